@@ -1,0 +1,346 @@
+package encryption
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/hkdf"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/decred/dcrd/dcrec/secp256k1/v4"
+)
+
+const (
+	// Version is the only key format version this package understands. It is
+	// the first byte of every encoded encryption and decryption key.
+	Version = 1
+
+	// EncryptionKeySize is the length of an encoded encryption key:
+	// version byte plus compressed secp256k1 point.
+	EncryptionKeySize = 1 + 33
+	// DecryptionKeySize is the length of an encoded decryption key:
+	// version byte plus 32-byte big-endian scalar.
+	DecryptionKeySize = 1 + 32
+	// Overhead is how much longer a ciphertext is than its plaintext:
+	// a 16-byte GCM tag and the 33-byte compressed ephemeral point.
+	Overhead = tagSize + pointSize
+
+	pointSize = 33
+	tagSize   = 16
+
+	hkdfSalt = "DFNS_KEY_IMPORT"
+	hkdfInfo = "ENCRYPTION_KEY"
+)
+
+// ErrDecryption is returned by [DecryptionKey.Decrypt] for every failure
+// after the ciphertext length was checked. It deliberately does not say why.
+var ErrDecryption = errors.New("encryption: decryption failed")
+
+// EncryptionKey is the public half of an envelope key pair: what a signer
+// publishes in GET /signers and what an export request carries.
+// The zero value is not usable; build one with [ParseEncryptionKey],
+// [ParseEncryptionKeyText] or [DecryptionKey.EncryptionKey].
+type EncryptionKey struct {
+	pub     *secp256k1.PublicKey
+	encoded [EncryptionKeySize]byte
+}
+
+// ParseEncryptionKey parses the 34-byte binary form of an encryption key.
+// It rejects a version other than 1, a malformed or off-curve point, and the
+// identity (which has no SEC1 compressed encoding).
+func ParseEncryptionKey(b []byte) (*EncryptionKey, error) {
+	if len(b) != EncryptionKeySize {
+		return nil, fmt.Errorf("encryption: encryption key is %d bytes, want %d (version byte and compressed secp256k1 point)", len(b), EncryptionKeySize)
+	}
+	if b[0] != Version {
+		return nil, fmt.Errorf("encryption: encryption key has format version %d, only version %d is supported", b[0], Version)
+	}
+	if b[1] != 0x02 && b[1] != 0x03 {
+		return nil, fmt.Errorf("encryption: encryption key point has prefix 0x%02x, want a compressed point (0x02 or 0x03)", b[1])
+	}
+	pub, err := secp256k1.ParsePubKey(b[1:])
+	if err != nil {
+		return nil, fmt.Errorf("encryption: encryption key is not a valid secp256k1 point: %w", err)
+	}
+	k := &EncryptionKey{pub: pub}
+	copy(k.encoded[:], b)
+	return k, nil
+}
+
+// ParseEncryptionKeyText parses the standard base64 (padded) form of an
+// encryption key used in JSON bodies. Surrounding white space is ignored.
+func ParseEncryptionKeyText(s string) (*EncryptionKey, error) {
+	b, err := base64.StdEncoding.Strict().DecodeString(strings.TrimSpace(s))
+	if err != nil {
+		return nil, fmt.Errorf("encryption: encryption key is not standard padded base64: %w", err)
+	}
+	return ParseEncryptionKey(b)
+}
+
+// Bytes returns a copy of the 34-byte binary form of k.
+func (k *EncryptionKey) Bytes() []byte {
+	b := k.encoded
+	return b[:]
+}
+
+// String returns the base64 form of k, as used on the wire. An encryption key
+// is public, so printing it is safe.
+func (k *EncryptionKey) String() string {
+	return base64.StdEncoding.EncodeToString(k.encoded[:])
+}
+
+// Equal reports whether k and o are the same key.
+func (k *EncryptionKey) Equal(o *EncryptionKey) bool {
+	return subtle.ConstantTimeCompare(k.encoded[:], o.encoded[:]) == 1
+}
+
+// MarshalText implements [encoding.TextMarshaler] with the base64 form.
+func (k *EncryptionKey) MarshalText() ([]byte, error) {
+	if k.pub == nil {
+		return nil, errors.New("encryption: cannot marshal an uninitialised encryption key")
+	}
+	return []byte(k.String()), nil
+}
+
+// UnmarshalText implements [encoding.TextUnmarshaler]; it validates like
+// [ParseEncryptionKeyText].
+func (k *EncryptionKey) UnmarshalText(text []byte) error {
+	p, err := ParseEncryptionKeyText(string(text))
+	if err != nil {
+		return err
+	}
+	*k = *p
+	return nil
+}
+
+// DecryptionKey is the secret half of an envelope key pair. It never goes on
+// the wire. It redacts itself when printed, marshalled or logged; use
+// [DecryptionKey.Bytes] or [DecryptionKey.MarshalBinaryText] to persist it.
+type DecryptionKey struct {
+	d   secp256k1.ModNScalar
+	pub *EncryptionKey
+}
+
+// GenerateDecryptionKey returns a new random decryption key.
+func GenerateDecryptionKey() (*DecryptionKey, error) {
+	return generateDecryptionKey(rand.Reader)
+}
+
+func generateDecryptionKey(r io.Reader) (*DecryptionKey, error) {
+	d, err := randomScalar(r)
+	if err != nil {
+		return nil, err
+	}
+	return newDecryptionKey(d), nil
+}
+
+func newDecryptionKey(d *secp256k1.ModNScalar) *DecryptionKey {
+	var p secp256k1.JacobianPoint
+	secp256k1.ScalarBaseMultNonConst(d, &p)
+	p.ToAffine()
+	k := &DecryptionKey{d: *d}
+	k.pub = &EncryptionKey{pub: secp256k1.NewPublicKey(&p.X, &p.Y)}
+	k.pub.encoded[0] = Version
+	copy(k.pub.encoded[1:], k.pub.pub.SerializeCompressed())
+	return k
+}
+
+// ParseDecryptionKey parses the 33-byte binary form of a decryption key:
+// version byte 1 and a canonical, non-zero big-endian scalar.
+func ParseDecryptionKey(b []byte) (*DecryptionKey, error) {
+	if len(b) != DecryptionKeySize {
+		return nil, fmt.Errorf("encryption: decryption key is %d bytes, want %d (version byte and 32-byte scalar)", len(b), DecryptionKeySize)
+	}
+	if b[0] != Version {
+		return nil, fmt.Errorf("encryption: decryption key has format version %d, only version %d is supported", b[0], Version)
+	}
+	var d secp256k1.ModNScalar
+	overflow := d.SetByteSlice(b[1:])
+	if overflow {
+		d.Zero()
+		return nil, errors.New("encryption: decryption key scalar is not below the secp256k1 group order")
+	}
+	if d.IsZero() {
+		return nil, errors.New("encryption: decryption key scalar is zero")
+	}
+	k := newDecryptionKey(&d)
+	d.Zero()
+	return k, nil
+}
+
+// ParseDecryptionKeyText parses the base64 text form written by
+// [DecryptionKey.MarshalBinaryText]. Surrounding white space is ignored.
+func ParseDecryptionKeyText(s string) (*DecryptionKey, error) {
+	b, err := base64.StdEncoding.Strict().DecodeString(strings.TrimSpace(s))
+	if err != nil {
+		// The base64 error names an offset, never content.
+		return nil, fmt.Errorf("encryption: decryption key is not standard padded base64: %w", err)
+	}
+	defer clear(b)
+	return ParseDecryptionKey(b)
+}
+
+// EncryptionKey returns the public key that encrypts to k.
+func (k *DecryptionKey) EncryptionKey() *EncryptionKey { return k.pub }
+
+// Bytes returns a copy of the 33-byte binary form of k. The caller owns the
+// copy and should clear it when done.
+func (k *DecryptionKey) Bytes() []byte {
+	out := make([]byte, DecryptionKeySize)
+	out[0] = Version
+	k.d.PutBytesUnchecked(out[1:])
+	return out
+}
+
+// MarshalBinaryText returns the base64 form of [DecryptionKey.Bytes], the
+// form the dfnskeys CLI stores in files. It is a secret: the name is chosen
+// so that it is never picked up by encoding/json or fmt by accident.
+func (k *DecryptionKey) MarshalBinaryText() []byte {
+	raw := k.Bytes()
+	defer clear(raw)
+	out := make([]byte, base64.StdEncoding.EncodedLen(len(raw)))
+	base64.StdEncoding.Encode(out, raw)
+	return out
+}
+
+// Equal reports in constant time whether k and o hold the same scalar.
+func (k *DecryptionKey) Equal(o *DecryptionKey) bool {
+	return k.d.Equals(&o.d)
+}
+
+// Destroy overwrites the secret scalar. k must not be used afterwards.
+func (k *DecryptionKey) Destroy() { k.d.Zero() }
+
+const redacted = "encryption.DecryptionKey{REDACTED}"
+
+// String returns a redacted description; it never contains key material.
+func (k *DecryptionKey) String() string { return redacted }
+
+// GoString returns a redacted description for %#v.
+func (k *DecryptionKey) GoString() string { return redacted }
+
+// Format implements [fmt.Formatter] so that every verb prints the redacted form.
+func (k *DecryptionKey) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, redacted) }
+
+// MarshalJSON refuses to serialise a decryption key.
+func (k *DecryptionKey) MarshalJSON() ([]byte, error) {
+	return []byte(`"REDACTED"`), nil
+}
+
+// Encrypt seals plaintext to ek. Each call uses a fresh ephemeral key, so
+// encrypting the same plaintext twice gives different ciphertexts. The result
+// is len(plaintext)+[Overhead] bytes: ciphertext ‖ tag ‖ ephemeral point.
+func Encrypt(ek *EncryptionKey, plaintext []byte) ([]byte, error) {
+	return encrypt(rand.Reader, ek, plaintext)
+}
+
+func encrypt(r io.Reader, ek *EncryptionKey, plaintext []byte) ([]byte, error) {
+	if ek == nil || ek.pub == nil {
+		return nil, errors.New("encryption: encrypt to an uninitialised encryption key")
+	}
+	k, err := randomScalar(r)
+	if err != nil {
+		return nil, err
+	}
+	defer k.Zero()
+
+	var e secp256k1.JacobianPoint
+	secp256k1.ScalarBaseMultNonConst(k, &e)
+	var ekPoint, s secp256k1.JacobianPoint
+	ek.pub.AsJacobian(&ekPoint)
+	secp256k1.ScalarMultNonConst(k, &ekPoint, &s)
+
+	out := make([]byte, 0, len(plaintext)+Overhead)
+	var shared [pointSize]byte
+	compress(&s, shared[:])
+	aead, err := newAEAD(shared[:])
+	clear(shared[:])
+	if err != nil {
+		return nil, err
+	}
+	out = aead.Seal(out, zeroNonce[:], plaintext, nil)
+	out = out[:len(out)+pointSize]
+	compress(&e, out[len(out)-pointSize:])
+	return out, nil
+}
+
+// Decrypt opens a ciphertext produced by [Encrypt] for k's encryption key.
+// A ciphertext shorter than [Overhead] gets a descriptive error; every other
+// failure is [ErrDecryption].
+func (k *DecryptionKey) Decrypt(ciphertext []byte) ([]byte, error) {
+	if len(ciphertext) < Overhead {
+		return nil, fmt.Errorf("encryption: ciphertext is %d bytes, shorter than the %d-byte minimum (tag and ephemeral key)", len(ciphertext), Overhead)
+	}
+	split := len(ciphertext) - pointSize
+	eph, err := secp256k1.ParsePubKey(ciphertext[split:])
+	if err != nil || (ciphertext[split] != 0x02 && ciphertext[split] != 0x03) {
+		return nil, ErrDecryption
+	}
+	var e, s secp256k1.JacobianPoint
+	eph.AsJacobian(&e)
+	secp256k1.ScalarMultNonConst(&k.d, &e, &s)
+	var shared [pointSize]byte
+	compress(&s, shared[:])
+	aead, err := newAEAD(shared[:])
+	clear(shared[:])
+	if err != nil {
+		return nil, ErrDecryption
+	}
+	pt, err := aead.Open(make([]byte, 0, split-tagSize), zeroNonce[:], ciphertext[:split], nil)
+	if err != nil {
+		return nil, ErrDecryption
+	}
+	return pt, nil
+}
+
+var zeroNonce [12]byte
+
+// newAEAD derives the AES-256-GCM key from the full compressed shared point.
+func newAEAD(shared []byte) (cipher.AEAD, error) {
+	key, err := hkdf.Key(sha256.New, shared, []byte(hkdfSalt), hkdfInfo, 32)
+	if err != nil {
+		return nil, fmt.Errorf("encryption: key derivation: %w", err)
+	}
+	defer clear(key)
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, fmt.Errorf("encryption: %w", err)
+	}
+	return cipher.NewGCM(block)
+}
+
+// compress writes the 33-byte SEC1 compressed form of p into dst. p must not
+// be the identity, which cannot happen for a non-zero scalar times a point of
+// prime order.
+func compress(p *secp256k1.JacobianPoint, dst []byte) {
+	p.ToAffine()
+	p.X.Normalize()
+	p.Y.Normalize()
+	dst[0] = 0x02
+	if p.Y.IsOdd() {
+		dst[0] = 0x03
+	}
+	p.X.PutBytesUnchecked(dst[1:])
+}
+
+// randomScalar draws a uniformly random non-zero scalar by rejection.
+func randomScalar(r io.Reader) (*secp256k1.ModNScalar, error) {
+	var buf [32]byte
+	defer clear(buf[:])
+	var s secp256k1.ModNScalar
+	for range 100 {
+		if _, err := io.ReadFull(r, buf[:]); err != nil {
+			return nil, fmt.Errorf("encryption: reading randomness: %w", err)
+		}
+		if overflow := s.SetByteSlice(buf[:]); !overflow && !s.IsZero() {
+			return &s, nil
+		}
+	}
+	return nil, errors.New("encryption: randomness source returned no valid scalar in 100 tries")
+}
