@@ -162,9 +162,9 @@ func (s *secpScalar) Equal(o Scalar) bool {
 	return ok && s.s.Equals(&t.s)
 }
 
-func (s *secpScalar) IsZero() bool    { return s.s.IsZero() }
-func (s *secpScalar) Zeroize()        { s.s.Zero() }
-func (s *secpScalar) String() string  { return redactedScalar("secp256k1") }
+func (s *secpScalar) IsZero() bool     { return s.s.IsZero() }
+func (s *secpScalar) Zeroize()         { s.s.Zero() }
+func (s *secpScalar) String() string   { return redactedScalar("secp256k1") }
 func (s *secpScalar) GoString() string { return s.String() }
 
 // Format prints the redacted form for every verb.
