@@ -123,7 +123,9 @@ func (k *EncryptionKey) UnmarshalText(text []byte) error {
 // the wire. It redacts itself when printed, marshalled or logged; use
 // [DecryptionKey.Bytes] or [DecryptionKey.MarshalBinaryText] to persist it.
 type DecryptionKey struct {
-	d   secp256k1.ModNScalar
+	// d is behind a pointer so that printing a copy of the struct shows an
+	// address, never the scalar.
+	d   *secp256k1.ModNScalar
 	pub *EncryptionKey
 }
 
@@ -144,7 +146,8 @@ func newDecryptionKey(d *secp256k1.ModNScalar) *DecryptionKey {
 	var p secp256k1.JacobianPoint
 	secp256k1.ScalarBaseMultNonConst(d, &p)
 	p.ToAffine()
-	k := &DecryptionKey{d: *d}
+	k := &DecryptionKey{d: new(secp256k1.ModNScalar)}
+	k.d.Set(d)
 	k.pub = &EncryptionKey{pub: secp256k1.NewPublicKey(&p.X, &p.Y)}
 	k.pub.encoded[0] = Version
 	copy(k.pub.encoded[1:], k.pub.pub.SerializeCompressed())
@@ -211,7 +214,7 @@ func (k *DecryptionKey) MarshalBinaryText() []byte {
 
 // Equal reports in constant time whether k and o hold the same scalar.
 func (k *DecryptionKey) Equal(o *DecryptionKey) bool {
-	return k.d.Equals(&o.d)
+	return k.d.Equals(o.d)
 }
 
 // Destroy overwrites the secret scalar. k must not be used afterwards.
@@ -284,7 +287,7 @@ func (k *DecryptionKey) Decrypt(ciphertext []byte) ([]byte, error) {
 	}
 	var e, s secp256k1.JacobianPoint
 	eph.AsJacobian(&e)
-	secp256k1.ScalarMultNonConst(&k.d, &e, &s)
+	secp256k1.ScalarMultNonConst(k.d, &e, &s)
 	var shared [pointSize]byte
 	compress(&s, shared[:])
 	aead, err := newAEAD(shared[:])

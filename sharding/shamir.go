@@ -73,16 +73,7 @@ func sharingFromPolynomial(coeffs []Scalar, n int) *Sharing {
 		PublicKey:    c.BaseMul(coeffs[0]),
 	}
 	for i := 1; i <= n; i++ {
-		x := c.scalarFromUint32(uint32(i))
-		// Horner: f(x) = (…(a_{t−1}·x + a_{t−2})·x + …)·x + a_0.
-		y := coeffs[len(coeffs)-1]
-		for k := len(coeffs) - 2; k >= 0; k-- {
-			next := y.mul(x).add(coeffs[k])
-			if k < len(coeffs)-2 {
-				y.Zeroize()
-			}
-			y = next
-		}
+		y := evaluate(coeffs, c.scalarFromUint32(uint32(i)))
 		s.Shares[i-1] = y
 		s.PublicShares[i-1] = c.BaseMul(y)
 	}
@@ -239,4 +230,52 @@ func lagrangeAt(x []Scalar, at Scalar) ([]Scalar, error) {
 		out[i] = num.mul(inv)
 	}
 	return out, nil
+}
+
+// SplitAt shares secret with a fresh random polynomial of degree t−1 and
+// evaluates it at the given distinct, non-zero indices. Dfns signers hold
+// shares at such arbitrary points after a key refresh; clients only need
+// [Split], which uses 1..n.
+func SplitAt(secret Scalar, t int, indices []Scalar) ([]Share, error) {
+	if secret == nil || secret.IsZero() {
+		return nil, fmt.Errorf("sharding: cannot split: secret %w", ErrZeroScalar)
+	}
+	if t < 2 || t > len(indices) || len(indices) > MaxShares {
+		return nil, fmt.Errorf("sharding: threshold t=%d is invalid for n=%d indices", t, len(indices))
+	}
+	c := secret.Curve()
+	if _, err := lagrangeAtZero(indices); err != nil { // distinct, non-zero
+		return nil, err
+	}
+	coeffs := make([]Scalar, t)
+	coeffs[0] = secret
+	for i := 1; i < t; i++ {
+		k, err := c.randomScalar(rand.Reader)
+		if err != nil {
+			return nil, err
+		}
+		coeffs[i] = k
+	}
+	defer zeroizeAll(coeffs[1:])
+	out := make([]Share, len(indices))
+	for i, x := range indices {
+		if x.Curve() != c {
+			return nil, fmt.Errorf("sharding: index %d is on another curve", i)
+		}
+		out[i] = Share{Index: x, Value: evaluate(coeffs, x)}
+	}
+	return out, nil
+}
+
+// evaluate returns f(x) by Horner's rule; coeffs[0] is f(0).
+func evaluate(coeffs []Scalar, x Scalar) Scalar {
+	y := coeffs[len(coeffs)-1]
+	for k := len(coeffs) - 2; k >= 0; k-- {
+		next := y.mul(x).add(coeffs[k])
+		if k < len(coeffs)-2 {
+			y.Zeroize()
+		}
+		y = next
+	}
+	return y
 }

@@ -1,0 +1,107 @@
+package keys
+
+import (
+	"encoding/base64"
+	"fmt"
+	"unicode/utf8"
+
+	"github.com/dfnskeys/dfnskeys/encryption"
+	"github.com/dfnskeys/dfnskeys/sharding"
+	"github.com/dfnskeys/dfnskeys/signers"
+)
+
+// DefaultThreshold is the threshold used when none is given; it is the only
+// value Dfns accepts today.
+const DefaultThreshold = 3
+
+// MaxNameLength is the longest key name Dfns accepts, in characters.
+const MaxNameLength = 100
+
+// ImportOptions configures [BuildImportRequest]. The zero value imports
+// with the curve's default protocol and threshold 3.
+type ImportOptions struct {
+	// Protocol defaults to [DefaultProtocol] of the key's curve.
+	Protocol Protocol
+	// Threshold is t, the number of signers needed to sign; 0 means
+	// [DefaultThreshold]. It must be between 2 and the number of signers.
+	Threshold int
+	// Name is an optional key name of at most 100 characters.
+	Name string
+	// MasterKey sets the request's masterKey flag.
+	MasterKey bool
+}
+
+// BuildImportRequest splits key among the signers of one cluster and
+// returns the POST /keys/import body.
+//
+// Signers are put in ascending order of their decoded IDs; the i-th gets
+// f(i) of a fresh random polynomial of degree t−1 with f(0) = key, together
+// with every public share, encrypted to its encryption key. It rejects
+// duplicate signer IDs, invalid encryption keys, fewer than 2 signers, a
+// threshold outside 2..n, and unsupported protocol/curve pairs.
+func BuildImportRequest(key *PrivateKey, cluster []signers.Signer, opts ImportOptions) (*ImportRequest, error) {
+	if key == nil {
+		return nil, fmt.Errorf("keys: no private key to import")
+	}
+	scheme := Scheme{Protocol: opts.Protocol, Curve: key.curve}
+	if scheme.Protocol == "" {
+		scheme.Protocol = DefaultProtocol(key.curve)
+	}
+	if err := scheme.Validate(); err != nil {
+		return nil, err
+	}
+	if n := utf8.RuneCountInString(opts.Name); n > MaxNameLength {
+		return nil, fmt.Errorf("keys: key name is %d characters, at most %d allowed", n, MaxNameLength)
+	}
+	sorted, err := signers.Sort(cluster)
+	if err != nil {
+		return nil, fmt.Errorf("keys: %w", err)
+	}
+	n := len(sorted)
+	if n < 2 {
+		return nil, fmt.Errorf("keys: the cluster has %d signer(s); importing needs at least 2", n)
+	}
+	t := opts.Threshold
+	if t == 0 {
+		t = DefaultThreshold
+	}
+	if t < 2 || t > n {
+		return nil, fmt.Errorf("keys: threshold %d is invalid for %d signers: it must be between 2 and %d", t, n, n)
+	}
+	secret, err := key.scalarValue()
+	if err != nil {
+		return nil, fmt.Errorf("keys: %w", err) // unreachable: PrivateKey is always valid
+	}
+	defer secret.Zeroize()
+	sharing, err := sharding.Split(secret, t, n)
+	if err != nil {
+		return nil, fmt.Errorf("keys: %w", err)
+	}
+	defer sharing.Zeroize()
+
+	plaintexts := sharding.ImportPlaintexts(sharing)
+	defer func() {
+		for _, p := range plaintexts {
+			clear(p)
+		}
+	}()
+	req := &ImportRequest{
+		Name:               opts.Name,
+		Protocol:           scheme.Protocol,
+		Curve:              key.curve,
+		MinSigners:         t,
+		EncryptedKeyShares: make([]EncryptedKeyShare, n),
+		MasterKey:          opts.MasterKey,
+	}
+	for i, s := range sorted {
+		ct, err := encryption.Encrypt(s.EncryptionKey, plaintexts[i])
+		if err != nil {
+			return nil, fmt.Errorf("keys: encrypting the share of signer %s: %w", s.SignerID, err)
+		}
+		req.EncryptedKeyShares[i] = EncryptedKeyShare{
+			SignerID:          s.SignerID,
+			EncryptedKeyShare: base64.StdEncoding.EncodeToString(ct),
+		}
+	}
+	return req, nil
+}

@@ -1,0 +1,480 @@
+package keys_test
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/dfnskeys/dfnskeys/encryption"
+	"github.com/dfnskeys/dfnskeys/internal/testutil"
+	"github.com/dfnskeys/dfnskeys/keys"
+	"github.com/dfnskeys/dfnskeys/sharding"
+	"github.com/dfnskeys/dfnskeys/signers"
+	"github.com/stretchr/testify/require"
+)
+
+func newCluster(t testing.TB, n int) *testutil.Cluster {
+	t.Helper()
+	c, err := testutil.NewCluster(n)
+	require.NoError(t, err)
+	return c
+}
+
+func randomKey(t testing.TB, c keys.Curve) *keys.PrivateKey {
+	t.Helper()
+	for {
+		b := make([]byte, 32)
+		_, _ = rand.Read(b)
+		if c == keys.Stark {
+			b[0] &= 0x07
+		}
+		k, err := keys.NewPrivateKey(c, b)
+		if err == nil {
+			return k
+		}
+	}
+}
+
+// TestRoundTripAllSchemes imports a key into a simulated cluster whose
+// signers decrypt and validate every share, then exports and recovers it.
+func TestRoundTripAllSchemes(t *testing.T) {
+	t.Parallel()
+	for _, s := range keys.SupportedSchemes() {
+		for _, tn := range [][2]int{{2, 2}, {2, 3}, {3, 5}, {4, 7}} {
+			t.Run(fmt.Sprintf("%s/t=%d/n=%d", s, tn[0], tn[1]), func(t *testing.T) {
+				t.Parallel()
+				cluster := newCluster(t, tn[1])
+				key := randomKey(t, s.Curve)
+				req, err := keys.BuildImportRequest(key, cluster.WireSigners(), keys.ImportOptions{Protocol: s.Protocol, Threshold: tn[0], Name: "k"})
+				require.NoError(t, err)
+				require.Equal(t, s.Protocol, req.Protocol)
+				require.Equal(t, s.Curve, req.Curve)
+				require.Equal(t, tn[0], req.MinSigners)
+				stored, err := cluster.Import(req)
+				require.NoError(t, err)
+				require.Equal(t, key.PublicKeyHex(), stored.PublicKeyHex())
+
+				ctx, err := keys.NewExportContext()
+				require.NoError(t, err)
+				resp, err := cluster.Export(stored, ctx.Request())
+				require.NoError(t, err)
+				got, err := ctx.Recover(resp)
+				require.NoError(t, err)
+				require.True(t, got.Equal(key), "recovered key equals the imported key")
+				require.Equal(t, key.Bytes(), got.Bytes())
+				require.Equal(t, s.Curve, got.Curve())
+			})
+		}
+	}
+}
+
+func TestDefaults(t *testing.T) {
+	t.Parallel()
+	cluster := newCluster(t, 5)
+	for _, c := range []keys.Curve{keys.Secp256k1, keys.Stark, keys.Ed25519} {
+		req, err := keys.BuildImportRequest(randomKey(t, c), cluster.WireSigners(), keys.ImportOptions{})
+		require.NoError(t, err)
+		require.Equal(t, 3, req.MinSigners, "default threshold")
+		require.Equal(t, keys.DefaultProtocol(c), req.Protocol)
+		js, err := json.Marshal(req)
+		require.NoError(t, err)
+		require.NotContains(t, string(js), `"name"`)
+		require.NotContains(t, string(js), `"masterKey"`)
+	}
+	require.Equal(t, keys.FROST, keys.DefaultProtocol(keys.Ed25519))
+	require.Equal(t, keys.CGGMP21, keys.DefaultProtocol(keys.Stark))
+}
+
+// The real Dfns example: 5 signers, secp256k1, import ciphertexts of 1008
+// bytes and export ciphertexts of 281 bytes; ours have the same sizes.
+func TestDocsExampleSizes(t *testing.T) {
+	t.Parallel()
+	raw, err := os.ReadFile("../testdata/dfns-docs-examples.json")
+	require.NoError(t, err)
+	var f struct {
+		Import keys.ImportRequest  `json:"import_request"`
+		Export keys.ExportResponse `json:"export_response"`
+		Facts  map[string]any      `json:"facts"`
+	}
+	require.NoError(t, json.Unmarshal(raw, &f))
+	for _, es := range f.Import.EncryptedKeyShares {
+		b, err := base64.StdEncoding.DecodeString(es.EncryptedKeyShare)
+		require.NoError(t, err)
+		require.Len(t, b, 1008)
+	}
+	for _, es := range f.Export.EncryptedKeyShares {
+		b, err := base64.StdEncoding.DecodeString(es.EncryptedKeyShare)
+		require.NoError(t, err)
+		require.Len(t, b, 281)
+	}
+
+	cluster := newCluster(t, 5)
+	key := randomKey(t, keys.Secp256k1)
+	req, err := keys.BuildImportRequest(key, cluster.WireSigners(), keys.ImportOptions{})
+	require.NoError(t, err)
+	for _, es := range req.EncryptedKeyShares {
+		b, _ := base64.StdEncoding.DecodeString(es.EncryptedKeyShare)
+		require.Len(t, b, 1008)
+	}
+	stored, err := cluster.Import(req)
+	require.NoError(t, err)
+	ctx, err := keys.NewExportContext()
+	require.NoError(t, err)
+	resp, err := cluster.Export(stored, ctx.Request())
+	require.NoError(t, err)
+	for _, es := range resp.EncryptedKeyShares {
+		b, _ := base64.StdEncoding.DecodeString(es.EncryptedKeyShare)
+		require.Len(t, b, 281)
+	}
+
+	// The docs' export response is well formed but was not encrypted to us:
+	// recovery must fail on the first share, naming its signer.
+	_, err = ctx.Recover(&f.Export)
+	var se *keys.ShareError
+	require.ErrorAs(t, err, &se)
+	require.Equal(t, f.Export.EncryptedKeyShares[0].SignerID, se.SignerID)
+	require.ErrorIs(t, err, encryption.ErrDecryption)
+}
+
+// Share order: the i-th share in the request goes to the i-th signer by raw
+// ID bytes, and that signer receives f(i). The simulated signers check both.
+func TestImportSignerOrder(t *testing.T) {
+	t.Parallel()
+	cluster := newCluster(t, 5)
+	key := randomKey(t, keys.Secp256k1)
+	req, err := keys.BuildImportRequest(key, cluster.WireSigners(), keys.ImportOptions{})
+	require.NoError(t, err)
+	for i, s := range cluster.Signers {
+		require.Equal(t, s.SignerID, req.EncryptedKeyShares[i].SignerID)
+	}
+	// Swapping two shares' signer IDs (what sorting by base64 strings or
+	// keeping the API's order would do) is detected by the signers.
+	swapped := *req
+	swapped.EncryptedKeyShares = append([]keys.EncryptedKeyShare(nil), req.EncryptedKeyShares...)
+	swapped.EncryptedKeyShares[0].EncryptedKeyShare, swapped.EncryptedKeyShares[1].EncryptedKeyShare =
+		swapped.EncryptedKeyShares[1].EncryptedKeyShare, swapped.EncryptedKeyShares[0].EncryptedKeyShare
+	_, err = cluster.Import(&swapped)
+	require.Error(t, err)
+}
+
+func TestBuildImportRequestRejects(t *testing.T) {
+	t.Parallel()
+	cluster := newCluster(t, 3)
+	ss := cluster.WireSigners()
+	key := randomKey(t, keys.Secp256k1)
+	cases := map[string]struct {
+		key     *keys.PrivateKey
+		signers []signers.Signer
+		opts    keys.ImportOptions
+		want    string
+	}{
+		"nil key":           {nil, ss, keys.ImportOptions{}, "no private key"},
+		"one signer":        {key, ss[:1], keys.ImportOptions{Threshold: 2}, "1 signer(s)"},
+		"no signers":        {key, nil, keys.ImportOptions{}, "0 signer(s)"},
+		"threshold 1":       {key, ss, keys.ImportOptions{Threshold: 1}, "threshold 1"},
+		"threshold > n":     {key, ss, keys.ImportOptions{Threshold: 4}, "threshold 4 is invalid for 3 signers"},
+		"default 3 > n=2":   {key, ss[:2], keys.ImportOptions{}, "threshold 3 is invalid for 2 signers"},
+		"duplicate signers": {key, append(append([]signers.Signer(nil), ss...), ss[0]), keys.ImportOptions{}, "listed twice"},
+		"bad key":           {key, []signers.Signer{ss[0], ss[1], {SignerID: ss[2].SignerID, EncryptionKey: "AQID"}}, keys.ImportOptions{}, "3 bytes"},
+		"FROST on secp":     {key, ss, keys.ImportOptions{Protocol: keys.FROST}, "FROST/secp256k1"},
+		"CGGMP24":           {key, ss, keys.ImportOptions{Protocol: "CGGMP24"}, "unsupported protocol/curve pair CGGMP24/secp256k1"},
+		"long name":         {key, ss, keys.ImportOptions{Name: strings.Repeat("é", 101)}, "101 characters"},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			_, err := keys.BuildImportRequest(c.key, c.signers, c.opts)
+			require.ErrorContains(t, err, c.want)
+		})
+	}
+	_, err := keys.BuildImportRequest(key, ss, keys.ImportOptions{Name: strings.Repeat("é", 100)})
+	require.NoError(t, err, "100 characters is allowed")
+}
+
+func TestNewPrivateKey(t *testing.T) {
+	t.Parallel()
+	n := "fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141"
+	cases := map[string]struct {
+		curve keys.Curve
+		hex   string
+		want  string
+	}{
+		"zero":           {keys.Secp256k1, "00", "zero"},
+		"order":          {keys.Secp256k1, n, "group order"},
+		"33 bytes":       {keys.Secp256k1, "01" + n, "33 bytes"},
+		"ed25519 short":  {keys.Ed25519, "0102", "32-byte seed, got 2 bytes"},
+		"unknown curve":  {"p256", "01", `unsupported curve "p256"`},
+		"stark too high": {keys.Stark, "0800000000000010ffffffffffffffffb781126dcae7b2321e66a241adc64d2f", "group order"},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			b, _ := hex.DecodeString(c.hex)
+			_, err := keys.NewPrivateKey(c.curve, b)
+			require.ErrorContains(t, err, c.want)
+		})
+	}
+	// Shorter input is left-padded.
+	k, err := keys.NewPrivateKey(keys.Secp256k1, []byte{1})
+	require.NoError(t, err)
+	require.Equal(t, "0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798", k.PublicKeyHex())
+	require.Equal(t, append(make([]byte, 31), 1), k.Bytes())
+
+	// ed25519: seed vs scalar. RFC 8032 test 1: the seed's public key.
+	seed, _ := hex.DecodeString("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60")
+	ek, err := keys.NewPrivateKey(keys.Ed25519, seed)
+	require.NoError(t, err)
+	require.Equal(t, "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a", ek.PublicKeyHex())
+	asScalar, err := keys.NewEd25519PrivateKeyFromScalar(ek.Bytes())
+	require.NoError(t, err)
+	require.True(t, asScalar.Equal(ek), "re-importing an exported scalar gives the same key")
+	_, err = keys.NewEd25519PrivateKeyFromScalar(bytes.Repeat([]byte{0xff}, 32))
+	require.ErrorContains(t, err, "group order")
+}
+
+func TestPrivateKeyRedacts(t *testing.T) {
+	t.Parallel()
+	k := randomKey(t, keys.Secp256k1)
+	secret := k.Bytes()
+	hexSecret := hex.EncodeToString(secret)
+	var logged bytes.Buffer
+	logger := slog.New(slog.NewJSONHandler(&logged, nil))
+	logger.Info("key", "k", k, "wrapped", struct{ K *keys.PrivateKey }{k})
+	js, err := json.Marshal(map[string]any{"k": k})
+	require.NoError(t, err)
+	txt, err := k.MarshalText()
+	require.NoError(t, err)
+	outs := []string{
+		k.String(), k.GoString(), string(js), string(txt), logged.String(),
+		fmt.Sprintf("%v|%+v|%#v|%s|%x|%X|%q|%d", k, k, k, k, k, k, k, k),
+		fmt.Sprintf("%v|%+v|%#v", *k, *k, *k), // a copy of the struct
+		fmt.Sprintf("%v", []*keys.PrivateKey{k}),
+		fmt.Sprint(errors.New(fmt.Sprint(k))),
+	}
+	for _, o := range outs {
+		require.NotContains(t, strings.ToLower(o), hexSecret[:12])
+		require.NotContains(t, o, fmt.Sprint(secret[:4])[1:10], "no decimal dump of the bytes")
+	}
+	require.Contains(t, k.String(), k.PublicKeyHex())
+	k.Destroy()
+	require.Equal(t, make([]byte, 32), k.Bytes())
+}
+
+// exportFixture builds responses share by share so that tests can break
+// exactly one rule at a time.
+type exportFixture struct {
+	ctx     *keys.ExportContext
+	key     *keys.PrivateKey
+	curve   sharding.Curve
+	ids     []string
+	indices []sharding.Scalar
+	values  []sharding.Scalar
+}
+
+func newExportFixture(t *testing.T, c keys.Curve, tt, n int) *exportFixture {
+	t.Helper()
+	ctx, err := keys.NewExportContext()
+	require.NoError(t, err)
+	key := randomKey(t, c)
+	sc, _ := sharding.CurveByName(string(c))
+	s, err := sc.ParseScalar(key.Bytes())
+	require.NoError(t, err)
+	split, err := sharding.Split(s, tt, n)
+	require.NoError(t, err)
+	f := &exportFixture{ctx: ctx, key: key, curve: sc}
+	for i := range n {
+		f.ids = append(f.ids, base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{byte(i + 1)}, 32)))
+		f.indices = append(f.indices, sharding.ScalarFromInt(sc, uint32(i+1)))
+		f.values = append(f.values, split.Shares[i])
+	}
+	return f
+}
+
+func (f *exportFixture) encrypt(t *testing.T, plaintext []byte) string {
+	ct, err := encryption.Encrypt(f.ctx.DecryptionKey().EncryptionKey(), plaintext)
+	require.NoError(t, err)
+	return base64.StdEncoding.EncodeToString(ct)
+}
+
+func (f *exportFixture) response(t *testing.T, minSigners int, edit func(i int, pt string) string) *keys.ExportResponse {
+	r := &keys.ExportResponse{PublicKey: f.key.PublicKeyHex(), Protocol: keys.DefaultProtocol(f.key.Curve()), Curve: f.key.Curve(), MinSigners: minSigners}
+	for i := range f.ids {
+		pt := string((&sharding.ExportShare{Index: f.indices[i], SecretShare: f.values[i]}).Marshal())
+		if edit != nil {
+			pt = edit(i, pt)
+		}
+		r.EncryptedKeyShares = append(r.EncryptedKeyShares, keys.EncryptedKeyShare{SignerID: f.ids[i], EncryptedKeyShare: f.encrypt(t, []byte(pt))})
+	}
+	return r
+}
+
+func TestRecoverRules(t *testing.T) {
+	t.Parallel()
+	f := newExportFixture(t, keys.Secp256k1, 3, 5)
+	got, err := f.ctx.Recover(f.response(t, 3, nil))
+	require.NoError(t, err)
+	require.True(t, got.Equal(f.key))
+
+	other, err := encryption.GenerateDecryptionKey()
+	require.NoError(t, err)
+	type tc struct {
+		resp       func() *keys.ExportResponse
+		want       string
+		shareOf    int // index of the signer the error must name, or -1
+		wantTarget error
+	}
+	nameIdx := func(i int) string { return fmt.Sprintf("%064x", i) }
+	cases := map[string]tc{
+		"fewer shares than minSigners": {func() *keys.ExportResponse {
+			r := f.response(t, 3, nil)
+			r.EncryptedKeyShares = r.EncryptedKeyShares[:2]
+			return r
+		}, "2 share(s) but minSigners is 3", -1, nil},
+		"minSigners 1": {func() *keys.ExportResponse { return f.response(t, 1, nil) }, "minSigners 1", -1, nil},
+		"unsupported scheme": {func() *keys.ExportResponse {
+			r := f.response(t, 3, nil)
+			r.Protocol = "CGGMP24"
+			return r
+		}, "CGGMP24/secp256k1", -1, nil},
+		"curve mismatch with plaintext tag": {func() *keys.ExportResponse {
+			r := f.response(t, 3, nil)
+			r.Protocol, r.Curve = keys.CGGMP21, keys.Stark
+			return r
+		}, "publicKey", -1, nil},
+		"wrong version": {func() *keys.ExportResponse {
+			return f.response(t, 3, func(i int, pt string) string {
+				if i == 2 {
+					return strings.Replace(pt, `"version":1`, `"version":2`, 1)
+				}
+				return pt
+			})
+		}, `version is "2"`, 2, sharding.ErrMalformedPlaintext},
+		"wrong curve tag": {func() *keys.ExportResponse {
+			return f.response(t, 3, func(i int, pt string) string {
+				if i == 1 {
+					return strings.ReplaceAll(pt, `"secp256k1"`, `"stark"`)
+				}
+				return pt
+			})
+		}, `want "secp256k1"`, 1, sharding.ErrMalformedPlaintext},
+		"non-canonical scalar": {func() *keys.ExportResponse {
+			return f.response(t, 3, func(i int, pt string) string {
+				if i == 0 {
+					return strings.Replace(pt, nameIdx(1), "fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364142", 1)
+				}
+				return pt
+			})
+		}, "group order", 0, sharding.ErrMalformedPlaintext},
+		"duplicate index": {func() *keys.ExportResponse {
+			return f.response(t, 3, func(i int, pt string) string {
+				if i == 4 {
+					return strings.Replace(pt, nameIdx(5), nameIdx(1), 1)
+				}
+				return pt
+			})
+		}, "same index as the share of signer " + f.ids[0], 4, nil},
+		"duplicate signer": {func() *keys.ExportResponse {
+			r := f.response(t, 3, nil)
+			r.EncryptedKeyShares[3].SignerID = r.EncryptedKeyShares[0].SignerID
+			return r
+		}, "appears twice", 0, nil}, // the duplicate carries signer 0's ID
+		"encrypted to another key": {func() *keys.ExportResponse {
+			r := f.response(t, 3, nil)
+			ct, _ := encryption.Encrypt(other.EncryptionKey(), []byte("{}"))
+			r.EncryptedKeyShares[1].EncryptedKeyShare = base64.StdEncoding.EncodeToString(ct)
+			return r
+		}, "decryption failed", 1, encryption.ErrDecryption},
+		"not base64": {func() *keys.ExportResponse {
+			r := f.response(t, 3, nil)
+			r.EncryptedKeyShares[2].EncryptedKeyShare = "!!"
+			return r
+		}, "base64", 2, nil},
+		"oversized share": {func() *keys.ExportResponse {
+			r := f.response(t, 3, nil)
+			r.EncryptedKeyShares[2].EncryptedKeyShare = strings.Repeat("A", 8000)
+			return r
+		}, "larger than 4096", 2, nil},
+		"bad signer id": {func() *keys.ExportResponse {
+			r := f.response(t, 3, nil)
+			r.EncryptedKeyShares[0].SignerID = "not base64"
+			return r
+		}, `signer not base64: signers: signer ID "not base64" is not standard padded base64`, -1, nil},
+		"public key of another key": {func() *keys.ExportResponse {
+			r := f.response(t, 3, nil)
+			r.PublicKey = randomKey(t, keys.Secp256k1).PublicKeyHex()
+			return r
+		}, "does not match", -1, keys.ErrPublicKeyMismatch},
+		"public key uncompressed": {func() *keys.ExportResponse {
+			r := f.response(t, 3, nil)
+			r.PublicKey = "04" + strings.Repeat("00", 64)
+			return r
+		}, "compressed", -1, nil},
+		"public key not hex": {func() *keys.ExportResponse {
+			r := f.response(t, 3, nil)
+			r.PublicKey = "xyz"
+			return r
+		}, "not hex", -1, nil},
+		"one corrupted share": {func() *keys.ExportResponse {
+			return f.response(t, 3, func(i int, pt string) string {
+				if i == 3 {
+					return strings.Replace(pt, hex.EncodeToString(f.values[3].Bytes()), nameIdx(12345), 1)
+				}
+				return pt
+			})
+		}, "signer(s) " + f.ids[3] + " are inconsistent", -1, keys.ErrPublicKeyMismatch},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			_, err := f.ctx.Recover(c.resp())
+			require.ErrorContains(t, err, c.want)
+			if c.shareOf >= 0 {
+				var se *keys.ShareError
+				require.ErrorAs(t, err, &se)
+				require.Equal(t, f.ids[c.shareOf], se.SignerID)
+			}
+			if c.wantTarget != nil {
+				require.ErrorIs(t, err, c.wantTarget)
+			}
+		})
+	}
+	_, err = f.ctx.Recover(nil)
+	require.Error(t, err)
+}
+
+// With exactly minSigners shares a corrupted share cannot be singled out,
+// but the public-key check still refuses the wrong key.
+func TestRecoverPublicKeyCheckAtThreshold(t *testing.T) {
+	t.Parallel()
+	for _, c := range []keys.Curve{keys.Secp256k1, keys.Stark, keys.Ed25519} {
+		f := newExportFixture(t, c, 2, 2)
+		r := f.response(t, 2, func(i int, pt string) string {
+			if i == 1 {
+				return strings.Replace(pt, hex.EncodeToString(f.values[1].Bytes()), fmt.Sprintf("%064x", 7), 1)
+			}
+			return pt
+		})
+		_, err := f.ctx.Recover(r)
+		require.ErrorIs(t, err, keys.ErrPublicKeyMismatch, string(c))
+	}
+}
+
+func TestExportRequestShape(t *testing.T) {
+	t.Parallel()
+	ctx, err := keys.NewExportContext()
+	require.NoError(t, err)
+	js, err := json.Marshal(ctx.Request())
+	require.NoError(t, err)
+	want := `{"encryptionKey":"` + ctx.DecryptionKey().EncryptionKey().String() + `","supportedSchemes":[{"protocol":"CGGMP21","curve":"secp256k1"},{"protocol":"FROST_BITCOIN","curve":"secp256k1"},{"protocol":"CGGMP21","curve":"stark"},{"protocol":"FROST","curve":"ed25519"}]}`
+	require.Equal(t, want, string(js))
+	ek, err := encryption.ParseEncryptionKeyText(ctx.Request().EncryptionKey)
+	require.NoError(t, err)
+	require.True(t, ek.Equal(ctx.DecryptionKey().EncryptionKey()))
+	ctx.Destroy()
+	require.Equal(t, make([]byte, 32), ctx.DecryptionKey().Bytes()[1:])
+}

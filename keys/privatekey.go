@@ -1,0 +1,144 @@
+package keys
+
+import (
+	"crypto/subtle"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+
+	"github.com/dfnskeys/dfnskeys/sharding"
+)
+
+// PrivateKey is a private key that is being imported or has been exported:
+// a scalar on one of the supported curves. It redacts itself everywhere it
+// could be printed — String, GoString, every fmt verb, JSON, text
+// marshalling and slog — and gives its bytes only through [PrivateKey.Bytes].
+// Call [PrivateKey.Destroy] when done.
+type PrivateKey struct {
+	curve  Curve
+	// scalar is big-endian, canonical and non-zero. It is behind a pointer
+	// so that printing a copy of the struct shows an address, never the key.
+	scalar *[32]byte
+	public []byte   // Dfns encoding
+}
+
+// NewPrivateKey parses a private key for curve c.
+//
+// On secp256k1 and stark, b is a big-endian scalar of at most 32 bytes
+// (shorter input is left-padded); zero and values not below the group order
+// are rejected. On ed25519, b is the 32-byte RFC 8032 seed, converted to the
+// signing scalar (see [sharding.Ed25519ScalarFromSeed]); use
+// [NewEd25519PrivateKeyFromScalar] for a key that is already a scalar.
+// The caller keeps ownership of b.
+func NewPrivateKey(c Curve, b []byte) (*PrivateKey, error) {
+	sc := c.math()
+	if sc == nil {
+		return nil, fmt.Errorf("keys: unsupported curve %q: supported curves are secp256k1, stark and ed25519", c)
+	}
+	if c == Ed25519 {
+		s, err := sharding.Ed25519ScalarFromSeed(b)
+		if err != nil {
+			return nil, fmt.Errorf("keys: ed25519 private key must be a 32-byte seed, got %d bytes", len(b))
+		}
+		return fromScalar(c, s), nil
+	}
+	if len(b) > 32 {
+		return nil, fmt.Errorf("keys: %s private key is %d bytes, at most 32 expected", c, len(b))
+	}
+	var padded [32]byte
+	defer clear(padded[:])
+	copy(padded[32-len(b):], b)
+	s, err := sc.ParseScalar(padded[:])
+	if err != nil {
+		return nil, privateKeyError(c, err)
+	}
+	return fromScalar(c, s), nil
+}
+
+// NewEd25519PrivateKeyFromScalar takes an ed25519 key that is already a
+// signing scalar: 32 bytes, big-endian, canonical and non-zero. Keys
+// exported from Dfns have this form.
+func NewEd25519PrivateKeyFromScalar(b []byte) (*PrivateKey, error) {
+	s, err := sharding.Ed25519.ParseScalar(b)
+	if err != nil {
+		return nil, privateKeyError(Ed25519, err)
+	}
+	return fromScalar(Ed25519, s), nil
+}
+
+func privateKeyError(c Curve, err error) error {
+	switch {
+	case errors.Is(err, sharding.ErrZeroScalar):
+		return fmt.Errorf("keys: %s private key is zero", c)
+	case errors.Is(err, sharding.ErrScalarOutOfRange):
+		return fmt.Errorf("keys: %s private key is not below the curve's group order", c)
+	default:
+		return fmt.Errorf("keys: invalid %s private key: %w", c, err)
+	}
+}
+
+// fromScalar takes ownership of s and zeroizes it.
+func fromScalar(c Curve, s sharding.Scalar) *PrivateKey {
+	k := &PrivateKey{curve: c, scalar: new([32]byte)}
+	b := s.Bytes()
+	copy(k.scalar[:], b)
+	clear(b)
+	k.public = c.math().BaseMul(s).PublicKeyBytes()
+	s.Zeroize()
+	return k
+}
+
+// scalar returns the key as a sharding scalar; the caller must zeroize it.
+func (k *PrivateKey) scalarValue() (sharding.Scalar, error) {
+	return k.curve.math().ParseScalar(k.scalar[:])
+}
+
+// Curve returns the key's curve.
+func (k *PrivateKey) Curve() Curve { return k.curve }
+
+// Bytes returns a copy of the 32-byte big-endian scalar. For ed25519 this
+// is the signing scalar, not a seed. The caller should clear the copy.
+func (k *PrivateKey) Bytes() []byte {
+	b := *k.scalar
+	return b[:]
+}
+
+// PublicKey returns the public key in the encoding Dfns reports: 33-byte
+// compressed on secp256k1 and stark, 32 bytes on ed25519.
+func (k *PrivateKey) PublicKey() []byte { return append([]byte(nil), k.public...) }
+
+// PublicKeyHex returns [PrivateKey.PublicKey] as lowercase hex, the form
+// of a Dfns Key's publicKey field.
+func (k *PrivateKey) PublicKeyHex() string { return hex.EncodeToString(k.public) }
+
+// Equal reports in constant time whether k and o are the same key.
+func (k *PrivateKey) Equal(o *PrivateKey) bool {
+	return k.curve == o.curve && subtle.ConstantTimeCompare(k.scalar[:], o.scalar[:]) == 1
+}
+
+// Destroy overwrites the secret. k must not be used afterwards.
+func (k *PrivateKey) Destroy() { clear(k.scalar[:]) }
+
+func (k *PrivateKey) redacted() string {
+	return "keys.PrivateKey{curve: " + string(k.curve) + ", publicKey: " + k.PublicKeyHex() + ", secret: REDACTED}"
+}
+
+// String returns a redacted description: curve and public key only.
+func (k *PrivateKey) String() string { return k.redacted() }
+
+// GoString returns the redacted description for %#v.
+func (k *PrivateKey) GoString() string { return k.redacted() }
+
+// Format implements [fmt.Formatter]: every verb prints the redacted form.
+func (k *PrivateKey) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, k.redacted()) }
+
+// MarshalJSON encodes the key as the string "REDACTED".
+func (k *PrivateKey) MarshalJSON() ([]byte, error) { return []byte(`"REDACTED"`), nil }
+
+// MarshalText encodes the key as "REDACTED".
+func (k *PrivateKey) MarshalText() ([]byte, error) { return []byte("REDACTED"), nil }
+
+// LogValue implements [slog.LogValuer] with the redacted form.
+func (k *PrivateKey) LogValue() slog.Value { return slog.StringValue(k.redacted()) }

@@ -1,0 +1,90 @@
+package keys
+
+import "time"
+
+// EncryptedKeyShare is one signer's encrypted share, in import requests and
+// export responses.
+type EncryptedKeyShare struct {
+	// SignerID is the receiving (import) or sending (export) signer.
+	SignerID string `json:"signerId"`
+	// EncryptedKeyShare is the envelope ciphertext, standard base64.
+	EncryptedKeyShare string `json:"encryptedKeyShare"`
+}
+
+// ImportRequest is the body of POST /keys/import.
+type ImportRequest struct {
+	// Name is an optional name for the key, at most 100 characters.
+	Name string `json:"name,omitempty"`
+	// Protocol is the threshold protocol the key will be used with.
+	Protocol Protocol `json:"protocol"`
+	// Curve is the key's curve.
+	Curve Curve `json:"curve"`
+	// MinSigners is the threshold t.
+	MinSigners int `json:"minSigners"`
+	// EncryptedKeyShares holds one share per signer, in signer order.
+	EncryptedKeyShares []EncryptedKeyShare `json:"encryptedKeyShares"`
+	// MasterKey asks Dfns to allow deterministic derivation from the key.
+	MasterKey bool `json:"masterKey,omitempty"`
+}
+
+// WalletImportRequest is the body of the older POST /wallets/import: an
+// import request plus the wallet's network and an optional external ID.
+type WalletImportRequest struct {
+	// Network is the wallet's network, for example "EthereumSepolia".
+	Network string `json:"network"`
+	// ExternalID is an optional caller-chosen identifier.
+	ExternalID string `json:"externalId,omitempty"`
+	ImportRequest
+}
+
+// Key is a Dfns key, as returned by POST /keys/import and GET /keys/{keyId}.
+type Key struct {
+	// ID is the key ID ("key-…").
+	ID string `json:"id"`
+	// Name is the key's name, if it has one.
+	Name string `json:"name,omitempty"`
+	// Scheme is ECDSA, EdDSA or Schnorr.
+	Scheme string `json:"scheme"`
+	// Curve is the key's curve.
+	Curve Curve `json:"curve"`
+	// PublicKey is hex: 33-byte compressed on secp256k1 and stark, 32
+	// bytes on ed25519.
+	PublicKey string `json:"publicKey"`
+	// Status is Active or Archived.
+	Status string `json:"status"`
+	// Custodial reports whether the key is custodial.
+	Custodial bool `json:"custodial"`
+	// Imported reports whether the key was imported.
+	Imported bool `json:"imported,omitempty"`
+	// Exported reports whether the key was exported; Dfns no longer signs
+	// with an exported key by default.
+	Exported bool `json:"exported,omitempty"`
+	// DateExported is when the key was exported, if it was.
+	DateExported *time.Time `json:"dateExported,omitempty"`
+	// DateCreated is when the key was created.
+	DateCreated time.Time `json:"dateCreated,omitzero"`
+}
+
+// ExportRequest is the body of POST /keys/{keyId}/export (and of the
+// deprecated POST /wallets/{walletId}/export).
+type ExportRequest struct {
+	// EncryptionKey is the one-time envelope key, standard base64.
+	EncryptionKey string `json:"encryptionKey"`
+	// SupportedSchemes lists the protocol/curve pairs the client can recover.
+	SupportedSchemes []Scheme `json:"supportedSchemes"`
+}
+
+// ExportResponse is the body of a key export response.
+type ExportResponse struct {
+	// PublicKey is the key's public key, hex.
+	PublicKey string `json:"publicKey"`
+	// Protocol is the key's protocol.
+	Protocol Protocol `json:"protocol"`
+	// Curve is the key's curve.
+	Curve Curve `json:"curve"`
+	// MinSigners is the threshold: how many shares recover the key.
+	MinSigners int `json:"minSigners"`
+	// EncryptedKeyShares holds one encrypted export share per signer, in
+	// any order.
+	EncryptedKeyShares []EncryptedKeyShare `json:"encryptedKeyShares"`
+}

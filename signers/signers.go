@@ -1,0 +1,143 @@
+// Package signers describes the signing cluster returned by GET /signers
+// (WIRE §1) and puts its signers in the order key shares are assigned in:
+// ascending order of the raw bytes of the base64-decoded signer IDs (WIRE §5).
+// Sorting the base64 strings instead gives a different, wrong order.
+package signers
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/dfnskeys/dfnskeys/encryption"
+)
+
+// Signer is one signer node as listed by GET /signers.
+type Signer struct {
+	// SignerID is the signer's ID: standard base64 of its raw ID bytes.
+	SignerID string `json:"signerId"`
+	// EncryptionKey is the signer's envelope key, base64 (WIRE §3).
+	EncryptionKey string `json:"encryptionKey"`
+}
+
+// Cluster is a signing cluster: the signers that hold a key's shares.
+type Cluster struct {
+	// ClusterID identifies the cluster ("cl-…").
+	ClusterID string `json:"clusterId"`
+	// Signers lists the cluster's signers in no particular order.
+	Signers []Signer `json:"signers"`
+}
+
+// ListResponse is the body of a GET /signers response.
+type ListResponse struct {
+	// Clusters lists the signing clusters available to the caller.
+	Clusters []Cluster `json:"clusters"`
+}
+
+// ParseList parses a saved GET /signers response. For convenience it also
+// accepts a bare JSON array of signers, which it returns as one cluster with
+// an empty ID.
+func ParseList(data []byte) (*ListResponse, error) {
+	trimmed := bytes.TrimSpace(data)
+	if len(trimmed) > 0 && trimmed[0] == '[' {
+		var ss []Signer
+		if err := json.Unmarshal(trimmed, &ss); err != nil {
+			return nil, fmt.Errorf("signers: parsing signer array: %w", err)
+		}
+		return &ListResponse{Clusters: []Cluster{{Signers: ss}}}, nil
+	}
+	var r ListResponse
+	if err := json.Unmarshal(trimmed, &r); err != nil {
+		return nil, fmt.Errorf("signers: parsing GET /signers response: %w", err)
+	}
+	if r.Clusters == nil {
+		return nil, errors.New(`signers: no "clusters" field: expected a GET /signers response or a JSON array of signers`)
+	}
+	return &r, nil
+}
+
+// Cluster returns the cluster with the given ID, or the only cluster when
+// id is empty. With several clusters and no ID, the error lists the IDs.
+func (r *ListResponse) Cluster(id string) (*Cluster, error) {
+	if len(r.Clusters) == 0 {
+		return nil, errors.New("signers: the response lists no signing cluster")
+	}
+	ids := make([]string, len(r.Clusters))
+	for i := range r.Clusters {
+		if id != "" && r.Clusters[i].ClusterID == id {
+			return &r.Clusters[i], nil
+		}
+		ids[i] = r.Clusters[i].ClusterID
+	}
+	if id != "" {
+		return nil, fmt.Errorf("signers: no cluster %q; available: %s", id, strings.Join(ids, ", "))
+	}
+	if len(r.Clusters) > 1 {
+		return nil, fmt.Errorf("signers: %d clusters available, choose one of: %s", len(r.Clusters), strings.Join(ids, ", "))
+	}
+	return &r.Clusters[0], nil
+}
+
+// Parsed is a validated signer: decoded ID and parsed encryption key.
+type Parsed struct {
+	// ID is the decoded signer ID; it defines the signer order.
+	ID []byte
+	// SignerID is the ID as it appears on the wire.
+	SignerID string
+	// EncryptionKey is the signer's validated envelope key.
+	EncryptionKey *encryption.EncryptionKey
+}
+
+// MaxSigners is the largest cluster this package accepts.
+const MaxSigners = 256
+
+// DecodeID decodes a signer ID: standard padded base64 of 1 to 64 bytes.
+func DecodeID(id string) ([]byte, error) {
+	b, err := base64.StdEncoding.Strict().DecodeString(id)
+	if err != nil {
+		return nil, fmt.Errorf("signers: signer ID %q is not standard padded base64", truncate(id))
+	}
+	if len(b) == 0 || len(b) > 64 {
+		return nil, fmt.Errorf("signers: signer ID %q decodes to %d bytes, want 1 to 64", truncate(id), len(b))
+	}
+	return b, nil
+}
+
+// Sort validates signers and returns them in share order: ascending by
+// decoded ID bytes. It rejects undecodable or duplicate IDs, invalid
+// encryption keys, and more than [MaxSigners] signers.
+func Sort(ss []Signer) ([]Parsed, error) {
+	if len(ss) > MaxSigners {
+		return nil, fmt.Errorf("signers: %d signers is more than the %d supported", len(ss), MaxSigners)
+	}
+	out := make([]Parsed, len(ss))
+	for i, s := range ss {
+		id, err := DecodeID(s.SignerID)
+		if err != nil {
+			return nil, err
+		}
+		ek, err := encryption.ParseEncryptionKeyText(s.EncryptionKey)
+		if err != nil {
+			return nil, fmt.Errorf("signers: signer %s: %w", s.SignerID, err)
+		}
+		out[i] = Parsed{ID: id, SignerID: s.SignerID, EncryptionKey: ek}
+	}
+	slices.SortFunc(out, func(a, b Parsed) int { return bytes.Compare(a.ID, b.ID) })
+	for i := 1; i < len(out); i++ {
+		if bytes.Equal(out[i-1].ID, out[i].ID) {
+			return nil, fmt.Errorf("signers: signer %s is listed twice", out[i].SignerID)
+		}
+	}
+	return out, nil
+}
+
+func truncate(s string) string {
+	if len(s) > 64 {
+		return s[:64] + "…"
+	}
+	return s
+}
