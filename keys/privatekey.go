@@ -17,11 +17,11 @@ import (
 // marshalling and slog — and gives its bytes only through [PrivateKey.Bytes].
 // Call [PrivateKey.Destroy] when done.
 type PrivateKey struct {
-	curve  Curve
+	curve Curve
 	// scalar is big-endian, canonical and non-zero. It is behind a pointer
 	// so that printing a copy of the struct shows an address, never the key.
 	scalar *[32]byte
-	public []byte   // Dfns encoding
+	public []byte // Dfns encoding
 }
 
 // NewPrivateKey parses a private key for curve c.

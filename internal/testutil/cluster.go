@@ -98,7 +98,9 @@ type SignerError struct {
 	Err error
 }
 
-func (e *SignerError) Error() string { return fmt.Sprintf("signer %s rejected its share: %v", e.SignerID, e.Err) }
+func (e *SignerError) Error() string {
+	return fmt.Sprintf("signer %s rejected its share: %v", e.SignerID, e.Err)
+}
 
 // Unwrap returns the reason.
 func (e *SignerError) Unwrap() error { return e.Err }
