@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
+	"github.com/dfnskeys/dfnskeys/internal/secp"
 )
 
 const (
@@ -123,9 +124,10 @@ func (k *EncryptionKey) UnmarshalText(text []byte) error {
 // the wire. It redacts itself when printed, marshalled or logged; use
 // [DecryptionKey.Bytes] or [DecryptionKey.MarshalBinaryText] to persist it.
 type DecryptionKey struct {
-	// d is behind a pointer so that printing a copy of the struct shows an
-	// address, never the scalar.
-	d   *secp256k1.ModNScalar
+	// d returns the secret scalar. It is a closure because fmt prints what a
+	// pointer field points to under some verbs (%s of a struct copy), but
+	// never enters a func.
+	d   func() *secp256k1.ModNScalar
 	pub *EncryptionKey
 }
 
@@ -146,8 +148,8 @@ func newDecryptionKey(d *secp256k1.ModNScalar) *DecryptionKey {
 	var p secp256k1.JacobianPoint
 	secp256k1.ScalarBaseMultNonConst(d, &p)
 	p.ToAffine()
-	k := &DecryptionKey{d: new(secp256k1.ModNScalar)}
-	k.d.Set(d)
+	sc := new(secp256k1.ModNScalar).Set(d)
+	k := &DecryptionKey{d: func() *secp256k1.ModNScalar { return sc }}
 	k.pub = &EncryptionKey{pub: secp256k1.NewPublicKey(&p.X, &p.Y)}
 	k.pub.encoded[0] = Version
 	copy(k.pub.encoded[1:], k.pub.pub.SerializeCompressed())
@@ -197,7 +199,7 @@ func (k *DecryptionKey) EncryptionKey() *EncryptionKey { return k.pub }
 func (k *DecryptionKey) Bytes() []byte {
 	out := make([]byte, DecryptionKeySize)
 	out[0] = Version
-	k.d.PutBytesUnchecked(out[1:])
+	k.d().PutBytesUnchecked(out[1:])
 	return out
 }
 
@@ -214,11 +216,11 @@ func (k *DecryptionKey) MarshalBinaryText() []byte {
 
 // Equal reports in constant time whether k and o hold the same scalar.
 func (k *DecryptionKey) Equal(o *DecryptionKey) bool {
-	return k.d.Equals(o.d)
+	return k.d().Equals(o.d())
 }
 
 // Destroy overwrites the secret scalar. k must not be used afterwards.
-func (k *DecryptionKey) Destroy() { k.d.Zero() }
+func (k *DecryptionKey) Destroy() { k.d().Zero() }
 
 const redacted = "encryption.DecryptionKey{REDACTED}"
 
@@ -244,32 +246,65 @@ func Encrypt(ek *EncryptionKey, plaintext []byte) ([]byte, error) {
 }
 
 func encrypt(r io.Reader, ek *EncryptionKey, plaintext []byte) ([]byte, error) {
-	if ek == nil || ek.pub == nil {
-		return nil, errors.New("encryption: encrypt to an uninitialised encryption key")
-	}
-	k, err := randomScalar(r)
+	out, err := encryptMany(r, []*EncryptionKey{ek}, [][]byte{plaintext})
 	if err != nil {
 		return nil, err
 	}
-	defer k.Zero()
+	return out[0], nil
+}
 
-	var e secp256k1.JacobianPoint
-	secp256k1.ScalarBaseMultNonConst(k, &e)
-	var ekPoint, s secp256k1.JacobianPoint
-	ek.pub.AsJacobian(&ekPoint)
-	secp256k1.ScalarMultNonConst(k, &ekPoint, &s)
+// EncryptMany seals plaintexts[i] to keys[i] for every i, each with its own
+// fresh ephemeral key. It gives the same result as calling [Encrypt] for
+// each pair, but shares one field inversion across all the points it must
+// encode, which makes an import for n signers noticeably cheaper.
+func EncryptMany(keys []*EncryptionKey, plaintexts [][]byte) ([][]byte, error) {
+	return encryptMany(rand.Reader, keys, plaintexts)
+}
 
-	out := make([]byte, 0, len(plaintext)+Overhead)
+func encryptMany(r io.Reader, keys []*EncryptionKey, plaintexts [][]byte) ([][]byte, error) {
+	if len(keys) != len(plaintexts) {
+		return nil, fmt.Errorf("encryption: %d keys for %d plaintexts", len(keys), len(plaintexts))
+	}
+	n := len(keys)
+	// points[2i] is E_i = k_i·G, points[2i+1] is S_i = k_i·EK_i.
+	jac := make([]secp256k1.JacobianPoint, 2*n)
+	points := make([]*secp256k1.JacobianPoint, 2*n)
+	for i, ek := range keys {
+		if ek == nil || ek.pub == nil {
+			return nil, errors.New("encryption: encrypt to an uninitialised encryption key")
+		}
+		k, err := randomScalar(r)
+		if err != nil {
+			return nil, err
+		}
+		secp256k1.ScalarBaseMultNonConst(k, &jac[2*i])
+		var ekPoint secp256k1.JacobianPoint
+		ek.pub.AsJacobian(&ekPoint)
+		secp256k1.ScalarMultNonConst(k, &ekPoint, &jac[2*i+1])
+		k.Zero()
+		points[2*i], points[2*i+1] = &jac[2*i], &jac[2*i+1]
+	}
+	secp.BatchToAffine(points)
+
+	out := make([][]byte, n)
 	var shared [pointSize]byte
-	compress(&s, shared[:])
-	aead, err := newAEAD(shared[:])
-	clear(shared[:])
-	if err != nil {
-		return nil, err
+	defer clear(shared[:])
+	for i, pt := range plaintexts {
+		compressAffine(&jac[2*i+1], shared[:])
+		aead, err := newAEAD(shared[:])
+		if err != nil {
+			return nil, err
+		}
+		c := make([]byte, 0, len(pt)+Overhead)
+		c = aead.Seal(c, zeroNonce[:], pt, nil)
+		c = c[:len(c)+pointSize]
+		compressAffine(&jac[2*i], c[len(c)-pointSize:])
+		out[i] = c
 	}
-	out = aead.Seal(out, zeroNonce[:], plaintext, nil)
-	out = out[:len(out)+pointSize]
-	compress(&e, out[len(out)-pointSize:])
+	for i := range jac {
+		jac[i].X.Zero()
+		jac[i].Y.Zero()
+	}
 	return out, nil
 }
 
@@ -287,7 +322,7 @@ func (k *DecryptionKey) Decrypt(ciphertext []byte) ([]byte, error) {
 	}
 	var e, s secp256k1.JacobianPoint
 	eph.AsJacobian(&e)
-	secp256k1.ScalarMultNonConst(k.d, &e, &s)
+	secp256k1.ScalarMultNonConst(k.d(), &e, &s)
 	var shared [pointSize]byte
 	compress(&s, shared[:])
 	aead, err := newAEAD(shared[:])
@@ -323,6 +358,11 @@ func newAEAD(shared []byte) (cipher.AEAD, error) {
 // prime order.
 func compress(p *secp256k1.JacobianPoint, dst []byte) {
 	p.ToAffine()
+	compressAffine(p, dst)
+}
+
+// compressAffine is compress for a point already in affine coordinates.
+func compressAffine(p *secp256k1.JacobianPoint, dst []byte) {
 	p.X.Normalize()
 	p.Y.Normalize()
 	dst[0] = 0x02

@@ -18,9 +18,10 @@ import (
 // Call [PrivateKey.Destroy] when done.
 type PrivateKey struct {
 	curve Curve
-	// scalar is big-endian, canonical and non-zero. It is behind a pointer
-	// so that printing a copy of the struct shows an address, never the key.
-	scalar *[32]byte
+	// scalar returns the big-endian, canonical, non-zero secret. It is a
+	// closure because fmt prints whatever a pointer field points to under
+	// some verbs (%s of a struct copy, for one), but never enters a func.
+	scalar func() *[32]byte
 	public []byte // Dfns encoding
 }
 
@@ -81,9 +82,10 @@ func privateKeyError(c Curve, err error) error {
 
 // fromScalar takes ownership of s and zeroizes it.
 func fromScalar(c Curve, s sharding.Scalar) *PrivateKey {
-	k := &PrivateKey{curve: c, scalar: new([32]byte)}
+	buf := new([32]byte)
+	k := &PrivateKey{curve: c, scalar: func() *[32]byte { return buf }}
 	b := s.Bytes()
-	copy(k.scalar[:], b)
+	copy(k.scalar()[:], b)
 	clear(b)
 	k.public = c.math().BaseMul(s).PublicKeyBytes()
 	s.Zeroize()
@@ -92,7 +94,7 @@ func fromScalar(c Curve, s sharding.Scalar) *PrivateKey {
 
 // scalar returns the key as a sharding scalar; the caller must zeroize it.
 func (k *PrivateKey) scalarValue() (sharding.Scalar, error) {
-	return k.curve.math().ParseScalar(k.scalar[:])
+	return k.curve.math().ParseScalar(k.scalar()[:])
 }
 
 // Curve returns the key's curve.
@@ -101,7 +103,7 @@ func (k *PrivateKey) Curve() Curve { return k.curve }
 // Bytes returns a copy of the 32-byte big-endian scalar. For ed25519 this
 // is the signing scalar, not a seed. The caller should clear the copy.
 func (k *PrivateKey) Bytes() []byte {
-	b := *k.scalar
+	b := *k.scalar()
 	return b[:]
 }
 
@@ -115,11 +117,11 @@ func (k *PrivateKey) PublicKeyHex() string { return hex.EncodeToString(k.public)
 
 // Equal reports in constant time whether k and o are the same key.
 func (k *PrivateKey) Equal(o *PrivateKey) bool {
-	return k.curve == o.curve && subtle.ConstantTimeCompare(k.scalar[:], o.scalar[:]) == 1
+	return k.curve == o.curve && subtle.ConstantTimeCompare(k.scalar()[:], o.scalar()[:]) == 1
 }
 
 // Destroy overwrites the secret. k must not be used afterwards.
-func (k *PrivateKey) Destroy() { clear(k.scalar[:]) }
+func (k *PrivateKey) Destroy() { clear(k.scalar()[:]) }
 
 func (k *PrivateKey) redacted() string {
 	return "keys.PrivateKey{curve: " + string(k.curve) + ", publicKey: " + k.PublicKeyHex() + ", secret: REDACTED}"
