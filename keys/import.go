@@ -39,7 +39,51 @@ type ImportOptions struct {
 // with every public share, encrypted to its encryption key. It rejects
 // duplicate signer IDs, invalid encryption keys, fewer than 2 signers, a
 // threshold outside 2..n, and unsupported protocol/curve pairs.
+//
+// To import many keys into one cluster, make an [ImportBuilder] once.
 func BuildImportRequest(key *PrivateKey, cluster []signers.Signer, opts ImportOptions) (*ImportRequest, error) {
+	if key == nil {
+		return nil, fmt.Errorf("keys: no private key to import")
+	}
+	b, err := NewImportBuilder(cluster)
+	if err != nil {
+		return nil, err
+	}
+	return b.Build(key, opts)
+}
+
+// ImportBuilder builds import requests for one cluster. It validates and
+// orders the signers once, so it is the efficient choice for importing many
+// keys. It is safe for concurrent use.
+type ImportBuilder struct {
+	signers []signers.Parsed
+	keys    []*encryption.EncryptionKey
+}
+
+// NewImportBuilder validates the cluster's signers and puts them in share
+// order: ascending decoded signer ID. It rejects duplicate or undecodable
+// IDs, invalid encryption keys and fewer than 2 signers.
+func NewImportBuilder(cluster []signers.Signer) (*ImportBuilder, error) {
+	sorted, err := signers.Sort(cluster)
+	if err != nil {
+		return nil, fmt.Errorf("keys: %w", err)
+	}
+	if len(sorted) < 2 {
+		return nil, fmt.Errorf("keys: the cluster has %d signer(s); importing needs at least 2", len(sorted))
+	}
+	b := &ImportBuilder{signers: sorted, keys: make([]*encryption.EncryptionKey, len(sorted))}
+	for i, s := range sorted {
+		b.keys[i] = s.EncryptionKey
+	}
+	return b, nil
+}
+
+// Signers returns the validated signers in share order.
+func (b *ImportBuilder) Signers() []signers.Parsed { return append([]signers.Parsed(nil), b.signers...) }
+
+// Build splits key among the builder's signers and returns the import body;
+// see [BuildImportRequest].
+func (b *ImportBuilder) Build(key *PrivateKey, opts ImportOptions) (*ImportRequest, error) {
 	if key == nil {
 		return nil, fmt.Errorf("keys: no private key to import")
 	}
@@ -53,14 +97,7 @@ func BuildImportRequest(key *PrivateKey, cluster []signers.Signer, opts ImportOp
 	if n := utf8.RuneCountInString(opts.Name); n > MaxNameLength {
 		return nil, fmt.Errorf("keys: key name is %d characters, at most %d allowed", n, MaxNameLength)
 	}
-	sorted, err := signers.Sort(cluster)
-	if err != nil {
-		return nil, fmt.Errorf("keys: %w", err)
-	}
-	n := len(sorted)
-	if n < 2 {
-		return nil, fmt.Errorf("keys: the cluster has %d signer(s); importing needs at least 2", n)
-	}
+	n := len(b.signers)
 	t := opts.Threshold
 	if t == 0 {
 		t = DefaultThreshold
@@ -68,6 +105,7 @@ func BuildImportRequest(key *PrivateKey, cluster []signers.Signer, opts ImportOp
 	if t < 2 || t > n {
 		return nil, fmt.Errorf("keys: threshold %d is invalid for %d signers: it must be between 2 and %d", t, n, n)
 	}
+
 	secret, err := key.scalarValue()
 	if err != nil {
 		return nil, fmt.Errorf("keys: %w", err) // unreachable: PrivateKey is always valid
@@ -85,6 +123,10 @@ func BuildImportRequest(key *PrivateKey, cluster []signers.Signer, opts ImportOp
 			clear(p)
 		}
 	}()
+	cts, err := encryption.EncryptMany(b.keys, plaintexts)
+	if err != nil {
+		return nil, fmt.Errorf("keys: encrypting the shares: %w", err)
+	}
 	req := &ImportRequest{
 		Name:               opts.Name,
 		Protocol:           scheme.Protocol,
@@ -93,14 +135,10 @@ func BuildImportRequest(key *PrivateKey, cluster []signers.Signer, opts ImportOp
 		EncryptedKeyShares: make([]EncryptedKeyShare, n),
 		MasterKey:          opts.MasterKey,
 	}
-	for i, s := range sorted {
-		ct, err := encryption.Encrypt(s.EncryptionKey, plaintexts[i])
-		if err != nil {
-			return nil, fmt.Errorf("keys: encrypting the share of signer %s: %w", s.SignerID, err)
-		}
+	for i, s := range b.signers {
 		req.EncryptedKeyShares[i] = EncryptedKeyShare{
 			SignerID:          s.SignerID,
-			EncryptedKeyShare: base64.StdEncoding.EncodeToString(ct),
+			EncryptedKeyShare: base64.StdEncoding.EncodeToString(cts[i]),
 		}
 	}
 	return req, nil

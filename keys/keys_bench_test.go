@@ -69,6 +69,7 @@ func BenchmarkUnavoidableECWork(b *testing.B) {
 		_, _ = rand.Read(buf[:])
 		k[i].SetBytes(&buf)
 		secp256k1.ScalarBaseMultNonConst(&k[i], &pub[i])
+		pub[i].ToAffine() // encryption keys arrive in affine form
 	}
 	b.ReportAllocs()
 	for b.Loop() {
@@ -78,5 +79,25 @@ func BenchmarkUnavoidableECWork(b *testing.B) {
 			secp256k1.ScalarBaseMultNonConst(&k[i], &r) // ephemeral key
 			secp256k1.ScalarMultNonConst(&k[i], &pub[i], &r)
 		}
+	}
+}
+
+// BenchmarkImportBuilder is BuildImportRequest with the signers validated
+// once, as a bulk import does.
+func BenchmarkImportBuilder(b *testing.B) {
+	for _, c := range []keys.Curve{keys.Secp256k1, keys.Stark, keys.Ed25519} {
+		b.Run(string(c)+"/n=5", func(b *testing.B) {
+			builder, err := keys.NewImportBuilder(newCluster(b, benchSigners).WireSigners())
+			if err != nil {
+				b.Fatal(err)
+			}
+			key := randomKey(b, c)
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := builder.Build(key, keys.ImportOptions{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

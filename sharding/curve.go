@@ -79,6 +79,9 @@ type group interface {
 	scalarFromBytesReduce(b []byte) Scalar
 	randomScalar(r io.Reader) (Scalar, error)
 	identity() Point
+	// baseMulMany returns s·G for every s, sharing work between them
+	// where the curve allows (one field inversion on secp256k1 and stark).
+	baseMulMany(s []Scalar) []Point
 }
 
 type scalarOps interface {

@@ -82,6 +82,14 @@ func (edCurve) identity() Point { return &edPoint{p: *edwards25519.NewIdentityPo
 
 func (edCurve) Generator() Point { return &edPoint{p: *edwards25519.NewGeneratorPoint()} }
 
+func (c edCurve) baseMulMany(s []Scalar) []Point {
+	out := make([]Point, len(s))
+	for i := range s {
+		out[i] = c.BaseMul(s[i])
+	}
+	return out
+}
+
 func (edCurve) BaseMul(s Scalar) Point {
 	r := &edPoint{}
 	r.p.ScalarBaseMult(&s.(*edScalar).s)

@@ -7,6 +7,7 @@ import (
 	"math/big"
 
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
+	"github.com/dfnskeys/dfnskeys/internal/secp"
 )
 
 // Secp256k1 is the secp256k1 curve (SEC 2), used by CGGMP21 and FROST_BITCOIN keys.
@@ -113,6 +114,25 @@ func (p *secpPoint) jacobian() secp256k1.JacobianPoint {
 	j.Y.Set(&p.y)
 	j.Z.SetInt(1)
 	return j
+}
+
+func (secpCurve) baseMulMany(s []Scalar) []Point {
+	jac := make([]secp256k1.JacobianPoint, len(s))
+	ptrs := make([]*secp256k1.JacobianPoint, len(s))
+	for i := range s {
+		secp256k1.ScalarBaseMultNonConst(&s[i].(*secpScalar).s, &jac[i])
+		ptrs[i] = &jac[i]
+	}
+	secp.BatchToAffine(ptrs)
+	out := make([]Point, len(s))
+	for i := range jac {
+		if jac[i].Z.IsZero() {
+			out[i] = &secpPoint{inf: true}
+		} else {
+			out[i] = &secpPoint{x: jac[i].X, y: jac[i].Y}
+		}
+	}
+	return out
 }
 
 func (c secpCurve) BaseMul(s Scalar) Point {

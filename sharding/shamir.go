@@ -20,8 +20,6 @@ type Sharing struct {
 	Shares []Scalar
 	// PublicShares[i] is Shares[i]·G.
 	PublicShares []Point
-	// PublicKey is f(0)·G, the public key of the shared secret.
-	PublicKey Point
 }
 
 // Zeroize overwrites every secret share.
@@ -66,17 +64,11 @@ func split(r io.Reader, secret Scalar, t, n int) (*Sharing, error) {
 // sharingFromPolynomial evaluates f at 1..n. coeffs[0] is f(0).
 func sharingFromPolynomial(coeffs []Scalar, n int) *Sharing {
 	c := coeffs[0].Curve()
-	s := &Sharing{
-		Threshold:    len(coeffs),
-		Shares:       make([]Scalar, n),
-		PublicShares: make([]Point, n),
-		PublicKey:    c.BaseMul(coeffs[0]),
-	}
+	s := &Sharing{Threshold: len(coeffs), Shares: make([]Scalar, n)}
 	for i := 1; i <= n; i++ {
-		y := evaluate(coeffs, c.scalarFromUint32(uint32(i)))
-		s.Shares[i-1] = y
-		s.PublicShares[i-1] = c.BaseMul(y)
+		s.Shares[i-1] = evaluate(coeffs, c.scalarFromUint32(uint32(i)))
 	}
+	s.PublicShares = c.baseMulMany(s.Shares)
 	return s
 }
 

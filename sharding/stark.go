@@ -84,6 +84,22 @@ func (starkCurveT) BaseMul(s Scalar) Point {
 	return r
 }
 
+func (starkCurveT) baseMulMany(s []Scalar) []Point {
+	g, _ := starkcurve.Generators()
+	jac := make([]starkcurve.G1Jac, len(s))
+	for i := range s {
+		k := s[i].(*starkScalar).bigInt()
+		jac[i].ScalarMultiplication(&g, k)
+		clear(k.Bits())
+	}
+	aff := starkcurve.BatchJacobianToAffineG1(jac)
+	out := make([]Point, len(s))
+	for i := range aff {
+		out[i] = &starkPoint{p: aff[i]}
+	}
+	return out
+}
+
 func (starkCurveT) ParsePoint(b []byte) (Point, error) {
 	if len(b) != 65 || b[0] != 0x04 {
 		return nil, fmt.Errorf("sharding: stark point must be 65 bytes starting with 04 (uncompressed), got %d bytes", len(b))
