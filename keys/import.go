@@ -79,7 +79,9 @@ func NewImportBuilder(cluster []signers.Signer) (*ImportBuilder, error) {
 }
 
 // Signers returns the validated signers in share order.
-func (b *ImportBuilder) Signers() []signers.Parsed { return append([]signers.Parsed(nil), b.signers...) }
+func (b *ImportBuilder) Signers() []signers.Parsed {
+	return append([]signers.Parsed(nil), b.signers...)
+}
 
 // Build splits key among the builder's signers and returns the import body;
 // see [BuildImportRequest].
