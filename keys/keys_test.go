@@ -258,8 +258,8 @@ func TestPrivateKeyRedacts(t *testing.T) {
 		k.String(), k.GoString(), string(js), string(txt), logged.String(),
 		fmt.Sprintf("%v|%+v|%#v|%s|%x|%X|%q|%d", k, k, k, k, k, k, k, k),
 		fmt.Sprintf("%v|%+v|%#v", *k, *k, *k), // a copy of the struct
-		fmt.Sprint(fmt.Sprintf(verbs, *k, *k, *k, *k, *k)),
-		fmt.Sprint(fmt.Sprintf(verbs, struct{ K keys.PrivateKey }{*k}, struct{ K *keys.PrivateKey }{k}, []keys.PrivateKey{*k}, map[string]any{"k": *k}, [1]any{k})),
+		fmt.Sprintf(verbs, *k, *k, *k, *k, *k),
+		fmt.Sprintf(verbs, struct{ K keys.PrivateKey }{*k}, struct{ K *keys.PrivateKey }{k}, []keys.PrivateKey{*k}, map[string]any{"k": *k}, [1]any{k}),
 		fmt.Sprintf("%v", []*keys.PrivateKey{k}),
 		fmt.Sprint(errors.New(fmt.Sprint(k))),
 	}

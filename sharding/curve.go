@@ -1,7 +1,6 @@
 package sharding
 
 import (
-	"crypto/subtle"
 	"errors"
 	"fmt"
 	"io"
@@ -126,14 +125,6 @@ func checkScalarLength(c string, b []byte) error {
 		return fmt.Errorf("sharding: %s scalar is %d bytes, want %d", c, len(b), ScalarSize)
 	}
 	return nil
-}
-
-func isAllZero(b []byte) bool {
-	var acc byte
-	for _, x := range b {
-		acc |= x
-	}
-	return subtle.ConstantTimeByteEq(acc, 0) == 1
 }
 
 func reverse(b []byte) {
