@@ -90,7 +90,7 @@ func (c *ExportContext) Recover(resp *ExportResponse) (*PrivateKey, error) {
 	}
 	scheme := Scheme{Protocol: resp.Protocol, Curve: resp.Curve}
 	if err := scheme.Validate(); err != nil {
-		return nil, fmt.Errorf("keys: export response: %w", err)
+		return nil, fmt.Errorf("%w (in the export response)", err)
 	}
 	if !c.asked(scheme) {
 		return nil, fmt.Errorf("keys: export response uses %s, which the export request did not list", scheme)

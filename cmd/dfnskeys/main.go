@@ -1,0 +1,199 @@
+// Command dfnskeys prepares Dfns key imports and recovers Dfns key exports,
+// offline. It never talks to the network: it reads and writes the JSON
+// bodies of the Dfns API calls, which you send with any HTTP client.
+// The wire format is described in WIRE.md; the work is done by the
+// github.com/dfnskeys/dfnskeys/keys package.
+//
+// Usage:
+//
+//	dfnskeys split --signers FILE --curve CURVE [flags]
+//	dfnskeys export-request --decryption-key-out FILE [--out FILE]
+//	dfnskeys recover --decryption-key FILE --response FILE [--out FILE]
+//	dfnskeys help [COMMAND]
+//
+// split reads a private key as hex (an optional 0x prefix; white space is
+// ignored) from --key-file or standard input, never from the command line,
+// splits it among the signers of a saved GET /signers response and writes
+// the POST /keys/import body. Curves are secp256k1, stark and ed25519;
+// protocols CGGMP21 (secp256k1, stark), FROST_BITCOIN (secp256k1) and FROST
+// (ed25519). An ed25519 key is an RFC 8032 seed unless --ed25519-scalar is
+// given.
+//
+// export-request writes the POST /keys/{keyId}/export body and saves the
+// one-time decryption key it needs, mode 0600, to a file that must not exist.
+//
+// recover decrypts and recombines the export response with that decryption
+// key, checks the result against the key's public key and writes the private
+// key as 64 hex digits to --out (a new file, mode 0600) or to standard
+// output when that is not a terminal. For ed25519 the result is the signing
+// scalar, not a seed: import it again with split --ed25519-scalar.
+//
+// Flags may be written -flag or --flag. Exit status is 0 on success, 1 when
+// an input is invalid or a cryptographic check fails, and 2 on a usage
+// error. Secret material is never printed in a message.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+)
+
+func main() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) }
+
+// command is one dfnskeys subcommand.
+type command struct {
+	name    string
+	summary string
+	usage   string // synopsis and flag descriptions
+	run     func(e *env, args []string) error
+}
+
+// env is what a command may touch: its standard streams.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+}
+
+var commands []*command
+
+func init() {
+	commands = []*command{splitCommand, exportRequestCommand, recoverCommand}
+}
+
+func lookup(name string) *command {
+	for _, c := range commands {
+		if c.name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+const mainUsage = `dfnskeys prepares Dfns key imports and recovers Dfns key exports, offline.
+
+Usage:
+	dfnskeys <command> [flags]
+
+Commands:
+%s
+Run 'dfnskeys help <command>' for a command's flags. Flags may be written
+-flag or --flag. Private keys are read from a file or standard input, never
+from the command line, and are never printed in messages.
+
+Exit status: 0 on success, 1 on invalid input or a failed check, 2 on a
+usage error.
+`
+
+func printMainUsage(w io.Writer) {
+	var b strings.Builder
+	for _, c := range commands {
+		fmt.Fprintf(&b, "\t%-15s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintf(&b, "\t%-15s %s\n", "help", "show this help or a command's help")
+	fmt.Fprintf(w, mainUsage, b.String())
+}
+
+// run is the whole program: it returns the exit status.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		printMainUsage(stderr)
+		fmt.Fprintln(stderr, "dfnskeys: no command given: name one of the commands above")
+		return 2
+	}
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr}
+	switch name := args[0]; name {
+	case "help", "-h", "-help", "--help":
+		if name == "help" && len(args) > 1 {
+			c := lookup(args[1])
+			if c == nil || len(args) > 2 {
+				fmt.Fprintf(stderr, "dfnskeys: help: unknown command %q: the commands are %s\n", strings.Join(args[1:], " "), commandNames())
+				return 2
+			}
+			fmt.Fprint(stdout, c.usage)
+			return 0
+		}
+		if len(args) > 1 {
+			fmt.Fprintf(stderr, "dfnskeys: %s takes no arguments; run 'dfnskeys help <command>' for a command's help\n", name)
+			return 2
+		}
+		printMainUsage(stdout)
+		return 0
+	default:
+		c := lookup(name)
+		if c == nil {
+			fmt.Fprintf(stderr, "dfnskeys: unknown command %q: the commands are %s; run 'dfnskeys help' for usage\n", name, commandNames())
+			return 2
+		}
+		err := c.run(e, args[1:])
+		var ue *usageError
+		switch {
+		case err == nil:
+			return 0
+		case errors.Is(err, flag.ErrHelp):
+			fmt.Fprint(stdout, c.usage)
+			return 0
+		case errors.As(err, &ue):
+			fmt.Fprintf(stderr, "dfnskeys: %s: %s; run 'dfnskeys help %s' for usage\n", c.name, ue.msg, c.name)
+			return 2
+		default:
+			fmt.Fprintf(stderr, "dfnskeys: %s: %v\n", c.name, err)
+			return 1
+		}
+	}
+}
+
+func commandNames() string {
+	names := make([]string, len(commands))
+	for i, c := range commands {
+		names[i] = c.name
+	}
+	return strings.Join(names, ", ")
+}
+
+// usageError is a mistake in the command line; it exits with status 2.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error {
+	return &usageError{msg: fmt.Sprintf(format, args...)}
+}
+
+// parseFlags parses args with fs, which must have been built with
+// newFlagSet, and rejects positional arguments. It returns flag.ErrHelp
+// for -h and a *usageError for anything wrong.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usagef("%v", err)
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q: this command takes only flags", fs.Arg(0))
+	}
+	return nil
+}
+
+// newFlagSet returns a flag set that reports errors instead of printing
+// them, so that run prints every message in one format.
+func newFlagSet(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	return fs
+}
+
+// requireFlags returns a usage error naming the first empty required flag.
+func requireFlags(pairs ...string) error {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if pairs[i+1] == "" {
+			return usagef("missing required flag --%s", pairs[i])
+		}
+	}
+	return nil
+}

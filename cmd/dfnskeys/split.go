@@ -1,0 +1,245 @@
+package main
+
+import (
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/dfnskeys/dfnskeys/keys"
+	"github.com/dfnskeys/dfnskeys/signers"
+)
+
+var splitCommand = &command{
+	name:    "split",
+	summary: "split a private key into the body of POST /keys/import",
+	usage: `Usage: dfnskeys split --signers FILE --curve CURVE [flags]
+
+Splits a private key among the signers of one Dfns signing cluster and writes
+the body of POST /keys/import as JSON. The key is read as hex (an optional 0x
+prefix; white space anywhere is ignored) from --key-file, or from standard
+input when --key-file is - or absent. It is never taken from the command line.
+The public key is printed on standard error.
+
+Flags:
+  --signers FILE     saved GET /signers response, or a JSON array of signers (required)
+  --curve CURVE      secp256k1, stark or ed25519 (required)
+  --protocol NAME    CGGMP21 (secp256k1, stark), FROST_BITCOIN (secp256k1) or
+                     FROST (ed25519); default CGGMP21, or FROST for ed25519
+  --min-signers N    threshold: signers needed to sign (default 3)
+  --key-file FILE    read the key from FILE; - means standard input (the default)
+  --ed25519-scalar   the ed25519 key is a 32-byte big-endian signing scalar, as
+                     'dfnskeys recover' writes, not an RFC 8032 seed
+  --name NAME        key name, at most 100 characters
+  --cluster ID       cluster to use when --signers lists several
+  --out FILE         write the body to FILE (mode 0600) instead of standard output
+`,
+	run: runSplit,
+}
+
+func runSplit(e *env, args []string) error {
+	fs := newFlagSet("split")
+	signersPath := fs.String("signers", "", "")
+	curveName := fs.String("curve", "", "")
+	protocol := fs.String("protocol", "", "")
+	minSigners := fs.Int("min-signers", keys.DefaultThreshold, "")
+	keyFile := fs.String("key-file", "", "")
+	edScalar := fs.Bool("ed25519-scalar", false, "")
+	name := fs.String("name", "", "")
+	clusterID := fs.String("cluster", "", "")
+	out := fs.String("out", "", "")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := requireFlags("signers", *signersPath, "curve", *curveName); err != nil {
+		return err
+	}
+	curve, err := keys.ParseCurve(*curveName)
+	if err != nil {
+		return usagef("unsupported --curve %q: the curves are %s", *curveName, supportedCurves())
+	}
+	scheme := keys.Scheme{Protocol: keys.Protocol(*protocol), Curve: curve}
+	if scheme.Protocol == "" {
+		scheme.Protocol = keys.DefaultProtocol(curve)
+	}
+	if scheme.Validate() != nil {
+		return usagef("--protocol %s cannot be used with --curve %s: the supported pairs are %s", scheme.Protocol, curve, supportedPairs())
+	}
+	threshold := *minSigners
+	if threshold == 0 {
+		threshold = keys.DefaultThreshold
+	}
+	if threshold < 2 {
+		return usagef("--min-signers %d is invalid: it must be at least 2", *minSigners)
+	}
+	if *edScalar && curve != keys.Ed25519 {
+		return usagef("--ed25519-scalar is only for --curve ed25519, not %s", curve)
+	}
+	if n := utf8.RuneCountInString(*name); n > keys.MaxNameLength {
+		return usagef("--name is %d characters long: at most %d are allowed", n, keys.MaxNameLength)
+	}
+
+	// Everything about the cluster is checked before the key is read.
+	cluster, err := loadCluster(*signersPath, *clusterID)
+	if err != nil {
+		return err
+	}
+	if n := len(cluster.Signers); threshold > n {
+		return fmt.Errorf("--min-signers %d is more than the %d signers of the cluster: it must be between 2 and %d", threshold, n, n)
+	}
+
+	raw, err := readKey(e, *keyFile)
+	if err != nil {
+		return err
+	}
+	var key *keys.PrivateKey
+	if *edScalar {
+		key, err = keys.NewEd25519PrivateKeyFromScalar(raw)
+	} else {
+		key, err = keys.NewPrivateKey(curve, raw)
+	}
+	clear(raw)
+	if err != nil {
+		return err
+	}
+	defer key.Destroy()
+
+	req, err := keys.BuildImportRequest(key, cluster.Signers, keys.ImportOptions{
+		Protocol:  scheme.Protocol,
+		Threshold: threshold,
+		Name:      *name,
+	})
+	if err != nil {
+		return err
+	}
+	body, err := marshalBody(req)
+	if err != nil {
+		return fmt.Errorf("encoding the import request: %w", err)
+	}
+	if err := writeOutput(e, *out, body, 0o600); err != nil {
+		return fmt.Errorf("writing the import request: %w", err)
+	}
+
+	fmt.Fprintf(e.stderr, "public key: %s\n", key.PublicKeyHex())
+	summary := fmt.Sprintf("curve %s, protocol %s, threshold %d of %d signers", curve, scheme.Protocol, req.MinSigners, len(req.EncryptedKeyShares))
+	if cluster.ClusterID != "" {
+		summary += ", cluster " + cluster.ClusterID
+	}
+	fmt.Fprintln(e.stderr, summary)
+	if curve == keys.Ed25519 {
+		if *edScalar {
+			fmt.Fprintln(e.stderr, "the ed25519 key was read as a signing scalar")
+		} else {
+			fmt.Fprintln(e.stderr, "the ed25519 key was read as an RFC 8032 seed")
+		}
+	}
+	return nil
+}
+
+// loadCluster reads --signers, picks the cluster and validates its signers.
+func loadCluster(path, id string) (*signers.Cluster, error) {
+	data, err := readFileLimited(path, maxJSONFile, "--signers file")
+	if err != nil {
+		return nil, err
+	}
+	list, err := signers.ParseList(data)
+	if err != nil {
+		return nil, fmt.Errorf("--signers %s: %w", path, err)
+	}
+	cluster, err := list.Cluster(id)
+	if err != nil {
+		if id == "" && len(list.Clusters) > 1 {
+			return nil, fmt.Errorf("--signers %s: %w; pass --cluster", path, err)
+		}
+		return nil, fmt.Errorf("--signers %s: %w", path, err)
+	}
+	if _, err := signers.Sort(cluster.Signers); err != nil {
+		return nil, fmt.Errorf("--signers %s: %w", path, err)
+	}
+	return cluster, nil
+}
+
+// readKey reads the hex private key from --key-file or standard input and
+// returns its bytes; the caller must clear them.
+func readKey(e *env, path string) ([]byte, error) {
+	var (
+		text []byte
+		err  error
+		from string
+	)
+	if path == "" || path == "-" {
+		from = "the key on " + stdinDisplayName
+		if f, ok := e.stdin.(*os.File); ok && isTerminal(f) {
+			fmt.Fprint(e.stderr, "private key (hex, not echoed): ")
+			text, err = readPassword(f)
+			fmt.Fprintln(e.stderr)
+			if err == nil && len(text) > maxKeyInput {
+				clear(text)
+				err = fmt.Errorf("the key is longer than %d characters", maxKeyInput)
+			}
+		} else {
+			text, err = readAllLimited(e.stdin, maxKeyInput, "the key on "+stdinDisplayName)
+		}
+	} else {
+		from = "the key in " + path
+		text, err = readFileLimited(path, maxKeyInput, "--key-file")
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer clear(text)
+	return decodeKeyHex(text, from)
+}
+
+// decodeKeyHex decodes hex with an optional 0x prefix, ignoring white space
+// (and a byte order mark) anywhere. Its errors never quote the input.
+func decodeKeyHex(text []byte, from string) ([]byte, error) {
+	buf := make([]byte, 0, len(text))
+	defer func() { clear(buf[:cap(buf)]) }()
+	for i := 0; i < len(text); {
+		r, size := utf8.DecodeRune(text[i:])
+		if !unicode.IsSpace(r) && r != '\uFEFF' {
+			buf = append(buf, text[i:i+size]...)
+		}
+		i += size
+	}
+	digits := buf
+	if len(digits) >= 2 && digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'X') {
+		digits = digits[2:]
+	}
+	switch {
+	case len(digits) == 0:
+		return nil, fmt.Errorf("%s is empty: expected the private key as hex", from)
+	case len(digits)%2 != 0:
+		return nil, fmt.Errorf("%s has an odd number of hex digits (%d): each byte needs two", from, len(digits))
+	}
+	key := make([]byte, len(digits)/2)
+	if _, err := hex.Decode(key, digits); err != nil {
+		clear(key)
+		// hex's error quotes the offending character: do not pass it on.
+		return nil, errors.New(from + " is not hex: use only 0-9 and a-f (or A-F), with an optional 0x prefix")
+	}
+	return key, nil
+}
+
+func supportedCurves() string {
+	var cs []string
+	for _, s := range keys.SupportedSchemes() {
+		if !slices.Contains(cs, string(s.Curve)) {
+			cs = append(cs, string(s.Curve))
+		}
+	}
+	return strings.Join(cs, ", ")
+}
+
+func supportedPairs() string {
+	var ps []string
+	for _, s := range keys.SupportedSchemes() {
+		ps = append(ps, s.String())
+	}
+	return strings.Join(ps, ", ")
+}
