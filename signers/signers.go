@@ -2,6 +2,11 @@
 // (WIRE §1) and puts its signers in the order key shares are assigned in:
 // ascending order of the raw bytes of the base64-decoded signer IDs (WIRE §5).
 // Sorting the base64 strings instead gives a different, wrong order.
+//
+// # Constant time
+//
+// Nothing here is secret: signer IDs and encryption keys are public, so no
+// operation in this package needs to be constant time.
 package signers
 
 import (

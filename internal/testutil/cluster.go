@@ -98,6 +98,7 @@ type SignerError struct {
 	Err error
 }
 
+// Error names the signer and the reason.
 func (e *SignerError) Error() string {
 	return fmt.Sprintf("signer %s rejected its share: %v", e.SignerID, e.Err)
 }
