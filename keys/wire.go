@@ -88,3 +88,64 @@ type ExportResponse struct {
 	// any order.
 	EncryptedKeyShares []EncryptedKeyShare `json:"encryptedKeyShares"`
 }
+
+// ListResponse is the body of GET /keys: one page of keys.
+type ListResponse struct {
+	// Items holds this page's keys.
+	Items []Key `json:"items"`
+	// NextPageToken, when not empty, fetches the next page.
+	NextPageToken string `json:"nextPageToken,omitempty"`
+}
+
+// Wallet is the response of the older POST /wallets/import: a wallet with
+// the imported key nested as its signing key. Only the fields a key
+// migration needs are typed.
+type Wallet struct {
+	// ID is the wallet ID ("wa-…").
+	ID string `json:"id"`
+	// Network is the wallet's network.
+	Network string `json:"network"`
+	// Address is the wallet's address on its network, when it has one.
+	Address string `json:"address,omitempty"`
+	// Name is the wallet's name, if it has one.
+	Name string `json:"name,omitempty"`
+	// Status is Active or Archived.
+	Status string `json:"status"`
+	// ExternalID is the caller's identifier, if one was given.
+	ExternalID string `json:"externalId,omitempty"`
+	// SigningKey is the wallet's key.
+	SigningKey WalletSigningKey `json:"signingKey"`
+	// Custodial reports whether the wallet is custodial.
+	Custodial bool `json:"custodial"`
+	// Imported reports whether the wallet's key was imported.
+	Imported bool `json:"imported,omitempty"`
+	// Exported reports whether the wallet's key was exported.
+	Exported bool `json:"exported,omitempty"`
+	// DateCreated is when the wallet was created.
+	DateCreated time.Time `json:"dateCreated,omitzero"`
+}
+
+// WalletSigningKey is the key nested in a [Wallet].
+type WalletSigningKey struct {
+	// ID is the key ID ("key-…").
+	ID string `json:"id,omitempty"`
+	// Scheme is ECDSA, EdDSA or Schnorr.
+	Scheme string `json:"scheme"`
+	// Curve is the key's curve.
+	Curve Curve `json:"curve"`
+	// PublicKey is the key's public key, hex.
+	PublicKey string `json:"publicKey"`
+}
+
+// SchemeName returns the signature scheme Dfns reports for a key of this
+// protocol and curve: ECDSA, Schnorr (FROST_BITCOIN) or EdDSA.
+func (s Scheme) SchemeName() string {
+	switch {
+	case s.Curve == Ed25519:
+		return "EdDSA"
+	case s.Protocol == FROSTBitcoin:
+		return "Schnorr"
+	default:
+		return "ECDSA"
+	}
+}
