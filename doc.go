@@ -1,0 +1,43 @@
+// Package dfnskeys is a typed client for the Dfns API calls that move
+// private keys into and out of Dfns: listing signers, importing and
+// exporting keys (and their older wallet-level twins), with user-action
+// signing, safe retries and typed errors.
+//
+// The high-level calls do everything a migration needs:
+//
+//	c, err := dfnskeys.NewClient(
+//		dfnskeys.WithAuthToken(token),
+//		dfnskeys.WithSigner(signer), // an auth.Signer, e.g. auth.NewKeySigner
+//	)
+//	key, err := c.ImportKey(ctx, privateKey, dfnskeys.ImportKeyOptions{Name: "treasury"})
+//	recovered, err := c.ExportKey(ctx, key.ID)
+//
+// ImportKey lists the signers, builds the request offline (the key is split
+// and encrypted locally; see package keys), signs the user action, sends it
+// and checks that Dfns reports the public key computed locally. ExportKey
+// makes a one-time key pair, sends the signed export request, recombines the
+// shares and checks them against the key's public key.
+//
+// # Retries and key import
+//
+// Reads (GET) are retried on 429, 5xx and network errors with capped
+// exponential backoff and jitter, honouring Retry-After. A mutating call gets
+// a fresh user-action token on every attempt and is resent only when it
+// surely was not processed: a 429, or a connection that was never
+// established. Any other failure after the request may have reached Dfns (a
+// timeout, a dropped connection, a 5xx) is ambiguous: the call returns an
+// error for which errors.Is(err, ErrAmbiguous) holds.
+//
+// Dfns has no idempotency key for imports, so resending an ambiguous import
+// could create a second key. ImportKey never resends it: it looks for an
+// imported key with the same public key and returns it when found, or
+// returns an *AmbiguousImportError saying the import may or may not have
+// happened. Check again later with [KeysService.FindByPublicKey] before
+// importing the same key again.
+//
+// # Secrets
+//
+// The client never logs or puts into an error a bearer token, a user-action
+// token, a request body or key material; its optional *slog.Logger sees
+// method, path, status, attempt, duration and request ID only.
+package dfnskeys

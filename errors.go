@@ -1,0 +1,174 @@
+package dfnskeys
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// Sentinel errors for errors.Is. An *APIError matches the one for its HTTP
+// status; ErrAmbiguous and ErrPolicyPending match the errors of those cases.
+var (
+	ErrNotFound      = errors.New("dfnskeys: not found")
+	ErrUnauthorized  = errors.New("dfnskeys: unauthorized")
+	ErrForbidden     = errors.New("dfnskeys: forbidden")
+	ErrRateLimited   = errors.New("dfnskeys: rate limited")
+	ErrConflict      = errors.New("dfnskeys: conflict")
+	ErrAmbiguous     = errors.New("dfnskeys: the request may or may not have been processed")
+	ErrPolicyPending = errors.New("dfnskeys: a policy requires approval")
+	ErrNoSigner      = errors.New("dfnskeys: this call is a user action and needs a credential signer (WithSigner)")
+)
+
+// APIError is an error response from the Dfns API.
+type APIError struct {
+	// StatusCode is the HTTP status.
+	StatusCode int
+	// ID is Dfns's error identifier, when the body has one.
+	ID string
+	// Message is Dfns's error message, or the HTTP status text.
+	Message string
+	// Details holds the error's details object, if any.
+	Details json.RawMessage
+	// RequestID is the response's request ID header, when present.
+	RequestID string
+	// Method and Path identify the call (path relative to the base URL).
+	Method, Path string
+	// RetryAfter is the Retry-After of a 429 response, if it had one.
+	RetryAfter time.Duration
+}
+
+// Error describes the call, status, message and identifiers.
+func (e *APIError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "dfnskeys: %s %s: %d %s", e.Method, e.Path, e.StatusCode, http.StatusText(e.StatusCode))
+	if e.Message != "" {
+		b.WriteString(": " + e.Message)
+	}
+	var ids []string
+	if e.ID != "" {
+		ids = append(ids, "error id "+e.ID)
+	}
+	if e.RequestID != "" {
+		ids = append(ids, "request id "+e.RequestID)
+	}
+	if len(ids) > 0 {
+		b.WriteString(" (" + strings.Join(ids, ", ") + ")")
+	}
+	return b.String()
+}
+
+// Is reports whether target is the sentinel for e's status.
+func (e *APIError) Is(target error) bool {
+	switch e.StatusCode {
+	case http.StatusNotFound:
+		return target == ErrNotFound
+	case http.StatusUnauthorized:
+		return target == ErrUnauthorized
+	case http.StatusForbidden:
+		return target == ErrForbidden
+	case http.StatusTooManyRequests:
+		return target == ErrRateLimited
+	case http.StatusConflict:
+		return target == ErrConflict
+	}
+	return false
+}
+
+// AmbiguousError is a failure of a mutating call after the request may have
+// reached Dfns: it may or may not have been processed.
+type AmbiguousError struct {
+	// Method and Path identify the call.
+	Method, Path string
+	// Err is what went wrong: a transport error, a context error or an
+	// *APIError with a 5xx status.
+	Err error
+}
+
+// Error says the outcome is unknown and why.
+func (e *AmbiguousError) Error() string {
+	return fmt.Sprintf("dfnskeys: %s %s may or may not have been processed: %v", e.Method, e.Path, e.Err)
+}
+
+// Unwrap returns the underlying failure.
+func (e *AmbiguousError) Unwrap() error { return e.Err }
+
+// Is matches ErrAmbiguous.
+func (e *AmbiguousError) Is(target error) bool { return target == ErrAmbiguous }
+
+// AmbiguousImportError is returned by ImportKey when the import request may
+// have been processed but no imported key with the expected public key
+// could be found. Before importing the same key again, look for it with
+// [KeysService.FindByPublicKey].
+type AmbiguousImportError struct {
+	// PublicKey is the public key of the key being imported, hex.
+	PublicKey string
+	// Err is the original ambiguous failure.
+	Err error
+	// LookupErr is set when looking for the key failed too.
+	LookupErr error
+}
+
+// Error explains the situation and what to do.
+func (e *AmbiguousImportError) Error() string {
+	msg := fmt.Sprintf("dfnskeys: the import of the key with public key %s may or may not have happened (%v)", e.PublicKey, e.Err)
+	if e.LookupErr != nil {
+		return msg + "; looking for the key failed too: " + e.LookupErr.Error() + "; check for it before importing again"
+	}
+	return msg + "; no imported key with that public key was found yet; check again later before importing it again"
+}
+
+// Unwrap returns the original failure and the lookup failure.
+func (e *AmbiguousImportError) Unwrap() []error {
+	if e.LookupErr != nil {
+		return []error{e.Err, e.LookupErr}
+	}
+	return []error{e.Err}
+}
+
+// Is matches ErrAmbiguous.
+func (e *AmbiguousImportError) Is(target error) bool { return target == ErrAmbiguous }
+
+// PolicyPendingError is returned when Dfns answers a mutating call with 202:
+// a policy requires approval, and the body is the pending approval, not the
+// result.
+type PolicyPendingError struct {
+	// Method and Path identify the call.
+	Method, Path string
+	// ApprovalID is the approval's id, when the body has one.
+	ApprovalID string
+	// Status is the approval's status, when the body has one.
+	Status string
+	// Approval is the raw approval body.
+	Approval json.RawMessage
+}
+
+// Error names the call and the approval.
+func (e *PolicyPendingError) Error() string {
+	id := e.ApprovalID
+	if id == "" {
+		id = "(no id)"
+	}
+	return fmt.Sprintf("dfnskeys: %s %s needs policy approval %s before it is carried out", e.Method, e.Path, id)
+}
+
+// Is matches ErrPolicyPending.
+func (e *PolicyPendingError) Is(target error) bool { return target == ErrPolicyPending }
+
+// PublicKeyMismatchError reports that Dfns holds a different public key
+// than the one computed locally.
+type PublicKeyMismatchError struct {
+	// KeyID is the Dfns key concerned.
+	KeyID string
+	// Local is the public key computed from the private key, hex.
+	Local string
+	// Remote is the public key Dfns reported, hex.
+	Remote string
+}
+
+// Error shows both public keys.
+func (e *PublicKeyMismatchError) Error() string {
+	return fmt.Sprintf("dfnskeys: key %s: Dfns reports public key %s but the local key's public key is %s", e.KeyID, e.Remote, e.Local)
+}

@@ -1,0 +1,217 @@
+package dfnskeys
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/dfnskeys/dfnskeys/keys"
+	"github.com/dfnskeys/dfnskeys/signers"
+)
+
+// ImportKeyOptions configures [Client.ImportKey].
+type ImportKeyOptions struct {
+	// ClusterID chooses the signing cluster when GET /signers lists
+	// several; with one cluster it may be empty.
+	ClusterID string
+	// PinnedSigners, when set, must list exactly the cluster's signers with
+	// the same encryption keys; otherwise nothing is sent. Pinning protects
+	// against a tampered GET /signers response.
+	PinnedSigners []signers.Signer
+	// Protocol defaults to CGGMP21 (secp256k1, stark) or FROST (ed25519).
+	Protocol keys.Protocol
+	// Threshold defaults to 3.
+	Threshold int
+	// Name is an optional key name.
+	Name string
+	// MasterKey sets the request's masterKey flag.
+	MasterKey bool
+}
+
+// ImportKey imports key into Dfns: it lists the signers, chooses the
+// cluster, checks pinned signers if any, splits and encrypts the key
+// locally, sends the signed POST /keys/import, and checks that the key Dfns
+// created has the public key computed locally (a *PublicKeyMismatchError if
+// not). After an ambiguous failure it never resends: it looks for an
+// imported key with the same public key and returns it, or returns an
+// *AmbiguousImportError.
+func (c *Client) ImportKey(ctx context.Context, key *keys.PrivateKey, opts ImportKeyOptions) (*keys.Key, error) {
+	req, err := c.buildImport(ctx, key, opts)
+	if err != nil {
+		return nil, err
+	}
+	created, err := c.Keys.Import(ctx, req)
+	if err != nil {
+		if !errors.Is(err, ErrAmbiguous) {
+			return nil, err
+		}
+		return c.resolveAmbiguousImport(ctx, key, err)
+	}
+	if err := checkPublicKey(created.ID, key, created.PublicKey); err != nil {
+		return created, err
+	}
+	return created, nil
+}
+
+// ImportWallet is [Client.ImportKey] through the older POST /wallets/import,
+// which also creates a wallet on network (and takes an optional external
+// ID). An ambiguous failure is resolved the same way, by looking for the
+// key; the wallet is then not returned, only an error that names the key.
+func (c *Client) ImportWallet(ctx context.Context, key *keys.PrivateKey, network, externalID string, opts ImportKeyOptions) (*keys.Wallet, error) {
+	req, err := c.buildImport(ctx, key, opts)
+	if err != nil {
+		return nil, err
+	}
+	w, err := c.Wallets.Import(ctx, &keys.WalletImportRequest{Network: network, ExternalID: externalID, ImportRequest: *req})
+	if err != nil {
+		if !errors.Is(err, ErrAmbiguous) {
+			return nil, err
+		}
+		k, rerr := c.resolveAmbiguousImport(ctx, key, err)
+		if rerr != nil {
+			return nil, rerr
+		}
+		return nil, fmt.Errorf("dfnskeys: the wallet import was processed although its response was lost: the key is %s; find its wallet by that key: %w", k.ID, err)
+	}
+	if err := checkPublicKey(w.SigningKey.ID, key, w.SigningKey.PublicKey); err != nil {
+		return w, err
+	}
+	return w, nil
+}
+
+func (c *Client) buildImport(ctx context.Context, key *keys.PrivateKey, opts ImportKeyOptions) (*keys.ImportRequest, error) {
+	if key == nil {
+		return nil, errors.New("dfnskeys: no private key to import")
+	}
+	if c.signer == nil {
+		return nil, ErrNoSigner
+	}
+	list, err := c.Signers.List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cluster, err := list.Cluster(opts.ClusterID)
+	if err != nil {
+		return nil, fmt.Errorf("dfnskeys: %w", err)
+	}
+	if opts.PinnedSigners != nil {
+		if err := checkPinned(cluster.Signers, opts.PinnedSigners); err != nil {
+			return nil, err
+		}
+	}
+	return keys.BuildImportRequest(key, cluster.Signers, keys.ImportOptions{
+		Protocol:  opts.Protocol,
+		Threshold: opts.Threshold,
+		Name:      opts.Name,
+		MasterKey: opts.MasterKey,
+	})
+}
+
+// checkPinned requires the listed signers to be exactly the pinned ones.
+func checkPinned(got, pinned []signers.Signer) error {
+	want := map[string]string{}
+	for _, s := range pinned {
+		want[s.SignerID] = s.EncryptionKey
+	}
+	if len(got) != len(want) {
+		return fmt.Errorf("dfnskeys: the cluster lists %d signers but %d are pinned; refusing to import", len(got), len(want))
+	}
+	for _, s := range got {
+		ek, ok := want[s.SignerID]
+		if !ok {
+			return fmt.Errorf("dfnskeys: signer %s is not pinned; refusing to import", s.SignerID)
+		}
+		if ek != s.EncryptionKey {
+			return fmt.Errorf("dfnskeys: signer %s has encryption key %s, but %s is pinned; refusing to import", s.SignerID, s.EncryptionKey, ek)
+		}
+	}
+	return nil
+}
+
+// ambiguityLookups is how many times an ambiguous import is looked for, and
+// ambiguityLookupDelay the first delay between two looks (it doubles).
+var (
+	ambiguityLookups     = 3
+	ambiguityLookupDelay = time.Second
+)
+
+func (c *Client) resolveAmbiguousImport(ctx context.Context, key *keys.PrivateKey, cause error) (*keys.Key, error) {
+	// The caller's context may be what expired: look on a fresh one.
+	lookCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
+	defer cancel()
+	var lookupErr error
+	delay := ambiguityLookupDelay
+	for i := 0; i < ambiguityLookups; i++ {
+		if i > 0 {
+			if err := sleep(lookCtx, delay); err != nil {
+				break
+			}
+			delay *= 2
+		}
+		k, err := c.Keys.FindByPublicKey(lookCtx, key.PublicKeyHex())
+		lookupErr = err
+		if err == nil && k != nil {
+			if c.logger != nil {
+				c.logger.WarnContext(ctx, "dfns import was processed although its response was lost; found the key by its public key", "keyId", k.ID)
+			}
+			return k, nil
+		}
+	}
+	return nil, &AmbiguousImportError{PublicKey: key.PublicKeyHex(), Err: cause, LookupErr: lookupErr}
+}
+
+func checkPublicKey(id string, key *keys.PrivateKey, remote string) error {
+	if !strings.EqualFold(remote, key.PublicKeyHex()) {
+		return &PublicKeyMismatchError{KeyID: id, Local: key.PublicKeyHex(), Remote: remote}
+	}
+	return nil
+}
+
+// ExportKey exports a key from Dfns and returns it: it reads the key, makes
+// a one-time export context, sends the signed POST /keys/{keyId}/export,
+// decrypts and recombines the shares, and checks the result against the
+// key's public key. Dfns by default stops signing with an exported key.
+// The caller owns the returned key and should Destroy it.
+func (c *Client) ExportKey(ctx context.Context, keyID string) (*keys.PrivateKey, error) {
+	k, err := c.Keys.Get(ctx, keyID)
+	if err != nil {
+		return nil, err
+	}
+	return c.export(ctx, keyID, k.PublicKey, func(req *keys.ExportRequest) (*keys.ExportResponse, error) {
+		return c.Keys.Export(ctx, keyID, req)
+	})
+}
+
+// ExportWallet is [Client.ExportKey] through the deprecated
+// POST /wallets/{walletId}/export. Without a wallet read endpoint the
+// result is checked against the public key in the export response only.
+func (c *Client) ExportWallet(ctx context.Context, walletID string) (*keys.PrivateKey, error) {
+	return c.export(ctx, walletID, "", func(req *keys.ExportRequest) (*keys.ExportResponse, error) {
+		return c.Wallets.Export(ctx, walletID, req)
+	})
+}
+
+func (c *Client) export(ctx context.Context, id, expectedPublicKey string, send func(*keys.ExportRequest) (*keys.ExportResponse, error)) (*keys.PrivateKey, error) {
+	if c.signer == nil {
+		return nil, ErrNoSigner
+	}
+	ec, err := keys.NewExportContext()
+	if err != nil {
+		return nil, err
+	}
+	defer ec.Destroy()
+	resp, err := send(ec.Request())
+	if err != nil {
+		return nil, err
+	}
+	if expectedPublicKey != "" && !strings.EqualFold(resp.PublicKey, expectedPublicKey) {
+		return nil, fmt.Errorf("dfnskeys: %s: the export response is for public key %s, but the key's public key is %s", id, resp.PublicKey, expectedPublicKey)
+	}
+	key, err := ec.Recover(resp)
+	if err != nil {
+		return nil, fmt.Errorf("dfnskeys: recovering %s: %w", id, err)
+	}
+	return key, nil
+}

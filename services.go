@@ -1,0 +1,212 @@
+package dfnskeys
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/dfnskeys/dfnskeys/auth"
+	"github.com/dfnskeys/dfnskeys/keys"
+	"github.com/dfnskeys/dfnskeys/signers"
+)
+
+// SignersService lists the signing clusters.
+type SignersService struct{ c *Client }
+
+// List calls GET /signers (permission Signers:ListSigners).
+func (s *SignersService) List(ctx context.Context) (*signers.ListResponse, error) {
+	var out signers.ListResponse
+	cl, _ := newCall(http.MethodGet, "/signers", nil, &out)
+	if err := s.c.do(ctx, cl); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// KeysService calls the /keys endpoints.
+type KeysService struct{ c *Client }
+
+// Import calls POST /keys/import (permission Keys:Import; a user action).
+// It does not check the returned key against the imported one and does not
+// resolve an ambiguous failure (errors.Is(err, ErrAmbiguous)); [Client.ImportKey]
+// does both.
+func (s *KeysService) Import(ctx context.Context, req *keys.ImportRequest) (*keys.Key, error) {
+	var out keys.Key
+	if err := s.c.mutate(ctx, http.MethodPost, "/keys/import", req, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// Export calls POST /keys/{keyId}/export (permission Keys:Export; a user
+// action). Recover the key from the response with the export context that
+// made req; [Client.ExportKey] does all of it.
+func (s *KeysService) Export(ctx context.Context, keyID string, req *keys.ExportRequest) (*keys.ExportResponse, error) {
+	p, err := idPath("/keys/", keyID, "/export")
+	if err != nil {
+		return nil, err
+	}
+	var out keys.ExportResponse
+	if err := s.c.mutate(ctx, http.MethodPost, p, req, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// Get calls GET /keys/{keyId} (permission Keys:Read).
+func (s *KeysService) Get(ctx context.Context, keyID string) (*keys.Key, error) {
+	p, err := idPath("/keys/", keyID, "")
+	if err != nil {
+		return nil, err
+	}
+	var out keys.Key
+	cl, _ := newCall(http.MethodGet, p, nil, &out)
+	if err := s.c.do(ctx, cl); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// ListOptions pages through GET /keys.
+type ListOptions struct {
+	// Limit is the page size; 0 lets the server choose.
+	Limit int
+	// PaginationToken is the NextPageToken of the previous page.
+	PaginationToken string
+}
+
+// List calls GET /keys?limit=&paginationToken= (permission Keys:Read) and
+// returns one page.
+func (s *KeysService) List(ctx context.Context, opts *ListOptions) (*keys.ListResponse, error) {
+	var out keys.ListResponse
+	cl, _ := newCall(http.MethodGet, "/keys", nil, &out)
+	if opts != nil {
+		cl.query = url.Values{}
+		if opts.Limit > 0 {
+			cl.query.Set("limit", strconv.Itoa(opts.Limit))
+		}
+		if opts.PaginationToken != "" {
+			cl.query.Set("paginationToken", opts.PaginationToken)
+		}
+	}
+	if err := s.c.do(ctx, cl); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// All iterates over every key, fetching pages of the given size (0: the
+// server's default) as it goes. Iteration stops after yielding an error.
+func (s *KeysService) All(ctx context.Context, pageSize int) iter.Seq2[*keys.Key, error] {
+	return func(yield func(*keys.Key, error) bool) {
+		opts := &ListOptions{Limit: pageSize}
+		seen := map[string]bool{}
+		for {
+			page, err := s.List(ctx, opts)
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			for i := range page.Items {
+				if !yield(&page.Items[i], nil) {
+					return
+				}
+			}
+			if page.NextPageToken == "" {
+				return
+			}
+			if seen[page.NextPageToken] {
+				yield(nil, fmt.Errorf("%w: GET /keys returned the pagination token %q twice", errDecode, page.NextPageToken))
+				return
+			}
+			seen[page.NextPageToken] = true
+			opts.PaginationToken = page.NextPageToken
+		}
+	}
+}
+
+// FindByPublicKey returns the imported key whose public key is publicKeyHex
+// (compared case-insensitively), or nil when there is none. It lists every
+// key, so it costs one GET /keys per page.
+func (s *KeysService) FindByPublicKey(ctx context.Context, publicKeyHex string) (*keys.Key, error) {
+	want := strings.ToLower(strings.TrimSpace(publicKeyHex))
+	for k, err := range s.All(ctx, 500) {
+		if err != nil {
+			return nil, err
+		}
+		if k.Imported && strings.ToLower(k.PublicKey) == want {
+			return k, nil
+		}
+	}
+	return nil, nil
+}
+
+// PrepareImport starts a delegated import: it returns the challenge to be
+// signed by someone else and the exact body that will be sent. Finish with
+// [KeysService.CompleteImport].
+func (s *KeysService) PrepareImport(ctx context.Context, req *keys.ImportRequest) (*PendingAction, error) {
+	return s.c.InitUserAction(ctx, http.MethodPost, "/keys/import", req)
+}
+
+// CompleteImport sends a prepared import with the delegate's assertion.
+func (s *KeysService) CompleteImport(ctx context.Context, p *PendingAction, assertion *auth.Assertion) (*keys.Key, error) {
+	var out keys.Key
+	if err := s.c.CompleteUserAction(ctx, p, assertion, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// WalletsService calls the older wallet-level import and export endpoints
+// that existing integrations still use.
+type WalletsService struct{ c *Client }
+
+// Import calls POST /wallets/import (permission Wallets:Import; a user
+// action): a key import that also creates a wallet on req.Network.
+func (s *WalletsService) Import(ctx context.Context, req *keys.WalletImportRequest) (*keys.Wallet, error) {
+	if req == nil || req.Network == "" {
+		return nil, errors.New("dfnskeys: a wallet import needs a network, for example \"EthereumSepolia\"")
+	}
+	var out keys.Wallet
+	if err := s.c.mutate(ctx, http.MethodPost, "/wallets/import", req, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// Export calls POST /wallets/{walletId}/export (permission Wallets:Export;
+// a user action; deprecated by Dfns in favour of key export).
+func (s *WalletsService) Export(ctx context.Context, walletID string, req *keys.ExportRequest) (*keys.ExportResponse, error) {
+	p, err := idPath("/wallets/", walletID, "/export")
+	if err != nil {
+		return nil, err
+	}
+	var out keys.ExportResponse
+	if err := s.c.mutate(ctx, http.MethodPost, p, req, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+func (c *Client) mutate(ctx context.Context, method, path string, body, out any) error {
+	cl, err := newCall(method, path, body, out)
+	if err != nil {
+		return err
+	}
+	cl.userAction = true
+	return c.do(ctx, cl)
+}
+
+// idPath builds prefix + escaped id + suffix, rejecting IDs that would
+// change the path.
+func idPath(prefix, id, suffix string) (string, error) {
+	if id == "" || strings.ContainsAny(id, "/?#%\\") || strings.TrimSpace(id) != id || id == "." || id == ".." {
+		return "", fmt.Errorf("dfnskeys: %q is not a valid ID", id)
+	}
+	return prefix + url.PathEscape(id) + suffix, nil
+}
