@@ -353,7 +353,11 @@ func retryAfterOf(err error) time.Duration {
 // for logging, and decodes a 2xx body into cl.out.
 func (c *Client) send(ctx context.Context, cl *call, userActionToken string) (int, string, error) {
 	u := *c.baseURL
-	u.Path = c.baseURL.Path + cl.path
+	unescaped, err := url.PathUnescape(cl.path)
+	if err != nil {
+		return 0, "", fmt.Errorf("dfnskeys: invalid path %q: %w", cl.path, err)
+	}
+	u.Path = c.baseURL.Path + unescaped
 	u.RawPath = c.baseURL.EscapedPath() + cl.path
 	if cl.query != nil {
 		u.RawQuery = cl.query.Encode()
