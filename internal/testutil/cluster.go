@@ -1,6 +1,8 @@
 // Package testutil provides a simulated Dfns signing cluster whose signers
 // really decrypt, validate and recombine key shares, for tests of this
-// module and of programs built on it.
+// module and of programs built on it, and [Server], an in-process
+// Dfns-compatible HTTP API over such clusters, with inspection helpers and
+// fault injection.
 package testutil
 
 import (

@@ -1,0 +1,490 @@
+package dfnskeys_test
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/decred/dcrd/dcrec/secp256k1/v4"
+	"github.com/dfnskeys/dfnskeys"
+	"github.com/dfnskeys/dfnskeys/auth"
+	"github.com/dfnskeys/dfnskeys/internal/testutil"
+	"github.com/dfnskeys/dfnskeys/keys"
+	"github.com/stretchr/testify/require"
+)
+
+func init() {
+	// The ambiguous-import lookups would otherwise wait seconds.
+	dfnskeys.SetAmbiguityLookup(3, 20*time.Millisecond)
+}
+
+func fastRetries() dfnskeys.Option {
+	return dfnskeys.WithRetryPolicy(dfnskeys.RetryPolicy{MaxAttempts: 4, InitialBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond, MaxRetryAfter: 5 * time.Second})
+}
+
+// setup starts a simulator and a client for its default user.
+func setup(t *testing.T, opts ...testutil.ServerOption) (*testutil.Server, *dfnskeys.Client) {
+	t.Helper()
+	srv := testutil.NewServer(t, opts...)
+	signer, err := auth.NewKeySigner(srv.CredentialID(), srv.CredentialPEM())
+	require.NoError(t, err)
+	c, err := dfnskeys.NewClient(
+		dfnskeys.WithBaseURL(srv.URL()),
+		dfnskeys.WithAuthToken(srv.Token()),
+		dfnskeys.WithSigner(signer),
+		fastRetries(),
+	)
+	require.NoError(t, err)
+	return srv, c
+}
+
+func freshKey(t testing.TB, c keys.Curve) *keys.PrivateKey {
+	t.Helper()
+	for {
+		b := make([]byte, 32)
+		_, _ = rand.Read(b)
+		if c == keys.Stark {
+			b[0] &= 0x07
+		}
+		if k, err := keys.NewPrivateKey(c, b); err == nil {
+			return k
+		}
+	}
+}
+
+// Import and export of every scheme through the real HTTP stack, under a
+// path prefix so that absolute-path bugs show.
+func TestRoundTripOverHTTP(t *testing.T) {
+	t.Parallel()
+	srv, c := setup(t, testutil.WithPathPrefix("/api/v2"))
+	require.True(t, strings.HasSuffix(c.BaseURL(), "/api/v2"))
+	ctx := context.Background()
+	for _, s := range keys.SupportedSchemes() {
+		t.Run(s.String(), func(t *testing.T) {
+			key := freshKey(t, s.Curve)
+			created, err := c.ImportKey(ctx, key, dfnskeys.ImportKeyOptions{Protocol: s.Protocol, Name: "rt " + s.String()})
+			require.NoError(t, err)
+			require.Equal(t, key.PublicKeyHex(), created.PublicKey)
+			require.True(t, created.Imported)
+			require.Equal(t, s.SchemeName(), created.Scheme)
+
+			got, err := c.Keys.Get(ctx, created.ID)
+			require.NoError(t, err)
+			require.Equal(t, created.ID, got.ID)
+
+			recovered, err := c.ExportKey(ctx, created.ID)
+			require.NoError(t, err)
+			require.True(t, recovered.Equal(key))
+			after, err := c.Keys.Get(ctx, created.ID)
+			require.NoError(t, err)
+			require.True(t, after.Exported)
+		})
+	}
+	require.Len(t, srv.Keys(), len(keys.SupportedSchemes()))
+}
+
+func TestWalletTwins(t *testing.T) {
+	t.Parallel()
+	srv, c := setup(t)
+	ctx := context.Background()
+	key := freshKey(t, keys.Secp256k1)
+	w, err := c.ImportWallet(ctx, key, "EthereumSepolia", "ext-1", dfnskeys.ImportKeyOptions{Name: "legacy"})
+	require.NoError(t, err)
+	require.Equal(t, "EthereumSepolia", w.Network)
+	require.Equal(t, key.PublicKeyHex(), w.SigningKey.PublicKey)
+	require.Len(t, srv.Keys(), 1)
+	recovered, err := c.ExportWallet(ctx, w.ID)
+	require.NoError(t, err)
+	require.True(t, recovered.Equal(key))
+	_, err = c.Wallets.Import(ctx, &keys.WalletImportRequest{})
+	require.ErrorContains(t, err, "needs a network")
+}
+
+// Every credential type signs user actions the simulator verifies.
+func TestCredentialConformance(t *testing.T) {
+	t.Parallel()
+	srv := testutil.NewServer(t)
+	edPub, edPriv, _ := ed25519.GenerateKey(rand.Reader)
+	p256, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	k1, _ := secp256k1.GeneratePrivateKey()
+	rsaKey, _ := rsa.GenerateKey(rand.Reader, 2048)
+	creds := []struct {
+		name string
+		pub  any
+		priv any
+	}{
+		{"Ed25519", edPub, edPriv},
+		{"ECDSA-P256", &p256.PublicKey, p256},
+		{"ECDSA-secp256k1", k1.PubKey(), k1},
+		{"RSA", &rsaKey.PublicKey, rsaKey},
+	}
+	for _, cr := range creds {
+		t.Run(cr.name, func(t *testing.T) {
+			credID := "cr-" + strings.ToLower(cr.name)
+			srv.RegisterCredential(credID, cr.pub)
+			signer, err := auth.NewKeySignerFromKey(credID, cr.priv)
+			require.NoError(t, err)
+			c, err := dfnskeys.NewClient(dfnskeys.WithBaseURL(srv.URL()), dfnskeys.WithAuthToken(srv.Token()), dfnskeys.WithSigner(signer))
+			require.NoError(t, err)
+			key := freshKey(t, keys.Ed25519)
+			created, err := c.ImportKey(context.Background(), key, dfnskeys.ImportKeyOptions{})
+			require.NoError(t, err)
+			recovered, err := c.ExportKey(context.Background(), created.ID)
+			require.NoError(t, err)
+			require.True(t, recovered.Equal(key))
+		})
+	}
+}
+
+// The payload bound to the user-action challenge is, byte for byte, the
+// body that was sent.
+func TestSignedPayloadEqualsSentBody(t *testing.T) {
+	t.Parallel()
+	srv, c := setup(t)
+	_, err := c.ImportKey(context.Background(), freshKey(t, keys.Secp256k1), dfnskeys.ImportKeyOptions{Name: `quotes " and <tags> & é`})
+	require.NoError(t, err)
+	var signed, sent []byte
+	var signedPath, signedMethod string
+	for _, r := range srv.Requests() {
+		switch r.Method + " " + r.Path {
+		case "POST /auth/action/init":
+			var init auth.UserActionInitRequest
+			require.NoError(t, json.Unmarshal(r.Body, &init))
+			signed, signedPath, signedMethod = []byte(init.UserActionPayload), init.UserActionHTTPPath, init.UserActionHTTPMethod
+		case "POST /keys/import":
+			sent = r.Body
+			require.Equal(t, "REDACTED", r.Header.Get("X-DFNS-USERACTION"))
+			require.Equal(t, "application/json", r.Header.Get("Content-Type"))
+		}
+	}
+	require.NotEmpty(t, sent)
+	require.Equal(t, string(sent), string(signed))
+	require.Equal(t, "/keys/import", signedPath)
+	require.Equal(t, "POST", signedMethod)
+}
+
+func TestDelegatedSigning(t *testing.T) {
+	t.Parallel()
+	srv, c := setup(t)
+	ctx := context.Background()
+	// The client itself has no signer: the challenge goes to a delegate.
+	delegateFree, err := dfnskeys.NewClient(dfnskeys.WithBaseURL(srv.URL()), dfnskeys.WithAuthToken(srv.Token()))
+	require.NoError(t, err)
+	list, err := delegateFree.Signers.List(ctx)
+	require.NoError(t, err)
+	key := freshKey(t, keys.Stark)
+	req, err := keys.BuildImportRequest(key, list.Clusters[0].Signers, keys.ImportOptions{})
+	require.NoError(t, err)
+	_, err = delegateFree.Keys.Import(ctx, req)
+	require.ErrorIs(t, err, dfnskeys.ErrNoSigner)
+
+	pending, err := delegateFree.Keys.PrepareImport(ctx, req)
+	require.NoError(t, err)
+	body, _ := json.Marshal(req)
+	require.Equal(t, body, pending.Body)
+	delegate, err := auth.NewKeySigner(srv.CredentialID(), srv.CredentialPEM())
+	require.NoError(t, err)
+	assertion, err := delegate.Sign(ctx, pending.Challenge)
+	require.NoError(t, err)
+	created, err := delegateFree.Keys.CompleteImport(ctx, pending, assertion)
+	require.NoError(t, err)
+	require.Equal(t, key.PublicKeyHex(), created.PublicKey)
+
+	// The challenge is spent: completing again fails and creates nothing.
+	_, err = delegateFree.Keys.CompleteImport(ctx, pending, assertion)
+	require.Error(t, err)
+	require.Len(t, srv.Keys(), 1)
+
+	// A body changed after the challenge was made is refused.
+	pending2, err := c.Keys.PrepareImport(ctx, req)
+	require.NoError(t, err)
+	a2, err := delegate.Sign(ctx, pending2.Challenge)
+	require.NoError(t, err)
+	pending2.Body = append([]byte(nil), pending2.Body...)
+	pending2.Body[len(pending2.Body)-1] = ' '
+	pending2.Body = append(pending2.Body, '}')
+	_, err = c.Keys.CompleteImport(ctx, pending2, a2)
+	require.ErrorIs(t, err, dfnskeys.ErrForbidden)
+	require.Len(t, srv.Keys(), 1)
+
+	// An assertion for another challenge is refused.
+	pending3, err := c.Keys.PrepareImport(ctx, req)
+	require.NoError(t, err)
+	_, err = c.Keys.CompleteImport(ctx, pending3, a2)
+	require.Error(t, err)
+	require.Len(t, srv.Keys(), 1)
+}
+
+func TestPermissionsAndAuth(t *testing.T) {
+	t.Parallel()
+	srv, _ := setup(t)
+	signer, _ := auth.NewKeySigner(srv.CredentialID(), srv.CredentialPEM())
+	readOnly, err := dfnskeys.NewClient(dfnskeys.WithBaseURL(srv.URL()), dfnskeys.WithAuthToken(srv.NewToken("Signers:ListSigners", "Keys:Read")), dfnskeys.WithSigner(signer))
+	require.NoError(t, err)
+	_, err = readOnly.ImportKey(context.Background(), freshKey(t, keys.Secp256k1), dfnskeys.ImportKeyOptions{})
+	require.ErrorIs(t, err, dfnskeys.ErrForbidden)
+	var ae *dfnskeys.APIError
+	require.ErrorAs(t, err, &ae)
+	require.Contains(t, ae.Message, "Keys:Import")
+	require.NotEmpty(t, ae.RequestID)
+	require.Empty(t, srv.Keys())
+
+	bad, err := dfnskeys.NewClient(dfnskeys.WithBaseURL(srv.URL()), dfnskeys.WithAuthToken("not-a-token"))
+	require.NoError(t, err)
+	_, err = bad.Signers.List(context.Background())
+	require.ErrorIs(t, err, dfnskeys.ErrUnauthorized)
+	_, err = bad.Keys.Get(context.Background(), "key-none")
+	require.ErrorIs(t, err, dfnskeys.ErrUnauthorized)
+}
+
+func TestNotFound(t *testing.T) {
+	t.Parallel()
+	_, c := setup(t)
+	_, err := c.Keys.Get(context.Background(), "key-missing")
+	require.ErrorIs(t, err, dfnskeys.ErrNotFound)
+	_, err = c.ExportKey(context.Background(), "key-missing")
+	require.ErrorIs(t, err, dfnskeys.ErrNotFound)
+}
+
+func TestPagination(t *testing.T) {
+	t.Parallel()
+	srv, c := setup(t)
+	ctx := context.Background()
+	var want []string
+	for range 7 {
+		k, err := c.ImportKey(ctx, freshKey(t, keys.Ed25519), dfnskeys.ImportKeyOptions{})
+		require.NoError(t, err)
+		want = append(want, k.ID)
+	}
+	var got []string
+	for k, err := range c.Keys.All(ctx, 3) {
+		require.NoError(t, err)
+		got = append(got, k.ID)
+	}
+	require.Equal(t, want, got)
+	pages := 0
+	for _, r := range srv.Requests() {
+		if r.Method == "GET" && r.Path == "/keys" {
+			pages++
+			require.Contains(t, r.Query, "limit=3")
+		}
+	}
+	require.Equal(t, 3, pages)
+	// Stopping early stops fetching.
+	for range c.Keys.All(ctx, 2) {
+		break
+	}
+	first, err := c.Keys.List(ctx, &dfnskeys.ListOptions{Limit: 2})
+	require.NoError(t, err)
+	require.Len(t, first.Items, 2)
+	require.NotEmpty(t, first.NextPageToken)
+}
+
+func TestPinnedSigners(t *testing.T) {
+	t.Parallel()
+	srv, c := setup(t)
+	ctx := context.Background()
+	pinned := srv.Clusters()[0].WireSigners()
+	_, err := c.ImportKey(ctx, freshKey(t, keys.Secp256k1), dfnskeys.ImportKeyOptions{PinnedSigners: pinned})
+	require.NoError(t, err)
+
+	other, err := testutil.NewCluster(5)
+	require.NoError(t, err)
+	wrong := other.WireSigners()
+	_, err = c.ImportKey(ctx, freshKey(t, keys.Secp256k1), dfnskeys.ImportKeyOptions{PinnedSigners: wrong})
+	require.ErrorContains(t, err, "is not pinned")
+	changedKey := append(pinned[:0:0], pinned...)
+	changedKey[2].EncryptionKey = wrong[0].EncryptionKey
+	_, err = c.ImportKey(ctx, freshKey(t, keys.Secp256k1), dfnskeys.ImportKeyOptions{PinnedSigners: changedKey})
+	require.ErrorContains(t, err, "is pinned; refusing")
+	_, err = c.ImportKey(ctx, freshKey(t, keys.Secp256k1), dfnskeys.ImportKeyOptions{PinnedSigners: pinned[:4]})
+	require.ErrorContains(t, err, "4 are pinned")
+	require.Len(t, srv.Keys(), 1)
+}
+
+func TestClusterChoice(t *testing.T) {
+	t.Parallel()
+	srv, c := setup(t, testutil.WithClusters(2))
+	ctx := context.Background()
+	_, err := c.ImportKey(ctx, freshKey(t, keys.Secp256k1), dfnskeys.ImportKeyOptions{})
+	require.ErrorContains(t, err, "choose one of")
+	second := srv.Clusters()[1].ID
+	k, err := c.ImportKey(ctx, freshKey(t, keys.Secp256k1), dfnskeys.ImportKeyOptions{ClusterID: second})
+	require.NoError(t, err)
+	stored, ok := srv.Key(k.ID)
+	require.True(t, ok)
+	require.Equal(t, second, stored.ClusterID)
+}
+
+// Faults: each knob, and what the client does about it.
+func TestFaults(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+
+	t.Run("429 on import is resent with a fresh token, once", func(t *testing.T) {
+		t.Parallel()
+		srv, c := setup(t)
+		srv.RateLimitNext("POST /keys/import", 2, 0)
+		_, err := c.ImportKey(ctx, freshKey(t, keys.Secp256k1), dfnskeys.ImportKeyOptions{})
+		require.NoError(t, err)
+		require.Len(t, srv.Keys(), 1)
+		inits, imports := 0, 0
+		for _, r := range srv.Requests() {
+			switch r.Method + " " + r.Path {
+			case "POST /auth/action/init":
+				inits++
+			case "POST /keys/import":
+				imports++
+			}
+		}
+		require.Equal(t, 3, imports)
+		require.Equal(t, 3, inits, "a fresh user-action token for every attempt")
+	})
+
+	t.Run("Retry-After is honoured", func(t *testing.T) {
+		t.Parallel()
+		srv, c := setup(t)
+		srv.RateLimitNext("GET /signers", 1, time.Second)
+		start := time.Now()
+		_, err := c.Signers.List(ctx)
+		require.NoError(t, err)
+		require.GreaterOrEqual(t, time.Since(start), time.Second)
+	})
+
+	t.Run("dropped import response ends with exactly one key", func(t *testing.T) {
+		t.Parallel()
+		srv, c := setup(t)
+		srv.DropNextResponse("POST /keys/import", 1)
+		key := freshKey(t, keys.Secp256k1)
+		got, err := c.ImportKey(ctx, key, dfnskeys.ImportKeyOptions{})
+		require.NoError(t, err)
+		require.Equal(t, key.PublicKeyHex(), got.PublicKey)
+		require.Len(t, srv.Keys(), 1)
+		require.Equal(t, got.ID, srv.Keys()[0].Key.ID)
+	})
+
+	t.Run("5xx after processing ends with exactly one key", func(t *testing.T) {
+		t.Parallel()
+		srv, c := setup(t)
+		srv.FailAfterProcessing("POST /keys/import", 1, http.StatusBadGateway)
+		key := freshKey(t, keys.Ed25519)
+		got, err := c.ImportKey(ctx, key, dfnskeys.ImportKeyOptions{})
+		require.NoError(t, err)
+		require.Equal(t, key.PublicKeyHex(), got.PublicKey)
+		require.Len(t, srv.Keys(), 1)
+	})
+
+	t.Run("5xx before processing is reported as ambiguous, never resent", func(t *testing.T) {
+		t.Parallel()
+		srv, c := setup(t)
+		srv.FailNext("POST /keys/import", 1, http.StatusServiceUnavailable)
+		_, err := c.ImportKey(ctx, freshKey(t, keys.Secp256k1), dfnskeys.ImportKeyOptions{})
+		require.ErrorIs(t, err, dfnskeys.ErrAmbiguous)
+		var aie *dfnskeys.AmbiguousImportError
+		require.ErrorAs(t, err, &aie)
+		require.ErrorContains(t, err, "may or may not have happened")
+		require.Empty(t, srv.Keys())
+		imports := 0
+		for _, r := range srv.Requests() {
+			if r.Method == "POST" && r.Path == "/keys/import" {
+				imports++
+			}
+		}
+		require.Equal(t, 1, imports)
+	})
+
+	t.Run("timeout after sending ends with exactly one key", func(t *testing.T) {
+		t.Parallel()
+		srv, c := setup(t)
+		// The import is processed, but its response comes after the
+		// caller's deadline.
+		srv.DelayAfterProcessing("POST /keys/import", 1, 500*time.Millisecond)
+		key := freshKey(t, keys.Secp256k1)
+		list, err := c.Signers.List(ctx)
+		require.NoError(t, err)
+		req, err := keys.BuildImportRequest(key, list.Clusters[0].Signers, keys.ImportOptions{})
+		require.NoError(t, err)
+		tctx, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+		defer cancel()
+		_, err = c.Keys.Import(tctx, req)
+		require.ErrorIs(t, err, dfnskeys.ErrAmbiguous, "the low-level call reports the ambiguity")
+		require.ErrorIs(t, err, context.DeadlineExceeded)
+		require.Eventually(t, func() bool { return len(srv.Keys()) == 1 }, 2*time.Second, 10*time.Millisecond)
+
+		// ImportKey resolves the same situation by finding the key, on a
+		// context of its own since the caller's has expired.
+		srv.DelayAfterProcessing("POST /keys/import", 1, 500*time.Millisecond)
+		key2 := freshKey(t, keys.Ed25519)
+		tctx2, cancel2 := context.WithTimeout(ctx, 300*time.Millisecond)
+		defer cancel2()
+		got, err := c.ImportKey(tctx2, key2, dfnskeys.ImportKeyOptions{})
+		require.NoError(t, err)
+		require.Equal(t, key2.PublicKeyHex(), got.PublicKey)
+		require.Len(t, srv.Keys(), 2)
+	})
+
+	t.Run("random read errors are absorbed by retries", func(t *testing.T) {
+		t.Parallel()
+		srv, c := setup(t)
+		for range 4 {
+			_, err := c.ImportKey(ctx, freshKey(t, keys.Ed25519), dfnskeys.ImportKeyOptions{})
+			require.NoError(t, err)
+		}
+		srv.SetErrorRate("GET /keys", 0.3, http.StatusServiceUnavailable)
+		c2, _ := dfnskeys.NewClient(dfnskeys.WithBaseURL(srv.URL()), dfnskeys.WithAuthToken(srv.Token()),
+			dfnskeys.WithRetryPolicy(dfnskeys.RetryPolicy{MaxAttempts: 12, InitialBackoff: time.Millisecond, MaxBackoff: 2 * time.Millisecond, MaxRetryAfter: time.Second}))
+		n := 0
+		for _, err := range c2.Keys.All(ctx, 1) {
+			require.NoError(t, err)
+			n++
+		}
+		require.Equal(t, 4, n)
+	})
+
+	t.Run("policy approval is a typed error and nothing is created", func(t *testing.T) {
+		t.Parallel()
+		srv, c := setup(t)
+		srv.RequirePolicyApproval("POST /keys/import", true)
+		_, err := c.ImportKey(ctx, freshKey(t, keys.Secp256k1), dfnskeys.ImportKeyOptions{})
+		require.ErrorIs(t, err, dfnskeys.ErrPolicyPending)
+		var pe *dfnskeys.PolicyPendingError
+		require.ErrorAs(t, err, &pe)
+		require.True(t, strings.HasPrefix(pe.ApprovalID, "ap-"), pe.ApprovalID)
+		require.Empty(t, srv.Keys())
+	})
+
+	t.Run("export with a dropped response can be retried safely", func(t *testing.T) {
+		t.Parallel()
+		srv, c := setup(t)
+		key := freshKey(t, keys.Stark)
+		created, err := c.ImportKey(ctx, key, dfnskeys.ImportKeyOptions{})
+		require.NoError(t, err)
+		srv.DropNextResponse("POST /keys/{keyId}/export", 1)
+		_, err = c.ExportKey(ctx, created.ID)
+		require.ErrorIs(t, err, dfnskeys.ErrAmbiguous)
+		recovered, err := c.ExportKey(ctx, created.ID)
+		require.NoError(t, err)
+		require.True(t, recovered.Equal(key))
+	})
+}
+
+func TestErrorsNeverCarryTokens(t *testing.T) {
+	t.Parallel()
+	srv, c := setup(t)
+	srv.FailNext("GET /signers", 10, http.StatusInternalServerError)
+	_, err := c.ImportKey(context.Background(), freshKey(t, keys.Secp256k1), dfnskeys.ImportKeyOptions{})
+	require.Error(t, err)
+	require.NotContains(t, err.Error(), srv.Token())
+	require.NotContains(t, fmt.Sprintf("%+v", err), srv.Token())
+	require.False(t, errors.Is(err, dfnskeys.ErrAmbiguous), "a failed read is not ambiguous")
+}

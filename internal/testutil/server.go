@@ -1,0 +1,1081 @@
+package testutil
+
+import (
+	"bytes"
+	"crypto"
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	mrand "math/rand/v2"
+	"mime"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/dfnskeys/dfnskeys/auth"
+	"github.com/dfnskeys/dfnskeys/keys"
+	"github.com/dfnskeys/dfnskeys/signers"
+)
+
+// MaxBodySize is the largest request body the simulated API reads; a larger
+// body gets 413.
+const MaxBodySize = 1 << 20
+
+// UserActionTTL is how long a user-action challenge, and the token it
+// yields, stay valid.
+const UserActionTTL = 5 * time.Minute
+
+// Header names used by the simulated API.
+const (
+	// HeaderUserAction carries the user-action token on mutating calls.
+	HeaderUserAction = "X-DFNS-USERACTION"
+	// HeaderRequestID is set on every response.
+	HeaderRequestID = "X-Request-Id"
+)
+
+// ServerOption configures [NewServer] and [StartServer].
+type ServerOption func(*serverConfig)
+
+type serverConfig struct {
+	signers, clusters int
+	prefix, addr      string
+}
+
+// WithSigners sets the number of signers per cluster (default 5).
+func WithSigners(n int) ServerOption { return func(c *serverConfig) { c.signers = n } }
+
+// WithClusters sets the number of clusters GET /signers lists (default 1).
+// A key is imported into the cluster whose signers its shares name.
+func WithClusters(n int) ServerOption { return func(c *serverConfig) { c.clusters = n } }
+
+// WithPathPrefix serves the whole API under prefix, for example "/api/v2";
+// [Server.URL] includes it. Requests outside the prefix get 404.
+func WithPathPrefix(prefix string) ServerOption {
+	return func(c *serverConfig) { c.prefix = "/" + strings.Trim(prefix, "/") }
+}
+
+// WithAddr sets the listen address of [StartServer] (default
+// "127.0.0.1:0"). Only loopback hosts ("localhost", 127.0.0.0/8, ::1) are
+// accepted.
+func WithAddr(addr string) ServerOption { return func(c *serverConfig) { c.addr = addr } }
+
+// Server is an in-process, Dfns-compatible API over simulated signing
+// clusters: real routes with real validation (bearer tokens, permissions,
+// signed user actions, signers that decrypt and check every share), plus
+// inspection helpers and fault injection. All methods are safe for
+// concurrent use.
+type Server struct {
+	ts        *httptest.Server
+	prefix    string
+	clusters  []*Cluster
+	token     string
+	credID    string
+	credPEM   []byte
+	closed    chan struct{}
+	closeOnce sync.Once
+	skew      atomic.Int64 // added to the clock, for expiry tests
+
+	mu         sync.Mutex
+	tokens     map[string]permissions
+	creds      []credential
+	challenges map[string]*signedAction
+	actions    map[string]*signedAction
+	keys       []*StoredServerKey
+	byID       map[string]*StoredServerKey
+	wallets    map[string]*keys.Wallet
+	requests   []RecordedRequest
+	faults     map[string]*fault
+	latency    time.Duration
+}
+
+// permissions is a token's permission set; nil means every permission.
+type permissions map[string]bool
+
+type credential struct {
+	id  string
+	pub crypto.PublicKey
+}
+
+// signedAction is a pending challenge or an issued user-action token: the
+// request it authorizes.
+type signedAction struct {
+	challenge          string // challenges only
+	method, path, body string
+	expires            time.Time
+	used               bool // tokens only
+}
+
+// StoredServerKey is a key held by a [Server].
+type StoredServerKey struct {
+	// Key is the key as the API reports it.
+	Key keys.Key
+	// Shares is the key as its cluster holds it.
+	Shares *StoredKey
+	// ClusterID names the cluster holding the key.
+	ClusterID string
+	// WalletID is the wallet's ID when the key came from POST /wallets/import.
+	WalletID string
+}
+
+// RecordedRequest is one request received by a [Server].
+type RecordedRequest struct {
+	// Method is the HTTP method.
+	Method string
+	// Path is the request path without the path prefix (or the whole path
+	// when it is outside the prefix) and without the query.
+	Path string
+	// Query is the raw query string.
+	Query string
+	// Header is a copy of the request header with the values of
+	// Authorization and X-DFNS-USERACTION replaced by "REDACTED".
+	Header http.Header
+	// Body is the request body (at most [MaxBodySize] bytes).
+	Body []byte
+	// Status is the response status, or 0 when no response was sent
+	// (dropped by [Server.DropNextResponse], the client or server went
+	// away) or the request is still being served.
+	Status int
+}
+
+// route is one API route. A route with an activity is mutating: it needs a
+// user action and can be held for policy approval.
+type route struct {
+	method, pattern string
+	perm, activity  string
+	handle          func(*Server, *call) (any, *apiError)
+}
+
+func (r *route) name() string { return r.method + " " + r.pattern }
+
+var routes = []route{
+	{"GET", "/signers", "Signers:ListSigners", "", (*Server).listSigners},
+	{"POST", "/auth/action/init", "", "", (*Server).initAction},
+	{"POST", "/auth/action", "", "", (*Server).completeAction},
+	{"GET", "/keys", "Keys:Read", "", (*Server).listKeys},
+	{"GET", "/keys/{keyId}", "Keys:Read", "", (*Server).getKey},
+	{"POST", "/keys/import", "Keys:Import", "Keys:Import", (*Server).importKey},
+	{"POST", "/keys/{keyId}/export", "Keys:Export", "Keys:Export", (*Server).exportKey},
+	{"GET", "/wallets/{walletId}", "Wallets:Read", "", (*Server).getWallet},
+	{"POST", "/wallets/import", "Wallets:Import", "Wallets:Import", (*Server).importWallet},
+	{"POST", "/wallets/{walletId}/export", "Wallets:Export", "Wallets:Export", (*Server).exportWallet},
+}
+
+// Routes returns the names of the simulated routes, such as
+// "POST /keys/import", as the fault knobs take them.
+func Routes() []string {
+	out := make([]string, len(routes))
+	for i := range routes {
+		out[i] = routes[i].name()
+	}
+	return out
+}
+
+// NewServer starts a [Server] for a test and closes it when the test ends.
+func NewServer(t testing.TB, opts ...ServerOption) *Server {
+	t.Helper()
+	s, err := StartServer(opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	return s
+}
+
+// StartServer starts a [Server]; the caller must [Server.Close] it.
+func StartServer(opts ...ServerOption) (*Server, error) {
+	cfg := serverConfig{signers: 5, clusters: 1, addr: "127.0.0.1:0"}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if cfg.signers < 2 || cfg.signers > signers.MaxSigners {
+		return nil, fmt.Errorf("testutil: %d signers per cluster; want 2 to %d", cfg.signers, signers.MaxSigners)
+	}
+	if cfg.clusters < 1 {
+		return nil, fmt.Errorf("testutil: %d clusters; want at least 1", cfg.clusters)
+	}
+	if cfg.prefix == "/" {
+		cfg.prefix = ""
+	}
+	if err := checkLoopback(cfg.addr); err != nil {
+		return nil, err
+	}
+	s := &Server{
+		prefix:     cfg.prefix,
+		closed:     make(chan struct{}),
+		tokens:     map[string]permissions{},
+		challenges: map[string]*signedAction{},
+		actions:    map[string]*signedAction{},
+		byID:       map[string]*StoredServerKey{},
+		wallets:    map[string]*keys.Wallet{},
+		faults:     map[string]*fault{},
+	}
+	for range cfg.clusters {
+		c, err := NewCluster(cfg.signers)
+		if err != nil {
+			return nil, fmt.Errorf("testutil: %w", err)
+		}
+		s.clusters = append(s.clusters, c)
+	}
+	pub, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return nil, fmt.Errorf("testutil: %w", err)
+	}
+	der, err := x509.MarshalPKCS8PrivateKey(priv)
+	if err != nil {
+		return nil, fmt.Errorf("testutil: %w", err)
+	}
+	s.credPEM = pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})
+	clear(der)
+	s.credID = "Y2k-" + randomB64URL(16)
+	s.creds = []credential{{s.credID, pub}}
+	s.token = s.NewToken()
+	s.tokens[s.token] = nil
+
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return nil, fmt.Errorf("testutil: %w", err)
+	}
+	s.ts = &httptest.Server{Listener: ln, Config: &http.Server{Handler: s, ReadHeaderTimeout: time.Minute}}
+	s.ts.Start()
+	return s, nil
+}
+
+func checkLoopback(addr string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("testutil: listen address %q: %w", addr, err)
+	}
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return fmt.Errorf("testutil: listen address %q is not a loopback address; the simulator listens only on localhost, 127.0.0.1 or ::1", addr)
+	}
+	return nil
+}
+
+// Close stops the server, ending any responses held by [Server.SetLatency].
+// It is safe to call more than once.
+func (s *Server) Close() {
+	s.closeOnce.Do(func() {
+		close(s.closed)
+		s.ts.Close()
+	})
+}
+
+// URL returns the base URL, including the path prefix, without a trailing
+// slash.
+func (s *Server) URL() string { return s.ts.URL + s.prefix }
+
+// Token returns the default user's bearer token, which has every permission.
+func (s *Server) Token() string { return s.token }
+
+// CredentialID returns the ID of the default user's Ed25519 Key credential.
+func (s *Server) CredentialID() string { return s.credID }
+
+// CredentialPEM returns the private key of [Server.CredentialID] as PKCS#8
+// PEM, for [auth.NewKeySigner].
+func (s *Server) CredentialPEM() []byte { return bytes.Clone(s.credPEM) }
+
+// RegisterCredential adds a Key credential to the default user, or replaces
+// the public key of an existing one. pub is ed25519.PublicKey,
+// *ecdsa.PublicKey (P-256), *secp256k1.PublicKey or *rsa.PublicKey; it
+// panics on anything else, or on an empty credID.
+func (s *Server) RegisterCredential(credID string, pub crypto.PublicKey) {
+	if credID == "" {
+		panic("testutil: RegisterCredential: empty credential ID")
+	}
+	if _, err := auth.MarshalPublicKeyPEM(pub); err != nil {
+		panic(fmt.Sprintf("testutil: RegisterCredential(%q): %v", credID, err))
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if i := slices.IndexFunc(s.creds, func(c credential) bool { return c.id == credID }); i >= 0 {
+		s.creds[i].pub = pub
+		return
+	}
+	s.creds = append(s.creds, credential{credID, pub})
+}
+
+// NewToken returns a new bearer token of the default user that has only the
+// given permissions, such as "Keys:Read" or "Keys:Import".
+func (s *Server) NewToken(permissions ...string) string {
+	p := map[string]bool{}
+	for _, x := range permissions {
+		p[x] = true
+	}
+	tok := fakeJWT("token")
+	s.mu.Lock()
+	s.tokens[tok] = p
+	s.mu.Unlock()
+	return tok
+}
+
+// Clusters returns the simulated clusters; the first is the default.
+func (s *Server) Clusters() []*Cluster { return slices.Clone(s.clusters) }
+
+// Keys returns copies of the stored keys in creation order.
+func (s *Server) Keys() []*StoredServerKey {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]*StoredServerKey, len(s.keys))
+	for i, k := range s.keys {
+		out[i] = k.clone()
+	}
+	return out
+}
+
+// Key returns a copy of the stored key with the given ID.
+func (s *Server) Key(id string) (*StoredServerKey, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k, ok := s.byID[id]
+	if !ok {
+		return nil, false
+	}
+	return k.clone(), true
+}
+
+func (k *StoredServerKey) clone() *StoredServerKey {
+	c := *k
+	if d := k.Key.DateExported; d != nil {
+		t := *d
+		c.Key.DateExported = &t
+	}
+	return &c
+}
+
+// Requests returns copies of every request received, in order of arrival.
+func (s *Server) Requests() []RecordedRequest {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]RecordedRequest, len(s.requests))
+	for i, r := range s.requests {
+		r.Header = r.Header.Clone()
+		r.Body = bytes.Clone(r.Body)
+		out[i] = r
+	}
+	return out
+}
+
+// fault is the fault-injection state of one route.
+type fault struct {
+	failNext, failStatus     int
+	rateLimitNext            int
+	retryAfter               time.Duration
+	errRate                  float64
+	errStatus                int
+	dropNext                 int
+	failAfter, failAfterCode int
+	delayAfter               int
+	delayAfterDur            time.Duration
+	policy                   bool
+}
+
+// faultFor returns the fault state of route; s.mu must be held. It panics on
+// a name that is not in [Routes], so that a typo does not silently disable
+// a fault.
+func (s *Server) faultFor(route string) *fault {
+	if !slices.Contains(Routes(), route) {
+		panic(fmt.Sprintf("testutil: unknown route %q; routes are %q", route, Routes()))
+	}
+	f := s.faults[route]
+	if f == nil {
+		f = &fault{}
+		s.faults[route] = f
+	}
+	return f
+}
+
+func (s *Server) setFault(route string, status int, set func(*fault)) {
+	if status != 0 && (status < 400 || status > 599) {
+		panic(fmt.Sprintf("testutil: fault status %d for %q is not an HTTP error status (400-599)", status, route))
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	set(s.faultFor(route))
+}
+
+// SetLatency delays every response by d.
+func (s *Server) SetLatency(d time.Duration) {
+	s.mu.Lock()
+	s.latency = d
+	s.mu.Unlock()
+}
+
+// The fault knobs below take a route name from [Routes], such as
+// "POST /keys/import", and panic on any other; statuses must be 400 to 599.
+
+// SetErrorRate makes a random fraction rate (0 to 1) of the requests to
+// route fail with status before they are processed. Rate 0 turns it off.
+func (s *Server) SetErrorRate(route string, rate float64, status int) {
+	s.setFault(route, status, func(f *fault) { f.errRate, f.errStatus = rate, status })
+}
+
+// FailNext makes the next n requests to route fail with status before they
+// are processed.
+func (s *Server) FailNext(route string, n int, status int) {
+	s.setFault(route, status, func(f *fault) { f.failNext, f.failStatus = n, status })
+}
+
+// RateLimitNext answers the next n requests to route with 429 and a
+// Retry-After header of retryAfter in whole seconds, rounded up, without
+// processing them.
+func (s *Server) RateLimitNext(route string, n int, retryAfter time.Duration) {
+	s.setFault(route, 0, func(f *fault) { f.rateLimitNext, f.retryAfter = n, retryAfter })
+}
+
+// DropNextResponse processes the next n requests to route (a key is
+// created, a token consumed) and then closes the connection in the middle
+// of the status line, so the client gets a transport error. Because bytes
+// were received, net/http does not transparently retry, even a GET.
+func (s *Server) DropNextResponse(route string, n int) {
+	s.setFault(route, 0, func(f *fault) { f.dropNext = n })
+}
+
+// FailAfterProcessing processes the next n requests to route and then
+// answers with status (for example 502 or 504) instead of the result.
+func (s *Server) FailAfterProcessing(route string, n int, status int) {
+	s.setFault(route, status, func(f *fault) { f.failAfter, f.failAfterCode = n, status })
+}
+
+// DelayAfterProcessing processes the next n requests to route and then
+// holds the response for d, even if the client has given up: a client
+// timeout during d leaves the request processed, the other ambiguous case.
+func (s *Server) DelayAfterProcessing(route string, n int, d time.Duration) {
+	s.setFault(route, 0, func(f *fault) { f.delayAfter, f.delayAfterDur = n, d })
+}
+
+// RequirePolicyApproval makes the mutating route answer 202 with a pending
+// approval instead of processing the request (after the user action has
+// been checked and consumed). It has no effect on other routes.
+func (s *Server) RequirePolicyApproval(route string, on bool) {
+	s.setFault(route, 0, func(f *fault) { f.policy = on })
+}
+
+// plan is what the faults do to one request.
+type plan struct {
+	pre        *apiError // fail before processing
+	retryAfter string
+	drop       bool
+	failAfter  int
+	delayAfter time.Duration
+	policy     bool
+}
+
+func (s *Server) plan(route string) plan {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f := s.faults[route]
+	if f == nil {
+		return plan{}
+	}
+	switch {
+	case f.failNext > 0:
+		f.failNext--
+		return plan{pre: errorf(f.failStatus, "simulated failure (FailNext)")}
+	case f.rateLimitNext > 0:
+		f.rateLimitNext--
+		secs := (f.retryAfter + time.Second - 1) / time.Second
+		return plan{pre: errorf(http.StatusTooManyRequests, "rate limited: retry later"), retryAfter: strconv.FormatInt(int64(max(secs, 0)), 10)}
+	case f.errRate > 0 && mrand.Float64() < f.errRate:
+		return plan{pre: errorf(f.errStatus, "simulated failure (SetErrorRate)")}
+	}
+	p := plan{policy: f.policy}
+	if f.dropNext > 0 {
+		f.dropNext--
+		p.drop = true
+	} else if f.failAfter > 0 {
+		f.failAfter--
+		p.failAfter = f.failAfterCode
+	}
+	if f.delayAfter > 0 {
+		f.delayAfter--
+		p.delayAfter = f.delayAfterDur
+	}
+	return p
+}
+
+// apiError is a Dfns error.
+type apiError struct {
+	ID      string            `json:"id"`
+	Status  int               `json:"status"`
+	Message string            `json:"message"`
+	Details map[string]string `json:"details,omitempty"`
+}
+
+func errorf(status int, format string, args ...any) *apiError {
+	return &apiError{ID: "err-" + randomHex(8), Status: status, Message: fmt.Sprintf(format, args...)}
+}
+
+func (e *apiError) with(key, value string) *apiError {
+	e.Details = map[string]string{key: value}
+	return e
+}
+
+// call is one request being processed.
+type call struct {
+	r      *http.Request
+	path   string // without prefix
+	params map[string]string
+	body   []byte
+}
+
+// ServeHTTP serves the simulated API.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set(HeaderRequestID, "req-"+randomHex(8))
+	body, err := readBody(w, r)
+	path, inPrefix := r.URL.Path, true
+	if s.prefix != "" {
+		rest, ok := strings.CutPrefix(path, s.prefix)
+		if inPrefix = ok && (rest == "" || rest[0] == '/'); inPrefix {
+			path = rest
+		}
+	}
+	hdr := r.Header.Clone()
+	for _, h := range []string{"Authorization", HeaderUserAction} {
+		if vs := hdr.Values(h); len(vs) > 0 {
+			hdr[http.CanonicalHeaderKey(h)] = slices.Repeat([]string{"REDACTED"}, len(vs))
+		}
+	}
+	s.mu.Lock()
+	i := len(s.requests)
+	s.requests = append(s.requests, RecordedRequest{Method: r.Method, Path: path, Query: r.URL.RawQuery, Header: hdr, Body: body})
+	s.mu.Unlock()
+
+	status := s.serve(w, &call{r: r, path: path, body: body}, inPrefix, err)
+
+	s.mu.Lock()
+	s.requests[i].Status = status
+	s.mu.Unlock()
+}
+
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodySize))
+	if len(b) == 0 {
+		b = nil
+	}
+	return b, err
+}
+
+// serve answers one request and returns the status sent (0 for none).
+func (s *Server) serve(w http.ResponseWriter, c *call, inPrefix bool, bodyErr error) int {
+	if !s.wait(c.r) {
+		return 0
+	}
+	if bodyErr != nil {
+		if mbe := (*http.MaxBytesError)(nil); errors.As(bodyErr, &mbe) {
+			return write(w, http.StatusRequestEntityTooLarge, errorf(http.StatusRequestEntityTooLarge, "request body is larger than %d bytes", MaxBodySize))
+		}
+		return write(w, http.StatusBadRequest, errorf(http.StatusBadRequest, "failed to read the request body"))
+	}
+	if !inPrefix {
+		return write(w, http.StatusNotFound, errorf(http.StatusNotFound, "no route for %s %s: the API is served under %s", c.r.Method, c.path, s.prefix))
+	}
+	rt, params, allow := match(c.r.Method, c.path)
+	if rt == nil {
+		if allow != "" {
+			w.Header().Set("Allow", allow)
+			return write(w, http.StatusMethodNotAllowed, errorf(http.StatusMethodNotAllowed, "method %s is not allowed on %s; allowed: %s", c.r.Method, c.path, allow))
+		}
+		return write(w, http.StatusNotFound, errorf(http.StatusNotFound, "no route for %s %s", c.r.Method, c.path))
+	}
+	c.params = params
+	p := s.plan(rt.name())
+	if p.pre != nil {
+		if p.retryAfter != "" {
+			w.Header().Set("Retry-After", p.retryAfter)
+		}
+		return write(w, p.pre.Status, p.pre)
+	}
+	status, v := s.process(rt, c, p.policy)
+	if p.delayAfter > 0 {
+		time.Sleep(p.delayAfter)
+	}
+	switch {
+	case p.drop:
+		drop(w)
+		return 0
+	case p.failAfter != 0:
+		return write(w, p.failAfter, errorf(p.failAfter, "simulated failure after processing (FailAfterProcessing)"))
+	}
+	return write(w, status, v)
+}
+
+// wait applies the latency; it reports false if the client or the server
+// went away meanwhile.
+func (s *Server) wait(r *http.Request) bool {
+	s.mu.Lock()
+	d := s.latency
+	s.mu.Unlock()
+	if d <= 0 {
+		return true
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-r.Context().Done():
+	case <-s.closed:
+	}
+	return false
+}
+
+// match finds the route for method and path; when only the method is
+// wrong, it returns the allowed methods instead.
+func match(method, path string) (*route, map[string]string, string) {
+	var allow []string
+	segs := strings.Split(path, "/")
+	for i := range routes {
+		rt := &routes[i]
+		pat := strings.Split(rt.pattern, "/")
+		if len(pat) != len(segs) {
+			continue
+		}
+		params := map[string]string{}
+		ok := true
+		for j, p := range pat {
+			if strings.HasPrefix(p, "{") && segs[j] != "" {
+				params[strings.Trim(p, "{}")] = segs[j]
+			} else if p != segs[j] {
+				ok = false
+				break
+			}
+		}
+		switch {
+		case !ok:
+		case rt.method == method:
+			return rt, params, ""
+		case !slices.Contains(allow, rt.method):
+			allow = append(allow, rt.method)
+		}
+	}
+	return nil, nil, strings.Join(allow, ", ")
+}
+
+// process checks authorization, the body and the user action, then runs
+// the route. It returns the status and the body to send.
+func (s *Server) process(rt *route, c *call, policy bool) (int, any) {
+	e := s.authorize(rt, c)
+	if e == nil && rt.activity != "" {
+		if e = s.consumeUserAction(c); e == nil && policy {
+			return http.StatusAccepted, pendingApproval(rt.activity)
+		}
+	}
+	if e != nil {
+		return e.Status, e
+	}
+	v, e := rt.handle(s, c)
+	if e != nil {
+		return e.Status, e
+	}
+	return http.StatusOK, v
+}
+
+func (s *Server) authorize(rt *route, c *call) *apiError {
+	tok, ok := strings.CutPrefix(c.r.Header.Get("Authorization"), "Bearer ")
+	s.mu.Lock()
+	perms, known := s.tokens[tok]
+	s.mu.Unlock()
+	if !ok || !known {
+		return errorf(http.StatusUnauthorized, "missing or invalid bearer token: send Authorization: Bearer <token>")
+	}
+	if rt.perm != "" && perms != nil && !perms[rt.perm] {
+		return errorf(http.StatusForbidden, "the token lacks the permission %s required by %s", rt.perm, rt.name()).with("permission", rt.perm)
+	}
+	if c.r.Method == http.MethodPost {
+		if mt, _, err := mime.ParseMediaType(c.r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+			return errorf(http.StatusBadRequest, "Content-Type must be application/json")
+		}
+	}
+	return nil
+}
+
+// consumeUserAction checks the X-DFNS-USERACTION token against the request
+// and spends it, whatever the outcome of the request.
+func (s *Server) consumeUserAction(c *call) *apiError {
+	tok := c.r.Header.Get(HeaderUserAction)
+	if tok == "" {
+		return errorf(http.StatusForbidden, "%s %s requires a signed user action in the %s header", c.r.Method, c.path, HeaderUserAction)
+	}
+	s.mu.Lock()
+	a := s.actions[tok]
+	var used bool
+	if a != nil {
+		used, a.used = a.used, true
+	}
+	s.mu.Unlock()
+	switch {
+	case a == nil:
+		return errorf(http.StatusBadRequest, "unknown user action token")
+	case used:
+		return errorf(http.StatusBadRequest, "user action token already used: sign a new user action for every request")
+	case s.now().After(a.expires):
+		return errorf(http.StatusBadRequest, "user action token expired")
+	case a.method != c.r.Method || a.path != c.path:
+		return errorf(http.StatusForbidden, "the user action was signed for %s %s, but this request is %s %s", a.method, a.path, c.r.Method, c.path)
+	case a.body != string(c.body):
+		return errorf(http.StatusForbidden, "the request body differs from the user action payload that was signed: send exactly the signed bytes")
+	}
+	return nil
+}
+
+// AdvanceClock moves the server's clock forward by d, to expire challenges
+// and user-action tokens (see [UserActionTTL]). Dates the server reports
+// move with it.
+func (s *Server) AdvanceClock(d time.Duration) { s.skew.Add(int64(d)) }
+
+func (s *Server) now() time.Time {
+	return time.Now().Add(time.Duration(s.skew.Load())).UTC().Truncate(time.Millisecond)
+}
+
+// approval is the body of a 202: a policy approval that is pending.
+type approval struct {
+	ID          string   `json:"id"`
+	InitiatorID string   `json:"initiatorId"`
+	Status      string   `json:"status"`
+	Activity    activity `json:"activity"`
+	Decisions   []string `json:"decisions"`
+	DateCreated string   `json:"dateCreated"`
+}
+
+type activity struct {
+	Kind string `json:"kind"`
+}
+
+func pendingApproval(kind string) *approval {
+	return &approval{
+		ID: "ap-" + randomHex(8), InitiatorID: "us-simulator", Status: "Pending",
+		Activity: activity{Kind: kind}, Decisions: []string{},
+		DateCreated: time.Now().UTC().Format(time.RFC3339),
+	}
+}
+
+func write(w http.ResponseWriter, status int, v any) int {
+	if e, ok := v.(*apiError); ok {
+		v = struct {
+			Error *apiError `json:"error"`
+		}{e}
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		status, b = http.StatusInternalServerError, []byte(`{"error":{"status":500,"message":"failed to encode the response"}}`)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(append(b, '\n'))
+	return status
+}
+
+// drop closes the connection after a partial status line.
+func drop(w http.ResponseWriter) {
+	conn, buf, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler)
+	}
+	_, _ = buf.WriteString("HTTP/1.1 200 OK\r\n")
+	_ = buf.Flush()
+	_ = conn.Close()
+}
+
+func decode(body []byte, v any) *apiError {
+	if err := json.Unmarshal(body, v); err != nil {
+		return errorf(http.StatusBadRequest, "malformed JSON body: %v", err)
+	}
+	return nil
+}
+
+func (s *Server) listSigners(*call) (any, *apiError) {
+	resp := &signers.ListResponse{}
+	for _, c := range s.clusters {
+		resp.Clusters = append(resp.Clusters, signers.Cluster{ClusterID: c.ID, Signers: c.WireSigners()})
+	}
+	return resp, nil
+}
+
+func (s *Server) initAction(c *call) (any, *apiError) {
+	var req auth.UserActionInitRequest
+	if e := decode(c.body, &req); e != nil {
+		return nil, e
+	}
+	m, p := req.UserActionHTTPMethod, req.UserActionHTTPPath
+	switch {
+	case req.UserActionServerKind != auth.ServerKindAPI:
+		return nil, errorf(http.StatusBadRequest, "userActionServerKind must be %q", auth.ServerKindAPI)
+	case m == "" || strings.ToUpper(m) != m || strings.ContainsAny(m, " \t\r\n"):
+		return nil, errorf(http.StatusBadRequest, "userActionHttpMethod %q is not an upper-case HTTP method", m)
+	case !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.ContainsAny(p, "?# \t\r\n"):
+		return nil, errorf(http.StatusBadRequest, "userActionHttpPath %q must be a path starting with \"/\", without host or query", p)
+	}
+	a := &signedAction{challenge: randomB64URL(32), method: m, path: p, body: req.UserActionPayload, expires: s.now().Add(UserActionTTL)}
+	id := fakeJWT("challenge")
+	s.mu.Lock()
+	s.challenges[id] = a
+	allow := make([]auth.AllowCredential, len(s.creds))
+	for i, cr := range s.creds {
+		allow[i] = auth.AllowCredential{Type: "public-key", ID: cr.id}
+	}
+	s.mu.Unlock()
+	return &auth.UserActionChallenge{
+		Challenge:                a.challenge,
+		ChallengeIdentifier:      id,
+		AllowCredentials:         auth.AllowCredentials{Key: allow, WebAuthn: []auth.AllowCredential{}},
+		SupportedCredentialKinds: []auth.SupportedCredentialKind{{Kind: string(auth.KindKey), Factor: "first"}},
+		UserVerification:         "required",
+		RP:                       &auth.RelyingParty{ID: "localhost", Name: "Dfns simulator"},
+		Attestation:              "direct",
+	}, nil
+}
+
+func (s *Server) completeAction(c *call) (any, *apiError) {
+	var req auth.UserActionRequest
+	if e := decode(c.body, &req); e != nil {
+		return nil, e
+	}
+	s.mu.Lock()
+	a := s.challenges[req.ChallengeIdentifier]
+	delete(s.challenges, req.ChallengeIdentifier)
+	s.mu.Unlock()
+	if a == nil {
+		return nil, errorf(http.StatusBadRequest, "unknown or already used challengeIdentifier: start again with POST /auth/action/init")
+	}
+	if s.now().After(a.expires) {
+		return nil, errorf(http.StatusBadRequest, "the challenge has expired: start again with POST /auth/action/init")
+	}
+	f := &req.FirstFactor
+	switch f.Kind {
+	case auth.KindKey:
+	case auth.KindFido2:
+		return nil, errorf(http.StatusBadRequest, "Fido2 (WebAuthn) assertions are not supported by the simulator: use a Key credential")
+	default:
+		return nil, errorf(http.StatusBadRequest, "firstFactor.kind %q is not supported: use %q", f.Kind, auth.KindKey)
+	}
+	if err := f.Validate(); err != nil {
+		return nil, errorf(http.StatusBadRequest, "%v", err)
+	}
+	ca := f.CredentialAssertion
+	s.mu.Lock()
+	i := slices.IndexFunc(s.creds, func(cr credential) bool { return cr.id == ca.CredID })
+	var pub crypto.PublicKey
+	if i >= 0 {
+		pub = s.creds[i].pub
+	}
+	s.mu.Unlock()
+	if pub == nil {
+		return nil, errorf(http.StatusUnauthorized, "credential %q is not a Key credential of this user", ca.CredID)
+	}
+	if err := auth.VerifyKeyAssertion(pub, ca.ClientData, ca.Signature, a.challenge); err != nil {
+		return nil, errorf(http.StatusUnauthorized, "user action signature verification failed: %v", err)
+	}
+	tok := fakeJWT("userAction")
+	s.mu.Lock()
+	s.actions[tok] = &signedAction{method: a.method, path: a.path, body: a.body, expires: s.now().Add(UserActionTTL)}
+	s.mu.Unlock()
+	return &auth.UserActionResponse{UserAction: tok}, nil
+}
+
+const pageTokenPrefix = "after:"
+
+func (s *Server) listKeys(c *call) (any, *apiError) {
+	q := c.r.URL.Query()
+	limit := 100
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 500 {
+			return nil, errorf(http.StatusBadRequest, "limit must be an integer from 1 to 500")
+		}
+		limit = n
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	start := 0
+	if t := q.Get("paginationToken"); t != "" {
+		b, err := base64.RawURLEncoding.DecodeString(t)
+		id, ok := strings.CutPrefix(string(b), pageTokenPrefix)
+		k := s.byID[id]
+		if err != nil || !ok || k == nil {
+			return nil, errorf(http.StatusBadRequest, "invalid paginationToken")
+		}
+		start = slices.Index(s.keys, k) + 1
+	}
+	end := min(start+limit, len(s.keys))
+	resp := &keys.ListResponse{Items: []keys.Key{}}
+	for _, k := range s.keys[start:end] {
+		resp.Items = append(resp.Items, k.clone().Key)
+	}
+	if end < len(s.keys) {
+		resp.NextPageToken = base64.RawURLEncoding.EncodeToString([]byte(pageTokenPrefix + s.keys[end-1].Key.ID))
+	}
+	return resp, nil
+}
+
+func (s *Server) getKey(c *call) (any, *apiError) {
+	k, ok := s.Key(c.params["keyId"])
+	if !ok {
+		return nil, errorf(http.StatusNotFound, "key %s not found", c.params["keyId"])
+	}
+	return &k.Key, nil
+}
+
+func (s *Server) getWallet(c *call) (any, *apiError) {
+	id := c.params["walletId"]
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	w, ok := s.wallets[id]
+	if !ok {
+		return nil, errorf(http.StatusNotFound, "wallet %s not found", id)
+	}
+	return *w, nil
+}
+
+func (s *Server) importKey(c *call) (any, *apiError) {
+	var req keys.ImportRequest
+	if e := decode(c.body, &req); e != nil {
+		return nil, e
+	}
+	k, e := s.importShares(&req, "")
+	if e != nil {
+		return nil, e
+	}
+	return &k.Key, nil
+}
+
+func (s *Server) importWallet(c *call) (any, *apiError) {
+	var req keys.WalletImportRequest
+	if e := decode(c.body, &req); e != nil {
+		return nil, e
+	}
+	if req.Network == "" {
+		return nil, errorf(http.StatusBadRequest, "network is required")
+	}
+	id := "wa-" + randomHex(8)
+	k, e := s.importShares(&req.ImportRequest, id)
+	if e != nil {
+		return nil, e
+	}
+	w := &keys.Wallet{
+		ID: id, Network: req.Network, Name: req.Name, Status: "Active", ExternalID: req.ExternalID,
+		SigningKey: keys.WalletSigningKey{ID: k.Key.ID, Scheme: k.Key.Scheme, Curve: k.Key.Curve, PublicKey: k.Key.PublicKey},
+		Custodial:  true, Imported: true, DateCreated: k.Key.DateCreated,
+	}
+	s.mu.Lock()
+	s.wallets[id] = w
+	s.mu.Unlock()
+	return *w, nil
+}
+
+// importShares has the signers check and store an import request.
+func (s *Server) importShares(req *keys.ImportRequest, walletID string) (*StoredServerKey, *apiError) {
+	if n := utf8.RuneCountInString(req.Name); n > keys.MaxNameLength {
+		return nil, errorf(http.StatusBadRequest, "name is %d characters; at most %d are allowed", n, keys.MaxNameLength)
+	}
+	scheme := keys.Scheme{Protocol: req.Protocol, Curve: req.Curve}
+	if err := scheme.Validate(); err != nil {
+		return nil, errorf(http.StatusBadRequest, "%v", err)
+	}
+	if len(req.EncryptedKeyShares) == 0 {
+		return nil, errorf(http.StatusBadRequest, "encryptedKeyShares is empty")
+	}
+	first := req.EncryptedKeyShares[0].SignerID
+	i := slices.IndexFunc(s.clusters, func(c *Cluster) bool { return c.signer(first) != nil })
+	if i < 0 {
+		return nil, errorf(http.StatusBadRequest, "signer %q is not in any cluster; list them with GET /signers", first).with("signerId", first)
+	}
+	cl := s.clusters[i]
+	sk, err := cl.Import(req)
+	if err != nil {
+		e := errorf(http.StatusBadRequest, "key import failed: %v", err)
+		if se := (*SignerError)(nil); errors.As(err, &se) {
+			e.with("signerId", se.SignerID)
+		}
+		return nil, e
+	}
+	k := &StoredServerKey{
+		Key: keys.Key{
+			ID: "key-" + randomHex(10), Name: req.Name, Scheme: scheme.SchemeName(), Curve: req.Curve,
+			PublicKey: sk.PublicKeyHex(), Status: "Active", Custodial: true, Imported: true, DateCreated: s.now(),
+		},
+		Shares: sk, ClusterID: cl.ID, WalletID: walletID,
+	}
+	s.mu.Lock()
+	s.keys = append(s.keys, k)
+	s.byID[k.Key.ID] = k
+	s.mu.Unlock()
+	return k.clone(), nil
+}
+
+func (s *Server) exportKey(c *call) (any, *apiError) {
+	id := c.params["keyId"]
+	s.mu.Lock()
+	k := s.byID[id]
+	s.mu.Unlock()
+	if k == nil {
+		return nil, errorf(http.StatusNotFound, "key %s not found", id)
+	}
+	return s.export(k, c.body)
+}
+
+func (s *Server) exportWallet(c *call) (any, *apiError) {
+	id := c.params["walletId"]
+	s.mu.Lock()
+	var k *StoredServerKey
+	if w := s.wallets[id]; w != nil {
+		k = s.byID[w.SigningKey.ID]
+	}
+	s.mu.Unlock()
+	if k == nil {
+		return nil, errorf(http.StatusNotFound, "wallet %s not found", id)
+	}
+	return s.export(k, c.body)
+}
+
+// export has the cluster export k, then marks k (and its wallet) exported.
+// Repeated exports are allowed.
+func (s *Server) export(k *StoredServerKey, body []byte) (any, *apiError) {
+	var req keys.ExportRequest
+	if e := decode(body, &req); e != nil {
+		return nil, e
+	}
+	cl := s.clusters[slices.IndexFunc(s.clusters, func(c *Cluster) bool { return c.ID == k.ClusterID })]
+	resp, err := cl.Export(k.Shares, &req)
+	if err != nil {
+		return nil, errorf(http.StatusBadRequest, "key export failed: %v", err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k.Key.Exported = true
+	if k.Key.DateExported == nil {
+		now := s.now()
+		k.Key.DateExported = &now
+	}
+	if w := s.wallets[k.WalletID]; w != nil {
+		w.Exported = true
+	}
+	return resp, nil
+}
+
+// fakeJWT returns a random opaque token shaped like a JWT.
+func fakeJWT(kind string) string {
+	enc := base64.RawURLEncoding
+	return enc.EncodeToString([]byte(`{"alg":"EdDSA","typ":"JWT"}`)) + "." +
+		enc.EncodeToString(fmt.Appendf(nil, `{"iss":"dfns-simulator","kind":%q,"jti":%q}`, kind, randomHex(16))) + "." +
+		randomB64URL(64)
+}
+
+func randomB64URL(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
