@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dfnskeys/dfnskeys/auth"
+	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/stretchr/testify/require"
 )
 
@@ -299,4 +301,43 @@ func TestIDsAreEscapedOrRejected(t *testing.T) {
 		_, err := c.Keys.Get(context.Background(), bad)
 		require.ErrorContains(t, err, "not a valid ID", bad)
 	}
+}
+
+// A Fido2 assertion from a delegate (an end user's passkey) is sent in the
+// WIRE §6 shape, and the prepared body is sent byte for byte.
+func TestCompleteUserActionFido2(t *testing.T) {
+	t.Parallel()
+	var exchange, sent []byte
+	var sentToken string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		switch r.URL.Path {
+		case "/auth/action/init":
+			_, _ = io.WriteString(w, `{"challenge":"Y2hhbA","challengeIdentifier":"a.b.c","allowCredentials":{"key":[],"webauthn":[{"type":"public-key","id":"pk-1"}]}}`)
+		case "/auth/action":
+			exchange = body
+			_, _ = io.WriteString(w, `{"userAction":"ua-token"}`)
+		case "/keys/import":
+			sent, sentToken = body, r.Header.Get("X-DFNS-USERACTION")
+			_, _ = io.WriteString(w, `{"id":"key-1","publicKey":"02aa","imported":true}`)
+		default:
+			w.WriteHeader(404)
+		}
+	}))
+	defer srv.Close()
+	c, err := NewClient(WithAuthToken("t"), WithBaseURL(srv.URL))
+	require.NoError(t, err)
+	body := []byte(`{"protocol":"CGGMP21", "curve":"secp256k1"}`) // exact bytes, odd spacing kept
+	p, err := c.InitUserAction(context.Background(), "POST", "/keys/import", body)
+	require.NoError(t, err)
+	require.Equal(t, "Y2hhbA", p.Challenge.Challenge)
+	a := &auth.Assertion{Kind: auth.KindFido2, CredentialAssertion: auth.CredentialAssertion{
+		CredID: "pk-1", ClientData: "Y2Q", AuthenticatorData: "YWQ", Signature: "c2ln", UserHandle: "dWg",
+	}}
+	var out keys.Key
+	require.NoError(t, c.CompleteUserAction(context.Background(), p, a, &out))
+	require.Equal(t, "key-1", out.ID)
+	require.JSONEq(t, `{"challengeIdentifier":"a.b.c","firstFactor":{"kind":"Fido2","credentialAssertion":{"credId":"pk-1","clientData":"Y2Q","authenticatorData":"YWQ","signature":"c2ln","userHandle":"dWg"}}}`, string(exchange))
+	require.Equal(t, body, sent)
+	require.Equal(t, "ua-token", sentToken)
 }
