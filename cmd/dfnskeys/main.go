@@ -34,12 +34,15 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 )
 
 func main() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) }
@@ -52,16 +55,40 @@ type command struct {
 	run     func(e *env, args []string) error
 }
 
-// env is what a command may touch: its standard streams.
+// env is what a command may touch: its standard streams, the environment
+// and the interrupt signal.
 type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
+	getenv         func(string) string
+	// interrupt, when set, replaces SIGINT/SIGTERM (tests).
+	interrupt <-chan struct{}
+}
+
+// context returns a context that ends on SIGINT or SIGTERM (or on
+// e.interrupt in tests).
+func (e *env) context() (context.Context, context.CancelFunc) {
+	if e.interrupt != nil {
+		ctx, cancel := context.WithCancel(context.Background())
+		go func() {
+			select {
+			case <-e.interrupt:
+				cancel()
+			case <-ctx.Done():
+			}
+		}()
+		return ctx, cancel
+	}
+	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 }
 
 var commands []*command
 
 func init() {
-	commands = []*command{splitCommand, exportRequestCommand, recoverCommand}
+	commands = []*command{
+		splitCommand, exportRequestCommand, recoverCommand,
+		signersCommand, simulatorCommand, demoCommand,
+	}
 }
 
 func lookup(name string) *command {
@@ -99,12 +126,22 @@ func printMainUsage(w io.Writer) {
 
 // run is the whole program: it returns the exit status.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenvOS}
+	return runEnv(e, args)
+}
+
+// runEnv is run with a prepared environment (tests set getenv and
+// interrupt).
+func runEnv(e *env, args []string) int {
+	stdout, stderr := e.stdout, e.stderr
+	if e.getenv == nil {
+		e.getenv = getenvOS
+	}
 	if len(args) == 0 {
 		printMainUsage(stderr)
 		fmt.Fprintln(stderr, "dfnskeys: no command given: name one of the commands above")
 		return 2
 	}
-	e := &env{stdin: stdin, stdout: stdout, stderr: stderr}
 	switch name := args[0]; name {
 	case "help", "-h", "-help", "--help":
 		if name == "help" && len(args) > 1 {
