@@ -1,36 +1,34 @@
-// Command dfnskeys prepares Dfns key imports and recovers Dfns key exports,
-// offline. It never talks to the network: it reads and writes the JSON
-// bodies of the Dfns API calls, which you send with any HTTP client.
-// The wire format is described in WIRE.md; the work is done by the
-// github.com/dfnskeys/dfnskeys/keys package.
+// Command dfnskeys moves private keys into and out of Dfns. It is a thin
+// layer over the github.com/dfnskeys/dfnskeys packages.
 //
-// Usage:
+// Offline commands read and write the JSON bodies of the Dfns API calls,
+// which you send with any HTTP client:
 //
 //	dfnskeys split --signers FILE --curve CURVE [flags]
 //	dfnskeys export-request --decryption-key-out FILE [--out FILE]
 //	dfnskeys recover --decryption-key FILE --response FILE [--out FILE]
-//	dfnskeys help [COMMAND]
 //
-// split reads a private key as hex (an optional 0x prefix; white space is
-// ignored) from --key-file or standard input, never from the command line,
-// splits it among the signers of a saved GET /signers response and writes
-// the POST /keys/import body. Curves are secp256k1, stark and ed25519;
-// protocols CGGMP21 (secp256k1, stark), FROST_BITCOIN (secp256k1) and FROST
-// (ed25519). An ed25519 key is an RFC 8032 seed unless --ed25519-scalar is
-// given.
+// Online commands call the API themselves, configured by DFNS_API_URL,
+// DFNS_AUTH_TOKEN, DFNS_CRED_ID and DFNS_PRIVATE_KEY (flags override them):
 //
-// export-request writes the POST /keys/{keyId}/export body and saves the
-// one-time decryption key it needs, mode 0600, to a file that must not exist.
+//	dfnskeys signers
+//	dfnskeys inspect [key source flags]
+//	dfnskeys import --curve CURVE [flags] [key source flags]
+//	dfnskeys export KEY_ID [--format hex|wif|keystore] [--out FILE]
 //
-// recover decrypts and recombines the export response with that decryption
-// key, checks the result against the key's public key and writes the private
-// key as 64 hex digits to --out (a new file, mode 0600) or to standard
-// output when that is not a terminal. For ed25519 the result is the signing
-// scalar, not a seed: import it again with split --ed25519-scalar.
+// And for practice, with no account:
+//
+//	dfnskeys simulator --state-dir DIR   # a local Dfns-compatible API
+//	dfnskeys demo                        # import and export every scheme
+//
+// Private keys are read from a file or standard input, never from the
+// command line, and never printed in a message. An ed25519 key is an RFC
+// 8032 seed unless --ed25519-scalar is given; exports always give the
+// signing scalar.
 //
 // Flags may be written -flag or --flag. Exit status is 0 on success, 1 when
-// an input is invalid or a cryptographic check fails, and 2 on a usage
-// error. Secret material is never printed in a message.
+// an input is invalid, a call fails or a cryptographic check fails, and 2
+// on a usage error.
 package main
 
 import (
@@ -100,7 +98,7 @@ func lookup(name string) *command {
 	return nil
 }
 
-const mainUsage = `dfnskeys prepares Dfns key imports and recovers Dfns key exports, offline.
+const mainUsage = `dfnskeys moves private keys into and out of Dfns.
 
 Usage:
 	dfnskeys <command> [flags]
