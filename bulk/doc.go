@@ -1,0 +1,12 @@
+// Package bulk imports many keys into Dfns in one resumable run: it streams
+// JSON Lines or CSV input, imports rows concurrently, and keeps a durable
+// journal so that a run killed at any moment and rerun ends with every key
+// imported exactly once; see [Run].
+package bulk
+
+import (
+	"bufio"
+	"io"
+)
+
+func bufioReader(r io.Reader) *bufio.Reader { return bufio.NewReaderSize(r, 64<<10) }

@@ -1,0 +1,195 @@
+package bulk
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+)
+
+// Row is one input row: where a key is and how to import it. Only KeyFile
+// and Curve are required.
+type Row struct {
+	// Number is the row's 1-based position among the input's data rows.
+	Number int `json:"-"`
+	// Name is the Dfns key name.
+	Name string `json:"name"`
+	// KeyFile is the path of the file that holds the key, relative to the
+	// input file's directory unless absolute.
+	KeyFile string `json:"keyFile"`
+	// Format is the key file's format (hex when empty); see package keyformat.
+	Format string `json:"format"`
+	// Curve is secp256k1, stark or ed25519.
+	Curve string `json:"curve"`
+	// Protocol defaults to the curve's default protocol.
+	Protocol string `json:"protocol"`
+	// Path is the derivation path for mnemonic keys.
+	Path string `json:"path"`
+	// ExpectedAddress, when set, must be one of the key's addresses.
+	ExpectedAddress string `json:"expectedAddress"`
+}
+
+// RowError is a malformed input row. It is reported for that row; it does
+// not stop the run.
+type RowError struct {
+	// Number is the row's 1-based position.
+	Number int
+	// Err says what is wrong.
+	Err error
+}
+
+func (e *RowError) Error() string { return fmt.Sprintf("row %d: %v", e.Number, e.Err) }
+
+// Unwrap returns the reason.
+func (e *RowError) Unwrap() error { return e.Err }
+
+// Reader streams rows from JSON Lines or CSV: memory does not grow with the
+// number of rows. Next returns io.EOF at the end, a *RowError for a row that
+// is malformed (the next call continues with the following row), and any
+// other error for input that cannot be read further.
+type Reader struct {
+	next func() (*Row, error)
+	n    int
+}
+
+// maxLine bounds one input line.
+const maxLine = 1 << 20
+
+// NewReader reads rows from r in the format given by the file name's
+// extension: .jsonl or .ndjson for JSON Lines, .csv for CSV (with a header
+// row naming the columns).
+func NewReader(r io.Reader, name string) (*Reader, error) {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".jsonl", ".ndjson":
+		return newJSONLReader(r), nil
+	case ".csv":
+		return newCSVReader(r)
+	default:
+		return nil, fmt.Errorf("bulk: input %s: unknown format: use a .jsonl (JSON Lines) or .csv file", name)
+	}
+}
+
+// Next returns the next row.
+func (r *Reader) Next() (*Row, error) { return r.next() }
+
+func newJSONLReader(in io.Reader) *Reader {
+	sc := bufio.NewScanner(in)
+	sc.Buffer(make([]byte, 64<<10), maxLine)
+	rd := &Reader{}
+	rd.next = func() (*Row, error) {
+		for sc.Scan() {
+			line := bytes.TrimSpace(sc.Bytes())
+			if len(line) == 0 {
+				continue // blank lines are not rows
+			}
+			rd.n++
+			row := &Row{}
+			dec := json.NewDecoder(bytes.NewReader(line))
+			dec.DisallowUnknownFields()
+			if err := dec.Decode(row); err != nil {
+				return nil, &RowError{rd.n, fmt.Errorf("not a JSON object with the fields name, keyFile, format, curve, protocol, path, expectedAddress: %v", err)}
+			}
+			if dec.More() {
+				return nil, &RowError{rd.n, errors.New("more than one JSON value on the line")}
+			}
+			row.Number = rd.n
+			if err := row.validate(); err != nil {
+				return nil, &RowError{rd.n, err}
+			}
+			return row, nil
+		}
+		if err := sc.Err(); err != nil {
+			return nil, fmt.Errorf("bulk: reading the input after row %d: %w", rd.n, err)
+		}
+		return nil, io.EOF
+	}
+	return rd
+}
+
+var csvColumns = []string{"name", "keyFile", "format", "curve", "protocol", "path", "expectedAddress"}
+
+func newCSVReader(in io.Reader) (*Reader, error) {
+	cr := csv.NewReader(in)
+	cr.FieldsPerRecord = -1
+	cr.TrimLeadingSpace = true
+	cr.ReuseRecord = true
+	header, err := cr.Read()
+	if err != nil {
+		return nil, fmt.Errorf("bulk: reading the CSV header: %w", err)
+	}
+	index := map[string]int{}
+	for i, h := range header {
+		h = strings.TrimSpace(strings.TrimPrefix(h, "\uFEFF"))
+		known := false
+		for _, c := range csvColumns {
+			if strings.EqualFold(h, c) {
+				if _, dup := index[c]; dup {
+					return nil, fmt.Errorf("bulk: CSV column %q appears twice", c)
+				}
+				index[c], known = i, true
+			}
+		}
+		if !known {
+			return nil, fmt.Errorf("bulk: unknown CSV column %q: the columns are %s", h, strings.Join(csvColumns, ", "))
+		}
+	}
+	for _, req := range []string{"keyFile", "curve"} {
+		if _, ok := index[req]; !ok {
+			return nil, fmt.Errorf("bulk: the CSV header has no %q column", req)
+		}
+	}
+	rd := &Reader{}
+	rd.next = func() (*Row, error) {
+		for {
+			rec, err := cr.Read()
+			if err == io.EOF {
+				return nil, io.EOF
+			}
+			var pe *csv.ParseError
+			if errors.As(err, &pe) && !errors.Is(err, csv.ErrFieldCount) {
+				rd.n++
+				return nil, &RowError{rd.n, fmt.Errorf("malformed CSV: %v", pe.Err)}
+			}
+			if err != nil {
+				return nil, fmt.Errorf("bulk: reading the input after row %d: %w", rd.n, err)
+			}
+			if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
+				continue
+			}
+			rd.n++
+			get := func(col string) string {
+				if i, ok := index[col]; ok && i < len(rec) {
+					return strings.TrimSpace(rec[i])
+				}
+				return ""
+			}
+			if len(rec) > len(header) {
+				return nil, &RowError{rd.n, fmt.Errorf("%d fields but the header has %d", len(rec), len(header))}
+			}
+			row := &Row{Number: rd.n, Name: get("name"), KeyFile: get("keyFile"), Format: get("format"),
+				Curve: get("curve"), Protocol: get("protocol"), Path: get("path"), ExpectedAddress: get("expectedAddress")}
+			if err := row.validate(); err != nil {
+				return nil, &RowError{rd.n, err}
+			}
+			return row, nil
+		}
+	}
+	return rd, nil
+}
+
+func (r *Row) validate() error {
+	switch {
+	case r.KeyFile == "":
+		return errors.New("keyFile is required")
+	case r.Curve == "":
+		return errors.New("curve is required")
+	case len(r.Name) > 400:
+		return errors.New("name is too long")
+	}
+	return nil
+}

@@ -1,0 +1,119 @@
+package bulk
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestJournalRoundTripAndReopen(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "j")
+	d := [32]byte{1, 2, 3}
+	j, err := OpenJournal(path, d)
+	require.NoError(t, err)
+	pub := bytes.Repeat([]byte{0x02}, 33)
+	require.NoError(t, j.Put(3, Record{State: StateStarted, PublicKey: pub}))
+	require.NoError(t, j.Put(1, Record{State: StateImported, PublicKey: pub, KeyID: "key-abc"}))
+	r, err := j.Get(2)
+	require.NoError(t, err)
+	require.Equal(t, StateNone, r.State, "a hole reads as never attempted")
+	r, err = j.Get(1000)
+	require.NoError(t, err)
+	require.Equal(t, StateNone, r.State, "beyond the end reads as never attempted")
+	require.NoError(t, j.Close())
+
+	fi, err := os.Stat(path)
+	require.NoError(t, err)
+	require.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
+
+	j, err = OpenJournal(path, d)
+	require.NoError(t, err)
+	defer j.Close()
+	r, err = j.Get(1)
+	require.NoError(t, err)
+	require.Equal(t, Record{State: StateImported, PublicKey: pub, KeyID: "key-abc"}, r)
+	r, err = j.Get(3)
+	require.NoError(t, err)
+	require.Equal(t, StateStarted, r.State)
+	require.Equal(t, pub, r.PublicKey)
+
+	var rows []int
+	require.NoError(t, j.Scan(func(row int, r Record) error { rows = append(rows, row); return nil }))
+	require.Equal(t, []int{1, 3}, rows)
+}
+
+func TestJournalBoundToInput(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "j")
+	j, err := OpenJournal(path, [32]byte{1})
+	require.NoError(t, err)
+	require.NoError(t, j.Close())
+	_, err = OpenJournal(path, [32]byte{2})
+	require.ErrorContains(t, err, "different input file")
+
+	notJournal := filepath.Join(t.TempDir(), "x")
+	require.NoError(t, os.WriteFile(notJournal, []byte("hello"), 0o600))
+	_, err = OpenJournal(notJournal, [32]byte{1})
+	require.ErrorContains(t, err, "not a dfnskeys journal")
+}
+
+// A record torn by a crash mid-write reads as uncertain, never as a
+// wrong state.
+func TestJournalTornRecord(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "j")
+	j, err := OpenJournal(path, [32]byte{})
+	require.NoError(t, err)
+	require.NoError(t, j.Put(2, Record{State: StateImported, PublicKey: []byte{2, 3}, KeyID: "key-1"}))
+	require.NoError(t, j.Close())
+	raw, err := os.ReadFile(path)
+	require.NoError(t, err)
+	raw[2*recordSize+10] ^= 0xff // damage the middle of row 2's record
+	require.NoError(t, os.WriteFile(path, raw, 0o600))
+	j, err = OpenJournal(path, [32]byte{})
+	require.NoError(t, err)
+	defer j.Close()
+	r, err := j.Get(2)
+	require.NoError(t, err)
+	require.Equal(t, StateUncertain, r.State)
+
+	// A half-written last record (the file ends inside it) is uncertain too.
+	require.NoError(t, os.Truncate(path, 2*recordSize+recordSize/2))
+	r, err = j.Get(2)
+	require.NoError(t, err)
+	require.Equal(t, StateUncertain, r.State)
+}
+
+func TestJournalConcurrentPuts(t *testing.T) {
+	t.Parallel()
+	j, err := OpenJournal(filepath.Join(t.TempDir(), "j"), [32]byte{})
+	require.NoError(t, err)
+	defer j.Close()
+	var wg sync.WaitGroup
+	for w := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 50 {
+				row := w*50 + i + 1
+				require.NoError(t, j.Put(row, Record{State: StateImported, KeyID: fmt.Sprintf("key-%d", row)}))
+			}
+		}()
+	}
+	wg.Wait()
+	n := 0
+	require.NoError(t, j.Scan(func(row int, r Record) error {
+		n++
+		require.Equal(t, fmt.Sprintf("key-%d", row), r.KeyID)
+		return nil
+	}))
+	require.Equal(t, 400, n)
+	require.Error(t, j.Put(0, Record{}))
+	require.Error(t, j.Put(1, Record{KeyID: string(make([]byte, 151))}))
+}
