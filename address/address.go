@@ -1,0 +1,271 @@
+package address
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/decred/dcrd/dcrec/secp256k1/v4"
+	//lint:ignore SA1019 HASH160 is RIPEMD-160 by definition.
+	"golang.org/x/crypto/ripemd160"
+	"golang.org/x/crypto/sha3"
+
+	"github.com/dfnskeys/dfnskeys/keys"
+)
+
+// Addresses holds the addresses of one public key. Fields that do not
+// apply to the key's curve are empty.
+type Addresses struct {
+	// Ethereum is the EIP-55 checksummed address (secp256k1 keys).
+	Ethereum string `json:"ethereum,omitempty"`
+	// BitcoinP2WPKH is the mainnet native SegWit v0 address (secp256k1 keys).
+	BitcoinP2WPKH string `json:"bitcoinP2wpkh,omitempty"`
+	// BitcoinP2TR is the mainnet BIP-86 Taproot address (secp256k1 keys).
+	BitcoinP2TR string `json:"bitcoinP2tr,omitempty"`
+	// Solana is the Solana address (ed25519 keys).
+	Solana string `json:"solana,omitempty"`
+}
+
+// Address is one address of a key, with its kind.
+type Address struct {
+	// Kind is the address's kind, named as in the JSON of [Addresses]:
+	// "ethereum", "bitcoinP2wpkh", "bitcoinP2tr" or "solana".
+	Kind string `json:"kind"`
+	// Address is the address itself.
+	Address string `json:"address"`
+}
+
+// List returns a's non-empty addresses in a fixed order: Ethereum,
+// Bitcoin P2WPKH, Bitcoin P2TR, Solana.
+func (a Addresses) List() []Address {
+	var out []Address
+	for _, x := range []Address{
+		{"ethereum", a.Ethereum},
+		{"bitcoinP2wpkh", a.BitcoinP2WPKH},
+		{"bitcoinP2tr", a.BitcoinP2TR},
+		{"solana", a.Solana},
+	} {
+		if x.Address != "" {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// Has reports whether s is one of a's addresses, written as wallets and
+// explorers write it. An Ethereum address matches in its EIP-55 form or in
+// all-lower or all-upper case hex, always with the "0x" prefix; mixed case
+// must be the EIP-55 form, so that a mistyped letter is caught. A Bitcoin
+// address matches in lower or upper case, never mixed (BIP-173). A Solana
+// address must match exactly. Surrounding whitespace is ignored.
+func (a Addresses) Has(s string) bool {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return false
+	}
+	lower, upper := strings.ToLower(s), strings.ToUpper(s)
+	oneCase := func(prefixLen int) bool {
+		body := s[prefixLen:]
+		return body == strings.ToLower(body) || body == strings.ToUpper(body)
+	}
+	switch {
+	case a.Ethereum != "" && len(s) == len(a.Ethereum) && (s[:2] == "0x" || s[:2] == "0X"):
+		if s[2:] == a.Ethereum[2:] || (oneCase(2) && strings.EqualFold(s[2:], a.Ethereum[2:])) {
+			return true
+		}
+	case a.Solana != "" && s == a.Solana:
+		return true
+	}
+	for _, btc := range []string{a.BitcoinP2WPKH, a.BitcoinP2TR} {
+		if btc != "" && (s == lower || s == upper) && lower == btc {
+			return true
+		}
+	}
+	return false
+}
+
+// ForKey returns the addresses of a public key on curve c, in the encoding
+// [keys.PrivateKey.PublicKey] returns (33-byte compressed on secp256k1, 32
+// bytes on ed25519; 65-byte uncompressed secp256k1 keys are accepted too).
+// A secp256k1 key gets Ethereum, Bitcoin P2WPKH and Bitcoin P2TR addresses,
+// an ed25519 key a Solana address, and a stark key none.
+func ForKey(c keys.Curve, pub []byte) (Addresses, error) {
+	switch c {
+	case keys.Secp256k1:
+		p, err := parseSecp256k1(pub)
+		if err != nil {
+			return Addresses{}, err
+		}
+		tr, err := p2tr(p)
+		if err != nil {
+			return Addresses{}, err
+		}
+		return Addresses{Ethereum: ethereum(p), BitcoinP2WPKH: p2wpkh(p), BitcoinP2TR: tr}, nil
+	case keys.Ed25519:
+		s, err := Solana(pub)
+		if err != nil {
+			return Addresses{}, err
+		}
+		return Addresses{Solana: s}, nil
+	case keys.Stark:
+		return Addresses{}, nil
+	default:
+		return Addresses{}, fmt.Errorf("address: unsupported curve %q: supported curves are secp256k1, stark and ed25519", c)
+	}
+}
+
+// Ethereum returns the EIP-55 mixed-case checksummed address ("0x" and 40
+// hex digits) of a secp256k1 public key given as 33 bytes compressed or 65
+// bytes uncompressed.
+func Ethereum(pub []byte) (string, error) {
+	p, err := parseSecp256k1(pub)
+	if err != nil {
+		return "", err
+	}
+	return ethereum(p), nil
+}
+
+// BitcoinP2WPKH returns the mainnet pay-to-witness-public-key-hash address
+// ("bc1q…", bech32, witness version 0) of a secp256k1 public key given as 33
+// bytes compressed or 65 bytes uncompressed: the witness program is the
+// HASH160 of the compressed key, as BIP-84 wallets derive it.
+func BitcoinP2WPKH(pub []byte) (string, error) {
+	p, err := parseSecp256k1(pub)
+	if err != nil {
+		return "", err
+	}
+	return p2wpkh(p), nil
+}
+
+// BitcoinP2TR returns the mainnet pay-to-taproot address ("bc1p…", bech32m,
+// witness version 1) that BIP-86 assigns to a secp256k1 public key given as
+// 33 bytes compressed or 65 bytes uncompressed: a key-path-only output whose
+// key is Q = P + int(hash_TapTweak(x(P)))·G, P being the key with even y.
+func BitcoinP2TR(pub []byte) (string, error) {
+	p, err := parseSecp256k1(pub)
+	if err != nil {
+		return "", err
+	}
+	return p2tr(p)
+}
+
+// Solana returns the Solana address of a 32-byte ed25519 public key: its
+// base58 encoding.
+func Solana(pub []byte) (string, error) {
+	if len(pub) != 32 {
+		return "", fmt.Errorf("address: ed25519 public key is %d bytes, want 32", len(pub))
+	}
+	return Base58Encode(pub), nil
+}
+
+func parseSecp256k1(pub []byte) (*secp256k1.PublicKey, error) {
+	switch {
+	case len(pub) == 33 && (pub[0] == 2 || pub[0] == 3):
+	case len(pub) == 65 && pub[0] == 4:
+	case len(pub) == 33 || len(pub) == 65:
+		return nil, fmt.Errorf("address: secp256k1 public key has prefix 0x%02x; want 0x02 or 0x03 (compressed) or 0x04 (uncompressed)", pub[0])
+	default:
+		return nil, fmt.Errorf("address: secp256k1 public key is %d bytes; want 33 (compressed) or 65 (uncompressed)", len(pub))
+	}
+	p, err := secp256k1.ParsePubKey(pub)
+	if err != nil {
+		return nil, errors.New("address: invalid secp256k1 public key: not a point on the curve")
+	}
+	return p, nil
+}
+
+func keccak256(parts ...[]byte) []byte {
+	h := sha3.NewLegacyKeccak256()
+	for _, p := range parts {
+		h.Write(p)
+	}
+	return h.Sum(nil)
+}
+
+func ethereum(p *secp256k1.PublicKey) string {
+	return eip55(keccak256(p.SerializeUncompressed()[1:])[12:])
+}
+
+// eip55 writes a 20-byte address in EIP-55 mixed case: a hex letter is
+// upper case when the matching nibble of keccak256(lowercase hex) is ≥ 8.
+func eip55(addr []byte) string {
+	lower := hex.EncodeToString(addr)
+	h := keccak256([]byte(lower))
+	out := []byte("0x" + lower)
+	for i := range len(lower) {
+		nibble := h[i/2] >> 4
+		if i%2 == 1 {
+			nibble = h[i/2] & 0x0f
+		}
+		if c := out[2+i]; c >= 'a' && nibble >= 8 {
+			out[2+i] = c - 'a' + 'A'
+		}
+	}
+	return string(out)
+}
+
+func hash160(b []byte) []byte {
+	s := sha256.Sum256(b)
+	r := ripemd160.New()
+	r.Write(s[:])
+	return r.Sum(nil)
+}
+
+func p2wpkh(p *secp256k1.PublicKey) string {
+	a, err := segwitEncode("bc", 0, hash160(p.SerializeCompressed()))
+	if err != nil {
+		panic("address: unreachable: 20-byte v0 program: " + err.Error())
+	}
+	return a
+}
+
+// taggedHash is BIP-340's SHA256(SHA256(tag) ‖ SHA256(tag) ‖ msg).
+func taggedHash(tag string, msg []byte) [32]byte {
+	t := sha256.Sum256([]byte(tag))
+	h := sha256.New()
+	h.Write(t[:])
+	h.Write(t[:])
+	h.Write(msg)
+	var out [32]byte
+	h.Sum(out[:0])
+	return out
+}
+
+func p2tr(p *secp256k1.PublicKey) (string, error) {
+	q, err := taprootOutputKey(p)
+	if err != nil {
+		return "", err
+	}
+	a, err := segwitEncode("bc", 1, q[:])
+	if err != nil {
+		panic("address: unreachable: 32-byte v1 program: " + err.Error())
+	}
+	return a, nil
+}
+
+// taprootOutputKey returns x(Q) for the BIP-86 key-path-only output of
+// internal key p (BIP-341 taproot_tweak_pubkey with an empty script tree).
+func taprootOutputKey(p *secp256k1.PublicKey) ([32]byte, error) {
+	xonly := p.SerializeCompressed()[1:]
+	even, err := secp256k1.ParsePubKey(append([]byte{2}, xonly...))
+	if err != nil {
+		return [32]byte{}, errors.New("address: invalid secp256k1 public key: not a point on the curve")
+	}
+	tweak := taggedHash("TapTweak", xonly)
+	var t secp256k1.ModNScalar
+	if t.SetByteSlice(tweak[:]) {
+		// Probability about 2^-128; BIP-341 says the key then has no taproot output.
+		return [32]byte{}, errors.New("address: taproot tweak is not below the group order; the key has no P2TR address")
+	}
+	var pj, tg, q secp256k1.JacobianPoint
+	even.AsJacobian(&pj)
+	secp256k1.ScalarBaseMultNonConst(&t, &tg)
+	secp256k1.AddNonConst(&pj, &tg, &q)
+	if (q.X.IsZero() && q.Y.IsZero()) || q.Z.IsZero() {
+		return [32]byte{}, errors.New("address: taproot output key is the point at infinity; the key has no P2TR address")
+	}
+	q.ToAffine()
+	return *q.X.Bytes(), nil
+}

@@ -1,0 +1,121 @@
+package address
+
+import (
+	"crypto/subtle"
+	"slices"
+	"strconv"
+)
+
+const base58Alphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+
+// Base58CorruptInputError is returned by [Base58Decode] for input that is
+// not base58. Its value is the offset of the first bad character; the
+// character itself is never reported, since the input may be a secret.
+type Base58CorruptInputError int
+
+// Error returns "address: invalid base58 character at offset N".
+func (e Base58CorruptInputError) Error() string {
+	return "address: invalid base58 character at offset " + strconv.Itoa(int(e))
+}
+
+// Base58Encode returns the base58 encoding of src in the Bitcoin alphabet,
+// the one Bitcoin and Solana use. Each leading zero byte becomes a '1'.
+func Base58Encode(src []byte) string {
+	b := Base58AppendEncode(nil, src)
+	s := string(b)
+	clear(b)
+	return s
+}
+
+// Base58AppendEncode appends the base58 encoding of src to dst and returns
+// the extended buffer. Use it instead of [Base58Encode] when src is a
+// secret, so that the caller can clear the result.
+func Base58AppendEncode(dst, src []byte) []byte {
+	zeros := 0
+	for zeros < len(src) && src[zeros] == 0 {
+		zeros++
+	}
+	// Each base58 digit carries log2(58) ≈ 5.858 bits: 138/100 > 8/5.858.
+	digits := make([]byte, (len(src)-zeros)*138/100+1)
+	defer clear(digits)
+	for _, b := range src[zeros:] {
+		carry := uint32(b)
+		for j := len(digits) - 1; j >= 0; j-- {
+			carry += uint32(digits[j]) << 8
+			digits[j] = byte(carry % 58)
+			carry /= 58
+		}
+	}
+	skip := 0
+	for skip < len(digits) && digits[skip] == 0 {
+		skip++
+	}
+	// Grow once, so that no partial copy of the encoding is left behind.
+	dst = slices.Grow(dst, zeros+len(digits)-skip)
+	for range zeros {
+		dst = append(dst, '1')
+	}
+	for _, d := range digits[skip:] {
+		dst = append(dst, base58Char(d))
+	}
+	return dst
+}
+
+// base58Char returns the alphabet's character for digit d < 58 without
+// indexing the table by d.
+func base58Char(d byte) byte {
+	var c byte
+	for i := range len(base58Alphabet) {
+		c |= byte(subtle.ConstantTimeByteEq(byte(i), d)) * base58Alphabet[i]
+	}
+	return c
+}
+
+// base58Digit returns the value of c and 1, or 0 and 0 when c is not in
+// the alphabet, without indexing a table by c.
+func base58Digit(c byte) (byte, int) {
+	var d byte
+	ok := 0
+	for i := range len(base58Alphabet) {
+		eq := subtle.ConstantTimeByteEq(base58Alphabet[i], c)
+		d |= byte(eq * i)
+		ok |= eq
+	}
+	return d, ok
+}
+
+// Base58Decode decodes base58 text in the Bitcoin alphabet. Each leading
+// '1' becomes a zero byte. It does not skip whitespace. On error it returns
+// a [Base58CorruptInputError]. The caller owns the result and should clear
+// it when it holds a secret.
+//
+// Decoding takes time quadratic in the input length; callers that read
+// untrusted input should bound its length first.
+func Base58Decode(src []byte) ([]byte, error) {
+	zeros := 0
+	for zeros < len(src) && src[zeros] == '1' {
+		zeros++
+	}
+	// Each base58 digit carries log256(58) ≈ 0.732 bytes: 733/1000 covers it.
+	buf := make([]byte, (len(src)-zeros)*733/1000+1)
+	defer clear(buf)
+	for i, c := range src[zeros:] {
+		d, ok := base58Digit(c)
+		if ok == 0 {
+			return nil, Base58CorruptInputError(zeros + i)
+		}
+		carry := uint32(d)
+		for j := len(buf) - 1; j >= 0; j-- {
+			carry += uint32(buf[j]) * 58
+			buf[j] = byte(carry)
+			carry >>= 8
+		}
+	}
+	skip := 0
+	for skip < len(buf) && buf[skip] == 0 {
+		skip++
+	}
+	out := make([]byte, zeros+len(buf)-skip)
+	copy(out[zeros:], buf[skip:])
+	return out, nil
+}

@@ -1,0 +1,53 @@
+// Package keyformat reads private keys from the formats they are kept in
+// outside Dfns — hex, raw bytes, Bitcoin WIF, Ethereum V3 keystores, Solana
+// keypair files and BIP-39 mnemonics — and returns them as
+// [keys.PrivateKey] values ready for import. It also writes WIF and V3
+// keystores for keys exported from Dfns. Specifications:
+// https://en.bitcoin.it/wiki/Wallet_import_format,
+// https://ethereum.org/developers/docs/data-structures-and-encoding/web3-secret-storage,
+// https://github.com/bitcoin/bips/blob/master/bip-0039.mediawiki,
+// https://github.com/bitcoin/bips/blob/master/bip-0032.mediawiki and
+// https://github.com/satoshilabs/slips/blob/master/slip-0010.md.
+//
+// Every parser takes untrusted bytes, never panics, and returns either a key
+// or an [*Error] naming the format and the problem. Error messages never
+// contain secret bytes: they report positions and lengths, not values.
+// Every buffer the package allocates for a secret (decoded text, KDF output,
+// seeds, chain codes, plaintext) is cleared before it returns. Buffers owned
+// by the standard library and golang.org/x/crypto — HMAC, SHA-2, scrypt,
+// PBKDF2 and AES internal state — cannot be cleared from outside and are
+// left to the garbage collector. The caller's input is never modified; the
+// caller should clear it.
+//
+// # Secrets and timing
+//
+// The parsers, [Parse], [EncodeWIF] and [EncryptKeystore] touch secrets;
+// [ParseFormat], [ParsePath], [DefaultPath], [Formats] and [Format.Curve]
+// do not.
+//
+//   - Hex digits and base58 characters are decoded without secret-indexed
+//     table lookups or secret-dependent branches (see package address for
+//     base58). Not hidden: where the whitespace is, whether the text starts
+//     with "0" (to find a "0x" prefix), the number of digits, and the number
+//     of leading '1's in base58. Solana's JSON-array form is parsed byte by
+//     byte and leaks, through timing, the number of digits of each number.
+//   - Checksums (WIF) and MACs (keystore) are compared with crypto/subtle.
+//   - BIP-39 words are looked up by comparing against all 2048 words in
+//     constant time, and the checksum is compared in constant time. The word
+//     count and word lengths are not hidden.
+//   - BIP-32 child derivation adds scalars with dcrd's constant-time
+//     ModNScalar arithmetic, but a non-hardened step multiplies the parent
+//     key by the generator with dcrd's variable-time ScalarBaseMultNonConst
+//     to compute the parent public key. SLIP-0010 (ed25519) uses only
+//     HMAC-SHA512, which is constant time.
+//   - Key validation and public-key computation inherit the timing
+//     properties of package keys.
+//
+// # Limits
+//
+// Keystore key-derivation parameters are bounded so that a hostile file
+// cannot make the parser run for minutes or exhaust memory: scrypt n is a
+// power of two from 2 to 2^20, r at most 32, p at most 16, 128·n·r at most
+// 1 GiB and n·r·p at most 2^24; PBKDF2 runs at most 10,000,000 iterations.
+// Keystore files larger than 1 MiB are rejected.
+package keyformat

@@ -1,0 +1,73 @@
+package keyformat_test
+
+import (
+	"fmt"
+	"log"
+
+	"github.com/dfnskeys/dfnskeys/address"
+	"github.com/dfnskeys/dfnskeys/keyformat"
+	"github.com/dfnskeys/dfnskeys/keys"
+)
+
+// Derive the first Ethereum account of a mnemonic and show its address, so
+// the user can confirm it is the wallet to import.
+func ExampleParseMnemonic() {
+	mnemonic := []byte("abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about")
+	key, err := keyformat.ParseMnemonic(keys.Secp256k1, mnemonic, nil, "") // m/44'/60'/0'/0/0
+	clear(mnemonic)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer key.Destroy()
+
+	addr, err := address.Ethereum(key.PublicKey())
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(addr)
+	// Output:
+	// 0x9858EfFD232B4033E47d90003D41EC34EcaEda94
+}
+
+// Read a key in the format the user names, as a command-line tool would.
+func ExampleParse() {
+	format, err := keyformat.ParseFormat("wif")
+	if err != nil {
+		log.Fatal(err)
+	}
+	data := []byte("5HueCGU8rMjxEXxiPuD5BDku4MkFqeZyd4dZ1jvhTVqvbTLvyTJ\n")
+	key, err := keyformat.Parse(format, format.Curve(), data, keyformat.Secrets{})
+	clear(data)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer key.Destroy()
+	fmt.Println(key) // keys print redacted
+	// Output:
+	// keys.PrivateKey{curve: secp256k1, publicKey: 02d0de0aaeaefad02b8bdc8a01a1b8b11c696bd3d66a2c5f10780d95b7df42645c, secret: REDACTED}
+}
+
+// Write a key exported from Dfns as a keystore that Ethereum wallets open.
+func ExampleEncryptKeystore() {
+	key, err := keyformat.ParseHex(keys.Secp256k1, []byte("0x7a28b5ba57c53603b0b07b56bba752f7784bf506fa95edc395f5cf6c7514fe9d"), false)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer key.Destroy()
+
+	password := []byte("testpassword")
+	// The zero KeystoreOptions means geth's standard scrypt setting; this
+	// example uses a lighter one to run fast.
+	data, err := keyformat.EncryptKeystore(key, password, keyformat.KeystoreOptions{ScryptN: 1 << 12})
+	if err != nil {
+		log.Fatal(err)
+	}
+	back, err := keyformat.ParseKeystore(data, password)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer back.Destroy()
+	fmt.Println(back.Equal(key))
+	// Output:
+	// true
+}

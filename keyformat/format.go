@@ -1,0 +1,145 @@
+package keyformat
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+
+	"github.com/dfnskeys/dfnskeys/keys"
+)
+
+// Format names a format a private key can be read from.
+type Format string
+
+// The supported formats.
+const (
+	// Hex is a 32-byte key as hex text; see [ParseHex].
+	Hex Format = "hex"
+	// Raw is a key as 32 raw bytes; see [ParseRaw].
+	Raw Format = "raw"
+	// WIF is Bitcoin's Wallet Import Format; see [ParseWIF].
+	WIF Format = "wif"
+	// Keystore is an Ethereum V3 keystore (Web3 Secret Storage); see
+	// [ParseKeystore].
+	Keystore Format = "keystore"
+	// Solana is a Solana keypair file; see [ParseSolanaKeypair].
+	Solana Format = "solana"
+	// Mnemonic is a BIP-39 English mnemonic; see [ParseMnemonic].
+	Mnemonic Format = "mnemonic"
+)
+
+// Formats lists the supported formats.
+func Formats() []Format { return []Format{Hex, Raw, WIF, Keystore, Solana, Mnemonic} }
+
+// ParseFormat returns the format with the given name (case-insensitive).
+func ParseFormat(name string) (Format, error) {
+	for _, f := range Formats() {
+		if strings.EqualFold(name, string(f)) {
+			return f, nil
+		}
+	}
+	return "", fmt.Errorf("keyformat: unknown format %q: supported formats are hex, raw, wif, keystore, solana and mnemonic", name)
+}
+
+// Curve returns the curve that format f implies — secp256k1 for WIF and
+// keystores, ed25519 for Solana keypairs — or "" when the caller must
+// choose one.
+func (f Format) Curve() keys.Curve {
+	switch f {
+	case WIF, Keystore:
+		return keys.Secp256k1
+	case Solana:
+		return keys.Ed25519
+	}
+	return ""
+}
+
+// Secrets holds what some formats need besides the key file itself. It
+// redacts itself when printed, marshalled or logged — except, as fmt
+// documents, inside an unexported struct field, where fmt prints the
+// fields without calling any method. The caller owns the byte slices; see
+// [Secrets.Clear].
+type Secrets struct {
+	// Password decrypts a keystore. It is used by [Keystore] only.
+	Password []byte
+	// Passphrase is the optional BIP-39 passphrase ("25th word"). It is
+	// used by [Mnemonic] only.
+	Passphrase []byte
+	// Path is the derivation path; "" means [DefaultPath]. It is used by
+	// [Mnemonic] only.
+	Path string
+	// Ed25519Scalar says that an ed25519 key in [Hex] or [Raw] form is a
+	// big-endian signing scalar, as Dfns exports it, rather than an RFC 8032
+	// seed. It is used by [Hex] and [Raw] only.
+	Ed25519Scalar bool
+}
+
+// Clear overwrites Password and Passphrase with zeros.
+func (s *Secrets) Clear() {
+	clear(s.Password)
+	clear(s.Passphrase)
+}
+
+const redactedSecrets = "keyformat.Secrets{REDACTED}"
+
+// String returns a redacted description.
+func (Secrets) String() string { return redactedSecrets }
+
+// GoString returns the redacted description for %#v.
+func (Secrets) GoString() string { return redactedSecrets }
+
+// Format implements [fmt.Formatter]: every verb prints the redacted form.
+func (Secrets) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, redactedSecrets) }
+
+// MarshalJSON encodes the secrets as the string "REDACTED".
+func (Secrets) MarshalJSON() ([]byte, error) { return []byte(`"REDACTED"`), nil }
+
+// LogValue implements [slog.LogValuer] with the redacted form.
+func (Secrets) LogValue() slog.Value { return slog.StringValue(redactedSecrets) }
+
+// Parse reads a private key in format f. c is the key's curve; it may be
+// "" for formats that imply one (see [Format.Curve]) and must match it
+// otherwise. A field of s that format f does not use is an error, so that
+// a password or path given by mistake is not silently ignored.
+func Parse(f Format, c keys.Curve, data []byte, s Secrets) (*keys.PrivateKey, error) {
+	f, err := ParseFormat(string(f))
+	if err != nil {
+		return nil, err
+	}
+	if implied := f.Curve(); implied != "" {
+		if c != "" && c != implied {
+			return nil, errorf(f, "keys in this format are %s keys, not %s", implied, c)
+		}
+		c = implied
+	}
+	if c == "" {
+		return nil, errorf(f, "a curve is required: secp256k1, stark or ed25519")
+	}
+	if len(s.Password) > 0 && f != Keystore {
+		return nil, errorf(f, "a password is only used by the keystore format")
+	}
+	if len(s.Passphrase) > 0 && f != Mnemonic {
+		return nil, errorf(f, "a passphrase is only used by the mnemonic format")
+	}
+	if s.Path != "" && f != Mnemonic {
+		return nil, errorf(f, "a derivation path is only used by the mnemonic format")
+	}
+	if s.Ed25519Scalar && f != Hex && f != Raw {
+		return nil, errorf(f, "the ed25519-scalar option is only used by the hex and raw formats")
+	}
+	switch f {
+	case Hex:
+		return ParseHex(c, data, s.Ed25519Scalar)
+	case Raw:
+		return ParseRaw(c, data, s.Ed25519Scalar)
+	case WIF:
+		return ParseWIF(data)
+	case Keystore:
+		return ParseKeystore(data, s.Password)
+	case Solana:
+		return ParseSolanaKeypair(data)
+	default: // Mnemonic
+		return ParseMnemonic(c, data, s.Passphrase, s.Path)
+	}
+}

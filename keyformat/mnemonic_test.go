@@ -1,0 +1,191 @@
+package keyformat_test
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/dfnskeys/dfnskeys/address"
+	"github.com/dfnskeys/dfnskeys/keyformat"
+	"github.com/dfnskeys/dfnskeys/keys"
+)
+
+const abandonAbout = "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about"
+
+// Addresses of the standard test mnemonic, from BIP-84, BIP-86 and the
+// wallets that follow BIP-44 (MetaMask for Ethereum, Phantom and
+// solana-keygen for Solana). Every one was recomputed with an independent
+// Python implementation of BIP-39, BIP-32, SLIP-0010 and the address
+// formats.
+func TestParseMnemonicAddresses(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name  string
+		curve keys.Curve
+		path  string
+		addr  func([]byte) (string, error)
+		want  string
+	}{
+		{"Ethereum default path", keys.Secp256k1, "", address.Ethereum, "0x9858EfFD232B4033E47d90003D41EC34EcaEda94"},
+		{"Ethereum explicit path", keys.Secp256k1, "m/44'/60'/0'/0/0", address.Ethereum, "0x9858EfFD232B4033E47d90003D41EC34EcaEda94"},
+		{"BIP-84", keys.Secp256k1, "m/84'/0'/0'/0/0", address.BitcoinP2WPKH, "bc1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu"},
+		{"BIP-84 h notation", keys.Secp256k1, "m/84h/0h/0H/0/0", address.BitcoinP2WPKH, "bc1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu"},
+		{"BIP-86", keys.Secp256k1, "m/86'/0'/0'/0/0", address.BitcoinP2TR, "bc1p5cyxnuxmeuwuvkwfem96lqzszd02n6xdcjrs20cac6yqjjwudpxqkedrcr"},
+		{"BIP-86 second address", keys.Secp256k1, "m/86'/0'/0'/0/1", address.BitcoinP2TR, "bc1p4qhjn9zdvkux4e44uhx8tc55attvtyu358kutcqkudyccelu0was9fqzwh"},
+		{"BIP-86 change address", keys.Secp256k1, "m/86'/0'/0'/1/0", address.BitcoinP2TR, "bc1p3qkhfews2uk44qtvauqyr2ttdsw7svhkl9nkm9s9c3x4ax5h60wqwruhk7"},
+		{"Solana default path", keys.Ed25519, "", address.Solana, "HAgk14JpMQLgt6rVgv7cBQFJWFto5Dqxi472uT3DKpqk"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			k, err := keyformat.ParseMnemonic(tc.curve, []byte(abandonAbout), nil, tc.path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer k.Destroy()
+			got, err := tc.addr(k.PublicKey())
+			if err != nil || got != tc.want {
+				t.Errorf("address %q, %v; want %q", got, err, tc.want)
+			}
+		})
+	}
+}
+
+// BIP-84 lists the WIF of its first receiving key.
+func TestParseMnemonicBIP84PrivateKey(t *testing.T) {
+	t.Parallel()
+	k, err := keyformat.ParseMnemonic(keys.Secp256k1, []byte(abandonAbout), nil, "m/84'/0'/0'/0/0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer k.Destroy()
+	w, err := keyformat.EncodeWIF(k, true, false)
+	if err != nil || string(w) != "KyZpNDKnfs94vbrwhJneDi77V6jF64PWPF8x5cdJb8ifgg2DUc9d" {
+		t.Errorf("WIF %q, %v", w, err)
+	}
+}
+
+func TestParseMnemonicNormalisation(t *testing.T) {
+	t.Parallel()
+	want, err := keyformat.ParseMnemonic(keys.Secp256k1, []byte(abandonAbout), nil, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer want.Destroy()
+	for _, in := range []string{
+		abandonAbout + "\n",
+		"  ABANDON Abandon\tabandon\r\nabandon  abandon abandon abandon abandon abandon abandon abandon ABOUT  ",
+	} {
+		k, err := keyformat.ParseMnemonic(keys.Secp256k1, []byte(in), nil, "")
+		if err != nil {
+			t.Fatalf("%q: %v", in, err)
+		}
+		if !k.Equal(want) {
+			t.Errorf("%q gives a different key", in)
+		}
+		k.Destroy()
+	}
+	// A passphrase gives a different wallet.
+	k, err := keyformat.ParseMnemonic(keys.Secp256k1, []byte(abandonAbout), []byte("TREZOR"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer k.Destroy()
+	if k.Equal(want) {
+		t.Error("the passphrase was ignored")
+	}
+}
+
+func TestParseMnemonicErrors(t *testing.T) {
+	t.Parallel()
+	words := strings.Fields(abandonAbout)
+	with := func(i int, w string) string {
+		ws := slices.Clone(words)
+		ws[i] = w
+		return strings.Join(ws, " ")
+	}
+	for _, tc := range []struct {
+		name       string
+		curve      keys.Curve
+		mnemonic   string
+		passphrase string
+		path       string
+		want       string
+	}{
+		{"checksum", keys.Secp256k1, strings.Repeat("abandon ", 12), "", "", "checksum mismatch"},
+		{"swapped words", keys.Secp256k1, "legal winner thank year wave sausage worth useful legal winner yellow thank", "", "", "checksum mismatch"},
+		{"unknown word", keys.Secp256k1, with(11, "abou"), "", "", "word 12 is not in the BIP-39 English word list"},
+		{"long unknown word", keys.Secp256k1, with(3, "abandonment"), "", "", "word 4 is not in"},
+		{"digit", keys.Secp256k1, with(0, "abandon1"), "", "", "word 1 is not in"},
+		{"11 words", keys.Secp256k1, strings.Join(words[:11], " "), "", "", "11 words; a BIP-39 mnemonic has 12, 15, 18, 21 or 24"},
+		{"13 words", keys.Secp256k1, abandonAbout + " zoo", "", "", "13 words"},
+		{"25 words", keys.Secp256k1, strings.Repeat("zoo ", 25), "", "", "25 words"},
+		{"empty", keys.Secp256k1, " \n", "", "", "0 words"},
+		{"non-ASCII mnemonic", keys.Secp256k1, with(0, "abandón"), "", "", "non-ASCII characters; only the English word list"},
+		{"non-ASCII passphrase", keys.Secp256k1, abandonAbout, "pässword", "", "passphrase has non-ASCII characters"},
+		{"stark", keys.Stark, abandonAbout, "", "", "stark keys cannot be derived from a mnemonic"},
+		{"unknown curve", "p256", abandonAbout, "", "", `unsupported curve "p256"`},
+		{"ed25519 non-hardened step", keys.Ed25519, abandonAbout, "", "m/44'/501'/0'/0", "step 4 is not hardened"},
+		{"bad path", keys.Secp256k1, abandonAbout, "", "44'/60'", "must start with \"m\""},
+		{"path step too large", keys.Secp256k1, abandonAbout, "", "m/2147483648", "step 1 is not below 2^31"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			k, err := keyformat.ParseMnemonic(tc.curve, []byte(tc.mnemonic), []byte(tc.passphrase), tc.path)
+			if k != nil {
+				t.Fatal("got a key")
+			}
+			secrets := []string{"abandon", "zoo", "legal", "winner"}
+			if tc.passphrase != "" {
+				secrets = append(secrets, tc.passphrase)
+			}
+			wantError(t, err, keyformat.Mnemonic, tc.want, secrets...)
+		})
+	}
+}
+
+func TestParsePath(t *testing.T) {
+	t.Parallel()
+	const h = 1 << 31
+	for _, tc := range []struct {
+		in   string
+		want []uint32
+	}{
+		{"m", []uint32{}},
+		{" m ", []uint32{}},
+		{"m/0", []uint32{0}},
+		{"m/44'/60'/0'/0/0", []uint32{44 + h, 60 + h, h, 0, 0}},
+		{"m/44h/501H/0'/0'", []uint32{44 + h, 501 + h, h, h}},
+		{"m/2147483647'/2147483647", []uint32{h + h - 1, h - 1}},
+		{"m/007", []uint32{7}},
+	} {
+		got, err := keyformat.ParsePath(tc.in)
+		if err != nil || !slices.Equal(got, tc.want) {
+			t.Errorf("ParsePath(%q) = %v, %v; want %v", tc.in, got, err, tc.want)
+		}
+	}
+	for _, in := range []string{
+		"", "M", "m/", "/0", "0/1", "m//0", "m/0/", "m/-1", "m/+1", "m/1.5", "m/0x10", "m/2147483648",
+		"m/2147483648'", "m/99999999999999999999", "m/0''", "m/'", "m/h", "m/1 /2", "m/ 1",
+		"m" + strings.Repeat("/0", 256),
+	} {
+		if got, err := keyformat.ParsePath(in); err == nil || !strings.HasPrefix(err.Error(), "keyformat: invalid derivation path") {
+			t.Errorf("ParsePath(%q) = %v, %v; want an error", in, got, err)
+		}
+	}
+	if _, err := keyformat.ParsePath("m" + strings.Repeat("/0", 255)); err != nil {
+		t.Errorf("depth 255: %v", err)
+	}
+}
+
+func TestDefaultPath(t *testing.T) {
+	t.Parallel()
+	for c, want := range map[keys.Curve]string{
+		keys.Secp256k1: "m/44'/60'/0'/0/0",
+		keys.Ed25519:   "m/44'/501'/0'/0'",
+		keys.Stark:     "",
+		"p256":         "",
+	} {
+		if got := keyformat.DefaultPath(c); got != want {
+			t.Errorf("DefaultPath(%s) = %q, want %q", c, got, want)
+		}
+	}
+}
