@@ -28,6 +28,11 @@ type ImportKeyOptions struct {
 	Name string
 	// MasterKey sets the request's masterKey flag.
 	MasterKey bool
+	// Builder, when set, builds the request for its cluster instead of
+	// listing the signers on every call: a bulk import fetches the
+	// signers once and shares one builder. ClusterID and PinnedSigners
+	// are then not used.
+	Builder *keys.ImportBuilder
 }
 
 // ImportKey imports key into Dfns: it lists the signers, chooses the
@@ -88,6 +93,15 @@ func (c *Client) buildImport(ctx context.Context, key *keys.PrivateKey, opts Imp
 	if c.signer == nil {
 		return nil, ErrNoSigner
 	}
+	importOpts := keys.ImportOptions{
+		Protocol:  opts.Protocol,
+		Threshold: opts.Threshold,
+		Name:      opts.Name,
+		MasterKey: opts.MasterKey,
+	}
+	if opts.Builder != nil {
+		return opts.Builder.Build(key, importOpts)
+	}
 	list, err := c.Signers.List(ctx)
 	if err != nil {
 		return nil, err
@@ -101,12 +115,7 @@ func (c *Client) buildImport(ctx context.Context, key *keys.PrivateKey, opts Imp
 			return nil, err
 		}
 	}
-	return keys.BuildImportRequest(key, cluster.Signers, keys.ImportOptions{
-		Protocol:  opts.Protocol,
-		Threshold: opts.Threshold,
-		Name:      opts.Name,
-		MasterKey: opts.MasterKey,
-	})
+	return keys.BuildImportRequest(key, cluster.Signers, importOpts)
 }
 
 // checkPinned requires the listed signers to be exactly the pinned ones.

@@ -3,8 +3,6 @@ package main
 import (
 	"bytes"
 	"encoding/base64"
-	"encoding/hex"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -111,11 +109,7 @@ func runRecover(e *env, args []string) error {
 		return err
 	}
 	// Fail on the destination before any secret is decrypted.
-	if *out == "" {
-		if writerIsTerminal(e.stdout) {
-			return errors.New("refusing to print a private key to a terminal: use --out FILE, or redirect standard output to a file or a pipe")
-		}
-	} else if err := refuseExisting(*out, "--out"); err != nil {
+	if err := checkSecretDestination(e, *out); err != nil {
 		return err
 	}
 
@@ -136,19 +130,10 @@ func runRecover(e *env, args []string) error {
 	}
 	defer key.Destroy()
 
-	raw := key.Bytes()
-	text := make([]byte, hex.EncodedLen(len(raw))+1)
-	hex.Encode(text, raw)
-	clear(raw)
-	text[len(text)-1] = '\n'
-	if *out == "" {
-		_, err = e.stdout.Write(text)
-	} else {
-		err = createExclusive(*out, "--out", text)
-	}
-	clear(text)
-	if err != nil {
-		return fmt.Errorf("writing the private key: %w", err)
+	text := hexLine(key)
+	defer clear(text)
+	if err := writeSecretOutput(e, *out, text); err != nil {
+		return err
 	}
 
 	fmt.Fprintf(e.stderr, "curve: %s\nprotocol: %s\npublic key: %s\n", key.Curve(), resp.Protocol, key.PublicKeyHex())

@@ -59,6 +59,7 @@ type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) string
+	lookupEnv      func(string) (string, bool)
 	// interrupt, when set, replaces SIGINT/SIGTERM (tests).
 	interrupt <-chan struct{}
 }
@@ -85,7 +86,8 @@ var commands []*command
 func init() {
 	commands = []*command{
 		splitCommand, exportRequestCommand, recoverCommand,
-		signersCommand, simulatorCommand, demoCommand,
+		signersCommand, inspectCommand, importCommand, exportCommand,
+		bulkImportCommand, simulatorCommand, demoCommand,
 	}
 }
 

@@ -1,0 +1,469 @@
+package bulk
+
+import (
+	"bufio"
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/dfnskeys/dfnskeys"
+	"github.com/dfnskeys/dfnskeys/address"
+	"github.com/dfnskeys/dfnskeys/keyformat"
+	"github.com/dfnskeys/dfnskeys/keys"
+)
+
+// Options configures [Run].
+type Options struct {
+	// InputPath is the JSON Lines (.jsonl) or CSV (.csv) input. Key files
+	// are relative to its directory.
+	InputPath string
+	// JournalPath is the journal file, created on the first run and used
+	// to resume later ones. Not used in a dry run.
+	JournalPath string
+	// Report receives one JSON line per processed row.
+	Report io.Writer
+	// Workers is the number of rows imported concurrently (default 4).
+	Workers int
+	// DryRun validates every row (the key parses, the expected address
+	// matches) and sends nothing.
+	DryRun bool
+	// Client is the API client; not needed in a dry run.
+	Client *dfnskeys.Client
+	// ClusterID chooses the signing cluster when several are listed.
+	ClusterID string
+	// Password unlocks keystore rows and is the passphrase of mnemonic
+	// rows. Run does not keep or clear it.
+	Password []byte
+	// Progress, when set, is called from one goroutine at most every
+	// ProgressEvery (default 1 s) and once at the end.
+	Progress      func(Progress)
+	ProgressEvery time.Duration
+}
+
+// Progress is a snapshot of a run.
+type Progress struct {
+	// Total is the number of data rows in the input.
+	Total int
+	// Done counts the rows processed so far, of every status.
+	Done, Imported, AlreadyImported, Failed, Valid int
+	// Elapsed is the time since the run started.
+	Elapsed time.Duration
+}
+
+// Summary is the outcome of a run.
+type Summary struct {
+	Progress
+	// Reasons counts failures by reason, most frequent first (at most 20
+	// distinct reasons are kept).
+	Reasons []Reason
+	// Interrupted is set when the context ended before every row was
+	// processed; rerun to continue.
+	Interrupted bool
+}
+
+// Reason is one failure reason and how many rows it hit.
+type Reason struct {
+	Reason string `json:"reason"`
+	Count  int    `json:"count"`
+}
+
+// Report statuses.
+const (
+	StatusImported        = "imported"
+	StatusAlreadyImported = "already-imported"
+	StatusFailed          = "failed"
+	StatusValid           = "valid"
+)
+
+// ReportLine is one line of the report. It never holds a secret.
+type ReportLine struct {
+	Row       int                `json:"row"`
+	Name      string             `json:"name,omitempty"`
+	PublicKey string             `json:"publicKey,omitempty"`
+	Addresses *address.Addresses `json:"addresses,omitempty"`
+	KeyID     string             `json:"keyId,omitempty"`
+	Status    string             `json:"status"`
+	Error     string             `json:"error,omitempty"`
+}
+
+const maxKeyFile = 64 << 10
+
+// Run imports every row of the input exactly once across any number of
+// runs. Rows the journal records as imported are reported as
+// already-imported without contacting Dfns; rows whose import may have been
+// sent by an earlier, killed run are looked up by public key before
+// anything is sent again. When ctx ends, rows in flight are finished and no
+// new row is started. Run returns an error only when the run as a whole
+// cannot proceed; row failures are in the report and the summary.
+func Run(ctx context.Context, opts Options) (*Summary, error) {
+	start := time.Now()
+	if opts.Workers <= 0 {
+		opts.Workers = 4
+	}
+	if opts.ProgressEvery <= 0 {
+		opts.ProgressEvery = time.Second
+	}
+	if opts.Report == nil {
+		return nil, errors.New("bulk: no report writer")
+	}
+	digest, total, err := scanInput(opts.InputPath)
+	if err != nil {
+		return nil, err
+	}
+	r := &runner{opts: opts, dir: filepath.Dir(opts.InputPath), total: total}
+	if !opts.DryRun {
+		if opts.Client == nil {
+			return nil, errors.New("bulk: no API client")
+		}
+		if r.journal, err = OpenJournal(opts.JournalPath, digest); err != nil {
+			return nil, err
+		}
+		defer r.journal.Close()
+		if err := r.resolveStarted(ctx); err != nil {
+			return nil, err
+		}
+		list, err := opts.Client.Signers.List(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("bulk: listing the signers: %w", err)
+		}
+		cluster, err := list.Cluster(opts.ClusterID)
+		if err != nil {
+			return nil, err
+		}
+		if r.builder, err = keys.NewImportBuilder(cluster.Signers); err != nil {
+			return nil, err
+		}
+	}
+	f, err := os.Open(opts.InputPath)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	rd, err := NewReader(f, opts.InputPath)
+	if err != nil {
+		return nil, err
+	}
+
+	work := make(chan *Row, opts.Workers)
+	results := make(chan ReportLine, opts.Workers)
+	var readErr error
+	go func() { // reader: streams rows, answers journal hits itself
+		defer close(work)
+		for ctx.Err() == nil {
+			row, err := rd.Next()
+			if err == io.EOF {
+				return
+			}
+			var re *RowError
+			if errors.As(err, &re) {
+				results <- ReportLine{Row: re.Number, Status: StatusFailed, Error: re.Err.Error()}
+				continue
+			}
+			if err != nil {
+				readErr = err
+				return
+			}
+			if line, done := r.fromJournal(row); done {
+				results <- line
+				continue
+			}
+			select {
+			case work <- row:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	var wg sync.WaitGroup
+	for range opts.Workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for row := range work {
+				// A row that has started finishes even if ctx ends.
+				results <- r.process(context.WithoutCancel(ctx), row)
+			}
+		}()
+	}
+	go func() { wg.Wait(); close(results) }()
+
+	sum := &Summary{Progress: Progress{Total: total}}
+	reasons := map[string]int{}
+	bw := bufio.NewWriter(opts.Report)
+	enc := json.NewEncoder(bw)
+	enc.SetEscapeHTML(false)
+	lastProgress := time.Now()
+	var writeErr error
+	for line := range results {
+		if writeErr == nil {
+			writeErr = enc.Encode(line)
+		}
+		sum.Done++
+		switch line.Status {
+		case StatusImported:
+			sum.Imported++
+		case StatusAlreadyImported:
+			sum.AlreadyImported++
+		case StatusValid:
+			sum.Valid++
+		case StatusFailed:
+			sum.Failed++
+			if _, ok := reasons[line.Error]; ok || len(reasons) < 20 {
+				reasons[line.Error]++
+			}
+		}
+		if opts.Progress != nil && time.Since(lastProgress) >= opts.ProgressEvery {
+			lastProgress = time.Now()
+			p := sum.Progress
+			p.Elapsed = time.Since(start)
+			opts.Progress(p)
+		}
+	}
+	if err := bw.Flush(); writeErr == nil {
+		writeErr = err
+	}
+	sum.Elapsed = time.Since(start)
+	if opts.Progress != nil {
+		opts.Progress(sum.Progress)
+	}
+	for k, v := range reasons {
+		sum.Reasons = append(sum.Reasons, Reason{k, v})
+	}
+	sort.Slice(sum.Reasons, func(i, j int) bool {
+		if sum.Reasons[i].Count != sum.Reasons[j].Count {
+			return sum.Reasons[i].Count > sum.Reasons[j].Count
+		}
+		return sum.Reasons[i].Reason < sum.Reasons[j].Reason
+	})
+	sum.Interrupted = ctx.Err() != nil && sum.Done < total
+	switch {
+	case readErr != nil:
+		return sum, readErr
+	case writeErr != nil:
+		return sum, fmt.Errorf("bulk: writing the report: %w", writeErr)
+	}
+	return sum, nil
+}
+
+// scanInput hashes the input and counts its data rows in one streaming pass.
+func scanInput(path string) ([32]byte, int, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return [32]byte{}, 0, fmt.Errorf("bulk: opening the input: %w", err)
+	}
+	defer f.Close()
+	rd, err := NewReader(f, path)
+	if err != nil {
+		return [32]byte{}, 0, err
+	}
+	n := 0
+	for {
+		_, err := rd.Next()
+		if err == io.EOF {
+			break
+		}
+		var re *RowError
+		if err != nil && !errors.As(err, &re) {
+			return [32]byte{}, 0, err
+		}
+		n++
+	}
+	d, err := InputDigest(path)
+	return d, n, err
+}
+
+type runner struct {
+	opts    Options
+	dir     string
+	total   int
+	journal *Journal
+	builder *keys.ImportBuilder
+}
+
+// fromJournal answers a row the journal records as imported.
+func (r *runner) fromJournal(row *Row) (ReportLine, bool) {
+	if r.journal == nil {
+		return ReportLine{}, false
+	}
+	rec, err := r.journal.Get(row.Number)
+	if err != nil || rec.State != StateImported {
+		return ReportLine{}, false
+	}
+	line := ReportLine{Row: row.Number, Name: row.Name, PublicKey: hex.EncodeToString(rec.PublicKey), KeyID: rec.KeyID, Status: StatusAlreadyImported}
+	if a, err := address.ForKey(keys.Curve(row.Curve), rec.PublicKey); err == nil {
+		line.Addresses = &a
+	}
+	return line, true
+}
+
+// resolveStarted settles the rows an earlier run may have sent: each is
+// looked for by public key among the imported keys; found ones are marked
+// imported, the others may be attempted again. Keys can appear a moment
+// after a killed run sent them, so the search is repeated twice, after 1 s
+// and 2 s, while rows remain unresolved.
+func (r *runner) resolveStarted(ctx context.Context) error {
+	pending := map[string][]int{}
+	if err := r.journal.Scan(func(row int, rec Record) error {
+		if rec.State == StateStarted && len(rec.PublicKey) > 0 {
+			k := hex.EncodeToString(rec.PublicKey)
+			pending[k] = append(pending[k], row)
+		}
+		return nil
+	}); err != nil {
+		return fmt.Errorf("bulk: reading the journal: %w", err)
+	}
+	delay := time.Second
+	for attempt := 0; len(pending) > 0 && attempt < 3; attempt++ {
+		if attempt > 0 {
+			select {
+			case <-time.After(delay):
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+			delay *= 2
+		}
+		for k, err := range r.opts.Client.Keys.All(ctx, 500) {
+			if err != nil {
+				return fmt.Errorf("bulk: looking for keys an interrupted run may have imported: %w", err)
+			}
+			rows, ok := pending[strings.ToLower(k.PublicKey)]
+			if !ok || !k.Imported {
+				continue
+			}
+			pub, _ := hex.DecodeString(k.PublicKey)
+			for _, row := range rows {
+				if err := r.journal.Put(row, Record{State: StateImported, PublicKey: pub, KeyID: k.ID}); err != nil {
+					return err
+				}
+			}
+			delete(pending, strings.ToLower(k.PublicKey))
+		}
+	}
+	for _, rows := range pending {
+		for _, row := range rows {
+			// Not found after three searches: it was never processed.
+			if err := r.journal.Put(row, Record{State: StateNone}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (r *runner) process(ctx context.Context, row *Row) ReportLine {
+	line := ReportLine{Row: row.Number, Name: row.Name}
+	fail := func(err error) ReportLine {
+		line.Status, line.Error = StatusFailed, err.Error()
+		return line
+	}
+	key, err := r.loadKey(row)
+	if err != nil {
+		return fail(err)
+	}
+	defer key.Destroy()
+	line.PublicKey = key.PublicKeyHex()
+	a, err := address.ForKey(key.Curve(), key.PublicKey())
+	if err != nil {
+		return fail(err)
+	}
+	line.Addresses = &a
+	if row.ExpectedAddress != "" && !a.Has(row.ExpectedAddress) {
+		return fail(fmt.Errorf("the key does not have the expected address %s", row.ExpectedAddress))
+	}
+	scheme := keys.Scheme{Protocol: keys.Protocol(row.Protocol), Curve: key.Curve()}
+	if scheme.Protocol == "" {
+		scheme.Protocol = keys.DefaultProtocol(key.Curve())
+	}
+	if err := scheme.Validate(); err != nil {
+		return fail(err)
+	}
+	if r.opts.DryRun {
+		line.Status = StatusValid
+		return line
+	}
+
+	rec, err := r.journal.Get(row.Number)
+	if err != nil {
+		return fail(err)
+	}
+	if rec.State == StateUncertain || rec.State == StateStarted {
+		// A torn record, or a started row the startup search missed.
+		found, err := r.opts.Client.Keys.FindByPublicKey(ctx, line.PublicKey)
+		if err != nil {
+			return fail(fmt.Errorf("looking for a key an interrupted run may have imported: %w", err))
+		}
+		if found != nil {
+			if err := r.journal.Put(row.Number, Record{State: StateImported, PublicKey: key.PublicKey(), KeyID: found.ID}); err != nil {
+				return fail(err)
+			}
+			line.KeyID, line.Status = found.ID, StatusAlreadyImported
+			return line
+		}
+	}
+	if err := r.journal.Put(row.Number, Record{State: StateStarted, PublicKey: key.PublicKey()}); err != nil {
+		return fail(err)
+	}
+	created, err := r.opts.Client.ImportKey(ctx, key, dfnskeys.ImportKeyOptions{Builder: r.builder, Protocol: scheme.Protocol, Name: row.Name})
+	if err != nil {
+		if !errors.Is(err, dfnskeys.ErrAmbiguous) {
+			// Nothing was created: a rerun may try again at once.
+			_ = r.journal.Put(row.Number, Record{State: StateFailed, PublicKey: key.PublicKey()})
+		}
+		return fail(err)
+	}
+	if err := r.journal.Put(row.Number, Record{State: StateImported, PublicKey: key.PublicKey(), KeyID: created.ID}); err != nil {
+		return fail(fmt.Errorf("imported as %s, but recording it failed: %w", created.ID, err))
+	}
+	line.KeyID, line.Status = created.ID, StatusImported
+	return line
+}
+
+func (r *runner) loadKey(row *Row) (*keys.PrivateKey, error) {
+	format := row.Format
+	if format == "" {
+		format = string(keyformat.Hex)
+	}
+	f, err := keyformat.ParseFormat(format)
+	if err != nil {
+		return nil, err
+	}
+	c, err := keys.ParseCurve(row.Curve)
+	if err != nil {
+		return nil, err
+	}
+	path := row.KeyFile
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(r.dir, path)
+	}
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("opening keyFile %s: %w", row.KeyFile, errors.Unwrap(err))
+	}
+	defer fh.Close()
+	data := make([]byte, maxKeyFile+1)
+	defer clear(data)
+	n, err := io.ReadFull(fh, data)
+	if err == nil {
+		return nil, fmt.Errorf("keyFile %s is larger than %d bytes", row.KeyFile, maxKeyFile)
+	}
+	if !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
+		return nil, fmt.Errorf("reading keyFile %s: %w", row.KeyFile, err)
+	}
+	secrets := keyformat.Secrets{Path: row.Path}
+	switch f {
+	case keyformat.Keystore:
+		secrets.Password = r.opts.Password
+	case keyformat.Mnemonic:
+		secrets.Passphrase = r.opts.Password
+	}
+	return keyformat.Parse(f, c, data[:n], secrets)
+}

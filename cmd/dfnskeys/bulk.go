@@ -1,0 +1,169 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/dfnskeys/dfnskeys/bulk"
+)
+
+var bulkImportCommand = &command{
+	name:    "bulk-import",
+	summary: "import many keys, resumably and exactly once",
+	usage: `Usage: dfnskeys bulk-import --input FILE --journal FILE --report FILE [--workers N] [--dry-run] [--cluster ID] [connection flags]
+
+Imports every row of --input, a JSON Lines (.jsonl) or CSV (.csv) file with
+the fields name, keyFile, format, curve, protocol, path and expectedAddress
+(keyFile and curve are required; key files are relative to the input's
+directory; formats as for 'dfnskeys import'). One password for the run, for
+keystore rows and mnemonic passphrases, comes from DFNS_KEY_PASSWORD.
+
+The journal (created on the first run, mode 0600) is written durably before
+and after each import, so the run can be killed at any moment and rerun: it
+skips rows already imported and looks up rows that may have been sent before
+importing anything again. Interrupt (Ctrl-C) finishes the rows in flight and
+stops; rerun to continue.
+
+The report (JSON Lines, one object per row: row, name, publicKey, addresses,
+keyId, status, error) is rewritten by every run; status is imported,
+already-imported, failed, or valid in a dry run. It never contains a secret.
+Exit status is 0 only when no row failed.
+
+Flags:
+  --input FILE     the rows
+  --journal FILE   the run's journal (not needed with --dry-run)
+  --report FILE    where to write the report (standard output with --dry-run
+                   and no --report)
+  --workers N      rows imported at the same time (default 4)
+  --dry-run        validate every row (key parses, address matches) and send nothing
+  --cluster ID     signing cluster when several are listed
+
+` + connUsage,
+	run: runBulkImport,
+}
+
+func runBulkImport(e *env, args []string) error {
+	fs := newFlagSet("bulk-import")
+	input := fs.String("input", "", "")
+	journal := fs.String("journal", "", "")
+	reportPath := fs.String("report", "", "")
+	workers := fs.Int("workers", 4, "")
+	dryRun := fs.Bool("dry-run", false, "")
+	clusterID := fs.String("cluster", "", "")
+	cf := addConnFlags(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := requireFlags("input", *input); err != nil {
+		return err
+	}
+	if !*dryRun {
+		if err := requireFlags("journal", *journal, "report", *reportPath); err != nil {
+			return err
+		}
+	}
+	if *workers < 1 || *workers > 256 {
+		return usagef("--workers %d is invalid: use 1 to 256", *workers)
+	}
+	opts := bulk.Options{InputPath: *input, JournalPath: *journal, Workers: *workers, DryRun: *dryRun, ClusterID: *clusterID}
+	if pw, ok := lookupEnv(e, "DFNS_KEY_PASSWORD"); ok {
+		opts.Password = []byte(pw)
+		defer clear(opts.Password)
+	}
+	if !*dryRun {
+		c, err := cf.client(e, true)
+		if err != nil {
+			return err
+		}
+		opts.Client = c
+	}
+	var report io.Writer = e.stdout
+	if *reportPath != "" {
+		f, err := os.OpenFile(*reportPath, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+		if err != nil {
+			return fmt.Errorf("opening --report: %w", err)
+		}
+		defer f.Close()
+		report = f
+	}
+	opts.Report = report
+	bar := newProgressPrinter(e)
+	opts.Progress, opts.ProgressEvery = bar.update, bar.every
+
+	ctx, stop := e.context()
+	defer stop()
+	sum, err := bulk.Run(ctx, opts)
+	bar.finish()
+	if sum != nil {
+		printSummary(e, sum, *dryRun)
+	}
+	if err != nil {
+		return err
+	}
+	switch {
+	case sum.Interrupted:
+		return fmt.Errorf("interrupted after %d of %d rows: rerun the same command to continue", sum.Done, sum.Total)
+	case sum.Failed > 0:
+		return fmt.Errorf("%d of %d rows failed: see the report; rerun to retry them", sum.Failed, sum.Total)
+	}
+	return nil
+}
+
+func printSummary(e *env, s *bulk.Summary, dryRun bool) {
+	rate := 0.0
+	if s.Elapsed > 0 {
+		rate = float64(s.Imported) / s.Elapsed.Seconds()
+	}
+	if dryRun {
+		fmt.Fprintf(e.stderr, "dry run: %d rows: %d valid, %d failed (nothing was sent)\n", s.Total, s.Valid, s.Failed)
+	} else {
+		fmt.Fprintf(e.stderr, "%d rows: %d imported, %d already imported (skipped), %d failed, in %s (%.1f imports/s)\n",
+			s.Total, s.Imported, s.AlreadyImported, s.Failed, s.Elapsed.Round(time.Millisecond), rate)
+	}
+	for _, r := range s.Reasons {
+		fmt.Fprintf(e.stderr, "  %d× %s\n", r.Count, r.Reason)
+	}
+}
+
+// progressPrinter draws a bar on a terminal and prints a plain line every
+// few seconds otherwise.
+type progressPrinter struct {
+	e        *env
+	terminal bool
+	every    time.Duration
+	drawn    bool
+}
+
+func newProgressPrinter(e *env) *progressPrinter {
+	p := &progressPrinter{e: e, terminal: writerIsTerminal(e.stderr), every: 5 * time.Second}
+	if p.terminal {
+		p.every = 200 * time.Millisecond
+	}
+	return p
+}
+
+func (p *progressPrinter) update(pr bulk.Progress) {
+	pct := 100.0
+	if pr.Total > 0 {
+		pct = 100 * float64(pr.Done) / float64(pr.Total)
+	}
+	if !p.terminal {
+		fmt.Fprintf(p.e.stderr, "progress: %d/%d rows (%.0f%%): %d imported, %d already imported, %d failed, %s elapsed\n",
+			pr.Done, pr.Total, pct, pr.Imported, pr.AlreadyImported, pr.Failed, pr.Elapsed.Round(time.Second))
+		return
+	}
+	const width = 30
+	filled := int(pct / 100 * width)
+	fmt.Fprintf(p.e.stderr, "\r[%s%s] %d/%d  ok %d  skip %d  fail %d ", strings.Repeat("#", filled), strings.Repeat(".", width-filled),
+		pr.Done, pr.Total, pr.Imported, pr.AlreadyImported, pr.Failed)
+	p.drawn = true
+}
+
+func (p *progressPrinter) finish() {
+	if p.drawn {
+		fmt.Fprintln(p.e.stderr)
+	}
+}

@@ -1,0 +1,471 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/dfnskeys/dfnskeys"
+	"github.com/dfnskeys/dfnskeys/address"
+	"github.com/dfnskeys/dfnskeys/keyformat"
+	"github.com/dfnskeys/dfnskeys/keys"
+)
+
+const maxKeySourceFile = 64 << 10 // keystore JSON, keypair files, mnemonics
+
+// keySource holds the flags that say where a private key comes from; import
+// and inspect share them.
+type keySource struct {
+	keyFile, format, path *string
+	edScalar              *bool
+}
+
+const keySourceUsage = `Key source:
+  --key-file FILE|-   where the key is; - or absent: standard input
+  --format F          hex (default; optional 0x), raw (32-byte binary file), wif
+                      (Bitcoin), keystore (Ethereum V3, scrypt or pbkdf2), solana
+                      (keypair JSON array or base58 of 64 bytes), mnemonic (BIP-39)
+  --path PATH         derivation path for --format mnemonic (default m/44'/60'/0'/0/0
+                      for secp256k1, m/44'/501'/0'/0' for ed25519: BIP-32 / SLIP-0010)
+  --ed25519-scalar    an ed25519 hex or raw key is a signing scalar (as exported),
+                      not an RFC 8032 seed
+The keystore password and the mnemonic passphrase come from DFNS_KEY_PASSWORD,
+or from a prompt when standard input is a terminal. Secrets never come from
+a command-line argument.
+`
+
+func addKeySource(fs *flag.FlagSet) *keySource {
+	return &keySource{
+		keyFile:  fs.String("key-file", "", ""),
+		format:   fs.String("format", "hex", ""),
+		path:     fs.String("path", "", ""),
+		edScalar: fs.Bool("ed25519-scalar", false, ""),
+	}
+}
+
+// curveFor returns the curve: the --curve flag, or the format's own curve,
+// or def.
+func (ks *keySource) curveFor(flagValue string, def keys.Curve) (keyformat.Format, keys.Curve, error) {
+	f, err := keyformat.ParseFormat(*ks.format)
+	if err != nil {
+		return "", "", usagef("%v", err)
+	}
+	if flagValue == "" {
+		switch f {
+		case keyformat.Solana:
+			return f, keys.Ed25519, nil
+		case keyformat.WIF, keyformat.Keystore:
+			return f, keys.Secp256k1, nil
+		}
+		if def == "" {
+			return "", "", usagef("missing required flag --curve")
+		}
+		return f, def, nil
+	}
+	c, err := keys.ParseCurve(flagValue)
+	if err != nil {
+		return "", "", usagef("unsupported --curve %q: the curves are %s", flagValue, supportedCurves())
+	}
+	if *ks.edScalar && c != keys.Ed25519 {
+		return "", "", usagef("--ed25519-scalar is only for --curve ed25519, not %s", c)
+	}
+	if *ks.path != "" && f != keyformat.Mnemonic {
+		return "", "", usagef("--path is only for --format mnemonic")
+	}
+	return f, c, nil
+}
+
+// load reads and parses the key. The caller must Destroy it.
+func (ks *keySource) load(e *env, f keyformat.Format, c keys.Curve) (*keys.PrivateKey, error) {
+	data, err := ks.read(e)
+	if err != nil {
+		return nil, err
+	}
+	defer clear(data)
+	secrets := keyformat.Secrets{Path: *ks.path, Ed25519Scalar: *ks.edScalar}
+	if f == keyformat.Keystore || f == keyformat.Mnemonic {
+		pw, err := ks.password(e, f)
+		if err != nil {
+			return nil, err
+		}
+		defer clear(pw)
+		if f == keyformat.Keystore {
+			secrets.Password = pw
+		} else {
+			secrets.Passphrase = pw
+		}
+	}
+	return keyformat.Parse(f, c, data, secrets)
+}
+
+func (ks *keySource) read(e *env) ([]byte, error) {
+	if *ks.keyFile != "" && *ks.keyFile != "-" {
+		return readFileLimited(*ks.keyFile, maxKeySourceFile, "--key-file")
+	}
+	if f, ok := e.stdin.(*os.File); ok && isTerminal(f) {
+		fmt.Fprintf(e.stderr, "private key (%s, not echoed): ", *ks.format)
+		b, err := readPassword(f)
+		fmt.Fprintln(e.stderr)
+		return b, err
+	}
+	return readAllLimited(e.stdin, maxKeySourceFile, "the key on "+stdinDisplayName)
+}
+
+// password returns DFNS_KEY_PASSWORD, or asks on the terminal. A mnemonic
+// may have an empty passphrase; a keystore needs a password.
+func (ks *keySource) password(e *env, f keyformat.Format) ([]byte, error) {
+	if pw, ok := lookupEnv(e, "DFNS_KEY_PASSWORD"); ok {
+		return []byte(pw), nil
+	}
+	keyOnStdin := *ks.keyFile == "" || *ks.keyFile == "-"
+	if in, ok := e.stdin.(*os.File); ok && !keyOnStdin && isTerminal(in) {
+		what := "keystore password"
+		if f == keyformat.Mnemonic {
+			what = "mnemonic passphrase (empty for none)"
+		}
+		fmt.Fprintf(e.stderr, "%s (not echoed): ", what)
+		b, err := readPassword(in)
+		fmt.Fprintln(e.stderr)
+		return b, err
+	}
+	if f == keyformat.Mnemonic {
+		return nil, nil // BIP-39's default: no passphrase
+	}
+	return nil, errors.New("the keystore needs a password: set DFNS_KEY_PASSWORD (or run on a terminal to be asked)")
+}
+
+// lookupEnv distinguishes an empty variable from an unset one.
+func lookupEnv(e *env, k string) (string, bool) {
+	if e.lookupEnv != nil {
+		return e.lookupEnv(k)
+	}
+	return os.LookupEnv(k)
+}
+
+// keyReport is what inspect prints and import shows before sending.
+type keyReport struct {
+	Curve     keys.Curve        `json:"curve"`
+	PublicKey string            `json:"publicKey"`
+	Addresses address.Addresses `json:"addresses"`
+}
+
+func reportFor(k *keys.PrivateKey) (*keyReport, error) {
+	a, err := address.ForKey(k.Curve(), k.PublicKey())
+	if err != nil {
+		return nil, err
+	}
+	return &keyReport{Curve: k.Curve(), PublicKey: k.PublicKeyHex(), Addresses: a}, nil
+}
+
+var inspectCommand = &command{
+	name:    "inspect",
+	summary: "print a private key's curve, public key and addresses (never the key)",
+	usage: `Usage: dfnskeys inspect [--curve CURVE] [key source flags]
+
+Parses a private key and prints one JSON object: curve, publicKey (hex, as
+Dfns reports it) and addresses: ethereum (EIP-55), bitcoinP2wpkh and
+bitcoinP2tr (mainnet) for secp256k1, solana for ed25519. The key itself is
+never printed. --curve defaults to secp256k1 (ed25519 for --format solana).
+
+` + keySourceUsage,
+	run: runInspect,
+}
+
+func runInspect(e *env, args []string) error {
+	fs := newFlagSet("inspect")
+	curveName := fs.String("curve", "", "")
+	ks := addKeySource(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	f, c, err := ks.curveFor(*curveName, keys.Secp256k1)
+	if err != nil {
+		return err
+	}
+	key, err := ks.load(e, f, c)
+	if err != nil {
+		return err
+	}
+	defer key.Destroy()
+	r, err := reportFor(key)
+	if err != nil {
+		return err
+	}
+	return printJSON(e, r)
+}
+
+var importCommand = &command{
+	name:    "import",
+	summary: "import a private key into Dfns",
+	usage: `Usage: dfnskeys import --curve CURVE [flags] [key source flags] [connection flags]
+
+Imports a private key: lists the signers, shows the key's public key and
+addresses on standard error, splits and encrypts the key locally, sends the
+signed POST /keys/import and prints the created key as JSON. The whole key
+never leaves this machine.
+
+Flags:
+  --curve CURVE           secp256k1, stark or ed25519 (implied by --format wif,
+                          keystore and solana)
+  --protocol NAME         CGGMP21, FROST_BITCOIN or FROST (default by curve)
+  --name NAME             key name, at most 100 characters
+  --min-signers N         threshold (default 3)
+  --cluster ID            signing cluster when several are listed
+  --expect-address ADDR   refuse unless the key has this address
+  --dry-run               show the request that would be sent, and stop
+
+` + keySourceUsage + "\n" + connUsage,
+	run: runImport,
+}
+
+func runImport(e *env, args []string) error {
+	fs := newFlagSet("import")
+	curveName := fs.String("curve", "", "")
+	protocol := fs.String("protocol", "", "")
+	name := fs.String("name", "", "")
+	minSigners := fs.Int("min-signers", keys.DefaultThreshold, "")
+	clusterID := fs.String("cluster", "", "")
+	expect := fs.String("expect-address", "", "")
+	dryRun := fs.Bool("dry-run", false, "")
+	ks := addKeySource(fs)
+	cf := addConnFlags(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	f, c, err := ks.curveFor(*curveName, "")
+	if err != nil {
+		return err
+	}
+	scheme := keys.Scheme{Protocol: keys.Protocol(*protocol), Curve: c}
+	if scheme.Protocol == "" {
+		scheme.Protocol = keys.DefaultProtocol(c)
+	}
+	if scheme.Validate() != nil {
+		return usagef("--protocol %s cannot be used with --curve %s: the supported pairs are %s", scheme.Protocol, c, supportedPairs())
+	}
+	if *minSigners < 2 {
+		return usagef("--min-signers %d is invalid: it must be at least 2", *minSigners)
+	}
+	client, err := cf.client(e, !*dryRun)
+	if err != nil {
+		return err
+	}
+	key, err := ks.load(e, f, c)
+	if err != nil {
+		return err
+	}
+	defer key.Destroy()
+	report, err := reportFor(key)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "curve: %s\nprotocol: %s\npublic key: %s\n", c, scheme.Protocol, report.PublicKey)
+	for _, a := range report.Addresses.List() {
+		fmt.Fprintf(e.stderr, "%s address: %s\n", a.Kind, a.Address)
+	}
+	if *expect != "" && !report.Addresses.Has(*expect) {
+		return fmt.Errorf("the key does not have address %s (its addresses are listed above): nothing was sent", *expect)
+	}
+	opts := dfnskeys.ImportKeyOptions{ClusterID: *clusterID, Protocol: scheme.Protocol, Threshold: *minSigners, Name: *name}
+	ctx, stop := e.context()
+	defer stop()
+	if *dryRun {
+		list, err := client.Signers.List(ctx)
+		if err != nil {
+			return err
+		}
+		cluster, err := list.Cluster(*clusterID)
+		if err != nil {
+			return err
+		}
+		req, err := keys.BuildImportRequest(key, cluster.Signers, keys.ImportOptions{Protocol: opts.Protocol, Threshold: opts.Threshold, Name: opts.Name})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stderr, "dry run: this POST /keys/import body would be sent to cluster %s; nothing was sent\n", cluster.ClusterID)
+		return printJSON(e, req)
+	}
+	created, err := client.ImportKey(ctx, key, opts)
+	if err != nil {
+		return err
+	}
+	return printJSON(e, created)
+}
+
+var exportCommand = &command{
+	name:    "export",
+	summary: "export a private key from Dfns",
+	usage: `Usage: dfnskeys export KEY_ID [--format hex|wif|keystore] [--out FILE] [connection flags]
+
+Exports a key from Dfns (Dfns then stops signing with it, by default),
+recovers it locally and checks it against the key's public key. The output
+goes to --out (a new file, mode 0600, never overwritten) or to standard
+output when that is not a terminal:
+  hex        64 hex digits and a newline (default)
+  wif        Bitcoin WIF, compressed, mainnet (secp256k1 only)
+  keystore   Ethereum V3 keystore encrypted with DFNS_KEYSTORE_PASSWORD or a
+             password asked on the terminal, so the key never touches disk
+             in the clear (secp256k1 only)
+An ed25519 key comes out as its signing scalar, not a seed.
+
+` + connUsage,
+	run: runExport,
+}
+
+func runExport(e *env, args []string) error {
+	fs := newFlagSet("export")
+	format := fs.String("format", "hex", "")
+	out := fs.String("out", "", "")
+	cf := addConnFlags(fs)
+	var keyID string
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		keyID, args = args[0], args[1:]
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if keyID == "" {
+		return usagef("missing KEY_ID: dfnskeys export KEY_ID [flags]")
+	}
+	switch *format {
+	case "hex", "wif", "keystore":
+	default:
+		return usagef("unknown --format %q: use hex, wif or keystore", *format)
+	}
+	if err := checkSecretDestination(e, *out); err != nil {
+		return err
+	}
+	client, err := cf.client(e, true)
+	if err != nil {
+		return err
+	}
+	ctx, stop := e.context()
+	defer stop()
+	// Everything that can fail is checked before the key is exported:
+	// Dfns stops signing with an exported key.
+	info, err := client.Keys.Get(ctx, keyID)
+	if err != nil {
+		return err
+	}
+	if *format != "hex" && info.Curve != keys.Secp256k1 {
+		return usagef("--format %s is only for secp256k1 keys; %s is on %s", *format, keyID, info.Curve)
+	}
+	var password []byte
+	if *format == "keystore" {
+		if password, err = keystorePassword(e); err != nil {
+			return err
+		}
+		defer clear(password)
+	}
+	key, err := client.ExportKey(ctx, keyID)
+	if err != nil {
+		return err
+	}
+	defer key.Destroy()
+	var data []byte
+	switch *format {
+	case "hex":
+		data = hexLine(key)
+	case "wif":
+		w, err := keyformat.EncodeWIF(key, true, false)
+		if err != nil {
+			return err
+		}
+		data = append(w, '\n')
+	case "keystore":
+		ksJSON, err := keyformat.EncryptKeystore(key, password, keyformat.KeystoreOptions{})
+		if err != nil {
+			return err
+		}
+		data = append(ksJSON, '\n')
+	}
+	defer clear(data)
+	if err := writeSecretOutput(e, *out, data); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "key: %s\ncurve: %s\npublic key: %s\nformat: %s\n", keyID, key.Curve(), key.PublicKeyHex(), *format)
+	if key.Curve() == keys.Ed25519 {
+		fmt.Fprintln(e.stderr, "note: this ed25519 key is the signing scalar, not an RFC 8032 seed; import it again with --ed25519-scalar")
+	}
+	return nil
+}
+
+func keystorePassword(e *env) ([]byte, error) {
+	if pw, ok := lookupEnv(e, "DFNS_KEYSTORE_PASSWORD"); ok {
+		if pw == "" {
+			return nil, errors.New("DFNS_KEYSTORE_PASSWORD is empty: a keystore needs a password")
+		}
+		return []byte(pw), nil
+	}
+	in, ok := e.stdin.(*os.File)
+	if !ok || !isTerminal(in) {
+		return nil, errors.New("the keystore needs a password: set DFNS_KEYSTORE_PASSWORD (or run on a terminal to be asked)")
+	}
+	fmt.Fprint(e.stderr, "keystore password (not echoed): ")
+	pw, err := readPassword(in)
+	fmt.Fprintln(e.stderr)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprint(e.stderr, "again: ")
+	again, err := readPassword(in)
+	fmt.Fprintln(e.stderr)
+	defer clear(again)
+	if err != nil || !bytes.Equal(pw, again) || len(pw) == 0 {
+		clear(pw)
+		return nil, errors.New("the passwords differ or are empty; nothing was exported")
+	}
+	return pw, nil
+}
+
+// hexLine returns the key as 64 hex digits and a newline; clear it after use.
+func hexLine(k *keys.PrivateKey) []byte {
+	raw := k.Bytes()
+	defer clear(raw)
+	text := make([]byte, 2*len(raw)+1)
+	const digits = "0123456789abcdef"
+	for i, b := range raw {
+		text[2*i], text[2*i+1] = digits[b>>4], digits[b&0x0f]
+	}
+	text[len(text)-1] = '\n'
+	return text
+}
+
+// checkSecretDestination fails before any secret exists when the output
+// could not be written safely.
+func checkSecretDestination(e *env, out string) error {
+	if out == "" {
+		if writerIsTerminal(e.stdout) {
+			return errors.New("refusing to print a private key to a terminal: use --out FILE, or redirect standard output to a file or a pipe")
+		}
+		return nil
+	}
+	return refuseExisting(out, "--out")
+}
+
+// writeSecretOutput writes a secret to a new 0600 file or to stdout.
+func writeSecretOutput(e *env, out string, data []byte) error {
+	var err error
+	if out == "" {
+		_, err = e.stdout.Write(data)
+	} else {
+		err = createExclusive(out, "--out", data)
+	}
+	if err != nil {
+		return fmt.Errorf("writing the private key: %w", err)
+	}
+	return nil
+}
+
+func printJSON(e *env, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = e.stdout.Write(append(b, '\n'))
+	return err
+}
