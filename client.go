@@ -562,19 +562,37 @@ type RetryPolicy struct {
 	// MaxRetryAfter is the longest Retry-After the client waits for; a
 	// longer one ends the retries with the 429 error.
 	MaxRetryAfter time.Duration
+	// LookupAttempts is how many times ImportKey looks for the key after
+	// an ambiguous import failure before reporting the ambiguity (0 means
+	// 3), and LookupDelay the delay before the second look, doubling after
+	// (0 means 1 s): a key can appear a moment after a lost response.
+	LookupAttempts int
+	LookupDelay    time.Duration
 }
 
-// DefaultRetryPolicy returns 4 attempts, backoff from 250 ms to 8 s, and
-// Retry-After honoured up to 60 s.
+// DefaultRetryPolicy returns 4 attempts, backoff from 250 ms to 8 s,
+// Retry-After honoured up to 60 s, and 3 looks for an ambiguously imported
+// key, 1 s and 2 s apart.
 func DefaultRetryPolicy() RetryPolicy {
-	return RetryPolicy{MaxAttempts: 4, InitialBackoff: 250 * time.Millisecond, MaxBackoff: 8 * time.Second, MaxRetryAfter: time.Minute}
+	return RetryPolicy{MaxAttempts: 4, InitialBackoff: 250 * time.Millisecond, MaxBackoff: 8 * time.Second, MaxRetryAfter: time.Minute, LookupAttempts: 3, LookupDelay: time.Second}
 }
 
 func (p RetryPolicy) validate() error {
-	if p.MaxAttempts < 1 || p.InitialBackoff < 0 || p.MaxBackoff < p.InitialBackoff || p.MaxRetryAfter < 0 {
-		return fmt.Errorf("dfnskeys: invalid retry policy: need MaxAttempts ≥ 1 and 0 ≤ InitialBackoff ≤ MaxBackoff, MaxRetryAfter ≥ 0 (got %+v)", p)
+	if p.MaxAttempts < 1 || p.InitialBackoff < 0 || p.MaxBackoff < p.InitialBackoff || p.MaxRetryAfter < 0 || p.LookupAttempts < 0 || p.LookupDelay < 0 {
+		return fmt.Errorf("dfnskeys: invalid retry policy: need MaxAttempts ≥ 1, 0 ≤ InitialBackoff ≤ MaxBackoff, and MaxRetryAfter, LookupAttempts, LookupDelay ≥ 0 (got %+v)", p)
 	}
 	return nil
+}
+
+func (p RetryPolicy) lookups() (int, time.Duration) {
+	n, d := p.LookupAttempts, p.LookupDelay
+	if n == 0 {
+		n = 3
+	}
+	if d == 0 {
+		d = time.Second
+	}
+	return n, d
 }
 
 // backoff returns the delay before retry number attempt (1-based): capped

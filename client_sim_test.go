@@ -23,13 +23,10 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func init() {
-	// The ambiguous-import lookups would otherwise wait seconds.
-	dfnskeys.SetAmbiguityLookup(3, 20*time.Millisecond)
-}
-
+// fastRetries keeps tests quick: short backoff, and ambiguous-import
+// lookups 20 ms apart instead of seconds.
 func fastRetries() dfnskeys.Option {
-	return dfnskeys.WithRetryPolicy(dfnskeys.RetryPolicy{MaxAttempts: 4, InitialBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond, MaxRetryAfter: 5 * time.Second})
+	return dfnskeys.WithRetryPolicy(dfnskeys.RetryPolicy{MaxAttempts: 4, InitialBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond, MaxRetryAfter: 5 * time.Second, LookupAttempts: 3, LookupDelay: 20 * time.Millisecond})
 }
 
 // setup starts a simulator and a client for its default user.

@@ -139,20 +139,13 @@ func checkPinned(got, pinned []signers.Signer) error {
 	return nil
 }
 
-// ambiguityLookups is how many times an ambiguous import is looked for, and
-// ambiguityLookupDelay the first delay between two looks (it doubles).
-var (
-	ambiguityLookups     = 3
-	ambiguityLookupDelay = time.Second
-)
-
 func (c *Client) resolveAmbiguousImport(ctx context.Context, key *keys.PrivateKey, cause error) (*keys.Key, error) {
 	// The caller's context may be what expired: look on a fresh one.
 	lookCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
 	defer cancel()
 	var lookupErr error
-	delay := ambiguityLookupDelay
-	for i := 0; i < ambiguityLookups; i++ {
+	looks, delay := c.retry.lookups()
+	for i := 0; i < looks; i++ {
 		if i > 0 {
 			if err := sleep(lookCtx, delay); err != nil {
 				break

@@ -1,0 +1,339 @@
+package bulk_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dfnskeys/dfnskeys"
+	"github.com/dfnskeys/dfnskeys/address"
+	"github.com/dfnskeys/dfnskeys/auth"
+	"github.com/dfnskeys/dfnskeys/bulk"
+	"github.com/dfnskeys/dfnskeys/internal/testutil"
+	"github.com/dfnskeys/dfnskeys/keyformat"
+	"github.com/dfnskeys/dfnskeys/keys"
+	"github.com/stretchr/testify/require"
+)
+
+func client(t testing.TB, srv *testutil.Server) *dfnskeys.Client {
+	t.Helper()
+	signer, err := auth.NewKeySigner(srv.CredentialID(), srv.CredentialPEM())
+	require.NoError(t, err)
+	c, err := dfnskeys.NewClient(dfnskeys.WithBaseURL(srv.URL()), dfnskeys.WithAuthToken(srv.Token()), dfnskeys.WithSigner(signer),
+		dfnskeys.WithRetryPolicy(dfnskeys.RetryPolicy{MaxAttempts: 6, InitialBackoff: time.Millisecond, MaxBackoff: 10 * time.Millisecond, MaxRetryAfter: 5 * time.Second, LookupAttempts: 2, LookupDelay: 10 * time.Millisecond}))
+	require.NoError(t, err)
+	return c
+}
+
+// fixture writes key files of several formats and an input listing them.
+type fixture struct {
+	dir, input string
+	want       map[int]string // row → expected public key, for rows that must import
+	rows       int
+}
+
+func newFixture(t testing.TB, n int, extra ...string) *fixture {
+	t.Helper()
+	f := &fixture{dir: t.TempDir(), want: map[int]string{}}
+	f.input = filepath.Join(f.dir, "input.jsonl")
+	var lines []string
+	for i := 1; i <= n; i++ {
+		var (
+			row  map[string]string
+			pub  string
+			file = fmt.Sprintf("k%d", i)
+		)
+		switch i % 4 {
+		case 0: // secp256k1 hex with 0x
+			k := randomKey(t, keys.Secp256k1)
+			writeFile(t, f.dir, file, []byte("0x"+hex.EncodeToString(k.Bytes())+"\n"))
+			row, pub = map[string]string{"curve": "secp256k1"}, k.PublicKeyHex()
+			a, _ := address.ForKey(keys.Secp256k1, k.PublicKey())
+			row["expectedAddress"] = a.Ethereum
+		case 1: // WIF, FROST_BITCOIN
+			k := randomKey(t, keys.Secp256k1)
+			w, err := keyformat.EncodeWIF(k, true, false)
+			require.NoError(t, err)
+			writeFile(t, f.dir, file, w)
+			row, pub = map[string]string{"curve": "secp256k1", "format": "wif", "protocol": "FROST_BITCOIN"}, k.PublicKeyHex()
+		case 2: // Solana keypair
+			seed := make([]byte, 32)
+			_, _ = rand.Read(seed)
+			kp := ed25519.NewKeyFromSeed(seed)
+			nums := make([]string, 64)
+			for j, b := range kp {
+				nums[j] = fmt.Sprint(b)
+			}
+			writeFile(t, f.dir, file, []byte("["+strings.Join(nums, ",")+"]"))
+			k, err := keys.NewPrivateKey(keys.Ed25519, seed)
+			require.NoError(t, err)
+			row, pub = map[string]string{"curve": "ed25519", "format": "solana"}, k.PublicKeyHex()
+		case 3: // stark hex
+			k := randomKey(t, keys.Stark)
+			writeFile(t, f.dir, file, []byte(hex.EncodeToString(k.Bytes())))
+			row, pub = map[string]string{"curve": "stark"}, k.PublicKeyHex()
+		}
+		row["keyFile"], row["name"] = file, fmt.Sprintf("wallet %d", i)
+		b, _ := json.Marshal(row)
+		lines = append(lines, string(b))
+		f.want[i] = pub
+	}
+	lines = append(lines, extra...)
+	f.rows = len(lines)
+	writeFile(t, f.dir, "input.jsonl", []byte(strings.Join(lines, "\n")+"\n"))
+	return f
+}
+
+func writeFile(t testing.TB, dir, name string, data []byte) {
+	t.Helper()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, name), data, 0o600))
+}
+
+func randomKey(t testing.TB, c keys.Curve) *keys.PrivateKey {
+	for {
+		b := make([]byte, 32)
+		_, _ = rand.Read(b)
+		if c == keys.Stark {
+			b[0] &= 0x07
+		}
+		if k, err := keys.NewPrivateKey(c, b); err == nil {
+			return k
+		}
+	}
+}
+
+func run(t testing.TB, ctx context.Context, f *fixture, c *dfnskeys.Client, mod func(*bulk.Options)) (*bulk.Summary, map[int]bulk.ReportLine) {
+	t.Helper()
+	var report bytes.Buffer
+	opts := bulk.Options{InputPath: f.input, JournalPath: filepath.Join(f.dir, "journal"), Report: &report, Workers: 4, Client: c}
+	if mod != nil {
+		mod(&opts)
+	}
+	sum, err := bulk.Run(ctx, opts)
+	require.NoError(t, err)
+	lines := map[int]bulk.ReportLine{}
+	sc := bufio.NewScanner(&report)
+	for sc.Scan() {
+		var l bulk.ReportLine
+		require.NoError(t, json.Unmarshal(sc.Bytes(), &l))
+		_, dup := lines[l.Row]
+		require.False(t, dup, "row %d reported twice", l.Row)
+		lines[l.Row] = l
+	}
+	return sum, lines
+}
+
+// serverKeys maps public key → number of keys the simulator holds with it.
+func serverKeys(srv *testutil.Server) map[string]int {
+	m := map[string]int{}
+	for _, k := range srv.Keys() {
+		m[k.Key.PublicKey]++
+	}
+	return m
+}
+
+func requireExactlyOnce(t *testing.T, srv *testutil.Server, f *fixture) {
+	t.Helper()
+	got := serverKeys(srv)
+	require.Len(t, got, len(f.want))
+	for row, pub := range f.want {
+		require.Equal(t, 1, got[pub], "row %d: keys with public key %s", row, pub)
+	}
+	require.Len(t, srv.Keys(), len(f.want))
+}
+
+func TestRunImportsEveryRowOnceAndReportsMalformedRows(t *testing.T) {
+	t.Parallel()
+	srv := testutil.NewServer(t)
+	c := client(t, srv)
+	f := newFixture(t, 12,
+		`{"keyFile":"k1"}`,                                   // 13: no curve
+		`not json`,                                           // 14
+		`{"keyFile":"missing","curve":"secp256k1"}`,          // 15: no such file
+		`{"keyFile":"k4","curve":"secp256k1","expectedAddress":"0x0000000000000000000000000000000000000001"}`, // 16
+		`{"keyFile":"k4","curve":"secp256k1","extra":true}`, // 17: unknown field
+	)
+	sum, lines := run(t, context.Background(), f, c, nil)
+	require.Equal(t, 17, sum.Total)
+	require.Equal(t, 12, sum.Imported)
+	require.Equal(t, 5, sum.Failed)
+	require.Len(t, lines, 17, "one report line per input row")
+	for row, pub := range f.want {
+		l := lines[row]
+		require.Equal(t, bulk.StatusImported, l.Status, "row %d: %s", row, l.Error)
+		require.Equal(t, pub, l.PublicKey)
+		require.True(t, strings.HasPrefix(l.KeyID, "key-"))
+		require.NotNil(t, l.Addresses)
+		require.Equal(t, fmt.Sprintf("wallet %d", row), l.Name)
+	}
+	require.Contains(t, lines[13].Error, "curve is required")
+	require.Contains(t, lines[14].Error, "not a JSON object")
+	require.Contains(t, lines[15].Error, "opening keyFile missing")
+	require.Contains(t, lines[16].Error, "expected address")
+	require.Contains(t, lines[17].Error, "unknown field")
+	require.Empty(t, lines[16].KeyID)
+	requireExactlyOnce(t, srv, f)
+
+	// The same input again imports nothing.
+	sum, lines = run(t, context.Background(), f, c, nil)
+	require.Equal(t, 0, sum.Imported)
+	require.Equal(t, 12, sum.AlreadyImported)
+	require.Equal(t, 5, sum.Failed)
+	for row := range f.want {
+		require.Equal(t, bulk.StatusAlreadyImported, lines[row].Status)
+		require.NotEmpty(t, lines[row].KeyID)
+	}
+	requireExactlyOnce(t, srv, f)
+	for _, l := range lines {
+		b, _ := json.Marshal(l)
+		for row := range f.want {
+			raw, _ := os.ReadFile(filepath.Join(f.dir, fmt.Sprintf("k%d", row)))
+			require.NotContains(t, string(b), strings.TrimSpace(strings.TrimPrefix(string(raw), "0x")), "no secret in the report")
+		}
+	}
+}
+
+// The two crash points: killed after the import was processed but before it
+// was journaled, and killed after journaling "started" but before sending.
+func TestRunResolvesInterruptedRows(t *testing.T) {
+	t.Parallel()
+	srv := testutil.NewServer(t)
+	c := client(t, srv)
+	f := newFixture(t, 3)
+	digest, err := bulk.InputDigest(f.input)
+	require.NoError(t, err)
+	j, err := bulk.OpenJournal(filepath.Join(f.dir, "journal"), digest)
+	require.NoError(t, err)
+	pub1, _ := hex.DecodeString(f.want[1])
+	pub2, _ := hex.DecodeString(f.want[2])
+	require.NoError(t, j.Put(1, bulk.Record{State: bulk.StateStarted, PublicKey: pub1}))
+	require.NoError(t, j.Put(2, bulk.Record{State: bulk.StateStarted, PublicKey: pub2}))
+	require.NoError(t, j.Close())
+	// Row 1's import went through before the "crash".
+	raw, _ := os.ReadFile(filepath.Join(f.dir, "k1"))
+	k1, err := keyformat.ParseWIF(raw)
+	require.NoError(t, err)
+	created, err := c.ImportKey(context.Background(), k1, dfnskeys.ImportKeyOptions{Protocol: keys.FROSTBitcoin})
+	require.NoError(t, err)
+
+	start := time.Now()
+	sum, lines := run(t, context.Background(), f, c, nil)
+	require.Equal(t, bulk.StatusAlreadyImported, lines[1].Status)
+	require.Equal(t, created.ID, lines[1].KeyID)
+	require.Equal(t, bulk.StatusImported, lines[2].Status)
+	require.Equal(t, bulk.StatusImported, lines[3].Status)
+	require.Equal(t, 2, sum.Imported)
+	requireExactlyOnce(t, srv, f)
+	require.GreaterOrEqual(t, time.Since(start), 3*time.Second, "an unresolved started row is searched for three times (1 s, 2 s apart) before it is imported")
+}
+
+func TestRunUnderFaultsConverges(t *testing.T) {
+	t.Parallel()
+	srv := testutil.NewServer(t)
+	c := client(t, srv)
+	f := newFixture(t, 40)
+	srv.SetLatency(2 * time.Millisecond)
+	srv.SetErrorRate("POST /keys/import", 0.1, http.StatusServiceUnavailable) // ambiguous: never resent
+	srv.SetErrorRate("GET /keys", 0.1, http.StatusBadGateway)
+	srv.SetErrorRate("POST /auth/action/init", 0.1, http.StatusInternalServerError)
+	srv.RateLimitNext("POST /keys/import", 5, 0)
+	srv.DropNextResponse("POST /keys/import", 3)
+	srv.FailAfterProcessing("POST /keys/import", 3, http.StatusBadGateway)
+	runs := 0
+	for {
+		runs++
+		require.Less(t, runs, 15, "the runs must converge")
+		sum, lines := run(t, context.Background(), f, c, func(o *bulk.Options) { o.Workers = 8 })
+		require.Len(t, lines, 40)
+		if sum.Failed == 0 {
+			break
+		}
+	}
+	requireExactlyOnce(t, srv, f)
+	t.Logf("converged after %d runs", runs)
+}
+
+func TestRunInterruptFinishesInFlightRows(t *testing.T) {
+	t.Parallel()
+	srv := testutil.NewServer(t)
+	c := client(t, srv)
+	f := newFixture(t, 60)
+	srv.SetLatency(5 * time.Millisecond)
+	ctx, cancel := context.WithCancel(context.Background())
+	var calls int
+	sum, lines := run(t, ctx, f, c, func(o *bulk.Options) {
+		o.ProgressEvery = time.Nanosecond
+		o.Progress = func(p bulk.Progress) {
+			calls++
+			if p.Done >= 10 {
+				cancel()
+			}
+		}
+	})
+	require.True(t, sum.Interrupted)
+	require.Less(t, sum.Done, 60)
+	require.Equal(t, sum.Done, len(lines))
+	for _, l := range lines {
+		require.Equal(t, bulk.StatusImported, l.Status, "a row in flight at the interrupt finishes: %s", l.Error)
+	}
+	require.Len(t, srv.Keys(), sum.Imported, "every started row finished")
+	sum, _ = run(t, context.Background(), f, c, nil)
+	require.False(t, sum.Interrupted)
+	require.Equal(t, 60, sum.Imported+sum.AlreadyImported)
+	requireExactlyOnce(t, srv, f)
+}
+
+func TestDryRunSendsNothing(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, 8, `{"keyFile":"k1","curve":"ed25519"}`)
+	sum, lines := run(t, context.Background(), f, nil, func(o *bulk.Options) { o.DryRun = true; o.Client = nil })
+	require.Equal(t, 8, sum.Valid)
+	require.Equal(t, 1, sum.Failed)
+	require.Equal(t, bulk.StatusValid, lines[3].Status)
+	require.Equal(t, f.want[3], lines[3].PublicKey)
+	require.Equal(t, bulk.StatusFailed, lines[9].Status)
+	_, err := os.Stat(filepath.Join(f.dir, "journal"))
+	require.True(t, os.IsNotExist(err), "a dry run writes no journal")
+}
+
+func TestCSVInputAndChangedInput(t *testing.T) {
+	t.Parallel()
+	srv := testutil.NewServer(t)
+	c := client(t, srv)
+	f := newFixture(t, 4)
+	var csv strings.Builder
+	csv.WriteString("name,keyFile,format,curve,protocol,path,expectedAddress\n")
+	sc := bufio.NewScanner(strings.NewReader(mustRead(t, f.input)))
+	for sc.Scan() {
+		var r map[string]string
+		require.NoError(t, json.Unmarshal(sc.Bytes(), &r))
+		fmt.Fprintf(&csv, "%q,%s,%s,%s,%s,,%s\n", r["name"], r["keyFile"], r["format"], r["curve"], r["protocol"], r["expectedAddress"])
+	}
+	f.input = filepath.Join(f.dir, "input.csv")
+	writeFile(t, f.dir, "input.csv", []byte(csv.String()))
+	sum, lines := run(t, context.Background(), f, c, nil)
+	require.Equal(t, 4, sum.Imported, "%v", lines)
+	requireExactlyOnce(t, srv, f)
+
+	// A changed input cannot reuse the journal.
+	writeFile(t, f.dir, "input.csv", []byte(csv.String()+"\"x\",k1,wif,secp256k1,,,\n"))
+	_, err := bulk.Run(context.Background(), bulk.Options{InputPath: f.input, JournalPath: filepath.Join(f.dir, "journal"), Report: &bytes.Buffer{}, Client: c})
+	require.ErrorContains(t, err, "different input file")
+}
+
+func mustRead(t testing.TB, path string) string {
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	return string(b)
+}
