@@ -158,11 +158,11 @@ func TestRunImportsEveryRowOnceAndReportsMalformedRows(t *testing.T) {
 	srv := testutil.NewServer(t)
 	c := client(t, srv)
 	f := newFixture(t, 12,
-		`{"keyFile":"k1"}`,                                   // 13: no curve
-		`not json`,                                           // 14
-		`{"keyFile":"missing","curve":"secp256k1"}`,          // 15: no such file
+		`{"keyFile":"k1"}`, // 13: no curve
+		`not json`,         // 14
+		`{"keyFile":"missing","curve":"secp256k1"}`,                                                           // 15: no such file
 		`{"keyFile":"k4","curve":"secp256k1","expectedAddress":"0x0000000000000000000000000000000000000001"}`, // 16
-		`{"keyFile":"k4","curve":"secp256k1","extra":true}`, // 17: unknown field
+		`{"keyFile":"k4","curve":"secp256k1","extra":true}`,                                                   // 17: unknown field
 	)
 	sum, lines := run(t, context.Background(), f, c, nil)
 	require.Equal(t, 17, sum.Total)
