@@ -1,0 +1,159 @@
+package main
+
+import (
+	"bufio"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"math/big"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/dfnskeys/dfnskeys/bulk"
+	"github.com/dfnskeys/dfnskeys/internal/testutil"
+	"github.com/dfnskeys/dfnskeys/keys"
+	"github.com/stretchr/testify/require"
+)
+
+// TestBulkImportSurvivesSIGKILL runs `dfnskeys bulk-import` on a few
+// thousand rows against the simulator with faults switched on, kills it with
+// SIGKILL at random moments, and reruns it until a run succeeds. Every row
+// must end with exactly one key, and the last report must map every row to
+// its key.
+func TestBulkImportSurvivesSIGKILL(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow: builds the binary and imports thousands of keys")
+	}
+	rows := 2000
+	if raceEnabled {
+		rows = 600 // the race detector slows the in-process simulator ~10×
+	}
+	bin := filepath.Join(t.TempDir(), "dfnskeys")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	build.Stderr = os.Stderr
+	require.NoError(t, build.Run())
+
+	srv := testutil.NewServer(t)
+	srv.SetLatency(time.Millisecond)
+	srv.SetErrorRate("GET /keys", 0.05, http.StatusServiceUnavailable)
+	srv.SetErrorRate("POST /auth/action/init", 0.02, http.StatusBadGateway)
+	srv.SetErrorRate("POST /keys/import", 0.01, http.StatusServiceUnavailable)
+	srv.RateLimitNext("POST /keys/import", 20, time.Second)
+	srv.DropNextResponse("POST /keys/import", 10)
+	srv.FailAfterProcessing("POST /keys/import", 10, http.StatusGatewayTimeout)
+
+	dir := t.TempDir()
+	want := map[string]int{} // public key → row
+	input, err := os.Create(filepath.Join(dir, "input.jsonl"))
+	require.NoError(t, err)
+	curves := []keys.Curve{keys.Secp256k1, keys.Ed25519, keys.Stark}
+	for i := 1; i <= rows; i++ {
+		c := curves[i%len(curves)]
+		k := killTestKey(t, c)
+		name := fmt.Sprintf("k%05d", i)
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(hex.EncodeToString(k.Bytes())), 0o600))
+		if c == keys.Ed25519 {
+			// Export-style scalars would need --ed25519-scalar; use seeds.
+			seed := make([]byte, 32)
+			_, _ = rand.Read(seed)
+			k, err = keys.NewPrivateKey(keys.Ed25519, seed)
+			require.NoError(t, err)
+			require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(hex.EncodeToString(seed)), 0o600))
+		}
+		want[k.PublicKeyHex()] = i
+		fmt.Fprintf(input, `{"name":%q,"keyFile":%q,"curve":%q}`+"\n", name, name, c)
+	}
+	require.NoError(t, input.Close())
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "cred.pem"), srv.CredentialPEM(), 0o600))
+
+	report := filepath.Join(dir, "report.jsonl")
+	args := []string{"bulk-import", "--input", filepath.Join(dir, "input.jsonl"), "--journal", filepath.Join(dir, "journal"), "--report", report, "--workers", "8"}
+	env := append(os.Environ(), "DFNS_API_URL="+srv.URL(), "DFNS_AUTH_TOKEN="+srv.Token(), "DFNS_CRED_ID="+srv.CredentialID(), "DFNS_PRIVATE_KEY="+filepath.Join(dir, "cred.pem"))
+
+	kills, runs := 0, 0
+	deadline := time.Now().Add(10 * time.Minute)
+	for {
+		require.True(t, time.Now().Before(deadline), "no successful run after %d runs and %d kills", runs, kills)
+		runs++
+		cmd := exec.Command(bin, args...)
+		cmd.Env = env
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		require.NoError(t, cmd.Start())
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		var err error
+		if kills < 8 {
+			wait, _ := rand.Int(rand.Reader, big.NewInt(1500))
+			select {
+			case err = <-done:
+			case <-time.After(time.Duration(200+wait.Int64()) * time.Millisecond):
+				require.NoError(t, cmd.Process.Signal(syscall.SIGKILL))
+				<-done
+				kills++
+				continue
+			}
+		} else {
+			err = <-done
+		}
+		if err == nil {
+			break
+		}
+		t.Logf("run %d ended with %v (rows failed; rerunning): %s", runs, err, lastLine(stderr.String()))
+	}
+	t.Logf("succeeded on run %d after %d SIGKILLs", runs, kills)
+
+	// Exactly one key per row.
+	got := map[string]string{}
+	for _, k := range srv.Keys() {
+		_, dup := got[k.Key.PublicKey]
+		require.False(t, dup, "two keys with public key %s", k.Key.PublicKey)
+		got[k.Key.PublicKey] = k.Key.ID
+	}
+	require.Len(t, got, rows)
+	for pub := range want {
+		require.Contains(t, got, pub)
+	}
+
+	// The last report maps every row to its key.
+	f, err := os.Open(report)
+	require.NoError(t, err)
+	defer f.Close()
+	seen := map[int]bool{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		var l bulk.ReportLine
+		require.NoError(t, json.Unmarshal(sc.Bytes(), &l))
+		require.False(t, seen[l.Row], "row %d twice", l.Row)
+		seen[l.Row] = true
+		require.Contains(t, []string{bulk.StatusImported, bulk.StatusAlreadyImported}, l.Status, "row %d: %s", l.Row, l.Error)
+		require.Equal(t, want[l.PublicKey], l.Row)
+		require.Equal(t, got[l.PublicKey], l.KeyID, "row %d's key id", l.Row)
+	}
+	require.Len(t, seen, rows)
+}
+
+func killTestKey(t *testing.T, c keys.Curve) *keys.PrivateKey {
+	for {
+		b := make([]byte, 32)
+		_, _ = rand.Read(b)
+		if c == keys.Stark {
+			b[0] &= 0x07
+		}
+		if k, err := keys.NewPrivateKey(c, b); err == nil {
+			return k
+		}
+	}
+}
+
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return lines[len(lines)-1]
+}
