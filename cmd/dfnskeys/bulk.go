@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -166,4 +167,85 @@ func (p *progressPrinter) finish() {
 	if p.drawn {
 		fmt.Fprintln(p.e.stderr)
 	}
+}
+
+var bulkExportCommand = &command{
+	name:    "bulk-export",
+	summary: "export many keys, each to its own file (keystore by default)",
+	usage: `Usage: dfnskeys bulk-export --input FILE --out-dir DIR --report FILE [--format keystore|hex|wif] [--workers N] [connection flags]
+
+Exports every key listed in --input (JSON Lines or CSV with a keyId field
+and an optional name) and writes each to DIR/<keyId>.json (keystore),
+.hex or .wif, a new file with mode 0600. A key whose file exists is skipped,
+so the command can simply be rerun after an interruption. Keystores (the
+default, so keys never touch disk in the clear) are encrypted with
+DFNS_KEYSTORE_PASSWORD. Keystore and WIF are for secp256k1 keys; other keys
+fail in those formats without being exported: export them with --format hex.
+Dfns by default stops signing with an exported key.
+
+The report is JSON Lines: row, keyId, name, curve, publicKey, file, status
+(exported, already-exported, failed) and error. Exit status is 0 only when
+no row failed.
+
+` + connUsage,
+	run: runBulkExport,
+}
+
+func runBulkExport(e *env, args []string) error {
+	fs := newFlagSet("bulk-export")
+	input := fs.String("input", "", "")
+	outDir := fs.String("out-dir", "", "")
+	reportPath := fs.String("report", "", "")
+	format := fs.String("format", "keystore", "")
+	workers := fs.Int("workers", 4, "")
+	cf := addConnFlags(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := requireFlags("input", *input, "out-dir", *outDir, "report", *reportPath); err != nil {
+		return err
+	}
+	switch *format {
+	case "keystore", "hex", "wif":
+	default:
+		return usagef("unknown --format %q: use keystore, hex or wif", *format)
+	}
+	if *workers < 1 || *workers > 64 {
+		return usagef("--workers %d is invalid: use 1 to 64", *workers)
+	}
+	opts := bulk.ExportOptions{InputPath: *input, OutDir: *outDir, Format: *format, Workers: *workers}
+	if *format == "keystore" {
+		pw, ok := lookupEnv(e, "DFNS_KEYSTORE_PASSWORD")
+		if !ok || pw == "" {
+			return errors.New("keystore export needs a password: set DFNS_KEYSTORE_PASSWORD")
+		}
+		opts.Password = []byte(pw)
+		defer clear(opts.Password)
+	}
+	c, err := cf.client(e, true)
+	if err != nil {
+		return err
+	}
+	opts.Client = c
+	f, err := os.OpenFile(*reportPath, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return fmt.Errorf("opening --report: %w", err)
+	}
+	defer f.Close()
+	opts.Report = f
+	ctx, stop := e.context()
+	defer stop()
+	sum, err := bulk.Export(ctx, opts)
+	if sum != nil {
+		fmt.Fprintf(e.stderr, "%d rows: %d exported, %d already exported (skipped), %d failed\n", sum.Total, sum.Exported, sum.AlreadyExported, sum.Failed)
+	}
+	switch {
+	case err != nil:
+		return err
+	case sum.Interrupted:
+		return errors.New("interrupted: rerun the same command to continue")
+	case sum.Failed > 0:
+		return fmt.Errorf("%d rows failed: see the report", sum.Failed)
+	}
+	return nil
 }

@@ -87,7 +87,7 @@ func init() {
 	commands = []*command{
 		splitCommand, exportRequestCommand, recoverCommand,
 		signersCommand, inspectCommand, importCommand, exportCommand,
-		bulkImportCommand, simulatorCommand, demoCommand,
+		bulkImportCommand, bulkExportCommand, simulatorCommand, demoCommand,
 	}
 }
 
