@@ -1,0 +1,74 @@
+// Command export exports a key from Dfns with the API client and prints its
+// public key and address (never the private key).
+//
+//	go run ./examples/export KEY_ID
+//
+// It uses DFNS_API_URL, DFNS_AUTH_TOKEN, DFNS_CRED_ID and DFNS_PRIVATE_KEY.
+// Without DFNS_API_URL it starts an embedded simulator, imports a fresh key
+// there and exports that one. Dfns by default stops signing with an exported
+// key.
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"log"
+	"os"
+
+	"github.com/dfnskeys/dfnskeys"
+	"github.com/dfnskeys/dfnskeys/address"
+	"github.com/dfnskeys/dfnskeys/internal/exampleenv"
+	"github.com/dfnskeys/dfnskeys/keys"
+)
+
+func main() {
+	env, err := exampleenv.New(true)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer env.Close()
+	ctx := context.Background()
+
+	var keyID string
+	switch {
+	case len(os.Args) == 2:
+		keyID = os.Args[1]
+	case env.Simulated:
+		keyID = importFresh(ctx, env.Client)
+	default:
+		log.Fatal("usage: go run ./examples/export KEY_ID")
+	}
+
+	key, err := env.Client.ExportKey(ctx, keyID) // decrypted, recombined, checked
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer key.Destroy()
+	addrs, err := address.ForKey(key.Curve(), key.PublicKey())
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("exported %s: %s key, public key %s\n", keyID, key.Curve(), key.PublicKeyHex())
+	for _, a := range addrs.List() {
+		fmt.Printf("  %s: %s\n", a.Kind, a.Address)
+	}
+	fmt.Println("printing the key itself shows only:", key)
+}
+
+func importFresh(ctx context.Context, c *dfnskeys.Client) string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	k, err := keys.NewPrivateKey(keys.Ed25519, b) // an RFC 8032 seed
+	clear(b)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer k.Destroy()
+	created, err := c.ImportKey(ctx, k, dfnskeys.ImportKeyOptions{Name: "example export"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("imported a fresh ed25519 key into the simulator as", created.ID)
+	return created.ID
+}
