@@ -59,7 +59,7 @@ func runSimulator(e *env, args []string) error {
 	if err := os.MkdirAll(*stateDir, 0o700); err != nil {
 		return fmt.Errorf("creating --state-dir: %w", err)
 	}
-	srv, err := testutil.StartServer(testutil.WithAddr(*addr), testutil.WithSigners(*n))
+	srv, err := testutil.StartServer(testutil.WithAddr(*addr), testutil.WithSigners(*n), testutil.WithRequestLog(1000))
 	if err != nil {
 		return err
 	}
@@ -111,7 +111,7 @@ func runDemo(e *env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	srv, err := testutil.StartServer()
+	srv, err := testutil.StartServer(testutil.WithRequestLog(1000))
 	if err != nil {
 		return err
 	}

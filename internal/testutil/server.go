@@ -53,7 +53,13 @@ type ServerOption func(*serverConfig)
 type serverConfig struct {
 	signers, clusters int
 	prefix, addr      string
+	requestLog        int
 }
+
+// WithRequestLog keeps only the last n requests for [Server.Requests]
+// (default: all of them, which suits tests; a long-running simulator
+// should bound it).
+func WithRequestLog(n int) ServerOption { return func(c *serverConfig) { c.requestLog = n } }
 
 // WithSigners sets the number of signers per cluster (default 5).
 func WithSigners(n int) ServerOption { return func(c *serverConfig) { c.signers = n } }
@@ -98,6 +104,9 @@ type Server struct {
 	byID       map[string]*StoredServerKey
 	wallets    map[string]*keys.Wallet
 	requests   []RecordedRequest
+	reqDropped int // requests dropped from the front of requests
+	reqMax     int // 0: keep all
+	inserts    int // challenges and tokens made, for sweepLocked
 	faults     map[string]*fault
 	latency    time.Duration
 }
@@ -215,6 +224,7 @@ func StartServer(opts ...ServerOption) (*Server, error) {
 	}
 	s := &Server{
 		prefix:     cfg.prefix,
+		reqMax:     cfg.requestLog,
 		closed:     make(chan struct{}),
 		tokens:     map[string]permissions{},
 		challenges: map[string]*signedAction{},
@@ -550,14 +560,20 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.mu.Lock()
-	i := len(s.requests)
+	seq := s.reqDropped + len(s.requests)
 	s.requests = append(s.requests, RecordedRequest{Method: r.Method, Path: path, Query: r.URL.RawQuery, Header: hdr, Body: body})
+	if over := len(s.requests) - s.reqMax; s.reqMax > 0 && over > 0 {
+		s.requests = slices.Delete(s.requests, 0, over)
+		s.reqDropped += over
+	}
 	s.mu.Unlock()
 
 	status := s.serve(w, &call{r: r, path: path, body: body}, inPrefix, err)
 
 	s.mu.Lock()
-	s.requests[i].Status = status
+	if i := seq - s.reqDropped; i >= 0 {
+		s.requests[i].Status = status
+	}
 	s.mu.Unlock()
 }
 
@@ -729,7 +745,31 @@ func (s *Server) consumeUserAction(c *call) *apiError {
 	case a.body != string(c.body):
 		return errorf(http.StatusForbidden, "the request body differs from the user action payload that was signed: send exactly the signed bytes")
 	}
+	s.mu.Lock()
+	a.body = "" // spent: only the used flag matters from now on
+	s.mu.Unlock()
 	return nil
+}
+
+// sweepLocked forgets expired challenges and user-action tokens, every
+// 1024 insertions, so that a long-running simulator stays small. s.mu must
+// be held.
+func (s *Server) sweepLocked() {
+	s.inserts++
+	if s.inserts%1024 != 0 {
+		return
+	}
+	now := s.now()
+	for k, a := range s.challenges {
+		if now.After(a.expires) {
+			delete(s.challenges, k)
+		}
+	}
+	for k, a := range s.actions {
+		if now.After(a.expires) {
+			delete(s.actions, k)
+		}
+	}
 }
 
 // AdvanceClock moves the server's clock forward by d, to expire challenges
@@ -823,6 +863,7 @@ func (s *Server) initAction(c *call) (any, *apiError) {
 	id := fakeJWT("challenge")
 	s.mu.Lock()
 	s.challenges[id] = a
+	s.sweepLocked()
 	allow := make([]auth.AllowCredential, len(s.creds))
 	for i, cr := range s.creds {
 		allow[i] = auth.AllowCredential{Type: "public-key", ID: cr.id}
@@ -882,6 +923,7 @@ func (s *Server) completeAction(c *call) (any, *apiError) {
 	tok := fakeJWT("userAction")
 	s.mu.Lock()
 	s.actions[tok] = &signedAction{method: a.method, path: a.path, body: a.body, expires: s.now().Add(UserActionTTL)}
+	s.sweepLocked()
 	s.mu.Unlock()
 	return &auth.UserActionResponse{UserAction: tok}, nil
 }
