@@ -30,7 +30,8 @@ and exports against it. It writes the credential's private key to
 DIR/credential.pem (mode 0600) and prints shell lines that set
 DFNS_API_URL, DFNS_AUTH_TOKEN, DFNS_CRED_ID and DFNS_PRIVATE_KEY:
 
-	eval "$(dfnskeys simulator --state-dir /tmp/sim)" &   # or copy the lines
+	dfnskeys simulator --state-dir /tmp/sim > /tmp/sim.env &
+	sleep 1; . /tmp/sim.env
 
 State lives in memory: keys vanish when the simulator stops.
 
