@@ -101,16 +101,10 @@ func writeFile(t testing.TB, dir, name string, data []byte) {
 }
 
 func randomKey(t testing.TB, c keys.Curve) *keys.PrivateKey {
-	for {
-		b := make([]byte, 32)
-		_, _ = rand.Read(b)
-		if c == keys.Stark {
-			b[0] &= 0x07
-		}
-		if k, err := keys.NewPrivateKey(c, b); err == nil {
-			return k
-		}
-	}
+	t.Helper()
+	k, err := keys.GeneratePrivateKey(c)
+	require.NoError(t, err)
+	return k
 }
 
 func run(t testing.TB, ctx context.Context, f *fixture, c *dfnskeys.Client, mod func(*bulk.Options)) (*bulk.Summary, map[int]bulk.ReportLine) {

@@ -2,7 +2,6 @@ package keys_test
 
 import (
 	"bytes"
-	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -30,17 +29,9 @@ func newCluster(t testing.TB, n int) *testutil.Cluster {
 
 func randomKey(t testing.TB, c keys.Curve) *keys.PrivateKey {
 	t.Helper()
-	for {
-		b := make([]byte, 32)
-		_, _ = rand.Read(b)
-		if c == keys.Stark {
-			b[0] &= 0x07
-		}
-		k, err := keys.NewPrivateKey(c, b)
-		if err == nil {
-			return k
-		}
-	}
+	k, err := keys.GeneratePrivateKey(c)
+	require.NoError(t, err)
+	return k
 }
 
 // TestRoundTripAllSchemes imports a key into a simulated cluster whose
@@ -484,4 +475,27 @@ func TestExportRequestShape(t *testing.T) {
 	require.True(t, ek.Equal(ctx.DecryptionKey().EncryptionKey()))
 	ctx.Destroy()
 	require.Equal(t, make([]byte, 32), ctx.DecryptionKey().Bytes()[1:])
+}
+
+func TestGeneratePrivateKey(t *testing.T) {
+	t.Parallel()
+	for _, c := range []keys.Curve{keys.Secp256k1, keys.Stark, keys.Ed25519} {
+		a, err := keys.GeneratePrivateKey(c)
+		require.NoError(t, err)
+		b, err := keys.GeneratePrivateKey(c)
+		require.NoError(t, err)
+		require.Equal(t, c, a.Curve())
+		require.False(t, a.Equal(b), "%s keys are random", c)
+	}
+	// Stark keys reach the top of their range (the order is barely above
+	// 2^251): with 64 keys, none at or above 2^250 has probability 2^-64.
+	high := false
+	for range 64 {
+		k, err := keys.GeneratePrivateKey(keys.Stark)
+		require.NoError(t, err)
+		high = high || k.Bytes()[0] >= 0x04
+	}
+	require.True(t, high, "some stark keys are at or above 2^250")
+	_, err := keys.GeneratePrivateKey("p256")
+	require.ErrorContains(t, err, "unsupported curve")
 }

@@ -1,6 +1,7 @@
 package keys
 
 import (
+	"crypto/rand"
 	"crypto/subtle"
 	"encoding/hex"
 	"errors"
@@ -144,3 +145,27 @@ func (k *PrivateKey) MarshalText() ([]byte, error) { return []byte("REDACTED"), 
 
 // LogValue implements [slog.LogValuer] with the redacted form.
 func (k *PrivateKey) LogValue() slog.Value { return slog.StringValue(k.redacted()) }
+
+// GeneratePrivateKey returns a new uniformly random key for curve c: a
+// scalar below the group order on secp256k1 and stark, an RFC 8032 seed on
+// ed25519. It is for tests, demos and fresh keys; keys being migrated come
+// from their existing form.
+func GeneratePrivateKey(c Curve) (*PrivateKey, error) {
+	if c.math() == nil {
+		return nil, fmt.Errorf("keys: unsupported curve %q: supported curves are secp256k1, stark and ed25519", c)
+	}
+	var b [32]byte
+	defer clear(b[:])
+	for range 1000 {
+		if _, err := rand.Read(b[:]); err != nil {
+			return nil, fmt.Errorf("keys: reading randomness: %w", err)
+		}
+		if c == Stark {
+			b[0] &= 0x0f // the order is just above 2^251: keep 252 bits and reject the rest
+		}
+		if k, err := NewPrivateKey(c, b[:]); err == nil {
+			return k, nil
+		}
+	}
+	return nil, errors.New("keys: randomness source gave no valid key in 1000 tries")
+}

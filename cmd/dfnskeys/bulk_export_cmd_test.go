@@ -41,7 +41,7 @@ func TestBulkExportCommand(t *testing.T) {
 	runWith := func(extra map[string]string, args ...string) (int, string) {
 		var stdout, stderr strings.Builder
 		e := &env{stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr,
-			getenv: func(k string) string { v, _ := lookup2(vars, extra, k); return v },
+			getenv:    func(k string) string { v, _ := lookup2(vars, extra, k); return v },
 			lookupEnv: func(k string) (string, bool) { return lookup2(vars, extra, k) }}
 		return runEnv(e, args), stderr.String()
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"os"
@@ -155,7 +154,7 @@ func demoScheme(ctx context.Context, c *dfnskeys.Client, s keys.Scheme) (string,
 	fail := func(stage string, err error) (string, bool) {
 		return fmt.Sprintf("%s\t-\t-\t-\t-\tFAILED at %s: %v", s, stage, err), false
 	}
-	key, err := randomPrivateKey(s.Curve)
+	key, err := keys.GeneratePrivateKey(s.Curve)
 	if err != nil {
 		return fail("key generation", err)
 	}
@@ -182,24 +181,6 @@ func demoScheme(ctx context.Context, c *dfnskeys.Client, s keys.Scheme) (string,
 	}
 	return fmt.Sprintf("%s\t%s\t%s\t%s\t%s\tok: recovered key equals the imported key", s, created.ID, pub,
 		importTime.Round(100*time.Microsecond), exportTime.Round(100*time.Microsecond)), true
-}
-
-// randomPrivateKey draws a uniformly random valid key for curve c.
-func randomPrivateKey(c keys.Curve) (*keys.PrivateKey, error) {
-	b := make([]byte, 32)
-	defer clear(b)
-	for range 1000 {
-		if _, err := rand.Read(b); err != nil {
-			return nil, err
-		}
-		if c == keys.Stark {
-			b[0] &= 0x0f // the stark order is just above 2^251
-		}
-		if k, err := keys.NewPrivateKey(c, b); err == nil {
-			return k, nil
-		}
-	}
-	return nil, errors.New("could not draw a valid key")
 }
 
 // sortSigners validates and orders a cluster's signers.

@@ -11,7 +11,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"fmt"
 	"log"
 
@@ -28,10 +27,7 @@ func main() {
 	defer env.Close()
 	ctx := context.Background()
 
-	b := make([]byte, 32)
-	_, _ = rand.Read(b)
-	key, err := keys.NewPrivateKey(keys.Secp256k1, b)
-	clear(b)
+	key, err := keys.GeneratePrivateKey(keys.Secp256k1)
 	if err != nil {
 		log.Fatal(err)
 	}

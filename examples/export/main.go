@@ -11,7 +11,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"fmt"
 	"log"
 	"os"
@@ -57,10 +56,7 @@ func main() {
 }
 
 func importFresh(ctx context.Context, c *dfnskeys.Client) string {
-	b := make([]byte, 32)
-	_, _ = rand.Read(b)
-	k, err := keys.NewPrivateKey(keys.Ed25519, b) // an RFC 8032 seed
-	clear(b)
+	k, err := keys.GeneratePrivateKey(keys.Ed25519) // an RFC 8032 seed
 	if err != nil {
 		log.Fatal(err)
 	}

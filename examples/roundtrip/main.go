@@ -7,7 +7,6 @@
 package main
 
 import (
-	"crypto/rand"
 	"fmt"
 	"os"
 	"time"
@@ -32,7 +31,7 @@ func run() error {
 	fmt.Printf("%-24s %-68s %9s %9s  %s\n", "scheme", "public key", "import", "export", "result")
 	failed := 0
 	for _, s := range keys.SupportedSchemes() {
-		key, err := freshKey(s.Curve)
+		key, err := keys.GeneratePrivateKey(s.Curve)
 		if err != nil {
 			return err
 		}
@@ -75,21 +74,4 @@ func run() error {
 		return fmt.Errorf("%d scheme(s) failed", failed)
 	}
 	return nil
-}
-
-func freshKey(c keys.Curve) (*keys.PrivateKey, error) {
-	for {
-		b := make([]byte, 32)
-		if _, err := rand.Read(b); err != nil {
-			return nil, err
-		}
-		if c == keys.Stark {
-			b[0] &= 0x07 // the stark order is just above 2^251
-		}
-		k, err := keys.NewPrivateKey(c, b)
-		clear(b)
-		if err == nil {
-			return k, nil
-		}
-	}
 }
