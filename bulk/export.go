@@ -14,7 +14,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 
 	"github.com/dfnskeys/dfnskeys"
 	"github.com/dfnskeys/dfnskeys/keyformat"
@@ -111,49 +110,20 @@ func Export(ctx context.Context, opts ExportOptions) (*ExportSummary, error) {
 		return nil, err
 	}
 
-	work := make(chan exportRow)
-	results := make(chan ExportLine)
-	var readErr error
-	go func() {
-		defer close(work)
-		for ctx.Err() == nil {
-			row, err := next()
-			if err == io.EOF {
-				return
-			}
-			var re *RowError
-			if errors.As(err, &re) {
-				results <- ExportLine{Row: re.Number, Status: StatusFailed, Error: re.Err.Error()}
-				continue
-			}
-			if err != nil {
-				readErr = err
-				return
-			}
-			select {
-			case work <- row:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
-	var wg sync.WaitGroup
-	for range opts.Workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for row := range work {
-				results <- exportOne(context.WithoutCancel(ctx), opts, ext, row)
-			}
-		}()
-	}
-	go func() { wg.Wait(); close(results) }()
-
 	sum := &ExportSummary{}
 	bw := bufio.NewWriter(opts.Report)
 	enc := json.NewEncoder(bw)
 	var writeErr error
-	for l := range results {
+	readNext := func() (exportRow, *ExportLine, error) {
+		row, err := next()
+		var re *RowError
+		if errors.As(err, &re) {
+			return row, &ExportLine{Row: re.Number, Status: StatusFailed, Error: re.Err.Error()}, nil
+		}
+		return row, nil, err
+	}
+	process := func(row exportRow) ExportLine { return exportOne(context.WithoutCancel(ctx), opts, ext, row) }
+	readErr := pipeline(ctx, opts.Workers, readNext, process, func(l ExportLine) {
 		if writeErr == nil {
 			writeErr = enc.Encode(l)
 		}
@@ -166,7 +136,7 @@ func Export(ctx context.Context, opts ExportOptions) (*ExportSummary, error) {
 		default:
 			sum.Failed++
 		}
-	}
+	})
 	if err := bw.Flush(); writeErr == nil {
 		writeErr = err
 	}

@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/dfnskeys/dfnskeys"
@@ -153,49 +152,6 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 		return nil, err
 	}
 
-	work := make(chan *Row, opts.Workers)
-	results := make(chan ReportLine, opts.Workers)
-	var readErr error
-	go func() { // reader: streams rows, answers journal hits itself
-		defer close(work)
-		for ctx.Err() == nil {
-			row, err := rd.Next()
-			if err == io.EOF {
-				return
-			}
-			var re *RowError
-			if errors.As(err, &re) {
-				results <- ReportLine{Row: re.Number, Status: StatusFailed, Error: re.Err.Error()}
-				continue
-			}
-			if err != nil {
-				readErr = err
-				return
-			}
-			if line, done := r.fromJournal(row); done {
-				results <- line
-				continue
-			}
-			select {
-			case work <- row:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
-	var wg sync.WaitGroup
-	for range opts.Workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for row := range work {
-				// A row that has started finishes even if ctx ends.
-				results <- r.process(context.WithoutCancel(ctx), row)
-			}
-		}()
-	}
-	go func() { wg.Wait(); close(results) }()
-
 	sum := &Summary{Progress: Progress{Total: total}}
 	reasons := map[string]int{}
 	bw := bufio.NewWriter(opts.Report)
@@ -203,7 +159,23 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 	enc.SetEscapeHTML(false)
 	lastProgress := time.Now()
 	var writeErr error
-	for line := range results {
+	next := func() (*Row, *ReportLine, error) {
+		row, err := rd.Next()
+		var re *RowError
+		switch {
+		case errors.As(err, &re):
+			return nil, &ReportLine{Row: re.Number, Status: StatusFailed, Error: re.Err.Error()}, nil
+		case err != nil:
+			return nil, nil, err
+		}
+		if line, done := r.fromJournal(row); done {
+			return nil, &line, nil
+		}
+		return row, nil, nil
+	}
+	// A row that has started finishes even if ctx ends.
+	process := func(row *Row) ReportLine { return r.process(context.WithoutCancel(ctx), row) }
+	readErr := pipeline(ctx, opts.Workers, next, process, func(line ReportLine) {
 		if writeErr == nil {
 			writeErr = enc.Encode(line)
 		}
@@ -227,7 +199,7 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 			p.Elapsed = time.Since(start)
 			opts.Progress(p)
 		}
-	}
+	})
 	if err := bw.Flush(); writeErr == nil {
 		writeErr = err
 	}
