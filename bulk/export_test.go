@@ -78,9 +78,13 @@ func TestExport(t *testing.T) {
 	sum, lines = runExport("keystore")
 	require.Equal(t, 0, sum.Exported)
 	require.Equal(t, 3, sum.AlreadyExported)
+	for _, row := range []int{1, 2, 4} {
+		require.Equal(t, bulk.StatusAlreadyExported, lines[row].Status)
+	}
 
-	// The ed25519 key in hex.
+	// Hex files are separate from keystores: all four keys, ed25519 too.
 	sum, lines = runExport("hex")
+	require.Equal(t, 4, sum.Exported)
 	require.Equal(t, bulk.StatusExported, lines[3].Status)
 	data, err := os.ReadFile(lines[3].File)
 	require.NoError(t, err)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -69,6 +70,12 @@ func runBulkImport(e *env, args []string) error {
 	if *workers < 1 || *workers > 256 {
 		return usagef("--workers %d is invalid: use 1 to 256", *workers)
 	}
+	// The report is truncated before the run starts.
+	for _, o := range []struct{ name, path string }{{"input", *input}, {"journal", *journal}} {
+		if sameFile(*reportPath, o.path) {
+			return usagef("--report %s is also the --%s file, which it would overwrite: choose another report file", *reportPath, o.name)
+		}
+	}
 	opts := bulk.Options{InputPath: *input, JournalPath: *journal, Workers: *workers, DryRun: *dryRun, ClusterID: *clusterID}
 	if pw, ok := lookupEnv(e, "DFNS_KEY_PASSWORD"); ok {
 		opts.Password = []byte(pw)
@@ -111,6 +118,22 @@ func runBulkImport(e *env, args []string) error {
 		return fmt.Errorf("%d of %d rows failed: see the report; rerun to retry them", sum.Failed, sum.Total)
 	}
 	return nil
+}
+
+// sameFile reports whether a and b name the same file: one existing file,
+// or the same path.
+func sameFile(a, b string) bool {
+	if a == "" || b == "" {
+		return false
+	}
+	if fa, err := os.Stat(a); err == nil {
+		if fb, err := os.Stat(b); err == nil {
+			return os.SameFile(fa, fb)
+		}
+	}
+	absA, errA := filepath.Abs(a)
+	absB, errB := filepath.Abs(b)
+	return errA == nil && errB == nil && absA == absB
 }
 
 func printSummary(e *env, s *bulk.Summary, dryRun bool) {

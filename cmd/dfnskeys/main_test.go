@@ -18,7 +18,7 @@ import (
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"dfnskeys":     func() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) },
+		"dfnskeys":     runRecordingStatus,
 		"simcluster":   helper(simcluster),
 		"mergesigners": helper(mergesigners),
 		"simimport":    helper(simimport),
@@ -28,7 +28,19 @@ func TestMain(m *testing.M) {
 }
 
 func TestScript(t *testing.T) {
-	testscript.Run(t, testscript.Params{Dir: "testdata/script"})
+	testscript.Run(t, testscript.Params{
+		Dir:   "testdata/script",
+		Setup: setupSimulator,
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"status":     cmdStatus,
+			"simsigners": cmdSimsigners,
+			"simkeys":    cmdSimkeys,
+			"simkey":     cmdSimkey,
+			"envjson":    cmdEnvJSON,
+			"envfile":    cmdEnvFile,
+			"hex2raw":    cmdHex2Raw,
+		},
+	})
 }
 
 // helper turns a script helper into a command: an error exits 1.

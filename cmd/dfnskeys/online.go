@@ -48,27 +48,32 @@ func addKeySource(fs *flag.FlagSet) *keySource {
 }
 
 // curveFor returns the curve: the --curve flag, or the format's own curve,
-// or def.
+// or def. Conflicting key source flags are usage errors whichever way the
+// curve was chosen.
 func (ks *keySource) curveFor(flagValue string, def keys.Curve) (keyformat.Format, keys.Curve, error) {
 	f, err := keyformat.ParseFormat(*ks.format)
 	if err != nil {
 		return "", "", usagef("%v", err)
 	}
-	if flagValue == "" {
-		switch f {
-		case keyformat.Solana:
-			return f, keys.Ed25519, nil
-		case keyformat.WIF, keyformat.Keystore:
-			return f, keys.Secp256k1, nil
+	c := f.Curve() // implied by the format, or ""
+	if flagValue != "" {
+		fc, err := keys.ParseCurve(flagValue)
+		if err != nil {
+			return "", "", usagef("unsupported --curve %q: the curves are %s", flagValue, supportedCurves())
 		}
-		if def == "" {
-			return "", "", usagef("missing required flag --curve")
+		if c != "" && fc != c {
+			return "", "", usagef("--format %s keys are %s keys, not --curve %s", f, c, fc)
 		}
-		return f, def, nil
+		c = fc
 	}
-	c, err := keys.ParseCurve(flagValue)
-	if err != nil {
-		return "", "", usagef("unsupported --curve %q: the curves are %s", flagValue, supportedCurves())
+	if c == "" {
+		c = def
+	}
+	if c == "" {
+		return "", "", usagef("missing required flag --curve")
+	}
+	if *ks.edScalar && f != keyformat.Hex && f != keyformat.Raw {
+		return "", "", usagef("--ed25519-scalar is only for --format hex or raw")
 	}
 	if *ks.edScalar && c != keys.Ed25519 {
 		return "", "", usagef("--ed25519-scalar is only for --curve ed25519, not %s", c)
@@ -325,8 +330,15 @@ func runExport(e *env, args []string) error {
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		keyID, args = args[0], args[1:]
 	}
-	if err := parseFlags(fs, args); err != nil {
-		return err
+	// Not parseFlags: its "this command takes only flags" is wrong here.
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usagef("%v", err)
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q: give one KEY_ID, before the flags: dfnskeys export KEY_ID [flags]", fs.Arg(0))
 	}
 	if keyID == "" {
 		return usagef("missing KEY_ID: dfnskeys export KEY_ID [flags]")

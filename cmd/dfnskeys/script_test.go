@@ -1,0 +1,221 @@
+package main
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/dfnskeys/dfnskeys/internal/testutil"
+)
+
+// Every script gets its own in-process simulator (see setupSimulator) and
+// these environment variables:
+//
+//	DFNS_API_URL, DFNS_AUTH_TOKEN, DFNS_CRED_ID  the simulator's URL, a token
+//	                                             with every permission, and
+//	                                             its credential
+//	DFNS_PRIVATE_KEY    $WORK/credential.pem, the credential's private key
+//	SIM_READONLY_TOKEN  a token with only Signers:ListSigners and Keys:Read
+//	SIM_CLOSED_URL      an http:// URL on a loopback port nobody listens on
+//
+// The offline scripts ignore them. Besides the helper programs of TestMain,
+// scripts have these commands, which run in the test process and so can see
+// the simulator:
+//
+//	status N          the last dfnskeys command exited with status N
+//	simsigners        print what 'dfnskeys signers' should print, computed
+//	                  independently from the simulator's clusters
+//	simkeys           print how many keys the simulator holds: "N keys"
+//	simkey ID         print key ID as GET /keys/{keyId} reports it; fails
+//	                  when there is no such key
+//	envjson VAR FIELD set $VAR to the string FIELD of the JSON object on the
+//	                  last command's standard output
+//	envfile VAR FILE  write $VAR and a newline to FILE (mode 0600)
+//	hex2raw IN OUT    write the bytes spelled in hex in file IN to file OUT
+
+// statusFileEnv names the file where the dfnskeys script command records
+// its exit status for the status command.
+const statusFileEnv = "DFNSKEYS_TEST_STATUS_FILE"
+
+// simServerKey is the testscript.Env value holding the *testutil.Server.
+type simServerKey struct{}
+
+// runRecordingStatus is the dfnskeys script command: run, with its exit
+// status recorded for the status command. A run that does not return (a
+// panic) leaves no status, which status reports.
+func runRecordingStatus() {
+	statusFile := os.Getenv(statusFileEnv)
+	if statusFile != "" {
+		os.Remove(statusFile)
+	}
+	code := run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	if statusFile != "" {
+		if err := os.WriteFile(statusFile, []byte(strconv.Itoa(code)), 0o644); err != nil {
+			fmt.Fprintf(os.Stderr, "dfnskeys test wrapper: recording the exit status: %v\n", err)
+			os.Exit(100)
+		}
+	}
+	os.Exit(code)
+}
+
+func setupSimulator(env *testscript.Env) error {
+	srv, err := testutil.StartServer()
+	if err != nil {
+		return err
+	}
+	env.Defer(srv.Close)
+	env.Values[simServerKey{}] = srv
+	pemPath := filepath.Join(env.WorkDir, "credential.pem")
+	if err := os.WriteFile(pemPath, srv.CredentialPEM(), 0o600); err != nil {
+		return err
+	}
+	closed, err := closedURL()
+	if err != nil {
+		return err
+	}
+	env.Setenv("DFNS_API_URL", srv.URL())
+	env.Setenv("DFNS_AUTH_TOKEN", srv.Token())
+	env.Setenv("DFNS_CRED_ID", srv.CredentialID())
+	env.Setenv("DFNS_PRIVATE_KEY", pemPath)
+	env.Setenv("SIM_READONLY_TOKEN", srv.NewToken("Signers:ListSigners", "Keys:Read"))
+	env.Setenv("SIM_CLOSED_URL", closed)
+	env.Setenv(statusFileEnv, filepath.Join(env.WorkDir, ".tmp", "dfnskeys-status"))
+	if os.Getenv("GORACE") == "" {
+		// Under -race every exiting process otherwise sleeps 1 s, and the
+		// scripts run dfnskeys hundreds of times. A race still fails the
+		// run: it exits 66, which status and the output checks catch.
+		env.Setenv("GORACE", "atexit_sleep_ms=0")
+	}
+	return nil
+}
+
+// closedURL returns the URL of a loopback port that was just free.
+func closedURL() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	addr := ln.Addr().String()
+	if err := ln.Close(); err != nil {
+		return "", err
+	}
+	return "http://" + addr, nil
+}
+
+func simServer(ts *testscript.TestScript) *testutil.Server {
+	srv, ok := ts.Value(simServerKey{}).(*testutil.Server)
+	if !ok {
+		ts.Fatalf("no simulator: TestScript's Setup did not run")
+	}
+	return srv
+}
+
+func cmdStatus(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: status N")
+	}
+	want, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	b, err := os.ReadFile(ts.Getenv(statusFileEnv))
+	if err != nil {
+		ts.Fatalf("no exit status recorded: the last dfnskeys command did not return (%v)", err)
+	}
+	if got, _ := strconv.Atoi(string(b)); got != want {
+		ts.Fatalf("dfnskeys exited with status %d, want %d", got, want)
+	}
+}
+
+func cmdSimsigners(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 0 {
+		ts.Fatalf("usage: simsigners")
+	}
+	for _, c := range simServer(ts).Clusters() {
+		type signer struct {
+			id       []byte
+			wire     string
+			key      string
+			keyBytes []byte
+		}
+		var ss []signer
+		for _, w := range c.WireSigners() {
+			id, err := base64.StdEncoding.DecodeString(w.SignerID)
+			ts.Check(err)
+			kb, err := base64.StdEncoding.DecodeString(w.EncryptionKey)
+			ts.Check(err)
+			ss = append(ss, signer{id, w.SignerID, w.EncryptionKey, kb})
+		}
+		slices.SortFunc(ss, func(a, b signer) int { return bytes.Compare(a.id, b.id) })
+		fmt.Fprintf(ts.Stdout(), "cluster %s: %d signers\n", c.ID, len(ss))
+		for i, s := range ss {
+			sum := sha256.Sum256(s.keyBytes)
+			fmt.Fprintf(ts.Stdout(), "  %d  %s  key %s  fingerprint %x\n", i+1, s.wire, s.key, sum[:8])
+		}
+	}
+}
+
+func cmdSimkeys(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 0 {
+		ts.Fatalf("usage: simkeys")
+	}
+	fmt.Fprintf(ts.Stdout(), "%d keys\n", len(simServer(ts).Keys()))
+}
+
+func cmdSimkey(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: simkey ID")
+	}
+	k, ok := simServer(ts).Key(args[0])
+	if ok == neg {
+		if neg {
+			ts.Fatalf("the simulator holds key %s", args[0])
+		}
+		ts.Fatalf("the simulator holds no key %s", args[0])
+	}
+	if ok {
+		b, err := json.MarshalIndent(&k.Key, "", "  ")
+		ts.Check(err)
+		fmt.Fprintf(ts.Stdout(), "%s\n", b)
+	}
+}
+
+func cmdEnvJSON(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: envjson VAR FIELD")
+	}
+	var obj map[string]any
+	if err := json.Unmarshal([]byte(ts.ReadFile("stdout")), &obj); err != nil {
+		ts.Fatalf("stdout is not a JSON object: %v", err)
+	}
+	v, ok := obj[args[1]].(string)
+	if !ok {
+		ts.Fatalf("stdout has no string field %q", args[1])
+	}
+	ts.Setenv(args[0], v)
+}
+
+func cmdEnvFile(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: envfile VAR FILE")
+	}
+	ts.Check(os.WriteFile(ts.MkAbs(args[1]), []byte(ts.Getenv(args[0])+"\n"), 0o600))
+}
+
+func cmdHex2Raw(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: hex2raw IN OUT")
+	}
+	b, err := hex.DecodeString(strings.TrimSpace(ts.ReadFile(args[0])))
+	ts.Check(err)
+	ts.Check(os.WriteFile(ts.MkAbs(args[1]), b, 0o600))
+}
