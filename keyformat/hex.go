@@ -6,9 +6,12 @@ import (
 
 // ParseHex reads a 32-byte private key for curve c written as hex, with an
 // optional "0x" or "0X" prefix; whitespace anywhere is ignored and letters
-// may be of either case. secp256k1 and ed25519 keys must have exactly 64
-// digits. Stark keys are field elements, which tools often print without
-// leading zeros, so they may have 1 to 64 digits and are left-padded.
+// may be of either case. secp256k1 and stark keys are big-endian scalars,
+// which tools often print without leading zeros: they may have 1 to 64
+// digits and are left-padded, as WIRE §5 says for short input (print the
+// key's addresses, or pass an expected address, to catch a truncated
+// copy). An ed25519 key must have exactly 64 digits: a seed is 32 bytes, not
+// a number.
 //
 // On secp256k1 and stark the value is the big-endian scalar. On ed25519 it
 // is the 32-byte RFC 8032 seed, unless ed25519Scalar is set: then it is the
@@ -41,7 +44,7 @@ func ParseHex(c keys.Curve, text []byte, ed25519Scalar bool) (*keys.PrivateKey, 
 	if n == 0 {
 		return nil, errorf(Hex, "no hex digits")
 	}
-	if n != len(digits) && c != keys.Stark {
+	if n != len(digits) && c == keys.Ed25519 {
 		return nil, errorf(Hex, "%d hex digits, want 64 for a 32-byte %s key", n, c)
 	}
 	// Right-align the n digits in 64 nibbles, then pack them.
