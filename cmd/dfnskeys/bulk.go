@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -88,16 +87,16 @@ func runBulkImport(e *env, args []string) error {
 		}
 		opts.Client = c
 	}
-	var report io.Writer = e.stdout
+	var rf *reportFile
+	opts.Report = e.stdout
 	if *reportPath != "" {
-		f, err := os.OpenFile(*reportPath, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
-		if err != nil {
-			return fmt.Errorf("opening --report: %w", err)
+		var err error
+		if rf, err = createReport(*reportPath); err != nil {
+			return err
 		}
-		defer f.Close()
-		report = f
+		defer rf.abort()
+		opts.Report = rf.f
 	}
-	opts.Report = report
 	bar := newProgressPrinter(e)
 	opts.Progress, opts.ProgressEvery = bar.update, bar.every
 
@@ -106,6 +105,11 @@ func runBulkImport(e *env, args []string) error {
 	sum, err := bulk.Run(ctx, opts)
 	bar.finish()
 	if sum != nil {
+		if rf != nil {
+			if cerr := rf.commit(); cerr != nil && err == nil {
+				err = cerr
+			}
+		}
 		printSummary(e, sum, *dryRun)
 	}
 	if err != nil {
@@ -228,6 +232,9 @@ func runBulkExport(e *env, args []string) error {
 	if err := requireFlags("input", *input, "out-dir", *outDir, "report", *reportPath); err != nil {
 		return err
 	}
+	if sameFile(*reportPath, *input) {
+		return usagef("--report %s is also the --input file, which it would overwrite: choose another report file", *reportPath)
+	}
 	switch *format {
 	case "keystore", "hex", "wif":
 	default:
@@ -250,16 +257,19 @@ func runBulkExport(e *env, args []string) error {
 		return err
 	}
 	opts.Client = c
-	f, err := os.OpenFile(*reportPath, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	rf, err := createReport(*reportPath)
 	if err != nil {
-		return fmt.Errorf("opening --report: %w", err)
+		return err
 	}
-	defer f.Close()
-	opts.Report = f
+	defer rf.abort()
+	opts.Report = rf.f
 	ctx, stop := e.context()
 	defer stop()
 	sum, err := bulk.Export(ctx, opts)
 	if sum != nil {
+		if cerr := rf.commit(); cerr != nil && err == nil {
+			err = cerr
+		}
 		fmt.Fprintf(e.stderr, "%d rows: %d exported, %d already exported (skipped), %d failed\n", sum.Total, sum.Exported, sum.AlreadyExported, sum.Failed)
 	}
 	switch {
@@ -271,4 +281,59 @@ func runBulkExport(e *env, args []string) error {
 		return fmt.Errorf("%d rows failed: see the report", sum.Failed)
 	}
 	return nil
+}
+
+// reportFile writes a report to a temporary file beside its path and
+// renames it into place on commit, so a run that fails before producing a
+// report leaves the previous report as it was.
+type reportFile struct {
+	f    *os.File
+	path string
+	done bool
+}
+
+func createReport(path string) (*reportFile, error) {
+	dir, base := filepath.Dir(path), filepath.Base(path)
+	// Temporary files of runs that were killed.
+	if stale, err := filepath.Glob(filepath.Join(dir, "."+base+".tmp-*")); err == nil {
+		for _, s := range stale {
+			os.Remove(s)
+		}
+	}
+	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	if err != nil {
+		return nil, fmt.Errorf("creating --report: %w", err)
+	}
+	if err := f.Chmod(0o644); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return nil, err
+	}
+	return &reportFile{f: f, path: path}, nil
+}
+
+// commit makes the report visible under its name.
+func (r *reportFile) commit() error {
+	if r.done {
+		return nil
+	}
+	r.done = true
+	err := r.f.Close()
+	if err == nil {
+		err = os.Rename(r.f.Name(), r.path)
+	}
+	if err != nil {
+		os.Remove(r.f.Name())
+		return fmt.Errorf("writing --report %s: %w", r.path, err)
+	}
+	return nil
+}
+
+// abort drops an uncommitted report.
+func (r *reportFile) abort() {
+	if !r.done {
+		r.done = true
+		r.f.Close()
+		os.Remove(r.f.Name())
+	}
 }

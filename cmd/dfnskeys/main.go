@@ -177,7 +177,9 @@ func runEnv(e *env, args []string) int {
 			fmt.Fprintf(stderr, "dfnskeys: %s: %s; run 'dfnskeys help %s' for usage\n", c.name, ue.msg, c.name)
 			return 2
 		default:
-			fmt.Fprintf(stderr, "dfnskeys: %s: %v\n", c.name, err)
+			// The library's errors name their package ("dfnskeys: …");
+			// the command's own prefix already says it.
+			fmt.Fprintf(stderr, "dfnskeys: %s: %s\n", c.name, strings.TrimPrefix(err.Error(), "dfnskeys: "))
 			return 1
 		}
 	}
