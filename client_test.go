@@ -341,3 +341,35 @@ func TestCompleteUserActionFido2(t *testing.T) {
 	require.Equal(t, body, sent)
 	require.Equal(t, "ua-token", sentToken)
 }
+
+// One 429 with Retry-After holds back every caller of the client, not only
+// the one that got it: bulk workers slow down together.
+func TestRateLimitThrottlesAllCallers(t *testing.T) {
+	t.Parallel()
+	var first atomic.Bool
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/signers" && first.CompareAndSwap(false, true) {
+			w.Header().Set("Retry-After", "1")
+			w.WriteHeader(429)
+			return
+		}
+		_, _ = io.WriteString(w, `{"id":"key-1","clusters":[]}`)
+	}))
+	defer srv.Close()
+	c, err := NewClient(WithAuthToken("t"), WithBaseURL(srv.URL), fastRetries())
+	require.NoError(t, err)
+	start := time.Now()
+	done := make(chan error, 1)
+	go func() { _, err := c.Signers.List(context.Background()); done <- err }()
+	throttled := func() bool {
+		c.throttleMu.Lock()
+		defer c.throttleMu.Unlock()
+		return !c.throttleUntil.IsZero()
+	}
+	require.Eventually(t, throttled, time.Second, time.Millisecond)
+	// Another caller, on another route, after the 429 arrived.
+	_, err = c.Keys.Get(context.Background(), "key-1")
+	require.NoError(t, err)
+	require.GreaterOrEqual(t, time.Since(start), 900*time.Millisecond, "the second caller waited for the Retry-After too")
+	require.NoError(t, <-done)
+}
