@@ -179,14 +179,23 @@ func (p *progressPrinter) update(pr bulk.Progress) {
 		pct = 100 * float64(pr.Done) / float64(pr.Total)
 	}
 	if !p.terminal {
+		if pr.Valid > 0 { // a dry run
+			fmt.Fprintf(p.e.stderr, "progress: %d/%d rows (%.0f%%): %d valid, %d failed, %s elapsed\n",
+				pr.Done, pr.Total, pct, pr.Valid, pr.Failed, pr.Elapsed.Round(time.Second))
+			return
+		}
 		fmt.Fprintf(p.e.stderr, "progress: %d/%d rows (%.0f%%): %d imported, %d already imported, %d failed, %s elapsed\n",
 			pr.Done, pr.Total, pct, pr.Imported, pr.AlreadyImported, pr.Failed, pr.Elapsed.Round(time.Second))
 		return
 	}
 	const width = 30
 	filled := int(pct / 100 * width)
+	ok := pr.Imported
+	if pr.Valid > 0 {
+		ok = pr.Valid
+	}
 	fmt.Fprintf(p.e.stderr, "\r[%s%s] %d/%d  ok %d  skip %d  fail %d ", strings.Repeat("#", filled), strings.Repeat(".", width-filled),
-		pr.Done, pr.Total, pr.Imported, pr.AlreadyImported, pr.Failed)
+		pr.Done, pr.Total, ok, pr.AlreadyImported, pr.Failed)
 	p.drawn = true
 }
 
