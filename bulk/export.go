@@ -28,10 +28,10 @@ type ExportOptions struct {
 	// OutDir receives one file per key, mode 0600: <keyId>.json for a
 	// keystore, <keyId>.hex or <keyId>.wif otherwise.
 	OutDir string
-	// Format is keystore (the default), hex or wif. Keystore and WIF are
-	// for secp256k1 keys only; other keys fail in those formats and are not
-	// exported.
-	Format string
+	// OutputFormat is keystore (the default), hex or wif. Keystore and
+	// WIF are for secp256k1 keys only; other keys fail in those formats and
+	// are not exported.
+	OutputFormat string
 	// Password encrypts keystores. Export does not keep or clear it.
 	Password []byte
 	// Keystore tunes the keystore KDF (tests use light parameters).
@@ -81,14 +81,14 @@ type exportRow struct {
 // Before exporting a key (after which Dfns stops signing with it), its
 // curve is checked against the format.
 func Export(ctx context.Context, opts ExportOptions) (*ExportSummary, error) {
-	if opts.Format == "" {
-		opts.Format = "keystore"
+	if opts.OutputFormat == "" {
+		opts.OutputFormat = "keystore"
 	}
-	ext := map[string]string{"keystore": ".json", "hex": ".hex", "wif": ".wif"}[opts.Format]
+	ext := map[string]string{"keystore": ".json", "hex": ".hex", "wif": ".wif"}[opts.OutputFormat]
 	if ext == "" {
-		return nil, fmt.Errorf("bulk: unknown export format %q: use keystore, hex or wif", opts.Format)
+		return nil, fmt.Errorf("bulk: unknown export format %q: use keystore, hex or wif", opts.OutputFormat)
 	}
-	if opts.Format == "keystore" && len(opts.Password) == 0 {
+	if opts.OutputFormat == "keystore" && len(opts.Password) == 0 {
 		return nil, errors.New("bulk: keystore export needs a password")
 	}
 	if opts.Workers <= 0 {
@@ -164,8 +164,8 @@ func exportOne(ctx context.Context, opts ExportOptions, ext string, row exportRo
 		return fail(err)
 	}
 	l.Curve, l.PublicKey = string(info.Curve), info.PublicKey
-	if opts.Format != "hex" && info.Curve != keys.Secp256k1 {
-		return fail(fmt.Errorf("format %s is for secp256k1 keys only; this key is %s: export it with format hex (it was not exported)", opts.Format, info.Curve))
+	if opts.OutputFormat != "hex" && info.Curve != keys.Secp256k1 {
+		return fail(fmt.Errorf("format %s is for secp256k1 keys only; this key is %s: export it with format hex (it was not exported)", opts.OutputFormat, info.Curve))
 	}
 	key, err := opts.Client.ExportKey(ctx, row.KeyID)
 	if err != nil {
@@ -173,7 +173,7 @@ func exportOne(ctx context.Context, opts ExportOptions, ext string, row exportRo
 	}
 	defer key.Destroy()
 	var data []byte
-	switch opts.Format {
+	switch opts.OutputFormat {
 	case "hex":
 		raw := key.Bytes()
 		data = append(hex.AppendEncode(nil, raw), '\n')

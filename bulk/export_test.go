@@ -43,7 +43,7 @@ func TestExport(t *testing.T) {
 
 	runExport := func(format string) (*bulk.ExportSummary, map[int]bulk.ExportLine) {
 		var report bytes.Buffer
-		sum, err := bulk.Export(ctx, bulk.ExportOptions{InputPath: in, OutDir: out, Format: format, Password: password, Keystore: light, Report: &report, Client: c})
+		sum, err := bulk.Export(ctx, bulk.ExportOptions{InputPath: in, OutDir: out, OutputFormat: format, Password: password, Keystore: light, Report: &report, Client: c})
 		require.NoError(t, err)
 		lines := map[int]bulk.ExportLine{}
 		sc := bufio.NewScanner(&report)

@@ -117,3 +117,18 @@ func TestJournalConcurrentPuts(t *testing.T) {
 	require.Error(t, j.Put(0, Record{}))
 	require.Error(t, j.Put(1, Record{KeyID: string(make([]byte, 151))}))
 }
+
+func TestOptionsRedactPassword(t *testing.T) {
+	t.Parallel()
+	o := Options{InputPath: "in.jsonl", Password: []byte("hunter2-secret")}
+	e := ExportOptions{OutDir: "out", Password: []byte("hunter2-secret")}
+	for _, s := range []string{
+		fmt.Sprintf("%v %+v %#v %s %q %x", o, o, o, o, o, o),
+		fmt.Sprintf("%v %+v %#v %s", &o, e, &e, struct{ O Options }{o}),
+	} {
+		require.NotContains(t, s, "hunter2")
+		require.NotContains(t, s, fmt.Sprint([]byte("hunter2")[:3])[1:8])
+		require.NotContains(t, s, "68756e74") // hex of "hunt"
+		require.Contains(t, s, "REDACTED")
+	}
+}

@@ -252,7 +252,7 @@ func runBulkExport(e *env, args []string) error {
 	if *workers < 1 || *workers > 64 {
 		return usagef("--workers %d is invalid: use 1 to 64", *workers)
 	}
-	opts := bulk.ExportOptions{InputPath: *input, OutDir: *outDir, Format: *format, Workers: *workers}
+	opts := bulk.ExportOptions{InputPath: *input, OutDir: *outDir, OutputFormat: *format, Workers: *workers}
 	if *format == "keystore" {
 		pw, ok := lookupEnv(e, "DFNS_KEYSTORE_PASSWORD")
 		if !ok || pw == "" {

@@ -1,0 +1,24 @@
+package bulk
+
+import (
+	"fmt"
+)
+
+// Format prints the options without the password, for every verb.
+func (o Options) Format(f fmt.State, _ rune) {
+	fmt.Fprintf(f, "bulk.Options{InputPath: %q, JournalPath: %q, Workers: %d, DryRun: %t, ClusterID: %q, Password: %s}",
+		o.InputPath, o.JournalPath, o.Workers, o.DryRun, o.ClusterID, redactedIfSet(o.Password))
+}
+
+// Format prints the options without the password, for every verb.
+func (o ExportOptions) Format(f fmt.State, _ rune) {
+	fmt.Fprintf(f, "bulk.ExportOptions{InputPath: %q, OutDir: %q, OutputFormat: %q, Workers: %d, Password: %s}",
+		o.InputPath, o.OutDir, o.OutputFormat, o.Workers, redactedIfSet(o.Password))
+}
+
+func redactedIfSet(b []byte) string {
+	if len(b) == 0 {
+		return "none"
+	}
+	return "REDACTED"
+}
