@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -35,11 +36,7 @@ func TestBulkImportSurvivesSIGKILL(t *testing.T) {
 	if raceEnabled {
 		rows = 600 // the race detector slows the in-process simulator ~10×
 	}
-	bin := filepath.Join(t.TempDir(), "dfnskeys")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	build.Stderr = os.Stderr
-	require.NoError(t, build.Run())
-
+	bin := buildBinary(t)
 	srv := testutil.NewServer(t)
 	srv.SetLatency(time.Millisecond)
 	srv.SetErrorRate("GET /keys", 0.05, http.StatusServiceUnavailable)
@@ -150,4 +147,81 @@ func killTestKey(t *testing.T, c keys.Curve) *keys.PrivateKey {
 func lastLine(s string) string {
 	lines := strings.Split(strings.TrimSpace(s), "\n")
 	return lines[len(lines)-1]
+}
+
+var (
+	binOnce sync.Once
+	binPath string
+	binErr  error
+)
+
+// buildBinary builds dfnskeys once per test run.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	binOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "dfnskeys-bin-")
+		if err != nil {
+			binErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "dfnskeys")
+		build := exec.Command("go", "build", "-o", binPath, ".")
+		build.Stderr = os.Stderr
+		binErr = build.Run()
+	})
+	require.NoError(t, binErr)
+	return binPath
+}
+
+// TestBulkImportSIGINT interrupts a run with SIGINT: the rows in flight
+// finish, the run stops with exit 1 and says to rerun, and every key the
+// simulator holds is in the report as imported (none half-done).
+func TestBulkImportSIGINT(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow: builds the binary")
+	}
+	bin := buildBinary(t)
+	srv := testutil.NewServer(t)
+	srv.SetLatency(20 * time.Millisecond)
+	dir := t.TempDir()
+	input, err := os.Create(filepath.Join(dir, "input.jsonl"))
+	require.NoError(t, err)
+	const rows = 200
+	for i := 1; i <= rows; i++ {
+		k := killTestKey(t, keys.Secp256k1)
+		name := fmt.Sprintf("k%d", i)
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(hex.EncodeToString(k.Bytes())), 0o600))
+		fmt.Fprintf(input, `{"keyFile":%q,"curve":"secp256k1"}`+"\n", name)
+	}
+	require.NoError(t, input.Close())
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "cred.pem"), srv.CredentialPEM(), 0o600))
+	report := filepath.Join(dir, "report.jsonl")
+	cmd := exec.Command(bin, "bulk-import", "--input", filepath.Join(dir, "input.jsonl"), "--journal", filepath.Join(dir, "journal"), "--report", report, "--workers", "4")
+	cmd.Env = append(os.Environ(), "DFNS_API_URL="+srv.URL(), "DFNS_AUTH_TOKEN="+srv.Token(), "DFNS_CRED_ID="+srv.CredentialID(), "DFNS_PRIVATE_KEY="+filepath.Join(dir, "cred.pem"))
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	require.NoError(t, cmd.Start())
+	require.Eventually(t, func() bool { return len(srv.Keys()) >= 5 }, 30*time.Second, 10*time.Millisecond)
+	require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
+	err = cmd.Wait()
+	var exit *exec.ExitError
+	require.ErrorAs(t, err, &exit, stderr.String())
+	require.Equal(t, 1, exit.ExitCode())
+	require.Contains(t, stderr.String(), "interrupted after")
+	require.Contains(t, stderr.String(), "rerun the same command to continue")
+
+	imported := map[string]bool{}
+	data, err := os.ReadFile(report)
+	require.NoError(t, err)
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		var l bulk.ReportLine
+		require.NoError(t, json.Unmarshal([]byte(line), &l))
+		require.Equal(t, bulk.StatusImported, l.Status, l.Error)
+		imported[l.KeyID] = true
+	}
+	require.Less(t, len(imported), rows, "the run stopped early")
+	require.Len(t, srv.Keys(), len(imported), "every key created is reported: the rows in flight finished")
+	for _, k := range srv.Keys() {
+		require.True(t, imported[k.Key.ID], "key %s is in the report", k.Key.ID)
+	}
 }
