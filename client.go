@@ -291,10 +291,12 @@ func (c *Client) attempt(ctx context.Context, cl *call, attempt int) attemptResu
 		return attemptResult{err: err, retryable: true, retryAfter: retryAfterOf(err), reason: "rate limited"}
 	case errors.As(err, &ae) && ae.StatusCode < 500:
 		return attemptResult{err: err}
-	case errors.Is(err, ErrPolicyPending), errors.Is(err, errDecode):
+	case errors.Is(err, ErrPolicyPending):
 		return attemptResult{err: err}
 	default:
-		// A 5xx, a timeout or a broken connection after sending.
+		// A 5xx, a timeout or a broken connection after sending, or a
+		// 2xx whose body cannot be read: the call may well have been
+		// carried out.
 		return attemptResult{err: &AmbiguousError{Method: cl.method, Path: cl.path, Err: err}}
 	}
 }
