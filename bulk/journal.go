@@ -43,6 +43,8 @@ const (
 	StateStarted   State = 1 // the import may have been sent
 	StateImported  State = 2 // imported; KeyID is set
 	StateFailed    State = 3 // failed for sure (nothing created); retried by a rerun
+	StatePending   State = 4 // waits for a policy approval (KeyID holds its ID); never resent
+	StateRejected  State = 5 // Dfns created key KeyID with another public key; never resent
 	StateUncertain State = 9 // the record is torn: treat as started, public key unknown
 )
 

@@ -277,17 +277,20 @@ func (r *runner) fromJournal(row *Row) (ReportLine, bool) {
 	return line, true
 }
 
-// resolveStarted settles the rows an earlier run may have sent: each is
-// looked for by public key among the imported keys; found ones are marked
-// imported, the others may be attempted again. Keys can appear a moment
+// resolveStarted settles the rows an earlier run may have sent, and those
+// waiting for a policy approval: each is looked for by public key among the
+// imported keys; found ones are marked imported. Started rows not found may
+// be attempted again; rows waiting for approval stay so. Keys can appear a moment
 // after a killed run sent them, so the search is repeated twice, after 1 s
 // and 2 s, while rows remain unresolved.
 func (r *runner) resolveStarted(ctx context.Context) error {
 	pending := map[string][]int{}
+	approvals := map[int]bool{} // rows waiting for a policy approval
 	if err := r.journal.Scan(func(row int, rec Record) error {
-		if rec.State == StateStarted && len(rec.PublicKey) > 0 {
+		if (rec.State == StateStarted || rec.State == StatePending) && len(rec.PublicKey) > 0 {
 			k := hex.EncodeToString(rec.PublicKey)
 			pending[k] = append(pending[k], row)
+			approvals[row] = rec.State == StatePending
 		}
 		return nil
 	}); err != nil {
@@ -322,6 +325,9 @@ func (r *runner) resolveStarted(ctx context.Context) error {
 	}
 	for _, rows := range pending {
 		for _, row := range rows {
+			if approvals[row] {
+				continue // still waiting for its approval: never resent
+			}
 			// Not found after three searches: it was never processed.
 			if err := r.journal.Put(row, Record{State: StateNone}); err != nil {
 				return err
@@ -367,6 +373,16 @@ func (r *runner) process(ctx context.Context, row *Row) ReportLine {
 	if err != nil {
 		return fail(err)
 	}
+	if rec.State == StateRejected {
+		line.KeyID = rec.KeyID
+		return fail(fmt.Errorf("an earlier run's import created key %s with a different public key: investigate it with Dfns; this row is not imported again", rec.KeyID))
+	}
+	if rec.State == StatePending {
+		// The startup search did not find the key: not approved yet.
+		// Resending would make a second request that, once approved,
+		// would create a second key.
+		return fail(fmt.Errorf("the import waits for policy approval %s and is not sent again; rerun once it is approved (if it is rejected, import this row with a new journal)", rec.KeyID))
+	}
 	if rec.State == StateUncertain || rec.State == StateStarted {
 		// A torn record, or a started row the startup search missed.
 		found, err := r.opts.Client.Keys.FindByPublicKey(ctx, line.PublicKey)
@@ -386,7 +402,17 @@ func (r *runner) process(ctx context.Context, row *Row) ReportLine {
 	}
 	created, err := r.opts.Client.ImportKey(ctx, key, dfnskeys.ImportKeyOptions{Builder: r.builder, Protocol: scheme.Protocol, Name: row.Name})
 	if err != nil {
-		if !errors.Is(err, dfnskeys.ErrAmbiguous) {
+		var pending *dfnskeys.PolicyPendingError
+		var mismatch *dfnskeys.PublicKeyMismatchError
+		switch {
+		case errors.Is(err, dfnskeys.ErrAmbiguous):
+			// Stays started: a rerun looks the key up first.
+		case errors.As(err, &pending):
+			_ = r.journal.Put(row.Number, Record{State: StatePending, PublicKey: key.PublicKey(), KeyID: pending.ApprovalID})
+		case errors.As(err, &mismatch):
+			line.KeyID = mismatch.KeyID
+			_ = r.journal.Put(row.Number, Record{State: StateRejected, PublicKey: key.PublicKey(), KeyID: mismatch.KeyID})
+		default:
 			// Nothing was created: a rerun may try again at once.
 			_ = r.journal.Put(row.Number, Record{State: StateFailed, PublicKey: key.PublicKey()})
 		}

@@ -331,3 +331,58 @@ func mustRead(t testing.TB, path string) string {
 	require.NoError(t, err)
 	return string(b)
 }
+
+// A row waiting for a policy approval is never resent: a second request,
+// once approved, would create a second key. Once the key exists (approved),
+// a rerun finds it.
+func TestRunPolicyApprovalIsNeverResent(t *testing.T) {
+	t.Parallel()
+	srv := testutil.NewServer(t)
+	c := client(t, srv)
+	f := newFixture(t, 3)
+	srv.RequirePolicyApproval("POST /keys/import", true)
+	sum, lines := run(t, context.Background(), f, c, nil)
+	require.Equal(t, 3, sum.Failed)
+	require.Contains(t, lines[1].Error, "needs policy approval ap-")
+	require.Empty(t, srv.Keys())
+
+	// Policies off now, but the rows are still waiting for their approvals.
+	srv.RequirePolicyApproval("POST /keys/import", false)
+	sum, lines = run(t, context.Background(), f, c, nil)
+	require.Equal(t, 3, sum.Failed)
+	require.Contains(t, lines[2].Error, "waits for policy approval ap-")
+	require.Empty(t, srv.Keys(), "nothing resent")
+
+	// Row 2's approval goes through: Dfns creates its key.
+	raw, _ := os.ReadFile(filepath.Join(f.dir, "k2"))
+	k2, err := keyformat.ParseSolanaKeypair(raw)
+	require.NoError(t, err)
+	created, err := c.ImportKey(context.Background(), k2, dfnskeys.ImportKeyOptions{})
+	require.NoError(t, err)
+	sum, lines = run(t, context.Background(), f, c, nil)
+	require.Equal(t, bulk.StatusAlreadyImported, lines[2].Status)
+	require.Equal(t, created.ID, lines[2].KeyID)
+	require.Equal(t, 2, sum.Failed)
+	require.Len(t, srv.Keys(), 1)
+}
+
+// A row whose import created a key with another public key is reported,
+// never imported again.
+func TestRunRejectedRowIsNeverResent(t *testing.T) {
+	t.Parallel()
+	srv := testutil.NewServer(t)
+	c := client(t, srv)
+	f := newFixture(t, 2)
+	digest, err := bulk.InputDigest(f.input)
+	require.NoError(t, err)
+	j, err := bulk.OpenJournal(filepath.Join(f.dir, "journal"), digest)
+	require.NoError(t, err)
+	require.NoError(t, j.Put(1, bulk.Record{State: bulk.StateRejected, PublicKey: []byte{2}, KeyID: "key-odd"}))
+	require.NoError(t, j.Close())
+	sum, lines := run(t, context.Background(), f, c, nil)
+	require.Equal(t, bulk.StatusFailed, lines[1].Status)
+	require.Equal(t, "key-odd", lines[1].KeyID)
+	require.Contains(t, lines[1].Error, "created key key-odd with a different public key")
+	require.Equal(t, 1, sum.Imported)
+	require.Len(t, srv.Keys(), 1)
+}
