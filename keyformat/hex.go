@@ -1,8 +1,12 @@
 package keyformat
 
 import (
+	"bytes"
+
 	"github.com/dfnskeys/dfnskeys/keys"
 )
+
+var utf8BOM = []byte("\xef\xbb\xbf")
 
 // ParseHex reads a 32-byte private key for curve c written as hex, with an
 // optional "0x" or "0X" prefix; whitespace anywhere is ignored and letters
@@ -18,6 +22,7 @@ import (
 // big-endian signing scalar, the form Dfns exports (see
 // [keys.NewEd25519PrivateKeyFromScalar]).
 func ParseHex(c keys.Curve, text []byte, ed25519Scalar bool) (*keys.PrivateKey, error) {
+	text = bytes.TrimPrefix(text, utf8BOM) // files saved by some Windows editors
 	start := 0
 	if i := nextNonSpace(text, 0); i < len(text) && text[i] == '0' {
 		if j := nextNonSpace(text, i+1); j < len(text) && (text[j] == 'x' || text[j] == 'X') {

@@ -23,6 +23,7 @@ func TestParseHex(t *testing.T) {
 		{"0X and upper case", keys.Secp256k1, "0X4C0883A69102937D6231471B5DBB6204FE5129617082792AE468D01A3F362318", ethKey},
 		{"whitespace anywhere", keys.Secp256k1, " \t0x 4c0883a6 9102937d\n6231471b 5dbb6204\r\nfe512961 7082792a e468d01a 3f362318\n", ethKey},
 		{"newline", keys.Secp256k1, ethKey + "\n", ethKey},
+		{"byte order mark", keys.Secp256k1, "\xef\xbb\xbf0x" + ethKey + "\r\n", ethKey},
 		{"stark full", keys.Stark, "0x00" + ethKey[2:], "00" + ethKey[2:]},
 		{"secp256k1 short is left-padded", keys.Secp256k1, "0x1", "0000000000000000000000000000000000000000000000000000000000000001"},
 		{"stark short", keys.Stark, "0x3c1e9550e66958296d11b60f8e8e7a7ad990d07fa65d5f7652c4a6c87d4e3cc", "03c1e9550e66958296d11b60f8e8e7a7ad990d07fa65d5f7652c4a6c87d4e3cc"},

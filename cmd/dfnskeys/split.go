@@ -1,15 +1,13 @@
 package main
 
 import (
-	"encoding/hex"
-	"errors"
 	"fmt"
 	"os"
 	"slices"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
+	"github.com/dfnskeys/dfnskeys/keyformat"
 	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/dfnskeys/dfnskeys/signers"
 )
@@ -92,17 +90,7 @@ func runSplit(e *env, args []string) error {
 		return fmt.Errorf("--min-signers %d is more than the %d signers of the cluster: it must be between 2 and %d", threshold, n, n)
 	}
 
-	raw, err := readKey(e, *keyFile)
-	if err != nil {
-		return err
-	}
-	var key *keys.PrivateKey
-	if *edScalar {
-		key, err = keys.NewEd25519PrivateKeyFromScalar(raw)
-	} else {
-		key, err = keys.NewPrivateKey(curve, raw)
-	}
-	clear(raw)
+	key, err := readKey(e, *keyFile, curve, *edScalar)
 	if err != nil {
 		return err
 	}
@@ -163,9 +151,9 @@ func loadCluster(path, id string) (*signers.Cluster, error) {
 	return cluster, nil
 }
 
-// readKey reads the hex private key from --key-file or standard input and
-// returns its bytes; the caller must clear them.
-func readKey(e *env, path string) ([]byte, error) {
+// readKey reads the hex private key from --key-file or standard input
+// (without echo on a terminal) and parses it with keyformat.ParseHex.
+func readKey(e *env, path string, c keys.Curve, edScalar bool) (*keys.PrivateKey, error) {
 	var (
 		text []byte
 		err  error
@@ -192,36 +180,9 @@ func readKey(e *env, path string) ([]byte, error) {
 		return nil, err
 	}
 	defer clear(text)
-	return decodeKeyHex(text, from)
-}
-
-// decodeKeyHex decodes hex with an optional 0x prefix, ignoring white space
-// (and a byte order mark) anywhere. Its errors never quote the input.
-func decodeKeyHex(text []byte, from string) ([]byte, error) {
-	buf := make([]byte, 0, len(text))
-	defer func() { clear(buf[:cap(buf)]) }()
-	for i := 0; i < len(text); {
-		r, size := utf8.DecodeRune(text[i:])
-		if !unicode.IsSpace(r) && r != '\uFEFF' {
-			buf = append(buf, text[i:i+size]...)
-		}
-		i += size
-	}
-	digits := buf
-	if len(digits) >= 2 && digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'X') {
-		digits = digits[2:]
-	}
-	switch {
-	case len(digits) == 0:
-		return nil, fmt.Errorf("%s is empty: expected the private key as hex", from)
-	case len(digits)%2 != 0:
-		return nil, fmt.Errorf("%s has an odd number of hex digits (%d): each byte needs two", from, len(digits))
-	}
-	key := make([]byte, len(digits)/2)
-	if _, err := hex.Decode(key, digits); err != nil {
-		clear(key)
-		// hex's error quotes the offending character: do not pass it on.
-		return nil, errors.New(from + " is not hex: use only 0-9 and a-f (or A-F), with an optional 0x prefix")
+	key, err := keyformat.ParseHex(c, text, edScalar)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", from, err)
 	}
 	return key, nil
 }
