@@ -3,10 +3,3 @@
 // journal so that a run killed at any moment and rerun ends with every key
 // imported exactly once; see [Run].
 package bulk
-
-import (
-	"bufio"
-	"io"
-)
-
-func bufioReader(r io.Reader) *bufio.Reader { return bufio.NewReaderSize(r, 64<<10) }

@@ -1,6 +1,7 @@
 package bulk
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
@@ -229,7 +230,7 @@ func (j *Journal) Scan(f func(row int, r Record) error) error {
 	if _, err := j.f.Seek(recordSize, io.SeekStart); err != nil {
 		return err
 	}
-	br := bufioReader(j.f)
+	br := bufio.NewReaderSize(j.f, 64<<10)
 	var b [recordSize]byte
 	for row := 1; ; row++ {
 		if _, err := io.ReadFull(br, b[:]); err != nil {

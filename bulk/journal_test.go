@@ -132,3 +132,23 @@ func TestOptionsRedactPassword(t *testing.T) {
 		require.Contains(t, s, "REDACTED")
 	}
 }
+
+// The single-pass scan hashes exactly the bytes InputDigest hashes, so a
+// journal made by one run is accepted by the next.
+func TestScanInputDigestMatchesInputDigest(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	for name, body := range map[string]string{
+		"a.jsonl": "{\"keyFile\":\"k\",\"curve\":\"stark\"}\n\n\nnot json\n\n",
+		"b.csv":   "keyFile,curve\nk,stark\n\n\n",
+		"c.jsonl": "",
+	} {
+		p := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(p, []byte(body), 0o600))
+		got, _, err := scanInput(p)
+		require.NoError(t, err)
+		want, err := InputDigest(p)
+		require.NoError(t, err)
+		require.Equal(t, want, got, name)
+	}
+}

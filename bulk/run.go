@@ -3,6 +3,7 @@ package bulk
 import (
 	"bufio"
 	"context"
+	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -233,7 +234,8 @@ func scanInput(path string) ([32]byte, int, error) {
 		return [32]byte{}, 0, fmt.Errorf("bulk: opening the input: %w", err)
 	}
 	defer f.Close()
-	rd, err := NewReader(f, path)
+	h := sha256.New()
+	rd, err := NewReader(io.TeeReader(f, h), path)
 	if err != nil {
 		return [32]byte{}, 0, err
 	}
@@ -249,8 +251,14 @@ func scanInput(path string) ([32]byte, int, error) {
 		}
 		n++
 	}
-	d, err := InputDigest(path)
-	return d, n, err
+	// The reader may stop before the end (trailing blank lines, a final
+	// partial buffer): hash whatever it did not consume.
+	if _, err := io.Copy(h, f); err != nil {
+		return [32]byte{}, 0, err
+	}
+	var d [32]byte
+	copy(d[:], h.Sum(nil))
+	return d, n, nil
 }
 
 type runner struct {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/dfnskeys/dfnskeys"
 	"github.com/dfnskeys/dfnskeys/auth"
+	"github.com/dfnskeys/dfnskeys/signers"
 )
 
 // connFlags are the connection settings of the online commands. Each has an
@@ -152,7 +153,7 @@ func runSigners(e *env, args []string) error {
 		return errors.New("the API lists no signing cluster")
 	}
 	for _, cl := range list.Clusters {
-		sorted, err := sortSigners(cl.Signers)
+		sorted, err := signers.Sort(cl.Signers)
 		if err != nil {
 			return fmt.Errorf("cluster %s: %w", cl.ClusterID, err)
 		}

@@ -14,7 +14,6 @@ import (
 	"github.com/dfnskeys/dfnskeys/auth"
 	"github.com/dfnskeys/dfnskeys/internal/testutil"
 	"github.com/dfnskeys/dfnskeys/keys"
-	"github.com/dfnskeys/dfnskeys/signers"
 )
 
 var simulatorCommand = &command{
@@ -182,6 +181,3 @@ func demoScheme(ctx context.Context, c *dfnskeys.Client, s keys.Scheme) (string,
 	return fmt.Sprintf("%s\t%s\t%s\t%s\t%s\tok: recovered key equals the imported key", s, created.ID, pub,
 		importTime.Round(100*time.Microsecond), exportTime.Round(100*time.Microsecond)), true
 }
-
-// sortSigners validates and orders a cluster's signers.
-func sortSigners(ss []signers.Signer) ([]signers.Parsed, error) { return signers.Sort(ss) }
