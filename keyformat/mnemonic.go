@@ -9,8 +9,10 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/crypto/pbkdf2"
+	unicodenorm "golang.org/x/text/unicode/norm"
 
 	"github.com/dfnskeys/dfnskeys/keys"
 )
@@ -85,11 +87,18 @@ func parsePath(path string) ([]uint32, error) {
 // to lower case and words are separated by single spaces, whatever the
 // whitespace between them. It must have 12, 15, 18, 21 or 24 words, all in
 // the list (abbreviations are not expanded), and a valid checksum.
-// Non-ASCII mnemonics are refused: no English word has a non-ASCII letter.
-// The seed is PBKDF2-HMAC-SHA512(mnemonic, "mnemonic" ‖ passphrase, 2048
-// iterations, 64 bytes). BIP-39 asks for the passphrase to be NFKD
-// normalised; without a Unicode normalisation library this package refuses
-// non-ASCII passphrases rather than risk deriving a different wallet.
+// As BIP-39 requires, the mnemonic and the passphrase are first normalised
+// to Unicode NFKD, so a passphrase typed in composed or decomposed form (é
+// as one code point or as e plus an accent) derives the same wallet, and
+// the no-break or ideographic spaces some editors paste become plain
+// spaces. A mnemonic still holding non-ASCII letters after that is refused:
+// no English word has one. The seed is PBKDF2-HMAC-SHA512(mnemonic,
+// "mnemonic" ‖ passphrase, 2048 iterations, 64 bytes). The passphrase is
+// taken as UTF-8; invalid UTF-8 is refused rather than guessed at.
+//
+// The normalised copies this function makes are cleared after use;
+// golang.org/x/text's normaliser may keep short-lived internal buffers of
+// its own, which the garbage collector reclaims.
 //
 // On secp256k1 the key is derived by BIP-32 from the seed; an invalid child
 // key (probability below 2^-127 per step) is an error rather than skipped.
@@ -144,10 +153,8 @@ func ParseMnemonic(c keys.Curve, mnemonic []byte, passphrase []byte, path string
 // mnemonicSeed checks a mnemonic and returns its 64-byte BIP-39 seed, which
 // the caller must clear.
 func mnemonicSeed(mnemonic, passphrase []byte) ([]byte, error) {
-	for _, b := range passphrase {
-		if b >= 0x80 {
-			return nil, errorf(Mnemonic, "the passphrase has non-ASCII characters, which this package cannot NFKD-normalise as BIP-39 requires")
-		}
+	if !utf8.Valid(passphrase) {
+		return nil, errorf(Mnemonic, "the passphrase is not valid UTF-8: BIP-39 passphrases are Unicode text; check the encoding of DFNS_KEY_PASSWORD")
 	}
 	norm, err := normalizeMnemonic(mnemonic)
 	if err != nil {
@@ -157,15 +164,21 @@ func mnemonicSeed(mnemonic, passphrase []byte) ([]byte, error) {
 	if err := checkMnemonic(norm); err != nil {
 		return nil, err
 	}
-	salt := make([]byte, 0, len("mnemonic")+len(passphrase))
-	salt = append(append(salt, "mnemonic"...), passphrase...)
+	salt := unicodenorm.NFKD.Append([]byte("mnemonic"), passphrase...)
 	defer clear(salt)
 	return pbkdf2.Key(norm, salt, 2048, 64, sha512.New), nil
 }
 
 // normalizeMnemonic returns the words of m in lower case, separated by
-// single spaces, in a new buffer the caller must clear.
+// single spaces, in a new buffer the caller must clear. It normalises m to
+// NFKD first, which turns no-break, ideographic and other compatibility
+// spaces into U+0020.
 func normalizeMnemonic(m []byte) ([]byte, error) {
+	if !utf8.Valid(m) {
+		return nil, errorf(Mnemonic, "the mnemonic is not valid UTF-8 text; check the file's encoding")
+	}
+	m = unicodenorm.NFKD.Append(nil, m...) // a copy, never the caller's buffer
+	defer clear(m)
 	for _, b := range m {
 		if b >= 0x80 {
 			return nil, errorf(Mnemonic, "the mnemonic has non-ASCII characters; only the English word list is supported")

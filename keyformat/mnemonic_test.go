@@ -95,6 +95,74 @@ func TestParseMnemonicNormalisation(t *testing.T) {
 	}
 }
 
+// BIP-39 normalises the mnemonic and the passphrase to Unicode NFKD. The
+// expected addresses were computed by testdata/crosscheck.py (Python's
+// unicodedata, not golang.org/x/text).
+func TestParseMnemonicNFKD(t *testing.T) {
+	t.Parallel()
+	const (
+		wantEth    = "0x29d2895E333389de5Ec2B95Ae0a4015266dD5681"
+		wantSolana = "492XWCthZL9hDEeV7z5pZutyHY1SLTtRUxCBHmRtmU9K"
+	)
+	passphrases := map[string]string{
+		"composed (NFC)":                  "p\u00e4ssw\u00f6rd \ufb01",
+		"decomposed (NFD)":                "pa\u0308sswo\u0308rd \ufb01",
+		"compatibility-decomposed (NFKD)": "pa\u0308sswo\u0308rd fi",
+	}
+	for name, pw := range passphrases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			for _, tc := range []struct {
+				curve keys.Curve
+				addr  func([]byte) (string, error)
+				want  string
+			}{
+				{keys.Secp256k1, address.Ethereum, wantEth},
+				{keys.Ed25519, address.Solana, wantSolana},
+			} {
+				k, err := keyformat.ParseMnemonic(tc.curve, []byte(abandonAbout), []byte(pw), "")
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, err := tc.addr(k.PublicKey())
+				k.Destroy()
+				if err != nil || got != tc.want {
+					t.Errorf("%s: address %q, %v; want %q", tc.curve, got, err, tc.want)
+				}
+			}
+		})
+	}
+	// Without normalisation the composed form would derive another wallet.
+	// This guards against the test passing because the passphrase is ignored.
+	k, err := keyformat.ParseMnemonic(keys.Secp256k1, []byte(abandonAbout), []byte("passwords fi"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer k.Destroy()
+	if got, _ := address.Ethereum(k.PublicKey()); got == wantEth {
+		t.Fatal("a different passphrase derived the same wallet")
+	}
+}
+
+// Spaces pasted from editors and chat apps (no-break, ideographic, thin)
+// become plain spaces under NFKD, so the mnemonic still parses to the same
+// wallet.
+func TestParseMnemonicCompatibilitySpaces(t *testing.T) {
+	t.Parallel()
+	for _, sp := range []string{"\u00a0", "\u3000", "\u2009", " \u00a0 "} {
+		m := strings.ReplaceAll(abandonAbout, " ", sp)
+		k, err := keyformat.ParseMnemonic(keys.Secp256k1, []byte(m), nil, "")
+		if err != nil {
+			t.Fatalf("separator %+q: %v", sp, err)
+		}
+		got, _ := address.Ethereum(k.PublicKey())
+		k.Destroy()
+		if got != "0x9858EfFD232B4033E47d90003D41EC34EcaEda94" {
+			t.Errorf("separator %+q: address %s", sp, got)
+		}
+	}
+}
+
 func TestParseMnemonicErrors(t *testing.T) {
 	t.Parallel()
 	words := strings.Fields(abandonAbout)
@@ -121,7 +189,8 @@ func TestParseMnemonicErrors(t *testing.T) {
 		{"25 words", keys.Secp256k1, strings.Repeat("zoo ", 25), "", "", "25 words"},
 		{"empty", keys.Secp256k1, " \n", "", "", "0 words"},
 		{"non-ASCII mnemonic", keys.Secp256k1, with(0, "abandón"), "", "", "non-ASCII characters; only the English word list"},
-		{"non-ASCII passphrase", keys.Secp256k1, abandonAbout, "pässword", "", "passphrase has non-ASCII characters"},
+		{"passphrase not UTF-8", keys.Secp256k1, abandonAbout, "p\xe4ssword", "", "passphrase is not valid UTF-8"},
+		{"mnemonic not UTF-8", keys.Secp256k1, with(0, "\xffabandon"), "", "", "mnemonic is not valid UTF-8"},
 		{"stark", keys.Stark, abandonAbout, "", "", "stark keys cannot be derived from a mnemonic"},
 		{"unknown curve", "p256", abandonAbout, "", "", `unsupported curve "p256"`},
 		{"ed25519 non-hardened step", keys.Ed25519, abandonAbout, "", "m/44'/501'/0'/0", "step 4 is not hardened"},

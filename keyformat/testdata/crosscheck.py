@@ -110,8 +110,10 @@ def entropy_to_mnemonic(e):
     h = hashlib.sha256(e).digest()
     bits = bin(int.from_bytes(e, 'big'))[2:].zfill(len(e) * 8) + bin(int.from_bytes(h, 'big'))[2:].zfill(256)[:len(e) * 8 // 32]
     return ' '.join(WORDS[int(bits[i:i + 11], 2)] for i in range(0, len(bits), 11))
+import unicodedata
 def mnemonic_seed(m, pw=''):
-    return hashlib.pbkdf2_hmac('sha512', m.encode(), ('mnemonic' + pw).encode(), 2048, 64)
+    nfkd = lambda x: unicodedata.normalize('NFKD', x)
+    return hashlib.pbkdf2_hmac('sha512', nfkd(m).encode(), nfkd('mnemonic' + pw).encode(), 2048, 64)
 
 # ---------- base58 ----------
 B58 = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz'
@@ -308,6 +310,10 @@ for p, pub, a in [("m/86'/0'/0'/0/1", '0283dfe85a3151d2517290da461fe2815591ef69f
     k, _ = bip32_derive(ab, p); eq('bip86 pub ' + p, ser_c(pmul(k)).hex(), pub); eq('bip86 ' + p, p2tr(pmul(k)), a)
 k, _ = slip10(ab, "m/44'/501'/0'/0'"); eq('solana abandon', b58enc(ed_pub(k)), 'HAgk14JpMQLgt6rVgv7cBQFJWFto5Dqxi472uT3DKpqk')
 eq('bip39 18-word trezor', mnemonic_seed(entropy_to_mnemonic(bytes(24)), 'TREZOR').hex(), '035895f2f481b1b0f01fcf8c289c794660b289981a78f8106447707fdd9666ca06da5a9a565181599b79f53b844d8a71dd9f439c52a3d7b3e8a79c906ac845fa')
+# BIP-39 NFKD: a non-ASCII passphrase (composed letters and the "fi" ligature).
+ab_pw = mnemonic_seed('abandon ' * 11 + 'about', 'p\u00e4ssw\u00f6rd \ufb01')
+k, _ = bip32_derive(ab_pw, "m/44'/60'/0'/0/0"); eq('bip39 nfkd passphrase eth', eth_address(pmul(k)), '0x29d2895E333389de5Ec2B95Ae0a4015266dD5681')
+k, _ = slip10(ab_pw, "m/44'/501'/0'/0'"); eq('bip39 nfkd passphrase solana', b58enc(ed_pub(k)), '492XWCthZL9hDEeV7z5pZutyHY1SLTtRUxCBHmRtmU9K')
 eq('tagged hash', tagged('TapTweak', bytes(32)).hex(), '38acfd2d72ad71541503bf9521485ed40eb70ad40dd562d29677a32c917d8e61')
 
 # Web3 Secret Storage PBKDF2 vector: derived key and MAC.
