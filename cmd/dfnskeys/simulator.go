@@ -55,14 +55,15 @@ func runSimulator(e *env, args []string) error {
 	if *n < 2 || *n > 256 {
 		return usagef("--signers %d is invalid: a cluster has 2 to 256 signers", *n)
 	}
-	if err := os.MkdirAll(*stateDir, 0o700); err != nil {
-		return fmt.Errorf("creating --state-dir: %w", err)
-	}
+	// Start (and so validate --addr) before creating anything on disk.
 	srv, err := testutil.StartServer(testutil.WithAddr(*addr), testutil.WithSigners(*n), testutil.WithRequestLog(1000))
 	if err != nil {
 		return err
 	}
 	defer srv.Close()
+	if err := os.MkdirAll(*stateDir, 0o700); err != nil {
+		return fmt.Errorf("creating --state-dir: %w", err)
+	}
 	pemPath, err := filepath.Abs(filepath.Join(*stateDir, "credential.pem"))
 	if err != nil {
 		return err
