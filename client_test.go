@@ -400,7 +400,7 @@ func TestImportWithUnreadableSuccessIsResolved(t *testing.T) {
 			imports.Add(1)
 			_, _ = io.WriteString(w, `{"id": "key-1", "publicKey": tr`) // truncated
 		case "/keys":
-			fmt.Fprintf(w, `{"items":[{"id":"key-1","publicKey":%q,"imported":true}]}`, key.PublicKeyHex())
+			fmt.Fprintf(w, `{"items":[{"id":"key-1","scheme":"ECDSA","curve":"secp256k1","status":"Active","publicKey":%q,"imported":true}]}`, key.PublicKeyHex())
 		}
 	}))
 	defer srv.Close()

@@ -39,20 +39,25 @@ type ImportKeyOptions struct {
 // cluster, checks pinned signers if any, splits and encrypts the key
 // locally, sends the signed POST /keys/import, and checks that the key Dfns
 // created has the public key computed locally (a *PublicKeyMismatchError if
-// not). After an ambiguous failure it never resends: it looks for an
-// imported key with the same public key and returns it, or returns an
-// *AmbiguousImportError.
+// not). After an ambiguous failure it never resends: it looks for the key
+// the import would have created and returns it, or returns an
+// *AmbiguousImportError. The key it looks for is an imported key with the
+// same public key, protocol and curve, active and never exported, with the
+// same name when one was given, and created no earlier than
+// [ImportClockSkew] before the import was sent — so an older import of the
+// same private key is never mistaken for this one.
 func (c *Client) ImportKey(ctx context.Context, key *keys.PrivateKey, opts ImportKeyOptions) (*keys.Key, error) {
 	req, err := c.buildImport(ctx, key, opts)
 	if err != nil {
 		return nil, err
 	}
+	sent := time.Now()
 	created, err := c.Keys.Import(ctx, req)
 	if err != nil {
 		if !errors.Is(err, ErrAmbiguous) {
 			return nil, err
 		}
-		return c.resolveAmbiguousImport(ctx, key, err)
+		return c.resolveAmbiguousImport(ctx, key, req, sent, err)
 	}
 	if err := checkPublicKey(created.ID, key, created.PublicKey); err != nil {
 		return created, err
@@ -69,12 +74,13 @@ func (c *Client) ImportWallet(ctx context.Context, key *keys.PrivateKey, network
 	if err != nil {
 		return nil, err
 	}
+	sent := time.Now()
 	w, err := c.Wallets.Import(ctx, &keys.WalletImportRequest{Network: network, ExternalID: externalID, ImportRequest: *req})
 	if err != nil {
 		if !errors.Is(err, ErrAmbiguous) {
 			return nil, err
 		}
-		k, rerr := c.resolveAmbiguousImport(ctx, key, err)
+		k, rerr := c.resolveAmbiguousImport(ctx, key, req, sent, err)
 		if rerr != nil {
 			return nil, rerr
 		}
@@ -139,7 +145,20 @@ func checkPinned(got, pinned []signers.Signer) error {
 	return nil
 }
 
-func (c *Client) resolveAmbiguousImport(ctx context.Context, key *keys.PrivateKey, cause error) (*keys.Key, error) {
+// ImportClockSkew is how much earlier than the local clock says an import
+// was sent Dfns may date the key it created: a key dated earlier than that
+// was not created by this import. A clock more than this far ahead of
+// Dfns's makes an ambiguous import unresolvable (reported, never resent),
+// not wrongly resolved.
+const ImportClockSkew = 10 * time.Minute
+
+func (c *Client) resolveAmbiguousImport(ctx context.Context, key *keys.PrivateKey, req *keys.ImportRequest, sent time.Time, cause error) (*keys.Key, error) {
+	scheme := keys.Scheme{Protocol: req.Protocol, Curve: req.Curve}
+	notBefore := sent.Add(-ImportClockSkew)
+	thisImport := func(k *keys.Key) bool {
+		return usableKey(k) && (req.Name == "" || k.Name == req.Name) &&
+			(k.DateCreated.IsZero() || !k.DateCreated.Before(notBefore))
+	}
 	// The caller's context may be what expired: look on a fresh one.
 	lookCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
 	defer cancel()
@@ -152,7 +171,7 @@ func (c *Client) resolveAmbiguousImport(ctx context.Context, key *keys.PrivateKe
 			}
 			delay *= 2
 		}
-		k, err := c.Keys.FindByPublicKey(lookCtx, key.PublicKeyHex())
+		k, err := c.Keys.findImported(lookCtx, scheme, key.PublicKeyHex(), thisImport)
 		lookupErr = err
 		if err == nil && k != nil {
 			if c.logger != nil {

@@ -130,9 +130,53 @@ func (s *KeysService) All(ctx context.Context, pageSize int) iter.Seq2[*keys.Key
 	}
 }
 
-// FindByPublicKey returns the imported key whose public key is publicKeyHex
-// (compared case-insensitively), or nil when there is none. It lists every
-// key, so it costs one GET /keys per page.
+// FindImported returns the imported key of the given scheme (protocol and
+// curve) whose public key is publicKeyHex (compared case-insensitively), or
+// nil when there is none. The same private key imported for ECDSA and for
+// Schnorr is two Dfns keys; only the one of this scheme is returned. Of
+// several, an active key that was never exported comes first, then the
+// most recently created. It lists every key: one GET /keys per page.
+func (s *KeysService) FindImported(ctx context.Context, scheme keys.Scheme, publicKeyHex string) (*keys.Key, error) {
+	return s.findImported(ctx, scheme, publicKeyHex, nil)
+}
+
+func (s *KeysService) findImported(ctx context.Context, scheme keys.Scheme, publicKeyHex string, accept func(*keys.Key) bool) (*keys.Key, error) {
+	want := strings.TrimSpace(publicKeyHex)
+	var best *keys.Key
+	for k, err := range s.All(ctx, 500) {
+		if err != nil {
+			return nil, err
+		}
+		if !k.Imported || !strings.EqualFold(k.PublicKey, want) || k.Curve != scheme.Curve || !strings.EqualFold(k.Scheme, scheme.SchemeName()) {
+			continue
+		}
+		if accept != nil && !accept(k) {
+			continue
+		}
+		if best == nil || preferKey(k, best) {
+			best = k
+		}
+	}
+	return best, nil
+}
+
+// usableKey reports whether Dfns signs with k: active and never exported.
+func usableKey(k *keys.Key) bool { return k.Status != "Archived" && !k.Exported }
+
+// preferKey reports whether a is a better answer than b to "which key is
+// it": a usable key first, then the newest.
+func preferKey(a, b *keys.Key) bool {
+	if usableKey(a) != usableKey(b) {
+		return usableKey(a)
+	}
+	return a.DateCreated.After(b.DateCreated)
+}
+
+// FindByPublicKey returns the first imported key whose public key is
+// publicKeyHex (compared case-insensitively), of any scheme, or nil when
+// there is none. Prefer [KeysService.FindImported], which tells apart the
+// keys one private key can have under several schemes. It lists every key:
+// one GET /keys per page.
 func (s *KeysService) FindByPublicKey(ctx context.Context, publicKeyHex string) (*keys.Key, error) {
 	want := strings.ToLower(strings.TrimSpace(publicKeyHex))
 	for k, err := range s.All(ctx, 500) {

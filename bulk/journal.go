@@ -14,6 +14,8 @@ import (
 	"path/filepath"
 	"sync"
 	"sync/atomic"
+
+	"github.com/dfnskeys/dfnskeys/keys"
 )
 
 // The journal is a table of fixed-size records, one per input row, at
@@ -33,6 +35,7 @@ import (
 const (
 	recordSize   = 256
 	journalMagic = "DFNSKEYS-JOURNAL-1"
+	schemeOffset = 4 + 65 + 150 // after 'R', state, public key, key ID
 )
 
 // State is a row's state in the journal.
@@ -58,6 +61,29 @@ type Record struct {
 	PublicKey []byte
 	// KeyID is the Dfns key ID, set in StateImported.
 	KeyID string
+	// Scheme is the protocol and curve the row imports, set with
+	// PublicKey; the zero Scheme means unknown.
+	Scheme keys.Scheme
+}
+
+// journalSchemes are the schemes a record can name, by code (index + 1).
+var journalSchemes = []keys.Scheme{
+	{Protocol: keys.CGGMP21, Curve: keys.Secp256k1},
+	{Protocol: keys.FROSTBitcoin, Curve: keys.Secp256k1},
+	{Protocol: keys.CGGMP21, Curve: keys.Stark},
+	{Protocol: keys.FROST, Curve: keys.Ed25519},
+}
+
+func schemeCode(s keys.Scheme) (byte, bool) {
+	if s == (keys.Scheme{}) {
+		return 0, true
+	}
+	for i, x := range journalSchemes {
+		if x == s {
+			return byte(i + 1), true
+		}
+	}
+	return 0, false
 }
 
 // Journal is an open journal file. It is safe for concurrent use.
@@ -143,7 +169,7 @@ func (j *Journal) checkHeader(path string, d [32]byte) error {
 		return fmt.Errorf("bulk: %s is not a dfnskeys journal", path)
 	}
 	if !bytes.Equal(h[32:64], d[:]) {
-		return fmt.Errorf("bulk: the journal %s was made for a different input file (the input changed since): use a new journal, or restore the original input to resume", path)
+		return fmt.Errorf("bulk: the journal %s was made for a different input file (the input changed since): use a new journal (keys Dfns already has are then reported as already imported, not imported again), or restore the original input to resume", path)
 	}
 	return nil
 }
@@ -176,6 +202,12 @@ func decodeRecord(b []byte) (Record, error) {
 	}
 	r.PublicKey = append([]byte(nil), b[3:3+pl]...)
 	r.KeyID = string(b[4+65 : 4+65+kl])
+	switch sc := int(b[schemeOffset]); {
+	case sc > len(journalSchemes):
+		return Record{State: StateUncertain}, nil
+	case sc > 0:
+		r.Scheme = journalSchemes[sc-1]
+	}
 	return r, nil
 }
 
@@ -196,11 +228,16 @@ func (j *Journal) Put(row int, r Record) error {
 	if len(r.PublicKey) > 65 || len(r.KeyID) > 150 {
 		return fmt.Errorf("bulk: journal record for row %d is too large", row)
 	}
+	sc, ok := schemeCode(r.Scheme)
+	if !ok {
+		return fmt.Errorf("bulk: journal record for row %d has unsupported scheme %s", row, r.Scheme)
+	}
 	var b [recordSize]byte
 	b[0], b[1], b[2] = 'R', byte(r.State), byte(len(r.PublicKey))
 	copy(b[3:], r.PublicKey)
 	b[3+65] = byte(len(r.KeyID))
 	copy(b[4+65:], r.KeyID)
+	b[schemeOffset] = sc
 	binary.BigEndian.PutUint32(b[recordSize-4:], crc32.ChecksumIEEE(b[:recordSize-4]))
 	if _, err := j.f.WriteAt(b[:], int64(row)*recordSize); err != nil {
 		return fmt.Errorf("bulk: writing the journal: %w", err)

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/dfnskeys/dfnskeys"
@@ -93,17 +94,29 @@ type ReportLine struct {
 	KeyID     string             `json:"keyId,omitempty"`
 	Status    string             `json:"status"`
 	Error     string             `json:"error,omitempty"`
+	// DuplicateOf is the earlier row with the same key, when there is one:
+	// such a row is not imported again but answered with that row's key.
+	DuplicateOf int `json:"duplicateOf,omitempty"`
 }
 
 const maxKeyFile = 64 << 10
 
-// Run imports every row of the input exactly once across any number of
-// runs. Rows the journal records as imported are reported as
+// Run imports every distinct key of the input exactly once across any
+// number of runs. Rows the journal records as imported are reported as
 // already-imported without contacting Dfns; rows whose import may have been
 // sent by an earlier, killed run are looked up by public key before
 // anything is sent again. When ctx ends, rows in flight are finished and no
 // new row is started. Run returns an error only when the run as a whole
 // cannot proceed; row failures are in the report and the summary.
+//
+// Keys are also matched across rows and with Dfns: a row whose key another
+// row of the input already imported is reported as already-imported with
+// that key, and DuplicateOf naming the row; a row whose key Dfns already
+// holds as an active, imported key that was never exported is reported as
+// already-imported with that key (Run lists the organisation's keys once at
+// startup). So a rerun with a new journal — after the old one was lost, or
+// after the input was corrected — imports only what Dfns does not have yet.
+// A key that was exported or archived in Dfns is imported again.
 func Run(ctx context.Context, opts Options) (*Summary, error) {
 	start := time.Now()
 	if opts.Workers <= 0 {
@@ -119,8 +132,13 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &runner{opts: opts, dir: filepath.Dir(opts.InputPath), total: total}
-	if !opts.DryRun {
+	r := &runner{opts: opts, dir: filepath.Dir(opts.InputPath), total: total, inflight: map[fingerprint]chan struct{}{}}
+	if opts.DryRun {
+		if r.index, err = newKeyIndex(total); err != nil {
+			return nil, err
+		}
+		defer r.index.Close()
+	} else {
 		if opts.Client == nil {
 			return nil, errors.New("bulk: no API client")
 		}
@@ -142,6 +160,10 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 		if r.builder, err = keys.NewImportBuilder(cluster.Signers); err != nil {
 			return nil, err
 		}
+		if r.index, err = r.buildIndex(ctx); err != nil {
+			return nil, err
+		}
+		defer r.index.Close()
 	}
 	f, err := os.Open(opts.InputPath)
 	if err != nil {
@@ -267,6 +289,128 @@ type runner struct {
 	total   int
 	journal *Journal
 	builder *keys.ImportBuilder
+	index   *keyIndex
+
+	mu       sync.Mutex
+	inflight map[fingerprint]chan struct{} // keys being processed, closed when done
+}
+
+// buildIndex indexes the public keys of the rows the journal records as
+// imported or possibly sent, and of the keys Dfns already holds (active,
+// imported, not exported), which it lists once.
+func (r *runner) buildIndex(ctx context.Context) (*keyIndex, error) {
+	spool, err := newKeySpool()
+	if err != nil {
+		return nil, err
+	}
+	defer spool.Close()
+	for k, err := range r.opts.Client.Keys.All(ctx, 500) {
+		if err != nil {
+			return nil, fmt.Errorf("bulk: listing the organisation's keys (to skip keys Dfns already has): %w", err)
+		}
+		if !k.Imported || !usable(k) {
+			continue
+		}
+		pub, err := hex.DecodeString(k.PublicKey)
+		if err != nil || len(pub) == 0 {
+			return nil, fmt.Errorf("bulk: Dfns listed key %s with an invalid public key %q", k.ID, k.PublicKey)
+		}
+		if err := spool.Add(fingerprintOf(k.Curve, k.Scheme, pub), k.ID); err != nil {
+			return nil, err
+		}
+	}
+	x, err := newKeyIndex(r.total + spool.n)
+	if err != nil {
+		return nil, err
+	}
+	err = r.journal.Scan(func(row int, rec Record) error {
+		switch rec.State {
+		case StateStarted, StateImported, StatePending, StateRejected:
+			if len(rec.PublicKey) > 0 && rec.Scheme != (keys.Scheme{}) {
+				return x.Put(fingerprintOf(rec.Scheme.Curve, rec.Scheme.SchemeName(), rec.PublicKey), indexEntry{Row: row}, true)
+			}
+		}
+		return nil
+	})
+	if err == nil {
+		err = spool.Each(func(fp fingerprint, id string) error {
+			return x.Put(fp, indexEntry{KeyID: id}, true)
+		})
+	}
+	if err != nil {
+		x.Close()
+		return nil, fmt.Errorf("bulk: indexing the keys already imported: %w", err)
+	}
+	return x, nil
+}
+
+// claim makes the calling row the only one processing the key with
+// fingerprint fp until release is called, waiting while another row holds
+// it, and returns where the key was seen before (another row, or a key in
+// Dfns), if anywhere.
+func (r *runner) claim(fp fingerprint, row int) (prior *indexEntry, release func(), err error) {
+	for {
+		r.mu.Lock()
+		if busy, ok := r.inflight[fp]; ok {
+			r.mu.Unlock()
+			<-busy
+			continue
+		}
+		done := make(chan struct{})
+		r.inflight[fp] = done
+		r.mu.Unlock()
+		release = func() {
+			r.mu.Lock()
+			delete(r.inflight, fp)
+			r.mu.Unlock()
+			close(done)
+		}
+		e, ok, err := r.index.Lookup(fp)
+		switch {
+		case err != nil:
+			release()
+			return nil, nil, err
+		case !ok || e.Row == row:
+			return nil, release, nil
+		}
+		return &e, release, nil
+	}
+}
+
+// settleDuplicate answers a row whose key was seen before, at prior. It
+// returns false when the row must import the key itself: the earlier row
+// failed without creating anything.
+func (r *runner) settleDuplicate(row *Row, pub []byte, scheme keys.Scheme, prior indexEntry, line ReportLine) (ReportLine, bool) {
+	fail := func(err error) (ReportLine, bool) {
+		line.Status, line.Error = StatusFailed, err.Error()
+		return line, true
+	}
+	keyID := prior.KeyID
+	if prior.Row > 0 {
+		line.DuplicateOf = prior.Row
+		rec, err := r.journal.Get(prior.Row)
+		if err != nil {
+			return fail(err)
+		}
+		switch rec.State {
+		case StateImported:
+			keyID = rec.KeyID
+		case StateStarted, StateUncertain:
+			return fail(fmt.Errorf("row %d has the same key and its import is unresolved; this row is not sent: rerun to resolve both", prior.Row))
+		case StatePending:
+			return fail(fmt.Errorf("row %d has the same key and its import waits for policy approval %s; this row is not sent", prior.Row, rec.KeyID))
+		case StateRejected:
+			line.KeyID = rec.KeyID
+			return fail(fmt.Errorf("row %d has the same key, and Dfns created key %s for it with a different public key; this row is not sent", prior.Row, rec.KeyID))
+		default: // the earlier row failed for sure: this one tries
+			return line, false
+		}
+	}
+	if err := r.journal.Put(row.Number, Record{State: StateImported, PublicKey: pub, KeyID: keyID, Scheme: scheme}); err != nil {
+		return fail(err)
+	}
+	line.KeyID, line.Status = keyID, StatusAlreadyImported
+	return line, true
 }
 
 // fromJournal answers a row the journal records as imported.
@@ -292,12 +436,19 @@ func (r *runner) fromJournal(row *Row) (ReportLine, bool) {
 // after a killed run sent them, so the search is repeated twice, after 1 s
 // and 2 s, while rows remain unresolved.
 func (r *runner) resolveStarted(ctx context.Context) error {
+	// Rows by what identifies their key: public key, and scheme when the
+	// record names it (a Dfns key of another scheme is another key).
 	pending := map[string][]int{}
+	schemes := map[string]keys.Scheme{}
 	approvals := map[int]bool{} // rows waiting for a policy approval
 	if err := r.journal.Scan(func(row int, rec Record) error {
 		if (rec.State == StateStarted || rec.State == StatePending) && len(rec.PublicKey) > 0 {
 			k := hex.EncodeToString(rec.PublicKey)
+			if rec.Scheme != (keys.Scheme{}) {
+				k = resolveKey(k, rec.Scheme.Curve, rec.Scheme.SchemeName())
+			}
 			pending[k] = append(pending[k], row)
+			schemes[k] = rec.Scheme
 			approvals[row] = rec.State == StatePending
 		}
 		return nil
@@ -318,17 +469,24 @@ func (r *runner) resolveStarted(ctx context.Context) error {
 			if err != nil {
 				return fmt.Errorf("bulk: looking for keys an interrupted run may have imported: %w", err)
 			}
-			rows, ok := pending[strings.ToLower(k.PublicKey)]
-			if !ok || !k.Imported {
+			if !k.Imported || !usable(k) {
 				continue
+			}
+			id := resolveKey(strings.ToLower(k.PublicKey), k.Curve, k.Scheme)
+			rows, ok := pending[id]
+			if !ok {
+				id = strings.ToLower(k.PublicKey) // a record without its scheme
+				if rows, ok = pending[id]; !ok {
+					continue
+				}
 			}
 			pub, _ := hex.DecodeString(k.PublicKey)
 			for _, row := range rows {
-				if err := r.journal.Put(row, Record{State: StateImported, PublicKey: pub, KeyID: k.ID}); err != nil {
+				if err := r.journal.Put(row, Record{State: StateImported, PublicKey: pub, KeyID: k.ID, Scheme: schemes[id]}); err != nil {
 					return err
 				}
 			}
-			delete(pending, strings.ToLower(k.PublicKey))
+			delete(pending, id)
 		}
 	}
 	for _, rows := range pending {
@@ -343,6 +501,17 @@ func (r *runner) resolveStarted(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// usable reports whether Dfns signs with k: active and never exported. A
+// key that is not usable does not stand for a row's import: a row whose
+// key Dfns holds only exported or archived is imported again.
+func usable(k *keys.Key) bool { return k.Status != "Archived" && !k.Exported }
+
+// resolveKey identifies a key by public key (lower-case hex), curve and
+// scheme name.
+func resolveKey(publicKeyHex string, c keys.Curve, schemeName string) string {
+	return publicKeyHex + "/" + string(c) + "/" + schemeName
 }
 
 func (r *runner) process(ctx context.Context, row *Row) ReportLine {
@@ -372,8 +541,19 @@ func (r *runner) process(ctx context.Context, row *Row) ReportLine {
 	if err := scheme.Validate(); err != nil {
 		return fail(err)
 	}
+	fp := fingerprintOf(scheme.Curve, scheme.SchemeName(), key.PublicKey())
+	prior, release, err := r.claim(fp, row.Number)
+	if err != nil {
+		return fail(err)
+	}
+	defer release()
 	if r.opts.DryRun {
 		line.Status = StatusValid
+		if prior != nil {
+			line.DuplicateOf = prior.Row
+		} else if err := r.index.Put(fp, indexEntry{Row: row.Number}, false); err != nil {
+			return fail(err)
+		}
 		return line
 	}
 
@@ -393,19 +573,30 @@ func (r *runner) process(ctx context.Context, row *Row) ReportLine {
 	}
 	if rec.State == StateUncertain || rec.State == StateStarted {
 		// A torn record, or a started row the startup search missed.
-		found, err := r.opts.Client.Keys.FindByPublicKey(ctx, line.PublicKey)
+		found, err := r.opts.Client.Keys.FindImported(ctx, scheme, line.PublicKey)
 		if err != nil {
 			return fail(fmt.Errorf("looking for a key an interrupted run may have imported: %w", err))
 		}
-		if found != nil {
-			if err := r.journal.Put(row.Number, Record{State: StateImported, PublicKey: key.PublicKey(), KeyID: found.ID}); err != nil {
+		if found != nil && usable(found) {
+			if err := r.journal.Put(row.Number, Record{State: StateImported, PublicKey: key.PublicKey(), KeyID: found.ID, Scheme: scheme}); err != nil {
+				return fail(err)
+			}
+			if err := r.index.Put(fp, indexEntry{Row: row.Number}, false); err != nil {
 				return fail(err)
 			}
 			line.KeyID, line.Status = found.ID, StatusAlreadyImported
 			return line
 		}
 	}
-	if err := r.journal.Put(row.Number, Record{State: StateStarted, PublicKey: key.PublicKey()}); err != nil {
+	if prior != nil {
+		if l, done := r.settleDuplicate(row, key.PublicKey(), scheme, *prior, line); done {
+			return l
+		}
+	}
+	if err := r.journal.Put(row.Number, Record{State: StateStarted, PublicKey: key.PublicKey(), Scheme: scheme}); err != nil {
+		return fail(err)
+	}
+	if err := r.index.Put(fp, indexEntry{Row: row.Number}, false); err != nil {
 		return fail(err)
 	}
 	created, err := r.opts.Client.ImportKey(ctx, key, dfnskeys.ImportKeyOptions{Builder: r.builder, Protocol: scheme.Protocol, Name: row.Name})
@@ -416,17 +607,17 @@ func (r *runner) process(ctx context.Context, row *Row) ReportLine {
 		case errors.Is(err, dfnskeys.ErrAmbiguous):
 			// Stays started: a rerun looks the key up first.
 		case errors.As(err, &pending):
-			_ = r.journal.Put(row.Number, Record{State: StatePending, PublicKey: key.PublicKey(), KeyID: pending.ApprovalID})
+			_ = r.journal.Put(row.Number, Record{State: StatePending, PublicKey: key.PublicKey(), KeyID: pending.ApprovalID, Scheme: scheme})
 		case errors.As(err, &mismatch):
 			line.KeyID = mismatch.KeyID
-			_ = r.journal.Put(row.Number, Record{State: StateRejected, PublicKey: key.PublicKey(), KeyID: mismatch.KeyID})
+			_ = r.journal.Put(row.Number, Record{State: StateRejected, PublicKey: key.PublicKey(), KeyID: mismatch.KeyID, Scheme: scheme})
 		default:
 			// Nothing was created: a rerun may try again at once.
-			_ = r.journal.Put(row.Number, Record{State: StateFailed, PublicKey: key.PublicKey()})
+			_ = r.journal.Put(row.Number, Record{State: StateFailed, PublicKey: key.PublicKey(), Scheme: scheme})
 		}
 		return fail(err)
 	}
-	if err := r.journal.Put(row.Number, Record{State: StateImported, PublicKey: key.PublicKey(), KeyID: created.ID}); err != nil {
+	if err := r.journal.Put(row.Number, Record{State: StateImported, PublicKey: key.PublicKey(), KeyID: created.ID, Scheme: scheme}); err != nil {
 		return fail(fmt.Errorf("imported as %s, but recording it failed: %w", created.ID, err))
 	}
 	line.KeyID, line.Status = created.ID, StatusImported
