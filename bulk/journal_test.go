@@ -2,12 +2,15 @@ package bulk
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
+	"hash/crc32"
 	"os"
 	"path/filepath"
 	"sync"
 	"testing"
 
+	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/stretchr/testify/require"
 )
 
@@ -151,4 +154,30 @@ func TestScanInputDigestMatchesInputDigest(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, want, got, name)
 	}
+}
+
+func TestJournalRecordsTheScheme(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "j")
+	j, err := OpenJournal(path, [32]byte{})
+	require.NoError(t, err)
+	defer j.Close()
+	pub := bytes.Repeat([]byte{0x03}, 33)
+	for i, s := range journalSchemes {
+		require.NoError(t, j.Put(i+1, Record{State: StateImported, PublicKey: pub, KeyID: "key-1", Scheme: s}))
+		r, err := j.Get(i + 1)
+		require.NoError(t, err)
+		require.Equal(t, s, r.Scheme)
+	}
+	require.ErrorContains(t, j.Put(9, Record{State: StateStarted, Scheme: keys.Scheme{Protocol: keys.FROST, Curve: keys.Secp256k1}}), "unsupported scheme FROST/secp256k1")
+
+	// A record naming an unknown scheme code is not trusted.
+	var b [recordSize]byte
+	_, err = j.f.ReadAt(b[:], 1*recordSize)
+	require.NoError(t, err)
+	b[schemeOffset] = byte(len(journalSchemes) + 1)
+	binary.BigEndian.PutUint32(b[recordSize-4:], crc32.ChecksumIEEE(b[:recordSize-4]))
+	r, err := decodeRecord(b[:])
+	require.NoError(t, err)
+	require.Equal(t, StateUncertain, r.State)
 }
