@@ -29,10 +29,13 @@
 // error for which errors.Is(err, ErrAmbiguous) holds.
 //
 // Dfns has no idempotency key for imports, so resending an ambiguous import
-// could create a second key. ImportKey never resends it: it looks for an
-// imported key with the same public key and returns it when found, or
+// could create a second key. ImportKey never resends it: it looks for the
+// key that import would have created — imported, with the same public key,
+// protocol and curve (one private key can be a Dfns ECDSA key and a Schnorr
+// key), active, never exported, with the same name, created no earlier than
+// [ImportClockSkew] before the request — and returns it when found, or
 // returns an *AmbiguousImportError saying the import may or may not have
-// happened. Check again later with [KeysService.FindByPublicKey] before
+// happened. Check again later with [KeysService.FindImported] before
 // importing the same key again.
 //
 // # Secrets
