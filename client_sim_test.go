@@ -2,6 +2,7 @@ package dfnskeys_test
 
 import (
 	"context"
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/elliptic"
@@ -213,6 +214,102 @@ func TestDelegatedSigning(t *testing.T) {
 	_, err = c.Keys.CompleteImport(ctx, pending3, a2)
 	require.Error(t, err)
 	require.Len(t, srv.Keys(), 1)
+}
+
+// Delegated signing with a passkey: the delegate answers the challenge with
+// a Fido2 assertion, which the simulator verifies as a WebAuthn relying
+// party, ES256 and EdDSA alike.
+func TestDelegatedSigningFido2(t *testing.T) {
+	t.Parallel()
+	srv := testutil.NewServer(t)
+	ctx := context.Background()
+	c, err := dfnskeys.NewClient(dfnskeys.WithBaseURL(srv.URL()), dfnskeys.WithAuthToken(srv.Token()), fastRetries())
+	require.NoError(t, err)
+	p256, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	_, ed, err := ed25519.GenerateKey(rand.Reader)
+	require.NoError(t, err)
+	list, err := c.Signers.List(ctx)
+	require.NoError(t, err)
+
+	for _, priv := range []crypto.Signer{p256, ed} {
+		passkey, err := testutil.NewPasskey(fmt.Sprintf("passkey-%T", priv), priv, []byte("user-1"))
+		require.NoError(t, err)
+		srv.RegisterWebAuthnCredential(passkey.CredentialID(), passkey.PublicKey(), passkey.UserHandle())
+		key := freshKey(t, keys.Secp256k1)
+		req, err := keys.BuildImportRequest(key, list.Clusters[0].Signers, keys.ImportOptions{})
+		require.NoError(t, err)
+		pending, err := c.InitUserAction(ctx, "POST", "/keys/import", req)
+		require.NoError(t, err)
+		require.Contains(t, pending.Challenge.AllowCredentials.WebAuthn, auth.AllowCredential{Type: "public-key", ID: passkey.CredentialID()})
+		require.Equal(t, testutil.WebAuthnRPID, pending.Challenge.RP.ID)
+
+		assertion, err := passkey.Sign(ctx, pending.Challenge)
+		require.NoError(t, err)
+		require.Equal(t, auth.KindFido2, assertion.Kind)
+		var created keys.Key
+		require.NoError(t, c.CompleteUserAction(ctx, pending, assertion, &created))
+		require.Equal(t, key.PublicKeyHex(), created.PublicKey)
+
+		// The challenge is spent.
+		err = c.CompleteUserAction(ctx, pending, assertion, &created)
+		require.ErrorContains(t, err, "unknown or already used challengeIdentifier")
+	}
+	require.Len(t, srv.Keys(), 2)
+
+	passkey, err := testutil.NewPasskey("passkey-1", p256, nil)
+	require.NoError(t, err)
+	srv.RegisterWebAuthnCredential(passkey.CredentialID(), passkey.PublicKey(), nil)
+	req, err := keys.BuildImportRequest(freshKey(t, keys.Ed25519), list.Clusters[0].Signers, keys.ImportOptions{Protocol: keys.FROST})
+	require.NoError(t, err)
+	refused := func(msg string, assertion func(*dfnskeys.PendingAction) *auth.Assertion) {
+		t.Helper()
+		pending, err := c.Keys.PrepareImport(ctx, req)
+		require.NoError(t, err)
+		_, err = c.Keys.CompleteImport(ctx, pending, assertion(pending))
+		require.ErrorIs(t, err, dfnskeys.ErrUnauthorized)
+		var apiErr *dfnskeys.APIError
+		require.ErrorAs(t, err, &apiErr)
+		require.Contains(t, apiErr.Message, msg)
+	}
+	// Signed by another key under the passkey's credential ID.
+	other, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	impostor, err := testutil.NewPasskey("passkey-1", other, nil)
+	require.NoError(t, err)
+	refused("signature does not verify", func(p *dfnskeys.PendingAction) *auth.Assertion {
+		a, err := impostor.Sign(ctx, p.Challenge)
+		require.NoError(t, err)
+		return a
+	})
+	// The Key credential's ID with kind Fido2.
+	asKey, err := testutil.NewPasskey(srv.CredentialID(), p256, nil)
+	require.NoError(t, err)
+	refused("is registered as a Key credential", func(p *dfnskeys.PendingAction) *auth.Assertion {
+		a, err := asKey.Assert(p.Challenge.Challenge)
+		require.NoError(t, err)
+		return a
+	})
+	// An assertion for another challenge.
+	stale, err := c.Keys.PrepareImport(ctx, req)
+	require.NoError(t, err)
+	refused("is not base64url (no padding) of the UTF-8 bytes of this challenge", func(*dfnskeys.PendingAction) *auth.Assertion {
+		a, err := passkey.Sign(ctx, stale.Challenge)
+		require.NoError(t, err)
+		return a
+	})
+	require.Len(t, srv.Keys(), 2)
+
+	// A passkey can also be the client's own signer.
+	withPasskey, err := dfnskeys.NewClient(dfnskeys.WithBaseURL(srv.URL()), dfnskeys.WithAuthToken(srv.Token()), dfnskeys.WithSigner(passkey), fastRetries())
+	require.NoError(t, err)
+	key := freshKey(t, keys.Stark)
+	created, err := withPasskey.ImportKey(ctx, key, dfnskeys.ImportKeyOptions{})
+	require.NoError(t, err)
+	recovered, err := withPasskey.ExportKey(ctx, created.ID)
+	require.NoError(t, err)
+	defer recovered.Destroy()
+	require.Equal(t, key.PublicKeyHex(), recovered.PublicKeyHex())
 }
 
 func TestPermissionsAndAuth(t *testing.T) {

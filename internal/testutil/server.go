@@ -97,7 +97,7 @@ type Server struct {
 
 	mu         sync.Mutex
 	tokens     map[string]permissions
-	creds      []credential
+	creds      []*credential
 	challenges map[string]*signedAction
 	actions    map[string]*signedAction
 	keys       []*StoredServerKey
@@ -114,9 +114,14 @@ type Server struct {
 // permissions is a token's permission set; nil means every permission.
 type permissions map[string]bool
 
+// credential is a credential of the default user. A registration under an
+// existing ID replaces the whole value.
 type credential struct {
-	id  string
-	pub crypto.PublicKey
+	id         string
+	kind       auth.CredentialKind // auth.KindKey or auth.KindFido2
+	pub        crypto.PublicKey
+	userHandle []byte // Fido2: the WebAuthn user.id, or nil to not check it
+	signCount  uint32 // Fido2: the last signature counter seen; guarded by Server.mu
 }
 
 // signedAction is a pending challenge or an issued user-action token: the
@@ -251,7 +256,7 @@ func StartServer(opts ...ServerOption) (*Server, error) {
 	s.credPEM = pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})
 	clear(der)
 	s.credID = "Y2k-" + randomB64URL(16)
-	s.creds = []credential{{s.credID, pub}}
+	s.creds = []*credential{{id: s.credID, kind: auth.KindKey, pub: pub}}
 	s.token = s.NewToken()
 	s.tokens[s.token] = nil
 
@@ -299,9 +304,10 @@ func (s *Server) CredentialID() string { return s.credID }
 func (s *Server) CredentialPEM() []byte { return bytes.Clone(s.credPEM) }
 
 // RegisterCredential adds a Key credential to the default user, or replaces
-// the public key of an existing one. pub is ed25519.PublicKey,
+// the credential with that ID (of either kind). pub is ed25519.PublicKey,
 // *ecdsa.PublicKey (P-256), *secp256k1.PublicKey or *rsa.PublicKey; it
-// panics on anything else, or on an empty credID.
+// panics on anything else, or on an empty credID. For a WebAuthn (Fido2)
+// credential use [Server.RegisterWebAuthnCredential].
 func (s *Server) RegisterCredential(credID string, pub crypto.PublicKey) {
 	if credID == "" {
 		panic("testutil: RegisterCredential: empty credential ID")
@@ -309,13 +315,18 @@ func (s *Server) RegisterCredential(credID string, pub crypto.PublicKey) {
 	if _, err := auth.MarshalPublicKeyPEM(pub); err != nil {
 		panic(fmt.Sprintf("testutil: RegisterCredential(%q): %v", credID, err))
 	}
+	s.register(&credential{id: credID, kind: auth.KindKey, pub: pub})
+}
+
+// register adds cr, or replaces the credential with its ID.
+func (s *Server) register(cr *credential) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if i := slices.IndexFunc(s.creds, func(c credential) bool { return c.id == credID }); i >= 0 {
-		s.creds[i].pub = pub
+	if i := slices.IndexFunc(s.creds, func(c *credential) bool { return c.id == cr.id }); i >= 0 {
+		s.creds[i] = cr
 		return
 	}
-	s.creds = append(s.creds, credential{credID, pub})
+	s.creds = append(s.creds, cr)
 }
 
 // NewToken returns a new bearer token of the default user that has only the
@@ -864,19 +875,27 @@ func (s *Server) initAction(c *call) (any, *apiError) {
 	s.mu.Lock()
 	s.challenges[id] = a
 	s.sweepLocked()
-	allow := make([]auth.AllowCredential, len(s.creds))
-	for i, cr := range s.creds {
-		allow[i] = auth.AllowCredential{Type: "public-key", ID: cr.id}
+	allow := auth.AllowCredentials{Key: []auth.AllowCredential{}, WebAuthn: []auth.AllowCredential{}}
+	for _, cr := range s.creds {
+		ac := auth.AllowCredential{Type: "public-key", ID: cr.id}
+		if cr.kind == auth.KindFido2 {
+			allow.WebAuthn = append(allow.WebAuthn, ac)
+		} else {
+			allow.Key = append(allow.Key, ac)
+		}
 	}
 	s.mu.Unlock()
 	return &auth.UserActionChallenge{
-		Challenge:                a.challenge,
-		ChallengeIdentifier:      id,
-		AllowCredentials:         auth.AllowCredentials{Key: allow, WebAuthn: []auth.AllowCredential{}},
-		SupportedCredentialKinds: []auth.SupportedCredentialKind{{Kind: string(auth.KindKey), Factor: "first"}},
-		UserVerification:         "required",
-		RP:                       &auth.RelyingParty{ID: "localhost", Name: "Dfns simulator"},
-		Attestation:              "direct",
+		Challenge:           a.challenge,
+		ChallengeIdentifier: id,
+		AllowCredentials:    allow,
+		SupportedCredentialKinds: []auth.SupportedCredentialKind{
+			{Kind: string(auth.KindKey), Factor: "first"},
+			{Kind: string(auth.KindFido2), Factor: "first"},
+		},
+		UserVerification: "required",
+		RP:               &auth.RelyingParty{ID: WebAuthnRPID, Name: "Dfns simulator"},
+		Attestation:      "direct",
 	}, nil
 }
 
@@ -896,29 +915,21 @@ func (s *Server) completeAction(c *call) (any, *apiError) {
 		return nil, errorf(http.StatusBadRequest, "the challenge has expired: start again with POST /auth/action/init")
 	}
 	f := &req.FirstFactor
-	switch f.Kind {
-	case auth.KindKey:
-	case auth.KindFido2:
-		return nil, errorf(http.StatusBadRequest, "Fido2 (WebAuthn) assertions are not supported by the simulator: use a Key credential")
-	default:
-		return nil, errorf(http.StatusBadRequest, "firstFactor.kind %q is not supported: use %q", f.Kind, auth.KindKey)
+	if f.Kind != auth.KindKey && f.Kind != auth.KindFido2 {
+		return nil, errorf(http.StatusBadRequest, "firstFactor.kind %q is not supported: use %q or %q", f.Kind, auth.KindKey, auth.KindFido2)
 	}
 	if err := f.Validate(); err != nil {
 		return nil, errorf(http.StatusBadRequest, "%v", err)
 	}
-	ca := f.CredentialAssertion
+	ca := &f.CredentialAssertion
 	s.mu.Lock()
-	i := slices.IndexFunc(s.creds, func(cr credential) bool { return cr.id == ca.CredID })
-	var pub crypto.PublicKey
-	if i >= 0 {
-		pub = s.creds[i].pub
+	var cr *credential
+	if i := slices.IndexFunc(s.creds, func(c *credential) bool { return c.id == ca.CredID }); i >= 0 {
+		cr = s.creds[i]
 	}
 	s.mu.Unlock()
-	if pub == nil {
-		return nil, errorf(http.StatusUnauthorized, "credential %q is not a Key credential of this user", ca.CredID)
-	}
-	if err := auth.VerifyKeyAssertion(pub, ca.ClientData, ca.Signature, a.challenge); err != nil {
-		return nil, errorf(http.StatusUnauthorized, "user action signature verification failed: %v", err)
+	if e := s.verifyAssertion(f.Kind, cr, ca, a.challenge); e != nil {
+		return nil, e
 	}
 	tok := fakeJWT("userAction")
 	s.mu.Lock()
@@ -926,6 +937,36 @@ func (s *Server) completeAction(c *call) (any, *apiError) {
 	s.sweepLocked()
 	s.mu.Unlock()
 	return &auth.UserActionResponse{UserAction: tok}, nil
+}
+
+// verifyAssertion checks the assertion ca of kind against cr, the
+// registered credential with its ID (nil if there is none).
+func (s *Server) verifyAssertion(kind auth.CredentialKind, cr *credential, ca *auth.CredentialAssertion, challenge string) *apiError {
+	name := map[auth.CredentialKind]string{auth.KindKey: "a Key", auth.KindFido2: "a WebAuthn (Fido2)"}
+	switch {
+	case cr == nil:
+		return errorf(http.StatusUnauthorized, "credential %q is not %s credential of this user", ca.CredID, name[kind])
+	case cr.kind != kind:
+		return errorf(http.StatusUnauthorized, "credential %q is not %s credential of this user: it is registered as %s credential, so answer with kind %q", ca.CredID, name[kind], name[cr.kind], cr.kind)
+	case kind == auth.KindKey:
+		if err := auth.VerifyKeyAssertion(cr.pub, ca.ClientData, ca.Signature, challenge); err != nil {
+			return errorf(http.StatusUnauthorized, "user action signature verification failed: %v", err)
+		}
+		return nil
+	}
+	count, err := verifyWebAuthn(cr, ca, challenge)
+	if err != nil {
+		return errorf(http.StatusUnauthorized, "WebAuthn assertion verification failed: %v", err)
+	}
+	// WebAuthn Level 2 §7.2 step 21: a counter that does not increase
+	// signals a cloned authenticator. Synced passkeys always report 0.
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if (count != 0 || cr.signCount != 0) && count <= cr.signCount {
+		return errorf(http.StatusUnauthorized, "WebAuthn assertion verification failed: the signature counter %d is not above the last one seen, %d: the authenticator may have been cloned", count, cr.signCount)
+	}
+	cr.signCount = count
+	return nil
 }
 
 const pageTokenPrefix = "after:"

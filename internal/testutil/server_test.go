@@ -360,7 +360,7 @@ func TestUserActions(t *testing.T) {
 		require.NotEmpty(t, ch.Challenge)
 		require.Len(t, strings.Split(ch.ChallengeIdentifier, "."), 3)
 		require.Equal(t, []auth.AllowCredential{{Type: "public-key", ID: s.CredentialID()}}, ch.AllowCredentials.Key)
-		require.NotNil(t, ch.AllowCredentials.WebAuthn)
+		require.Equal(t, []auth.AllowCredential{}, ch.AllowCredentials.WebAuthn)
 		require.Equal(t, "required", ch.UserVerification)
 		require.Equal(t, "direct", ch.Attestation)
 		require.NotNil(t, ch.RP)
@@ -390,7 +390,13 @@ func TestUserActions(t *testing.T) {
 		a = sign(ch)
 		a.Kind, a.CredentialAssertion.AuthenticatorData = auth.KindFido2, "AAAA"
 		resp, b = post(a, ch)
-		requireError(t, resp, b, http.StatusBadRequest, "Fido2 (WebAuthn) assertions are not supported")
+		requireError(t, resp, b, http.StatusUnauthorized, "is not a WebAuthn (Fido2) credential of this user: it is registered as a Key credential")
+
+		ch = c.challenge("POST", "/keys/import", body)
+		a = sign(ch)
+		a.Kind = auth.KindPasswordProtectedKey
+		resp, b = post(a, ch)
+		requireError(t, resp, b, http.StatusBadRequest, `firstFactor.kind "PasswordProtectedKey" is not supported: use "Key" or "Fido2"`)
 	})
 	t.Run("bad init", func(t *testing.T) {
 		for name, init := range map[string]auth.UserActionInitRequest{
