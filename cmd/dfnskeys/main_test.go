@@ -17,7 +17,7 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){
+	testscript.Main(cleanupM{m}, map[string]func(){
 		"dfnskeys":     runRecordingStatus,
 		"simcluster":   helper(simcluster),
 		"mergesigners": helper(mergesigners),
@@ -25,6 +25,18 @@ func TestMain(m *testing.M) {
 		"simexport":    helper(simexport),
 		"filemode":     helper(filemode),
 	})
+}
+
+// cleanupM runs the tests, then removes what outlives a single test (the
+// binary buildBinary shares between tests).
+type cleanupM struct{ m *testing.M }
+
+func (c cleanupM) Run() int {
+	code := c.m.Run()
+	if binPath != "" {
+		_ = os.RemoveAll(filepath.Dir(binPath))
+	}
+	return code
 }
 
 func TestScript(t *testing.T) {
