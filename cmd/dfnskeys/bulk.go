@@ -28,10 +28,17 @@ skips rows already imported and looks up rows that may have been sent before
 importing anything again. Interrupt (Ctrl-C) finishes the rows in flight and
 stops; rerun to continue.
 
+Each distinct key is imported once. The run lists the organisation's keys at
+startup: a row whose key Dfns already holds (imported, active, never exported,
+same protocol and curve) is reported already-imported with that key, so a new
+journal (the old one lost, or refused after the input was corrected) never
+imports a key twice. A row repeating an earlier row's key gets that row's key
+and duplicateOf.
+
 The report (JSON Lines, one object per row: row, name, publicKey, addresses,
-keyId, status, error) is rewritten by every run; status is imported,
-already-imported, failed, or valid in a dry run. It never contains a secret.
-Exit status is 0 only when no row failed.
+keyId, status, error, duplicateOf) is rewritten by every run; status is
+imported, already-imported, failed, or valid in a dry run. It never contains a
+secret. Exit status is 0 only when no row failed.
 
 Flags:
   --input FILE     the rows
