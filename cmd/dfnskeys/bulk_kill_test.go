@@ -25,9 +25,10 @@ import (
 
 // TestBulkImportSurvivesSIGKILL runs `dfnskeys bulk-import` on a few
 // thousand rows against the simulator with faults switched on, kills it with
-// SIGKILL at random moments, and reruns it until a run succeeds. Every row
-// must end with exactly one key, and the last report must map every row to
-// its key.
+// SIGKILL at random moments, and reruns it until a run succeeds. One row in
+// fifty repeats an earlier row's key, and midway the journal is lost (the
+// rerun starts a new one). Every distinct key must end imported exactly
+// once, and the last report must map every row to its key.
 func TestBulkImportSurvivesSIGKILL(t *testing.T) {
 	if testing.Short() {
 		t.Skip("slow: builds the binary and imports thousands of keys")
@@ -47,12 +48,25 @@ func TestBulkImportSurvivesSIGKILL(t *testing.T) {
 	srv.FailAfterProcessing("POST /keys/import", 10, http.StatusGatewayTimeout)
 
 	dir := t.TempDir()
-	want := map[string]int{} // public key → row
+	want := map[string][]int{} // public key → rows
+	distinct := 0
 	input, err := os.Create(filepath.Join(dir, "input.jsonl"))
 	require.NoError(t, err)
 	curves := []keys.Curve{keys.Secp256k1, keys.Ed25519, keys.Stark}
 	for i := 1; i <= rows; i++ {
 		c := curves[i%len(curves)]
+		if i%50 == 0 {
+			// Row i-36 has the same curve (36 is a multiple of 3).
+			orig := fmt.Sprintf("k%05d", i-36)
+			for pub, rs := range want {
+				if rs[0] == i-36 {
+					want[pub] = append(rs, i)
+				}
+			}
+			fmt.Fprintf(input, `{"name":"again %d","keyFile":%q,"curve":%q}`+"\n", i, orig, c)
+			continue
+		}
+		distinct++
 		k := killTestKey(t, c)
 		name := fmt.Sprintf("k%05d", i)
 		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(hex.EncodeToString(k.Bytes())), 0o600))
@@ -64,7 +78,7 @@ func TestBulkImportSurvivesSIGKILL(t *testing.T) {
 			require.NoError(t, err)
 			require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(hex.EncodeToString(seed)), 0o600))
 		}
-		want[k.PublicKeyHex()] = i
+		want[k.PublicKeyHex()] = []int{i}
 		fmt.Fprintf(input, `{"name":%q,"keyFile":%q,"curve":%q}`+"\n", name, name, c)
 	}
 	require.NoError(t, input.Close())
@@ -75,6 +89,7 @@ func TestBulkImportSurvivesSIGKILL(t *testing.T) {
 	env := append(os.Environ(), "DFNS_API_URL="+srv.URL(), "DFNS_AUTH_TOKEN="+srv.Token(), "DFNS_CRED_ID="+srv.CredentialID(), "DFNS_PRIVATE_KEY="+filepath.Join(dir, "cred.pem"))
 
 	kills, runs := 0, 0
+	var keysAtKill []int
 	deadline := time.Now().Add(10 * time.Minute)
 	for {
 		require.True(t, time.Now().Before(deadline), "no successful run after %d runs and %d kills", runs, kills)
@@ -88,13 +103,33 @@ func TestBulkImportSurvivesSIGKILL(t *testing.T) {
 		go func() { done <- cmd.Wait() }()
 		var err error
 		if kills < 8 {
-			wait, _ := rand.Int(rand.Reader, big.NewInt(1500))
-			select {
-			case err = <-done:
-			case <-time.After(time.Duration(200+wait.Int64()) * time.Millisecond):
+			// Kill while imports are under way: once the run has created
+			// 10 + a random number below rows/16 more keys (or after 20 s,
+			// whichever is first); eight kills then leave rows to import.
+			// A kill on a timer alone mostly lands during start-up or a
+			// 429 pause, before any import.
+			more, _ := rand.Int(rand.Reader, big.NewInt(int64(rows/16)))
+			target, started := srv.KeyCount()+10+int(more.Int64()), time.Now()
+			ended := false
+			for !ended && srv.KeyCount() < target && time.Since(started) < 20*time.Second {
+				select {
+				case err = <-done:
+					ended = true
+				case <-time.After(2 * time.Millisecond):
+				}
+			}
+			if !ended {
+				keysAtKill = append(keysAtKill, srv.KeyCount())
 				require.NoError(t, cmd.Process.Signal(syscall.SIGKILL))
 				<-done
 				kills++
+				if kills == 4 {
+					// The journal is lost. Let the killed run's requests
+					// settle first: without a journal, an import still in
+					// flight at Dfns cannot be told from one never sent.
+					time.Sleep(time.Second)
+					require.NoError(t, os.Remove(filepath.Join(dir, "journal")))
+				}
 				continue
 			}
 		} else {
@@ -105,16 +140,19 @@ func TestBulkImportSurvivesSIGKILL(t *testing.T) {
 		}
 		t.Logf("run %d ended with %v (rows failed; rerunning): %s", runs, err, lastLine(stderr.String()))
 	}
-	t.Logf("succeeded on run %d after %d SIGKILLs", runs, kills)
+	t.Logf("succeeded on run %d after %d SIGKILLs, with the simulator holding %v keys at the kills", runs, kills, keysAtKill)
+	require.Len(t, keysAtKill, 8)
+	require.Greater(t, keysAtKill[3], 0, "the journal was lost after keys had been imported")
 
-	// Exactly one key per row.
+	// Exactly one key per distinct key of the input.
 	got := map[string]string{}
 	for _, k := range srv.Keys() {
 		_, dup := got[k.Key.PublicKey]
 		require.False(t, dup, "two keys with public key %s", k.Key.PublicKey)
 		got[k.Key.PublicKey] = k.Key.ID
 	}
-	require.Len(t, got, rows)
+	require.Len(t, got, distinct)
+	require.Len(t, want, distinct)
 	for pub := range want {
 		require.Contains(t, got, pub)
 	}
@@ -131,8 +169,11 @@ func TestBulkImportSurvivesSIGKILL(t *testing.T) {
 		require.False(t, seen[l.Row], "row %d twice", l.Row)
 		seen[l.Row] = true
 		require.Contains(t, []string{bulk.StatusImported, bulk.StatusAlreadyImported}, l.Status, "row %d: %s", l.Row, l.Error)
-		require.Equal(t, want[l.PublicKey], l.Row)
+		require.Contains(t, want[l.PublicKey], l.Row, "row %d's public key", l.Row)
 		require.Equal(t, got[l.PublicKey], l.KeyID, "row %d's key id", l.Row)
+		if l.DuplicateOf != 0 {
+			require.Contains(t, want[l.PublicKey], l.DuplicateOf, "row %d is a duplicate of a row with the same key", l.Row)
+		}
 	}
 	require.Len(t, seen, rows)
 }

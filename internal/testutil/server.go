@@ -357,6 +357,14 @@ func (s *Server) Keys() []*StoredServerKey {
 	return out
 }
 
+// KeyCount returns how many keys the server holds, without copying them:
+// cheap enough to poll.
+func (s *Server) KeyCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.keys)
+}
+
 // Key returns a copy of the stored key with the given ID.
 func (s *Server) Key(id string) (*StoredServerKey, bool) {
 	s.mu.Lock()
