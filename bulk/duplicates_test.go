@@ -81,12 +81,17 @@ func TestRunImportsADuplicatedKeyOnce(t *testing.T) {
 	require.Equal(t, 1, byScheme["ECDSA/"+f.want[4]])
 	require.Equal(t, 1, byScheme["Schnorr/"+f.want[4]])
 
-	// A rerun answers every row from the journal.
+	// A rerun answers every row from the journal, duplicates still named.
 	sum, lines = run(t, context.Background(), f, c, nil)
 	require.Equal(t, 0, sum.Imported)
 	require.Equal(t, 16, sum.AlreadyImported)
 	for _, row := range sameKey {
 		require.Equal(t, lines[owner].KeyID, lines[row].KeyID)
+		if row != owner {
+			require.Equal(t, owner, lines[row].DuplicateOf, "row %d", row)
+		} else {
+			require.Zero(t, lines[row].DuplicateOf)
+		}
 	}
 	require.Len(t, srv.Keys(), 9)
 }

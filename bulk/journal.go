@@ -10,6 +10,7 @@ import (
 	"hash/crc32"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"sync"
@@ -36,6 +37,7 @@ const (
 	recordSize   = 256
 	journalMagic = "DFNSKEYS-JOURNAL-1"
 	schemeOffset = 4 + 65 + 150 // after 'R', state, public key, key ID
+	dupOffset    = schemeOffset + 1
 )
 
 // State is a row's state in the journal.
@@ -64,6 +66,9 @@ type Record struct {
 	// Scheme is the protocol and curve the row imports, set with
 	// PublicKey; the zero Scheme means unknown.
 	Scheme keys.Scheme
+	// DuplicateOf is the earlier row whose key this row repeats, when the
+	// row was answered with that row's key.
+	DuplicateOf int
 }
 
 // journalSchemes are the schemes a record can name, by code (index + 1).
@@ -208,6 +213,7 @@ func decodeRecord(b []byte) (Record, error) {
 	case sc > 0:
 		r.Scheme = journalSchemes[sc-1]
 	}
+	r.DuplicateOf = int(binary.BigEndian.Uint32(b[dupOffset:]))
 	return r, nil
 }
 
@@ -228,6 +234,9 @@ func (j *Journal) Put(row int, r Record) error {
 	if len(r.PublicKey) > 65 || len(r.KeyID) > 150 {
 		return fmt.Errorf("bulk: journal record for row %d is too large", row)
 	}
+	if r.DuplicateOf < 0 || int64(r.DuplicateOf) > math.MaxUint32 {
+		return fmt.Errorf("bulk: journal record for row %d names row %d", row, r.DuplicateOf)
+	}
 	sc, ok := schemeCode(r.Scheme)
 	if !ok {
 		return fmt.Errorf("bulk: journal record for row %d has unsupported scheme %s", row, r.Scheme)
@@ -238,6 +247,7 @@ func (j *Journal) Put(row int, r Record) error {
 	b[3+65] = byte(len(r.KeyID))
 	copy(b[4+65:], r.KeyID)
 	b[schemeOffset] = sc
+	binary.BigEndian.PutUint32(b[dupOffset:], uint32(r.DuplicateOf))
 	binary.BigEndian.PutUint32(b[recordSize-4:], crc32.ChecksumIEEE(b[:recordSize-4]))
 	if _, err := j.f.WriteAt(b[:], int64(row)*recordSize); err != nil {
 		return fmt.Errorf("bulk: writing the journal: %w", err)

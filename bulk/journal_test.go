@@ -170,6 +170,12 @@ func TestJournalRecordsTheScheme(t *testing.T) {
 		require.Equal(t, s, r.Scheme)
 	}
 	require.ErrorContains(t, j.Put(9, Record{State: StateStarted, Scheme: keys.Scheme{Protocol: keys.FROST, Curve: keys.Secp256k1}}), "unsupported scheme FROST/secp256k1")
+	require.ErrorContains(t, j.Put(9, Record{State: StateImported, DuplicateOf: -1}), "names row -1")
+	dup := Record{State: StateImported, PublicKey: pub, KeyID: "key-2", Scheme: journalSchemes[0], DuplicateOf: 70000}
+	require.NoError(t, j.Put(8, dup))
+	r, err := j.Get(8)
+	require.NoError(t, err)
+	require.Equal(t, dup, r)
 
 	// A record naming an unknown scheme code is not trusted.
 	var b [recordSize]byte
@@ -177,7 +183,7 @@ func TestJournalRecordsTheScheme(t *testing.T) {
 	require.NoError(t, err)
 	b[schemeOffset] = byte(len(journalSchemes) + 1)
 	binary.BigEndian.PutUint32(b[recordSize-4:], crc32.ChecksumIEEE(b[:recordSize-4]))
-	r, err := decodeRecord(b[:])
+	r, err = decodeRecord(b[:])
 	require.NoError(t, err)
 	require.Equal(t, StateUncertain, r.State)
 }

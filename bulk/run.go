@@ -406,7 +406,7 @@ func (r *runner) settleDuplicate(row *Row, pub []byte, scheme keys.Scheme, prior
 			return line, false
 		}
 	}
-	if err := r.journal.Put(row.Number, Record{State: StateImported, PublicKey: pub, KeyID: keyID, Scheme: scheme}); err != nil {
+	if err := r.journal.Put(row.Number, Record{State: StateImported, PublicKey: pub, KeyID: keyID, Scheme: scheme, DuplicateOf: line.DuplicateOf}); err != nil {
 		return fail(err)
 	}
 	line.KeyID, line.Status = keyID, StatusAlreadyImported
@@ -422,7 +422,7 @@ func (r *runner) fromJournal(row *Row) (ReportLine, bool) {
 	if err != nil || rec.State != StateImported {
 		return ReportLine{}, false
 	}
-	line := ReportLine{Row: row.Number, Name: row.Name, PublicKey: hex.EncodeToString(rec.PublicKey), KeyID: rec.KeyID, Status: StatusAlreadyImported}
+	line := ReportLine{Row: row.Number, Name: row.Name, PublicKey: hex.EncodeToString(rec.PublicKey), KeyID: rec.KeyID, Status: StatusAlreadyImported, DuplicateOf: rec.DuplicateOf}
 	if a, err := address.ForKey(keys.Curve(row.Curve), rec.PublicKey); err == nil {
 		line.Addresses = &a
 	}
