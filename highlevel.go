@@ -156,7 +156,7 @@ func (c *Client) resolveAmbiguousImport(ctx context.Context, key *keys.PrivateKe
 	scheme := keys.Scheme{Protocol: req.Protocol, Curve: req.Curve}
 	notBefore := sent.Add(-ImportClockSkew)
 	thisImport := func(k *keys.Key) bool {
-		return usableKey(k) && (req.Name == "" || k.Name == req.Name) &&
+		return k.Usable() && (req.Name == "" || k.Name == req.Name) &&
 			(k.DateCreated.IsZero() || !k.DateCreated.Before(notBefore))
 	}
 	// The caller's context may be what expired: look on a fresh one.

@@ -160,14 +160,11 @@ func (s *KeysService) findImported(ctx context.Context, scheme keys.Scheme, publ
 	return best, nil
 }
 
-// usableKey reports whether Dfns signs with k: active and never exported.
-func usableKey(k *keys.Key) bool { return k.Status != "Archived" && !k.Exported }
-
 // preferKey reports whether a is a better answer than b to "which key is
 // it": a usable key first, then the newest.
 func preferKey(a, b *keys.Key) bool {
-	if usableKey(a) != usableKey(b) {
-		return usableKey(a)
+	if a.Usable() != b.Usable() {
+		return a.Usable()
 	}
 	return a.DateCreated.After(b.DateCreated)
 }

@@ -308,7 +308,7 @@ func (r *runner) buildIndex(ctx context.Context) (*keyIndex, error) {
 		if err != nil {
 			return nil, fmt.Errorf("bulk: listing the organisation's keys (to skip keys Dfns already has): %w", err)
 		}
-		if !k.Imported || !usable(k) {
+		if !k.Imported || !k.Usable() { // an exported or archived key is imported again
 			continue
 		}
 		pub, err := hex.DecodeString(k.PublicKey)
@@ -469,7 +469,7 @@ func (r *runner) resolveStarted(ctx context.Context) error {
 			if err != nil {
 				return fmt.Errorf("bulk: looking for keys an interrupted run may have imported: %w", err)
 			}
-			if !k.Imported || !usable(k) {
+			if !k.Imported || !k.Usable() {
 				continue
 			}
 			id := resolveKey(strings.ToLower(k.PublicKey), k.Curve, k.Scheme)
@@ -502,11 +502,6 @@ func (r *runner) resolveStarted(ctx context.Context) error {
 	}
 	return nil
 }
-
-// usable reports whether Dfns signs with k: active and never exported. A
-// key that is not usable does not stand for a row's import: a row whose
-// key Dfns holds only exported or archived is imported again.
-func usable(k *keys.Key) bool { return k.Status != "Archived" && !k.Exported }
 
 // resolveKey identifies a key by public key (lower-case hex), curve and
 // scheme name.
@@ -577,7 +572,7 @@ func (r *runner) process(ctx context.Context, row *Row) ReportLine {
 		if err != nil {
 			return fail(fmt.Errorf("looking for a key an interrupted run may have imported: %w", err))
 		}
-		if found != nil && usable(found) {
+		if found != nil && found.Usable() {
 			if err := r.journal.Put(row.Number, Record{State: StateImported, PublicKey: key.PublicKey(), KeyID: found.ID, Scheme: scheme}); err != nil {
 				return fail(err)
 			}

@@ -499,3 +499,18 @@ func TestGeneratePrivateKey(t *testing.T) {
 	_, err := keys.GeneratePrivateKey("p256")
 	require.ErrorContains(t, err, "unsupported curve")
 }
+
+func TestKeyUsable(t *testing.T) {
+	for _, tc := range []struct {
+		k    keys.Key
+		want bool
+	}{
+		{keys.Key{Status: "Active"}, true},
+		{keys.Key{Status: "Active", Exported: true}, false},
+		{keys.Key{Status: "Archived"}, false},
+	} {
+		if got := tc.k.Usable(); got != tc.want {
+			t.Errorf("%+v: Usable() = %v, want %v", tc.k, got, tc.want)
+		}
+	}
+}

@@ -65,6 +65,10 @@ type Key struct {
 	DateCreated time.Time `json:"dateCreated,omitzero"`
 }
 
+// Usable reports whether Dfns signs with k: it is not archived and was
+// never exported (Dfns by default stops signing with an exported key).
+func (k *Key) Usable() bool { return k.Status != "Archived" && !k.Exported }
+
 // ExportRequest is the body of POST /keys/{keyId}/export (and of the
 // deprecated POST /wallets/{walletId}/export).
 type ExportRequest struct {

@@ -49,6 +49,7 @@ func TestBulkImportSurvivesSIGKILL(t *testing.T) {
 
 	dir := t.TempDir()
 	want := map[string][]int{} // public key → rows
+	pubOfRow := map[int]string{}
 	distinct := 0
 	input, err := os.Create(filepath.Join(dir, "input.jsonl"))
 	require.NoError(t, err)
@@ -58,11 +59,7 @@ func TestBulkImportSurvivesSIGKILL(t *testing.T) {
 		if i%50 == 0 {
 			// Row i-36 has the same curve (36 is a multiple of 3).
 			orig := fmt.Sprintf("k%05d", i-36)
-			for pub, rs := range want {
-				if rs[0] == i-36 {
-					want[pub] = append(rs, i)
-				}
-			}
+			want[pubOfRow[i-36]] = append(want[pubOfRow[i-36]], i)
 			fmt.Fprintf(input, `{"name":"again %d","keyFile":%q,"curve":%q}`+"\n", i, orig, c)
 			continue
 		}
@@ -79,6 +76,7 @@ func TestBulkImportSurvivesSIGKILL(t *testing.T) {
 			require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(hex.EncodeToString(seed)), 0o600))
 		}
 		want[k.PublicKeyHex()] = []int{i}
+		pubOfRow[i] = k.PublicKeyHex()
 		fmt.Fprintf(input, `{"name":%q,"keyFile":%q,"curve":%q}`+"\n", name, name, c)
 	}
 	require.NoError(t, input.Close())
