@@ -216,7 +216,8 @@ never leaves this machine.
 Flags:
   --curve CURVE           secp256k1, stark or ed25519 (implied by --format wif,
                           keystore and solana)
-  --protocol NAME         CGGMP21, FROST_BITCOIN or FROST (default by curve)
+  --protocol NAME         CGGMP24 (default for secp256k1 and stark), CGGMP21,
+                          FROST_BITCOIN (secp256k1) or FROST (ed25519, default)
   --name NAME             key name, at most 100 characters
   --min-signers N         threshold (default 3)
   --cluster ID            signing cluster when several are listed
@@ -245,12 +246,9 @@ func runImport(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	scheme := keys.Scheme{Protocol: keys.Protocol(*protocol), Curve: c}
-	if scheme.Protocol == "" {
-		scheme.Protocol = keys.DefaultProtocol(c)
-	}
-	if scheme.Validate() != nil {
-		return usagef("--protocol %s cannot be used with --curve %s: the supported pairs are %s", scheme.Protocol, c, supportedPairs())
+	scheme, err := schemeFlag(*protocol, c)
+	if err != nil {
+		return err
 	}
 	if *minSigners < 2 {
 		return usagef("--min-signers %d is invalid: it must be at least 2", *minSigners)

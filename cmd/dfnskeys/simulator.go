@@ -98,10 +98,13 @@ var demoCommand = &command{
 	usage: `Usage: dfnskeys demo
 
 Starts an embedded Dfns-compatible simulator, imports a fresh random key for
-each supported scheme (CGGMP21/secp256k1, FROST_BITCOIN/secp256k1,
-CGGMP21/stark, FROST/ed25519) through the API client with signed user
-actions, exports each back, checks that the recovered key equals the
-original and prints a report. No account and no network are needed.
+each supported protocol/curve pair (CGGMP24 and CGGMP21 on secp256k1 and
+stark, FROST_BITCOIN/secp256k1, FROST/ed25519) through the API client with
+signed user actions, exports each back and checks that the recovered key
+equals the original. It then has the simulator create a key itself, as Dfns
+does for its own keys (CGGMP24/secp256k1), and exports it, checking the
+recovered key against the key's public key. It prints a report. No account
+and no network are needed.
 `,
 	run: runDemo,
 }
@@ -142,12 +145,52 @@ func runDemo(e *env, args []string) error {
 		}
 		fmt.Fprintln(tw, row)
 	}
+	row, ok := demoNative(ctx, c)
+	if !ok {
+		failed++
+	}
+	fmt.Fprintln(tw, row)
 	tw.Flush()
 	if failed > 0 {
-		return fmt.Errorf("%d of %d schemes failed", failed, len(keys.SupportedSchemes()))
+		return fmt.Errorf("%d of %d demonstrations failed", failed, len(keys.SupportedSchemes())+1)
 	}
-	fmt.Fprintf(e.stdout, "\nall %d schemes: imported, exported and recovered the same key\n", len(keys.SupportedSchemes()))
+	fmt.Fprintf(e.stdout, "\nall %d protocol/curve pairs: imported, exported and recovered the same key\n", len(keys.SupportedSchemes()))
+	fmt.Fprintf(e.stdout, "a key the simulated Dfns created itself: exported and recovered, matching its public key\n")
 	return nil
+}
+
+// demoNative creates a key in the simulated cluster (Dfns makes every
+// ECDSA key it creates a CGGMP24 key) and exports it.
+func demoNative(ctx context.Context, c *dfnskeys.Client) (string, bool) {
+	const label = "CGGMP24/secp256k1 created by Dfns"
+	fail := func(stage string, err error) (string, bool) {
+		return fmt.Sprintf("%s\t-\t-\t-\t-\tFAILED at %s: %v", label, stage, err), false
+	}
+	start := time.Now()
+	created, err := c.Keys.Create(ctx, &keys.CreateRequest{Scheme: "ECDSA", Curve: keys.Secp256k1, Name: "demo native key"})
+	if err != nil {
+		return fail("create", err)
+	}
+	createTime := time.Since(start)
+	start = time.Now()
+	recovered, err := c.ExportKey(ctx, created.ID)
+	if err != nil {
+		return fail("export", err)
+	}
+	defer recovered.Destroy()
+	exportTime := time.Since(start)
+	if recovered.PublicKeyHex() != created.PublicKey {
+		return fail("comparison", errors.New("the recovered key's public key differs from the key's"))
+	}
+	return fmt.Sprintf("%s\t%s\t%s\t%s\t%s\tok: recovered key matches the public key", label, created.ID, shortHex(created.PublicKey),
+		"(create) "+createTime.Round(100*time.Microsecond).String(), exportTime.Round(100*time.Microsecond)), true
+}
+
+func shortHex(h string) string {
+	if len(h) > 20 {
+		return h[:10] + "…" + h[len(h)-8:]
+	}
+	return h
 }
 
 func demoScheme(ctx context.Context, c *dfnskeys.Client, s keys.Scheme) (string, bool) {
@@ -175,10 +218,6 @@ func demoScheme(ctx context.Context, c *dfnskeys.Client, s keys.Scheme) (string,
 	if !recovered.Equal(key) {
 		return fail("comparison", errors.New("the recovered key differs from the imported key"))
 	}
-	pub := created.PublicKey
-	if len(pub) > 20 {
-		pub = pub[:10] + "…" + pub[len(pub)-8:]
-	}
-	return fmt.Sprintf("%s\t%s\t%s\t%s\t%s\tok: recovered key equals the imported key", s, created.ID, pub,
+	return fmt.Sprintf("%s\t%s\t%s\t%s\t%s\tok: recovered key equals the imported key", s, created.ID, shortHex(created.PublicKey),
 		importTime.Round(100*time.Microsecond), exportTime.Round(100*time.Microsecond)), true
 }

@@ -180,6 +180,7 @@ var routes = []route{
 	{"POST", "/auth/action/init", "", "", (*Server).initAction},
 	{"POST", "/auth/action", "", "", (*Server).completeAction},
 	{"GET", "/keys", "Keys:Read", "", (*Server).listKeys},
+	{"POST", "/keys", "Keys:Create", "Keys:Create", (*Server).createKey},
 	{"GET", "/keys/{keyId}", "Keys:Read", "", (*Server).getKey},
 	{"POST", "/keys/import", "Keys:Import", "Keys:Import", (*Server).importKey},
 	{"POST", "/keys/{keyId}/export", "Keys:Export", "Keys:Export", (*Server).exportKey},
@@ -1043,6 +1044,49 @@ func (s *Server) importKey(c *call) (any, *apiError) {
 	return &k.Key, nil
 }
 
+// nativeSchemes maps a POST /keys scheme and curve to the protocol Dfns
+// uses for keys it creates: CGGMP24 for every ECDSA key.
+var nativeSchemes = map[string]map[keys.Curve]keys.Protocol{
+	"ECDSA":   {keys.Secp256k1: keys.CGGMP24, keys.Stark: keys.CGGMP24},
+	"Schnorr": {keys.Secp256k1: keys.FROSTBitcoin},
+	"EdDSA":   {keys.Ed25519: keys.FROST},
+}
+
+// createKey generates a key in the cluster, as Dfns does for keys it
+// creates itself: the secret is never seen whole outside the signers'
+// simulation, and the key is reported with imported false.
+func (s *Server) createKey(c *call) (any, *apiError) {
+	var req keys.CreateRequest
+	if e := decode(c.body, &req); e != nil {
+		return nil, e
+	}
+	if n := utf8.RuneCountInString(req.Name); n > keys.MaxNameLength {
+		return nil, errorf(http.StatusBadRequest, "name is %d characters; at most %d are allowed", n, keys.MaxNameLength)
+	}
+	protocol, ok := nativeSchemes[req.Scheme][req.Curve]
+	if !ok {
+		return nil, errorf(http.StatusBadRequest, "scheme %q with curve %q is not supported: use ECDSA with secp256k1 or stark, Schnorr with secp256k1, or EdDSA with ed25519", req.Scheme, req.Curve)
+	}
+	scheme := keys.Scheme{Protocol: protocol, Curve: req.Curve}
+	cl := s.clusters[0]
+	sk, err := cl.Generate(scheme, min(keys.DefaultThreshold, len(cl.Signers)))
+	if err != nil {
+		return nil, errorf(http.StatusInternalServerError, "key generation failed: %v", err)
+	}
+	k := &StoredServerKey{
+		Key: keys.Key{
+			ID: "key-" + randomHex(10), Name: req.Name, Scheme: scheme.SchemeName(), Curve: req.Curve,
+			PublicKey: sk.PublicKeyHex(), Status: "Active", Custodial: true, DateCreated: s.now(),
+		},
+		Shares: sk, ClusterID: cl.ID,
+	}
+	s.mu.Lock()
+	s.keys = append(s.keys, k)
+	s.byID[k.Key.ID] = k
+	s.mu.Unlock()
+	return &k.clone().Key, nil
+}
+
 func (s *Server) importWallet(c *call) (any, *apiError) {
 	var req keys.WalletImportRequest
 	if e := decode(c.body, &req); e != nil {
@@ -1075,6 +1119,9 @@ func (s *Server) importShares(req *keys.ImportRequest, walletID string) (*Stored
 	scheme := keys.Scheme{Protocol: req.Protocol, Curve: req.Curve}
 	if err := scheme.Validate(); err != nil {
 		return nil, errorf(http.StatusBadRequest, "%v", err)
+	}
+	if req.MasterKey {
+		return nil, errorf(http.StatusBadRequest, "masterKey imports are not simulated: their share format is not public")
 	}
 	if len(req.EncryptedKeyShares) == 0 {
 		return nil, errorf(http.StatusBadRequest, "encryptedKeyShares is empty")
