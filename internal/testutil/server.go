@@ -1052,26 +1052,36 @@ var nativeSchemes = map[string]map[keys.Curve]keys.Protocol{
 	"EdDSA":   {keys.Ed25519: keys.FROST},
 }
 
-// createKey generates a key in the cluster, as Dfns does for keys it
-// creates itself: the secret is never seen whole outside the signers'
-// simulation, and the key is reported with imported false.
+// createKey serves POST /keys: see [Server.CreateKey].
 func (s *Server) createKey(c *call) (any, *apiError) {
 	var req keys.CreateRequest
 	if e := decode(c.body, &req); e != nil {
 		return nil, e
 	}
+	k, err := s.CreateKey(&req)
+	if err != nil {
+		return nil, errorf(http.StatusBadRequest, "%v", err)
+	}
+	return &k.Key, nil
+}
+
+// CreateKey generates a key in the first cluster, as Dfns does for keys it
+// creates itself (POST /keys): an ECDSA key is a CGGMP24 key, a Schnorr key
+// FROST_BITCOIN, an EdDSA key FROST. The key is reported with imported
+// false. Tests and the demo use it to rehearse exporting a native key.
+func (s *Server) CreateKey(req *keys.CreateRequest) (*StoredServerKey, error) {
 	if n := utf8.RuneCountInString(req.Name); n > keys.MaxNameLength {
-		return nil, errorf(http.StatusBadRequest, "name is %d characters; at most %d are allowed", n, keys.MaxNameLength)
+		return nil, fmt.Errorf("name is %d characters; at most %d are allowed", n, keys.MaxNameLength)
 	}
 	protocol, ok := nativeSchemes[req.Scheme][req.Curve]
 	if !ok {
-		return nil, errorf(http.StatusBadRequest, "scheme %q with curve %q is not supported: use ECDSA with secp256k1 or stark, Schnorr with secp256k1, or EdDSA with ed25519", req.Scheme, req.Curve)
+		return nil, fmt.Errorf("scheme %q with curve %q is not supported: use ECDSA with secp256k1 or stark, Schnorr with secp256k1, or EdDSA with ed25519", req.Scheme, req.Curve)
 	}
 	scheme := keys.Scheme{Protocol: protocol, Curve: req.Curve}
 	cl := s.clusters[0]
 	sk, err := cl.Generate(scheme, min(keys.DefaultThreshold, len(cl.Signers)))
 	if err != nil {
-		return nil, errorf(http.StatusInternalServerError, "key generation failed: %v", err)
+		return nil, fmt.Errorf("key generation failed: %w", err)
 	}
 	k := &StoredServerKey{
 		Key: keys.Key{
@@ -1084,7 +1094,7 @@ func (s *Server) createKey(c *call) (any, *apiError) {
 	s.keys = append(s.keys, k)
 	s.byID[k.Key.ID] = k
 	s.mu.Unlock()
-	return &k.clone().Key, nil
+	return k.clone(), nil
 }
 
 func (s *Server) importWallet(c *call) (any, *apiError) {
