@@ -19,7 +19,7 @@ import (
 var simulatorCommand = &command{
 	name:    "simulator",
 	summary: "run a local Dfns-compatible API to practise against",
-	usage: `Usage: dfnskeys simulator --state-dir DIR [--addr 127.0.0.1:0] [--signers 5]
+	usage: `Usage: dfnskeys simulator --state-dir DIR [--addr 127.0.0.1:0] [--signers 5] [--create-key SCHEME/CURVE]...
 
 Runs a Dfns-compatible API on a loopback address until interrupted. Its
 signing cluster really decrypts, validates and recombines key shares, and it
@@ -33,10 +33,19 @@ DFNS_API_URL, DFNS_AUTH_TOKEN, DFNS_CRED_ID and DFNS_PRIVATE_KEY:
 
 State lives in memory: keys vanish when the simulator stops.
 
+Like Dfns, it also creates keys itself (POST /keys with scheme, curve and
+name; every ECDSA key it creates is a CGGMP24 key). To rehearse exporting
+such a native key, start it with --create-key: the key IDs are printed on
+standard error.
+
 Flags:
-  --state-dir DIR   where to write credential.pem (created if needed)
-  --addr ADDR       listen address, loopback only (default 127.0.0.1:0)
-  --signers N       signers in the cluster (default 5)
+  --state-dir DIR        where to write credential.pem (created if needed)
+  --addr ADDR            listen address, loopback only (default 127.0.0.1:0)
+  --signers N            signers in the cluster (default 5)
+  --create-key SCHEME/CURVE
+                         create a key as Dfns would, at start: ECDSA/secp256k1,
+                         ECDSA/stark, Schnorr/secp256k1 or EdDSA/ed25519;
+                         repeat for more keys
 `,
 	run: runSimulator,
 }
@@ -46,6 +55,15 @@ func runSimulator(e *env, args []string) error {
 	stateDir := fs.String("state-dir", "", "")
 	addr := fs.String("addr", "127.0.0.1:0", "")
 	n := fs.Int("signers", 5, "")
+	var create []keys.CreateRequest
+	fs.Func("create-key", "", func(v string) error {
+		scheme, curve, ok := strings.Cut(v, "/")
+		if !ok {
+			return fmt.Errorf("%q is not SCHEME/CURVE, for example ECDSA/secp256k1", v)
+		}
+		create = append(create, keys.CreateRequest{Scheme: scheme, Curve: keys.Curve(curve), Name: "created by the simulator"})
+		return nil
+	})
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -61,6 +79,14 @@ func runSimulator(e *env, args []string) error {
 		return err
 	}
 	defer srv.Close()
+	var created []*testutil.StoredServerKey
+	for _, req := range create {
+		k, err := srv.CreateKey(&req)
+		if err != nil {
+			return usagef("--create-key %s/%s: %v", req.Scheme, req.Curve, err)
+		}
+		created = append(created, k)
+	}
 	if err := os.MkdirAll(*stateDir, 0o700); err != nil {
 		return fmt.Errorf("creating --state-dir: %w", err)
 	}
@@ -82,6 +108,10 @@ func runSimulator(e *env, args []string) error {
 		_ = f.Sync()
 	}
 	fmt.Fprintf(e.stderr, "dfnskeys simulator: serving %s with %d signers; interrupt to stop\n", srv.URL(), *n)
+	for _, k := range created {
+		fmt.Fprintf(e.stderr, "dfnskeys simulator: created key %s (%s, %s, %s), public key %s\n",
+			k.Key.ID, k.Key.Scheme, k.Key.Curve, k.Shares.Scheme.Protocol, k.Key.PublicKey)
+	}
 	ctx, stop := e.context()
 	defer stop()
 	<-ctx.Done()
