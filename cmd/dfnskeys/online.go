@@ -270,8 +270,15 @@ func runImport(e *env, args []string) error {
 	for _, a := range report.Addresses.List() {
 		fmt.Fprintf(e.stderr, "%s address: %s\n", a.Kind, a.Address)
 	}
-	if *expect != "" && !report.Addresses.Has(*expect) {
-		return fmt.Errorf("the key does not have address %s (its addresses are listed above): nothing was sent", *expect)
+	if *expect != "" {
+		kind, ok := report.Addresses.Match(*expect)
+		if !ok {
+			return fmt.Errorf("the key does not have address %s (its addresses are listed above): nothing was sent", *expect)
+		}
+		fmt.Fprintf(e.stderr, "expected address matches the key's %s address\n", kind)
+		if kind == "bitcoinP2pkhUncompressed" {
+			fmt.Fprintf(e.stderr, "note: that is the legacy address of the uncompressed public key, which old wallets used; Dfns's Bitcoin addresses for this key are the ones listed above\n")
+		}
 	}
 	opts := dfnskeys.ImportKeyOptions{ClusterID: *clusterID, Protocol: scheme.Protocol, Threshold: *minSigners, Name: *name}
 	ctx, stop := e.context()
