@@ -28,9 +28,12 @@ const keySourceUsage = `Key source:
   --key-file FILE|-   where the key is; - or absent: standard input
   --format F          hex (default; optional 0x), raw (32-byte binary file), wif
                       (Bitcoin), keystore (Ethereum V3, scrypt or pbkdf2), solana
-                      (keypair JSON array or base58 of 64 bytes), mnemonic (BIP-39)
-  --path PATH         derivation path for --format mnemonic (default m/44'/60'/0'/0/0
-                      for secp256k1, m/44'/501'/0'/0' for ed25519: BIP-32 / SLIP-0010)
+                      (keypair JSON array or base58 of 64 bytes), mnemonic (BIP-39),
+                      xprv (BIP-32 extended private key: xprv, tprv, yprv, zprv)
+  --path PATH         derivation path: for --format mnemonic from the seed (default
+                      m/44'/60'/0'/0/0 for secp256k1, m/44'/501'/0'/0' for ed25519:
+                      BIP-32 / SLIP-0010); for --format xprv below the extended key,
+                      required (m/0/0 below an account key; m alone is the key itself)
   --ed25519-scalar    an ed25519 hex or raw key is a signing scalar (as exported),
                       not an RFC 8032 seed
 The keystore password and the mnemonic passphrase come from DFNS_KEY_PASSWORD,
@@ -78,8 +81,11 @@ func (ks *keySource) curveFor(flagValue string, def keys.Curve) (keyformat.Forma
 	if *ks.edScalar && c != keys.Ed25519 {
 		return "", "", usagef("--ed25519-scalar is only for --curve ed25519, not %s", c)
 	}
-	if *ks.path != "" && f != keyformat.Mnemonic {
-		return "", "", usagef("--path is only for --format mnemonic")
+	if *ks.path != "" && f != keyformat.Mnemonic && f != keyformat.XPRV {
+		return "", "", usagef("--path is only for --format mnemonic or xprv")
+	}
+	if *ks.path == "" && f == keyformat.XPRV {
+		return "", "", usagef("--format xprv needs --path: the derivation path below the extended key, for example m/44'/60'/0'/0/0 below a master key or m/0/0 below an account key (m alone is the extended key itself)")
 	}
 	return f, c, nil
 }
