@@ -27,10 +27,15 @@ const (
 	Solana Format = "solana"
 	// Mnemonic is a BIP-39 English mnemonic; see [ParseMnemonic].
 	Mnemonic Format = "mnemonic"
+	// JSON is the export document dfnskeys writes for a key exported from
+	// Dfns: the key with its curve, kind (a scalar) and public key, so that
+	// an ed25519 scalar is never read back as a seed; see [ParseJSON] and
+	// [EncodeJSON].
+	JSON Format = "json"
 )
 
 // Formats lists the supported formats.
-func Formats() []Format { return []Format{Hex, Raw, WIF, Keystore, Solana, Mnemonic} }
+func Formats() []Format { return []Format{Hex, Raw, WIF, Keystore, Solana, Mnemonic, JSON} }
 
 // ParseFormat returns the format with the given name (case-insensitive).
 func ParseFormat(name string) (Format, error) {
@@ -39,12 +44,12 @@ func ParseFormat(name string) (Format, error) {
 			return f, nil
 		}
 	}
-	return "", fmt.Errorf("keyformat: unknown format %q: supported formats are hex, raw, wif, keystore, solana and mnemonic", name)
+	return "", fmt.Errorf("keyformat: unknown format %q: supported formats are hex, raw, wif, keystore, solana, mnemonic and json", name)
 }
 
 // Curve returns the curve that format f implies — secp256k1 for WIF and
 // keystores, ed25519 for Solana keypairs — or "" when the caller must
-// choose one.
+// choose one (or, for [JSON], when the file says).
 func (f Format) Curve() keys.Curve {
 	switch f {
 	case WIF, Keystore:
@@ -99,8 +104,8 @@ func (Secrets) MarshalJSON() ([]byte, error) { return []byte(`"REDACTED"`), nil 
 func (Secrets) LogValue() slog.Value { return slog.StringValue(redactedSecrets) }
 
 // Parse reads a private key in format f. c is the key's curve; it may be
-// "" for formats that imply one (see [Format.Curve]) and must match it
-// otherwise. A field of s that format f does not use is an error, so that
+// "" for formats that imply one (see [Format.Curve]) and for [JSON], whose
+// files name their curve, and must match it otherwise. A field of s that format f does not use is an error, so that
 // a password or path given by mistake is not silently ignored.
 func Parse(f Format, c keys.Curve, data []byte, s Secrets) (*keys.PrivateKey, error) {
 	f, err := ParseFormat(string(f))
@@ -113,7 +118,7 @@ func Parse(f Format, c keys.Curve, data []byte, s Secrets) (*keys.PrivateKey, er
 		}
 		c = implied
 	}
-	if c == "" {
+	if c == "" && f != JSON {
 		return nil, errorf(f, "a curve is required: secp256k1, stark or ed25519")
 	}
 	if len(s.Password) > 0 && f != Keystore {
@@ -126,6 +131,9 @@ func Parse(f Format, c keys.Curve, data []byte, s Secrets) (*keys.PrivateKey, er
 		return nil, errorf(f, "a derivation path is only used by the mnemonic format")
 	}
 	if s.Ed25519Scalar && f != Hex && f != Raw {
+		if f == JSON {
+			return nil, errorf(f, "the ed25519-scalar option is not needed: the file says what its key is")
+		}
 		return nil, errorf(f, "the ed25519-scalar option is only used by the hex and raw formats")
 	}
 	switch f {
@@ -139,6 +147,8 @@ func Parse(f Format, c keys.Curve, data []byte, s Secrets) (*keys.PrivateKey, er
 		return ParseKeystore(data, s.Password)
 	case Solana:
 		return ParseSolanaKeypair(data)
+	case JSON:
+		return ParseJSON(c, data)
 	default: // Mnemonic
 		return ParseMnemonic(c, data, s.Passphrase, s.Path)
 	}

@@ -23,8 +23,8 @@ func TestParseFormat(t *testing.T) {
 			}
 		}
 	}
-	for _, name := range []string{"", "pem", "json", "hex "} {
-		if _, err := keyformat.ParseFormat(name); err == nil || !strings.Contains(err.Error(), "supported formats are hex, raw, wif, keystore, solana and mnemonic") {
+	for _, name := range []string{"", "pem", "jsonl", "hex "} {
+		if _, err := keyformat.ParseFormat(name); err == nil || !strings.Contains(err.Error(), "supported formats are hex, raw, wif, keystore, solana, mnemonic and json") {
 			t.Errorf("ParseFormat(%q) error = %v", name, err)
 		}
 	}
