@@ -62,8 +62,8 @@ type keystoreJSON struct {
 	Crypto  keystoreCrypto `json:"crypto"` // encoding/json also matches "Crypto"
 	// Dfnskeys is dfnskeys's own addition, see keystoreSection.
 	Dfnskeys *keystoreSection `json:"dfnskeys,omitempty"`
-	ID      string         `json:"id"`
-	Version int            `json:"version"`
+	ID       string           `json:"id"`
+	Version  int              `json:"version"`
 }
 
 type keystoreCrypto struct {
@@ -407,8 +407,8 @@ func EncryptKeystore(k *keys.PrivateKey, password []byte, opts KeystoreOptions) 
 			MAC:          hex.EncodeToString(keystoreMAC(dk, ct)),
 		},
 		Dfnskeys: section,
-		ID:      fmt.Sprintf("%x-%x-%x-%x-%x", id[0:4], id[4:6], id[6:8], id[8:10], id[10:16]),
-		Version: 3,
+		ID:       fmt.Sprintf("%x-%x-%x-%x-%x", id[0:4], id[4:6], id[6:8], id[8:10], id[10:16]),
+		Version:  3,
 	})
 	if err != nil {
 		return nil, wrap(Keystore, err)
