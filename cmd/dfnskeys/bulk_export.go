@@ -150,7 +150,10 @@ func newExportProgress(e *env) *exportProgress {
 
 // eta estimates the time left from the pace so far.
 func eta(done, total int, elapsed time.Duration) string {
-	if done == 0 || done >= total {
+	if done >= total {
+		return "0s"
+	}
+	if done == 0 {
 		return "?"
 	}
 	left := time.Duration(float64(elapsed) / float64(done) * float64(total-done))
