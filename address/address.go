@@ -245,6 +245,19 @@ func p2tr(p *secp256k1.PublicKey) (string, error) {
 	return a, nil
 }
 
+// TaprootOutputKey returns x(Q), the x-only output key of the key-path-only
+// (BIP-86) Taproot output of a 33-byte compressed secp256k1 public key:
+// Q = P + int(hash_TapTweak(x(P)))·G with P the key with even y, as BIP-341
+// taproot_tweak_pubkey computes it with an empty script tree. Schnorr
+// signatures Dfns makes with taprootMerkleRoot "" verify under Q.
+func TaprootOutputKey(pub []byte) ([32]byte, error) {
+	p, err := parseSecp256k1(pub)
+	if err != nil {
+		return [32]byte{}, err
+	}
+	return taprootOutputKey(p)
+}
+
 // taprootOutputKey returns x(Q) for the BIP-86 key-path-only output of
 // internal key p (BIP-341 taproot_tweak_pubkey with an empty script tree).
 func taprootOutputKey(p *secp256k1.PublicKey) ([32]byte, error) {

@@ -226,7 +226,8 @@ never leaves this machine.
 Flags:
   --curve CURVE           secp256k1, stark or ed25519 (implied by --format wif,
                           keystore and solana)
-  --protocol NAME         CGGMP21, FROST_BITCOIN or FROST (default by curve)
+  --protocol NAME         CGGMP24 (default for secp256k1 and stark), CGGMP21,
+                          FROST_BITCOIN (secp256k1) or FROST (ed25519, default)
   --name NAME             key name, at most 100 characters
   --min-signers N         threshold (default 3)
   --cluster ID            signing cluster when several are listed
@@ -255,19 +256,9 @@ func runImport(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	schemeFor := func(c keys.Curve) (keys.Scheme, error) {
-		scheme := keys.Scheme{Protocol: keys.Protocol(*protocol), Curve: c}
-		if scheme.Protocol == "" {
-			scheme.Protocol = keys.DefaultProtocol(c)
-		}
-		if scheme.Validate() != nil {
-			return scheme, usagef("--protocol %s cannot be used with --curve %s: the supported pairs are %s", scheme.Protocol, c, supportedPairs())
-		}
-		return scheme, nil
-	}
 	var scheme keys.Scheme
 	if c != "" { // else the key file says, and the scheme is checked once it is read
-		if scheme, err = schemeFor(c); err != nil {
+		if scheme, err = schemeFlag(*protocol, c); err != nil {
 			return err
 		}
 	}
@@ -285,7 +276,7 @@ func runImport(e *env, args []string) error {
 	defer key.Destroy()
 	if c == "" {
 		c = key.Curve()
-		if scheme, err = schemeFor(c); err != nil {
+		if scheme, err = schemeFlag(*protocol, c); err != nil {
 			return err
 		}
 	}
