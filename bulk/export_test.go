@@ -28,13 +28,11 @@ func TestExport(t *testing.T) {
 	dir := t.TempDir()
 	var input strings.Builder
 	originals := map[string]*keys.PrivateKey{}
-	var ids []string
 	for i, curve := range []keys.Curve{keys.Secp256k1, keys.Secp256k1, keys.Ed25519, keys.Secp256k1} {
 		k := randomKey(t, curve)
 		created, err := c.ImportKey(ctx, k, dfnskeys.ImportKeyOptions{})
 		require.NoError(t, err)
 		originals[created.ID] = k
-		ids = append(ids, created.ID)
 		fmt.Fprintf(&input, `{"keyId":%q,"name":"n%d","status":"imported","addresses":{"x":"y"}}`+"\n", created.ID, i)
 	}
 	input.WriteString(`{"keyId":"key-missing"}` + "\n" + `{"name":"no id"}` + "\n" + `{"keyId":"../evil"}` + "\n" + `[1]` + "\n")

@@ -124,20 +124,6 @@ func (o *outFile) discard() {
 	}
 }
 
-// writeOutput writes data to a new file at path (mode perm, less the
-// umask), or to standard output when path is empty.
-func writeOutput(e *env, path, flagName string, data []byte, perm fs.FileMode) error {
-	if path == "" {
-		_, err := e.stdout.Write(data)
-		return err
-	}
-	o, err := createOut(path, flagName, perm)
-	if err != nil {
-		return err
-	}
-	return o.write(data)
-}
-
 // refuseInput fails when --out names one of the command's input files
 // (by name, or as the same file under another name). An existing --out is
 // refused anyway; this says why.
