@@ -32,6 +32,10 @@ type Row struct {
 	Path string `json:"path"`
 	// ExpectedAddress, when set, must be one of the key's addresses.
 	ExpectedAddress string `json:"expectedAddress"`
+	// Kind says what an ed25519 key in hex or raw form is: "seed" (an RFC
+	// 8032 seed, the default) or "scalar" (a big-endian signing scalar, as
+	// Dfns exports it). Files in format json say it themselves.
+	Kind string `json:"kind"`
 }
 
 // RowError is a malformed input row. It is reported for that row; it does
@@ -92,7 +96,7 @@ func newJSONLReader(in io.Reader) *Reader {
 			dec := json.NewDecoder(bytes.NewReader(line))
 			dec.DisallowUnknownFields()
 			if err := dec.Decode(row); err != nil {
-				return nil, &RowError{rd.n, fmt.Errorf("not a JSON object with the fields name, keyFile, format, curve, protocol, path, expectedAddress: %v", err)}
+				return nil, &RowError{rd.n, fmt.Errorf("not a JSON object with the fields name, keyFile, format, curve, protocol, path, expectedAddress, kind: %v", err)}
 			}
 			if dec.More() {
 				return nil, &RowError{rd.n, errors.New("more than one JSON value on the line")}
@@ -111,7 +115,7 @@ func newJSONLReader(in io.Reader) *Reader {
 	return rd
 }
 
-var csvColumns = []string{"name", "keyFile", "format", "curve", "protocol", "path", "expectedAddress"}
+var csvColumns = []string{"name", "keyFile", "format", "curve", "protocol", "path", "expectedAddress", "kind"}
 
 func newCSVReader(in io.Reader) (*Reader, error) {
 	cr := csv.NewReader(in)
@@ -172,7 +176,7 @@ func newCSVReader(in io.Reader) (*Reader, error) {
 				return nil, &RowError{rd.n, fmt.Errorf("%d fields but the header has %d", len(rec), len(header))}
 			}
 			row := &Row{Number: rd.n, Name: get("name"), KeyFile: get("keyFile"), Format: get("format"),
-				Curve: get("curve"), Protocol: get("protocol"), Path: get("path"), ExpectedAddress: get("expectedAddress")}
+				Curve: get("curve"), Protocol: get("protocol"), Path: get("path"), ExpectedAddress: get("expectedAddress"), Kind: get("kind")}
 			if err := row.validate(); err != nil {
 				return nil, &RowError{rd.n, err}
 			}
@@ -190,6 +194,18 @@ func (r *Row) validate() error {
 		return errors.New("curve is required")
 	case len(r.Name) > 400:
 		return errors.New("name is too long")
+	}
+	switch r.Kind {
+	case "", "seed":
+	case "scalar":
+		if !strings.EqualFold(r.Curve, "ed25519") {
+			return fmt.Errorf("kind scalar is only for ed25519 keys, not %s", r.Curve)
+		}
+		if f := strings.ToLower(r.Format); f != "" && f != "hex" && f != "raw" {
+			return fmt.Errorf("kind scalar is only for format hex or raw, not %s", r.Format)
+		}
+	default:
+		return fmt.Errorf("kind %q is invalid: use seed or scalar (for an ed25519 key in hex or raw)", r.Kind)
 	}
 	return nil
 }

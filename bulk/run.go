@@ -650,7 +650,7 @@ func (r *runner) loadKey(row *Row) (*keys.PrivateKey, error) {
 	if !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
 		return nil, fmt.Errorf("reading keyFile %s: %w", row.KeyFile, err)
 	}
-	secrets := keyformat.Secrets{Path: row.Path}
+	secrets := keyformat.Secrets{Path: row.Path, Ed25519Scalar: row.Kind == "scalar"}
 	switch f {
 	case keyformat.Keystore:
 		secrets.Password = r.opts.Password
