@@ -142,7 +142,7 @@ func (c *Client) ProveKey(ctx context.Context, key *keys.Key, opts ProveOptions)
 		return nil, fail(errors.New("the request is Signed but carries no signature"))
 	}
 	if err := signatures.Verify(scheme, pub, hash, req.Signature); err != nil {
-		return nil, fail(fmt.Errorf("the signature Dfns returned does not verify under public key %x: %w", pub, err))
+		return nil, fail(fmt.Errorf("the signature Dfns returned was checked against public key %x: %w", pub, err))
 	}
 	return &Proof{KeyID: key.ID, SignatureID: req.ID, Scheme: scheme, PublicKey: hex.EncodeToString(pub), Hash: hash, Signature: *req.Signature}, nil
 }

@@ -20,7 +20,7 @@ import (
 
 // ErrInvalid is returned (possibly wrapped) when a well-formed signature
 // does not verify under the public key.
-var ErrInvalid = errors.New("signatures: the signature does not verify under the key's public key")
+var ErrInvalid = errors.New("signatures: the signature does not verify")
 
 // VerifySecp256k1ECDSA checks an ECDSA signature (r, s) over a 32-byte hash
 // under a 33-byte compressed secp256k1 public key. The hash is used as it

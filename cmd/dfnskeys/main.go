@@ -87,7 +87,7 @@ var commands []*command
 func init() {
 	commands = []*command{
 		splitCommand, exportRequestCommand, recoverCommand,
-		signersCommand, keysCommand, inspectCommand, importCommand, exportCommand,
+		signersCommand, keysCommand, inspectCommand, importCommand, exportCommand, proveCommand,
 		bulkImportCommand, bulkExportCommand, simulatorCommand, demoCommand,
 	}
 }
