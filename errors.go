@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/dfnskeys/dfnskeys/internal/safetext"
 )
 
 // Sentinel errors for errors.Is. An *APIError matches the one for its HTTP
@@ -44,15 +46,17 @@ type APIError struct {
 func (e *APIError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "dfnskeys: %s %s: %d %s", e.Method, e.Path, e.StatusCode, http.StatusText(e.StatusCode))
+	// Message and identifiers come from the server: control characters
+	// are escaped so that printing the error cannot drive a terminal.
 	if e.Message != "" {
-		b.WriteString(": " + e.Message)
+		b.WriteString(": " + safetext.Escape(e.Message, false))
 	}
 	var ids []string
 	if e.ID != "" {
-		ids = append(ids, "error id "+e.ID)
+		ids = append(ids, "error id "+safetext.Escape(e.ID, false))
 	}
 	if e.RequestID != "" {
-		ids = append(ids, "request id "+e.RequestID)
+		ids = append(ids, "request id "+safetext.Escape(e.RequestID, false))
 	}
 	if len(ids) > 0 {
 		b.WriteString(" (" + strings.Join(ids, ", ") + ")")

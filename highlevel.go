@@ -195,10 +195,15 @@ func checkPublicKey(id string, key *keys.PrivateKey, remote string) error {
 // decrypts and recombines the shares, and checks the result against the
 // key's public key. Dfns by default stops signing with an exported key.
 // The caller owns the returned key and should Destroy it.
-func (c *Client) ExportKey(ctx context.Context, keyID string) (*keys.PrivateKey, error) {
+//
+// Faulty shares are corrected where they can be (see
+// [keys.ExportContext.RecoverContext]): the key is then returned with the
+// signers whose shares were faulty, which the caller should report. A key
+// is never returned that does not match the public key.
+func (c *Client) ExportKey(ctx context.Context, keyID string) (*keys.PrivateKey, []keys.FaultySigner, error) {
 	k, err := c.Keys.Get(ctx, keyID)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	return c.export(ctx, keyID, k.PublicKey, func(req *keys.ExportRequest) (*keys.ExportResponse, error) {
 		return c.Keys.Export(ctx, keyID, req)
@@ -208,31 +213,37 @@ func (c *Client) ExportKey(ctx context.Context, keyID string) (*keys.PrivateKey,
 // ExportWallet is [Client.ExportKey] through the deprecated
 // POST /wallets/{walletId}/export. Without a wallet read endpoint the
 // result is checked against the public key in the export response only.
-func (c *Client) ExportWallet(ctx context.Context, walletID string) (*keys.PrivateKey, error) {
+func (c *Client) ExportWallet(ctx context.Context, walletID string) (*keys.PrivateKey, []keys.FaultySigner, error) {
 	return c.export(ctx, walletID, "", func(req *keys.ExportRequest) (*keys.ExportResponse, error) {
 		return c.Wallets.Export(ctx, walletID, req)
 	})
 }
 
-func (c *Client) export(ctx context.Context, id, expectedPublicKey string, send func(*keys.ExportRequest) (*keys.ExportResponse, error)) (*keys.PrivateKey, error) {
+func (c *Client) export(ctx context.Context, id, expectedPublicKey string, send func(*keys.ExportRequest) (*keys.ExportResponse, error)) (*keys.PrivateKey, []keys.FaultySigner, error) {
 	if c.signer == nil {
-		return nil, ErrNoSigner
+		return nil, nil, ErrNoSigner
 	}
 	ec, err := keys.NewExportContext()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer ec.Destroy()
 	resp, err := send(ec.Request())
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if expectedPublicKey != "" && !strings.EqualFold(resp.PublicKey, expectedPublicKey) {
-		return nil, fmt.Errorf("dfnskeys: %s: the export response is for public key %s, but the key's public key is %s", id, resp.PublicKey, expectedPublicKey)
+		return nil, nil, fmt.Errorf("dfnskeys: %s: the export response is for public key %s, but the key's public key is %s", id, resp.PublicKey, expectedPublicKey)
 	}
-	key, err := ec.Recover(resp)
+	// The export was processed: recover even if the caller's context ends
+	// now, or the key Dfns marked exported would be lost. Recovery is
+	// bounded (polynomial in the number of shares).
+	key, faulty, err := ec.RecoverContext(context.WithoutCancel(ctx), resp)
 	if err != nil {
-		return nil, fmt.Errorf("dfnskeys: recovering %s: %w", id, err)
+		return nil, nil, fmt.Errorf("dfnskeys: recovering %s: %w", id, err)
 	}
-	return key, nil
+	if len(faulty) > 0 && c.logger != nil {
+		c.logger.WarnContext(ctx, "dfns export: some signers returned faulty shares; the key was recovered from the others and matches its public key", "id", id, "faulty", keys.FaultySignersString(faulty))
+	}
+	return key, faulty, nil
 }

@@ -54,6 +54,9 @@ type ExportLine struct {
 	File      string `json:"file,omitempty"`
 	Status    string `json:"status"`
 	Error     string `json:"error,omitempty"`
+	// FaultySigners names the signers whose export shares were faulty
+	// when the key was nevertheless recovered (and matches its public key).
+	FaultySigners []string `json:"faultySigners,omitempty"`
 }
 
 // Export report statuses.
@@ -65,7 +68,10 @@ const (
 // ExportSummary counts the outcome of [Export].
 type ExportSummary struct {
 	Total, Exported, AlreadyExported, Failed int
-	Interrupted                              bool
+	// WithFaultySigners counts exported keys some of whose signers sent
+	// faulty shares (see ExportLine.FaultySigners).
+	WithFaultySigners int
+	Interrupted       bool
 }
 
 type exportRow struct {
@@ -131,6 +137,9 @@ func Export(ctx context.Context, opts ExportOptions) (*ExportSummary, error) {
 		switch l.Status {
 		case StatusExported:
 			sum.Exported++
+			if len(l.FaultySigners) > 0 {
+				sum.WithFaultySigners++
+			}
 		case StatusAlreadyExported:
 			sum.AlreadyExported++
 		default:
@@ -167,11 +176,14 @@ func exportOne(ctx context.Context, opts ExportOptions, ext string, row exportRo
 	if opts.OutputFormat != "hex" && info.Curve != keys.Secp256k1 {
 		return fail(fmt.Errorf("format %s is for secp256k1 keys only; this key is %s: export it with format hex (it was not exported)", opts.OutputFormat, info.Curve))
 	}
-	key, err := opts.Client.ExportKey(ctx, row.KeyID)
+	key, faulty, err := opts.Client.ExportKey(ctx, row.KeyID)
 	if err != nil {
 		return fail(err)
 	}
 	defer key.Destroy()
+	for _, f := range faulty {
+		l.FaultySigners = append(l.FaultySigners, f.String())
+	}
 	var data []byte
 	switch opts.OutputFormat {
 	case "hex":

@@ -124,11 +124,12 @@ func runRecover(e *env, args []string) error {
 	ctx := keys.NewExportContextFromDecryptionKey(dk)
 	defer ctx.Destroy()
 
-	key, err := ctx.Recover(&resp)
+	key, faulty, err := ctx.Recover(&resp)
 	if err != nil {
 		return fmt.Errorf("recovering the key from %s: %w", *respPath, err)
 	}
 	defer key.Destroy()
+	warnFaulty(e, faulty)
 
 	text := hexLine(key)
 	defer clear(text)

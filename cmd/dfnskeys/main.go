@@ -41,6 +41,8 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+
+	"github.com/dfnskeys/dfnskeys/internal/safetext"
 )
 
 func main() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) }
@@ -174,12 +176,13 @@ func runEnv(e *env, args []string) int {
 			fmt.Fprint(stdout, c.usage)
 			return 0
 		case errors.As(err, &ue):
-			fmt.Fprintf(stderr, "dfnskeys: %s: %s; run 'dfnskeys help %s' for usage\n", c.name, ue.msg, c.name)
+			fmt.Fprintf(stderr, "dfnskeys: %s: %s; run 'dfnskeys help %s' for usage\n", c.name, safetext.Escape(ue.msg, true), c.name)
 			return 2
 		default:
 			// The library's errors name their package ("dfnskeys: …");
-			// the command's own prefix already says it.
-			fmt.Fprintf(stderr, "dfnskeys: %s: %s\n", c.name, strings.TrimPrefix(err.Error(), "dfnskeys: "))
+			// the command's own prefix already says it. Errors may quote
+			// server or file text: control characters are escaped.
+			fmt.Fprintf(stderr, "dfnskeys: %s: %s\n", c.name, safetext.Escape(strings.TrimPrefix(err.Error(), "dfnskeys: "), true))
 			return 1
 		}
 	}

@@ -373,11 +373,12 @@ func runExport(e *env, args []string) error {
 		}
 		defer clear(password)
 	}
-	key, err := client.ExportKey(ctx, keyID)
+	key, faulty, err := client.ExportKey(ctx, keyID)
 	if err != nil {
 		return err
 	}
 	defer key.Destroy()
+	warnFaulty(e, faulty)
 	var data []byte
 	switch *format {
 	case "hex":

@@ -166,9 +166,13 @@ func demoScheme(ctx context.Context, c *dfnskeys.Client, s keys.Scheme) (string,
 	}
 	importTime := time.Since(start)
 	start = time.Now()
-	recovered, err := c.ExportKey(ctx, created.ID)
+	recovered, faulty, err := c.ExportKey(ctx, created.ID)
 	if err != nil {
 		return fail("export", err)
+	}
+	if len(faulty) > 0 {
+		defer recovered.Destroy()
+		return fail("export", fmt.Errorf("faulty signers: %s", keys.FaultySignersString(faulty)))
 	}
 	defer recovered.Destroy()
 	exportTime := time.Since(start)
