@@ -21,6 +21,7 @@ import (
 	"github.com/dfnskeys/dfnskeys/auth"
 	"github.com/dfnskeys/dfnskeys/internal/testutil"
 	"github.com/dfnskeys/dfnskeys/keys"
+	"github.com/dfnskeys/dfnskeys/signers"
 	"github.com/stretchr/testify/require"
 )
 
@@ -389,14 +390,64 @@ func TestPinnedSigners(t *testing.T) {
 	require.NoError(t, err)
 	wrong := other.WireSigners()
 	_, err = c.ImportKey(ctx, freshKey(t, keys.Secp256k1), dfnskeys.ImportKeyOptions{PinnedSigners: wrong})
-	require.ErrorContains(t, err, "is not pinned")
+	require.ErrorIs(t, err, signers.ErrPinMismatch)
+	require.ErrorContains(t, err, "is listed but not pinned")
 	changedKey := append(pinned[:0:0], pinned...)
 	changedKey[2].EncryptionKey = wrong[0].EncryptionKey
 	_, err = c.ImportKey(ctx, freshKey(t, keys.Secp256k1), dfnskeys.ImportKeyOptions{PinnedSigners: changedKey})
-	require.ErrorContains(t, err, "is pinned; refusing")
+	require.ErrorContains(t, err, "signer "+pinned[2].SignerID+" has key fingerprint ")
 	_, err = c.ImportKey(ctx, freshKey(t, keys.Secp256k1), dfnskeys.ImportKeyOptions{PinnedSigners: pinned[:4]})
-	require.ErrorContains(t, err, "4 are pinned")
+	require.ErrorContains(t, err, "signer "+pinned[4].SignerID+" (key fingerprint ")
+	_, err = c.ImportKey(ctx, freshKey(t, keys.Secp256k1), dfnskeys.ImportKeyOptions{PinnedSigners: []signers.Signer{}})
+	require.ErrorContains(t, err, "the pinned list is empty")
 	require.Len(t, srv.Keys(), 1)
+}
+
+// importsSent counts the POST /keys/import requests the simulator saw.
+func importsSent(srv *testutil.Server) int {
+	n := 0
+	for _, r := range srv.Requests() {
+		if r.Method == http.MethodPost && strings.HasSuffix(r.Path, "/keys/import") {
+			n++
+		}
+	}
+	return n
+}
+
+// A tampered GET /signers answer substitutes a signer (its key is the
+// attacker's). With pins nothing is sent, with or without a Builder.
+func TestPinnedSignersSubstituted(t *testing.T) {
+	t.Parallel()
+	srv, c := setup(t)
+	ctx := context.Background()
+	pinned := srv.Clusters()[0].WireSigners()
+	attacker, err := testutil.NewCluster(1)
+	require.NoError(t, err)
+	sub := signers.Signer{SignerID: pinned[3].SignerID, EncryptionKey: attacker.WireSigners()[0].EncryptionKey}
+	srv.SubstituteListedSigner(0, 3, sub)
+
+	_, err = c.ImportKey(ctx, freshKey(t, keys.Secp256k1), dfnskeys.ImportKeyOptions{PinnedSigners: pinned})
+	require.ErrorIs(t, err, signers.ErrPinMismatch)
+	require.ErrorContains(t, err, "signer "+pinned[3].SignerID+" has key fingerprint ")
+
+	list, err := c.Signers.List(ctx)
+	require.NoError(t, err)
+	cluster, err := list.Cluster("")
+	require.NoError(t, err)
+	builder, err := keys.NewImportBuilder(cluster.Signers) // built from the tampered answer
+	require.NoError(t, err)
+	_, err = c.ImportKey(ctx, freshKey(t, keys.Secp256k1), dfnskeys.ImportKeyOptions{Builder: builder, PinnedSigners: pinned})
+	require.ErrorIs(t, err, signers.ErrPinMismatch)
+	_, err = c.ImportWallet(ctx, freshKey(t, keys.Secp256k1), "EthereumSepolia", "", dfnskeys.ImportKeyOptions{Builder: builder, PinnedSigners: pinned})
+	require.ErrorIs(t, err, signers.ErrPinMismatch)
+	require.Zero(t, importsSent(srv), "nothing was sent")
+	require.Empty(t, srv.Keys())
+
+	// Without pins the share goes to the attacker's key (the real signer
+	// then cannot decrypt it and Dfns refuses the import).
+	_, err = c.ImportKey(ctx, freshKey(t, keys.Secp256k1), dfnskeys.ImportKeyOptions{})
+	require.Error(t, err)
+	require.Equal(t, 1, importsSent(srv))
 }
 
 func TestClusterChoice(t *testing.T) {

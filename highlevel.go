@@ -16,9 +16,12 @@ type ImportKeyOptions struct {
 	// ClusterID chooses the signing cluster when GET /signers lists
 	// several; with one cluster it may be empty.
 	ClusterID string
-	// PinnedSigners, when set, must list exactly the cluster's signers with
-	// the same encryption keys; otherwise nothing is sent. Pinning protects
-	// against a tampered GET /signers response.
+	// PinnedSigners, when set, must list exactly the cluster's signers (or
+	// the Builder's) with the same encryption keys; otherwise nothing is
+	// sent and the error wraps [signers.ErrPinMismatch], naming the
+	// signers that differ. Pinning protects against a tampered
+	// GET /signers response: save the response once (dfnskeys signers
+	// --save), verify its fingerprints out of band, and pin it.
 	PinnedSigners []signers.Signer
 	// Protocol defaults to CGGMP21 (secp256k1, stark) or FROST (ed25519).
 	Protocol keys.Protocol
@@ -30,8 +33,8 @@ type ImportKeyOptions struct {
 	MasterKey bool
 	// Builder, when set, builds the request for its cluster instead of
 	// listing the signers on every call: a bulk import fetches the
-	// signers once and shares one builder. ClusterID and PinnedSigners
-	// are then not used.
+	// signers once and shares one builder. ClusterID is then not used;
+	// PinnedSigners is checked against the builder's signers.
 	Builder *keys.ImportBuilder
 }
 
@@ -106,6 +109,11 @@ func (c *Client) buildImport(ctx context.Context, key *keys.PrivateKey, opts Imp
 		MasterKey: opts.MasterKey,
 	}
 	if opts.Builder != nil {
+		if opts.PinnedSigners != nil {
+			if err := opts.Builder.CheckPinned(opts.PinnedSigners); err != nil {
+				return nil, fmt.Errorf("dfnskeys: refusing to import: %w", err)
+			}
+		}
 		return opts.Builder.Build(key, importOpts)
 	}
 	list, err := c.Signers.List(ctx)
@@ -117,32 +125,11 @@ func (c *Client) buildImport(ctx context.Context, key *keys.PrivateKey, opts Imp
 		return nil, fmt.Errorf("dfnskeys: %w", err)
 	}
 	if opts.PinnedSigners != nil {
-		if err := checkPinned(cluster.Signers, opts.PinnedSigners); err != nil {
-			return nil, err
+		if err := signers.CheckPinned(cluster.Signers, opts.PinnedSigners); err != nil {
+			return nil, fmt.Errorf("dfnskeys: refusing to import into cluster %s: %w", cluster.ClusterID, err)
 		}
 	}
 	return keys.BuildImportRequest(key, cluster.Signers, importOpts)
-}
-
-// checkPinned requires the listed signers to be exactly the pinned ones.
-func checkPinned(got, pinned []signers.Signer) error {
-	want := map[string]string{}
-	for _, s := range pinned {
-		want[s.SignerID] = s.EncryptionKey
-	}
-	if len(got) != len(want) {
-		return fmt.Errorf("dfnskeys: the cluster lists %d signers but %d are pinned; refusing to import", len(got), len(want))
-	}
-	for _, s := range got {
-		ek, ok := want[s.SignerID]
-		if !ok {
-			return fmt.Errorf("dfnskeys: signer %s is not pinned; refusing to import", s.SignerID)
-		}
-		if ek != s.EncryptionKey {
-			return fmt.Errorf("dfnskeys: signer %s has encryption key %s, but %s is pinned; refusing to import", s.SignerID, s.EncryptionKey, ek)
-		}
-	}
-	return nil
 }
 
 // ImportClockSkew is how much earlier than the local clock says an import
