@@ -55,6 +55,8 @@ func TestScript(t *testing.T) {
 			"envjson":    cmdEnvJSON,
 			"envfile":    cmdEnvFile,
 			"hex2raw":    cmdHex2Raw,
+			"simtamper":  cmdSimtamper,
+			"simimports": cmdSimimports,
 		},
 	})
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/dfnskeys/dfnskeys/address"
 	"github.com/dfnskeys/dfnskeys/keyformat"
 	"github.com/dfnskeys/dfnskeys/keys"
+	"github.com/dfnskeys/dfnskeys/signers"
 )
 
 const maxKeySourceFile = 64 << 10 // keystore JSON, keypair files, mnemonics
@@ -222,8 +223,7 @@ Flags:
   --cluster ID            signing cluster when several are listed
   --expect-address ADDR   refuse unless the key has this address
   --dry-run               show the request that would be sent, and stop
-
-` + keySourceUsage + "\n" + connUsage,
+` + pinUsage + "\n" + keySourceUsage + "\n" + connUsage,
 	run: runImport,
 }
 
@@ -236,6 +236,7 @@ func runImport(e *env, args []string) error {
 	clusterID := fs.String("cluster", "", "")
 	expect := fs.String("expect-address", "", "")
 	dryRun := fs.Bool("dry-run", false, "")
+	pinFile := fs.String("pinned-signers", "", "")
 	ks := addKeySource(fs)
 	cf := addConnFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
@@ -254,6 +255,10 @@ func runImport(e *env, args []string) error {
 	}
 	if *minSigners < 2 {
 		return usagef("--min-signers %d is invalid: it must be at least 2", *minSigners)
+	}
+	pinned, err := pinnedSigners(e, *pinFile, *clusterID)
+	if err != nil {
+		return err
 	}
 	client, err := cf.client(e, !*dryRun)
 	if err != nil {
@@ -275,7 +280,7 @@ func runImport(e *env, args []string) error {
 	if *expect != "" && !report.Addresses.Has(*expect) {
 		return fmt.Errorf("the key does not have address %s (its addresses are listed above): nothing was sent", *expect)
 	}
-	opts := dfnskeys.ImportKeyOptions{ClusterID: *clusterID, Protocol: scheme.Protocol, Threshold: *minSigners, Name: *name}
+	opts := dfnskeys.ImportKeyOptions{ClusterID: *clusterID, PinnedSigners: pinned, Protocol: scheme.Protocol, Threshold: *minSigners, Name: *name}
 	ctx, stop := e.context()
 	defer stop()
 	if *dryRun {
@@ -286,6 +291,11 @@ func runImport(e *env, args []string) error {
 		cluster, err := list.Cluster(*clusterID)
 		if err != nil {
 			return err
+		}
+		if pinned != nil {
+			if err := signers.CheckPinned(cluster.Signers, pinned); err != nil {
+				return fmt.Errorf("refusing to import into cluster %s: %w", cluster.ClusterID, err)
+			}
 		}
 		req, err := keys.BuildImportRequest(key, cluster.Signers, keys.ImportOptions{Protocol: opts.Protocol, Threshold: opts.Threshold, Name: opts.Name})
 		if err != nil {
