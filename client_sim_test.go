@@ -12,7 +12,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -625,4 +627,51 @@ func TestErrorsNeverCarryTokens(t *testing.T) {
 	require.NotContains(t, err.Error(), srv.Token())
 	require.NotContains(t, fmt.Sprintf("%+v", err), srv.Token())
 	require.False(t, errors.Is(err, dfnskeys.ErrAmbiguous), "a failed read is not ambiguous")
+}
+
+// Redirects are never followed: not for reads (the bearer token would go
+// along) and not for a 307 on POST /keys/import (the user-action token and
+// the encrypted shares would).
+func TestRedirectsNotFollowed(t *testing.T) {
+	t.Parallel()
+	var stolen atomic.Int64
+	evil := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		stolen.Add(1)
+	}))
+	t.Cleanup(evil.Close)
+	srv := testutil.NewServer(t)
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.Method == http.MethodGet && r.URL.Path == "/signers":
+			http.Redirect(w, r, evil.URL+"/signers", http.StatusFound)
+		case r.Method == http.MethodPost && r.URL.Path == "/keys/import":
+			http.Redirect(w, r, evil.URL+"/keys/import", http.StatusTemporaryRedirect)
+		default:
+			srv.ServeHTTP(w, r)
+		}
+	}))
+	t.Cleanup(front.Close)
+	signer, err := auth.NewKeySigner(srv.CredentialID(), srv.CredentialPEM())
+	require.NoError(t, err)
+	hc := &http.Client{Timeout: 5 * time.Second}
+	c, err := dfnskeys.NewClient(dfnskeys.WithBaseURL(front.URL), dfnskeys.WithAuthToken(srv.Token()), dfnskeys.WithSigner(signer), dfnskeys.WithHTTPClient(hc), fastRetries())
+	require.NoError(t, err)
+	require.Nil(t, hc.CheckRedirect, "the caller's client is not modified")
+
+	_, err = c.Signers.List(context.Background())
+	var re *dfnskeys.RedirectError
+	require.ErrorAs(t, err, &re)
+	require.ErrorIs(t, err, dfnskeys.ErrRedirect)
+	require.Equal(t, http.StatusFound, re.StatusCode)
+	require.Equal(t, evil.URL+"/signers", re.Location)
+	require.ErrorContains(t, err, "GET /signers: the server answered 302 Found and tried to redirect the request to \""+evil.URL+"/signers\"; redirects are not followed")
+
+	builder, err := keys.NewImportBuilder(srv.Clusters()[0].WireSigners())
+	require.NoError(t, err)
+	_, err = c.ImportKey(context.Background(), freshKey(t, keys.Secp256k1), dfnskeys.ImportKeyOptions{Builder: builder})
+	require.ErrorAs(t, err, &re)
+	require.Equal(t, http.StatusTemporaryRedirect, re.StatusCode)
+	require.False(t, errors.Is(err, dfnskeys.ErrAmbiguous), "a redirect was not processed")
+	require.Zero(t, stolen.Load(), "nothing reached the redirect target")
+	require.Empty(t, srv.Keys())
 }

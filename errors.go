@@ -176,3 +176,38 @@ type PublicKeyMismatchError struct {
 func (e *PublicKeyMismatchError) Error() string {
 	return fmt.Sprintf("dfnskeys: key %s: Dfns reports public key %s but the local key's public key is %s", e.KeyID, e.Remote, e.Local)
 }
+
+// ErrRedirect is matched by a [*RedirectError].
+var ErrRedirect = errors.New("dfnskeys: the API answered with a redirect")
+
+// RedirectError reports a 3xx answer. The client follows no redirect: it
+// would send the bearer token (and, for a 307 or 308, the user-action
+// token and the request body) wherever the server says. Check the base
+// URL (DFNS_API_URL) instead.
+type RedirectError struct {
+	// Method and Path identify the call.
+	Method, Path string
+	// StatusCode is the 3xx status.
+	StatusCode int
+	// Location is where the server tried to send the request, as sent.
+	Location string
+}
+
+// Error names the call and where the server tried to send it.
+func (e *RedirectError) Error() string {
+	loc := e.Location
+	if loc == "" {
+		loc = "(no Location header)"
+	}
+	return fmt.Sprintf("dfnskeys: %s %s: the server answered %d %s and tried to redirect the request to %q; redirects are not followed (they would carry the credentials): check the API base URL", e.Method, e.Path, e.StatusCode, http.StatusText(e.StatusCode), truncateText(loc, 200))
+}
+
+// Is matches ErrRedirect.
+func (e *RedirectError) Is(target error) bool { return target == ErrRedirect }
+
+func truncateText(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
