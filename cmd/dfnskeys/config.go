@@ -82,6 +82,15 @@ func (cf *connFlags) signer(e *env) (auth.Signer, error) {
 		pemBytes = b
 	case strings.Contains(source, "-----BEGIN"):
 		pemBytes = []byte(strings.ReplaceAll(source, `\n`, "\n"))
+	case source != "" && looksSecret(source):
+		if _, err := os.Stat(source); err != nil {
+			return nil, errors.New("DFNS_PRIVATE_KEY holds neither a PEM (-----BEGIN …) nor the path of a file; it looks like key material without its PEM armour (not shown): set it to the whole PEM, or to the path of a PEM file")
+		}
+		b, err := readFileLimited(source, maxJSONFile, "DFNS_PRIVATE_KEY file")
+		if err != nil {
+			return nil, err
+		}
+		pemBytes = b
 	case source != "":
 		b, err := readFileLimited(source, maxJSONFile, "DFNS_PRIVATE_KEY file")
 		if err != nil {

@@ -348,10 +348,13 @@ func runExport(e *env, args []string) error {
 		return usagef("%v", err)
 	}
 	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q: give one KEY_ID, before the flags: dfnskeys export KEY_ID [flags]", fs.Arg(0))
+		return usagef("unexpected argument %s: give one KEY_ID, before the flags: dfnskeys export KEY_ID [flags]", quotedOrHidden(fs.Arg(0)))
 	}
 	if keyID == "" {
 		return usagef("missing KEY_ID: dfnskeys export KEY_ID [flags]")
+	}
+	if looksSecret(keyID) && !strings.HasPrefix(keyID, "key-") {
+		return usagef("KEY_ID (not shown) looks like a secret, not a Dfns key ID (key-…): dfnskeys export KEY_ID [flags]")
 	}
 	switch *format {
 	case "hex", "wif", "keystore":
