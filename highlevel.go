@@ -23,13 +23,15 @@ type ImportKeyOptions struct {
 	// GET /signers response: save the response once (dfnskeys signers
 	// --save), verify its fingerprints out of band, and pin it.
 	PinnedSigners []signers.Signer
-	// Protocol defaults to CGGMP21 (secp256k1, stark) or FROST (ed25519).
+	// Protocol defaults to CGGMP24 (secp256k1, stark) or FROST (ed25519);
+	// see [keys.DefaultProtocol].
 	Protocol keys.Protocol
 	// Threshold defaults to 3.
 	Threshold int
 	// Name is an optional key name.
 	Name string
-	// MasterKey sets the request's masterKey flag.
+	// MasterKey must be false: importing an HD master key is refused with
+	// [keys.ErrMasterKey].
 	MasterKey bool
 	// Builder, when set, builds the request for its cluster instead of
 	// listing the signers on every call: a bulk import fetches the

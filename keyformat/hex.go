@@ -12,7 +12,7 @@ var utf8BOM = []byte("\xef\xbb\xbf")
 // optional "0x" or "0X" prefix; whitespace anywhere is ignored and letters
 // may be of either case. secp256k1 and stark keys are big-endian scalars,
 // which tools often print without leading zeros: they may have 1 to 64
-// digits and are left-padded, as WIRE §5 says for short input (print the
+// digits and are left-padded, as docs/protocol.md §5 says for short input (print the
 // key's addresses, or pass an expected address, to catch a truncated
 // copy). An ed25519 key must have exactly 64 digits: a seed is 32 bytes, not
 // a number.

@@ -120,8 +120,9 @@ func (c *ExportContext) Recover(resp *ExportResponse) (*PrivateKey, []FaultySign
 // RecoverContext decrypts and recombines an export response into the
 // private key, correcting faulty shares where it can.
 //
-// It checks a scheme this context asked for, minSigners of at least 2, at
-// least minSigners shares, and a valid publicKey. Each share must come from
+// It checks what docs/protocol.md §5 requires: a scheme this context asked
+// for, minSigners of at least 2, at least minSigners shares, and a valid
+// publicKey. Each share must come from
 // a distinct signer, decrypt, parse strictly for the response's curve and
 // have an index no other share has; a share that does not is left out and
 // its signer is faulty. The remaining n shares are decoded as a

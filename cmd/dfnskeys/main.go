@@ -88,7 +88,7 @@ var commands []*command
 func init() {
 	commands = []*command{
 		splitCommand, exportRequestCommand, recoverCommand,
-		signersCommand, inspectCommand, importCommand, exportCommand,
+		signersCommand, keysCommand, inspectCommand, importCommand, exportCommand,
 		bulkImportCommand, bulkExportCommand, simulatorCommand, demoCommand,
 	}
 }
