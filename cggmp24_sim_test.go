@@ -27,8 +27,9 @@ func TestImportDefaultsToCGGMP24(t *testing.T) {
 			stored, ok := srv.Key(created.ID)
 			require.True(t, ok)
 			require.Equal(t, keys.Scheme{Protocol: want, Curve: curve}, stored.Shares.Scheme)
-			recovered, err := c.ExportKey(ctx, created.ID)
+			recovered, faulty, err := c.ExportKey(ctx, created.ID)
 			require.NoError(t, err)
+			require.Empty(t, faulty)
 			require.True(t, recovered.Equal(key))
 		}
 	}
@@ -60,8 +61,9 @@ func TestExportNativeKeys(t *testing.T) {
 			require.True(t, ok)
 			require.Equal(t, tc.want, stored.Shares.Scheme.Protocol)
 
-			recovered, err := c.ExportKey(ctx, created.ID)
+			recovered, faulty, err := c.ExportKey(ctx, created.ID)
 			require.NoError(t, err)
+			require.Empty(t, faulty)
 			require.Equal(t, created.PublicKey, recovered.PublicKeyHex())
 			after, err := c.Keys.Get(ctx, created.ID)
 			require.NoError(t, err)

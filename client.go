@@ -112,8 +112,10 @@ func WithSigner(s auth.Signer) Option {
 	return func(c *Client) error { c.signer = s; return nil }
 }
 
-// WithHTTPClient makes the client send requests with hc, which it uses as
-// is and never modifies. The default is a client with a 60-second timeout.
+// WithHTTPClient makes the client send requests with hc's transport,
+// timeout and cookie jar. hc is never modified: the client uses a copy
+// that follows no redirect (see [RedirectError]). The default is a client
+// with a 60-second timeout.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *Client) error {
 		if hc == nil {
@@ -174,6 +176,12 @@ func NewClient(opts ...Option) (*Client, error) {
 	if c.token == "" {
 		return nil, errors.New("dfnskeys: an auth token is required (WithAuthToken)")
 	}
+	// Never follow a redirect: it would carry the bearer token, and for
+	// a 307 or 308 the user-action token and the body, wherever the server
+	// says. A copy, so that the caller's client is left as it was.
+	hc := *c.http
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	c.http = &hc
 	c.Signers = &SignersService{c: c}
 	c.Keys = &KeysService{c: c}
 	c.Wallets = &WalletsService{c: c}
@@ -205,6 +213,9 @@ type call struct {
 	// good for one attempt only.
 	token string
 	out   any
+	// decode, when set, reads a 2xx body as a stream instead of
+	// unmarshalling it into out.
+	decode func(io.Reader) error
 }
 
 func newCall(method, path string, body any, out any) (*call, error) {
@@ -291,7 +302,7 @@ func (c *Client) attempt(ctx context.Context, cl *call, attempt int) attemptResu
 		return attemptResult{err: err, retryable: true, retryAfter: retryAfterOf(err), reason: "rate limited"}
 	case errors.As(err, &ae) && ae.StatusCode < 500:
 		return attemptResult{err: err}
-	case errors.Is(err, ErrPolicyPending):
+	case errors.Is(err, ErrPolicyPending), errors.Is(err, ErrRedirect):
 		return attemptResult{err: err}
 	default:
 		// A 5xx, a timeout or a broken connection after sending, or a
@@ -398,6 +409,9 @@ func (c *Client) send(ctx context.Context, cl *call, userActionToken string) (in
 	requestID := firstHeader(resp.Header, "X-Request-Id", "X-Dfns-Request-Id", "X-Amzn-Requestid")
 
 	switch {
+	case resp.StatusCode >= 300 && resp.StatusCode < 400:
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBody))
+		return resp.StatusCode, requestID, &RedirectError{Method: cl.method, Path: cl.path, StatusCode: resp.StatusCode, Location: resp.Header.Get("Location")}
 	case resp.StatusCode == http.StatusAccepted && cl.userAction:
 		raw, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 		pe := &PolicyPendingError{Method: cl.method, Path: cl.path, Approval: raw}
@@ -405,6 +419,15 @@ func (c *Client) send(ctx context.Context, cl *call, userActionToken string) (in
 		_ = json.Unmarshal(raw, &a)
 		pe.ApprovalID, pe.Status = a.ID, a.Status
 		return resp.StatusCode, requestID, pe
+	case resp.StatusCode >= 200 && resp.StatusCode < 300 && cl.decode != nil:
+		if err := cl.decode(resp.Body); err != nil {
+			var te *transportError
+			if errors.As(err, &te) {
+				return resp.StatusCode, requestID, err
+			}
+			return resp.StatusCode, requestID, fmt.Errorf("%w: %s %s: %v", errDecode, cl.method, cl.path, err)
+		}
+		return resp.StatusCode, requestID, nil
 	case resp.StatusCode >= 200 && resp.StatusCode < 300:
 		raw, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody+1))
 		if err != nil {

@@ -12,7 +12,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -21,6 +23,7 @@ import (
 	"github.com/dfnskeys/dfnskeys/auth"
 	"github.com/dfnskeys/dfnskeys/internal/testutil"
 	"github.com/dfnskeys/dfnskeys/keys"
+	"github.com/dfnskeys/dfnskeys/signers"
 	"github.com/stretchr/testify/require"
 )
 
@@ -73,7 +76,7 @@ func TestRoundTripOverHTTP(t *testing.T) {
 			require.NoError(t, err)
 			require.Equal(t, created.ID, got.ID)
 
-			recovered, err := c.ExportKey(ctx, created.ID)
+			recovered, _, err := c.ExportKey(ctx, created.ID)
 			require.NoError(t, err)
 			require.True(t, recovered.Equal(key))
 			after, err := c.Keys.Get(ctx, created.ID)
@@ -94,7 +97,7 @@ func TestWalletTwins(t *testing.T) {
 	require.Equal(t, "EthereumSepolia", w.Network)
 	require.Equal(t, key.PublicKeyHex(), w.SigningKey.PublicKey)
 	require.Len(t, srv.Keys(), 1)
-	recovered, err := c.ExportWallet(ctx, w.ID)
+	recovered, _, err := c.ExportWallet(ctx, w.ID)
 	require.NoError(t, err)
 	require.True(t, recovered.Equal(key))
 	_, err = c.Wallets.Import(ctx, &keys.WalletImportRequest{})
@@ -130,7 +133,7 @@ func TestCredentialConformance(t *testing.T) {
 			key := freshKey(t, keys.Ed25519)
 			created, err := c.ImportKey(context.Background(), key, dfnskeys.ImportKeyOptions{})
 			require.NoError(t, err)
-			recovered, err := c.ExportKey(context.Background(), created.ID)
+			recovered, _, err := c.ExportKey(context.Background(), created.ID)
 			require.NoError(t, err)
 			require.True(t, recovered.Equal(key))
 		})
@@ -306,7 +309,7 @@ func TestDelegatedSigningFido2(t *testing.T) {
 	key := freshKey(t, keys.Stark)
 	created, err := withPasskey.ImportKey(ctx, key, dfnskeys.ImportKeyOptions{})
 	require.NoError(t, err)
-	recovered, err := withPasskey.ExportKey(ctx, created.ID)
+	recovered, _, err := withPasskey.ExportKey(ctx, created.ID)
 	require.NoError(t, err)
 	defer recovered.Destroy()
 	require.Equal(t, key.PublicKeyHex(), recovered.PublicKeyHex())
@@ -339,7 +342,7 @@ func TestNotFound(t *testing.T) {
 	_, c := setup(t)
 	_, err := c.Keys.Get(context.Background(), "key-missing")
 	require.ErrorIs(t, err, dfnskeys.ErrNotFound)
-	_, err = c.ExportKey(context.Background(), "key-missing")
+	_, _, err = c.ExportKey(context.Background(), "key-missing")
 	require.ErrorIs(t, err, dfnskeys.ErrNotFound)
 }
 
@@ -389,14 +392,64 @@ func TestPinnedSigners(t *testing.T) {
 	require.NoError(t, err)
 	wrong := other.WireSigners()
 	_, err = c.ImportKey(ctx, freshKey(t, keys.Secp256k1), dfnskeys.ImportKeyOptions{PinnedSigners: wrong})
-	require.ErrorContains(t, err, "is not pinned")
+	require.ErrorIs(t, err, signers.ErrPinMismatch)
+	require.ErrorContains(t, err, "is listed but not pinned")
 	changedKey := append(pinned[:0:0], pinned...)
 	changedKey[2].EncryptionKey = wrong[0].EncryptionKey
 	_, err = c.ImportKey(ctx, freshKey(t, keys.Secp256k1), dfnskeys.ImportKeyOptions{PinnedSigners: changedKey})
-	require.ErrorContains(t, err, "is pinned; refusing")
+	require.ErrorContains(t, err, "signer "+pinned[2].SignerID+" has key fingerprint ")
 	_, err = c.ImportKey(ctx, freshKey(t, keys.Secp256k1), dfnskeys.ImportKeyOptions{PinnedSigners: pinned[:4]})
-	require.ErrorContains(t, err, "4 are pinned")
+	require.ErrorContains(t, err, "signer "+pinned[4].SignerID+" (key fingerprint ")
+	_, err = c.ImportKey(ctx, freshKey(t, keys.Secp256k1), dfnskeys.ImportKeyOptions{PinnedSigners: []signers.Signer{}})
+	require.ErrorContains(t, err, "the pinned list is empty")
 	require.Len(t, srv.Keys(), 1)
+}
+
+// importsSent counts the POST /keys/import requests the simulator saw.
+func importsSent(srv *testutil.Server) int {
+	n := 0
+	for _, r := range srv.Requests() {
+		if r.Method == http.MethodPost && strings.HasSuffix(r.Path, "/keys/import") {
+			n++
+		}
+	}
+	return n
+}
+
+// A tampered GET /signers answer substitutes a signer (its key is the
+// attacker's). With pins nothing is sent, with or without a Builder.
+func TestPinnedSignersSubstituted(t *testing.T) {
+	t.Parallel()
+	srv, c := setup(t)
+	ctx := context.Background()
+	pinned := srv.Clusters()[0].WireSigners()
+	attacker, err := testutil.NewCluster(1)
+	require.NoError(t, err)
+	sub := signers.Signer{SignerID: pinned[3].SignerID, EncryptionKey: attacker.WireSigners()[0].EncryptionKey}
+	srv.SubstituteListedSigner(0, 3, sub)
+
+	_, err = c.ImportKey(ctx, freshKey(t, keys.Secp256k1), dfnskeys.ImportKeyOptions{PinnedSigners: pinned})
+	require.ErrorIs(t, err, signers.ErrPinMismatch)
+	require.ErrorContains(t, err, "signer "+pinned[3].SignerID+" has key fingerprint ")
+
+	list, err := c.Signers.List(ctx)
+	require.NoError(t, err)
+	cluster, err := list.Cluster("")
+	require.NoError(t, err)
+	builder, err := keys.NewImportBuilder(cluster.Signers) // built from the tampered answer
+	require.NoError(t, err)
+	_, err = c.ImportKey(ctx, freshKey(t, keys.Secp256k1), dfnskeys.ImportKeyOptions{Builder: builder, PinnedSigners: pinned})
+	require.ErrorIs(t, err, signers.ErrPinMismatch)
+	_, err = c.ImportWallet(ctx, freshKey(t, keys.Secp256k1), "EthereumSepolia", "", dfnskeys.ImportKeyOptions{Builder: builder, PinnedSigners: pinned})
+	require.ErrorIs(t, err, signers.ErrPinMismatch)
+	require.Zero(t, importsSent(srv), "nothing was sent")
+	require.Empty(t, srv.Keys())
+
+	// Without pins the share goes to the attacker's key (the real signer
+	// then cannot decrypt it and Dfns refuses the import).
+	_, err = c.ImportKey(ctx, freshKey(t, keys.Secp256k1), dfnskeys.ImportKeyOptions{})
+	require.Error(t, err)
+	require.Equal(t, 1, importsSent(srv))
 }
 
 func TestClusterChoice(t *testing.T) {
@@ -557,9 +610,9 @@ func TestFaults(t *testing.T) {
 		created, err := c.ImportKey(ctx, key, dfnskeys.ImportKeyOptions{})
 		require.NoError(t, err)
 		srv.DropNextResponse("POST /keys/{keyId}/export", 1)
-		_, err = c.ExportKey(ctx, created.ID)
+		_, _, err = c.ExportKey(ctx, created.ID)
 		require.ErrorIs(t, err, dfnskeys.ErrAmbiguous)
-		recovered, err := c.ExportKey(ctx, created.ID)
+		recovered, _, err := c.ExportKey(ctx, created.ID)
 		require.NoError(t, err)
 		require.True(t, recovered.Equal(key))
 	})
@@ -574,4 +627,51 @@ func TestErrorsNeverCarryTokens(t *testing.T) {
 	require.NotContains(t, err.Error(), srv.Token())
 	require.NotContains(t, fmt.Sprintf("%+v", err), srv.Token())
 	require.False(t, errors.Is(err, dfnskeys.ErrAmbiguous), "a failed read is not ambiguous")
+}
+
+// Redirects are never followed: not for reads (the bearer token would go
+// along) and not for a 307 on POST /keys/import (the user-action token and
+// the encrypted shares would).
+func TestRedirectsNotFollowed(t *testing.T) {
+	t.Parallel()
+	var stolen atomic.Int64
+	evil := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		stolen.Add(1)
+	}))
+	t.Cleanup(evil.Close)
+	srv := testutil.NewServer(t)
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.Method == http.MethodGet && r.URL.Path == "/signers":
+			http.Redirect(w, r, evil.URL+"/signers", http.StatusFound)
+		case r.Method == http.MethodPost && r.URL.Path == "/keys/import":
+			http.Redirect(w, r, evil.URL+"/keys/import", http.StatusTemporaryRedirect)
+		default:
+			srv.ServeHTTP(w, r)
+		}
+	}))
+	t.Cleanup(front.Close)
+	signer, err := auth.NewKeySigner(srv.CredentialID(), srv.CredentialPEM())
+	require.NoError(t, err)
+	hc := &http.Client{Timeout: 5 * time.Second}
+	c, err := dfnskeys.NewClient(dfnskeys.WithBaseURL(front.URL), dfnskeys.WithAuthToken(srv.Token()), dfnskeys.WithSigner(signer), dfnskeys.WithHTTPClient(hc), fastRetries())
+	require.NoError(t, err)
+	require.Nil(t, hc.CheckRedirect, "the caller's client is not modified")
+
+	_, err = c.Signers.List(context.Background())
+	var re *dfnskeys.RedirectError
+	require.ErrorAs(t, err, &re)
+	require.ErrorIs(t, err, dfnskeys.ErrRedirect)
+	require.Equal(t, http.StatusFound, re.StatusCode)
+	require.Equal(t, evil.URL+"/signers", re.Location)
+	require.ErrorContains(t, err, "GET /signers: the server answered 302 Found and tried to redirect the request to \""+evil.URL+"/signers\"; redirects are not followed")
+
+	builder, err := keys.NewImportBuilder(srv.Clusters()[0].WireSigners())
+	require.NoError(t, err)
+	_, err = c.ImportKey(context.Background(), freshKey(t, keys.Secp256k1), dfnskeys.ImportKeyOptions{Builder: builder})
+	require.ErrorAs(t, err, &re)
+	require.Equal(t, http.StatusTemporaryRedirect, re.StatusCode)
+	require.False(t, errors.Is(err, dfnskeys.ErrAmbiguous), "a redirect was not processed")
+	require.Zero(t, stolen.Load(), "nothing reached the redirect target")
+	require.Empty(t, srv.Keys())
 }

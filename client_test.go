@@ -416,3 +416,22 @@ func TestImportWithUnreadableSuccessIsResolved(t *testing.T) {
 	require.Equal(t, "key-1", got.ID)
 	require.EqualValues(t, 2, imports.Load(), "one import per call, never resent")
 }
+
+// Text from the server is printed with control and bidi characters
+// escaped, so that an error message cannot drive the user's terminal.
+func TestAPIErrorEscapesServerText(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Request-Id", "req-\u202e9") // control bytes are refused by net/http itself
+		w.WriteHeader(http.StatusBadRequest)
+		_, _ = io.WriteString(w, `{"error":{"id":"err-\u202e1","message":"bad \u001b[2J\u001b[31mred\r\nfake line\u009b"}}`)
+	}))
+	defer srv.Close()
+	c, err := NewClient(WithAuthToken("escape-test-token"), WithBaseURL(srv.URL))
+	require.NoError(t, err)
+	_, err = c.Signers.List(context.Background())
+	var ae *APIError
+	require.ErrorAs(t, err, &ae)
+	require.Equal(t, "bad \x1b[2J\x1b[31mred\r\nfake line\u009b", ae.Message, "the field keeps the server's text")
+	require.Equal(t, `dfnskeys: GET /signers: 400 Bad Request: bad \x1b[2J\x1b[31mred\r\nfake line\x9b (error id err-\u202e1, request id req-\u202e9)`, err.Error())
+}

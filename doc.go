@@ -10,7 +10,7 @@
 //		dfnskeys.WithSigner(signer), // an auth.Signer, e.g. auth.NewKeySigner
 //	)
 //	key, err := c.ImportKey(ctx, privateKey, dfnskeys.ImportKeyOptions{Name: "treasury"})
-//	recovered, err := c.ExportKey(ctx, key.ID)
+//	recovered, faulty, err := c.ExportKey(ctx, key.ID) // faulty: signers whose shares were corrected
 //
 // ImportKey lists the signers, builds the request offline (the key is split
 // and encrypted locally; see package keys), signs the user action, sends it

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/dfnskeys/dfnskeys/internal/safetext"
 )
 
 // Sentinel errors for errors.Is. An *APIError matches the one for its HTTP
@@ -44,15 +46,17 @@ type APIError struct {
 func (e *APIError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "dfnskeys: %s %s: %d %s", e.Method, e.Path, e.StatusCode, http.StatusText(e.StatusCode))
+	// Message and identifiers come from the server: control characters
+	// are escaped so that printing the error cannot drive a terminal.
 	if e.Message != "" {
-		b.WriteString(": " + e.Message)
+		b.WriteString(": " + safetext.Escape(e.Message, false))
 	}
 	var ids []string
 	if e.ID != "" {
-		ids = append(ids, "error id "+e.ID)
+		ids = append(ids, "error id "+safetext.Escape(e.ID, false))
 	}
 	if e.RequestID != "" {
-		ids = append(ids, "request id "+e.RequestID)
+		ids = append(ids, "request id "+safetext.Escape(e.RequestID, false))
 	}
 	if len(ids) > 0 {
 		b.WriteString(" (" + strings.Join(ids, ", ") + ")")
@@ -171,4 +175,39 @@ type PublicKeyMismatchError struct {
 // Error shows both public keys.
 func (e *PublicKeyMismatchError) Error() string {
 	return fmt.Sprintf("dfnskeys: key %s: Dfns reports public key %s but the local key's public key is %s", e.KeyID, e.Remote, e.Local)
+}
+
+// ErrRedirect is matched by a [*RedirectError].
+var ErrRedirect = errors.New("dfnskeys: the API answered with a redirect")
+
+// RedirectError reports a 3xx answer. The client follows no redirect: it
+// would send the bearer token (and, for a 307 or 308, the user-action
+// token and the request body) wherever the server says. Check the base
+// URL (DFNS_API_URL) instead.
+type RedirectError struct {
+	// Method and Path identify the call.
+	Method, Path string
+	// StatusCode is the 3xx status.
+	StatusCode int
+	// Location is where the server tried to send the request, as sent.
+	Location string
+}
+
+// Error names the call and where the server tried to send it.
+func (e *RedirectError) Error() string {
+	loc := e.Location
+	if loc == "" {
+		loc = "(no Location header)"
+	}
+	return fmt.Sprintf("dfnskeys: %s %s: the server answered %d %s and tried to redirect the request to %q; redirects are not followed (they would carry the credentials): check the API base URL", e.Method, e.Path, e.StatusCode, http.StatusText(e.StatusCode), truncateText(loc, 200))
+}
+
+// Is matches ErrRedirect.
+func (e *RedirectError) Is(target error) bool { return target == ErrRedirect }
+
+func truncateText(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
 }

@@ -16,9 +16,12 @@ type ImportKeyOptions struct {
 	// ClusterID chooses the signing cluster when GET /signers lists
 	// several; with one cluster it may be empty.
 	ClusterID string
-	// PinnedSigners, when set, must list exactly the cluster's signers with
-	// the same encryption keys; otherwise nothing is sent. Pinning protects
-	// against a tampered GET /signers response.
+	// PinnedSigners, when set, must list exactly the cluster's signers (or
+	// the Builder's) with the same encryption keys; otherwise nothing is
+	// sent and the error wraps [signers.ErrPinMismatch], naming the
+	// signers that differ. Pinning protects against a tampered
+	// GET /signers response: save the response once (dfnskeys signers
+	// --save), verify its fingerprints out of band, and pin it.
 	PinnedSigners []signers.Signer
 	// Protocol defaults to CGGMP24 (secp256k1, stark) or FROST (ed25519);
 	// see [keys.DefaultProtocol].
@@ -32,8 +35,8 @@ type ImportKeyOptions struct {
 	MasterKey bool
 	// Builder, when set, builds the request for its cluster instead of
 	// listing the signers on every call: a bulk import fetches the
-	// signers once and shares one builder. ClusterID and PinnedSigners
-	// are then not used.
+	// signers once and shares one builder. ClusterID is then not used;
+	// PinnedSigners is checked against the builder's signers.
 	Builder *keys.ImportBuilder
 }
 
@@ -108,6 +111,11 @@ func (c *Client) buildImport(ctx context.Context, key *keys.PrivateKey, opts Imp
 		MasterKey: opts.MasterKey,
 	}
 	if opts.Builder != nil {
+		if opts.PinnedSigners != nil {
+			if err := opts.Builder.CheckPinned(opts.PinnedSigners); err != nil {
+				return nil, fmt.Errorf("dfnskeys: refusing to import: %w", err)
+			}
+		}
 		return opts.Builder.Build(key, importOpts)
 	}
 	list, err := c.Signers.List(ctx)
@@ -119,32 +127,11 @@ func (c *Client) buildImport(ctx context.Context, key *keys.PrivateKey, opts Imp
 		return nil, fmt.Errorf("dfnskeys: %w", err)
 	}
 	if opts.PinnedSigners != nil {
-		if err := checkPinned(cluster.Signers, opts.PinnedSigners); err != nil {
-			return nil, err
+		if err := signers.CheckPinned(cluster.Signers, opts.PinnedSigners); err != nil {
+			return nil, fmt.Errorf("dfnskeys: refusing to import into cluster %s: %w", cluster.ClusterID, err)
 		}
 	}
 	return keys.BuildImportRequest(key, cluster.Signers, importOpts)
-}
-
-// checkPinned requires the listed signers to be exactly the pinned ones.
-func checkPinned(got, pinned []signers.Signer) error {
-	want := map[string]string{}
-	for _, s := range pinned {
-		want[s.SignerID] = s.EncryptionKey
-	}
-	if len(got) != len(want) {
-		return fmt.Errorf("dfnskeys: the cluster lists %d signers but %d are pinned; refusing to import", len(got), len(want))
-	}
-	for _, s := range got {
-		ek, ok := want[s.SignerID]
-		if !ok {
-			return fmt.Errorf("dfnskeys: signer %s is not pinned; refusing to import", s.SignerID)
-		}
-		if ek != s.EncryptionKey {
-			return fmt.Errorf("dfnskeys: signer %s has encryption key %s, but %s is pinned; refusing to import", s.SignerID, s.EncryptionKey, ek)
-		}
-	}
-	return nil
 }
 
 // ImportClockSkew is how much earlier than the local clock says an import
@@ -203,10 +190,15 @@ func checkPublicKey(id string, key *keys.PrivateKey, remote string) error {
 // key and the result is lost. A caller that must not lose it checks for
 // cancellation first and then passes [context.WithoutCancel] (the HTTP
 // client's timeout still bounds the call), as the CLI does.
-func (c *Client) ExportKey(ctx context.Context, keyID string) (*keys.PrivateKey, error) {
+//
+// Faulty shares are corrected where they can be (see
+// [keys.ExportContext.RecoverContext]): the key is then returned with the
+// signers whose shares were faulty, which the caller should report. A key
+// is never returned that does not match the public key.
+func (c *Client) ExportKey(ctx context.Context, keyID string) (*keys.PrivateKey, []keys.FaultySigner, error) {
 	k, err := c.Keys.Get(ctx, keyID)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	return c.export(ctx, keyID, k.PublicKey, func(req *keys.ExportRequest) (*keys.ExportResponse, error) {
 		return c.Keys.Export(ctx, keyID, req)
@@ -216,31 +208,37 @@ func (c *Client) ExportKey(ctx context.Context, keyID string) (*keys.PrivateKey,
 // ExportWallet is [Client.ExportKey] through the deprecated
 // POST /wallets/{walletId}/export. Without a wallet read endpoint the
 // result is checked against the public key in the export response only.
-func (c *Client) ExportWallet(ctx context.Context, walletID string) (*keys.PrivateKey, error) {
+func (c *Client) ExportWallet(ctx context.Context, walletID string) (*keys.PrivateKey, []keys.FaultySigner, error) {
 	return c.export(ctx, walletID, "", func(req *keys.ExportRequest) (*keys.ExportResponse, error) {
 		return c.Wallets.Export(ctx, walletID, req)
 	})
 }
 
-func (c *Client) export(ctx context.Context, id, expectedPublicKey string, send func(*keys.ExportRequest) (*keys.ExportResponse, error)) (*keys.PrivateKey, error) {
+func (c *Client) export(ctx context.Context, id, expectedPublicKey string, send func(*keys.ExportRequest) (*keys.ExportResponse, error)) (*keys.PrivateKey, []keys.FaultySigner, error) {
 	if c.signer == nil {
-		return nil, ErrNoSigner
+		return nil, nil, ErrNoSigner
 	}
 	ec, err := keys.NewExportContext()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer ec.Destroy()
 	resp, err := send(ec.Request())
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if expectedPublicKey != "" && !strings.EqualFold(resp.PublicKey, expectedPublicKey) {
-		return nil, fmt.Errorf("dfnskeys: %s: the export response is for public key %s, but the key's public key is %s", id, resp.PublicKey, expectedPublicKey)
+		return nil, nil, fmt.Errorf("dfnskeys: %s: the export response is for public key %s, but the key's public key is %s", id, resp.PublicKey, expectedPublicKey)
 	}
-	key, err := ec.Recover(resp)
+	// The export was processed: recover even if the caller's context ends
+	// now, or the key Dfns marked exported would be lost. Recovery is
+	// bounded (polynomial in the number of shares).
+	key, faulty, err := ec.RecoverContext(context.WithoutCancel(ctx), resp)
 	if err != nil {
-		return nil, fmt.Errorf("dfnskeys: recovering %s: %w", id, err)
+		return nil, nil, fmt.Errorf("dfnskeys: recovering %s: %w", id, err)
 	}
-	return key, nil
+	if len(faulty) > 0 && c.logger != nil {
+		c.logger.WarnContext(ctx, "dfns export: some signers returned faulty shares; the key was recovered from the others and matches its public key", "id", id, "faulty", keys.FaultySignersString(faulty))
+	}
+	return key, faulty, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"iter"
 	"net/http"
 	"net/url"
@@ -97,10 +98,15 @@ type ListOptions struct {
 }
 
 // List calls GET /keys?limit=&paginationToken= (permission Keys:Read) and
-// returns one page.
+// returns one page. The page is decoded as a stream and may hold at most
+// [MaxListPageItems] keys.
 func (s *KeysService) List(ctx context.Context, opts *ListOptions) (*keys.ListResponse, error) {
 	var out keys.ListResponse
-	cl, _ := newCall(http.MethodGet, "/keys", nil, &out)
+	cl, _ := newCall(http.MethodGet, "/keys", nil, nil)
+	cl.decode = func(r io.Reader) error {
+		out = keys.ListResponse{} // a retried attempt starts over
+		return decodeKeyPage(r, &out)
+	}
 	if opts != nil {
 		cl.query = url.Values{}
 		if opts.Limit > 0 {
@@ -118,11 +124,23 @@ func (s *KeysService) List(ctx context.Context, opts *ListOptions) (*keys.ListRe
 
 // All iterates over every key, fetching pages of the given size (0: the
 // server's default) as it goes. Iteration stops after yielding an error.
+// A listing is bounded: a pagination token seen twice, more than
+// [MaxListPages] pages, or more than [ListDeadline] (when ctx has no
+// deadline of its own) is an error.
 func (s *KeysService) All(ctx context.Context, pageSize int) iter.Seq2[*keys.Key, error] {
 	return func(yield func(*keys.Key, error) bool) {
+		if _, ok := ctx.Deadline(); !ok {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, listDeadline)
+			defer cancel()
+		}
 		opts := &ListOptions{Limit: pageSize}
 		seen := map[string]bool{}
-		for {
+		for pages := 1; ; pages++ {
+			if pages > maxListPages {
+				yield(nil, fmt.Errorf("%w: GET /keys: still more keys after %d pages; stopping (does the server keep returning a next page?)", errDecode, maxListPages))
+				return
+			}
 			page, err := s.List(ctx, opts)
 			if err != nil {
 				yield(nil, err)
@@ -137,7 +155,7 @@ func (s *KeysService) All(ctx context.Context, pageSize int) iter.Seq2[*keys.Key
 				return
 			}
 			if seen[page.NextPageToken] {
-				yield(nil, fmt.Errorf("%w: GET /keys returned the pagination token %q twice", errDecode, page.NextPageToken))
+				yield(nil, fmt.Errorf("%w: GET /keys returned the pagination token %q twice", errDecode, truncateText(page.NextPageToken, 100)))
 				return
 			}
 			seen[page.NextPageToken] = true

@@ -138,7 +138,7 @@ func TestRunImportsAgainAKeyThatWasExported(t *testing.T) {
 	c := client(t, srv)
 	f := newFixture(t, 2)
 	_, first := run(t, context.Background(), f, c, nil)
-	exported, err := c.ExportKey(context.Background(), first[1].KeyID)
+	exported, _, err := c.ExportKey(context.Background(), first[1].KeyID)
 	require.NoError(t, err)
 	exported.Destroy()
 

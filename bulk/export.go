@@ -71,6 +71,9 @@ type ExportLine struct {
 	File      string `json:"file,omitempty"`
 	Status    string `json:"status"`
 	Error     string `json:"error,omitempty"`
+	// FaultySigners names the signers whose export shares were faulty
+	// when the key was nevertheless recovered (and matches its public key).
+	FaultySigners []string `json:"faultySigners,omitempty"`
 }
 
 // Export report statuses.
@@ -96,6 +99,9 @@ type ExportSummary struct {
 	// Finished counts complete files of an interrupted run that start-up
 	// moved into place; Removed counts incomplete ones it deleted.
 	Finished, Removed int
+	// WithFaultySigners counts exported keys some of whose signers sent
+	// faulty shares (see ExportLine.FaultySigners).
+	WithFaultySigners int
 }
 
 type exportRow struct {
@@ -197,6 +203,9 @@ func Export(ctx context.Context, opts ExportOptions) (*ExportSummary, error) {
 		switch l.Status {
 		case StatusExported:
 			progress.Exported++
+			if len(l.FaultySigners) > 0 {
+				sum.WithFaultySigners++
+			}
 		case StatusAlreadyExported:
 			progress.AlreadyExported++
 		default:
@@ -299,13 +308,16 @@ func (x *exporter) one(ctx context.Context, row exportRow) ExportLine {
 	if err != nil {
 		return fail(fmt.Errorf("%w; nothing was exported", err))
 	}
-	key, err := x.opts.Client.ExportKey(ctx, row.KeyID)
+	key, faulty, err := x.opts.Client.ExportKey(ctx, row.KeyID)
 	if err != nil {
 		safefile.RemoveIfSame(partial, f)
 		return fail(err)
 	}
 	defer key.Destroy()
 	exported = true
+	for _, f := range faulty {
+		l.FaultySigners = append(l.FaultySigners, f.String())
+	}
 	var data []byte
 	if x.opts.OutputFormat == "keystore" {
 		x.kdf <- struct{}{}

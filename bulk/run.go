@@ -20,6 +20,7 @@ import (
 	"github.com/dfnskeys/dfnskeys/address"
 	"github.com/dfnskeys/dfnskeys/keyformat"
 	"github.com/dfnskeys/dfnskeys/keys"
+	"github.com/dfnskeys/dfnskeys/signers"
 )
 
 // Options configures [Run].
@@ -41,6 +42,10 @@ type Options struct {
 	Client *dfnskeys.Client
 	// ClusterID chooses the signing cluster when several are listed.
 	ClusterID string
+	// PinnedSigners, when set, must be exactly the cluster's signers with
+	// the same keys (see [signers.CheckPinned]); otherwise Run stops
+	// before anything is sent.
+	PinnedSigners []signers.Signer
 	// Password unlocks keystore rows and is the passphrase of mnemonic
 	// rows. Run does not keep or clear it.
 	Password []byte
@@ -156,6 +161,11 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 		cluster, err := list.Cluster(opts.ClusterID)
 		if err != nil {
 			return nil, err
+		}
+		if opts.PinnedSigners != nil {
+			if err := signers.CheckPinned(cluster.Signers, opts.PinnedSigners); err != nil {
+				return nil, fmt.Errorf("bulk: refusing to import into cluster %s: %w", cluster.ClusterID, err)
+			}
 		}
 		if r.builder, err = keys.NewImportBuilder(cluster.Signers); err != nil {
 			return nil, err

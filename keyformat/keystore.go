@@ -114,7 +114,7 @@ func parseKeystore(data, password []byte, lim kdfLimits) (*keys.PrivateKey, erro
 	}
 	var ks keystoreJSON
 	if err := json.Unmarshal(data, &ks); err != nil {
-		return nil, errorf(Keystore, "invalid JSON: %w", err)
+		return nil, errorf(Keystore, "invalid JSON: %s", jsonErrorText(err))
 	}
 	if ks.Version != 3 {
 		return nil, errorf(Keystore, "version is %d; only version 3 keystores are supported", ks.Version)
@@ -204,7 +204,7 @@ func deriveKeystoreKey(kdf string, raw json.RawMessage, password []byte, lim kdf
 	case "scrypt":
 		var p scryptParams
 		if err := json.Unmarshal(raw, &p); err != nil {
-			return nil, errorf(Keystore, "invalid scrypt parameters: %w", err)
+			return nil, errorf(Keystore, "invalid scrypt parameters: %s", jsonErrorText(err))
 		}
 		if err := checkScrypt(p.N, p.R, p.P, lim); err != nil {
 			return nil, wrap(Keystore, err)
@@ -221,7 +221,7 @@ func deriveKeystoreKey(kdf string, raw json.RawMessage, password []byte, lim kdf
 	case "pbkdf2":
 		var p pbkdf2Params
 		if err := json.Unmarshal(raw, &p); err != nil {
-			return nil, errorf(Keystore, "invalid pbkdf2 parameters: %w", err)
+			return nil, errorf(Keystore, "invalid pbkdf2 parameters: %s", jsonErrorText(err))
 		}
 		if p.PRF != "hmac-sha256" {
 			return nil, errorf(Keystore, "unsupported pbkdf2 prf %q; only hmac-sha256 is supported", p.PRF)

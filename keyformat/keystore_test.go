@@ -208,7 +208,12 @@ func TestParseKeystoreErrors(t *testing.T) {
 		{"version 4", edit(t, base, "version", 4), "version is 4"},
 		{"no version", edit(t, base, "version", nil), "version is 0"},
 		{"version as string", edit(t, base, "version", "3"), "invalid JSON"},
-		{"not JSON", []byte("not json"), "invalid JSON"},
+		{"not JSON", []byte("not json"), "invalid JSON: syntax error at byte offset 2"},
+		// The character found is never quoted: it may be part of a secret.
+		{"key pasted as keystore", []byte("4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318"), "invalid JSON: syntax error at byte offset 2"},
+		{"truncated", base[:40], "invalid JSON: syntax error at byte offset 40"},
+		{"ciphertext as number", []byte(`{"version":3,"crypto":{"ciphertext":4c0883}}`), "invalid JSON: syntax error at byte offset 38"},
+		{"version as string exact", edit(t, base, "version", "3"), `invalid JSON: field "version" is a JSON string, want int`},
 		{"no crypto", edit(t, base, "crypto", nil), "no crypto section"},
 		{"JSON array", []byte("[]"), "invalid JSON"},
 		{"empty", nil, "invalid JSON"},
@@ -247,6 +252,9 @@ func TestParseKeystoreErrors(t *testing.T) {
 				t.Fatal("got a key")
 			}
 			wantError(t, err, keyformat.Keystore, tc.want, web3Key, web3Password)
+			if strings.Contains(err.Error(), "invalid character") {
+				t.Fatalf("the error quotes the input: %v", err)
+			}
 		})
 	}
 }

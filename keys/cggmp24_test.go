@@ -61,8 +61,9 @@ func TestCGGMPRoundTrips(t *testing.T) {
 				resp, err := cluster.Export(stored, ctx.Request())
 				require.NoError(t, err)
 				require.Equal(t, p, resp.Protocol)
-				got, err := ctx.Recover(resp)
+				got, faulty, err := ctx.Recover(resp)
 				require.NoError(t, err)
+				require.Empty(t, faulty)
 				require.True(t, got.Equal(key))
 			})
 		}
@@ -90,8 +91,9 @@ func TestCGGMPLabelDoesNotChangeShares(t *testing.T) {
 			resp, err := cluster.Export(stored, ctx.Request())
 			require.NoError(t, err)
 			resp.Protocol = keys.CGGMP24
-			got, err := ctx.Recover(resp)
+			got, faulty, err := ctx.Recover(resp)
 			require.NoError(t, err)
+			require.Empty(t, faulty)
 			require.True(t, got.Equal(key))
 		})
 	}

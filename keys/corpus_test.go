@@ -33,7 +33,7 @@ func TestWriteFuzzCorpus(t *testing.T) {
 		require.NoError(t, err)
 		resp, err := cluster.Export(stored, ctx.Request())
 		require.NoError(t, err)
-		_, err = ctx.Recover(resp)
+		_, _, err = ctx.Recover(resp)
 		require.NoError(t, err)
 		body, err := json.Marshal(resp)
 		require.NoError(t, err)

@@ -78,11 +78,14 @@ func ExampleExportContext_Recover() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	key, err := ctx.Recover(resp)
+	key, faulty, err := ctx.Recover(resp)
 	if err != nil {
-		log.Fatal(err)
+		log.Fatal(err) // a *keys.RecoveryError names the faulty signers
 	}
 	defer key.Destroy()
+	for _, f := range faulty { // corrected: the key is right, but report them
+		log.Printf("warning: %s", f)
+	}
 	fmt.Println(resp.Protocol, key.Curve(), key.PublicKeyHex())
 	fmt.Println("same key:", key.Equal(original))
 	fmt.Printf("%v\n", key) // secrets never print

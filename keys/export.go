@@ -2,11 +2,14 @@ package keys
 
 import (
 	"bytes"
+	"context"
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/dfnskeys/dfnskeys/encryption"
@@ -56,99 +59,205 @@ func (c *ExportContext) Request() *ExportRequest {
 // Destroy overwrites the context's decryption key.
 func (c *ExportContext) Destroy() { c.dk.Destroy() }
 
-// ShareError reports a problem with one signer's export share.
-type ShareError struct {
-	// SignerID is the signer whose share failed, as sent on the wire.
+// FaultySigner names a signer whose export share could not be used: it did
+// not decrypt or parse, repeated another signer or index, or is not on the
+// polynomial the other shares agree on.
+type FaultySigner struct {
+	// SignerID is the signer, as sent on the wire.
 	SignerID string
-	// Err says what failed.
+	// Err says what was wrong with its share. It never holds share values.
 	Err error
 }
 
-// Error names the signer and the failure.
-func (e *ShareError) Error() string {
-	return fmt.Sprintf("keys: export share of signer %s: %v", e.SignerID, e.Err)
+// String names the signer and what was wrong.
+func (f FaultySigner) String() string {
+	return "signer " + printableID(f.SignerID) + ": " + f.Err.Error()
+}
+
+// RecoveryError reports an export response from which no key was
+// recovered. Faulty names the signers whose shares were found faulty, if
+// any; Err is [ErrPublicKeyMismatch], [ErrTooManyFaulty] or another failure.
+type RecoveryError struct {
+	// Faulty lists the signers whose shares were faulty, in response order.
+	Faulty []FaultySigner
+	// Err says why no key was recovered.
+	Err error
+}
+
+// Error says why no key was recovered and names the faulty signers.
+func (e *RecoveryError) Error() string {
+	if len(e.Faulty) == 0 {
+		return e.Err.Error()
+	}
+	return e.Err.Error() + "; faulty: " + FaultySignersString(e.Faulty)
 }
 
 // Unwrap returns the underlying failure.
-func (e *ShareError) Unwrap() error { return e.Err }
+func (e *RecoveryError) Unwrap() error { return e.Err }
 
-// ErrPublicKeyMismatch is returned (possibly wrapped) when the recombined
-// key does not match the export response's public key.
+// FaultySignersString lists faulty signers on one line, for messages.
+func FaultySignersString(fs []FaultySigner) string {
+	parts := make([]string, len(fs))
+	for i, f := range fs {
+		parts[i] = f.String()
+	}
+	return strings.Join(parts, "; ")
+}
+
+// ErrPublicKeyMismatch is returned (wrapped) when the recombined key does
+// not match the export response's public key.
 var ErrPublicKeyMismatch = errors.New("keys: the recovered private key does not match the key's public key")
 
-// Recover decrypts and recombines an export response into the private key.
+// ErrTooManyFaulty is returned (wrapped) when too many export shares are
+// unusable or wrong to recover the key.
+var ErrTooManyFaulty = errors.New("keys: too many export shares are faulty to recover the key")
+
+// Recover is [ExportContext.RecoverContext] without a deadline.
+func (c *ExportContext) Recover(resp *ExportResponse) (*PrivateKey, []FaultySigner, error) {
+	return c.RecoverContext(context.Background(), resp)
+}
+
+// RecoverContext decrypts and recombines an export response into the
+// private key, correcting faulty shares where it can.
 //
-// It checks everything docs/protocol.md §5 requires: a scheme this context asked for,
-// minSigners of at least 2, at least minSigners shares, distinct signers and
-// distinct indices, every share decrypting and parsing strictly for the
-// response's curve, and the recombined key matching publicKey. An error
-// about one share is a [*ShareError] naming the signer. When the public key
-// does not match, Recover tries to name the signers whose shares disagree.
-func (c *ExportContext) Recover(resp *ExportResponse) (*PrivateKey, error) {
+// It checks what docs/protocol.md §5 requires: a scheme this context asked
+// for, minSigners of at least 2, at least minSigners shares, and a valid
+// publicKey. Each share must come from
+// a distinct signer, decrypt, parse strictly for the response's curve and
+// have an index no other share has; a share that does not is left out and
+// its signer is faulty. The remaining n shares are decoded as a
+// Reed–Solomon codeword (see [sharding.Decode]), which finds and corrects
+// up to ⌊(n−minSigners)/2⌋ wrong ones, and the result must match publicKey.
+//
+// When it does, RecoverContext returns the key together with the faulty
+// signers (usually none): the key is right, but the caller should report
+// them, since Dfns may have marked the key exported already. Otherwise it
+// returns a [*RecoveryError] naming the faulty signers found, wrapping
+// [ErrPublicKeyMismatch] or [ErrTooManyFaulty]; never a wrong key. Its
+// cost is polynomial in the number of shares: O(n·t) operations when the
+// shares agree, O(n³) when some do not.
+func (c *ExportContext) RecoverContext(ctx context.Context, resp *ExportResponse) (*PrivateKey, []FaultySigner, error) {
 	if resp == nil {
-		return nil, errors.New("keys: no export response to recover")
+		return nil, nil, errors.New("keys: no export response to recover")
 	}
 	scheme := Scheme{Protocol: resp.Protocol, Curve: resp.Curve}
 	if err := scheme.Validate(); err != nil {
-		return nil, fmt.Errorf("%w (in the export response)", err)
+		return nil, nil, fmt.Errorf("%w (in the export response)", err)
 	}
 	if !c.asked(scheme) {
-		return nil, fmt.Errorf("keys: export response uses %s, which the export request did not list", scheme)
+		return nil, nil, fmt.Errorf("keys: export response uses %s, which the export request did not list", scheme)
 	}
 	curve := resp.Curve.math()
 	n := len(resp.EncryptedKeyShares)
+	t := resp.MinSigners
 	switch {
-	case resp.MinSigners < 2:
-		return nil, fmt.Errorf("keys: export response has minSigners %d; it must be at least 2", resp.MinSigners)
-	case n < resp.MinSigners:
-		return nil, fmt.Errorf("keys: export response has %d share(s) but minSigners is %d", n, resp.MinSigners)
+	case t < 2:
+		return nil, nil, fmt.Errorf("keys: export response has minSigners %d; it must be at least 2", t)
+	case n < t:
+		return nil, nil, fmt.Errorf("keys: export response has %d share(s) but minSigners is %d", n, t)
 	case n > signers.MaxSigners:
-		return nil, fmt.Errorf("keys: export response has %d shares, more than the %d supported", n, signers.MaxSigners)
+		return nil, nil, fmt.Errorf("keys: export response has %d shares, more than the %d supported", n, signers.MaxSigners)
 	}
 	pubBytes, err := hex.DecodeString(resp.PublicKey)
 	if err != nil {
-		return nil, fmt.Errorf("keys: export response publicKey is not hex")
+		return nil, nil, fmt.Errorf("keys: export response publicKey is not hex")
 	}
 	pub, err := curve.ParsePublicKey(pubBytes)
 	if err != nil {
-		return nil, fmt.Errorf("keys: export response publicKey: %w", err)
+		return nil, nil, fmt.Errorf("keys: export response publicKey: %w", err)
 	}
 
+	type faulty struct {
+		pos int
+		err error
+	}
+	var bad []faulty
 	shares := make([]sharding.Share, 0, n)
+	pos := make([]int, 0, n) // position in the response of shares[k]
 	ids := make([][]byte, 0, n)
 	defer func() {
 		for _, s := range shares {
 			s.Value.Zeroize()
 		}
 	}()
-	for _, es := range resp.EncryptedKeyShares {
+next:
+	for i, es := range resp.EncryptedKeyShares {
+		if err := ctx.Err(); err != nil {
+			return nil, nil, err
+		}
 		share, id, err := c.openShare(curve, es)
 		if err != nil {
-			return nil, &ShareError{SignerID: es.SignerID, Err: err}
+			bad = append(bad, faulty{i, err})
+			continue
 		}
 		for j := range ids {
 			if bytes.Equal(ids[j], id) {
 				share.Value.Zeroize()
-				return nil, &ShareError{SignerID: es.SignerID, Err: errors.New("signer appears twice in the response")}
+				bad = append(bad, faulty{i, errors.New("the signer appears twice in the response; its second share was left out")})
+				continue next
 			}
 			if shares[j].Index.Equal(share.Index) {
 				share.Value.Zeroize()
-				return nil, &ShareError{SignerID: es.SignerID, Err: fmt.Errorf("share has the same index as the share of signer %s", resp.EncryptedKeyShares[j].SignerID)}
+				bad = append(bad, faulty{i, fmt.Errorf("the share has the same index as the share of signer %s; it was left out", printableID(resp.EncryptedKeyShares[pos[j]].SignerID))})
+				continue next
 			}
 		}
 		shares = append(shares, share)
+		pos = append(pos, i)
 		ids = append(ids, id)
 	}
+	report := func() []FaultySigner {
+		slices.SortFunc(bad, func(a, b faulty) int { return a.pos - b.pos })
+		out := make([]FaultySigner, len(bad))
+		for i, f := range bad {
+			out[i] = FaultySigner{SignerID: resp.EncryptedKeyShares[f.pos].SignerID, Err: f.err}
+		}
+		return out
+	}
+	if len(shares) < t {
+		return nil, nil, &RecoveryError{Faulty: report(), Err: fmt.Errorf("%w: %d of %d shares are usable and minSigners is %d", ErrTooManyFaulty, len(shares), n, t)}
+	}
 
-	secret, err := sharding.Recombine(shares)
-	if err != nil {
-		return nil, fmt.Errorf("keys: %w", err)
+	secret, wrong, err := sharding.Decode(ctx, shares, t)
+	switch {
+	case errors.Is(err, sharding.ErrUncorrectable):
+		return nil, nil, &RecoveryError{Faulty: report(), Err: fmt.Errorf("%w: the %d usable shares do not agree, and up to %d wrong ones can be found", ErrTooManyFaulty, len(shares), (len(shares)-t)/2)}
+	case err != nil:
+		if ctx.Err() != nil {
+			return nil, nil, ctx.Err()
+		}
+		return nil, nil, fmt.Errorf("keys: %w", err)
 	}
 	defer secret.Zeroize()
-	if subtle.ConstantTimeCompare(curve.BaseMul(secret).PublicKeyBytes(), pub.PublicKeyBytes()) != 1 {
-		return nil, c.explainMismatch(resp, shares, pub)
+	for _, k := range wrong {
+		bad = append(bad, faulty{pos[k], errors.New("the share is not on the polynomial the other shares agree on")})
 	}
-	return fromScalar(resp.Curve, secret), nil
+	if subtle.ConstantTimeCompare(curve.BaseMul(secret).PublicKeyBytes(), pub.PublicKeyBytes()) != 1 {
+		err := ErrPublicKeyMismatch
+		if len(bad) == 0 {
+			err = fmt.Errorf("%w: all %d shares agree on another key (is the response's publicKey wrong?)", ErrPublicKeyMismatch, len(shares))
+		}
+		return nil, nil, &RecoveryError{Faulty: report(), Err: err}
+	}
+	return fromScalar(resp.Curve, secret), report(), nil
+}
+
+// printableID returns a signer ID fit for a message: as is when it is
+// short and printable ASCII (every real ID is base64), else quoted with
+// escapes and cut to a readable length.
+func printableID(id string) string {
+	const max = 64
+	ok := len(id) <= max
+	for i := 0; ok && i < len(id); i++ {
+		ok = id[i] > 0x20 && id[i] < 0x7f
+	}
+	if ok {
+		return id
+	}
+	if len(id) > max {
+		id = id[:max] + "…"
+	}
+	return strconv.QuoteToASCII(id)
 }
 
 func (c *ExportContext) asked(s Scheme) bool {
@@ -182,69 +291,4 @@ func (c *ExportContext) openShare(curve sharding.Curve, es EncryptedKeyShare) (s
 		return sharding.Share{}, nil, err
 	}
 	return sharding.Share{Index: s.Index, Value: s.SecretShare}, id, nil
-}
-
-// maxSubsetSearch bounds the number of threshold-sized subsets tried when
-// looking for the signers behind a public-key mismatch.
-const maxSubsetSearch = 5000
-
-// explainMismatch looks for a subset of minSigners shares that recombines to
-// the public key; the shares that do not lie on its polynomial are named.
-func (c *ExportContext) explainMismatch(resp *ExportResponse, shares []sharding.Share, pub sharding.Point) error {
-	t := resp.MinSigners
-	curve := resp.Curve.math()
-	tried := 0
-	var bad []string
-	var search func(start int, picked []int) bool
-	search = func(start int, picked []int) bool {
-		if len(picked) == t {
-			tried++
-			sub := make([]sharding.Share, t)
-			for i, j := range picked {
-				sub[i] = shares[j]
-			}
-			s, err := sharding.Recombine(sub)
-			if err != nil {
-				return false
-			}
-			ok := curve.BaseMul(s).Equal(pub)
-			s.Zeroize()
-			if !ok {
-				return false
-			}
-			for k := range shares {
-				if in(picked, k) {
-					continue
-				}
-				probe := append(append([]sharding.Share(nil), sub[:t-1]...), shares[k])
-				s2, err := sharding.Recombine(probe)
-				if err != nil || !curve.BaseMul(s2).Equal(pub) {
-					bad = append(bad, resp.EncryptedKeyShares[k].SignerID)
-				}
-				if s2 != nil {
-					s2.Zeroize()
-				}
-			}
-			return true
-		}
-		for i := start; i < len(shares) && tried < maxSubsetSearch; i++ {
-			if search(i+1, append(picked, i)) {
-				return true
-			}
-		}
-		return false
-	}
-	if len(shares) > t && search(0, nil) && len(bad) > 0 {
-		return fmt.Errorf("%w: the shares of signer(s) %s are inconsistent with the others", ErrPublicKeyMismatch, strings.Join(bad, ", "))
-	}
-	return ErrPublicKeyMismatch
-}
-
-func in(xs []int, x int) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }

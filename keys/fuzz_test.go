@@ -37,7 +37,7 @@ func FuzzRecover(f *testing.F) {
 		if json.Unmarshal(body, &resp) != nil {
 			return
 		}
-		k, err := ctx.Recover(&resp)
+		k, _, err := ctx.Recover(&resp)
 		if err != nil {
 			return
 		}

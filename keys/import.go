@@ -95,6 +95,16 @@ func (b *ImportBuilder) Signers() []signers.Parsed {
 	return append([]signers.Parsed(nil), b.signers...)
 }
 
+// CheckPinned checks the builder's signers against pinned ones; see
+// [signers.CheckPinned].
+func (b *ImportBuilder) CheckPinned(pinned []signers.Signer) error {
+	listed := make([]signers.Signer, len(b.signers))
+	for i, s := range b.signers {
+		listed[i] = signers.Signer{SignerID: s.SignerID, EncryptionKey: s.EncryptionKey.String()}
+	}
+	return signers.CheckPinned(listed, pinned)
+}
+
 // Build splits key among the builder's signers and returns the import body;
 // see [BuildImportRequest].
 func (b *ImportBuilder) Build(key *PrivateKey, opts ImportOptions) (*ImportRequest, error) {

@@ -48,7 +48,7 @@ func BenchmarkRecover(b *testing.B) {
 			}
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := ctx.Recover(resp); err != nil {
+				if _, _, err := ctx.Recover(resp); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -57,8 +57,9 @@ func TestRoundTripAllSchemes(t *testing.T) {
 				require.NoError(t, err)
 				resp, err := cluster.Export(stored, ctx.Request())
 				require.NoError(t, err)
-				got, err := ctx.Recover(resp)
+				got, faulty, err := ctx.Recover(resp)
 				require.NoError(t, err)
+				require.Empty(t, faulty)
 				require.True(t, got.Equal(key), "recovered key equals the imported key")
 				require.Equal(t, key.Bytes(), got.Bytes())
 				require.Equal(t, s.Curve, got.Curve())
@@ -128,12 +129,16 @@ func TestDocsExampleSizes(t *testing.T) {
 	}
 
 	// The docs' export response is well formed but was not encrypted to us:
-	// recovery must fail on the first share, naming its signer.
-	_, err = ctx.Recover(&f.Export)
-	var se *keys.ShareError
-	require.ErrorAs(t, err, &se)
-	require.Equal(t, f.Export.EncryptedKeyShares[0].SignerID, se.SignerID)
-	require.ErrorIs(t, err, encryption.ErrDecryption)
+	// recovery must fail, naming every signer.
+	_, _, err = ctx.Recover(&f.Export)
+	var re *keys.RecoveryError
+	require.ErrorAs(t, err, &re)
+	require.ErrorIs(t, err, keys.ErrTooManyFaulty)
+	require.Len(t, re.Faulty, len(f.Export.EncryptedKeyShares))
+	for i, fs := range re.Faulty {
+		require.Equal(t, f.Export.EncryptedKeyShares[i].SignerID, fs.SignerID)
+		require.ErrorIs(t, fs.Err, encryption.ErrDecryption)
+	}
 }
 
 // Share order: the i-th share in the request goes to the i-th signer by raw
@@ -318,134 +323,197 @@ func (f *exportFixture) response(t *testing.T, minSigners int, edit func(i int, 
 func TestRecoverRules(t *testing.T) {
 	t.Parallel()
 	f := newExportFixture(t, keys.Secp256k1, 3, 5)
-	got, err := f.ctx.Recover(f.response(t, 3, nil))
+	got, faulty, err := f.ctx.Recover(f.response(t, 3, nil))
 	require.NoError(t, err)
+	require.Empty(t, faulty)
 	require.True(t, got.Equal(f.key))
 
-	other, err := encryption.GenerateDecryptionKey()
-	require.NoError(t, err)
-	type tc struct {
-		resp       func() *keys.ExportResponse
-		want       string
-		shareOf    int // index of the signer the error must name, or -1
-		wantTarget error
-	}
-	nameIdx := func(i int) string { return fmt.Sprintf("%064x", i) }
-	cases := map[string]tc{
+	// Broken responses: no key, no faulty signer to name.
+	for name, c := range map[string]struct {
+		resp func() *keys.ExportResponse
+		want string
+	}{
 		"fewer shares than minSigners": {func() *keys.ExportResponse {
 			r := f.response(t, 3, nil)
 			r.EncryptedKeyShares = r.EncryptedKeyShares[:2]
 			return r
-		}, "2 share(s) but minSigners is 3", -1, nil},
-		"minSigners 1": {func() *keys.ExportResponse { return f.response(t, 1, nil) }, "minSigners 1", -1, nil},
+		}, "2 share(s) but minSigners is 3"},
+		"minSigners 1": {func() *keys.ExportResponse { return f.response(t, 1, nil) }, "minSigners 1"},
 		"unsupported scheme": {func() *keys.ExportResponse {
 			r := f.response(t, 3, nil)
 			r.Protocol = "KU23"
 			return r
-		}, "KU23/secp256k1", -1, nil},
+		}, "KU23/secp256k1"},
 		"curve mismatch with plaintext tag": {func() *keys.ExportResponse {
 			r := f.response(t, 3, nil)
 			r.Protocol, r.Curve = keys.CGGMP21, keys.Stark
 			return r
-		}, "publicKey", -1, nil},
-		"wrong version": {func() *keys.ExportResponse {
+		}, "publicKey"},
+		"public key uncompressed": {func() *keys.ExportResponse {
+			r := f.response(t, 3, nil)
+			r.PublicKey = "04" + strings.Repeat("00", 64)
+			return r
+		}, "compressed"},
+		"public key not hex": {func() *keys.ExportResponse {
+			r := f.response(t, 3, nil)
+			r.PublicKey = "xyz"
+			return r
+		}, "not hex"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			k, faulty, err := f.ctx.Recover(c.resp())
+			require.ErrorContains(t, err, c.want)
+			require.Nil(t, k)
+			require.Nil(t, faulty)
+		})
+	}
+	_, _, err = f.ctx.Recover(nil)
+	require.Error(t, err)
+
+	// One faulty share among 5 with minSigners 3 is left out or corrected:
+	// the key is recovered and the signer named with what was wrong.
+	other, err := encryption.GenerateDecryptionKey()
+	require.NoError(t, err)
+	nameIdx := func(i int) string { return fmt.Sprintf("%064x", i) }
+	editShare := func(at int, edit func(pt string) string) func() *keys.ExportResponse {
+		return func() *keys.ExportResponse {
 			return f.response(t, 3, func(i int, pt string) string {
-				if i == 2 {
-					return strings.Replace(pt, `"version":1`, `"version":2`, 1)
+				if i == at {
+					return edit(pt)
 				}
 				return pt
 			})
-		}, `version is "2"`, 2, sharding.ErrMalformedPlaintext},
-		"wrong curve tag": {func() *keys.ExportResponse {
-			return f.response(t, 3, func(i int, pt string) string {
-				if i == 1 {
-					return strings.ReplaceAll(pt, `"secp256k1"`, `"stark"`)
-				}
-				return pt
-			})
-		}, `want "secp256k1"`, 1, sharding.ErrMalformedPlaintext},
-		"non-canonical scalar": {func() *keys.ExportResponse {
-			return f.response(t, 3, func(i int, pt string) string {
-				if i == 0 {
-					return strings.Replace(pt, nameIdx(1), "fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364142", 1)
-				}
-				return pt
-			})
-		}, "group order", 0, sharding.ErrMalformedPlaintext},
-		"duplicate index": {func() *keys.ExportResponse {
-			return f.response(t, 3, func(i int, pt string) string {
-				if i == 4 {
-					return strings.Replace(pt, nameIdx(5), nameIdx(1), 1)
-				}
-				return pt
-			})
-		}, "same index as the share of signer " + f.ids[0], 4, nil},
+		}
+	}
+	for name, c := range map[string]struct {
+		resp       func() *keys.ExportResponse
+		faulty     int    // position of the faulty signer
+		id         string // its ID when not f.ids[faulty]
+		want       string
+		wantTarget error
+	}{
+		"wrong version": {editShare(2, func(pt string) string {
+			return strings.Replace(pt, `"version":1`, `"version":2`, 1)
+		}), 2, "", `version is "2"`, sharding.ErrMalformedPlaintext},
+		"wrong curve tag": {editShare(1, func(pt string) string {
+			return strings.ReplaceAll(pt, `"secp256k1"`, `"stark"`)
+		}), 1, "", `want "secp256k1"`, sharding.ErrMalformedPlaintext},
+		"non-canonical scalar": {editShare(0, func(pt string) string {
+			return strings.Replace(pt, nameIdx(1), "fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364142", 1)
+		}), 0, "", "group order", sharding.ErrMalformedPlaintext},
+		"duplicate index": {editShare(4, func(pt string) string {
+			return strings.Replace(pt, nameIdx(5), nameIdx(1), 1)
+		}), 4, "", "same index as the share of signer " + f.ids[0], nil},
 		"duplicate signer": {func() *keys.ExportResponse {
 			r := f.response(t, 3, nil)
 			r.EncryptedKeyShares[3].SignerID = r.EncryptedKeyShares[0].SignerID
 			return r
-		}, "appears twice", 0, nil}, // the duplicate carries signer 0's ID
+		}, 3, f.ids[0], "appears twice", nil},
 		"encrypted to another key": {func() *keys.ExportResponse {
 			r := f.response(t, 3, nil)
 			ct, _ := encryption.Encrypt(other.EncryptionKey(), []byte("{}"))
 			r.EncryptedKeyShares[1].EncryptedKeyShare = base64.StdEncoding.EncodeToString(ct)
 			return r
-		}, "decryption failed", 1, encryption.ErrDecryption},
+		}, 1, "", "decryption failed", encryption.ErrDecryption},
 		"not base64": {func() *keys.ExportResponse {
 			r := f.response(t, 3, nil)
 			r.EncryptedKeyShares[2].EncryptedKeyShare = "!!"
 			return r
-		}, "base64", 2, nil},
+		}, 2, "", "base64", nil},
 		"oversized share": {func() *keys.ExportResponse {
 			r := f.response(t, 3, nil)
 			r.EncryptedKeyShares[2].EncryptedKeyShare = strings.Repeat("A", 8000)
 			return r
-		}, "larger than 4096", 2, nil},
+		}, 2, "", "larger than 4096", nil},
 		"bad signer id": {func() *keys.ExportResponse {
 			r := f.response(t, 3, nil)
 			r.EncryptedKeyShares[0].SignerID = "not base64"
 			return r
-		}, `signer not base64: signers: signer ID "not base64" is not standard padded base64`, -1, nil},
+		}, 0, "not base64", `signer ID "not base64" is not standard padded base64`, nil},
+		"one corrupted share": {editShare(3, func(pt string) string {
+			return strings.Replace(pt, hex.EncodeToString(f.values[3].Bytes()), nameIdx(12345), 1)
+		}), 3, "", "not on the polynomial the other shares agree on", nil},
+	} {
+		t.Run(name, func(t *testing.T) {
+			got, faulty, err := f.ctx.Recover(c.resp())
+			require.NoError(t, err)
+			require.True(t, got.Equal(f.key))
+			require.Len(t, faulty, 1)
+			id := c.id
+			if id == "" {
+				id = f.ids[c.faulty]
+			}
+			require.Equal(t, id, faulty[0].SignerID)
+			require.ErrorContains(t, faulty[0].Err, c.want)
+			require.Contains(t, faulty[0].String(), c.want)
+			if c.wantTarget != nil {
+				require.ErrorIs(t, faulty[0].Err, c.wantTarget)
+			}
+		})
+	}
+
+	// Too many faults, or a public key no share set explains: an error that
+	// names what it found, never a key.
+	corrupt := func(pt string, i int) string {
+		return strings.Replace(pt, hex.EncodeToString(f.values[i].Bytes()), nameIdx(777+i), 1)
+	}
+	for name, c := range map[string]struct {
+		resp   func() *keys.ExportResponse
+		target error
+		faulty []int
+		want   string
+	}{
 		"public key of another key": {func() *keys.ExportResponse {
 			r := f.response(t, 3, nil)
 			r.PublicKey = randomKey(t, keys.Secp256k1).PublicKeyHex()
 			return r
-		}, "does not match", -1, keys.ErrPublicKeyMismatch},
-		"public key uncompressed": {func() *keys.ExportResponse {
-			r := f.response(t, 3, nil)
-			r.PublicKey = "04" + strings.Repeat("00", 64)
-			return r
-		}, "compressed", -1, nil},
-		"public key not hex": {func() *keys.ExportResponse {
-			r := f.response(t, 3, nil)
-			r.PublicKey = "xyz"
-			return r
-		}, "not hex", -1, nil},
-		"one corrupted share": {func() *keys.ExportResponse {
+		}, keys.ErrPublicKeyMismatch, nil, "all 5 shares agree on another key"},
+		"two corrupted shares": {func() *keys.ExportResponse {
 			return f.response(t, 3, func(i int, pt string) string {
-				if i == 3 {
-					return strings.Replace(pt, hex.EncodeToString(f.values[3].Bytes()), nameIdx(12345), 1)
+				if i == 1 || i == 4 {
+					return corrupt(pt, i)
 				}
 				return pt
 			})
-		}, "signer(s) " + f.ids[3] + " are inconsistent", -1, keys.ErrPublicKeyMismatch},
-	}
-	for name, c := range cases {
+		}, keys.ErrTooManyFaulty, nil, "up to 1 wrong ones can be found"},
+		"one unreadable and one corrupted": {func() *keys.ExportResponse {
+			r := f.response(t, 3, func(i int, pt string) string {
+				if i == 2 {
+					return corrupt(pt, i)
+				}
+				return pt
+			})
+			r.EncryptedKeyShares[0].EncryptedKeyShare = "!!"
+			return r
+		}, keys.ErrTooManyFaulty, []int{0}, "4 usable shares do not agree"},
+		"three unreadable": {func() *keys.ExportResponse {
+			r := f.response(t, 3, nil)
+			for _, i := range []int{0, 2, 4} {
+				r.EncryptedKeyShares[i].EncryptedKeyShare = "!!"
+			}
+			return r
+		}, keys.ErrTooManyFaulty, []int{0, 2, 4}, "2 of 5 shares are usable and minSigners is 3"},
+	} {
 		t.Run(name, func(t *testing.T) {
-			_, err := f.ctx.Recover(c.resp())
+			k, faulty, err := f.ctx.Recover(c.resp())
+			require.Nil(t, k)
+			require.Nil(t, faulty)
+			require.ErrorIs(t, err, c.target)
 			require.ErrorContains(t, err, c.want)
-			if c.shareOf >= 0 {
-				var se *keys.ShareError
-				require.ErrorAs(t, err, &se)
-				require.Equal(t, f.ids[c.shareOf], se.SignerID)
+			var re *keys.RecoveryError
+			require.ErrorAs(t, err, &re)
+			var named []string
+			for _, fs := range re.Faulty {
+				named = append(named, fs.SignerID)
+				require.Contains(t, err.Error(), fs.SignerID)
 			}
-			if c.wantTarget != nil {
-				require.ErrorIs(t, err, c.wantTarget)
+			var want []string
+			for _, i := range c.faulty {
+				want = append(want, f.ids[i])
 			}
+			require.Equal(t, want, named)
 		})
 	}
-	_, err = f.ctx.Recover(nil)
-	require.Error(t, err)
 }
 
 // With exactly minSigners shares a corrupted share cannot be singled out,
@@ -460,7 +528,8 @@ func TestRecoverPublicKeyCheckAtThreshold(t *testing.T) {
 			}
 			return pt
 		})
-		_, err := f.ctx.Recover(r)
+		k, _, err := f.ctx.Recover(r)
+		require.Nil(t, k)
 		require.ErrorIs(t, err, keys.ErrPublicKeyMismatch, string(c))
 	}
 }

@@ -19,19 +19,37 @@
 //
 // # Constant time
 //
+// What follows is what the code does, checked against the libraries'
+// source; none of these libraries promises more than that.
+//
 //   - secp256k1 (github.com/decred/dcrd/dcrec/secp256k1/v4): scalar addition,
-//     multiplication, parsing and comparison are constant time. Scalar inversion
-//     (used only on public evaluation points) and every point multiplication are
-//     variable time (dcrd's …NonConst functions); dcrd has no constant-time
-//     point multiplication, so computing public shares f(i)·G may leak timing
-//     about the shares.
-//   - ed25519 (filippo.io/edwards25519): scalar arithmetic and both fixed- and
-//     variable-base multiplication are constant time.
-//   - stark (github.com/consensys/gnark-crypto/ecc/stark-curve): field and
-//     scalar addition and multiplication are constant time; inversion and point
-//     multiplication are variable time (a windowed double-and-add over a
-//     big.Int), as gnark-crypto documents. The big.Int copies of scalars are
-//     cleared after use.
+//     negation, multiplication, parsing and comparison are constant time.
+//     dcrd's scalar inversion is variable time (InverseValNonConst): it is
+//     used only on public evaluation points; secret values are inverted by
+//     Fermat's little theorem (a fixed exponent, multiplications only).
+//     Every point multiplication is variable time (dcrd's …NonConst
+//     functions; dcrd has none that is constant time), so computing public
+//     shares f(i)·G and s·G may leak timing about the shares and the key.
+//   - ed25519 (filippo.io/edwards25519): scalar arithmetic, inversion and
+//     both fixed- and variable-base multiplication are constant time.
+//   - stark (github.com/consensys/gnark-crypto/ecc/stark-curve, which
+//     disclaims constant time): gnark-crypto's scalar Add and Sub branch on
+//     whether the result needs reducing, so this package adds and subtracts
+//     stark scalars with its own branch-free code (stark_ct.go; a test
+//     disassembles it and fails on any conditional branch). Multiplication is
+//     gnark-crypto's Montgomery multiplication: its amd64 and arm64
+//     assembly reduces with conditional moves (CMOVQCS, CSEL), but with the
+//     purego build tag or on other architectures it is Go code whose final
+//     subtraction is a branch on the value. gnark-crypto's inversion
+//     (binary GCD) is used only on public evaluation points; secret values
+//     are inverted by Fermat. Point multiplication goes through math/big
+//     and a windowed double-and-add: variable time. The big.Int copies of
+//     scalars are cleared after use.
 //
 // Comparisons of secret scalars use constant-time equality on every curve.
+// [Decode], when some shares disagree, branches on whether values derived
+// from the shares are zero (pivot search in Gaussian elimination, the
+// remainder of a polynomial division); when every share agrees, it inverts
+// only public index differences and branches on nothing secret but the
+// outcome.
 package sharding

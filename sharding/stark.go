@@ -183,13 +183,13 @@ func (s *starkScalar) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, s.S
 
 func (s *starkScalar) add(o Scalar) Scalar {
 	r := &starkScalar{}
-	r.s.Add(&s.s, &o.(*starkScalar).s)
+	starkAddCT(&r.s, &s.s, &o.(*starkScalar).s) // gnark's Add branches on the values
 	return r
 }
 
 func (s *starkScalar) sub(o Scalar) Scalar {
 	r := &starkScalar{}
-	r.s.Sub(&s.s, &o.(*starkScalar).s)
+	starkSubCT(&r.s, &s.s, &o.(*starkScalar).s) // gnark's Sub branches on the values
 	return r
 }
 

@@ -48,8 +48,7 @@ Flags:
   --workers N      rows imported at the same time (default 4)
   --dry-run        validate every row (key parses, address matches) and send nothing
   --cluster ID     signing cluster when several are listed
-
-` + connUsage,
+` + pinUsage + "\n" + connUsage,
 	run: runBulkImport,
 }
 
@@ -61,6 +60,7 @@ func runBulkImport(e *env, args []string) error {
 	workers := fs.Int("workers", 4, "")
 	dryRun := fs.Bool("dry-run", false, "")
 	clusterID := fs.String("cluster", "", "")
+	pinFile := fs.String("pinned-signers", "", "")
 	cf := addConnFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -82,7 +82,11 @@ func runBulkImport(e *env, args []string) error {
 			return usagef("--report %s is also the --%s file, which it would overwrite: choose another report file", *reportPath, o.name)
 		}
 	}
-	opts := bulk.Options{InputPath: *input, JournalPath: *journal, Workers: *workers, DryRun: *dryRun, ClusterID: *clusterID}
+	pinned, err := pinnedSigners(e, *pinFile, *clusterID)
+	if err != nil {
+		return err
+	}
+	opts := bulk.Options{InputPath: *input, JournalPath: *journal, Workers: *workers, DryRun: *dryRun, ClusterID: *clusterID, PinnedSigners: pinned}
 	if pw, ok := lookupEnv(e, "DFNS_KEY_PASSWORD"); ok {
 		opts.Password = []byte(pw)
 		defer clear(opts.Password)

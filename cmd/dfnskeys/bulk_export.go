@@ -118,6 +118,9 @@ func runBulkExport(e *env, args []string) error {
 			err = cerr
 		}
 		fmt.Fprintf(e.stderr, "%d rows: %d exported, %d already exported (skipped), %d failed\n", sum.Total, sum.Exported, sum.AlreadyExported, sum.Failed)
+		if sum.WithFaultySigners > 0 {
+			fmt.Fprintf(e.stderr, "warning: for %d exported key(s) some signers sent faulty shares; each key was recovered from the others and matches its public key; the report's faultySigners names them\n", sum.WithFaultySigners)
+		}
 	}
 	switch {
 	case err != nil:

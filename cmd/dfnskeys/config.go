@@ -1,8 +1,6 @@
 package main
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -84,6 +82,15 @@ func (cf *connFlags) signer(e *env) (auth.Signer, error) {
 		pemBytes = b
 	case strings.Contains(source, "-----BEGIN"):
 		pemBytes = []byte(strings.ReplaceAll(source, `\n`, "\n"))
+	case source != "" && looksSecret(source):
+		if _, err := os.Stat(source); err != nil {
+			return nil, errors.New("DFNS_PRIVATE_KEY holds neither a PEM (-----BEGIN …) nor the path of a file; it looks like key material without its PEM armour (not shown): set it to the whole PEM, or to the path of a PEM file")
+		}
+		b, err := readFileLimited(source, maxJSONFile, "DFNS_PRIVATE_KEY file")
+		if err != nil {
+			return nil, err
+		}
+		pemBytes = b
 	case source != "":
 		b, err := readFileLimited(source, maxJSONFile, "DFNS_PRIVATE_KEY file")
 		if err != nil {
@@ -112,13 +119,15 @@ func getenvOS(k string) string { return os.Getenv(k) }
 var signersCommand = &command{
 	name:    "signers",
 	summary: "list the signing clusters, their signers and key fingerprints",
-	usage: `Usage: dfnskeys signers [--json] [connection flags]
+	usage: `Usage: dfnskeys signers [--json] [--save FILE] [connection flags]
 
 Calls GET /signers and prints each cluster with its signers in share order
 (ascending decoded signer ID, the order key shares are assigned in), each
-with its encryption key and a fingerprint (the first 16 hex digits of the
-SHA-256 of the key's bytes) to compare with a pinned list. --json prints the
-response as it came.
+with its encryption key and fingerprint: the SHA-256 of the key's bytes, all
+64 hex digits. --json prints the response as it came. --save FILE also writes
+the response to FILE (a new file) for --pinned-signers: compare its
+fingerprints with ones obtained out of band (from Dfns, or from another
+network) before pinning it.
 
 ` + connUsage,
 	run: runSigners,
@@ -127,9 +136,19 @@ response as it came.
 func runSigners(e *env, args []string) error {
 	fs := newFlagSet("signers")
 	asJSON := fs.Bool("json", false, "")
+	save := fs.String("save", "", "")
 	cf := addConnFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	var saveTo *outFile
+	if *save != "" {
+		o, err := createOut(*save, "--save", 0o600)
+		if err != nil {
+			return err
+		}
+		defer o.discard()
+		saveTo = o
 	}
 	c, err := cf.client(e, false)
 	if err != nil {
@@ -141,11 +160,22 @@ func runSigners(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *asJSON {
-		b, err := marshalBody(list)
-		if err != nil {
+	b, err := marshalBody(list)
+	if err != nil {
+		return err
+	}
+	if *save != "" {
+		for _, cl := range list.Clusters {
+			if _, err := signers.Sort(cl.Signers); err != nil {
+				return fmt.Errorf("cluster %s: %w; nothing was saved", cl.ClusterID, err)
+			}
+		}
+		if err := saveTo.write(b); err != nil {
 			return err
 		}
+		fmt.Fprintf(e.stderr, "saved to %s: check the fingerprints below out of band before pinning it with --pinned-signers\n", *save)
+	}
+	if *asJSON {
 		_, err = e.stdout.Write(b)
 		return err
 	}
@@ -159,8 +189,7 @@ func runSigners(e *env, args []string) error {
 		}
 		fmt.Fprintf(e.stdout, "cluster %s: %d signers\n", cl.ClusterID, len(sorted))
 		for i, s := range sorted {
-			sum := sha256.Sum256(s.EncryptionKey.Bytes())
-			fmt.Fprintf(e.stdout, "  %d  %s  key %s  fingerprint %s\n", i+1, s.SignerID, s.EncryptionKey, hex.EncodeToString(sum[:8]))
+			fmt.Fprintf(e.stdout, "  %d  %s  key %s  fingerprint %s\n", i+1, s.SignerID, s.EncryptionKey, signers.Fingerprint(s))
 		}
 	}
 	return nil

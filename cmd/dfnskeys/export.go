@@ -153,11 +153,12 @@ func runRecover(e *env, args []string) error {
 	ctx := keys.NewExportContextFromDecryptionKey(dk)
 	defer ctx.Destroy()
 
-	key, err := ctx.Recover(&resp)
+	key, faulty, err := ctx.Recover(&resp)
 	if err != nil {
 		return fmt.Errorf("recovering the key from %s: %w", *respPath, err)
 	}
 	defer key.Destroy()
+	warnFaulty(e, faulty)
 
 	var text []byte
 	if *format == "hex" {

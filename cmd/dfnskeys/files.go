@@ -56,8 +56,13 @@ func readAllLimited(r io.Reader, max int, what string) ([]byte, error) {
 }
 
 // readFileLimited reads the named file, which must be at most max bytes.
+// When path is not a file and looks like a secret given in place of one
+// (a key, a PEM, a token), the message names what, never the value.
 func readFileLimited(path string, max int, what string) ([]byte, error) {
 	f, err := os.Open(path)
+	if err != nil && looksSecret(path) {
+		return nil, fmt.Errorf("%s must name a file, but its value is not a file name and looks like a secret (not shown): put the secret in a file readable only by you and give that file's path", what)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", what, err)
 	}

@@ -7,6 +7,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/dfnskeys/dfnskeys/internal/safetext"
 	"github.com/dfnskeys/dfnskeys/keys"
 )
 
@@ -129,16 +130,6 @@ func yesNo(b bool) string {
 	return "no"
 }
 
-// printable returns s with control characters escaped, so that text from
-// the server cannot drive the terminal.
-func printable(s string) string {
-	if strings.IndexFunc(s, isControl) < 0 {
-		return s
-	}
-	q := fmt.Sprintf("%q", s)
-	return q[1 : len(q)-1]
-}
-
-func isControl(r rune) bool {
-	return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == '\t'
-}
+// printable returns s with control and bidi characters escaped, so that
+// text from the server cannot drive the terminal or reorder the line.
+func printable(s string) string { return safetext.Escape(s, false) }

@@ -42,6 +42,8 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+
+	"github.com/dfnskeys/dfnskeys/internal/safetext"
 )
 
 func main() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) }
@@ -175,12 +177,13 @@ func runEnv(e *env, args []string) int {
 			fmt.Fprint(stdout, c.usage)
 			return 0
 		case errors.As(err, &ue):
-			fmt.Fprintf(stderr, "dfnskeys: %s: %s; run 'dfnskeys help %s' for usage\n", c.name, ue.msg, c.name)
+			fmt.Fprintf(stderr, "dfnskeys: %s: %s; run 'dfnskeys help %s' for usage\n", c.name, safetext.Escape(ue.msg, true), c.name)
 			return 2
 		default:
 			// The library's errors name their package ("dfnskeys: …");
-			// the command's own prefix already says it.
-			fmt.Fprintf(stderr, "dfnskeys: %s: %s\n", c.name, strings.TrimPrefix(err.Error(), "dfnskeys: "))
+			// the command's own prefix already says it. Errors may quote
+			// server or file text: control characters are escaped.
+			fmt.Fprintf(stderr, "dfnskeys: %s: %s\n", c.name, safetext.Escape(strings.TrimPrefix(err.Error(), "dfnskeys: "), true))
 			return 1
 		}
 	}
@@ -211,12 +214,31 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
 		}
-		return usagef("%v", err)
+		return flagError(err, args)
 	}
 	if fs.NArg() > 0 {
+		if looksSecret(fs.Arg(0)) {
+			return usagef("unexpected argument (not shown: it looks like a secret): this command takes only flags, and secrets are never read from arguments; put it in a file")
+		}
 		return usagef("unexpected argument %q: this command takes only flags", fs.Arg(0))
 	}
 	return nil
+}
+
+// flagError turns a flag parsing error into a usage error. The flag
+// package quotes the offending value ("invalid value \"…\" for flag");
+// when an argument looks like a secret, only the flag is named.
+func flagError(err error, args []string) error {
+	for _, a := range args {
+		if looksSecret(a) && strings.Contains(err.Error(), a) {
+			name := "a flag"
+			if _, after, ok := strings.Cut(err.Error(), " for flag "); ok {
+				name = "flag " + strings.SplitN(after, ":", 2)[0]
+			}
+			return usagef("invalid value for %s (not shown: it looks like a secret); secrets are never read from arguments: put it in a file", name)
+		}
+	}
+	return usagef("%v", err)
 }
 
 // newFlagSet returns a flag set that reports errors instead of printing

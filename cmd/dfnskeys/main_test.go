@@ -1,18 +1,22 @@
 package main
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/dfnskeys/dfnskeys/encryption"
 	"github.com/dfnskeys/dfnskeys/internal/testutil"
 	"github.com/dfnskeys/dfnskeys/keys"
+	"github.com/dfnskeys/dfnskeys/sharding"
 	"github.com/dfnskeys/dfnskeys/signers"
 )
 
@@ -53,6 +57,8 @@ func TestScript(t *testing.T) {
 			"envjson":    cmdEnvJSON,
 			"envfile":    cmdEnvFile,
 			"hex2raw":    cmdHex2Raw,
+			"simtamper":  cmdSimtamper,
+			"simimports": cmdSimimports,
 		},
 	})
 }
@@ -155,17 +161,23 @@ func simimport(args []string) error {
 	return nil
 }
 
-// simexport [-publickey HEX] DIR REQUEST RESPONSE has the cluster in DIR
-// answer an export request for the last imported key. -publickey replaces
-// the response's public key, to simulate a tampered response.
+// simexport [-publickey HEX] [-wrong I] [-garble I] DIR REQUEST RESPONSE
+// has the cluster in DIR answer an export request for the last imported
+// key. -publickey replaces the response's public key, to simulate a
+// tampered response; -wrong replaces the share at position I (0-based,
+// repeatable) with a well-formed share that is not on the key's
+// polynomial, and -garble replaces it with bytes that do not decrypt.
 func simexport(args []string) error {
 	fs := flag.NewFlagSet("simexport", flag.ContinueOnError)
 	pub := fs.String("publickey", "", "replace the response's public key")
+	var wrong, garble intList
+	fs.Var(&wrong, "wrong", "replace this share with a wrong one")
+	fs.Var(&garble, "garble", "replace this share with garbage")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() != 3 {
-		return errors.New("usage: simexport [-publickey HEX] DIR REQUEST RESPONSE")
+		return errors.New("usage: simexport [-publickey HEX] [-wrong I] [-garble I] DIR REQUEST RESPONSE")
 	}
 	dir := fs.Arg(0)
 	c, err := testutil.LoadCluster(filepath.Join(dir, clusterState))
@@ -187,7 +199,36 @@ func simexport(args []string) error {
 	if *pub != "" {
 		resp.PublicKey = *pub
 	}
+	ek, err := encryption.ParseEncryptionKeyText(req.EncryptionKey)
+	if err != nil {
+		return err
+	}
+	curve, err := sharding.CurveByName(string(resp.Curve))
+	if err != nil {
+		return err
+	}
+	for _, i := range wrong {
+		pt := (&sharding.ExportShare{Index: sharding.ScalarFromInt(curve, uint32(1000+i)), SecretShare: sharding.ScalarFromInt(curve, uint32(7+i))}).Marshal()
+		ct, err := encryption.Encrypt(ek, pt)
+		if err != nil {
+			return err
+		}
+		resp.EncryptedKeyShares[i].EncryptedKeyShare = base64.StdEncoding.EncodeToString(ct)
+	}
+	for _, i := range garble {
+		resp.EncryptedKeyShares[i].EncryptedKeyShare = base64.StdEncoding.EncodeToString(make([]byte, 281))
+	}
 	return writeJSON(fs.Arg(2), resp)
+}
+
+type intList []int
+
+func (l *intList) String() string { return fmt.Sprint(*l) }
+
+func (l *intList) Set(s string) error {
+	i, err := strconv.Atoi(s)
+	*l = append(*l, i)
+	return err
 }
 
 // filemode FILE prints the file's permission bits in octal, like 0600.

@@ -14,6 +14,7 @@ import (
 	"github.com/dfnskeys/dfnskeys/address"
 	"github.com/dfnskeys/dfnskeys/keyformat"
 	"github.com/dfnskeys/dfnskeys/keys"
+	"github.com/dfnskeys/dfnskeys/signers"
 )
 
 const maxKeySourceFile = 64 << 10 // keystore JSON, keypair files, mnemonics
@@ -239,8 +240,7 @@ Flags:
   --cluster ID            signing cluster when several are listed
   --expect-address ADDR   refuse unless the key has this address
   --dry-run               show the request that would be sent, and stop
-
-` + keySourceUsage + "\n" + connUsage,
+` + pinUsage + "\n" + keySourceUsage + "\n" + connUsage,
 	run: runImport,
 }
 
@@ -253,6 +253,7 @@ func runImport(e *env, args []string) error {
 	clusterID := fs.String("cluster", "", "")
 	expect := fs.String("expect-address", "", "")
 	dryRun := fs.Bool("dry-run", false, "")
+	pinFile := fs.String("pinned-signers", "", "")
 	ks := addKeySource(fs)
 	cf := addConnFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
@@ -270,6 +271,10 @@ func runImport(e *env, args []string) error {
 	}
 	if *minSigners < 2 {
 		return usagef("--min-signers %d is invalid: it must be at least 2", *minSigners)
+	}
+	pinned, err := pinnedSigners(e, *pinFile, *clusterID)
+	if err != nil {
+		return err
 	}
 	client, err := cf.client(e, !*dryRun)
 	if err != nil {
@@ -304,7 +309,7 @@ func runImport(e *env, args []string) error {
 			fmt.Fprintf(e.stderr, "note: that is the legacy address of the uncompressed public key, which old wallets used; Dfns's Bitcoin addresses for this key are the ones listed above\n")
 		}
 	}
-	opts := dfnskeys.ImportKeyOptions{ClusterID: *clusterID, Protocol: scheme.Protocol, Threshold: *minSigners, Name: *name}
+	opts := dfnskeys.ImportKeyOptions{ClusterID: *clusterID, PinnedSigners: pinned, Protocol: scheme.Protocol, Threshold: *minSigners, Name: *name}
 	ctx, stop := e.context()
 	defer stop()
 	if *dryRun {
@@ -315,6 +320,11 @@ func runImport(e *env, args []string) error {
 		cluster, err := list.Cluster(*clusterID)
 		if err != nil {
 			return err
+		}
+		if pinned != nil {
+			if err := signers.CheckPinned(cluster.Signers, pinned); err != nil {
+				return fmt.Errorf("refusing to import into cluster %s: %w", cluster.ClusterID, err)
+			}
 		}
 		req, err := keys.BuildImportRequest(key, cluster.Signers, keys.ImportOptions{Protocol: opts.Protocol, Threshold: opts.Threshold, Name: opts.Name})
 		if err != nil {
@@ -385,10 +395,13 @@ func runExport(e *env, args []string) error {
 		return usagef("%v", err)
 	}
 	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q: give one KEY_ID, before the flags: dfnskeys export KEY_ID [flags]", fs.Arg(0))
+		return usagef("unexpected argument %s: give one KEY_ID, before the flags: dfnskeys export KEY_ID [flags]", quotedOrHidden(fs.Arg(0)))
 	}
 	if keyID == "" {
 		return usagef("missing KEY_ID: dfnskeys export KEY_ID [flags]")
+	}
+	if looksSecret(keyID) && !strings.HasPrefix(keyID, "key-") {
+		return usagef("KEY_ID (not shown) looks like a secret, not a Dfns key ID (key-…): dfnskeys export KEY_ID [flags]")
 	}
 	if _, ok := exportFormats[*format]; !ok {
 		return usagef("unknown --format %q: use json, hex, wif or keystore", *format)
@@ -438,11 +451,12 @@ func runExport(e *env, args []string) error {
 		case <-sent:
 		}
 	}()
-	key, err := client.ExportKey(context.WithoutCancel(ctx), keyID)
+	key, faulty, err := client.ExportKey(context.WithoutCancel(ctx), keyID)
 	if err != nil {
 		return err
 	}
 	defer key.Destroy()
+	warnFaulty(e, faulty)
 	var data []byte
 	switch *format {
 	case "json":

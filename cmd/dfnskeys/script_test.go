@@ -18,6 +18,7 @@ import (
 
 	"github.com/dfnskeys/dfnskeys/internal/testutil"
 	"github.com/dfnskeys/dfnskeys/keys"
+	"github.com/dfnskeys/dfnskeys/signers"
 )
 
 // Every script gets its own in-process simulator (see setupSimulator) and
@@ -48,6 +49,11 @@ import (
 //	                  last command's standard output
 //	envfile VAR FILE  write $VAR and a newline to FILE (mode 0600)
 //	hex2raw IN OUT    write the bytes spelled in hex in file IN to file OUT
+//	simtamper I       make GET /signers list another encryption key for the
+//	                  signer at position I of the first cluster (a tampered
+//	                  API front end); $VICTIM is set to its signer ID
+//	simimports        print how many POST /keys/import requests the
+//	                  simulator received: "N imports sent"
 
 // statusFileEnv names the file where the dfnskeys script command records
 // its exit status for the status command.
@@ -164,7 +170,7 @@ func cmdSimsigners(ts *testscript.TestScript, neg bool, args []string) {
 		fmt.Fprintf(ts.Stdout(), "cluster %s: %d signers\n", c.ID, len(ss))
 		for i, s := range ss {
 			sum := sha256.Sum256(s.keyBytes)
-			fmt.Fprintf(ts.Stdout(), "  %d  %s  key %s  fingerprint %x\n", i+1, s.wire, s.key, sum[:8])
+			fmt.Fprintf(ts.Stdout(), "  %d  %s  key %s  fingerprint %x\n", i+1, s.wire, s.key, sum[:])
 		}
 	}
 }
@@ -245,4 +251,31 @@ func cmdHex2Raw(ts *testscript.TestScript, neg bool, args []string) {
 	b, err := hex.DecodeString(strings.TrimSpace(ts.ReadFile(args[0])))
 	ts.Check(err)
 	ts.Check(os.WriteFile(ts.MkAbs(args[1]), b, 0o600))
+}
+
+func cmdSimtamper(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: simtamper I")
+	}
+	i, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	srv := simServer(ts)
+	victim := srv.Clusters()[0].WireSigners()[i]
+	attacker, err := testutil.NewCluster(1)
+	ts.Check(err)
+	srv.SubstituteListedSigner(0, i, signers.Signer{SignerID: victim.SignerID, EncryptionKey: attacker.WireSigners()[0].EncryptionKey})
+	ts.Setenv("VICTIM", victim.SignerID)
+}
+
+func cmdSimimports(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 0 {
+		ts.Fatalf("usage: simimports")
+	}
+	n := 0
+	for _, r := range simServer(ts).Requests() {
+		if r.Method == "POST" && strings.HasSuffix(r.Path, "/import") {
+			n++
+		}
+	}
+	fmt.Fprintf(ts.Stdout(), "%d imports sent\n", n)
 }

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -28,8 +30,9 @@ and exports against it. It writes the credential's private key to
 DIR/credential.pem (mode 0600) and prints shell lines that set
 DFNS_API_URL, DFNS_AUTH_TOKEN, DFNS_CRED_ID and DFNS_PRIVATE_KEY:
 
-	dfnskeys simulator --state-dir /tmp/sim > /tmp/sim.env &
-	sleep 1; . /tmp/sim.env
+	sim=$(mktemp -d)
+	dfnskeys simulator --state-dir "$sim" > "$sim/env" &
+	sleep 1; . "$sim/env"
 
 State lives in memory: keys vanish when the simulator stops.
 
@@ -39,7 +42,9 @@ such a native key, start it with --create-key: the key IDs are printed on
 standard error.
 
 Flags:
-  --state-dir DIR        where to write credential.pem (created if needed)
+  --state-dir DIR        where to write credential.pem (created if needed, mode
+                         0700); refused when it is a link, or writable by or
+                         belonging to another user
   --addr ADDR            listen address, loopback only (default 127.0.0.1:0)
   --signers N            signers in the cluster (default 5)
   --create-key SCHEME/CURVE
@@ -90,15 +95,15 @@ func runSimulator(e *env, args []string) error {
 	if err := os.MkdirAll(*stateDir, 0o700); err != nil {
 		return fmt.Errorf("creating --state-dir: %w", err)
 	}
+	if err := checkStateDir(*stateDir); err != nil {
+		return err
+	}
 	pemPath, err := filepath.Abs(filepath.Join(*stateDir, "credential.pem"))
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(pemPath, srv.CredentialPEM(), 0o600); err != nil {
+	if err := writePrivateFile(pemPath, srv.CredentialPEM()); err != nil {
 		return fmt.Errorf("writing the credential: %w", err)
-	}
-	if err := os.Chmod(pemPath, 0o600); err != nil {
-		return err
 	}
 	fmt.Fprintf(e.stdout, "export DFNS_API_URL=%s\n", shellQuote(srv.URL()))
 	fmt.Fprintf(e.stdout, "export DFNS_AUTH_TOKEN=%s\n", shellQuote(srv.Token()))
@@ -117,6 +122,53 @@ func runSimulator(e *env, args []string) error {
 	<-ctx.Done()
 	fmt.Fprintln(e.stderr, "dfnskeys simulator: stopped")
 	return nil
+}
+
+// checkStateDir refuses a state directory that someone else could plant
+// files or links in: a symbolic link, not a directory, writable by group
+// or others, or owned by another user.
+func checkStateDir(dir string) error {
+	fi, err := os.Lstat(dir)
+	switch {
+	case err != nil:
+		return fmt.Errorf("--state-dir: %w", err)
+	case fi.Mode()&os.ModeSymlink != 0:
+		return fmt.Errorf("--state-dir %s is a symbolic link: give the directory itself (a fresh private one: mktemp -d)", dir)
+	case !fi.IsDir():
+		return fmt.Errorf("--state-dir %s is not a directory", dir)
+	case fi.Mode().Perm()&0o022 != 0:
+		return fmt.Errorf("--state-dir %s is writable by other users (mode %04o), who could plant a link to redirect the credential: use a private directory (mktemp -d, or chmod go-w)", dir, fi.Mode().Perm())
+	case !ownedByUs(fi):
+		return fmt.Errorf("--state-dir %s belongs to another user: use a directory of your own (mktemp -d)", dir)
+	}
+	return nil
+}
+
+// writePrivateFile writes data to path, mode 0600, without following a
+// symbolic link: it creates a new file next to it (O_EXCL|O_NOFOLLOW) and
+// renames it into place, which replaces a link rather than writing
+// through it.
+func writePrivateFile(path string, data []byte) error {
+	var rnd [8]byte
+	if _, err := rand.Read(rnd[:]); err != nil {
+		return err
+	}
+	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+"."+hex.EncodeToString(rnd[:]))
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL|oNoFollow, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+	}
+	return err
 }
 
 // shellQuote quotes s for POSIX shells.
@@ -203,12 +255,15 @@ func demoNative(ctx context.Context, c *dfnskeys.Client) (string, bool) {
 	}
 	createTime := time.Since(start)
 	start = time.Now()
-	recovered, err := c.ExportKey(ctx, created.ID)
+	recovered, faulty, err := c.ExportKey(ctx, created.ID)
 	if err != nil {
 		return fail("export", err)
 	}
 	defer recovered.Destroy()
 	exportTime := time.Since(start)
+	if len(faulty) > 0 {
+		return fail("export", fmt.Errorf("faulty signers: %s", keys.FaultySignersString(faulty)))
+	}
 	if recovered.PublicKeyHex() != created.PublicKey {
 		return fail("comparison", errors.New("the recovered key's public key differs from the key's"))
 	}
@@ -239,9 +294,13 @@ func demoScheme(ctx context.Context, c *dfnskeys.Client, s keys.Scheme) (string,
 	}
 	importTime := time.Since(start)
 	start = time.Now()
-	recovered, err := c.ExportKey(ctx, created.ID)
+	recovered, faulty, err := c.ExportKey(ctx, created.ID)
 	if err != nil {
 		return fail("export", err)
+	}
+	if len(faulty) > 0 {
+		defer recovered.Destroy()
+		return fail("export", fmt.Errorf("faulty signers: %s", keys.FaultySignersString(faulty)))
 	}
 	defer recovered.Destroy()
 	exportTime := time.Since(start)

@@ -29,11 +29,21 @@ func TestSimulatorCommand(t *testing.T) {
 	if err := os.Mkdir(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	// A credential.pem left readable by others is replaced, and made 0600.
+	// A credential.pem planted as a link to another file is replaced,
+	// not written through: the other file is left as it was.
 	pemPath := filepath.Join(dir, "credential.pem")
-	if err := os.WriteFile(pemPath, []byte("stale"), 0o644); err != nil {
+	victim := filepath.Join(t.TempDir(), "victim")
+	if err := os.WriteFile(victim, []byte("untouched"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	if err := os.Symlink(victim, pemPath); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if b, _ := os.ReadFile(victim); string(b) != "untouched" {
+			t.Errorf("the simulator wrote through the planted link: victim holds %q", b)
+		}
+	})
 
 	outR, outW := io.Pipe()
 	var stderr bytes.Buffer // read only after the command returns
@@ -104,7 +114,7 @@ func TestSimulatorCommand(t *testing.T) {
 	if vars["DFNS_PRIVATE_KEY"] != pemPath {
 		t.Errorf("DFNS_PRIVATE_KEY = %q, want %q", vars["DFNS_PRIVATE_KEY"], pemPath)
 	}
-	fi, err := os.Stat(pemPath)
+	fi, err := os.Lstat(pemPath)
 	if err != nil {
 		t.Fatal(err)
 	}

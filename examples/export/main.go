@@ -40,9 +40,12 @@ func main() {
 		log.Fatal("usage: go run ./examples/export KEY_ID")
 	}
 
-	key, err := env.Client.ExportKey(ctx, keyID) // decrypted, recombined, checked
+	key, faulty, err := env.Client.ExportKey(ctx, keyID) // decrypted, recombined, checked
 	if err != nil {
 		log.Fatal(err)
+	}
+	for _, f := range faulty { // the key is right; these signers sent bad shares
+		log.Printf("warning: %s", f)
 	}
 	defer key.Destroy()
 	addrs, err := address.ForKey(key.Curve(), key.PublicKey())

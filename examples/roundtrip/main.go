@@ -54,7 +54,7 @@ func run() error {
 			return err
 		}
 		start = time.Now()
-		got, err := ctx.Recover(resp)
+		got, faulty, err := ctx.Recover(resp)
 		exportTime := time.Since(start)
 		ctx.Destroy()
 		result := "ok: recovered key equals the imported key"
@@ -63,6 +63,8 @@ func run() error {
 			result, failed = "FAILED: "+err.Error(), failed+1
 		case !got.Equal(key):
 			result, failed = "FAILED: recovered a different key", failed+1
+		case len(faulty) > 0:
+			result, failed = "FAILED: faulty signers: "+keys.FaultySignersString(faulty), failed+1
 		}
 		fmt.Printf("%-24s %-68s %9s %9s  %s\n", s, key.PublicKeyHex(), importTime.Round(time.Microsecond), exportTime.Round(time.Microsecond), result)
 		key.Destroy()

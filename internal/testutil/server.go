@@ -109,8 +109,9 @@ type Server struct {
 	inserts    int // challenges and tokens made, for sweepLocked
 	faults     map[string]*fault
 	latency    time.Duration
-	sigs       map[string]*sigRequest // signature requests by ID
-	badSigs    int                    // signatures still to corrupt
+	listed     map[[2]int]signers.Signer // GET /signers substitutions
+	sigs       map[string]*sigRequest    // signature requests by ID
+	badSigs    int                       // signatures still to corrupt
 }
 
 // permissions is a token's permission set; nil means every permission.
@@ -864,10 +865,32 @@ func decode(body []byte, v any) *apiError {
 
 func (s *Server) listSigners(*call) (any, *apiError) {
 	resp := &signers.ListResponse{}
-	for _, c := range s.clusters {
-		resp.Clusters = append(resp.Clusters, signers.Cluster{ClusterID: c.ID, Signers: c.WireSigners()})
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for ci, c := range s.clusters {
+		ss := c.WireSigners()
+		for si := range ss {
+			if sub, ok := s.listed[[2]int{ci, si}]; ok {
+				ss[si] = sub
+			}
+		}
+		resp.Clusters = append(resp.Clusters, signers.Cluster{ClusterID: c.ID, Signers: ss})
 	}
 	return resp, nil
+}
+
+// SubstituteListedSigner makes GET /signers list sub in place of the
+// signer at position i (in [Cluster.WireSigners] order) of cluster ci, as a
+// tampered API front end or an intercepting proxy would: whoever holds
+// sub's decryption key then receives that signer's import shares. The
+// cluster itself is unchanged, so an import that is sent fails there.
+func (s *Server) SubstituteListedSigner(ci, i int, sub signers.Signer) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.listed == nil {
+		s.listed = map[[2]int]signers.Signer{}
+	}
+	s.listed[[2]int{ci, i}] = sub
 }
 
 func (s *Server) initAction(c *call) (any, *apiError) {

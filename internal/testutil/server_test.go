@@ -218,7 +218,7 @@ func TestImportExportEveryScheme(t *testing.T) {
 				require.Equal(t, http.StatusOK, resp.StatusCode, "%s", b)
 				var er keys.ExportResponse
 				require.NoError(t, json.Unmarshal(b, &er))
-				recovered, err := ec.Recover(&er)
+				recovered, _, err := ec.Recover(&er)
 				require.NoError(t, err)
 				require.True(t, recovered.Equal(priv))
 				c.get("/keys/"+k.ID, &got)
@@ -259,7 +259,7 @@ func TestClusters(t *testing.T) {
 	require.Equal(t, http.StatusOK, resp.StatusCode, "%s", b)
 	var er keys.ExportResponse
 	require.NoError(t, json.Unmarshal(b, &er))
-	recovered, err := ec.Recover(&er)
+	recovered, _, err := ec.Recover(&er)
 	require.NoError(t, err)
 	require.True(t, recovered.Equal(priv))
 }
@@ -300,7 +300,7 @@ func TestWalletImportExport(t *testing.T) {
 	require.Equal(t, http.StatusOK, resp.StatusCode, "%s", b)
 	var er keys.ExportResponse
 	require.NoError(t, json.Unmarshal(b, &er))
-	recovered, err := ec.Recover(&er)
+	recovered, _, err := ec.Recover(&er)
 	require.NoError(t, err)
 	require.True(t, recovered.Equal(priv))
 	c.get("/wallets/"+w.ID, &w)
