@@ -5,9 +5,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
+	"github.com/dfnskeys/dfnskeys/internal/safetext"
 	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/dfnskeys/dfnskeys/signatures"
 )
@@ -115,11 +115,11 @@ func (c *Client) ProveKey(ctx context.Context, key *keys.Key, opts ProveOptions)
 		case signatures.StatusFailed, signatures.StatusRejected:
 			reason := "Dfns gives no reason"
 			if req.Reason != "" {
-				reason = "Dfns says: " + sanitize(req.Reason)
+				reason = "Dfns says: " + safetext.Escape(req.Reason, false)
 			}
 			return nil, fail(fmt.Errorf("the signature request ended %s (%s)", req.Status, reason))
 		default:
-			return nil, fail(fmt.Errorf("unknown signature status %q", sanitize(req.Status)))
+			return nil, fail(fmt.Errorf("unknown signature status %q", safetext.Escape(req.Status, false)))
 		}
 		t := time.NewTimer(delay)
 		select {
@@ -134,7 +134,7 @@ func (c *Client) ProveKey(ctx context.Context, key *keys.Key, opts ProveOptions)
 			return nil, fail(err)
 		}
 		if next.ID != req.ID {
-			return nil, fail(fmt.Errorf("GET returned signature request %q", sanitize(next.ID)))
+			return nil, fail(fmt.Errorf("GET returned signature request %q", safetext.Escape(next.ID, false)))
 		}
 		req = next
 	}
@@ -145,13 +145,4 @@ func (c *Client) ProveKey(ctx context.Context, key *keys.Key, opts ProveOptions)
 		return nil, fail(fmt.Errorf("the signature Dfns returned was checked against public key %x: %w", pub, err))
 	}
 	return &Proof{KeyID: key.ID, SignatureID: req.ID, Scheme: scheme, PublicKey: hex.EncodeToString(pub), Hash: hash, Signature: *req.Signature}, nil
-}
-
-// sanitize escapes control characters in text from the server.
-func sanitize(s string) string {
-	if strings.IndexFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) }) < 0 {
-		return s
-	}
-	q := fmt.Sprintf("%q", s)
-	return q[1 : len(q)-1]
 }
