@@ -187,3 +187,65 @@ func TestJournalRecordsTheScheme(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, StateUncertain, r.State)
 }
+
+// One run per journal: a second open fails at once and names the process
+// that holds it, until the first is closed.
+func TestJournalLocked(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "j")
+	j, err := OpenJournal(path, [32]byte{1})
+	require.NoError(t, err)
+	host, _ := os.Hostname()
+	sidecar, err := os.ReadFile(path + ".pid")
+	require.NoError(t, err)
+	require.Equal(t, fmt.Sprintf("%d %s\n", os.Getpid(), host), string(sidecar))
+
+	_, err = OpenJournal(path, [32]byte{1})
+	require.EqualError(t, err, fmt.Sprintf("bulk: the journal %s is in use by process %d on host %s: another bulk-import is running on it, and two runs on one journal could import keys twice; wait for it to finish, or stop it (Ctrl-C) and rerun", path, os.Getpid(), host))
+	// Refused before the header is read: even for another input.
+	_, err = OpenJournal(path, [32]byte{2})
+	require.ErrorContains(t, err, "is in use by process")
+
+	// Without the sidecar (a run that could not write it), the holder is
+	// unnamed but the lock still holds.
+	require.NoError(t, os.Remove(path+".pid"))
+	_, err = OpenJournal(path, [32]byte{1})
+	require.ErrorContains(t, err, "is in use by another process:")
+
+	require.NoError(t, j.Close())
+	j, err = OpenJournal(path, [32]byte{1})
+	require.NoError(t, err)
+	require.NoError(t, j.Close())
+	require.NoFileExists(t, path+".pid", "Close removes the sidecar")
+}
+
+// An empty journal file (a run died, or lost the race for the lock, between
+// creating it and writing its header) is a new journal, not a foreign file.
+func TestJournalEmptyFileIsNew(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "j")
+	require.NoError(t, os.WriteFile(path, nil, 0o600))
+	j, err := OpenJournal(path, [32]byte{7})
+	require.NoError(t, err)
+	require.NoError(t, j.Close())
+	j, err = OpenJournal(path, [32]byte{7})
+	require.NoError(t, err)
+	require.NoError(t, j.Close())
+	_, err = OpenJournal(path, [32]byte{8})
+	require.ErrorContains(t, err, "different input file")
+}
+
+func TestParseHolder(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"123 build-7.example\n": "process 123 on host build-7.example",
+		"123\n":                 "process 123",
+		"123 bad\x1bhost":       "process 123",
+		"":                      "",
+		"-1 x":                  "",
+		"abc x":                 "",
+		"1 2 3":                 "",
+	} {
+		require.Equal(t, want, parseHolder([]byte(in)), "%q", in)
+	}
+}
