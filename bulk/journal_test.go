@@ -7,6 +7,7 @@ import (
 	"hash/crc32"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -248,4 +249,35 @@ func TestParseHolder(t *testing.T) {
 	} {
 		require.Equal(t, want, parseHolder([]byte(in)), "%q", in)
 	}
+}
+
+func TestJournalBind(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "j")
+	long := "https://api.example/" + strings.Repeat("p", 200)
+	a := target{BaseURL: long, ClusterID: "cl-1"}
+	j, err := OpenJournal(path, [32]byte{})
+	require.NoError(t, err)
+	require.NoError(t, j.bind(a), "a new journal adopts the target")
+	require.NoError(t, j.Close())
+
+	reopen := func() *Journal {
+		j, err := OpenJournal(path, [32]byte{})
+		require.NoError(t, err)
+		return j
+	}
+	j = reopen()
+	require.NoError(t, j.bind(target{BaseURL: long + "/", ClusterID: "cl-1"}), "same target (a trailing slash is not a difference)")
+	require.NoError(t, j.Close())
+	j = reopen()
+	require.ErrorContains(t, j.bind(target{BaseURL: long + "x", ClusterID: "cl-1"}), "was made against #")
+	require.ErrorContains(t, j.bind(target{BaseURL: long, ClusterID: "cl-2"}), "cluster cl-2: ")
+	// The organisation is learned once the token names it, then enforced.
+	require.NoError(t, j.bind(target{BaseURL: long, OrgID: "or-1", ClusterID: "cl-1"}))
+	require.NoError(t, j.Close())
+	j = reopen()
+	defer j.Close()
+	require.NoError(t, j.bind(target{BaseURL: long, ClusterID: "cl-1"}), "a token that does not say is not a difference")
+	require.EqualError(t, j.bind(target{BaseURL: long, OrgID: "or-2", ClusterID: "cl-1"}), "bulk: the journal "+path+" was made against #"+
+		fieldValue(long, urlField)[1:]+", organisation or-1, cluster cl-1, but this run is against "+long+", organisation or-2, cluster cl-1: a journal only describes keys in the API, organisation and signing cluster it was made against (a rehearsal's journal says nothing about production). To import into this one, start a new journal (--journal NEW_FILE): keys it already holds are found and reported, not imported again")
 }

@@ -146,9 +146,6 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 			return nil, err
 		}
 		defer r.journal.Close()
-		if err := r.resolveStarted(ctx); err != nil {
-			return nil, err
-		}
 		list, err := opts.Client.Signers.List(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("bulk: listing the signers: %w", err)
@@ -158,6 +155,13 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 			return nil, err
 		}
 		if r.builder, err = keys.NewImportBuilder(cluster.Signers); err != nil {
+			return nil, err
+		}
+		// Before anything in the journal is acted on.
+		if err := r.journal.bind(target{BaseURL: opts.Client.BaseURL(), OrgID: opts.Client.OrgID(), ClusterID: cluster.ClusterID}); err != nil {
+			return nil, err
+		}
+		if err := r.resolveStarted(ctx); err != nil {
 			return nil, err
 		}
 		if r.index, err = r.buildIndex(ctx); err != nil {
@@ -308,6 +312,14 @@ func (r *runner) buildIndex(ctx context.Context) (*keyIndex, error) {
 		if err != nil {
 			return nil, fmt.Errorf("bulk: listing the organisation's keys (to skip keys Dfns already has): %w", err)
 		}
+		if k.ID == "" || len(k.ID) > maxKeyID {
+			return nil, fmt.Errorf("bulk: Dfns listed a key with an ID of %d bytes", len(k.ID))
+		}
+		// Every listed key exists, whatever its state: rows the journal
+		// calls imported are checked against these.
+		if err := spool.Add(listedFingerprint(k.ID), ""); err != nil {
+			return nil, err
+		}
 		if !k.Imported || !k.Usable() { // an exported or archived key is imported again
 			continue
 		}
@@ -319,7 +331,9 @@ func (r *runner) buildIndex(ctx context.Context) (*keyIndex, error) {
 			return nil, err
 		}
 	}
-	x, err := newKeyIndex(r.total + spool.n)
+	// Room for every row, every spooled entry, and the keys this run
+	// creates (recorded as listed).
+	x, err := newKeyIndex(2*r.total + spool.n)
 	if err != nil {
 		return nil, err
 	}
@@ -395,6 +409,10 @@ func (r *runner) settleDuplicate(row *Row, pub []byte, scheme keys.Scheme, prior
 		switch rec.State {
 		case StateImported:
 			keyID = rec.KeyID
+			if ok, err := r.listed(keyID); err != nil || !ok {
+				line.KeyID = keyID
+				return fail(fmt.Errorf("row %d has the same key: %s", prior.Row, notListed(keyID, err)))
+			}
 		case StateStarted, StateUncertain:
 			return fail(fmt.Errorf("row %d has the same key and its import is unresolved; this row is not sent: rerun to resolve both", prior.Row))
 		case StatePending:
@@ -426,7 +444,39 @@ func (r *runner) fromJournal(row *Row) (ReportLine, bool) {
 	if a, err := address.ForKey(keys.Curve(row.Curve), rec.PublicKey); err == nil {
 		line.Addresses = &a
 	}
+	if ok, err := r.listed(rec.KeyID); err != nil || !ok {
+		line.Status, line.Error = StatusFailed, notListed(rec.KeyID, err)
+	}
 	return line, true
+}
+
+// listed reports whether key ID id was listed by Dfns at startup or
+// created during this run. Without an index (a dry run) nothing is known
+// and every ID counts as listed.
+func (r *runner) listed(id string) (bool, error) {
+	if r.index == nil || r.opts.DryRun {
+		return true, nil
+	}
+	_, ok, err := r.index.Lookup(listedFingerprint(id))
+	return ok, err
+}
+
+// markListed records that key ID id exists in Dfns (created or found by
+// this run).
+func (r *runner) markListed(id string) error {
+	if id == "" || len(id) > maxKeyID {
+		return fmt.Errorf("bulk: Dfns answered with a key ID of %d bytes", len(id))
+	}
+	return r.index.Put(listedFingerprint(id), indexEntry{}, true)
+}
+
+// notListed is the report error of a row the journal calls imported as key
+// id, which Dfns does not list.
+func notListed(id string, err error) string {
+	if err != nil {
+		return err.Error()
+	}
+	return fmt.Sprintf("the journal records this row as imported as key %s, but Dfns does not list that key (deleted, or the journal was used against another organisation): not imported again; check the key in Dfns, and to import this row again use a new journal", id)
 }
 
 // resolveStarted settles the rows an earlier run may have sent, and those
@@ -576,6 +626,9 @@ func (r *runner) process(ctx context.Context, row *Row) ReportLine {
 			if err := r.journal.Put(row.Number, Record{State: StateImported, PublicKey: key.PublicKey(), KeyID: found.ID, Scheme: scheme}); err != nil {
 				return fail(err)
 			}
+			if err := r.markListed(found.ID); err != nil {
+				return fail(err)
+			}
 			if err := r.index.Put(fp, indexEntry{Row: row.Number}, false); err != nil {
 				return fail(err)
 			}
@@ -614,6 +667,9 @@ func (r *runner) process(ctx context.Context, row *Row) ReportLine {
 	}
 	if err := r.journal.Put(row.Number, Record{State: StateImported, PublicKey: key.PublicKey(), KeyID: created.ID, Scheme: scheme}); err != nil {
 		return fail(fmt.Errorf("imported as %s, but recording it failed: %w", created.ID, err))
+	}
+	if err := r.markListed(created.ID); err != nil {
+		return fail(err)
 	}
 	line.KeyID, line.Status = created.ID, StatusImported
 	return line
