@@ -6,7 +6,6 @@ import (
 	"strings"
 )
 
-
 // OrgID returns the ID of the organisation the auth token belongs to, as
 // the token's claims state it, or "" when the token does not say (it is not
 // a JWT, or has no such claim). Dfns access tokens are JWTs whose

@@ -71,12 +71,12 @@ func fingerprintOf(curve keys.Curve, schemeName string, publicKey []byte) finger
 }
 
 const (
-	slotSize  = 32 // kind (1) | fingerprint (16) | ref (8) | key ID length (1) | unused
-	kindEmpty = 0
+	slotSize   = 32 // kind (1) | fingerprint (16) | ref (8) | key ID length (1) | unused
+	kindEmpty  = 0
 	kindRow    = 1
 	kindKey    = 2
 	kindListed = 3
-	maxKeyID  = 255
+	maxKeyID   = 255
 )
 
 // newKeyIndex makes an index for up to capacity public keys.
