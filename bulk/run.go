@@ -44,6 +44,10 @@ type Options struct {
 	// Password unlocks keystore rows and is the passphrase of mnemonic
 	// rows. Run does not keep or clear it.
 	Password []byte
+	// OnInterrupt, when set, is called once, as soon as ctx ends during
+	// the import of the rows, with the number of rows in flight: those are
+	// finished and no other row is started. Run returns after it returns.
+	OnInterrupt func(inFlight int)
 	// Progress, when set, is called from one goroutine at most every
 	// ProgressEvery (default 1 s) and once at the end.
 	Progress      func(Progress)
@@ -69,6 +73,10 @@ type Summary struct {
 	// Interrupted is set when the context ended before every row was
 	// processed; rerun to continue.
 	Interrupted bool
+	// InFlightAtInterrupt is the number of rows that were being imported
+	// when the context ended; they were finished, and no row was started
+	// after.
+	InFlightAtInterrupt int
 }
 
 // Reason is one failure reason and how many rows it hit.
@@ -200,9 +208,39 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 		}
 		return row, nil, nil
 	}
-	// A row that has started finishes even if ctx ends.
+	// A row that has started finishes even if ctx ends; none starts after.
+	var (
+		gate     sync.Mutex
+		inFlight int
+		stopping bool
+	)
+	begin := func() bool {
+		gate.Lock()
+		defer gate.Unlock()
+		if stopping || ctx.Err() != nil {
+			return false
+		}
+		inFlight++
+		return true
+	}
+	end := func() {
+		gate.Lock()
+		inFlight--
+		gate.Unlock()
+	}
+	interruptedWith, watchDone := 0, make(chan struct{})
+	stopWatch := context.AfterFunc(ctx, func() {
+		defer close(watchDone)
+		gate.Lock()
+		stopping = true
+		interruptedWith = inFlight
+		gate.Unlock()
+		if opts.OnInterrupt != nil {
+			opts.OnInterrupt(interruptedWith)
+		}
+	})
 	process := func(row *Row) ReportLine { return r.process(context.WithoutCancel(ctx), row) }
-	readErr := pipeline(ctx, opts.Workers, next, process, func(line ReportLine) {
+	readErr := gatedPipeline(ctx, opts.Workers, next, begin, end, process, func(line ReportLine) {
 		if writeErr == nil {
 			writeErr = enc.Encode(line)
 		}
@@ -227,6 +265,10 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 			opts.Progress(p)
 		}
 	})
+	if !stopWatch() {
+		<-watchDone // ctx ended: the message about it comes before the summary
+		sum.InFlightAtInterrupt = interruptedWith
+	}
 	if err := bw.Flush(); writeErr == nil {
 		writeErr = err
 	}

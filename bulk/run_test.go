@@ -265,17 +265,34 @@ func TestRunInterruptFinishesInFlightRows(t *testing.T) {
 	f := newFixture(t, 60)
 	srv.SetLatency(5 * time.Millisecond)
 	ctx, cancel := context.WithCancel(context.Background())
-	var calls int
+	imports := func() int {
+		n := 0
+		for _, r := range srv.Requests() {
+			if r.Method == "POST" && r.Path == "/keys/import" {
+				n++
+			}
+		}
+		return n
+	}
+	importsAtCancel, inFlight, told := -1, -1, 0
 	sum, lines := run(t, ctx, f, c, func(o *bulk.Options) {
 		o.ProgressEvery = time.Nanosecond
 		o.Progress = func(p bulk.Progress) {
-			calls++
-			if p.Done >= 10 {
+			if p.Done >= 10 && importsAtCancel < 0 {
+				importsAtCancel = imports()
 				cancel()
 			}
 		}
+		o.OnInterrupt = func(n int) { inFlight = n; told++ }
 	})
 	require.True(t, sum.Interrupted)
+	require.Equal(t, 1, told, "OnInterrupt is called once, before Run returns")
+	require.Equal(t, inFlight, sum.InFlightAtInterrupt)
+	require.LessOrEqual(t, inFlight, 4, "at most one row per worker is in flight")
+	// No row starts after the interrupt: the only imports sent after it are
+	// those of the rows in flight. (Rows used to wait in a buffered channel
+	// and start after the interrupt: up to 4 more here.)
+	require.LessOrEqual(t, imports()-importsAtCancel, inFlight)
 	require.Less(t, sum.Done, 60)
 	require.Equal(t, sum.Done, len(lines))
 	for _, l := range lines {
