@@ -1,11 +1,13 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/dfnskeys/dfnskeys/bulk"
@@ -107,10 +109,52 @@ func runBulkImport(e *env, args []string) error {
 	bar := newProgressPrinter(e)
 	opts.Progress, opts.ProgressEvery = bar.update, bar.every
 
-	ctx, stop := e.context()
-	defer stop()
+	// The first interrupt starts no new row and lets the rows in flight
+	// finish; a second one stops at once.
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sigs, stopSignals := e.signals()
+	defer stopSignals()
+	var mu sync.Mutex
+	inFlight := -1 // rows in flight at the first interrupt; -1 before the rows start
+	opts.OnInterrupt = func(n int) {
+		mu.Lock()
+		inFlight = n
+		mu.Unlock()
+		bar.finish()
+		fmt.Fprintf(e.stderr, "dfnskeys: bulk-import: interrupted: no new row is started; waiting for the %d %s in flight to finish (interrupt again to stop at once)\n", n, plural(n, "row", "rows"))
+	}
+	runDone := make(chan struct{})
+	defer close(runDone)
+	go func() {
+		select {
+		case <-sigs:
+		case <-runDone:
+			return
+		}
+		cancel()
+		select {
+		case <-sigs:
+		case <-runDone:
+			return
+		}
+		mu.Lock()
+		n := inFlight
+		mu.Unlock()
+		bar.finish()
+		switch {
+		case n <= 0:
+			fmt.Fprintln(e.stderr, "dfnskeys: bulk-import: stopped at once; no import was in flight. Rerun the same command to continue; this run's report was not written")
+		default:
+			fmt.Fprintf(e.stderr, "dfnskeys: bulk-import: stopped at once with up to %d %s in flight, whose imports may or may not have been sent. The journal records such rows as started, so a rerun looks each one up in Dfns before sending anything: none is imported twice. Rerun the same command to continue; this run's report was not written\n", n, plural(n, "row", "rows"))
+		}
+		e.exitNow(1)
+	}()
 	sum, err := bulk.Run(ctx, opts)
 	bar.finish()
+	if err != nil && ctx.Err() != nil && sum == nil {
+		return errors.New("interrupted while starting up, before any row was imported: nothing was sent; rerun the same command to start")
+	}
 	if sum != nil {
 		if rf != nil {
 			if cerr := rf.commit(); cerr != nil && err == nil {
@@ -124,7 +168,7 @@ func runBulkImport(e *env, args []string) error {
 	}
 	switch {
 	case sum.Interrupted:
-		return fmt.Errorf("interrupted after %d of %d rows: rerun the same command to continue", sum.Done, sum.Total)
+		return fmt.Errorf("interrupted after %d of %d rows (the %d in flight finished; no row started after the interrupt): rerun the same command to continue", sum.Done, sum.Total, sum.InFlightAtInterrupt)
 	case sum.Failed > 0:
 		return fmt.Errorf("%d of %d rows failed: see the report; rerun to retry them", sum.Failed, sum.Total)
 	}
@@ -147,6 +191,13 @@ func sameFile(a, b string) bool {
 	return errA == nil && errB == nil && absA == absB
 }
 
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
 func printSummary(e *env, s *bulk.Summary, dryRun bool) {
 	rate := 0.0
 	if s.Elapsed > 0 {
@@ -155,8 +206,12 @@ func printSummary(e *env, s *bulk.Summary, dryRun bool) {
 	if dryRun {
 		fmt.Fprintf(e.stderr, "dry run: %d rows: %d valid, %d failed (nothing was sent)\n", s.Total, s.Valid, s.Failed)
 	} else {
-		fmt.Fprintf(e.stderr, "%d rows: %d imported, %d already imported (skipped), %d failed, in %s (%.1f imports/s)\n",
-			s.Total, s.Imported, s.AlreadyImported, s.Failed, s.Elapsed.Round(time.Millisecond), rate)
+		interrupted := ""
+		if s.Interrupted {
+			interrupted = fmt.Sprintf(", %d not started (interrupted)", s.Total-s.Done)
+		}
+		fmt.Fprintf(e.stderr, "%d rows: %d imported, %d already imported (skipped), %d failed%s, in %s (%.1f imports/s)\n",
+			s.Total, s.Imported, s.AlreadyImported, s.Failed, interrupted, s.Elapsed.Round(time.Millisecond), rate)
 	}
 	for _, r := range s.Reasons {
 		fmt.Fprintf(e.stderr, "  %d× %s\n", r.Count, r.Reason)
@@ -166,6 +221,7 @@ func printSummary(e *env, s *bulk.Summary, dryRun bool) {
 // progressPrinter draws a bar on a terminal and prints a plain line every
 // few seconds otherwise.
 type progressPrinter struct {
+	mu       sync.Mutex // update and finish run on different goroutines
 	e        *env
 	terminal bool
 	every    time.Duration
@@ -181,6 +237,8 @@ func newProgressPrinter(e *env) *progressPrinter {
 }
 
 func (p *progressPrinter) update(pr bulk.Progress) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	pct := 100.0
 	if pr.Total > 0 {
 		pct = 100 * float64(pr.Done) / float64(pr.Total)
@@ -207,8 +265,11 @@ func (p *progressPrinter) update(pr bulk.Progress) {
 }
 
 func (p *progressPrinter) finish() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	if p.drawn {
 		fmt.Fprintln(p.e.stderr)
+		p.drawn = false
 	}
 }
 
