@@ -149,7 +149,7 @@ func TestScanInputDigestMatchesInputDigest(t *testing.T) {
 	} {
 		p := filepath.Join(dir, name)
 		require.NoError(t, os.WriteFile(p, []byte(body), 0o600))
-		got, _, err := scanInput(p)
+		got, _, err := scanInput(p, func(*Row) {})
 		require.NoError(t, err)
 		want, err := InputDigest(p)
 		require.NoError(t, err)

@@ -41,9 +41,22 @@ type Options struct {
 	Client *dfnskeys.Client
 	// ClusterID chooses the signing cluster when several are listed.
 	ClusterID string
-	// Password unlocks keystore rows and is the passphrase of mnemonic
-	// rows. Run does not keep or clear it.
+	// Password unlocks the keystore rows that name no password source of
+	// their own (passwordEnv, passwordFile). Run does not keep or clear it.
 	Password []byte
+	// Passphrase is the BIP-39 passphrase of the mnemonic rows that name
+	// no source of their own. nil means none was given: a run with such
+	// rows asks Prompt, or fails before sending anything; a non-nil empty
+	// slice means those mnemonics have no passphrase. Run does not keep or
+	// clear it.
+	Passphrase []byte
+	// LookupEnv reads the variables rows name in passwordEnv (default
+	// os.LookupEnv).
+	LookupEnv func(name string) (string, bool)
+	// Prompt, when set, is asked for a run-wide secret the input needs and
+	// the options lack, before anything is sent; what says which, such as
+	// "keystore password". Without it, such a run fails at once.
+	Prompt func(what string) ([]byte, error)
 	// OnInterrupt, when set, is called once, as soon as ctx ends during
 	// the import of the rows, with the number of rows in flight: those are
 	// finished and no other row is started. Run returns after it returns.
@@ -136,7 +149,21 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 	if opts.Report == nil {
 		return nil, errors.New("bulk: no report writer")
 	}
-	digest, total, err := scanInput(opts.InputPath)
+	if opts.LookupEnv == nil {
+		opts.LookupEnv = os.LookupEnv
+	}
+	var needs secretNeeds
+	digest, total, err := scanInput(opts.InputPath, needs.add)
+	if err != nil {
+		return nil, err
+	}
+	// Every secret the rows need is found before anything is sent.
+	prompted, err := needs.check(&opts, filepath.Dir(opts.InputPath))
+	defer func() {
+		for _, b := range prompted {
+			clear(b)
+		}
+	}()
 	if err != nil {
 		return nil, err
 	}
@@ -295,8 +322,9 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 	return sum, nil
 }
 
-// scanInput hashes the input and counts its data rows in one streaming pass.
-func scanInput(path string) ([32]byte, int, error) {
+// scanInput hashes the input and counts its data rows in one streaming
+// pass, showing each well-formed row to see.
+func scanInput(path string, see func(*Row)) ([32]byte, int, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return [32]byte{}, 0, fmt.Errorf("bulk: opening the input: %w", err)
@@ -309,9 +337,12 @@ func scanInput(path string) ([32]byte, int, error) {
 	}
 	n := 0
 	for {
-		_, err := rd.Next()
+		row, err := rd.Next()
 		if err == io.EOF {
 			break
+		}
+		if err == nil {
+			see(row)
 		}
 		var re *RowError
 		if err != nil && !errors.As(err, &re) {
@@ -749,11 +780,22 @@ func (r *runner) loadKey(row *Row) (*keys.PrivateKey, error) {
 		return nil, fmt.Errorf("reading keyFile %s: %w", row.KeyFile, err)
 	}
 	secrets := keyformat.Secrets{Path: row.Path}
-	switch f {
-	case keyformat.Keystore:
-		secrets.Password = r.opts.Password
-	case keyformat.Mnemonic:
-		secrets.Passphrase = r.opts.Password
+	if f == keyformat.Keystore || f == keyformat.Mnemonic {
+		secret := r.opts.Password
+		if f == keyformat.Mnemonic {
+			secret = r.opts.Passphrase
+		}
+		if row.PasswordEnv != "" || row.PasswordFile != "" {
+			if secret, err = rowSecret(row, r.opts.LookupEnv, r.dir); err != nil {
+				return nil, err
+			}
+			defer clear(secret)
+		}
+		if f == keyformat.Keystore {
+			secrets.Password = secret
+		} else {
+			secrets.Passphrase = secret
+		}
 	}
 	return keyformat.Parse(f, c, data[:n], secrets)
 }

@@ -19,10 +19,18 @@ var bulkImportCommand = &command{
 	usage: `Usage: dfnskeys bulk-import --input FILE --journal FILE --report FILE [--workers N] [--dry-run] [--cluster ID] [connection flags]
 
 Imports every row of --input, a JSON Lines (.jsonl) or CSV (.csv) file with
-the fields name, keyFile, format, curve, protocol, path and expectedAddress
-(keyFile and curve are required; key files are relative to the input's
-directory; formats as for 'dfnskeys import'). One password for the run, for
-keystore rows and mnemonic passphrases, comes from DFNS_KEY_PASSWORD.
+the fields name, keyFile, format, curve, protocol, path, expectedAddress,
+passwordEnv and passwordFile (keyFile and curve are required; files are
+relative to the input's directory; formats as for 'dfnskeys import').
+
+Passwords: keystore rows use DFNS_KEY_PASSWORD, mnemonic rows the BIP-39
+passphrase in DFNS_MNEMONIC_PASSPHRASE (set it empty for mnemonics without
+one). A row that has its own names the environment variable (passwordEnv)
+or the file (passwordFile) holding it, never the secret itself. Every
+password the input needs is checked before anything is sent: a missing one
+is asked for on a terminal, and is an error otherwise. Give mnemonic rows
+an expectedAddress: a wrong passphrase or path derives another valid key,
+and only the address tells.
 
 The journal (created on the first run, mode 0600) is written durably before
 and after each import, so the run can be killed at any moment and rerun: it
@@ -86,8 +94,21 @@ func runBulkImport(e *env, args []string) error {
 	}
 	opts := bulk.Options{InputPath: *input, JournalPath: *journal, Workers: *workers, DryRun: *dryRun, ClusterID: *clusterID}
 	if pw, ok := lookupEnv(e, "DFNS_KEY_PASSWORD"); ok {
-		opts.Password = []byte(pw)
+		opts.Password = append([]byte{}, pw...)
 		defer clear(opts.Password)
+	}
+	if pp, ok := lookupEnv(e, "DFNS_MNEMONIC_PASSPHRASE"); ok {
+		opts.Passphrase = append([]byte{}, pp...) // non-nil when empty: "no passphrase"
+		defer clear(opts.Passphrase)
+	}
+	opts.LookupEnv = func(k string) (string, bool) { return lookupEnv(e, k) }
+	if in, ok := e.stdin.(*os.File); ok && isTerminal(in) {
+		opts.Prompt = func(what string) ([]byte, error) {
+			fmt.Fprintf(e.stderr, "%s (not echoed): ", what)
+			b, err := readPassword(in)
+			fmt.Fprintln(e.stderr)
+			return b, err
+		}
 	}
 	if !*dryRun {
 		c, err := cf.client(e, true)

@@ -33,9 +33,12 @@ const keySourceUsage = `Key source:
                       for secp256k1, m/44'/501'/0'/0' for ed25519: BIP-32 / SLIP-0010)
   --ed25519-scalar    an ed25519 hex or raw key is a signing scalar (as exported),
                       not an RFC 8032 seed
-The keystore password and the mnemonic passphrase come from DFNS_KEY_PASSWORD,
-or from a prompt when standard input is a terminal. Secrets never come from
-a command-line argument.
+The keystore password comes from DFNS_KEY_PASSWORD and the BIP-39 mnemonic
+passphrase from DFNS_MNEMONIC_PASSPHRASE (set it to the empty string for a
+mnemonic without one), or from a prompt when standard input is a terminal;
+a missing one is an error before anything is sent. Secrets never come from
+a command-line argument. With a mnemonic, pass --expect-address: a wrong
+passphrase or path derives another valid key, and only the address tells.
 `
 
 func addKeySource(fs *flag.FlagSet) *keySource {
@@ -120,25 +123,31 @@ func (ks *keySource) read(e *env) ([]byte, error) {
 	return readAllLimited(e.stdin, maxKeySourceFile, "the key on "+stdinDisplayName)
 }
 
-// password returns DFNS_KEY_PASSWORD, or asks on the terminal. A mnemonic
-// may have an empty passphrase; a keystore needs a password.
+// password returns the keystore password (DFNS_KEY_PASSWORD) or the
+// mnemonic passphrase (DFNS_MNEMONIC_PASSPHRASE, which may be set empty),
+// or asks on the terminal; otherwise a missing one is an error. The two are
+// never confused: a mnemonic never uses the keystore password.
 func (ks *keySource) password(e *env, f keyformat.Format) ([]byte, error) {
-	if pw, ok := lookupEnv(e, "DFNS_KEY_PASSWORD"); ok {
+	name, what := "DFNS_KEY_PASSWORD", "keystore password"
+	if f == keyformat.Mnemonic {
+		name, what = "DFNS_MNEMONIC_PASSPHRASE", "mnemonic passphrase (empty for none)"
+	}
+	if pw, ok := lookupEnv(e, name); ok {
 		return []byte(pw), nil
 	}
 	keyOnStdin := *ks.keyFile == "" || *ks.keyFile == "-"
 	if in, ok := e.stdin.(*os.File); ok && !keyOnStdin && isTerminal(in) {
-		what := "keystore password"
-		if f == keyformat.Mnemonic {
-			what = "mnemonic passphrase (empty for none)"
-		}
 		fmt.Fprintf(e.stderr, "%s (not echoed): ", what)
 		b, err := readPassword(in)
 		fmt.Fprintln(e.stderr)
 		return b, err
 	}
 	if f == keyformat.Mnemonic {
-		return nil, nil // BIP-39's default: no passphrase
+		hint := ""
+		if pw, ok := lookupEnv(e, "DFNS_KEY_PASSWORD"); ok && pw != "" {
+			hint = "; DFNS_KEY_PASSWORD is the keystore password and is not used as a passphrase"
+		}
+		return nil, fmt.Errorf("the mnemonic's passphrase is not set: set DFNS_MNEMONIC_PASSPHRASE to it, or to the empty string if the mnemonic has none (or run on a terminal to be asked)%s", hint)
 	}
 	return nil, errors.New("the keystore needs a password: set DFNS_KEY_PASSWORD (or run on a terminal to be asked)")
 }
