@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dfnskeys/dfnskeys"
@@ -235,6 +236,10 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 		}
 		return row, nil, nil
 	}
+	// pctx also ends when a row finds the run cannot go on safely.
+	pctx, stopRun := context.WithCancelCause(ctx)
+	defer stopRun(nil)
+	r.fatal = func(err error) { stopRun(err) }
 	// A row that has started finishes even if ctx ends; none starts after.
 	var (
 		gate     sync.Mutex
@@ -244,7 +249,7 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 	begin := func() bool {
 		gate.Lock()
 		defer gate.Unlock()
-		if stopping || ctx.Err() != nil {
+		if stopping || pctx.Err() != nil {
 			return false
 		}
 		inFlight++
@@ -267,7 +272,7 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 		}
 	})
 	process := func(row *Row) ReportLine { return r.process(context.WithoutCancel(ctx), row) }
-	readErr := gatedPipeline(ctx, opts.Workers, next, begin, end, process, func(line ReportLine) {
+	readErr := gatedPipeline(pctx, opts.Workers, next, begin, end, process, func(line ReportLine) {
 		if writeErr == nil {
 			writeErr = enc.Encode(line)
 		}
@@ -314,6 +319,8 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 	})
 	sum.Interrupted = ctx.Err() != nil && sum.Done < total
 	switch {
+	case ctx.Err() == nil && pctx.Err() != nil:
+		return sum, context.Cause(pctx)
 	case readErr != nil:
 		return sum, readErr
 	case writeErr != nil:
@@ -370,6 +377,12 @@ type runner struct {
 
 	mu       sync.Mutex
 	inflight map[fingerprint]chan struct{} // keys being processed, closed when done
+
+	// approvalsSeen is set once the journal shows that imports in this
+	// organisation can wait for a policy approval (202).
+	approvalsSeen atomic.Bool
+	// fatal stops the run: no new row starts, and Run returns err.
+	fatal func(err error)
 }
 
 // buildIndex indexes the public keys of the rows the journal records as
@@ -565,6 +578,9 @@ func (r *runner) resolveStarted(ctx context.Context) error {
 	schemes := map[string]keys.Scheme{}
 	approvals := map[int]bool{} // rows waiting for a policy approval
 	if err := r.journal.Scan(func(row int, rec Record) error {
+		if rec.Approval || rec.State == StatePending {
+			r.approvalsSeen.Store(true)
+		}
 		if (rec.State == StateStarted || rec.State == StatePending) && len(rec.PublicKey) > 0 {
 			k := hex.EncodeToString(rec.PublicKey)
 			if rec.Scheme != (keys.Scheme{}) {
@@ -605,20 +621,31 @@ func (r *runner) resolveStarted(ctx context.Context) error {
 			}
 			pub, _ := hex.DecodeString(k.PublicKey)
 			for _, row := range rows {
-				if err := r.journal.Put(row, Record{State: StateImported, PublicKey: pub, KeyID: k.ID, Scheme: schemes[id]}); err != nil {
+				if err := r.journal.Put(row, Record{State: StateImported, PublicKey: pub, KeyID: k.ID, Scheme: schemes[id], Approval: approvals[row]}); err != nil {
 					return err
 				}
 			}
 			delete(pending, id)
 		}
 	}
-	for _, rows := range pending {
+	for k, rows := range pending {
 		for _, row := range rows {
-			if approvals[row] {
+			var err error
+			switch {
+			case approvals[row]:
 				continue // still waiting for its approval: never resent
+			case r.approvalsSeen.Load():
+				// Imports here can wait for an approval: a row not found
+				// may have been answered 202 just before a kill, before
+				// that was recorded. Resending it could make two keys
+				// once both are approved.
+				pub, _ := hex.DecodeString(strings.SplitN(k, "/", 2)[0])
+				err = r.journal.Put(row, Record{State: StatePending, PublicKey: pub, Scheme: schemes[k], Approval: true})
+			default:
+				// Not found after three searches: it was never processed.
+				err = r.journal.Put(row, Record{State: StateNone})
 			}
-			// Not found after three searches: it was never processed.
-			if err := r.journal.Put(row, Record{State: StateNone}); err != nil {
+			if err != nil {
 				return err
 			}
 		}
@@ -687,6 +714,9 @@ func (r *runner) process(ctx context.Context, row *Row) ReportLine {
 		// The startup search did not find the key: not approved yet.
 		// Resending would make a second request that, once approved,
 		// would create a second key.
+		if rec.KeyID == "" {
+			return fail(errors.New("the import may have been sent by an interrupted run and may wait for a policy approval (this journal has seen approvals), so it is not sent again; rerun once pending approvals are settled (if it was rejected or never sent, import this row with a new journal)"))
+		}
 		return fail(fmt.Errorf("the import waits for policy approval %s and is not sent again; rerun once it is approved (if it is rejected, import this row with a new journal)", rec.KeyID))
 	}
 	if rec.State == StateUncertain || rec.State == StateStarted {
@@ -696,7 +726,7 @@ func (r *runner) process(ctx context.Context, row *Row) ReportLine {
 			return fail(fmt.Errorf("looking for a key an interrupted run may have imported: %w", err))
 		}
 		if found != nil && found.Usable() {
-			if err := r.journal.Put(row.Number, Record{State: StateImported, PublicKey: key.PublicKey(), KeyID: found.ID, Scheme: scheme}); err != nil {
+			if err := r.journal.Put(row.Number, Record{State: StateImported, PublicKey: key.PublicKey(), KeyID: found.ID, Scheme: scheme, Approval: rec.Approval}); err != nil {
 				return fail(err)
 			}
 			if err := r.markListed(found.ID); err != nil {
@@ -707,6 +737,12 @@ func (r *runner) process(ctx context.Context, row *Row) ReportLine {
 			}
 			line.KeyID, line.Status = found.ID, StatusAlreadyImported
 			return line
+		}
+		if r.approvalsSeen.Load() {
+			if err := r.journal.Put(row.Number, Record{State: StatePending, PublicKey: key.PublicKey(), Scheme: scheme, Approval: true}); err != nil {
+				return fail(err)
+			}
+			return fail(errors.New("the import may have been sent by an interrupted run and may wait for a policy approval (this journal has seen approvals), so it is not sent again; rerun once pending approvals are settled (if it was rejected or never sent, import this row with a new journal)"))
 		}
 	}
 	if prior != nil {
@@ -728,10 +764,17 @@ func (r *runner) process(ctx context.Context, row *Row) ReportLine {
 		case errors.Is(err, dfnskeys.ErrAmbiguous):
 			// Stays started: a rerun looks the key up first.
 		case errors.As(err, &pending):
-			_ = r.journal.Put(row.Number, Record{State: StatePending, PublicKey: key.PublicKey(), KeyID: pending.ApprovalID, Scheme: scheme})
+			// Durable before the run moves on: a rerun must know never to
+			// resend this row, nor any row whose answer it lacks.
+			r.approvalsSeen.Store(true)
+			if jerr := r.journal.Put(row.Number, Record{State: StatePending, PublicKey: key.PublicKey(), KeyID: pending.ApprovalID, Scheme: scheme, Approval: true}); jerr != nil {
+				r.fatal(fmt.Errorf("bulk: row %d's import waits for policy approval %s, but recording that failed (%v): the run stopped; do not rerun with this journal before checking the approval, or the row may be imported twice", row.Number, pending.ApprovalID, jerr))
+			}
 		case errors.As(err, &mismatch):
 			line.KeyID = mismatch.KeyID
-			_ = r.journal.Put(row.Number, Record{State: StateRejected, PublicKey: key.PublicKey(), KeyID: mismatch.KeyID, Scheme: scheme})
+			if jerr := r.journal.Put(row.Number, Record{State: StateRejected, PublicKey: key.PublicKey(), KeyID: mismatch.KeyID, Scheme: scheme}); jerr != nil {
+				r.fatal(fmt.Errorf("bulk: row %d's import created key %s with another public key, but recording that failed (%v): the run stopped", row.Number, mismatch.KeyID, jerr))
+			}
 		default:
 			// Nothing was created: a rerun may try again at once.
 			_ = r.journal.Put(row.Number, Record{State: StateFailed, PublicKey: key.PublicKey(), Scheme: scheme})

@@ -403,3 +403,44 @@ func TestRunRejectedRowIsNeverResent(t *testing.T) {
 	require.Equal(t, 1, sum.Imported)
 	require.Len(t, srv.Keys(), 1)
 }
+
+// Killed after a 202 arrived but before it was journaled, a row reads as
+// started. In a journal that has seen a policy approval, such a row is
+// never resent: it may be waiting for an approval too. Rows never started
+// are imported as usual.
+func TestRunStartedRowIsNotResentOnceApprovalsWereSeen(t *testing.T) {
+	t.Parallel()
+	srv := testutil.NewServer(t)
+	c := client(t, srv)
+	f := newFixture(t, 3)
+	digest, err := bulk.InputDigest(f.input)
+	require.NoError(t, err)
+	j, err := bulk.OpenJournal(filepath.Join(f.dir, "journal"), digest)
+	require.NoError(t, err)
+	pub1, _ := hex.DecodeString(f.want[1])
+	pub2, _ := hex.DecodeString(f.want[2])
+	// Row 1 was approved and imported long ago; its record keeps the mark.
+	require.NoError(t, j.Put(1, bulk.Record{State: bulk.StateImported, PublicKey: pub1, KeyID: "key-approved", Approval: true}))
+	require.NoError(t, j.Put(2, bulk.Record{State: bulk.StateStarted, PublicKey: pub2}))
+	require.NoError(t, j.Close())
+
+	sum, lines := run(t, context.Background(), f, c, nil)
+	require.Equal(t, bulk.StatusFailed, lines[2].Status)
+	require.Contains(t, lines[2].Error, "may wait for a policy approval (this journal has seen approvals), so it is not sent again")
+	require.Equal(t, bulk.StatusImported, lines[3].Status)
+	require.Equal(t, 1, sum.Imported)
+	require.Len(t, srv.Keys(), 1, "row 2 was not sent")
+
+	// Still not sent on the next run; found once Dfns has the key.
+	_, lines = run(t, context.Background(), f, c, nil)
+	require.Contains(t, lines[2].Error, "so it is not sent again")
+	raw, _ := os.ReadFile(filepath.Join(f.dir, "k2"))
+	k2, err := keyformat.ParseSolanaKeypair(raw)
+	require.NoError(t, err)
+	created, err := c.ImportKey(context.Background(), k2, dfnskeys.ImportKeyOptions{})
+	require.NoError(t, err)
+	_, lines = run(t, context.Background(), f, c, nil)
+	require.Equal(t, bulk.StatusAlreadyImported, lines[2].Status)
+	require.Equal(t, created.ID, lines[2].KeyID)
+	require.Len(t, srv.Keys(), 2)
+}

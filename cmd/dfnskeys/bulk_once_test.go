@@ -267,3 +267,73 @@ func TestBulkImportTwoRunsOnOneJournal(t *testing.T) {
 	requireOneKeyPerRow(t, srv, pubs, filepath.Join(dir, "first.jsonl"))
 	require.NoFileExists(t, journal+".pid", "the sidecar goes with the run")
 }
+
+// A policy holds every import for approval (202): the run is killed with
+// SIGKILL while imports are being answered, and rerun. No row's import is
+// ever sent twice: rows recorded as waiting are not resent, and nor are the
+// rows in flight at the kill, since any of them may have been answered 202
+// just before it.
+func TestBulkImportPolicyApprovalThenKill(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow: builds the binary")
+	}
+	srv := testutil.NewServer(t)
+	srv.SetLatency(30 * time.Millisecond)
+	srv.RequirePolicyApproval("POST /keys/import", true)
+	dir := t.TempDir()
+	input, _ := onceInput(t, dir, 60)
+	env := simEnv(t, srv, dir)
+	report := filepath.Join(dir, "report.jsonl")
+	args := []string{"bulk-import", "--input", input, "--journal", filepath.Join(dir, "journal"), "--report", report, "--workers", "8"}
+
+	answered := func() int {
+		n := 0
+		for _, r := range srv.Requests() {
+			if r.Path == "/keys/import" && r.Status == 202 {
+				n++
+			}
+		}
+		return n
+	}
+	p := startProc(t, env, args...)
+	require.Eventually(t, func() bool { return answered() >= 10 }, time.Minute, time.Millisecond)
+	require.NoError(t, p.cmd.Process.Signal(syscall.SIGKILL))
+	p.wait(t)
+	time.Sleep(500 * time.Millisecond) // requests the killed run sent reach the simulator
+
+	p = startProc(t, env, args...)
+	require.Equal(t, 1, p.wait(t), "rows wait for approval: %s", p.stderr())
+	// The policy is lifted; still nothing is sent twice.
+	srv.RequirePolicyApproval("POST /keys/import", false)
+	p = startProc(t, env, args...)
+	require.Equal(t, 1, p.wait(t), p.stderr())
+
+	sends := map[string]int{}
+	for _, r := range srv.Requests() {
+		if r.Method == "POST" && r.Path == "/keys/import" {
+			var body struct{ Name string }
+			require.NoError(t, json.Unmarshal(r.Body, &body))
+			sends[body.Name]++
+			require.Equal(t, 1, sends[body.Name], "%s's import was sent twice", body.Name)
+		}
+	}
+	data, err := os.ReadFile(report)
+	require.NoError(t, err)
+	waiting := 0
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		var l bulk.ReportLine
+		require.NoError(t, json.Unmarshal([]byte(line), &l))
+		switch l.Status {
+		case bulk.StatusImported:
+			require.Zero(t, sends[l.Name]-1, "row %d was sent once", l.Row)
+		case bulk.StatusFailed:
+			require.Regexp(t, `waits for policy approval ap-|may wait for a policy approval`, l.Error)
+			waiting++
+		default:
+			t.Fatalf("row %d: %s", l.Row, l.Status)
+		}
+	}
+	t.Logf("%d rows sent once each, %d still waiting (answered 202, or in flight at the kill), %d imported", len(sends), waiting, srv.KeyCount())
+	require.GreaterOrEqual(t, waiting, 10, "the rows answered 202 before the kill are still waiting")
+	require.Equal(t, 60-waiting, srv.KeyCount(), "every other row was imported once the policy was lifted")
+}
