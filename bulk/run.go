@@ -756,7 +756,9 @@ func (r *runner) process(ctx context.Context, row *Row) ReportLine {
 	if err := r.index.Put(fp, indexEntry{Row: row.Number}, false); err != nil {
 		return fail(err)
 	}
-	created, err := r.opts.Client.ImportKey(ctx, key, dfnskeys.ImportKeyOptions{Builder: r.builder, Protocol: scheme.Protocol, Name: row.Name})
+	// The run's index already answered "does Dfns hold this key?" from one
+	// listing; ImportKey need not list the keys again for every row.
+	created, err := r.opts.Client.ImportKey(ctx, key, dfnskeys.ImportKeyOptions{Builder: r.builder, Protocol: scheme.Protocol, Name: row.Name, AllowDuplicate: true})
 	if err != nil {
 		var pending *dfnskeys.PolicyPendingError
 		var mismatch *dfnskeys.PublicKeyMismatchError

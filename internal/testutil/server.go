@@ -371,6 +371,27 @@ func (s *Server) KeyCount() int {
 	return len(s.keys)
 }
 
+// AddPlaceholderKeys adds n imported, active secp256k1 keys with random
+// public keys and no shares, as an organisation's other keys: they are
+// listed and read like any key, but cannot be exported. It makes large
+// organisations cheap to simulate, to measure what listing them costs.
+func (s *Server) AddPlaceholderKeys(n int) {
+	now := s.now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for range n {
+		k := &StoredServerKey{
+			Key: keys.Key{
+				ID: "key-" + randomHex(10), Scheme: "ECDSA", Curve: keys.Secp256k1, PublicKey: "02" + randomHex(32),
+				Status: "Active", Custodial: true, Imported: true, DateCreated: now,
+			},
+			ClusterID: s.clusters[0].ID,
+		}
+		s.keys = append(s.keys, k)
+		s.byID[k.Key.ID] = k
+	}
+}
+
 // Key returns a copy of the stored key with the given ID.
 func (s *Server) Key(id string) (*StoredServerKey, bool) {
 	s.mu.Lock()
@@ -1144,6 +1165,9 @@ func (s *Server) export(k *StoredServerKey, body []byte) (any, *apiError) {
 	var req keys.ExportRequest
 	if e := decode(body, &req); e != nil {
 		return nil, e
+	}
+	if k.Shares == nil {
+		return nil, errorf(http.StatusBadRequest, "key %s is a placeholder with no shares (AddPlaceholderKeys): it cannot be exported", k.Key.ID)
 	}
 	cl := s.clusters[slices.IndexFunc(s.clusters, func(c *Cluster) bool { return c.ID == k.ClusterID })]
 	resp, err := cl.Export(k.Shares, &req)
