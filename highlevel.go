@@ -68,7 +68,7 @@ func (c *Client) ImportKey(ctx context.Context, key *keys.PrivateKey, opts Impor
 		}
 		existing, err := c.Keys.findImported(ctx, scheme, key.PublicKeyHex(), (*keys.Key).Usable)
 		if err != nil {
-			return nil, fmt.Errorf("dfnskeys: looking for a key Dfns already holds with this public key (set AllowDuplicate to import without looking): %w", err)
+			return nil, &lookupError{err}
 		}
 		if existing != nil {
 			return existing, nil
@@ -118,6 +118,15 @@ func (c *Client) ImportWallet(ctx context.Context, key *keys.PrivateKey, network
 	}
 	return w, nil
 }
+
+// lookupError is a failed look for an existing key; nothing was sent.
+type lookupError struct{ err error }
+
+func (e *lookupError) Error() string {
+	return "dfnskeys: looking for a key Dfns already holds with this public key (set AllowDuplicate to import without looking): " + strings.TrimPrefix(e.err.Error(), "dfnskeys: ")
+}
+
+func (e *lookupError) Unwrap() error { return e.err }
 
 func (c *Client) buildImport(ctx context.Context, key *keys.PrivateKey, opts ImportKeyOptions) (*keys.ImportRequest, error) {
 	if key == nil {

@@ -222,6 +222,14 @@ addresses on standard error, splits and encrypts the key locally, sends the
 signed POST /keys/import and prints the created key as JSON. The whole key
 never leaves this machine.
 
+Importing is idempotent: when Dfns already holds the key (an imported key
+with the same public key, protocol and curve, active and never exported),
+nothing is sent; that key is printed, standard error says nothing was
+imported, and the exit status is 0. So a script rerun after a crash or a
+timeout does not create a second key. Finding it lists the organisation's
+keys (one GET /keys per 500 keys). --allow-duplicate imports a second copy
+deliberately.
+
 Flags:
   --curve CURVE           secp256k1, stark or ed25519 (implied by --format wif,
                           keystore and solana)
@@ -230,6 +238,7 @@ Flags:
   --min-signers N         threshold (default 3)
   --cluster ID            signing cluster when several are listed
   --expect-address ADDR   refuse unless the key has this address
+  --allow-duplicate       import even when Dfns already holds the key
   --dry-run               show the request that would be sent, and stop
 
 ` + keySourceUsage + "\n" + connUsage,
@@ -245,6 +254,7 @@ func runImport(e *env, args []string) error {
 	clusterID := fs.String("cluster", "", "")
 	expect := fs.String("expect-address", "", "")
 	dryRun := fs.Bool("dry-run", false, "")
+	allowDuplicate := fs.Bool("allow-duplicate", false, "")
 	ks := addKeySource(fs)
 	cf := addConnFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
@@ -284,9 +294,24 @@ func runImport(e *env, args []string) error {
 	if *expect != "" && !report.Addresses.Has(*expect) {
 		return fmt.Errorf("the key does not have address %s (its addresses are listed above): nothing was sent", *expect)
 	}
-	opts := dfnskeys.ImportKeyOptions{ClusterID: *clusterID, Protocol: scheme.Protocol, Threshold: *minSigners, Name: *name}
+	// Checked here, not by ImportKey, to tell the user which happened.
+	opts := dfnskeys.ImportKeyOptions{ClusterID: *clusterID, Protocol: scheme.Protocol, Threshold: *minSigners, Name: *name, AllowDuplicate: true}
 	ctx, stop := e.context()
 	defer stop()
+	if !*allowDuplicate {
+		existing, err := client.Keys.FindImported(ctx, scheme, report.PublicKey)
+		if err != nil {
+			return fmt.Errorf("looking for a key Dfns already holds with this public key (pass --allow-duplicate to import without looking): %s", strings.TrimPrefix(err.Error(), "dfnskeys: "))
+		}
+		if existing != nil && existing.Usable() {
+			what := "nothing was imported"
+			if *dryRun {
+				what = "dry run: nothing would be imported"
+			}
+			fmt.Fprintf(e.stderr, "%s: Dfns already holds this key as %s (imported, active, never exported); pass --allow-duplicate to import a second copy\n", what, existing.ID)
+			return printJSON(e, existing)
+		}
+	}
 	if *dryRun {
 		list, err := client.Signers.List(ctx)
 		if err != nil {
