@@ -339,3 +339,33 @@ func TestBulkImportPolicyApprovalThenKill(t *testing.T) {
 	require.Positive(t, srv.KeyCount())
 	require.Equal(t, 60-waiting, srv.KeyCount(), "every other row was imported once the policy was lifted")
 }
+
+// A journal from a rehearsal (one simulator) used against production (a
+// second simulator) is refused before anything is sent, with a message
+// that says how to start a new journal; the new journal imports everything.
+func TestBulkImportJournalOfAnotherTarget(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow: builds the binary")
+	}
+	rehearsal, production := testutil.NewServer(t), testutil.NewServer(t)
+	dir := t.TempDir()
+	input, pubs := onceInput(t, dir, 20)
+	journal := filepath.Join(dir, "journal")
+	report := filepath.Join(dir, "report.jsonl")
+	args := []string{"bulk-import", "--input", input, "--journal", journal, "--report", report}
+
+	p := startProc(t, simEnv(t, rehearsal, dir), args...)
+	require.Equal(t, 0, p.wait(t), p.stderr())
+	require.Equal(t, 20, rehearsal.KeyCount())
+
+	p = startProc(t, simEnv(t, production, dir), args...)
+	require.Equal(t, 1, p.wait(t))
+	require.Equal(t, fmt.Sprintf("dfnskeys: bulk-import: bulk: the journal %s was made against %s, organisation %s, cluster %s, but this run is against %s, organisation %s, cluster %s: a journal only describes keys in the API, organisation and signing cluster it was made against (a rehearsal's journal says nothing about production). To import into this one, start a new journal (--journal NEW_FILE): keys it already holds are found and reported, not imported again",
+		journal, rehearsal.URL(), rehearsal.OrgID(), rehearsal.Clusters()[0].ID, production.URL(), production.OrgID(), production.Clusters()[0].ID), p.stderr())
+	require.Zero(t, production.KeyCount())
+	require.Zero(t, countRequests(production, "POST", "/auth/action/init"), "nothing was sent")
+
+	p = startProc(t, simEnv(t, production, dir), "bulk-import", "--input", input, "--journal", filepath.Join(dir, "production.journal"), "--report", report)
+	require.Equal(t, 0, p.wait(t), p.stderr())
+	requireOneKeyPerRow(t, production, pubs, report)
+}
