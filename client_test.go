@@ -307,7 +307,7 @@ func TestIDsAreEscapedOrRejected(t *testing.T) {
 }
 
 // A Fido2 assertion from a delegate (an end user's passkey) is sent in the
-// WIRE §6 shape, and the prepared body is sent byte for byte.
+// docs/protocol.md §6 shape, and the prepared body is sent byte for byte.
 func TestCompleteUserActionFido2(t *testing.T) {
 	t.Parallel()
 	var exchange, sent []byte

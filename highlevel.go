@@ -20,13 +20,15 @@ type ImportKeyOptions struct {
 	// the same encryption keys; otherwise nothing is sent. Pinning protects
 	// against a tampered GET /signers response.
 	PinnedSigners []signers.Signer
-	// Protocol defaults to CGGMP21 (secp256k1, stark) or FROST (ed25519).
+	// Protocol defaults to CGGMP24 (secp256k1, stark) or FROST (ed25519);
+	// see [keys.DefaultProtocol].
 	Protocol keys.Protocol
 	// Threshold defaults to 3.
 	Threshold int
 	// Name is an optional key name.
 	Name string
-	// MasterKey sets the request's masterKey flag.
+	// MasterKey must be false: importing an HD master key is refused with
+	// [keys.ErrMasterKey].
 	MasterKey bool
 	// Builder, when set, builds the request for its cluster instead of
 	// listing the signers on every call: a bulk import fetches the

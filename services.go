@@ -36,8 +36,24 @@ type KeysService struct{ c *Client }
 // resolve an ambiguous failure (errors.Is(err, ErrAmbiguous)); [Client.ImportKey]
 // does both.
 func (s *KeysService) Import(ctx context.Context, req *keys.ImportRequest) (*keys.Key, error) {
+	if req.MasterKey {
+		return nil, keys.ErrMasterKey
+	}
 	var out keys.Key
 	if err := s.c.mutate(ctx, http.MethodPost, "/keys/import", req, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// Create calls POST /keys (permission Keys:Create; a user action): Dfns
+// generates a new key in its cluster. Such a key was never imported; it
+// can be exported like any other (see [Client.ExportKey]). Like an import,
+// a create has no idempotency key: after an ambiguous failure
+// (errors.Is(err, ErrAmbiguous)) list the keys before trying again.
+func (s *KeysService) Create(ctx context.Context, req *keys.CreateRequest) (*keys.Key, error) {
+	var out keys.Key
+	if err := s.c.mutate(ctx, http.MethodPost, "/keys", req, &out); err != nil {
 		return nil, err
 	}
 	return &out, nil
@@ -191,6 +207,9 @@ func (s *KeysService) FindByPublicKey(ctx context.Context, publicKeyHex string) 
 // signed by someone else and the exact body that will be sent. Finish with
 // [KeysService.CompleteImport].
 func (s *KeysService) PrepareImport(ctx context.Context, req *keys.ImportRequest) (*PendingAction, error) {
+	if req.MasterKey {
+		return nil, keys.ErrMasterKey
+	}
 	return s.c.InitUserAction(ctx, http.MethodPost, "/keys/import", req)
 }
 
@@ -212,6 +231,9 @@ type WalletsService struct{ c *Client }
 func (s *WalletsService) Import(ctx context.Context, req *keys.WalletImportRequest) (*keys.Wallet, error) {
 	if req == nil || req.Network == "" {
 		return nil, errors.New("dfnskeys: a wallet import needs a network, for example \"EthereumSepolia\"")
+	}
+	if req.MasterKey {
+		return nil, keys.ErrMasterKey
 	}
 	var out keys.Wallet
 	if err := s.c.mutate(ctx, http.MethodPost, "/wallets/import", req, &out); err != nil {

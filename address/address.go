@@ -1,6 +1,7 @@
 package address
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -24,8 +25,20 @@ type Addresses struct {
 	BitcoinP2WPKH string `json:"bitcoinP2wpkh,omitempty"`
 	// BitcoinP2TR is the mainnet BIP-86 Taproot address (secp256k1 keys).
 	BitcoinP2TR string `json:"bitcoinP2tr,omitempty"`
+	// BitcoinP2PKH is the mainnet legacy address ("1…") of the compressed
+	// key, as BIP-44 wallets derive it (secp256k1 keys).
+	BitcoinP2PKH string `json:"bitcoinP2pkh,omitempty"`
+	// BitcoinP2SHP2WPKH is the mainnet nested SegWit address ("3…"), a
+	// P2WPKH script wrapped in P2SH, as BIP-49 wallets derive it
+	// (secp256k1 keys).
+	BitcoinP2SHP2WPKH string `json:"bitcoinP2shP2wpkh,omitempty"`
 	// Solana is the Solana address (ed25519 keys).
 	Solana string `json:"solana,omitempty"`
+
+	// p2pkhUncompressed is the legacy address of the uncompressed key,
+	// which very old wallets used. [Addresses.Match] recognises it, but it
+	// is not listed: Dfns's Bitcoin wallets use the compressed key.
+	p2pkhUncompressed string
 }
 
 // Address is one address of a key, with its kind.
@@ -38,13 +51,15 @@ type Address struct {
 }
 
 // List returns a's non-empty addresses in a fixed order: Ethereum,
-// Bitcoin P2WPKH, Bitcoin P2TR, Solana.
+// Bitcoin P2WPKH, P2TR, P2PKH and P2SH-P2WPKH, Solana.
 func (a Addresses) List() []Address {
 	var out []Address
 	for _, x := range []Address{
 		{"ethereum", a.Ethereum},
 		{"bitcoinP2wpkh", a.BitcoinP2WPKH},
 		{"bitcoinP2tr", a.BitcoinP2TR},
+		{"bitcoinP2pkh", a.BitcoinP2PKH},
+		{"bitcoinP2shP2wpkh", a.BitcoinP2SHP2WPKH},
 		{"solana", a.Solana},
 	} {
 		if x.Address != "" {
@@ -54,16 +69,29 @@ func (a Addresses) List() []Address {
 	return out
 }
 
-// Has reports whether s is one of a's addresses, written as wallets and
-// explorers write it. An Ethereum address matches in its EIP-55 form or in
-// all-lower or all-upper case hex, always with the "0x" prefix; mixed case
-// must be the EIP-55 form, so that a mistyped letter is caught. A Bitcoin
-// address matches in lower or upper case, never mixed (BIP-173). A Solana
-// address must match exactly. Surrounding whitespace is ignored.
+// Has reports whether s is one of a's addresses; see [Addresses.Match].
 func (a Addresses) Has(s string) bool {
+	_, ok := a.Match(s)
+	return ok
+}
+
+// Match reports which of a's addresses s is, written as wallets and
+// explorers write it, and returns its kind as [Address.Kind] names it. An
+// Ethereum address matches in its EIP-55 form or in all-lower or all-upper
+// case hex, always with the "0x" prefix; mixed case must be the EIP-55
+// form, so that a mistyped letter is caught. A Bitcoin bech32 address
+// matches in lower or upper case, never mixed (BIP-173); base58 addresses
+// and Solana addresses must match exactly. Surrounding whitespace is
+// ignored.
+//
+// The same key's Bitcoin testnet addresses (tb1…, m…/n…, 2…) match too,
+// with the kind suffixed " (testnet)", and so does the legacy address of
+// the uncompressed key that very old wallets used, as kind
+// "bitcoinP2pkhUncompressed"; neither is listed by [Addresses.List].
+func (a Addresses) Match(s string) (kind string, ok bool) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return false
+		return "", false
 	}
 	lower, upper := strings.ToLower(s), strings.ToUpper(s)
 	oneCase := func(prefixLen int) bool {
@@ -73,23 +101,100 @@ func (a Addresses) Has(s string) bool {
 	switch {
 	case a.Ethereum != "" && len(s) == len(a.Ethereum) && (s[:2] == "0x" || s[:2] == "0X"):
 		if s[2:] == a.Ethereum[2:] || (oneCase(2) && strings.EqualFold(s[2:], a.Ethereum[2:])) {
-			return true
+			return "ethereum", true
 		}
 	case a.Solana != "" && s == a.Solana:
-		return true
+		return "solana", true
 	}
-	for _, btc := range []string{a.BitcoinP2WPKH, a.BitcoinP2TR} {
-		if btc != "" && (s == lower || s == upper) && lower == btc {
-			return true
+	if s == lower || s == upper {
+		for _, x := range []Address{{"bitcoinP2wpkh", a.BitcoinP2WPKH}, {"bitcoinP2tr", a.BitcoinP2TR}} {
+			if x.Address == "" {
+				continue
+			}
+			if lower == x.Address {
+				return x.Kind, true
+			}
+			if strings.HasPrefix(lower, "tb1") && mainnetSegwit(lower) == x.Address {
+				return x.Kind + " (testnet)", true
+			}
 		}
 	}
-	return false
+	for _, x := range []Address{{"bitcoinP2pkh", a.BitcoinP2PKH}, {"bitcoinP2shP2wpkh", a.BitcoinP2SHP2WPKH}, {"bitcoinP2pkhUncompressed", a.p2pkhUncompressed}} {
+		if x.Address == "" {
+			continue
+		}
+		if s == x.Address {
+			return x.Kind, true
+		}
+		if mainnetBase58(s) == x.Address {
+			return x.Kind + " (testnet)", true
+		}
+	}
+	return "", false
+}
+
+// mainnetSegwit returns the mainnet form of a testnet segwit address, or
+// "" when s is not one.
+func mainnetSegwit(s string) string {
+	v, prog, err := segwitDecode("tb", s)
+	if err != nil {
+		return ""
+	}
+	m, err := segwitEncode("bc", v, prog)
+	if err != nil {
+		return ""
+	}
+	return m
+}
+
+// Base58Check version bytes of Bitcoin's address kinds.
+const (
+	versionP2PKH        = 0x00
+	versionP2SH         = 0x05
+	versionTestnetP2PKH = 0x6f
+	versionTestnetP2SH  = 0xc4
+)
+
+// mainnetBase58 returns the mainnet form of a testnet P2PKH or P2SH
+// address, or "" when s is not one.
+func mainnetBase58(s string) string {
+	if len(s) > 40 { // 25 bytes take at most 35 characters
+		return ""
+	}
+	b, err := Base58Decode([]byte(s))
+	if err != nil || len(b) != 25 {
+		return ""
+	}
+	sum := doubleSHA256(b[:21])
+	if !bytes.Equal(sum[:4], b[21:]) {
+		return ""
+	}
+	switch b[0] {
+	case versionTestnetP2PKH:
+		return base58Check(versionP2PKH, b[1:21])
+	case versionTestnetP2SH:
+		return base58Check(versionP2SH, b[1:21])
+	}
+	return ""
+}
+
+func doubleSHA256(b []byte) [32]byte {
+	h := sha256.Sum256(b)
+	return sha256.Sum256(h[:])
+}
+
+// base58Check is Base58Check: version ‖ payload ‖ 4 checksum bytes.
+func base58Check(version byte, payload []byte) string {
+	b := append([]byte{version}, payload...)
+	sum := doubleSHA256(b)
+	return Base58Encode(append(b, sum[:4]...))
 }
 
 // ForKey returns the addresses of a public key on curve c, in the encoding
 // [keys.PrivateKey.PublicKey] returns (33-byte compressed on secp256k1, 32
 // bytes on ed25519; 65-byte uncompressed secp256k1 keys are accepted too).
-// A secp256k1 key gets Ethereum, Bitcoin P2WPKH and Bitcoin P2TR addresses,
+// A secp256k1 key gets Ethereum and Bitcoin P2WPKH, P2TR, P2PKH and
+// P2SH-P2WPKH addresses,
 // an ed25519 key a Solana address, and a stark key none.
 func ForKey(c keys.Curve, pub []byte) (Addresses, error) {
 	switch c {
@@ -102,7 +207,12 @@ func ForKey(c keys.Curve, pub []byte) (Addresses, error) {
 		if err != nil {
 			return Addresses{}, err
 		}
-		return Addresses{Ethereum: ethereum(p), BitcoinP2WPKH: p2wpkh(p), BitcoinP2TR: tr}, nil
+		return Addresses{
+			Ethereum: ethereum(p), BitcoinP2WPKH: p2wpkh(p), BitcoinP2TR: tr,
+			BitcoinP2PKH:      base58Check(versionP2PKH, hash160(p.SerializeCompressed())),
+			BitcoinP2SHP2WPKH: p2shP2wpkh(p),
+			p2pkhUncompressed: base58Check(versionP2PKH, hash160(p.SerializeUncompressed())),
+		}, nil
 	case keys.Ed25519:
 		s, err := Solana(pub)
 		if err != nil {
@@ -149,6 +259,35 @@ func BitcoinP2TR(pub []byte) (string, error) {
 		return "", err
 	}
 	return p2tr(p)
+}
+
+// BitcoinP2PKH returns the mainnet legacy pay-to-public-key-hash address
+// ("1…", Base58Check version 0) of a secp256k1 public key given as 33 bytes
+// compressed or 65 bytes uncompressed: the HASH160 of the compressed key,
+// as BIP-44 wallets derive it.
+func BitcoinP2PKH(pub []byte) (string, error) {
+	p, err := parseSecp256k1(pub)
+	if err != nil {
+		return "", err
+	}
+	return base58Check(versionP2PKH, hash160(p.SerializeCompressed())), nil
+}
+
+// BitcoinP2SHP2WPKH returns the mainnet nested SegWit address ("3…",
+// Base58Check version 5) of a secp256k1 public key given as 33 bytes
+// compressed or 65 bytes uncompressed: P2SH of the P2WPKH script
+// 0x00 0x14 ‖ HASH160(compressed key), as BIP-49 wallets derive it.
+func BitcoinP2SHP2WPKH(pub []byte) (string, error) {
+	p, err := parseSecp256k1(pub)
+	if err != nil {
+		return "", err
+	}
+	return p2shP2wpkh(p), nil
+}
+
+func p2shP2wpkh(p *secp256k1.PublicKey) string {
+	script := append([]byte{0x00, 0x14}, hash160(p.SerializeCompressed())...)
+	return base58Check(versionP2SH, hash160(script))
 }
 
 // Solana returns the Solana address of a 32-byte ed25519 public key: its
@@ -243,6 +382,19 @@ func p2tr(p *secp256k1.PublicKey) (string, error) {
 		panic("address: unreachable: 32-byte v1 program: " + err.Error())
 	}
 	return a, nil
+}
+
+// TaprootOutputKey returns x(Q), the x-only output key of the key-path-only
+// (BIP-86) Taproot output of a 33-byte compressed secp256k1 public key:
+// Q = P + int(hash_TapTweak(x(P)))·G with P the key with even y, as BIP-341
+// taproot_tweak_pubkey computes it with an empty script tree. Schnorr
+// signatures Dfns makes with taprootMerkleRoot "" verify under Q.
+func TaprootOutputKey(pub []byte) ([32]byte, error) {
+	p, err := parseSecp256k1(pub)
+	if err != nil {
+		return [32]byte{}, err
+	}
+	return taprootOutputKey(p)
 }
 
 // taprootOutputKey returns x(Q) for the BIP-86 key-path-only output of

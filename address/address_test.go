@@ -3,6 +3,7 @@ package address_test
 import (
 	"encoding/hex"
 	"encoding/json"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -118,13 +119,14 @@ func TestForKey(t *testing.T) {
 		t.Errorf("ForKey(secp256k1) = %+v", a)
 	}
 	js, _ := json.Marshal(a)
-	if want := `{"ethereum":"0x2c7536E3605D9C16a7a3D7b1898e529396a65c23","bitcoinP2wpkh":"` + a.BitcoinP2WPKH + `","bitcoinP2tr":"` + a.BitcoinP2TR + `"}`; string(js) != want {
+	if want := `{"ethereum":"0x2c7536E3605D9C16a7a3D7b1898e529396a65c23","bitcoinP2wpkh":"` + a.BitcoinP2WPKH + `","bitcoinP2tr":"` + a.BitcoinP2TR +
+		`","bitcoinP2pkh":"1FB3WSwtExGLQUmNp4AQF66tAwAQp6igW3","bitcoinP2shP2wpkh":"36WJjPWBv8vhG8Wd4eBZwXGtyVr1Gw7g77"}`; string(js) != want {
 		t.Errorf("JSON = %s, want %s", js, want)
 	}
 
 	ed := publicKey(t, keys.Ed25519, "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60")
 	a, err = address.ForKey(keys.Ed25519, ed)
-	if err != nil || a != (address.Addresses{Solana: "FVen3X669xLzsi6N2V91DoiyzHzg1uAgqiT8jZ9nS96Z"}) {
+	if err != nil || !reflect.DeepEqual(a, address.Addresses{Solana: "FVen3X669xLzsi6N2V91DoiyzHzg1uAgqiT8jZ9nS96Z"}) {
 		t.Errorf("ForKey(ed25519) = %+v, %v", a, err)
 	}
 	js, _ = json.Marshal(a)
@@ -234,7 +236,10 @@ func TestAddressesList(t *testing.T) {
 		t.Errorf("List() of no addresses = %v", got)
 	}
 	// Kinds are the JSON names of the fields.
-	full := address.Addresses{Ethereum: "e", BitcoinP2WPKH: "w", BitcoinP2TR: "t", Solana: "s"}
+	full := address.Addresses{Ethereum: "e", BitcoinP2WPKH: "w", BitcoinP2TR: "t", BitcoinP2PKH: "1", BitcoinP2SHP2WPKH: "3", Solana: "s"}
+	if got := full.List(); len(got) != 6 || got[3].Kind != "bitcoinP2pkh" || got[4].Kind != "bitcoinP2shP2wpkh" {
+		t.Errorf("List() = %v", got)
+	}
 	js, _ := json.Marshal(full)
 	var m map[string]string
 	_ = json.Unmarshal(js, &m)
@@ -243,4 +248,104 @@ func TestAddressesList(t *testing.T) {
 			t.Errorf("kind %q is not the JSON name of %q", x.Kind, x.Address)
 		}
 	}
+}
+
+// Legacy and nested SegWit addresses against published wallet vectors
+// (key 1; BIP-44's and BIP-49's first address of the "abandon … about"
+// mnemonic), all recomputed by keyformat/testdata/crosscheck.py.
+func TestLegacyAddresses(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, pub, p2pkh, p2sh string
+	}{
+		{"key 1", "0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798", "1BgGZ9tcN4rm9KBzDn7KprQz87SZ26SAMH", "3JvL6Ymt8MVWiCNHC7oWU6nLeHNJKLZGLN"},
+		{"BIP-44 m/44'/0'/0'/0/0", "03aaeb52dd7494c361049de67cc680e83ebcbbbdbeb13637d92cd845f70308af5e", "1LqBGSKuX5yYUonjxT5qGfpUsXKYYWeabA", ""},
+		{"BIP-49 m/49'/0'/0'/0/0", "039b3b694b8fc5b5e07fb069c783cac754f5d38c3e08bed1960e31fdb1dda35c24", "", "37VucYSaXLCAsxYyAPfbSi9eh4iEcbShgf"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			pub := mustHex(t, tc.pub)
+			for _, in := range [][]byte{pub, uncompressed(t, pub)} {
+				if tc.p2pkh != "" {
+					if got, err := address.BitcoinP2PKH(in); err != nil || got != tc.p2pkh {
+						t.Errorf("BitcoinP2PKH = %q, %v; want %q", got, err, tc.p2pkh)
+					}
+				}
+				if tc.p2sh != "" {
+					if got, err := address.BitcoinP2SHP2WPKH(in); err != nil || got != tc.p2sh {
+						t.Errorf("BitcoinP2SHP2WPKH = %q, %v; want %q", got, err, tc.p2sh)
+					}
+				}
+			}
+		})
+	}
+}
+
+// Match says which address matched, recognises the same key's testnet
+// forms and its uncompressed-key legacy address, and nothing else.
+func TestAddressesMatch(t *testing.T) {
+	t.Parallel()
+	one, err := address.ForKey(keys.Secp256k1, mustHex(t, "0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bip49, err := address.ForKey(keys.Secp256k1, mustHex(t, "03a1af804ac108a8a51782198c2d034b28bf90c8803f5a53f76276fa69a4eae77f"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		a        address.Addresses
+		s, kind  string
+		wantBool bool
+	}{
+		{one, "0x7E5F4552091A69125d5DfCb7b8C2659029395Bdf", "ethereum", true},
+		{one, "1BgGZ9tcN4rm9KBzDn7KprQz87SZ26SAMH", "bitcoinP2pkh", true},
+		{one, "3JvL6Ymt8MVWiCNHC7oWU6nLeHNJKLZGLN", "bitcoinP2shP2wpkh", true},
+		{one, "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4", "bitcoinP2wpkh", true},
+		{one, "1EHNa6Q4Jz2uvNExL497mE43ikXhwF6kZm", "bitcoinP2pkhUncompressed", true},
+		{one, "mrCDrCybB6J1vRfbwM5hemdJz73FwDBC8r", "bitcoinP2pkh (testnet)", true},
+		{one, "2NAUYAHhujozruyzpsFRP63mbrdaU5wnEpN", "bitcoinP2shP2wpkh (testnet)", true},
+		{one, "tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx", "bitcoinP2wpkh (testnet)", true},
+		{one, "TB1QW508D6QEJXTDG4Y5R3ZARVARY0C5XW7KXPJZSX", "bitcoinP2wpkh (testnet)", true},
+		// BIP-49's own testnet vector, for m/49'/1'/0'/0/0.
+		{bip49, "2Mww8dCYPUpKHofjgcXcBCEGmniw9CoaiD2", "bitcoinP2shP2wpkh (testnet)", true},
+		{one, "1bgGZ9tcN4rm9KBzDn7KprQz87SZ26SAMH", "", false},  // base58 is case-sensitive
+		{one, "1BgGZ9tcN4rm9KBzDn7KprQz87SZ26SAMJ", "", false},  // checksum
+		{one, "3JvL6Ymt8MVWiCNHC7oWU6nLeHNJKLZGLN1", "", false}, // extra character
+		{one, "2Mww8dCYPUpKHofjgcXcBCEGmniw9CoaiD2", "", false}, // another key's
+		{one, "1LqBGSKuX5yYUonjxT5qGfpUsXKYYWeabA", "", false},  // another key's
+		{one, "tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsy", "", false},
+	} {
+		kind, ok := tc.a.Match(tc.s)
+		if ok != tc.wantBool || kind != tc.kind {
+			t.Errorf("Match(%q) = %q, %v; want %q, %v", tc.s, kind, ok, tc.kind, tc.wantBool)
+		}
+		if tc.a.Has(tc.s) != ok {
+			t.Errorf("Has(%q) disagrees with Match", tc.s)
+		}
+	}
+	for _, x := range one.List() {
+		if x.Kind == "bitcoinP2pkhUncompressed" {
+			t.Error("the uncompressed-key address is listed")
+		}
+	}
+}
+
+// FuzzMatch feeds arbitrary text, as a user could type it after
+// --expect-address, to Match: it must never panic, and only the key's own
+// addresses (or their testnet and uncompressed forms) may match.
+func FuzzMatch(f *testing.F) {
+	for _, s := range []string{"1BgGZ9tcN4rm9KBzDn7KprQz87SZ26SAMH", "tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx", "2NAUYAHhujozruyzpsFRP63mbrdaU5wnEpN", "0x7E5F4552091A69125d5DfCb7b8C2659029395Bdf", "", "0x", "1", "bc1"} {
+		f.Add(s)
+	}
+	pub, _ := hex.DecodeString("0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798")
+	a, err := address.ForKey(keys.Secp256k1, pub)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		kind, ok := a.Match(s)
+		if ok == (kind == "") {
+			t.Fatalf("Match(%q) = %q, %v", s, kind, ok)
+		}
+	})
 }

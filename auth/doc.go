@@ -1,8 +1,8 @@
 // Package auth signs Dfns user-action challenges with a Key credential, so that
 // mutating calls such as key import and export can carry an X-DFNS-USERACTION token.
 //
-// The flow is the one in section 6 of the wire contract (spec/WIRE.md, "User
-// action signing"):
+// The flow is the one in the project's protocol notes (docs/protocol.md §6,
+// "User action signing"):
 //
 //  1. POST /auth/action/init with a [UserActionInitRequest] naming the exact
 //     body, method and path of the call to authorize; Dfns answers with a

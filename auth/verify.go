@@ -19,7 +19,7 @@ import (
 )
 
 // VerifyKeyAssertion checks a Key credential assertion against the rules of
-// WIRE §6, as a server would.
+// docs/protocol.md §6, as a server would.
 // clientData and signature are the base64url (no padding) fields of the
 // [CredentialAssertion]; pub is the credential's public key, as returned by
 // [ParsePublicKeyPEM] or [KeySigner.PublicKey].

@@ -87,11 +87,14 @@ type Record struct {
 }
 
 // journalSchemes are the schemes a record can name, by code (index + 1).
+// Codes are stored in journals: append new schemes, never reorder.
 var journalSchemes = []keys.Scheme{
 	{Protocol: keys.CGGMP21, Curve: keys.Secp256k1},
 	{Protocol: keys.FROSTBitcoin, Curve: keys.Secp256k1},
 	{Protocol: keys.CGGMP21, Curve: keys.Stark},
 	{Protocol: keys.FROST, Curve: keys.Ed25519},
+	{Protocol: keys.CGGMP24, Curve: keys.Secp256k1},
+	{Protocol: keys.CGGMP24, Curve: keys.Stark},
 }
 
 func schemeCode(s keys.Scheme) (byte, bool) {

@@ -1,5 +1,5 @@
 // Package encryption implements the ECIES envelope Dfns uses to carry key
-// shares between a client and the signers of a cluster (WIRE §3).
+// shares between a client and the signers of a cluster (docs/protocol.md §3).
 //
 // An [EncryptionKey] is a version byte (1) followed by a SEC1-compressed
 // secp256k1 point; a [DecryptionKey] is a version byte followed by a 32-byte

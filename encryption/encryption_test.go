@@ -80,7 +80,7 @@ func TestKnownAnswers(t *testing.T) {
 }
 
 // TestEnvelopeRules opens the known-answer ciphertexts with an independent,
-// step-by-step implementation of WIRE §3, and shows that each plausible
+// step-by-step implementation of docs/protocol.md §3, and shows that each plausible
 // deviation from the rules fails to open them.
 func TestEnvelopeRules(t *testing.T) {
 	t.Parallel()

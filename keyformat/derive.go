@@ -23,7 +23,18 @@ func deriveBIP32(seed []byte, path []uint32, out *[32]byte) error {
 	var chain [32]byte
 	defer clear(chain[:])
 	copy(chain[:], I[32:])
+	if err := bip32Derive(&k, &chain, path); err != nil {
+		return err
+	}
+	k.PutBytes(out)
+	return nil
+}
 
+// bip32Derive replaces the extended key (k, chain) with its descendant at
+// path, by BIP-32's CKDpriv.
+func bip32Derive(k *secp256k1.ModNScalar, chain *[32]byte, path []uint32) error {
+	var I [64]byte
+	defer clear(I[:])
 	var data [37]byte
 	defer clear(data[:])
 	for depth, idx := range path {
@@ -32,7 +43,7 @@ func deriveBIP32(seed []byte, path []uint32, out *[32]byte) error {
 			k.PutBytesUnchecked(data[1:33])
 		} else {
 			// point(k): variable-time base multiplication (dcrd has no other).
-			priv := secp256k1.NewPrivateKey(&k)
+			priv := secp256k1.NewPrivateKey(k)
 			copy(data[:33], priv.PubKey().SerializeCompressed())
 			priv.Zero()
 		}
@@ -47,7 +58,6 @@ func deriveBIP32(seed []byte, path []uint32, out *[32]byte) error {
 		}
 		copy(chain[:], I[32:])
 	}
-	k.PutBytes(out)
 	return nil
 }
 

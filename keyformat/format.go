@@ -27,10 +27,13 @@ const (
 	Solana Format = "solana"
 	// Mnemonic is a BIP-39 English mnemonic; see [ParseMnemonic].
 	Mnemonic Format = "mnemonic"
+	// XPRV is a BIP-32 extended private key (xprv, tprv, yprv, zprv);
+	// see [ParseXPRV].
+	XPRV Format = "xprv"
 )
 
 // Formats lists the supported formats.
-func Formats() []Format { return []Format{Hex, Raw, WIF, Keystore, Solana, Mnemonic} }
+func Formats() []Format { return []Format{Hex, Raw, WIF, Keystore, Solana, Mnemonic, XPRV} }
 
 // ParseFormat returns the format with the given name (case-insensitive).
 func ParseFormat(name string) (Format, error) {
@@ -39,7 +42,7 @@ func ParseFormat(name string) (Format, error) {
 			return f, nil
 		}
 	}
-	return "", fmt.Errorf("keyformat: unknown format %q: supported formats are hex, raw, wif, keystore, solana and mnemonic", name)
+	return "", fmt.Errorf("keyformat: unknown format %q: supported formats are hex, raw, wif, keystore, solana, mnemonic and xprv", name)
 }
 
 // Curve returns the curve that format f implies — secp256k1 for WIF and
@@ -47,7 +50,7 @@ func ParseFormat(name string) (Format, error) {
 // choose one.
 func (f Format) Curve() keys.Curve {
 	switch f {
-	case WIF, Keystore:
+	case WIF, Keystore, XPRV:
 		return keys.Secp256k1
 	case Solana:
 		return keys.Ed25519
@@ -66,8 +69,8 @@ type Secrets struct {
 	// Passphrase is the optional BIP-39 passphrase ("25th word"). It is
 	// used by [Mnemonic] only.
 	Passphrase []byte
-	// Path is the derivation path; "" means [DefaultPath]. It is used by
-	// [Mnemonic] only.
+	// Path is the derivation path: for [Mnemonic] from the seed ("" means
+	// [DefaultPath]), for [XPRV] below the extended key (required).
 	Path string
 	// Ed25519Scalar says that an ed25519 key in [Hex] or [Raw] form is a
 	// big-endian signing scalar, as Dfns exports it, rather than an RFC 8032
@@ -122,8 +125,8 @@ func Parse(f Format, c keys.Curve, data []byte, s Secrets) (*keys.PrivateKey, er
 	if len(s.Passphrase) > 0 && f != Mnemonic {
 		return nil, errorf(f, "a passphrase is only used by the mnemonic format")
 	}
-	if s.Path != "" && f != Mnemonic {
-		return nil, errorf(f, "a derivation path is only used by the mnemonic format")
+	if s.Path != "" && f != Mnemonic && f != XPRV {
+		return nil, errorf(f, "a derivation path is only used by the mnemonic and xprv formats")
 	}
 	if s.Ed25519Scalar && f != Hex && f != Raw {
 		return nil, errorf(f, "the ed25519-scalar option is only used by the hex and raw formats")
@@ -139,6 +142,8 @@ func Parse(f Format, c keys.Curve, data []byte, s Secrets) (*keys.PrivateKey, er
 		return ParseKeystore(data, s.Password)
 	case Solana:
 		return ParseSolanaKeypair(data)
+	case XPRV:
+		return ParseXPRV(data, s.Path)
 	default: // Mnemonic
 		return ParseMnemonic(c, data, s.Passphrase, s.Path)
 	}

@@ -23,9 +23,16 @@ func TestParseFormat(t *testing.T) {
 			}
 		}
 	}
-	for _, name := range []string{"", "pem", "json", "hex "} {
-		if _, err := keyformat.ParseFormat(name); err == nil || !strings.Contains(err.Error(), "supported formats are hex, raw, wif, keystore, solana and mnemonic") {
+	for _, name := range []string{"", "pem", "xpub", "hex "} {
+		_, err := keyformat.ParseFormat(name)
+		if err == nil || !strings.Contains(err.Error(), "supported formats are hex, raw, ") {
 			t.Errorf("ParseFormat(%q) error = %v", name, err)
+			continue
+		}
+		for _, f := range keyformat.Formats() {
+			if !strings.Contains(err.Error(), string(f)) {
+				t.Errorf("ParseFormat(%q) error %q does not list %s", name, err, f)
+			}
 		}
 	}
 }
@@ -89,7 +96,7 @@ func TestParse(t *testing.T) {
 		{"mnemonic without curve", keyformat.Mnemonic, "", keyformat.Secrets{}, "a curve is required"},
 		{"password for hex", keyformat.Hex, keys.Secp256k1, keyformat.Secrets{Password: []byte("pw")}, "a password is only used by the keystore format"},
 		{"passphrase for wif", keyformat.WIF, "", keyformat.Secrets{Passphrase: []byte("pw")}, "a passphrase is only used by the mnemonic format"},
-		{"path for keystore", keyformat.Keystore, "", keyformat.Secrets{Path: "m/0"}, "a derivation path is only used by the mnemonic format"},
+		{"path for keystore", keyformat.Keystore, "", keyformat.Secrets{Path: "m/0"}, "a derivation path is only used by the mnemonic and xprv formats"},
 		{"scalar for mnemonic", keyformat.Mnemonic, keys.Ed25519, keyformat.Secrets{Ed25519Scalar: true}, "the ed25519-scalar option is only used by the hex and raw formats"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

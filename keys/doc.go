@@ -1,5 +1,5 @@
 // Package keys builds Dfns key-import requests and recovers key exports
-// offline, exactly as Dfns's reference client does (WIRE §2–5).
+// offline, exactly as Dfns's reference client does (docs/protocol.md §2–5).
 //
 // Import: [NewPrivateKey] (or [NewEd25519PrivateKeyFromScalar]) holds the
 // secret; [BuildImportRequest] orders the cluster's signers, splits the key
@@ -11,8 +11,11 @@
 // [ExportContext.Recover] decrypts the signers' shares, recombines them and
 // checks the result against the key's public key.
 //
-// Supported protocol/curve pairs: CGGMP21/secp256k1, FROST_BITCOIN/secp256k1,
-// CGGMP21/stark and FROST/ed25519. Other pairs are rejected, never guessed.
+// Supported protocol/curve pairs: CGGMP24 and CGGMP21 on secp256k1 and stark,
+// FROST_BITCOIN/secp256k1 and FROST/ed25519. CGGMP24 is the default for ECDSA
+// keys, as in Dfns's own client; both CGGMP protocols carry the same shares
+// (docs/protocol.md §2). Other pairs, and master keys, are rejected, never
+// guessed.
 //
 // # Constant time
 //

@@ -42,7 +42,7 @@ func ExampleBuildImportRequest() {
 	}
 	fmt.Println("signers agree:", stored.PublicKeyHex() == key.PublicKeyHex())
 	// Output:
-	// true CGGMP21 secp256k1 3 5
+	// true CGGMP24 secp256k1 3 5
 	// public key: 024e3b81af9c2234cad09d679ce6035ed1392347ce64ce405f5dcd36228a25de6e
 	// signers agree: true
 }

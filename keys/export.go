@@ -78,7 +78,7 @@ var ErrPublicKeyMismatch = errors.New("keys: the recovered private key does not 
 
 // Recover decrypts and recombines an export response into the private key.
 //
-// It checks everything WIRE §5 requires: a scheme this context asked for,
+// It checks everything docs/protocol.md §5 requires: a scheme this context asked for,
 // minSigners of at least 2, at least minSigners shares, distinct signers and
 // distinct indices, every share decrypting and parsing strictly for the
 // response's curve, and the recombined key matching publicKey. An error

@@ -2,6 +2,7 @@ package keys
 
 import (
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"unicode/utf8"
 
@@ -27,9 +28,20 @@ type ImportOptions struct {
 	Threshold int
 	// Name is an optional key name of at most 100 characters.
 	Name string
-	// MasterKey sets the request's masterKey flag.
+	// MasterKey must be false: importing an HD master key is refused with
+	// [ErrMasterKey]. It exists so that a request built from an options
+	// value read elsewhere fails loudly instead of silently importing a
+	// plain key.
 	MasterKey bool
 }
+
+// ErrMasterKey is returned when an import asks for masterKey: true. An HD
+// master key's chain code travels inside Dfns's key shares in a format that
+// Dfns has not published, and dfnskeys never guesses a format for key
+// material (docs/protocol.md, "Protocols and curves").
+var ErrMasterKey = errors.New("keys: importing a master key (masterKey: true) is not supported: " +
+	"the format in which Dfns carries an HD key's chain code inside the shares is not public; " +
+	"import the derived child keys instead: derive each one locally (for example from the mnemonic with a derivation path) and import it as a plain key")
 
 // BuildImportRequest splits key among the signers of one cluster and
 // returns the POST /keys/import body.
@@ -89,6 +101,9 @@ func (b *ImportBuilder) Build(key *PrivateKey, opts ImportOptions) (*ImportReque
 	if key == nil {
 		return nil, fmt.Errorf("keys: no private key to import")
 	}
+	if opts.MasterKey {
+		return nil, ErrMasterKey
+	}
 	scheme := Scheme{Protocol: opts.Protocol, Curve: key.curve}
 	if scheme.Protocol == "" {
 		scheme.Protocol = DefaultProtocol(key.curve)
@@ -135,7 +150,6 @@ func (b *ImportBuilder) Build(key *PrivateKey, opts ImportOptions) (*ImportReque
 		Curve:              key.curve,
 		MinSigners:         t,
 		EncryptedKeyShares: make([]EncryptedKeyShare, n),
-		MasterKey:          opts.MasterKey,
 	}
 	for i, s := range b.signers {
 		req.EncryptedKeyShares[i] = EncryptedKeyShare{

@@ -81,7 +81,8 @@ func TestDefaults(t *testing.T) {
 		require.NotContains(t, string(js), `"masterKey"`)
 	}
 	require.Equal(t, keys.FROST, keys.DefaultProtocol(keys.Ed25519))
-	require.Equal(t, keys.CGGMP21, keys.DefaultProtocol(keys.Stark))
+	require.Equal(t, keys.CGGMP24, keys.DefaultProtocol(keys.Stark))
+	require.Equal(t, keys.CGGMP24, keys.DefaultProtocol(keys.Secp256k1))
 }
 
 // The real Dfns example: 5 signers, secp256k1, import ciphertexts of 1008
@@ -176,7 +177,9 @@ func TestBuildImportRequestRejects(t *testing.T) {
 		"duplicate signers": {key, append(append([]signers.Signer(nil), ss...), ss[0]), keys.ImportOptions{}, "listed twice"},
 		"bad key":           {key, []signers.Signer{ss[0], ss[1], {SignerID: ss[2].SignerID, EncryptionKey: "AQID"}}, keys.ImportOptions{}, "3 bytes"},
 		"FROST on secp":     {key, ss, keys.ImportOptions{Protocol: keys.FROST}, "FROST/secp256k1"},
-		"CGGMP24":           {key, ss, keys.ImportOptions{Protocol: "CGGMP24"}, "unsupported protocol/curve pair CGGMP24/secp256k1"},
+		"KU23":              {key, ss, keys.ImportOptions{Protocol: "KU23"}, "unsupported protocol/curve pair KU23/secp256k1: supported pairs are CGGMP24/secp256k1, CGGMP21/secp256k1, FROST_BITCOIN/secp256k1, CGGMP24/stark, CGGMP21/stark, FROST/ed25519"},
+		"GLOW20_DH":         {key, ss, keys.ImportOptions{Protocol: "GLOW20_DH"}, "unsupported protocol/curve pair GLOW20_DH/secp256k1: supported pairs are CGGMP24/secp256k1"},
+		"masterKey":         {key, ss, keys.ImportOptions{MasterKey: true}, "import the derived child keys"},
 		"long name":         {key, ss, keys.ImportOptions{Name: strings.Repeat("é", 101)}, "101 characters"},
 	}
 	for name, c := range cases {
@@ -337,9 +340,9 @@ func TestRecoverRules(t *testing.T) {
 		"minSigners 1": {func() *keys.ExportResponse { return f.response(t, 1, nil) }, "minSigners 1", -1, nil},
 		"unsupported scheme": {func() *keys.ExportResponse {
 			r := f.response(t, 3, nil)
-			r.Protocol = "CGGMP24"
+			r.Protocol = "KU23"
 			return r
-		}, "CGGMP24/secp256k1", -1, nil},
+		}, "KU23/secp256k1", -1, nil},
 		"curve mismatch with plaintext tag": {func() *keys.ExportResponse {
 			r := f.response(t, 3, nil)
 			r.Protocol, r.Curve = keys.CGGMP21, keys.Stark
@@ -468,7 +471,7 @@ func TestExportRequestShape(t *testing.T) {
 	require.NoError(t, err)
 	js, err := json.Marshal(ctx.Request())
 	require.NoError(t, err)
-	want := `{"encryptionKey":"` + ctx.DecryptionKey().EncryptionKey().String() + `","supportedSchemes":[{"protocol":"CGGMP21","curve":"secp256k1"},{"protocol":"FROST_BITCOIN","curve":"secp256k1"},{"protocol":"CGGMP21","curve":"stark"},{"protocol":"FROST","curve":"ed25519"}]}`
+	want := `{"encryptionKey":"` + ctx.DecryptionKey().EncryptionKey().String() + `","supportedSchemes":[{"protocol":"CGGMP24","curve":"secp256k1"},{"protocol":"CGGMP21","curve":"secp256k1"},{"protocol":"FROST_BITCOIN","curve":"secp256k1"},{"protocol":"CGGMP24","curve":"stark"},{"protocol":"CGGMP21","curve":"stark"},{"protocol":"FROST","curve":"ed25519"}]}`
 	require.Equal(t, want, string(js))
 	ek, err := encryption.ParseEncryptionKeyText(ctx.Request().EncryptionKey)
 	require.NoError(t, err)

@@ -2,6 +2,8 @@ package keys
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/dfnskeys/dfnskeys/sharding"
 )
@@ -9,10 +11,17 @@ import (
 // Protocol is a Dfns threshold signing protocol, as named on the wire.
 type Protocol string
 
-// The protocols whose key share format is supported.
+// The protocols whose key share format is supported. CGGMP24 and CGGMP21
+// share one share format; see docs/protocol.md, "Protocols and curves".
 const (
-	CGGMP21      Protocol = "CGGMP21"
-	FROST        Protocol = "FROST"
+	// CGGMP24 is the ECDSA protocol Dfns uses for every ECDSA key it
+	// creates or imports today, and the default for secp256k1 and stark.
+	CGGMP24 Protocol = "CGGMP24"
+	// CGGMP21 is the earlier ECDSA protocol; still accepted by Dfns.
+	CGGMP21 Protocol = "CGGMP21"
+	// FROST is EdDSA on ed25519.
+	FROST Protocol = "FROST"
+	// FROSTBitcoin is BIP-340 Schnorr on secp256k1 (Taproot).
 	FROSTBitcoin Protocol = "FROST_BITCOIN"
 )
 
@@ -38,23 +47,49 @@ type Scheme struct {
 // String returns "PROTOCOL/curve".
 func (s Scheme) String() string { return string(s.Protocol) + "/" + string(s.Curve) }
 
-// SupportedSchemes returns every pair this package can import and export.
-func SupportedSchemes() []Scheme {
-	return []Scheme{
-		{CGGMP21, Secp256k1},
-		{FROSTBitcoin, Secp256k1},
-		{CGGMP21, Stark},
-		{FROST, Ed25519},
-	}
+// supportedSchemes lists every pair, in the order of the protocol table of
+// docs/protocol.md; export requests advertise them in this order.
+var supportedSchemes = [...]Scheme{
+	{CGGMP24, Secp256k1},
+	{CGGMP21, Secp256k1},
+	{FROSTBitcoin, Secp256k1},
+	{CGGMP24, Stark},
+	{CGGMP21, Stark},
+	{FROST, Ed25519},
 }
 
+// SupportedSchemes returns every pair this package can import and export.
+func SupportedSchemes() []Scheme { return slices.Clone(supportedSchemes[:]) }
+
+// supportedList is "CGGMP24/secp256k1, …, FROST/ed25519", for messages.
+var supportedList = func() string {
+	names := make([]string, len(supportedSchemes))
+	for i, s := range supportedSchemes {
+		names[i] = s.String()
+	}
+	return strings.Join(names, ", ")
+}()
+
 // DefaultProtocol returns the protocol used for curve c when none is given:
-// CGGMP21 for secp256k1 and stark, FROST for ed25519.
+// CGGMP24 for secp256k1 and stark (as Dfns's own client does since late
+// 2025), FROST for ed25519.
 func DefaultProtocol(c Curve) Protocol {
 	if c == Ed25519 {
 		return FROST
 	}
-	return CGGMP21
+	return CGGMP24
+}
+
+// ParseProtocol returns the protocol with the given wire name, or an error
+// that lists the supported protocol/curve pairs. Names Dfns uses for other
+// key share formats (GG18, BINANCE_EDDSA, GLOW20_DH, KU23) are refused.
+func ParseProtocol(name string) (Protocol, error) {
+	for _, s := range supportedSchemes {
+		if string(s.Protocol) == name {
+			return s.Protocol, nil
+		}
+	}
+	return "", fmt.Errorf("keys: unsupported protocol %q: supported protocol/curve pairs are %s", name, supportedList)
 }
 
 // Validate reports whether s is a supported pair, with an error that lists
@@ -68,7 +103,7 @@ func (s Scheme) Validate() error {
 	if _, err := sharding.CurveByName(string(s.Curve)); err != nil {
 		return fmt.Errorf("keys: unsupported curve %q: supported curves are secp256k1, stark and ed25519", s.Curve)
 	}
-	return fmt.Errorf("keys: unsupported protocol/curve pair %s: supported pairs are CGGMP21/secp256k1, FROST_BITCOIN/secp256k1, CGGMP21/stark and FROST/ed25519", s)
+	return fmt.Errorf("keys: unsupported protocol/curve pair %s: supported pairs are %s", s, supportedList)
 }
 
 // ParseCurve returns the curve with the given wire name.

@@ -23,7 +23,8 @@ type ImportRequest struct {
 	MinSigners int `json:"minSigners"`
 	// EncryptedKeyShares holds one share per signer, in signer order.
 	EncryptedKeyShares []EncryptedKeyShare `json:"encryptedKeyShares"`
-	// MasterKey asks Dfns to allow deterministic derivation from the key.
+	// MasterKey asks Dfns to treat the key as an HD master key. dfnskeys
+	// never sends true: see [ErrMasterKey].
 	MasterKey bool `json:"masterKey,omitempty"`
 }
 
@@ -63,11 +64,38 @@ type Key struct {
 	DateExported *time.Time `json:"dateExported,omitempty"`
 	// DateCreated is when the key was created.
 	DateCreated time.Time `json:"dateCreated,omitzero"`
+	// MasterKey reports an HD master key, from which Dfns derives child
+	// keys. Newer responses only; false when absent.
+	MasterKey bool `json:"masterKey,omitempty"`
+	// DerivedFrom names the master key and path this key was derived
+	// from, for a derived key; nil otherwise.
+	DerivedFrom *DerivedFrom `json:"derivedFrom,omitempty"`
+}
+
+// DerivedFrom is where a derived key comes from: its master key and the
+// derivation path, as Dfns reports them.
+type DerivedFrom struct {
+	// KeyID is the master key's ID.
+	KeyID string `json:"keyId"`
+	// Path is the derivation path, as Dfns reports it.
+	Path string `json:"path"`
 }
 
 // Usable reports whether Dfns signs with k: it is not archived and was
 // never exported (Dfns by default stops signing with an exported key).
 func (k *Key) Usable() bool { return k.Status != "Archived" && !k.Exported }
+
+// CreateRequest is the body of POST /keys: a key that Dfns generates in
+// its cluster itself rather than importing it. Dfns makes every ECDSA key
+// it creates a CGGMP24 key.
+type CreateRequest struct {
+	// Scheme is ECDSA, EdDSA or Schnorr.
+	Scheme string `json:"scheme"`
+	// Curve is the key's curve.
+	Curve Curve `json:"curve"`
+	// Name is an optional key name.
+	Name string `json:"name,omitempty"`
+}
 
 // ExportRequest is the body of POST /keys/{keyId}/export (and of the
 // deprecated POST /wallets/{walletId}/export).

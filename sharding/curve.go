@@ -18,7 +18,7 @@ type Curve interface {
 	// ParseScalar parses a canonical (below the group order), non-zero
 	// 32-byte big-endian scalar.
 	ParseScalar(b []byte) (Scalar, error)
-	// ParsePoint parses a point in the share-plaintext encoding of WIRE §4
+	// ParsePoint parses a point in the share-plaintext encoding of docs/protocol.md §4
 	// (uncompressed 04‖X‖Y on secp256k1 and stark, 32 bytes on ed25519),
 	// rejecting malformed, off-curve, small-order and identity points.
 	ParsePoint(b []byte) (Point, error)
@@ -58,7 +58,7 @@ type Scalar interface {
 type Point interface {
 	// Curve returns the curve the point belongs to.
 	Curve() Curve
-	// Bytes returns the share-plaintext encoding of WIRE §4.
+	// Bytes returns the share-plaintext encoding of docs/protocol.md §4.
 	Bytes() []byte
 	// PublicKeyBytes returns the encoding Dfns uses for public keys.
 	PublicKeyBytes() []byte

@@ -1,15 +1,15 @@
 // Package sharding splits a private key into Shamir shares and recombines
 // them, over the three curves Dfns signers use: secp256k1, the StarkNet curve
-// ("stark") and ed25519 (WIRE §4–5).
+// ("stark") and ed25519 (docs/protocol.md §4–5).
 //
 // A (t, n) split draws a random polynomial f of degree t−1 with f(0) = s and
-// gives the signer at position i (1-based, in the order of WIRE §5) the share
+// gives the signer at position i (1-based, in the order of docs/protocol.md §5) the share
 // f(i); any t shares recover s by Lagrange interpolation at 0, fewer reveal
 // nothing about it (Shamir, "How to share a secret", 1979). Recombination
 // takes each share's own evaluation point, which need not be 1..n, and
 // returns an error, never a panic, on zero or duplicate points.
 //
-// The package also marshals and parses the two share plaintexts of WIRE §4
+// The package also marshals and parses the two share plaintexts of docs/protocol.md §4
 // byte for byte as Dfns's reference client does: compact JSON, fields in a
 // fixed order, scalars as 32-byte big-endian hex, points uncompressed
 // (04‖X‖Y) on secp256k1 and stark and in the standard 32-byte form on

@@ -7,7 +7,7 @@ import (
 	"strconv"
 )
 
-// PlaintextVersion is the only share plaintext version defined by WIRE §4.
+// PlaintextVersion is the only share plaintext version defined by docs/protocol.md §4.
 const PlaintextVersion = 1
 
 // ImportShare is the plaintext a signer receives in a key import.
@@ -26,7 +26,7 @@ type ExportShare struct {
 	SecretShare Scalar
 }
 
-// Marshal returns the compact JSON of WIRE §4, byte-identical to Dfns's
+// Marshal returns the compact JSON of docs/protocol.md §4, byte-identical to Dfns's
 // reference client. The result holds a secret: clear it after use.
 func (s *ImportShare) Marshal() []byte {
 	return appendImportShare(nil, s.SecretShare, importSuffix(s.SecretShare.Curve(), s.PublicShares))
@@ -81,7 +81,7 @@ func appendTaggedScalar(dst []byte, s Scalar) []byte {
 	return append(dst, `"}`...)
 }
 
-// Marshal returns the compact JSON of WIRE §4. The result holds a secret:
+// Marshal returns the compact JSON of docs/protocol.md §4. The result holds a secret:
 // clear it after use.
 func (s *ExportShare) Marshal() []byte {
 	dst := make([]byte, 0, 96+2*hexScalarLen)

@@ -10,7 +10,7 @@ import (
 	"github.com/dfnskeys/dfnskeys/internal/secp"
 )
 
-// Secp256k1 is the secp256k1 curve (SEC 2), used by CGGMP21 and FROST_BITCOIN keys.
+// Secp256k1 is the secp256k1 curve (SEC 2), used by CGGMP24, CGGMP21 and FROST_BITCOIN keys.
 var Secp256k1 Curve = secpCurve{}
 
 type secpCurve struct{}

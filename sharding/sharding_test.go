@@ -335,7 +335,7 @@ func TestPlaintextFieldOrderAndForm(t *testing.T) {
 		es := string((&ExportShare{Index: ScalarFromInt(c, 2), SecretShare: s.Shares[1]}).Marshal())
 		require.True(t, strings.HasPrefix(es, `{"version":1,"index":{"curve":"`+c.Name()+`","scalar":"`+fmt.Sprintf("%064x", 2)+`"},"secret_share":`), es)
 	}
-	// Real-world sizes from WIRE §4: secp256k1, 5 signers.
+	// Real-world sizes from docs/protocol.md §4: secp256k1, 5 signers.
 	s, err := Split(ScalarFromInt(Secp256k1, 9), 3, 5)
 	require.NoError(t, err)
 	require.Len(t, ImportPlaintexts(s)[0], 959)

@@ -13,7 +13,7 @@ import (
 )
 
 // Stark is the StarkNet curve y² = x³ + x + β over p = 2^251 + 17·2^192 + 1,
-// with prime order (cofactor 1), used by CGGMP21 stark keys. Arithmetic comes
+// with prime order (cofactor 1), used by CGGMP24 and CGGMP21 stark keys. Arithmetic comes
 // from gnark-crypto; see the package documentation for its timing.
 var Stark Curve = starkCurveT{}
 

@@ -153,7 +153,7 @@ func forEachSubset(n int, f func([]int)) {
 
 func TestKnownForms(t *testing.T) {
 	t.Parallel()
-	// WIRE §4 gives the secp256k1 generator and scalar one in share form.
+	// docs/protocol.md §4 gives the secp256k1 generator and scalar one in share form.
 	g := (&ImportShare{SecretShare: ScalarFromInt(Secp256k1, 1), PublicShares: []Point{Secp256k1.Generator()}}).Marshal()
 	require.Equal(t, `{"version":1,"secret_share":{"curve":"secp256k1","scalar":"0000000000000000000000000000000000000000000000000000000000000001"},"public_shares":[{"curve":"secp256k1","point":"0479be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798483ada7726a3c4655da4fbfc0e1108a8fd17b448a68554199c47d08ffb10d4b8"}]}`, string(g))
 	for _, c := range Curves() {

@@ -1,6 +1,6 @@
 // Package signers describes the signing cluster returned by GET /signers
-// (WIRE §1) and puts its signers in the order key shares are assigned in:
-// ascending order of the raw bytes of the base64-decoded signer IDs (WIRE §5).
+// (docs/protocol.md §1) and puts its signers in the order key shares are assigned in:
+// ascending order of the raw bytes of the base64-decoded signer IDs (docs/protocol.md §5).
 // Sorting the base64 strings instead gives a different, wrong order.
 //
 // # Constant time
@@ -25,7 +25,7 @@ import (
 type Signer struct {
 	// SignerID is the signer's ID: standard base64 of its raw ID bytes.
 	SignerID string `json:"signerId"`
-	// EncryptionKey is the signer's envelope key, base64 (WIRE §3).
+	// EncryptionKey is the signer's envelope key, base64 (docs/protocol.md §3).
 	EncryptionKey string `json:"encryptionKey"`
 }
 

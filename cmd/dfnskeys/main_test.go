@@ -48,6 +48,7 @@ func TestScript(t *testing.T) {
 			"simsigners": cmdSimsigners,
 			"simkeys":    cmdSimkeys,
 			"simkey":     cmdSimkey,
+			"simcreate":  cmdSimcreate,
 			"envjson":    cmdEnvJSON,
 			"envfile":    cmdEnvFile,
 			"hex2raw":    cmdHex2Raw,

@@ -28,9 +28,12 @@ const keySourceUsage = `Key source:
   --key-file FILE|-   where the key is; - or absent: standard input
   --format F          hex (default; optional 0x), raw (32-byte binary file), wif
                       (Bitcoin), keystore (Ethereum V3, scrypt or pbkdf2), solana
-                      (keypair JSON array or base58 of 64 bytes), mnemonic (BIP-39)
-  --path PATH         derivation path for --format mnemonic (default m/44'/60'/0'/0/0
-                      for secp256k1, m/44'/501'/0'/0' for ed25519: BIP-32 / SLIP-0010)
+                      (keypair JSON array or base58 of 64 bytes), mnemonic (BIP-39),
+                      xprv (BIP-32 extended private key: xprv, tprv, yprv, zprv)
+  --path PATH         derivation path: for --format mnemonic from the seed (default
+                      m/44'/60'/0'/0/0 for secp256k1, m/44'/501'/0'/0' for ed25519:
+                      BIP-32 / SLIP-0010); for --format xprv below the extended key,
+                      required (m/0/0 below an account key; m alone is the key itself)
   --ed25519-scalar    an ed25519 hex or raw key is a signing scalar (as exported),
                       not an RFC 8032 seed
 The keystore password comes from DFNS_KEY_PASSWORD and the BIP-39 mnemonic
@@ -81,8 +84,11 @@ func (ks *keySource) curveFor(flagValue string, def keys.Curve) (keyformat.Forma
 	if *ks.edScalar && c != keys.Ed25519 {
 		return "", "", usagef("--ed25519-scalar is only for --curve ed25519, not %s", c)
 	}
-	if *ks.path != "" && f != keyformat.Mnemonic {
-		return "", "", usagef("--path is only for --format mnemonic")
+	if *ks.path != "" && f != keyformat.Mnemonic && f != keyformat.XPRV {
+		return "", "", usagef("--path is only for --format mnemonic or xprv")
+	}
+	if *ks.path == "" && f == keyformat.XPRV {
+		return "", "", usagef("--format xprv needs --path: the derivation path below the extended key, for example m/44'/60'/0'/0/0 below a master key or m/0/0 below an account key (m alone is the extended key itself)")
 	}
 	return f, c, nil
 }
@@ -233,7 +239,8 @@ deliberately.
 Flags:
   --curve CURVE           secp256k1, stark or ed25519 (implied by --format wif,
                           keystore and solana)
-  --protocol NAME         CGGMP21, FROST_BITCOIN or FROST (default by curve)
+  --protocol NAME         CGGMP24 (default for secp256k1 and stark), CGGMP21,
+                          FROST_BITCOIN (secp256k1) or FROST (ed25519, default)
   --name NAME             key name, at most 100 characters
   --min-signers N         threshold (default 3)
   --cluster ID            signing cluster when several are listed
@@ -264,12 +271,9 @@ func runImport(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	scheme := keys.Scheme{Protocol: keys.Protocol(*protocol), Curve: c}
-	if scheme.Protocol == "" {
-		scheme.Protocol = keys.DefaultProtocol(c)
-	}
-	if scheme.Validate() != nil {
-		return usagef("--protocol %s cannot be used with --curve %s: the supported pairs are %s", scheme.Protocol, c, supportedPairs())
+	scheme, err := schemeFlag(*protocol, c)
+	if err != nil {
+		return err
 	}
 	if *minSigners < 2 {
 		return usagef("--min-signers %d is invalid: it must be at least 2", *minSigners)
@@ -291,8 +295,15 @@ func runImport(e *env, args []string) error {
 	for _, a := range report.Addresses.List() {
 		fmt.Fprintf(e.stderr, "%s address: %s\n", a.Kind, a.Address)
 	}
-	if *expect != "" && !report.Addresses.Has(*expect) {
-		return fmt.Errorf("the key does not have address %s (its addresses are listed above): nothing was sent", *expect)
+	if *expect != "" {
+		kind, ok := report.Addresses.Match(*expect)
+		if !ok {
+			return fmt.Errorf("the key does not have address %s (its addresses are listed above): nothing was sent", *expect)
+		}
+		fmt.Fprintf(e.stderr, "expected address matches the key's %s address\n", kind)
+		if kind == "bitcoinP2pkhUncompressed" {
+			fmt.Fprintf(e.stderr, "note: that is the legacy address of the uncompressed public key, which old wallets used; Dfns's Bitcoin addresses for this key are the ones listed above\n")
+		}
 	}
 	// Checked here, not by ImportKey, to tell the user which happened.
 	opts := dfnskeys.ImportKeyOptions{ClusterID: *clusterID, Protocol: scheme.Protocol, Threshold: *minSigners, Name: *name, AllowDuplicate: true}

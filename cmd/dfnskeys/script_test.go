@@ -17,6 +17,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/dfnskeys/dfnskeys/internal/testutil"
+	"github.com/dfnskeys/dfnskeys/keys"
 )
 
 // Every script gets its own in-process simulator (see setupSimulator) and
@@ -39,6 +40,9 @@ import (
 //	simkeys           print how many keys the simulator holds: "N keys"
 //	simkey ID         print key ID as GET /keys/{keyId} reports it; fails
 //	                  when there is no such key
+//	simcreate SCHEME CURVE
+//	                  have the simulator create a key itself (POST /keys)
+//	                  and print it as simkey does
 //	envjson VAR FIELD set $VAR to the string FIELD of the JSON object on the
 //	                  last command's standard output
 //	envfile VAR FILE  write $VAR and a newline to FILE (mode 0600)
@@ -187,6 +191,19 @@ func cmdSimkey(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Check(err)
 		fmt.Fprintf(ts.Stdout(), "%s\n", b)
 	}
+}
+
+// cmdSimcreate has the simulator create a key itself (POST /keys), as Dfns
+// does for the keys it makes, and prints it as GET /keys/{keyId} would.
+func cmdSimcreate(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: simcreate SCHEME CURVE")
+	}
+	k, err := simServer(ts).CreateKey(&keys.CreateRequest{Scheme: args[0], Curve: keys.Curve(args[1]), Name: "native"})
+	ts.Check(err)
+	b, err := json.MarshalIndent(&k.Key, "", "  ")
+	ts.Check(err)
+	fmt.Fprintf(ts.Stdout(), "%s\n", b)
 }
 
 func cmdEnvJSON(ts *testscript.TestScript, neg bool, args []string) {

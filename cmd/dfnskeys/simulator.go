@@ -19,7 +19,7 @@ import (
 var simulatorCommand = &command{
 	name:    "simulator",
 	summary: "run a local Dfns-compatible API to practise against",
-	usage: `Usage: dfnskeys simulator --state-dir DIR [--addr 127.0.0.1:0] [--signers 5]
+	usage: `Usage: dfnskeys simulator --state-dir DIR [--addr 127.0.0.1:0] [--signers 5] [--create-key SCHEME/CURVE]...
 
 Runs a Dfns-compatible API on a loopback address until interrupted. Its
 signing cluster really decrypts, validates and recombines key shares, and it
@@ -33,10 +33,19 @@ DFNS_API_URL, DFNS_AUTH_TOKEN, DFNS_CRED_ID and DFNS_PRIVATE_KEY:
 
 State lives in memory: keys vanish when the simulator stops.
 
+Like Dfns, it also creates keys itself (POST /keys with scheme, curve and
+name; every ECDSA key it creates is a CGGMP24 key). To rehearse exporting
+such a native key, start it with --create-key: the key IDs are printed on
+standard error.
+
 Flags:
-  --state-dir DIR   where to write credential.pem (created if needed)
-  --addr ADDR       listen address, loopback only (default 127.0.0.1:0)
-  --signers N       signers in the cluster (default 5)
+  --state-dir DIR        where to write credential.pem (created if needed)
+  --addr ADDR            listen address, loopback only (default 127.0.0.1:0)
+  --signers N            signers in the cluster (default 5)
+  --create-key SCHEME/CURVE
+                         create a key as Dfns would, at start: ECDSA/secp256k1,
+                         ECDSA/stark, Schnorr/secp256k1 or EdDSA/ed25519;
+                         repeat for more keys
 `,
 	run: runSimulator,
 }
@@ -46,6 +55,15 @@ func runSimulator(e *env, args []string) error {
 	stateDir := fs.String("state-dir", "", "")
 	addr := fs.String("addr", "127.0.0.1:0", "")
 	n := fs.Int("signers", 5, "")
+	var create []keys.CreateRequest
+	fs.Func("create-key", "", func(v string) error {
+		scheme, curve, ok := strings.Cut(v, "/")
+		if !ok {
+			return fmt.Errorf("%q is not SCHEME/CURVE, for example ECDSA/secp256k1", v)
+		}
+		create = append(create, keys.CreateRequest{Scheme: scheme, Curve: keys.Curve(curve), Name: "created by the simulator"})
+		return nil
+	})
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -61,6 +79,14 @@ func runSimulator(e *env, args []string) error {
 		return err
 	}
 	defer srv.Close()
+	var created []*testutil.StoredServerKey
+	for _, req := range create {
+		k, err := srv.CreateKey(&req)
+		if err != nil {
+			return usagef("--create-key %s/%s: %v", req.Scheme, req.Curve, err)
+		}
+		created = append(created, k)
+	}
 	if err := os.MkdirAll(*stateDir, 0o700); err != nil {
 		return fmt.Errorf("creating --state-dir: %w", err)
 	}
@@ -82,6 +108,10 @@ func runSimulator(e *env, args []string) error {
 		_ = f.Sync()
 	}
 	fmt.Fprintf(e.stderr, "dfnskeys simulator: serving %s with %d signers; interrupt to stop\n", srv.URL(), *n)
+	for _, k := range created {
+		fmt.Fprintf(e.stderr, "dfnskeys simulator: created key %s (%s, %s, %s), public key %s\n",
+			k.Key.ID, k.Key.Scheme, k.Key.Curve, k.Shares.Scheme.Protocol, k.Key.PublicKey)
+	}
 	ctx, stop := e.context()
 	defer stop()
 	<-ctx.Done()
@@ -98,10 +128,13 @@ var demoCommand = &command{
 	usage: `Usage: dfnskeys demo
 
 Starts an embedded Dfns-compatible simulator, imports a fresh random key for
-each supported scheme (CGGMP21/secp256k1, FROST_BITCOIN/secp256k1,
-CGGMP21/stark, FROST/ed25519) through the API client with signed user
-actions, exports each back, checks that the recovered key equals the
-original and prints a report. No account and no network are needed.
+each supported protocol/curve pair (CGGMP24 and CGGMP21 on secp256k1 and
+stark, FROST_BITCOIN/secp256k1, FROST/ed25519) through the API client with
+signed user actions, exports each back and checks that the recovered key
+equals the original. It then has the simulator create a key itself, as Dfns
+does for its own keys (CGGMP24/secp256k1), and exports it, checking the
+recovered key against the key's public key. It prints a report. No account
+and no network are needed.
 `,
 	run: runDemo,
 }
@@ -142,12 +175,52 @@ func runDemo(e *env, args []string) error {
 		}
 		fmt.Fprintln(tw, row)
 	}
+	row, ok := demoNative(ctx, c)
+	if !ok {
+		failed++
+	}
+	fmt.Fprintln(tw, row)
 	tw.Flush()
 	if failed > 0 {
-		return fmt.Errorf("%d of %d schemes failed", failed, len(keys.SupportedSchemes()))
+		return fmt.Errorf("%d of %d demonstrations failed", failed, len(keys.SupportedSchemes())+1)
 	}
-	fmt.Fprintf(e.stdout, "\nall %d schemes: imported, exported and recovered the same key\n", len(keys.SupportedSchemes()))
+	fmt.Fprintf(e.stdout, "\nall %d protocol/curve pairs: imported, exported and recovered the same key\n", len(keys.SupportedSchemes()))
+	fmt.Fprintf(e.stdout, "a key the simulated Dfns created itself: exported and recovered, matching its public key\n")
 	return nil
+}
+
+// demoNative creates a key in the simulated cluster (Dfns makes every
+// ECDSA key it creates a CGGMP24 key) and exports it.
+func demoNative(ctx context.Context, c *dfnskeys.Client) (string, bool) {
+	const label = "CGGMP24/secp256k1 created by Dfns"
+	fail := func(stage string, err error) (string, bool) {
+		return fmt.Sprintf("%s\t-\t-\t-\t-\tFAILED at %s: %v", label, stage, err), false
+	}
+	start := time.Now()
+	created, err := c.Keys.Create(ctx, &keys.CreateRequest{Scheme: "ECDSA", Curve: keys.Secp256k1, Name: "demo native key"})
+	if err != nil {
+		return fail("create", err)
+	}
+	createTime := time.Since(start)
+	start = time.Now()
+	recovered, err := c.ExportKey(ctx, created.ID)
+	if err != nil {
+		return fail("export", err)
+	}
+	defer recovered.Destroy()
+	exportTime := time.Since(start)
+	if recovered.PublicKeyHex() != created.PublicKey {
+		return fail("comparison", errors.New("the recovered key's public key differs from the key's"))
+	}
+	return fmt.Sprintf("%s\t%s\t%s\t%s\t%s\tok: recovered key matches the public key", label, created.ID, shortHex(created.PublicKey),
+		"(create) "+createTime.Round(100*time.Microsecond).String(), exportTime.Round(100*time.Microsecond)), true
+}
+
+func shortHex(h string) string {
+	if len(h) > 20 {
+		return h[:10] + "…" + h[len(h)-8:]
+	}
+	return h
 }
 
 func demoScheme(ctx context.Context, c *dfnskeys.Client, s keys.Scheme) (string, bool) {
@@ -175,10 +248,6 @@ func demoScheme(ctx context.Context, c *dfnskeys.Client, s keys.Scheme) (string,
 	if !recovered.Equal(key) {
 		return fail("comparison", errors.New("the recovered key differs from the imported key"))
 	}
-	pub := created.PublicKey
-	if len(pub) > 20 {
-		pub = pub[:10] + "…" + pub[len(pub)-8:]
-	}
-	return fmt.Sprintf("%s\t%s\t%s\t%s\t%s\tok: recovered key equals the imported key", s, created.ID, pub,
+	return fmt.Sprintf("%s\t%s\t%s\t%s\t%s\tok: recovered key equals the imported key", s, created.ID, shortHex(created.PublicKey),
 		importTime.Round(100*time.Microsecond), exportTime.Round(100*time.Microsecond)), true
 }

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/dfnskeys/dfnskeys"
+	"github.com/dfnskeys/dfnskeys/keys"
 )
 
 // TestSimulatorCommand runs 'dfnskeys simulator' as a user would: it reads
@@ -45,7 +46,7 @@ func TestSimulatorCommand(t *testing.T) {
 			lookupEnv: func(string) (string, bool) { return "", false },
 			interrupt: interrupt,
 		}
-		code := runEnv(e, []string{"simulator", "--state-dir", dir, "--signers", "3"})
+		code := runEnv(e, []string{"simulator", "--state-dir", dir, "--signers", "3", "--create-key", "ECDSA/stark"})
 		outW.Close()
 		done <- code
 	}()
@@ -165,11 +166,32 @@ func TestSimulatorCommand(t *testing.T) {
 		t.Errorf("export printed %q, want the imported key", out)
 	}
 
+	// The key --create-key made (a CGGMP24 stark key, never imported)
+	// exports too, to a key with its public key.
+	var native *keys.Key
+	for k, err := range c.Keys.All(ctx, 100) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !k.Imported {
+			native = k
+		}
+	}
+	if native == nil || native.Curve != keys.Stark || native.Scheme != "ECDSA" {
+		t.Fatalf("no native ECDSA stark key listed; got %+v", native)
+	}
+	_, errOut := runWith("", "export", native.ID)
+	if !strings.Contains(errOut, "public key: "+native.PublicKey+"\n") {
+		t.Errorf("export of the native key printed on stderr:\n%s", errOut)
+	}
+
 	// An interrupt stops it with status 0, and the port is closed.
 	if code := stop(); code != 0 {
 		t.Errorf("the simulator exited %d after the interrupt, want 0; stderr:\n%s", code, stderr.String())
 	}
-	wantErr := regexp.MustCompile(`\Adfnskeys simulator: serving http://127\.0\.0\.1:[0-9]+ with 3 signers; interrupt to stop\ndfnskeys simulator: stopped\n\z`)
+	wantErr := regexp.MustCompile(`\Adfnskeys simulator: serving http://127\.0\.0\.1:[0-9]+ with 3 signers; interrupt to stop\n` +
+		`dfnskeys simulator: created key key-[0-9a-f]{20} \(ECDSA, stark, CGGMP24\), public key 0[23][0-9a-f]{64}\n` +
+		`dfnskeys simulator: stopped\n\z`)
 	if !wantErr.MatchString(stderr.String()) {
 		t.Errorf("stderr:\n%s", stderr.String())
 	}

@@ -26,8 +26,9 @@ The public key is printed on standard error.
 Flags:
   --signers FILE     saved GET /signers response, or a JSON array of signers (required)
   --curve CURVE      secp256k1, stark or ed25519 (required)
-  --protocol NAME    CGGMP21 (secp256k1, stark), FROST_BITCOIN (secp256k1) or
-                     FROST (ed25519); default CGGMP21, or FROST for ed25519
+  --protocol NAME    CGGMP24 or CGGMP21 (secp256k1, stark), FROST_BITCOIN
+                     (secp256k1) or FROST (ed25519); default CGGMP24, as Dfns
+                     uses for every ECDSA key, or FROST for ed25519
   --min-signers N    threshold: signers needed to sign (default 3)
   --key-file FILE    read the key from FILE; - means standard input (the default)
   --ed25519-scalar   the ed25519 key is a 32-byte big-endian signing scalar, as
@@ -60,12 +61,9 @@ func runSplit(e *env, args []string) error {
 	if err != nil {
 		return usagef("unsupported --curve %q: the curves are %s", *curveName, supportedCurves())
 	}
-	scheme := keys.Scheme{Protocol: keys.Protocol(*protocol), Curve: curve}
-	if scheme.Protocol == "" {
-		scheme.Protocol = keys.DefaultProtocol(curve)
-	}
-	if scheme.Validate() != nil {
-		return usagef("--protocol %s cannot be used with --curve %s: the supported pairs are %s", scheme.Protocol, curve, supportedPairs())
+	scheme, err := schemeFlag(*protocol, curve)
+	if err != nil {
+		return err
 	}
 	threshold := *minSigners
 	if threshold == 0 {
@@ -195,6 +193,23 @@ func supportedCurves() string {
 		}
 	}
 	return strings.Join(cs, ", ")
+}
+
+// schemeFlag is the scheme of --protocol (default: the curve's) and a
+// curve, or a usage error that lists the supported pairs.
+func schemeFlag(protocol string, c keys.Curve) (keys.Scheme, error) {
+	if protocol == "" {
+		return keys.Scheme{Protocol: keys.DefaultProtocol(c), Curve: c}, nil
+	}
+	p, err := keys.ParseProtocol(protocol)
+	if err != nil {
+		return keys.Scheme{}, usagef("unsupported --protocol %q: the supported protocol/curve pairs are %s", protocol, supportedPairs())
+	}
+	s := keys.Scheme{Protocol: p, Curve: c}
+	if s.Validate() != nil {
+		return keys.Scheme{}, usagef("--protocol %s cannot be used with --curve %s: the supported pairs are %s", p, c, supportedPairs())
+	}
+	return s, nil
 }
 
 func supportedPairs() string {

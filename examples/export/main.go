@@ -4,8 +4,9 @@
 //	go run ./examples/export KEY_ID
 //
 // It uses DFNS_API_URL, DFNS_AUTH_TOKEN, DFNS_CRED_ID and DFNS_PRIVATE_KEY.
-// Without DFNS_API_URL it starts an embedded simulator, imports a fresh key
-// there and exports that one. Dfns by default stops signing with an exported
+// Without DFNS_API_URL it starts an embedded simulator, has it create a key
+// itself, as Dfns does for the keys it makes (an ECDSA key, so a CGGMP24
+// key), and exports that one. Dfns by default stops signing with an exported
 // key.
 package main
 
@@ -34,7 +35,7 @@ func main() {
 	case len(os.Args) == 2:
 		keyID = os.Args[1]
 	case env.Simulated:
-		keyID = importFresh(ctx, env.Client)
+		keyID = createNative(ctx, env.Client)
 	default:
 		log.Fatal("usage: go run ./examples/export KEY_ID")
 	}
@@ -55,16 +56,11 @@ func main() {
 	fmt.Println("printing the key itself shows only:", key)
 }
 
-func importFresh(ctx context.Context, c *dfnskeys.Client) string {
-	k, err := keys.GeneratePrivateKey(keys.Ed25519) // an RFC 8032 seed
+func createNative(ctx context.Context, c *dfnskeys.Client) string {
+	created, err := c.Keys.Create(ctx, &keys.CreateRequest{Scheme: "ECDSA", Curve: keys.Secp256k1, Name: "example export"})
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer k.Destroy()
-	created, err := c.ImportKey(ctx, k, dfnskeys.ImportKeyOptions{Name: "example export"})
-	if err != nil {
-		log.Fatal(err)
-	}
-	fmt.Println("imported a fresh ed25519 key into the simulator as", created.ID)
+	fmt.Println("the simulator created a key itself (CGGMP24, never imported):", created.ID)
 	return created.ID
 }

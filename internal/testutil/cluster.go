@@ -180,6 +180,27 @@ func (c *Cluster) Import(req *keys.ImportRequest) (*StoredKey, error) {
 	return k, nil
 }
 
+// Generate makes a fresh key of the given scheme held by the cluster with
+// threshold t, as Dfns does for keys it creates itself (a dealer-free key
+// generation in reality; here a random secret shared at 1..n and dropped).
+func (c *Cluster) Generate(scheme keys.Scheme, t int) (*StoredKey, error) {
+	if err := scheme.Validate(); err != nil {
+		return nil, err
+	}
+	curve, _ := sharding.CurveByName(string(scheme.Curve))
+	secret := randomScalar(curve)
+	defer secret.Zeroize()
+	sharing, err := sharding.Split(secret, t, len(c.Signers))
+	if err != nil {
+		return nil, err
+	}
+	k := &StoredKey{Scheme: scheme, Threshold: t, PublicKey: curve.BaseMul(secret).PublicKeyBytes(), Shares: map[string]sharding.Share{}}
+	for i, s := range c.Signers {
+		k.Shares[s.SignerID] = sharding.Share{Index: sharding.ScalarFromInt(curve, uint32(i+1)), Value: sharing.Shares[i]}
+	}
+	return k, nil
+}
+
 func (c *Cluster) signer(id string) *Signer {
 	for _, s := range c.Signers {
 		if s.SignerID == id {
@@ -240,6 +261,21 @@ func (c *Cluster) refresh(k *StoredKey) ([]sharding.Share, error) {
 	}
 	defer secret.Zeroize()
 	return sharding.SplitAt(secret, k.Threshold, randomIndices(secret.Curve(), len(c.Signers)))
+}
+
+// randomScalar returns a uniformly random non-zero scalar of c.
+func randomScalar(c sharding.Curve) sharding.Scalar {
+	b := make([]byte, 32)
+	defer clear(b)
+	for {
+		_, _ = rand.Read(b)
+		if c != sharding.Secp256k1 {
+			b[0] &= 0x0f // stark and ed25519 orders are below 2^252
+		}
+		if s, err := c.ParseScalar(b); err == nil {
+			return s
+		}
+	}
 }
 
 func randomIndices(c sharding.Curve, n int) []sharding.Scalar {

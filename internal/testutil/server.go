@@ -181,6 +181,7 @@ var routes = []route{
 	{"POST", "/auth/action/init", "", "", (*Server).initAction},
 	{"POST", "/auth/action", "", "", (*Server).completeAction},
 	{"GET", "/keys", "Keys:Read", "", (*Server).listKeys},
+	{"POST", "/keys", "Keys:Create", "Keys:Create", (*Server).createKey},
 	{"GET", "/keys/{keyId}", "Keys:Read", "", (*Server).getKey},
 	{"POST", "/keys/import", "Keys:Import", "Keys:Import", (*Server).importKey},
 	{"POST", "/keys/{keyId}/export", "Keys:Export", "Keys:Export", (*Server).exportKey},
@@ -1070,6 +1071,59 @@ func (s *Server) importKey(c *call) (any, *apiError) {
 	return &k.Key, nil
 }
 
+// nativeSchemes maps a POST /keys scheme and curve to the protocol Dfns
+// uses for keys it creates: CGGMP24 for every ECDSA key.
+var nativeSchemes = map[string]map[keys.Curve]keys.Protocol{
+	"ECDSA":   {keys.Secp256k1: keys.CGGMP24, keys.Stark: keys.CGGMP24},
+	"Schnorr": {keys.Secp256k1: keys.FROSTBitcoin},
+	"EdDSA":   {keys.Ed25519: keys.FROST},
+}
+
+// createKey serves POST /keys: see [Server.CreateKey].
+func (s *Server) createKey(c *call) (any, *apiError) {
+	var req keys.CreateRequest
+	if e := decode(c.body, &req); e != nil {
+		return nil, e
+	}
+	k, err := s.CreateKey(&req)
+	if err != nil {
+		return nil, errorf(http.StatusBadRequest, "%v", err)
+	}
+	return &k.Key, nil
+}
+
+// CreateKey generates a key in the first cluster, as Dfns does for keys it
+// creates itself (POST /keys): an ECDSA key is a CGGMP24 key, a Schnorr key
+// FROST_BITCOIN, an EdDSA key FROST. The key is reported with imported
+// false. Tests and the demo use it to rehearse exporting a native key.
+func (s *Server) CreateKey(req *keys.CreateRequest) (*StoredServerKey, error) {
+	if n := utf8.RuneCountInString(req.Name); n > keys.MaxNameLength {
+		return nil, fmt.Errorf("name is %d characters; at most %d are allowed", n, keys.MaxNameLength)
+	}
+	protocol, ok := nativeSchemes[req.Scheme][req.Curve]
+	if !ok {
+		return nil, fmt.Errorf("scheme %q with curve %q is not supported: use ECDSA with secp256k1 or stark, Schnorr with secp256k1, or EdDSA with ed25519", req.Scheme, req.Curve)
+	}
+	scheme := keys.Scheme{Protocol: protocol, Curve: req.Curve}
+	cl := s.clusters[0]
+	sk, err := cl.Generate(scheme, min(keys.DefaultThreshold, len(cl.Signers)))
+	if err != nil {
+		return nil, fmt.Errorf("key generation failed: %w", err)
+	}
+	k := &StoredServerKey{
+		Key: keys.Key{
+			ID: "key-" + randomHex(10), Name: req.Name, Scheme: scheme.SchemeName(), Curve: req.Curve,
+			PublicKey: sk.PublicKeyHex(), Status: "Active", Custodial: true, DateCreated: s.now(),
+		},
+		Shares: sk, ClusterID: cl.ID,
+	}
+	s.mu.Lock()
+	s.keys = append(s.keys, k)
+	s.byID[k.Key.ID] = k
+	s.mu.Unlock()
+	return k.clone(), nil
+}
+
 func (s *Server) importWallet(c *call) (any, *apiError) {
 	var req keys.WalletImportRequest
 	if e := decode(c.body, &req); e != nil {
@@ -1102,6 +1156,9 @@ func (s *Server) importShares(req *keys.ImportRequest, walletID string) (*Stored
 	scheme := keys.Scheme{Protocol: req.Protocol, Curve: req.Curve}
 	if err := scheme.Validate(); err != nil {
 		return nil, errorf(http.StatusBadRequest, "%v", err)
+	}
+	if req.MasterKey {
+		return nil, errorf(http.StatusBadRequest, "masterKey imports are not simulated: their share format is not public")
 	}
 	if len(req.EncryptedKeyShares) == 0 {
 		return nil, errorf(http.StatusBadRequest, "encryptedKeyShares is empty")

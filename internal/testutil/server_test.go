@@ -564,7 +564,7 @@ func TestRouting(t *testing.T) {
 	requireError(t, resp, b, http.StatusNotFound, "no route for GET /nope")
 	resp, b = c.do("DELETE", "/keys", nil, nil)
 	requireError(t, resp, b, http.StatusMethodNotAllowed, "")
-	require.Equal(t, "GET", resp.Header.Get("Allow"))
+	require.Equal(t, "GET, POST", resp.Header.Get("Allow"))
 	resp, b = c.do("POST", "/keys/key-1", []byte("{}"), nil)
 	requireError(t, resp, b, http.StatusMethodNotAllowed, "")
 

@@ -355,6 +355,24 @@ inv = ['tc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vq5zuyut','bc1p0xl
 for a in inv:
     eq('invalid segwit ' + a, segwit_decode('bc', a) is None and segwit_decode('tb', a) is None, True)
 
+# Legacy P2PKH ("1…") and nested SegWit P2SH-P2WPKH ("3…") addresses, and their
+# testnet forms, for the address package's Match: key 1 (well known), the
+# BIP-44 and BIP-49 first addresses of the "abandon … about" mnemonic.
+def p2pkh(pt, comp=True, ver=0): return b58check(bytes([ver]) + hash160(ser_c(pt) if comp else ser_u(pt)))
+def p2sh_p2wpkh(pt, ver=5): return b58check(bytes([ver]) + hash160(b'\x00\x14' + hash160(ser_c(pt))))
+eq('p2pkh 1', p2pkh(pmul(1)), '1BgGZ9tcN4rm9KBzDn7KprQz87SZ26SAMH')
+eq('p2pkh 1 uncompressed', p2pkh(pmul(1), False), '1EHNa6Q4Jz2uvNExL497mE43ikXhwF6kZm')
+eq('p2sh-p2wpkh 1', p2sh_p2wpkh(pmul(1)), '3JvL6Ymt8MVWiCNHC7oWU6nLeHNJKLZGLN')
+eq('p2pkh 1 testnet', p2pkh(pmul(1), True, 0x6f), 'mrCDrCybB6J1vRfbwM5hemdJz73FwDBC8r')
+eq('p2sh-p2wpkh 1 testnet', p2sh_p2wpkh(pmul(1), 0xc4), '2NAUYAHhujozruyzpsFRP63mbrdaU5wnEpN')
+eq('p2wpkh 1 testnet', segwit_encode('tb', 0, hash160(ser_c(pmul(1)))), 'tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx')
+k, _ = bip32_derive(ab, "m/44'/0'/0'/0/0"); eq('bip44 p2pkh', p2pkh(pmul(k)), '1LqBGSKuX5yYUonjxT5qGfpUsXKYYWeabA')
+k, _ = bip32_derive(ab, "m/49'/0'/0'/0/0"); eq('bip49 p2sh-p2wpkh', p2sh_p2wpkh(pmul(k)), '37VucYSaXLCAsxYyAPfbSi9eh4iEcbShgf')
+k, _ = bip32_derive(ab, "m/49'/1'/0'/0/0"); eq('bip49 testnet p2sh-p2wpkh', p2sh_p2wpkh(pmul(k), 0xc4), '2Mww8dCYPUpKHofjgcXcBCEGmniw9CoaiD2')
+k4c = 0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318
+eq('p2pkh 4c08', p2pkh(pmul(k4c)), '1FB3WSwtExGLQUmNp4AQF66tAwAQp6igW3')
+eq('p2sh-p2wpkh 4c08', p2sh_p2wpkh(pmul(k4c)), '36WJjPWBv8vhG8Wd4eBZwXGtyVr1Gw7g77')
+
 if FAILED:
     print('FAILED:', ', '.join(FAILED))
     sys.exit(1)
