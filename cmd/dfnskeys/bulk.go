@@ -35,8 +35,17 @@ and only the address tells.
 The journal (created on the first run, mode 0600) is written durably before
 and after each import, so the run can be killed at any moment and rerun: it
 skips rows already imported and looks up rows that may have been sent before
-importing anything again. Interrupt (Ctrl-C) finishes the rows in flight and
-stops; rerun to continue.
+importing anything again. A run locks its journal: a second run on it exits
+at once, naming the process that holds it. A journal belongs to the API,
+organisation and signing cluster it was made against, and is refused against
+another (start a new journal there). Rows it calls imported are checked
+against Dfns's key list; one Dfns does not list is reported as failed.
+
+Interrupt (Ctrl-C) starts no new row and says how many are in flight; they
+finish, and the run stops: rerun to continue. A second interrupt stops at
+once; the journal then holds those rows as started, and the rerun looks them
+up before sending anything. Rows answered 202 (a policy approval) are never
+resent; rerun once they are approved.
 
 Each distinct key is imported once. The run lists the organisation's keys at
 startup: a row whose key Dfns already holds (imported, active, never exported,
