@@ -69,6 +69,7 @@ func TestRunReportsImportedRowsDfnsDoesNotList(t *testing.T) {
 
 	// Rows imported by a run are confirmed by the next one's listing.
 	sum, lines = run(t, context.Background(), f, c, nil)
+	require.Equal(t, 2, sum.AlreadyImported)
 	require.Equal(t, bulk.StatusFailed, lines[1].Status)
 	require.Equal(t, bulk.StatusAlreadyImported, lines[2].Status)
 	require.Equal(t, bulk.StatusAlreadyImported, lines[3].Status)

@@ -49,10 +49,14 @@ func ParseHex(c keys.Curve, text []byte, ed25519Scalar bool) (*keys.PrivateKey, 
 		return nil, errorf(Hex, "no hex digits")
 	}
 	if n != len(digits) {
-		if c == keys.Ed25519 {
-			return nil, errorf(Hex, "%d hex digits, want 64 for a 32-byte %s key", n, c)
+		unit := "digits"
+		if n == 1 {
+			unit = "digit"
 		}
-		return nil, errorf(Hex, "%d hex digits, want 64 for a 32-byte %s key: a shorter key is usually a truncated copy; if this key really has leading zeros, left-pad it with zeros to 64 digits", n, c)
+		if c == keys.Ed25519 {
+			return nil, errorf(Hex, "%d hex %s, want 64 for a 32-byte %s key", n, unit, c)
+		}
+		return nil, errorf(Hex, "%d hex %s, want 64 for a 32-byte %s key: a shorter key is usually a truncated copy; if this key really has leading zeros, left-pad it with zeros to 64 digits", n, unit, c)
 	}
 	var b [32]byte
 	defer clear(b[:])
