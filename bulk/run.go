@@ -653,6 +653,10 @@ func (r *runner) resolveStarted(ctx context.Context) error {
 	return nil
 }
 
+// errMayAwaitApproval is the report error of a row whose import may have
+// been sent, in a journal that has seen policy approvals.
+var errMayAwaitApproval = errors.New("the import may have been sent by an interrupted run and may wait for a policy approval (this journal has seen approvals), so it is not sent again; rerun once pending approvals are settled (if it was rejected or never sent, import this row with a new journal)")
+
 // resolveKey identifies a key by public key (lower-case hex), curve and
 // scheme name.
 func resolveKey(publicKeyHex string, c keys.Curve, schemeName string) string {
@@ -715,7 +719,7 @@ func (r *runner) process(ctx context.Context, row *Row) ReportLine {
 		// Resending would make a second request that, once approved,
 		// would create a second key.
 		if rec.KeyID == "" {
-			return fail(errors.New("the import may have been sent by an interrupted run and may wait for a policy approval (this journal has seen approvals), so it is not sent again; rerun once pending approvals are settled (if it was rejected or never sent, import this row with a new journal)"))
+			return fail(errMayAwaitApproval)
 		}
 		return fail(fmt.Errorf("the import waits for policy approval %s and is not sent again; rerun once it is approved (if it is rejected, import this row with a new journal)", rec.KeyID))
 	}
@@ -742,7 +746,7 @@ func (r *runner) process(ctx context.Context, row *Row) ReportLine {
 			if err := r.journal.Put(row.Number, Record{State: StatePending, PublicKey: key.PublicKey(), Scheme: scheme, Approval: true}); err != nil {
 				return fail(err)
 			}
-			return fail(errors.New("the import may have been sent by an interrupted run and may wait for a policy approval (this journal has seen approvals), so it is not sent again; rerun once pending approvals are settled (if it was rejected or never sent, import this row with a new journal)"))
+			return fail(errMayAwaitApproval)
 		}
 	}
 	if prior != nil {
