@@ -233,6 +233,12 @@ func checkPublicKey(id string, key *keys.PrivateKey, remote string) error {
 // decrypts and recombines the shares, and checks the result against the
 // key's public key. Dfns by default stops signing with an exported key.
 // The caller owns the returned key and should Destroy it.
+//
+// An export cannot be undone, and the key comes back only in its response:
+// if ctx ends while the request is on its way, Dfns may have exported the
+// key and the result is lost. A caller that must not lose it checks for
+// cancellation first and then passes [context.WithoutCancel] (the HTTP
+// client's timeout still bounds the call), as the CLI does.
 func (c *Client) ExportKey(ctx context.Context, keyID string) (*keys.PrivateKey, error) {
 	k, err := c.Keys.Get(ctx, keyID)
 	if err != nil {

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,32 +13,50 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/dfnskeys/dfnskeys"
+	"github.com/dfnskeys/dfnskeys/internal/safefile"
 	"github.com/dfnskeys/dfnskeys/keyformat"
 	"github.com/dfnskeys/dfnskeys/keys"
 )
 
 // ExportOptions configures [Export].
 type ExportOptions struct {
-	// InputPath lists the keys: JSON Lines (.jsonl) or CSV (.csv) with a
-	// keyId field and an optional name.
+	// InputPath lists the keys: JSON Lines (.jsonl, .ndjson) or CSV (.csv)
+	// with a keyId field or column and an optional name. Other fields and
+	// columns are ignored, so a bulk-import report is a valid input.
 	InputPath string
-	// OutDir receives one file per key, mode 0600: <keyId>.json for a
-	// keystore, <keyId>.hex or <keyId>.wif otherwise.
+	// OutDir receives one new file per key, mode 0600:
+	// <keyId>.keystore.json for a keystore, <keyId>.json for an export
+	// document. Every file records its key ID, which is how a rerun knows
+	// the key is done, whatever the format.
 	OutDir string
-	// OutputFormat is keystore (the default), hex or wif. Keystore and
-	// WIF are for secp256k1 keys only; other keys fail in those formats and
-	// are not exported.
+	// OutputFormat is keystore (the default) or json (see
+	// [keyformat.JSON]). Keystores are for secp256k1 keys only; other keys
+	// fail in that format and are not exported.
 	OutputFormat string
 	// Password encrypts keystores. Export does not keep or clear it.
 	Password []byte
-	// Keystore tunes the keystore KDF (tests use light parameters).
+	// Keystore tunes the keystore KDF (tests use light parameters). Its
+	// KeyID is set per key.
 	Keystore keyformat.KeystoreOptions
+	// KDFConcurrency bounds the keystore encryptions that run at the same
+	// time (default 1): scrypt at its default parameters takes 256 MiB
+	// each, whatever the number of workers.
+	KDFConcurrency int
 	// Report receives one JSON line per row.
 	Report io.Writer
 	// Workers is the number of keys exported at the same time (default 4).
 	Workers int
+	// Progress, when set, is called from one goroutine at most every
+	// ProgressEvery (default 1 s) and once at the end.
+	Progress      func(ExportProgress)
+	ProgressEvery time.Duration
+	// Notice, when set, receives a line about what start-up found: files
+	// left by an interrupted run, finished or removed.
+	Notice func(string)
 	// Client is the API client.
 	Client *dfnskeys.Client
 }
@@ -62,31 +79,58 @@ const (
 	StatusAlreadyExported = "already-exported"
 )
 
+// ExportProgress is a snapshot of an export run.
+type ExportProgress struct {
+	// Total is the number of data rows in the input.
+	Total int
+	// Done counts the rows processed so far, of every status.
+	Done, Exported, AlreadyExported, Failed int
+	// Elapsed is the time since the run started.
+	Elapsed time.Duration
+}
+
 // ExportSummary counts the outcome of [Export].
 type ExportSummary struct {
 	Total, Exported, AlreadyExported, Failed int
 	Interrupted                              bool
+	// Finished counts complete files of an interrupted run that start-up
+	// moved into place; Removed counts incomplete ones it deleted.
+	Finished, Removed int
 }
 
 type exportRow struct {
 	Number int
-	KeyID  string `json:"keyId"`
-	Name   string `json:"name"`
+	KeyID  string
+	Name   string
 }
 
+// partialSuffix ends the name of a file being written: a hidden
+// ".<final name>.partial" that no reader takes for a finished file.
+const partialSuffix = ".partial"
+
+// maxOutputFile bounds the files Export reads back from OutDir.
+const maxOutputFile = 1 << 20
+
 // Export exports every key listed in the input and writes each, in the
-// format asked, to its own file. A key whose file exists is skipped, so a
-// run can be repeated after an interruption; files are written to a
-// temporary name, synced and renamed, so an existing file is complete.
-// Before exporting a key (after which Dfns stops signing with it), its
-// curve is checked against the format.
+// format asked, to its own new file in OutDir.
+//
+// A key is exported once per directory: at start-up Export reads the key
+// ID each file in OutDir records, and skips those keys (and a key listed
+// twice), whatever format they were written in. Everything that can fail
+// is checked before a key is exported (Dfns stops signing with an
+// exported key): its curve against the format, and its file, which is
+// created as a hidden ".partial" file before the export call. Once sent,
+// an export is seen through even if ctx ends, and its key is written,
+// synced and linked to its final name. A run killed in between leaves the
+// partial file: the next run moves a complete one into place and deletes
+// an incomplete one, so no stray copy of a key is left behind.
 func Export(ctx context.Context, opts ExportOptions) (*ExportSummary, error) {
 	if opts.OutputFormat == "" {
 		opts.OutputFormat = "keystore"
 	}
-	ext := map[string]string{"keystore": ".json", "hex": ".hex", "wif": ".wif"}[opts.OutputFormat]
-	if ext == "" {
-		return nil, fmt.Errorf("bulk: unknown export format %q: use keystore, hex or wif", opts.OutputFormat)
+	ext, ok := exportExtensions[opts.OutputFormat]
+	if !ok {
+		return nil, fmt.Errorf("bulk: unknown export format %q: use keystore or json", opts.OutputFormat)
 	}
 	if opts.OutputFormat == "keystore" && len(opts.Password) == 0 {
 		return nil, errors.New("bulk: keystore export needs a password")
@@ -94,15 +138,33 @@ func Export(ctx context.Context, opts ExportOptions) (*ExportSummary, error) {
 	if opts.Workers <= 0 {
 		opts.Workers = 4
 	}
+	if opts.KDFConcurrency <= 0 {
+		opts.KDFConcurrency = 1
+	}
+	if opts.ProgressEvery <= 0 {
+		opts.ProgressEvery = time.Second
+	}
 	if opts.Client == nil || opts.Report == nil {
 		return nil, errors.New("bulk: Export needs a client and a report writer")
 	}
-	if err := os.MkdirAll(opts.OutDir, 0o700); err != nil {
+	total, err := countExportRows(opts.InputPath)
+	if err != nil {
 		return nil, err
+	}
+	if err := os.MkdirAll(opts.OutDir, 0o700); err != nil {
+		return nil, fmt.Errorf("bulk: creating the output directory: %w", err)
+	}
+	sum := &ExportSummary{}
+	done, err := scanOutDir(opts.OutDir, sum)
+	if err != nil {
+		return nil, err
+	}
+	if opts.Notice != nil && (sum.Finished > 0 || sum.Removed > 0) {
+		opts.Notice(fmt.Sprintf("%s: finished %d file(s) and removed %d incomplete temporary file(s) left by an interrupted run", opts.OutDir, sum.Finished, sum.Removed))
 	}
 	in, err := os.Open(opts.InputPath)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("bulk: %w", err)
 	}
 	defer in.Close()
 	next, err := exportReader(in, opts.InputPath)
@@ -110,7 +172,7 @@ func Export(ctx context.Context, opts ExportOptions) (*ExportSummary, error) {
 		return nil, err
 	}
 
-	sum := &ExportSummary{}
+	x := &exporter{opts: opts, ext: ext, done: done, kdf: make(chan struct{}, opts.KDFConcurrency)}
 	bw := bufio.NewWriter(opts.Report)
 	enc := json.NewEncoder(bw)
 	var writeErr error
@@ -122,24 +184,38 @@ func Export(ctx context.Context, opts ExportOptions) (*ExportSummary, error) {
 		}
 		return row, nil, err
 	}
-	process := func(row exportRow) ExportLine { return exportOne(context.WithoutCancel(ctx), opts, ext, row) }
+	start := time.Now()
+	progress := ExportProgress{Total: total}
+	lastProgress := start
+	// Exports once sent are seen through: process does not get ctx.
+	process := func(row exportRow) ExportLine { return x.one(context.WithoutCancel(ctx), row) }
 	readErr := pipeline(ctx, opts.Workers, readNext, process, func(l ExportLine) {
 		if writeErr == nil {
 			writeErr = enc.Encode(l)
 		}
-		sum.Total++
+		progress.Done++
 		switch l.Status {
 		case StatusExported:
-			sum.Exported++
+			progress.Exported++
 		case StatusAlreadyExported:
-			sum.AlreadyExported++
+			progress.AlreadyExported++
 		default:
-			sum.Failed++
+			progress.Failed++
+		}
+		if opts.Progress != nil && time.Since(lastProgress) >= opts.ProgressEvery {
+			lastProgress = time.Now()
+			progress.Elapsed = time.Since(start)
+			opts.Progress(progress)
 		}
 	})
 	if err := bw.Flush(); writeErr == nil {
 		writeErr = err
 	}
+	progress.Elapsed = time.Since(start)
+	if opts.Progress != nil {
+		opts.Progress(progress)
+	}
+	sum.Total, sum.Exported, sum.AlreadyExported, sum.Failed = progress.Done, progress.Exported, progress.AlreadyExported, progress.Failed
 	sum.Interrupted = ctx.Err() != nil
 	if readErr != nil {
 		return sum, readErr
@@ -147,89 +223,294 @@ func Export(ctx context.Context, opts ExportOptions) (*ExportSummary, error) {
 	return sum, writeErr
 }
 
-func exportOne(ctx context.Context, opts ExportOptions, ext string, row exportRow) ExportLine {
+// exportExtensions maps the formats of Export to their file extensions.
+var exportExtensions = map[string]string{"keystore": ".keystore.json", "json": ".json"}
+
+// exporter is the state one Export run shares between its workers.
+type exporter struct {
+	opts ExportOptions
+	ext  string
+	kdf  chan struct{} // semaphore: keystore encryptions at the same time
+
+	mu   sync.Mutex
+	done map[string]string // key ID → the file that holds it, or the row claiming it
+}
+
+// claim records that row is exporting keyID; it returns the file or row
+// that already has it, if any.
+func (x *exporter) claim(keyID string, row int) (string, bool) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if prior, ok := x.done[keyID]; ok {
+		return prior, true
+	}
+	x.done[keyID] = fmt.Sprintf("row %d", row)
+	return "", false
+}
+
+// settle records where keyID ended up ("" to release a failed claim).
+func (x *exporter) settle(keyID, file string) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if file == "" {
+		delete(x.done, keyID)
+	} else {
+		x.done[keyID] = file
+	}
+}
+
+func (x *exporter) one(ctx context.Context, row exportRow) ExportLine {
 	l := ExportLine{Row: row.Number, KeyID: row.KeyID, Name: row.Name}
 	fail := func(err error) ExportLine { l.Status, l.Error = StatusFailed, err.Error(); return l }
-	if strings.ContainsAny(row.KeyID, `/\`) || strings.HasPrefix(row.KeyID, ".") {
-		return fail(fmt.Errorf("keyId %q cannot be a file name", row.KeyID))
+	if !validKeyID(row.KeyID) {
+		return fail(fmt.Errorf("keyId %q is not a Dfns key ID (letters, digits, - and _)", row.KeyID))
 	}
-	path := filepath.Join(opts.OutDir, row.KeyID+ext)
-	l.File = path
-	if _, err := os.Lstat(path); err == nil {
+	if prior, ok := x.claim(row.KeyID, row.Number); ok {
 		l.Status = StatusAlreadyExported
+		if strings.HasPrefix(prior, "row ") {
+			l.Error = "listed again: exported for " + prior
+		} else {
+			l.File = prior
+		}
 		return l
 	}
-	info, err := opts.Client.Keys.Get(ctx, row.KeyID)
+	exported := false
+	defer func() {
+		if !exported {
+			x.settle(row.KeyID, "")
+		}
+	}()
+	final := filepath.Join(x.opts.OutDir, row.KeyID+x.ext)
+	partial := filepath.Join(x.opts.OutDir, "."+row.KeyID+x.ext+partialSuffix)
+	if _, err := os.Lstat(final); err == nil {
+		return fail(fmt.Errorf("%s exists but does not record key %s; nothing was exported: move it away and rerun", final, row.KeyID))
+	}
+	info, err := x.opts.Client.Keys.Get(ctx, row.KeyID)
 	if err != nil {
 		return fail(err)
 	}
 	l.Curve, l.PublicKey = string(info.Curve), info.PublicKey
-	if opts.OutputFormat != "hex" && info.Curve != keys.Secp256k1 {
-		return fail(fmt.Errorf("format %s is for secp256k1 keys only; this key is %s: export it with format hex (it was not exported)", opts.OutputFormat, info.Curve))
+	if x.opts.OutputFormat == "keystore" && info.Curve != keys.Secp256k1 {
+		return fail(fmt.Errorf("format keystore is for secp256k1 keys only; this key is %s: export it with format json (it was not exported)", info.Curve))
 	}
-	key, err := opts.Client.ExportKey(ctx, row.KeyID)
+	// The file is created before the export: a directory that cannot be
+	// written costs nothing.
+	f, err := safefile.Create(partial, 0o600)
 	if err != nil {
+		return fail(fmt.Errorf("%w; nothing was exported", err))
+	}
+	key, err := x.opts.Client.ExportKey(ctx, row.KeyID)
+	if err != nil {
+		safefile.RemoveIfSame(partial, f)
 		return fail(err)
 	}
 	defer key.Destroy()
+	exported = true
 	var data []byte
-	switch opts.OutputFormat {
-	case "hex":
-		raw := key.Bytes()
-		data = append(hex.AppendEncode(nil, raw), '\n')
-		clear(raw)
-	case "wif":
-		w, err := keyformat.EncodeWIF(key, true, false)
-		if err != nil {
-			return fail(err)
-		}
-		data = append(w, '\n')
-	case "keystore":
-		if data, err = keyformat.EncryptKeystore(key, opts.Password, opts.Keystore); err != nil {
-			return fail(err)
-		}
+	if x.opts.OutputFormat == "keystore" {
+		x.kdf <- struct{}{}
+		ks := x.opts.Keystore
+		ks.KeyID = row.KeyID
+		data, err = keyformat.EncryptKeystore(key, x.opts.Password, ks)
+		<-x.kdf
+	} else {
+		data, err = keyformat.EncodeJSON(key, row.KeyID)
 	}
 	defer clear(data)
-	if err := writeFileAtomic(path, data); err != nil {
-		return fail(fmt.Errorf("the key was exported but writing %s failed: %w; export it again", path, err))
+	if err == nil {
+		err = finishFile(f, partial, final, data)
 	}
-	l.Status = StatusExported
+	if err != nil {
+		// The key is exported: it must not be lost.
+		if rescued, rerr := rescue(key, row.KeyID); rerr == nil {
+			x.settle(row.KeyID, rescued)
+			l.File = rescued
+			return fail(fmt.Errorf("the key was exported, but writing %s failed (%v): it was saved instead to %s (mode 0600); move it into %s", final, err, rescued, x.opts.OutDir))
+		}
+		return fail(fmt.Errorf("the key was exported, but writing %s failed (%v), and so did saving it elsewhere: export it again", final, err))
+	}
+	x.settle(row.KeyID, final)
+	l.File, l.Status = final, StatusExported
 	return l
 }
 
-// writeFileAtomic writes data to a new file at path: a temporary file in
-// the same directory, synced, then renamed, so a reader never sees a
-// partial file. It refuses to replace an existing file.
-func writeFileAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".dfnskeys-*")
+// finishFile writes data to the partial file f, syncs it and links it to
+// final, which must not exist; the partial name is then removed.
+func finishFile(f *os.File, partial, final string, data []byte) error {
+	_, err := f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
 	if err != nil {
+		os.Remove(partial)
 		return err
 	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return err
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Link(tmp.Name(), path); err != nil { // fails if path exists
+	if err := os.Link(partial, final); err != nil {
+		os.Remove(partial)
 		if errors.Is(err, fs.ErrExist) {
-			return fmt.Errorf("%s appeared meanwhile; not replaced", path)
+			return fmt.Errorf("%s appeared meanwhile; not replaced", final)
 		}
 		return err
 	}
-	return syncDir(filepath.Dir(path))
+	os.Remove(partial)
+	return syncDir(filepath.Dir(final))
 }
 
+// rescue saves an exported key that could not be written where it belongs
+// as an export document in the temporary directory, and returns its path.
+func rescue(key *keys.PrivateKey, keyID string) (string, error) {
+	doc, err := keyformat.EncodeJSON(key, keyID)
+	if err != nil {
+		return "", err
+	}
+	defer clear(doc)
+	p := filepath.Join(os.TempDir(), fmt.Sprintf("dfnskeys-rescued-%s-%s.json", keyID, time.Now().UTC().Format("20060102T150405.000000000Z")))
+	f, err := safefile.Create(p, 0o600)
+	if err != nil {
+		return "", err
+	}
+	_, err = f.Write(doc)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(p)
+		return "", err
+	}
+	return p, nil
+}
+
+// validKeyID accepts what can be both a Dfns key ID and a file name.
+func validKeyID(id string) bool {
+	if id == "" || len(id) > 200 || id[0] == '.' || id[0] == '-' {
+		return false
+	}
+	for _, r := range id {
+		if !(r == '-' || r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			return false
+		}
+	}
+	return true
+}
+
+// scanOutDir returns the key IDs the files in dir record, after finishing
+// or removing the partial files of an interrupted run.
+func scanOutDir(dir string, sum *ExportSummary) (map[string]string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("bulk: reading the output directory: %w", err)
+	}
+	done := map[string]string{}
+	var finals []string
+	for _, e := range entries {
+		name := e.Name()
+		p := filepath.Join(dir, name)
+		if strings.HasPrefix(name, ".") && strings.HasSuffix(name, partialSuffix) {
+			final := filepath.Join(dir, strings.TrimSuffix(name[1:], partialSuffix))
+			if finishPartial(p, final) {
+				sum.Finished++
+				finals = append(finals, final)
+			} else {
+				sum.Removed++
+			}
+			continue
+		}
+		if e.Type().IsRegular() && !strings.HasPrefix(name, ".") {
+			finals = append(finals, p)
+		}
+	}
+	if sum.Finished+sum.Removed > 0 {
+		if err := syncDir(dir); err != nil {
+			return nil, err
+		}
+	}
+	for _, p := range finals {
+		if id := recordedKeyID(p); id != "" {
+			done[id] = p
+		}
+	}
+	return done, nil
+}
+
+// finishPartial moves a complete partial file into place and removes an
+// incomplete one (or one whose final name is taken). It reports whether
+// the file was moved.
+func finishPartial(partial, final string) bool {
+	defer os.Remove(partial)
+	fi, err := os.Lstat(partial)
+	if err != nil || !fi.Mode().IsRegular() || fi.Size() > maxOutputFile {
+		return false
+	}
+	data, err := os.ReadFile(partial)
+	if err != nil {
+		return false
+	}
+	defer clear(data)
+	id := keyformat.RecordedKeyID(data)
+	base := filepath.Base(final)
+	if id == "" || !strings.HasPrefix(base, id+".") {
+		return false
+	}
+	if bytes.Contains(data, []byte(`"type": "dfnskeys-exported-key"`)) {
+		k, err := keyformat.ParseJSON("", data)
+		if err != nil {
+			return false
+		}
+		k.Destroy()
+	}
+	return os.Link(partial, final) == nil
+}
+
+// recordedKeyID reads the key ID the file at p records, or "".
+func recordedKeyID(p string) string {
+	f, err := os.Open(p)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxOutputFile+1))
+	defer clear(data)
+	if err != nil || len(data) > maxOutputFile {
+		return ""
+	}
+	return keyformat.RecordedKeyID(data)
+}
+
+// countExportRows counts the input's data rows, for progress.
+func countExportRows(path string) (int, error) {
+	in, err := os.Open(path)
+	if err != nil {
+		return 0, fmt.Errorf("bulk: %w", err)
+	}
+	defer in.Close()
+	next, err := exportReader(in, path)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for {
+		_, err := next()
+		var re *RowError
+		switch {
+		case err == io.EOF:
+			return n, nil
+		case err == nil, errors.As(err, &re):
+			n++
+		default:
+			return 0, err
+		}
+	}
+}
+
+// exportReader streams the rows of a JSON Lines or CSV input. Only keyId
+// and name are read; other fields and columns are ignored, so that a
+// bulk-import report can be the input.
 func exportReader(r io.Reader, name string) (func() (exportRow, error), error) {
 	n := 0
 	switch strings.ToLower(filepath.Ext(name)) {
@@ -243,20 +524,27 @@ func exportReader(r io.Reader, name string) (func() (exportRow, error), error) {
 					continue
 				}
 				n++
-				var row exportRow
-				dec := json.NewDecoder(bytes.NewReader(line))
-				dec.DisallowUnknownFields()
-				if err := dec.Decode(&row); err != nil {
-					return row, &RowError{n, fmt.Errorf("not a JSON object with the fields keyId and name: %v", err)}
+				var fields struct {
+					KeyID *string `json:"keyId"`
+					Name  *string `json:"name"`
 				}
-				row.Number = n
+				if err := json.Unmarshal(line, &fields); err != nil {
+					return exportRow{Number: n}, &RowError{n, errors.New("not a JSON object with a keyId field")}
+				}
+				row := exportRow{Number: n}
+				if fields.KeyID != nil {
+					row.KeyID = strings.TrimSpace(*fields.KeyID)
+				}
+				if fields.Name != nil {
+					row.Name = *fields.Name
+				}
 				if row.KeyID == "" {
-					return row, &RowError{n, errors.New("keyId is required")}
+					return row, &RowError{n, errors.New("keyId is missing or empty (in a bulk-import report: the row was not imported)")}
 				}
 				return row, nil
 			}
 			if err := sc.Err(); err != nil {
-				return exportRow{}, err
+				return exportRow{}, fmt.Errorf("bulk: reading the input after row %d: %w", n, err)
 			}
 			return exportRow{}, io.EOF
 		}, nil
@@ -274,30 +562,41 @@ func exportReader(r io.Reader, name string) (func() (exportRow, error), error) {
 				idCol = i
 			case "name":
 				nameCol = i
-			default:
-				return nil, fmt.Errorf("bulk: unknown CSV column %q: the columns are keyId and name", h)
 			}
 		}
 		if idCol < 0 {
 			return nil, errors.New(`bulk: the CSV header has no "keyId" column`)
 		}
 		return func() (exportRow, error) {
-			rec, err := cr.Read()
-			if err != nil {
-				return exportRow{}, err
+			for {
+				rec, err := cr.Read()
+				if err == io.EOF {
+					return exportRow{}, io.EOF
+				}
+				var pe *csv.ParseError
+				if errors.As(err, &pe) {
+					n++
+					return exportRow{Number: n}, &RowError{n, fmt.Errorf("malformed CSV: %v", pe.Err)}
+				}
+				if err != nil {
+					return exportRow{}, fmt.Errorf("bulk: reading the input after row %d: %w", n, err)
+				}
+				if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
+					continue
+				}
+				n++
+				row := exportRow{Number: n}
+				if idCol < len(rec) {
+					row.KeyID = strings.TrimSpace(rec[idCol])
+				}
+				if nameCol >= 0 && nameCol < len(rec) {
+					row.Name = strings.TrimSpace(rec[nameCol])
+				}
+				if row.KeyID == "" {
+					return row, &RowError{n, errors.New("keyId is missing or empty")}
+				}
+				return row, nil
 			}
-			n++
-			row := exportRow{Number: n}
-			if idCol < len(rec) {
-				row.KeyID = strings.TrimSpace(rec[idCol])
-			}
-			if nameCol >= 0 && nameCol < len(rec) {
-				row.Name = strings.TrimSpace(rec[nameCol])
-			}
-			if row.KeyID == "" {
-				return row, &RowError{n, errors.New("keyId is required")}
-			}
-			return row, nil
 		}, nil
 	}
 	return nil, fmt.Errorf("bulk: input %s: unknown format: use a .jsonl (JSON Lines) or .csv file", name)

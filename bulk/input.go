@@ -34,6 +34,10 @@ type Row struct {
 	// Recommended for mnemonic rows: a wrong passphrase or path derives
 	// another valid key, and only the address tells.
 	ExpectedAddress string `json:"expectedAddress"`
+	// Kind says what an ed25519 key in hex or raw form is: "seed" (an RFC
+	// 8032 seed, the default) or "scalar" (a big-endian signing scalar, as
+	// Dfns exports it). Files in format json say it themselves.
+	Kind string `json:"kind"`
 	// PasswordEnv names the environment variable holding this row's
 	// keystore password or mnemonic passphrase (never the secret itself).
 	PasswordEnv string `json:"passwordEnv"`
@@ -120,7 +124,7 @@ func newJSONLReader(in io.Reader) *Reader {
 	return rd
 }
 
-var csvColumns = []string{"name", "keyFile", "format", "curve", "protocol", "path", "expectedAddress", "passwordEnv", "passwordFile"}
+var csvColumns = []string{"name", "keyFile", "format", "curve", "protocol", "path", "expectedAddress", "kind", "passwordEnv", "passwordFile"}
 
 func newCSVReader(in io.Reader) (*Reader, error) {
 	cr := csv.NewReader(in)
@@ -181,7 +185,7 @@ func newCSVReader(in io.Reader) (*Reader, error) {
 				return nil, &RowError{rd.n, fmt.Errorf("%d fields but the header has %d", len(rec), len(header))}
 			}
 			row := &Row{Number: rd.n, Name: get("name"), KeyFile: get("keyFile"), Format: get("format"),
-				Curve: get("curve"), Protocol: get("protocol"), Path: get("path"), ExpectedAddress: get("expectedAddress"),
+				Curve: get("curve"), Protocol: get("protocol"), Path: get("path"), ExpectedAddress: get("expectedAddress"), Kind: get("kind"),
 				PasswordEnv: get("passwordEnv"), PasswordFile: get("passwordFile")}
 			if err := row.validate(); err != nil {
 				return nil, &RowError{rd.n, err}
@@ -206,6 +210,18 @@ func (r *Row) validate() error {
 		return errors.New("passwordEnv is not an environment variable name (letters, digits and _): it names the variable that holds the password, never the password itself")
 	case (r.PasswordEnv != "" || r.PasswordFile != "") && !r.needsSecret():
 		return errors.New("passwordEnv and passwordFile are only for keystore and mnemonic rows")
+	}
+	switch r.Kind {
+	case "", "seed":
+	case "scalar":
+		if !strings.EqualFold(r.Curve, "ed25519") {
+			return fmt.Errorf("kind scalar is only for ed25519 keys, not %s", r.Curve)
+		}
+		if f := strings.ToLower(r.Format); f != "" && f != "hex" && f != "raw" {
+			return fmt.Errorf("kind scalar is only for format hex or raw, not %s", r.Format)
+		}
+	default:
+		return fmt.Errorf("kind %q is invalid: use seed or scalar (for an ed25519 key in hex or raw)", r.Kind)
 	}
 	return nil
 }

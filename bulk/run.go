@@ -828,7 +828,7 @@ func (r *runner) loadKey(row *Row) (*keys.PrivateKey, error) {
 	if !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
 		return nil, fmt.Errorf("reading keyFile %s: %w", row.KeyFile, err)
 	}
-	secrets := keyformat.Secrets{Path: row.Path}
+	secrets := keyformat.Secrets{Path: row.Path, Ed25519Scalar: row.Kind == "scalar"}
 	if f == keyformat.Keystore || f == keyformat.Mnemonic {
 		secret := r.opts.Password
 		if f == keyformat.Mnemonic {

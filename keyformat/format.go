@@ -30,10 +30,15 @@ const (
 	// XPRV is a BIP-32 extended private key (xprv, tprv, yprv, zprv);
 	// see [ParseXPRV].
 	XPRV Format = "xprv"
+	// JSON is the export document dfnskeys writes for a key exported from
+	// Dfns: the key with its curve, kind (a scalar) and public key, so that
+	// an ed25519 scalar is never read back as a seed; see [ParseJSON] and
+	// [EncodeJSON].
+	JSON Format = "json"
 )
 
 // Formats lists the supported formats.
-func Formats() []Format { return []Format{Hex, Raw, WIF, Keystore, Solana, Mnemonic, XPRV} }
+func Formats() []Format { return []Format{Hex, Raw, WIF, Keystore, Solana, Mnemonic, XPRV, JSON} }
 
 // ParseFormat returns the format with the given name (case-insensitive).
 func ParseFormat(name string) (Format, error) {
@@ -42,12 +47,12 @@ func ParseFormat(name string) (Format, error) {
 			return f, nil
 		}
 	}
-	return "", fmt.Errorf("keyformat: unknown format %q: supported formats are hex, raw, wif, keystore, solana, mnemonic and xprv", name)
+	return "", fmt.Errorf("keyformat: unknown format %q: supported formats are hex, raw, wif, keystore, solana, mnemonic, xprv and json", name)
 }
 
 // Curve returns the curve that format f implies — secp256k1 for WIF and
 // keystores, ed25519 for Solana keypairs — or "" when the caller must
-// choose one.
+// choose one (or, for [JSON], when the file says).
 func (f Format) Curve() keys.Curve {
 	switch f {
 	case WIF, Keystore, XPRV:
@@ -102,8 +107,8 @@ func (Secrets) MarshalJSON() ([]byte, error) { return []byte(`"REDACTED"`), nil 
 func (Secrets) LogValue() slog.Value { return slog.StringValue(redactedSecrets) }
 
 // Parse reads a private key in format f. c is the key's curve; it may be
-// "" for formats that imply one (see [Format.Curve]) and must match it
-// otherwise. A field of s that format f does not use is an error, so that
+// "" for formats that imply one (see [Format.Curve]) and for [JSON], whose
+// files name their curve, and must match it otherwise. A field of s that format f does not use is an error, so that
 // a password or path given by mistake is not silently ignored.
 func Parse(f Format, c keys.Curve, data []byte, s Secrets) (*keys.PrivateKey, error) {
 	f, err := ParseFormat(string(f))
@@ -116,7 +121,7 @@ func Parse(f Format, c keys.Curve, data []byte, s Secrets) (*keys.PrivateKey, er
 		}
 		c = implied
 	}
-	if c == "" {
+	if c == "" && f != JSON {
 		return nil, errorf(f, "a curve is required: secp256k1, stark or ed25519")
 	}
 	if len(s.Password) > 0 && f != Keystore {
@@ -129,6 +134,9 @@ func Parse(f Format, c keys.Curve, data []byte, s Secrets) (*keys.PrivateKey, er
 		return nil, errorf(f, "a derivation path is only used by the mnemonic and xprv formats")
 	}
 	if s.Ed25519Scalar && f != Hex && f != Raw {
+		if f == JSON {
+			return nil, errorf(f, "the ed25519-scalar option is not needed: the file says what its key is")
+		}
 		return nil, errorf(f, "the ed25519-scalar option is only used by the hex and raw formats")
 	}
 	switch f {
@@ -144,6 +152,8 @@ func Parse(f Format, c keys.Curve, data []byte, s Secrets) (*keys.PrivateKey, er
 		return ParseSolanaKeypair(data)
 	case XPRV:
 		return ParseXPRV(data, s.Path)
+	case JSON:
+		return ParseJSON(c, data)
 	default: // Mnemonic
 		return ParseMnemonic(c, data, s.Passphrase, s.Path)
 	}

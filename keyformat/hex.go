@@ -22,6 +22,9 @@ var utf8BOM = []byte("\xef\xbb\xbf")
 // [keys.NewEd25519PrivateKeyFromScalar]).
 func ParseHex(c keys.Curve, text []byte, ed25519Scalar bool) (*keys.PrivateKey, error) {
 	text = bytes.TrimPrefix(text, utf8BOM) // files saved by some Windows editors
+	if i := nextNonSpace(text, 0); i < len(text) && text[i] == '{' {
+		return nil, errorf(Hex, "this is JSON, not hex: a key exported by dfnskeys is read with format json")
+	}
 	start := 0
 	if i := nextNonSpace(text, 0); i < len(text) && text[i] == '0' {
 		if j := nextNonSpace(text, i+1); j < len(text) && (text[j] == 'x' || text[j] == 'X') {

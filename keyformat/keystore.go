@@ -60,8 +60,10 @@ const (
 type keystoreJSON struct {
 	Address string         `json:"address,omitempty"`
 	Crypto  keystoreCrypto `json:"crypto"` // encoding/json also matches "Crypto"
-	ID      string         `json:"id"`
-	Version int            `json:"version"`
+	// Dfnskeys is dfnskeys's own addition, see keystoreSection.
+	Dfnskeys *keystoreSection `json:"dfnskeys,omitempty"`
+	ID       string           `json:"id"`
+	Version  int              `json:"version"`
 }
 
 type keystoreCrypto struct {
@@ -152,6 +154,19 @@ func parseKeystore(data, password []byte, lim kdfLimits) (*keys.PrivateKey, erro
 	k, err := keys.NewPrivateKey(keys.Secp256k1, plain)
 	if err != nil {
 		return nil, wrap(Keystore, err)
+	}
+	if d := ks.Dfnskeys; d != nil {
+		switch {
+		case d.Curve != keys.Secp256k1 || d.Kind != kindScalar:
+			k.Destroy()
+			return nil, errorf(Keystore, "the dfnskeys section says %q %q; a keystore holds a secp256k1 scalar", d.Curve, d.Kind)
+		case !strings.EqualFold(d.PublicKey, k.PublicKeyHex()):
+			k.Destroy()
+			return nil, errorf(Keystore, "the dfnskeys section's publicKey %q is not the decrypted key's public key %s", d.PublicKey, k.PublicKeyHex())
+		case checkKeyID(Keystore, d.KeyID) != nil:
+			k.Destroy()
+			return nil, errorf(Keystore, "the dfnskeys section's keyId is not a Dfns key ID")
+		}
 	}
 	if ks.Address != "" {
 		want := strings.ToLower(strings.TrimPrefix(strings.TrimPrefix(ks.Address, "0x"), "0X"))
@@ -297,6 +312,10 @@ type KeystoreOptions struct {
 	// PBKDF2Iterations is PBKDF2's iteration count; zero means
 	// DefaultPBKDF2Iterations.
 	PBKDF2Iterations int
+	// KeyID, when set, is the key's Dfns ID. It is recorded, with the
+	// curve, the kind (scalar) and the public key, in a "dfnskeys" object
+	// that other keystore readers ignore and ParseKeystore checks.
+	KeyID string
 }
 
 // randReader is the randomness source of EncryptKeystore; tests replace it.
@@ -313,6 +332,13 @@ func EncryptKeystore(k *keys.PrivateKey, password []byte, opts KeystoreOptions) 
 	}
 	if k.Curve() != keys.Secp256k1 {
 		return nil, errorf(Keystore, "only secp256k1 keys can be written to a keystore, not %s", k.Curve())
+	}
+	if err := checkKeyID(Keystore, opts.KeyID); err != nil {
+		return nil, err
+	}
+	var section *keystoreSection
+	if opts.KeyID != "" {
+		section = &keystoreSection{KeyID: opts.KeyID, Curve: keys.Secp256k1, Kind: kindScalar, PublicKey: k.PublicKeyHex()}
 	}
 	var random [32 + aes.BlockSize + 16]byte
 	if _, err := io.ReadFull(randReader, random[:]); err != nil {
@@ -380,8 +406,9 @@ func EncryptKeystore(k *keys.PrivateKey, password []byte, opts KeystoreOptions) 
 			KDFParams:    rawParams,
 			MAC:          hex.EncodeToString(keystoreMAC(dk, ct)),
 		},
-		ID:      fmt.Sprintf("%x-%x-%x-%x-%x", id[0:4], id[4:6], id[6:8], id[8:10], id[10:16]),
-		Version: 3,
+		Dfnskeys: section,
+		ID:       fmt.Sprintf("%x-%x-%x-%x-%x", id[0:4], id[4:6], id[6:8], id[8:10], id[10:16]),
+		Version:  3,
 	})
 	if err != nil {
 		return nil, wrap(Keystore, err)

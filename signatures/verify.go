@@ -3,7 +3,6 @@ package signatures
 import (
 	"bytes"
 	"crypto/ed25519"
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"math/big"
@@ -15,12 +14,13 @@ import (
 	starkcurve "github.com/consensys/gnark-crypto/ecc/stark-curve"
 
 	"github.com/dfnskeys/dfnskeys/address"
+	"github.com/dfnskeys/dfnskeys/internal/signing"
 	"github.com/dfnskeys/dfnskeys/sharding"
 )
 
 // ErrInvalid is returned (possibly wrapped) when a well-formed signature
 // does not verify under the public key.
-var ErrInvalid = errors.New("signatures: the signature does not verify under the key's public key")
+var ErrInvalid = errors.New("signatures: the signature does not verify")
 
 // VerifySecp256k1ECDSA checks an ECDSA signature (r, s) over a 32-byte hash
 // under a 33-byte compressed secp256k1 public key. The hash is used as it
@@ -80,7 +80,7 @@ func VerifyBIP340(xonly [32]byte, msg []byte, sig []byte) error {
 	if s.SetByteSlice(sig[32:]) {
 		return ErrInvalid // s ≥ n
 	}
-	h := taggedHash("BIP0340/challenge", sig[:32], xonly[:], msg)
+	h := signing.TaggedHash("BIP0340/challenge", sig[:32], xonly[:], msg)
 	var e secp256k1.ModNScalar
 	e.SetByteSlice(h[:]) // reduced mod n, as BIP-340 says
 	// R = s·G − e·P
@@ -210,18 +210,4 @@ func concat32(r, s []byte) ([]byte, error) {
 	copy(out[32-len(r):32], r)
 	copy(out[64-len(s):], s)
 	return out, nil
-}
-
-// taggedHash is BIP-340's SHA256(SHA256(tag) ‖ SHA256(tag) ‖ parts…).
-func taggedHash(tag string, parts ...[]byte) [32]byte {
-	t := sha256.Sum256([]byte(tag))
-	h := sha256.New()
-	h.Write(t[:])
-	h.Write(t[:])
-	for _, p := range parts {
-		h.Write(p)
-	}
-	var out [32]byte
-	h.Sum(out[:0])
-	return out
 }

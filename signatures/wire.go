@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/dfnskeys/dfnskeys/keys"
 )
@@ -89,4 +90,80 @@ func parseHex(v, name string) ([]byte, error) {
 		return nil, fmt.Errorf("signatures: signature %s is not hex", name)
 	}
 	return b, nil
+}
+
+// SignRequest is the body of POST /keys/{keyId}/signatures for the kinds a
+// proof uses: a 32-byte Hash ("0x" and 64 hex digits), with
+// TaprootMerkleRoot set to "" for a Schnorr key (the BIP-86 key-path
+// tweak).
+type SignRequest struct {
+	// Kind is "Hash".
+	Kind string `json:"kind"`
+	// Hash is the hash to sign, "0x" and 64 hex digits.
+	Hash string `json:"hash"`
+	// TaprootMerkleRoot is "" for a Schnorr key and nil otherwise.
+	TaprootMerkleRoot *string `json:"taprootMerkleRoot,omitempty"`
+}
+
+// NewSignRequest returns the request that signs hash with a key of the
+// given scheme.
+func NewSignRequest(scheme keys.Scheme, hash []byte) *SignRequest {
+	r := &SignRequest{Kind: "Hash", Hash: "0x" + hex.EncodeToString(hash)}
+	if scheme.Protocol == keys.FROSTBitcoin {
+		empty := ""
+		r.TaprootMerkleRoot = &empty
+	}
+	return r
+}
+
+// The statuses of a signature request.
+const (
+	StatusPending   = "Pending"
+	StatusExecuting = "Executing"
+	StatusSigned    = "Signed"
+	StatusFailed    = "Failed"
+	StatusRejected  = "Rejected"
+)
+
+// Request is a Dfns signature request, as POST /keys/{keyId}/signatures
+// and GET /keys/{keyId}/signatures/{signatureId} return it. Only the fields
+// a proof needs are typed; others are ignored.
+type Request struct {
+	// ID is the signature request's ID ("sig-…").
+	ID string `json:"id"`
+	// KeyID is the key that signs.
+	KeyID string `json:"keyId"`
+	// Status is Pending, Executing, Signed, Failed or Rejected.
+	Status string `json:"status"`
+	// Signature is set once Status is Signed.
+	Signature *Signature `json:"signature,omitempty"`
+	// Reason says why a request failed or was rejected, when Dfns says.
+	Reason string `json:"reason,omitempty"`
+	// ApprovalID names the policy approval holding the request, if any.
+	ApprovalID string `json:"approvalId,omitempty"`
+	// DateRequested is when the request was made.
+	DateRequested time.Time `json:"dateRequested,omitzero"`
+	// DateSigned is when it was signed.
+	DateSigned *time.Time `json:"dateSigned,omitempty"`
+}
+
+// SchemeOf returns the scheme that verifying a signature of a Dfns key
+// needs, from the key's reported scheme and curve. The CGGMP protocol does
+// not matter for verification; CGGMP24 is returned for ECDSA keys.
+func SchemeOf(k *keys.Key) (keys.Scheme, error) {
+	var s keys.Scheme
+	switch k.Scheme {
+	case "ECDSA":
+		s = keys.Scheme{Protocol: keys.CGGMP24, Curve: k.Curve}
+	case "Schnorr":
+		s = keys.Scheme{Protocol: keys.FROSTBitcoin, Curve: k.Curve}
+	case "EdDSA":
+		s = keys.Scheme{Protocol: keys.FROST, Curve: k.Curve}
+	default:
+		return keys.Scheme{}, fmt.Errorf("signatures: key %s has scheme %q, which dfnskeys cannot verify (ECDSA, Schnorr and EdDSA can be)", k.ID, k.Scheme)
+	}
+	if err := s.Validate(); err != nil {
+		return keys.Scheme{}, fmt.Errorf("signatures: key %s: %w", k.ID, err)
+	}
+	return s, nil
 }

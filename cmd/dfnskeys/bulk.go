@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/dfnskeys/dfnskeys/bulk"
+	"github.com/dfnskeys/dfnskeys/internal/safefile"
 )
 
 var bulkImportCommand = &command{
@@ -303,93 +304,6 @@ func (p *progressPrinter) finish() {
 	}
 }
 
-var bulkExportCommand = &command{
-	name:    "bulk-export",
-	summary: "export many keys, each to its own file (keystore by default)",
-	usage: `Usage: dfnskeys bulk-export --input FILE --out-dir DIR --report FILE [--format keystore|hex|wif] [--workers N] [connection flags]
-
-Exports every key listed in --input (JSON Lines or CSV with a keyId field
-and an optional name) and writes each to DIR/<keyId>.json (keystore),
-.hex or .wif, a new file with mode 0600. A key whose file exists is skipped,
-so the command can simply be rerun after an interruption. Keystores (the
-default, so keys never touch disk in the clear) are encrypted with
-DFNS_KEYSTORE_PASSWORD. Keystore and WIF are for secp256k1 keys; other keys
-fail in those formats without being exported: export them with --format hex.
-Dfns by default stops signing with an exported key.
-
-The report is JSON Lines: row, keyId, name, curve, publicKey, file, status
-(exported, already-exported, failed) and error. Exit status is 0 only when
-no row failed.
-
-` + connUsage,
-	run: runBulkExport,
-}
-
-func runBulkExport(e *env, args []string) error {
-	fs := newFlagSet("bulk-export")
-	input := fs.String("input", "", "")
-	outDir := fs.String("out-dir", "", "")
-	reportPath := fs.String("report", "", "")
-	format := fs.String("format", "keystore", "")
-	workers := fs.Int("workers", 4, "")
-	cf := addConnFlags(fs)
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if err := requireFlags("input", *input, "out-dir", *outDir, "report", *reportPath); err != nil {
-		return err
-	}
-	if sameFile(*reportPath, *input) {
-		return usagef("--report %s is also the --input file, which it would overwrite: choose another report file", *reportPath)
-	}
-	switch *format {
-	case "keystore", "hex", "wif":
-	default:
-		return usagef("unknown --format %q: use keystore, hex or wif", *format)
-	}
-	if *workers < 1 || *workers > 64 {
-		return usagef("--workers %d is invalid: use 1 to 64", *workers)
-	}
-	opts := bulk.ExportOptions{InputPath: *input, OutDir: *outDir, OutputFormat: *format, Workers: *workers}
-	if *format == "keystore" {
-		pw, ok := lookupEnv(e, "DFNS_KEYSTORE_PASSWORD")
-		if !ok || pw == "" {
-			return errors.New("keystore export needs a password: set DFNS_KEYSTORE_PASSWORD")
-		}
-		opts.Password = []byte(pw)
-		defer clear(opts.Password)
-	}
-	c, err := cf.client(e, true)
-	if err != nil {
-		return err
-	}
-	opts.Client = c
-	rf, err := createReport(*reportPath)
-	if err != nil {
-		return err
-	}
-	defer rf.abort()
-	opts.Report = rf.f
-	ctx, stop := e.context()
-	defer stop()
-	sum, err := bulk.Export(ctx, opts)
-	if sum != nil {
-		if cerr := rf.commit(); cerr != nil && err == nil {
-			err = cerr
-		}
-		fmt.Fprintf(e.stderr, "%d rows: %d exported, %d already exported (skipped), %d failed\n", sum.Total, sum.Exported, sum.AlreadyExported, sum.Failed)
-	}
-	switch {
-	case err != nil:
-		return err
-	case sum.Interrupted:
-		return errors.New("interrupted: rerun the same command to continue")
-	case sum.Failed > 0:
-		return fmt.Errorf("%d rows failed: see the report", sum.Failed)
-	}
-	return nil
-}
-
 // reportFile writes a report to a temporary file beside its path and
 // renames it into place on commit, so a run that fails before producing a
 // report leaves the previous report as it was.
@@ -407,14 +321,11 @@ func createReport(path string) (*reportFile, error) {
 			os.Remove(s)
 		}
 	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	// A report holds no secret: mode 0644 less the umask, never forced.
+	tmp := filepath.Join(dir, fmt.Sprintf(".%s.tmp-%d-%d", base, os.Getpid(), time.Now().UnixNano()))
+	f, err := safefile.Create(tmp, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("creating --report: %w", err)
-	}
-	if err := f.Chmod(0o644); err != nil {
-		f.Close()
-		os.Remove(f.Name())
-		return nil, err
 	}
 	return &reportFile{f: f, path: path}, nil
 }

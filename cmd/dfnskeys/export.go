@@ -4,10 +4,10 @@ import (
 	"bytes"
 	"encoding/base64"
 	"fmt"
-	"os"
 	"path/filepath"
 
 	"github.com/dfnskeys/dfnskeys/encryption"
+	"github.com/dfnskeys/dfnskeys/keyformat"
 	"github.com/dfnskeys/dfnskeys/keys"
 )
 
@@ -18,8 +18,8 @@ var exportRequestCommand = &command{
 
 Generates a one-time key pair for one key export. Writes the body of
 POST /keys/{keyId}/export as JSON, and saves the decryption key that
-'dfnskeys recover' needs to a new file with mode 0600. That file must not
-exist: it is never overwritten. Keep it secret, and delete it once the key is
+'dfnskeys recover' needs to a new file with mode 0600. Neither file may
+exist: dfnskeys never overwrites a file or follows a symbolic link. Keep it secret, and delete it once the key is
 recovered. Use a new export request for every export.
 
 Flags:
@@ -32,21 +32,24 @@ Flags:
 var recoverCommand = &command{
 	name:    "recover",
 	summary: "recover a private key from an export response",
-	usage: `Usage: dfnskeys recover --decryption-key FILE --response FILE [--out FILE]
+	usage: `Usage: dfnskeys recover --decryption-key FILE --response FILE [--format json|hex] [--out FILE]
 
 Decrypts the signers' shares in a key export response with the decryption key
 saved by 'dfnskeys export-request', recombines them and checks the result
-against the response's public key. Writes the private key as 64 lowercase hex
-digits and a newline to --out, a new file with mode 0600 (an existing file is
-never overwritten), or to standard output when that is not a terminal.
+against the response's public key. Writes the private key to --out, a new
+file with mode 0600 (an existing file is never overwritten, a symbolic link
+never followed), or to standard output when that is not a terminal:
+  json   an export document: curve, kind (scalar), public key and key, which
+         'import', 'inspect', 'split' and 'bulk-import' read with format json
+         (the default)
+  hex    64 lowercase hex digits and a newline (not for ed25519: Dfns exports
+         the signing scalar, which bare hex would read back as a seed)
 Prints the curve, protocol and public key on standard error.
-
-For ed25519 the result is the signing scalar, not an RFC 8032 seed, which
-cannot be recovered; import it again with 'dfnskeys split --ed25519-scalar'.
 
 Flags:
   --decryption-key FILE   decryption key saved by export-request (required)
   --response FILE         the export response JSON (required)
+  --format F              json (default) or hex
   --out FILE              write the key to this new file instead of standard output
 `,
 	run: runRecover,
@@ -66,6 +69,21 @@ func runExportRequest(e *env, args []string) error {
 		return usagef("--out and --decryption-key-out name the same file")
 	}
 
+	// Both files are created before anything else, so that a destination
+	// that cannot be written costs nothing.
+	dkFile, err := createOut(*dkOut, "--decryption-key-out", 0o600)
+	if err != nil {
+		return err
+	}
+	defer dkFile.discard()
+	var bodyFile *outFile
+	if *out != "" {
+		if bodyFile, err = createOut(*out, "--out", 0o644); err != nil {
+			return err
+		}
+		defer bodyFile.discard()
+	}
+
 	ctx, err := keys.NewExportContext()
 	if err != nil {
 		return err
@@ -80,17 +98,17 @@ func runExportRequest(e *env, args []string) error {
 	// would export the key to nobody.
 	text := ctx.DecryptionKey().MarshalBinaryText()
 	text = append(text, '\n')
-	err = createExclusive(*dkOut, "--decryption-key-out", text)
+	err = dkFile.write(text)
 	clear(text)
 	if err != nil {
 		return err
 	}
-	if *out != "" {
-		if err := refuseSameFile(*out, *dkOut); err != nil {
-			return err
-		}
+	if bodyFile != nil {
+		err = bodyFile.write(body)
+	} else {
+		_, err = e.stdout.Write(body)
 	}
-	if err := writeOutput(e, *out, body, 0o644); err != nil {
+	if err != nil {
 		return fmt.Errorf("writing the export request: %w (the decryption key was saved to %s and kept; remove it, or rerun with another --decryption-key-out)", err, *dkOut)
 	}
 	fmt.Fprintf(e.stderr, "decryption key saved to %s: keep it secret until 'dfnskeys recover' has used it, then delete it\n", *dkOut)
@@ -102,20 +120,31 @@ func runRecover(e *env, args []string) error {
 	dkPath := fs.String("decryption-key", "", "")
 	respPath := fs.String("response", "", "")
 	out := fs.String("out", "", "")
+	format := fs.String("format", "json", "")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if err := requireFlags("decryption-key", *dkPath, "response", *respPath); err != nil {
 		return err
 	}
-	// Fail on the destination before any secret is decrypted.
-	if err := checkSecretDestination(e, *out); err != nil {
+	if *format != "json" && *format != "hex" {
+		return usagef("unknown --format %q: use json or hex", *format)
+	}
+	if err := refuseInput(*out, "--decryption-key", *dkPath, "--response", *respPath); err != nil {
 		return err
 	}
-
+	// Fail on the destination before any secret is decrypted.
+	dest, err := openSecretOut(e, *out)
+	if err != nil {
+		return err
+	}
+	defer dest.discard()
 	var resp keys.ExportResponse
 	if err := readJSONFile(*respPath, "--response", &resp); err != nil {
 		return err
+	}
+	if *format == "hex" && resp.Curve == keys.Ed25519 {
+		return usagef("%s", ed25519HexRefusal)
 	}
 	dk, err := loadDecryptionKey(*dkPath)
 	if err != nil {
@@ -130,16 +159,17 @@ func runRecover(e *env, args []string) error {
 	}
 	defer key.Destroy()
 
-	text := hexLine(key)
-	defer clear(text)
-	if err := writeSecretOutput(e, *out, text); err != nil {
+	var text []byte
+	if *format == "hex" {
+		text = hexLine(key)
+	} else if text, err = keyformat.EncodeJSON(key, ""); err != nil {
 		return err
 	}
-
-	fmt.Fprintf(e.stderr, "curve: %s\nprotocol: %s\npublic key: %s\n", key.Curve(), resp.Protocol, key.PublicKeyHex())
-	if key.Curve() == keys.Ed25519 {
-		fmt.Fprintln(e.stderr, "note: this ed25519 key is the signing scalar, not an RFC 8032 seed; import it again with 'dfnskeys split --curve ed25519 --ed25519-scalar'")
+	defer clear(text)
+	if err := dest.save(text, rescueName("recovered", "."+*format)); err != nil {
+		return err
 	}
+	fmt.Fprintf(e.stderr, "curve: %s\nprotocol: %s\npublic key: %s\nformat: %s\n", key.Curve(), resp.Protocol, key.PublicKeyHex(), *format)
 	return nil
 }
 
@@ -171,18 +201,4 @@ func samePath(a, b string) bool {
 	aa, err1 := filepath.Abs(a)
 	bb, err2 := filepath.Abs(b)
 	return err1 == nil && err2 == nil && aa == bb
-}
-
-// refuseSameFile fails when out is the file just created at keyPath under
-// another name (a link), which writing the body would overwrite.
-func refuseSameFile(out, keyPath string) error {
-	oi, err := os.Stat(out)
-	if err != nil {
-		return nil // does not exist (yet): cannot be the key file
-	}
-	ki, err := os.Stat(keyPath)
-	if err == nil && os.SameFile(oi, ki) {
-		return fmt.Errorf("--out %s is the decryption key file %s; the key was saved and kept: rerun with another --out", out, keyPath)
-	}
-	return nil
 }

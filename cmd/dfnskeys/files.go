@@ -7,8 +7,13 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
+	"strings"
+	"time"
 
 	"golang.org/x/term"
+
+	"github.com/dfnskeys/dfnskeys/internal/safefile"
 )
 
 // Size limits for the files dfnskeys reads. Real inputs are far smaller.
@@ -72,55 +77,148 @@ func readJSONFile(path, what string, v any) error {
 	return nil
 }
 
-// writeOutput writes data to the named file, created or truncated with
-// mode perm, or to stdout when path is empty.
-func writeOutput(e *env, path string, data []byte, perm fs.FileMode) error {
+// outFile is a file a command writes, created before the work that
+// produces its content, so that a destination that cannot be written is
+// found first. It is always a new file, never reached through a symbolic
+// link.
+type outFile struct {
+	path, flag string
+	f          *os.File
+	done       bool
+}
+
+// createOut creates path, named by flag flagName, with mode perm (less the
+// umask). Its errors name the flag and say what is wrong.
+func createOut(path, flagName string, perm fs.FileMode) (*outFile, error) {
+	f, err := safefile.Create(path, perm)
+	if err != nil {
+		return nil, fmt.Errorf("%s %w", flagName, err)
+	}
+	return &outFile{path: path, flag: flagName, f: f}, nil
+}
+
+// write writes data, syncs and closes the file. On failure the file is
+// removed, so that no truncated copy is left behind.
+func (o *outFile) write(data []byte) error {
+	o.done = true
+	_, err := o.f.Write(data)
+	if err == nil {
+		err = o.f.Sync()
+	}
+	if err != nil {
+		safefile.RemoveIfSame(o.path, o.f)
+		return fmt.Errorf("writing %s %s: %w", o.flag, o.path, err)
+	}
+	if err := o.f.Close(); err != nil {
+		os.Remove(o.path)
+		return fmt.Errorf("writing %s %s: %w", o.flag, o.path, err)
+	}
+	return nil
+}
+
+// discard removes the file unless it was written. It is safe to defer.
+func (o *outFile) discard() {
+	if o != nil && !o.done {
+		o.done = true
+		safefile.RemoveIfSame(o.path, o.f)
+	}
+}
+
+// refuseInput fails when --out names one of the command's input files
+// (by name, or as the same file under another name). An existing --out is
+// refused anyway; this says why.
+func refuseInput(out string, inputs ...string) error {
+	for i := 0; i+1 < len(inputs); i += 2 {
+		if safefile.Same(out, inputs[i+1]) {
+			return usagef("--out %s is the %s file: choose another --out", out, inputs[i])
+		}
+	}
+	return nil
+}
+
+// secretOut is where a command writes a private key: a new 0600 file, or
+// standard output when that is not a terminal.
+type secretOut struct {
+	e   *env
+	out *outFile // nil: standard output
+}
+
+// openSecretOut checks the destination, and creates the file, before any
+// secret exists.
+func openSecretOut(e *env, path string) (*secretOut, error) {
 	if path == "" {
-		_, err := e.stdout.Write(data)
-		return err
+		if writerIsTerminal(e.stdout) {
+			return nil, errors.New("refusing to print a private key to a terminal: use --out FILE, or redirect standard output to a file or a pipe")
+		}
+		return &secretOut{e: e}, nil
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, perm)
+	o, err := createOut(path, "--out", 0o600)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	return &secretOut{e: e, out: o}, nil
 }
 
-// refuseExisting fails when path exists, before any work is done; the
-// O_EXCL in createExclusive is what actually guarantees no overwrite.
-func refuseExisting(path, flagName string) error {
-	if _, err := os.Lstat(path); err == nil {
-		return fmt.Errorf("%s %s already exists: dfnskeys never overwrites it; choose another file or remove it first", flagName, path)
-	} else if !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("%s %s: %w", flagName, path, err)
+// discard removes the file created for a key that never came. It is safe
+// to defer.
+func (s *secretOut) discard() {
+	if s != nil {
+		s.out.discard()
 	}
-	return nil
 }
 
-// createExclusive writes data to a new file with mode 0600. It never
-// overwrites an existing file, and removes the file when the write fails
-// so that no truncated secret is left behind.
-func createExclusive(path, flagName string, data []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, fs.ErrExist) {
-		return fmt.Errorf("%s %s already exists: dfnskeys never overwrites it; choose another file or remove it first", flagName, path)
+// save writes the key. A key that cannot be written where asked is not
+// lost: it is written to a new 0600 file named rescueName in the first
+// directory that takes it (--out's, the working directory, the home
+// directory, the temporary directory), and the error says where.
+func (s *secretOut) save(data []byte, rescueName string) error {
+	var err error
+	if s.out == nil {
+		if _, err = s.e.stdout.Write(data); err != nil {
+			err = fmt.Errorf("writing the private key to standard output: %w", err)
+		}
+	} else {
+		err = s.out.write(data)
 	}
-	if err != nil {
-		return fmt.Errorf("creating %s: %w", path, err)
+	if err == nil {
+		return nil
 	}
-	_, err = f.Write(data)
-	if cerr := f.Close(); err == nil {
-		err = cerr
+	dirs := []string{"."}
+	if s.out != nil {
+		dirs = []string{filepath.Dir(s.out.path), "."}
 	}
-	if err != nil {
-		os.Remove(path)
-		return fmt.Errorf("writing %s: %w", path, err)
+	if home, herr := os.UserHomeDir(); herr == nil {
+		dirs = append(dirs, home)
 	}
-	return nil
+	dirs = append(dirs, os.TempDir())
+	var tried []string
+	for _, d := range dirs {
+		p := filepath.Join(d, rescueName)
+		o, cerr := createOut(p, "rescue file", 0o600)
+		if cerr == nil {
+			cerr = o.write(data)
+		}
+		if cerr == nil {
+			return fmt.Errorf("%w; the key was saved instead to %s (mode 0600): move it where it belongs, and keep it secret", err, p)
+		}
+		tried = append(tried, p)
+	}
+	return fmt.Errorf("%w; saving it to %s failed too: the key is lost", err, strings.Join(tried, ", "))
+}
+
+// rescueName is the name of the file a key goes to when it cannot be
+// saved where asked.
+func rescueName(keyID, ext string) string {
+	id := strings.Map(func(r rune) rune {
+		if r == '-' || r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' {
+			return r
+		}
+		return '_'
+	}, keyID)
+	if len(id) > 80 {
+		id = id[:80]
+	}
+	return fmt.Sprintf("dfnskeys-rescued-%s-%s%s", id, time.Now().UTC().Format("20060102T150405Z"), ext)
 }
 
 // marshalBody encodes an API request body as indented JSON with a final

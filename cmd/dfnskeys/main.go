@@ -14,7 +14,7 @@
 //	dfnskeys signers
 //	dfnskeys inspect [key source flags]
 //	dfnskeys import --curve CURVE [flags] [key source flags]
-//	dfnskeys export KEY_ID [--format hex|wif|keystore] [--out FILE]
+//	dfnskeys export KEY_ID [--format json|hex|wif|keystore] [--out FILE]
 //
 // And for practice, with no account:
 //
@@ -24,7 +24,8 @@
 // Private keys are read from a file or standard input, never from the
 // command line, and never printed in a message. An ed25519 key is an RFC
 // 8032 seed unless --ed25519-scalar is given; exports always give the
-// signing scalar.
+// signing scalar, written in an export document (format json) that says
+// so.
 //
 // Flags may be written -flag or --flag. Exit status is 0 on success, 1 when
 // an input is invalid, a call fails or a cryptographic check fails, and 2
@@ -125,7 +126,7 @@ var commands []*command
 func init() {
 	commands = []*command{
 		splitCommand, exportRequestCommand, recoverCommand,
-		signersCommand, inspectCommand, importCommand, exportCommand,
+		signersCommand, keysCommand, inspectCommand, importCommand, exportCommand, proveCommand,
 		bulkImportCommand, bulkExportCommand, simulatorCommand, demoCommand,
 	}
 }

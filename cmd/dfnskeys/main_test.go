@@ -49,6 +49,7 @@ func TestScript(t *testing.T) {
 			"simkeys":    cmdSimkeys,
 			"simkey":     cmdSimkey,
 			"simcreate":  cmdSimcreate,
+			"simcorrupt": cmdSimcorrupt,
 			"envjson":    cmdEnvJSON,
 			"envfile":    cmdEnvFile,
 			"hex2raw":    cmdHex2Raw,

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -29,13 +30,15 @@ const keySourceUsage = `Key source:
   --format F          hex (default; optional 0x), raw (32-byte binary file), wif
                       (Bitcoin), keystore (Ethereum V3, scrypt or pbkdf2), solana
                       (keypair JSON array or base58 of 64 bytes), mnemonic (BIP-39),
-                      xprv (BIP-32 extended private key: xprv, tprv, yprv, zprv)
+                      xprv (BIP-32 extended private key: xprv, tprv, yprv, zprv),
+                      json (what 'dfnskeys export' writes: the file names its
+                      curve and kind, and its public key is checked)
   --path PATH         derivation path: for --format mnemonic from the seed (default
                       m/44'/60'/0'/0/0 for secp256k1, m/44'/501'/0'/0' for ed25519:
                       BIP-32 / SLIP-0010); for --format xprv below the extended key,
                       required (m/0/0 below an account key; m alone is the key itself)
-  --ed25519-scalar    an ed25519 hex or raw key is a signing scalar (as exported),
-                      not an RFC 8032 seed
+  --ed25519-scalar    an ed25519 hex or raw key is a signing scalar (as Dfns
+                      exports it), not an RFC 8032 seed
 The keystore password comes from DFNS_KEY_PASSWORD and the BIP-39 mnemonic
 passphrase from DFNS_MNEMONIC_PASSPHRASE (set it to the empty string for a
 mnemonic without one), or from a prompt when standard input is a terminal;
@@ -72,11 +75,17 @@ func (ks *keySource) curveFor(flagValue string, def keys.Curve) (keyformat.Forma
 		}
 		c = fc
 	}
+	if c == "" && f == keyformat.JSON {
+		return f, "", nil // the file says
+	}
 	if c == "" {
 		c = def
 	}
 	if c == "" {
 		return "", "", usagef("missing required flag --curve")
+	}
+	if *ks.edScalar && f == keyformat.JSON {
+		return "", "", usagef("--ed25519-scalar is not needed with --format json: the file says what its key is")
 	}
 	if *ks.edScalar && f != keyformat.Hex && f != keyformat.Raw {
 		return "", "", usagef("--ed25519-scalar is only for --format hex or raw")
@@ -189,7 +198,8 @@ var inspectCommand = &command{
 Parses a private key and prints one JSON object: curve, publicKey (hex, as
 Dfns reports it) and addresses: ethereum (EIP-55), bitcoinP2wpkh and
 bitcoinP2tr (mainnet) for secp256k1, solana for ed25519. The key itself is
-never printed. --curve defaults to secp256k1 (ed25519 for --format solana).
+never printed. --curve defaults to secp256k1 (ed25519 for --format solana;
+the file's own curve for --format json).
 
 ` + keySourceUsage,
 	run: runInspect,
@@ -271,9 +281,11 @@ func runImport(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	scheme, err := schemeFlag(*protocol, c)
-	if err != nil {
-		return err
+	var scheme keys.Scheme
+	if c != "" { // else the key file says, and the scheme is checked once it is read
+		if scheme, err = schemeFlag(*protocol, c); err != nil {
+			return err
+		}
 	}
 	if *minSigners < 2 {
 		return usagef("--min-signers %d is invalid: it must be at least 2", *minSigners)
@@ -287,6 +299,12 @@ func runImport(e *env, args []string) error {
 		return err
 	}
 	defer key.Destroy()
+	if c == "" {
+		c = key.Curve()
+		if scheme, err = schemeFlag(*protocol, c); err != nil {
+			return err
+		}
+	}
 	report, err := reportFor(key)
 	if err != nil {
 		return err
@@ -349,26 +367,44 @@ func runImport(e *env, args []string) error {
 var exportCommand = &command{
 	name:    "export",
 	summary: "export a private key from Dfns",
-	usage: `Usage: dfnskeys export KEY_ID [--format hex|wif|keystore] [--out FILE] [connection flags]
+	usage: `Usage: dfnskeys export KEY_ID [--format json|hex|wif|keystore] [--out FILE] [connection flags]
 
 Exports a key from Dfns (Dfns then stops signing with it, by default),
 recovers it locally and checks it against the key's public key. The output
-goes to --out (a new file, mode 0600, never overwritten) or to standard
-output when that is not a terminal:
-  hex        64 hex digits and a newline (default)
+goes to --out (a new file, mode 0600: never overwritten, never through a
+symbolic link) or to standard output when that is not a terminal:
+  json       an export document (the default): curve, kind (scalar), key ID,
+             public key and key, which 'import', 'inspect', 'split' and
+             'bulk-import' read with --format json
+  hex        64 hex digits and a newline (secp256k1 and stark only: an
+             ed25519 key comes out as its signing scalar, which bare hex
+             would read back as a seed of another key)
   wif        Bitcoin WIF, compressed, mainnet (secp256k1 only)
   keystore   Ethereum V3 keystore encrypted with DFNS_KEYSTORE_PASSWORD or a
              password asked on the terminal, so the key never touches disk
-             in the clear (secp256k1 only)
-An ed25519 key comes out as its signing scalar, not a seed.
+             in the clear (secp256k1 only); it records the key ID
+
+Everything that can be checked is checked before Dfns is asked to export:
+the --out file is created first, the format is checked against the key's
+curve, the keystore password is read. Once the export is sent it is seen
+through, interrupt (Ctrl-C) or not, and the key is saved; if it cannot be
+written where asked, it is saved to a new file named
+dfnskeys-rescued-KEY_ID-TIME (beside --out, else in the working, home or
+temporary directory) and the error says where.
 
 ` + connUsage,
 	run: runExport,
 }
 
+// ed25519HexRefusal says why an ed25519 key is not written as bare hex.
+const ed25519HexRefusal = "--format hex cannot be used for an ed25519 key: Dfns exports its signing scalar, which as bare hex would read back as the seed of another key; use --format json, which says what the key is"
+
+// exportFormats maps export formats to the extension of their files.
+var exportFormats = map[string]string{"json": ".json", "hex": ".hex", "wif": ".wif", "keystore": ".json"}
+
 func runExport(e *env, args []string) error {
 	fs := newFlagSet("export")
-	format := fs.String("format", "hex", "")
+	format := fs.String("format", "json", "")
 	out := fs.String("out", "", "")
 	cf := addConnFlags(fs)
 	var keyID string
@@ -388,28 +424,31 @@ func runExport(e *env, args []string) error {
 	if keyID == "" {
 		return usagef("missing KEY_ID: dfnskeys export KEY_ID [flags]")
 	}
-	switch *format {
-	case "hex", "wif", "keystore":
-	default:
-		return usagef("unknown --format %q: use hex, wif or keystore", *format)
-	}
-	if err := checkSecretDestination(e, *out); err != nil {
-		return err
+	if _, ok := exportFormats[*format]; !ok {
+		return usagef("unknown --format %q: use json, hex, wif or keystore", *format)
 	}
 	client, err := cf.client(e, true)
 	if err != nil {
 		return err
 	}
+	// Everything that can fail is checked before the key is exported:
+	// Dfns stops signing with an exported key. First the destination.
+	dest, err := openSecretOut(e, *out)
+	if err != nil {
+		return err
+	}
+	defer dest.discard()
 	ctx, stop := e.context()
 	defer stop()
-	// Everything that can fail is checked before the key is exported:
-	// Dfns stops signing with an exported key.
 	info, err := client.Keys.Get(ctx, keyID)
 	if err != nil {
 		return err
 	}
-	if *format != "hex" && info.Curve != keys.Secp256k1 {
-		return usagef("--format %s is only for secp256k1 keys; %s is on %s", *format, keyID, info.Curve)
+	switch {
+	case *format == "hex" && info.Curve == keys.Ed25519:
+		return usagef("%s", ed25519HexRefusal)
+	case (*format == "wif" || *format == "keystore") && info.Curve != keys.Secp256k1:
+		return usagef("--format %s is only for secp256k1 keys; %s is on %s: use --format json", *format, keyID, info.Curve)
 	}
 	var password []byte
 	if *format == "keystore" {
@@ -418,36 +457,56 @@ func runExport(e *env, args []string) error {
 		}
 		defer clear(password)
 	}
-	key, err := client.ExportKey(ctx, keyID)
+	if ctx.Err() != nil {
+		return errors.New("interrupted: nothing was exported")
+	}
+
+	// From here on an interrupt does not stop the export: once sent, Dfns
+	// may have exported the key, and dropping the response would lose it.
+	sent := make(chan struct{})
+	defer close(sent)
+	go func() {
+		select {
+		case <-ctx.Done():
+			fmt.Fprintln(e.stderr, "interrupt: the export is under way; finishing it and saving the key (this cannot be stopped safely)")
+		case <-sent:
+		}
+	}()
+	key, err := client.ExportKey(context.WithoutCancel(ctx), keyID)
 	if err != nil {
 		return err
 	}
 	defer key.Destroy()
 	var data []byte
 	switch *format {
+	case "json":
+		data, err = keyformat.EncodeJSON(key, keyID)
 	case "hex":
 		data = hexLine(key)
 	case "wif":
-		w, err := keyformat.EncodeWIF(key, true, false)
-		if err != nil {
-			return err
-		}
-		data = append(w, '\n')
+		data, err = keyformat.EncodeWIF(key, true, false)
+		data = append(data, '\n')
 	case "keystore":
-		ksJSON, err := keyformat.EncryptKeystore(key, password, keyformat.KeystoreOptions{})
-		if err != nil {
-			return err
-		}
-		data = append(ksJSON, '\n')
+		data, err = keyformat.EncryptKeystore(key, password, keyformat.KeystoreOptions{KeyID: keyID})
+		data = append(data, '\n')
 	}
 	defer clear(data)
-	if err := writeSecretOutput(e, *out, data); err != nil {
+	if err != nil {
+		// Only a bug gets here (the curve was checked): save the key anyway.
+		doc, derr := keyformat.EncodeJSON(key, keyID)
+		if derr != nil {
+			return fmt.Errorf("the key was exported but could not be encoded: %w", err)
+		}
+		defer clear(doc)
+		if serr := dest.save(doc, rescueName(keyID, ".json")); serr != nil {
+			return serr
+		}
+		return fmt.Errorf("the key was exported but could not be written as %s (%v): it was written as an export document (format json) instead", *format, err)
+	}
+	if err := dest.save(data, rescueName(keyID, exportFormats[*format])); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stderr, "key: %s\ncurve: %s\npublic key: %s\nformat: %s\n", keyID, key.Curve(), key.PublicKeyHex(), *format)
-	if key.Curve() == keys.Ed25519 {
-		fmt.Fprintln(e.stderr, "note: this ed25519 key is the signing scalar, not an RFC 8032 seed; import it again with --ed25519-scalar")
-	}
 	return nil
 }
 
@@ -490,32 +549,6 @@ func hexLine(k *keys.PrivateKey) []byte {
 	}
 	text[len(text)-1] = '\n'
 	return text
-}
-
-// checkSecretDestination fails before any secret exists when the output
-// could not be written safely.
-func checkSecretDestination(e *env, out string) error {
-	if out == "" {
-		if writerIsTerminal(e.stdout) {
-			return errors.New("refusing to print a private key to a terminal: use --out FILE, or redirect standard output to a file or a pipe")
-		}
-		return nil
-	}
-	return refuseExisting(out, "--out")
-}
-
-// writeSecretOutput writes a secret to a new 0600 file or to stdout.
-func writeSecretOutput(e *env, out string, data []byte) error {
-	var err error
-	if out == "" {
-		_, err = e.stdout.Write(data)
-	} else {
-		err = createExclusive(out, "--out", data)
-	}
-	if err != nil {
-		return fmt.Errorf("writing the private key: %w", err)
-	}
-	return nil
 }
 
 func printJSON(e *env, v any) error {

@@ -40,6 +40,7 @@ import (
 //	simkeys           print how many keys the simulator holds: "N keys"
 //	simkey ID         print key ID as GET /keys/{keyId} reports it; fails
 //	                  when there is no such key
+//	simcorrupt N      the simulator's next N signatures do not verify
 //	simcreate SCHEME CURVE
 //	                  have the simulator create a key itself (POST /keys)
 //	                  and print it as simkey does
@@ -204,6 +205,15 @@ func cmdSimcreate(ts *testscript.TestScript, neg bool, args []string) {
 	b, err := json.MarshalIndent(&k.Key, "", "  ")
 	ts.Check(err)
 	fmt.Fprintf(ts.Stdout(), "%s\n", b)
+}
+
+// cmdSimcorrupt makes the simulator's next N signatures invalid.
+func cmdSimcorrupt(ts *testscript.TestScript, neg bool, args []string) {
+	n, err := strconv.Atoi(strings.Join(args, ""))
+	if neg || len(args) != 1 || err != nil {
+		ts.Fatalf("usage: simcorrupt N")
+	}
+	simServer(ts).CorruptNextSignatures(n)
 }
 
 func cmdEnvJSON(ts *testscript.TestScript, neg bool, args []string) {

@@ -161,7 +161,7 @@ func TestSimulatorCommand(t *testing.T) {
 	if !created.Imported || created.PublicKey != "024e3b81af9c2234cad09d679ce6035ed1392347ce64ce405f5dcd36228a25de6e" {
 		t.Errorf("import created %+v", created)
 	}
-	out, _ = runWith("", "export", created.ID)
+	out, _ = runWith("", "export", created.ID, "--format", "hex")
 	if out != keyHex+"\n" {
 		t.Errorf("export printed %q, want the imported key", out)
 	}

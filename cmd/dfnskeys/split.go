@@ -31,11 +31,15 @@ Flags:
                      uses for every ECDSA key, or FROST for ed25519
   --min-signers N    threshold: signers needed to sign (default 3)
   --key-file FILE    read the key from FILE; - means standard input (the default)
-  --ed25519-scalar   the ed25519 key is a 32-byte big-endian signing scalar, as
-                     'dfnskeys recover' writes, not an RFC 8032 seed
+  --format F         hex (the default) or json (an export document written by
+                     'dfnskeys export' or 'dfnskeys recover', which says what
+                     the key is)
+  --ed25519-scalar   the hex ed25519 key is a 32-byte big-endian signing
+                     scalar, as Dfns exports it, not an RFC 8032 seed
   --name NAME        key name, at most 100 characters
   --cluster ID       cluster to use when --signers lists several
-  --out FILE         write the body to FILE (mode 0600) instead of standard output
+  --out FILE         write the body to FILE, a new file (mode 0600) that must not
+                     exist and is not one of the inputs, instead of standard output
 `,
 	run: runSplit,
 }
@@ -47,6 +51,7 @@ func runSplit(e *env, args []string) error {
 	protocol := fs.String("protocol", "", "")
 	minSigners := fs.Int("min-signers", keys.DefaultThreshold, "")
 	keyFile := fs.String("key-file", "", "")
+	keyFormat := fs.String("format", "hex", "")
 	edScalar := fs.Bool("ed25519-scalar", false, "")
 	name := fs.String("name", "", "")
 	clusterID := fs.String("cluster", "", "")
@@ -75,6 +80,16 @@ func runSplit(e *env, args []string) error {
 	if *edScalar && curve != keys.Ed25519 {
 		return usagef("--ed25519-scalar is only for --curve ed25519, not %s", curve)
 	}
+	f, err := keyformat.ParseFormat(*keyFormat)
+	if err != nil || (f != keyformat.Hex && f != keyformat.JSON) {
+		return usagef("unknown --format %q: use hex or json", *keyFormat)
+	}
+	if *edScalar && f == keyformat.JSON {
+		return usagef("--ed25519-scalar is not needed with --format json: the file says what its key is")
+	}
+	if err := refuseInput(*out, "--signers", *signersPath, "--key-file", *keyFile); err != nil {
+		return err
+	}
 	if n := utf8.RuneCountInString(*name); n > keys.MaxNameLength {
 		return usagef("--name is %d characters long: at most %d are allowed", n, keys.MaxNameLength)
 	}
@@ -88,7 +103,16 @@ func runSplit(e *env, args []string) error {
 		return fmt.Errorf("--min-signers %d is more than the %d signers of the cluster: it must be between 2 and %d", threshold, n, n)
 	}
 
-	key, err := readKey(e, *keyFile, curve, *edScalar)
+	// The destination is created before the key is read.
+	var outF *outFile
+	if *out != "" {
+		if outF, err = createOut(*out, "--out", 0o600); err != nil {
+			return err
+		}
+		defer outF.discard()
+	}
+
+	key, err := readKey(e, *keyFile, curve, f, *edScalar)
 	if err != nil {
 		return err
 	}
@@ -106,7 +130,12 @@ func runSplit(e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("encoding the import request: %w", err)
 	}
-	if err := writeOutput(e, *out, body, 0o600); err != nil {
+	if outF != nil {
+		err = outF.write(body)
+	} else {
+		_, err = e.stdout.Write(body)
+	}
+	if err != nil {
 		return fmt.Errorf("writing the import request: %w", err)
 	}
 
@@ -117,7 +146,7 @@ func runSplit(e *env, args []string) error {
 	}
 	fmt.Fprintln(e.stderr, summary)
 	if curve == keys.Ed25519 {
-		if *edScalar {
+		if *edScalar || f == keyformat.JSON {
 			fmt.Fprintln(e.stderr, "the ed25519 key was read as a signing scalar")
 		} else {
 			fmt.Fprintln(e.stderr, "the ed25519 key was read as an RFC 8032 seed")
@@ -149,9 +178,9 @@ func loadCluster(path, id string) (*signers.Cluster, error) {
 	return cluster, nil
 }
 
-// readKey reads the hex private key from --key-file or standard input
-// (without echo on a terminal) and parses it with keyformat.ParseHex.
-func readKey(e *env, path string, c keys.Curve, edScalar bool) (*keys.PrivateKey, error) {
+// readKey reads the private key, hex or an export document (format f),
+// from --key-file or standard input (without echo on a terminal).
+func readKey(e *env, path string, c keys.Curve, f keyformat.Format, edScalar bool) (*keys.PrivateKey, error) {
 	var (
 		text []byte
 		err  error
@@ -159,9 +188,9 @@ func readKey(e *env, path string, c keys.Curve, edScalar bool) (*keys.PrivateKey
 	)
 	if path == "" || path == "-" {
 		from = "the key on " + stdinDisplayName
-		if f, ok := e.stdin.(*os.File); ok && isTerminal(f) {
-			fmt.Fprint(e.stderr, "private key (hex, not echoed): ")
-			text, err = readPassword(f)
+		if in, ok := e.stdin.(*os.File); ok && isTerminal(in) {
+			fmt.Fprintf(e.stderr, "private key (%s, not echoed): ", f)
+			text, err = readPassword(in)
 			fmt.Fprintln(e.stderr)
 			if err == nil && len(text) > maxKeyInput {
 				clear(text)
@@ -178,7 +207,7 @@ func readKey(e *env, path string, c keys.Curve, edScalar bool) (*keys.PrivateKey
 		return nil, err
 	}
 	defer clear(text)
-	key, err := keyformat.ParseHex(c, text, edScalar)
+	key, err := keyformat.Parse(f, c, text, keyformat.Secrets{Ed25519Scalar: edScalar})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", from, err)
 	}

@@ -110,6 +110,8 @@ type Server struct {
 	inserts    int // challenges and tokens made, for sweepLocked
 	faults     map[string]*fault
 	latency    time.Duration
+	sigs       map[string]*sigRequest // signature requests by ID
+	badSigs    int                    // signatures still to corrupt
 }
 
 // permissions is a token's permission set; nil means every permission.
@@ -185,6 +187,8 @@ var routes = []route{
 	{"GET", "/keys/{keyId}", "Keys:Read", "", (*Server).getKey},
 	{"POST", "/keys/import", "Keys:Import", "Keys:Import", (*Server).importKey},
 	{"POST", "/keys/{keyId}/export", "Keys:Export", "Keys:Export", (*Server).exportKey},
+	{"POST", "/keys/{keyId}/signatures", "Keys:Signatures:Create", "Keys:Signatures:Create", (*Server).createSignature},
+	{"GET", "/keys/{keyId}/signatures/{signatureId}", "Keys:Signatures:Read", "", (*Server).getSignature},
 	{"GET", "/wallets/{walletId}", "Wallets:Read", "", (*Server).getWallet},
 	{"POST", "/wallets/import", "Wallets:Import", "Wallets:Import", (*Server).importWallet},
 	{"POST", "/wallets/{walletId}/export", "Wallets:Export", "Wallets:Export", (*Server).exportWallet},
@@ -240,6 +244,7 @@ func StartServer(opts ...ServerOption) (*Server, error) {
 		byID:       map[string]*StoredServerKey{},
 		wallets:    map[string]*keys.Wallet{},
 		faults:     map[string]*fault{},
+		sigs:       map[string]*sigRequest{},
 	}
 	for range cfg.clusters {
 		c, err := NewCluster(cfg.signers)

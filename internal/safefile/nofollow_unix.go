@@ -1,0 +1,9 @@
+//go:build unix
+
+package safefile
+
+import "syscall"
+
+// oNoFollow makes the open fail on a symbolic link. O_EXCL already does
+// for a new file; this is a second lock on the same door.
+const oNoFollow = syscall.O_NOFOLLOW

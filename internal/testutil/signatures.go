@@ -1,0 +1,164 @@
+package testutil
+
+import (
+	"encoding/hex"
+	"fmt"
+	"math/big"
+	"net/http"
+	"strings"
+
+	"github.com/dfnskeys/dfnskeys/internal/signing"
+	"github.com/dfnskeys/dfnskeys/keys"
+	"github.com/dfnskeys/dfnskeys/sharding"
+	"github.com/dfnskeys/dfnskeys/signatures"
+)
+
+// sigRequest is a signature request held by the server: Pending when made,
+// signed on the next read, as Dfns's signers work asynchronously.
+type sigRequest struct {
+	req  signatures.Request
+	hash []byte
+	bad  bool // return a signature that does not verify
+}
+
+// CorruptNextSignatures makes the next n signatures the server produces
+// invalid (one bit of s flipped), so that a caller's verification can be
+// seen to fail.
+func (s *Server) CorruptNextSignatures(n int) {
+	s.mu.Lock()
+	s.badSigs += n
+	s.mu.Unlock()
+}
+
+// SignatureCount returns how many signature requests the server holds.
+func (s *Server) SignatureCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.sigs)
+}
+
+var starkBound = new(big.Int).Lsh(big.NewInt(1), 251)
+
+// createSignature serves POST /keys/{keyId}/signatures for kind Hash.
+func (s *Server) createSignature(c *call) (any, *apiError) {
+	id := c.params["keyId"]
+	s.mu.Lock()
+	k := s.byID[id]
+	var exported bool
+	if k != nil {
+		exported = k.Key.Exported
+	}
+	s.mu.Unlock()
+	if k == nil {
+		return nil, errorf(http.StatusNotFound, "key %s not found", id)
+	}
+	if exported {
+		return nil, errorf(http.StatusBadRequest, "key %s was exported and can no longer be used to sign", id)
+	}
+	var body struct {
+		Kind              string  `json:"kind"`
+		Hash              string  `json:"hash"`
+		TaprootMerkleRoot *string `json:"taprootMerkleRoot"`
+	}
+	if e := decode(c.body, &body); e != nil {
+		return nil, e
+	}
+	if body.Kind != "Hash" {
+		return nil, errorf(http.StatusBadRequest, "kind %q is not simulated; use Hash", body.Kind)
+	}
+	h, ok := strings.CutPrefix(body.Hash, "0x")
+	hash, err := hex.DecodeString(h)
+	if !ok || err != nil || len(hash) != 32 {
+		return nil, errorf(http.StatusBadRequest, "hash must be 0x and 64 hex digits")
+	}
+	scheme := k.Shares.Scheme
+	switch {
+	case scheme.Protocol == keys.FROSTBitcoin && body.TaprootMerkleRoot == nil:
+		return nil, errorf(http.StatusBadRequest, "taprootMerkleRoot is required for a Schnorr key; use \"\" for a key-path spend")
+	case scheme.Protocol == keys.FROSTBitcoin && *body.TaprootMerkleRoot != "":
+		return nil, errorf(http.StatusBadRequest, "only taprootMerkleRoot \"\" is simulated")
+	case scheme.Protocol != keys.FROSTBitcoin && body.TaprootMerkleRoot != nil:
+		return nil, errorf(http.StatusBadRequest, "taprootMerkleRoot is only for Schnorr keys")
+	case scheme.Curve == keys.Stark && new(big.Int).SetBytes(hash).Cmp(starkBound) >= 0:
+		return nil, errorf(http.StatusBadRequest, "a stark key signs field elements: the hash must be below 2^251")
+	}
+	r := &sigRequest{hash: hash, req: signatures.Request{
+		ID: "sig-" + randomHex(10), KeyID: id, Status: signatures.StatusPending, DateRequested: s.now(),
+	}}
+	s.mu.Lock()
+	if s.badSigs > 0 {
+		s.badSigs--
+		r.bad = true
+	}
+	s.sigs[r.req.ID] = r
+	out := r.req
+	s.mu.Unlock()
+	return &out, nil
+}
+
+// getSignature serves GET /keys/{keyId}/signatures/{signatureId}; the
+// first read of a pending request signs it.
+func (s *Server) getSignature(c *call) (any, *apiError) {
+	s.mu.Lock()
+	r := s.sigs[c.params["signatureId"]]
+	var k *StoredServerKey
+	if r != nil && r.req.KeyID == c.params["keyId"] {
+		k = s.byID[r.req.KeyID]
+	}
+	s.mu.Unlock()
+	if k == nil {
+		return nil, errorf(http.StatusNotFound, "signature %s of key %s not found", c.params["signatureId"], c.params["keyId"])
+	}
+	s.mu.Lock()
+	pending := r.req.Status == signatures.StatusPending
+	s.mu.Unlock()
+	if pending {
+		sig, err := s.sign(k.Shares, r.hash)
+		s.mu.Lock()
+		if err != nil {
+			r.req.Status, r.req.Reason = signatures.StatusFailed, err.Error()
+		} else if r.req.Status == signatures.StatusPending {
+			if r.bad {
+				sig.S[31] ^= 1
+			}
+			now := s.now()
+			r.req.Status, r.req.DateSigned = signatures.StatusSigned, &now
+			r.req.Signature = &signatures.Signature{R: "0x" + hex.EncodeToString(sig.R[:]), S: "0x" + hex.EncodeToString(sig.S[:])}
+			if k.Shares.Scheme.Curve != keys.Ed25519 && k.Shares.Scheme.Protocol != keys.FROSTBitcoin {
+				recid := sig.Recid
+				r.req.Signature.Recid = &recid
+			}
+		}
+		s.mu.Unlock()
+	}
+	s.mu.Lock()
+	out := r.req
+	s.mu.Unlock()
+	return &out, nil
+}
+
+// sign recombines the key's shares (the simulator's stand-in for a
+// threshold signing protocol) and signs hash as Dfns does for its scheme.
+func (s *Server) sign(k *StoredKey, hash []byte) (*signing.Signature, error) {
+	shares := make([]sharding.Share, 0, len(k.Shares))
+	for _, sh := range k.Shares {
+		shares = append(shares, sh)
+	}
+	secret, err := sharding.Recombine(shares)
+	if err != nil {
+		return nil, fmt.Errorf("recombining the key: %w", err)
+	}
+	defer secret.Zeroize()
+	b := secret.Bytes()
+	defer clear(b)
+	switch {
+	case k.Scheme.Curve == keys.Ed25519:
+		return signing.Ed25519Scalar(b, hash)
+	case k.Scheme.Protocol == keys.FROSTBitcoin:
+		return signing.Taproot(b, hash)
+	case k.Scheme.Curve == keys.Stark:
+		return signing.StarkECDSA(b, hash)
+	default:
+		return signing.Secp256k1ECDSA(b, hash)
+	}
+}

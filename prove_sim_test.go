@@ -1,0 +1,94 @@
+package dfnskeys_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/dfnskeys/dfnskeys"
+	"github.com/dfnskeys/dfnskeys/keys"
+	"github.com/dfnskeys/dfnskeys/signatures"
+	"github.com/stretchr/testify/require"
+)
+
+// Every protocol/curve pair: import, then a proof whose signature verifies
+// under the public key computed from the local secret.
+func TestProveEveryScheme(t *testing.T) {
+	t.Parallel()
+	srv, c := setup(t)
+	ctx := context.Background()
+	for _, s := range keys.SupportedSchemes() {
+		t.Run(s.String(), func(t *testing.T) {
+			key := freshKey(t, s.Curve)
+			created, err := c.ImportKey(ctx, key, dfnskeys.ImportKeyOptions{Protocol: s.Protocol})
+			require.NoError(t, err)
+			proof, err := c.ProveKey(ctx, created, dfnskeys.ProveOptions{PublicKey: key.PublicKey()})
+			require.NoError(t, err)
+			require.Equal(t, created.ID, proof.KeyID)
+			require.Equal(t, key.PublicKeyHex(), proof.PublicKey)
+			require.Equal(t, s.SchemeName(), created.Scheme)
+			require.NoError(t, signatures.Verify(proof.Scheme, key.PublicKey(), proof.Hash, &proof.Signature), "the returned proof verifies again")
+			if s.Curve == keys.Stark {
+				require.Less(t, proof.Hash[0], byte(0x08))
+			}
+		})
+	}
+	require.Equal(t, len(keys.SupportedSchemes()), srv.SignatureCount(), "one signature request per proof")
+}
+
+// A signature that does not verify is refused for every scheme, and names
+// the key; so is a signature checked against another public key.
+func TestProveRefusesBadSignatures(t *testing.T) {
+	t.Parallel()
+	srv, c := setup(t)
+	ctx := context.Background()
+	for _, s := range keys.SupportedSchemes() {
+		t.Run(s.String(), func(t *testing.T) {
+			key := freshKey(t, s.Curve)
+			created, err := c.ImportKey(ctx, key, dfnskeys.ImportKeyOptions{Protocol: s.Protocol})
+			require.NoError(t, err)
+			srv.CorruptNextSignatures(1)
+			_, err = c.ProveKey(ctx, created, dfnskeys.ProveOptions{PublicKey: key.PublicKey()})
+			require.ErrorIs(t, err, signatures.ErrInvalid)
+			var pe *dfnskeys.ProofError
+			require.ErrorAs(t, err, &pe)
+			require.Equal(t, created.ID, pe.KeyID)
+			require.Equal(t, "Signed", pe.Status)
+			require.ErrorContains(t, err, created.ID)
+
+			other := freshKey(t, s.Curve)
+			_, err = c.ProveKey(ctx, created, dfnskeys.ProveOptions{PublicKey: other.PublicKey()})
+			require.ErrorIs(t, err, signatures.ErrInvalid, "a genuine signature under the wrong public key")
+		})
+	}
+}
+
+func TestProveNativeExportedAndPending(t *testing.T) {
+	t.Parallel()
+	srv, c := setup(t)
+	ctx := context.Background()
+	native, err := c.Keys.Create(ctx, &keys.CreateRequest{Scheme: "Schnorr", Curve: keys.Secp256k1})
+	require.NoError(t, err)
+	proof, err := c.ProveKey(ctx, native, dfnskeys.ProveOptions{})
+	require.NoError(t, err, "a key Dfns created, against the public key Dfns reports")
+	require.Equal(t, native.PublicKey, proof.PublicKey)
+
+	// An exported key no longer signs.
+	_, err = c.ExportKey(ctx, native.ID)
+	require.NoError(t, err)
+	_, err = c.ProveKey(ctx, native, dfnskeys.ProveOptions{})
+	var apiErr *dfnskeys.APIError
+	require.ErrorAs(t, err, &apiErr)
+	require.Equal(t, 400, apiErr.StatusCode)
+	require.ErrorContains(t, err, "exported")
+
+	// A policy holding the request is pending, not a failure.
+	key := freshKey(t, keys.Ed25519)
+	created, err := c.ImportKey(ctx, key, dfnskeys.ImportKeyOptions{})
+	require.NoError(t, err)
+	srv.RequirePolicyApproval("POST /keys/{keyId}/signatures", true)
+	_, err = c.ProveKey(ctx, created, dfnskeys.ProveOptions{})
+	var pending *dfnskeys.PolicyPendingError
+	require.ErrorAs(t, err, &pending)
+	require.False(t, errors.Is(err, signatures.ErrInvalid))
+}
