@@ -411,7 +411,9 @@ func TestImportWithUnreadableSuccessIsResolved(t *testing.T) {
 
 	_, err = c.Keys.Import(context.Background(), &keys.ImportRequest{})
 	require.ErrorIs(t, err, ErrAmbiguous, "the low-level call reports the ambiguity")
-	got, err := c.ImportKey(context.Background(), key, ImportKeyOptions{Threshold: 2})
+	// The stub lists the key from the start: AllowDuplicate skips the
+	// lookup that would otherwise return it without importing.
+	got, err := c.ImportKey(context.Background(), key, ImportKeyOptions{Threshold: 2, AllowDuplicate: true})
 	require.NoError(t, err)
 	require.Equal(t, "key-1", got.ID)
 	require.EqualValues(t, 2, imports.Load(), "one import per call, never resent")

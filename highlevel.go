@@ -38,20 +38,47 @@ type ImportKeyOptions struct {
 	// signers once and shares one builder. ClusterID is then not used;
 	// PinnedSigners is checked against the builder's signers.
 	Builder *keys.ImportBuilder
+	// AllowDuplicate imports the key even when Dfns already holds it (an
+	// imported key with the same public key, protocol and curve, active
+	// and never exported), creating a second Dfns key for it. Without it,
+	// [Client.ImportKey] returns the existing key and sends nothing.
+	AllowDuplicate bool
 }
 
-// ImportKey imports key into Dfns: it lists the signers, chooses the
-// cluster, checks pinned signers if any, splits and encrypts the key
-// locally, sends the signed POST /keys/import, and checks that the key Dfns
-// created has the public key computed locally (a *PublicKeyMismatchError if
-// not). After an ambiguous failure it never resends: it looks for the key
-// the import would have created and returns it, or returns an
-// *AmbiguousImportError. The key it looks for is an imported key with the
-// same public key, protocol and curve, active and never exported, with the
-// same name when one was given, and created no earlier than
-// [ImportClockSkew] before the import was sent — so an older import of the
-// same private key is never mistaken for this one.
+// ImportKey imports key into Dfns, once: when Dfns already holds it — an
+// imported key with the same public key, protocol and curve, active and
+// never exported — ImportKey returns that key and sends nothing, so a
+// script rerun after a crash or a timeout does not create a second key
+// (set [ImportKeyOptions.AllowDuplicate] to import anyway). Finding it
+// lists the organisation's keys: one GET /keys per 500 keys, with memory
+// that does not grow with their number. Use [KeysService.FindImported] to
+// tell the two outcomes apart beforehand.
+//
+// Otherwise it lists the signers, chooses the cluster, checks pinned
+// signers if any, splits and encrypts the key locally, sends the signed
+// POST /keys/import, and checks that the key Dfns created has the public
+// key computed locally (a *PublicKeyMismatchError if not). After an
+// ambiguous failure it never resends: it looks for the key the import would
+// have created and returns it, or returns an *AmbiguousImportError. The key
+// it looks for is an imported key with the same public key, protocol and
+// curve, active and never exported, with the same name when one was given,
+// and created no earlier than [ImportClockSkew] before the import was sent
+// — so an older import of the same private key is never mistaken for this
+// one.
 func (c *Client) ImportKey(ctx context.Context, key *keys.PrivateKey, opts ImportKeyOptions) (*keys.Key, error) {
+	if key != nil && !opts.AllowDuplicate {
+		scheme := keys.Scheme{Protocol: opts.Protocol, Curve: key.Curve()}
+		if scheme.Protocol == "" {
+			scheme.Protocol = keys.DefaultProtocol(key.Curve())
+		}
+		existing, err := c.Keys.findImported(ctx, scheme, key.PublicKeyHex(), (*keys.Key).Usable)
+		if err != nil {
+			return nil, &lookupError{err}
+		}
+		if existing != nil {
+			return existing, nil
+		}
+	}
 	req, err := c.buildImport(ctx, key, opts)
 	if err != nil {
 		return nil, err
@@ -96,6 +123,15 @@ func (c *Client) ImportWallet(ctx context.Context, key *keys.PrivateKey, network
 	}
 	return w, nil
 }
+
+// lookupError is a failed look for an existing key; nothing was sent.
+type lookupError struct{ err error }
+
+func (e *lookupError) Error() string {
+	return "dfnskeys: looking for a key Dfns already holds with this public key (set AllowDuplicate to import without looking): " + strings.TrimPrefix(e.err.Error(), "dfnskeys: ")
+}
+
+func (e *lookupError) Unwrap() error { return e.err }
 
 func (c *Client) buildImport(ctx context.Context, key *keys.PrivateKey, opts ImportKeyOptions) (*keys.ImportRequest, error) {
 	if key == nil {

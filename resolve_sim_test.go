@@ -63,7 +63,9 @@ func TestAmbiguousImportIsNotResolvedByAnotherKey(t *testing.T) {
 		_, err := c.ImportKey(ctx, key, dfnskeys.ImportKeyOptions{})
 		require.NoError(t, err)
 		srv.AdvanceClock(dfnskeys.ImportClockSkew + time.Minute)
-		notResolved(t, c, func() { srv.FailNext("POST /keys/import", 1, http.StatusServiceUnavailable) }, key, dfnskeys.ImportKeyOptions{})
+		// A deliberate second key: without AllowDuplicate, ImportKey
+		// would return the first without sending anything.
+		notResolved(t, c, func() { srv.FailNext("POST /keys/import", 1, http.StatusServiceUnavailable) }, key, dfnskeys.ImportKeyOptions{AllowDuplicate: true})
 	})
 
 	t.Run("a key with another name", func(t *testing.T) {
@@ -72,7 +74,7 @@ func TestAmbiguousImportIsNotResolvedByAnotherKey(t *testing.T) {
 		key := freshKey(t, keys.Secp256k1)
 		_, err := c.ImportKey(ctx, key, dfnskeys.ImportKeyOptions{Name: "first"})
 		require.NoError(t, err)
-		notResolved(t, c, func() { srv.FailNext("POST /keys/import", 1, http.StatusServiceUnavailable) }, key, dfnskeys.ImportKeyOptions{Name: "second"})
+		notResolved(t, c, func() { srv.FailNext("POST /keys/import", 1, http.StatusServiceUnavailable) }, key, dfnskeys.ImportKeyOptions{Name: "second", AllowDuplicate: true})
 	})
 
 	// The control: the same situations, but the lost import was processed.

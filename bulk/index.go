@@ -32,10 +32,22 @@ type keyIndex struct {
 }
 
 // indexEntry is where a public key was seen: Row > 0 for an input row,
-// otherwise KeyID names a key already in Dfns.
+// otherwise KeyID names a key already in Dfns. The zero entry marks a key
+// ID as known to exist in Dfns (see [listedFingerprint]).
 type indexEntry struct {
 	Row   int
 	KeyID string
+}
+
+// listedFingerprint is the index entry that records key ID id as existing
+// in Dfns: listed at startup or created during the run.
+func listedFingerprint(id string) fingerprint {
+	h := sha256.New()
+	h.Write([]byte("key id\x00"))
+	h.Write([]byte(id))
+	var fp fingerprint
+	copy(fp[:], h.Sum(nil))
+	return fp
 }
 
 type fingerprint [16]byte
@@ -59,11 +71,12 @@ func fingerprintOf(curve keys.Curve, schemeName string, publicKey []byte) finger
 }
 
 const (
-	slotSize  = 32 // kind (1) | fingerprint (16) | ref (8) | key ID length (1) | unused
-	kindEmpty = 0
-	kindRow   = 1
-	kindKey   = 2
-	maxKeyID  = 255
+	slotSize   = 32 // kind (1) | fingerprint (16) | ref (8) | key ID length (1) | unused
+	kindEmpty  = 0
+	kindRow    = 1
+	kindKey    = 2
+	kindListed = 3
+	maxKeyID   = 255
 )
 
 // newKeyIndex makes an index for up to capacity public keys.
@@ -121,7 +134,7 @@ func (x *keyIndex) Lookup(fp fingerprint) (indexEntry, bool, error) {
 // Put records where the key with fingerprint fp was seen, replacing what
 // was recorded before unless onlyIfAbsent.
 func (x *keyIndex) Put(fp fingerprint, e indexEntry, onlyIfAbsent bool) error {
-	if (e.Row > 0) == (e.KeyID != "") || len(e.KeyID) > maxKeyID {
+	if (e.Row > 0 && e.KeyID != "") || e.Row < 0 || len(e.KeyID) > maxKeyID {
 		return fmt.Errorf("bulk: key index entry %+v is invalid", e)
 	}
 	x.mu.Lock()
@@ -141,10 +154,13 @@ func (x *keyIndex) Put(fp fingerprint, e indexEntry, onlyIfAbsent bool) error {
 	}
 	var b [slotSize]byte
 	copy(b[1:17], fp[:])
-	if e.Row > 0 {
+	switch {
+	case e.Row > 0:
 		b[0] = kindRow
 		binary.BigEndian.PutUint64(b[17:25], uint64(e.Row))
-	} else {
+	case e.KeyID == "":
+		b[0] = kindListed
+	default:
 		if _, err := x.ids.WriteAt([]byte(e.KeyID), x.idEnd); err != nil {
 			return fmt.Errorf("bulk: writing the key index: %w", err)
 		}
@@ -184,8 +200,11 @@ func (x *keyIndex) entry(slot uint64) (indexEntry, bool, error) {
 		return indexEntry{}, false, fmt.Errorf("bulk: reading the key index: %w", err)
 	}
 	ref := binary.BigEndian.Uint64(b[17:25])
-	if b[0] == kindRow {
+	switch b[0] {
+	case kindRow:
 		return indexEntry{Row: int(ref)}, true, nil
+	case kindListed:
+		return indexEntry{}, true, nil
 	}
 	id := make([]byte, b[25])
 	if _, err := x.ids.ReadAt(id, int64(ref)); err != nil {
@@ -210,8 +229,10 @@ func newKeySpool() (*keySpool, error) {
 	return &keySpool{f: f, w: bufio.NewWriterSize(f, 64<<10)}, nil
 }
 
+// Add spools a key Dfns holds; an empty keyID spools a listed-ID marker
+// (fp from [listedFingerprint]).
 func (s *keySpool) Add(fp fingerprint, keyID string) error {
-	if len(keyID) == 0 || len(keyID) > maxKeyID {
+	if len(keyID) > maxKeyID {
 		return fmt.Errorf("bulk: Dfns listed a key with an ID of %d bytes", len(keyID))
 	}
 	s.w.Write(fp[:])

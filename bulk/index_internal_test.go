@@ -2,6 +2,7 @@ package bulk
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/dfnskeys/dfnskeys/keys"
@@ -48,8 +49,20 @@ func TestKeyIndex(t *testing.T) {
 	e, _, _ = x.Lookup(fp(5))
 	require.Equal(t, 5, e.Row)
 
-	require.ErrorContains(t, x.Put(fp(1), indexEntry{}, false), "invalid")
+	require.ErrorContains(t, x.Put(fp(1), indexEntry{Row: -1}, false), "invalid")
 	require.ErrorContains(t, x.Put(fp(1), indexEntry{Row: 1, KeyID: "key-1"}, false), "invalid")
+
+	// The zero entry marks a key ID as listed.
+	x2, err := newKeyIndex(4)
+	require.NoError(t, err)
+	defer x2.Close()
+	require.NoError(t, x2.Put(listedFingerprint("key-1"), indexEntry{}, true))
+	e, ok, err = x2.Lookup(listedFingerprint("key-1"))
+	require.NoError(t, err)
+	require.True(t, ok)
+	require.Equal(t, indexEntry{}, e)
+	_, ok, _ = x2.Lookup(listedFingerprint("key-2"))
+	require.False(t, ok)
 }
 
 func TestFingerprintSeparatesSchemesAndCurves(t *testing.T) {
@@ -72,7 +85,7 @@ func TestKeySpool(t *testing.T) {
 	for i := range 3000 { // several buffer fills
 		require.NoError(t, s.Add(fingerprintOf(keys.Ed25519, "EdDSA", []byte{byte(i), byte(i >> 8)}), fmt.Sprintf("key-%d", i)))
 	}
-	require.ErrorContains(t, s.Add(fingerprint{}, ""), "0 bytes")
+	require.ErrorContains(t, s.Add(fingerprint{}, strings.Repeat("k", 256)), "256 bytes")
 	i := 0
 	require.NoError(t, s.Each(func(fp fingerprint, id string) error {
 		require.Equal(t, fingerprintOf(keys.Ed25519, "EdDSA", []byte{byte(i), byte(i >> 8)}), fp)

@@ -31,11 +31,20 @@ type Row struct {
 	// Path is the derivation path for mnemonic keys.
 	Path string `json:"path"`
 	// ExpectedAddress, when set, must be one of the key's addresses.
+	// Recommended for mnemonic rows: a wrong passphrase or path derives
+	// another valid key, and only the address tells.
 	ExpectedAddress string `json:"expectedAddress"`
 	// Kind says what an ed25519 key in hex or raw form is: "seed" (an RFC
 	// 8032 seed, the default) or "scalar" (a big-endian signing scalar, as
 	// Dfns exports it). Files in format json say it themselves.
 	Kind string `json:"kind"`
+	// PasswordEnv names the environment variable holding this row's
+	// keystore password or mnemonic passphrase (never the secret itself).
+	PasswordEnv string `json:"passwordEnv"`
+	// PasswordFile is the file holding this row's keystore password or
+	// mnemonic passphrase (one trailing newline is ignored), relative to
+	// the input's directory unless absolute.
+	PasswordFile string `json:"passwordFile"`
 }
 
 // RowError is a malformed input row. It is reported for that row; it does
@@ -96,7 +105,7 @@ func newJSONLReader(in io.Reader) *Reader {
 			dec := json.NewDecoder(bytes.NewReader(line))
 			dec.DisallowUnknownFields()
 			if err := dec.Decode(row); err != nil {
-				return nil, &RowError{rd.n, fmt.Errorf("not a JSON object with the fields name, keyFile, format, curve, protocol, path, expectedAddress, kind: %v", err)}
+				return nil, &RowError{rd.n, fmt.Errorf("not a JSON object with the fields %s: %v", strings.Join(csvColumns, ", "), err)}
 			}
 			if dec.More() {
 				return nil, &RowError{rd.n, errors.New("more than one JSON value on the line")}
@@ -115,7 +124,7 @@ func newJSONLReader(in io.Reader) *Reader {
 	return rd
 }
 
-var csvColumns = []string{"name", "keyFile", "format", "curve", "protocol", "path", "expectedAddress", "kind"}
+var csvColumns = []string{"name", "keyFile", "format", "curve", "protocol", "path", "expectedAddress", "kind", "passwordEnv", "passwordFile"}
 
 func newCSVReader(in io.Reader) (*Reader, error) {
 	cr := csv.NewReader(in)
@@ -176,7 +185,8 @@ func newCSVReader(in io.Reader) (*Reader, error) {
 				return nil, &RowError{rd.n, fmt.Errorf("%d fields but the header has %d", len(rec), len(header))}
 			}
 			row := &Row{Number: rd.n, Name: get("name"), KeyFile: get("keyFile"), Format: get("format"),
-				Curve: get("curve"), Protocol: get("protocol"), Path: get("path"), ExpectedAddress: get("expectedAddress"), Kind: get("kind")}
+				Curve: get("curve"), Protocol: get("protocol"), Path: get("path"), ExpectedAddress: get("expectedAddress"), Kind: get("kind"),
+				PasswordEnv: get("passwordEnv"), PasswordFile: get("passwordFile")}
 			if err := row.validate(); err != nil {
 				return nil, &RowError{rd.n, err}
 			}
@@ -194,6 +204,12 @@ func (r *Row) validate() error {
 		return errors.New("curve is required")
 	case len(r.Name) > 400:
 		return errors.New("name is too long")
+	case r.PasswordEnv != "" && r.PasswordFile != "":
+		return errors.New("passwordEnv and passwordFile are both set: give one")
+	case r.PasswordEnv != "" && !isEnvName(r.PasswordEnv):
+		return errors.New("passwordEnv is not an environment variable name (letters, digits and _): it names the variable that holds the password, never the password itself")
+	case (r.PasswordEnv != "" || r.PasswordFile != "") && !r.needsSecret():
+		return errors.New("passwordEnv and passwordFile are only for keystore and mnemonic rows")
 	}
 	switch r.Kind {
 	case "", "seed":
@@ -208,4 +224,22 @@ func (r *Row) validate() error {
 		return fmt.Errorf("kind %q is invalid: use seed or scalar (for an ed25519 key in hex or raw)", r.Kind)
 	}
 	return nil
+}
+
+// needsSecret reports whether the row's format takes a password (keystore)
+// or passphrase (mnemonic).
+func (r *Row) needsSecret() bool {
+	return strings.EqualFold(r.Format, "keystore") || strings.EqualFold(r.Format, "mnemonic")
+}
+
+func isEnvName(s string) bool {
+	if s == "" || len(s) > 255 || s[0] >= '0' && s[0] <= '9' {
+		return false
+	}
+	for _, c := range s {
+		if !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
 }

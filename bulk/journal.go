@@ -13,6 +13,8 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -33,11 +35,19 @@ import (
 // resumed run finds a row's state with one read. Each record carries a
 // CRC; a torn record (a crash in the middle of a write) reads as
 // "uncertain", which is handled like "started".
+//
+// The header (slot 0) holds the magic, the input's SHA-256 and the target
+// the journal was made against (see [target]); a journal made before
+// targets were recorded has none and adopts the first run's.
 const (
 	recordSize   = 256
 	journalMagic = "DFNSKEYS-JOURNAL-1"
 	schemeOffset = 4 + 65 + 150 // after 'R', state, public key, key ID
 	dupOffset    = schemeOffset + 1
+	flagsOffset  = dupOffset + 4
+
+	// Record flags.
+	flagApproval = 1 // the row's import was answered 202 (policy approval) at least once
 )
 
 // State is a row's state in the journal.
@@ -69,6 +79,11 @@ type Record struct {
 	// DuplicateOf is the earlier row whose key this row repeats, when the
 	// row was answered with that row's key.
 	DuplicateOf int
+	// Approval is set once the row's import was answered with a policy
+	// approval (202), and kept through later states: a journal with such a
+	// row never resends a row whose import may have been sent, since it
+	// may be waiting for an approval too.
+	Approval bool
 }
 
 // journalSchemes are the schemes a record can name, by code (index + 1).
@@ -94,9 +109,13 @@ func schemeCode(s keys.Scheme) (byte, bool) {
 	return 0, false
 }
 
-// Journal is an open journal file. It is safe for concurrent use.
+// Journal is an open journal file, locked for the calling process until
+// Close. It is safe for concurrent use.
 type Journal struct {
-	f *os.File
+	f       *os.File
+	path    string
+	pidPath string // the sidecar file naming the process that holds the lock
+	header  [recordSize]byte
 
 	syncMu    sync.Mutex
 	written   atomic.Uint64 // generation of the last WriteAt
@@ -122,42 +141,115 @@ func InputDigest(path string) ([32]byte, error) {
 
 // OpenJournal opens the journal at path, creating it (mode 0600) for the
 // input with the given digest. An existing journal made for another input
-// is refused.
+// is refused. The journal is locked for the calling process until Close
+// (the system releases the lock if the process dies): while another run
+// holds it, OpenJournal fails at once with an error naming that process
+// when it is known. The process ID is kept in a sidecar file, path + ".pid",
+// removed by Close.
 func OpenJournal(path string, inputDigest [32]byte) (*Journal, error) {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
-	switch {
-	case err == nil:
-		j := &Journal{f: f}
-		if err := j.writeHeader(inputDigest); err != nil {
-			f.Close()
-			os.Remove(path)
-			return nil, err
-		}
-		if err := syncDir(filepath.Dir(path)); err != nil {
-			f.Close()
-			return nil, err
-		}
-		return j, nil
-	case errors.Is(err, fs.ErrExist):
+	created := err == nil
+	if errors.Is(err, fs.ErrExist) {
 		f, err = os.OpenFile(path, os.O_RDWR, 0)
-		if err != nil {
-			return nil, fmt.Errorf("bulk: opening the journal: %w", err)
-		}
-		j := &Journal{f: f}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("bulk: opening the journal: %w", err)
+	}
+	j := &Journal{f: f, path: path}
+	if err := j.lock(); err != nil {
+		f.Close()
+		return nil, err
+	}
+	fail := func(err error) (*Journal, error) {
+		j.Close()
+		return nil, err
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		return fail(fmt.Errorf("bulk: opening the journal: %w", err))
+	}
+	if fi.Size() > 0 {
 		if err := j.checkHeader(path, inputDigest); err != nil {
-			f.Close()
-			return nil, err
+			return fail(err)
 		}
 		return j, nil
-	default:
-		return nil, fmt.Errorf("bulk: creating the journal: %w", err)
 	}
+	// New, or created by a run that died (or lost the race for the lock)
+	// before writing the header: nothing was recorded in it yet.
+	if err := j.writeHeader(inputDigest); err != nil {
+		if created {
+			os.Remove(path)
+		}
+		return fail(err)
+	}
+	if err := syncDir(filepath.Dir(path)); err != nil {
+		return fail(err)
+	}
+	return j, nil
+}
+
+// lock takes the journal's lock or explains who holds it, and records this
+// process in the sidecar.
+func (j *Journal) lock() error {
+	ok, err := lockFile(j.f)
+	if err != nil {
+		return fmt.Errorf("bulk: locking the journal %s: %w", j.path, err)
+	}
+	pidPath := j.path + ".pid"
+	if !ok {
+		holder := "another process"
+		if b, err := os.ReadFile(pidPath); err == nil {
+			if h := parseHolder(b); h != "" {
+				holder = h
+			}
+		}
+		return fmt.Errorf("bulk: the journal %s is in use by %s: another bulk-import is running on it, and two runs on one journal could import keys twice; wait for it to finish, or stop it (Ctrl-C) and rerun", j.path, holder)
+	}
+	host, _ := os.Hostname()
+	if err := os.WriteFile(pidPath, fmt.Appendf(nil, "%d %s\n", os.Getpid(), host), 0o600); err == nil {
+		j.pidPath = pidPath
+	}
+	return nil
+}
+
+// parseHolder reads a sidecar written by lock, "PID HOST", and describes
+// the process. It returns "" for anything else.
+func parseHolder(b []byte) string {
+	fields := strings.Fields(string(b))
+	if len(fields) == 0 || len(fields) > 2 {
+		return ""
+	}
+	pid, err := strconv.Atoi(fields[0])
+	if err != nil || pid <= 0 {
+		return ""
+	}
+	if len(fields) == 2 && isHostName(fields[1]) {
+		return fmt.Sprintf("process %d on host %s", pid, fields[1])
+	}
+	return fmt.Sprintf("process %d", pid)
+}
+
+func isHostName(s string) bool {
+	if len(s) > 253 {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '_') {
+			return false
+		}
+	}
+	return true
 }
 
 func (j *Journal) writeHeader(d [32]byte) error {
 	var h [recordSize]byte
 	copy(h[:], journalMagic)
 	copy(h[32:], d[:])
+	return j.putHeader(h)
+}
+
+// putHeader writes h, with its CRC, as the header and makes it durable.
+func (j *Journal) putHeader(h [recordSize]byte) error {
 	binary.BigEndian.PutUint32(h[recordSize-4:], crc32.ChecksumIEEE(h[:recordSize-4]))
 	if _, err := j.f.WriteAt(h[:], 0); err != nil {
 		return fmt.Errorf("bulk: writing the journal header: %w", err)
@@ -165,6 +257,7 @@ func (j *Journal) writeHeader(d [32]byte) error {
 	if err := j.f.Sync(); err != nil {
 		return fmt.Errorf("bulk: syncing the journal: %w", err)
 	}
+	j.header = h
 	return nil
 }
 
@@ -179,6 +272,7 @@ func (j *Journal) checkHeader(path string, d [32]byte) error {
 	if !bytes.Equal(h[32:64], d[:]) {
 		return fmt.Errorf("bulk: the journal %s was made for a different input file (the input changed since): use a new journal (keys Dfns already has are then reported as already imported, not imported again), or restore the original input to resume", path)
 	}
+	j.header = h
 	return nil
 }
 
@@ -217,6 +311,7 @@ func decodeRecord(b []byte) (Record, error) {
 		r.Scheme = journalSchemes[sc-1]
 	}
 	r.DuplicateOf = int(binary.BigEndian.Uint32(b[dupOffset:]))
+	r.Approval = b[flagsOffset]&flagApproval != 0
 	return r, nil
 }
 
@@ -251,6 +346,9 @@ func (j *Journal) Put(row int, r Record) error {
 	copy(b[4+65:], r.KeyID)
 	b[schemeOffset] = sc
 	binary.BigEndian.PutUint32(b[dupOffset:], uint32(r.DuplicateOf))
+	if r.Approval {
+		b[flagsOffset] |= flagApproval
+	}
 	binary.BigEndian.PutUint32(b[recordSize-4:], crc32.ChecksumIEEE(b[:recordSize-4]))
 	if _, err := j.f.WriteAt(b[:], int64(row)*recordSize); err != nil {
 		return fmt.Errorf("bulk: writing the journal: %w", err)
@@ -301,8 +399,14 @@ func (j *Journal) Scan(f func(row int, r Record) error) error {
 	}
 }
 
-// Close closes the journal file.
-func (j *Journal) Close() error { return j.f.Close() }
+// Close releases the journal's lock and closes it.
+func (j *Journal) Close() error {
+	if j.pidPath != "" {
+		_ = os.Remove(j.pidPath) // before the lock goes: it may be another run's next
+		j.pidPath = ""
+	}
+	return j.f.Close()
+}
 
 func syncDir(dir string) error {
 	d, err := os.Open(dir)

@@ -7,6 +7,7 @@ import (
 	"hash/crc32"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -148,7 +149,7 @@ func TestScanInputDigestMatchesInputDigest(t *testing.T) {
 	} {
 		p := filepath.Join(dir, name)
 		require.NoError(t, os.WriteFile(p, []byte(body), 0o600))
-		got, _, err := scanInput(p)
+		got, _, err := scanInput(p, func(*Row) {})
 		require.NoError(t, err)
 		want, err := InputDigest(p)
 		require.NoError(t, err)
@@ -186,4 +187,97 @@ func TestJournalRecordsTheScheme(t *testing.T) {
 	r, err = decodeRecord(b[:])
 	require.NoError(t, err)
 	require.Equal(t, StateUncertain, r.State)
+}
+
+// One run per journal: a second open fails at once and names the process
+// that holds it, until the first is closed.
+func TestJournalLocked(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "j")
+	j, err := OpenJournal(path, [32]byte{1})
+	require.NoError(t, err)
+	host, _ := os.Hostname()
+	sidecar, err := os.ReadFile(path + ".pid")
+	require.NoError(t, err)
+	require.Equal(t, fmt.Sprintf("%d %s\n", os.Getpid(), host), string(sidecar))
+
+	_, err = OpenJournal(path, [32]byte{1})
+	require.EqualError(t, err, fmt.Sprintf("bulk: the journal %s is in use by process %d on host %s: another bulk-import is running on it, and two runs on one journal could import keys twice; wait for it to finish, or stop it (Ctrl-C) and rerun", path, os.Getpid(), host))
+	// Refused before the header is read: even for another input.
+	_, err = OpenJournal(path, [32]byte{2})
+	require.ErrorContains(t, err, "is in use by process")
+
+	// Without the sidecar (a run that could not write it), the holder is
+	// unnamed but the lock still holds.
+	require.NoError(t, os.Remove(path+".pid"))
+	_, err = OpenJournal(path, [32]byte{1})
+	require.ErrorContains(t, err, "is in use by another process:")
+
+	require.NoError(t, j.Close())
+	j, err = OpenJournal(path, [32]byte{1})
+	require.NoError(t, err)
+	require.NoError(t, j.Close())
+	require.NoFileExists(t, path+".pid", "Close removes the sidecar")
+}
+
+// An empty journal file (a run died, or lost the race for the lock, between
+// creating it and writing its header) is a new journal, not a foreign file.
+func TestJournalEmptyFileIsNew(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "j")
+	require.NoError(t, os.WriteFile(path, nil, 0o600))
+	j, err := OpenJournal(path, [32]byte{7})
+	require.NoError(t, err)
+	require.NoError(t, j.Close())
+	j, err = OpenJournal(path, [32]byte{7})
+	require.NoError(t, err)
+	require.NoError(t, j.Close())
+	_, err = OpenJournal(path, [32]byte{8})
+	require.ErrorContains(t, err, "different input file")
+}
+
+func TestParseHolder(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"123 build-7.example\n": "process 123 on host build-7.example",
+		"123\n":                 "process 123",
+		"123 bad\x1bhost":       "process 123",
+		"":                      "",
+		"-1 x":                  "",
+		"abc x":                 "",
+		"1 2 3":                 "",
+	} {
+		require.Equal(t, want, parseHolder([]byte(in)), "%q", in)
+	}
+}
+
+func TestJournalBind(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "j")
+	long := "https://api.example/" + strings.Repeat("p", 200)
+	a := target{BaseURL: long, ClusterID: "cl-1"}
+	j, err := OpenJournal(path, [32]byte{})
+	require.NoError(t, err)
+	require.NoError(t, j.bind(a), "a new journal adopts the target")
+	require.NoError(t, j.Close())
+
+	reopen := func() *Journal {
+		j, err := OpenJournal(path, [32]byte{})
+		require.NoError(t, err)
+		return j
+	}
+	j = reopen()
+	require.NoError(t, j.bind(target{BaseURL: long + "/", ClusterID: "cl-1"}), "same target (a trailing slash is not a difference)")
+	require.NoError(t, j.Close())
+	j = reopen()
+	require.ErrorContains(t, j.bind(target{BaseURL: long + "x", ClusterID: "cl-1"}), "was made against #")
+	require.ErrorContains(t, j.bind(target{BaseURL: long, ClusterID: "cl-2"}), "cluster cl-2: ")
+	// The organisation is learned once the token names it, then enforced.
+	require.NoError(t, j.bind(target{BaseURL: long, OrgID: "or-1", ClusterID: "cl-1"}))
+	require.NoError(t, j.Close())
+	j = reopen()
+	defer j.Close()
+	require.NoError(t, j.bind(target{BaseURL: long, ClusterID: "cl-1"}), "a token that does not say is not a difference")
+	require.EqualError(t, j.bind(target{BaseURL: long, OrgID: "or-2", ClusterID: "cl-1"}), "bulk: the journal "+path+" was made against #"+
+		fieldValue(long, urlField)[1:]+", organisation or-1, cluster cl-1, but this run is against "+long+", organisation or-2, cluster cl-1: a journal only describes keys in the API, organisation and signing cluster it was made against (a rehearsal's journal says nothing about production). To import into this one, start a new journal (--journal NEW_FILE): keys it already holds are found and reported, not imported again")
 }

@@ -10,11 +10,21 @@ import (
 // process, and hands every result to emit (on the calling goroutine, in
 // completion order). next may instead answer an item itself by returning a
 // non-nil direct result (a malformed row, a row already done); it returns
-// io.EOF at the end. When ctx ends, no new item is taken, and the items in
-// flight are finished (process should not use ctx to abandon them). It
-// returns next's first error other than io.EOF.
+// io.EOF at the end. When ctx ends, no new item is started: an item is
+// handed to a worker only when one is free (the channel has no buffer where
+// items could wait), and a worker checks ctx again before starting it. The
+// items in flight are finished (process should not use ctx to abandon
+// them). It returns next's first error other than io.EOF.
 func pipeline[T, R any](ctx context.Context, workers int, next func() (T, *R, error), process func(T) R, emit func(R)) error {
-	work := make(chan T, workers)
+	return gatedPipeline(ctx, workers, next, func() bool { return ctx.Err() == nil }, func() {}, process, emit)
+}
+
+// gatedPipeline is pipeline with the start of each item decided by begin,
+// called by the worker just before it would process an item (false: the
+// item is dropped unstarted); end is called after each processed item.
+// begin must return false once ctx has ended.
+func gatedPipeline[T, R any](ctx context.Context, workers int, next func() (T, *R, error), begin func() bool, end func(), process func(T) R, emit func(R)) error {
+	work := make(chan T)
 	results := make(chan R, workers)
 	var readErr error
 	go func() {
@@ -44,7 +54,12 @@ func pipeline[T, R any](ctx context.Context, workers int, next func() (T, *R, er
 		go func() {
 			defer wg.Done()
 			for item := range work {
-				results <- process(item)
+				if !begin() {
+					continue // taken as ctx ended: not started
+				}
+				r := process(item)
+				end()
+				results <- r
 			}
 		}()
 	}

@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dfnskeys/dfnskeys"
@@ -46,9 +47,26 @@ type Options struct {
 	// the same keys (see [signers.CheckPinned]); otherwise Run stops
 	// before anything is sent.
 	PinnedSigners []signers.Signer
-	// Password unlocks keystore rows and is the passphrase of mnemonic
-	// rows. Run does not keep or clear it.
+	// Password unlocks the keystore rows that name no password source of
+	// their own (passwordEnv, passwordFile). Run does not keep or clear it.
 	Password []byte
+	// Passphrase is the BIP-39 passphrase of the mnemonic rows that name
+	// no source of their own. nil means none was given: a run with such
+	// rows asks Prompt, or fails before sending anything; a non-nil empty
+	// slice means those mnemonics have no passphrase. Run does not keep or
+	// clear it.
+	Passphrase []byte
+	// LookupEnv reads the variables rows name in passwordEnv (default
+	// os.LookupEnv).
+	LookupEnv func(name string) (string, bool)
+	// Prompt, when set, is asked for a run-wide secret the input needs and
+	// the options lack, before anything is sent; what says which, such as
+	// "keystore password". Without it, such a run fails at once.
+	Prompt func(what string) ([]byte, error)
+	// OnInterrupt, when set, is called once, as soon as ctx ends during
+	// the import of the rows, with the number of rows in flight: those are
+	// finished and no other row is started. Run returns after it returns.
+	OnInterrupt func(inFlight int)
 	// Progress, when set, is called from one goroutine at most every
 	// ProgressEvery (default 1 s) and once at the end.
 	Progress      func(Progress)
@@ -74,6 +92,10 @@ type Summary struct {
 	// Interrupted is set when the context ended before every row was
 	// processed; rerun to continue.
 	Interrupted bool
+	// InFlightAtInterrupt is the number of rows that were being imported
+	// when the context ended; they were finished, and no row was started
+	// after.
+	InFlightAtInterrupt int
 }
 
 // Reason is one failure reason and how many rows it hit.
@@ -133,7 +155,21 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 	if opts.Report == nil {
 		return nil, errors.New("bulk: no report writer")
 	}
-	digest, total, err := scanInput(opts.InputPath)
+	if opts.LookupEnv == nil {
+		opts.LookupEnv = os.LookupEnv
+	}
+	var needs secretNeeds
+	digest, total, err := scanInput(opts.InputPath, needs.add)
+	if err != nil {
+		return nil, err
+	}
+	// Every secret the rows need is found before anything is sent.
+	prompted, err := needs.check(&opts, filepath.Dir(opts.InputPath))
+	defer func() {
+		for _, b := range prompted {
+			clear(b)
+		}
+	}()
 	if err != nil {
 		return nil, err
 	}
@@ -151,9 +187,6 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 			return nil, err
 		}
 		defer r.journal.Close()
-		if err := r.resolveStarted(ctx); err != nil {
-			return nil, err
-		}
 		list, err := opts.Client.Signers.List(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("bulk: listing the signers: %w", err)
@@ -168,6 +201,13 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 			}
 		}
 		if r.builder, err = keys.NewImportBuilder(cluster.Signers); err != nil {
+			return nil, err
+		}
+		// Before anything in the journal is acted on.
+		if err := r.journal.bind(target{BaseURL: opts.Client.BaseURL(), OrgID: opts.Client.OrgID(), ClusterID: cluster.ClusterID}); err != nil {
+			return nil, err
+		}
+		if err := r.resolveStarted(ctx); err != nil {
 			return nil, err
 		}
 		if r.index, err = r.buildIndex(ctx); err != nil {
@@ -206,9 +246,43 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 		}
 		return row, nil, nil
 	}
-	// A row that has started finishes even if ctx ends.
+	// pctx also ends when a row finds the run cannot go on safely.
+	pctx, stopRun := context.WithCancelCause(ctx)
+	defer stopRun(nil)
+	r.fatal = func(err error) { stopRun(err) }
+	// A row that has started finishes even if ctx ends; none starts after.
+	var (
+		gate     sync.Mutex
+		inFlight int
+		stopping bool
+	)
+	begin := func() bool {
+		gate.Lock()
+		defer gate.Unlock()
+		if stopping || pctx.Err() != nil {
+			return false
+		}
+		inFlight++
+		return true
+	}
+	end := func() {
+		gate.Lock()
+		inFlight--
+		gate.Unlock()
+	}
+	interruptedWith, watchDone := 0, make(chan struct{})
+	stopWatch := context.AfterFunc(ctx, func() {
+		defer close(watchDone)
+		gate.Lock()
+		stopping = true
+		interruptedWith = inFlight
+		gate.Unlock()
+		if opts.OnInterrupt != nil {
+			opts.OnInterrupt(interruptedWith)
+		}
+	})
 	process := func(row *Row) ReportLine { return r.process(context.WithoutCancel(ctx), row) }
-	readErr := pipeline(ctx, opts.Workers, next, process, func(line ReportLine) {
+	readErr := gatedPipeline(pctx, opts.Workers, next, begin, end, process, func(line ReportLine) {
 		if writeErr == nil {
 			writeErr = enc.Encode(line)
 		}
@@ -233,6 +307,10 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 			opts.Progress(p)
 		}
 	})
+	if !stopWatch() {
+		<-watchDone // ctx ended: the message about it comes before the summary
+		sum.InFlightAtInterrupt = interruptedWith
+	}
 	if err := bw.Flush(); writeErr == nil {
 		writeErr = err
 	}
@@ -251,6 +329,8 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 	})
 	sum.Interrupted = ctx.Err() != nil && sum.Done < total
 	switch {
+	case ctx.Err() == nil && pctx.Err() != nil:
+		return sum, context.Cause(pctx)
 	case readErr != nil:
 		return sum, readErr
 	case writeErr != nil:
@@ -259,8 +339,9 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 	return sum, nil
 }
 
-// scanInput hashes the input and counts its data rows in one streaming pass.
-func scanInput(path string) ([32]byte, int, error) {
+// scanInput hashes the input and counts its data rows in one streaming
+// pass, showing each well-formed row to see.
+func scanInput(path string, see func(*Row)) ([32]byte, int, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return [32]byte{}, 0, fmt.Errorf("bulk: opening the input: %w", err)
@@ -273,9 +354,12 @@ func scanInput(path string) ([32]byte, int, error) {
 	}
 	n := 0
 	for {
-		_, err := rd.Next()
+		row, err := rd.Next()
 		if err == io.EOF {
 			break
+		}
+		if err == nil {
+			see(row)
 		}
 		var re *RowError
 		if err != nil && !errors.As(err, &re) {
@@ -303,6 +387,12 @@ type runner struct {
 
 	mu       sync.Mutex
 	inflight map[fingerprint]chan struct{} // keys being processed, closed when done
+
+	// approvalsSeen is set once the journal shows that imports in this
+	// organisation can wait for a policy approval (202).
+	approvalsSeen atomic.Bool
+	// fatal stops the run: no new row starts, and Run returns err.
+	fatal func(err error)
 }
 
 // buildIndex indexes the public keys of the rows the journal records as
@@ -318,6 +408,14 @@ func (r *runner) buildIndex(ctx context.Context) (*keyIndex, error) {
 		if err != nil {
 			return nil, fmt.Errorf("bulk: listing the organisation's keys (to skip keys Dfns already has): %w", err)
 		}
+		if k.ID == "" || len(k.ID) > maxKeyID {
+			return nil, fmt.Errorf("bulk: Dfns listed a key with an ID of %d bytes", len(k.ID))
+		}
+		// Every listed key exists, whatever its state: rows the journal
+		// calls imported are checked against these.
+		if err := spool.Add(listedFingerprint(k.ID), ""); err != nil {
+			return nil, err
+		}
 		if !k.Imported || !k.Usable() { // an exported or archived key is imported again
 			continue
 		}
@@ -329,7 +427,9 @@ func (r *runner) buildIndex(ctx context.Context) (*keyIndex, error) {
 			return nil, err
 		}
 	}
-	x, err := newKeyIndex(r.total + spool.n)
+	// Room for every row, every spooled entry, and the keys this run
+	// creates (recorded as listed).
+	x, err := newKeyIndex(2*r.total + spool.n)
 	if err != nil {
 		return nil, err
 	}
@@ -405,6 +505,10 @@ func (r *runner) settleDuplicate(row *Row, pub []byte, scheme keys.Scheme, prior
 		switch rec.State {
 		case StateImported:
 			keyID = rec.KeyID
+			if ok, err := r.listed(keyID); err != nil || !ok {
+				line.KeyID = keyID
+				return fail(fmt.Errorf("row %d has the same key: %s", prior.Row, notListed(keyID, err)))
+			}
 		case StateStarted, StateUncertain:
 			return fail(fmt.Errorf("row %d has the same key and its import is unresolved; this row is not sent: rerun to resolve both", prior.Row))
 		case StatePending:
@@ -436,7 +540,39 @@ func (r *runner) fromJournal(row *Row) (ReportLine, bool) {
 	if a, err := address.ForKey(keys.Curve(row.Curve), rec.PublicKey); err == nil {
 		line.Addresses = &a
 	}
+	if ok, err := r.listed(rec.KeyID); err != nil || !ok {
+		line.Status, line.Error = StatusFailed, notListed(rec.KeyID, err)
+	}
 	return line, true
+}
+
+// listed reports whether key ID id was listed by Dfns at startup or
+// created during this run. Without an index (a dry run) nothing is known
+// and every ID counts as listed.
+func (r *runner) listed(id string) (bool, error) {
+	if r.index == nil || r.opts.DryRun {
+		return true, nil
+	}
+	_, ok, err := r.index.Lookup(listedFingerprint(id))
+	return ok, err
+}
+
+// markListed records that key ID id exists in Dfns (created or found by
+// this run).
+func (r *runner) markListed(id string) error {
+	if id == "" || len(id) > maxKeyID {
+		return fmt.Errorf("bulk: Dfns answered with a key ID of %d bytes", len(id))
+	}
+	return r.index.Put(listedFingerprint(id), indexEntry{}, true)
+}
+
+// notListed is the report error of a row the journal calls imported as key
+// id, which Dfns does not list.
+func notListed(id string, err error) string {
+	if err != nil {
+		return err.Error()
+	}
+	return fmt.Sprintf("the journal records this row as imported as key %s, but Dfns does not list that key (deleted, or the journal was used against another organisation): not imported again; check the key in Dfns, and to import this row again use a new journal", id)
 }
 
 // resolveStarted settles the rows an earlier run may have sent, and those
@@ -452,6 +588,9 @@ func (r *runner) resolveStarted(ctx context.Context) error {
 	schemes := map[string]keys.Scheme{}
 	approvals := map[int]bool{} // rows waiting for a policy approval
 	if err := r.journal.Scan(func(row int, rec Record) error {
+		if rec.Approval || rec.State == StatePending {
+			r.approvalsSeen.Store(true)
+		}
 		if (rec.State == StateStarted || rec.State == StatePending) && len(rec.PublicKey) > 0 {
 			k := hex.EncodeToString(rec.PublicKey)
 			if rec.Scheme != (keys.Scheme{}) {
@@ -492,26 +631,41 @@ func (r *runner) resolveStarted(ctx context.Context) error {
 			}
 			pub, _ := hex.DecodeString(k.PublicKey)
 			for _, row := range rows {
-				if err := r.journal.Put(row, Record{State: StateImported, PublicKey: pub, KeyID: k.ID, Scheme: schemes[id]}); err != nil {
+				if err := r.journal.Put(row, Record{State: StateImported, PublicKey: pub, KeyID: k.ID, Scheme: schemes[id], Approval: approvals[row]}); err != nil {
 					return err
 				}
 			}
 			delete(pending, id)
 		}
 	}
-	for _, rows := range pending {
+	for k, rows := range pending {
 		for _, row := range rows {
-			if approvals[row] {
+			var err error
+			switch {
+			case approvals[row]:
 				continue // still waiting for its approval: never resent
+			case r.approvalsSeen.Load():
+				// Imports here can wait for an approval: a row not found
+				// may have been answered 202 just before a kill, before
+				// that was recorded. Resending it could make two keys
+				// once both are approved.
+				pub, _ := hex.DecodeString(strings.SplitN(k, "/", 2)[0])
+				err = r.journal.Put(row, Record{State: StatePending, PublicKey: pub, Scheme: schemes[k], Approval: true})
+			default:
+				// Not found after three searches: it was never processed.
+				err = r.journal.Put(row, Record{State: StateNone})
 			}
-			// Not found after three searches: it was never processed.
-			if err := r.journal.Put(row, Record{State: StateNone}); err != nil {
+			if err != nil {
 				return err
 			}
 		}
 	}
 	return nil
 }
+
+// errMayAwaitApproval is the report error of a row whose import may have
+// been sent, in a journal that has seen policy approvals.
+var errMayAwaitApproval = errors.New("the import may have been sent by an interrupted run and may wait for a policy approval (this journal has seen approvals), so it is not sent again; rerun once pending approvals are settled (if it was rejected or never sent, import this row with a new journal)")
 
 // resolveKey identifies a key by public key (lower-case hex), curve and
 // scheme name.
@@ -574,6 +728,9 @@ func (r *runner) process(ctx context.Context, row *Row) ReportLine {
 		// The startup search did not find the key: not approved yet.
 		// Resending would make a second request that, once approved,
 		// would create a second key.
+		if rec.KeyID == "" {
+			return fail(errMayAwaitApproval)
+		}
 		return fail(fmt.Errorf("the import waits for policy approval %s and is not sent again; rerun once it is approved (if it is rejected, import this row with a new journal)", rec.KeyID))
 	}
 	if rec.State == StateUncertain || rec.State == StateStarted {
@@ -583,7 +740,10 @@ func (r *runner) process(ctx context.Context, row *Row) ReportLine {
 			return fail(fmt.Errorf("looking for a key an interrupted run may have imported: %w", err))
 		}
 		if found != nil && found.Usable() {
-			if err := r.journal.Put(row.Number, Record{State: StateImported, PublicKey: key.PublicKey(), KeyID: found.ID, Scheme: scheme}); err != nil {
+			if err := r.journal.Put(row.Number, Record{State: StateImported, PublicKey: key.PublicKey(), KeyID: found.ID, Scheme: scheme, Approval: rec.Approval}); err != nil {
+				return fail(err)
+			}
+			if err := r.markListed(found.ID); err != nil {
 				return fail(err)
 			}
 			if err := r.index.Put(fp, indexEntry{Row: row.Number}, false); err != nil {
@@ -591,6 +751,12 @@ func (r *runner) process(ctx context.Context, row *Row) ReportLine {
 			}
 			line.KeyID, line.Status = found.ID, StatusAlreadyImported
 			return line
+		}
+		if r.approvalsSeen.Load() {
+			if err := r.journal.Put(row.Number, Record{State: StatePending, PublicKey: key.PublicKey(), Scheme: scheme, Approval: true}); err != nil {
+				return fail(err)
+			}
+			return fail(errMayAwaitApproval)
 		}
 	}
 	if prior != nil {
@@ -604,7 +770,9 @@ func (r *runner) process(ctx context.Context, row *Row) ReportLine {
 	if err := r.index.Put(fp, indexEntry{Row: row.Number}, false); err != nil {
 		return fail(err)
 	}
-	created, err := r.opts.Client.ImportKey(ctx, key, dfnskeys.ImportKeyOptions{Builder: r.builder, Protocol: scheme.Protocol, Name: row.Name})
+	// The run's index already answered "does Dfns hold this key?" from one
+	// listing; ImportKey need not list the keys again for every row.
+	created, err := r.opts.Client.ImportKey(ctx, key, dfnskeys.ImportKeyOptions{Builder: r.builder, Protocol: scheme.Protocol, Name: row.Name, AllowDuplicate: true})
 	if err != nil {
 		var pending *dfnskeys.PolicyPendingError
 		var mismatch *dfnskeys.PublicKeyMismatchError
@@ -612,10 +780,17 @@ func (r *runner) process(ctx context.Context, row *Row) ReportLine {
 		case errors.Is(err, dfnskeys.ErrAmbiguous):
 			// Stays started: a rerun looks the key up first.
 		case errors.As(err, &pending):
-			_ = r.journal.Put(row.Number, Record{State: StatePending, PublicKey: key.PublicKey(), KeyID: pending.ApprovalID, Scheme: scheme})
+			// Durable before the run moves on: a rerun must know never to
+			// resend this row, nor any row whose answer it lacks.
+			r.approvalsSeen.Store(true)
+			if jerr := r.journal.Put(row.Number, Record{State: StatePending, PublicKey: key.PublicKey(), KeyID: pending.ApprovalID, Scheme: scheme, Approval: true}); jerr != nil {
+				r.fatal(fmt.Errorf("bulk: row %d's import waits for policy approval %s, but recording that failed (%v): the run stopped; do not rerun with this journal before checking the approval, or the row may be imported twice", row.Number, pending.ApprovalID, jerr))
+			}
 		case errors.As(err, &mismatch):
 			line.KeyID = mismatch.KeyID
-			_ = r.journal.Put(row.Number, Record{State: StateRejected, PublicKey: key.PublicKey(), KeyID: mismatch.KeyID, Scheme: scheme})
+			if jerr := r.journal.Put(row.Number, Record{State: StateRejected, PublicKey: key.PublicKey(), KeyID: mismatch.KeyID, Scheme: scheme}); jerr != nil {
+				r.fatal(fmt.Errorf("bulk: row %d's import created key %s with another public key, but recording that failed (%v): the run stopped", row.Number, mismatch.KeyID, jerr))
+			}
 		default:
 			// Nothing was created: a rerun may try again at once.
 			_ = r.journal.Put(row.Number, Record{State: StateFailed, PublicKey: key.PublicKey(), Scheme: scheme})
@@ -624,6 +799,9 @@ func (r *runner) process(ctx context.Context, row *Row) ReportLine {
 	}
 	if err := r.journal.Put(row.Number, Record{State: StateImported, PublicKey: key.PublicKey(), KeyID: created.ID, Scheme: scheme}); err != nil {
 		return fail(fmt.Errorf("imported as %s, but recording it failed: %w", created.ID, err))
+	}
+	if err := r.markListed(created.ID); err != nil {
+		return fail(err)
 	}
 	line.KeyID, line.Status = created.ID, StatusImported
 	return line
@@ -661,11 +839,22 @@ func (r *runner) loadKey(row *Row) (*keys.PrivateKey, error) {
 		return nil, fmt.Errorf("reading keyFile %s: %w", row.KeyFile, err)
 	}
 	secrets := keyformat.Secrets{Path: row.Path, Ed25519Scalar: row.Kind == "scalar"}
-	switch f {
-	case keyformat.Keystore:
-		secrets.Password = r.opts.Password
-	case keyformat.Mnemonic:
-		secrets.Passphrase = r.opts.Password
+	if f == keyformat.Keystore || f == keyformat.Mnemonic {
+		secret := r.opts.Password
+		if f == keyformat.Mnemonic {
+			secret = r.opts.Passphrase
+		}
+		if row.PasswordEnv != "" || row.PasswordFile != "" {
+			if secret, err = rowSecret(row, r.opts.LookupEnv, r.dir); err != nil {
+				return nil, err
+			}
+			defer clear(secret)
+		}
+		if f == keyformat.Keystore {
+			secrets.Password = secret
+		} else {
+			secrets.Passphrase = secret
+		}
 	}
 	return keyformat.Parse(f, c, data[:n], secrets)
 }

@@ -265,17 +265,34 @@ func TestRunInterruptFinishesInFlightRows(t *testing.T) {
 	f := newFixture(t, 60)
 	srv.SetLatency(5 * time.Millisecond)
 	ctx, cancel := context.WithCancel(context.Background())
-	var calls int
+	imports := func() int {
+		n := 0
+		for _, r := range srv.Requests() {
+			if r.Method == "POST" && r.Path == "/keys/import" {
+				n++
+			}
+		}
+		return n
+	}
+	importsAtCancel, inFlight, told := -1, -1, 0
 	sum, lines := run(t, ctx, f, c, func(o *bulk.Options) {
 		o.ProgressEvery = time.Nanosecond
 		o.Progress = func(p bulk.Progress) {
-			calls++
-			if p.Done >= 10 {
+			if p.Done >= 10 && importsAtCancel < 0 {
+				importsAtCancel = imports()
 				cancel()
 			}
 		}
+		o.OnInterrupt = func(n int) { inFlight = n; told++ }
 	})
 	require.True(t, sum.Interrupted)
+	require.Equal(t, 1, told, "OnInterrupt is called once, before Run returns")
+	require.Equal(t, inFlight, sum.InFlightAtInterrupt)
+	require.LessOrEqual(t, inFlight, 4, "at most one row per worker is in flight")
+	// No row starts after the interrupt: the only imports sent after it are
+	// those of the rows in flight. (Rows used to wait in a buffered channel
+	// and start after the interrupt: up to 4 more here.)
+	require.LessOrEqual(t, imports()-importsAtCancel, inFlight)
 	require.Less(t, sum.Done, 60)
 	require.Equal(t, sum.Done, len(lines))
 	for _, l := range lines {
@@ -385,4 +402,45 @@ func TestRunRejectedRowIsNeverResent(t *testing.T) {
 	require.Contains(t, lines[1].Error, "created key key-odd with a different public key")
 	require.Equal(t, 1, sum.Imported)
 	require.Len(t, srv.Keys(), 1)
+}
+
+// Killed after a 202 arrived but before it was journaled, a row reads as
+// started. In a journal that has seen a policy approval, such a row is
+// never resent: it may be waiting for an approval too. Rows never started
+// are imported as usual.
+func TestRunStartedRowIsNotResentOnceApprovalsWereSeen(t *testing.T) {
+	t.Parallel()
+	srv := testutil.NewServer(t)
+	c := client(t, srv)
+	f := newFixture(t, 3)
+	digest, err := bulk.InputDigest(f.input)
+	require.NoError(t, err)
+	j, err := bulk.OpenJournal(filepath.Join(f.dir, "journal"), digest)
+	require.NoError(t, err)
+	pub1, _ := hex.DecodeString(f.want[1])
+	pub2, _ := hex.DecodeString(f.want[2])
+	// Row 1 was approved and imported long ago; its record keeps the mark.
+	require.NoError(t, j.Put(1, bulk.Record{State: bulk.StateImported, PublicKey: pub1, KeyID: "key-approved", Approval: true}))
+	require.NoError(t, j.Put(2, bulk.Record{State: bulk.StateStarted, PublicKey: pub2}))
+	require.NoError(t, j.Close())
+
+	sum, lines := run(t, context.Background(), f, c, nil)
+	require.Equal(t, bulk.StatusFailed, lines[2].Status)
+	require.Contains(t, lines[2].Error, "may wait for a policy approval (this journal has seen approvals), so it is not sent again")
+	require.Equal(t, bulk.StatusImported, lines[3].Status)
+	require.Equal(t, 1, sum.Imported)
+	require.Len(t, srv.Keys(), 1, "row 2 was not sent")
+
+	// Still not sent on the next run; found once Dfns has the key.
+	_, lines = run(t, context.Background(), f, c, nil)
+	require.Contains(t, lines[2].Error, "so it is not sent again")
+	raw, _ := os.ReadFile(filepath.Join(f.dir, "k2"))
+	k2, err := keyformat.ParseSolanaKeypair(raw)
+	require.NoError(t, err)
+	created, err := c.ImportKey(context.Background(), k2, dfnskeys.ImportKeyOptions{})
+	require.NoError(t, err)
+	_, lines = run(t, context.Background(), f, c, nil)
+	require.Equal(t, bulk.StatusAlreadyImported, lines[2].Status)
+	require.Equal(t, created.ID, lines[2].KeyID)
+	require.Len(t, srv.Keys(), 2)
 }

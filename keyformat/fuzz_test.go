@@ -68,7 +68,8 @@ func FuzzParseHex(f *testing.F) {
 		if c == keys.Ed25519 && !scalar {
 			return // the key is derived from the seed
 		}
-		// The key's bytes are the digits read, left-padded.
+		// The key's bytes are the digits read: exactly 64 of them, never
+		// padded.
 		var digits []byte
 		for _, b := range bytes.ToLower(text) {
 			if !bytes.ContainsRune([]byte(" \t\n\r\v\f"), rune(b)) {
@@ -76,7 +77,10 @@ func FuzzParseHex(f *testing.F) {
 			}
 		}
 		digits = bytes.TrimPrefix(digits, []byte("0x"))
-		want := strings.Repeat("0", 64-len(digits)) + string(digits)
+		if len(digits) != 64 {
+			t.Fatalf("%d digits accepted from %q", len(digits), text)
+		}
+		want := string(digits)
 		got := k.Bytes()
 		defer clear(got)
 		if hex.EncodeToString(got) != want {

@@ -10,12 +10,11 @@ var utf8BOM = []byte("\xef\xbb\xbf")
 
 // ParseHex reads a 32-byte private key for curve c written as hex, with an
 // optional "0x" or "0X" prefix; whitespace anywhere is ignored and letters
-// may be of either case. secp256k1 and stark keys are big-endian scalars,
-// which tools often print without leading zeros: they may have 1 to 64
-// digits and are left-padded, as docs/protocol.md §5 says for short input (print the
-// key's addresses, or pass an expected address, to catch a truncated
-// copy). An ed25519 key must have exactly 64 digits: a seed is 32 bytes, not
-// a number.
+// may be of either case. The key must have exactly 64 digits, on every
+// curve: shorter input is refused, never left-padded, because 63 digits are
+// far more often a truncated copy than a key with a leading zero, and
+// padding it would import a different key. A key that really has leading
+// zeros must be written with them.
 //
 // On secp256k1 and stark the value is the big-endian scalar. On ed25519 it
 // is the 32-byte RFC 8032 seed, unless ed25519Scalar is set: then it is the
@@ -52,18 +51,19 @@ func ParseHex(c keys.Curve, text []byte, ed25519Scalar bool) (*keys.PrivateKey, 
 	if n == 0 {
 		return nil, errorf(Hex, "no hex digits")
 	}
-	if n != len(digits) && c == keys.Ed25519 {
-		return nil, errorf(Hex, "%d hex digits, want 64 for a 32-byte %s key", n, c)
+	if n != len(digits) {
+		unit := "digits"
+		if n == 1 {
+			unit = "digit"
+		}
+		if c == keys.Ed25519 {
+			return nil, errorf(Hex, "%d hex %s, want 64 for a 32-byte %s key", n, unit, c)
+		}
+		return nil, errorf(Hex, "%d hex %s, want 64 for a 32-byte %s key: a shorter key is usually a truncated copy; if this key really has leading zeros, left-pad it with zeros to 64 digits", n, unit, c)
 	}
-	// Right-align the n digits in 64 nibbles, then pack them.
 	var b [32]byte
 	defer clear(b[:])
-	pad := len(digits) - n
-	for i := len(digits) - 1; i >= 0; i-- {
-		var v byte
-		if i >= pad {
-			v = digits[i-pad]
-		}
+	for i, v := range digits {
 		b[i/2] |= v << (4 * (1 - i%2))
 	}
 	return newKey(Hex, c, b[:], ed25519Scalar)

@@ -1,10 +1,13 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/dfnskeys/dfnskeys/bulk"
@@ -17,16 +20,33 @@ var bulkImportCommand = &command{
 	usage: `Usage: dfnskeys bulk-import --input FILE --journal FILE --report FILE [--workers N] [--dry-run] [--cluster ID] [connection flags]
 
 Imports every row of --input, a JSON Lines (.jsonl) or CSV (.csv) file with
-the fields name, keyFile, format, curve, protocol, path and expectedAddress
-(keyFile and curve are required; key files are relative to the input's
-directory; formats as for 'dfnskeys import'). One password for the run, for
-keystore rows and mnemonic passphrases, comes from DFNS_KEY_PASSWORD.
+the fields name, keyFile, format, curve, protocol, path, expectedAddress,
+passwordEnv and passwordFile (keyFile and curve are required; files are
+relative to the input's directory; formats as for 'dfnskeys import').
+
+Passwords: keystore rows use DFNS_KEY_PASSWORD, mnemonic rows the BIP-39
+passphrase in DFNS_MNEMONIC_PASSPHRASE (set it empty for mnemonics without
+one). A row that has its own names the environment variable (passwordEnv)
+or the file (passwordFile) holding it, never the secret itself. Every
+password the input needs is checked before anything is sent: a missing one
+is asked for on a terminal, and is an error otherwise. Give mnemonic rows
+an expectedAddress: a wrong passphrase or path derives another valid key,
+and only the address tells.
 
 The journal (created on the first run, mode 0600) is written durably before
 and after each import, so the run can be killed at any moment and rerun: it
 skips rows already imported and looks up rows that may have been sent before
-importing anything again. Interrupt (Ctrl-C) finishes the rows in flight and
-stops; rerun to continue.
+importing anything again. A run locks its journal: a second run on it exits
+at once, naming the process that holds it. A journal belongs to the API,
+organisation and signing cluster it was made against, and is refused against
+another (start a new journal there). Rows it calls imported are checked
+against Dfns's key list; one Dfns does not list is reported as failed.
+
+Interrupt (Ctrl-C) starts no new row and says how many are in flight; they
+finish, and the run stops: rerun to continue. A second interrupt stops at
+once; the journal then holds those rows as started, and the rerun looks them
+up before sending anything. Rows answered 202 (a policy approval) are never
+resent; rerun once they are approved.
 
 Each distinct key is imported once. The run lists the organisation's keys at
 startup: a row whose key Dfns already holds (imported, active, never exported,
@@ -88,8 +108,21 @@ func runBulkImport(e *env, args []string) error {
 	}
 	opts := bulk.Options{InputPath: *input, JournalPath: *journal, Workers: *workers, DryRun: *dryRun, ClusterID: *clusterID, PinnedSigners: pinned}
 	if pw, ok := lookupEnv(e, "DFNS_KEY_PASSWORD"); ok {
-		opts.Password = []byte(pw)
+		opts.Password = append([]byte{}, pw...)
 		defer clear(opts.Password)
+	}
+	if pp, ok := lookupEnv(e, "DFNS_MNEMONIC_PASSPHRASE"); ok {
+		opts.Passphrase = append([]byte{}, pp...) // non-nil when empty: "no passphrase"
+		defer clear(opts.Passphrase)
+	}
+	opts.LookupEnv = func(k string) (string, bool) { return lookupEnv(e, k) }
+	if in, ok := e.stdin.(*os.File); ok && isTerminal(in) {
+		opts.Prompt = func(what string) ([]byte, error) {
+			fmt.Fprintf(e.stderr, "%s (not echoed): ", what)
+			b, err := readPassword(in)
+			fmt.Fprintln(e.stderr)
+			return b, err
+		}
 	}
 	if !*dryRun {
 		c, err := cf.client(e, true)
@@ -111,10 +144,52 @@ func runBulkImport(e *env, args []string) error {
 	bar := newProgressPrinter(e)
 	opts.Progress, opts.ProgressEvery = bar.update, bar.every
 
-	ctx, stop := e.context()
-	defer stop()
+	// The first interrupt starts no new row and lets the rows in flight
+	// finish; a second one stops at once.
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sigs, stopSignals := e.signals()
+	defer stopSignals()
+	var mu sync.Mutex
+	inFlight := -1 // rows in flight at the first interrupt; -1 before the rows start
+	opts.OnInterrupt = func(n int) {
+		mu.Lock()
+		inFlight = n
+		mu.Unlock()
+		bar.finish()
+		fmt.Fprintf(e.stderr, "dfnskeys: bulk-import: interrupted: no new row is started; waiting for the %d %s in flight to finish (interrupt again to stop at once)\n", n, plural(n, "row", "rows"))
+	}
+	runDone := make(chan struct{})
+	defer close(runDone)
+	go func() {
+		select {
+		case <-sigs:
+		case <-runDone:
+			return
+		}
+		cancel()
+		select {
+		case <-sigs:
+		case <-runDone:
+			return
+		}
+		mu.Lock()
+		n := inFlight
+		mu.Unlock()
+		bar.finish()
+		switch {
+		case n <= 0:
+			fmt.Fprintln(e.stderr, "dfnskeys: bulk-import: stopped at once; no import was in flight. Rerun the same command to continue; this run's report was not written")
+		default:
+			fmt.Fprintf(e.stderr, "dfnskeys: bulk-import: stopped at once with up to %d %s in flight, whose imports may or may not have been sent. The journal records such rows as started, so a rerun looks each one up in Dfns before sending anything: none is imported twice. Rerun the same command to continue; this run's report was not written\n", n, plural(n, "row", "rows"))
+		}
+		e.exitNow(1)
+	}()
 	sum, err := bulk.Run(ctx, opts)
 	bar.finish()
+	if err != nil && ctx.Err() != nil && sum == nil {
+		return errors.New("interrupted while starting up, before any row was imported: nothing was sent; rerun the same command to start")
+	}
 	if sum != nil {
 		if rf != nil {
 			if cerr := rf.commit(); cerr != nil && err == nil {
@@ -128,7 +203,7 @@ func runBulkImport(e *env, args []string) error {
 	}
 	switch {
 	case sum.Interrupted:
-		return fmt.Errorf("interrupted after %d of %d rows: rerun the same command to continue", sum.Done, sum.Total)
+		return fmt.Errorf("interrupted after %d of %d rows (the %d in flight finished; no row started after the interrupt): rerun the same command to continue", sum.Done, sum.Total, sum.InFlightAtInterrupt)
 	case sum.Failed > 0:
 		return fmt.Errorf("%d of %d rows failed: see the report; rerun to retry them", sum.Failed, sum.Total)
 	}
@@ -151,6 +226,13 @@ func sameFile(a, b string) bool {
 	return errA == nil && errB == nil && absA == absB
 }
 
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
 func printSummary(e *env, s *bulk.Summary, dryRun bool) {
 	rate := 0.0
 	if s.Elapsed > 0 {
@@ -159,8 +241,12 @@ func printSummary(e *env, s *bulk.Summary, dryRun bool) {
 	if dryRun {
 		fmt.Fprintf(e.stderr, "dry run: %d rows: %d valid, %d failed (nothing was sent)\n", s.Total, s.Valid, s.Failed)
 	} else {
-		fmt.Fprintf(e.stderr, "%d rows: %d imported, %d already imported (skipped), %d failed, in %s (%.1f imports/s)\n",
-			s.Total, s.Imported, s.AlreadyImported, s.Failed, s.Elapsed.Round(time.Millisecond), rate)
+		interrupted := ""
+		if s.Interrupted {
+			interrupted = fmt.Sprintf(", %d not started (interrupted)", s.Total-s.Done)
+		}
+		fmt.Fprintf(e.stderr, "%d rows: %d imported, %d already imported (skipped), %d failed%s, in %s (%.1f imports/s)\n",
+			s.Total, s.Imported, s.AlreadyImported, s.Failed, interrupted, s.Elapsed.Round(time.Millisecond), rate)
 	}
 	for _, r := range s.Reasons {
 		fmt.Fprintf(e.stderr, "  %d× %s\n", r.Count, r.Reason)
@@ -170,6 +256,7 @@ func printSummary(e *env, s *bulk.Summary, dryRun bool) {
 // progressPrinter draws a bar on a terminal and prints a plain line every
 // few seconds otherwise.
 type progressPrinter struct {
+	mu       sync.Mutex // update and finish run on different goroutines
 	e        *env
 	terminal bool
 	every    time.Duration
@@ -185,6 +272,8 @@ func newProgressPrinter(e *env) *progressPrinter {
 }
 
 func (p *progressPrinter) update(pr bulk.Progress) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	pct := 100.0
 	if pr.Total > 0 {
 		pct = 100 * float64(pr.Done) / float64(pr.Total)
@@ -211,8 +300,11 @@ func (p *progressPrinter) update(pr bulk.Progress) {
 }
 
 func (p *progressPrinter) finish() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	if p.drawn {
 		fmt.Fprintln(p.e.stderr)
+		p.drawn = false
 	}
 }
 

@@ -63,8 +63,47 @@ type env struct {
 	stdout, stderr io.Writer
 	getenv         func(string) string
 	lookupEnv      func(string) (string, bool)
-	// interrupt, when set, replaces SIGINT/SIGTERM (tests).
+	// interrupt, when set, replaces SIGINT/SIGTERM (tests): each value
+	// received is one signal.
 	interrupt <-chan struct{}
+	// exit ends the process at once (os.Exit unless set).
+	exit func(code int)
+}
+
+// signals delivers one value per SIGINT or SIGTERM (or per value on
+// e.interrupt) until stop is called. While it runs, those signals no longer
+// end the process by themselves.
+func (e *env) signals() (sigs <-chan struct{}, stop func()) {
+	if e.interrupt != nil {
+		return e.interrupt, func() {}
+	}
+	in := make(chan os.Signal, 2)
+	out := make(chan struct{}, 2)
+	done := make(chan struct{})
+	signal.Notify(in, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		for {
+			select {
+			case <-in:
+				select {
+				case out <- struct{}{}:
+				default:
+				}
+			case <-done:
+				return
+			}
+		}
+	}()
+	return out, func() { signal.Stop(in); close(done) }
+}
+
+// exitNow ends the process with code, at once.
+func (e *env) exitNow(code int) {
+	if e.exit != nil {
+		e.exit(code)
+		return
+	}
+	os.Exit(code)
 }
 
 // context returns a context that ends on SIGINT or SIGTERM (or on

@@ -40,9 +40,12 @@ const keySourceUsage = `Key source:
                       required (m/0/0 below an account key; m alone is the key itself)
   --ed25519-scalar    an ed25519 hex or raw key is a signing scalar (as Dfns
                       exports it), not an RFC 8032 seed
-The keystore password and the mnemonic passphrase come from DFNS_KEY_PASSWORD,
-or from a prompt when standard input is a terminal. Secrets never come from
-a command-line argument.
+The keystore password comes from DFNS_KEY_PASSWORD and the BIP-39 mnemonic
+passphrase from DFNS_MNEMONIC_PASSPHRASE (set it to the empty string for a
+mnemonic without one), or from a prompt when standard input is a terminal;
+a missing one is an error before anything is sent. Secrets never come from
+a command-line argument. With a mnemonic, pass --expect-address: a wrong
+passphrase or path derives another valid key, and only the address tells.
 `
 
 func addKeySource(fs *flag.FlagSet) *keySource {
@@ -136,25 +139,31 @@ func (ks *keySource) read(e *env) ([]byte, error) {
 	return readAllLimited(e.stdin, maxKeySourceFile, "the key on "+stdinDisplayName)
 }
 
-// password returns DFNS_KEY_PASSWORD, or asks on the terminal. A mnemonic
-// may have an empty passphrase; a keystore needs a password.
+// password returns the keystore password (DFNS_KEY_PASSWORD) or the
+// mnemonic passphrase (DFNS_MNEMONIC_PASSPHRASE, which may be set empty),
+// or asks on the terminal; otherwise a missing one is an error. The two are
+// never confused: a mnemonic never uses the keystore password.
 func (ks *keySource) password(e *env, f keyformat.Format) ([]byte, error) {
-	if pw, ok := lookupEnv(e, "DFNS_KEY_PASSWORD"); ok {
+	name, what := "DFNS_KEY_PASSWORD", "keystore password"
+	if f == keyformat.Mnemonic {
+		name, what = "DFNS_MNEMONIC_PASSPHRASE", "mnemonic passphrase (empty for none)"
+	}
+	if pw, ok := lookupEnv(e, name); ok {
 		return []byte(pw), nil
 	}
 	keyOnStdin := *ks.keyFile == "" || *ks.keyFile == "-"
 	if in, ok := e.stdin.(*os.File); ok && !keyOnStdin && isTerminal(in) {
-		what := "keystore password"
-		if f == keyformat.Mnemonic {
-			what = "mnemonic passphrase (empty for none)"
-		}
 		fmt.Fprintf(e.stderr, "%s (not echoed): ", what)
 		b, err := readPassword(in)
 		fmt.Fprintln(e.stderr)
 		return b, err
 	}
 	if f == keyformat.Mnemonic {
-		return nil, nil // BIP-39's default: no passphrase
+		hint := ""
+		if pw, ok := lookupEnv(e, "DFNS_KEY_PASSWORD"); ok && pw != "" {
+			hint = "; DFNS_KEY_PASSWORD is the keystore password and is not used as a passphrase"
+		}
+		return nil, fmt.Errorf("the mnemonic's passphrase is not set: set DFNS_MNEMONIC_PASSPHRASE to it, or to the empty string if the mnemonic has none (or run on a terminal to be asked)%s", hint)
 	}
 	return nil, errors.New("the keystore needs a password: set DFNS_KEY_PASSWORD (or run on a terminal to be asked)")
 }
@@ -230,6 +239,14 @@ addresses on standard error, splits and encrypts the key locally, sends the
 signed POST /keys/import and prints the created key as JSON. The whole key
 never leaves this machine.
 
+Importing is idempotent: when Dfns already holds the key (an imported key
+with the same public key, protocol and curve, active and never exported),
+nothing is sent; that key is printed, standard error says nothing was
+imported, and the exit status is 0. So a script rerun after a crash or a
+timeout does not create a second key. Finding it lists the organisation's
+keys (one GET /keys per 500 keys). --allow-duplicate imports a second copy
+deliberately.
+
 Flags:
   --curve CURVE           secp256k1, stark or ed25519 (implied by --format wif,
                           keystore and solana)
@@ -239,6 +256,7 @@ Flags:
   --min-signers N         threshold (default 3)
   --cluster ID            signing cluster when several are listed
   --expect-address ADDR   refuse unless the key has this address
+  --allow-duplicate       import even when Dfns already holds the key
   --dry-run               show the request that would be sent, and stop
 ` + pinUsage + "\n" + keySourceUsage + "\n" + connUsage,
 	run: runImport,
@@ -254,6 +272,7 @@ func runImport(e *env, args []string) error {
 	expect := fs.String("expect-address", "", "")
 	dryRun := fs.Bool("dry-run", false, "")
 	pinFile := fs.String("pinned-signers", "", "")
+	allowDuplicate := fs.Bool("allow-duplicate", false, "")
 	ks := addKeySource(fs)
 	cf := addConnFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
@@ -309,9 +328,24 @@ func runImport(e *env, args []string) error {
 			fmt.Fprintf(e.stderr, "note: that is the legacy address of the uncompressed public key, which old wallets used; Dfns's Bitcoin addresses for this key are the ones listed above\n")
 		}
 	}
-	opts := dfnskeys.ImportKeyOptions{ClusterID: *clusterID, PinnedSigners: pinned, Protocol: scheme.Protocol, Threshold: *minSigners, Name: *name}
+	// Checked here, not by ImportKey, to tell the user which happened.
+	opts := dfnskeys.ImportKeyOptions{ClusterID: *clusterID, PinnedSigners: pinned, Protocol: scheme.Protocol, Threshold: *minSigners, Name: *name, AllowDuplicate: true}
 	ctx, stop := e.context()
 	defer stop()
+	if !*allowDuplicate {
+		existing, err := client.Keys.FindImported(ctx, scheme, report.PublicKey)
+		if err != nil {
+			return fmt.Errorf("looking for a key Dfns already holds with this public key (pass --allow-duplicate to import without looking): %s", strings.TrimPrefix(err.Error(), "dfnskeys: "))
+		}
+		if existing != nil && existing.Usable() {
+			what := "nothing was imported"
+			if *dryRun {
+				what = "dry run: nothing would be imported"
+			}
+			fmt.Fprintf(e.stderr, "%s: Dfns already holds this key as %s (imported, active, never exported); pass --allow-duplicate to import a second copy\n", what, existing.ID)
+			return printJSON(e, existing)
+		}
+	}
 	if *dryRun {
 		list, err := client.Signers.List(ctx)
 		if err != nil {

@@ -17,7 +17,7 @@ func TestRunOddArgs(t *testing.T) {
 	dir := t.TempDir()
 	t.Chdir(dir)
 	writeSigners(t, "signers.json", 3)
-	if err := os.WriteFile("key.hex", []byte("01\n"), 0o600); err != nil {
+	if err := os.WriteFile("key.hex", []byte("0000000000000000000000000000000000000000000000000000000000000001\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 
@@ -132,7 +132,7 @@ func TestSplitReadsTerminalWithoutEcho(t *testing.T) {
 	read := false
 	readPassword = func(f *os.File) ([]byte, error) {
 		read = true
-		return []byte(" 0x01 "), nil
+		return []byte(" 0x0000000000000000000000000000000000000000000000000000000000000001 "), nil
 	}
 
 	var stdout, stderr bytes.Buffer

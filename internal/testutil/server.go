@@ -94,6 +94,7 @@ type Server struct {
 	closed    chan struct{}
 	closeOnce sync.Once
 	skew      atomic.Int64 // added to the clock, for expiry tests
+	orgID     string       // named in the bearer tokens' claims
 
 	mu         sync.Mutex
 	tokens     map[string]permissions
@@ -234,6 +235,7 @@ func StartServer(opts ...ServerOption) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{
+		orgID:      "or-" + randomHex(8),
 		prefix:     cfg.prefix,
 		reqMax:     cfg.requestLog,
 		closed:     make(chan struct{}),
@@ -300,6 +302,10 @@ func (s *Server) Close() {
 // slash.
 func (s *Server) URL() string { return s.ts.URL + s.prefix }
 
+// OrgID returns the simulated organisation's ID, which the bearer tokens'
+// claims name.
+func (s *Server) OrgID() string { return s.orgID }
+
 // Token returns the default user's bearer token, which has every permission.
 func (s *Server) Token() string { return s.token }
 
@@ -343,7 +349,7 @@ func (s *Server) NewToken(permissions ...string) string {
 	for _, x := range permissions {
 		p[x] = true
 	}
-	tok := fakeJWT("token")
+	tok := fakeJWT("token", s.orgID)
 	s.mu.Lock()
 	s.tokens[tok] = p
 	s.mu.Unlock()
@@ -370,6 +376,27 @@ func (s *Server) KeyCount() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return len(s.keys)
+}
+
+// AddPlaceholderKeys adds n imported, active secp256k1 keys with random
+// public keys and no shares, as an organisation's other keys: they are
+// listed and read like any key, but cannot be exported. It makes large
+// organisations cheap to simulate, to measure what listing them costs.
+func (s *Server) AddPlaceholderKeys(n int) {
+	now := s.now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for range n {
+		k := &StoredServerKey{
+			Key: keys.Key{
+				ID: "key-" + randomHex(10), Scheme: "ECDSA", Curve: keys.Secp256k1, PublicKey: "02" + randomHex(32),
+				Status: "Active", Custodial: true, Imported: true, DateCreated: now,
+			},
+			ClusterID: s.clusters[0].ID,
+		}
+		s.keys = append(s.keys, k)
+		s.byID[k.Key.ID] = k
+	}
 }
 
 // Key returns a copy of the stored key with the given ID.
@@ -908,7 +935,7 @@ func (s *Server) initAction(c *call) (any, *apiError) {
 		return nil, errorf(http.StatusBadRequest, "userActionHttpPath %q must be a path starting with \"/\", without host or query", p)
 	}
 	a := &signedAction{challenge: randomB64URL(32), method: m, path: p, body: req.UserActionPayload, expires: s.now().Add(UserActionTTL)}
-	id := fakeJWT("challenge")
+	id := fakeJWT("challenge", "")
 	s.mu.Lock()
 	s.challenges[id] = a
 	s.sweepLocked()
@@ -968,7 +995,7 @@ func (s *Server) completeAction(c *call) (any, *apiError) {
 	if e := s.verifyAssertion(f.Kind, cr, ca, a.challenge); e != nil {
 		return nil, e
 	}
-	tok := fakeJWT("userAction")
+	tok := fakeJWT("userAction", "")
 	s.mu.Lock()
 	s.actions[tok] = &signedAction{method: a.method, path: a.path, body: a.body, expires: s.now().Add(UserActionTTL)}
 	s.sweepLocked()
@@ -1224,6 +1251,9 @@ func (s *Server) export(k *StoredServerKey, body []byte) (any, *apiError) {
 	if e := decode(body, &req); e != nil {
 		return nil, e
 	}
+	if k.Shares == nil {
+		return nil, errorf(http.StatusBadRequest, "key %s is a placeholder with no shares (AddPlaceholderKeys): it cannot be exported", k.Key.ID)
+	}
 	cl := s.clusters[slices.IndexFunc(s.clusters, func(c *Cluster) bool { return c.ID == k.ClusterID })]
 	resp, err := cl.Export(k.Shares, &req)
 	if err != nil {
@@ -1242,11 +1272,17 @@ func (s *Server) export(k *StoredServerKey, body []byte) (any, *apiError) {
 	return resp, nil
 }
 
-// fakeJWT returns a random opaque token shaped like a JWT.
-func fakeJWT(kind string) string {
+// fakeJWT returns a random opaque token shaped like a JWT. With an
+// organisation ID, its claims name it as Dfns's access tokens do, in
+// "https://custom/app_metadata".
+func fakeJWT(kind, orgID string) string {
 	enc := base64.RawURLEncoding
+	org := ""
+	if orgID != "" {
+		org = fmt.Sprintf(`,"https://custom/app_metadata":{"orgId":%q,"tokenKind":"Service"}`, orgID)
+	}
 	return enc.EncodeToString([]byte(`{"alg":"EdDSA","typ":"JWT"}`)) + "." +
-		enc.EncodeToString(fmt.Appendf(nil, `{"iss":"dfns-simulator","kind":%q,"jti":%q}`, kind, randomHex(16))) + "." +
+		enc.EncodeToString(fmt.Appendf(nil, `{"iss":"dfns-simulator","kind":%q,"jti":%q%s}`, kind, randomHex(16), org)) + "." +
 		randomB64URL(64)
 }
 
