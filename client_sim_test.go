@@ -21,7 +21,7 @@ import (
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 	"github.com/dfnskeys/dfnskeys"
 	"github.com/dfnskeys/dfnskeys/auth"
-	"github.com/dfnskeys/dfnskeys/internal/testutil"
+	"github.com/dfnskeys/dfnskeys/dfnstest"
 	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/dfnskeys/dfnskeys/signers"
 	"github.com/stretchr/testify/require"
@@ -34,9 +34,9 @@ func fastRetries() dfnskeys.Option {
 }
 
 // setup starts a simulator and a client for its default user.
-func setup(t *testing.T, opts ...testutil.ServerOption) (*testutil.Server, *dfnskeys.Client) {
+func setup(t *testing.T, opts ...dfnstest.ServerOption) (*dfnstest.Server, *dfnskeys.Client) {
 	t.Helper()
-	srv := testutil.NewServer(t, opts...)
+	srv := dfnstest.NewServer(t, opts...)
 	signer, err := auth.NewKeySigner(srv.CredentialID(), srv.CredentialPEM())
 	require.NoError(t, err)
 	c, err := dfnskeys.NewClient(
@@ -60,7 +60,7 @@ func freshKey(t testing.TB, c keys.Curve) *keys.PrivateKey {
 // path prefix so that absolute-path bugs show.
 func TestRoundTripOverHTTP(t *testing.T) {
 	t.Parallel()
-	srv, c := setup(t, testutil.WithPathPrefix("/api/v2"))
+	srv, c := setup(t, dfnstest.WithPathPrefix("/api/v2"))
 	require.True(t, strings.HasSuffix(c.BaseURL(), "/api/v2"))
 	ctx := context.Background()
 	for _, s := range keys.SupportedSchemes() {
@@ -107,7 +107,7 @@ func TestWalletTwins(t *testing.T) {
 // Every credential type signs user actions the simulator verifies.
 func TestCredentialConformance(t *testing.T) {
 	t.Parallel()
-	srv := testutil.NewServer(t)
+	srv := dfnstest.NewServer(t)
 	edPub, edPriv, _ := ed25519.GenerateKey(rand.Reader)
 	p256, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	k1, _ := secp256k1.GeneratePrivateKey()
@@ -224,7 +224,7 @@ func TestDelegatedSigning(t *testing.T) {
 // party, ES256 and EdDSA alike.
 func TestDelegatedSigningFido2(t *testing.T) {
 	t.Parallel()
-	srv := testutil.NewServer(t)
+	srv := dfnstest.NewServer(t)
 	ctx := context.Background()
 	c, err := dfnskeys.NewClient(dfnskeys.WithBaseURL(srv.URL()), dfnskeys.WithAuthToken(srv.Token()), fastRetries())
 	require.NoError(t, err)
@@ -236,7 +236,7 @@ func TestDelegatedSigningFido2(t *testing.T) {
 	require.NoError(t, err)
 
 	for _, priv := range []crypto.Signer{p256, ed} {
-		passkey, err := testutil.NewPasskey(fmt.Sprintf("passkey-%T", priv), priv, []byte("user-1"))
+		passkey, err := dfnstest.NewPasskey(fmt.Sprintf("passkey-%T", priv), priv, []byte("user-1"))
 		require.NoError(t, err)
 		srv.RegisterWebAuthnCredential(passkey.CredentialID(), passkey.PublicKey(), passkey.UserHandle())
 		key := freshKey(t, keys.Secp256k1)
@@ -245,7 +245,7 @@ func TestDelegatedSigningFido2(t *testing.T) {
 		pending, err := c.InitUserAction(ctx, "POST", "/keys/import", req)
 		require.NoError(t, err)
 		require.Contains(t, pending.Challenge.AllowCredentials.WebAuthn, auth.AllowCredential{Type: "public-key", ID: passkey.CredentialID()})
-		require.Equal(t, testutil.WebAuthnRPID, pending.Challenge.RP.ID)
+		require.Equal(t, dfnstest.WebAuthnRPID, pending.Challenge.RP.ID)
 
 		assertion, err := passkey.Sign(ctx, pending.Challenge)
 		require.NoError(t, err)
@@ -260,7 +260,7 @@ func TestDelegatedSigningFido2(t *testing.T) {
 	}
 	require.Len(t, srv.Keys(), 2)
 
-	passkey, err := testutil.NewPasskey("passkey-1", p256, nil)
+	passkey, err := dfnstest.NewPasskey("passkey-1", p256, nil)
 	require.NoError(t, err)
 	srv.RegisterWebAuthnCredential(passkey.CredentialID(), passkey.PublicKey(), nil)
 	req, err := keys.BuildImportRequest(freshKey(t, keys.Ed25519), list.Clusters[0].Signers, keys.ImportOptions{Protocol: keys.FROST})
@@ -278,7 +278,7 @@ func TestDelegatedSigningFido2(t *testing.T) {
 	// Signed by another key under the passkey's credential ID.
 	other, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	require.NoError(t, err)
-	impostor, err := testutil.NewPasskey("passkey-1", other, nil)
+	impostor, err := dfnstest.NewPasskey("passkey-1", other, nil)
 	require.NoError(t, err)
 	refused("signature does not verify", func(p *dfnskeys.PendingAction) *auth.Assertion {
 		a, err := impostor.Sign(ctx, p.Challenge)
@@ -286,7 +286,7 @@ func TestDelegatedSigningFido2(t *testing.T) {
 		return a
 	})
 	// The Key credential's ID with kind Fido2.
-	asKey, err := testutil.NewPasskey(srv.CredentialID(), p256, nil)
+	asKey, err := dfnstest.NewPasskey(srv.CredentialID(), p256, nil)
 	require.NoError(t, err)
 	refused("is registered as a Key credential", func(p *dfnskeys.PendingAction) *auth.Assertion {
 		a, err := asKey.Assert(p.Challenge.Challenge)
@@ -389,7 +389,7 @@ func TestPinnedSigners(t *testing.T) {
 	_, err := c.ImportKey(ctx, freshKey(t, keys.Secp256k1), dfnskeys.ImportKeyOptions{PinnedSigners: pinned})
 	require.NoError(t, err)
 
-	other, err := testutil.NewCluster(5)
+	other, err := dfnstest.NewCluster(5)
 	require.NoError(t, err)
 	wrong := other.WireSigners()
 	_, err = c.ImportKey(ctx, freshKey(t, keys.Secp256k1), dfnskeys.ImportKeyOptions{PinnedSigners: wrong})
@@ -407,7 +407,7 @@ func TestPinnedSigners(t *testing.T) {
 }
 
 // importsSent counts the POST /keys/import requests the simulator saw.
-func importsSent(srv *testutil.Server) int {
+func importsSent(srv *dfnstest.Server) int {
 	n := 0
 	for _, r := range srv.Requests() {
 		if r.Method == http.MethodPost && strings.HasSuffix(r.Path, "/keys/import") {
@@ -424,7 +424,7 @@ func TestPinnedSignersSubstituted(t *testing.T) {
 	srv, c := setup(t)
 	ctx := context.Background()
 	pinned := srv.Clusters()[0].WireSigners()
-	attacker, err := testutil.NewCluster(1)
+	attacker, err := dfnstest.NewCluster(1)
 	require.NoError(t, err)
 	sub := signers.Signer{SignerID: pinned[3].SignerID, EncryptionKey: attacker.WireSigners()[0].EncryptionKey}
 	srv.SubstituteListedSigner(0, 3, sub)
@@ -455,7 +455,7 @@ func TestPinnedSignersSubstituted(t *testing.T) {
 
 func TestClusterChoice(t *testing.T) {
 	t.Parallel()
-	srv, c := setup(t, testutil.WithClusters(2))
+	srv, c := setup(t, dfnstest.WithClusters(2))
 	ctx := context.Background()
 	_, err := c.ImportKey(ctx, freshKey(t, keys.Secp256k1), dfnskeys.ImportKeyOptions{})
 	require.ErrorContains(t, err, "choose one of")
@@ -640,7 +640,7 @@ func TestRedirectsNotFollowed(t *testing.T) {
 		stolen.Add(1)
 	}))
 	t.Cleanup(evil.Close)
-	srv := testutil.NewServer(t)
+	srv := dfnstest.NewServer(t)
 	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case r.Method == http.MethodGet && r.URL.Path == "/signers":

@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"github.com/dfnskeys/dfnskeys/auth"
-	"github.com/dfnskeys/dfnskeys/internal/testutil"
+	"github.com/dfnskeys/dfnskeys/dfnstest"
 	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/stretchr/testify/require"
 )
@@ -384,7 +384,7 @@ func TestImportWithUnreadableSuccessIsResolved(t *testing.T) {
 	t.Parallel()
 	key, err := keys.GeneratePrivateKey(keys.Secp256k1)
 	require.NoError(t, err)
-	cluster, err := testutil.NewCluster(3)
+	cluster, err := dfnstest.NewCluster(3)
 	require.NoError(t, err)
 	list, _ := json.Marshal(cluster.ListResponse())
 	var imports atomic.Int32

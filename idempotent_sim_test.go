@@ -10,12 +10,12 @@ import (
 
 	"github.com/dfnskeys/dfnskeys"
 	"github.com/dfnskeys/dfnskeys/auth"
-	"github.com/dfnskeys/dfnskeys/internal/testutil"
+	"github.com/dfnskeys/dfnskeys/dfnstest"
 	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/stretchr/testify/require"
 )
 
-func countImports(srv *testutil.Server) int {
+func countImports(srv *dfnstest.Server) int {
 	n := 0
 	for _, r := range srv.Requests() {
 		if r.Method == "POST" && r.Path == "/keys/import" {
@@ -134,7 +134,7 @@ func (t *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 // AllowDuplicate" the same import without the lookup.
 func BenchmarkImportKeyLookup(b *testing.B) {
 	for _, n := range []int{1000, 100000} {
-		srv := testutil.NewServer(b, testutil.WithRequestLog(100))
+		srv := dfnstest.NewServer(b, dfnstest.WithRequestLog(100))
 		srv.AddPlaceholderKeys(n)
 		signer, err := auth.NewKeySigner(srv.CredentialID(), srv.CredentialPEM())
 		require.NoError(b, err)

@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/dfnskeys/dfnskeys/bulk"
-	"github.com/dfnskeys/dfnskeys/internal/testutil"
+	"github.com/dfnskeys/dfnskeys/dfnstest"
 	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/stretchr/testify/require"
 )
@@ -31,7 +31,7 @@ func appendRows(t *testing.T, f *fixture, rows ...string) {
 
 func TestRunImportsADuplicatedKeyOnce(t *testing.T) {
 	t.Parallel()
-	srv := testutil.NewServer(t)
+	srv := dfnstest.NewServer(t)
 	c := client(t, srv)
 	f := newFixture(t, 8)
 	// Rows 9-16: row 1's key again (WIF, FROST_BITCOIN), so eight rows hold
@@ -100,7 +100,7 @@ func TestRunImportsADuplicatedKeyOnce(t *testing.T) {
 // refuses): a new journal must not import again what Dfns already has.
 func TestRunWithNewJournalImportsOnlyWhatDfnsLacks(t *testing.T) {
 	t.Parallel()
-	srv := testutil.NewServer(t)
+	srv := dfnstest.NewServer(t)
 	c := client(t, srv)
 	f := newFixture(t, 6, `{"keyFile":"missing","curve":"secp256k1"}`)
 	sum, first := run(t, context.Background(), f, c, nil)
@@ -134,7 +134,7 @@ func TestRunWithNewJournalImportsOnlyWhatDfnsLacks(t *testing.T) {
 // legitimate: an exported key does not count as already imported.
 func TestRunImportsAgainAKeyThatWasExported(t *testing.T) {
 	t.Parallel()
-	srv := testutil.NewServer(t)
+	srv := dfnstest.NewServer(t)
 	c := client(t, srv)
 	f := newFixture(t, 2)
 	_, first := run(t, context.Background(), f, c, nil)
@@ -154,7 +154,7 @@ func TestRunImportsAgainAKeyThatWasExported(t *testing.T) {
 // created) imports it itself.
 func TestRunDuplicateOfAFailedRowImports(t *testing.T) {
 	t.Parallel()
-	srv := testutil.NewServer(t)
+	srv := dfnstest.NewServer(t)
 	c := client(t, srv)
 	f := newFixture(t, 1, `{"keyFile":"k1","format":"wif","curve":"secp256k1","protocol":"FROST_BITCOIN"}`)
 	srv.FailNext("POST /keys/import", 1, http.StatusBadRequest)
@@ -178,7 +178,7 @@ func TestRunDuplicateOfAFailedRowImports(t *testing.T) {
 // sent either: once approved, it would be a second key.
 func TestRunDuplicateOfAPendingRowIsNotSent(t *testing.T) {
 	t.Parallel()
-	srv := testutil.NewServer(t)
+	srv := dfnstest.NewServer(t)
 	c := client(t, srv)
 	f := newFixture(t, 1, `{"keyFile":"k1","format":"wif","curve":"secp256k1","protocol":"FROST_BITCOIN"}`)
 	srv.RequirePolicyApproval("POST /keys/import", true)

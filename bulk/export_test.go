@@ -14,7 +14,7 @@ import (
 
 	"github.com/dfnskeys/dfnskeys"
 	"github.com/dfnskeys/dfnskeys/bulk"
-	"github.com/dfnskeys/dfnskeys/internal/testutil"
+	"github.com/dfnskeys/dfnskeys/dfnstest"
 	"github.com/dfnskeys/dfnskeys/keyformat"
 	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/stretchr/testify/require"
@@ -22,7 +22,7 @@ import (
 
 func TestExport(t *testing.T) {
 	t.Parallel()
-	srv := testutil.NewServer(t)
+	srv := dfnstest.NewServer(t)
 	c := client(t, srv)
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -130,7 +130,7 @@ func TestExport(t *testing.T) {
 // exporting it.
 func TestExportLeftovers(t *testing.T) {
 	t.Parallel()
-	srv := testutil.NewServer(t)
+	srv := dfnstest.NewServer(t)
 	c := client(t, srv)
 	ctx := context.Background()
 	dir := t.TempDir()

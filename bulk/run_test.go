@@ -20,13 +20,13 @@ import (
 	"github.com/dfnskeys/dfnskeys/address"
 	"github.com/dfnskeys/dfnskeys/auth"
 	"github.com/dfnskeys/dfnskeys/bulk"
-	"github.com/dfnskeys/dfnskeys/internal/testutil"
+	"github.com/dfnskeys/dfnskeys/dfnstest"
 	"github.com/dfnskeys/dfnskeys/keyformat"
 	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/stretchr/testify/require"
 )
 
-func client(t testing.TB, srv *testutil.Server) *dfnskeys.Client {
+func client(t testing.TB, srv *dfnstest.Server) *dfnskeys.Client {
 	t.Helper()
 	signer, err := auth.NewKeySigner(srv.CredentialID(), srv.CredentialPEM())
 	require.NoError(t, err)
@@ -129,7 +129,7 @@ func run(t testing.TB, ctx context.Context, f *fixture, c *dfnskeys.Client, mod 
 }
 
 // serverKeys maps public key → number of keys the simulator holds with it.
-func serverKeys(srv *testutil.Server) map[string]int {
+func serverKeys(srv *dfnstest.Server) map[string]int {
 	m := map[string]int{}
 	for _, k := range srv.Keys() {
 		m[k.Key.PublicKey]++
@@ -137,7 +137,7 @@ func serverKeys(srv *testutil.Server) map[string]int {
 	return m
 }
 
-func requireExactlyOnce(t *testing.T, srv *testutil.Server, f *fixture) {
+func requireExactlyOnce(t *testing.T, srv *dfnstest.Server, f *fixture) {
 	t.Helper()
 	got := serverKeys(srv)
 	require.Len(t, got, len(f.want))
@@ -149,7 +149,7 @@ func requireExactlyOnce(t *testing.T, srv *testutil.Server, f *fixture) {
 
 func TestRunImportsEveryRowOnceAndReportsMalformedRows(t *testing.T) {
 	t.Parallel()
-	srv := testutil.NewServer(t)
+	srv := dfnstest.NewServer(t)
 	c := client(t, srv)
 	f := newFixture(t, 12,
 		`{"keyFile":"k1"}`, // 13: no curve
@@ -202,7 +202,7 @@ func TestRunImportsEveryRowOnceAndReportsMalformedRows(t *testing.T) {
 // was journaled, and killed after journaling "started" but before sending.
 func TestRunResolvesInterruptedRows(t *testing.T) {
 	t.Parallel()
-	srv := testutil.NewServer(t)
+	srv := dfnstest.NewServer(t)
 	c := client(t, srv)
 	f := newFixture(t, 3)
 	digest, err := bulk.InputDigest(f.input)
@@ -234,7 +234,7 @@ func TestRunResolvesInterruptedRows(t *testing.T) {
 
 func TestRunUnderFaultsConverges(t *testing.T) {
 	t.Parallel()
-	srv := testutil.NewServer(t)
+	srv := dfnstest.NewServer(t)
 	c := client(t, srv)
 	f := newFixture(t, 40)
 	srv.SetLatency(2 * time.Millisecond)
@@ -260,7 +260,7 @@ func TestRunUnderFaultsConverges(t *testing.T) {
 
 func TestRunInterruptFinishesInFlightRows(t *testing.T) {
 	t.Parallel()
-	srv := testutil.NewServer(t)
+	srv := dfnstest.NewServer(t)
 	c := client(t, srv)
 	f := newFixture(t, 60)
 	srv.SetLatency(5 * time.Millisecond)
@@ -320,7 +320,7 @@ func TestDryRunSendsNothing(t *testing.T) {
 
 func TestCSVInputAndChangedInput(t *testing.T) {
 	t.Parallel()
-	srv := testutil.NewServer(t)
+	srv := dfnstest.NewServer(t)
 	c := client(t, srv)
 	f := newFixture(t, 4)
 	var csv strings.Builder
@@ -354,7 +354,7 @@ func mustRead(t testing.TB, path string) string {
 // a rerun finds it.
 func TestRunPolicyApprovalIsNeverResent(t *testing.T) {
 	t.Parallel()
-	srv := testutil.NewServer(t)
+	srv := dfnstest.NewServer(t)
 	c := client(t, srv)
 	f := newFixture(t, 3)
 	srv.RequirePolicyApproval("POST /keys/import", true)
@@ -387,7 +387,7 @@ func TestRunPolicyApprovalIsNeverResent(t *testing.T) {
 // never imported again.
 func TestRunRejectedRowIsNeverResent(t *testing.T) {
 	t.Parallel()
-	srv := testutil.NewServer(t)
+	srv := dfnstest.NewServer(t)
 	c := client(t, srv)
 	f := newFixture(t, 2)
 	digest, err := bulk.InputDigest(f.input)
@@ -410,7 +410,7 @@ func TestRunRejectedRowIsNeverResent(t *testing.T) {
 // are imported as usual.
 func TestRunStartedRowIsNotResentOnceApprovalsWereSeen(t *testing.T) {
 	t.Parallel()
-	srv := testutil.NewServer(t)
+	srv := dfnstest.NewServer(t)
 	c := client(t, srv)
 	f := newFixture(t, 3)
 	digest, err := bulk.InputDigest(f.input)

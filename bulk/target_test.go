@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/dfnskeys/dfnskeys/bulk"
-	"github.com/dfnskeys/dfnskeys/internal/testutil"
+	"github.com/dfnskeys/dfnskeys/dfnstest"
 	"github.com/stretchr/testify/require"
 )
 
@@ -17,7 +17,7 @@ import (
 // is sent, and a new journal there imports everything.
 func TestRunRefusesJournalOfAnotherTarget(t *testing.T) {
 	t.Parallel()
-	rehearsal, production := testutil.NewServer(t), testutil.NewServer(t)
+	rehearsal, production := dfnstest.NewServer(t), dfnstest.NewServer(t)
 	f := newFixture(t, 3)
 	sum, _ := run(t, context.Background(), f, client(t, rehearsal), nil)
 	require.Equal(t, 3, sum.Imported)
@@ -48,7 +48,7 @@ func TestRunRefusesJournalOfAnotherTarget(t *testing.T) {
 // imported again with that journal.
 func TestRunReportsImportedRowsDfnsDoesNotList(t *testing.T) {
 	t.Parallel()
-	srv := testutil.NewServer(t)
+	srv := dfnstest.NewServer(t)
 	c := client(t, srv)
 	f := newFixture(t, 3)
 	digest, err := bulk.InputDigest(f.input)

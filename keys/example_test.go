@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"log"
 
-	"github.com/dfnskeys/dfnskeys/internal/testutil"
+	"github.com/dfnskeys/dfnskeys/dfnstest"
 	"github.com/dfnskeys/dfnskeys/keys"
 )
 
@@ -14,7 +14,7 @@ import (
 // in for the response of GET /signers; its signers decrypt and validate
 // their shares exactly as Dfns signers do.
 func ExampleBuildImportRequest() {
-	cluster, err := testutil.NewCluster(5)
+	cluster, err := dfnstest.NewCluster(5)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -51,7 +51,7 @@ func ExampleBuildImportRequest() {
 // into POST /keys/{keyId}/export; the response holds one encrypted share per
 // signer.
 func ExampleExportContext_Recover() {
-	cluster, err := testutil.NewCluster(5)
+	cluster, err := dfnstest.NewCluster(5)
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -12,17 +12,17 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dfnskeys/dfnskeys/dfnstest"
 	"github.com/dfnskeys/dfnskeys/encryption"
-	"github.com/dfnskeys/dfnskeys/internal/testutil"
 	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/dfnskeys/dfnskeys/sharding"
 	"github.com/dfnskeys/dfnskeys/signers"
 	"github.com/stretchr/testify/require"
 )
 
-func newCluster(t testing.TB, n int) *testutil.Cluster {
+func newCluster(t testing.TB, n int) *dfnstest.Cluster {
 	t.Helper()
-	c, err := testutil.NewCluster(n)
+	c, err := dfnstest.NewCluster(n)
 	require.NoError(t, err)
 	return c
 }

@@ -14,7 +14,7 @@ import (
 	"github.com/dfnskeys/dfnskeys"
 	"github.com/dfnskeys/dfnskeys/auth"
 	"github.com/dfnskeys/dfnskeys/bulk"
-	"github.com/dfnskeys/dfnskeys/internal/testutil"
+	"github.com/dfnskeys/dfnskeys/dfnstest"
 	"github.com/dfnskeys/dfnskeys/keyformat"
 	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/stretchr/testify/require"
@@ -22,7 +22,7 @@ import (
 
 // cliHarness runs dfnskeys in-process against a simulator.
 type cliHarness struct {
-	srv  *testutil.Server
+	srv  *dfnstest.Server
 	c    *dfnskeys.Client
 	dir  string
 	vars map[string]string
@@ -30,7 +30,7 @@ type cliHarness struct {
 
 func newCLIHarness(t *testing.T) *cliHarness {
 	t.Helper()
-	srv := testutil.NewServer(t)
+	srv := dfnstest.NewServer(t)
 	signer, err := auth.NewKeySigner(srv.CredentialID(), srv.CredentialPEM())
 	require.NoError(t, err)
 	c, err := dfnskeys.NewClient(dfnskeys.WithBaseURL(srv.URL()), dfnskeys.WithAuthToken(srv.Token()), dfnskeys.WithSigner(signer))

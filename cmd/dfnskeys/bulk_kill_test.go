@@ -18,7 +18,7 @@ import (
 	"time"
 
 	"github.com/dfnskeys/dfnskeys/bulk"
-	"github.com/dfnskeys/dfnskeys/internal/testutil"
+	"github.com/dfnskeys/dfnskeys/dfnstest"
 	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/stretchr/testify/require"
 )
@@ -38,7 +38,7 @@ func TestBulkImportSurvivesSIGKILL(t *testing.T) {
 		rows = 600 // the race detector slows the in-process simulator ~10×
 	}
 	bin := buildBinary(t)
-	srv := testutil.NewServer(t)
+	srv := dfnstest.NewServer(t)
 	srv.SetLatency(time.Millisecond)
 	srv.SetErrorRate("GET /keys", 0.05, http.StatusServiceUnavailable)
 	srv.SetErrorRate("POST /auth/action/init", 0.02, http.StatusBadGateway)
@@ -220,7 +220,7 @@ func TestBulkImportSIGINT(t *testing.T) {
 		t.Skip("slow: builds the binary")
 	}
 	bin := buildBinary(t)
-	srv := testutil.NewServer(t)
+	srv := dfnstest.NewServer(t)
 	srv.SetLatency(20 * time.Millisecond)
 	dir := t.TempDir()
 	input, err := os.Create(filepath.Join(dir, "input.jsonl"))

@@ -13,8 +13,8 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/dfnskeys/dfnskeys/dfnstest"
 	"github.com/dfnskeys/dfnskeys/encryption"
-	"github.com/dfnskeys/dfnskeys/internal/testutil"
 	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/dfnskeys/dfnskeys/sharding"
 	"github.com/dfnskeys/dfnskeys/signers"
@@ -99,7 +99,7 @@ func simcluster(args []string) error {
 		return fmt.Errorf("bad N: %w", err)
 	}
 	dir := fs.Arg(1)
-	c, err := testutil.NewCluster(n)
+	c, err := dfnstest.NewCluster(n)
 	if err != nil {
 		return err
 	}
@@ -126,7 +126,7 @@ func mergesigners(args []string) error {
 	}
 	var all signers.ListResponse
 	for _, dir := range args[1:] {
-		c, err := testutil.LoadCluster(filepath.Join(dir, clusterState))
+		c, err := dfnstest.LoadCluster(filepath.Join(dir, clusterState))
 		if err != nil {
 			return err
 		}
@@ -142,7 +142,7 @@ func simimport(args []string) error {
 	if len(args) != 2 {
 		return errors.New("usage: simimport DIR BODY")
 	}
-	c, err := testutil.LoadCluster(filepath.Join(args[0], clusterState))
+	c, err := dfnstest.LoadCluster(filepath.Join(args[0], clusterState))
 	if err != nil {
 		return err
 	}
@@ -180,11 +180,11 @@ func simexport(args []string) error {
 		return errors.New("usage: simexport [-publickey HEX] [-wrong I] [-garble I] DIR REQUEST RESPONSE")
 	}
 	dir := fs.Arg(0)
-	c, err := testutil.LoadCluster(filepath.Join(dir, clusterState))
+	c, err := dfnstest.LoadCluster(filepath.Join(dir, clusterState))
 	if err != nil {
 		return err
 	}
-	k, err := testutil.LoadStoredKey(filepath.Join(dir, keyState))
+	k, err := dfnstest.LoadStoredKey(filepath.Join(dir, keyState))
 	if err != nil {
 		return err
 	}

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/dfnskeys/dfnskeys/internal/testutil"
+	"github.com/dfnskeys/dfnskeys/dfnstest"
 )
 
 // TestRunOddArgs runs odd command lines in-process: run must never panic,
@@ -156,7 +156,7 @@ func TestSplitReadsTerminalWithoutEcho(t *testing.T) {
 
 func writeSigners(t *testing.T, path string, n int) {
 	t.Helper()
-	c, err := testutil.NewCluster(n)
+	c, err := dfnstest.NewCluster(n)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,7 +16,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
-	"github.com/dfnskeys/dfnskeys/internal/testutil"
+	"github.com/dfnskeys/dfnskeys/dfnstest"
 	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/dfnskeys/dfnskeys/signers"
 )
@@ -59,7 +59,7 @@ import (
 // its exit status for the status command.
 const statusFileEnv = "DFNSKEYS_TEST_STATUS_FILE"
 
-// simServerKey is the testscript.Env value holding the *testutil.Server.
+// simServerKey is the testscript.Env value holding the *dfnstest.Server.
 type simServerKey struct{}
 
 // runRecordingStatus is the dfnskeys script command: run, with its exit
@@ -81,7 +81,7 @@ func runRecordingStatus() {
 }
 
 func setupSimulator(env *testscript.Env) error {
-	srv, err := testutil.StartServer()
+	srv, err := dfnstest.StartServer()
 	if err != nil {
 		return err
 	}
@@ -124,8 +124,8 @@ func closedURL() (string, error) {
 	return "http://" + addr, nil
 }
 
-func simServer(ts *testscript.TestScript) *testutil.Server {
-	srv, ok := ts.Value(simServerKey{}).(*testutil.Server)
+func simServer(ts *testscript.TestScript) *dfnstest.Server {
+	srv, ok := ts.Value(simServerKey{}).(*dfnstest.Server)
 	if !ok {
 		ts.Fatalf("no simulator: TestScript's Setup did not run")
 	}
@@ -261,7 +261,7 @@ func cmdSimtamper(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(err)
 	srv := simServer(ts)
 	victim := srv.Clusters()[0].WireSigners()[i]
-	attacker, err := testutil.NewCluster(1)
+	attacker, err := dfnstest.NewCluster(1)
 	ts.Check(err)
 	srv.SubstituteListedSigner(0, i, signers.Signer{SignerID: victim.SignerID, EncryptionKey: attacker.WireSigners()[0].EncryptionKey})
 	ts.Setenv("VICTIM", victim.SignerID)

@@ -14,7 +14,7 @@ import (
 
 	"github.com/dfnskeys/dfnskeys"
 	"github.com/dfnskeys/dfnskeys/auth"
-	"github.com/dfnskeys/dfnskeys/internal/testutil"
+	"github.com/dfnskeys/dfnskeys/dfnstest"
 	"github.com/dfnskeys/dfnskeys/keys"
 )
 
@@ -79,12 +79,12 @@ func runSimulator(e *env, args []string) error {
 		return usagef("--signers %d is invalid: a cluster has 2 to 256 signers", *n)
 	}
 	// Start (and so validate --addr) before creating anything on disk.
-	srv, err := testutil.StartServer(testutil.WithAddr(*addr), testutil.WithSigners(*n), testutil.WithRequestLog(1000))
+	srv, err := dfnstest.StartServer(dfnstest.WithAddr(*addr), dfnstest.WithSigners(*n), dfnstest.WithRequestLog(1000))
 	if err != nil {
 		return err
 	}
 	defer srv.Close()
-	var created []*testutil.StoredServerKey
+	var created []*dfnstest.StoredServerKey
 	for _, req := range create {
 		k, err := srv.CreateKey(&req)
 		if err != nil {
@@ -196,7 +196,7 @@ func runDemo(e *env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	srv, err := testutil.StartServer(testutil.WithRequestLog(1000))
+	srv, err := dfnstest.StartServer(dfnstest.WithRequestLog(1000))
 	if err != nil {
 		return err
 	}

@@ -18,29 +18,30 @@ import (
 
 	"github.com/dfnskeys/dfnskeys"
 	"github.com/dfnskeys/dfnskeys/address"
-	"github.com/dfnskeys/dfnskeys/internal/exampleenv"
+	"github.com/dfnskeys/dfnskeys/auth"
+	"github.com/dfnskeys/dfnskeys/dfnstest"
 	"github.com/dfnskeys/dfnskeys/keys"
 )
 
 func main() {
-	env, err := exampleenv.New(true)
+	client, simulated, stop, err := connect()
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer env.Close()
+	defer stop()
 	ctx := context.Background()
 
 	var keyID string
 	switch {
 	case len(os.Args) == 2:
 		keyID = os.Args[1]
-	case env.Simulated:
-		keyID = createNative(ctx, env.Client)
+	case simulated:
+		keyID = createNative(ctx, client)
 	default:
 		log.Fatal("usage: go run ./examples/export KEY_ID")
 	}
 
-	key, faulty, err := env.Client.ExportKey(ctx, keyID) // decrypted, recombined, checked
+	key, faulty, err := client.ExportKey(ctx, keyID) // decrypted, recombined, checked
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -66,4 +67,29 @@ func createNative(ctx context.Context, c *dfnskeys.Client) string {
 	}
 	fmt.Println("the simulator created a key itself (CGGMP24, never imported):", created.ID)
 	return created.ID
+}
+
+// connect returns a client for the Dfns account that DFNS_API_URL,
+// DFNS_AUTH_TOKEN, DFNS_CRED_ID and DFNS_PRIVATE_KEY describe, or, when
+// DFNS_API_URL is not set, for an embedded simulator (dfnstest), which
+// stop closes.
+func connect() (c *dfnskeys.Client, simulated bool, stop func(), err error) {
+	if os.Getenv("DFNS_API_URL") != "" {
+		c, err := dfnskeys.NewClientFromEnv()
+		return c, false, func() {}, err
+	}
+	srv, err := dfnstest.StartServer()
+	if err != nil {
+		return nil, false, nil, err
+	}
+	fmt.Fprintf(os.Stderr, "DFNS_API_URL is not set: using an embedded simulator at %s\n", srv.URL())
+	signer, err := auth.NewKeySigner(srv.CredentialID(), srv.CredentialPEM())
+	if err == nil {
+		c, err = dfnskeys.NewClient(dfnskeys.WithBaseURL(srv.URL()), dfnskeys.WithAuthToken(srv.Token()), dfnskeys.WithSigner(signer))
+	}
+	if err != nil {
+		srv.Close()
+		return nil, false, nil, err
+	}
+	return c, true, srv.Close, nil
 }

@@ -19,16 +19,17 @@ import (
 
 	"github.com/dfnskeys/dfnskeys"
 	"github.com/dfnskeys/dfnskeys/address"
-	"github.com/dfnskeys/dfnskeys/internal/exampleenv"
+	"github.com/dfnskeys/dfnskeys/auth"
+	"github.com/dfnskeys/dfnskeys/dfnstest"
 	"github.com/dfnskeys/dfnskeys/keys"
 )
 
 func main() {
-	env, err := exampleenv.New(true)
+	client, _, stop, err := connect()
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer env.Close()
+	defer stop()
 
 	raw, err := readKey()
 	if err != nil {
@@ -46,7 +47,7 @@ func main() {
 	}
 	fmt.Println("importing the key of Ethereum address", addrs.Ethereum)
 
-	created, err := env.Client.ImportKey(context.Background(), key, dfnskeys.ImportKeyOptions{Name: "example import"})
+	created, err := client.ImportKey(context.Background(), key, dfnskeys.ImportKeyOptions{Name: "example import"})
 	if err != nil {
 		log.Fatal(err) // an *AmbiguousImportError says whether to look again
 	}
@@ -68,4 +69,29 @@ func readKey() ([]byte, error) {
 	b := make([]byte, 32)
 	_, err := rand.Read(b)
 	return b, err
+}
+
+// connect returns a client for the Dfns account that DFNS_API_URL,
+// DFNS_AUTH_TOKEN, DFNS_CRED_ID and DFNS_PRIVATE_KEY describe, or, when
+// DFNS_API_URL is not set, for an embedded simulator (dfnstest), which
+// stop closes.
+func connect() (c *dfnskeys.Client, simulated bool, stop func(), err error) {
+	if os.Getenv("DFNS_API_URL") != "" {
+		c, err := dfnskeys.NewClientFromEnv()
+		return c, false, func() {}, err
+	}
+	srv, err := dfnstest.StartServer()
+	if err != nil {
+		return nil, false, nil, err
+	}
+	fmt.Fprintf(os.Stderr, "DFNS_API_URL is not set: using an embedded simulator at %s\n", srv.URL())
+	signer, err := auth.NewKeySigner(srv.CredentialID(), srv.CredentialPEM())
+	if err == nil {
+		c, err = dfnskeys.NewClient(dfnskeys.WithBaseURL(srv.URL()), dfnskeys.WithAuthToken(srv.Token()), dfnskeys.WithSigner(signer))
+	}
+	if err != nil {
+		srv.Close()
+		return nil, false, nil, err
+	}
+	return c, true, srv.Close, nil
 }

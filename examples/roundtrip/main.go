@@ -11,7 +11,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/dfnskeys/dfnskeys/internal/testutil"
+	"github.com/dfnskeys/dfnskeys/dfnstest"
 	"github.com/dfnskeys/dfnskeys/keys"
 )
 
@@ -23,7 +23,7 @@ func main() {
 }
 
 func run() error {
-	cluster, err := testutil.NewCluster(5)
+	cluster, err := dfnstest.NewCluster(5)
 	if err != nil {
 		return err
 	}

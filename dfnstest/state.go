@@ -1,4 +1,4 @@
-package testutil
+package dfnstest
 
 import (
 	"encoding/base64"
@@ -51,14 +51,14 @@ func LoadCluster(path string) (*Cluster, error) {
 	for i, ss := range st.Signers {
 		id, err := base64.StdEncoding.Strict().DecodeString(ss.SignerID)
 		if err != nil {
-			return nil, fmt.Errorf("testutil: %s: signer %d: bad ID: %w", path, i, err)
+			return nil, fmt.Errorf("%s: signer %d: bad ID: %w", path, i, err)
 		}
 		dk, err := encryption.ParseDecryptionKeyText(ss.DecryptionKey)
 		if err != nil {
-			return nil, fmt.Errorf("testutil: %s: signer %s: %w", path, ss.SignerID, err)
+			return nil, fmt.Errorf("%s: signer %s: %w", path, ss.SignerID, err)
 		}
 		if i > 0 && string(c.Signers[i-1].ID) >= string(id) {
-			return nil, fmt.Errorf("testutil: %s: signers are not in share order", path)
+			return nil, fmt.Errorf("%s: signers are not in share order", path)
 		}
 		c.Signers = append(c.Signers, &Signer{ID: id, SignerID: ss.SignerID, dk: dk})
 	}
@@ -102,21 +102,21 @@ func LoadStoredKey(path string) (*StoredKey, error) {
 	}
 	curve, err := sharding.CurveByName(string(st.Scheme.Curve))
 	if err != nil {
-		return nil, fmt.Errorf("testutil: %s: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	pub, err := hex.DecodeString(st.PublicKey)
 	if err != nil {
-		return nil, fmt.Errorf("testutil: %s: public key is not hex", path)
+		return nil, fmt.Errorf("%s: public key is not hex", path)
 	}
 	k := &StoredKey{Scheme: st.Scheme, Threshold: st.Threshold, PublicKey: pub, Shares: map[string]sharding.Share{}}
 	for _, ss := range st.Shares {
 		index, err := parseScalarHex(curve, ss.Index)
 		if err != nil {
-			return nil, fmt.Errorf("testutil: %s: share of signer %s: index: %w", path, ss.SignerID, err)
+			return nil, fmt.Errorf("%s: share of signer %s: index: %w", path, ss.SignerID, err)
 		}
 		value, err := parseScalarHex(curve, ss.Value)
 		if err != nil {
-			return nil, fmt.Errorf("testutil: %s: share of signer %s: value: %w", path, ss.SignerID, err)
+			return nil, fmt.Errorf("%s: share of signer %s: value: %w", path, ss.SignerID, err)
 		}
 		k.Shares[ss.SignerID] = sharding.Share{Index: index, Value: value}
 	}
@@ -135,11 +135,11 @@ func parseScalarHex(c sharding.Curve, s string) (sharding.Scalar, error) {
 func writeState(path string, v any) error {
 	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
-		return fmt.Errorf("testutil: %w", err)
+		return err
 	}
 	defer clear(b)
 	if err := os.WriteFile(path, append(b, '\n'), 0o600); err != nil {
-		return fmt.Errorf("testutil: %w", err)
+		return err
 	}
 	return nil
 }
@@ -147,11 +147,11 @@ func writeState(path string, v any) error {
 func readState(path string, v any) error {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return fmt.Errorf("testutil: %w", err)
+		return err
 	}
 	defer clear(b)
 	if err := json.Unmarshal(b, v); err != nil {
-		return fmt.Errorf("testutil: %s: %w", path, err)
+		return fmt.Errorf("%s: %w", path, err)
 	}
 	return nil
 }

@@ -1,4 +1,4 @@
-package testutil
+package dfnstest
 
 import (
 	"bytes"
@@ -58,10 +58,10 @@ const authDataHeaderLen = 32 + 1 + 4
 // produces such assertions.
 func (s *Server) RegisterWebAuthnCredential(credID string, pub crypto.PublicKey, userHandle []byte) {
 	if credID == "" {
-		panic("testutil: RegisterWebAuthnCredential: empty credential ID")
+		panic("dfnstest: RegisterWebAuthnCredential: empty credential ID")
 	}
 	if _, err := webAuthnAlgorithm(pub); err != nil {
-		panic(fmt.Sprintf("testutil: RegisterWebAuthnCredential(%q): %v", credID, err))
+		panic(fmt.Sprintf("dfnstest: RegisterWebAuthnCredential(%q): %v", credID, err))
 	}
 	s.register(&credential{id: credID, kind: auth.KindFido2, pub: pub, userHandle: bytes.Clone(userHandle)})
 }
@@ -315,14 +315,14 @@ var _ auth.Signer = (*Passkey)(nil)
 // the WebAuthn user.id, sent in every assertion when non-empty.
 func NewPasskey(credID string, key crypto.Signer, userHandle []byte) (*Passkey, error) {
 	if credID == "" {
-		return nil, errors.New("testutil: NewPasskey: empty credential ID")
+		return nil, errors.New("dfnstest: NewPasskey: empty credential ID")
 	}
 	if key == nil {
-		return nil, errors.New("testutil: NewPasskey: nil key")
+		return nil, errors.New("dfnstest: NewPasskey: nil key")
 	}
 	pub := key.Public()
 	if _, err := webAuthnAlgorithm(pub); err != nil {
-		return nil, fmt.Errorf("testutil: NewPasskey: %w", err)
+		return nil, fmt.Errorf("dfnstest: NewPasskey: %w", err)
 	}
 	sign := func(msg []byte) ([]byte, error) {
 		if _, ok := pub.(ed25519.PublicKey); ok {
@@ -348,7 +348,7 @@ func (p *Passkey) PublicKey() crypto.PublicKey { return p.pub }
 func (p *Passkey) UserHandle() []byte { return bytes.Clone(p.userHandle) }
 
 // String returns the credential ID, never key material.
-func (p *Passkey) String() string { return fmt.Sprintf("testutil.Passkey{credID: %q}", p.credID) }
+func (p *Passkey) String() string { return fmt.Sprintf("dfnstest.Passkey{credID: %q}", p.credID) }
 
 // GoString returns the same as String.
 func (p *Passkey) GoString() string { return p.String() }
@@ -363,21 +363,21 @@ func (p *Passkey) Format(f fmt.State, _ rune) { _, _ = fmt.Fprint(f, p.String())
 func (p *Passkey) Sign(ctx context.Context, challenge *auth.UserActionChallenge) (*auth.Assertion, error) {
 	if ctx != nil {
 		if err := ctx.Err(); err != nil {
-			return nil, fmt.Errorf("testutil: passkey not signing the challenge: %w", err)
+			return nil, fmt.Errorf("dfnstest: passkey not signing the challenge: %w", err)
 		}
 	}
 	if challenge == nil {
-		return nil, errors.New("testutil: passkey: challenge is nil")
+		return nil, errors.New("dfnstest: passkey: challenge is nil")
 	}
 	if challenge.RP != nil && challenge.RP.ID != p.rpID {
-		return nil, fmt.Errorf("testutil: passkey %q belongs to the relying party %q, but the challenge is for rp.id %q", p.credID, p.rpID, challenge.RP.ID)
+		return nil, fmt.Errorf("dfnstest: passkey %q belongs to the relying party %q, but the challenge is for rp.id %q", p.credID, p.rpID, challenge.RP.ID)
 	}
 	listed := false
 	for _, c := range challenge.AllowCredentials.WebAuthn {
 		listed = listed || c.ID == p.credID
 	}
 	if !listed {
-		return nil, fmt.Errorf("testutil: passkey %q is not in the challenge's allowCredentials.webauthn; register it with Server.RegisterWebAuthnCredential", p.credID)
+		return nil, fmt.Errorf("dfnstest: passkey %q is not in the challenge's allowCredentials.webauthn; register it with Server.RegisterWebAuthnCredential", p.credID)
 	}
 	return p.Assert(challenge.Challenge)
 }
@@ -386,7 +386,7 @@ func (p *Passkey) Sign(ctx context.Context, challenge *auth.UserActionChallenge)
 // the checks of [Passkey.Sign].
 func (p *Passkey) Assert(challenge string) (*auth.Assertion, error) {
 	if challenge == "" || !utf8.ValidString(challenge) {
-		return nil, errors.New("testutil: passkey: the challenge is empty or not valid UTF-8")
+		return nil, errors.New("dfnstest: passkey: the challenge is empty or not valid UTF-8")
 	}
 	clientData := p.clientData("webauthn.get", base64.RawURLEncoding.EncodeToString([]byte(challenge)))
 	return p.assertion(clientData, authenticatorData(p.rpID, flagUP|flagUV|flagBE|flagBS, 0))
@@ -418,7 +418,7 @@ func (p *Passkey) assertion(clientData, authData []byte) (*auth.Assertion, error
 	h := sha256.Sum256(clientData)
 	sig, err := p.sign(append(bytes.Clone(authData), h[:]...))
 	if err != nil {
-		return nil, fmt.Errorf("testutil: passkey signing failed: %w", err)
+		return nil, fmt.Errorf("dfnstest: passkey signing failed: %w", err)
 	}
 	return p.encode(clientData, authData, sig), nil
 }

@@ -1,9 +1,4 @@
-// Package testutil provides a simulated Dfns signing cluster whose signers
-// really decrypt, validate and recombine key shares, for tests of this
-// module and of programs built on it, and [Server], an in-process
-// Dfns-compatible HTTP API over such clusters, with inspection helpers and
-// fault injection.
-package testutil
+package dfnstest
 
 import (
 	"bytes"

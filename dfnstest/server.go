@@ -1,4 +1,4 @@
-package testutil
+package dfnstest
 
 import (
 	"bytes"
@@ -22,7 +22,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"testing"
 	"time"
 	"unicode/utf8"
 
@@ -205,8 +204,19 @@ func Routes() []string {
 	return out
 }
 
-// NewServer starts a [Server] for a test and closes it when the test ends.
-func NewServer(t testing.TB, opts ...ServerOption) *Server {
+// TB is the part of [testing.TB] that [NewServer] uses; *testing.T,
+// *testing.B and *testing.F satisfy it. It keeps this package free of the
+// testing package, so that programs such as the dfnskeys command can link
+// it.
+type TB interface {
+	Helper()
+	Fatal(args ...any)
+	Cleanup(func())
+}
+
+// NewServer starts a [Server] for a test and closes it when the test ends;
+// it fails the test when the server cannot start.
+func NewServer(t TB, opts ...ServerOption) *Server {
 	t.Helper()
 	s, err := StartServer(opts...)
 	if err != nil {
@@ -223,10 +233,10 @@ func StartServer(opts ...ServerOption) (*Server, error) {
 		o(&cfg)
 	}
 	if cfg.signers < 2 || cfg.signers > signers.MaxSigners {
-		return nil, fmt.Errorf("testutil: %d signers per cluster; want 2 to %d", cfg.signers, signers.MaxSigners)
+		return nil, fmt.Errorf("%d signers per cluster; want 2 to %d", cfg.signers, signers.MaxSigners)
 	}
 	if cfg.clusters < 1 {
-		return nil, fmt.Errorf("testutil: %d clusters; want at least 1", cfg.clusters)
+		return nil, fmt.Errorf("%d clusters; want at least 1", cfg.clusters)
 	}
 	if cfg.prefix == "/" {
 		cfg.prefix = ""
@@ -250,17 +260,17 @@ func StartServer(opts ...ServerOption) (*Server, error) {
 	for range cfg.clusters {
 		c, err := NewCluster(cfg.signers)
 		if err != nil {
-			return nil, fmt.Errorf("testutil: %w", err)
+			return nil, err
 		}
 		s.clusters = append(s.clusters, c)
 	}
 	pub, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
-		return nil, fmt.Errorf("testutil: %w", err)
+		return nil, err
 	}
 	der, err := x509.MarshalPKCS8PrivateKey(priv)
 	if err != nil {
-		return nil, fmt.Errorf("testutil: %w", err)
+		return nil, err
 	}
 	s.credPEM = pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})
 	clear(der)
@@ -271,7 +281,7 @@ func StartServer(opts ...ServerOption) (*Server, error) {
 
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
-		return nil, fmt.Errorf("testutil: %w", err)
+		return nil, err
 	}
 	s.ts = &httptest.Server{Listener: ln, Config: &http.Server{Handler: s, ReadHeaderTimeout: time.Minute}}
 	s.ts.Start()
@@ -281,10 +291,10 @@ func StartServer(opts ...ServerOption) (*Server, error) {
 func checkLoopback(addr string) error {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
-		return fmt.Errorf("testutil: listen address %q: %w", addr, err)
+		return fmt.Errorf("listen address %q: %w", addr, err)
 	}
 	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
-		return fmt.Errorf("testutil: listen address %q is not a loopback address; the simulator listens only on localhost, 127.0.0.1 or ::1", addr)
+		return fmt.Errorf("listen address %q is not a loopback address; the simulator listens only on localhost, 127.0.0.1 or ::1", addr)
 	}
 	return nil
 }
@@ -323,10 +333,10 @@ func (s *Server) CredentialPEM() []byte { return bytes.Clone(s.credPEM) }
 // credential use [Server.RegisterWebAuthnCredential].
 func (s *Server) RegisterCredential(credID string, pub crypto.PublicKey) {
 	if credID == "" {
-		panic("testutil: RegisterCredential: empty credential ID")
+		panic("dfnstest: RegisterCredential: empty credential ID")
 	}
 	if _, err := auth.MarshalPublicKeyPEM(pub); err != nil {
-		panic(fmt.Sprintf("testutil: RegisterCredential(%q): %v", credID, err))
+		panic(fmt.Sprintf("dfnstest: RegisterCredential(%q): %v", credID, err))
 	}
 	s.register(&credential{id: credID, kind: auth.KindKey, pub: pub})
 }
@@ -451,7 +461,7 @@ type fault struct {
 // a fault.
 func (s *Server) faultFor(route string) *fault {
 	if !slices.Contains(Routes(), route) {
-		panic(fmt.Sprintf("testutil: unknown route %q; routes are %q", route, Routes()))
+		panic(fmt.Sprintf("dfnstest: unknown route %q; routes are %q", route, Routes()))
 	}
 	f := s.faults[route]
 	if f == nil {
@@ -463,7 +473,7 @@ func (s *Server) faultFor(route string) *fault {
 
 func (s *Server) setFault(route string, status int, set func(*fault)) {
 	if status != 0 && (status < 400 || status > 599) {
-		panic(fmt.Sprintf("testutil: fault status %d for %q is not an HTTP error status (400-599)", status, route))
+		panic(fmt.Sprintf("dfnstest: fault status %d for %q is not an HTTP error status (400-599)", status, route))
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

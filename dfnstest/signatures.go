@@ -1,4 +1,4 @@
-package testutil
+package dfnstest
 
 import (
 	"encoding/hex"

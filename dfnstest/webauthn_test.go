@@ -1,4 +1,4 @@
-package testutil
+package dfnstest
 
 import (
 	"bytes"
@@ -399,7 +399,7 @@ func TestRegisterWebAuthnCredentialPanics(t *testing.T) {
 	} {
 		require.Panics(t, func() { s.RegisterWebAuthnCredential("c", pub, nil) }, name)
 	}
-	require.PanicsWithValue(t, "testutil: RegisterWebAuthnCredential: empty credential ID", func() {
+	require.PanicsWithValue(t, "dfnstest: RegisterWebAuthnCredential: empty credential ID", func() {
 		s.RegisterWebAuthnCredential("", newP256Passkey(t, "x", nil).PublicKey(), nil)
 	})
 	_, err = NewPasskey("c", k1, nil)
@@ -430,7 +430,7 @@ func TestPasskeySign(t *testing.T) {
 
 	// Printing a passkey never shows its key.
 	for _, f := range []string{"%v", "%+v", "%#v", "%s", "%d", "%x"} {
-		require.Equal(t, `testutil.Passkey{credID: "pk-1"}`, fmt.Sprintf(f, p), f)
+		require.Equal(t, `dfnstest.Passkey{credID: "pk-1"}`, fmt.Sprintf(f, p), f)
 	}
 }
 

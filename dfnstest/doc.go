@@ -1,0 +1,25 @@
+// Package dfnstest runs a Dfns-compatible API in-process, for tests and
+// rehearsals, as net/http/httptest does for HTTP servers and pstest for
+// Pub/Sub: one call starts it ([NewServer] in a test, [StartServer] in a
+// program), and it serves the routes a key migration uses with real
+// validation.
+//
+// Its signing clusters really decrypt, parse and check every import share
+// (each signer checks its share against its public share, and all public
+// shares against one polynomial of degree t−1), reshare keys at random
+// evaluation points before exporting them, and sign with the keys they
+// hold. It checks bearer tokens, permissions and signed user actions (Key
+// credentials and WebAuthn passkeys) as Dfns does, and it can create keys
+// itself (POST /keys), as Dfns does for native keys.
+//
+// Inspection helpers ([Server.Keys], [Server.Requests], …) show what
+// arrived; fault knobs ([Server.FailNext], [Server.RateLimitNext],
+// [Server.DropNextResponse], [Server.FailAfterProcessing],
+// [Server.RequirePolicyApproval], [Server.SetLatency], …) rehearse what
+// production does. The protocol it implements is described in the
+// repository's docs/protocol.md.
+//
+// The simulator is for tests and practice only: its state files hold the
+// signers' decryption keys and the key shares in the clear, and it listens
+// on loopback addresses only.
+package dfnstest
