@@ -457,25 +457,9 @@ func runExport(e *env, args []string) error {
 	format := fs.String("format", "json", "")
 	out := fs.String("out", "", "")
 	cf := addConnFlags(fs)
-	var keyID string
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		keyID, args = args[0], args[1:]
-	}
-	// Not parseFlags: its "this command takes only flags" is wrong here.
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return usagef("%v", err)
-	}
-	if fs.NArg() > 0 {
-		return usagef("unexpected argument %s: give one KEY_ID, before the flags: dfnskeys export KEY_ID [flags]", quotedOrHidden(fs.Arg(0)))
-	}
-	if keyID == "" {
-		return usagef("missing KEY_ID: dfnskeys export KEY_ID [flags]")
-	}
-	if looksSecret(keyID) && !strings.HasPrefix(keyID, "key-") {
-		return usagef("KEY_ID (not shown) looks like a secret, not a Dfns key ID (key-…): dfnskeys export KEY_ID [flags]")
+	keyID, err := parseKeyIDArgs(fs, args, "export")
+	if err != nil {
+		return err
 	}
 	if _, ok := exportFormats[*format]; !ok {
 		return usagef("unknown --format %q: use json, hex, wif or keystore", *format)
