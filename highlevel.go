@@ -188,13 +188,12 @@ func (c *Client) resolveAmbiguousImport(ctx context.Context, key *keys.PrivateKe
 	lookCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
 	defer cancel()
 	var lookupErr error
-	looks, delay := c.retry.lookups()
+	looks, wait := c.retry.lookups()
 	for i := 0; i < looks; i++ {
 		if i > 0 {
-			if err := sleep(lookCtx, delay); err != nil {
+			if err := wait.Wait(lookCtx); err != nil {
 				break
 			}
-			delay *= 2
 		}
 		k, err := c.Keys.findImported(lookCtx, scheme, key.PublicKeyHex(), thisImport)
 		lookupErr = err

@@ -164,6 +164,32 @@ func (s *KeysService) All(ctx context.Context, pageSize int) iter.Seq2[*keys.Key
 	}
 }
 
+// LookUp lists the organisation's keys (GET /keys, every page), handing
+// each to seen, and lists them again while pending reports true, as many
+// times and as far apart as the client's [RetryPolicy] sets for lookups
+// (LookupAttempts, LookupDelay doubling): a key whose import was sent can
+// appear a moment after. It returns the first error of a listing or of
+// seen, or ctx's error if it ends while waiting.
+func (s *KeysService) LookUp(ctx context.Context, seen func(*keys.Key) error, pending func() bool) error {
+	looks, wait := s.c.retry.lookups()
+	for i := 0; i < looks && pending(); i++ {
+		if i > 0 {
+			if err := wait.Wait(ctx); err != nil {
+				return err
+			}
+		}
+		for k, err := range s.All(ctx, 500) {
+			if err != nil {
+				return err
+			}
+			if err := seen(k); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 // FindImported returns the imported key of the given scheme (protocol and
 // curve) whose public key is publicKeyHex (compared case-insensitively), or
 // nil when there is none. The same private key imported for ECDSA and for
