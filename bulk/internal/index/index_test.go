@@ -1,4 +1,4 @@
-package bulk
+package index
 
 import (
 	"fmt"
@@ -11,18 +11,18 @@ import (
 
 func TestKeyIndex(t *testing.T) {
 	t.Parallel()
-	x, err := newKeyIndex(10) // 1024 slots: holds 512 keys
+	x, err := New(10) // 1024 slots: holds 512 keys
 	require.NoError(t, err)
 	defer x.Close()
-	fp := func(i int) fingerprint { return fingerprintOf(keys.Secp256k1, "ECDSA", []byte(fmt.Sprint(i))) }
+	fp := func(i int) Fingerprint { return Of(keys.Secp256k1, "ECDSA", []byte(fmt.Sprint(i))) }
 
 	_, ok, err := x.Lookup(fp(1))
 	require.NoError(t, err)
 	require.False(t, ok)
 	for i := 1; i <= 512; i++ {
-		e := indexEntry{Row: i}
+		e := Entry{Row: i}
 		if i%2 == 0 {
-			e = indexEntry{KeyID: fmt.Sprintf("key-%d", i)}
+			e = Entry{KeyID: fmt.Sprintf("key-%d", i)}
 		}
 		require.NoError(t, x.Put(fp(i), e, false))
 	}
@@ -31,64 +31,64 @@ func TestKeyIndex(t *testing.T) {
 		require.NoError(t, err)
 		require.True(t, ok, "key %d", i)
 		if i%2 == 0 {
-			require.Equal(t, indexEntry{KeyID: fmt.Sprintf("key-%d", i)}, e)
+			require.Equal(t, Entry{KeyID: fmt.Sprintf("key-%d", i)}, e)
 		} else {
-			require.Equal(t, indexEntry{Row: i}, e)
+			require.Equal(t, Entry{Row: i}, e)
 		}
 	}
 	_, ok, err = x.Lookup(fp(513))
 	require.NoError(t, err)
 	require.False(t, ok)
-	require.ErrorContains(t, x.Put(fp(513), indexEntry{Row: 513}, false), "the key index is full")
+	require.ErrorContains(t, x.Put(fp(513), Entry{Row: 513}, false), "the key index is full")
 
 	// Replacing keeps the count; onlyIfAbsent keeps the first entry.
-	require.NoError(t, x.Put(fp(3), indexEntry{Row: 33}, false))
-	require.NoError(t, x.Put(fp(5), indexEntry{Row: 55}, true))
+	require.NoError(t, x.Put(fp(3), Entry{Row: 33}, false))
+	require.NoError(t, x.Put(fp(5), Entry{Row: 55}, true))
 	e, _, _ := x.Lookup(fp(3))
 	require.Equal(t, 33, e.Row)
 	e, _, _ = x.Lookup(fp(5))
 	require.Equal(t, 5, e.Row)
 
-	require.ErrorContains(t, x.Put(fp(1), indexEntry{Row: -1}, false), "invalid")
-	require.ErrorContains(t, x.Put(fp(1), indexEntry{Row: 1, KeyID: "key-1"}, false), "invalid")
+	require.ErrorContains(t, x.Put(fp(1), Entry{Row: -1}, false), "invalid")
+	require.ErrorContains(t, x.Put(fp(1), Entry{Row: 1, KeyID: "key-1"}, false), "invalid")
 
 	// The zero entry marks a key ID as listed.
-	x2, err := newKeyIndex(4)
+	x2, err := New(4)
 	require.NoError(t, err)
 	defer x2.Close()
-	require.NoError(t, x2.Put(listedFingerprint("key-1"), indexEntry{}, true))
-	e, ok, err = x2.Lookup(listedFingerprint("key-1"))
+	require.NoError(t, x2.Put(Listed("key-1"), Entry{}, true))
+	e, ok, err = x2.Lookup(Listed("key-1"))
 	require.NoError(t, err)
 	require.True(t, ok)
-	require.Equal(t, indexEntry{}, e)
-	_, ok, _ = x2.Lookup(listedFingerprint("key-2"))
+	require.Equal(t, Entry{}, e)
+	_, ok, _ = x2.Lookup(Listed("key-2"))
 	require.False(t, ok)
 }
 
 func TestFingerprintSeparatesSchemesAndCurves(t *testing.T) {
 	t.Parallel()
 	pub := []byte{2, 1, 2, 3}
-	a := fingerprintOf(keys.Secp256k1, "ECDSA", pub)
-	require.Equal(t, a, fingerprintOf(keys.Secp256k1, "ECDSA", []byte{2, 1, 2, 3}))
-	require.NotEqual(t, a, fingerprintOf(keys.Secp256k1, "Schnorr", pub))
-	require.NotEqual(t, a, fingerprintOf(keys.Stark, "ECDSA", pub))
-	require.NotEqual(t, a, fingerprintOf(keys.Secp256k1, "ECDSA", []byte{2, 1, 2, 4}))
+	a := Of(keys.Secp256k1, "ECDSA", pub)
+	require.Equal(t, a, Of(keys.Secp256k1, "ECDSA", []byte{2, 1, 2, 3}))
+	require.NotEqual(t, a, Of(keys.Secp256k1, "Schnorr", pub))
+	require.NotEqual(t, a, Of(keys.Stark, "ECDSA", pub))
+	require.NotEqual(t, a, Of(keys.Secp256k1, "ECDSA", []byte{2, 1, 2, 4}))
 	// The separators keep field boundaries apart.
-	require.NotEqual(t, fingerprintOf("ab", "c", nil), fingerprintOf("a", "bc", nil))
+	require.NotEqual(t, Of("ab", "c", nil), Of("a", "bc", nil))
 }
 
 func TestKeySpool(t *testing.T) {
 	t.Parallel()
-	s, err := newKeySpool()
+	s, err := NewSpool()
 	require.NoError(t, err)
 	defer s.Close()
 	for i := range 3000 { // several buffer fills
-		require.NoError(t, s.Add(fingerprintOf(keys.Ed25519, "EdDSA", []byte{byte(i), byte(i >> 8)}), fmt.Sprintf("key-%d", i)))
+		require.NoError(t, s.Add(Of(keys.Ed25519, "EdDSA", []byte{byte(i), byte(i >> 8)}), fmt.Sprintf("key-%d", i)))
 	}
-	require.ErrorContains(t, s.Add(fingerprint{}, strings.Repeat("k", 256)), "256 bytes")
+	require.ErrorContains(t, s.Add(Fingerprint{}, strings.Repeat("k", 256)), "256 bytes")
 	i := 0
-	require.NoError(t, s.Each(func(fp fingerprint, id string) error {
-		require.Equal(t, fingerprintOf(keys.Ed25519, "EdDSA", []byte{byte(i), byte(i >> 8)}), fp)
+	require.NoError(t, s.Each(func(fp Fingerprint, id string) error {
+		require.Equal(t, Of(keys.Ed25519, "EdDSA", []byte{byte(i), byte(i >> 8)}), fp)
 		require.Equal(t, fmt.Sprintf("key-%d", i), id)
 		i++
 		return nil
