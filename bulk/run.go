@@ -12,7 +12,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -436,11 +435,10 @@ func (r *runner) buildIndex(ctx context.Context) (*index.Index, error) {
 		if !k.Imported || !k.Usable() { // an exported or archived key is imported again
 			continue
 		}
-		pub, err := hex.DecodeString(k.PublicKey)
-		if err != nil || len(pub) == 0 {
+		if _, err := hex.DecodeString(k.PublicKey); err != nil || k.PublicKey == "" {
 			return nil, fmt.Errorf("Dfns listed key %s with an invalid public key %q", k.ID, k.PublicKey)
 		}
-		if err := spool.Add(index.Of(k.Curve, k.Scheme, pub), k.ID); err != nil {
+		if err := spool.Add(index.Of(k.Identity()), k.ID); err != nil {
 			return nil, err
 		}
 	}
@@ -454,7 +452,7 @@ func (r *runner) buildIndex(ctx context.Context) (*index.Index, error) {
 		switch rec.State {
 		case journal.StateStarted, journal.StateImported, journal.StatePending, journal.StateRejected:
 			if len(rec.PublicKey) > 0 && rec.Scheme != (keys.Scheme{}) {
-				return x.Put(index.Of(rec.Scheme.Curve, rec.Scheme.SchemeName(), rec.PublicKey), index.Entry{Row: row}, true)
+				return x.Put(index.Of(keys.NewIdentity(rec.Scheme, rec.PublicKey)), index.Entry{Row: row}, true)
 			}
 		}
 		return nil
@@ -602,18 +600,15 @@ func notListed(id string, err error) string {
 func (r *runner) resolveStarted(ctx context.Context) error {
 	// Rows by what identifies their key: public key, and scheme when the
 	// record names it (a Dfns key of another scheme is another key).
-	pending := map[string][]int{}
-	schemes := map[string]keys.Scheme{}
+	pending := map[keys.Identity][]int{}
+	schemes := map[keys.Identity]keys.Scheme{}
 	approvals := map[int]bool{} // rows waiting for a policy approval
 	if err := r.journal.Scan(func(row int, rec journal.Record) error {
 		if rec.Approval || rec.State == journal.StatePending {
 			r.approvalsSeen.Store(true)
 		}
 		if (rec.State == journal.StateStarted || rec.State == journal.StatePending) && len(rec.PublicKey) > 0 {
-			k := hex.EncodeToString(rec.PublicKey)
-			if rec.Scheme != (keys.Scheme{}) {
-				k = resolveKey(k, rec.Scheme.Curve, rec.Scheme.SchemeName())
-			}
+			k := keys.NewIdentity(rec.Scheme, rec.PublicKey) // public key only when the scheme is unknown
 			pending[k] = append(pending[k], row)
 			schemes[k] = rec.Scheme
 			approvals[row] = rec.State == journal.StatePending
@@ -626,10 +621,10 @@ func (r *runner) resolveStarted(ctx context.Context) error {
 		if !k.Imported || !k.Usable() {
 			return nil
 		}
-		id := resolveKey(strings.ToLower(k.PublicKey), k.Curve, k.Scheme)
+		id := k.Identity()
 		rows, ok := pending[id]
 		if !ok {
-			id = strings.ToLower(k.PublicKey) // a record without its scheme
+			id = id.PublicKeyOnly() // a record without its scheme
 			if rows, ok = pending[id]; !ok {
 				return nil
 			}
@@ -657,7 +652,7 @@ func (r *runner) resolveStarted(ctx context.Context) error {
 				// may have been answered 202 just before a kill, before
 				// that was recorded. Resending it could make two keys
 				// once both are approved.
-				pub, _ := hex.DecodeString(strings.SplitN(k, "/", 2)[0])
+				pub, _ := hex.DecodeString(k.PublicKey)
 				err = r.journal.Put(row, journal.Record{State: journal.StatePending, PublicKey: pub, Scheme: schemes[k], Approval: true})
 			default:
 				// Not found after three searches: it was never processed.
@@ -674,12 +669,6 @@ func (r *runner) resolveStarted(ctx context.Context) error {
 // errMayAwaitApproval is the report error of a row whose import may have
 // been sent, in a journal that has seen policy approvals.
 var errMayAwaitApproval = errors.New("the import may have been sent by an interrupted run and may wait for a policy approval (this journal has seen approvals), so it is not sent again; rerun once pending approvals are settled (if it was rejected or never sent, import this row with a new journal)")
-
-// resolveKey identifies a key by public key (lower-case hex), curve and
-// scheme name.
-func resolveKey(publicKeyHex string, c keys.Curve, schemeName string) string {
-	return publicKeyHex + "/" + string(c) + "/" + schemeName
-}
 
 func (r *runner) process(ctx context.Context, row *rows.Row) ReportLine {
 	line := ReportLine{Row: row.Number, Name: row.Name}
@@ -708,7 +697,7 @@ func (r *runner) process(ctx context.Context, row *rows.Row) ReportLine {
 	if err := scheme.Validate(); err != nil {
 		return fail(err)
 	}
-	fp := index.Of(scheme.Curve, scheme.SchemeName(), key.PublicKey())
+	fp := index.Of(keys.NewIdentity(scheme, key.PublicKey()))
 	prior, release, err := r.claim(fp, row.Number)
 	if err != nil {
 		return fail(err)

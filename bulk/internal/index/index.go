@@ -54,19 +54,18 @@ func Listed(id string) Fingerprint {
 // Fingerprint identifies a key in the index (see [Of] and [Listed]).
 type Fingerprint [16]byte
 
-// Of identifies a Dfns key by what makes it distinct: its curve,
-// its signature scheme as Dfns names it (ECDSA, Schnorr, EdDSA) and its
-// public key. The same secp256k1 key imported for ECDSA (CGGMP21) and for
-// Schnorr (FROST_BITCOIN) is two Dfns keys, and both may be wanted. It is
-// the first 16 bytes of a SHA-256 over the three: collisions among even
-// billions of keys are out of reach (about 2^-65 for 2^32 keys).
-func Of(curve keys.Curve, schemeName string, publicKey []byte) Fingerprint {
+// Of is the fingerprint of a Dfns key's identity (see [keys.Identity]):
+// the first 16 bytes of a SHA-256 over its curve, scheme name and public
+// key. Collisions among even billions of keys are out of reach (about
+// 2^-65 for 2^32 keys). The index is rebuilt by every run, so the
+// fingerprint is never stored.
+func Of(id keys.Identity) Fingerprint {
 	h := sha256.New()
-	h.Write([]byte(curve))
+	h.Write([]byte(id.Curve))
 	h.Write([]byte{0})
-	h.Write([]byte(schemeName))
+	h.Write([]byte(id.SchemeName))
 	h.Write([]byte{0})
-	h.Write(publicKey)
+	h.Write([]byte(id.PublicKey))
 	var fp Fingerprint
 	copy(fp[:], h.Sum(nil))
 	return fp

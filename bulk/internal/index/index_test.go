@@ -14,7 +14,9 @@ func TestKeyIndex(t *testing.T) {
 	x, err := New(10) // 1024 slots: holds 512 keys
 	require.NoError(t, err)
 	defer x.Close()
-	fp := func(i int) Fingerprint { return Of(keys.Secp256k1, "ECDSA", []byte(fmt.Sprint(i))) }
+	fp := func(i int) Fingerprint {
+		return Of(keys.Identity{Curve: keys.Secp256k1, SchemeName: "ecdsa", PublicKey: fmt.Sprint(i)})
+	}
 
 	_, ok, err := x.Lookup(fp(1))
 	require.NoError(t, err)
@@ -68,13 +70,13 @@ func TestKeyIndex(t *testing.T) {
 func TestFingerprintSeparatesSchemesAndCurves(t *testing.T) {
 	t.Parallel()
 	pub := []byte{2, 1, 2, 3}
-	a := Of(keys.Secp256k1, "ECDSA", pub)
-	require.Equal(t, a, Of(keys.Secp256k1, "ECDSA", []byte{2, 1, 2, 3}))
-	require.NotEqual(t, a, Of(keys.Secp256k1, "Schnorr", pub))
-	require.NotEqual(t, a, Of(keys.Stark, "ECDSA", pub))
-	require.NotEqual(t, a, Of(keys.Secp256k1, "ECDSA", []byte{2, 1, 2, 4}))
+	a := Of(keys.Identity{Curve: keys.Secp256k1, SchemeName: "ECDSA", PublicKey: fmt.Sprintf("%x", pub)})
+	require.Equal(t, a, Of(keys.Identity{Curve: keys.Secp256k1, SchemeName: "ECDSA", PublicKey: fmt.Sprintf("%x", []byte{2, 1, 2, 3})}))
+	require.NotEqual(t, a, Of(keys.Identity{Curve: keys.Secp256k1, SchemeName: "Schnorr", PublicKey: fmt.Sprintf("%x", pub)}))
+	require.NotEqual(t, a, Of(keys.Identity{Curve: keys.Stark, SchemeName: "ECDSA", PublicKey: fmt.Sprintf("%x", pub)}))
+	require.NotEqual(t, a, Of(keys.Identity{Curve: keys.Secp256k1, SchemeName: "ECDSA", PublicKey: fmt.Sprintf("%x", []byte{2, 1, 2, 4})}))
 	// The separators keep field boundaries apart.
-	require.NotEqual(t, Of("ab", "c", nil), Of("a", "bc", nil))
+	require.NotEqual(t, Of(keys.Identity{Curve: "ab", SchemeName: "c"}), Of(keys.Identity{Curve: "a", SchemeName: "bc"}))
 }
 
 func TestKeySpool(t *testing.T) {
@@ -83,12 +85,12 @@ func TestKeySpool(t *testing.T) {
 	require.NoError(t, err)
 	defer s.Close()
 	for i := range 3000 { // several buffer fills
-		require.NoError(t, s.Add(Of(keys.Ed25519, "EdDSA", []byte{byte(i), byte(i >> 8)}), fmt.Sprintf("key-%d", i)))
+		require.NoError(t, s.Add(Of(keys.Identity{Curve: keys.Ed25519, SchemeName: "eddsa", PublicKey: fmt.Sprintf("%x", []byte{byte(i), byte(i >> 8)})}), fmt.Sprintf("key-%d", i)))
 	}
 	require.ErrorContains(t, s.Add(Fingerprint{}, strings.Repeat("k", 256)), "256 bytes")
 	i := 0
 	require.NoError(t, s.Each(func(fp Fingerprint, id string) error {
-		require.Equal(t, Of(keys.Ed25519, "EdDSA", []byte{byte(i), byte(i >> 8)}), fp)
+		require.Equal(t, Of(keys.Identity{Curve: keys.Ed25519, SchemeName: "eddsa", PublicKey: fmt.Sprintf("%x", []byte{byte(i), byte(i >> 8)})}), fp)
 		require.Equal(t, fmt.Sprintf("key-%d", i), id)
 		i++
 		return nil
