@@ -425,7 +425,7 @@ func (r *runner) buildIndex(ctx context.Context) (*index.Index, error) {
 			return nil, fmt.Errorf("listing the organisation's keys (to skip keys Dfns already has): %w", err)
 		}
 		if k.ID == "" || len(k.ID) > index.MaxKeyID {
-			return nil, fmt.Errorf("Dfns listed a key with an ID of %d bytes", len(k.ID))
+			return nil, fmt.Errorf("a key Dfns listed has an ID of %d bytes", len(k.ID))
 		}
 		// Every listed key exists, whatever its state: rows the journal
 		// calls imported are checked against these.
@@ -436,7 +436,7 @@ func (r *runner) buildIndex(ctx context.Context) (*index.Index, error) {
 			continue
 		}
 		if _, err := hex.DecodeString(k.PublicKey); err != nil || k.PublicKey == "" {
-			return nil, fmt.Errorf("Dfns listed key %s with an invalid public key %q", k.ID, k.PublicKey)
+			return nil, fmt.Errorf("key %s, as Dfns listed it, has an invalid public key %q", k.ID, k.PublicKey)
 		}
 		if err := spool.Add(index.Of(k.Identity()), k.ID); err != nil {
 			return nil, err
@@ -576,7 +576,7 @@ func (r *runner) listed(id string) (bool, error) {
 // this run).
 func (r *runner) markListed(id string) error {
 	if id == "" || len(id) > index.MaxKeyID {
-		return fmt.Errorf("Dfns answered with a key ID of %d bytes", len(id))
+		return fmt.Errorf("the key ID Dfns answered with has %d bytes", len(id))
 	}
 	return r.index.Put(index.Listed(id), index.Entry{}, true)
 }

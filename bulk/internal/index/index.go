@@ -235,7 +235,7 @@ func NewSpool() (*Spool, error) {
 // (fp from [Listed]).
 func (s *Spool) Add(fp Fingerprint, keyID string) error {
 	if len(keyID) > MaxKeyID {
-		return fmt.Errorf("Dfns listed a key with an ID of %d bytes", len(keyID))
+		return fmt.Errorf("a key Dfns listed has an ID of %d bytes", len(keyID))
 	}
 	s.w.Write(fp[:])
 	s.w.WriteByte(byte(len(keyID)))
