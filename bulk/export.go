@@ -162,7 +162,7 @@ func Export(ctx context.Context, opts ExportOptions) (*ExportSummary, error) {
 	if opts.Notice != nil && (sum.Finished > 0 || sum.Removed > 0) {
 		opts.Notice(fmt.Sprintf("%s: finished %d file(s) and removed %d incomplete temporary file(s) left by an interrupted run", opts.OutDir, sum.Finished, sum.Removed))
 	}
-	in, err := os.Open(opts.InputPath)
+	in, err := openInput(opts.InputPath)
 	if err != nil {
 		return nil, err
 	}
@@ -490,7 +490,7 @@ func recordedKeyID(p string) string {
 
 // countExportRows counts the input's data rows, for progress.
 func countExportRows(path string) (int, error) {
-	in, err := os.Open(path)
+	in, err := openInput(path)
 	if err != nil {
 		return 0, err
 	}

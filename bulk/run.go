@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -230,7 +231,7 @@ func run(ctx context.Context, opts ImportOptions, dryRun bool) (*Summary, error)
 		}
 		defer r.index.Close()
 	}
-	f, err := os.Open(opts.InputPath)
+	f, err := openInput(opts.InputPath)
 	if err != nil {
 		return nil, err
 	}
@@ -357,9 +358,9 @@ func run(ctx context.Context, opts ImportOptions, dryRun bool) (*Summary, error)
 // scanInput hashes the input and counts its data rows in one streaming
 // pass, showing each well-formed row to see.
 func scanInput(path string, see func(*rows.Row)) ([32]byte, int, error) {
-	f, err := os.Open(path)
+	f, err := openInput(path)
 	if err != nil {
-		return [32]byte{}, 0, fmt.Errorf("opening the input: %w", err)
+		return [32]byte{}, 0, err
 	}
 	defer f.Close()
 	h := sha256.New()
@@ -854,4 +855,17 @@ func (r *runner) loadKey(row *rows.Row) (*keys.PrivateKey, error) {
 		}
 	}
 	return keyformat.Parse(f, c, data[:n], secrets)
+}
+
+// openInput opens the input file, with an error that names it once.
+func openInput(path string) (*os.File, error) {
+	f, err := os.Open(path)
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return nil, fmt.Errorf("opening the input %s: %w", path, pe.Err)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("opening the input: %w", err)
+	}
+	return f, nil
 }
