@@ -60,8 +60,8 @@ type ImportKeyOptions struct {
 // key computed locally (a *PublicKeyMismatchError if not). After an
 // ambiguous failure it never resends: it looks for the key the import would
 // have created and returns it, or returns an *AmbiguousImportError. The key
-// it looks for is an imported key with the same public key, protocol and
-// curve, active and never exported, with the same name when one was given,
+// it looks for is an imported key with the same [keys.Identity] (public
+// key, curve and signature scheme), active and never exported, with the same name when one was given,
 // and created no earlier than [ImportClockSkew] before the import was sent
 // — so an older import of the same private key is never mistaken for this
 // one.
