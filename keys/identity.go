@@ -8,8 +8,8 @@ import (
 // Identity is what tells one Dfns key from another for the same secret:
 // its curve, its signature scheme as Dfns names it (ECDSA, Schnorr, EdDSA)
 // and its public key. It is the one definition of "the Dfns key for this
-// secret" used by ImportKey, [Key.Identity] lookups and bulk runs: the
-// same secp256k1 key imported for ECDSA (CGGMP21 or CGGMP24) and for
+// secret": ImportKey and KeysService.FindImported (package dfnskeys) and
+// bulk runs all match keys by it. The same secp256k1 key imported for ECDSA (CGGMP21 or CGGMP24) and for
 // Schnorr (FROST_BITCOIN) is two Dfns keys, and both may be wanted; the
 // protocol within a signature scheme does not make another key.
 //
