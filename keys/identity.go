@@ -9,9 +9,10 @@ import (
 // its curve, its signature scheme as Dfns names it (ECDSA, Schnorr, EdDSA)
 // and its public key. It is the one definition of "the Dfns key for this
 // secret": ImportKey and KeysService.FindImported (package dfnskeys) and
-// bulk runs all match keys by it. The same secp256k1 key imported for ECDSA (CGGMP21 or CGGMP24) and for
-// Schnorr (FROST_BITCOIN) is two Dfns keys, and both may be wanted; the
-// protocol within a signature scheme does not make another key.
+// bulk runs all match keys by it. The same secp256k1 key imported for
+// ECDSA (CGGMP21 or CGGMP24) and for Schnorr (FROST_BITCOIN) is two Dfns
+// keys, and both may be wanted; the protocol within a signature scheme
+// does not make another key.
 //
 // Identities are comparable with ==, and usable as map keys. The zero
 // Curve and SchemeName mean unknown (an identity by public key only, as a
