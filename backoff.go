@@ -39,8 +39,8 @@ func (p RetryPolicy) lookups() (int, *backoff) {
 	return n, &backoff{base: d}
 }
 
-// polls is the schedule of status polling: InitialBackoff (at least
-// 100 ms) doubling up to MaxBackoff, no jitter.
+// polls is the schedule of status polling: InitialBackoff (100 ms when
+// zero) doubling up to MaxBackoff, no jitter.
 func (p RetryPolicy) polls() *backoff {
 	d := p.InitialBackoff
 	if d <= 0 {

@@ -24,6 +24,7 @@ import (
 	"github.com/dfnskeys/dfnskeys/bulk/internal/rows"
 	"github.com/dfnskeys/dfnskeys/keyformat"
 	"github.com/dfnskeys/dfnskeys/keys"
+	"github.com/dfnskeys/dfnskeys/signatures"
 	"github.com/dfnskeys/dfnskeys/signers"
 )
 
@@ -69,6 +70,13 @@ type ImportOptions struct {
 	// the import of the rows, with the number of rows in flight: those are
 	// finished and no other row is started. Import returns after it returns.
 	OnInterrupt func(inFlight int)
+	// Prove, when set, proves every imported row (and every row imported
+	// by an earlier run and not proved yet): Dfns signs a fresh hash with
+	// the row's key, and the signature is verified under the public key
+	// computed from the row's secret ([dfnskeys.Client.ProveKey]). The
+	// report line says "proved"; a proof that fails does not undo the
+	// import, and a rerun with Prove proves it again.
+	Prove bool
 	// Progress, when set, is called from one goroutine at most every
 	// ProgressEvery (default 1 s) and once at the end.
 	Progress      func(Progress)
@@ -98,6 +106,9 @@ type Summary struct {
 	// when the context ended; they were finished, and no row was started
 	// after.
 	InFlightAtInterrupt int
+	// Proved and ProofFailed count the rows whose proof succeeded and
+	// failed, with [ImportOptions.Prove].
+	Proved, ProofFailed int
 }
 
 // Reason is one failure reason and how many rows it hit.
@@ -126,6 +137,13 @@ type ReportLine struct {
 	// DuplicateOf is the earlier row with the same key, when there is one:
 	// such a row is not imported again but answered with that row's key.
 	DuplicateOf int `json:"duplicateOf,omitempty"`
+	// Proved, with [ImportOptions.Prove], says whether Dfns's signature
+	// with the key verified under the row's public key; ProofError says
+	// why not.
+	Proved     *bool  `json:"proved,omitempty"`
+	ProofError string `json:"proofError,omitempty"`
+
+	proofReason string // ProofError without what varies by row, for the summary
 }
 
 const maxKeyFile = 64 << 10
@@ -257,7 +275,7 @@ func run(ctx context.Context, opts ImportOptions, dryRun bool) (*Summary, error)
 		case err != nil:
 			return nil, nil, err
 		}
-		if line, done := r.fromJournal(row); done {
+		if line, done := r.fromJournal(row); done && !r.needsProof(line) {
 			return nil, &line, nil
 		}
 		return row, nil, nil
@@ -314,6 +332,17 @@ func run(ctx context.Context, opts ImportOptions, dryRun bool) (*Summary, error)
 			sum.Failed++
 			if _, ok := reasons[line.Error]; ok || len(reasons) < 20 {
 				reasons[line.Error]++
+			}
+		}
+		switch {
+		case line.Proved == nil:
+		case *line.Proved:
+			sum.Proved++
+		default:
+			sum.ProofFailed++
+			reason := "not proved: " + line.proofReason
+			if _, ok := reasons[reason]; ok || len(reasons) < 20 {
+				reasons[reason]++
 			}
 		}
 		if opts.Progress != nil && time.Since(lastProgress) >= opts.ProgressEvery {
@@ -553,6 +582,10 @@ func (r *runner) fromJournal(row *rows.Row) (ReportLine, bool) {
 		return ReportLine{}, false
 	}
 	line := ReportLine{Row: row.Number, Name: row.Name, PublicKey: hex.EncodeToString(rec.PublicKey), KeyID: rec.KeyID, Status: StatusAlreadyImported, DuplicateOf: rec.DuplicateOf}
+	if rec.Proved {
+		proved := true
+		line.Proved = &proved
+	}
 	if a, err := address.ForKey(keys.Curve(row.Curve), rec.PublicKey); err == nil {
 		line.Addresses = &a
 	}
@@ -671,7 +704,74 @@ func (r *runner) resolveStarted(ctx context.Context) error {
 // been sent, in a journal that has seen policy approvals.
 var errMayAwaitApproval = errors.New("the import may have been sent by an interrupted run and may wait for a policy approval (this journal has seen approvals), so it is not sent again; rerun once pending approvals are settled (if it was rejected or never sent, import this row with a new journal)")
 
+// process imports a row, or answers it from the journal when an earlier
+// run imported it (only rows still to prove get here), and proves it when
+// the options ask.
 func (r *runner) process(ctx context.Context, row *rows.Row) ReportLine {
+	if line, done := r.fromJournal(row); done {
+		rec, err := r.journal.Get(row.Number)
+		if err != nil {
+			return line
+		}
+		return r.prove(ctx, row.Number, line, rec.Scheme)
+	}
+	var scheme keys.Scheme
+	line := r.importRow(ctx, row, &scheme)
+	return r.prove(ctx, row.Number, line, scheme)
+}
+
+// needsProof reports whether a row the journal answered must still be
+// proved.
+func (r *runner) needsProof(line ReportLine) bool {
+	return r.opts.Prove && !r.dryRun && line.Status == StatusAlreadyImported && line.Proved == nil
+}
+
+// prove has Dfns sign with the row's key and verifies the signature under
+// the row's public key (computed from its secret), recording success in
+// the journal so that a rerun does not prove the row again. A proof
+// killed midway is simply redone by the rerun.
+func (r *runner) prove(ctx context.Context, rowNum int, line ReportLine, scheme keys.Scheme) ReportLine {
+	if !r.opts.Prove || r.dryRun || line.KeyID == "" || line.Proved != nil ||
+		(line.Status != StatusImported && line.Status != StatusAlreadyImported) {
+		return line
+	}
+	proved := false
+	line.Proved = &proved
+	pub, err := hex.DecodeString(line.PublicKey)
+	if err != nil || scheme == (keys.Scheme{}) {
+		line.ProofError = "the row's scheme or public key is unknown (a journal from an older version): prove the key with 'dfnskeys prove " + line.KeyID + "'"
+		line.proofReason = "the row's scheme is unknown (a journal from an older version): prove such keys with 'dfnskeys prove KEY_ID'"
+		return line
+	}
+	k := &keys.Key{ID: line.KeyID, Scheme: scheme.SchemeName(), Curve: scheme.Curve, PublicKey: line.PublicKey}
+	if _, err := r.opts.Client.ProveKey(ctx, k, dfnskeys.ProveOptions{PublicKey: pub}); err != nil {
+		var pending *dfnskeys.PolicyPendingError
+		line.ProofError, line.proofReason = err.Error(), "the proof failed (see each row's proofError)"
+		switch {
+		case errors.As(err, &pending):
+			line.ProofError = "a policy holds the signature request for approval; approve it, then rerun with --prove"
+			line.proofReason = line.ProofError
+		case errors.Is(err, signatures.ErrInvalid):
+			line.proofReason = "the signature Dfns returned does not verify under the row's public key"
+		}
+		return line
+	}
+	proved = true
+	rec, err := r.journal.Get(rowNum)
+	if err == nil && rec.State == journal.StateImported && rec.KeyID == line.KeyID && !rec.Proved {
+		rec.Proved = true
+		if err := r.journal.Put(rowNum, rec); err != nil {
+			// Proved, but a rerun will not know: it proves the row again.
+			line.ProofError = fmt.Sprintf("proved, but recording it failed: %v", err)
+			line.proofReason = "proved, but recording it in the journal failed"
+		}
+	}
+	return line
+}
+
+// importRow imports one row; it sets *schemeOut once the row's scheme is
+// known.
+func (r *runner) importRow(ctx context.Context, row *rows.Row, schemeOut *keys.Scheme) ReportLine {
 	line := ReportLine{Row: row.Number, Name: row.Name}
 	fail := func(err error) ReportLine {
 		line.Status, line.Error = StatusFailed, err.Error()
@@ -698,6 +798,7 @@ func (r *runner) process(ctx context.Context, row *rows.Row) ReportLine {
 	if err := scheme.Validate(); err != nil {
 		return fail(err)
 	}
+	*schemeOut = scheme
 	fp := index.Of(keys.NewIdentity(scheme, key.PublicKey()))
 	prior, release, err := r.claim(fp, row.Number)
 	if err != nil {

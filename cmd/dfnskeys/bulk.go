@@ -17,7 +17,7 @@ import (
 var bulkImportCommand = &command{
 	name:    "bulk-import",
 	summary: "import many keys, resumably and exactly once",
-	usage: `Usage: dfnskeys bulk-import --input FILE --journal FILE --report FILE [--workers N] [--dry-run] [--cluster ID] [connection flags]
+	usage: `Usage: dfnskeys bulk-import --input FILE --journal FILE --report FILE [--workers N] [--dry-run] [--prove] [--cluster ID] [connection flags]
 
 Imports every row of --input, a JSON Lines (.jsonl) or CSV (.csv) file with
 the fields name, keyFile, format, curve, protocol, path, expectedAddress,
@@ -56,7 +56,8 @@ imports a key twice. A row repeating an earlier row's key gets that row's key
 and duplicateOf.
 
 The report (JSON Lines, one object per row: row, name, publicKey, addresses,
-keyId, status, error, duplicateOf) is rewritten by every run; status is
+keyId, status, error, duplicateOf, and with --prove proved and proofError) is
+rewritten by every run; status is
 imported, already-imported, failed, or valid in a dry run. It never contains a
 secret. Exit status is 0 only when no row failed.
 
@@ -67,6 +68,11 @@ Flags:
                    and no --report)
   --workers N      rows imported at the same time (default 4)
   --dry-run        validate every row (key parses, address matches) and send nothing
+  --prove          after importing a row, have Dfns sign a fresh hash with its key and
+                   verify the signature here, under the public key computed from the
+                   row's secret; the report says "proved". A rerun with --prove proves
+                   the rows imported earlier and not yet proved (one more user action
+                   per row; permission Keys:Signatures:Create)
   --cluster ID     signing cluster when several are listed
 ` + pinUsage + "\n" + connUsage,
 	run: runBulkImport,
@@ -79,6 +85,7 @@ func runBulkImport(e *env, args []string) error {
 	reportPath := fs.String("report", "", "")
 	workers := fs.Int("workers", 4, "")
 	dryRun := fs.Bool("dry-run", false, "")
+	prove := fs.Bool("prove", false, "")
 	clusterID := fs.String("cluster", "", "")
 	pinFile := fs.String("pinned-signers", "", "")
 	cf := addConnFlags(fs)
@@ -106,7 +113,10 @@ func runBulkImport(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	opts := bulk.ImportOptions{InputPath: *input, JournalPath: *journal, Workers: *workers, ClusterID: *clusterID, PinnedSigners: pinned}
+	if *prove && *dryRun {
+		return usagef("--prove cannot be used with --dry-run: a dry run imports nothing to prove")
+	}
+	opts := bulk.ImportOptions{InputPath: *input, JournalPath: *journal, Workers: *workers, ClusterID: *clusterID, PinnedSigners: pinned, Prove: *prove}
 	if pw, ok := lookupEnv(e, "DFNS_KEY_PASSWORD"); ok {
 		opts.Password = append([]byte{}, pw...)
 		defer clear(opts.Password)
@@ -210,6 +220,8 @@ func runBulkImport(e *env, args []string) error {
 		return fmt.Errorf("interrupted after %d of %d rows (the %d in flight finished; no row started after the interrupt): rerun the same command to continue", sum.Done, sum.Total, sum.InFlightAtInterrupt)
 	case sum.Failed > 0:
 		return fmt.Errorf("%d of %d rows failed: see the report; rerun to retry them", sum.Failed, sum.Total)
+	case sum.ProofFailed > 0:
+		return fmt.Errorf("%d of %d rows are imported but not proved: see the report's proofError; rerun with --prove to prove them", sum.ProofFailed, sum.Total)
 	}
 	return nil
 }
@@ -251,6 +263,9 @@ func printSummary(e *env, s *bulk.Summary, dryRun bool) {
 		}
 		fmt.Fprintf(e.stderr, "%d rows: %d imported, %d already imported (skipped), %d failed%s, in %s (%.1f imports/s)\n",
 			s.Total, s.Imported, s.AlreadyImported, s.Failed, interrupted, s.Elapsed.Round(time.Millisecond), rate)
+		if s.Proved+s.ProofFailed > 0 {
+			fmt.Fprintf(e.stderr, "proofs: %d proved (Dfns's signature verified under the row's public key), %d not proved\n", s.Proved, s.ProofFailed)
+		}
 	}
 	for _, r := range s.Reasons {
 		fmt.Fprintf(e.stderr, "  %d× %s\n", r.Count, r.Reason)

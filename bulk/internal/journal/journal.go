@@ -51,6 +51,7 @@ const (
 
 	// Record flags.
 	flagApproval = 1 // the row's import was answered 202 (policy approval) at least once
+	flagProved   = 2 // Dfns's signature with the row's key verified (bulk-import --prove)
 )
 
 // State is a row's state in the journal.
@@ -87,6 +88,10 @@ type Record struct {
 	// row never resends a row whose import may have been sent, since it
 	// may be waiting for an approval too.
 	Approval bool
+	// Proved is set once a signature Dfns made with the row's key verified
+	// under the row's public key, so that a rerun with --prove does not
+	// prove it again.
+	Proved bool
 }
 
 // journalSchemes are the schemes a record can name, by code (index + 1).
@@ -315,6 +320,7 @@ func decodeRecord(b []byte) (Record, error) {
 	}
 	r.DuplicateOf = int(binary.BigEndian.Uint32(b[dupOffset:]))
 	r.Approval = b[flagsOffset]&flagApproval != 0
+	r.Proved = b[flagsOffset]&flagProved != 0
 	return r, nil
 }
 
@@ -351,6 +357,9 @@ func (j *Journal) Put(row int, r Record) error {
 	binary.BigEndian.PutUint32(b[dupOffset:], uint32(r.DuplicateOf))
 	if r.Approval {
 		b[flagsOffset] |= flagApproval
+	}
+	if r.Proved {
+		b[flagsOffset] |= flagProved
 	}
 	binary.BigEndian.PutUint32(b[recordSize-4:], crc32.ChecksumIEEE(b[:recordSize-4]))
 	if _, err := j.f.WriteAt(b[:], int64(row)*recordSize); err != nil {
