@@ -11,7 +11,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-
 func prove(o *bulk.ImportOptions) { o.Prove = true }
 
 // With Prove, every imported row gets a signature from Dfns that verifies
