@@ -316,6 +316,10 @@ func (s *Server) generate(cfg *serverConfig) error {
 	return nil
 }
 
+// CheckListenAddr reports whether [WithAddr] accepts addr: a host and
+// port, the host a loopback address.
+func CheckListenAddr(addr string) error { return checkLoopback(addr) }
+
 func checkLoopback(addr string) error {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {

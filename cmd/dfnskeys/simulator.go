@@ -137,6 +137,13 @@ func runSimulator(e *env, args []string) error {
 	signersSet := false
 	fs.Visit(func(f *flag.Flag) { signersSet = signersSet || f.Name == "signers" })
 	if *stateFile != "" {
+		if err := dfnstest.CheckListenAddr(*addr); err != nil {
+			return err
+		}
+		// The state file is written at start, often into --state-dir.
+		if err := makeStateDir(*stateDir); err != nil {
+			return err
+		}
 		if err := checkStateFileDir(*stateFile); err != nil {
 			return err
 		}
@@ -168,10 +175,7 @@ func runSimulator(e *env, args []string) error {
 		}
 		created = append(created, k)
 	}
-	if err := os.MkdirAll(*stateDir, 0o700); err != nil {
-		return fmt.Errorf("creating --state-dir: %w", err)
-	}
-	if err := checkStateDir(*stateDir); err != nil {
+	if err := makeStateDir(*stateDir); err != nil {
 		return err
 	}
 	pemPath, err := filepath.Abs(filepath.Join(*stateDir, "credential.pem"))
@@ -349,6 +353,14 @@ func faultsString(faults []faultSetting) string {
 		parts = append(parts, fmt.Sprintf("%s=%g", f.name, f.rate))
 	}
 	return strings.Join(parts, ",")
+}
+
+// makeStateDir creates dir if needed and checks it with checkStateDir.
+func makeStateDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("creating --state-dir: %w", err)
+	}
+	return checkStateDir(dir)
 }
 
 // checkStateDir refuses a state directory that someone else could plant
