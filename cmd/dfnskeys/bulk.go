@@ -4,13 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sync"
 	"time"
 
+	"github.com/dfnskeys/dfnskeys"
 	"github.com/dfnskeys/dfnskeys/bulk"
 	"github.com/dfnskeys/dfnskeys/internal/safefile"
+	"github.com/dfnskeys/dfnskeys/signers"
 )
 
 var bulkImportCommand = &command{
@@ -129,6 +132,9 @@ func runBulkImport(e *env, args []string) error {
 			return err
 		}
 		opts.Client = c
+		if err := checkBeforeNewJournal(e, c, *journal, *clusterID, pinned); err != nil {
+			return err
+		}
 	}
 	var rf *reportFile
 	opts.Report = e.stdout
@@ -209,6 +215,32 @@ func runBulkImport(e *env, args []string) error {
 		// The summary does not tell rows with bad input, which fail until
 		// corrected, from rows that failed on the way to Dfns.
 		return fmt.Errorf("%d of %d rows failed: see the report. Correct the rows whose input is wrong (key file, format, password, expected address), then rerun: it skips the rows imported and tries the failed ones again", sum.Failed, sum.Total)
+	}
+	return nil
+}
+
+// checkBeforeNewJournal, when journal does not exist yet, lists the
+// signers and picks the cluster (checking the pinned signers) as the run
+// will, so that an unreachable API, a wrong token or a wrong --cluster
+// fails before the run creates a journal that would only be left behind.
+func checkBeforeNewJournal(e *env, c *dfnskeys.Client, journal, clusterID string, pinned []signers.Signer) error {
+	if _, err := os.Lstat(journal); !errors.Is(err, fs.ErrNotExist) {
+		return nil // an existing journal (or one the run will explain)
+	}
+	ctx, stop := e.context()
+	defer stop()
+	list, err := c.Signers.List(ctx)
+	if err != nil {
+		return fmt.Errorf("%w (no journal was created)", err)
+	}
+	cluster, err := list.Cluster(clusterID)
+	if err != nil {
+		return fmt.Errorf("%w (no journal was created)", err)
+	}
+	if pinned != nil {
+		if err := signers.CheckPinned(cluster.Signers, pinned); err != nil {
+			return fmt.Errorf("refusing to import into cluster %s: %w (no journal was created)", cluster.ClusterID, err)
+		}
 	}
 	return nil
 }
