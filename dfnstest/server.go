@@ -53,6 +53,7 @@ type serverConfig struct {
 	signers, clusters int
 	prefix, addr      string
 	requestLog        int
+	stateFile         string
 }
 
 // WithRequestLog keeps only the last n requests for [Server.Requests]
@@ -112,6 +113,12 @@ type Server struct {
 	listed     map[[2]int]signers.Signer // GET /signers substitutions
 	sigs       map[string]*sigRequest    // signature requests by ID
 	badSigs    int                       // signatures still to corrupt
+	gen        uint64                    // changes to the state kept in stateFile
+
+	stateFile string     // WithStateFile
+	restored  bool       // the state came from stateFile
+	saveMu    sync.Mutex // serializes writes of stateFile
+	savedGen  uint64     // the last change saved; guarded by saveMu
 }
 
 // permissions is a token's permission set; nil means every permission.
@@ -245,6 +252,7 @@ func StartServer(opts ...ServerOption) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{
+		stateFile:  cfg.stateFile,
 		orgID:      "or-" + randomHex(8),
 		prefix:     cfg.prefix,
 		reqMax:     cfg.requestLog,
@@ -257,27 +265,20 @@ func StartServer(opts ...ServerOption) (*Server, error) {
 		faults:     map[string]*fault{},
 		sigs:       map[string]*sigRequest{},
 	}
-	for range cfg.clusters {
-		c, err := NewCluster(cfg.signers)
-		if err != nil {
+	if s.stateFile != "" {
+		var err error
+		if s.restored, err = s.loadState(); err != nil {
 			return nil, err
 		}
-		s.clusters = append(s.clusters, c)
 	}
-	pub, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		return nil, err
+	if !s.restored {
+		if err := s.generate(&cfg); err != nil {
+			return nil, err
+		}
+		if err := s.SaveState(); err != nil {
+			return nil, err
+		}
 	}
-	der, err := x509.MarshalPKCS8PrivateKey(priv)
-	if err != nil {
-		return nil, err
-	}
-	s.credPEM = pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})
-	clear(der)
-	s.credID = "Y2k-" + randomB64URL(16)
-	s.creds = []*credential{{id: s.credID, kind: auth.KindKey, pub: pub}}
-	s.token = s.NewToken()
-	s.tokens[s.token] = nil
 
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
@@ -287,6 +288,37 @@ func StartServer(opts ...ServerOption) (*Server, error) {
 	s.ts.Start()
 	return s, nil
 }
+
+// generate makes a fresh state: clusters, credential and token.
+func (s *Server) generate(cfg *serverConfig) error {
+	for range cfg.clusters {
+		c, err := NewCluster(cfg.signers)
+		if err != nil {
+			return err
+		}
+		s.clusters = append(s.clusters, c)
+	}
+	pub, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return err
+	}
+	der, err := x509.MarshalPKCS8PrivateKey(priv)
+	clear(priv)
+	if err != nil {
+		return err
+	}
+	s.credPEM = pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})
+	clear(der)
+	s.credID = "Y2k-" + randomB64URL(16)
+	s.creds = []*credential{{id: s.credID, kind: auth.KindKey, pub: pub}}
+	s.token = s.NewToken()
+	s.tokens[s.token] = nil
+	return nil
+}
+
+// CheckListenAddr reports whether [WithAddr] accepts addr: a host and
+// port, the host a loopback address.
+func CheckListenAddr(addr string) error { return checkLoopback(addr) }
 
 func checkLoopback(addr string) error {
 	host, _, err := net.SplitHostPort(addr)
@@ -300,11 +332,14 @@ func checkLoopback(addr string) error {
 }
 
 // Close stops the server, ending any responses held by [Server.SetLatency].
-// It is safe to call more than once.
+// With [WithStateFile], it saves the state a last time (call
+// [Server.SaveState] after Close to learn whether that works). It is safe
+// to call more than once.
 func (s *Server) Close() {
 	s.closeOnce.Do(func() {
 		close(s.closed)
 		s.ts.Close()
+		_ = s.SaveState()
 	})
 }
 
@@ -395,7 +430,6 @@ func (s *Server) KeyCount() int {
 func (s *Server) AddPlaceholderKeys(n int) {
 	now := s.now()
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	for range n {
 		k := &StoredServerKey{
 			Key: keys.Key{
@@ -407,6 +441,9 @@ func (s *Server) AddPlaceholderKeys(n int) {
 		s.keys = append(s.keys, k)
 		s.byID[k.Key.ID] = k
 	}
+	gen := s.changedLocked()
+	s.mu.Unlock()
+	_ = s.persist(gen) // saved again on the next change and at Close
 }
 
 // Key returns a copy of the stored key with the given ID.
@@ -454,6 +491,12 @@ type fault struct {
 	delayAfter               int
 	delayAfterDur            time.Duration
 	policy                   bool
+	// Rate-based faults (the count-based ones above take precedence).
+	rateLimitRate     float64
+	rateLimitRetry    time.Duration
+	dropRate          float64
+	failAfterRate     float64
+	failAfterRateCode int
 }
 
 // faultFor returns the fault state of route; s.mu must be held. It panics on
@@ -493,6 +536,7 @@ func (s *Server) SetLatency(d time.Duration) {
 // SetErrorRate makes a random fraction rate (0 to 1) of the requests to
 // route fail with status before they are processed. Rate 0 turns it off.
 func (s *Server) SetErrorRate(route string, rate float64, status int) {
+	checkRate(route, rate)
 	s.setFault(route, status, func(f *fault) { f.errRate, f.errStatus = rate, status })
 }
 
@@ -530,6 +574,36 @@ func (s *Server) DelayAfterProcessing(route string, n int, d time.Duration) {
 	s.setFault(route, 0, func(f *fault) { f.delayAfter, f.delayAfterDur = n, d })
 }
 
+// RateLimitRate answers a random fraction rate (0 to 1) of the requests to
+// route with 429 and a Retry-After header of retryAfter in whole seconds,
+// rounded up, without processing them. Rate 0 turns it off.
+func (s *Server) RateLimitRate(route string, rate float64, retryAfter time.Duration) {
+	checkRate(route, rate)
+	s.setFault(route, 0, func(f *fault) { f.rateLimitRate, f.rateLimitRetry = rate, retryAfter })
+}
+
+// DropResponseRate processes a random fraction rate (0 to 1) of the
+// requests to route and then drops their responses, as
+// [Server.DropNextResponse] does. Rate 0 turns it off.
+func (s *Server) DropResponseRate(route string, rate float64) {
+	checkRate(route, rate)
+	s.setFault(route, 0, func(f *fault) { f.dropRate = rate })
+}
+
+// FailAfterProcessingRate processes a random fraction rate (0 to 1) of the
+// requests to route and then answers with status instead of the result, as
+// [Server.FailAfterProcessing] does. Rate 0 turns it off.
+func (s *Server) FailAfterProcessingRate(route string, rate float64, status int) {
+	checkRate(route, rate)
+	s.setFault(route, status, func(f *fault) { f.failAfterRate, f.failAfterRateCode = rate, status })
+}
+
+func checkRate(route string, rate float64) {
+	if !(rate >= 0 && rate <= 1) {
+		panic(fmt.Sprintf("dfnstest: fault rate %v for %q is not between 0 and 1", rate, route))
+	}
+}
+
 // RequirePolicyApproval makes the mutating route answer 202 with a pending
 // approval instead of processing the request (after the user action has
 // been checked and consumed). It has no effect on other routes.
@@ -562,16 +636,24 @@ func (s *Server) plan(route string) plan {
 		f.rateLimitNext--
 		secs := (f.retryAfter + time.Second - 1) / time.Second
 		return plan{pre: errorf(http.StatusTooManyRequests, "rate limited: retry later"), retryAfter: strconv.FormatInt(int64(max(secs, 0)), 10)}
+	case f.rateLimitRate > 0 && mrand.Float64() < f.rateLimitRate:
+		secs := (f.rateLimitRetry + time.Second - 1) / time.Second
+		return plan{pre: errorf(http.StatusTooManyRequests, "rate limited: retry later"), retryAfter: strconv.FormatInt(int64(max(secs, 0)), 10)}
 	case f.errRate > 0 && mrand.Float64() < f.errRate:
 		return plan{pre: errorf(f.errStatus, "simulated failure (SetErrorRate)")}
 	}
 	p := plan{policy: f.policy}
-	if f.dropNext > 0 {
+	switch {
+	case f.dropNext > 0:
 		f.dropNext--
 		p.drop = true
-	} else if f.failAfter > 0 {
+	case f.failAfter > 0:
 		f.failAfter--
 		p.failAfter = f.failAfterCode
+	case f.dropRate > 0 && mrand.Float64() < f.dropRate:
+		p.drop = true
+	case f.failAfterRate > 0 && mrand.Float64() < f.failAfterRate:
+		p.failAfter = f.failAfterRateCode
 	}
 	if f.delayAfter > 0 {
 		f.delayAfter--
@@ -1158,7 +1240,11 @@ func (s *Server) CreateKey(req *keys.CreateRequest) (*StoredServerKey, error) {
 	s.mu.Lock()
 	s.keys = append(s.keys, k)
 	s.byID[k.Key.ID] = k
+	gen := s.changedLocked()
 	s.mu.Unlock()
+	if err := s.persist(gen); err != nil {
+		return nil, err
+	}
 	return k.clone(), nil
 }
 
@@ -1182,7 +1268,11 @@ func (s *Server) importWallet(c *call) (any, *apiError) {
 	}
 	s.mu.Lock()
 	s.wallets[id] = w
+	gen := s.changedLocked()
 	s.mu.Unlock()
+	if err := s.persist(gen); err != nil {
+		return nil, errorf(http.StatusInternalServerError, "the wallet was imported, but %v", err)
+	}
 	return *w, nil
 }
 
@@ -1225,7 +1315,11 @@ func (s *Server) importShares(req *keys.ImportRequest, walletID string) (*Stored
 	s.mu.Lock()
 	s.keys = append(s.keys, k)
 	s.byID[k.Key.ID] = k
+	gen := s.changedLocked()
 	s.mu.Unlock()
+	if err := s.persist(gen); err != nil {
+		return nil, errorf(http.StatusInternalServerError, "the key was imported, but %v", err)
+	}
 	return k.clone(), nil
 }
 
@@ -1270,7 +1364,6 @@ func (s *Server) export(k *StoredServerKey, body []byte) (any, *apiError) {
 		return nil, errorf(http.StatusBadRequest, "key export failed: %v", err)
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	k.Key.Exported = true
 	if k.Key.DateExported == nil {
 		now := s.now()
@@ -1278,6 +1371,11 @@ func (s *Server) export(k *StoredServerKey, body []byte) (any, *apiError) {
 	}
 	if w := s.wallets[k.WalletID]; w != nil {
 		w.Exported = true
+	}
+	gen := s.changedLocked()
+	s.mu.Unlock()
+	if err := s.persist(gen); err != nil {
+		return nil, errorf(http.StatusInternalServerError, "the key was exported, but %v", err)
 	}
 	return resp, nil
 }

@@ -744,9 +744,55 @@ func TestFaults(t *testing.T) {
 		_, _, err := c.try("GET", "/signers", nil, nil)
 		require.Error(t, err)
 	})
+	t.Run("RateLimitRate", func(t *testing.T) {
+		s, c := setup(t)
+		s.RateLimitRate("GET /keys", 1, 1500*time.Millisecond)
+		for range 3 {
+			resp, b := c.do("GET", "/keys", nil, nil)
+			requireError(t, resp, b, http.StatusTooManyRequests, "rate limited")
+			require.Equal(t, "2", resp.Header.Get("Retry-After"))
+		}
+		s.RateLimitRate("GET /keys", 0, 0)
+		var list keys.ListResponse
+		c.get("/keys", &list)
+	})
+	t.Run("DropResponseRate", func(t *testing.T) {
+		s, c := setup(t)
+		s.DropResponseRate("POST /keys/import", 1)
+		for i := range 2 {
+			body := mustJSON(t, c.importRequest(randomKey(t, keys.Secp256k1), ""))
+			tok := c.userAction("POST", "/keys/import", body)
+			_, _, err := c.try("POST", "/keys/import", body, http.Header{"X-Dfns-Useraction": {tok}})
+			require.Error(t, err)
+			require.Len(t, s.Keys(), i+1, "the request was processed")
+		}
+		s.DropResponseRate("POST /keys/import", 0)
+		c.importKey()
+	})
+	t.Run("FailAfterProcessingRate", func(t *testing.T) {
+		s, c := setup(t)
+		s.FailAfterProcessingRate("POST /keys/import", 1, http.StatusBadGateway)
+		resp, b := c.signed("/keys/import", mustJSON(t, c.importRequest(randomKey(t, keys.Secp256k1), "")))
+		requireError(t, resp, b, http.StatusBadGateway, "after processing")
+		require.Len(t, s.Keys(), 1)
+	})
+	t.Run("partial rates", func(t *testing.T) {
+		// Half the requests fail: over 200 requests, both outcomes occur
+		// (the chance that one does not is 2^-199).
+		s, c := setup(t)
+		s.SetErrorRate("GET /signers", 0.5, http.StatusServiceUnavailable)
+		seen := map[int]bool{}
+		for range 200 {
+			resp, _ := c.do("GET", "/signers", nil, nil)
+			seen[resp.StatusCode] = true
+		}
+		require.Equal(t, map[int]bool{http.StatusOK: true, http.StatusServiceUnavailable: true}, seen)
+	})
 	t.Run("bad knobs", func(t *testing.T) {
 		s, _ := setup(t)
 		require.Panics(t, func() { s.FailNext("GET /keys", 1, 200) })
+		require.Panics(t, func() { s.DropResponseRate("GET /keys", 1.5) })
+		require.Panics(t, func() { s.RateLimitRate("GET /keys", -0.1, 0) })
 		require.PanicsWithValue(t, fmt.Sprintf("dfnstest: unknown route %q; routes are %q", "POST /key/import", Routes()), func() {
 			s.FailNext("POST /key/import", 1, 500)
 		})

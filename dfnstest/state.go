@@ -7,6 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
+	"slices"
+	"strings"
 
 	"github.com/dfnskeys/dfnskeys/encryption"
 	"github.com/dfnskeys/dfnskeys/keys"
@@ -30,7 +33,9 @@ type signerState struct {
 
 // Save writes the cluster, including every signer's decryption key, to
 // path with mode 0600, for [LoadCluster].
-func (c *Cluster) Save(path string) error {
+func (c *Cluster) Save(path string) error { return writeState(path, c.state()) }
+
+func (c *Cluster) state() clusterState {
 	st := clusterState{ID: c.ID}
 	for _, s := range c.Signers {
 		st.Signers = append(st.Signers, signerState{
@@ -38,7 +43,7 @@ func (c *Cluster) Save(path string) error {
 			DecryptionKey: string(s.dk.MarshalBinaryText()),
 		})
 	}
-	return writeState(path, st)
+	return st
 }
 
 // LoadCluster reads a cluster written by [Cluster.Save].
@@ -47,18 +52,32 @@ func LoadCluster(path string) (*Cluster, error) {
 	if err := readState(path, &st); err != nil {
 		return nil, err
 	}
+	c, err := clusterFromState(&st)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return c, nil
+}
+
+func clusterFromState(st *clusterState) (*Cluster, error) {
+	if st.ID == "" {
+		return nil, errors.New("a cluster has no ID")
+	}
+	if len(st.Signers) < 2 {
+		return nil, fmt.Errorf("cluster %s has %d signers; a cluster has at least 2", st.ID, len(st.Signers))
+	}
 	c := &Cluster{ID: st.ID}
 	for i, ss := range st.Signers {
 		id, err := base64.StdEncoding.Strict().DecodeString(ss.SignerID)
-		if err != nil {
-			return nil, fmt.Errorf("%s: signer %d: bad ID: %w", path, i, err)
+		if err != nil || len(id) == 0 {
+			return nil, fmt.Errorf("cluster %s: signer %d: bad ID", st.ID, i)
 		}
 		dk, err := encryption.ParseDecryptionKeyText(ss.DecryptionKey)
 		if err != nil {
-			return nil, fmt.Errorf("%s: signer %s: %w", path, ss.SignerID, err)
+			return nil, fmt.Errorf("cluster %s: signer %s: %w", st.ID, ss.SignerID, err)
 		}
 		if i > 0 && string(c.Signers[i-1].ID) >= string(id) {
-			return nil, fmt.Errorf("%s: signers are not in share order", path)
+			return nil, fmt.Errorf("cluster %s: signers are not in share order", st.ID)
 		}
 		c.Signers = append(c.Signers, &Signer{ID: id, SignerID: ss.SignerID, dk: dk})
 	}
@@ -81,7 +100,13 @@ type shareState struct {
 // Save writes the key, including its secret shares, to path with mode
 // 0600, for [LoadStoredKey].
 func (k *StoredKey) Save(path string) error {
-	st := storedKeyState{Scheme: k.Scheme, Threshold: k.Threshold, PublicKey: k.PublicKeyHex()}
+	st := k.state()
+	defer st.clear()
+	return writeState(path, st)
+}
+
+func (k *StoredKey) state() *storedKeyState {
+	st := &storedKeyState{Scheme: k.Scheme, Threshold: k.Threshold, PublicKey: k.PublicKeyHex()}
 	for id, sh := range k.Shares {
 		v := sh.Value.Bytes()
 		st.Shares = append(st.Shares, shareState{
@@ -91,8 +116,13 @@ func (k *StoredKey) Save(path string) error {
 		})
 		clear(v)
 	}
-	return writeState(path, st)
+	slices.SortFunc(st.Shares, func(a, b shareState) int { return strings.Compare(a.SignerID, b.SignerID) })
+	return st
 }
+
+// clear drops the references to the shares' hex strings (Go strings
+// cannot be overwritten; this is the most that can be done for them).
+func (st *storedKeyState) clear() { st.Shares = nil }
 
 // LoadStoredKey reads a key written by [StoredKey.Save].
 func LoadStoredKey(path string) (*StoredKey, error) {
@@ -100,23 +130,40 @@ func LoadStoredKey(path string) (*StoredKey, error) {
 	if err := readState(path, &st); err != nil {
 		return nil, err
 	}
-	curve, err := sharding.CurveByName(string(st.Scheme.Curve))
+	k, err := storedKeyFromState(&st)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	pub, err := hex.DecodeString(st.PublicKey)
+	return k, nil
+}
+
+func storedKeyFromState(st *storedKeyState) (*StoredKey, error) {
+	if err := st.Scheme.Validate(); err != nil {
+		return nil, err
+	}
+	curve, err := sharding.CurveByName(string(st.Scheme.Curve))
 	if err != nil {
-		return nil, fmt.Errorf("%s: public key is not hex", path)
+		return nil, err
+	}
+	pub, err := hex.DecodeString(st.PublicKey)
+	if err != nil || len(pub) == 0 {
+		return nil, errors.New("public key is not hex")
+	}
+	if st.Threshold < 1 || st.Threshold > len(st.Shares) {
+		return nil, fmt.Errorf("threshold %d does not fit %d shares", st.Threshold, len(st.Shares))
 	}
 	k := &StoredKey{Scheme: st.Scheme, Threshold: st.Threshold, PublicKey: pub, Shares: map[string]sharding.Share{}}
 	for _, ss := range st.Shares {
+		if _, dup := k.Shares[ss.SignerID]; dup {
+			return nil, fmt.Errorf("two shares of signer %s", ss.SignerID)
+		}
 		index, err := parseScalarHex(curve, ss.Index)
 		if err != nil {
-			return nil, fmt.Errorf("%s: share of signer %s: index: %w", path, ss.SignerID, err)
+			return nil, fmt.Errorf("share of signer %s: index: %w", ss.SignerID, err)
 		}
 		value, err := parseScalarHex(curve, ss.Value)
 		if err != nil {
-			return nil, fmt.Errorf("%s: share of signer %s: value: %w", path, ss.SignerID, err)
+			return nil, fmt.Errorf("share of signer %s: value: %w", ss.SignerID, err)
 		}
 		k.Shares[ss.SignerID] = sharding.Share{Index: index, Value: value}
 	}
@@ -132,20 +179,45 @@ func parseScalarHex(c sharding.Curve, s string) (sharding.Scalar, error) {
 	return c.ParseScalar(b)
 }
 
+// writeState writes v as JSON to path, mode 0600, atomically and without
+// following a symbolic link: it writes a new file beside path (O_EXCL, so
+// a planted file or link there is refused), syncs it and renames it into
+// place, which replaces a link at path rather than writing through it.
 func writeState(path string, v any) error {
 	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return err
 	}
 	defer clear(b)
-	if err := os.WriteFile(path, append(b, '\n'), 0o600); err != nil {
-		return err
-	}
-	return nil
+	return writeFileAtomic(path, append(b, '\n'))
 }
 
+func writeFileAtomic(path string, data []byte) error {
+	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp-"+randomHex(8))
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+	}
+	return err
+}
+
+// readState reads JSON from path into v; it refuses a symbolic link, or a
+// file that others can read or write (the state holds secrets).
 func readState(path string, v any) error {
-	b, err := os.ReadFile(path)
+	b, err := readPrivateFile(path)
 	if err != nil {
 		return err
 	}
@@ -155,3 +227,23 @@ func readState(path string, v any) error {
 	}
 	return nil
 }
+
+func readPrivateFile(path string) ([]byte, error) {
+	fi, err := os.Lstat(path)
+	switch {
+	case err != nil:
+		return nil, err
+	case fi.Mode()&os.ModeSymlink != 0:
+		return nil, fmt.Errorf("%s is a symbolic link: a state file is read only from the file itself", path)
+	case !fi.Mode().IsRegular():
+		return nil, fmt.Errorf("%s is not a regular file", path)
+	case fi.Mode().Perm()&0o077 != 0:
+		return nil, fmt.Errorf("%s is readable or writable by other users (mode %04o), and it holds secrets: chmod 600 it if it is yours", path, fi.Mode().Perm())
+	case fi.Size() > maxStateSize:
+		return nil, fmt.Errorf("%s is %d bytes, larger than a state file can be (%d)", path, fi.Size(), maxStateSize)
+	}
+	return os.ReadFile(path)
+}
+
+// maxStateSize bounds the state files read.
+const maxStateSize = 1 << 30

@@ -4,14 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
+	"github.com/dfnskeys/dfnskeys"
 	"github.com/dfnskeys/dfnskeys/bulk"
 	"github.com/dfnskeys/dfnskeys/internal/safefile"
+	"github.com/dfnskeys/dfnskeys/signers"
 )
 
 var bulkImportCommand = &command{
@@ -140,6 +142,9 @@ func runBulkImport(e *env, args []string) error {
 			return err
 		}
 		opts.Client = c
+		if err := checkBeforeNewJournal(e, c, *journal, *clusterID, pinned); err != nil {
+			return err
+		}
 	}
 	var rf *reportFile
 	opts.Report = e.stdout
@@ -218,10 +223,40 @@ func runBulkImport(e *env, args []string) error {
 	switch {
 	case sum.Interrupted:
 		return fmt.Errorf("interrupted after %d of %d rows (the %d in flight finished; no row started after the interrupt): rerun the same command to continue", sum.Done, sum.Total, sum.InFlightAtInterrupt)
+	case sum.Failed > 0 && *dryRun:
+		return fmt.Errorf("%d of %d rows are invalid: see the report; correct them and check again (nothing was sent)", sum.Failed, sum.Total)
 	case sum.Failed > 0:
-		return fmt.Errorf("%d of %d rows failed: see the report; rerun to retry them", sum.Failed, sum.Total)
+		// The summary does not tell rows with bad input, which fail until
+		// corrected, from rows that failed on the way to Dfns.
+		return fmt.Errorf("%d of %d rows failed: see the report. Correct the rows whose input is wrong (key file, format, password, expected address), then rerun: it skips the rows imported and tries the failed ones again", sum.Failed, sum.Total)
 	case sum.ProofFailed > 0:
 		return fmt.Errorf("%d of %d rows are imported but not proved: see the report's proofError; rerun with --prove to prove them", sum.ProofFailed, sum.Total)
+	}
+	return nil
+}
+
+// checkBeforeNewJournal, when journal does not exist yet, lists the
+// signers and picks the cluster (checking the pinned signers) as the run
+// will, so that an unreachable API, a wrong token or a wrong --cluster
+// fails before the run creates a journal that would only be left behind.
+func checkBeforeNewJournal(e *env, c *dfnskeys.Client, journal, clusterID string, pinned []signers.Signer) error {
+	if _, err := os.Lstat(journal); !errors.Is(err, fs.ErrNotExist) {
+		return nil // an existing journal (or one the run will explain)
+	}
+	ctx, stop := e.context()
+	defer stop()
+	list, err := c.Signers.List(ctx)
+	if err != nil {
+		return fmt.Errorf("%w (no journal was created)", err)
+	}
+	cluster, err := list.Cluster(clusterID)
+	if err != nil {
+		return fmt.Errorf("%w (no journal was created)", err)
+	}
+	if pinned != nil {
+		if err := signers.CheckPinned(cluster.Signers, pinned); err != nil {
+			return fmt.Errorf("refusing to import into cluster %s: %w (no journal was created)", cluster.ClusterID, err)
+		}
 	}
 	return nil
 }
@@ -272,18 +307,19 @@ func printSummary(e *env, s *bulk.Summary, dryRun bool) {
 	}
 }
 
-// progressPrinter draws a bar on a terminal and prints a plain line every
-// few seconds otherwise.
+// progressPrinter draws a line that fits the terminal (see progressLine)
+// and prints a plain line every few seconds otherwise, both with an
+// estimate of the time left.
 type progressPrinter struct {
 	mu       sync.Mutex // update and finish run on different goroutines
 	e        *env
 	terminal bool
 	every    time.Duration
-	drawn    bool
+	line     liveLine
 }
 
 func newProgressPrinter(e *env) *progressPrinter {
-	p := &progressPrinter{e: e, terminal: writerIsTerminal(e.stderr), every: 5 * time.Second}
+	p := &progressPrinter{e: e, terminal: writerIsTerminal(e.stderr), every: 5 * time.Second, line: liveLine{w: e.stderr}}
 	if p.terminal {
 		p.every = 200 * time.Millisecond
 	}
@@ -297,34 +333,29 @@ func (p *progressPrinter) update(pr bulk.Progress) {
 	if pr.Total > 0 {
 		pct = 100 * float64(pr.Done) / float64(pr.Total)
 	}
+	left := eta(pr.Done, pr.Total, pr.Elapsed)
 	if !p.terminal {
 		if pr.Valid > 0 { // a dry run
-			fmt.Fprintf(p.e.stderr, "progress: %d/%d rows (%.0f%%): %d valid, %d failed, %s elapsed\n",
-				pr.Done, pr.Total, pct, pr.Valid, pr.Failed, pr.Elapsed.Round(time.Second))
+			fmt.Fprintf(p.e.stderr, "progress: %d/%d rows (%.0f%%): %d valid, %d failed, %s elapsed, about %s left\n",
+				pr.Done, pr.Total, pct, pr.Valid, pr.Failed, pr.Elapsed.Round(time.Second), left)
 			return
 		}
-		fmt.Fprintf(p.e.stderr, "progress: %d/%d rows (%.0f%%): %d imported, %d already imported, %d failed, %s elapsed\n",
-			pr.Done, pr.Total, pct, pr.Imported, pr.AlreadyImported, pr.Failed, pr.Elapsed.Round(time.Second))
+		fmt.Fprintf(p.e.stderr, "progress: %d/%d rows (%.0f%%): %d imported, %d already imported, %d failed, %s elapsed, about %s left\n",
+			pr.Done, pr.Total, pct, pr.Imported, pr.AlreadyImported, pr.Failed, pr.Elapsed.Round(time.Second), left)
 		return
 	}
-	const width = 30
-	filled := int(pct / 100 * width)
 	ok := pr.Imported
 	if pr.Valid > 0 {
 		ok = pr.Valid
 	}
-	fmt.Fprintf(p.e.stderr, "\r[%s%s] %d/%d  ok %d  skip %d  fail %d ", strings.Repeat("#", filled), strings.Repeat(".", width-filled),
-		pr.Done, pr.Total, ok, pr.AlreadyImported, pr.Failed)
-	p.drawn = true
+	p.line.draw(progressLine(terminalWidth(p.e.stderr), pr.Done, pr.Total,
+		[]progressCount{{"ok", ok}, {"skip", pr.AlreadyImported}, {"fail", pr.Failed}}, pr.Elapsed))
 }
 
 func (p *progressPrinter) finish() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.drawn {
-		fmt.Fprintln(p.e.stderr)
-		p.drawn = false
-	}
+	p.line.end()
 }
 
 // reportFile writes a report to a temporary file beside its path and

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
-	"strings"
 	"time"
 
 	"github.com/dfnskeys/dfnskeys/bulk"
@@ -140,11 +139,11 @@ type exportProgress struct {
 	e        *env
 	terminal bool
 	every    time.Duration
-	drawn    bool
+	line     liveLine
 }
 
 func newExportProgress(e *env) *exportProgress {
-	p := &exportProgress{e: e, terminal: writerIsTerminal(e.stderr), every: 5 * time.Second}
+	p := &exportProgress{e: e, terminal: writerIsTerminal(e.stderr), every: 5 * time.Second, line: liveLine{w: e.stderr}}
 	if p.terminal {
 		p.every = 200 * time.Millisecond
 	}
@@ -174,15 +173,8 @@ func (p *exportProgress) update(pr bulk.ExportProgress) {
 			pr.Done, pr.Total, pct, pr.Exported, pr.AlreadyExported, pr.Failed, pr.Elapsed.Round(time.Second), left)
 		return
 	}
-	const width = 30
-	filled := int(pct / 100 * width)
-	fmt.Fprintf(p.e.stderr, "\r[%s%s] %d/%d  ok %d  skip %d  fail %d  eta %s ", strings.Repeat("#", filled), strings.Repeat(".", width-filled),
-		pr.Done, pr.Total, pr.Exported, pr.AlreadyExported, pr.Failed, left)
-	p.drawn = true
+	p.line.draw(progressLine(terminalWidth(p.e.stderr), pr.Done, pr.Total,
+		[]progressCount{{"ok", pr.Exported}, {"skip", pr.AlreadyExported}, {"fail", pr.Failed}}, pr.Elapsed))
 }
 
-func (p *exportProgress) finish() {
-	if p.drawn {
-		fmt.Fprintln(p.e.stderr)
-	}
-}
+func (p *exportProgress) finish() { p.line.end() }

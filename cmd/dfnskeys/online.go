@@ -129,15 +129,34 @@ func (ks *keySource) load(e *env, f keyformat.Format, c keys.Curve) (*keys.Priva
 
 func (ks *keySource) read(e *env) ([]byte, error) {
 	if *ks.keyFile != "" && *ks.keyFile != "-" {
-		return readFileLimited(*ks.keyFile, maxKeySourceFile, "--key-file")
+		b, err := readFileLimited(*ks.keyFile, maxKeySourceFile, "--key-file")
+		return b, checkKeyInput(b, err, *ks.keyFile, false)
 	}
 	if f, ok := e.stdin.(*os.File); ok && isTerminal(f) {
 		fmt.Fprintf(e.stderr, "private key (%s, not echoed): ", *ks.format)
 		b, err := readPassword(f)
 		fmt.Fprintln(e.stderr)
-		return b, err
+		return b, checkKeyInput(b, err, "", true)
 	}
-	return readAllLimited(e.stdin, maxKeySourceFile, "the key on "+stdinDisplayName)
+	b, err := readAllLimited(e.stdin, maxKeySourceFile, "the key on "+stdinDisplayName)
+	return b, checkKeyInput(b, err, "", false)
+}
+
+// checkKeyInput turns an empty key input (nothing, or only white space)
+// into an error that says where the key was looked for: path, or
+// standard input (typed on a terminal). It passes err through.
+func checkKeyInput(b []byte, err error, path string, typed bool) error {
+	if err != nil || len(bytes.TrimSpace(b)) > 0 {
+		return err
+	}
+	clear(b)
+	switch {
+	case path != "":
+		return fmt.Errorf("--key-file %s is empty: no key was read from it", path)
+	case typed:
+		return errors.New("no key was typed: type or paste the key, or give --key-file FILE")
+	}
+	return errors.New("standard input is empty: no key was read from it; pipe the key in (< key.hex) or give --key-file FILE")
 }
 
 // password returns the keystore password (DFNS_KEY_PASSWORD) or the

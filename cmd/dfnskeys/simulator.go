@@ -1,13 +1,18 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"flag"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -21,7 +26,7 @@ import (
 var simulatorCommand = &command{
 	name:    "simulator",
 	summary: "run a local Dfns-compatible API to practise against",
-	usage: `Usage: dfnskeys simulator --state-dir DIR [--addr 127.0.0.1:0] [--signers 5] [--create-key SCHEME/CURVE]...
+	usage: `Usage: dfnskeys simulator --state-dir DIR [--addr 127.0.0.1:0] [--signers 5] [--create-key SCHEME/CURVE]... [--state-file FILE] [--latency DURATION] [--faults SPEC]
 
 Runs a Dfns-compatible API on a loopback address until interrupted. Its
 signing cluster really decrypts, validates and recombines key shares, and it
@@ -34,7 +39,41 @@ DFNS_API_URL, DFNS_AUTH_TOKEN, DFNS_CRED_ID and DFNS_PRIVATE_KEY:
 	dfnskeys simulator --state-dir "$sim" > "$sim/env" &
 	sleep 1; . "$sim/env"
 
-State lives in memory: keys vanish when the simulator stops.
+State lives in memory: keys vanish when the simulator stops, unless
+--state-file names a file to keep them in. The simulator writes that file
+(mode 0600, atomically, never through a symbolic link) after every change,
+before it answers, and when it stops; started again with the same
+--state-file and --state-dir it brings back its signers, credential, token
+and keys. The state file holds the signers' decryption keys, every key's
+shares and the credential's private key IN THE CLEAR: it is for rehearsals
+only, never for a key of value.
+
+Rehearsing a migration: production answers slower and sometimes fails.
+--latency delays every response, --faults injects failures at random, and
+a fixed --addr keeps the URL (which journals record) across restarts:
+
+	sim=$(mktemp -d)
+	dfnskeys simulator --state-dir "$sim" --state-file "$sim/state.json" \
+	    --addr 127.0.0.1:8555 --latency 40ms \
+	    --faults 429=0.05,import-5xx=0.01,import-drop=0.01 > "$sim/env" &
+	sleep 1; . "$sim/env"
+	dfnskeys bulk-import --input keys.csv --journal run.journal --report imported.jsonl
+	# stop the simulator (kill %1) and start it again with the same
+	# command: the keys are still there, and a rerun of bulk-import
+	# skips the rows it imported
+	dfnskeys bulk-export --input imported.jsonl --out-dir out --report exported.jsonl
+
+Faults (--faults), a comma list of NAME=RATE, RATE a fraction from 0 to 1
+of the requests that get the fault:
+
+  429          answer 429 Too Many Requests with Retry-After: 1, unprocessed
+  5xx          answer 503 before processing the request
+  5xx-after    process the request (a key is imported), then answer 502
+  drop         process the request, then drop the connection unanswered
+
+A name alone applies to every route; prefixed with import- (key and wallet
+imports), export- (key and wallet exports), action- (user-action signing)
+or read- (every GET), to those routes only: import-drop=0.01.
 
 Like Dfns, it also creates keys itself (POST /keys with scheme, curve and
 name; every ECDSA key it creates is a CGGMP24 key). To rehearse exporting
@@ -50,7 +89,13 @@ Flags:
   --create-key SCHEME/CURVE
                          create a key as Dfns would, at start: ECDSA/secp256k1,
                          ECDSA/stark, Schnorr/secp256k1 or EdDSA/ed25519;
-                         repeat for more keys
+                         repeat for more keys; not repeated when the state
+                         comes back from --state-file
+  --state-file FILE      keep the state in FILE, secrets in the clear, for
+                         rehearsals (see above); restored when it exists
+  --latency DURATION     delay every response by DURATION (Go syntax: 20ms,
+                         1.5s; default 0)
+  --faults SPEC          inject faults at random (see above)
 `,
 	run: runSimulator,
 }
@@ -69,6 +114,14 @@ func runSimulator(e *env, args []string) error {
 		create = append(create, keys.CreateRequest{Scheme: scheme, Curve: keys.Curve(curve), Name: "created by the simulator"})
 		return nil
 	})
+	stateFile := fs.String("state-file", "", "")
+	latency := fs.Duration("latency", 0, "")
+	var faults []faultSetting
+	fs.Func("faults", "", func(v string) error {
+		var err error
+		faults, err = parseFaults(v)
+		return err
+	})
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -78,12 +131,42 @@ func runSimulator(e *env, args []string) error {
 	if *n < 2 || *n > 256 {
 		return usagef("--signers %d is invalid: a cluster has 2 to 256 signers", *n)
 	}
+	if *latency < 0 || *latency > maxLatency {
+		return usagef("--latency %s is invalid: use 0 to %s, for example 20ms", *latency, maxLatency)
+	}
+	signersSet := false
+	fs.Visit(func(f *flag.Flag) { signersSet = signersSet || f.Name == "signers" })
+	if *stateFile != "" {
+		if err := dfnstest.CheckListenAddr(*addr); err != nil {
+			return err
+		}
+		// The state file is written at start, often into --state-dir.
+		if err := makeStateDir(*stateDir); err != nil {
+			return err
+		}
+		if err := checkStateFileDir(*stateFile); err != nil {
+			return err
+		}
+	}
 	// Start (and so validate --addr) before creating anything on disk.
-	srv, err := dfnstest.StartServer(dfnstest.WithAddr(*addr), dfnstest.WithSigners(*n), dfnstest.WithRequestLog(1000))
+	opts := []dfnstest.ServerOption{dfnstest.WithAddr(*addr), dfnstest.WithSigners(*n), dfnstest.WithRequestLog(1000)}
+	if *stateFile != "" {
+		opts = append(opts, dfnstest.WithStateFile(*stateFile))
+	}
+	srv, err := dfnstest.StartServer(opts...)
 	if err != nil {
 		return err
 	}
 	defer srv.Close()
+	if srv.Restored() {
+		if got := len(srv.Clusters()[0].Signers); signersSet && got != *n {
+			return usagef("--signers %d: the cluster in --state-file %s has %d signers; drop --signers, or start a new state file", *n, *stateFile, got)
+		}
+		*n = len(srv.Clusters()[0].Signers)
+		create = nil
+	}
+	srv.SetLatency(*latency)
+	applyFaults(srv, faults)
 	var created []*dfnstest.StoredServerKey
 	for _, req := range create {
 		k, err := srv.CreateKey(&req)
@@ -92,10 +175,7 @@ func runSimulator(e *env, args []string) error {
 		}
 		created = append(created, k)
 	}
-	if err := os.MkdirAll(*stateDir, 0o700); err != nil {
-		return fmt.Errorf("creating --state-dir: %w", err)
-	}
-	if err := checkStateDir(*stateDir); err != nil {
+	if err := makeStateDir(*stateDir); err != nil {
 		return err
 	}
 	pemPath, err := filepath.Abs(filepath.Join(*stateDir, "credential.pem"))
@@ -113,6 +193,16 @@ func runSimulator(e *env, args []string) error {
 		_ = f.Sync()
 	}
 	fmt.Fprintf(e.stderr, "dfnskeys simulator: serving %s with %d signers; interrupt to stop\n", srv.URL(), *n)
+	switch {
+	case srv.Restored():
+		fmt.Fprintf(e.stderr, "dfnskeys simulator: restored %d %s from %s (--create-key is not repeated); it holds secrets in the clear: for rehearsals only\n",
+			srv.KeyCount(), plural(srv.KeyCount(), "key", "keys"), *stateFile)
+	case *stateFile != "":
+		fmt.Fprintf(e.stderr, "dfnskeys simulator: keeping the state in %s, secrets in the clear: for rehearsals only\n", *stateFile)
+	}
+	if *latency > 0 || len(faults) > 0 {
+		fmt.Fprintf(e.stderr, "dfnskeys simulator: latency %s; faults: %s\n", *latency, faultsString(faults))
+	}
 	for _, k := range created {
 		fmt.Fprintf(e.stderr, "dfnskeys simulator: created key %s (%s, %s, %s), public key %s\n",
 			k.Key.ID, k.Key.Scheme, k.Key.Curve, k.Shares.Scheme.Protocol, k.Key.PublicKey)
@@ -120,8 +210,157 @@ func runSimulator(e *env, args []string) error {
 	ctx, stop := e.context()
 	defer stop()
 	<-ctx.Done()
+	srv.Close()
+	if err := srv.SaveState(); err != nil {
+		return err
+	}
 	fmt.Fprintln(e.stderr, "dfnskeys simulator: stopped")
 	return nil
+}
+
+// maxLatency bounds --latency: a longer delay rehearses nothing useful.
+const maxLatency = time.Minute
+
+// checkStateFileDir refuses a --state-file in a directory others can
+// write to, where a planted file or link could replace the state.
+func checkStateFileDir(path string) error {
+	dir := filepath.Dir(path)
+	fi, err := os.Stat(dir)
+	switch {
+	case err != nil:
+		return fmt.Errorf("--state-file: %w", err)
+	case !fi.IsDir():
+		return fmt.Errorf("--state-file %s: %s is not a directory", path, dir)
+	case fi.Mode().Perm()&0o022 != 0 && fi.Mode()&os.ModeSticky == 0:
+		return fmt.Errorf("--state-file %s is in a directory writable by other users (mode %04o): keep it in a private directory, such as --state-dir", path, fi.Mode().Perm())
+	}
+	return nil
+}
+
+// faultSetting is one NAME=RATE of --faults.
+type faultSetting struct {
+	name, kind, group string
+	rate              float64
+}
+
+// faultKinds are the faults --faults injects, by name.
+var faultKinds = []string{"429", "5xx", "5xx-after", "drop"}
+
+// faultGroups maps a --faults prefix to the routes it covers; "" covers
+// every route.
+var faultGroups = map[string][]string{
+	"import": {"POST /keys/import", "POST /wallets/import"},
+	"export": {"POST /keys/{keyId}/export", "POST /wallets/{walletId}/export"},
+	"action": {"POST /auth/action/init", "POST /auth/action"},
+}
+
+func faultRoutes(group string) []string {
+	if r, ok := faultGroups[group]; ok {
+		return r
+	}
+	var out []string
+	for _, r := range dfnstest.Routes() {
+		if group == "" || (group == "read" && strings.HasPrefix(r, "GET ")) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// faultNames lists every name --faults accepts.
+func faultNames() []string {
+	var out []string
+	for _, g := range []string{"", "import-", "export-", "action-", "read-"} {
+		for _, k := range faultKinds {
+			out = append(out, g+k)
+		}
+	}
+	return out
+}
+
+// parseFaults parses --faults: NAME=RATE,... with each name once.
+func parseFaults(spec string) ([]faultSetting, error) {
+	var out []faultSetting
+	seen := map[string]bool{}
+	for _, item := range strings.Split(spec, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		name, v, ok := strings.Cut(item, "=")
+		if !ok {
+			return nil, fmt.Errorf("%q is not NAME=RATE, for example 429=0.05", item)
+		}
+		name = strings.TrimSpace(name)
+		if !slices.Contains(faultNames(), name) {
+			return nil, fmt.Errorf("unknown fault %q: the faults are %s", name, strings.Join(faultNames(), ", "))
+		}
+		if seen[name] {
+			return nil, fmt.Errorf("fault %s is given twice", name)
+		}
+		seen[name] = true
+		rate, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+		if err != nil || !(rate >= 0 && rate <= 1) {
+			return nil, fmt.Errorf("%s=%s: the rate is a fraction from 0 to 1, for example 0.05", name, v)
+		}
+		fsng := faultSetting{name: name, kind: name, rate: rate}
+		if g, k, ok := strings.Cut(name, "-"); ok && !slices.Contains(faultKinds, name) {
+			fsng.group, fsng.kind = g, k
+		}
+		out = append(out, fsng)
+	}
+	if len(out) == 0 {
+		return nil, errors.New("no fault given: use NAME=RATE, for example 429=0.05,import-drop=0.01")
+	}
+	// Faults on every route first, so that a route's own setting wins.
+	slices.SortStableFunc(out, func(a, b faultSetting) int {
+		return cmp.Compare(btoi(a.group != ""), btoi(b.group != ""))
+	})
+	return out, nil
+}
+
+// applyFaults sets the fault knobs of srv.
+func applyFaults(srv *dfnstest.Server, faults []faultSetting) {
+	for _, f := range faults {
+		for _, r := range faultRoutes(f.group) {
+			switch f.kind {
+			case "429":
+				srv.RateLimitRate(r, f.rate, time.Second)
+			case "5xx":
+				srv.SetErrorRate(r, f.rate, http.StatusServiceUnavailable)
+			case "5xx-after":
+				srv.FailAfterProcessingRate(r, f.rate, http.StatusBadGateway)
+			case "drop":
+				srv.DropResponseRate(r, f.rate)
+			}
+		}
+	}
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func faultsString(faults []faultSetting) string {
+	if len(faults) == 0 {
+		return "none"
+	}
+	var parts []string
+	for _, f := range faults {
+		parts = append(parts, fmt.Sprintf("%s=%g", f.name, f.rate))
+	}
+	return strings.Join(parts, ",")
+}
+
+// makeStateDir creates dir if needed and checks it with checkStateDir.
+func makeStateDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("creating --state-dir: %w", err)
+	}
+	return checkStateDir(dir)
 }
 
 // checkStateDir refuses a state directory that someone else could plant

@@ -196,12 +196,15 @@ func readKey(e *env, path string, c keys.Curve, f keyformat.Format, edScalar boo
 				clear(text)
 				err = fmt.Errorf("the key is longer than %d characters", maxKeyInput)
 			}
+			err = checkKeyInput(text, err, "", true)
 		} else {
 			text, err = readAllLimited(e.stdin, maxKeyInput, "the key on "+stdinDisplayName)
+			err = checkKeyInput(text, err, "", false)
 		}
 	} else {
 		from = "the key in " + path
 		text, err = readFileLimited(path, maxKeyInput, "--key-file")
+		err = checkKeyInput(text, err, path, false)
 	}
 	if err != nil {
 		return nil, err

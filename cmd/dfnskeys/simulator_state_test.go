@@ -1,0 +1,227 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/dfnskeys/dfnskeys"
+	"github.com/dfnskeys/dfnskeys/auth"
+	"github.com/dfnskeys/dfnskeys/keys"
+)
+
+// simRun is one 'dfnskeys simulator' run in process.
+type simRun struct {
+	vars   map[string]string // the printed DFNS_* settings
+	stop   func() int        // interrupts it and returns its exit status
+	stderr func() string     // what it printed on stderr (complete after stop)
+}
+
+// startSim runs 'dfnskeys simulator args...' until the test ends or stop
+// is called, and returns once it has printed its settings.
+func startSim(t *testing.T, args ...string) *simRun {
+	t.Helper()
+	outR, outW := io.Pipe()
+	var mu sync.Mutex
+	var errBuf strings.Builder
+	interrupt := make(chan struct{})
+	done := make(chan int, 1)
+	go func() {
+		e := &env{
+			stdin: strings.NewReader(""), stdout: outW, stderr: lockedWriter{&mu, &errBuf},
+			getenv:    func(string) string { return "" },
+			lookupEnv: func(string) (string, bool) { return "", false },
+			interrupt: interrupt,
+		}
+		code := runEnv(e, append([]string{"simulator"}, args...))
+		outW.Close()
+		done <- code
+	}()
+	r := &simRun{vars: map[string]string{}, stderr: func() string { mu.Lock(); defer mu.Unlock(); return errBuf.String() }}
+	var once sync.Once
+	code := -1
+	r.stop = func() int {
+		once.Do(func() {
+			close(interrupt)
+			select {
+			case code = <-done:
+			case <-time.After(30 * time.Second):
+				t.Error("the simulator did not stop within 30 s of the interrupt")
+			}
+		})
+		return code
+	}
+	t.Cleanup(func() { r.stop() })
+	lines := make(chan string)
+	go func() {
+		defer close(lines)
+		sc := bufio.NewScanner(outR)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+	}()
+	exportLine := regexp.MustCompile(`^export (DFNS_[A-Z_]+)='([^']+)'$`)
+	for len(r.vars) < 4 {
+		select {
+		case line, ok := <-lines:
+			if !ok {
+				t.Fatalf("the simulator stopped; stderr:\n%s", r.stderr())
+			}
+			if m := exportLine.FindStringSubmatch(line); m != nil {
+				r.vars[m[1]] = m[2]
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatalf("the simulator printed only %v within 30 s", r.vars)
+		}
+	}
+	go func() {
+		for range lines {
+		}
+	}()
+	return r
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (w lockedWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.w.Write(p)
+}
+
+func (r *simRun) client(t *testing.T) *dfnskeys.Client {
+	t.Helper()
+	pemBytes, err := os.ReadFile(r.vars["DFNS_PRIVATE_KEY"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := auth.NewKeySigner(r.vars["DFNS_CRED_ID"], pemBytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := dfnskeys.NewClient(dfnskeys.WithBaseURL(r.vars["DFNS_API_URL"]), dfnskeys.WithAuthToken(r.vars["DFNS_AUTH_TOKEN"]), dfnskeys.WithSigner(signer))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// TestSimulatorStateFile stops a simulator that has a key and starts it
+// again with the same command: the same settings work and the key is
+// there, and exports to the key imported.
+func TestSimulatorStateFile(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	stateDir := filepath.Join(dir, "sim")
+	stateFile := filepath.Join(stateDir, "state.json")
+	args := []string{"--state-dir", stateDir, "--state-file", stateFile, "--signers", "3", "--create-key", "EdDSA/ed25519"}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+
+	first := startSim(t, args...)
+	c := first.client(t)
+	key, err := keys.GeneratePrivateKey(keys.Secp256k1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer key.Destroy()
+	imported, err := c.ImportKey(ctx, key, dfnskeys.ImportKeyOptions{Name: "kept"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code := first.stop(); code != 0 {
+		t.Fatalf("the simulator exited %d; stderr:\n%s", code, first.stderr())
+	}
+	if fi, err := os.Lstat(stateFile); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("state file: %v, mode %v", err, fi.Mode())
+	}
+	if !strings.Contains(first.stderr(), "keeping the state in "+stateFile+", secrets in the clear: for rehearsals only\n") {
+		t.Errorf("first run's stderr does not say where the state is kept:\n%s", first.stderr())
+	}
+
+	second := startSim(t, args...)
+	for _, v := range []string{"DFNS_AUTH_TOKEN", "DFNS_CRED_ID", "DFNS_PRIVATE_KEY"} {
+		if first.vars[v] != second.vars[v] {
+			t.Errorf("%s changed across the restart", v)
+		}
+	}
+	c = second.client(t)
+	var got []*keys.Key
+	for k, err := range c.Keys.All(ctx, 100) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, k)
+	}
+	if len(got) != 2 {
+		t.Fatalf("after the restart, %d keys are listed, want 2 (the imported one and the one --create-key made once)", len(got))
+	}
+	recovered, faulty, err := c.ExportKey(ctx, imported.ID)
+	if err != nil || len(faulty) > 0 {
+		t.Fatalf("export after the restart: %v, faulty %v", err, faulty)
+	}
+	defer recovered.Destroy()
+	if !recovered.Equal(key) {
+		t.Error("the key exported after the restart differs from the one imported before it")
+	}
+	second.stop()
+	if !regexp.MustCompile(`(?m)^dfnskeys simulator: restored 2 keys from .*state\.json \(--create-key is not repeated\); it holds secrets in the clear: for rehearsals only$`).MatchString(second.stderr()) {
+		t.Errorf("second run's stderr:\n%s", second.stderr())
+	}
+
+	// A different --signers than the file's cluster is refused.
+	var stderr strings.Builder
+	e := &env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: &stderr, getenv: func(string) string { return "" },
+		lookupEnv: func(string) (string, bool) { return "", false }}
+	if code := runEnv(e, []string{"simulator", "--state-dir", stateDir, "--state-file", stateFile, "--signers", "5"}); code != 2 {
+		t.Errorf("--signers 5 against a 3-signer state file exited %d", code)
+	}
+	if !strings.Contains(stderr.String(), "--signers 5: the cluster in --state-file "+stateFile+" has 3 signers") {
+		t.Errorf("stderr: %s", stderr.String())
+	}
+}
+
+// TestSimulatorFaultsAndLatency checks that --faults and --latency reach
+// the API: every import is dropped after processing, every read waits.
+func TestSimulatorFaultsAndLatency(t *testing.T) {
+	t.Parallel()
+	r := startSim(t, "--state-dir", t.TempDir(), "--signers", "3", "--latency", "150ms", "--faults", "import-drop=1,read-429=0")
+	c := r.client(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	start := time.Now()
+	if _, err := c.Signers.List(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d < 150*time.Millisecond {
+		t.Errorf("GET /signers answered in %s, before the 150ms latency", d)
+	}
+	key, err := keys.GeneratePrivateKey(keys.Secp256k1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer key.Destroy()
+	// The import is processed and its answer dropped; the client finds
+	// the key it imported by its public key.
+	imported, err := c.ImportKey(ctx, key, dfnskeys.ImportKeyOptions{})
+	if err != nil {
+		t.Fatalf("import through dropped answers: %v", err)
+	}
+	if imported.PublicKey != key.PublicKeyHex() {
+		t.Errorf("imported %s, want %s", imported.PublicKey, key.PublicKeyHex())
+	}
+	r.stop()
+	if !strings.Contains(r.stderr(), "dfnskeys simulator: latency 150ms; faults: import-drop=1,read-429=0\n") {
+		t.Errorf("stderr:\n%s", r.stderr())
+	}
+}

@@ -1,0 +1,252 @@
+package dfnstest
+
+import (
+	"crypto/ed25519"
+	"crypto/x509"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io/fs"
+	"slices"
+	"strings"
+
+	"github.com/dfnskeys/dfnskeys/auth"
+	"github.com/dfnskeys/dfnskeys/keys"
+)
+
+// WithStateFile keeps the server's state in the file at path, so that a
+// simulator can be stopped and started again without losing its keys.
+// [StartServer] restores the state when the file exists (its clusters then
+// replace [WithSigners] and [WithClusters]); otherwise it creates the file.
+// The server rewrites the file after every change, before it answers the
+// request that made it, and when it is closed. Writes are atomic (a new
+// file renamed into place), mode 0600, and never follow a symbolic link;
+// a state file that is a link, or that other users can read, is refused.
+//
+// The state is the clusters with every signer's decryption key, the
+// default credential's private key, the default bearer token, the
+// organisation ID, and the keys with their secret shares and wallets. It
+// is in the clear: use a state file for rehearsals and tests only, never
+// for a key of value. Credentials registered and tokens made after the
+// start, pending challenges and user actions, signature requests and
+// faults are not kept.
+func WithStateFile(path string) ServerOption { return func(c *serverConfig) { c.stateFile = path } }
+
+// stateVersion is the version of the state file's format.
+const stateVersion = 1
+
+type serverState struct {
+	Version       int            `json:"version"`
+	Note          string         `json:"note"`
+	OrgID         string         `json:"orgId"`
+	Token         string         `json:"token"`
+	CredentialID  string         `json:"credentialId"`
+	CredentialPEM string         `json:"credentialPem"`
+	Clusters      []clusterState `json:"clusters"`
+	Keys          []keyState     `json:"keys"`
+	Wallets       []keys.Wallet  `json:"wallets"`
+}
+
+type keyState struct {
+	Key       keys.Key        `json:"key"`
+	ClusterID string          `json:"clusterId"`
+	WalletID  string          `json:"walletId,omitempty"`
+	Shares    *storedKeyState `json:"shares,omitempty"` // nil for placeholder keys
+}
+
+const stateNote = "dfnskeys simulator state: holds signer decryption keys, key shares and a credential private key in the clear; for rehearsals and tests only"
+
+// Restored reports whether [StartServer] restored the server's state from
+// its [WithStateFile] file, rather than starting afresh.
+func (s *Server) Restored() bool { return s.restored }
+
+// SaveState writes the server's state to its [WithStateFile] file now. The
+// server saves after every change by itself; SaveState reports whether
+// saving works. It returns nil without a state file.
+func (s *Server) SaveState() error {
+	if s.stateFile == "" {
+		return nil
+	}
+	s.saveMu.Lock()
+	defer s.saveMu.Unlock()
+	return s.saveLocked()
+}
+
+// persist saves the state if no save has included the change numbered
+// gen yet. Concurrent changes share one write.
+func (s *Server) persist(gen uint64) error {
+	if s.stateFile == "" {
+		return nil
+	}
+	s.saveMu.Lock()
+	defer s.saveMu.Unlock()
+	if s.savedGen >= gen {
+		return nil
+	}
+	return s.saveLocked()
+}
+
+// changedLocked numbers a change to the state; s.mu must be held.
+func (s *Server) changedLocked() uint64 {
+	s.gen++
+	return s.gen
+}
+
+// saveLocked writes the state; s.saveMu must be held.
+func (s *Server) saveLocked() error {
+	st := serverState{
+		Version: stateVersion, Note: stateNote, OrgID: s.orgID, Token: s.token,
+		CredentialID: s.credID, CredentialPEM: string(s.credPEM),
+		Keys: []keyState{}, Wallets: []keys.Wallet{},
+	}
+	for _, c := range s.clusters {
+		st.Clusters = append(st.Clusters, c.state())
+	}
+	s.mu.Lock()
+	gen := s.gen
+	for _, k := range s.keys {
+		ks := keyState{Key: k.clone().Key, ClusterID: k.ClusterID, WalletID: k.WalletID}
+		if k.Shares != nil {
+			ks.Shares = k.Shares.state()
+		}
+		st.Keys = append(st.Keys, ks)
+	}
+	for _, w := range s.wallets {
+		st.Wallets = append(st.Wallets, *w)
+	}
+	s.mu.Unlock()
+	slices.SortFunc(st.Wallets, func(a, b keys.Wallet) int { return strings.Compare(a.ID, b.ID) })
+	err := writeState(s.stateFile, st)
+	for i := range st.Keys {
+		if st.Keys[i].Shares != nil {
+			st.Keys[i].Shares.clear()
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("saving the simulator state to %s: %w", s.stateFile, err)
+	}
+	s.savedGen = gen
+	return nil
+}
+
+// loadState restores s from its state file; it reports false when the
+// file does not exist.
+func (s *Server) loadState() (bool, error) {
+	b, err := readPrivateFile(s.stateFile)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	defer clear(b)
+	if err := s.restore(b); err != nil {
+		return false, fmt.Errorf("simulator state file %s: %w", s.stateFile, err)
+	}
+	return true, nil
+}
+
+// restore sets s's state from a state file's contents, which it validates
+// fully first: s is changed only when the whole file is good.
+func (s *Server) restore(b []byte) error {
+	var st serverState
+	if err := json.Unmarshal(b, &st); err != nil {
+		return fmt.Errorf("not a simulator state file: %w", err)
+	}
+	defer func() {
+		for i := range st.Keys {
+			if st.Keys[i].Shares != nil {
+				st.Keys[i].Shares.clear()
+			}
+		}
+	}()
+	switch {
+	case st.Version != stateVersion:
+		return fmt.Errorf("format version %d; this simulator reads version %d", st.Version, stateVersion)
+	case st.OrgID == "" || st.Token == "" || st.CredentialID == "":
+		return errors.New("the organisation ID, token or credential ID is missing")
+	case len(st.Clusters) == 0:
+		return errors.New("no cluster")
+	}
+	blk, _ := pem.Decode([]byte(st.CredentialPEM))
+	if blk == nil || blk.Type != "PRIVATE KEY" {
+		return errors.New("credentialPem is not a PEM private key")
+	}
+	priv, err := x509.ParsePKCS8PrivateKey(blk.Bytes)
+	clear(blk.Bytes)
+	edPriv, ok := priv.(ed25519.PrivateKey)
+	if err != nil || !ok {
+		return errors.New("credentialPem is not an Ed25519 PKCS#8 private key")
+	}
+	var clusters []*Cluster
+	signerCluster := map[string]*Cluster{}
+	for i := range st.Clusters {
+		c, err := clusterFromState(&st.Clusters[i])
+		if err != nil {
+			return err
+		}
+		if slices.ContainsFunc(clusters, func(o *Cluster) bool { return o.ID == c.ID }) {
+			return fmt.Errorf("two clusters with ID %s", c.ID)
+		}
+		for _, sg := range c.Signers {
+			if signerCluster[sg.SignerID] != nil {
+				return fmt.Errorf("signer %s is in two clusters", sg.SignerID)
+			}
+			signerCluster[sg.SignerID] = c
+		}
+		clusters = append(clusters, c)
+	}
+	byID := map[string]*StoredServerKey{}
+	var ks []*StoredServerKey
+	for i := range st.Keys {
+		kst := &st.Keys[i]
+		id := kst.Key.ID
+		switch {
+		case id == "":
+			return fmt.Errorf("key %d has no ID", i)
+		case byID[id] != nil:
+			return fmt.Errorf("two keys with ID %s", id)
+		case !slices.ContainsFunc(clusters, func(c *Cluster) bool { return c.ID == kst.ClusterID }):
+			return fmt.Errorf("key %s: cluster %q is not in the file", id, kst.ClusterID)
+		}
+		k := &StoredServerKey{Key: kst.Key, ClusterID: kst.ClusterID, WalletID: kst.WalletID}
+		if kst.Shares != nil {
+			sk, err := storedKeyFromState(kst.Shares)
+			if err != nil {
+				return fmt.Errorf("key %s: %w", id, err)
+			}
+			if sk.PublicKeyHex() != kst.Key.PublicKey {
+				return fmt.Errorf("key %s: the shares' public key differs from the key's", id)
+			}
+			for sid := range sk.Shares {
+				if c := signerCluster[sid]; c == nil || c.ID != kst.ClusterID {
+					return fmt.Errorf("key %s: signer %s is not in its cluster %s", id, sid, kst.ClusterID)
+				}
+			}
+			k.Shares = sk
+		}
+		byID[id] = k
+		ks = append(ks, k)
+	}
+	wallets := map[string]*keys.Wallet{}
+	for i := range st.Wallets {
+		w := st.Wallets[i]
+		switch {
+		case w.ID == "" || wallets[w.ID] != nil:
+			return fmt.Errorf("wallet %d: missing or repeated ID %q", i, w.ID)
+		case byID[w.SigningKey.ID] == nil:
+			return fmt.Errorf("wallet %s: signing key %q is not in the file", w.ID, w.SigningKey.ID)
+		}
+		wallets[w.ID] = &w
+	}
+
+	s.orgID, s.token, s.credID = st.OrgID, st.Token, st.CredentialID
+	s.credPEM = []byte(st.CredentialPEM)
+	s.creds = []*credential{{id: st.CredentialID, kind: auth.KindKey, pub: edPriv.Public()}}
+	clear(edPriv)
+	s.tokens = map[string]permissions{st.Token: nil}
+	s.clusters = clusters
+	s.keys, s.byID, s.wallets = ks, byID, wallets
+	return nil
+}
