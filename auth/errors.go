@@ -10,10 +10,6 @@ import (
 // first, for example with: openssl pkey -in encrypted.pem -out plain.pem
 var ErrEncryptedKey = errors.New("auth: the PEM private key is encrypted; this package reads only unencrypted keys, decrypt it first (for example: openssl pkey -in encrypted.pem -out plain.pem)")
 
-// ErrInvalidAssertion is wrapped by every error [VerifyKeyAssertion] returns
-// for an assertion that does not verify.
-var ErrInvalidAssertion = errors.New("auth: invalid assertion")
-
 // CredentialNotAllowedError is returned by [KeySigner.Sign] when the
 // challenge's allowCredentials.key list does not name the signer's credential.
 type CredentialNotAllowedError struct {

@@ -18,35 +18,28 @@ import (
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 	"golang.org/x/crypto/cryptobyte"
 	"golang.org/x/crypto/cryptobyte/asn1"
+
+	"github.com/dfnskeys/dfnskeys/internal/credkey"
 )
 
 // supportedKeys is appended to errors about unsupported key types.
-const supportedKeys = "supported: Ed25519, ECDSA P-256, ECDSA secp256k1 and RSA (2048 bits or more)"
+const supportedKeys = credkey.SupportedKeys
 
 // minRSABits is the smallest RSA modulus accepted.
-const minRSABits = 2048
+const minRSABits = credkey.MinRSABits
 
 var (
-	oidPublicKeyECDSA = encasn1.ObjectIdentifier{1, 2, 840, 10045, 2, 1}
-	oidCurveSecp256k1 = encasn1.ObjectIdentifier{1, 3, 132, 0, 10}
-	oidCurveP256      = encasn1.ObjectIdentifier{1, 2, 840, 10045, 3, 1, 7}
+	oidPublicKeyECDSA = credkey.OIDPublicKeyECDSA
+	oidCurveSecp256k1 = credkey.OIDCurveSecp256k1
+	oidCurveP256      = credkey.OIDCurveP256
 )
 
-// curveNames names curves that show up in keys, for error messages.
-var curveNames = map[string]string{
-	"1.2.840.10045.3.1.7":  "P-256",
-	"1.3.132.0.10":         "secp256k1",
-	"1.3.132.0.33":         "P-224",
-	"1.3.132.0.34":         "P-384",
-	"1.3.132.0.35":         "P-521",
-	"1.3.36.3.3.2.8.1.1.7": "brainpoolP256r1",
-}
+func curveName(oid encasn1.ObjectIdentifier) string { return credkey.CurveName(oid) }
 
-func curveName(oid encasn1.ObjectIdentifier) string {
-	if n, ok := curveNames[oid.String()]; ok {
-		return n
-	}
-	return "OID " + oid.String()
+// checkPublicKey reports the algorithm of a supported, well-formed public key.
+func checkPublicKey(pub crypto.PublicKey) (Algorithm, error) {
+	a, err := credkey.CheckPublicKey(pub)
+	return Algorithm(a), err
 }
 
 // parsePrivateKeyPEM finds the private key in a PEM file and parses it. It

@@ -9,6 +9,7 @@ import (
 	"encoding/asn1"
 	"encoding/hex"
 	"encoding/pem"
+	"github.com/dfnskeys/dfnskeys/internal/credkey"
 	"math/big"
 	"strings"
 	"testing"
@@ -169,7 +170,7 @@ func TestSecp256k1Strict(t *testing.T) {
 				require.NoError(t, err)
 				require.Equal(t, AlgorithmECDSASecp256k1, s.Algorithm())
 				a := mustSign(t, s, "c")
-				require.NoError(t, VerifyKeyAssertion(s.PublicKey(), a.CredentialAssertion.ClientData, a.CredentialAssertion.Signature, "c"))
+				require.NoError(t, credkey.VerifyKeyAssertion(s.PublicKey(), a.CredentialAssertion.ClientData, a.CredentialAssertion.Signature, "c"))
 				return
 			}
 			require.Nil(t, s)

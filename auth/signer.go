@@ -19,6 +19,8 @@ import (
 
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 	k1ecdsa "github.com/decred/dcrd/dcrec/secp256k1/v4/ecdsa"
+
+	"github.com/dfnskeys/dfnskeys/internal/credkey"
 )
 
 // Signer answers user-action challenges. Implementations return the
@@ -172,7 +174,7 @@ func NewKeySignerFromKey(credID string, key crypto.PrivateKey) (*KeySigner, erro
 	default:
 		return nil, fmt.Errorf("auth: private key type %T is not supported; %s", key, supportedKeys)
 	}
-	pubPEM, err := MarshalPublicKeyPEM(pub)
+	pubPEM, err := credkey.MarshalPublicKeyPEM(pub)
 	if err != nil {
 		return nil, err
 	}

@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/dfnskeys/dfnskeys/internal/credkey"
 	"io"
 	"math/big"
 	"strings"
@@ -242,10 +243,10 @@ func TestNewKeySignerFromKey(t *testing.T) {
 			require.NoError(t, err)
 			require.Equal(t, tc.alg, s.Algorithm())
 			a := mustSign(t, s, "chal")
-			require.NoError(t, VerifyKeyAssertion(s.PublicKey(), a.CredentialAssertion.ClientData, a.CredentialAssertion.Signature, "chal"))
-			pub, err := ParsePublicKeyPEM(s.PublicKeyPEM())
+			require.NoError(t, credkey.VerifyKeyAssertion(s.PublicKey(), a.CredentialAssertion.ClientData, a.CredentialAssertion.Signature, "chal"))
+			pub, err := credkey.ParsePublicKeyPEM(s.PublicKeyPEM())
 			require.NoError(t, err)
-			require.NoError(t, VerifyKeyAssertion(pub, a.CredentialAssertion.ClientData, a.CredentialAssertion.Signature, "chal"))
+			require.NoError(t, credkey.VerifyKeyAssertion(pub, a.CredentialAssertion.ClientData, a.CredentialAssertion.Signature, "chal"))
 		})
 	}
 
@@ -291,7 +292,7 @@ func TestNewKeySignerFromKeyCopiesEd25519(t *testing.T) {
 	require.NoError(t, err)
 	clear(key)
 	a := mustSign(t, s, "c")
-	require.NoError(t, VerifyKeyAssertion(pub, a.CredentialAssertion.ClientData, a.CredentialAssertion.Signature, "c"))
+	require.NoError(t, credkey.VerifyKeyAssertion(pub, a.CredentialAssertion.ClientData, a.CredentialAssertion.Signature, "c"))
 }
 
 func TestSignerFailurePropagates(t *testing.T) {

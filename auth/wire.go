@@ -187,7 +187,7 @@ type CredentialAssertion struct {
 }
 
 // Validate reports whether a has the fields its kind requires. It does not
-// check the signature; see [VerifyKeyAssertion].
+// check the signature: that is the server's job.
 func (a *Assertion) Validate() error {
 	if a == nil {
 		return fmt.Errorf("auth: assertion is missing")

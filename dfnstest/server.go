@@ -26,6 +26,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/dfnskeys/dfnskeys/auth"
+	"github.com/dfnskeys/dfnskeys/internal/credkey"
 	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/dfnskeys/dfnskeys/signers"
 )
@@ -335,7 +336,7 @@ func (s *Server) RegisterCredential(credID string, pub crypto.PublicKey) {
 	if credID == "" {
 		panic("dfnstest: RegisterCredential: empty credential ID")
 	}
-	if _, err := auth.MarshalPublicKeyPEM(pub); err != nil {
+	if _, err := credkey.MarshalPublicKeyPEM(pub); err != nil {
 		panic(fmt.Sprintf("dfnstest: RegisterCredential(%q): %v", credID, err))
 	}
 	s.register(&credential{id: credID, kind: auth.KindKey, pub: pub})
@@ -1023,7 +1024,7 @@ func (s *Server) verifyAssertion(kind auth.CredentialKind, cr *credential, ca *a
 	case cr.kind != kind:
 		return errorf(http.StatusUnauthorized, "credential %q is not %s credential of this user: it is registered as %s credential, so answer with kind %q", ca.CredID, name[kind], name[cr.kind], cr.kind)
 	case kind == auth.KindKey:
-		if err := auth.VerifyKeyAssertion(cr.pub, ca.ClientData, ca.Signature, challenge); err != nil {
+		if err := credkey.VerifyKeyAssertion(cr.pub, ca.ClientData, ca.Signature, challenge); err != nil {
 			return errorf(http.StatusUnauthorized, "user action signature verification failed: %v", err)
 		}
 		return nil

@@ -1,4 +1,4 @@
-package auth
+package credkey
 
 import (
 	"crypto"
@@ -35,7 +35,7 @@ func ParsePublicKeyPEM(pemBytes []byte) (crypto.PublicKey, error) {
 		var err error
 		switch block.Type {
 		case "PUBLIC KEY":
-			pub, err = parseSPKI(block.Bytes)
+			pub, err = ParseSPKI(block.Bytes)
 		case "RSA PUBLIC KEY":
 			pub, err = x509.ParsePKCS1PublicKey(block.Bytes)
 			if err != nil {
@@ -50,15 +50,15 @@ func ParsePublicKeyPEM(pemBytes []byte) (crypto.PublicKey, error) {
 		if err != nil {
 			return nil, err
 		}
-		if _, err := checkPublicKey(pub); err != nil {
+		if _, err := CheckPublicKey(pub); err != nil {
 			return nil, err
 		}
 		return pub, nil
 	}
 }
 
-// parseSPKI parses a DER SubjectPublicKeyInfo, handling secp256k1 itself.
-func parseSPKI(der []byte) (crypto.PublicKey, error) {
+// ParseSPKI parses a DER SubjectPublicKeyInfo, handling secp256k1 itself.
+func ParseSPKI(der []byte) (crypto.PublicKey, error) {
 	input := cryptobyte.String(der)
 	var spki, algID cryptobyte.String
 	var alg encasn1.ObjectIdentifier
@@ -67,7 +67,7 @@ func parseSPKI(der []byte) (crypto.PublicKey, error) {
 		!algID.ReadASN1ObjectIdentifier(&alg) {
 		return nil, errors.New("auth: malformed PUBLIC KEY (SubjectPublicKeyInfo)")
 	}
-	if alg.Equal(oidPublicKeyECDSA) {
+	if alg.Equal(OIDPublicKeyECDSA) {
 		if algID.PeekASN1Tag(asn1.SEQUENCE) {
 			return nil, errors.New("auth: EC public key uses explicit curve parameters; only named curves are supported")
 		}
@@ -75,7 +75,7 @@ func parseSPKI(der []byte) (crypto.PublicKey, error) {
 		if !algID.ReadASN1ObjectIdentifier(&curve) || !algID.Empty() {
 			return nil, errors.New("auth: malformed EC PUBLIC KEY: missing named curve")
 		}
-		if curve.Equal(oidCurveSecp256k1) {
+		if curve.Equal(OIDCurveSecp256k1) {
 			var bits encasn1.BitString
 			if !spki.ReadASN1BitString(&bits) || !spki.Empty() || bits.BitLength%8 != 0 {
 				return nil, errors.New("auth: malformed secp256k1 PUBLIC KEY: bad subjectPublicKey")
@@ -86,13 +86,13 @@ func parseSPKI(der []byte) (crypto.PublicKey, error) {
 			}
 			return pub, nil
 		}
-		if !curve.Equal(oidCurveP256) {
-			return nil, fmt.Errorf("auth: ECDSA curve %s is not supported; %s", curveName(curve), supportedKeys)
+		if !curve.Equal(OIDCurveP256) {
+			return nil, fmt.Errorf("auth: ECDSA curve %s is not supported; %s", CurveName(curve), SupportedKeys)
 		}
 	}
 	pub, err := x509.ParsePKIXPublicKey(der)
 	if err != nil {
-		return nil, fmt.Errorf("auth: failed to parse PUBLIC KEY (algorithm %s): %v; %s", alg, err, supportedKeys)
+		return nil, fmt.Errorf("auth: failed to parse PUBLIC KEY (algorithm %s): %v; %s", alg, err, SupportedKeys)
 	}
 	return pub, nil
 }
@@ -101,7 +101,7 @@ func parseSPKI(der []byte) (crypto.PublicKey, error) {
 // block. pub is one of the types [ParsePublicKeyPEM] returns; secp256k1 keys
 // are written uncompressed, as openssl does.
 func MarshalPublicKeyPEM(pub crypto.PublicKey) ([]byte, error) {
-	alg, err := checkPublicKey(pub)
+	alg, err := CheckPublicKey(pub)
 	if err != nil {
 		return nil, err
 	}
@@ -110,8 +110,8 @@ func MarshalPublicKeyPEM(pub crypto.PublicKey) ([]byte, error) {
 		var b cryptobyte.Builder
 		b.AddASN1(asn1.SEQUENCE, func(b *cryptobyte.Builder) {
 			b.AddASN1(asn1.SEQUENCE, func(b *cryptobyte.Builder) {
-				b.AddASN1ObjectIdentifier(oidPublicKeyECDSA)
-				b.AddASN1ObjectIdentifier(oidCurveSecp256k1)
+				b.AddASN1ObjectIdentifier(OIDPublicKeyECDSA)
+				b.AddASN1ObjectIdentifier(OIDCurveSecp256k1)
 			})
 			b.AddASN1BitString(pub.(*secp256k1.PublicKey).SerializeUncompressed())
 		})
@@ -125,9 +125,9 @@ func MarshalPublicKeyPEM(pub crypto.PublicKey) ([]byte, error) {
 	return pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}), nil
 }
 
-// checkPublicKey reports the algorithm of a supported, well-formed public key.
+// CheckPublicKey reports the algorithm of a supported, well-formed public key.
 // It never panics on malformed values.
-func checkPublicKey(pub crypto.PublicKey) (Algorithm, error) {
+func CheckPublicKey(pub crypto.PublicKey) (Algorithm, error) {
 	switch p := pub.(type) {
 	case ed25519.PublicKey:
 		if len(p) != ed25519.PublicKeySize {
@@ -136,7 +136,7 @@ func checkPublicKey(pub crypto.PublicKey) (Algorithm, error) {
 		return AlgorithmEd25519, nil
 	case *ecdsa.PublicKey:
 		if p == nil || p.Curve != elliptic.P256() {
-			return "", fmt.Errorf("auth: ECDSA public key is not on P-256; %s (for secp256k1 use *secp256k1.PublicKey)", supportedKeys)
+			return "", fmt.Errorf("auth: ECDSA public key is not on P-256; %s (for secp256k1 use *secp256k1.PublicKey)", SupportedKeys)
 		}
 		// crypto/ecdsa panics on nil coordinates; refuse them first.
 		if p.X == nil || p.Y == nil {
@@ -152,13 +152,13 @@ func checkPublicKey(pub crypto.PublicKey) (Algorithm, error) {
 		}
 		return AlgorithmECDSASecp256k1, nil
 	case *rsa.PublicKey:
-		if p == nil || p.N == nil || p.N.BitLen() < minRSABits {
-			return "", fmt.Errorf("auth: RSA public key is missing or shorter than %d bits", minRSABits)
+		if p == nil || p.N == nil || p.N.BitLen() < MinRSABits {
+			return "", fmt.Errorf("auth: RSA public key is missing or shorter than %d bits", MinRSABits)
 		}
 		return AlgorithmRSA, nil
 	case nil:
 		return "", errors.New("auth: public key is nil")
 	default:
-		return "", fmt.Errorf("auth: public key type %T is not supported; %s", pub, supportedKeys)
+		return "", fmt.Errorf("auth: public key type %T is not supported; %s", pub, SupportedKeys)
 	}
 }

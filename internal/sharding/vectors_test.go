@@ -34,7 +34,7 @@ type katFile struct {
 
 func loadKAT(t testing.TB) *katFile {
 	t.Helper()
-	raw, err := os.ReadFile("../testdata/kat.json")
+	raw, err := os.ReadFile("../../testdata/kat.json")
 	require.NoError(t, err)
 	var k katFile
 	require.NoError(t, json.Unmarshal(raw, &k))
