@@ -6,7 +6,6 @@ import (
 	"github.com/dfnskeys/dfnskeys/internal/credkey"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 )
 
@@ -28,8 +27,8 @@ func addPEMSeeds(f *testing.F, pattern string) {
 
 func requireAuthError(t *testing.T, err error) {
 	t.Helper()
-	if !strings.HasPrefix(err.Error(), "auth: ") {
-		t.Fatalf("error without auth prefix: %v", err)
+	if !ownError(err) {
+		t.Fatalf("error leaks a library message or repeats a package name: %v", err)
 	}
 }
 

@@ -337,7 +337,7 @@ func (s *Server) RegisterCredential(credID string, pub crypto.PublicKey) {
 		panic("dfnstest: RegisterCredential: empty credential ID")
 	}
 	if _, err := credkey.MarshalPublicKeyPEM(pub); err != nil {
-		panic(fmt.Sprintf("dfnstest: RegisterCredential(%q): %v", credID, err))
+		panic(fmt.Sprintf("RegisterCredential(%q): %v", credID, err))
 	}
 	s.register(&credential{id: credID, kind: auth.KindKey, pub: pub})
 }
@@ -462,7 +462,7 @@ type fault struct {
 // a fault.
 func (s *Server) faultFor(route string) *fault {
 	if !slices.Contains(Routes(), route) {
-		panic(fmt.Sprintf("dfnstest: unknown route %q; routes are %q", route, Routes()))
+		panic(fmt.Sprintf("unknown route %q; routes are %q", route, Routes()))
 	}
 	f := s.faults[route]
 	if f == nil {
@@ -474,7 +474,7 @@ func (s *Server) faultFor(route string) *fault {
 
 func (s *Server) setFault(route string, status int, set func(*fault)) {
 	if status != 0 && (status < 400 || status > 599) {
-		panic(fmt.Sprintf("dfnstest: fault status %d for %q is not an HTTP error status (400-599)", status, route))
+		panic(fmt.Sprintf("fault status %d for %q is not an HTTP error status (400-599)", status, route))
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -747,7 +747,7 @@ func TestFaults(t *testing.T) {
 	t.Run("bad knobs", func(t *testing.T) {
 		s, _ := setup(t)
 		require.Panics(t, func() { s.FailNext("GET /keys", 1, 200) })
-		require.PanicsWithValue(t, fmt.Sprintf("dfnstest: unknown route %q; routes are %q", "POST /key/import", Routes()), func() {
+		require.PanicsWithValue(t, fmt.Sprintf("unknown route %q; routes are %q", "POST /key/import", Routes()), func() {
 			s.FailNext("POST /key/import", 1, 500)
 		})
 	})

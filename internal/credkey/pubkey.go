@@ -28,7 +28,7 @@ func ParsePublicKeyPEM(pemBytes []byte) (crypto.PublicKey, error) {
 	for {
 		block, r := pem.Decode(rest)
 		if block == nil {
-			return nil, errors.New("auth: no PEM public key found; expected -----BEGIN PUBLIC KEY-----")
+			return nil, errors.New("no PEM public key found; expected -----BEGIN PUBLIC KEY-----")
 		}
 		rest = r
 		var pub crypto.PublicKey
@@ -39,11 +39,11 @@ func ParsePublicKeyPEM(pemBytes []byte) (crypto.PublicKey, error) {
 		case "RSA PUBLIC KEY":
 			pub, err = x509.ParsePKCS1PublicKey(block.Bytes)
 			if err != nil {
-				err = fmt.Errorf("auth: failed to parse RSA PUBLIC KEY (PKCS#1): %v", err)
+				err = fmt.Errorf("failed to parse RSA PUBLIC KEY (PKCS#1): %v", err)
 			}
 		default:
 			if strings.HasSuffix(block.Type, "PRIVATE KEY") {
-				return nil, fmt.Errorf("auth: expected a public key but found a %q block; pass the public key (openssl pkey -in key.pem -pubout)", block.Type)
+				return nil, fmt.Errorf("expected a public key but found a %q block; pass the public key (openssl pkey -in key.pem -pubout)", block.Type)
 			}
 			continue
 		}
@@ -65,34 +65,34 @@ func ParseSPKI(der []byte) (crypto.PublicKey, error) {
 	if !input.ReadASN1(&spki, asn1.SEQUENCE) || !input.Empty() ||
 		!spki.ReadASN1(&algID, asn1.SEQUENCE) ||
 		!algID.ReadASN1ObjectIdentifier(&alg) {
-		return nil, errors.New("auth: malformed PUBLIC KEY (SubjectPublicKeyInfo)")
+		return nil, errors.New("malformed PUBLIC KEY (SubjectPublicKeyInfo)")
 	}
 	if alg.Equal(OIDPublicKeyECDSA) {
 		if algID.PeekASN1Tag(asn1.SEQUENCE) {
-			return nil, errors.New("auth: EC public key uses explicit curve parameters; only named curves are supported")
+			return nil, errors.New("EC public key uses explicit curve parameters; only named curves are supported")
 		}
 		var curve encasn1.ObjectIdentifier
 		if !algID.ReadASN1ObjectIdentifier(&curve) || !algID.Empty() {
-			return nil, errors.New("auth: malformed EC PUBLIC KEY: missing named curve")
+			return nil, errors.New("malformed EC PUBLIC KEY: missing named curve")
 		}
 		if curve.Equal(OIDCurveSecp256k1) {
 			var bits encasn1.BitString
 			if !spki.ReadASN1BitString(&bits) || !spki.Empty() || bits.BitLength%8 != 0 {
-				return nil, errors.New("auth: malformed secp256k1 PUBLIC KEY: bad subjectPublicKey")
+				return nil, errors.New("malformed secp256k1 PUBLIC KEY: bad subjectPublicKey")
 			}
 			pub, err := secp256k1.ParsePubKey(bits.Bytes)
 			if err != nil {
-				return nil, fmt.Errorf("auth: secp256k1 public key is not a valid point: %v", err)
+				return nil, fmt.Errorf("secp256k1 public key is not a valid point: %v", err)
 			}
 			return pub, nil
 		}
 		if !curve.Equal(OIDCurveP256) {
-			return nil, fmt.Errorf("auth: ECDSA curve %s is not supported; %s", CurveName(curve), SupportedKeys)
+			return nil, fmt.Errorf("ECDSA curve %s is not supported; %s", CurveName(curve), SupportedKeys)
 		}
 	}
 	pub, err := x509.ParsePKIXPublicKey(der)
 	if err != nil {
-		return nil, fmt.Errorf("auth: failed to parse PUBLIC KEY (algorithm %s): %v; %s", alg, err, SupportedKeys)
+		return nil, fmt.Errorf("failed to parse PUBLIC KEY (algorithm %s): %v; %s", alg, err, SupportedKeys)
 	}
 	return pub, nil
 }
@@ -120,7 +120,7 @@ func MarshalPublicKeyPEM(pub crypto.PublicKey) ([]byte, error) {
 		der, err = x509.MarshalPKIXPublicKey(pub)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("auth: failed to encode %s public key: %v", alg, err)
+		return nil, fmt.Errorf("failed to encode %s public key: %v", alg, err)
 	}
 	return pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}), nil
 }
@@ -131,34 +131,34 @@ func CheckPublicKey(pub crypto.PublicKey) (Algorithm, error) {
 	switch p := pub.(type) {
 	case ed25519.PublicKey:
 		if len(p) != ed25519.PublicKeySize {
-			return "", fmt.Errorf("auth: Ed25519 public key is %d bytes; expected %d", len(p), ed25519.PublicKeySize)
+			return "", fmt.Errorf("Ed25519 public key is %d bytes; expected %d", len(p), ed25519.PublicKeySize)
 		}
 		return AlgorithmEd25519, nil
 	case *ecdsa.PublicKey:
 		if p == nil || p.Curve != elliptic.P256() {
-			return "", fmt.Errorf("auth: ECDSA public key is not on P-256; %s (for secp256k1 use *secp256k1.PublicKey)", SupportedKeys)
+			return "", fmt.Errorf("ECDSA public key is not on P-256; %s (for secp256k1 use *secp256k1.PublicKey)", SupportedKeys)
 		}
 		// crypto/ecdsa panics on nil coordinates; refuse them first.
 		if p.X == nil || p.Y == nil {
-			return "", errors.New("auth: P-256 public key has no coordinates")
+			return "", errors.New("P-256 public key has no coordinates")
 		}
 		if _, err := p.ECDH(); err != nil {
-			return "", fmt.Errorf("auth: invalid P-256 public key: %v", err)
+			return "", fmt.Errorf("invalid P-256 public key: %v", err)
 		}
 		return AlgorithmECDSAP256, nil
 	case *secp256k1.PublicKey:
 		if p == nil || !p.IsOnCurve() {
-			return "", errors.New("auth: secp256k1 public key is not a valid curve point")
+			return "", errors.New("secp256k1 public key is not a valid curve point")
 		}
 		return AlgorithmECDSASecp256k1, nil
 	case *rsa.PublicKey:
 		if p == nil || p.N == nil || p.N.BitLen() < MinRSABits {
-			return "", fmt.Errorf("auth: RSA public key is missing or shorter than %d bits", MinRSABits)
+			return "", fmt.Errorf("RSA public key is missing or shorter than %d bits", MinRSABits)
 		}
 		return AlgorithmRSA, nil
 	case nil:
-		return "", errors.New("auth: public key is nil")
+		return "", errors.New("public key is nil")
 	default:
-		return "", fmt.Errorf("auth: public key type %T is not supported; %s", pub, SupportedKeys)
+		return "", fmt.Errorf("public key type %T is not supported; %s", pub, SupportedKeys)
 	}
 }
