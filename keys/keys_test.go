@@ -90,7 +90,7 @@ func TestDefaults(t *testing.T) {
 // bytes and export ciphertexts of 281 bytes; ours have the same sizes.
 func TestDocsExampleSizes(t *testing.T) {
 	t.Parallel()
-	raw, err := os.ReadFile("../testdata/dfns-docs-examples.json")
+	raw, err := os.ReadFile("testdata/dfns-docs-examples.json")
 	require.NoError(t, err)
 	var f struct {
 		Import keys.ImportRequest  `json:"import_request"`

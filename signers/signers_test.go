@@ -12,7 +12,7 @@ import (
 
 func docsSignerIDs(t *testing.T) []string {
 	t.Helper()
-	raw, err := os.ReadFile("../testdata/dfns-docs-examples.json")
+	raw, err := os.ReadFile("testdata/dfns-docs-examples.json")
 	require.NoError(t, err)
 	var f struct {
 		ImportRequest struct {
