@@ -35,6 +35,15 @@ func fastRetries() dfnskeys.Option {
 
 // setup starts a simulator and a client for its default user.
 func setup(t *testing.T, opts ...dfnstest.ServerOption) (*dfnstest.Server, *dfnskeys.Client) {
+	return setupTB(t, opts...)
+}
+
+// setupB is setup for benchmarks.
+func setupB(b *testing.B, opts ...dfnstest.ServerOption) (*dfnstest.Server, *dfnskeys.Client) {
+	return setupTB(b, opts...)
+}
+
+func setupTB(t testing.TB, opts ...dfnstest.ServerOption) (*dfnstest.Server, *dfnskeys.Client) {
 	t.Helper()
 	srv := dfnstest.NewServer(t, opts...)
 	signer, err := auth.NewKeySigner(srv.CredentialID(), srv.CredentialPEM())

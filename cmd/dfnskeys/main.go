@@ -264,6 +264,32 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
+// parseKeyIDArgs parses "KEY_ID [flags]" for command name: the key ID comes
+// first, then the flags. A key ID that looks like a secret (a key pasted in
+// the wrong place) is refused without being shown.
+func parseKeyIDArgs(fs *flag.FlagSet, args []string, name string) (string, error) {
+	var keyID string
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		keyID, args = args[0], args[1:]
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return "", err
+		}
+		return "", flagError(err, args)
+	}
+	synopsis := "dfnskeys " + name + " KEY_ID [flags]"
+	switch {
+	case fs.NArg() > 0:
+		return "", usagef("unexpected argument %s: give one KEY_ID, before the flags: %s", quotedOrHidden(fs.Arg(0)), synopsis)
+	case keyID == "":
+		return "", usagef("missing KEY_ID: %s", synopsis)
+	case looksSecret(keyID) && !strings.HasPrefix(keyID, "key-"):
+		return "", usagef("KEY_ID (not shown) looks like a secret, not a Dfns key ID (key-…): %s", synopsis)
+	}
+	return keyID, nil
+}
+
 // flagError turns a flag parsing error into a usage error. The flag
 // package quotes the offending value ("invalid value \"…\" for flag");
 // when an argument looks like a secret, only the flag is named.

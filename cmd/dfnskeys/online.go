@@ -12,6 +12,7 @@ import (
 
 	"github.com/dfnskeys/dfnskeys"
 	"github.com/dfnskeys/dfnskeys/address"
+	"github.com/dfnskeys/dfnskeys/internal/safetext"
 	"github.com/dfnskeys/dfnskeys/keyformat"
 	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/dfnskeys/dfnskeys/signers"
@@ -257,6 +258,9 @@ Flags:
   --cluster ID            signing cluster when several are listed
   --expect-address ADDR   refuse unless the key has this address
   --allow-duplicate       import even when Dfns already holds the key
+  --prove                 after importing, have Dfns sign a fresh hash with the key
+                          and verify it here against the local public key; prints
+                          "proved": true (exit 1 if it does not verify)
   --dry-run               show the request that would be sent, and stop
 ` + pinUsage + "\n" + keySourceUsage + "\n" + connUsage,
 	run: runImport,
@@ -271,6 +275,7 @@ func runImport(e *env, args []string) error {
 	clusterID := fs.String("cluster", "", "")
 	expect := fs.String("expect-address", "", "")
 	dryRun := fs.Bool("dry-run", false, "")
+	prove := fs.Bool("prove", false, "")
 	pinFile := fs.String("pinned-signers", "", "")
 	allowDuplicate := fs.Bool("allow-duplicate", false, "")
 	ks := addKeySource(fs)
@@ -343,6 +348,9 @@ func runImport(e *env, args []string) error {
 				what = "dry run: nothing would be imported"
 			}
 			fmt.Fprintf(e.stderr, "%s: Dfns already holds this key as %s (imported, active, never exported); pass --allow-duplicate to import a second copy\n", what, existing.ID)
+			if *prove && !*dryRun {
+				return proveImported(e, ctx, client, existing, key)
+			}
 			return printJSON(e, existing)
 		}
 	}
@@ -371,7 +379,39 @@ func runImport(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if *prove {
+		return proveImported(e, ctx, client, created, key)
+	}
 	return printJSON(e, created)
+}
+
+// provedKey is the key import --prove prints: the key as Dfns reports it,
+// and whether Dfns's signature with it verified under the public key
+// computed from the local secret.
+type provedKey struct {
+	*keys.Key
+	Proved      bool   `json:"proved"`
+	ProofError  string `json:"proofError,omitempty"`
+	SignatureID string `json:"signatureId,omitempty"`
+}
+
+// proveImported has Dfns sign with the key just imported (or found) and
+// verifies the signature under the local key's public key.
+func proveImported(e *env, ctx context.Context, client *dfnskeys.Client, k *keys.Key, local *keys.PrivateKey) error {
+	proof, err := client.ProveKey(ctx, k, dfnskeys.ProveOptions{PublicKey: local.PublicKey()})
+	if err != nil {
+		out := provedKey{Key: k, ProofError: safetext.Escape(err.Error(), false)}
+		if perr := printJSON(e, out); perr != nil {
+			return perr
+		}
+		var pending *dfnskeys.PolicyPendingError
+		if errors.As(err, &pending) {
+			return fmt.Errorf("the key is imported as %s, but a policy holds the proof's signature request for approval: approve it, then run 'dfnskeys prove %s' (%w)", k.ID, k.ID, err)
+		}
+		return fmt.Errorf("the key is imported as %s, but the proof failed: %w; run 'dfnskeys prove %s' to try again", k.ID, err, k.ID)
+	}
+	fmt.Fprintf(e.stderr, "proved: Dfns signed with %s and the signature verifies under the public key computed here\n", k.ID)
+	return printJSON(e, provedKey{Key: k, Proved: true, SignatureID: proof.SignatureID})
 }
 
 var exportCommand = &command{
@@ -417,25 +457,9 @@ func runExport(e *env, args []string) error {
 	format := fs.String("format", "json", "")
 	out := fs.String("out", "", "")
 	cf := addConnFlags(fs)
-	var keyID string
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		keyID, args = args[0], args[1:]
-	}
-	// Not parseFlags: its "this command takes only flags" is wrong here.
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return usagef("%v", err)
-	}
-	if fs.NArg() > 0 {
-		return usagef("unexpected argument %s: give one KEY_ID, before the flags: dfnskeys export KEY_ID [flags]", quotedOrHidden(fs.Arg(0)))
-	}
-	if keyID == "" {
-		return usagef("missing KEY_ID: dfnskeys export KEY_ID [flags]")
-	}
-	if looksSecret(keyID) && !strings.HasPrefix(keyID, "key-") {
-		return usagef("KEY_ID (not shown) looks like a secret, not a Dfns key ID (key-…): dfnskeys export KEY_ID [flags]")
+	keyID, err := parseKeyIDArgs(fs, args, "export")
+	if err != nil {
+		return err
 	}
 	if _, ok := exportFormats[*format]; !ok {
 		return usagef("unknown --format %q: use json, hex, wif or keystore", *format)

@@ -4,7 +4,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"strings"
 
@@ -64,22 +63,9 @@ func runProve(e *env, args []string) error {
 	pubHex := fs.String("public-key", "", "")
 	timeout := fs.Duration("timeout", dfnskeys.DefaultProveTimeout, "")
 	cf := addConnFlags(fs)
-	var keyID string
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		keyID, args = args[0], args[1:]
-	}
-	// Not parseFlags: its "this command takes only flags" is wrong here.
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return usagef("%v", err)
-	}
-	if keyID == "" {
-		return usagef("missing KEY_ID: dfnskeys prove KEY_ID [flags]")
-	}
-	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q: give one KEY_ID, before the flags", fs.Arg(0))
+	keyID, err := parseKeyIDArgs(fs, args, "prove")
+	if err != nil {
+		return err
 	}
 	if *timeout <= 0 {
 		return usagef("--timeout %s is invalid: it must be positive, for example 30s or 2m", *timeout)
