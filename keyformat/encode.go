@@ -16,9 +16,6 @@ type EncodeOptions struct {
 	Keystore KeystoreOptions
 }
 
-// EncodeFormats lists the formats [Encode] writes, the default first.
-func EncodeFormats() []Format { return []Format{JSON, Hex, WIF, Keystore} }
-
 // Encode writes k in format f, as the whole content of a file: [JSON] (an
 // export document, see [EncodeJSON]), [Hex] (64 lowercase hex digits of the
 // big-endian key), [WIF] (compressed, mainnet, see [EncodeWIF]) or

@@ -35,10 +35,6 @@ type Share = sharding.Share
 // order and the public shares f(i)·G that every signer receives.
 type Sharing = sharding.Sharing
 
-// ImportShare is the plaintext a signer receives for an import
-// (docs/protocol.md §4).
-type ImportShare = sharding.ImportShare
-
 // ExportShare is the plaintext a signer returns for an export
 // (docs/protocol.md §4).
 type ExportShare = sharding.ExportShare
@@ -107,11 +103,6 @@ func Decode(ctx context.Context, shares []Share, t int) (Scalar, []int, error) {
 // signer order (docs/protocol.md §4). Each holds a secret share: clear them
 // after use.
 func ImportPlaintexts(s *Sharing) [][]byte { return sharding.ImportPlaintexts(s) }
-
-// ParseImportShare parses an import share plaintext on curve c strictly.
-func ParseImportShare(c Curve, b []byte) (*ImportShare, error) {
-	return sharding.ParseImportShare(c, b)
-}
 
 // ParseExportShare parses an export share plaintext on curve c strictly.
 func ParseExportShare(c Curve, b []byte) (*ExportShare, error) {
