@@ -51,18 +51,29 @@ func ParseList(data []byte) (*ListResponse, error) {
 	if len(trimmed) > 0 && trimmed[0] == '[' {
 		var ss []Signer
 		if err := json.Unmarshal(trimmed, &ss); err != nil {
-			return nil, fmt.Errorf("parsing signer array: %w", err)
+			return nil, fmt.Errorf("parsing signer array: %w", jsonError(err))
 		}
 		return &ListResponse{Clusters: []Cluster{{Signers: ss}}}, nil
 	}
 	var r ListResponse
 	if err := json.Unmarshal(trimmed, &r); err != nil {
-		return nil, fmt.Errorf("parsing GET /signers response: %w", err)
+		return nil, fmt.Errorf("parsing GET /signers response: %w", jsonError(err))
 	}
 	if r.Clusters == nil {
 		return nil, errors.New(`no "clusters" field: expected a GET /signers response or a JSON array of signers`)
 	}
 	return &r, nil
+}
+
+// jsonError replaces a JSON syntax error, whose message quotes a character
+// of the input (which, when the wrong file was given, may be a secret), by
+// one that gives only the offset.
+func jsonError(err error) error {
+	var se *json.SyntaxError
+	if errors.As(err, &se) && !strings.HasPrefix(se.Error(), "unexpected end") {
+		return fmt.Errorf("JSON syntax error at byte offset %d", se.Offset)
+	}
+	return err
 }
 
 // Cluster returns the cluster with the given ID, or the only cluster when
