@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/http/httptrace"
@@ -241,6 +240,7 @@ func (c *Client) do(ctx context.Context, cl *call) error {
 	if cl.userAction && cl.token == "" && c.signer == nil {
 		return ErrNoSigner
 	}
+	wait := c.retry.retries()
 	for attempt := 1; ; attempt++ {
 		if err := c.waitThrottle(ctx); err != nil {
 			return err
@@ -258,7 +258,7 @@ func (c *Client) do(ctx context.Context, cl *call) error {
 		if res.retryAfter > c.retry.MaxRetryAfter {
 			return fmt.Errorf("%w (Retry-After of %s exceeds the retry policy's limit of %s)", res.err, res.retryAfter, c.retry.MaxRetryAfter)
 		}
-		delay := max(c.retry.backoff(attempt), res.retryAfter)
+		delay := max(wait.Next(), res.retryAfter)
 		c.log(ctx, slog.LevelWarn, "dfns call will be retried", cl, attempt, 0, "", slog.Duration("delay", delay), slog.String("reason", res.reason))
 		if err := sleep(ctx, delay); err != nil {
 			return fmt.Errorf("%w (gave up waiting to retry: %w)", res.err, err)
@@ -543,17 +543,6 @@ func (c *Client) waitThrottle(ctx context.Context) error {
 	return sleep(ctx, d)
 }
 
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
-
 func (c *Client) log(ctx context.Context, level slog.Level, msg string, cl *call, attempt, status int, requestID string, extra ...slog.Attr) {
 	if c.logger == nil || !c.logger.Enabled(ctx, level) {
 		return
@@ -588,9 +577,11 @@ type RetryPolicy struct {
 	// longer one ends the retries with the 429 error.
 	MaxRetryAfter time.Duration
 	// LookupAttempts is how many times ImportKey looks for the key after
-	// an ambiguous import failure before reporting the ambiguity (0 means
-	// 3), and LookupDelay the delay before the second look, doubling after
-	// (0 means 1 s): a key can appear a moment after a lost response.
+	// an ambiguous import failure before reporting the ambiguity, and
+	// [KeysService.LookUp] lists the keys (bulk imports use it for rows an
+	// interrupted run may have sent) (0 means 3); LookupDelay is the delay
+	// before the second look, doubling after (0 means 1 s): a key can
+	// appear a moment after a lost response.
 	LookupAttempts int
 	LookupDelay    time.Duration
 }
@@ -607,31 +598,4 @@ func (p RetryPolicy) validate() error {
 		return fmt.Errorf("dfnskeys: invalid retry policy: need MaxAttempts ≥ 1, 0 ≤ InitialBackoff ≤ MaxBackoff, and MaxRetryAfter, LookupAttempts, LookupDelay ≥ 0 (got %+v)", p)
 	}
 	return nil
-}
-
-func (p RetryPolicy) lookups() (int, time.Duration) {
-	n, d := p.LookupAttempts, p.LookupDelay
-	if n == 0 {
-		n = 3
-	}
-	if d == 0 {
-		d = time.Second
-	}
-	return n, d
-}
-
-// backoff returns the delay before retry number attempt (1-based): capped
-// exponential growth with equal jitter, so it is between half and all of
-// min(InitialBackoff·2^(attempt−1), MaxBackoff).
-func (p RetryPolicy) backoff(attempt int) time.Duration {
-	d := p.InitialBackoff
-	for i := 1; i < attempt && d < p.MaxBackoff; i++ {
-		d *= 2
-	}
-	d = min(d, p.MaxBackoff)
-	if d <= 0 {
-		return 0
-	}
-	half := d / 2
-	return half + rand.N(d-half+1)
 }

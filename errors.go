@@ -105,7 +105,7 @@ func (e *AmbiguousError) Is(target error) bool { return target == ErrAmbiguous }
 // AmbiguousImportError is returned by ImportKey when the import request may
 // have been processed but no imported key with the expected public key
 // could be found. Before importing the same key again, look for it with
-// [KeysService.FindByPublicKey].
+// [KeysService.FindImported].
 type AmbiguousImportError struct {
 	// PublicKey is the public key of the key being imported, hex.
 	PublicKey string

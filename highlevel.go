@@ -60,8 +60,8 @@ type ImportKeyOptions struct {
 // key computed locally (a *PublicKeyMismatchError if not). After an
 // ambiguous failure it never resends: it looks for the key the import would
 // have created and returns it, or returns an *AmbiguousImportError. The key
-// it looks for is an imported key with the same public key, protocol and
-// curve, active and never exported, with the same name when one was given,
+// it looks for is an imported key with the same [keys.Identity] (public
+// key, curve and signature scheme), active and never exported, with the same name when one was given,
 // and created no earlier than [ImportClockSkew] before the import was sent
 // — so an older import of the same private key is never mistaken for this
 // one.
@@ -188,13 +188,12 @@ func (c *Client) resolveAmbiguousImport(ctx context.Context, key *keys.PrivateKe
 	lookCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
 	defer cancel()
 	var lookupErr error
-	looks, delay := c.retry.lookups()
+	looks, wait := c.retry.lookups()
 	for i := 0; i < looks; i++ {
 		if i > 0 {
-			if err := sleep(lookCtx, delay); err != nil {
+			if err := wait.Wait(lookCtx); err != nil {
 				break
 			}
-			delay *= 2
 		}
 		k, err := c.Keys.findImported(lookCtx, scheme, key.PublicKeyHex(), thisImport)
 		lookupErr = err

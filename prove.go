@@ -105,10 +105,7 @@ func (c *Client) ProveKey(ctx context.Context, key *keys.Key, opts ProveOptions)
 	fail := func(err error) error {
 		return &ProofError{KeyID: key.ID, SignatureID: req.ID, Status: req.Status, Err: err}
 	}
-	delay := c.retry.InitialBackoff
-	if delay <= 0 {
-		delay = 100 * time.Millisecond
-	}
+	wait := c.retry.polls()
 	for req.Status != signatures.StatusSigned {
 		switch req.Status {
 		case signatures.StatusPending, signatures.StatusExecuting:
@@ -121,14 +118,9 @@ func (c *Client) ProveKey(ctx context.Context, key *keys.Key, opts ProveOptions)
 		default:
 			return nil, fail(fmt.Errorf("unknown signature status %q", safetext.Escape(req.Status, false)))
 		}
-		t := time.NewTimer(delay)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return nil, fail(fmt.Errorf("no signature within %s: %w", timeout, ctx.Err()))
-		case <-t.C:
+		if err := wait.Wait(ctx); err != nil {
+			return nil, fail(fmt.Errorf("no signature within %s: %w", timeout, err))
 		}
-		delay = min(2*delay, max(c.retry.MaxBackoff, delay))
 		next, err := c.Keys.GetSignature(ctx, key.ID, req.ID)
 		if err != nil {
 			return nil, fail(err)

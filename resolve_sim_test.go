@@ -3,6 +3,7 @@ package dfnskeys_test
 import (
 	"context"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -38,6 +39,11 @@ func TestAmbiguousImportIsNotResolvedByAnotherKey(t *testing.T) {
 		found, err := c.Keys.FindImported(ctx, keys.Scheme{Protocol: keys.FROSTBitcoin, Curve: keys.Secp256k1}, key.PublicKeyHex())
 		require.NoError(t, err)
 		require.Equal(t, schnorr.ID, found.ID, "FindImported finds the key of its scheme")
+		found, err = c.Keys.FindImported(ctx, keys.Scheme{Protocol: keys.FROSTBitcoin, Curve: keys.Secp256k1}, strings.ToUpper(key.PublicKeyHex()))
+		require.NoError(t, err)
+		require.Equal(t, schnorr.ID, found.ID, "the public key is compared case-insensitively")
+		_, err = c.Keys.FindImported(ctx, keys.Scheme{Protocol: keys.FROSTBitcoin, Curve: keys.Secp256k1}, "not hex")
+		require.EqualError(t, err, `the public key "not hex" is not hex`)
 		found, err = c.Keys.FindImported(ctx, keys.Scheme{Protocol: keys.CGGMP21, Curve: keys.Secp256k1}, key.PublicKeyHex())
 		require.NoError(t, err)
 		require.Nil(t, found)

@@ -2,6 +2,7 @@ package dfnskeys
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -164,10 +165,37 @@ func (s *KeysService) All(ctx context.Context, pageSize int) iter.Seq2[*keys.Key
 	}
 }
 
+// LookUp lists the organisation's keys (GET /keys, every page), handing
+// each to seen, and lists them again while pending reports true, as many
+// times and as far apart as the client's [RetryPolicy] sets for lookups
+// (LookupAttempts, LookupDelay doubling): a key whose import was sent can
+// appear a moment after. It returns the first error of a listing or of
+// seen, or ctx's error if it ends while waiting.
+func (s *KeysService) LookUp(ctx context.Context, seen func(*keys.Key) error, pending func() bool) error {
+	looks, wait := s.c.retry.lookups()
+	for i := 0; i < looks && pending(); i++ {
+		if i > 0 {
+			if err := wait.Wait(ctx); err != nil {
+				return err
+			}
+		}
+		for k, err := range s.All(ctx, 500) {
+			if err != nil {
+				return err
+			}
+			if err := seen(k); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 // FindImported returns the imported key of the given scheme (protocol and
 // curve) whose public key is publicKeyHex (compared case-insensitively), or
-// nil when there is none. The same private key imported for ECDSA and for
-// Schnorr is two Dfns keys; only the one of this scheme is returned. Of
+// nil when there is none: the key with the same [keys.Identity]. The same
+// private key imported for ECDSA and for Schnorr is two Dfns keys; only the
+// one of this scheme is returned. Of
 // several, an active key that was never exported comes first, then the
 // most recently created. It lists every key: one GET /keys per page.
 func (s *KeysService) FindImported(ctx context.Context, scheme keys.Scheme, publicKeyHex string) (*keys.Key, error) {
@@ -175,13 +203,17 @@ func (s *KeysService) FindImported(ctx context.Context, scheme keys.Scheme, publ
 }
 
 func (s *KeysService) findImported(ctx context.Context, scheme keys.Scheme, publicKeyHex string, accept func(*keys.Key) bool) (*keys.Key, error) {
-	want := strings.TrimSpace(publicKeyHex)
+	pub, err := hex.DecodeString(strings.TrimSpace(publicKeyHex))
+	if err != nil || len(pub) == 0 {
+		return nil, fmt.Errorf("the public key %q is not hex", truncateText(publicKeyHex, 140))
+	}
+	want := keys.NewIdentity(scheme, pub)
 	var best *keys.Key
 	for k, err := range s.All(ctx, 500) {
 		if err != nil {
 			return nil, err
 		}
-		if !k.Imported || !strings.EqualFold(k.PublicKey, want) || k.Curve != scheme.Curve || !strings.EqualFold(k.Scheme, scheme.SchemeName()) {
+		if !k.Imported || k.Identity() != want {
 			continue
 		}
 		if accept != nil && !accept(k) {
@@ -201,24 +233,6 @@ func preferKey(a, b *keys.Key) bool {
 		return a.Usable()
 	}
 	return a.DateCreated.After(b.DateCreated)
-}
-
-// FindByPublicKey returns the first imported key whose public key is
-// publicKeyHex (compared case-insensitively), of any scheme, or nil when
-// there is none. Prefer [KeysService.FindImported], which tells apart the
-// keys one private key can have under several schemes. It lists every key:
-// one GET /keys per page.
-func (s *KeysService) FindByPublicKey(ctx context.Context, publicKeyHex string) (*keys.Key, error) {
-	want := strings.ToLower(strings.TrimSpace(publicKeyHex))
-	for k, err := range s.All(ctx, 500) {
-		if err != nil {
-			return nil, err
-		}
-		if k.Imported && strings.ToLower(k.PublicKey) == want {
-			return k, nil
-		}
-	}
-	return nil, nil
 }
 
 // PrepareImport starts a delegated import: it returns the challenge to be

@@ -119,6 +119,7 @@ func (c *Client) CompleteUserAction(ctx context.Context, p *PendingAction, asser
 // retrying runs f, a call that changes nothing on the server, under the
 // retry policy of reads.
 func (c *Client) retrying(ctx context.Context, cl *call, f func() error) error {
+	wait := c.retry.retries()
 	for attempt := 1; ; attempt++ {
 		if err := c.waitThrottle(ctx); err != nil {
 			return err
@@ -134,7 +135,7 @@ func (c *Client) retrying(ctx context.Context, cl *call, f func() error) error {
 		if !res.retryable || attempt >= c.retry.MaxAttempts || res.retryAfter > c.retry.MaxRetryAfter {
 			return res.err
 		}
-		if err := sleep(ctx, max(c.retry.backoff(attempt), res.retryAfter)); err != nil {
+		if err := sleep(ctx, max(wait.Next(), res.retryAfter)); err != nil {
 			return res.err
 		}
 	}

@@ -23,7 +23,7 @@ func BenchmarkRun(b *testing.B) {
 		f := newFixture(b, 100)
 		i++
 		b.StartTimer()
-		sum, err := bulk.Run(context.Background(), bulk.Options{InputPath: f.input, JournalPath: filepath.Join(f.dir, fmt.Sprint("j", i)), Report: io.Discard, Workers: 8, Client: c})
+		sum, err := bulk.Import(context.Background(), bulk.ImportOptions{InputPath: f.input, JournalPath: filepath.Join(f.dir, fmt.Sprint("j", i)), Report: io.Discard, Workers: 8, Client: c})
 		if err != nil || sum.Imported != 100 {
 			b.Fatalf("%v %+v", err, sum)
 		}

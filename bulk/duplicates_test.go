@@ -44,7 +44,7 @@ func TestRunImportsADuplicatedKeyOnce(t *testing.T) {
 	dups = append(dups, `{"name":"k4 for taproot","keyFile":"k4","curve":"secp256k1","protocol":"FROST_BITCOIN"}`)
 	appendRows(t, f, dups...)
 
-	sum, lines := run(t, context.Background(), f, c, func(o *bulk.Options) { o.Workers = 8 })
+	sum, lines := run(t, context.Background(), f, c, func(o *bulk.ImportOptions) { o.Workers = 8 })
 	require.Len(t, lines, 16)
 	require.Equal(t, 0, sum.Failed)
 	require.Equal(t, 9, sum.Imported, "8 distinct rows and row 4's key under a second scheme")
@@ -113,10 +113,10 @@ func TestRunWithNewJournalImportsOnlyWhatDfnsLacks(t *testing.T) {
 	writeFile(t, f.dir, "missing", []byte(fmt.Sprintf("%x", k.Bytes())))
 	appendRows(t, f, `{"keyFile":"k8new","curve":"ed25519"}`)
 	writeFile(t, f.dir, "k8new", []byte(strings.Repeat("ab", 32)))
-	_, err := bulk.Run(context.Background(), bulk.Options{InputPath: f.input, JournalPath: filepath.Join(f.dir, "journal"), Report: &strings.Builder{}, Client: c})
+	_, err := bulk.Import(context.Background(), bulk.ImportOptions{InputPath: f.input, JournalPath: filepath.Join(f.dir, "journal"), Report: &strings.Builder{}, Client: c})
 	require.ErrorContains(t, err, "made for a different input file")
 
-	sum, second := run(t, context.Background(), f, c, func(o *bulk.Options) { o.JournalPath = filepath.Join(f.dir, "journal2") })
+	sum, second := run(t, context.Background(), f, c, func(o *bulk.ImportOptions) { o.JournalPath = filepath.Join(f.dir, "journal2") })
 	require.Equal(t, 2, sum.Imported, "only the fixed row and the new row")
 	require.Equal(t, 6, sum.AlreadyImported)
 	require.Equal(t, 0, sum.Failed)
@@ -142,7 +142,7 @@ func TestRunImportsAgainAKeyThatWasExported(t *testing.T) {
 	require.NoError(t, err)
 	exported.Destroy()
 
-	_, second := run(t, context.Background(), f, c, func(o *bulk.Options) { o.JournalPath = filepath.Join(f.dir, "journal2") })
+	_, second := run(t, context.Background(), f, c, func(o *bulk.ImportOptions) { o.JournalPath = filepath.Join(f.dir, "journal2") })
 	require.Equal(t, bulk.StatusImported, second[1].Status, second[1].Error)
 	require.NotEqual(t, first[1].KeyID, second[1].KeyID)
 	require.Equal(t, bulk.StatusAlreadyImported, second[2].Status)
@@ -158,7 +158,7 @@ func TestRunDuplicateOfAFailedRowImports(t *testing.T) {
 	c := client(t, srv)
 	f := newFixture(t, 1, `{"keyFile":"k1","format":"wif","curve":"secp256k1","protocol":"FROST_BITCOIN"}`)
 	srv.FailNext("POST /keys/import", 1, http.StatusBadRequest)
-	sum, lines := run(t, context.Background(), f, c, func(o *bulk.Options) { o.Workers = 1 })
+	sum, lines := run(t, context.Background(), f, c, func(o *bulk.ImportOptions) { o.Workers = 1 })
 	require.Equal(t, bulk.StatusFailed, lines[1].Status)
 	require.Equal(t, bulk.StatusImported, lines[2].Status, lines[2].Error)
 	require.Zero(t, lines[2].DuplicateOf)
@@ -182,7 +182,7 @@ func TestRunDuplicateOfAPendingRowIsNotSent(t *testing.T) {
 	c := client(t, srv)
 	f := newFixture(t, 1, `{"keyFile":"k1","format":"wif","curve":"secp256k1","protocol":"FROST_BITCOIN"}`)
 	srv.RequirePolicyApproval("POST /keys/import", true)
-	sum, lines := run(t, context.Background(), f, c, func(o *bulk.Options) { o.Workers = 1 })
+	sum, lines := run(t, context.Background(), f, c, func(o *bulk.ImportOptions) { o.Workers = 1 })
 	require.Equal(t, 2, sum.Failed)
 	require.Contains(t, lines[1].Error, "approval")
 	require.Contains(t, lines[2].Error, "row 1 has the same key and its import waits for policy approval")
@@ -196,10 +196,10 @@ func TestRunDuplicateOfAPendingRowIsNotSent(t *testing.T) {
 	require.Equal(t, 1, imports)
 }
 
-func TestDryRunReportsDuplicates(t *testing.T) {
+func TestValidateReportsDuplicates(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, 3, `{"keyFile":"k2","format":"solana","curve":"ed25519"}`, `{"keyFile":"k3","curve":"stark"}`)
-	sum, lines := run(t, context.Background(), f, nil, func(o *bulk.Options) { o.DryRun = true; o.Workers = 1 })
+	sum, lines := validate(t, context.Background(), f, func(o *bulk.ImportOptions) { o.Workers = 1 })
 	require.Equal(t, 5, sum.Valid)
 	require.Equal(t, 2, lines[4].DuplicateOf)
 	require.Equal(t, 3, lines[5].DuplicateOf)

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,6 +16,7 @@ import (
 	"time"
 
 	"github.com/dfnskeys/dfnskeys"
+	"github.com/dfnskeys/dfnskeys/bulk/internal/rows"
 	"github.com/dfnskeys/dfnskeys/internal/safefile"
 	"github.com/dfnskeys/dfnskeys/keyformat"
 	"github.com/dfnskeys/dfnskeys/keys"
@@ -104,12 +104,6 @@ type ExportSummary struct {
 	WithFaultySigners int
 }
 
-type exportRow struct {
-	Number int
-	KeyID  string
-	Name   string
-}
-
 // partialSuffix ends the name of a file being written: a hidden
 // ".<final name>.partial" that no reader takes for a finished file.
 const partialSuffix = ".partial"
@@ -136,10 +130,10 @@ func Export(ctx context.Context, opts ExportOptions) (*ExportSummary, error) {
 	}
 	ext, ok := exportExtensions[opts.OutputFormat]
 	if !ok {
-		return nil, fmt.Errorf("bulk: unknown export format %q: use keystore or json", opts.OutputFormat)
+		return nil, fmt.Errorf("unknown export format %q: use keystore or json", opts.OutputFormat)
 	}
 	if opts.OutputFormat == "keystore" && len(opts.Password) == 0 {
-		return nil, errors.New("bulk: keystore export needs a password")
+		return nil, errors.New("keystore export needs a password")
 	}
 	if opts.Workers <= 0 {
 		opts.Workers = 4
@@ -151,14 +145,14 @@ func Export(ctx context.Context, opts ExportOptions) (*ExportSummary, error) {
 		opts.ProgressEvery = time.Second
 	}
 	if opts.Client == nil || opts.Report == nil {
-		return nil, errors.New("bulk: Export needs a client and a report writer")
+		return nil, errors.New("Export needs a client and a report writer")
 	}
 	total, err := countExportRows(opts.InputPath)
 	if err != nil {
 		return nil, err
 	}
 	if err := os.MkdirAll(opts.OutDir, 0o700); err != nil {
-		return nil, fmt.Errorf("bulk: creating the output directory: %w", err)
+		return nil, fmt.Errorf("creating the output directory: %w", err)
 	}
 	sum := &ExportSummary{}
 	done, err := scanOutDir(opts.OutDir, sum)
@@ -168,12 +162,12 @@ func Export(ctx context.Context, opts ExportOptions) (*ExportSummary, error) {
 	if opts.Notice != nil && (sum.Finished > 0 || sum.Removed > 0) {
 		opts.Notice(fmt.Sprintf("%s: finished %d file(s) and removed %d incomplete temporary file(s) left by an interrupted run", opts.OutDir, sum.Finished, sum.Removed))
 	}
-	in, err := os.Open(opts.InputPath)
+	in, err := openInput(opts.InputPath)
 	if err != nil {
-		return nil, fmt.Errorf("bulk: %w", err)
+		return nil, err
 	}
 	defer in.Close()
-	next, err := exportReader(in, opts.InputPath)
+	next, err := rows.NewKeyReader(in, opts.InputPath)
 	if err != nil {
 		return nil, err
 	}
@@ -182,9 +176,9 @@ func Export(ctx context.Context, opts ExportOptions) (*ExportSummary, error) {
 	bw := bufio.NewWriter(opts.Report)
 	enc := json.NewEncoder(bw)
 	var writeErr error
-	readNext := func() (exportRow, *ExportLine, error) {
+	readNext := func() (rows.KeyRow, *ExportLine, error) {
 		row, err := next()
-		var re *RowError
+		var re *rows.RowError
 		if errors.As(err, &re) {
 			return row, &ExportLine{Row: re.Number, Status: StatusFailed, Error: re.Err.Error()}, nil
 		}
@@ -194,7 +188,7 @@ func Export(ctx context.Context, opts ExportOptions) (*ExportSummary, error) {
 	progress := ExportProgress{Total: total}
 	lastProgress := start
 	// Exports once sent are seen through: process does not get ctx.
-	process := func(row exportRow) ExportLine { return x.one(context.WithoutCancel(ctx), row) }
+	process := func(row rows.KeyRow) ExportLine { return x.one(context.WithoutCancel(ctx), row) }
 	readErr := pipeline(ctx, opts.Workers, readNext, process, func(l ExportLine) {
 		if writeErr == nil {
 			writeErr = enc.Encode(l)
@@ -268,7 +262,7 @@ func (x *exporter) settle(keyID, file string) {
 	}
 }
 
-func (x *exporter) one(ctx context.Context, row exportRow) ExportLine {
+func (x *exporter) one(ctx context.Context, row rows.KeyRow) ExportLine {
 	l := ExportLine{Row: row.Number, KeyID: row.KeyID, Name: row.Name}
 	fail := func(err error) ExportLine { l.Status, l.Error = StatusFailed, err.Error(); return l }
 	if !validKeyID(row.KeyID) {
@@ -366,7 +360,7 @@ func finishFile(f *os.File, partial, final string, data []byte) error {
 		return err
 	}
 	os.Remove(partial)
-	return syncDir(filepath.Dir(final))
+	return safefile.SyncDir(filepath.Dir(final))
 }
 
 // rescue saves an exported key that could not be written where it belongs
@@ -414,7 +408,7 @@ func validKeyID(id string) bool {
 func scanOutDir(dir string, sum *ExportSummary) (map[string]string, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		return nil, fmt.Errorf("bulk: reading the output directory: %w", err)
+		return nil, fmt.Errorf("reading the output directory: %w", err)
 	}
 	done := map[string]string{}
 	var finals []string
@@ -436,7 +430,7 @@ func scanOutDir(dir string, sum *ExportSummary) (map[string]string, error) {
 		}
 	}
 	if sum.Finished+sum.Removed > 0 {
-		if err := syncDir(dir); err != nil {
+		if err := safefile.SyncDir(dir); err != nil {
 			return nil, err
 		}
 	}
@@ -494,19 +488,19 @@ func recordedKeyID(p string) string {
 
 // countExportRows counts the input's data rows, for progress.
 func countExportRows(path string) (int, error) {
-	in, err := os.Open(path)
+	in, err := openInput(path)
 	if err != nil {
-		return 0, fmt.Errorf("bulk: %w", err)
+		return 0, err
 	}
 	defer in.Close()
-	next, err := exportReader(in, path)
+	next, err := rows.NewKeyReader(in, path)
 	if err != nil {
 		return 0, err
 	}
 	n := 0
 	for {
 		_, err := next()
-		var re *RowError
+		var re *rows.RowError
 		switch {
 		case err == io.EOF:
 			return n, nil
@@ -516,98 +510,4 @@ func countExportRows(path string) (int, error) {
 			return 0, err
 		}
 	}
-}
-
-// exportReader streams the rows of a JSON Lines or CSV input. Only keyId
-// and name are read; other fields and columns are ignored, so that a
-// bulk-import report can be the input.
-func exportReader(r io.Reader, name string) (func() (exportRow, error), error) {
-	n := 0
-	switch strings.ToLower(filepath.Ext(name)) {
-	case ".jsonl", ".ndjson":
-		sc := bufio.NewScanner(r)
-		sc.Buffer(make([]byte, 64<<10), maxLine)
-		return func() (exportRow, error) {
-			for sc.Scan() {
-				line := bytes.TrimSpace(sc.Bytes())
-				if len(line) == 0 {
-					continue
-				}
-				n++
-				var fields struct {
-					KeyID *string `json:"keyId"`
-					Name  *string `json:"name"`
-				}
-				if err := json.Unmarshal(line, &fields); err != nil {
-					return exportRow{Number: n}, &RowError{n, errors.New("not a JSON object with a keyId field")}
-				}
-				row := exportRow{Number: n}
-				if fields.KeyID != nil {
-					row.KeyID = strings.TrimSpace(*fields.KeyID)
-				}
-				if fields.Name != nil {
-					row.Name = *fields.Name
-				}
-				if row.KeyID == "" {
-					return row, &RowError{n, errors.New("keyId is missing or empty (in a bulk-import report: the row was not imported)")}
-				}
-				return row, nil
-			}
-			if err := sc.Err(); err != nil {
-				return exportRow{}, fmt.Errorf("bulk: reading the input after row %d: %w", n, err)
-			}
-			return exportRow{}, io.EOF
-		}, nil
-	case ".csv":
-		cr := csv.NewReader(r)
-		cr.FieldsPerRecord = -1
-		header, err := cr.Read()
-		if err != nil {
-			return nil, fmt.Errorf("bulk: reading the CSV header: %w", err)
-		}
-		idCol, nameCol := -1, -1
-		for i, h := range header {
-			switch strings.TrimSpace(strings.TrimPrefix(h, "\uFEFF")) {
-			case "keyId":
-				idCol = i
-			case "name":
-				nameCol = i
-			}
-		}
-		if idCol < 0 {
-			return nil, errors.New(`bulk: the CSV header has no "keyId" column`)
-		}
-		return func() (exportRow, error) {
-			for {
-				rec, err := cr.Read()
-				if err == io.EOF {
-					return exportRow{}, io.EOF
-				}
-				var pe *csv.ParseError
-				if errors.As(err, &pe) {
-					n++
-					return exportRow{Number: n}, &RowError{n, fmt.Errorf("malformed CSV: %v", pe.Err)}
-				}
-				if err != nil {
-					return exportRow{}, fmt.Errorf("bulk: reading the input after row %d: %w", n, err)
-				}
-				if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
-					continue
-				}
-				n++
-				row := exportRow{Number: n}
-				if idCol < len(rec) {
-					row.KeyID = strings.TrimSpace(rec[idCol])
-				}
-				if nameCol >= 0 && nameCol < len(rec) {
-					row.Name = strings.TrimSpace(rec[nameCol])
-				}
-				if row.KeyID == "" {
-					return row, &RowError{n, errors.New("keyId is missing or empty")}
-				}
-				return row, nil
-			}
-		}, nil
-	}
-	return nil, fmt.Errorf("bulk: input %s: unknown format: use a .jsonl (JSON Lines) or .csv file", name)
 }

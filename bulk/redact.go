@@ -6,9 +6,9 @@ import (
 
 // Format prints the options without the password and passphrase, for
 // every verb.
-func (o Options) Format(f fmt.State, _ rune) {
-	fmt.Fprintf(f, "bulk.Options{InputPath: %q, JournalPath: %q, Workers: %d, DryRun: %t, ClusterID: %q, Password: %s, Passphrase: %s}",
-		o.InputPath, o.JournalPath, o.Workers, o.DryRun, o.ClusterID, redactedIfSet(o.Password), redactedIfSet(o.Passphrase))
+func (o ImportOptions) Format(f fmt.State, _ rune) {
+	fmt.Fprintf(f, "bulk.ImportOptions{InputPath: %q, JournalPath: %q, Workers: %d, ClusterID: %q, Password: %s, Passphrase: %s}",
+		o.InputPath, o.JournalPath, o.Workers, o.ClusterID, redactedIfSet(o.Password), redactedIfSet(o.Passphrase))
 }
 
 // Format prints the options without the password, for every verb.

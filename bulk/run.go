@@ -9,52 +9,54 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/dfnskeys/dfnskeys"
 	"github.com/dfnskeys/dfnskeys/address"
+	"github.com/dfnskeys/dfnskeys/bulk/internal/index"
+	"github.com/dfnskeys/dfnskeys/bulk/internal/journal"
+	"github.com/dfnskeys/dfnskeys/bulk/internal/rows"
 	"github.com/dfnskeys/dfnskeys/keyformat"
 	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/dfnskeys/dfnskeys/signers"
 )
 
-// Options configures [Run].
-type Options struct {
+// ImportOptions configures [Import] and [Validate]. Validate uses only
+// InputPath, Report, Workers, the secrets (Password, Passphrase,
+// LookupEnv, Prompt) and Progress.
+type ImportOptions struct {
 	// InputPath is the JSON Lines (.jsonl) or CSV (.csv) input. Key files
 	// are relative to its directory.
 	InputPath string
 	// JournalPath is the journal file, created on the first run and used
-	// to resume later ones. Not used in a dry run.
+	// to resume later ones.
 	JournalPath string
 	// Report receives one JSON line per processed row.
 	Report io.Writer
 	// Workers is the number of rows imported concurrently (default 4).
 	Workers int
-	// DryRun validates every row (the key parses, the expected address
-	// matches) and sends nothing.
-	DryRun bool
-	// Client is the API client; not needed in a dry run.
+	// Client is the API client.
 	Client *dfnskeys.Client
 	// ClusterID chooses the signing cluster when several are listed.
 	ClusterID string
 	// PinnedSigners, when set, must be exactly the cluster's signers with
-	// the same keys (see [signers.CheckPinned]); otherwise Run stops
+	// the same keys (see [signers.CheckPinned]); otherwise Import stops
 	// before anything is sent.
 	PinnedSigners []signers.Signer
 	// Password unlocks the keystore rows that name no password source of
-	// their own (passwordEnv, passwordFile). Run does not keep or clear it.
+	// their own (passwordEnv, passwordFile). It is not kept or cleared.
 	Password []byte
 	// Passphrase is the BIP-39 passphrase of the mnemonic rows that name
 	// no source of their own. nil means none was given: a run with such
 	// rows asks Prompt, or fails before sending anything; a non-nil empty
-	// slice means those mnemonics have no passphrase. Run does not keep or
-	// clear it.
+	// slice means those mnemonics have no passphrase. It is not kept or
+	// cleared.
 	Passphrase []byte
 	// LookupEnv reads the variables rows name in passwordEnv (default
 	// os.LookupEnv).
@@ -65,7 +67,7 @@ type Options struct {
 	Prompt func(what string) ([]byte, error)
 	// OnInterrupt, when set, is called once, as soon as ctx ends during
 	// the import of the rows, with the number of rows in flight: those are
-	// finished and no other row is started. Run returns after it returns.
+	// finished and no other row is started. Import returns after it returns.
 	OnInterrupt func(inFlight int)
 	// Progress, when set, is called from one goroutine at most every
 	// ProgressEvery (default 1 s) and once at the end.
@@ -73,7 +75,7 @@ type Options struct {
 	ProgressEvery time.Duration
 }
 
-// Progress is a snapshot of a run.
+// Progress is a snapshot of an import or a validation.
 type Progress struct {
 	// Total is the number of data rows in the input.
 	Total int
@@ -83,7 +85,7 @@ type Progress struct {
 	Elapsed time.Duration
 }
 
-// Summary is the outcome of a run.
+// Summary is the outcome of an import or a validation.
 type Summary struct {
 	Progress
 	// Reasons counts failures by reason, most frequent first (at most 20
@@ -128,23 +130,37 @@ type ReportLine struct {
 
 const maxKeyFile = 64 << 10
 
-// Run imports every distinct key of the input exactly once across any
+// Import imports every distinct key of the input exactly once across any
 // number of runs. Rows the journal records as imported are reported as
 // already-imported without contacting Dfns; rows whose import may have been
 // sent by an earlier, killed run are looked up by public key before
 // anything is sent again. When ctx ends, rows in flight are finished and no
-// new row is started. Run returns an error only when the run as a whole
+// new row is started. Import returns an error only when the run as a whole
 // cannot proceed; row failures are in the report and the summary.
 //
 // Keys are also matched across rows and with Dfns: a row whose key another
 // row of the input already imported is reported as already-imported with
 // that key, and DuplicateOf naming the row; a row whose key Dfns already
 // holds as an active, imported key that was never exported is reported as
-// already-imported with that key (Run lists the organisation's keys once at
+// already-imported with that key (Import lists the organisation's keys once at
 // startup). So a rerun with a new journal — after the old one was lost, or
 // after the input was corrected — imports only what Dfns does not have yet.
 // A key that was exported or archived in Dfns is imported again.
-func Run(ctx context.Context, opts Options) (*Summary, error) {
+func Import(ctx context.Context, opts ImportOptions) (*Summary, error) {
+	return run(ctx, opts, false)
+}
+
+// Validate checks every row of the input as [Import] would before sending
+// it: the key file parses with its format and secret, the protocol suits
+// the curve, the expected address matches, and keys repeated across rows
+// are reported (DuplicateOf). It sends nothing, needs no client, and
+// writes no journal; rows that pass are reported with [StatusValid].
+func Validate(ctx context.Context, opts ImportOptions) (*Summary, error) {
+	return run(ctx, opts, true)
+}
+
+// run is Import, or Validate when dryRun is set.
+func run(ctx context.Context, opts ImportOptions, dryRun bool) (*Summary, error) {
 	start := time.Now()
 	if opts.Workers <= 0 {
 		opts.Workers = 4
@@ -153,7 +169,7 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 		opts.ProgressEvery = time.Second
 	}
 	if opts.Report == nil {
-		return nil, errors.New("bulk: no report writer")
+		return nil, errors.New("no report writer")
 	}
 	if opts.LookupEnv == nil {
 		opts.LookupEnv = os.LookupEnv
@@ -173,23 +189,23 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &runner{opts: opts, dir: filepath.Dir(opts.InputPath), total: total, inflight: map[fingerprint]chan struct{}{}}
-	if opts.DryRun {
-		if r.index, err = newKeyIndex(total); err != nil {
+	r := &runner{opts: opts, dryRun: dryRun, dir: filepath.Dir(opts.InputPath), total: total, inflight: map[index.Fingerprint]chan struct{}{}}
+	if dryRun {
+		if r.index, err = index.New(total); err != nil {
 			return nil, err
 		}
 		defer r.index.Close()
 	} else {
 		if opts.Client == nil {
-			return nil, errors.New("bulk: no API client")
+			return nil, errors.New("no API client")
 		}
-		if r.journal, err = OpenJournal(opts.JournalPath, digest); err != nil {
+		if r.journal, err = journal.Open(opts.JournalPath, digest); err != nil {
 			return nil, err
 		}
 		defer r.journal.Close()
 		list, err := opts.Client.Signers.List(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("bulk: listing the signers: %w", err)
+			return nil, fmt.Errorf("listing the signers: %w", err)
 		}
 		cluster, err := list.Cluster(opts.ClusterID)
 		if err != nil {
@@ -197,14 +213,14 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 		}
 		if opts.PinnedSigners != nil {
 			if err := signers.CheckPinned(cluster.Signers, opts.PinnedSigners); err != nil {
-				return nil, fmt.Errorf("bulk: refusing to import into cluster %s: %w", cluster.ClusterID, err)
+				return nil, fmt.Errorf("refusing to import into cluster %s: %w", cluster.ClusterID, err)
 			}
 		}
 		if r.builder, err = keys.NewImportBuilder(cluster.Signers); err != nil {
 			return nil, err
 		}
 		// Before anything in the journal is acted on.
-		if err := r.journal.bind(target{BaseURL: opts.Client.BaseURL(), OrgID: opts.Client.OrgID(), ClusterID: cluster.ClusterID}); err != nil {
+		if err := r.journal.Bind(journal.Target{BaseURL: opts.Client.BaseURL(), OrgID: opts.Client.OrgID(), ClusterID: cluster.ClusterID}); err != nil {
 			return nil, err
 		}
 		if err := r.resolveStarted(ctx); err != nil {
@@ -215,12 +231,12 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 		}
 		defer r.index.Close()
 	}
-	f, err := os.Open(opts.InputPath)
+	f, err := openInput(opts.InputPath)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	rd, err := NewReader(f, opts.InputPath)
+	rd, err := rows.NewReader(f, opts.InputPath)
 	if err != nil {
 		return nil, err
 	}
@@ -232,9 +248,9 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 	enc.SetEscapeHTML(false)
 	lastProgress := time.Now()
 	var writeErr error
-	next := func() (*Row, *ReportLine, error) {
+	next := func() (*rows.Row, *ReportLine, error) {
 		row, err := rd.Next()
-		var re *RowError
+		var re *rows.RowError
 		switch {
 		case errors.As(err, &re):
 			return nil, &ReportLine{Row: re.Number, Status: StatusFailed, Error: re.Err.Error()}, nil
@@ -281,7 +297,7 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 			opts.OnInterrupt(interruptedWith)
 		}
 	})
-	process := func(row *Row) ReportLine { return r.process(context.WithoutCancel(ctx), row) }
+	process := func(row *rows.Row) ReportLine { return r.process(context.WithoutCancel(ctx), row) }
 	readErr := gatedPipeline(pctx, opts.Workers, next, begin, end, process, func(line ReportLine) {
 		if writeErr == nil {
 			writeErr = enc.Encode(line)
@@ -334,21 +350,21 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 	case readErr != nil:
 		return sum, readErr
 	case writeErr != nil:
-		return sum, fmt.Errorf("bulk: writing the report: %w", writeErr)
+		return sum, fmt.Errorf("writing the report: %w", writeErr)
 	}
 	return sum, nil
 }
 
 // scanInput hashes the input and counts its data rows in one streaming
 // pass, showing each well-formed row to see.
-func scanInput(path string, see func(*Row)) ([32]byte, int, error) {
-	f, err := os.Open(path)
+func scanInput(path string, see func(*rows.Row)) ([32]byte, int, error) {
+	f, err := openInput(path)
 	if err != nil {
-		return [32]byte{}, 0, fmt.Errorf("bulk: opening the input: %w", err)
+		return [32]byte{}, 0, err
 	}
 	defer f.Close()
 	h := sha256.New()
-	rd, err := NewReader(io.TeeReader(f, h), path)
+	rd, err := rows.NewReader(io.TeeReader(f, h), path)
 	if err != nil {
 		return [32]byte{}, 0, err
 	}
@@ -361,7 +377,7 @@ func scanInput(path string, see func(*Row)) ([32]byte, int, error) {
 		if err == nil {
 			see(row)
 		}
-		var re *RowError
+		var re *rows.RowError
 		if err != nil && !errors.As(err, &re) {
 			return [32]byte{}, 0, err
 		}
@@ -378,78 +394,78 @@ func scanInput(path string, see func(*Row)) ([32]byte, int, error) {
 }
 
 type runner struct {
-	opts    Options
+	opts    ImportOptions
+	dryRun  bool
 	dir     string
 	total   int
-	journal *Journal
+	journal *journal.Journal
 	builder *keys.ImportBuilder
-	index   *keyIndex
+	index   *index.Index
 
 	mu       sync.Mutex
-	inflight map[fingerprint]chan struct{} // keys being processed, closed when done
+	inflight map[index.Fingerprint]chan struct{} // keys being processed, closed when done
 
 	// approvalsSeen is set once the journal shows that imports in this
 	// organisation can wait for a policy approval (202).
 	approvalsSeen atomic.Bool
-	// fatal stops the run: no new row starts, and Run returns err.
+	// fatal stops the run: no new row starts, and the run returns err.
 	fatal func(err error)
 }
 
 // buildIndex indexes the public keys of the rows the journal records as
 // imported or possibly sent, and of the keys Dfns already holds (active,
 // imported, not exported), which it lists once.
-func (r *runner) buildIndex(ctx context.Context) (*keyIndex, error) {
-	spool, err := newKeySpool()
+func (r *runner) buildIndex(ctx context.Context) (*index.Index, error) {
+	spool, err := index.NewSpool()
 	if err != nil {
 		return nil, err
 	}
 	defer spool.Close()
 	for k, err := range r.opts.Client.Keys.All(ctx, 500) {
 		if err != nil {
-			return nil, fmt.Errorf("bulk: listing the organisation's keys (to skip keys Dfns already has): %w", err)
+			return nil, fmt.Errorf("listing the organisation's keys (to skip keys Dfns already has): %w", err)
 		}
-		if k.ID == "" || len(k.ID) > maxKeyID {
-			return nil, fmt.Errorf("bulk: Dfns listed a key with an ID of %d bytes", len(k.ID))
+		if k.ID == "" || len(k.ID) > index.MaxKeyID {
+			return nil, fmt.Errorf("a key Dfns listed has an ID of %d bytes", len(k.ID))
 		}
 		// Every listed key exists, whatever its state: rows the journal
 		// calls imported are checked against these.
-		if err := spool.Add(listedFingerprint(k.ID), ""); err != nil {
+		if err := spool.Add(index.Listed(k.ID), ""); err != nil {
 			return nil, err
 		}
 		if !k.Imported || !k.Usable() { // an exported or archived key is imported again
 			continue
 		}
-		pub, err := hex.DecodeString(k.PublicKey)
-		if err != nil || len(pub) == 0 {
-			return nil, fmt.Errorf("bulk: Dfns listed key %s with an invalid public key %q", k.ID, k.PublicKey)
+		if _, err := hex.DecodeString(k.PublicKey); err != nil || k.PublicKey == "" {
+			return nil, fmt.Errorf("key %s, as Dfns listed it, has an invalid public key %q", k.ID, k.PublicKey)
 		}
-		if err := spool.Add(fingerprintOf(k.Curve, k.Scheme, pub), k.ID); err != nil {
+		if err := spool.Add(index.Of(k.Identity()), k.ID); err != nil {
 			return nil, err
 		}
 	}
 	// Room for every row, every spooled entry, and the keys this run
 	// creates (recorded as listed).
-	x, err := newKeyIndex(2*r.total + spool.n)
+	x, err := index.New(2*r.total + spool.Len())
 	if err != nil {
 		return nil, err
 	}
-	err = r.journal.Scan(func(row int, rec Record) error {
+	err = r.journal.Scan(func(row int, rec journal.Record) error {
 		switch rec.State {
-		case StateStarted, StateImported, StatePending, StateRejected:
+		case journal.StateStarted, journal.StateImported, journal.StatePending, journal.StateRejected:
 			if len(rec.PublicKey) > 0 && rec.Scheme != (keys.Scheme{}) {
-				return x.Put(fingerprintOf(rec.Scheme.Curve, rec.Scheme.SchemeName(), rec.PublicKey), indexEntry{Row: row}, true)
+				return x.Put(index.Of(keys.NewIdentity(rec.Scheme, rec.PublicKey)), index.Entry{Row: row}, true)
 			}
 		}
 		return nil
 	})
 	if err == nil {
-		err = spool.Each(func(fp fingerprint, id string) error {
-			return x.Put(fp, indexEntry{KeyID: id}, true)
+		err = spool.Each(func(fp index.Fingerprint, id string) error {
+			return x.Put(fp, index.Entry{KeyID: id}, true)
 		})
 	}
 	if err != nil {
 		x.Close()
-		return nil, fmt.Errorf("bulk: indexing the keys already imported: %w", err)
+		return nil, fmt.Errorf("indexing the keys already imported: %w", err)
 	}
 	return x, nil
 }
@@ -458,7 +474,7 @@ func (r *runner) buildIndex(ctx context.Context) (*keyIndex, error) {
 // fingerprint fp until release is called, waiting while another row holds
 // it, and returns where the key was seen before (another row, or a key in
 // Dfns), if anywhere.
-func (r *runner) claim(fp fingerprint, row int) (prior *indexEntry, release func(), err error) {
+func (r *runner) claim(fp index.Fingerprint, row int) (prior *index.Entry, release func(), err error) {
 	for {
 		r.mu.Lock()
 		if busy, ok := r.inflight[fp]; ok {
@@ -490,7 +506,7 @@ func (r *runner) claim(fp fingerprint, row int) (prior *indexEntry, release func
 // settleDuplicate answers a row whose key was seen before, at prior. It
 // returns false when the row must import the key itself: the earlier row
 // failed without creating anything.
-func (r *runner) settleDuplicate(row *Row, pub []byte, scheme keys.Scheme, prior indexEntry, line ReportLine) (ReportLine, bool) {
+func (r *runner) settleDuplicate(row *rows.Row, pub []byte, scheme keys.Scheme, prior index.Entry, line ReportLine) (ReportLine, bool) {
 	fail := func(err error) (ReportLine, bool) {
 		line.Status, line.Error = StatusFailed, err.Error()
 		return line, true
@@ -503,24 +519,24 @@ func (r *runner) settleDuplicate(row *Row, pub []byte, scheme keys.Scheme, prior
 			return fail(err)
 		}
 		switch rec.State {
-		case StateImported:
+		case journal.StateImported:
 			keyID = rec.KeyID
 			if ok, err := r.listed(keyID); err != nil || !ok {
 				line.KeyID = keyID
 				return fail(fmt.Errorf("row %d has the same key: %s", prior.Row, notListed(keyID, err)))
 			}
-		case StateStarted, StateUncertain:
+		case journal.StateStarted, journal.StateUncertain:
 			return fail(fmt.Errorf("row %d has the same key and its import is unresolved; this row is not sent: rerun to resolve both", prior.Row))
-		case StatePending:
+		case journal.StatePending:
 			return fail(fmt.Errorf("row %d has the same key and its import waits for policy approval %s; this row is not sent", prior.Row, rec.KeyID))
-		case StateRejected:
+		case journal.StateRejected:
 			line.KeyID = rec.KeyID
 			return fail(fmt.Errorf("row %d has the same key, and Dfns created key %s for it with a different public key; this row is not sent", prior.Row, rec.KeyID))
 		default: // the earlier row failed for sure: this one tries
 			return line, false
 		}
 	}
-	if err := r.journal.Put(row.Number, Record{State: StateImported, PublicKey: pub, KeyID: keyID, Scheme: scheme, DuplicateOf: line.DuplicateOf}); err != nil {
+	if err := r.journal.Put(row.Number, journal.Record{State: journal.StateImported, PublicKey: pub, KeyID: keyID, Scheme: scheme, DuplicateOf: line.DuplicateOf}); err != nil {
 		return fail(err)
 	}
 	line.KeyID, line.Status = keyID, StatusAlreadyImported
@@ -528,12 +544,12 @@ func (r *runner) settleDuplicate(row *Row, pub []byte, scheme keys.Scheme, prior
 }
 
 // fromJournal answers a row the journal records as imported.
-func (r *runner) fromJournal(row *Row) (ReportLine, bool) {
+func (r *runner) fromJournal(row *rows.Row) (ReportLine, bool) {
 	if r.journal == nil {
 		return ReportLine{}, false
 	}
 	rec, err := r.journal.Get(row.Number)
-	if err != nil || rec.State != StateImported {
+	if err != nil || rec.State != journal.StateImported {
 		return ReportLine{}, false
 	}
 	line := ReportLine{Row: row.Number, Name: row.Name, PublicKey: hex.EncodeToString(rec.PublicKey), KeyID: rec.KeyID, Status: StatusAlreadyImported, DuplicateOf: rec.DuplicateOf}
@@ -550,20 +566,20 @@ func (r *runner) fromJournal(row *Row) (ReportLine, bool) {
 // created during this run. Without an index (a dry run) nothing is known
 // and every ID counts as listed.
 func (r *runner) listed(id string) (bool, error) {
-	if r.index == nil || r.opts.DryRun {
+	if r.index == nil || r.dryRun {
 		return true, nil
 	}
-	_, ok, err := r.index.Lookup(listedFingerprint(id))
+	_, ok, err := r.index.Lookup(index.Listed(id))
 	return ok, err
 }
 
 // markListed records that key ID id exists in Dfns (created or found by
 // this run).
 func (r *runner) markListed(id string) error {
-	if id == "" || len(id) > maxKeyID {
-		return fmt.Errorf("bulk: Dfns answered with a key ID of %d bytes", len(id))
+	if id == "" || len(id) > index.MaxKeyID {
+		return fmt.Errorf("the key ID Dfns answered with has %d bytes", len(id))
 	}
-	return r.index.Put(listedFingerprint(id), indexEntry{}, true)
+	return r.index.Put(index.Listed(id), index.Entry{}, true)
 }
 
 // notListed is the report error of a row the journal calls imported as key
@@ -578,65 +594,53 @@ func notListed(id string, err error) string {
 // resolveStarted settles the rows an earlier run may have sent, and those
 // waiting for a policy approval: each is looked for by public key among the
 // imported keys; found ones are marked imported. Started rows not found may
-// be attempted again; rows waiting for approval stay so. Keys can appear a moment
-// after a killed run sent them, so the search is repeated twice, after 1 s
-// and 2 s, while rows remain unresolved.
+// be attempted again; rows waiting for approval stay so. Keys can appear a
+// moment after a killed run sent them, so the search is repeated while rows
+// remain unresolved, as the client's retry policy sets for lookups
+// (LookupAttempts, LookupDelay).
 func (r *runner) resolveStarted(ctx context.Context) error {
 	// Rows by what identifies their key: public key, and scheme when the
 	// record names it (a Dfns key of another scheme is another key).
-	pending := map[string][]int{}
-	schemes := map[string]keys.Scheme{}
+	pending := map[keys.Identity][]int{}
+	schemes := map[keys.Identity]keys.Scheme{}
 	approvals := map[int]bool{} // rows waiting for a policy approval
-	if err := r.journal.Scan(func(row int, rec Record) error {
-		if rec.Approval || rec.State == StatePending {
+	if err := r.journal.Scan(func(row int, rec journal.Record) error {
+		if rec.Approval || rec.State == journal.StatePending {
 			r.approvalsSeen.Store(true)
 		}
-		if (rec.State == StateStarted || rec.State == StatePending) && len(rec.PublicKey) > 0 {
-			k := hex.EncodeToString(rec.PublicKey)
-			if rec.Scheme != (keys.Scheme{}) {
-				k = resolveKey(k, rec.Scheme.Curve, rec.Scheme.SchemeName())
-			}
+		if (rec.State == journal.StateStarted || rec.State == journal.StatePending) && len(rec.PublicKey) > 0 {
+			k := keys.NewIdentity(rec.Scheme, rec.PublicKey) // public key only when the scheme is unknown
 			pending[k] = append(pending[k], row)
 			schemes[k] = rec.Scheme
-			approvals[row] = rec.State == StatePending
+			approvals[row] = rec.State == journal.StatePending
 		}
 		return nil
 	}); err != nil {
-		return fmt.Errorf("bulk: reading the journal: %w", err)
+		return fmt.Errorf("reading the journal: %w", err)
 	}
-	delay := time.Second
-	for attempt := 0; len(pending) > 0 && attempt < 3; attempt++ {
-		if attempt > 0 {
-			select {
-			case <-time.After(delay):
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-			delay *= 2
+	err := r.opts.Client.Keys.LookUp(ctx, func(k *keys.Key) error {
+		if !k.Imported || !k.Usable() {
+			return nil
 		}
-		for k, err := range r.opts.Client.Keys.All(ctx, 500) {
-			if err != nil {
-				return fmt.Errorf("bulk: looking for keys an interrupted run may have imported: %w", err)
+		id := k.Identity()
+		rows, ok := pending[id]
+		if !ok {
+			id = id.PublicKeyOnly() // a record without its scheme
+			if rows, ok = pending[id]; !ok {
+				return nil
 			}
-			if !k.Imported || !k.Usable() {
-				continue
-			}
-			id := resolveKey(strings.ToLower(k.PublicKey), k.Curve, k.Scheme)
-			rows, ok := pending[id]
-			if !ok {
-				id = strings.ToLower(k.PublicKey) // a record without its scheme
-				if rows, ok = pending[id]; !ok {
-					continue
-				}
-			}
-			pub, _ := hex.DecodeString(k.PublicKey)
-			for _, row := range rows {
-				if err := r.journal.Put(row, Record{State: StateImported, PublicKey: pub, KeyID: k.ID, Scheme: schemes[id], Approval: approvals[row]}); err != nil {
-					return err
-				}
-			}
-			delete(pending, id)
 		}
+		pub, _ := hex.DecodeString(k.PublicKey)
+		for _, row := range rows {
+			if err := r.journal.Put(row, journal.Record{State: journal.StateImported, PublicKey: pub, KeyID: k.ID, Scheme: schemes[id], Approval: approvals[row]}); err != nil {
+				return err
+			}
+		}
+		delete(pending, id)
+		return nil
+	}, func() bool { return len(pending) > 0 })
+	if err != nil {
+		return fmt.Errorf("looking for keys an interrupted run may have imported: %w", err)
 	}
 	for k, rows := range pending {
 		for _, row := range rows {
@@ -649,11 +653,11 @@ func (r *runner) resolveStarted(ctx context.Context) error {
 				// may have been answered 202 just before a kill, before
 				// that was recorded. Resending it could make two keys
 				// once both are approved.
-				pub, _ := hex.DecodeString(strings.SplitN(k, "/", 2)[0])
-				err = r.journal.Put(row, Record{State: StatePending, PublicKey: pub, Scheme: schemes[k], Approval: true})
+				pub, _ := hex.DecodeString(k.PublicKey)
+				err = r.journal.Put(row, journal.Record{State: journal.StatePending, PublicKey: pub, Scheme: schemes[k], Approval: true})
 			default:
 				// Not found after three searches: it was never processed.
-				err = r.journal.Put(row, Record{State: StateNone})
+				err = r.journal.Put(row, journal.Record{State: journal.StateNone})
 			}
 			if err != nil {
 				return err
@@ -667,13 +671,7 @@ func (r *runner) resolveStarted(ctx context.Context) error {
 // been sent, in a journal that has seen policy approvals.
 var errMayAwaitApproval = errors.New("the import may have been sent by an interrupted run and may wait for a policy approval (this journal has seen approvals), so it is not sent again; rerun once pending approvals are settled (if it was rejected or never sent, import this row with a new journal)")
 
-// resolveKey identifies a key by public key (lower-case hex), curve and
-// scheme name.
-func resolveKey(publicKeyHex string, c keys.Curve, schemeName string) string {
-	return publicKeyHex + "/" + string(c) + "/" + schemeName
-}
-
-func (r *runner) process(ctx context.Context, row *Row) ReportLine {
+func (r *runner) process(ctx context.Context, row *rows.Row) ReportLine {
 	line := ReportLine{Row: row.Number, Name: row.Name}
 	fail := func(err error) ReportLine {
 		line.Status, line.Error = StatusFailed, err.Error()
@@ -700,17 +698,17 @@ func (r *runner) process(ctx context.Context, row *Row) ReportLine {
 	if err := scheme.Validate(); err != nil {
 		return fail(err)
 	}
-	fp := fingerprintOf(scheme.Curve, scheme.SchemeName(), key.PublicKey())
+	fp := index.Of(keys.NewIdentity(scheme, key.PublicKey()))
 	prior, release, err := r.claim(fp, row.Number)
 	if err != nil {
 		return fail(err)
 	}
 	defer release()
-	if r.opts.DryRun {
+	if r.dryRun {
 		line.Status = StatusValid
 		if prior != nil {
 			line.DuplicateOf = prior.Row
-		} else if err := r.index.Put(fp, indexEntry{Row: row.Number}, false); err != nil {
+		} else if err := r.index.Put(fp, index.Entry{Row: row.Number}, false); err != nil {
 			return fail(err)
 		}
 		return line
@@ -720,11 +718,11 @@ func (r *runner) process(ctx context.Context, row *Row) ReportLine {
 	if err != nil {
 		return fail(err)
 	}
-	if rec.State == StateRejected {
+	if rec.State == journal.StateRejected {
 		line.KeyID = rec.KeyID
 		return fail(fmt.Errorf("an earlier run's import created key %s with a different public key: investigate it with Dfns; this row is not imported again", rec.KeyID))
 	}
-	if rec.State == StatePending {
+	if rec.State == journal.StatePending {
 		// The startup search did not find the key: not approved yet.
 		// Resending would make a second request that, once approved,
 		// would create a second key.
@@ -733,27 +731,27 @@ func (r *runner) process(ctx context.Context, row *Row) ReportLine {
 		}
 		return fail(fmt.Errorf("the import waits for policy approval %s and is not sent again; rerun once it is approved (if it is rejected, import this row with a new journal)", rec.KeyID))
 	}
-	if rec.State == StateUncertain || rec.State == StateStarted {
+	if rec.State == journal.StateUncertain || rec.State == journal.StateStarted {
 		// A torn record, or a started row the startup search missed.
 		found, err := r.opts.Client.Keys.FindImported(ctx, scheme, line.PublicKey)
 		if err != nil {
 			return fail(fmt.Errorf("looking for a key an interrupted run may have imported: %w", err))
 		}
 		if found != nil && found.Usable() {
-			if err := r.journal.Put(row.Number, Record{State: StateImported, PublicKey: key.PublicKey(), KeyID: found.ID, Scheme: scheme, Approval: rec.Approval}); err != nil {
+			if err := r.journal.Put(row.Number, journal.Record{State: journal.StateImported, PublicKey: key.PublicKey(), KeyID: found.ID, Scheme: scheme, Approval: rec.Approval}); err != nil {
 				return fail(err)
 			}
 			if err := r.markListed(found.ID); err != nil {
 				return fail(err)
 			}
-			if err := r.index.Put(fp, indexEntry{Row: row.Number}, false); err != nil {
+			if err := r.index.Put(fp, index.Entry{Row: row.Number}, false); err != nil {
 				return fail(err)
 			}
 			line.KeyID, line.Status = found.ID, StatusAlreadyImported
 			return line
 		}
 		if r.approvalsSeen.Load() {
-			if err := r.journal.Put(row.Number, Record{State: StatePending, PublicKey: key.PublicKey(), Scheme: scheme, Approval: true}); err != nil {
+			if err := r.journal.Put(row.Number, journal.Record{State: journal.StatePending, PublicKey: key.PublicKey(), Scheme: scheme, Approval: true}); err != nil {
 				return fail(err)
 			}
 			return fail(errMayAwaitApproval)
@@ -764,10 +762,10 @@ func (r *runner) process(ctx context.Context, row *Row) ReportLine {
 			return l
 		}
 	}
-	if err := r.journal.Put(row.Number, Record{State: StateStarted, PublicKey: key.PublicKey(), Scheme: scheme}); err != nil {
+	if err := r.journal.Put(row.Number, journal.Record{State: journal.StateStarted, PublicKey: key.PublicKey(), Scheme: scheme}); err != nil {
 		return fail(err)
 	}
-	if err := r.index.Put(fp, indexEntry{Row: row.Number}, false); err != nil {
+	if err := r.index.Put(fp, index.Entry{Row: row.Number}, false); err != nil {
 		return fail(err)
 	}
 	// The run's index already answered "does Dfns hold this key?" from one
@@ -783,21 +781,21 @@ func (r *runner) process(ctx context.Context, row *Row) ReportLine {
 			// Durable before the run moves on: a rerun must know never to
 			// resend this row, nor any row whose answer it lacks.
 			r.approvalsSeen.Store(true)
-			if jerr := r.journal.Put(row.Number, Record{State: StatePending, PublicKey: key.PublicKey(), KeyID: pending.ApprovalID, Scheme: scheme, Approval: true}); jerr != nil {
-				r.fatal(fmt.Errorf("bulk: row %d's import waits for policy approval %s, but recording that failed (%v): the run stopped; do not rerun with this journal before checking the approval, or the row may be imported twice", row.Number, pending.ApprovalID, jerr))
+			if jerr := r.journal.Put(row.Number, journal.Record{State: journal.StatePending, PublicKey: key.PublicKey(), KeyID: pending.ApprovalID, Scheme: scheme, Approval: true}); jerr != nil {
+				r.fatal(fmt.Errorf("row %d's import waits for policy approval %s, but recording that failed (%v): the run stopped; do not rerun with this journal before checking the approval, or the row may be imported twice", row.Number, pending.ApprovalID, jerr))
 			}
 		case errors.As(err, &mismatch):
 			line.KeyID = mismatch.KeyID
-			if jerr := r.journal.Put(row.Number, Record{State: StateRejected, PublicKey: key.PublicKey(), KeyID: mismatch.KeyID, Scheme: scheme}); jerr != nil {
-				r.fatal(fmt.Errorf("bulk: row %d's import created key %s with another public key, but recording that failed (%v): the run stopped", row.Number, mismatch.KeyID, jerr))
+			if jerr := r.journal.Put(row.Number, journal.Record{State: journal.StateRejected, PublicKey: key.PublicKey(), KeyID: mismatch.KeyID, Scheme: scheme}); jerr != nil {
+				r.fatal(fmt.Errorf("row %d's import created key %s with another public key, but recording that failed (%v): the run stopped", row.Number, mismatch.KeyID, jerr))
 			}
 		default:
 			// Nothing was created: a rerun may try again at once.
-			_ = r.journal.Put(row.Number, Record{State: StateFailed, PublicKey: key.PublicKey(), Scheme: scheme})
+			_ = r.journal.Put(row.Number, journal.Record{State: journal.StateFailed, PublicKey: key.PublicKey(), Scheme: scheme})
 		}
 		return fail(err)
 	}
-	if err := r.journal.Put(row.Number, Record{State: StateImported, PublicKey: key.PublicKey(), KeyID: created.ID, Scheme: scheme}); err != nil {
+	if err := r.journal.Put(row.Number, journal.Record{State: journal.StateImported, PublicKey: key.PublicKey(), KeyID: created.ID, Scheme: scheme}); err != nil {
 		return fail(fmt.Errorf("imported as %s, but recording it failed: %w", created.ID, err))
 	}
 	if err := r.markListed(created.ID); err != nil {
@@ -807,7 +805,7 @@ func (r *runner) process(ctx context.Context, row *Row) ReportLine {
 	return line
 }
 
-func (r *runner) loadKey(row *Row) (*keys.PrivateKey, error) {
+func (r *runner) loadKey(row *rows.Row) (*keys.PrivateKey, error) {
 	format := row.Format
 	if format == "" {
 		format = string(keyformat.Hex)
@@ -857,4 +855,17 @@ func (r *runner) loadKey(row *Row) (*keys.PrivateKey, error) {
 		}
 	}
 	return keyformat.Parse(f, c, data[:n], secrets)
+}
+
+// openInput opens the input file, with an error that names it once.
+func openInput(path string) (*os.File, error) {
+	f, err := os.Open(path)
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return nil, fmt.Errorf("opening the input %s: %w", path, pe.Err)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("opening the input: %w", err)
+	}
+	return f, nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/dfnskeys/dfnskeys/bulk/internal/rows"
 	"io"
 	"os"
 	"path/filepath"
@@ -35,9 +36,9 @@ type fileNeed struct {
 // maxSecretProblems bounds the problems one error lists.
 const maxSecretProblems = 10
 
-func (n *secretNeeds) add(r *Row) {
+func (n *secretNeeds) add(r *rows.Row) {
 	switch {
-	case !r.needsSecret():
+	case !r.NeedsSecret():
 	case r.PasswordEnv != "":
 		if len(n.envs) <= maxSecretProblems {
 			n.envs = append(n.envs, envNeed{r.Number, r.PasswordEnv})
@@ -63,7 +64,7 @@ func (n *secretNeeds) add(r *Row) {
 // reports them all at once, before anything is sent. Only the first
 // maxSecretProblems rows naming a variable or file are checked here; the
 // others are checked as their rows are read.
-func (n *secretNeeds) check(opts *Options, dir string) ([][]byte, error) {
+func (n *secretNeeds) check(opts *ImportOptions, dir string) ([][]byte, error) {
 	var problems []string
 	var prompted [][]byte
 	ask := func(what string, row int, env, hint string) []byte {
@@ -108,14 +109,14 @@ func (n *secretNeeds) check(opts *Options, dir string) ([][]byte, error) {
 		problems = append(problems[:maxSecretProblems], "…")
 	}
 	if len(problems) > 0 {
-		return prompted, fmt.Errorf("bulk: missing passwords; nothing was sent:\n  %s", strings.Join(problems, "\n  "))
+		return prompted, fmt.Errorf("missing passwords; nothing was sent:\n  %s", strings.Join(problems, "\n  "))
 	}
 	return prompted, nil
 }
 
 // rowSecret reads the password or passphrase a row names. The caller must
 // clear it.
-func rowSecret(row *Row, lookupEnv func(string) (string, bool), dir string) ([]byte, error) {
+func rowSecret(row *rows.Row, lookupEnv func(string) (string, bool), dir string) ([]byte, error) {
 	if row.PasswordEnv != "" {
 		v, ok := lookupEnv(row.PasswordEnv)
 		if !ok {

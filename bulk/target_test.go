@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/dfnskeys/dfnskeys/bulk"
+	"github.com/dfnskeys/dfnskeys/bulk/internal/journal"
 	"github.com/dfnskeys/dfnskeys/dfnstest"
 	"github.com/stretchr/testify/require"
 )
@@ -23,8 +24,8 @@ func TestRunRefusesJournalOfAnotherTarget(t *testing.T) {
 	require.Equal(t, 3, sum.Imported)
 
 	var report bytes.Buffer
-	_, err := bulk.Run(context.Background(), bulk.Options{InputPath: f.input, JournalPath: filepath.Join(f.dir, "journal"), Report: &report, Client: client(t, production)})
-	require.ErrorContains(t, err, "bulk: the journal "+filepath.Join(f.dir, "journal")+" was made against "+rehearsal.URL()+", organisation "+rehearsal.OrgID()+", cluster "+rehearsal.Clusters()[0].ID+
+	_, err := bulk.Import(context.Background(), bulk.ImportOptions{InputPath: f.input, JournalPath: filepath.Join(f.dir, "journal"), Report: &report, Client: client(t, production)})
+	require.ErrorContains(t, err, "the journal "+filepath.Join(f.dir, "journal")+" was made against "+rehearsal.URL()+", organisation "+rehearsal.OrgID()+", cluster "+rehearsal.Clusters()[0].ID+
 		", but this run is against "+production.URL()+", organisation "+production.OrgID()+", cluster "+production.Clusters()[0].ID+": ")
 	require.ErrorContains(t, err, "start a new journal (--journal NEW_FILE)")
 	require.Zero(t, production.KeyCount())
@@ -37,7 +38,7 @@ func TestRunRefusesJournalOfAnotherTarget(t *testing.T) {
 	require.Equal(t, 3, sum.AlreadyImported)
 
 	// A new journal against production imports every row.
-	sum, _ = run(t, context.Background(), f, client(t, production), func(o *bulk.Options) { o.JournalPath = filepath.Join(f.dir, "production.journal") })
+	sum, _ = run(t, context.Background(), f, client(t, production), func(o *bulk.ImportOptions) { o.JournalPath = filepath.Join(f.dir, "production.journal") })
 	require.Equal(t, 3, sum.Imported)
 	require.Equal(t, 3, production.KeyCount())
 }
@@ -51,12 +52,12 @@ func TestRunReportsImportedRowsDfnsDoesNotList(t *testing.T) {
 	srv := dfnstest.NewServer(t)
 	c := client(t, srv)
 	f := newFixture(t, 3)
-	digest, err := bulk.InputDigest(f.input)
+	digest, err := journal.InputDigest(f.input)
 	require.NoError(t, err)
-	j, err := bulk.OpenJournal(filepath.Join(f.dir, "journal"), digest)
+	j, err := journal.Open(filepath.Join(f.dir, "journal"), digest)
 	require.NoError(t, err)
 	pub1, _ := hex.DecodeString(f.want[1])
-	require.NoError(t, j.Put(1, bulk.Record{State: bulk.StateImported, PublicKey: pub1, KeyID: "key-elsewhere"}))
+	require.NoError(t, j.Put(1, journal.Record{State: journal.StateImported, PublicKey: pub1, KeyID: "key-elsewhere"}))
 	require.NoError(t, j.Close())
 
 	sum, lines := run(t, context.Background(), f, c, nil)
@@ -75,7 +76,7 @@ func TestRunReportsImportedRowsDfnsDoesNotList(t *testing.T) {
 	require.Equal(t, bulk.StatusAlreadyImported, lines[3].Status)
 
 	// A new journal imports the row.
-	sum, lines = run(t, context.Background(), f, c, func(o *bulk.Options) { o.JournalPath = filepath.Join(f.dir, "new.journal") })
+	sum, lines = run(t, context.Background(), f, c, func(o *bulk.ImportOptions) { o.JournalPath = filepath.Join(f.dir, "new.journal") })
 	require.Equal(t, bulk.StatusImported, lines[1].Status)
 	require.Equal(t, 1, sum.Imported)
 	require.Equal(t, 2, sum.AlreadyImported)

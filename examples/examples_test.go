@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 )
@@ -45,7 +44,7 @@ func TestExamplesBuildInAUserModule(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			cmd := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", os.DevNull, ".")
+			cmd := exec.Command("go", "build", "-o", os.DevNull, ".")
 			cmd.Dir = dir
 			// Only modules the repository already uses, from the module
 			// cache: nothing is downloaded.

@@ -106,7 +106,7 @@ func runBulkImport(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	opts := bulk.Options{InputPath: *input, JournalPath: *journal, Workers: *workers, DryRun: *dryRun, ClusterID: *clusterID, PinnedSigners: pinned}
+	opts := bulk.ImportOptions{InputPath: *input, JournalPath: *journal, Workers: *workers, ClusterID: *clusterID, PinnedSigners: pinned}
 	if pw, ok := lookupEnv(e, "DFNS_KEY_PASSWORD"); ok {
 		opts.Password = append([]byte{}, pw...)
 		defer clear(opts.Password)
@@ -185,7 +185,11 @@ func runBulkImport(e *env, args []string) error {
 		}
 		e.exitNow(1)
 	}()
-	sum, err := bulk.Run(ctx, opts)
+	entry := bulk.Import
+	if *dryRun {
+		entry = bulk.Validate // checks every row; sends nothing, writes no journal
+	}
+	sum, err := entry(ctx, opts)
 	bar.finish()
 	if err != nil && ctx.Err() != nil && sum == nil {
 		return errors.New("interrupted while starting up, before any row was imported: nothing was sent; rerun the same command to start")

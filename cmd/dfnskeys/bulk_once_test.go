@@ -261,7 +261,7 @@ func TestBulkImportTwoRunsOnOneJournal(t *testing.T) {
 	second := startProc(t, env, append(args, "--report", filepath.Join(dir, "second.jsonl"))...)
 	require.Equal(t, 1, second.wait(t), second.stderr())
 	host, _ := os.Hostname()
-	require.Equal(t, fmt.Sprintf("dfnskeys: bulk-import: bulk: the journal %s is in use by process %d on host %s: another bulk-import is running on it, and two runs on one journal could import keys twice; wait for it to finish, or stop it (Ctrl-C) and rerun", journal, first.cmd.Process.Pid, host), second.stderr())
+	require.Equal(t, fmt.Sprintf("dfnskeys: bulk-import: the journal %s is in use by process %d on host %s: another bulk-import is running on it, and two runs on one journal could import keys twice; wait for it to finish, or stop it (Ctrl-C) and rerun", journal, first.cmd.Process.Pid, host), second.stderr())
 	require.NoFileExists(t, filepath.Join(dir, "second.jsonl"))
 	require.Equal(t, 0, first.wait(t), first.stderr())
 	requireOneKeyPerRow(t, srv, pubs, filepath.Join(dir, "first.jsonl"))
@@ -360,7 +360,7 @@ func TestBulkImportJournalOfAnotherTarget(t *testing.T) {
 
 	p = startProc(t, simEnv(t, production, dir), args...)
 	require.Equal(t, 1, p.wait(t))
-	require.Equal(t, fmt.Sprintf("dfnskeys: bulk-import: bulk: the journal %s was made against %s, organisation %s, cluster %s, but this run is against %s, organisation %s, cluster %s: a journal only describes keys in the API, organisation and signing cluster it was made against (a rehearsal's journal says nothing about production). To import into this one, start a new journal (--journal NEW_FILE): keys it already holds are found and reported, not imported again",
+	require.Equal(t, fmt.Sprintf("dfnskeys: bulk-import: the journal %s was made against %s, organisation %s, cluster %s, but this run is against %s, organisation %s, cluster %s: a journal only describes keys in the API, organisation and signing cluster it was made against (a rehearsal's journal says nothing about production). To import into this one, start a new journal (--journal NEW_FILE): keys it already holds are found and reported, not imported again",
 		journal, rehearsal.URL(), rehearsal.OrgID(), rehearsal.Clusters()[0].ID, production.URL(), production.OrgID(), production.Clusters()[0].ID), p.stderr())
 	require.Zero(t, production.KeyCount())
 	require.Zero(t, countRequests(production, "POST", "/auth/action/init"), "nothing was sent")

@@ -1,4 +1,5 @@
-package bulk
+// Package rows reads the rows of a bulk-import input, JSON Lines or CSV.
+package rows
 
 import (
 	"bufio"
@@ -83,7 +84,7 @@ func NewReader(r io.Reader, name string) (*Reader, error) {
 	case ".csv":
 		return newCSVReader(r)
 	default:
-		return nil, fmt.Errorf("bulk: input %s: unknown format: use a .jsonl (JSON Lines) or .csv file", name)
+		return nil, fmt.Errorf("input %s: unknown format: use a .jsonl (JSON Lines) or .csv file", name)
 	}
 }
 
@@ -117,7 +118,7 @@ func newJSONLReader(in io.Reader) *Reader {
 			return row, nil
 		}
 		if err := sc.Err(); err != nil {
-			return nil, fmt.Errorf("bulk: reading the input after row %d: %w", rd.n, err)
+			return nil, fmt.Errorf("reading the input after row %d: %w", rd.n, err)
 		}
 		return nil, io.EOF
 	}
@@ -133,7 +134,7 @@ func newCSVReader(in io.Reader) (*Reader, error) {
 	cr.ReuseRecord = true
 	header, err := cr.Read()
 	if err != nil {
-		return nil, fmt.Errorf("bulk: reading the CSV header: %w", err)
+		return nil, fmt.Errorf("reading the CSV header: %w", err)
 	}
 	index := map[string]int{}
 	for i, h := range header {
@@ -142,18 +143,18 @@ func newCSVReader(in io.Reader) (*Reader, error) {
 		for _, c := range csvColumns {
 			if strings.EqualFold(h, c) {
 				if _, dup := index[c]; dup {
-					return nil, fmt.Errorf("bulk: CSV column %q appears twice", c)
+					return nil, fmt.Errorf("CSV column %q appears twice", c)
 				}
 				index[c], known = i, true
 			}
 		}
 		if !known {
-			return nil, fmt.Errorf("bulk: unknown CSV column %q: the columns are %s", h, strings.Join(csvColumns, ", "))
+			return nil, fmt.Errorf("unknown CSV column %q: the columns are %s", h, strings.Join(csvColumns, ", "))
 		}
 	}
 	for _, req := range []string{"keyFile", "curve"} {
 		if _, ok := index[req]; !ok {
-			return nil, fmt.Errorf("bulk: the CSV header has no %q column", req)
+			return nil, fmt.Errorf("the CSV header has no %q column", req)
 		}
 	}
 	rd := &Reader{}
@@ -169,7 +170,7 @@ func newCSVReader(in io.Reader) (*Reader, error) {
 				return nil, &RowError{rd.n, fmt.Errorf("malformed CSV: %v", pe.Err)}
 			}
 			if err != nil {
-				return nil, fmt.Errorf("bulk: reading the input after row %d: %w", rd.n, err)
+				return nil, fmt.Errorf("reading the input after row %d: %w", rd.n, err)
 			}
 			if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 				continue
@@ -208,7 +209,7 @@ func (r *Row) validate() error {
 		return errors.New("passwordEnv and passwordFile are both set: give one")
 	case r.PasswordEnv != "" && !isEnvName(r.PasswordEnv):
 		return errors.New("passwordEnv is not an environment variable name (letters, digits and _): it names the variable that holds the password, never the password itself")
-	case (r.PasswordEnv != "" || r.PasswordFile != "") && !r.needsSecret():
+	case (r.PasswordEnv != "" || r.PasswordFile != "") && !r.NeedsSecret():
 		return errors.New("passwordEnv and passwordFile are only for keystore and mnemonic rows")
 	}
 	switch r.Kind {
@@ -226,9 +227,9 @@ func (r *Row) validate() error {
 	return nil
 }
 
-// needsSecret reports whether the row's format takes a password (keystore)
+// NeedsSecret reports whether the row's format takes a password (keystore)
 // or passphrase (mnemonic).
-func (r *Row) needsSecret() bool {
+func (r *Row) NeedsSecret() bool {
 	return strings.EqualFold(r.Format, "keystore") || strings.EqualFold(r.Format, "mnemonic")
 }
 

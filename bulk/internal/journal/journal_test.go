@@ -1,4 +1,4 @@
-package bulk
+package journal
 
 import (
 	"bytes"
@@ -19,7 +19,7 @@ func TestJournalRoundTripAndReopen(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "j")
 	d := [32]byte{1, 2, 3}
-	j, err := OpenJournal(path, d)
+	j, err := Open(path, d)
 	require.NoError(t, err)
 	pub := bytes.Repeat([]byte{0x02}, 33)
 	require.NoError(t, j.Put(3, Record{State: StateStarted, PublicKey: pub}))
@@ -36,7 +36,7 @@ func TestJournalRoundTripAndReopen(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
 
-	j, err = OpenJournal(path, d)
+	j, err = Open(path, d)
 	require.NoError(t, err)
 	defer j.Close()
 	r, err = j.Get(1)
@@ -55,15 +55,15 @@ func TestJournalRoundTripAndReopen(t *testing.T) {
 func TestJournalBoundToInput(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "j")
-	j, err := OpenJournal(path, [32]byte{1})
+	j, err := Open(path, [32]byte{1})
 	require.NoError(t, err)
 	require.NoError(t, j.Close())
-	_, err = OpenJournal(path, [32]byte{2})
+	_, err = Open(path, [32]byte{2})
 	require.ErrorContains(t, err, "different input file")
 
 	notJournal := filepath.Join(t.TempDir(), "x")
 	require.NoError(t, os.WriteFile(notJournal, []byte("hello"), 0o600))
-	_, err = OpenJournal(notJournal, [32]byte{1})
+	_, err = Open(notJournal, [32]byte{1})
 	require.ErrorContains(t, err, "not a dfnskeys journal")
 }
 
@@ -72,7 +72,7 @@ func TestJournalBoundToInput(t *testing.T) {
 func TestJournalTornRecord(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "j")
-	j, err := OpenJournal(path, [32]byte{})
+	j, err := Open(path, [32]byte{})
 	require.NoError(t, err)
 	require.NoError(t, j.Put(2, Record{State: StateImported, PublicKey: []byte{2, 3}, KeyID: "key-1"}))
 	require.NoError(t, j.Close())
@@ -80,7 +80,7 @@ func TestJournalTornRecord(t *testing.T) {
 	require.NoError(t, err)
 	raw[2*recordSize+10] ^= 0xff // damage the middle of row 2's record
 	require.NoError(t, os.WriteFile(path, raw, 0o600))
-	j, err = OpenJournal(path, [32]byte{})
+	j, err = Open(path, [32]byte{})
 	require.NoError(t, err)
 	defer j.Close()
 	r, err := j.Get(2)
@@ -96,7 +96,7 @@ func TestJournalTornRecord(t *testing.T) {
 
 func TestJournalConcurrentPuts(t *testing.T) {
 	t.Parallel()
-	j, err := OpenJournal(filepath.Join(t.TempDir(), "j"), [32]byte{})
+	j, err := Open(filepath.Join(t.TempDir(), "j"), [32]byte{})
 	require.NoError(t, err)
 	defer j.Close()
 	var wg sync.WaitGroup
@@ -122,45 +122,10 @@ func TestJournalConcurrentPuts(t *testing.T) {
 	require.Error(t, j.Put(1, Record{KeyID: string(make([]byte, 151))}))
 }
 
-func TestOptionsRedactPassword(t *testing.T) {
-	t.Parallel()
-	o := Options{InputPath: "in.jsonl", Password: []byte("hunter2-secret")}
-	e := ExportOptions{OutDir: "out", Password: []byte("hunter2-secret")}
-	for _, s := range []string{
-		fmt.Sprintf("%v %+v %#v %s %q %x", o, o, o, o, o, o),
-		fmt.Sprintf("%v %+v %#v %s", &o, e, &e, struct{ O Options }{o}),
-	} {
-		require.NotContains(t, s, "hunter2")
-		require.NotContains(t, s, fmt.Sprint([]byte("hunter2")[:3])[1:8])
-		require.NotContains(t, s, "68756e74") // hex of "hunt"
-		require.Contains(t, s, "REDACTED")
-	}
-}
-
-// The single-pass scan hashes exactly the bytes InputDigest hashes, so a
-// journal made by one run is accepted by the next.
-func TestScanInputDigestMatchesInputDigest(t *testing.T) {
-	t.Parallel()
-	dir := t.TempDir()
-	for name, body := range map[string]string{
-		"a.jsonl": "{\"keyFile\":\"k\",\"curve\":\"stark\"}\n\n\nnot json\n\n",
-		"b.csv":   "keyFile,curve\nk,stark\n\n\n",
-		"c.jsonl": "",
-	} {
-		p := filepath.Join(dir, name)
-		require.NoError(t, os.WriteFile(p, []byte(body), 0o600))
-		got, _, err := scanInput(p, func(*Row) {})
-		require.NoError(t, err)
-		want, err := InputDigest(p)
-		require.NoError(t, err)
-		require.Equal(t, want, got, name)
-	}
-}
-
 func TestJournalRecordsTheScheme(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "j")
-	j, err := OpenJournal(path, [32]byte{})
+	j, err := Open(path, [32]byte{})
 	require.NoError(t, err)
 	defer j.Close()
 	pub := bytes.Repeat([]byte{0x03}, 33)
@@ -194,27 +159,27 @@ func TestJournalRecordsTheScheme(t *testing.T) {
 func TestJournalLocked(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "j")
-	j, err := OpenJournal(path, [32]byte{1})
+	j, err := Open(path, [32]byte{1})
 	require.NoError(t, err)
 	host, _ := os.Hostname()
 	sidecar, err := os.ReadFile(path + ".pid")
 	require.NoError(t, err)
 	require.Equal(t, fmt.Sprintf("%d %s\n", os.Getpid(), host), string(sidecar))
 
-	_, err = OpenJournal(path, [32]byte{1})
-	require.EqualError(t, err, fmt.Sprintf("bulk: the journal %s is in use by process %d on host %s: another bulk-import is running on it, and two runs on one journal could import keys twice; wait for it to finish, or stop it (Ctrl-C) and rerun", path, os.Getpid(), host))
+	_, err = Open(path, [32]byte{1})
+	require.EqualError(t, err, fmt.Sprintf("the journal %s is in use by process %d on host %s: another bulk-import is running on it, and two runs on one journal could import keys twice; wait for it to finish, or stop it (Ctrl-C) and rerun", path, os.Getpid(), host))
 	// Refused before the header is read: even for another input.
-	_, err = OpenJournal(path, [32]byte{2})
+	_, err = Open(path, [32]byte{2})
 	require.ErrorContains(t, err, "is in use by process")
 
 	// Without the sidecar (a run that could not write it), the holder is
 	// unnamed but the lock still holds.
 	require.NoError(t, os.Remove(path+".pid"))
-	_, err = OpenJournal(path, [32]byte{1})
+	_, err = Open(path, [32]byte{1})
 	require.ErrorContains(t, err, "is in use by another process:")
 
 	require.NoError(t, j.Close())
-	j, err = OpenJournal(path, [32]byte{1})
+	j, err = Open(path, [32]byte{1})
 	require.NoError(t, err)
 	require.NoError(t, j.Close())
 	require.NoFileExists(t, path+".pid", "Close removes the sidecar")
@@ -226,13 +191,13 @@ func TestJournalEmptyFileIsNew(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "j")
 	require.NoError(t, os.WriteFile(path, nil, 0o600))
-	j, err := OpenJournal(path, [32]byte{7})
+	j, err := Open(path, [32]byte{7})
 	require.NoError(t, err)
 	require.NoError(t, j.Close())
-	j, err = OpenJournal(path, [32]byte{7})
+	j, err = Open(path, [32]byte{7})
 	require.NoError(t, err)
 	require.NoError(t, j.Close())
-	_, err = OpenJournal(path, [32]byte{8})
+	_, err = Open(path, [32]byte{8})
 	require.ErrorContains(t, err, "different input file")
 }
 
@@ -255,29 +220,29 @@ func TestJournalBind(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "j")
 	long := "https://api.example/" + strings.Repeat("p", 200)
-	a := target{BaseURL: long, ClusterID: "cl-1"}
-	j, err := OpenJournal(path, [32]byte{})
+	a := Target{BaseURL: long, ClusterID: "cl-1"}
+	j, err := Open(path, [32]byte{})
 	require.NoError(t, err)
-	require.NoError(t, j.bind(a), "a new journal adopts the target")
+	require.NoError(t, j.Bind(a), "a new journal adopts the target")
 	require.NoError(t, j.Close())
 
 	reopen := func() *Journal {
-		j, err := OpenJournal(path, [32]byte{})
+		j, err := Open(path, [32]byte{})
 		require.NoError(t, err)
 		return j
 	}
 	j = reopen()
-	require.NoError(t, j.bind(target{BaseURL: long + "/", ClusterID: "cl-1"}), "same target (a trailing slash is not a difference)")
+	require.NoError(t, j.Bind(Target{BaseURL: long + "/", ClusterID: "cl-1"}), "same target (a trailing slash is not a difference)")
 	require.NoError(t, j.Close())
 	j = reopen()
-	require.ErrorContains(t, j.bind(target{BaseURL: long + "x", ClusterID: "cl-1"}), "was made against #")
-	require.ErrorContains(t, j.bind(target{BaseURL: long, ClusterID: "cl-2"}), "cluster cl-2: ")
+	require.ErrorContains(t, j.Bind(Target{BaseURL: long + "x", ClusterID: "cl-1"}), "was made against #")
+	require.ErrorContains(t, j.Bind(Target{BaseURL: long, ClusterID: "cl-2"}), "cluster cl-2: ")
 	// The organisation is learned once the token names it, then enforced.
-	require.NoError(t, j.bind(target{BaseURL: long, OrgID: "or-1", ClusterID: "cl-1"}))
+	require.NoError(t, j.Bind(Target{BaseURL: long, OrgID: "or-1", ClusterID: "cl-1"}))
 	require.NoError(t, j.Close())
 	j = reopen()
 	defer j.Close()
-	require.NoError(t, j.bind(target{BaseURL: long, ClusterID: "cl-1"}), "a token that does not say is not a difference")
-	require.EqualError(t, j.bind(target{BaseURL: long, OrgID: "or-2", ClusterID: "cl-1"}), "bulk: the journal "+path+" was made against #"+
+	require.NoError(t, j.Bind(Target{BaseURL: long, ClusterID: "cl-1"}), "a token that does not say is not a difference")
+	require.EqualError(t, j.Bind(Target{BaseURL: long, OrgID: "or-2", ClusterID: "cl-1"}), "the journal "+path+" was made against #"+
 		fieldValue(long, urlField)[1:]+", organisation or-1, cluster cl-1, but this run is against "+long+", organisation or-2, cluster cl-1: a journal only describes keys in the API, organisation and signing cluster it was made against (a rehearsal's journal says nothing about production). To import into this one, start a new journal (--journal NEW_FILE): keys it already holds are found and reported, not imported again")
 }

@@ -1,6 +1,6 @@
 //go:build !unix && !windows
 
-package bulk
+package journal
 
 import "os"
 

@@ -1,4 +1,6 @@
-package bulk
+// Package journal is the durable record of a bulk run: one fixed-size,
+// checksummed record per input row, fsynced before the step it guards.
+package journal
 
 import (
 	"bufio"
@@ -18,6 +20,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/dfnskeys/dfnskeys/internal/safefile"
 	"github.com/dfnskeys/dfnskeys/keys"
 )
 
@@ -37,7 +40,7 @@ import (
 // "uncertain", which is handled like "started".
 //
 // The header (slot 0) holds the magic, the input's SHA-256 and the target
-// the journal was made against (see [target]); a journal made before
+// the journal was made against (see [Target]); a journal made before
 // targets were recorded has none and adopts the first run's.
 const (
 	recordSize   = 256
@@ -139,21 +142,21 @@ func InputDigest(path string) ([32]byte, error) {
 	return d, nil
 }
 
-// OpenJournal opens the journal at path, creating it (mode 0600) for the
+// Open opens the journal at path, creating it (mode 0600) for the
 // input with the given digest. An existing journal made for another input
 // is refused. The journal is locked for the calling process until Close
 // (the system releases the lock if the process dies): while another run
-// holds it, OpenJournal fails at once with an error naming that process
+// holds it, Open fails at once with an error naming that process
 // when it is known. The process ID is kept in a sidecar file, path + ".pid",
 // removed by Close.
-func OpenJournal(path string, inputDigest [32]byte) (*Journal, error) {
+func Open(path string, inputDigest [32]byte) (*Journal, error) {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
 	created := err == nil
 	if errors.Is(err, fs.ErrExist) {
 		f, err = os.OpenFile(path, os.O_RDWR, 0)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("bulk: opening the journal: %w", err)
+		return nil, fmt.Errorf("opening the journal: %w", err)
 	}
 	j := &Journal{f: f, path: path}
 	if err := j.lock(); err != nil {
@@ -166,7 +169,7 @@ func OpenJournal(path string, inputDigest [32]byte) (*Journal, error) {
 	}
 	fi, err := f.Stat()
 	if err != nil {
-		return fail(fmt.Errorf("bulk: opening the journal: %w", err))
+		return fail(fmt.Errorf("opening the journal: %w", err))
 	}
 	if fi.Size() > 0 {
 		if err := j.checkHeader(path, inputDigest); err != nil {
@@ -182,7 +185,7 @@ func OpenJournal(path string, inputDigest [32]byte) (*Journal, error) {
 		}
 		return fail(err)
 	}
-	if err := syncDir(filepath.Dir(path)); err != nil {
+	if err := safefile.SyncDir(filepath.Dir(path)); err != nil {
 		return fail(err)
 	}
 	return j, nil
@@ -193,7 +196,7 @@ func OpenJournal(path string, inputDigest [32]byte) (*Journal, error) {
 func (j *Journal) lock() error {
 	ok, err := lockFile(j.f)
 	if err != nil {
-		return fmt.Errorf("bulk: locking the journal %s: %w", j.path, err)
+		return fmt.Errorf("locking the journal %s: %w", j.path, err)
 	}
 	pidPath := j.path + ".pid"
 	if !ok {
@@ -203,7 +206,7 @@ func (j *Journal) lock() error {
 				holder = h
 			}
 		}
-		return fmt.Errorf("bulk: the journal %s is in use by %s: another bulk-import is running on it, and two runs on one journal could import keys twice; wait for it to finish, or stop it (Ctrl-C) and rerun", j.path, holder)
+		return fmt.Errorf("the journal %s is in use by %s: another bulk-import is running on it, and two runs on one journal could import keys twice; wait for it to finish, or stop it (Ctrl-C) and rerun", j.path, holder)
 	}
 	host, _ := os.Hostname()
 	if err := os.WriteFile(pidPath, fmt.Appendf(nil, "%d %s\n", os.Getpid(), host), 0o600); err == nil {
@@ -252,10 +255,10 @@ func (j *Journal) writeHeader(d [32]byte) error {
 func (j *Journal) putHeader(h [recordSize]byte) error {
 	binary.BigEndian.PutUint32(h[recordSize-4:], crc32.ChecksumIEEE(h[:recordSize-4]))
 	if _, err := j.f.WriteAt(h[:], 0); err != nil {
-		return fmt.Errorf("bulk: writing the journal header: %w", err)
+		return fmt.Errorf("writing the journal header: %w", err)
 	}
 	if err := j.f.Sync(); err != nil {
-		return fmt.Errorf("bulk: syncing the journal: %w", err)
+		return fmt.Errorf("syncing the journal: %w", err)
 	}
 	j.header = h
 	return nil
@@ -264,13 +267,13 @@ func (j *Journal) putHeader(h [recordSize]byte) error {
 func (j *Journal) checkHeader(path string, d [32]byte) error {
 	var h [recordSize]byte
 	if _, err := j.f.ReadAt(h[:], 0); err != nil {
-		return fmt.Errorf("bulk: %s is not a dfnskeys journal (%v)", path, err)
+		return fmt.Errorf("%s is not a dfnskeys journal (%v)", path, err)
 	}
 	if !bytes.Equal(h[:len(journalMagic)], []byte(journalMagic)) || binary.BigEndian.Uint32(h[recordSize-4:]) != crc32.ChecksumIEEE(h[:recordSize-4]) {
-		return fmt.Errorf("bulk: %s is not a dfnskeys journal", path)
+		return fmt.Errorf("%s is not a dfnskeys journal", path)
 	}
 	if !bytes.Equal(h[32:64], d[:]) {
-		return fmt.Errorf("bulk: the journal %s was made for a different input file (the input changed since): use a new journal (keys Dfns already has are then reported as already imported, not imported again), or restore the original input to resume", path)
+		return fmt.Errorf("the journal %s was made for a different input file (the input changed since): use a new journal (keys Dfns already has are then reported as already imported, not imported again), or restore the original input to resume", path)
 	}
 	j.header = h
 	return nil
@@ -284,7 +287,7 @@ func (j *Journal) Get(row int) (Record, error) {
 		return Record{}, nil
 	}
 	if err != nil && !errors.Is(err, io.EOF) {
-		return Record{}, fmt.Errorf("bulk: reading the journal: %w", err)
+		return Record{}, fmt.Errorf("reading the journal: %w", err)
 	}
 	return decodeRecord(b[:])
 }
@@ -327,17 +330,17 @@ func allZero(b []byte) bool {
 // Put writes row's record and returns once it is durable.
 func (j *Journal) Put(row int, r Record) error {
 	if row < 1 {
-		return fmt.Errorf("bulk: journal row %d", row)
+		return fmt.Errorf("journal row %d", row)
 	}
 	if len(r.PublicKey) > 65 || len(r.KeyID) > 150 {
-		return fmt.Errorf("bulk: journal record for row %d is too large", row)
+		return fmt.Errorf("journal record for row %d is too large", row)
 	}
 	if r.DuplicateOf < 0 || int64(r.DuplicateOf) > math.MaxUint32 {
-		return fmt.Errorf("bulk: journal record for row %d names row %d", row, r.DuplicateOf)
+		return fmt.Errorf("journal record for row %d names row %d", row, r.DuplicateOf)
 	}
 	sc, ok := schemeCode(r.Scheme)
 	if !ok {
-		return fmt.Errorf("bulk: journal record for row %d has unsupported scheme %s", row, r.Scheme)
+		return fmt.Errorf("journal record for row %d has unsupported scheme %s", row, r.Scheme)
 	}
 	var b [recordSize]byte
 	b[0], b[1], b[2] = 'R', byte(r.State), byte(len(r.PublicKey))
@@ -351,7 +354,7 @@ func (j *Journal) Put(row int, r Record) error {
 	}
 	binary.BigEndian.PutUint32(b[recordSize-4:], crc32.ChecksumIEEE(b[:recordSize-4]))
 	if _, err := j.f.WriteAt(b[:], int64(row)*recordSize); err != nil {
-		return fmt.Errorf("bulk: writing the journal: %w", err)
+		return fmt.Errorf("writing the journal: %w", err)
 	}
 	return j.sync(j.written.Add(1))
 }
@@ -366,7 +369,7 @@ func (j *Journal) sync(gen uint64) error {
 	}
 	target := j.written.Load()
 	if err := j.f.Sync(); err != nil {
-		return fmt.Errorf("bulk: syncing the journal: %w", err)
+		return fmt.Errorf("syncing the journal: %w", err)
 	}
 	j.syncedGen = target
 	return nil
@@ -406,16 +409,4 @@ func (j *Journal) Close() error {
 		j.pidPath = ""
 	}
 	return j.f.Close()
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil && !errors.Is(err, os.ErrInvalid) {
-		return fmt.Errorf("bulk: syncing %s: %w", dir, err)
-	}
-	return nil
 }

@@ -1,4 +1,4 @@
-package bulk
+package journal
 
 import (
 	"crypto/sha256"
@@ -10,7 +10,7 @@ import (
 // target is what a journal was made against: the API, the organisation
 // (when the token says) and the signing cluster. A journal's rows describe
 // keys in that target only.
-type target struct {
+type Target struct {
 	BaseURL, OrgID, ClusterID string
 }
 
@@ -24,7 +24,7 @@ const (
 	clusterField = 47
 )
 
-func (t target) String() string {
+func (t Target) String() string {
 	var b strings.Builder
 	b.WriteString(t.BaseURL)
 	if t.OrgID != "" {
@@ -43,7 +43,7 @@ func fieldValue(v string, n int) string {
 	return "#" + hex.EncodeToString(sum[:])[:min(n-1, 2*len(sum))]
 }
 
-func putTarget(h *[recordSize]byte, t target) {
+func putTarget(h *[recordSize]byte, t Target) {
 	h[targetOffset] = 1
 	off := targetOffset + 1
 	for _, f := range []struct {
@@ -60,27 +60,27 @@ func putTarget(h *[recordSize]byte, t target) {
 // getTarget returns the target in a header, and false when it has none
 // (the journal was made before targets were recorded) or the fields are
 // malformed.
-func getTarget(h *[recordSize]byte) (target, bool) {
+func getTarget(h *[recordSize]byte) (Target, bool) {
 	if h[targetOffset] != 1 {
-		return target{}, false
+		return Target{}, false
 	}
 	var vals [3]string
 	off := targetOffset + 1
 	for i, n := range []int{urlField, orgField, clusterField} {
 		l := int(h[off])
 		if l > n {
-			return target{}, false
+			return Target{}, false
 		}
 		vals[i] = string(h[off+1 : off+1+l])
 		off += 1 + n
 	}
-	return target{BaseURL: vals[0], OrgID: vals[1], ClusterID: vals[2]}, true
+	return Target{BaseURL: vals[0], OrgID: vals[1], ClusterID: vals[2]}, true
 }
 
 // sameTarget reports whether a journal made against was (as stored) may be
 // used against t: same API and cluster, and the same organisation when both
 // name one.
-func sameTarget(was, t target) bool {
+func sameTarget(was, t Target) bool {
 	return was.BaseURL == fieldValue(t.BaseURL, urlField) &&
 		was.ClusterID == fieldValue(t.ClusterID, clusterField) &&
 		(was.OrgID == "" || t.OrgID == "" || was.OrgID == fieldValue(t.OrgID, orgField))
@@ -89,7 +89,7 @@ func sameTarget(was, t target) bool {
 // bind ties the journal to t: a journal with no target yet records t; one
 // made against another target is refused, with a message that says how to
 // start over.
-func (j *Journal) bind(t target) error {
+func (j *Journal) Bind(t Target) error {
 	t.BaseURL = strings.TrimRight(t.BaseURL, "/")
 	was, ok := getTarget(&j.header)
 	if !ok {
@@ -98,7 +98,7 @@ func (j *Journal) bind(t target) error {
 		return j.putHeader(h)
 	}
 	if !sameTarget(was, t) {
-		return fmt.Errorf("bulk: the journal %s was made against %s, but this run is against %s: a journal only describes keys in the API, organisation and signing cluster it was made against (a rehearsal's journal says nothing about production). To import into this one, start a new journal (--journal NEW_FILE): keys it already holds are found and reported, not imported again", j.path, was, t)
+		return fmt.Errorf("the journal %s was made against %s, but this run is against %s: a journal only describes keys in the API, organisation and signing cluster it was made against (a rehearsal's journal says nothing about production). To import into this one, start a new journal (--journal NEW_FILE): keys it already holds are found and reported, not imported again", j.path, was, t)
 	}
 	if was.OrgID == "" && t.OrgID != "" {
 		h := j.header

@@ -1,4 +1,4 @@
-package bulk_test
+package rows_test
 
 import (
 	"errors"
@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/dfnskeys/dfnskeys/bulk"
+	"github.com/dfnskeys/dfnskeys/bulk/internal/rows"
 	"github.com/stretchr/testify/require"
 )
 
@@ -25,11 +25,11 @@ func TestRowKind(t *testing.T) {
 	} {
 		for format, text := range map[string]string{"in.jsonl": tc.jsonl, "in.csv": tc.csv} {
 			t.Run(tc.name+"/"+format, func(t *testing.T) {
-				r, err := bulk.NewReader(strings.NewReader(text), format)
+				r, err := rows.NewReader(strings.NewReader(text), format)
 				require.NoError(t, err)
 				row, err := r.Next()
 				if tc.want != "" {
-					var re *bulk.RowError
+					var re *rows.RowError
 					require.True(t, errors.As(err, &re), "%v", err)
 					require.ErrorContains(t, err, tc.want)
 					return

@@ -1,6 +1,6 @@
 //go:build windows
 
-package bulk
+package journal
 
 import (
 	"errors"

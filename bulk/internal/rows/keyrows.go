@@ -1,0 +1,114 @@
+package rows
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+)
+
+// KeyRow is one row of a bulk-export input: a Dfns key and its name.
+type KeyRow struct {
+	Number int
+	KeyID  string
+	Name   string
+}
+
+// NewKeyReader streams the rows of a JSON Lines or CSV input. Only keyId
+// and name are read; other fields and columns are ignored, so that a
+// bulk-import report can be the input.
+func NewKeyReader(r io.Reader, name string) (func() (KeyRow, error), error) {
+	n := 0
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".jsonl", ".ndjson":
+		sc := bufio.NewScanner(r)
+		sc.Buffer(make([]byte, 64<<10), maxLine)
+		return func() (KeyRow, error) {
+			for sc.Scan() {
+				line := bytes.TrimSpace(sc.Bytes())
+				if len(line) == 0 {
+					continue
+				}
+				n++
+				var fields struct {
+					KeyID *string `json:"keyId"`
+					Name  *string `json:"name"`
+				}
+				if err := json.Unmarshal(line, &fields); err != nil {
+					return KeyRow{Number: n}, &RowError{n, errors.New("not a JSON object with a keyId field")}
+				}
+				row := KeyRow{Number: n}
+				if fields.KeyID != nil {
+					row.KeyID = strings.TrimSpace(*fields.KeyID)
+				}
+				if fields.Name != nil {
+					row.Name = *fields.Name
+				}
+				if row.KeyID == "" {
+					return row, &RowError{n, errors.New("keyId is missing or empty (in a bulk-import report: the row was not imported)")}
+				}
+				return row, nil
+			}
+			if err := sc.Err(); err != nil {
+				return KeyRow{}, fmt.Errorf("reading the input after row %d: %w", n, err)
+			}
+			return KeyRow{}, io.EOF
+		}, nil
+	case ".csv":
+		cr := csv.NewReader(r)
+		cr.FieldsPerRecord = -1
+		header, err := cr.Read()
+		if err != nil {
+			return nil, fmt.Errorf("reading the CSV header: %w", err)
+		}
+		idCol, nameCol := -1, -1
+		for i, h := range header {
+			switch strings.TrimSpace(strings.TrimPrefix(h, "\uFEFF")) {
+			case "keyId":
+				idCol = i
+			case "name":
+				nameCol = i
+			}
+		}
+		if idCol < 0 {
+			return nil, errors.New(`bulk: the CSV header has no "keyId" column`)
+		}
+		return func() (KeyRow, error) {
+			for {
+				rec, err := cr.Read()
+				if err == io.EOF {
+					return KeyRow{}, io.EOF
+				}
+				var pe *csv.ParseError
+				if errors.As(err, &pe) {
+					n++
+					return KeyRow{Number: n}, &RowError{n, fmt.Errorf("malformed CSV: %v", pe.Err)}
+				}
+				if err != nil {
+					return KeyRow{}, fmt.Errorf("reading the input after row %d: %w", n, err)
+				}
+				if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
+					continue
+				}
+				n++
+				row := KeyRow{Number: n}
+				if idCol < len(rec) {
+					row.KeyID = strings.TrimSpace(rec[idCol])
+				}
+				if nameCol >= 0 && nameCol < len(rec) {
+					row.Name = strings.TrimSpace(rec[nameCol])
+				}
+				if row.KeyID == "" {
+					return row, &RowError{n, errors.New("keyId is missing or empty")}
+				}
+				return row, nil
+			}
+		}, nil
+	}
+	return nil, fmt.Errorf("input %s: unknown format: use a .jsonl (JSON Lines) or .csv file", name)
+}

@@ -1,0 +1,49 @@
+package keys
+
+import (
+	"encoding/hex"
+	"strings"
+)
+
+// Identity is what tells one Dfns key from another for the same secret:
+// its curve, its signature scheme as Dfns names it (ECDSA, Schnorr, EdDSA)
+// and its public key. It is the one definition of "the Dfns key for this
+// secret": ImportKey and KeysService.FindImported (package dfnskeys) and
+// bulk runs all match keys by it. The same secp256k1 key imported for
+// ECDSA (CGGMP21 or CGGMP24) and for Schnorr (FROST_BITCOIN) is two Dfns
+// keys, and both may be wanted; the protocol within a signature scheme
+// does not make another key.
+//
+// Identities are comparable with ==, and usable as map keys. The zero
+// Curve and SchemeName mean unknown (an identity by public key only, as a
+// record written before schemes were kept names it).
+type Identity struct {
+	// Curve is the key's curve.
+	Curve Curve
+	// SchemeName is the signature scheme, lower-case: ecdsa, schnorr or
+	// eddsa.
+	SchemeName string
+	// PublicKey is the public key, lower-case hex, in Dfns's encoding.
+	PublicKey string
+}
+
+// NewIdentity returns the identity of the Dfns key that importing a key
+// with publicKey under scheme makes. The zero scheme gives an identity by
+// public key only.
+func NewIdentity(scheme Scheme, publicKey []byte) Identity {
+	id := Identity{PublicKey: hex.EncodeToString(publicKey)}
+	if scheme != (Scheme{}) {
+		id.Curve, id.SchemeName = scheme.Curve, strings.ToLower(scheme.SchemeName())
+	}
+	return id
+}
+
+// Identity returns the key's identity, from the curve, scheme and public
+// key Dfns reports (compared case-insensitively).
+func (k *Key) Identity() Identity {
+	return Identity{Curve: k.Curve, SchemeName: strings.ToLower(k.Scheme), PublicKey: strings.ToLower(strings.TrimSpace(k.PublicKey))}
+}
+
+// PublicKeyOnly returns the identity with only its public key, which
+// matches an identity of unknown scheme.
+func (id Identity) PublicKeyOnly() Identity { return Identity{PublicKey: id.PublicKey} }
