@@ -427,5 +427,5 @@ func TestAPIErrorEscapesServerText(t *testing.T) {
 	var ae *APIError
 	require.ErrorAs(t, err, &ae)
 	require.Equal(t, "bad \x1b[2J\x1b[31mred\r\nfake line\u009b", ae.Message, "the field keeps the server's text")
-	require.Equal(t, `dfnskeys: GET /signers: 400 Bad Request: bad \x1b[2J\x1b[31mred\r\nfake line\x9b (error id err-\u202e1, request id req-\u202e9)`, err.Error())
+	require.Equal(t, `GET /signers: 400 Bad Request: bad \x1b[2J\x1b[31mred\r\nfake line\x9b (error id err-\u202e1, request id req-\u202e9)`, err.Error())
 }

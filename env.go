@@ -36,16 +36,16 @@ func newClientFromEnv(getenv func(string) string, opts ...Option) (*Client, erro
 	}
 	token := getenv("DFNS_AUTH_TOKEN")
 	if token == "" {
-		return nil, errors.New("dfnskeys: DFNS_AUTH_TOKEN is not set: set it to a Dfns service account or user token")
+		return nil, errors.New("DFNS_AUTH_TOKEN is not set: set it to a Dfns service account or user token")
 	}
 	base = append(base, WithAuthToken(token))
 	credID, pemSource := getenv("DFNS_CRED_ID"), getenv("DFNS_PRIVATE_KEY")
 	switch {
 	case credID == "" && pemSource == "":
 	case credID == "":
-		return nil, errors.New("dfnskeys: DFNS_PRIVATE_KEY is set but DFNS_CRED_ID is not: set the ID of the credential the key belongs to")
+		return nil, errors.New("DFNS_PRIVATE_KEY is set but DFNS_CRED_ID is not: set the ID of the credential the key belongs to")
 	case pemSource == "":
-		return nil, errors.New("dfnskeys: DFNS_CRED_ID is set but DFNS_PRIVATE_KEY is not: set the credential's private key (a PEM string or a PEM file's path)")
+		return nil, errors.New("DFNS_CRED_ID is set but DFNS_PRIVATE_KEY is not: set the credential's private key (a PEM string or a PEM file's path)")
 	default:
 		pem, err := credentialPEM(pemSource)
 		if err != nil {
@@ -54,7 +54,7 @@ func newClientFromEnv(getenv func(string) string, opts ...Option) (*Client, erro
 		signer, err := auth.NewKeySigner(credID, pem)
 		clear(pem)
 		if err != nil {
-			return nil, fmt.Errorf("dfnskeys: DFNS_PRIVATE_KEY: %w", err)
+			return nil, fmt.Errorf("DFNS_PRIVATE_KEY: %w", err)
 		}
 		base = append(base, WithSigner(signer))
 	}
@@ -69,14 +69,14 @@ func credentialPEM(source string) ([]byte, error) {
 	}
 	if len(source) > 4096 || strings.ContainsAny(source, "\n\r") {
 		// Not a path: most likely key material without its PEM armour.
-		return nil, errors.New("dfnskeys: DFNS_PRIVATE_KEY is neither a PEM block nor a file path: give the PEM text (with its -----BEGIN line) or the path of a PEM file")
+		return nil, errors.New("DFNS_PRIVATE_KEY is neither a PEM block nor a file path: give the PEM text (with its -----BEGIN line) or the path of a PEM file")
 	}
 	f, err := os.Open(source)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
-			return nil, errors.New("dfnskeys: DFNS_PRIVATE_KEY names no existing file and is not a PEM block: give the PEM text (with its -----BEGIN line) or the path of a PEM file")
+			return nil, errors.New("DFNS_PRIVATE_KEY names no existing file and is not a PEM block: give the PEM text (with its -----BEGIN line) or the path of a PEM file")
 		}
-		return nil, errors.New("dfnskeys: DFNS_PRIVATE_KEY: the PEM file cannot be read: " + errors.Unwrap(err).Error())
+		return nil, errors.New("DFNS_PRIVATE_KEY: the PEM file cannot be read: " + errors.Unwrap(err).Error())
 	}
 	defer f.Close()
 	b := make([]byte, maxPEMFile+1)
@@ -88,7 +88,7 @@ func credentialPEM(source string) ([]byte, error) {
 	}
 	if n > maxPEMFile {
 		clear(b)
-		return nil, fmt.Errorf("dfnskeys: DFNS_PRIVATE_KEY: the PEM file is larger than %d bytes", maxPEMFile)
+		return nil, fmt.Errorf("DFNS_PRIVATE_KEY: the PEM file is larger than %d bytes", maxPEMFile)
 	}
 	return b[:n], nil
 }

@@ -14,14 +14,14 @@ import (
 // Sentinel errors for errors.Is. An *APIError matches the one for its HTTP
 // status; ErrAmbiguous and ErrPolicyPending match the errors of those cases.
 var (
-	ErrNotFound      = errors.New("dfnskeys: not found")
-	ErrUnauthorized  = errors.New("dfnskeys: unauthorized")
-	ErrForbidden     = errors.New("dfnskeys: forbidden")
-	ErrRateLimited   = errors.New("dfnskeys: rate limited")
-	ErrConflict      = errors.New("dfnskeys: conflict")
-	ErrAmbiguous     = errors.New("dfnskeys: the request may or may not have been processed")
-	ErrPolicyPending = errors.New("dfnskeys: a policy requires approval")
-	ErrNoSigner      = errors.New("dfnskeys: this call is a user action and needs a credential signer (WithSigner)")
+	ErrNotFound      = errors.New("not found")
+	ErrUnauthorized  = errors.New("unauthorized")
+	ErrForbidden     = errors.New("forbidden")
+	ErrRateLimited   = errors.New("rate limited")
+	ErrConflict      = errors.New("conflict")
+	ErrAmbiguous     = errors.New("the request may or may not have been processed")
+	ErrPolicyPending = errors.New("a policy requires approval")
+	ErrNoSigner      = errors.New("this call is a user action and needs a credential signer (WithSigner)")
 )
 
 // APIError is an error response from the Dfns API.
@@ -45,7 +45,7 @@ type APIError struct {
 // Error describes the call, status, message and identifiers.
 func (e *APIError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "dfnskeys: %s %s: %d %s", e.Method, e.Path, e.StatusCode, http.StatusText(e.StatusCode))
+	fmt.Fprintf(&b, "%s %s: %d %s", e.Method, e.Path, e.StatusCode, http.StatusText(e.StatusCode))
 	// Message and identifiers come from the server: control characters
 	// are escaped so that printing the error cannot drive a terminal.
 	if e.Message != "" {
@@ -93,7 +93,7 @@ type AmbiguousError struct {
 
 // Error says the outcome is unknown and why.
 func (e *AmbiguousError) Error() string {
-	return fmt.Sprintf("dfnskeys: %s %s may or may not have been processed: %v", e.Method, e.Path, e.Err)
+	return fmt.Sprintf("%s %s may or may not have been processed: %v", e.Method, e.Path, e.Err)
 }
 
 // Unwrap returns the underlying failure.
@@ -117,7 +117,7 @@ type AmbiguousImportError struct {
 
 // Error explains the situation and what to do.
 func (e *AmbiguousImportError) Error() string {
-	msg := fmt.Sprintf("dfnskeys: the import of the key with public key %s may or may not have happened (%v)", e.PublicKey, e.Err)
+	msg := fmt.Sprintf("the import of the key with public key %s may or may not have happened (%v)", e.PublicKey, e.Err)
 	if e.LookupErr != nil {
 		return msg + "; looking for the key failed too: " + e.LookupErr.Error() + "; check for it before importing again"
 	}
@@ -155,7 +155,7 @@ func (e *PolicyPendingError) Error() string {
 	if id == "" {
 		id = "(no id)"
 	}
-	return fmt.Sprintf("dfnskeys: %s %s needs policy approval %s before it is carried out", e.Method, e.Path, id)
+	return fmt.Sprintf("%s %s needs policy approval %s before it is carried out", e.Method, e.Path, id)
 }
 
 // Is matches ErrPolicyPending.
@@ -174,11 +174,11 @@ type PublicKeyMismatchError struct {
 
 // Error shows both public keys.
 func (e *PublicKeyMismatchError) Error() string {
-	return fmt.Sprintf("dfnskeys: key %s: Dfns reports public key %s but the local key's public key is %s", e.KeyID, e.Remote, e.Local)
+	return fmt.Sprintf("key %s: Dfns reports public key %s but the local key's public key is %s", e.KeyID, e.Remote, e.Local)
 }
 
 // ErrRedirect is matched by a [*RedirectError].
-var ErrRedirect = errors.New("dfnskeys: the API answered with a redirect")
+var ErrRedirect = errors.New("the API answered with a redirect")
 
 // RedirectError reports a 3xx answer. The client follows no redirect: it
 // would send the bearer token (and, for a 307 or 308, the user-action
@@ -199,7 +199,7 @@ func (e *RedirectError) Error() string {
 	if loc == "" {
 		loc = "(no Location header)"
 	}
-	return fmt.Sprintf("dfnskeys: %s %s: the server answered %d %s and tried to redirect the request to %q; redirects are not followed (they would carry the credentials): check the API base URL", e.Method, e.Path, e.StatusCode, http.StatusText(e.StatusCode), truncateText(loc, 200))
+	return fmt.Sprintf("%s %s: the server answered %d %s and tried to redirect the request to %q; redirects are not followed (they would carry the credentials): check the API base URL", e.Method, e.Path, e.StatusCode, http.StatusText(e.StatusCode), truncateText(loc, 200))
 }
 
 // Is matches ErrRedirect.

@@ -262,7 +262,7 @@ type WalletsService struct{ c *Client }
 // action): a key import that also creates a wallet on req.Network.
 func (s *WalletsService) Import(ctx context.Context, req *keys.WalletImportRequest) (*keys.Wallet, error) {
 	if req == nil || req.Network == "" {
-		return nil, errors.New("dfnskeys: a wallet import needs a network, for example \"EthereumSepolia\"")
+		return nil, errors.New("a wallet import needs a network, for example \"EthereumSepolia\"")
 	}
 	if req.MasterKey {
 		return nil, keys.ErrMasterKey
@@ -301,7 +301,7 @@ func (c *Client) mutate(ctx context.Context, method, path string, body, out any)
 // change the path.
 func idPath(prefix, id, suffix string) (string, error) {
 	if id == "" || strings.ContainsAny(id, "/?#%\\") || strings.TrimSpace(id) != id || id == "." || id == ".." {
-		return "", fmt.Errorf("dfnskeys: %q is not a valid ID", id)
+		return "", fmt.Errorf("%q is not a valid ID", id)
 	}
 	return prefix + url.PathEscape(id) + suffix, nil
 }

@@ -222,7 +222,7 @@ func ForKey(c keys.Curve, pub []byte) (Addresses, error) {
 	case keys.Stark:
 		return Addresses{}, nil
 	default:
-		return Addresses{}, fmt.Errorf("address: unsupported curve %q: supported curves are secp256k1, stark and ed25519", c)
+		return Addresses{}, fmt.Errorf("unsupported curve %q: supported curves are secp256k1, stark and ed25519", c)
 	}
 }
 
@@ -294,7 +294,7 @@ func p2shP2wpkh(p *secp256k1.PublicKey) string {
 // base58 encoding.
 func Solana(pub []byte) (string, error) {
 	if len(pub) != 32 {
-		return "", fmt.Errorf("address: ed25519 public key is %d bytes, want 32", len(pub))
+		return "", fmt.Errorf("ed25519 public key is %d bytes, want 32", len(pub))
 	}
 	return Base58Encode(pub), nil
 }
@@ -304,13 +304,13 @@ func parseSecp256k1(pub []byte) (*secp256k1.PublicKey, error) {
 	case len(pub) == 33 && (pub[0] == 2 || pub[0] == 3):
 	case len(pub) == 65 && pub[0] == 4:
 	case len(pub) == 33 || len(pub) == 65:
-		return nil, fmt.Errorf("address: secp256k1 public key has prefix 0x%02x; want 0x02 or 0x03 (compressed) or 0x04 (uncompressed)", pub[0])
+		return nil, fmt.Errorf("secp256k1 public key has prefix 0x%02x; want 0x02 or 0x03 (compressed) or 0x04 (uncompressed)", pub[0])
 	default:
-		return nil, fmt.Errorf("address: secp256k1 public key is %d bytes; want 33 (compressed) or 65 (uncompressed)", len(pub))
+		return nil, fmt.Errorf("secp256k1 public key is %d bytes; want 33 (compressed) or 65 (uncompressed)", len(pub))
 	}
 	p, err := secp256k1.ParsePubKey(pub)
 	if err != nil {
-		return nil, errors.New("address: invalid secp256k1 public key: not a point on the curve")
+		return nil, errors.New("invalid secp256k1 public key: not a point on the curve")
 	}
 	return p, nil
 }
@@ -403,20 +403,20 @@ func taprootOutputKey(p *secp256k1.PublicKey) ([32]byte, error) {
 	xonly := p.SerializeCompressed()[1:]
 	even, err := secp256k1.ParsePubKey(append([]byte{2}, xonly...))
 	if err != nil {
-		return [32]byte{}, errors.New("address: invalid secp256k1 public key: not a point on the curve")
+		return [32]byte{}, errors.New("invalid secp256k1 public key: not a point on the curve")
 	}
 	tweak := taggedHash("TapTweak", xonly)
 	var t secp256k1.ModNScalar
 	if t.SetByteSlice(tweak[:]) {
 		// Probability about 2^-128; BIP-341 says the key then has no taproot output.
-		return [32]byte{}, errors.New("address: taproot tweak is not below the group order; the key has no P2TR address")
+		return [32]byte{}, errors.New("taproot tweak is not below the group order; the key has no P2TR address")
 	}
 	var pj, tg, q secp256k1.JacobianPoint
 	even.AsJacobian(&pj)
 	secp256k1.ScalarBaseMultNonConst(&t, &tg)
 	secp256k1.AddNonConst(&pj, &tg, &q)
 	if (q.X.IsZero() && q.Y.IsZero()) || q.Z.IsZero() {
-		return [32]byte{}, errors.New("address: taproot output key is the point at infinity; the key has no P2TR address")
+		return [32]byte{}, errors.New("taproot output key is the point at infinity; the key has no P2TR address")
 	}
 	q.ToAffine()
 	return *q.X.Bytes(), nil

@@ -13,9 +13,9 @@ const base58Alphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwx
 // character itself is never reported, since the input may be a secret.
 type Base58CorruptInputError int
 
-// Error returns "address: invalid base58 character at offset N".
+// Error returns "invalid base58 character at offset N".
 func (e Base58CorruptInputError) Error() string {
-	return "address: invalid base58 character at offset " + strconv.Itoa(int(e))
+	return "invalid base58 character at offset " + strconv.Itoa(int(e))
 }
 
 // Base58Encode returns the base58 encoding of src in the Bitcoin alphabet,

@@ -9,6 +9,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"github.com/dfnskeys/dfnskeys/internal/credkey"
 	"strings"
 	"testing"
 
@@ -37,7 +38,7 @@ var conformanceKeys = []struct {
 }
 
 // TestConformance parses every accepted key, signs a challenge, and checks the
-// assertion byte for byte and with verifiers independent of VerifyKeyAssertion.
+// assertion byte for byte and with verifiers independent of credkey.VerifyKeyAssertion.
 func TestConformance(t *testing.T) {
 	t.Parallel()
 	const challenge = "Y2gtMmQ1cTMtNjBuZjUtOGEwcWJvbTY5Y2VkN29icw"
@@ -72,11 +73,11 @@ func TestConformance(t *testing.T) {
 			require.NoError(t, err)
 
 			verifyIndependently(t, s.PublicKey(), cd, sig)
-			require.NoError(t, VerifyKeyAssertion(s.PublicKey(), a.CredentialAssertion.ClientData, a.CredentialAssertion.Signature, challenge))
+			require.NoError(t, credkey.VerifyKeyAssertion(s.PublicKey(), a.CredentialAssertion.ClientData, a.CredentialAssertion.Signature, challenge))
 			if tc.pubPEM != "" {
-				pub, err := ParsePublicKeyPEM(readTestdata(t, tc.pubPEM))
+				pub, err := credkey.ParsePublicKeyPEM(readTestdata(t, tc.pubPEM))
 				require.NoError(t, err)
-				require.NoError(t, VerifyKeyAssertion(pub, a.CredentialAssertion.ClientData, a.CredentialAssertion.Signature, challenge))
+				require.NoError(t, credkey.VerifyKeyAssertion(pub, a.CredentialAssertion.ClientData, a.CredentialAssertion.Signature, challenge))
 			}
 
 			// Ed25519, secp256k1 (RFC 6979) and RSA PKCS#1 v1.5 are deterministic.
@@ -156,7 +157,7 @@ func TestKnownAnswers(t *testing.T) {
 			a := mustSign(t, s, v.Challenge)
 			require.Equal(t, v.ClientData, a.CredentialAssertion.ClientData)
 			require.Equal(t, v.Signature, a.CredentialAssertion.Signature)
-			require.NoError(t, VerifyKeyAssertion(s.PublicKey(), v.ClientData, v.Signature, v.Challenge))
+			require.NoError(t, credkey.VerifyKeyAssertion(s.PublicKey(), v.ClientData, v.Signature, v.Challenge))
 		})
 	}
 }

@@ -15,8 +15,8 @@
 //     holds a token good for one request.
 //
 // This package only builds and signs the messages; sending them is the job of
-// the HTTP client. [VerifyKeyAssertion] and [ParsePublicKeyPEM] check
-// assertions the way the server does, for tests and the in-process simulator.
+// the HTTP client; checking assertions is the server's (and the simulator's,
+// package dfnstest).
 //
 // # Key types
 //

@@ -8,11 +8,7 @@ import (
 
 // ErrEncryptedKey is returned when a PEM private key is encrypted. Decrypt it
 // first, for example with: openssl pkey -in encrypted.pem -out plain.pem
-var ErrEncryptedKey = errors.New("auth: the PEM private key is encrypted; this package reads only unencrypted keys, decrypt it first (for example: openssl pkey -in encrypted.pem -out plain.pem)")
-
-// ErrInvalidAssertion is wrapped by every error [VerifyKeyAssertion] returns
-// for an assertion that does not verify.
-var ErrInvalidAssertion = errors.New("auth: invalid assertion")
+var ErrEncryptedKey = errors.New("the PEM private key is encrypted; this package reads only unencrypted keys, decrypt it first (for example: openssl pkey -in encrypted.pem -out plain.pem)")
 
 // CredentialNotAllowedError is returned by [KeySigner.Sign] when the
 // challenge's allowCredentials.key list does not name the signer's credential.
@@ -26,11 +22,11 @@ type CredentialNotAllowedError struct {
 // Error implements the error interface.
 func (e *CredentialNotAllowedError) Error() string {
 	if len(e.Allowed) == 0 {
-		return fmt.Sprintf("auth: credential %q may not sign this challenge: allowCredentials.key is empty, so the user has no active Key credential; register this key as a credential of the user (or use the user the credential belongs to)", e.CredentialID)
+		return fmt.Sprintf("credential %q may not sign this challenge: allowCredentials.key is empty, so the user has no active Key credential; register this key as a credential of the user (or use the user the credential belongs to)", e.CredentialID)
 	}
 	quoted := make([]string, len(e.Allowed))
 	for i, id := range e.Allowed {
 		quoted[i] = fmt.Sprintf("%q", id)
 	}
-	return fmt.Sprintf("auth: credential %q may not sign this challenge: allowCredentials.key lists only %s; use one of those credentials or check that the token belongs to the credential's user", e.CredentialID, strings.Join(quoted, ", "))
+	return fmt.Sprintf("credential %q may not sign this challenge: allowCredentials.key lists only %s; use one of those credentials or check that the token belongs to the credential's user", e.CredentialID, strings.Join(quoted, ", "))
 }

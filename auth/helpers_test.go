@@ -5,6 +5,7 @@ import (
 	"encoding/asn1"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -83,4 +84,21 @@ func buildPKCS8EC(t testing.TB, curve asn1.ObjectIdentifier, sec1 []byte) []byte
 	der, err := b.Bytes()
 	require.NoError(t, err)
 	return der
+}
+
+// ownError reports whether err reads as this package's own message: not
+// empty, not a library's message passed through bare (those start with the
+// library's name: "asn1: …", "x509: …"), and not prefixed with a package
+// name (the caller adds context).
+func ownError(err error) bool {
+	msg := err.Error()
+	if msg == "" {
+		return false
+	}
+	for _, p := range []string{"auth:", "asn1:", "x509:", "pem:", "crypto/", "json:", "illegal base64", "secp256k1:", "ecdsa:", "rsa:"} {
+		if strings.HasPrefix(msg, p) {
+			return false
+		}
+	}
+	return true
 }

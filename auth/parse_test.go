@@ -9,6 +9,7 @@ import (
 	"encoding/asn1"
 	"encoding/hex"
 	"encoding/pem"
+	"github.com/dfnskeys/dfnskeys/internal/credkey"
 	"math/big"
 	"strings"
 	"testing"
@@ -32,10 +33,10 @@ func TestNewKeySignerRejectsFiles(t *testing.T) {
 		{file: "encrypted_pkcs8.pem", is: ErrEncryptedKey},
 		{file: "encrypted_sec1_legacy.pem", is: ErrEncryptedKey},
 		{file: "encrypted_pkcs1_legacy.pem", is: ErrEncryptedKey},
-		{file: "p384_pkcs8.pem", wantErr: "auth: ECDSA curve P-384 is not supported"},
-		{file: "p384_sec1.pem", wantErr: "auth: ECDSA curve P-384 is not supported"},
+		{file: "p384_pkcs8.pem", wantErr: "ECDSA curve P-384 is not supported"},
+		{file: "p384_sec1.pem", wantErr: "ECDSA curve P-384 is not supported"},
 		{file: "x25519_pkcs8.pem", wantErr: "X25519 key-agreement key"},
-		{file: "rsa1024_pkcs8.pem", wantErr: "auth: RSA key is 1024 bits; at least 2048 are required"},
+		{file: "rsa1024_pkcs8.pem", wantErr: "RSA key is 1024 bits; at least 2048 are required"},
 		{file: "secp256k1_sec1_explicit.pem", wantErr: "explicit curve parameters"},
 		{file: "secp256k1_pub.pem", wantErr: "holds a public key"},
 	}
@@ -45,7 +46,7 @@ func TestNewKeySignerRejectsFiles(t *testing.T) {
 			s, err := NewKeySigner("cr-1", readTestdata(t, tc.file))
 			require.Nil(t, s)
 			require.Error(t, err)
-			require.True(t, strings.HasPrefix(err.Error(), "auth: "), err.Error())
+			require.True(t, ownError(err), err.Error())
 			if tc.is != nil {
 				require.ErrorIs(t, err, tc.is)
 			}
@@ -67,21 +68,21 @@ func TestNewKeySignerRejectsInput(t *testing.T) {
 		input   []byte
 		wantErr string
 	}{
-		{"nil", "cr-1", nil, "auth: private key PEM is empty"},
-		{"white space", "cr-1", []byte(" \n\t"), "auth: private key PEM is empty"},
-		{"garbage", "cr-1", []byte("not a key"), "auth: no PEM block found"},
-		{"raw DER", "cr-1", mustPEMBytes(t, ed), "auth: no PEM block found"},
-		{"truncated PEM", "cr-1", ed[:len(ed)/2], "auth: no PEM block found"},
-		{"empty block", "cr-1", pemOf("PRIVATE KEY", nil), "auth: malformed PKCS#8"},
-		{"junk in block", "cr-1", pemOf("PRIVATE KEY", []byte{0x30, 0x03, 0x02, 0x01}), "auth: malformed PKCS#8"},
-		{"junk in EC block", "cr-1", pemOf("EC PRIVATE KEY", []byte("junk")), "auth: malformed EC private key"},
-		{"junk in RSA block", "cr-1", pemOf("RSA PRIVATE KEY", []byte("junk")), "auth: failed to parse RSA PRIVATE KEY"},
+		{"nil", "cr-1", nil, "private key PEM is empty"},
+		{"white space", "cr-1", []byte(" \n\t"), "private key PEM is empty"},
+		{"garbage", "cr-1", []byte("not a key"), "no PEM block found"},
+		{"raw DER", "cr-1", mustPEMBytes(t, ed), "no PEM block found"},
+		{"truncated PEM", "cr-1", ed[:len(ed)/2], "no PEM block found"},
+		{"empty block", "cr-1", pemOf("PRIVATE KEY", nil), "malformed PKCS#8"},
+		{"junk in block", "cr-1", pemOf("PRIVATE KEY", []byte{0x30, 0x03, 0x02, 0x01}), "malformed PKCS#8"},
+		{"junk in EC block", "cr-1", pemOf("EC PRIVATE KEY", []byte("junk")), "malformed EC private key"},
+		{"junk in RSA block", "cr-1", pemOf("RSA PRIVATE KEY", []byte("junk")), "failed to parse RSA PRIVATE KEY"},
 		{"certificate only", "cr-1", pemOf("CERTIFICATE", []byte("x")), `found "CERTIFICATE"`},
 		{"DSA key", "cr-1", pemOf("DSA PRIVATE KEY", []byte("x")), `PEM block type "DSA PRIVATE KEY" is not supported`},
 		{"OpenSSH key", "cr-1", pemOf("OPENSSH PRIVATE KEY", []byte("x")), "OpenSSH private key format is not supported"},
 		{"two keys", "cr-1", append(append([]byte{}, ed...), k1...), "more than one private key"},
-		{"PKCS#8 label on SEC1", "cr-1", pemOf("PRIVATE KEY", mustPEMBytes(t, k1)), "auth: malformed PKCS#8"},
-		{"empty credential ID", "", ed, "auth: credential ID is empty"},
+		{"PKCS#8 label on SEC1", "cr-1", pemOf("PRIVATE KEY", mustPEMBytes(t, k1)), "malformed PKCS#8"},
+		{"empty credential ID", "", ed, "credential ID is empty"},
 		{"padded credential ID", " cr-1", ed, "surrounding white space"},
 	}
 	for _, tc := range tests {
@@ -135,8 +136,8 @@ func TestSecp256k1Strict(t *testing.T) {
 		{name: "valid PKCS#8 with inner curve", f: sec1Fields{version: 1, scalar: goodScalar, curve: oidCurveSecp256k1}, pkcs8: oidCurveSecp256k1},
 		{name: "scalar one", f: sec1Fields{version: 1, scalar: []byte{1}, curve: oidCurveSecp256k1}},
 		{name: "scalar n-1", f: sec1Fields{version: 1, scalar: nMinus1, curve: oidCurveSecp256k1}},
-		{name: "scalar zero", f: sec1Fields{version: 1, scalar: make([]byte, 32), curve: oidCurveSecp256k1}, wantErr: "auth: secp256k1 private key is zero"},
-		{name: "scalar zero PKCS#8", f: sec1Fields{version: 1, scalar: make([]byte, 32)}, pkcs8: oidCurveSecp256k1, wantErr: "auth: secp256k1 private key is zero"},
+		{name: "scalar zero", f: sec1Fields{version: 1, scalar: make([]byte, 32), curve: oidCurveSecp256k1}, wantErr: "secp256k1 private key is zero"},
+		{name: "scalar zero PKCS#8", f: sec1Fields{version: 1, scalar: make([]byte, 32)}, pkcs8: oidCurveSecp256k1, wantErr: "secp256k1 private key is zero"},
 		{name: "scalar n", f: sec1Fields{version: 1, scalar: secp256k1N, curve: oidCurveSecp256k1}, wantErr: "not less than the group order"},
 		{name: "scalar n+1", f: sec1Fields{version: 1, scalar: addToBE(secp256k1N, 1), curve: oidCurveSecp256k1}, wantErr: "not less than the group order"},
 		{name: "scalar n PKCS#8", f: sec1Fields{version: 1, scalar: secp256k1N}, pkcs8: oidCurveSecp256k1, wantErr: "not less than the group order"},
@@ -169,12 +170,12 @@ func TestSecp256k1Strict(t *testing.T) {
 				require.NoError(t, err)
 				require.Equal(t, AlgorithmECDSASecp256k1, s.Algorithm())
 				a := mustSign(t, s, "c")
-				require.NoError(t, VerifyKeyAssertion(s.PublicKey(), a.CredentialAssertion.ClientData, a.CredentialAssertion.Signature, "c"))
+				require.NoError(t, credkey.VerifyKeyAssertion(s.PublicKey(), a.CredentialAssertion.ClientData, a.CredentialAssertion.Signature, "c"))
 				return
 			}
 			require.Nil(t, s)
 			require.ErrorContains(t, err, tc.wantErr)
-			require.True(t, strings.HasPrefix(err.Error(), "auth: "), err.Error())
+			require.True(t, ownError(err), err.Error())
 			// Errors never echo the scalar.
 			require.NotContains(t, strings.ToLower(err.Error()), hex.EncodeToString(goodScalar))
 		})
@@ -191,7 +192,7 @@ func TestParseSecp256k1SEC1Direct(t *testing.T) {
 
 	p256 := mustPEMBytes(t, readTestdata(t, "p256_sec1.pem"))
 	_, err = parseSecp256k1SEC1(p256, nil)
-	require.ErrorContains(t, err, "auth: EC private key is on curve P-256, not secp256k1")
+	require.ErrorContains(t, err, "EC private key is on curve P-256, not secp256k1")
 
 	_, err = parseSecp256k1SEC1(append(bytes.Clone(der), 0), nil)
 	require.ErrorContains(t, err, "malformed EC private key")
@@ -214,11 +215,11 @@ func TestP256EmbeddedPublicKeyChecked(t *testing.T) {
 	bad := buildSEC1(t, sec1Fields{version: 1, scalar: sk.scalar, curve: oidCurveP256, pub: otherPub.Bytes()})
 
 	_, err = NewKeySigner("cr-1", pemOf("EC PRIVATE KEY", bad))
-	require.ErrorContains(t, err, "auth: the public key embedded in the P-256 private key does not match")
+	require.ErrorContains(t, err, "the public key embedded in the P-256 private key does not match")
 
 	badInner := buildSEC1(t, sec1Fields{version: 1, scalar: sk.scalar, pub: otherPub.Bytes()})
 	_, err = NewKeySigner("cr-1", pemOf("PRIVATE KEY", buildPKCS8EC(t, oidCurveP256, badInner)))
-	require.ErrorContains(t, err, "auth: the public key embedded in the P-256 private key does not match")
+	require.ErrorContains(t, err, "the public key embedded in the P-256 private key does not match")
 
 	// The same structure with the right public key, compressed, is accepted.
 	pub, err := k.PublicKey.ECDH()

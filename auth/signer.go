@@ -19,6 +19,8 @@ import (
 
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 	k1ecdsa "github.com/decred/dcrd/dcrec/secp256k1/v4/ecdsa"
+
+	"github.com/dfnskeys/dfnskeys/internal/credkey"
 )
 
 // Signer answers user-action challenges. Implementations return the
@@ -51,10 +53,10 @@ const (
 // non-empty valid UTF-8.
 func KeyClientData(challenge string) ([]byte, error) {
 	if challenge == "" {
-		return nil, errors.New("auth: the challenge is empty; pass the challenge string from POST /auth/action/init")
+		return nil, errors.New("the challenge is empty; pass the challenge string from POST /auth/action/init")
 	}
 	if !utf8.ValidString(challenge) {
-		return nil, errors.New("auth: the challenge is not valid UTF-8 and cannot be signed as JSON")
+		return nil, errors.New("the challenge is not valid UTF-8 and cannot be signed as JSON")
 	}
 	// Field order matters: the server receives these exact bytes.
 	v := struct {
@@ -65,7 +67,7 @@ func KeyClientData(challenge string) ([]byte, error) {
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
-		return nil, fmt.Errorf("auth: failed to encode client data: %w", err)
+		return nil, fmt.Errorf("failed to encode client data: %w", err)
 	}
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
@@ -123,27 +125,27 @@ func NewKeySignerFromKey(credID string, key crypto.PrivateKey) (*KeySigner, erro
 	)
 	switch k := key.(type) {
 	case nil:
-		return nil, errors.New("auth: private key is nil")
+		return nil, errors.New("private key is nil")
 	case ed25519.PrivateKey:
 		if len(k) != ed25519.PrivateKeySize {
-			return nil, fmt.Errorf("auth: Ed25519 private key is %d bytes; expected %d", len(k), ed25519.PrivateKeySize)
+			return nil, fmt.Errorf("Ed25519 private key is %d bytes; expected %d", len(k), ed25519.PrivateKeySize)
 		}
 		c := ed25519.NewKeyFromSeed(k.Seed())
 		if !bytes.Equal(c, k) {
-			return nil, errors.New("auth: Ed25519 private key is inconsistent: its public half does not match its seed")
+			return nil, errors.New("Ed25519 private key is inconsistent: its public half does not match its seed")
 		}
 		alg, pub, sign = AlgorithmEd25519, c.Public(), signWith(AlgorithmEd25519, c)
 	case *ecdsa.PrivateKey:
 		if k == nil || k.Curve != elliptic.P256() {
-			return nil, fmt.Errorf("auth: ECDSA private key is not on P-256; %s (for secp256k1 pass a *secp256k1.PrivateKey)", supportedKeys)
+			return nil, fmt.Errorf("ECDSA private key is not on P-256; %s (for secp256k1 pass a *secp256k1.PrivateKey)", supportedKeys)
 		}
 		if _, err := k.ECDH(); err != nil {
-			return nil, fmt.Errorf("auth: invalid P-256 private key: %v", err)
+			return nil, fmt.Errorf("invalid P-256 private key: %v", err)
 		}
 		alg, pub, sign = AlgorithmECDSAP256, k.Public(), signWith(AlgorithmECDSAP256, k)
 	case *secp256k1.PrivateKey:
 		if k == nil || k.Key.IsZero() {
-			return nil, errors.New("auth: secp256k1 private key is nil or zero")
+			return nil, errors.New("secp256k1 private key is nil or zero")
 		}
 		c := secp256k1.NewPrivateKey(&k.Key)
 		alg, pub = AlgorithmECDSASecp256k1, c.PubKey()
@@ -153,7 +155,7 @@ func NewKeySignerFromKey(credID string, key crypto.PrivateKey) (*KeySigner, erro
 		}
 	case *rsa.PrivateKey:
 		if k == nil {
-			return nil, errors.New("auth: RSA private key is nil")
+			return nil, errors.New("RSA private key is nil")
 		}
 		if _, err := checkRSA(k); err != nil {
 			return nil, err
@@ -163,16 +165,16 @@ func NewKeySignerFromKey(credID string, key crypto.PrivateKey) (*KeySigner, erro
 		p := k.Public()
 		a, err := checkPublicKey(p)
 		if err != nil {
-			return nil, fmt.Errorf("auth: crypto.Signer %T has an unusable public key: %w", k, err)
+			return nil, fmt.Errorf("crypto.Signer %T has an unusable public key: %w", k, err)
 		}
 		if a == AlgorithmECDSASecp256k1 {
-			return nil, fmt.Errorf("auth: crypto.Signer %T has a secp256k1 key; pass a *secp256k1.PrivateKey instead", k)
+			return nil, fmt.Errorf("crypto.Signer %T has a secp256k1 key; pass a *secp256k1.PrivateKey instead", k)
 		}
 		alg, pub, sign = a, p, signWith(a, k)
 	default:
-		return nil, fmt.Errorf("auth: private key type %T is not supported; %s", key, supportedKeys)
+		return nil, fmt.Errorf("private key type %T is not supported; %s", key, supportedKeys)
 	}
-	pubPEM, err := MarshalPublicKeyPEM(pub)
+	pubPEM, err := credkey.MarshalPublicKeyPEM(pub)
 	if err != nil {
 		return nil, err
 	}
@@ -193,7 +195,7 @@ func signWith(alg Algorithm, signer crypto.Signer) func([]byte) ([]byte, error) 
 			sig, err = signer.Sign(rand.Reader, digest[:], crypto.SHA256)
 		}
 		if err != nil {
-			return nil, fmt.Errorf("auth: %s signing failed: %w", alg, err)
+			return nil, fmt.Errorf("%s signing failed: %w", alg, err)
 		}
 		return sig, nil
 	}
@@ -201,10 +203,10 @@ func signWith(alg Algorithm, signer crypto.Signer) func([]byte) ([]byte, error) 
 
 func checkCredID(credID string) error {
 	if credID == "" {
-		return errors.New("auth: credential ID is empty; pass the ID of the Key credential registered with Dfns")
+		return errors.New("credential ID is empty; pass the ID of the Key credential registered with Dfns")
 	}
 	if strings.TrimSpace(credID) != credID || !utf8.ValidString(credID) {
-		return fmt.Errorf("auth: credential ID %q has surrounding white space or invalid UTF-8", credID)
+		return fmt.Errorf("credential ID %q has surrounding white space or invalid UTF-8", credID)
 	}
 	return nil
 }
@@ -262,15 +264,15 @@ func (s *KeySigner) Format(f fmt.State, _ rune) { _, _ = fmt.Fprint(f, s.String(
 // does not name the credential.
 func (s *KeySigner) Sign(ctx context.Context, challenge *UserActionChallenge) (*Assertion, error) {
 	if s == nil || s.sign == nil {
-		return nil, errors.New("auth: KeySigner is not initialized; create it with NewKeySigner")
+		return nil, errors.New("KeySigner is not initialized; create it with NewKeySigner")
 	}
 	if ctx != nil {
 		if err := ctx.Err(); err != nil {
-			return nil, fmt.Errorf("auth: not signing the challenge: %w", err)
+			return nil, fmt.Errorf("not signing the challenge: %w", err)
 		}
 	}
 	if challenge == nil {
-		return nil, errors.New("auth: challenge is nil")
+		return nil, errors.New("challenge is nil")
 	}
 	allowed := make([]string, 0, len(challenge.AllowCredentials.Key))
 	ok := false

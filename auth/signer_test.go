@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/dfnskeys/dfnskeys/internal/credkey"
 	"io"
 	"math/big"
 	"strings"
@@ -54,7 +55,7 @@ func TestSignRefusesCredentialNotAllowed(t *testing.T) {
 			for _, w := range tc.wantErr {
 				require.ErrorContains(t, err, w)
 			}
-			require.True(t, strings.HasPrefix(err.Error(), "auth: "))
+			require.True(t, ownError(err))
 		})
 	}
 
@@ -74,10 +75,10 @@ func TestSignErrors(t *testing.T) {
 	require.ErrorIs(t, err, context.Canceled)
 
 	_, err = s.Sign(context.Background(), nil)
-	require.ErrorContains(t, err, "auth: challenge is nil")
+	require.ErrorContains(t, err, "challenge is nil")
 
 	_, err = s.Sign(context.Background(), challengeFor("", "cr-1"))
-	require.ErrorContains(t, err, "auth: the challenge is empty")
+	require.ErrorContains(t, err, "the challenge is empty")
 
 	var zero KeySigner
 	_, err = zero.Sign(context.Background(), challengeFor("c", "cr-1"))
@@ -242,10 +243,10 @@ func TestNewKeySignerFromKey(t *testing.T) {
 			require.NoError(t, err)
 			require.Equal(t, tc.alg, s.Algorithm())
 			a := mustSign(t, s, "chal")
-			require.NoError(t, VerifyKeyAssertion(s.PublicKey(), a.CredentialAssertion.ClientData, a.CredentialAssertion.Signature, "chal"))
-			pub, err := ParsePublicKeyPEM(s.PublicKeyPEM())
+			require.NoError(t, credkey.VerifyKeyAssertion(s.PublicKey(), a.CredentialAssertion.ClientData, a.CredentialAssertion.Signature, "chal"))
+			pub, err := credkey.ParsePublicKeyPEM(s.PublicKeyPEM())
 			require.NoError(t, err)
-			require.NoError(t, VerifyKeyAssertion(pub, a.CredentialAssertion.ClientData, a.CredentialAssertion.Signature, "chal"))
+			require.NoError(t, credkey.VerifyKeyAssertion(pub, a.CredentialAssertion.ClientData, a.CredentialAssertion.Signature, "chal"))
 		})
 	}
 
@@ -260,14 +261,14 @@ func TestNewKeySignerFromKey(t *testing.T) {
 		key     crypto.PrivateKey
 		wantErr string
 	}{
-		{"nil", nil, "auth: private key is nil"},
-		{"nil secp256k1", nilK1, "auth: secp256k1 private key is nil or zero"},
-		{"zero secp256k1", &secp256k1.PrivateKey{}, "auth: secp256k1 private key is nil or zero"},
+		{"nil", nil, "private key is nil"},
+		{"nil secp256k1", nilK1, "secp256k1 private key is nil or zero"},
+		{"zero secp256k1", &secp256k1.PrivateKey{}, "secp256k1 private key is nil or zero"},
 		{"nil ecdsa", nilECDSA, "not on P-256"},
 		{"p384", p384, "not on P-256"},
-		{"short ed25519", edKey[:32], "auth: Ed25519 private key is 32 bytes"},
+		{"short ed25519", edKey[:32], "Ed25519 private key is 32 bytes"},
 		{"inconsistent ed25519", inconsistent, "public half does not match"},
-		{"string", "secret", "auth: private key type string is not supported"},
+		{"string", "secret", "private key type string is not supported"},
 		{"opaque p384", opaqueSigner{p384}, "not on P-256"},
 		{"signer with secp256k1 public key", fakeSigner{k1.PubKey()}, "pass a *secp256k1.PrivateKey instead"},
 		{"signer with nil public key", fakeSigner{nil}, "public key is nil"},
@@ -291,7 +292,7 @@ func TestNewKeySignerFromKeyCopiesEd25519(t *testing.T) {
 	require.NoError(t, err)
 	clear(key)
 	a := mustSign(t, s, "c")
-	require.NoError(t, VerifyKeyAssertion(pub, a.CredentialAssertion.ClientData, a.CredentialAssertion.Signature, "c"))
+	require.NoError(t, credkey.VerifyKeyAssertion(pub, a.CredentialAssertion.ClientData, a.CredentialAssertion.Signature, "c"))
 }
 
 func TestSignerFailurePropagates(t *testing.T) {
@@ -301,5 +302,5 @@ func TestSignerFailurePropagates(t *testing.T) {
 	s, err := NewKeySignerFromKey("cr-1", fakeSigner{edKey.Public()})
 	require.NoError(t, err)
 	_, err = s.Sign(context.Background(), challengeFor("c", "cr-1"))
-	require.ErrorContains(t, err, "auth: Ed25519 signing failed: fake")
+	require.ErrorContains(t, err, "Ed25519 signing failed: fake")
 }

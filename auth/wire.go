@@ -46,16 +46,16 @@ type UserActionInitRequest struct {
 // query or fragment.
 func NewUserActionInitRequest(method, path string, body []byte) (*UserActionInitRequest, error) {
 	if method == "" || strings.ToUpper(method) != method || strings.ContainsAny(method, " \t\r\n") {
-		return nil, fmt.Errorf("auth: HTTP method %q is not valid; use an upper-case method such as \"POST\"", method)
+		return nil, fmt.Errorf("HTTP method %q is not valid; use an upper-case method such as \"POST\"", method)
 	}
 	if !strings.HasPrefix(path, "/") || strings.HasPrefix(path, "//") || strings.ContainsAny(path, "?# \t\r\n") {
-		return nil, fmt.Errorf("auth: HTTP path %q is not valid; use the path alone, starting with \"/\", without host or query (for example \"/keys/import\")", path)
+		return nil, fmt.Errorf("HTTP path %q is not valid; use the path alone, starting with \"/\", without host or query (for example \"/keys/import\")", path)
 	}
 	if !utf8.Valid(body) {
-		return nil, fmt.Errorf("auth: request body is not valid UTF-8; the user action payload must be the exact JSON text that will be sent")
+		return nil, fmt.Errorf("request body is not valid UTF-8; the user action payload must be the exact JSON text that will be sent")
 	}
 	if len(body) > 0 && !json.Valid(body) {
-		return nil, fmt.Errorf("auth: request body is not valid JSON; the user action payload must be the exact JSON text that will be sent")
+		return nil, fmt.Errorf("request body is not valid JSON; the user action payload must be the exact JSON text that will be sent")
 	}
 	return &UserActionInitRequest{
 		UserActionPayload:    string(body),
@@ -187,21 +187,21 @@ type CredentialAssertion struct {
 }
 
 // Validate reports whether a has the fields its kind requires. It does not
-// check the signature; see [VerifyKeyAssertion].
+// check the signature: that is the server's job.
 func (a *Assertion) Validate() error {
 	if a == nil {
-		return fmt.Errorf("auth: assertion is missing")
+		return fmt.Errorf("assertion is missing")
 	}
 	ca := &a.CredentialAssertion
 	missing := func(field string) error {
-		return fmt.Errorf("auth: %s assertion has no %s", a.Kind, field)
+		return fmt.Errorf("%s assertion has no %s", a.Kind, field)
 	}
 	switch a.Kind {
 	case KindKey, KindPasswordProtectedKey, KindFido2:
 	case "":
-		return fmt.Errorf("auth: assertion has no kind; expected %q or %q", KindKey, KindFido2)
+		return fmt.Errorf("assertion has no kind; expected %q or %q", KindKey, KindFido2)
 	default:
-		return fmt.Errorf("auth: assertion kind %q is not supported; expected %q, %q or %q", a.Kind, KindKey, KindPasswordProtectedKey, KindFido2)
+		return fmt.Errorf("assertion kind %q is not supported; expected %q, %q or %q", a.Kind, KindKey, KindPasswordProtectedKey, KindFido2)
 	}
 	if ca.CredID == "" {
 		return missing("credId")
@@ -216,7 +216,7 @@ func (a *Assertion) Validate() error {
 		return missing("authenticatorData")
 	}
 	if a.Kind != KindFido2 && (ca.AuthenticatorData != "" || ca.UserHandle != "") {
-		return fmt.Errorf("auth: %s assertion carries Fido2-only fields (authenticatorData or userHandle)", a.Kind)
+		return fmt.Errorf("%s assertion carries Fido2-only fields (authenticatorData or userHandle)", a.Kind)
 	}
 	return nil
 }

@@ -315,12 +315,10 @@ func (x *exporter) one(ctx context.Context, row rows.KeyRow) ExportLine {
 	var data []byte
 	if x.opts.OutputFormat == "keystore" {
 		x.kdf <- struct{}{}
-		ks := x.opts.Keystore
-		ks.KeyID = row.KeyID
-		data, err = keyformat.EncryptKeystore(key, x.opts.Password, ks)
+		data, err = keyformat.Encode(keyformat.Keystore, key, keyformat.EncodeOptions{KeyID: row.KeyID, Password: x.opts.Password, Keystore: x.opts.Keystore})
 		<-x.kdf
 	} else {
-		data, err = keyformat.EncodeJSON(key, row.KeyID)
+		data, err = keyformat.Encode(keyformat.JSON, key, keyformat.EncodeOptions{KeyID: row.KeyID})
 	}
 	defer clear(data)
 	if err == nil {

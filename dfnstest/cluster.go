@@ -10,8 +10,8 @@ import (
 	"slices"
 
 	"github.com/dfnskeys/dfnskeys/encryption"
+	"github.com/dfnskeys/dfnskeys/internal/sharding"
 	"github.com/dfnskeys/dfnskeys/keys"
-	"github.com/dfnskeys/dfnskeys/sharding"
 	"github.com/dfnskeys/dfnskeys/signers"
 )
 

@@ -26,6 +26,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/dfnskeys/dfnskeys/auth"
+	"github.com/dfnskeys/dfnskeys/internal/credkey"
 	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/dfnskeys/dfnskeys/signers"
 )
@@ -370,8 +371,8 @@ func (s *Server) RegisterCredential(credID string, pub crypto.PublicKey) {
 	if credID == "" {
 		panic("dfnstest: RegisterCredential: empty credential ID")
 	}
-	if _, err := auth.MarshalPublicKeyPEM(pub); err != nil {
-		panic(fmt.Sprintf("dfnstest: RegisterCredential(%q): %v", credID, err))
+	if _, err := credkey.MarshalPublicKeyPEM(pub); err != nil {
+		panic(fmt.Sprintf("RegisterCredential(%q): %v", credID, err))
 	}
 	s.register(&credential{id: credID, kind: auth.KindKey, pub: pub})
 }
@@ -504,7 +505,7 @@ type fault struct {
 // a fault.
 func (s *Server) faultFor(route string) *fault {
 	if !slices.Contains(Routes(), route) {
-		panic(fmt.Sprintf("dfnstest: unknown route %q; routes are %q", route, Routes()))
+		panic(fmt.Sprintf("unknown route %q; routes are %q", route, Routes()))
 	}
 	f := s.faults[route]
 	if f == nil {
@@ -516,7 +517,7 @@ func (s *Server) faultFor(route string) *fault {
 
 func (s *Server) setFault(route string, status int, set func(*fault)) {
 	if status != 0 && (status < 400 || status > 599) {
-		panic(fmt.Sprintf("dfnstest: fault status %d for %q is not an HTTP error status (400-599)", status, route))
+		panic(fmt.Sprintf("fault status %d for %q is not an HTTP error status (400-599)", status, route))
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -1105,7 +1106,7 @@ func (s *Server) verifyAssertion(kind auth.CredentialKind, cr *credential, ca *a
 	case cr.kind != kind:
 		return errorf(http.StatusUnauthorized, "credential %q is not %s credential of this user: it is registered as %s credential, so answer with kind %q", ca.CredID, name[kind], name[cr.kind], cr.kind)
 	case kind == auth.KindKey:
-		if err := auth.VerifyKeyAssertion(cr.pub, ca.ClientData, ca.Signature, challenge); err != nil {
+		if err := credkey.VerifyKeyAssertion(cr.pub, ca.ClientData, ca.Signature, challenge); err != nil {
 			return errorf(http.StatusUnauthorized, "user action signature verification failed: %v", err)
 		}
 		return nil

@@ -793,7 +793,7 @@ func TestFaults(t *testing.T) {
 		require.Panics(t, func() { s.FailNext("GET /keys", 1, 200) })
 		require.Panics(t, func() { s.DropResponseRate("GET /keys", 1.5) })
 		require.Panics(t, func() { s.RateLimitRate("GET /keys", -0.1, 0) })
-		require.PanicsWithValue(t, fmt.Sprintf("dfnstest: unknown route %q; routes are %q", "POST /key/import", Routes()), func() {
+		require.PanicsWithValue(t, fmt.Sprintf("unknown route %q; routes are %q", "POST /key/import", Routes()), func() {
 			s.FailNext("POST /key/import", 1, 500)
 		})
 	})

@@ -61,7 +61,7 @@ func (s *Server) RegisterWebAuthnCredential(credID string, pub crypto.PublicKey,
 		panic("dfnstest: RegisterWebAuthnCredential: empty credential ID")
 	}
 	if _, err := webAuthnAlgorithm(pub); err != nil {
-		panic(fmt.Sprintf("dfnstest: RegisterWebAuthnCredential(%q): %v", credID, err))
+		panic(fmt.Sprintf("RegisterWebAuthnCredential(%q): %v", credID, err))
 	}
 	s.register(&credential{id: credID, kind: auth.KindFido2, pub: pub, userHandle: bytes.Clone(userHandle)})
 }
@@ -315,14 +315,14 @@ var _ auth.Signer = (*Passkey)(nil)
 // the WebAuthn user.id, sent in every assertion when non-empty.
 func NewPasskey(credID string, key crypto.Signer, userHandle []byte) (*Passkey, error) {
 	if credID == "" {
-		return nil, errors.New("dfnstest: NewPasskey: empty credential ID")
+		return nil, errors.New("NewPasskey: empty credential ID")
 	}
 	if key == nil {
-		return nil, errors.New("dfnstest: NewPasskey: nil key")
+		return nil, errors.New("NewPasskey: nil key")
 	}
 	pub := key.Public()
 	if _, err := webAuthnAlgorithm(pub); err != nil {
-		return nil, fmt.Errorf("dfnstest: NewPasskey: %w", err)
+		return nil, fmt.Errorf("NewPasskey: %w", err)
 	}
 	sign := func(msg []byte) ([]byte, error) {
 		if _, ok := pub.(ed25519.PublicKey); ok {
@@ -363,21 +363,21 @@ func (p *Passkey) Format(f fmt.State, _ rune) { _, _ = fmt.Fprint(f, p.String())
 func (p *Passkey) Sign(ctx context.Context, challenge *auth.UserActionChallenge) (*auth.Assertion, error) {
 	if ctx != nil {
 		if err := ctx.Err(); err != nil {
-			return nil, fmt.Errorf("dfnstest: passkey not signing the challenge: %w", err)
+			return nil, fmt.Errorf("passkey not signing the challenge: %w", err)
 		}
 	}
 	if challenge == nil {
-		return nil, errors.New("dfnstest: passkey: challenge is nil")
+		return nil, errors.New("passkey: challenge is nil")
 	}
 	if challenge.RP != nil && challenge.RP.ID != p.rpID {
-		return nil, fmt.Errorf("dfnstest: passkey %q belongs to the relying party %q, but the challenge is for rp.id %q", p.credID, p.rpID, challenge.RP.ID)
+		return nil, fmt.Errorf("passkey %q belongs to the relying party %q, but the challenge is for rp.id %q", p.credID, p.rpID, challenge.RP.ID)
 	}
 	listed := false
 	for _, c := range challenge.AllowCredentials.WebAuthn {
 		listed = listed || c.ID == p.credID
 	}
 	if !listed {
-		return nil, fmt.Errorf("dfnstest: passkey %q is not in the challenge's allowCredentials.webauthn; register it with Server.RegisterWebAuthnCredential", p.credID)
+		return nil, fmt.Errorf("passkey %q is not in the challenge's allowCredentials.webauthn; register it with Server.RegisterWebAuthnCredential", p.credID)
 	}
 	return p.Assert(challenge.Challenge)
 }
@@ -386,7 +386,7 @@ func (p *Passkey) Sign(ctx context.Context, challenge *auth.UserActionChallenge)
 // the checks of [Passkey.Sign].
 func (p *Passkey) Assert(challenge string) (*auth.Assertion, error) {
 	if challenge == "" || !utf8.ValidString(challenge) {
-		return nil, errors.New("dfnstest: passkey: the challenge is empty or not valid UTF-8")
+		return nil, errors.New("passkey: the challenge is empty or not valid UTF-8")
 	}
 	clientData := p.clientData("webauthn.get", base64.RawURLEncoding.EncodeToString([]byte(challenge)))
 	return p.assertion(clientData, authenticatorData(p.rpID, flagUP|flagUV|flagBE|flagBS, 0))
@@ -418,7 +418,7 @@ func (p *Passkey) assertion(clientData, authData []byte) (*auth.Assertion, error
 	h := sha256.Sum256(clientData)
 	sig, err := p.sign(append(bytes.Clone(authData), h[:]...))
 	if err != nil {
-		return nil, fmt.Errorf("dfnstest: passkey signing failed: %w", err)
+		return nil, fmt.Errorf("passkey signing failed: %w", err)
 	}
 	return p.encode(clientData, authData, sig), nil
 }

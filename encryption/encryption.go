@@ -41,7 +41,7 @@ const (
 
 // ErrDecryption is returned by [DecryptionKey.Decrypt] for every failure
 // after the ciphertext length was checked. It deliberately does not say why.
-var ErrDecryption = errors.New("encryption: decryption failed")
+var ErrDecryption = errors.New("decryption failed")
 
 // EncryptionKey is the public half of an envelope key pair: what a signer
 // publishes in GET /signers and what an export request carries.
@@ -57,17 +57,17 @@ type EncryptionKey struct {
 // identity (which has no SEC1 compressed encoding).
 func ParseEncryptionKey(b []byte) (*EncryptionKey, error) {
 	if len(b) != EncryptionKeySize {
-		return nil, fmt.Errorf("encryption: encryption key is %d bytes, want %d (version byte and compressed secp256k1 point)", len(b), EncryptionKeySize)
+		return nil, fmt.Errorf("encryption key is %d bytes, want %d (version byte and compressed secp256k1 point)", len(b), EncryptionKeySize)
 	}
 	if b[0] != Version {
-		return nil, fmt.Errorf("encryption: encryption key has format version %d, only version %d is supported", b[0], Version)
+		return nil, fmt.Errorf("encryption key has format version %d, only version %d is supported", b[0], Version)
 	}
 	if b[1] != 0x02 && b[1] != 0x03 {
-		return nil, fmt.Errorf("encryption: encryption key point has prefix 0x%02x, want a compressed point (0x02 or 0x03)", b[1])
+		return nil, fmt.Errorf("encryption key point has prefix 0x%02x, want a compressed point (0x02 or 0x03)", b[1])
 	}
 	pub, err := secp256k1.ParsePubKey(b[1:])
 	if err != nil {
-		return nil, fmt.Errorf("encryption: encryption key is not a valid secp256k1 point: %w", err)
+		return nil, fmt.Errorf("encryption key is not a valid secp256k1 point: %w", err)
 	}
 	k := &EncryptionKey{pub: pub}
 	copy(k.encoded[:], b)
@@ -79,7 +79,7 @@ func ParseEncryptionKey(b []byte) (*EncryptionKey, error) {
 func ParseEncryptionKeyText(s string) (*EncryptionKey, error) {
 	b, err := base64.StdEncoding.Strict().DecodeString(strings.TrimSpace(s))
 	if err != nil {
-		return nil, fmt.Errorf("encryption: encryption key is not standard padded base64: %w", err)
+		return nil, fmt.Errorf("encryption key is not standard padded base64: %w", err)
 	}
 	return ParseEncryptionKey(b)
 }
@@ -104,7 +104,7 @@ func (k *EncryptionKey) Equal(o *EncryptionKey) bool {
 // MarshalText implements [encoding.TextMarshaler] with the base64 form.
 func (k *EncryptionKey) MarshalText() ([]byte, error) {
 	if k.pub == nil {
-		return nil, errors.New("encryption: cannot marshal an uninitialised encryption key")
+		return nil, errors.New("cannot marshal an uninitialised encryption key")
 	}
 	return []byte(k.String()), nil
 }
@@ -160,19 +160,19 @@ func newDecryptionKey(d *secp256k1.ModNScalar) *DecryptionKey {
 // version byte 1 and a canonical, non-zero big-endian scalar.
 func ParseDecryptionKey(b []byte) (*DecryptionKey, error) {
 	if len(b) != DecryptionKeySize {
-		return nil, fmt.Errorf("encryption: decryption key is %d bytes, want %d (version byte and 32-byte scalar)", len(b), DecryptionKeySize)
+		return nil, fmt.Errorf("decryption key is %d bytes, want %d (version byte and 32-byte scalar)", len(b), DecryptionKeySize)
 	}
 	if b[0] != Version {
-		return nil, fmt.Errorf("encryption: decryption key has format version %d, only version %d is supported", b[0], Version)
+		return nil, fmt.Errorf("decryption key has format version %d, only version %d is supported", b[0], Version)
 	}
 	var d secp256k1.ModNScalar
 	overflow := d.SetByteSlice(b[1:])
 	if overflow {
 		d.Zero()
-		return nil, errors.New("encryption: decryption key scalar is not below the secp256k1 group order")
+		return nil, errors.New("decryption key scalar is not below the secp256k1 group order")
 	}
 	if d.IsZero() {
-		return nil, errors.New("encryption: decryption key scalar is zero")
+		return nil, errors.New("decryption key scalar is zero")
 	}
 	k := newDecryptionKey(&d)
 	d.Zero()
@@ -185,7 +185,7 @@ func ParseDecryptionKeyText(s string) (*DecryptionKey, error) {
 	b, err := base64.StdEncoding.Strict().DecodeString(strings.TrimSpace(s))
 	if err != nil {
 		// The base64 error names an offset, never content.
-		return nil, fmt.Errorf("encryption: decryption key is not standard padded base64: %w", err)
+		return nil, fmt.Errorf("decryption key is not standard padded base64: %w", err)
 	}
 	defer clear(b)
 	return ParseDecryptionKey(b)
@@ -263,7 +263,7 @@ func EncryptMany(keys []*EncryptionKey, plaintexts [][]byte) ([][]byte, error) {
 
 func encryptMany(r io.Reader, keys []*EncryptionKey, plaintexts [][]byte) ([][]byte, error) {
 	if len(keys) != len(plaintexts) {
-		return nil, fmt.Errorf("encryption: %d keys for %d plaintexts", len(keys), len(plaintexts))
+		return nil, fmt.Errorf("%d keys for %d plaintexts", len(keys), len(plaintexts))
 	}
 	n := len(keys)
 	// points[2i] is E_i = k_i·G, points[2i+1] is S_i = k_i·EK_i.
@@ -271,7 +271,7 @@ func encryptMany(r io.Reader, keys []*EncryptionKey, plaintexts [][]byte) ([][]b
 	points := make([]*secp256k1.JacobianPoint, 2*n)
 	for i, ek := range keys {
 		if ek == nil || ek.pub == nil {
-			return nil, errors.New("encryption: encrypt to an uninitialised encryption key")
+			return nil, errors.New("encrypt to an uninitialised encryption key")
 		}
 		k, err := randomScalar(r)
 		if err != nil {
@@ -313,7 +313,7 @@ func encryptMany(r io.Reader, keys []*EncryptionKey, plaintexts [][]byte) ([][]b
 // failure is [ErrDecryption].
 func (k *DecryptionKey) Decrypt(ciphertext []byte) ([]byte, error) {
 	if len(ciphertext) < Overhead {
-		return nil, fmt.Errorf("encryption: ciphertext is %d bytes, shorter than the %d-byte minimum (tag and ephemeral key)", len(ciphertext), Overhead)
+		return nil, fmt.Errorf("ciphertext is %d bytes, shorter than the %d-byte minimum (tag and ephemeral key)", len(ciphertext), Overhead)
 	}
 	split := len(ciphertext) - pointSize
 	eph, err := secp256k1.ParsePubKey(ciphertext[split:])
@@ -343,12 +343,12 @@ var zeroNonce [12]byte
 func newAEAD(shared []byte) (cipher.AEAD, error) {
 	key, err := hkdf.Key(sha256.New, shared, []byte(hkdfSalt), hkdfInfo, 32)
 	if err != nil {
-		return nil, fmt.Errorf("encryption: key derivation: %w", err)
+		return nil, fmt.Errorf("key derivation: %w", err)
 	}
 	defer clear(key)
 	block, err := aes.NewCipher(key)
 	if err != nil {
-		return nil, fmt.Errorf("encryption: %w", err)
+		return nil, fmt.Errorf("%w", err)
 	}
 	return cipher.NewGCM(block)
 }
@@ -379,11 +379,11 @@ func randomScalar(r io.Reader) (*secp256k1.ModNScalar, error) {
 	var s secp256k1.ModNScalar
 	for range 100 {
 		if _, err := io.ReadFull(r, buf[:]); err != nil {
-			return nil, fmt.Errorf("encryption: reading randomness: %w", err)
+			return nil, fmt.Errorf("reading randomness: %w", err)
 		}
 		if overflow := s.SetByteSlice(buf[:]); !overflow && !s.IsZero() {
 			return &s, nil
 		}
 	}
-	return nil, errors.New("encryption: randomness source returned no valid scalar in 100 tries")
+	return nil, errors.New("randomness source returned no valid scalar in 100 tries")
 }

@@ -21,6 +21,7 @@ import (
 )
 
 type eciesVector struct {
+	Name          string `json:"name"`
 	DecryptionKey string `json:"decryption_key_b64"`
 	EncryptionKey string `json:"encryption_key_b64"`
 	Ephemeral     string `json:"ephemeral_scalar_hex"`
@@ -30,7 +31,7 @@ type eciesVector struct {
 
 func loadECIES(t testing.TB) []eciesVector {
 	t.Helper()
-	raw, err := os.ReadFile("../testdata/kat.json")
+	raw, err := os.ReadFile("testdata/ecies.json")
 	require.NoError(t, err)
 	var f struct {
 		ECIES []eciesVector `json:"ecies"`
@@ -56,8 +57,8 @@ func mustHex(t testing.TB, s string) []byte {
 
 func TestKnownAnswers(t *testing.T) {
 	t.Parallel()
-	for i, v := range loadECIES(t) {
-		t.Run(fmt.Sprint(i), func(t *testing.T) {
+	for _, v := range loadECIES(t) {
+		t.Run(v.Name, func(t *testing.T) {
 			t.Parallel()
 			dk, err := ParseDecryptionKeyText(v.DecryptionKey)
 			require.NoError(t, err)
@@ -276,7 +277,7 @@ func TestParseEncryptionKey(t *testing.T) {
 
 func TestDocsExampleEncryptionKeyParses(t *testing.T) {
 	t.Parallel()
-	raw, err := os.ReadFile("../testdata/dfns-docs-examples.json")
+	raw, err := os.ReadFile("testdata/dfns-docs-examples.json")
 	require.NoError(t, err)
 	var f struct {
 		ExportRequest struct {

@@ -17,8 +17,8 @@ type Error struct {
 	Err error
 }
 
-// Error returns "keyformat: FORMAT: PROBLEM".
-func (e *Error) Error() string { return "keyformat: " + string(e.Format) + ": " + e.Err.Error() }
+// Error returns "FORMAT: PROBLEM", for example "wif: bad checksum".
+func (e *Error) Error() string { return string(e.Format) + ": " + e.Err.Error() }
 
 // Unwrap returns e.Err.
 func (e *Error) Unwrap() error { return e.Err }

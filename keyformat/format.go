@@ -47,7 +47,7 @@ func ParseFormat(name string) (Format, error) {
 			return f, nil
 		}
 	}
-	return "", fmt.Errorf("keyformat: unknown format %q: supported formats are hex, raw, wif, keystore, solana, mnemonic, xprv and json", name)
+	return "", fmt.Errorf("unknown format %q: supported formats are hex, raw, wif, keystore, solana, mnemonic, xprv and json", name)
 }
 
 // Curve returns the curve that format f implies — secp256k1 for WIF and

@@ -139,7 +139,7 @@ func TestErrorUnwrap(t *testing.T) {
 	if !errors.As(err, &e) || e.Format != keyformat.Keystore || !errors.Is(err, keyformat.ErrWrongPassword) || e.Unwrap() != keyformat.ErrWrongPassword {
 		t.Errorf("error %v does not unwrap to ErrWrongPassword", err)
 	}
-	if got, want := err.Error(), "keyformat: keystore: wrong password or corrupted keystore"; got != want {
+	if got, want := err.Error(), "keystore: wrong password or corrupted keystore"; got != want {
 		t.Errorf("error %q, want %q", got, want)
 	}
 }

@@ -59,8 +59,8 @@ func wantError(t testing.TB, err error, f keyformat.Format, substr string, secre
 		t.Fatalf("error %q (%T) is not a *keyformat.Error for %s", err, err, f)
 	}
 	msg := err.Error()
-	if !strings.HasPrefix(msg, "keyformat: "+string(f)+": ") || !strings.Contains(msg, substr) {
-		t.Fatalf("error %q does not start with %q or does not contain %q", msg, "keyformat: "+string(f)+": ", substr)
+	if !strings.HasPrefix(msg, string(f)+": ") || !strings.Contains(msg, substr) {
+		t.Fatalf("error %q does not start with %q or does not contain %q", msg, ""+string(f)+": ", substr)
 	}
 	for _, s := range secrets {
 		if s != "" && strings.Contains(strings.ToLower(msg), strings.ToLower(s)) {

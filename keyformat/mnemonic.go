@@ -44,7 +44,7 @@ func DefaultPath(c keys.Curve) string {
 func ParsePath(path string) ([]uint32, error) {
 	p, err := parsePath(path)
 	if err != nil {
-		return nil, errors.New("keyformat: " + err.Error())
+		return nil, errors.New("" + err.Error())
 	}
 	return p, nil
 }

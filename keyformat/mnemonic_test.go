@@ -236,7 +236,7 @@ func TestParsePath(t *testing.T) {
 		"m/2147483648'", "m/99999999999999999999", "m/0''", "m/'", "m/h", "m/1 /2", "m/ 1",
 		"m" + strings.Repeat("/0", 256),
 	} {
-		if got, err := keyformat.ParsePath(in); err == nil || !strings.HasPrefix(err.Error(), "keyformat: invalid derivation path") {
+		if got, err := keyformat.ParsePath(in); err == nil || !strings.HasPrefix(err.Error(), "invalid derivation path") {
 			t.Errorf("ParsePath(%q) = %v, %v; want an error", in, got, err)
 		}
 	}

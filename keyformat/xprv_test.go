@@ -115,7 +115,7 @@ func TestXPRVRejects(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := keyformat.ParseXPRV([]byte(tc.text), tc.path)
-			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.HasPrefix(err.Error(), "keyformat: xprv: ") {
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.HasPrefix(err.Error(), "xprv: ") {
 				t.Fatalf("error = %v, want one containing %q", err, tc.want)
 			}
 			// The message never contains the key text.

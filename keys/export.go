@@ -32,7 +32,7 @@ type ExportContext struct {
 func NewExportContext() (*ExportContext, error) {
 	dk, err := encryption.GenerateDecryptionKey()
 	if err != nil {
-		return nil, fmt.Errorf("keys: %w", err)
+		return nil, fmt.Errorf("%w", err)
 	}
 	return NewExportContextFromDecryptionKey(dk), nil
 }
@@ -106,11 +106,11 @@ func FaultySignersString(fs []FaultySigner) string {
 
 // ErrPublicKeyMismatch is returned (wrapped) when the recombined key does
 // not match the export response's public key.
-var ErrPublicKeyMismatch = errors.New("keys: the recovered private key does not match the key's public key")
+var ErrPublicKeyMismatch = errors.New("the recovered private key does not match the key's public key")
 
 // ErrTooManyFaulty is returned (wrapped) when too many export shares are
 // unusable or wrong to recover the key.
-var ErrTooManyFaulty = errors.New("keys: too many export shares are faulty to recover the key")
+var ErrTooManyFaulty = errors.New("too many export shares are faulty to recover the key")
 
 // Recover is [ExportContext.RecoverContext] without a deadline.
 func (c *ExportContext) Recover(resp *ExportResponse) (*PrivateKey, []FaultySigner, error) {
@@ -138,33 +138,33 @@ func (c *ExportContext) Recover(resp *ExportResponse) (*PrivateKey, []FaultySign
 // shares agree, O(n³) when some do not.
 func (c *ExportContext) RecoverContext(ctx context.Context, resp *ExportResponse) (*PrivateKey, []FaultySigner, error) {
 	if resp == nil {
-		return nil, nil, errors.New("keys: no export response to recover")
+		return nil, nil, errors.New("no export response to recover")
 	}
 	scheme := Scheme{Protocol: resp.Protocol, Curve: resp.Curve}
 	if err := scheme.Validate(); err != nil {
 		return nil, nil, fmt.Errorf("%w (in the export response)", err)
 	}
 	if !c.asked(scheme) {
-		return nil, nil, fmt.Errorf("keys: export response uses %s, which the export request did not list", scheme)
+		return nil, nil, fmt.Errorf("export response uses %s, which the export request did not list", scheme)
 	}
 	curve := resp.Curve.math()
 	n := len(resp.EncryptedKeyShares)
 	t := resp.MinSigners
 	switch {
 	case t < 2:
-		return nil, nil, fmt.Errorf("keys: export response has minSigners %d; it must be at least 2", t)
+		return nil, nil, fmt.Errorf("export response has minSigners %d; it must be at least 2", t)
 	case n < t:
-		return nil, nil, fmt.Errorf("keys: export response has %d share(s) but minSigners is %d", n, t)
+		return nil, nil, fmt.Errorf("export response has %d share(s) but minSigners is %d", n, t)
 	case n > signers.MaxSigners:
-		return nil, nil, fmt.Errorf("keys: export response has %d shares, more than the %d supported", n, signers.MaxSigners)
+		return nil, nil, fmt.Errorf("export response has %d shares, more than the %d supported", n, signers.MaxSigners)
 	}
 	pubBytes, err := hex.DecodeString(resp.PublicKey)
 	if err != nil {
-		return nil, nil, fmt.Errorf("keys: export response publicKey is not hex")
+		return nil, nil, fmt.Errorf("export response publicKey is not hex")
 	}
 	pub, err := curve.ParsePublicKey(pubBytes)
 	if err != nil {
-		return nil, nil, fmt.Errorf("keys: export response publicKey: %w", err)
+		return nil, nil, fmt.Errorf("export response publicKey: %w", err)
 	}
 
 	type faulty struct {
@@ -226,7 +226,7 @@ next:
 		if ctx.Err() != nil {
 			return nil, nil, ctx.Err()
 		}
-		return nil, nil, fmt.Errorf("keys: %w", err)
+		return nil, nil, fmt.Errorf("%w", err)
 	}
 	defer secret.Zeroize()
 	for _, k := range wrong {

@@ -16,7 +16,7 @@ import (
 const fuzzDecryptionKey = "AXMgwf7J9LooFC4tHjymA+l2h5IKdMFgiLLLa5GDkeG0"
 
 func FuzzRecover(f *testing.F) {
-	raw, err := os.ReadFile("../testdata/dfns-docs-examples.json")
+	raw, err := os.ReadFile("testdata/dfns-docs-examples.json")
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -39,7 +39,7 @@ type ImportOptions struct {
 // master key's chain code travels inside Dfns's key shares in a format that
 // Dfns has not published, and dfnskeys never guesses a format for key
 // material (docs/protocol.md, "Protocols and curves").
-var ErrMasterKey = errors.New("keys: importing a master key (masterKey: true) is not supported: " +
+var ErrMasterKey = errors.New("importing a master key (masterKey: true) is not supported: " +
 	"the format in which Dfns carries an HD key's chain code inside the shares is not public; " +
 	"import the derived child keys instead: derive each one locally (for example from the mnemonic with a derivation path) and import it as a plain key")
 
@@ -55,7 +55,7 @@ var ErrMasterKey = errors.New("keys: importing a master key (masterKey: true) is
 // To import many keys into one cluster, make an [ImportBuilder] once.
 func BuildImportRequest(key *PrivateKey, cluster []signers.Signer, opts ImportOptions) (*ImportRequest, error) {
 	if key == nil {
-		return nil, fmt.Errorf("keys: no private key to import")
+		return nil, fmt.Errorf("no private key to import")
 	}
 	b, err := NewImportBuilder(cluster)
 	if err != nil {
@@ -78,10 +78,10 @@ type ImportBuilder struct {
 func NewImportBuilder(cluster []signers.Signer) (*ImportBuilder, error) {
 	sorted, err := signers.Sort(cluster)
 	if err != nil {
-		return nil, fmt.Errorf("keys: %w", err)
+		return nil, fmt.Errorf("%w", err)
 	}
 	if len(sorted) < 2 {
-		return nil, fmt.Errorf("keys: the cluster has %d signer(s); importing needs at least 2", len(sorted))
+		return nil, fmt.Errorf("the cluster has %d signer(s); importing needs at least 2", len(sorted))
 	}
 	b := &ImportBuilder{signers: sorted, keys: make([]*encryption.EncryptionKey, len(sorted))}
 	for i, s := range sorted {
@@ -109,7 +109,7 @@ func (b *ImportBuilder) CheckPinned(pinned []signers.Signer) error {
 // see [BuildImportRequest].
 func (b *ImportBuilder) Build(key *PrivateKey, opts ImportOptions) (*ImportRequest, error) {
 	if key == nil {
-		return nil, fmt.Errorf("keys: no private key to import")
+		return nil, fmt.Errorf("no private key to import")
 	}
 	if opts.MasterKey {
 		return nil, ErrMasterKey
@@ -122,7 +122,7 @@ func (b *ImportBuilder) Build(key *PrivateKey, opts ImportOptions) (*ImportReque
 		return nil, err
 	}
 	if n := utf8.RuneCountInString(opts.Name); n > MaxNameLength {
-		return nil, fmt.Errorf("keys: key name is %d characters, at most %d allowed", n, MaxNameLength)
+		return nil, fmt.Errorf("key name is %d characters, at most %d allowed", n, MaxNameLength)
 	}
 	n := len(b.signers)
 	t := opts.Threshold
@@ -130,17 +130,17 @@ func (b *ImportBuilder) Build(key *PrivateKey, opts ImportOptions) (*ImportReque
 		t = DefaultThreshold
 	}
 	if t < 2 || t > n {
-		return nil, fmt.Errorf("keys: threshold %d is invalid for %d signers: it must be between 2 and %d", t, n, n)
+		return nil, fmt.Errorf("threshold %d is invalid for %d signers: it must be between 2 and %d", t, n, n)
 	}
 
 	secret, err := key.scalarValue()
 	if err != nil {
-		return nil, fmt.Errorf("keys: %w", err) // unreachable: PrivateKey is always valid
+		return nil, fmt.Errorf("%w", err) // unreachable: PrivateKey is always valid
 	}
 	defer secret.Zeroize()
 	sharing, err := sharding.Split(secret, t, n)
 	if err != nil {
-		return nil, fmt.Errorf("keys: %w", err)
+		return nil, fmt.Errorf("%w", err)
 	}
 	defer sharing.Zeroize()
 
@@ -152,7 +152,7 @@ func (b *ImportBuilder) Build(key *PrivateKey, opts ImportOptions) (*ImportReque
 	}()
 	cts, err := encryption.EncryptMany(b.keys, plaintexts)
 	if err != nil {
-		return nil, fmt.Errorf("keys: encrypting the shares: %w", err)
+		return nil, fmt.Errorf("encrypting the shares: %w", err)
 	}
 	req := &ImportRequest{
 		Name:               opts.Name,

@@ -37,17 +37,17 @@ type PrivateKey struct {
 func NewPrivateKey(c Curve, b []byte) (*PrivateKey, error) {
 	sc := c.math()
 	if sc == nil {
-		return nil, fmt.Errorf("keys: unsupported curve %q: supported curves are secp256k1, stark and ed25519", c)
+		return nil, fmt.Errorf("unsupported curve %q: supported curves are secp256k1, stark and ed25519", c)
 	}
 	if c == Ed25519 {
 		s, err := sharding.Ed25519ScalarFromSeed(b)
 		if err != nil {
-			return nil, fmt.Errorf("keys: ed25519 private key must be a 32-byte seed, got %d bytes", len(b))
+			return nil, fmt.Errorf("ed25519 private key must be a 32-byte seed, got %d bytes", len(b))
 		}
 		return fromScalar(c, s), nil
 	}
 	if len(b) > 32 {
-		return nil, fmt.Errorf("keys: %s private key is %d bytes, at most 32 expected", c, len(b))
+		return nil, fmt.Errorf("%s private key is %d bytes, at most 32 expected", c, len(b))
 	}
 	var padded [32]byte
 	defer clear(padded[:])
@@ -73,11 +73,11 @@ func NewEd25519PrivateKeyFromScalar(b []byte) (*PrivateKey, error) {
 func privateKeyError(c Curve, err error) error {
 	switch {
 	case errors.Is(err, sharding.ErrZeroScalar):
-		return fmt.Errorf("keys: %s private key is zero", c)
+		return fmt.Errorf("%s private key is zero", c)
 	case errors.Is(err, sharding.ErrScalarOutOfRange):
-		return fmt.Errorf("keys: %s private key is not below the curve's group order", c)
+		return fmt.Errorf("%s private key is not below the curve's group order", c)
 	default:
-		return fmt.Errorf("keys: invalid %s private key: %w", c, err)
+		return fmt.Errorf("invalid %s private key: %w", c, err)
 	}
 }
 
@@ -152,13 +152,13 @@ func (k *PrivateKey) LogValue() slog.Value { return slog.StringValue(k.redacted(
 // from their existing form.
 func GeneratePrivateKey(c Curve) (*PrivateKey, error) {
 	if c.math() == nil {
-		return nil, fmt.Errorf("keys: unsupported curve %q: supported curves are secp256k1, stark and ed25519", c)
+		return nil, fmt.Errorf("unsupported curve %q: supported curves are secp256k1, stark and ed25519", c)
 	}
 	var b [32]byte
 	defer clear(b[:])
 	for range 1000 {
 		if _, err := rand.Read(b[:]); err != nil {
-			return nil, fmt.Errorf("keys: reading randomness: %w", err)
+			return nil, fmt.Errorf("reading randomness: %w", err)
 		}
 		if c == Stark {
 			b[0] &= 0x0f // the order is just above 2^251: keep 252 bits and reject the rest
@@ -167,5 +167,5 @@ func GeneratePrivateKey(c Curve) (*PrivateKey, error) {
 			return k, nil
 		}
 	}
-	return nil, errors.New("keys: randomness source gave no valid key in 1000 tries")
+	return nil, errors.New("randomness source gave no valid key in 1000 tries")
 }

@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/dfnskeys/dfnskeys/encryption"
+	"github.com/dfnskeys/dfnskeys/internal/sharding"
 	"github.com/dfnskeys/dfnskeys/keys"
-	"github.com/dfnskeys/dfnskeys/sharding"
 	"github.com/stretchr/testify/require"
 )
 

@@ -89,7 +89,7 @@ func ParseProtocol(name string) (Protocol, error) {
 			return s.Protocol, nil
 		}
 	}
-	return "", fmt.Errorf("keys: unsupported protocol %q: supported protocol/curve pairs are %s", name, supportedList)
+	return "", fmt.Errorf("unsupported protocol %q: supported protocol/curve pairs are %s", name, supportedList)
 }
 
 // Validate reports whether s is a supported pair, with an error that lists
@@ -101,15 +101,15 @@ func (s Scheme) Validate() error {
 		}
 	}
 	if _, err := sharding.CurveByName(string(s.Curve)); err != nil {
-		return fmt.Errorf("keys: unsupported curve %q: supported curves are secp256k1, stark and ed25519", s.Curve)
+		return fmt.Errorf("unsupported curve %q: supported curves are secp256k1, stark and ed25519", s.Curve)
 	}
-	return fmt.Errorf("keys: unsupported protocol/curve pair %s: supported pairs are %s", s, supportedList)
+	return fmt.Errorf("unsupported protocol/curve pair %s: supported pairs are %s", s, supportedList)
 }
 
 // ParseCurve returns the curve with the given wire name.
 func ParseCurve(name string) (Curve, error) {
 	if _, err := sharding.CurveByName(name); err != nil {
-		return "", fmt.Errorf("keys: unsupported curve %q: supported curves are secp256k1, stark and ed25519", name)
+		return "", fmt.Errorf("unsupported curve %q: supported curves are secp256k1, stark and ed25519", name)
 	}
 	return Curve(name), nil
 }

@@ -9,13 +9,16 @@
 // takes each share's own evaluation point, which need not be 1..n, and
 // returns an error, never a panic, on zero or duplicate points.
 //
-// The package also marshals and parses the two share plaintexts of docs/protocol.md §4
-// byte for byte as Dfns's reference client does: compact JSON, fields in a
+// The package also writes the import share plaintexts and reads the export
+// share plaintexts of docs/protocol.md §4 byte for byte as Dfns's reference
+// client does: compact JSON, fields in a
 // fixed order, scalars as 32-byte big-endian hex, points uncompressed
 // (04‖X‖Y) on secp256k1 and stark and in the standard 32-byte form on
 // ed25519. Parsing is strict: exact field names, no unknown or repeated
 // fields, version 1, the expected curve tag, canonical non-zero scalars and
-// valid non-identity points.
+// valid non-identity points. What only a signer does (parsing import
+// plaintexts, checking public shares, splitting at arbitrary evaluation
+// points) is not part of this package.
 //
 // # Constant time
 //

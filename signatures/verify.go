@@ -20,7 +20,7 @@ import (
 
 // ErrInvalid is returned (possibly wrapped) when a well-formed signature
 // does not verify under the public key.
-var ErrInvalid = errors.New("signatures: the signature does not verify")
+var ErrInvalid = errors.New("the signature does not verify")
 
 // VerifySecp256k1ECDSA checks an ECDSA signature (r, s) over a 32-byte hash
 // under a 33-byte compressed secp256k1 public key. The hash is used as it
@@ -29,11 +29,11 @@ var ErrInvalid = errors.New("signatures: the signature does not verify")
 // transaction-relay policy, not part of verification).
 func VerifySecp256k1ECDSA(publicKey, hash, r, s []byte) error {
 	if len(hash) != 32 {
-		return fmt.Errorf("signatures: the hash is %d bytes; want 32", len(hash))
+		return fmt.Errorf("the hash is %d bytes; want 32", len(hash))
 	}
 	pub, err := secp256k1.ParsePubKey(publicKey)
 	if err != nil {
-		return fmt.Errorf("signatures: invalid secp256k1 public key")
+		return fmt.Errorf("invalid secp256k1 public key")
 	}
 	var rs, ss secp256k1.ModNScalar
 	if err := setScalar(&rs, r, "r"); err != nil {
@@ -52,10 +52,10 @@ func VerifySecp256k1ECDSA(publicKey, hash, r, s []byte) error {
 // [1, n) for the secp256k1 order n.
 func setScalar(out *secp256k1.ModNScalar, b []byte, name string) error {
 	if len(b) > 32 {
-		return fmt.Errorf("signatures: %s is %d bytes; want at most 32", name, len(b))
+		return fmt.Errorf("%s is %d bytes; want at most 32", name, len(b))
 	}
 	if out.SetByteSlice(b) || out.IsZero() {
-		return fmt.Errorf("signatures: %s is zero or not below the secp256k1 group order", name)
+		return fmt.Errorf("%s is zero or not below the secp256k1 group order", name)
 	}
 	return nil
 }
@@ -64,13 +64,13 @@ func setScalar(out *secp256k1.ModNScalar, b []byte, name string) error {
 // a 32-byte x-only public key, following BIP-340's verification algorithm.
 func VerifyBIP340(xonly [32]byte, msg []byte, sig []byte) error {
 	if len(sig) != 64 {
-		return fmt.Errorf("signatures: a BIP-340 signature is 64 bytes, not %d", len(sig))
+		return fmt.Errorf("a BIP-340 signature is 64 bytes, not %d", len(sig))
 	}
 	// lift_x: the point with x = xonly and even y; fails when x ≥ p or no
 	// such point exists.
 	p, err := secp256k1.ParsePubKey(append([]byte{2}, xonly[:]...))
 	if err != nil {
-		return fmt.Errorf("signatures: the x-only public key is not on secp256k1")
+		return fmt.Errorf("the x-only public key is not on secp256k1")
 	}
 	var rx secp256k1.FieldVal
 	if rx.SetByteSlice(sig[:32]) {
@@ -108,11 +108,11 @@ func VerifyBIP340(xonly [32]byte, msg []byte, sig []byte) error {
 // with a Schnorr key and taprootMerkleRoot "".
 func VerifyTaproot(publicKey, hash, r, s []byte) error {
 	if len(hash) != 32 {
-		return fmt.Errorf("signatures: the hash is %d bytes; want 32", len(hash))
+		return fmt.Errorf("the hash is %d bytes; want 32", len(hash))
 	}
 	q, err := address.TaprootOutputKey(publicKey)
 	if err != nil {
-		return fmt.Errorf("signatures: %w", err)
+		return fmt.Errorf("%w", err)
 	}
 	sig, err := concat32(r, s)
 	if err != nil {
@@ -129,10 +129,10 @@ func VerifyTaproot(publicKey, hash, r, s []byte) error {
 // verifies under RFC 8032 is accepted.
 func VerifyEd25519(publicKey, msg, r, s []byte) error {
 	if len(publicKey) != ed25519.PublicKeySize {
-		return fmt.Errorf("signatures: an ed25519 public key is 32 bytes, not %d", len(publicKey))
+		return fmt.Errorf("an ed25519 public key is 32 bytes, not %d", len(publicKey))
 	}
 	if len(r) != 32 || len(s) != 32 {
-		return fmt.Errorf("signatures: an Ed25519 signature has a 32-byte r and s; got %d and %d bytes", len(r), len(s))
+		return fmt.Errorf("an Ed25519 signature has a 32-byte r and s; got %d and %d bytes", len(r), len(s))
 	}
 	sig := append(bytes.Clone(r), s...)
 	if ed25519.Verify(publicKey, msg, sig) {
@@ -157,11 +157,11 @@ var starkBound = new(big.Int).Lsh(big.NewInt(1), 251)
 // w = s⁻¹ mod n with 1 ≤ w < 2^251, and x(w·(h·G + r·Q)) = r.
 func VerifyStarkECDSA(publicKey, hash, r, s []byte) error {
 	if len(hash) > 32 || len(r) > 32 || len(s) > 32 {
-		return fmt.Errorf("signatures: stark hash, r and s are at most 32 bytes each")
+		return fmt.Errorf("stark hash, r and s are at most 32 bytes each")
 	}
 	pt, err := sharding.Stark.ParsePublicKey(publicKey)
 	if err != nil {
-		return fmt.Errorf("signatures: invalid stark public key")
+		return fmt.Errorf("invalid stark public key")
 	}
 	var q starkcurve.G1Affine
 	xy := pt.Bytes() // 04 ‖ X ‖ Y
@@ -174,7 +174,7 @@ func VerifyStarkECDSA(publicKey, hash, r, s []byte) error {
 	n := fr.Modulus()
 	switch {
 	case h.Cmp(starkBound) >= 0:
-		return fmt.Errorf("signatures: the stark message hash is not below 2^251")
+		return fmt.Errorf("the stark message hash is not below 2^251")
 	case ri.Sign() <= 0 || ri.Cmp(starkBound) >= 0:
 		return ErrInvalid
 	case si.Sign() <= 0 || si.Cmp(n) >= 0:
@@ -204,7 +204,7 @@ func VerifyStarkECDSA(publicKey, hash, r, s []byte) error {
 
 func concat32(r, s []byte) ([]byte, error) {
 	if len(r) > 32 || len(s) > 32 {
-		return nil, fmt.Errorf("signatures: r and s are at most 32 bytes; got %d and %d", len(r), len(s))
+		return nil, fmt.Errorf("r and s are at most 32 bytes; got %d and %d", len(r), len(s))
 	}
 	out := make([]byte, 64)
 	copy(out[32-len(r):32], r)

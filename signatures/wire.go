@@ -46,7 +46,7 @@ func Verify(scheme keys.Scheme, publicKey, hash []byte, sig *Signature) error {
 		return err
 	}
 	if sig == nil {
-		return fmt.Errorf("signatures: no signature")
+		return fmt.Errorf("no signature")
 	}
 	r, err := parseHex(sig.R, "r")
 	if err != nil {
@@ -80,14 +80,14 @@ func pad32(b []byte) []byte {
 func parseHex(v, name string) ([]byte, error) {
 	h := strings.TrimPrefix(strings.TrimPrefix(v, "0x"), "0X")
 	if h == "" || len(h) > 64 {
-		return nil, fmt.Errorf("signatures: signature %s is %d hex digits; want 1 to 64", name, len(h))
+		return nil, fmt.Errorf("signature %s is %d hex digits; want 1 to 64", name, len(h))
 	}
 	if len(h)%2 == 1 {
 		h = "0" + h
 	}
 	b, err := hex.DecodeString(h)
 	if err != nil {
-		return nil, fmt.Errorf("signatures: signature %s is not hex", name)
+		return nil, fmt.Errorf("signature %s is not hex", name)
 	}
 	return b, nil
 }
@@ -160,10 +160,10 @@ func SchemeOf(k *keys.Key) (keys.Scheme, error) {
 	case "EdDSA":
 		s = keys.Scheme{Protocol: keys.FROST, Curve: k.Curve}
 	default:
-		return keys.Scheme{}, fmt.Errorf("signatures: key %s has scheme %q, which dfnskeys cannot verify (ECDSA, Schnorr and EdDSA can be)", k.ID, k.Scheme)
+		return keys.Scheme{}, fmt.Errorf("key %s has scheme %q, which dfnskeys cannot verify (ECDSA, Schnorr and EdDSA can be)", k.ID, k.Scheme)
 	}
 	if err := s.Validate(); err != nil {
-		return keys.Scheme{}, fmt.Errorf("signatures: key %s: %w", k.ID, err)
+		return keys.Scheme{}, fmt.Errorf("key %s: %w", k.ID, err)
 	}
 	return s, nil
 }

@@ -11,7 +11,7 @@ import (
 
 // ErrPinMismatch is wrapped by the error of [CheckPinned] when the listed
 // signers differ from the pinned ones.
-var ErrPinMismatch = errors.New("signers: the cluster's signers differ from the pinned signers")
+var ErrPinMismatch = errors.New("the cluster's signers differ from the pinned signers")
 
 // Fingerprint returns the SHA-256 of an encryption key's bytes, as 64 hex
 // digits: the value to compare out of band when pinning.

@@ -41,7 +41,7 @@ func TestCheckPinned(t *testing.T) {
 		"other key":       {otherKey, pinned, []string{"signer " + pinned[2].SignerID + " has key fingerprint ", "is pinned"}},
 		"substituted":     {append(slices.Clone(pinned[:3]), extra), pinned, []string{"pinned signer " + pinned[3].SignerID + " is not listed", extra.SignerID + " (key fingerprint"}},
 		"nothing pinned":  {pinned, nil, []string{"the pinned list is empty"}},
-		"bad pinned list": {pinned, []Signer{{SignerID: "!", EncryptionKey: "x"}}, []string{"the pinned signers: signers: signer ID \"!\""}},
+		"bad pinned list": {pinned, []Signer{{SignerID: "!", EncryptionKey: "x"}}, []string{"the pinned signers: signer ID \"!\""}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			err := CheckPinned(c.listed, c.pinned)

@@ -51,25 +51,36 @@ func ParseList(data []byte) (*ListResponse, error) {
 	if len(trimmed) > 0 && trimmed[0] == '[' {
 		var ss []Signer
 		if err := json.Unmarshal(trimmed, &ss); err != nil {
-			return nil, fmt.Errorf("signers: parsing signer array: %w", err)
+			return nil, fmt.Errorf("parsing signer array: %w", jsonError(err))
 		}
 		return &ListResponse{Clusters: []Cluster{{Signers: ss}}}, nil
 	}
 	var r ListResponse
 	if err := json.Unmarshal(trimmed, &r); err != nil {
-		return nil, fmt.Errorf("signers: parsing GET /signers response: %w", err)
+		return nil, fmt.Errorf("parsing GET /signers response: %w", jsonError(err))
 	}
 	if r.Clusters == nil {
-		return nil, errors.New(`signers: no "clusters" field: expected a GET /signers response or a JSON array of signers`)
+		return nil, errors.New(`no "clusters" field: expected a GET /signers response or a JSON array of signers`)
 	}
 	return &r, nil
+}
+
+// jsonError replaces a JSON syntax error, whose message quotes a character
+// of the input (which, when the wrong file was given, may be a secret), by
+// one that gives only the offset.
+func jsonError(err error) error {
+	var se *json.SyntaxError
+	if errors.As(err, &se) && !strings.HasPrefix(se.Error(), "unexpected end") {
+		return fmt.Errorf("JSON syntax error at byte offset %d", se.Offset)
+	}
+	return err
 }
 
 // Cluster returns the cluster with the given ID, or the only cluster when
 // id is empty. With several clusters and no ID, the error lists the IDs.
 func (r *ListResponse) Cluster(id string) (*Cluster, error) {
 	if len(r.Clusters) == 0 {
-		return nil, errors.New("signers: the response lists no signing cluster")
+		return nil, errors.New("the response lists no signing cluster")
 	}
 	ids := make([]string, len(r.Clusters))
 	for i := range r.Clusters {
@@ -79,10 +90,10 @@ func (r *ListResponse) Cluster(id string) (*Cluster, error) {
 		ids[i] = r.Clusters[i].ClusterID
 	}
 	if id != "" {
-		return nil, fmt.Errorf("signers: no cluster %q; available: %s", id, strings.Join(ids, ", "))
+		return nil, fmt.Errorf("no cluster %q; available: %s", id, strings.Join(ids, ", "))
 	}
 	if len(r.Clusters) > 1 {
-		return nil, fmt.Errorf("signers: %d clusters available, choose one of: %s", len(r.Clusters), strings.Join(ids, ", "))
+		return nil, fmt.Errorf("%d clusters available, choose one of: %s", len(r.Clusters), strings.Join(ids, ", "))
 	}
 	return &r.Clusters[0], nil
 }
@@ -104,10 +115,10 @@ const MaxSigners = 256
 func DecodeID(id string) ([]byte, error) {
 	b, err := base64.StdEncoding.Strict().DecodeString(id)
 	if err != nil {
-		return nil, fmt.Errorf("signers: signer ID %q is not standard padded base64", truncate(id))
+		return nil, fmt.Errorf("signer ID %q is not standard padded base64", truncate(id))
 	}
 	if len(b) == 0 || len(b) > 64 {
-		return nil, fmt.Errorf("signers: signer ID %q decodes to %d bytes, want 1 to 64", truncate(id), len(b))
+		return nil, fmt.Errorf("signer ID %q decodes to %d bytes, want 1 to 64", truncate(id), len(b))
 	}
 	return b, nil
 }
@@ -117,7 +128,7 @@ func DecodeID(id string) ([]byte, error) {
 // encryption keys, and more than [MaxSigners] signers.
 func Sort(ss []Signer) ([]Parsed, error) {
 	if len(ss) > MaxSigners {
-		return nil, fmt.Errorf("signers: %d signers is more than the %d supported", len(ss), MaxSigners)
+		return nil, fmt.Errorf("%d signers is more than the %d supported", len(ss), MaxSigners)
 	}
 	out := make([]Parsed, len(ss))
 	for i, s := range ss {
@@ -127,14 +138,14 @@ func Sort(ss []Signer) ([]Parsed, error) {
 		}
 		ek, err := encryption.ParseEncryptionKeyText(s.EncryptionKey)
 		if err != nil {
-			return nil, fmt.Errorf("signers: signer %s: %w", s.SignerID, err)
+			return nil, fmt.Errorf("signer %s: %w", s.SignerID, err)
 		}
 		out[i] = Parsed{ID: id, SignerID: s.SignerID, EncryptionKey: ek}
 	}
 	slices.SortFunc(out, func(a, b Parsed) int { return bytes.Compare(a.ID, b.ID) })
 	for i := 1; i < len(out); i++ {
 		if bytes.Equal(out[i-1].ID, out[i].ID) {
-			return nil, fmt.Errorf("signers: signer %s is listed twice", out[i].SignerID)
+			return nil, fmt.Errorf("signer %s is listed twice", out[i].SignerID)
 		}
 	}
 	return out, nil

@@ -12,7 +12,7 @@ import (
 
 func docsSignerIDs(t *testing.T) []string {
 	t.Helper()
-	raw, err := os.ReadFile("../testdata/dfns-docs-examples.json")
+	raw, err := os.ReadFile("testdata/dfns-docs-examples.json")
 	require.NoError(t, err)
 	var f struct {
 		ImportRequest struct {
@@ -110,4 +110,24 @@ func TestParseListAndCluster(t *testing.T) {
 	require.NoError(t, err)
 	_, err = empty.Cluster("")
 	require.ErrorContains(t, err, "no signing cluster")
+}
+
+// A file given as --signers by mistake may be a key file: the error gives
+// the offset of a syntax error, never the character found there.
+func TestParseListQuotesNoInput(t *testing.T) {
+	t.Parallel()
+	for name, input := range map[string]string{
+		"object then text": `{"clusters":[]} c0ffee`,
+		"hex key":          "0c28fca386c7a227600b2fe50b7cae11ec86d3bf1fbe471be89827e19d72aa1d",
+		"array then text":  `[] c0ffee`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			_, err := ParseList([]byte(input))
+			require.Error(t, err)
+			require.Contains(t, err.Error(), "syntax error at byte offset")
+			require.NotContains(t, err.Error(), "'c'")
+			require.NotContains(t, err.Error(), "'0'")
+		})
+	}
 }

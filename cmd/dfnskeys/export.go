@@ -160,10 +160,8 @@ func runRecover(e *env, args []string) error {
 	defer key.Destroy()
 	warnFaulty(e, faulty)
 
-	var text []byte
-	if *format == "hex" {
-		text = hexLine(key)
-	} else if text, err = keyformat.EncodeJSON(key, ""); err != nil {
+	text, err := keyformat.Encode(keyformat.Format(*format), key, keyformat.EncodeOptions{})
+	if err != nil {
 		return err
 	}
 	defer clear(text)

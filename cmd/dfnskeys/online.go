@@ -534,19 +534,7 @@ func runExport(e *env, args []string) error {
 	}
 	defer key.Destroy()
 	warnFaulty(e, faulty)
-	var data []byte
-	switch *format {
-	case "json":
-		data, err = keyformat.EncodeJSON(key, keyID)
-	case "hex":
-		data = hexLine(key)
-	case "wif":
-		data, err = keyformat.EncodeWIF(key, true, false)
-		data = append(data, '\n')
-	case "keystore":
-		data, err = keyformat.EncryptKeystore(key, password, keyformat.KeystoreOptions{KeyID: keyID})
-		data = append(data, '\n')
-	}
+	data, err := keyformat.Encode(keyformat.Format(*format), key, keyformat.EncodeOptions{KeyID: keyID, Password: password})
 	defer clear(data)
 	if err != nil {
 		// Only a bug gets here (the curve was checked): save the key anyway.
@@ -593,19 +581,6 @@ func keystorePassword(e *env) ([]byte, error) {
 		return nil, errors.New("the passwords differ or are empty; nothing was exported")
 	}
 	return pw, nil
-}
-
-// hexLine returns the key as 64 hex digits and a newline; clear it after use.
-func hexLine(k *keys.PrivateKey) []byte {
-	raw := k.Bytes()
-	defer clear(raw)
-	text := make([]byte, 2*len(raw)+1)
-	const digits = "0123456789abcdef"
-	for i, b := range raw {
-		text[2*i], text[2*i+1] = digits[b>>4], digits[b&0x0f]
-	}
-	text[len(text)-1] = '\n'
-	return text
 }
 
 func printJSON(e *env, v any) error {

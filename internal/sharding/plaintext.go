@@ -182,7 +182,7 @@ type parser struct {
 var ErrMalformedPlaintext = errors.New("malformed share plaintext")
 
 func (p *parser) errorf(format string, args ...any) error {
-	return fmt.Errorf("sharding: %s: %w: %s", p.what, ErrMalformedPlaintext, fmt.Sprintf(format, args...))
+	return fmt.Errorf("%s: %w: %s", p.what, ErrMalformedPlaintext, fmt.Sprintf(format, args...))
 }
 
 func (p *parser) ws() {

@@ -31,10 +31,10 @@ func (starkCurveT) ParseScalar(b []byte) (Scalar, error) {
 	}
 	var s starkScalar
 	if err := s.s.SetBytesCanonical(b); err != nil {
-		return nil, fmt.Errorf("sharding: stark %w", ErrScalarOutOfRange)
+		return nil, fmt.Errorf("stark %w", ErrScalarOutOfRange)
 	}
 	if s.s.IsZero() {
-		return nil, fmt.Errorf("sharding: stark %w", ErrZeroScalar)
+		return nil, fmt.Errorf("stark %w", ErrZeroScalar)
 	}
 	return &s, nil
 }
@@ -58,7 +58,7 @@ func (c starkCurveT) randomScalar(r io.Reader) (Scalar, error) {
 	defer clear(buf[:])
 	for range 1000 {
 		if _, err := io.ReadFull(r, buf[:]); err != nil {
-			return nil, fmt.Errorf("sharding: reading randomness: %w", err)
+			return nil, fmt.Errorf("reading randomness: %w", err)
 		}
 		buf[0] &= 0x0f // the order is just above 2^251: keep 252 bits, reject the rest
 		var s starkScalar
@@ -66,7 +66,7 @@ func (c starkCurveT) randomScalar(r io.Reader) (Scalar, error) {
 			return &s, nil
 		}
 	}
-	return nil, errors.New("sharding: randomness source returned no valid stark scalar in 1000 tries")
+	return nil, errors.New("randomness source returned no valid stark scalar in 1000 tries")
 }
 
 func (starkCurveT) identity() Point { return &starkPoint{} }
@@ -102,17 +102,17 @@ func (starkCurveT) baseMulMany(s []Scalar) []Point {
 
 func (starkCurveT) ParsePoint(b []byte) (Point, error) {
 	if len(b) != 65 || b[0] != 0x04 {
-		return nil, fmt.Errorf("sharding: stark point must be 65 bytes starting with 04 (uncompressed), got %d bytes", len(b))
+		return nil, fmt.Errorf("stark point must be 65 bytes starting with 04 (uncompressed), got %d bytes", len(b))
 	}
 	var p starkPoint
 	if p.p.X.SetBytesCanonical(b[1:33]) != nil || p.p.Y.SetBytesCanonical(b[33:]) != nil {
-		return nil, errors.New("sharding: stark point coordinate is not below the field modulus")
+		return nil, errors.New("stark point coordinate is not below the field modulus")
 	}
 	if p.p.IsInfinity() {
-		return nil, errors.New("sharding: stark point is the identity")
+		return nil, errors.New("stark point is the identity")
 	}
 	if !p.p.IsOnCurve() {
-		return nil, errors.New("sharding: stark point is not on the curve")
+		return nil, errors.New("stark point is not on the curve")
 	}
 	return &p, nil
 }
@@ -121,24 +121,24 @@ var starkB = func() fp.Element { _, b := starkcurve.CurveCoefficients(); return 
 
 func (starkCurveT) ParsePublicKey(b []byte) (Point, error) {
 	if len(b) != 33 || (b[0] != 0x02 && b[0] != 0x03) {
-		return nil, fmt.Errorf("sharding: stark public key must be 33 bytes in compressed form (02 or 03 prefix), got %d bytes", len(b))
+		return nil, fmt.Errorf("stark public key must be 33 bytes in compressed form (02 or 03 prefix), got %d bytes", len(b))
 	}
 	var p starkPoint
 	if p.p.X.SetBytesCanonical(b[1:]) != nil {
-		return nil, errors.New("sharding: stark public key x-coordinate is not below the field modulus")
+		return nil, errors.New("stark public key x-coordinate is not below the field modulus")
 	}
 	// y² = x³ + x + β
 	var rhs, y fp.Element
 	rhs.Square(&p.p.X).Mul(&rhs, &p.p.X).Add(&rhs, &p.p.X).Add(&rhs, &starkB)
 	if y.Sqrt(&rhs) == nil {
-		return nil, errors.New("sharding: stark public key is not on the curve")
+		return nil, errors.New("stark public key is not on the curve")
 	}
 	if starkYOdd(&y) != (b[0] == 0x03) {
 		y.Neg(&y)
 	}
 	p.p.Y = y
 	if p.p.IsInfinity() {
-		return nil, errors.New("sharding: stark public key is the identity")
+		return nil, errors.New("stark public key is the identity")
 	}
 	return &p, nil
 }

@@ -12,6 +12,7 @@ import (
 
 type katFile struct {
 	ImportShares []struct {
+		Name       string   `json:"name"`
 		Curve      string   `json:"curve"`
 		Threshold  int      `json:"threshold"`
 		Secret     string   `json:"secret_hex"`
@@ -20,6 +21,7 @@ type katFile struct {
 		Plaintexts []string `json:"plaintexts"`
 	} `json:"import_shares"`
 	ExportRecovery []struct {
+		Name       string   `json:"name"`
 		Curve      string   `json:"curve"`
 		MinSigners int      `json:"minSigners"`
 		Secret     string   `json:"secret_hex"`
@@ -27,6 +29,7 @@ type katFile struct {
 		Plaintexts []string `json:"plaintexts"`
 	} `json:"export_recovery"`
 	Seeds []struct {
+		Name   string `json:"name"`
 		Seed   string `json:"seed_hex"`
 		Scalar string `json:"scalar_be_hex"`
 	} `json:"ed25519_seed_to_scalar"`
@@ -34,7 +37,7 @@ type katFile struct {
 
 func loadKAT(t testing.TB) *katFile {
 	t.Helper()
-	raw, err := os.ReadFile("../testdata/kat.json")
+	raw, err := os.ReadFile("testdata/shares.json")
 	require.NoError(t, err)
 	var k katFile
 	require.NoError(t, json.Unmarshal(raw, &k))
@@ -63,7 +66,7 @@ func scalar(t testing.TB, c Curve, h string) Scalar {
 func TestImportShareVectors(t *testing.T) {
 	t.Parallel()
 	for _, v := range loadKAT(t).ImportShares {
-		t.Run(v.Curve, func(t *testing.T) {
+		t.Run(v.Name, func(t *testing.T) {
 			t.Parallel()
 			c, err := CurveByName(v.Curve)
 			require.NoError(t, err)
@@ -101,7 +104,7 @@ func TestImportShareVectors(t *testing.T) {
 func TestExportRecoveryVectors(t *testing.T) {
 	t.Parallel()
 	for _, v := range loadKAT(t).ExportRecovery {
-		t.Run(v.Curve, func(t *testing.T) {
+		t.Run(v.Name, func(t *testing.T) {
 			t.Parallel()
 			c, err := CurveByName(v.Curve)
 			require.NoError(t, err)
@@ -130,9 +133,11 @@ func TestExportRecoveryVectors(t *testing.T) {
 func TestEd25519SeedVectors(t *testing.T) {
 	t.Parallel()
 	for _, v := range loadKAT(t).Seeds {
-		s, err := Ed25519ScalarFromSeed(unhex(t, v.Seed))
-		require.NoError(t, err)
-		require.Equal(t, v.Scalar, hex.EncodeToString(s.Bytes()))
+		t.Run(v.Name, func(t *testing.T) {
+			s, err := Ed25519ScalarFromSeed(unhex(t, v.Seed))
+			require.NoError(t, err)
+			require.Equal(t, v.Scalar, hex.EncodeToString(s.Bytes()))
+		})
 	}
 	_, err := Ed25519ScalarFromSeed(make([]byte, 31))
 	require.ErrorContains(t, err, "31 bytes")

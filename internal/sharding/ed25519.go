@@ -33,10 +33,10 @@ func (edCurve) ParseScalar(b []byte) (Scalar, error) {
 	defer clear(le[:])
 	var s edScalar
 	if _, err := s.s.SetCanonicalBytes(le[:]); err != nil {
-		return nil, fmt.Errorf("sharding: ed25519 %w", ErrScalarOutOfRange)
+		return nil, fmt.Errorf("ed25519 %w", ErrScalarOutOfRange)
 	}
 	if s.IsZero() {
-		return nil, fmt.Errorf("sharding: ed25519 %w", ErrZeroScalar)
+		return nil, fmt.Errorf("ed25519 %w", ErrZeroScalar)
 	}
 	return &s, nil
 }
@@ -68,14 +68,14 @@ func (c edCurve) randomScalar(r io.Reader) (Scalar, error) {
 	defer clear(buf[:])
 	for range 100 {
 		if _, err := io.ReadFull(r, buf[:]); err != nil {
-			return nil, fmt.Errorf("sharding: reading randomness: %w", err)
+			return nil, fmt.Errorf("reading randomness: %w", err)
 		}
 		s := c.scalarFromBytesReduce(buf[:])
 		if !s.IsZero() {
 			return s, nil
 		}
 	}
-	return nil, errors.New("sharding: randomness source returned no valid ed25519 scalar in 100 tries")
+	return nil, errors.New("randomness source returned no valid ed25519 scalar in 100 tries")
 }
 
 func (edCurve) identity() Point { return &edPoint{p: *edwards25519.NewIdentityPoint()} }
@@ -107,23 +107,23 @@ var edOrderMinusOne = func() *edwards25519.Scalar {
 
 func (edCurve) ParsePoint(b []byte) (Point, error) {
 	if len(b) != 32 {
-		return nil, fmt.Errorf("sharding: ed25519 point must be 32 bytes, got %d", len(b))
+		return nil, fmt.Errorf("ed25519 point must be 32 bytes, got %d", len(b))
 	}
 	var p edPoint
 	if _, err := p.p.SetBytes(b); err != nil {
-		return nil, errors.New("sharding: ed25519 point is not a valid curve point")
+		return nil, errors.New("ed25519 point is not a valid curve point")
 	}
 	if !bytes.Equal(p.p.Bytes(), b) {
-		return nil, errors.New("sharding: ed25519 point encoding is not canonical")
+		return nil, errors.New("ed25519 point encoding is not canonical")
 	}
 	if p.IsIdentity() {
-		return nil, errors.New("sharding: ed25519 point is the identity")
+		return nil, errors.New("ed25519 point is the identity")
 	}
 	var t edwards25519.Point
 	t.ScalarMult(edOrderMinusOne, &p.p)
 	t.Add(&t, &p.p)
 	if t.Equal(edwards25519.NewIdentityPoint()) != 1 {
-		return nil, errors.New("sharding: ed25519 point is not in the prime-order subgroup")
+		return nil, errors.New("ed25519 point is not in the prime-order subgroup")
 	}
 	return &p, nil
 }
@@ -137,16 +137,16 @@ func (c edCurve) ParsePublicKey(b []byte) (Point, error) { return c.ParsePoint(b
 // what an export returns; it cannot be turned back into the seed.
 func Ed25519ScalarFromSeed(seed []byte) (Scalar, error) {
 	if len(seed) != 32 {
-		return nil, fmt.Errorf("sharding: ed25519 seed is %d bytes, want 32", len(seed))
+		return nil, fmt.Errorf("ed25519 seed is %d bytes, want 32", len(seed))
 	}
 	h := sha512.Sum512(seed)
 	defer clear(h[:])
 	var s edScalar
 	if _, err := s.s.SetBytesWithClamping(h[:32]); err != nil {
-		return nil, fmt.Errorf("sharding: ed25519 seed: %w", err)
+		return nil, fmt.Errorf("ed25519 seed: %w", err)
 	}
 	if s.IsZero() {
-		return nil, fmt.Errorf("sharding: ed25519 seed gives a %w", ErrZeroScalar)
+		return nil, fmt.Errorf("ed25519 seed gives a %w", ErrZeroScalar)
 	}
 	return &s, nil
 }

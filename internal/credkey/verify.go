@@ -1,4 +1,4 @@
-package auth
+package credkey
 
 import (
 	"bytes"
@@ -21,8 +21,8 @@ import (
 // VerifyKeyAssertion checks a Key credential assertion against the rules of
 // docs/protocol.md §6, as a server would.
 // clientData and signature are the base64url (no padding) fields of the
-// [CredentialAssertion]; pub is the credential's public key, as returned by
-// [ParsePublicKeyPEM] or [KeySigner.PublicKey].
+// auth.CredentialAssertion; pub is the credential's public key, as returned by
+// [ParsePublicKeyPEM] or auth.KeySigner.PublicKey.
 //
 // The client data must be a JSON object with "type" equal to "key.get" and
 // "challenge" equal to expectedChallenge; "origin" and "crossOrigin" are
@@ -31,7 +31,7 @@ import (
 // PKCS#1 v1.5 over SHA-256. Every failure of the assertion itself wraps
 // [ErrInvalidAssertion]; an unusable pub gives a different error.
 func VerifyKeyAssertion(pub crypto.PublicKey, clientData, signature, expectedChallenge string) error {
-	alg, err := checkPublicKey(pub)
+	alg, err := CheckPublicKey(pub)
 	if err != nil {
 		return err
 	}

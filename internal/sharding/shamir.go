@@ -38,13 +38,13 @@ func Split(secret Scalar, t, n int) (*Sharing, error) {
 
 func split(r io.Reader, secret Scalar, t, n int) (*Sharing, error) {
 	if secret == nil || secret.IsZero() {
-		return nil, fmt.Errorf("sharding: cannot split: secret %w", ErrZeroScalar)
+		return nil, fmt.Errorf("cannot split: secret %w", ErrZeroScalar)
 	}
 	if n < 2 || n > MaxShares {
-		return nil, fmt.Errorf("sharding: cannot split among n=%d signers: need between 2 and %d", n, MaxShares)
+		return nil, fmt.Errorf("cannot split among n=%d signers: need between 2 and %d", n, MaxShares)
 	}
 	if t < 2 || t > n {
-		return nil, fmt.Errorf("sharding: threshold t=%d is invalid for n=%d signers: need 2 ≤ t ≤ n", t, n)
+		return nil, fmt.Errorf("threshold t=%d is invalid for n=%d signers: need 2 ≤ t ≤ n", t, n)
 	}
 	c := secret.Curve()
 	coeffs := make([]Scalar, t)
@@ -97,16 +97,16 @@ var ErrDuplicateIndex = errors.New("two shares have the same index")
 // expected public key: a wrong share gives a wrong secret, not an error.
 func Recombine(shares []Share) (Scalar, error) {
 	if len(shares) == 0 {
-		return nil, errors.New("sharding: no shares to recombine")
+		return nil, errors.New("no shares to recombine")
 	}
 	idx := make([]Scalar, len(shares))
 	c := shares[0].Index
 	for i, s := range shares {
 		if s.Index == nil || s.Value == nil {
-			return nil, fmt.Errorf("sharding: share %d is incomplete", i)
+			return nil, fmt.Errorf("share %d is incomplete", i)
 		}
 		if s.Value.Curve() != s.Index.Curve() || s.Index.Curve() != c.Curve() {
-			return nil, fmt.Errorf("sharding: share %d is on another curve", i)
+			return nil, fmt.Errorf("share %d is on another curve", i)
 		}
 		idx[i] = s.Index
 	}
@@ -134,11 +134,11 @@ func Recombine(shares []Share) (Scalar, error) {
 // key. Indices must be distinct and non-zero, all on one curve.
 func InterpolatePoints(indices []Scalar, points []Point) (Point, error) {
 	if len(indices) != len(points) || len(indices) == 0 {
-		return nil, fmt.Errorf("sharding: need as many indices as points, at least one (got %d and %d)", len(indices), len(points))
+		return nil, fmt.Errorf("need as many indices as points, at least one (got %d and %d)", len(indices), len(points))
 	}
 	for i := range indices {
 		if indices[i] == nil || points[i] == nil || indices[i].Curve() != points[0].Curve() || points[i].Curve() != points[0].Curve() {
-			return nil, fmt.Errorf("sharding: index or point %d is missing or on another curve", i)
+			return nil, fmt.Errorf("index or point %d is missing or on another curve", i)
 		}
 	}
 	lambdas, err := lagrangeAtZero(indices)
@@ -159,7 +159,7 @@ func InterpolatePoints(indices []Scalar, points []Point) (Point, error) {
 func CheckPublicShares(public []Point, t int) (Point, error) {
 	n := len(public)
 	if t < 2 || t > n || n > MaxShares {
-		return nil, fmt.Errorf("sharding: threshold t=%d is invalid for n=%d public shares", t, n)
+		return nil, fmt.Errorf("threshold t=%d is invalid for n=%d public shares", t, n)
 	}
 	c := public[0].Curve()
 	idx := make([]Scalar, n)
@@ -177,7 +177,7 @@ func CheckPublicShares(public []Point, t int) (Point, error) {
 			acc = acc.add(public[i].mul(lambdas[i]))
 		}
 		if !acc.Equal(public[j]) {
-			return nil, fmt.Errorf("sharding: public share %d does not lie on the polynomial of degree %d through shares 1..%d", j+1, t-1, t)
+			return nil, fmt.Errorf("public share %d does not lie on the polynomial of degree %d through shares 1..%d", j+1, t-1, t)
 		}
 	}
 	return InterpolatePoints(idx[:t], public[:t])
@@ -192,15 +192,15 @@ func lagrangeAtZero(x []Scalar) ([]Scalar, error) {
 // Σ λ_i·f(x_i) = f(at) for every polynomial f of degree < len(x).
 func lagrangeAt(x []Scalar, at Scalar) ([]Scalar, error) {
 	if len(x) > MaxShares {
-		return nil, fmt.Errorf("sharding: %d shares is more than the %d supported", len(x), MaxShares)
+		return nil, fmt.Errorf("%d shares is more than the %d supported", len(x), MaxShares)
 	}
 	for i := range x {
 		if x[i].IsZero() {
-			return nil, fmt.Errorf("sharding: share %d has index zero", i)
+			return nil, fmt.Errorf("share %d has index zero", i)
 		}
 		for j := 0; j < i; j++ {
 			if x[i].Equal(x[j]) {
-				return nil, fmt.Errorf("sharding: shares %d and %d: %w", j, i, ErrDuplicateIndex)
+				return nil, fmt.Errorf("shares %d and %d: %w", j, i, ErrDuplicateIndex)
 			}
 		}
 	}
@@ -230,10 +230,10 @@ func lagrangeAt(x []Scalar, at Scalar) ([]Scalar, error) {
 // [Split], which uses 1..n.
 func SplitAt(secret Scalar, t int, indices []Scalar) ([]Share, error) {
 	if secret == nil || secret.IsZero() {
-		return nil, fmt.Errorf("sharding: cannot split: secret %w", ErrZeroScalar)
+		return nil, fmt.Errorf("cannot split: secret %w", ErrZeroScalar)
 	}
 	if t < 2 || t > len(indices) || len(indices) > MaxShares {
-		return nil, fmt.Errorf("sharding: threshold t=%d is invalid for n=%d indices", t, len(indices))
+		return nil, fmt.Errorf("threshold t=%d is invalid for n=%d indices", t, len(indices))
 	}
 	c := secret.Curve()
 	if _, err := lagrangeAtZero(indices); err != nil { // distinct, non-zero
@@ -252,7 +252,7 @@ func SplitAt(secret Scalar, t int, indices []Scalar) ([]Share, error) {
 	out := make([]Share, len(indices))
 	for i, x := range indices {
 		if x.Curve() != c {
-			return nil, fmt.Errorf("sharding: index %d is on another curve", i)
+			return nil, fmt.Errorf("index %d is on another curve", i)
 		}
 		out[i] = Share{Index: x, Value: evaluate(coeffs, x)}
 	}

@@ -35,19 +35,19 @@ var ErrUncorrectable = errors.New("the shares disagree and too many are wrong to
 func Decode(ctx context.Context, shares []Share, t int) (Scalar, []int, error) {
 	n := len(shares)
 	if t < 1 || t > n {
-		return nil, nil, fmt.Errorf("sharding: threshold t=%d is invalid for %d shares", t, n)
+		return nil, nil, fmt.Errorf("threshold t=%d is invalid for %d shares", t, n)
 	}
 	if n > MaxShares {
-		return nil, nil, fmt.Errorf("sharding: %d shares is more than the %d supported", n, MaxShares)
+		return nil, nil, fmt.Errorf("%d shares is more than the %d supported", n, MaxShares)
 	}
 	x := make([]Scalar, n)
 	y := make([]Scalar, n)
 	for i, s := range shares {
 		if s.Index == nil || s.Value == nil {
-			return nil, nil, fmt.Errorf("sharding: share %d is incomplete", i)
+			return nil, nil, fmt.Errorf("share %d is incomplete", i)
 		}
 		if s.Value.Curve() != s.Index.Curve() || s.Index.Curve() != shares[0].Index.Curve() {
-			return nil, nil, fmt.Errorf("sharding: share %d is on another curve", i)
+			return nil, nil, fmt.Errorf("share %d is on another curve", i)
 		}
 		x[i], y[i] = s.Index, s.Value
 	}
@@ -77,7 +77,7 @@ func Decode(ctx context.Context, shares []Share, t int) (Scalar, []int, error) {
 	}
 	e := (n - t) / 2
 	if e == 0 {
-		return nil, nil, fmt.Errorf("sharding: %d shares for threshold %d: %w", n, t, ErrUncorrectable)
+		return nil, nil, fmt.Errorf("%d shares for threshold %d: %w", n, t, ErrUncorrectable)
 	}
 	return berlekampWelch(ctx, x, y, t, e)
 }
@@ -86,11 +86,11 @@ func Decode(ctx context.Context, shares []Share, t int) (Scalar, []int, error) {
 func checkIndices(x []Scalar) error {
 	for i := range x {
 		if x[i].IsZero() {
-			return fmt.Errorf("sharding: share %d has index zero", i)
+			return fmt.Errorf("share %d has index zero", i)
 		}
 		for j := 0; j < i; j++ {
 			if x[i].Equal(x[j]) {
-				return fmt.Errorf("sharding: shares %d and %d: %w", j, i, ErrDuplicateIndex)
+				return fmt.Errorf("shares %d and %d: %w", j, i, ErrDuplicateIndex)
 			}
 		}
 	}
@@ -222,7 +222,7 @@ func berlekampWelch(ctx context.Context, x, y []Scalar, t, e int) (Scalar, []int
 	// side must be zero too, or no E of degree e explains the errors.
 	for i := r; i < n; i++ {
 		if !a[i][m].IsZero() {
-			return nil, nil, fmt.Errorf("sharding: more than %d of %d shares are wrong: %w", e, n, ErrUncorrectable)
+			return nil, nil, fmt.Errorf("more than %d of %d shares are wrong: %w", e, n, ErrUncorrectable)
 		}
 	}
 	// Back substitution; free unknowns are zero.
@@ -254,7 +254,7 @@ func berlekampWelch(ctx context.Context, x, y []Scalar, t, e int) (Scalar, []int
 	}
 	for k := range e {
 		if !rem[k].IsZero() {
-			return nil, nil, fmt.Errorf("sharding: more than %d of %d shares are wrong: %w", e, n, ErrUncorrectable)
+			return nil, nil, fmt.Errorf("more than %d of %d shares are wrong: %w", e, n, ErrUncorrectable)
 		}
 	}
 	var wrong []int
@@ -269,11 +269,11 @@ func berlekampWelch(ctx context.Context, x, y []Scalar, t, e int) (Scalar, []int
 		}
 	}
 	if len(wrong) > e {
-		return nil, nil, fmt.Errorf("sharding: more than %d of %d shares are wrong: %w", e, n, ErrUncorrectable)
+		return nil, nil, fmt.Errorf("more than %d of %d shares are wrong: %w", e, n, ErrUncorrectable)
 	}
 	secret := pCoef[0].add(c.scalarFromUint32(0)) // a copy: pCoef is zeroized
 	if secret.IsZero() {
-		return nil, nil, fmt.Errorf("sharding: the shares decode to zero: %w", ErrUncorrectable)
+		return nil, nil, fmt.Errorf("the shares decode to zero: %w", ErrUncorrectable)
 	}
 	return secret, wrong, nil
 }

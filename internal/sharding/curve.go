@@ -106,7 +106,7 @@ func CurveByName(name string) (Curve, error) {
 			return c, nil
 		}
 	}
-	return nil, fmt.Errorf("sharding: unsupported curve %q (supported: secp256k1, stark, ed25519)", name)
+	return nil, fmt.Errorf("unsupported curve %q (supported: secp256k1, stark, ed25519)", name)
 }
 
 // ScalarFromInt returns the scalar v on curve c. It is meant for evaluation
@@ -122,7 +122,7 @@ var ErrScalarOutOfRange = errors.New("scalar is not below the group order")
 // parseScalarBytes validates the shape shared by every curve's ParseScalar.
 func checkScalarLength(c string, b []byte) error {
 	if len(b) != ScalarSize {
-		return fmt.Errorf("sharding: %s scalar is %d bytes, want %d", c, len(b), ScalarSize)
+		return fmt.Errorf("%s scalar is %d bytes, want %d", c, len(b), ScalarSize)
 	}
 	return nil
 }

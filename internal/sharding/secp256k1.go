@@ -32,10 +32,10 @@ func (c secpCurve) ParseScalar(b []byte) (Scalar, error) {
 	var s secpScalar
 	if s.s.SetByteSlice(b) {
 		s.s.Zero()
-		return nil, fmt.Errorf("sharding: secp256k1 %w", ErrScalarOutOfRange)
+		return nil, fmt.Errorf("secp256k1 %w", ErrScalarOutOfRange)
 	}
 	if s.s.IsZero() {
-		return nil, fmt.Errorf("sharding: secp256k1 %w", ErrZeroScalar)
+		return nil, fmt.Errorf("secp256k1 %w", ErrZeroScalar)
 	}
 	return &s, nil
 }
@@ -71,14 +71,14 @@ func (c secpCurve) randomScalar(r io.Reader) (Scalar, error) {
 	defer clear(buf[:])
 	for range 100 {
 		if _, err := io.ReadFull(r, buf[:]); err != nil {
-			return nil, fmt.Errorf("sharding: reading randomness: %w", err)
+			return nil, fmt.Errorf("reading randomness: %w", err)
 		}
 		var s secpScalar
 		if !s.s.SetByteSlice(buf[:]) && !s.s.IsZero() {
 			return &s, nil
 		}
 	}
-	return nil, errors.New("sharding: randomness source returned no valid secp256k1 scalar in 100 tries")
+	return nil, errors.New("randomness source returned no valid secp256k1 scalar in 100 tries")
 }
 
 func (secpCurve) identity() Point { return &secpPoint{inf: true} }
@@ -141,22 +141,22 @@ func (c secpCurve) BaseMul(s Scalar) Point {
 
 func (c secpCurve) ParsePoint(b []byte) (Point, error) {
 	if len(b) != 65 || b[0] != 0x04 {
-		return nil, fmt.Errorf("sharding: secp256k1 point must be 65 bytes starting with 04 (uncompressed), got %d bytes", len(b))
+		return nil, fmt.Errorf("secp256k1 point must be 65 bytes starting with 04 (uncompressed), got %d bytes", len(b))
 	}
 	pk, err := secp256k1.ParsePubKey(b)
 	if err != nil {
-		return nil, fmt.Errorf("sharding: invalid secp256k1 point: %w", err)
+		return nil, fmt.Errorf("invalid secp256k1 point: %w", err)
 	}
 	return secpFromPubKey(pk), nil
 }
 
 func (c secpCurve) ParsePublicKey(b []byte) (Point, error) {
 	if len(b) != 33 || (b[0] != 0x02 && b[0] != 0x03) {
-		return nil, fmt.Errorf("sharding: secp256k1 public key must be 33 bytes in compressed form (02 or 03 prefix), got %d bytes", len(b))
+		return nil, fmt.Errorf("secp256k1 public key must be 33 bytes in compressed form (02 or 03 prefix), got %d bytes", len(b))
 	}
 	pk, err := secp256k1.ParsePubKey(b)
 	if err != nil {
-		return nil, fmt.Errorf("sharding: invalid secp256k1 public key: %w", err)
+		return nil, fmt.Errorf("invalid secp256k1 public key: %w", err)
 	}
 	return secpFromPubKey(pk), nil
 }

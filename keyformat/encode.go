@@ -1,0 +1,89 @@
+package keyformat
+
+import (
+	"github.com/dfnskeys/dfnskeys/keys"
+)
+
+// EncodeOptions holds what some formats need to write a key.
+type EncodeOptions struct {
+	// KeyID is the key's Dfns ID ("" when unknown). [JSON] and [Keystore]
+	// record it, which is how a rerun of an export recognises its own files.
+	KeyID string
+	// Password encrypts a [Keystore]; it is required there and refused by
+	// the other formats. Encode does not keep or clear it.
+	Password []byte
+	// Keystore tunes the keystore KDF; its KeyID is replaced by KeyID.
+	Keystore KeystoreOptions
+}
+
+// Encode writes k in format f, as the whole content of a file: [JSON] (an
+// export document, see [EncodeJSON]), [Hex] (64 lowercase hex digits of the
+// big-endian key), [WIF] (compressed, mainnet, see [EncodeWIF]) or
+// [Keystore] (see [EncryptKeystore]); every one ends with a newline.
+//
+// WIF and keystores are for secp256k1 keys only. Hex refuses ed25519 keys:
+// Dfns exports an ed25519 key as its signing scalar, which as bare hex would
+// read back as the RFC 8032 seed of another key; JSON says what the key is.
+// The result holds the key (in the clear except for a keystore): the caller
+// should clear it after use.
+func Encode(f Format, k *keys.PrivateKey, opts EncodeOptions) ([]byte, error) {
+	f, err := ParseFormat(string(f))
+	if err != nil {
+		return nil, err
+	}
+	if k == nil {
+		return nil, errorf(f, "nil key")
+	}
+	if len(opts.Password) > 0 && f != Keystore {
+		return nil, errorf(f, "a password is only used by the keystore format")
+	}
+	switch f {
+	case JSON:
+		return EncodeJSON(k, opts.KeyID)
+	case Hex:
+		if k.Curve() == keys.Ed25519 {
+			return nil, errorf(f, "an ed25519 key cannot be written as hex: Dfns exports its signing scalar, which as bare hex would read back as the seed of another key; use the json format, which says what the key is")
+		}
+		return encodeHex(k), nil
+	case WIF:
+		b, err := EncodeWIF(k, true, false)
+		if err != nil {
+			return nil, err
+		}
+		return append(b, '\n'), nil
+	case Keystore:
+		if len(opts.Password) == 0 {
+			return nil, errorf(f, "a keystore needs a password")
+		}
+		ks := opts.Keystore
+		ks.KeyID = opts.KeyID
+		b, err := EncryptKeystore(k, opts.Password, ks)
+		if err != nil {
+			return nil, err
+		}
+		return append(b, '\n'), nil
+	default:
+		return nil, errorf(f, "keys are read from this format but not written to it; write json, hex, wif or keystore")
+	}
+}
+
+// encodeHex returns the key as 64 lowercase hex digits and a newline,
+// without secret-indexed table lookups or secret-dependent branches.
+func encodeHex(k *keys.PrivateKey) []byte {
+	raw := k.Bytes()
+	defer clear(raw)
+	text := make([]byte, 2*len(raw)+1)
+	for i, b := range raw {
+		text[2*i], text[2*i+1] = hexDigit(b>>4), hexDigit(b&0x0f)
+	}
+	text[len(text)-1] = '\n'
+	return text
+}
+
+// hexDigit returns the lowercase hex digit of n < 16 in constant time.
+func hexDigit(n byte) byte {
+	// For n > 9, (9 − n) is negative: its sign bits select the offset
+	// from '0'+n to 'a'+n−10.
+	x := int32(n)
+	return byte('0' + x + ((9-x)>>8)&('a'-'0'-10))
+}
