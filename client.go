@@ -63,16 +63,16 @@ func WithBaseURL(raw string) Option {
 	return func(c *Client) error {
 		u, err := url.Parse(raw)
 		if err != nil {
-			return fmt.Errorf("dfnskeys: base URL %q is not a URL: %w", raw, err)
+			return fmt.Errorf("base URL %q is not a URL: %w", raw, err)
 		}
 		if u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-			return fmt.Errorf("dfnskeys: base URL %q must be an absolute http(s) URL such as %s", raw, DefaultBaseURL)
+			return fmt.Errorf("base URL %q must be an absolute http(s) URL such as %s", raw, DefaultBaseURL)
 		}
 		if u.Scheme == "http" && !isLoopback(u.Hostname()) {
-			return fmt.Errorf("dfnskeys: base URL %q uses plain http; only loopback hosts (localhost, 127.0.0.1, ::1) may, everything else must use https", raw)
+			return fmt.Errorf("base URL %q uses plain http; only loopback hosts (localhost, 127.0.0.1, ::1) may, everything else must use https", raw)
 		}
 		if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-			return fmt.Errorf("dfnskeys: base URL %q must not contain credentials, a query or a fragment", raw)
+			return fmt.Errorf("base URL %q must not contain credentials, a query or a fragment", raw)
 		}
 		u.Path = strings.TrimSuffix(u.Path, "/")
 		u.RawPath = ""
@@ -95,10 +95,10 @@ func WithAuthToken(token string) Option {
 	return func(c *Client) error {
 		token = strings.TrimSpace(token)
 		if token == "" {
-			return errors.New("dfnskeys: the auth token is empty")
+			return errors.New("the auth token is empty")
 		}
 		if strings.ContainsAny(token, "\r\n ") {
-			return errors.New("dfnskeys: the auth token contains white space; pass the token alone, without \"Bearer\"")
+			return errors.New("the auth token contains white space; pass the token alone, without \"Bearer\"")
 		}
 		c.token = token
 		return nil
@@ -118,7 +118,7 @@ func WithSigner(s auth.Signer) Option {
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *Client) error {
 		if hc == nil {
-			return errors.New("dfnskeys: WithHTTPClient(nil)")
+			return errors.New("WithHTTPClient(nil)")
 		}
 		c.http = hc
 		return nil
@@ -129,7 +129,7 @@ func WithHTTPClient(hc *http.Client) Option {
 func WithUserAgent(ua string) Option {
 	return func(c *Client) error {
 		if strings.ContainsAny(ua, "\r\n") {
-			return errors.New("dfnskeys: the user agent contains a line break")
+			return errors.New("the user agent contains a line break")
 		}
 		c.userAgent = ua
 		return nil
@@ -173,7 +173,7 @@ func NewClient(opts ...Option) (*Client, error) {
 		}
 	}
 	if c.token == "" {
-		return nil, errors.New("dfnskeys: an auth token is required (WithAuthToken)")
+		return nil, errors.New("an auth token is required (WithAuthToken)")
 	}
 	// Never follow a redirect: it would carry the bearer token, and for
 	// a 307 or 308 the user-action token and the body, wherever the server
@@ -228,7 +228,7 @@ func newCall(method, path string, body any, out any) (*call, error) {
 		default:
 			var err error
 			if cl.body, err = json.Marshal(body); err != nil {
-				return nil, fmt.Errorf("dfnskeys: encoding the %s %s body: %w", method, path, err)
+				return nil, fmt.Errorf("encoding the %s %s body: %w", method, path, err)
 			}
 		}
 	}
@@ -352,7 +352,7 @@ type transportError struct{ err error }
 func (e *transportError) Error() string { return e.err.Error() }
 func (e *transportError) Unwrap() error { return e.err }
 
-var errDecode = errors.New("dfnskeys: malformed response body")
+var errDecode = errors.New("malformed response body")
 
 func retryAfterOf(err error) time.Duration {
 	var ae *APIError
@@ -368,7 +368,7 @@ func (c *Client) send(ctx context.Context, cl *call, userActionToken string) (in
 	u := *c.baseURL
 	unescaped, err := url.PathUnescape(cl.path)
 	if err != nil {
-		return 0, "", fmt.Errorf("dfnskeys: invalid path %q: %w", cl.path, err)
+		return 0, "", fmt.Errorf("invalid path %q: %w", cl.path, err)
 	}
 	u.Path = c.baseURL.Path + unescaped
 	u.RawPath = c.baseURL.EscapedPath() + cl.path
@@ -383,7 +383,7 @@ func (c *Client) send(ctx context.Context, cl *call, userActionToken string) (in
 	trace := &httptrace.ClientTrace{GotConn: func(httptrace.GotConnInfo) { connected = true }}
 	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), cl.method, u.String(), body)
 	if err != nil {
-		return 0, "", fmt.Errorf("dfnskeys: building the %s %s request: %w", cl.method, cl.path, err)
+		return 0, "", fmt.Errorf("building the %s %s request: %w", cl.method, cl.path, err)
 	}
 	if cl.body != nil {
 		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(cl.body)), nil }
@@ -399,7 +399,7 @@ func (c *Client) send(ctx context.Context, cl *call, userActionToken string) (in
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
-		err = fmt.Errorf("dfnskeys: %s %s: %w", cl.method, cl.path, c.scrub(err, userActionToken))
+		err = fmt.Errorf("%s %s: %w", cl.method, cl.path, c.scrub(err, userActionToken))
 		if !connected {
 			return 0, "", &notSentError{err}
 		}
@@ -431,7 +431,7 @@ func (c *Client) send(ctx context.Context, cl *call, userActionToken string) (in
 	case resp.StatusCode >= 200 && resp.StatusCode < 300:
 		raw, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody+1))
 		if err != nil {
-			return resp.StatusCode, requestID, &transportError{fmt.Errorf("dfnskeys: %s %s: reading the response: %w", cl.method, cl.path, err)}
+			return resp.StatusCode, requestID, &transportError{fmt.Errorf("%s %s: reading the response: %w", cl.method, cl.path, err)}
 		}
 		if len(raw) > maxResponseBody {
 			return resp.StatusCode, requestID, fmt.Errorf("%w: %s %s: response larger than %d bytes", errDecode, cl.method, cl.path, maxResponseBody)
@@ -595,7 +595,7 @@ func DefaultRetryPolicy() RetryPolicy {
 
 func (p RetryPolicy) validate() error {
 	if p.MaxAttempts < 1 || p.InitialBackoff < 0 || p.MaxBackoff < p.InitialBackoff || p.MaxRetryAfter < 0 || p.LookupAttempts < 0 || p.LookupDelay < 0 {
-		return fmt.Errorf("dfnskeys: invalid retry policy: need MaxAttempts ≥ 1, 0 ≤ InitialBackoff ≤ MaxBackoff, and MaxRetryAfter, LookupAttempts, LookupDelay ≥ 0 (got %+v)", p)
+		return fmt.Errorf("invalid retry policy: need MaxAttempts ≥ 1, 0 ≤ InitialBackoff ≤ MaxBackoff, and MaxRetryAfter, LookupAttempts, LookupDelay ≥ 0 (got %+v)", p)
 	}
 	return nil
 }

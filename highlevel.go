@@ -116,7 +116,7 @@ func (c *Client) ImportWallet(ctx context.Context, key *keys.PrivateKey, network
 		if rerr != nil {
 			return nil, rerr
 		}
-		return nil, fmt.Errorf("dfnskeys: the wallet import was processed although its response was lost: the key is %s; find its wallet by that key: %w", k.ID, err)
+		return nil, fmt.Errorf("the wallet import was processed although its response was lost: the key is %s; find its wallet by that key: %w", k.ID, err)
 	}
 	if err := checkPublicKey(w.SigningKey.ID, key, w.SigningKey.PublicKey); err != nil {
 		return w, err
@@ -128,14 +128,14 @@ func (c *Client) ImportWallet(ctx context.Context, key *keys.PrivateKey, network
 type lookupError struct{ err error }
 
 func (e *lookupError) Error() string {
-	return "dfnskeys: looking for a key Dfns already holds with this public key (set AllowDuplicate to import without looking): " + strings.TrimPrefix(e.err.Error(), "dfnskeys: ")
+	return "looking for a key Dfns already holds with this public key (set AllowDuplicate to import without looking): " + e.err.Error()
 }
 
 func (e *lookupError) Unwrap() error { return e.err }
 
 func (c *Client) buildImport(ctx context.Context, key *keys.PrivateKey, opts ImportKeyOptions) (*keys.ImportRequest, error) {
 	if key == nil {
-		return nil, errors.New("dfnskeys: no private key to import")
+		return nil, errors.New("no private key to import")
 	}
 	if c.signer == nil {
 		return nil, ErrNoSigner
@@ -149,7 +149,7 @@ func (c *Client) buildImport(ctx context.Context, key *keys.PrivateKey, opts Imp
 	if opts.Builder != nil {
 		if opts.PinnedSigners != nil {
 			if err := opts.Builder.CheckPinned(opts.PinnedSigners); err != nil {
-				return nil, fmt.Errorf("dfnskeys: refusing to import: %w", err)
+				return nil, fmt.Errorf("refusing to import: %w", err)
 			}
 		}
 		return opts.Builder.Build(key, importOpts)
@@ -160,11 +160,11 @@ func (c *Client) buildImport(ctx context.Context, key *keys.PrivateKey, opts Imp
 	}
 	cluster, err := list.Cluster(opts.ClusterID)
 	if err != nil {
-		return nil, fmt.Errorf("dfnskeys: %w", err)
+		return nil, err
 	}
 	if opts.PinnedSigners != nil {
 		if err := signers.CheckPinned(cluster.Signers, opts.PinnedSigners); err != nil {
-			return nil, fmt.Errorf("dfnskeys: refusing to import into cluster %s: %w", cluster.ClusterID, err)
+			return nil, fmt.Errorf("refusing to import into cluster %s: %w", cluster.ClusterID, err)
 		}
 	}
 	return keys.BuildImportRequest(key, cluster.Signers, importOpts)
@@ -263,14 +263,14 @@ func (c *Client) export(ctx context.Context, id, expectedPublicKey string, send 
 		return nil, nil, err
 	}
 	if expectedPublicKey != "" && !strings.EqualFold(resp.PublicKey, expectedPublicKey) {
-		return nil, nil, fmt.Errorf("dfnskeys: %s: the export response is for public key %s, but the key's public key is %s", id, resp.PublicKey, expectedPublicKey)
+		return nil, nil, fmt.Errorf("%s: the export response is for public key %s, but the key's public key is %s", id, resp.PublicKey, expectedPublicKey)
 	}
 	// The export was processed: recover even if the caller's context ends
 	// now, or the key Dfns marked exported would be lost. Recovery is
 	// bounded (polynomial in the number of shares).
 	key, faulty, err := ec.RecoverContext(context.WithoutCancel(ctx), resp)
 	if err != nil {
-		return nil, nil, fmt.Errorf("dfnskeys: recovering %s: %w", id, err)
+		return nil, nil, fmt.Errorf("recovering %s: %w", id, err)
 	}
 	if len(faulty) > 0 && c.logger != nil {
 		c.logger.WarnContext(ctx, "dfns export: some signers returned faulty shares; the key was recovered from the others and matches its public key", "id", id, "faulty", keys.FaultySignersString(faulty))

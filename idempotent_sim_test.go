@@ -111,7 +111,7 @@ func TestImportKeyIsIdempotent(t *testing.T) {
 		require.NoError(t, err)
 		_, err = noRead.ImportKey(ctx, freshKey(t, keys.Secp256k1), dfnskeys.ImportKeyOptions{})
 		require.ErrorIs(t, err, dfnskeys.ErrForbidden)
-		require.ErrorContains(t, err, "dfnskeys: looking for a key Dfns already holds with this public key (set AllowDuplicate to import without looking): GET /keys: 403 Forbidden: the token lacks the permission Keys:Read")
+		require.ErrorContains(t, err, "looking for a key Dfns already holds with this public key (set AllowDuplicate to import without looking): GET /keys: 403 Forbidden: the token lacks the permission Keys:Read")
 		require.Zero(t, countImports(srv))
 	})
 }

@@ -59,7 +59,7 @@ type ProofError struct {
 
 // Error names the key and what went wrong.
 func (e *ProofError) Error() string {
-	return fmt.Sprintf("dfnskeys: proof with key %s (signature %s, status %s): %v", e.KeyID, e.SignatureID, e.Status, e.Err)
+	return fmt.Sprintf("proof with key %s (signature %s, status %s): %v", e.KeyID, e.SignatureID, e.Status, e.Err)
 }
 
 // Unwrap returns the cause.
@@ -76,7 +76,7 @@ func (e *ProofError) Unwrap() error { return e.Err }
 // See docs/protocol.md §7.
 func (c *Client) ProveKey(ctx context.Context, key *keys.Key, opts ProveOptions) (*Proof, error) {
 	if key == nil {
-		return nil, errors.New("dfnskeys: no key to prove")
+		return nil, errors.New("no key to prove")
 	}
 	scheme, err := signatures.SchemeOf(key)
 	if err != nil {
@@ -86,7 +86,7 @@ func (c *Client) ProveKey(ctx context.Context, key *keys.Key, opts ProveOptions)
 	if pub == nil {
 		b, err := hex.DecodeString(key.PublicKey)
 		if err != nil {
-			return nil, fmt.Errorf("dfnskeys: key %s: publicKey is not hex", key.ID)
+			return nil, fmt.Errorf("key %s: publicKey is not hex", key.ID)
 		}
 		pub = b
 	}

@@ -19,7 +19,7 @@ func (c *Client) userActionToken(ctx context.Context, cl *call) (string, error) 
 	}
 	assertion, err := c.signer.Sign(ctx, pending.Challenge)
 	if err != nil {
-		return "", fmt.Errorf("dfnskeys: signing the user action for %s %s: %w", cl.method, cl.path, err)
+		return "", fmt.Errorf("signing the user action for %s %s: %w", cl.method, cl.path, err)
 	}
 	return c.exchangeAssertion(ctx, pending, assertion)
 }
@@ -27,7 +27,7 @@ func (c *Client) userActionToken(ctx context.Context, cl *call) (string, error) 
 func (c *Client) initUserAction(ctx context.Context, cl *call) (*PendingAction, error) {
 	init, err := auth.NewUserActionInitRequest(cl.method, cl.path, cl.body)
 	if err != nil {
-		return nil, fmt.Errorf("dfnskeys: %w", err)
+		return nil, fmt.Errorf("preparing the user action for %s %s: %w", cl.method, cl.path, err)
 	}
 	var challenge auth.UserActionChallenge
 	ic, err := newCall(http.MethodPost, "/auth/action/init", init, &challenge)
@@ -45,10 +45,10 @@ func (c *Client) initUserAction(ctx context.Context, cl *call) (*PendingAction, 
 
 func (c *Client) exchangeAssertion(ctx context.Context, p *PendingAction, a *auth.Assertion) (string, error) {
 	if a == nil {
-		return "", errors.New("dfnskeys: no assertion for the user action")
+		return "", errors.New("no assertion for the user action")
 	}
 	if err := a.Validate(); err != nil {
-		return "", fmt.Errorf("dfnskeys: %w", err)
+		return "", fmt.Errorf("the assertion for the user action: %w", err)
 	}
 	var out auth.UserActionResponse
 	ec, err := newCall(http.MethodPost, "/auth/action", &auth.UserActionRequest{
@@ -106,7 +106,7 @@ func (c *Client) InitUserAction(ctx context.Context, method, path string, body a
 // returned, never retried (a retry needs a new challenge and signature).
 func (c *Client) CompleteUserAction(ctx context.Context, p *PendingAction, assertion *auth.Assertion, out any) error {
 	if p == nil || p.Challenge == nil {
-		return errors.New("dfnskeys: CompleteUserAction needs the PendingAction returned by InitUserAction")
+		return errors.New("CompleteUserAction needs the PendingAction returned by InitUserAction")
 	}
 	token, err := c.exchangeAssertion(ctx, p, assertion)
 	if err != nil {

@@ -222,7 +222,7 @@ func runEnv(e *env, args []string) int {
 			// The library's errors name their package ("dfnskeys: …");
 			// the command's own prefix already says it. Errors may quote
 			// server or file text: control characters are escaped.
-			fmt.Fprintf(stderr, "dfnskeys: %s: %s\n", c.name, safetext.Escape(strings.TrimPrefix(err.Error(), "dfnskeys: "), true))
+			fmt.Fprintf(stderr, "dfnskeys: %s: %s\n", c.name, safetext.Escape(err.Error(), true))
 			return 1
 		}
 	}

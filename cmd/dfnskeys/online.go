@@ -8,7 +8,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"strings"
 
 	"github.com/dfnskeys/dfnskeys"
 	"github.com/dfnskeys/dfnskeys/address"
@@ -359,7 +358,7 @@ func runImport(e *env, args []string) error {
 	if !*allowDuplicate {
 		existing, err := client.Keys.FindImported(ctx, scheme, report.PublicKey)
 		if err != nil {
-			return fmt.Errorf("looking for a key Dfns already holds with this public key (pass --allow-duplicate to import without looking): %s", strings.TrimPrefix(err.Error(), "dfnskeys: "))
+			return fmt.Errorf("looking for a key Dfns already holds with this public key (pass --allow-duplicate to import without looking): %w", err)
 		}
 		if existing != nil && existing.Usable() {
 			what := "nothing was imported"
