@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -77,6 +78,10 @@ type ImportOptions struct {
 	// report line says "proved"; a proof that fails does not undo the
 	// import, and a rerun with Prove proves it again.
 	Prove bool
+	// IgnoredFields, when set, is called once, before any row is
+	// processed, with the names of the input's unknown fields or columns
+	// when there are any (sorted, at most 20 then "…"): they are ignored.
+	IgnoredFields func(names []string)
 	// Progress, when set, is called from one goroutine at most every
 	// ProgressEvery (default 1 s) and once at the end.
 	Progress      func(Progress)
@@ -127,8 +132,15 @@ const (
 
 // ReportLine is one line of the report. It never holds a secret.
 type ReportLine struct {
-	Row       int                `json:"row"`
-	Name      string             `json:"name,omitempty"`
+	// Row is the row's number among the input's logical rows: a row whose
+	// path holds a range is one row per account.
+	Row int `json:"row"`
+	// InputRow is the row's position among the input's data rows, when it
+	// differs from Row (after a row with a path range).
+	InputRow int    `json:"inputRow,omitempty"`
+	Name     string `json:"name,omitempty"`
+	// Path is the derivation path of a mnemonic or xprv row's key.
+	Path      string             `json:"path,omitempty"`
 	PublicKey string             `json:"publicKey,omitempty"`
 	Addresses *address.Addresses `json:"addresses,omitempty"`
 	KeyID     string             `json:"keyId,omitempty"`
@@ -169,7 +181,7 @@ func Import(ctx context.Context, opts ImportOptions) (*Summary, error) {
 }
 
 // Validate checks every row of the input as [Import] would before sending
-// it: the key file parses with its format and secret, the protocol suits
+// it (and calls IgnoredFields as Import does): the key file parses with its format and secret, the protocol suits
 // the curve, the expected address matches, and keys repeated across rows
 // are reported (DuplicateOf). It sends nothing, needs no client, and
 // writes no journal; rows that pass are reported with [StatusValid].
@@ -193,9 +205,12 @@ func run(ctx context.Context, opts ImportOptions, dryRun bool) (*Summary, error)
 		opts.LookupEnv = os.LookupEnv
 	}
 	var needs secretNeeds
-	digest, total, err := scanInput(opts.InputPath, needs.add)
+	digest, total, ignored, err := scanInput(opts.InputPath, needs.add)
 	if err != nil {
 		return nil, err
+	}
+	if len(ignored) > 0 && opts.IgnoredFields != nil {
+		opts.IgnoredFields(ignored)
 	}
 	// Every secret the rows need is found before anything is sent.
 	prompted, err := needs.check(&opts, filepath.Dir(opts.InputPath))
@@ -271,7 +286,11 @@ func run(ctx context.Context, opts ImportOptions, dryRun bool) (*Summary, error)
 		var re *rows.RowError
 		switch {
 		case errors.As(err, &re):
-			return nil, &ReportLine{Row: re.Number, Status: StatusFailed, Error: re.Err.Error()}, nil
+			line := &ReportLine{Row: re.Number, Status: StatusFailed, Error: re.Err.Error()}
+			if re.Source != re.Number {
+				line.InputRow = re.Source
+			}
+			return nil, line, nil
 		case err != nil:
 			return nil, nil, err
 		}
@@ -384,18 +403,19 @@ func run(ctx context.Context, opts ImportOptions, dryRun bool) (*Summary, error)
 	return sum, nil
 }
 
-// scanInput hashes the input and counts its data rows in one streaming
-// pass, showing each well-formed row to see.
-func scanInput(path string, see func(*rows.Row)) ([32]byte, int, error) {
+// scanInput hashes the input and counts its logical rows in one streaming
+// pass, showing each well-formed row to see, and returns the unknown fields
+// it ignored.
+func scanInput(path string, see func(*rows.Row)) (digest [32]byte, total int, ignored []string, err error) {
 	f, err := openInput(path)
 	if err != nil {
-		return [32]byte{}, 0, err
+		return [32]byte{}, 0, nil, err
 	}
 	defer f.Close()
 	h := sha256.New()
 	rd, err := rows.NewReader(io.TeeReader(f, h), path)
 	if err != nil {
-		return [32]byte{}, 0, err
+		return [32]byte{}, 0, nil, err
 	}
 	n := 0
 	for {
@@ -408,18 +428,31 @@ func scanInput(path string, see func(*rows.Row)) ([32]byte, int, error) {
 		}
 		var re *rows.RowError
 		if err != nil && !errors.As(err, &re) {
-			return [32]byte{}, 0, err
+			return [32]byte{}, 0, nil, err
 		}
 		n++
 	}
 	// The reader may stop before the end (trailing blank lines, a final
 	// partial buffer): hash whatever it did not consume.
 	if _, err := io.Copy(h, f); err != nil {
-		return [32]byte{}, 0, err
+		return [32]byte{}, 0, nil, err
 	}
-	var d [32]byte
-	copy(d[:], h.Sum(nil))
-	return d, n, nil
+	copy(digest[:], h.Sum(nil))
+	return digest, n, rd.Ignored(), nil
+}
+
+// newLine starts the report line of row.
+func newLine(row *rows.Row) ReportLine {
+	line := ReportLine{Row: row.Number, Name: row.Name, Path: row.Path}
+	if row.Source != row.Number {
+		line.InputRow = row.Source
+	}
+	if line.Path == "" && strings.EqualFold(row.Format, string(keyformat.Mnemonic)) {
+		if c, err := keys.ParseCurve(row.Curve); err == nil {
+			line.Path = keyformat.DefaultPath(c)
+		}
+	}
+	return line
 }
 
 type runner struct {
@@ -581,7 +614,8 @@ func (r *runner) fromJournal(row *rows.Row) (ReportLine, bool) {
 	if err != nil || rec.State != journal.StateImported {
 		return ReportLine{}, false
 	}
-	line := ReportLine{Row: row.Number, Name: row.Name, PublicKey: hex.EncodeToString(rec.PublicKey), KeyID: rec.KeyID, Status: StatusAlreadyImported, DuplicateOf: rec.DuplicateOf}
+	line := newLine(row)
+	line.PublicKey, line.KeyID, line.Status, line.DuplicateOf = hex.EncodeToString(rec.PublicKey), rec.KeyID, StatusAlreadyImported, rec.DuplicateOf
 	if rec.Proved {
 		proved := true
 		line.Proved = &proved
@@ -772,7 +806,7 @@ func (r *runner) prove(ctx context.Context, rowNum int, line ReportLine, scheme 
 // importRow imports one row; it sets *schemeOut once the row's scheme is
 // known.
 func (r *runner) importRow(ctx context.Context, row *rows.Row, schemeOut *keys.Scheme) ReportLine {
-	line := ReportLine{Row: row.Number, Name: row.Name}
+	line := newLine(row)
 	fail := func(err error) ReportLine {
 		line.Status, line.Error = StatusFailed, err.Error()
 		return line

@@ -168,13 +168,19 @@ func TestRunImportsEveryRowOnceAndReportsMalformedRows(t *testing.T) {
 		`not json`,         // 14
 		`{"keyFile":"missing","curve":"secp256k1"}`,                                                           // 15: no such file
 		`{"keyFile":"k4","curve":"secp256k1","expectedAddress":"0x0000000000000000000000000000000000000001"}`, // 16
-		`{"keyFile":"k4","curve":"secp256k1","extra":true}`,                                                   // 17: unknown field
+		`{"keyFile":"k4","curve":"secp256k1","extra":true,"note":"x"}`,                                        // 17: unknown fields, ignored
+		`{"keyFle":"k4","curve":"secp256k1"}`,                                                                 // 18: misspelt field
 	)
-	sum, lines := run(t, context.Background(), f, c, nil)
-	require.Equal(t, 17, sum.Total)
+	var notices [][]string
+	sum, lines := run(t, context.Background(), f, c, func(o *bulk.ImportOptions) {
+		o.IgnoredFields = func(names []string) { notices = append(notices, names) }
+	})
+	require.Equal(t, [][]string{{"extra", "note"}}, notices, "the unknown fields are mentioned once")
+	require.Equal(t, 18, sum.Total)
 	require.Equal(t, 12, sum.Imported)
+	require.Equal(t, 1, sum.AlreadyImported)
 	require.Equal(t, 5, sum.Failed)
-	require.Len(t, lines, 17, "one report line per input row")
+	require.Len(t, lines, 18, "one report line per input row")
 	for row, pub := range f.want {
 		l := lines[row]
 		require.Equal(t, bulk.StatusImported, l.Status, "row %d: %s", row, l.Error)
@@ -187,14 +193,17 @@ func TestRunImportsEveryRowOnceAndReportsMalformedRows(t *testing.T) {
 	require.Contains(t, lines[14].Error, "not a JSON object")
 	require.Contains(t, lines[15].Error, "opening keyFile missing")
 	require.Contains(t, lines[16].Error, "expected address")
-	require.Contains(t, lines[17].Error, "unknown field")
+	require.Equal(t, bulk.StatusAlreadyImported, lines[17].Status, lines[17].Error)
+	require.Equal(t, 4, lines[17].DuplicateOf)
+	require.Equal(t, lines[4].KeyID, lines[17].KeyID)
+	require.Equal(t, `unknown field "keyFle": did you mean "keyFile"?`, lines[18].Error)
 	require.Empty(t, lines[16].KeyID)
 	requireExactlyOnce(t, srv, f)
 
 	// The same input again imports nothing.
 	sum, lines = run(t, context.Background(), f, c, nil)
 	require.Equal(t, 0, sum.Imported)
-	require.Equal(t, 12, sum.AlreadyImported)
+	require.Equal(t, 13, sum.AlreadyImported)
 	require.Equal(t, 5, sum.Failed)
 	for row := range f.want {
 		require.Equal(t, bulk.StatusAlreadyImported, lines[row].Status)

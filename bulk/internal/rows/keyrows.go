@@ -40,7 +40,7 @@ func NewKeyReader(r io.Reader, name string) (func() (KeyRow, error), error) {
 					Name  *string `json:"name"`
 				}
 				if err := json.Unmarshal(line, &fields); err != nil {
-					return KeyRow{Number: n}, &RowError{n, errors.New("not a JSON object with a keyId field")}
+					return KeyRow{Number: n}, &RowError{n, n, errors.New("not a JSON object with a keyId field")}
 				}
 				row := KeyRow{Number: n}
 				if fields.KeyID != nil {
@@ -50,7 +50,7 @@ func NewKeyReader(r io.Reader, name string) (func() (KeyRow, error), error) {
 					row.Name = *fields.Name
 				}
 				if row.KeyID == "" {
-					return row, &RowError{n, errors.New("keyId is missing or empty (in a bulk-import report: the row was not imported)")}
+					return row, &RowError{n, n, errors.New("keyId is missing or empty (in a bulk-import report: the row was not imported)")}
 				}
 				return row, nil
 			}
@@ -87,7 +87,7 @@ func NewKeyReader(r io.Reader, name string) (func() (KeyRow, error), error) {
 				var pe *csv.ParseError
 				if errors.As(err, &pe) {
 					n++
-					return KeyRow{Number: n}, &RowError{n, fmt.Errorf("malformed CSV: %v", pe.Err)}
+					return KeyRow{Number: n}, &RowError{n, n, fmt.Errorf("malformed CSV: %v", pe.Err)}
 				}
 				if err != nil {
 					return KeyRow{}, fmt.Errorf("reading the input after row %d: %w", n, err)
@@ -104,7 +104,7 @@ func NewKeyReader(r io.Reader, name string) (func() (KeyRow, error), error) {
 					row.Name = strings.TrimSpace(rec[nameCol])
 				}
 				if row.KeyID == "" {
-					return row, &RowError{n, errors.New("keyId is missing or empty")}
+					return row, &RowError{n, n, errors.New("keyId is missing or empty")}
 				}
 				return row, nil
 			}

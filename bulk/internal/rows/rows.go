@@ -10,14 +10,19 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"sort"
 	"strings"
 )
 
 // Row is one input row: where a key is and how to import it. Only KeyFile
 // and Curve are required.
 type Row struct {
-	// Number is the row's 1-based position among the input's data rows.
+	// Number is the row's 1-based position among the input's logical
+	// rows: a row whose path holds a range counts as one row per account.
 	Number int `json:"-"`
+	// Source is the 1-based position of the row among the input's data
+	// rows (lines of JSON Lines, records of CSV after the header).
+	Source int `json:"-"`
 	// Name is the Dfns key name.
 	Name string `json:"name"`
 	// KeyFile is the path of the file that holds the key, relative to the
@@ -29,7 +34,10 @@ type Row struct {
 	Curve string `json:"curve"`
 	// Protocol defaults to the curve's default protocol.
 	Protocol string `json:"protocol"`
-	// Path is the derivation path for mnemonic keys.
+	// Path is the derivation path for mnemonic and xprv keys. One step may
+	// be an inclusive range, such as m/44'/60'/0'/0/0-9 or
+	// m/44'/501'/0-4'/0' (hardened): the row then stands for one row per
+	// account, numbered in order (see [NewReader]).
 	Path string `json:"path"`
 	// ExpectedAddress, when set, must be one of the key's addresses.
 	// Recommended for mnemonic rows: a wrong passphrase or path derives
@@ -51,8 +59,11 @@ type Row struct {
 // RowError is a malformed input row. It is reported for that row; it does
 // not stop the run.
 type RowError struct {
-	// Number is the row's 1-based position.
+	// Number is the row's 1-based logical position (a malformed row is
+	// one logical row).
 	Number int
+	// Source is the row's 1-based position among the input's data rows.
+	Source int
 	// Err says what is wrong.
 	Err error
 }
@@ -67,8 +78,11 @@ func (e *RowError) Unwrap() error { return e.Err }
 // is malformed (the next call continues with the following row), and any
 // other error for input that cannot be read further.
 type Reader struct {
-	next func() (*Row, error)
-	n    int
+	next    func() (*Row, error)
+	n       int    // logical rows so far
+	src     int    // data rows so far
+	queue   []*Row // the accounts of a range row not returned yet
+	ignored ignored
 }
 
 // maxLine bounds one input line.
@@ -77,6 +91,18 @@ const maxLine = 1 << 20
 // NewReader reads rows from r in the format given by the file name's
 // extension: .jsonl or .ndjson for JSON Lines, .csv for CSV (with a header
 // row naming the columns).
+//
+// Fields and columns that are not row fields are ignored (see
+// [Reader.Ignored]), except a name within one edit (for names of five
+// letters or fewer) or two edits of a field's, which is taken for a
+// misspelling: such a JSON Lines row is a *RowError "unknown field X: did
+// you mean Y?", and such a CSV header an error for the whole input.
+//
+// A row whose path holds a range (format mnemonic or xprv, at most
+// [MaxRange] accounts, no expectedAddress) is returned as one row per
+// account, in order, each with the account's path and its name suffixed
+// with "-" and the account's index. Numbers count these logical rows, so a
+// given input always numbers its rows the same way.
 func NewReader(r io.Reader, name string) (*Reader, error) {
 	switch strings.ToLower(filepath.Ext(name)) {
 	case ".jsonl", ".ndjson":
@@ -89,7 +115,29 @@ func NewReader(r io.Reader, name string) (*Reader, error) {
 }
 
 // Next returns the next row.
-func (r *Reader) Next() (*Row, error) { return r.next() }
+func (r *Reader) Next() (*Row, error) {
+	if len(r.queue) > 0 {
+		row := r.queue[0]
+		r.queue[0] = nil
+		r.queue = r.queue[1:]
+		return row, nil
+	}
+	row, err := r.next()
+	if err != nil {
+		return nil, err
+	}
+	rows, err := expand(row, r.n)
+	if err != nil {
+		return nil, &RowError{r.n, r.src, err}
+	}
+	r.n += len(rows) - 1
+	r.queue = rows[1:]
+	return rows[0], nil
+}
+
+// Ignored returns the names of the unknown fields or columns read so far,
+// sorted (at most 20, then "…").
+func (r *Reader) Ignored() []string { return r.ignored.list() }
 
 func newJSONLReader(in io.Reader) *Reader {
 	sc := bufio.NewScanner(in)
@@ -102,18 +150,21 @@ func newJSONLReader(in io.Reader) *Reader {
 				continue // blank lines are not rows
 			}
 			rd.n++
+			rd.src++
 			row := &Row{}
 			dec := json.NewDecoder(bytes.NewReader(line))
-			dec.DisallowUnknownFields()
 			if err := dec.Decode(row); err != nil {
-				return nil, &RowError{rd.n, fmt.Errorf("not a JSON object with the fields %s: %v", strings.Join(csvColumns, ", "), err)}
+				return nil, &RowError{rd.n, rd.src, fmt.Errorf("not a JSON object with the fields %s: %v", strings.Join(csvColumns, ", "), err)}
 			}
 			if dec.More() {
-				return nil, &RowError{rd.n, errors.New("more than one JSON value on the line")}
+				return nil, &RowError{rd.n, rd.src, errors.New("more than one JSON value on the line")}
 			}
-			row.Number = rd.n
+			if err := rd.checkFields(line); err != nil {
+				return nil, &RowError{rd.n, rd.src, err}
+			}
+			row.Number, row.Source = rd.n, rd.src
 			if err := row.validate(); err != nil {
-				return nil, &RowError{rd.n, err}
+				return nil, &RowError{rd.n, rd.src, err}
 			}
 			return row, nil
 		}
@@ -123,6 +174,31 @@ func newJSONLReader(in io.Reader) *Reader {
 		return nil, io.EOF
 	}
 	return rd
+}
+
+// checkFields notes the unknown fields of a JSON object that decoded as a
+// row, and refuses one that looks like a misspelt field.
+func (rd *Reader) checkFields(line []byte) error {
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(line, &fields); err != nil {
+		return fmt.Errorf("not a JSON object with the fields %s: %v", strings.Join(csvColumns, ", "), err)
+	}
+	var unknown []string
+	for name := range fields {
+		known, suggest := fieldName(name)
+		switch {
+		case known != "":
+		case suggest != "":
+			unknown = append(unknown, fmt.Sprintf("unknown field %q: did you mean %q?", name, suggest))
+		default:
+			rd.ignored.add(name)
+		}
+	}
+	if len(unknown) > 0 {
+		sort.Strings(unknown) // the same message for the same row, every run
+		return errors.New(strings.Join(unknown, "; "))
+	}
+	return nil
 }
 
 var csvColumns = []string{"name", "keyFile", "format", "curve", "protocol", "path", "expectedAddress", "kind", "passwordEnv", "passwordFile"}
@@ -137,19 +213,20 @@ func newCSVReader(in io.Reader) (*Reader, error) {
 		return nil, fmt.Errorf("reading the CSV header: %w", err)
 	}
 	index := map[string]int{}
+	rd := &Reader{}
 	for i, h := range header {
 		h = strings.TrimSpace(strings.TrimPrefix(h, "\uFEFF"))
-		known := false
-		for _, c := range csvColumns {
-			if strings.EqualFold(h, c) {
-				if _, dup := index[c]; dup {
-					return nil, fmt.Errorf("CSV column %q appears twice", c)
-				}
-				index[c], known = i, true
+		c, suggest := fieldName(h)
+		switch {
+		case c != "":
+			if _, dup := index[c]; dup {
+				return nil, fmt.Errorf("CSV column %q appears twice", c)
 			}
-		}
-		if !known {
-			return nil, fmt.Errorf("unknown CSV column %q: the columns are %s", h, strings.Join(csvColumns, ", "))
+			index[c] = i
+		case suggest != "":
+			return nil, fmt.Errorf("unknown CSV column %q: did you mean %q? (the columns are %s; others are ignored)", h, suggest, strings.Join(csvColumns, ", "))
+		case h != "":
+			rd.ignored.add(h)
 		}
 	}
 	for _, req := range []string{"keyFile", "curve"} {
@@ -157,7 +234,6 @@ func newCSVReader(in io.Reader) (*Reader, error) {
 			return nil, fmt.Errorf("the CSV header has no %q column", req)
 		}
 	}
-	rd := &Reader{}
 	rd.next = func() (*Row, error) {
 		for {
 			rec, err := cr.Read()
@@ -167,7 +243,8 @@ func newCSVReader(in io.Reader) (*Reader, error) {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) && !errors.Is(err, csv.ErrFieldCount) {
 				rd.n++
-				return nil, &RowError{rd.n, fmt.Errorf("malformed CSV: %v", pe.Err)}
+				rd.src++
+				return nil, &RowError{rd.n, rd.src, fmt.Errorf("malformed CSV: %v", pe.Err)}
 			}
 			if err != nil {
 				return nil, fmt.Errorf("reading the input after row %d: %w", rd.n, err)
@@ -176,6 +253,7 @@ func newCSVReader(in io.Reader) (*Reader, error) {
 				continue
 			}
 			rd.n++
+			rd.src++
 			get := func(col string) string {
 				if i, ok := index[col]; ok && i < len(rec) {
 					return strings.TrimSpace(rec[i])
@@ -183,13 +261,13 @@ func newCSVReader(in io.Reader) (*Reader, error) {
 				return ""
 			}
 			if len(rec) > len(header) {
-				return nil, &RowError{rd.n, fmt.Errorf("%d fields but the header has %d", len(rec), len(header))}
+				return nil, &RowError{rd.n, rd.src, fmt.Errorf("%d fields but the header has %d", len(rec), len(header))}
 			}
-			row := &Row{Number: rd.n, Name: get("name"), KeyFile: get("keyFile"), Format: get("format"),
+			row := &Row{Number: rd.n, Source: rd.src, Name: get("name"), KeyFile: get("keyFile"), Format: get("format"),
 				Curve: get("curve"), Protocol: get("protocol"), Path: get("path"), ExpectedAddress: get("expectedAddress"), Kind: get("kind"),
 				PasswordEnv: get("passwordEnv"), PasswordFile: get("passwordFile")}
 			if err := row.validate(); err != nil {
-				return nil, &RowError{rd.n, err}
+				return nil, &RowError{rd.n, rd.src, err}
 			}
 			return row, nil
 		}

@@ -1,0 +1,194 @@
+package rows
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/dfnskeys/dfnskeys/keyformat"
+)
+
+// MaxRange bounds the accounts one row with a path range expands into.
+const MaxRange = 1000
+
+// maxIgnored bounds the unknown field names a reader remembers.
+const maxIgnored = 20
+
+// pathRange is a derivation path with one step written as a range, such as
+// m/44'/60'/0'/0/0-9: the step at index step runs from lo to hi inclusive,
+// hardened when the range is.
+type pathRange struct {
+	parts    []string // the path's steps, "m" first
+	step     int      // the index in parts of the range
+	lo, hi   uint64
+	hardened string // the suffix of a hardened range (', h or H), or ""
+}
+
+// parseRange finds the range step of path; ok is false when path has none.
+func parseRange(path string) (pr pathRange, ok bool, err error) {
+	s := strings.TrimSpace(path)
+	if !strings.Contains(s, "-") {
+		return pathRange{}, false, nil
+	}
+	pr.parts = strings.Split(s, "/")
+	pr.step = -1
+	for i, p := range pr.parts {
+		if !strings.Contains(p, "-") {
+			continue
+		}
+		if pr.step >= 0 {
+			return pathRange{}, false, fmt.Errorf("path %q has more than one range: only one step may be a range, such as m/44'/60'/0'/0/0-9", path)
+		}
+		pr.step = i
+		if n := len(p); n > 0 && (p[n-1] == '\'' || p[n-1] == 'h' || p[n-1] == 'H') {
+			p, pr.hardened = p[:n-1], p[n-1:]
+		}
+		a, b, _ := strings.Cut(p, "-")
+		lo, err1 := strconv.ParseUint(a, 10, 31)
+		hi, err2 := strconv.ParseUint(b, 10, 31)
+		if err1 != nil || err2 != nil {
+			return pathRange{}, false, fmt.Errorf("path %q: step %q is not a range of two indices below 2^31, such as 0-9 (or 0-9' for hardened indices)", path, pr.parts[i])
+		}
+		if lo > hi {
+			return pathRange{}, false, fmt.Errorf("path %q: the range %s runs backwards: write the lower index first", path, pr.parts[i])
+		}
+		if hi-lo+1 > MaxRange {
+			return pathRange{}, false, fmt.Errorf("path %q: the range %s is %d accounts; at most %d are allowed in one row: split it over several rows", path, pr.parts[i], hi-lo+1, MaxRange)
+		}
+		pr.lo, pr.hi = lo, hi
+	}
+	if pr.step == 0 {
+		return pathRange{}, false, fmt.Errorf("invalid derivation path %q: it must start with \"m\"", path)
+	}
+	return pr, true, nil
+}
+
+// at is the path of the range's account with index i (lo <= i <= hi).
+func (pr pathRange) at(i uint64) string {
+	parts := append([]string{}, pr.parts...)
+	parts[pr.step] = strconv.FormatUint(i, 10) + pr.hardened
+	return strings.Join(parts, "/")
+}
+
+// expand turns a row whose path holds a range into one row per account,
+// numbered from first. A row without a range is returned as it is.
+func expand(row *Row, first int) ([]*Row, error) {
+	pr, ok, err := parseRange(row.Path)
+	if err != nil || !ok {
+		return []*Row{row}, err
+	}
+	switch strings.ToLower(row.Format) {
+	case "mnemonic", "xprv":
+	default:
+		return nil, fmt.Errorf("a path range (%s) is only for mnemonic and xprv rows, not format %q", row.Path, row.Format)
+	}
+	if row.ExpectedAddress != "" {
+		return nil, errors.New("expectedAddress cannot be checked on a row with a path range (it cannot be the address of every account): remove it and check the addresses in the report, or give the account its own row with its own path and expectedAddress")
+	}
+	if strings.EqualFold(row.Curve, "ed25519") && pr.hardened == "" {
+		return nil, fmt.Errorf("path %q: ed25519 keys derive with hardened steps only: write the range %s'", row.Path, pr.parts[pr.step])
+	}
+	// The paths differ only in the range step: checking one checks all.
+	if _, err := keyformat.ParsePath(pr.at(pr.hi)); err != nil {
+		return nil, err
+	}
+	out := make([]*Row, 0, pr.hi-pr.lo+1)
+	for i := pr.lo; i <= pr.hi; i++ {
+		r := *row
+		r.Number = first + len(out)
+		r.Path = pr.at(i)
+		if r.Name != "" {
+			r.Name = row.Name + "-" + strconv.FormatUint(i, 10)
+		}
+		out = append(out, &r)
+	}
+	return out, nil
+}
+
+// fieldName classifies an input field or column name: the known field it
+// is (matched without regard to case), or, for an unknown one, the known
+// field it is probably a misspelling of ("" when none is close).
+func fieldName(name string) (known, suggest string) {
+	best := 3
+	for _, c := range csvColumns {
+		if strings.EqualFold(name, c) {
+			return c, ""
+		}
+		d := distance(strings.ToLower(name), strings.ToLower(c))
+		// Short names are close to many words (note and name differ in
+		// two letters): one edit for them, two for longer ones.
+		limit := 2
+		if len(c) <= 5 {
+			limit = 1
+		}
+		if d <= limit && d < best {
+			best, suggest = d, c
+		}
+	}
+	return "", suggest
+}
+
+// distance is the optimal string alignment distance between a and b (edits
+// are insertions, deletions, substitutions and swaps of adjacent bytes).
+// Names longer than 64 bytes are far from every field name.
+func distance(a, b string) int {
+	if len(a) > 64 || len(b) > 64 {
+		return 64
+	}
+	prev2 := make([]int, len(b)+1)
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(b)]
+}
+
+// ignored remembers the unknown field names a reader skipped.
+type ignored struct {
+	names map[string]bool
+	more  bool // more names than maxIgnored were seen
+}
+
+func (g *ignored) add(name string) {
+	if g.names == nil {
+		g.names = map[string]bool{}
+	}
+	if g.names[name] {
+		return
+	}
+	if len(g.names) >= maxIgnored {
+		g.more = true
+		return
+	}
+	g.names[name] = true
+}
+
+// list returns the names, sorted, with "…" last when some were left out.
+func (g *ignored) list() []string {
+	out := make([]string, 0, len(g.names)+1)
+	for n := range g.names {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	if g.more {
+		out = append(out, "…")
+	}
+	return out
+}
