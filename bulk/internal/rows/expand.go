@@ -42,14 +42,13 @@ func parseRange(path string) (pr pathRange, ok bool, err error) {
 			return pathRange{}, false, fmt.Errorf("path %q has more than one range: only one step may be a range, such as m/44'/60'/0'/0/0-9", path)
 		}
 		pr.step = i
-		if n := len(p); n > 0 && (p[n-1] == '\'' || p[n-1] == 'h' || p[n-1] == 'H') {
-			p, pr.hardened = p[:n-1], p[n-1:]
-		}
 		a, b, _ := strings.Cut(p, "-")
+		a, ha := cutHardened(a)
+		b, pr.hardened = cutHardened(b)
 		lo, err1 := strconv.ParseUint(a, 10, 31)
 		hi, err2 := strconv.ParseUint(b, 10, 31)
-		if err1 != nil || err2 != nil {
-			return pathRange{}, false, fmt.Errorf("path %q: step %q is not a range of two indices below 2^31, such as 0-9 (or 0-9' for hardened indices)", path, pr.parts[i])
+		if err1 != nil || err2 != nil || ha != "" && pr.hardened == "" {
+			return pathRange{}, false, fmt.Errorf("path %q: step %q is not a range of two indices below 2^31, such as 0-9 (or 0-9' for hardened indices, marked on the second index or both)", path, pr.parts[i])
 		}
 		if lo > hi {
 			return pathRange{}, false, fmt.Errorf("path %q: the range %s runs backwards: write the lower index first", path, pr.parts[i])
@@ -63,6 +62,14 @@ func parseRange(path string) (pr pathRange, ok bool, err error) {
 		return pathRange{}, false, fmt.Errorf("invalid derivation path %q: it must start with \"m\"", path)
 	}
 	return pr, true, nil
+}
+
+// cutHardened splits a step's hardened mark (', h or H) from its index.
+func cutHardened(step string) (index, mark string) {
+	if n := len(step); n > 0 && (step[n-1] == '\'' || step[n-1] == 'h' || step[n-1] == 'H') {
+		return step[:n-1], step[n-1:]
+	}
+	return step, ""
 }
 
 // at is the path of the range's account with index i (lo <= i <= hi).

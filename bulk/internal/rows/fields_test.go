@@ -1,0 +1,101 @@
+package rows
+
+import (
+	"errors"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestFieldName(t *testing.T) {
+	for _, tc := range []struct{ name, known, suggest string }{
+		{"keyFile", "keyFile", ""},
+		{"KEYFILE", "keyFile", ""}, // case is not a misspelling
+		{"keyFle", "", "keyFile"},
+		{"key_file", "", "keyFile"},
+		{"expectedAdress", "", "expectedAddress"},
+		{"expected_adress", "", "expectedAddress"},
+		{"pasword_env", "", "passwordEnv"},
+		{"nmae", "", "name"},  // a swap is one edit
+		{"curv", "", "curve"}, // short names: one edit
+		{"note", "", ""},      // two edits from name: another field
+		{"id", "", ""},        // two edits from kind
+		{"date", "", ""},      // two edits from name
+		{"comment", "", ""},   // far from everything
+		{"paths", "", "path"}, // one edit
+		{strings.Repeat("x", 100), "", ""},
+	} {
+		known, suggest := fieldName(tc.name)
+		require.Equal(t, tc.known, known, tc.name)
+		require.Equal(t, tc.suggest, suggest, tc.name)
+	}
+}
+
+func readAll(t *testing.T, input, name string) ([]*Row, []error, *Reader) {
+	t.Helper()
+	rd, err := NewReader(strings.NewReader(input), name)
+	require.NoError(t, err)
+	var rows []*Row
+	var errs []error
+	for {
+		row, err := rd.Next()
+		if err == io.EOF {
+			return rows, errs, rd
+		}
+		var re *RowError
+		if errors.As(err, &re) {
+			errs = append(errs, err)
+			continue
+		}
+		require.NoError(t, err)
+		rows = append(rows, row)
+	}
+}
+
+func TestUnknownFieldsAreIgnoredAndNamed(t *testing.T) {
+	rows, errs, rd := readAll(t, `{"keyFile":"a","curve":"stark","note":"x","owner":{"team":"ops"}}
+{"keyFile":"b","curve":"stark","note":"y"}
+{"keyFle":"c","curve":"stark","paswordEnv":"X"}
+`, "in.jsonl")
+	require.Len(t, rows, 2)
+	require.Equal(t, []string{"note", "owner"}, rd.Ignored())
+	require.Len(t, errs, 1)
+	require.EqualError(t, errs[0], `row 3: unknown field "keyFle": did you mean "keyFile"?; unknown field "paswordEnv": did you mean "passwordEnv"?`)
+
+	rows, errs, rd = readAll(t, "keyFile,Curve,owner,,note\na,stark,ops,,x\n", "in.csv")
+	require.Empty(t, errs)
+	require.Len(t, rows, 1)
+	require.Equal(t, "stark", rows[0].Curve)
+	require.Equal(t, []string{"note", "owner"}, rd.Ignored())
+
+	_, err := NewReader(strings.NewReader("keyFile,curve,expectedAdress\n"), "in.csv")
+	require.EqualError(t, err, `unknown CSV column "expectedAdress": did you mean "expectedAddress"? (the columns are name, keyFile, format, curve, protocol, path, expectedAddress, kind, passwordEnv, passwordFile; others are ignored)`)
+
+	var many strings.Builder
+	for i := range 30 {
+		many.WriteString(`{"keyFile":"a","curve":"stark","extraField` + string(rune('a'+i%26)) + string(rune('a'+i/26)) + `":1}` + "\n")
+	}
+	_, _, rd = readAll(t, many.String(), "in.jsonl")
+	require.Len(t, rd.Ignored(), 21)
+	require.Equal(t, "…", rd.Ignored()[20])
+}
+
+func TestRangeRowsAreNumberedInOrder(t *testing.T) {
+	rows, errs, _ := readAll(t, `{"name":"w","keyFile":"m","format":"mnemonic","curve":"secp256k1","path":"m/44'/60'/0'/0/3-5"}
+{"keyFile":"b","curve":"stark"}
+{"keyFile":"m","format":"MNEMONIC","curve":"secp256k1","path":"m/0-99999"}
+{"keyFile":"x","format":"xprv","curve":"secp256k1","path":"m/1h-2h"}
+`, "in.jsonl")
+	require.Len(t, errs, 1)
+	require.Contains(t, errs[0].Error(), "row 5: path \"m/0-99999\": the range 0-99999 is 100000 accounts; at most 1000")
+	var got []string
+	for _, r := range rows {
+		got = append(got, strings.Join([]string{r.Name, r.Path}, " "))
+		require.NotZero(t, r.Source)
+	}
+	require.Equal(t, []string{"w-3 m/44'/60'/0'/0/3", "w-4 m/44'/60'/0'/0/4", "w-5 m/44'/60'/0'/0/5", " ", " m/1h", " m/2h"}, got)
+	require.Equal(t, []int{1, 2, 3, 4, 6, 7}, []int{rows[0].Number, rows[1].Number, rows[2].Number, rows[3].Number, rows[4].Number, rows[5].Number})
+	require.Equal(t, []int{1, 1, 1, 2, 4, 4}, []int{rows[0].Source, rows[1].Source, rows[2].Source, rows[3].Source, rows[4].Source, rows[5].Source})
+}

@@ -1,0 +1,153 @@
+package bulk_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/dfnskeys/dfnskeys/bulk"
+	"github.com/dfnskeys/dfnskeys/dfnstest"
+	"github.com/dfnskeys/dfnskeys/keyformat"
+	"github.com/dfnskeys/dfnskeys/keys"
+	"github.com/stretchr/testify/require"
+)
+
+const (
+	testMnemonic = "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about"
+	// BIP-32 test vector 1's master key.
+	testXPRV = "xprv9s21ZrQH143K3QTDL4LXw2F7HEK3wJUD2nW2nRk4stbPy6cq3jPPqjiChkVvvNKmPGJxWUtg6LnF5kejMRNNU3TGtRBeJgk33yuGBxrMPHi"
+)
+
+// rangeFixture writes a mnemonic, an xprv and a hex key, and an input of
+// the given lines.
+func rangeFixture(t *testing.T, lines ...string) *fixture {
+	t.Helper()
+	f := &fixture{dir: t.TempDir(), want: map[int]string{}}
+	f.input = f.dir + "/input.jsonl"
+	writeFile(t, f.dir, "words", []byte(testMnemonic+"\n"))
+	writeFile(t, f.dir, "master.xprv", []byte(testXPRV+"\n"))
+	k := randomKey(t, keys.Stark)
+	writeFile(t, f.dir, "stark", []byte(fmt.Sprintf("%x", k.Bytes())))
+	f.rows = len(lines)
+	writeFile(t, f.dir, "input.jsonl", []byte(strings.Join(lines, "\n")+"\n"))
+	return f
+}
+
+func mnemonicPub(t *testing.T, c keys.Curve, path string) string {
+	t.Helper()
+	k, err := keyformat.ParseMnemonic(c, []byte(testMnemonic), nil, path)
+	require.NoError(t, err)
+	defer k.Destroy()
+	return k.PublicKeyHex()
+}
+
+func xprvPub(t *testing.T, path string) string {
+	t.Helper()
+	k, err := keyformat.ParseXPRV([]byte(testXPRV), path)
+	require.NoError(t, err)
+	defer k.Destroy()
+	return k.PublicKeyHex()
+}
+
+func noPassphrase(o *bulk.ImportOptions) { o.Passphrase = []byte{} }
+
+func TestRunExpandsPathRanges(t *testing.T) {
+	t.Parallel()
+	srv := dfnstest.NewServer(t)
+	c := client(t, srv)
+	f := rangeFixture(t,
+		`{"name":"eth","keyFile":"words","format":"mnemonic","curve":"secp256k1","path":"m/44'/60'/0'/0/0-9"}`, // rows 1-10
+		`{"keyFile":"stark","curve":"stark"}`, // row 11, input row 2
+		`{"name":"sol","keyFile":"words","format":"mnemonic","curve":"ed25519","path":"m/44'/501'/0-2'/0'"}`, // rows 12-14
+		`{"name":"x","keyFile":"master.xprv","format":"xprv","curve":"secp256k1","path":"m/0'/1/2h-3h"}`,     // rows 15-16
+	)
+	sum, lines := run(t, context.Background(), f, c, noPassphrase)
+	require.Equal(t, 16, sum.Total)
+	for _, l := range lines {
+		require.Equal(t, bulk.StatusImported, l.Status, "row %d: %s", l.Row, l.Error)
+	}
+	require.Equal(t, 16, sum.Imported)
+	require.Len(t, lines, 16)
+	pubs := map[string]bool{}
+	for i := 0; i < 10; i++ {
+		l := lines[1+i]
+		path := fmt.Sprintf("m/44'/60'/0'/0/%d", i)
+		require.Equal(t, path, l.Path)
+		require.Equal(t, mnemonicPub(t, keys.Secp256k1, path), l.PublicKey, path)
+		require.Equal(t, fmt.Sprintf("eth-%d", i), l.Name)
+		require.Equal(t, bulk.StatusImported, l.Status)
+		if i == 0 {
+			require.Zero(t, l.InputRow, "row 1 is input row 1")
+		} else {
+			require.Equal(t, 1, l.InputRow)
+		}
+		pubs[l.PublicKey] = true
+	}
+	require.Len(t, pubs, 10, "ten distinct accounts")
+	require.Equal(t, 2, lines[11].InputRow)
+	require.Empty(t, lines[11].Path)
+	for i := 0; i < 3; i++ {
+		l := lines[12+i]
+		path := fmt.Sprintf("m/44'/501'/%d'/0'", i)
+		require.Equal(t, path, l.Path)
+		require.Equal(t, mnemonicPub(t, keys.Ed25519, path), l.PublicKey, path)
+		require.Equal(t, 3, l.InputRow)
+	}
+	for i := 0; i < 2; i++ {
+		l := lines[15+i]
+		path := fmt.Sprintf("m/0'/1/%dh", 2+i)
+		require.Equal(t, path, l.Path)
+		require.Equal(t, xprvPub(t, path), l.PublicKey, path)
+		require.Equal(t, fmt.Sprintf("x-%d", 2+i), l.Name)
+	}
+	// BIP-32 test vector 1: m/0'/1/2' is a published key.
+	require.Equal(t, "0357bfe1e341d01c69fe5654309956cbea516822fba8a601743a012a7896ee8dc2", lines[15].PublicKey)
+	require.Len(t, srv.Keys(), 16)
+
+	// A rerun imports nothing: the journal knows every account's row.
+	sum, lines = run(t, context.Background(), f, c, noPassphrase)
+	require.Equal(t, 0, sum.Imported)
+	require.Equal(t, 16, sum.AlreadyImported)
+	require.Equal(t, "m/44'/60'/0'/0/7", lines[8].Path)
+	require.Len(t, srv.Keys(), 16)
+
+	// A dry run numbers the rows the same way.
+	sum, lines = validate(t, context.Background(), f, noPassphrase)
+	require.Equal(t, 16, sum.Valid)
+	require.Equal(t, "m/44'/501'/1'/0'", lines[13].Path)
+}
+
+func TestRunRefusesBadRanges(t *testing.T) {
+	t.Parallel()
+	f := rangeFixture(t,
+		`{"keyFile":"words","format":"mnemonic","curve":"secp256k1","path":"m/44'/60'/0'/0/0-1000"}`,                                                             // 1: 1001 accounts
+		`{"keyFile":"words","format":"mnemonic","curve":"secp256k1","path":"m/44'/60'/0'/0/0-999"}`,                                                              // 2-1001: exactly the bound
+		`{"keyFile":"words","format":"mnemonic","curve":"secp256k1","path":"m/44'/60'/0'/0/0-1","expectedAddress":"0x9858EfFD232B4033E47d90003D41EC34EcaEda94"}`, // 1002
+		`{"keyFile":"stark","curve":"stark","path":"m/0-1"}`,                                                                                                     // 1003: not mnemonic or xprv
+		`{"keyFile":"words","format":"mnemonic","curve":"secp256k1","path":"m/44'/60'/0-1'/0/0-1"}`,                                                              // 1004: two ranges
+		`{"keyFile":"words","format":"mnemonic","curve":"secp256k1","path":"m/44'/60'/0'/0/9-1"}`,                                                                // 1005: backwards
+		`{"keyFile":"words","format":"mnemonic","curve":"ed25519","path":"m/44'/501'/0-1/0'"}`,                                                                   // 1006: not hardened
+		`{"keyFile":"words","format":"mnemonic","curve":"secp256k1","path":"m/44'/60'/0'/0/0-2147483648"}`,                                                       // 1007: beyond 2^31
+		`{"keyFile":"words","format":"mnemonic","curve":"secp256k1","path":"m/44'/x'/0'/0/0-1"}`,                                                                 // 1008: bad step elsewhere
+		`{"keyFile":"words","format":"mnemonic","curve":"secp256k1","path":"m/44'/60'/0'/0/5"}`,                                                                  // 1009: no range
+	)
+	sum, lines := validate(t, context.Background(), f, noPassphrase)
+	require.Equal(t, 1009, sum.Total)
+	require.Equal(t, 1001, sum.Valid)
+	require.Equal(t, 8, sum.Failed)
+	require.Equal(t, `path "m/44'/60'/0'/0/0-1000": the range 0-1000 is 1001 accounts; at most 1000 are allowed in one row: split it over several rows`, lines[1].Error)
+	require.Equal(t, "m/44'/60'/0'/0/999", lines[1001].Path)
+	require.Equal(t, 2, lines[1001].InputRow)
+	require.Contains(t, lines[1002].Error, "expectedAddress cannot be checked on a row with a path range")
+	require.Equal(t, 3, lines[1002].InputRow)
+	require.Contains(t, lines[1003].Error, `a path range (m/0-1) is only for mnemonic and xprv rows, not format ""`)
+	require.Contains(t, lines[1004].Error, "more than one range")
+	require.Contains(t, lines[1005].Error, "runs backwards")
+	require.Contains(t, lines[1006].Error, "hardened steps only: write the range 0-1'")
+	require.Contains(t, lines[1007].Error, "not a range of two indices below 2^31")
+	require.Contains(t, lines[1008].Error, "step 2 is not a number")
+	require.Equal(t, bulk.StatusValid, lines[1009].Status)
+	require.Equal(t, mnemonicPub(t, keys.Secp256k1, "m/44'/60'/0'/0/5"), lines[1009].PublicKey)
+	require.Equal(t, 7, lines[1009].DuplicateOf, "account 5 of input row 2's range is row 7")
+}
