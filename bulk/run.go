@@ -441,6 +441,10 @@ func scanInput(path string, see func(*rows.Row)) (digest [32]byte, total int, ig
 	return digest, n, rd.Ignored(), nil
 }
 
+// InputFields returns the names of the fields of a bulk-import input row
+// (JSON Lines fields, CSV columns). Other fields are ignored.
+func InputFields() []string { return rows.Fields() }
+
 // newLine starts the report line of row.
 func newLine(row *rows.Row) ReportLine {
 	line := ReportLine{Row: row.Number, Name: row.Name, Path: row.Path}

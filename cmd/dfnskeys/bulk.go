@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -158,6 +159,9 @@ func runBulkImport(e *env, args []string) error {
 	}
 	bar := newProgressPrinter(e)
 	opts.Progress, opts.ProgressEvery = bar.update, bar.every
+	opts.IgnoredFields = func(names []string) {
+		fmt.Fprintf(e.stderr, "dfnskeys: bulk-import: ignoring the input's unknown %s %s (the fields read are %s)\n", plural(len(names), "field", "fields"), strings.Join(names, ", "), strings.Join(bulk.InputFields(), ", "))
+	}
 
 	// The first interrupt starts no new row and lets the rows in flight
 	// finish; a second one stops at once.

@@ -322,3 +322,6 @@ func isEnvName(s string) bool {
 	}
 	return true
 }
+
+// Fields returns the names of a row's fields, as the input spells them.
+func Fields() []string { return append([]string{}, csvColumns...) }
