@@ -24,8 +24,20 @@ var bulkImportCommand = &command{
 
 Imports every row of --input, a JSON Lines (.jsonl) or CSV (.csv) file with
 the fields name, keyFile, format, curve, protocol, path, expectedAddress,
-passwordEnv and passwordFile (keyFile and curve are required; files are
-relative to the input's directory; formats as for 'dfnskeys import').
+kind, passwordEnv and passwordFile (keyFile and curve are required; files
+are relative to the input's directory; formats as for 'dfnskeys import').
+Other fields and columns are ignored, and named once on stderr; a name one
+or two edits from a field's (keyFle, expectedAdress) is taken for a
+misspelling: that row fails with "did you mean", and such a CSV header
+refuses the input.
+
+Many accounts of one mnemonic or xprv: one step of a row's path may be an
+inclusive range, such as m/44'/60'/0'/0/0-9 (ten accounts) or, hardened,
+m/44'/501'/0-4'/0' (ed25519 ranges must be hardened). The row stands for one
+row per account, each imported, journaled and reported with its path; a name
+gets "-" and the account's index appended. At most 1000 accounts per row;
+expectedAddress is refused on a range row. Report rows are numbered in input
+order counting each account; inputRow gives the input's row when it differs.
 
 Passwords: keystore rows use DFNS_KEY_PASSWORD, mnemonic rows the BIP-39
 passphrase in DFNS_MNEMONIC_PASSPHRASE (set it empty for mnemonics without
@@ -58,8 +70,9 @@ journal (the old one lost, or refused after the input was corrected) never
 imports a key twice. A row repeating an earlier row's key gets that row's key
 and duplicateOf.
 
-The report (JSON Lines, one object per row: row, name, publicKey, addresses,
-keyId, status, error, duplicateOf, and with --prove proved and proofError) is
+The report (JSON Lines, one object per row: row, inputRow, name, path,
+publicKey, addresses, keyId, status, error, duplicateOf, and with --prove
+proved and proofError) is
 rewritten by every run; status is
 imported, already-imported, failed, or valid in a dry run. It never contains a
 secret. Exit status is 0 only when no row failed.
