@@ -55,7 +55,9 @@ type ExportOptions struct {
 	Progress      func(ExportProgress)
 	ProgressEvery time.Duration
 	// Notice, when set, receives a line about what start-up found: files
-	// left by an interrupted run, finished or removed.
+	// left by an interrupted run, finished or removed, and the input's
+	// unknown fields (named once; a bulk-import report's own fields are
+	// expected and not named).
 	Notice func(string)
 	// Client is the API client.
 	Client *dfnskeys.Client
@@ -147,9 +149,12 @@ func Export(ctx context.Context, opts ExportOptions) (*ExportSummary, error) {
 	if opts.Client == nil || opts.Report == nil {
 		return nil, errors.New("Export needs a client and a report writer")
 	}
-	total, err := countExportRows(opts.InputPath)
+	total, ignored, err := countExportRows(opts.InputPath)
 	if err != nil {
 		return nil, err
+	}
+	if opts.Notice != nil && len(ignored) > 0 {
+		opts.Notice(fmt.Sprintf("ignoring the input's unknown %s %s (the fields read are keyId and name; a bulk-import report's own fields are ignored silently)", plural(len(ignored), "field", "fields"), strings.Join(ignored, ", ")))
 	}
 	if err := os.MkdirAll(opts.OutDir, 0o700); err != nil {
 		return nil, fmt.Errorf("creating the output directory: %w", err)
@@ -167,7 +172,7 @@ func Export(ctx context.Context, opts ExportOptions) (*ExportSummary, error) {
 		return nil, err
 	}
 	defer in.Close()
-	next, err := rows.NewKeyReader(in, opts.InputPath)
+	next, _, err := rows.NewKeyReader(in, opts.InputPath)
 	if err != nil {
 		return nil, err
 	}
@@ -486,16 +491,17 @@ func recordedKeyID(p string) string {
 	return keyformat.RecordedKeyID(data)
 }
 
-// countExportRows counts the input's data rows, for progress.
-func countExportRows(path string) (int, error) {
+// countExportRows counts the input's data rows, for progress, and returns
+// the unknown fields it ignored.
+func countExportRows(path string) (int, []string, error) {
 	in, err := openInput(path)
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	defer in.Close()
-	next, err := rows.NewKeyReader(in, path)
+	next, ignored, err := rows.NewKeyReader(in, path)
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	n := 0
 	for {
@@ -503,11 +509,19 @@ func countExportRows(path string) (int, error) {
 		var re *rows.RowError
 		switch {
 		case err == io.EOF:
-			return n, nil
+			return n, ignored(), nil
 		case err == nil, errors.As(err, &re):
 			n++
 		default:
-			return 0, err
+			return 0, nil, err
 		}
 	}
+}
+
+// plural is one or many, as n says.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }

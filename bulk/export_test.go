@@ -33,7 +33,7 @@ func TestExport(t *testing.T) {
 		created, err := c.ImportKey(ctx, k, dfnskeys.ImportKeyOptions{})
 		require.NoError(t, err)
 		originals[created.ID] = k
-		fmt.Fprintf(&input, `{"keyId":%q,"name":"n%d","status":"imported","addresses":{"x":"y"}}`+"\n", created.ID, i)
+		fmt.Fprintf(&input, `{"keyId":%q,"name":"n%d","status":"imported","addresses":{"x":"y"},"path":"m/0","owner":"ops"}`+"\n", created.ID, i)
 	}
 	input.WriteString(`{"keyId":"key-missing"}` + "\n" + `{"name":"no id"}` + "\n" + `{"keyId":"../evil"}` + "\n" + `[1]` + "\n")
 	in := filepath.Join(dir, "keys.jsonl")
@@ -54,9 +54,12 @@ func TestExport(t *testing.T) {
 	runExport := func(format string) (*bulk.ExportSummary, map[int]bulk.ExportLine) {
 		var report bytes.Buffer
 		var progress []bulk.ExportProgress
+		var notices []string
 		sum, err := bulk.Export(ctx, bulk.ExportOptions{InputPath: in, OutDir: out, OutputFormat: format, Password: password, Keystore: light, Report: &report, Client: c,
-			Progress: func(p bulk.ExportProgress) { progress = append(progress, p) }})
+			Progress: func(p bulk.ExportProgress) { progress = append(progress, p) }, Notice: func(s string) { notices = append(notices, s) }})
 		require.NoError(t, err)
+		// Extra fields are named once; a bulk-import report's own are not.
+		require.Equal(t, []string{"ignoring the input's unknown field owner (the fields read are keyId and name; a bulk-import report's own fields are ignored silently)"}, notices)
 		require.NotEmpty(t, progress)
 		last := progress[len(progress)-1]
 		require.Equal(t, 8, last.Total)

@@ -105,7 +105,7 @@ func runBulkExport(e *env, args []string) error {
 	opts.Report = rf.f
 	bar := newExportProgress(e)
 	opts.Progress, opts.ProgressEvery = bar.update, bar.every
-	opts.Notice = func(s string) { fmt.Fprintln(e.stderr, s) }
+	opts.Notice = func(s string) { fmt.Fprintf(e.stderr, "dfnskeys: bulk-export: %s\n", s) }
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(bulkExportMemoryLimit))
 
 	ctx, stop := e.context()

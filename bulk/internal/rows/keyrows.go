@@ -19,10 +19,28 @@ type KeyRow struct {
 	Name   string
 }
 
+// reportFields are the fields of a bulk-import report besides keyId and
+// name: a bulk-export input ignores them without mentioning them.
+var reportFields = map[string]bool{"row": true, "inputRow": true, "path": true, "publicKey": true, "addresses": true,
+	"status": true, "error": true, "duplicateOf": true, "proved": true, "proofError": true}
+
 // NewKeyReader streams the rows of a JSON Lines or CSV input. Only keyId
 // and name are read; other fields and columns are ignored, so that a
-// bulk-import report can be the input.
-func NewKeyReader(r io.Reader, name string) (func() (KeyRow, error), error) {
+// bulk-import report can be the input. ignored returns the names of the
+// fields and columns read so far that are neither keyId, name, nor a field
+// of a bulk-import report (sorted, at most 20 then "…").
+func NewKeyReader(r io.Reader, name string) (next func() (KeyRow, error), ignoredFields func() []string, err error) {
+	var skipped ignored
+	note := func(field string) {
+		if field != "keyId" && field != "name" && !reportFields[field] {
+			skipped.add(field)
+		}
+	}
+	next, err = newKeyReader(r, name, note)
+	return next, skipped.list, err
+}
+
+func newKeyReader(r io.Reader, name string, note func(string)) (func() (KeyRow, error), error) {
 	n := 0
 	switch strings.ToLower(filepath.Ext(name)) {
 	case ".jsonl", ".ndjson":
@@ -41,6 +59,12 @@ func NewKeyReader(r io.Reader, name string) (func() (KeyRow, error), error) {
 				}
 				if err := json.Unmarshal(line, &fields); err != nil {
 					return KeyRow{Number: n}, &RowError{n, n, errors.New("not a JSON object with a keyId field")}
+				}
+				var all map[string]json.RawMessage
+				if json.Unmarshal(line, &all) == nil {
+					for f := range all {
+						note(f)
+					}
 				}
 				row := KeyRow{Number: n}
 				if fields.KeyID != nil {
@@ -68,11 +92,14 @@ func NewKeyReader(r io.Reader, name string) (func() (KeyRow, error), error) {
 		}
 		idCol, nameCol := -1, -1
 		for i, h := range header {
-			switch strings.TrimSpace(strings.TrimPrefix(h, "\uFEFF")) {
+			switch h = strings.TrimSpace(strings.TrimPrefix(h, "\uFEFF")); h {
 			case "keyId":
 				idCol = i
 			case "name":
 				nameCol = i
+			case "":
+			default:
+				note(h)
 			}
 		}
 		if idCol < 0 {
