@@ -104,7 +104,7 @@ func runBulkImport(e *env, args []string) error {
 	}
 	// The report is truncated before the run starts.
 	for _, o := range []struct{ name, path string }{{"input", *input}, {"journal", *journal}} {
-		if sameFile(*reportPath, o.path) {
+		if safefile.Same(*reportPath, o.path) {
 			return usagef("--report %s is also the --%s file, which it would overwrite: choose another report file", *reportPath, o.name)
 		}
 	}
@@ -229,22 +229,6 @@ func runBulkImport(e *env, args []string) error {
 		return fmt.Errorf("%d of %d rows are imported but not proved: see the report's proofError; rerun with --prove to prove them", sum.ProofFailed, sum.Total)
 	}
 	return nil
-}
-
-// sameFile reports whether a and b name the same file: one existing file,
-// or the same path.
-func sameFile(a, b string) bool {
-	if a == "" || b == "" {
-		return false
-	}
-	if fa, err := os.Stat(a); err == nil {
-		if fb, err := os.Stat(b); err == nil {
-			return os.SameFile(fa, fb)
-		}
-	}
-	absA, errA := filepath.Abs(a)
-	absB, errB := filepath.Abs(b)
-	return errA == nil && errB == nil && absA == absB
 }
 
 func plural(n int, one, many string) string {
