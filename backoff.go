@@ -39,12 +39,13 @@ func (p RetryPolicy) lookups() (int, *backoff) {
 	return n, &backoff{base: d}
 }
 
-// polls is the schedule of status polling: InitialBackoff (100 ms when
-// zero) doubling up to MaxBackoff, no jitter.
+// polls is the schedule of status polling: from InitialBackoff, but at
+// most 50 ms (a request often completes within moments, and the first
+// looks are cheap), doubling up to MaxBackoff, no jitter.
 func (p RetryPolicy) polls() *backoff {
-	d := p.InitialBackoff
+	d := min(p.InitialBackoff, 50*time.Millisecond)
 	if d <= 0 {
-		d = 100 * time.Millisecond
+		d = 50 * time.Millisecond
 	}
 	return &backoff{base: d, limit: max(p.MaxBackoff, d)}
 }

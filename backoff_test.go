@@ -42,10 +42,13 @@ func TestBackoffSchedules(t *testing.T) {
 	require.Equal(t, 2, n)
 	require.Equal(t, []time.Duration{10 * time.Millisecond, 20 * time.Millisecond}, next(look, 2))
 
-	poll := RetryPolicy{InitialBackoff: 250 * time.Millisecond, MaxBackoff: time.Second}.polls()
-	require.Equal(t, []time.Duration{250 * time.Millisecond, 500 * time.Millisecond, time.Second, time.Second}, next(poll, 4), "polls are capped at MaxBackoff")
+	poll := RetryPolicy{InitialBackoff: 250 * time.Millisecond, MaxBackoff: 300 * time.Millisecond}.polls()
+	require.Equal(t, []time.Duration{50 * time.Millisecond, 100 * time.Millisecond, 200 * time.Millisecond, 300 * time.Millisecond, 300 * time.Millisecond}, next(poll, 5),
+		"polls start at 50 ms at most and are capped at MaxBackoff")
+	poll = RetryPolicy{InitialBackoff: time.Millisecond, MaxBackoff: 3 * time.Millisecond}.polls()
+	require.Equal(t, []time.Duration{time.Millisecond, 2 * time.Millisecond, 3 * time.Millisecond}, next(poll, 3), "a shorter InitialBackoff is kept")
 	poll = RetryPolicy{}.polls()
-	require.Equal(t, []time.Duration{100 * time.Millisecond, 100 * time.Millisecond}, next(poll, 2), "a zero policy still polls at 100 ms")
+	require.Equal(t, []time.Duration{50 * time.Millisecond, 50 * time.Millisecond}, next(poll, 2), "a zero policy still polls at 50 ms")
 
 	require.Equal(t, []time.Duration{0, 0}, next(RetryPolicy{}.retries(), 2), "no backoff configured: no delay")
 	huge := &backoff{base: time.Hour}

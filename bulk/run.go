@@ -232,13 +232,12 @@ func run(ctx context.Context, opts ImportOptions, dryRun bool) (*Summary, error)
 		if opts.Client == nil {
 			return nil, errors.New("no API client")
 		}
-		if r.journal, err = journal.Open(opts.JournalPath, digest); err != nil {
-			return nil, err
-		}
-		defer r.journal.Close()
+		// The API is asked first: an unreachable API, a wrong token, a
+		// wrong cluster or signers that differ from the pins leave no
+		// journal behind.
 		list, err := opts.Client.Signers.List(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("listing the signers: %w", err)
+			return nil, err // names GET /signers already
 		}
 		cluster, err := list.Cluster(opts.ClusterID)
 		if err != nil {
@@ -252,6 +251,10 @@ func run(ctx context.Context, opts ImportOptions, dryRun bool) (*Summary, error)
 		if r.builder, err = keys.NewImportBuilder(cluster.Signers); err != nil {
 			return nil, err
 		}
+		if r.journal, err = journal.Open(opts.JournalPath, digest); err != nil {
+			return nil, err
+		}
+		defer r.journal.Close()
 		// Before anything in the journal is acted on.
 		if err := r.journal.Bind(journal.Target{BaseURL: opts.Client.BaseURL(), OrgID: opts.Client.OrgID(), ClusterID: cluster.ClusterID}); err != nil {
 			return nil, err

@@ -55,7 +55,12 @@ type serverConfig struct {
 	prefix, addr      string
 	requestLog        int
 	stateFile         string
+	latency           time.Duration
 }
+
+// WithLatency delays every response by d from the start, as
+// [Server.SetLatency] does later: a rehearsal of a distant API.
+func WithLatency(d time.Duration) ServerOption { return func(c *serverConfig) { c.latency = d } }
 
 // WithRequestLog keeps only the last n requests for [Server.Requests]
 // (default: all of them, which suits tests; a long-running simulator
@@ -257,6 +262,7 @@ func StartServer(opts ...ServerOption) (*Server, error) {
 		orgID:      "or-" + randomHex(8),
 		prefix:     cfg.prefix,
 		reqMax:     cfg.requestLog,
+		latency:    cfg.latency,
 		closed:     make(chan struct{}),
 		tokens:     map[string]permissions{},
 		challenges: map[string]*signedAction{},

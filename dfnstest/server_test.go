@@ -872,3 +872,13 @@ func TestStartServerOptions(t *testing.T) {
 		s.Close()
 	}
 }
+
+func TestWithLatency(t *testing.T) {
+	t.Parallel()
+	s := NewServer(t, WithLatency(30*time.Millisecond))
+	c := newClient(t, s)
+	start := time.Now()
+	resp, _ := c.do("GET", "/signers", nil, nil)
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.GreaterOrEqual(t, time.Since(start), 30*time.Millisecond, "the response waited for the latency")
+}

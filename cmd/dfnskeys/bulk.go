@@ -4,17 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/dfnskeys/dfnskeys"
 	"github.com/dfnskeys/dfnskeys/bulk"
 	"github.com/dfnskeys/dfnskeys/internal/safefile"
-	"github.com/dfnskeys/dfnskeys/signers"
 )
 
 var bulkImportCommand = &command{
@@ -121,7 +118,7 @@ func runBulkImport(e *env, args []string) error {
 	}
 	// The report is truncated before the run starts.
 	for _, o := range []struct{ name, path string }{{"input", *input}, {"journal", *journal}} {
-		if sameFile(*reportPath, o.path) {
+		if safefile.Same(*reportPath, o.path) {
 			return usagef("--report %s is also the --%s file, which it would overwrite: choose another report file", *reportPath, o.name)
 		}
 	}
@@ -156,10 +153,8 @@ func runBulkImport(e *env, args []string) error {
 			return err
 		}
 		opts.Client = c
-		if err := checkBeforeNewJournal(e, c, *journal, *clusterID, pinned); err != nil {
-			return err
-		}
 	}
+
 	var rf *reportFile
 	opts.Report = e.stdout
 	if *reportPath != "" {
@@ -223,6 +218,7 @@ func runBulkImport(e *env, args []string) error {
 	}
 	sum, err := entry(ctx, opts)
 	bar.finish()
+
 	if err != nil && ctx.Err() != nil && sum == nil {
 		return errors.New("interrupted while starting up, before any row was imported: nothing was sent; rerun the same command to start")
 	}
@@ -250,48 +246,6 @@ func runBulkImport(e *env, args []string) error {
 		return fmt.Errorf("%d of %d rows are imported but not proved: see the report's proofError; rerun with --prove to prove them", sum.ProofFailed, sum.Total)
 	}
 	return nil
-}
-
-// checkBeforeNewJournal, when journal does not exist yet, lists the
-// signers and picks the cluster (checking the pinned signers) as the run
-// will, so that an unreachable API, a wrong token or a wrong --cluster
-// fails before the run creates a journal that would only be left behind.
-func checkBeforeNewJournal(e *env, c *dfnskeys.Client, journal, clusterID string, pinned []signers.Signer) error {
-	if _, err := os.Lstat(journal); !errors.Is(err, fs.ErrNotExist) {
-		return nil // an existing journal (or one the run will explain)
-	}
-	ctx, stop := e.context()
-	defer stop()
-	list, err := c.Signers.List(ctx)
-	if err != nil {
-		return fmt.Errorf("%w (no journal was created)", err)
-	}
-	cluster, err := list.Cluster(clusterID)
-	if err != nil {
-		return fmt.Errorf("%w (no journal was created)", err)
-	}
-	if pinned != nil {
-		if err := signers.CheckPinned(cluster.Signers, pinned); err != nil {
-			return fmt.Errorf("refusing to import into cluster %s: %w (no journal was created)", cluster.ClusterID, err)
-		}
-	}
-	return nil
-}
-
-// sameFile reports whether a and b name the same file: one existing file,
-// or the same path.
-func sameFile(a, b string) bool {
-	if a == "" || b == "" {
-		return false
-	}
-	if fa, err := os.Stat(a); err == nil {
-		if fb, err := os.Stat(b); err == nil {
-			return os.SameFile(fa, fb)
-		}
-	}
-	absA, errA := filepath.Abs(a)
-	absB, errB := filepath.Abs(b)
-	return errA == nil && errB == nil && absA == absB
 }
 
 func plural(n int, one, many string) string {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/dfnskeys/dfnskeys/bulk"
+	"github.com/dfnskeys/dfnskeys/internal/safefile"
 )
 
 var bulkExportCommand = &command{
@@ -70,7 +71,7 @@ func runBulkExport(e *env, args []string) error {
 	if err := requireFlags("input", *input, "out-dir", *outDir, "report", *reportPath); err != nil {
 		return err
 	}
-	if sameFile(*reportPath, *input) {
+	if safefile.Same(*reportPath, *input) {
 		return usagef("--report %s is also the --input file, which it would overwrite: choose another report file", *reportPath)
 	}
 	switch *format {
