@@ -141,7 +141,7 @@ func TestRunRefusesBadRanges(t *testing.T) {
 	require.Equal(t, 2, lines[1001].InputRow)
 	require.Contains(t, lines[1002].Error, "expectedAddress cannot be checked on a row with a path range")
 	require.Equal(t, 3, lines[1002].InputRow)
-	require.Contains(t, lines[1003].Error, `a path range (m/0-1) is only for mnemonic and xprv rows, not format ""`)
+	require.Contains(t, lines[1003].Error, `a path range (m/0-1) is only for mnemonic and xprv rows, not format hex (the default when format is empty)`)
 	require.Contains(t, lines[1004].Error, "more than one range")
 	require.Contains(t, lines[1005].Error, "runs backwards")
 	require.Contains(t, lines[1006].Error, "hardened steps only: write the range 0-1'")

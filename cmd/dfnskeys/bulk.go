@@ -166,6 +166,7 @@ func runBulkImport(e *env, args []string) error {
 		opts.Report = rf.f
 	}
 	bar := newProgressPrinter(e)
+	bar.dryRun = *dryRun
 	opts.Progress, opts.ProgressEvery = bar.update, bar.every
 	opts.IgnoredFields = func(names []string) {
 		fmt.Fprintf(e.stderr, "dfnskeys: bulk-import: ignoring the input's unknown %s %s (the fields read are %s)\n", plural(len(names), "field", "fields"), strings.Join(names, ", "), strings.Join(bulk.InputFields(), ", "))
@@ -285,6 +286,7 @@ type progressPrinter struct {
 	mu       sync.Mutex // update and finish run on different goroutines
 	e        *env
 	terminal bool
+	dryRun   bool // counts are valid and failed rows
 	every    time.Duration
 	line     liveLine
 }
@@ -306,7 +308,7 @@ func (p *progressPrinter) update(pr bulk.Progress) {
 	}
 	left := eta(pr.Done, pr.Total, pr.Elapsed)
 	if !p.terminal {
-		if pr.Valid > 0 { // a dry run
+		if p.dryRun || pr.Valid > 0 {
 			fmt.Fprintf(p.e.stderr, "progress: %d/%d rows (%.0f%%): %d valid, %d failed, %s elapsed, about %s left\n",
 				pr.Done, pr.Total, pct, pr.Valid, pr.Failed, pr.Elapsed.Round(time.Second), left)
 			return
@@ -316,7 +318,7 @@ func (p *progressPrinter) update(pr bulk.Progress) {
 		return
 	}
 	ok := pr.Imported
-	if pr.Valid > 0 {
+	if p.dryRun || pr.Valid > 0 {
 		ok = pr.Valid
 	}
 	p.line.draw(progressLine(terminalWidth(p.e.stderr), pr.Done, pr.Total,

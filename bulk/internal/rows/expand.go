@@ -88,8 +88,10 @@ func expand(row *Row, first int) ([]*Row, error) {
 	}
 	switch strings.ToLower(row.Format) {
 	case "mnemonic", "xprv":
+	case "":
+		return nil, fmt.Errorf("a path range (%s) is only for mnemonic and xprv rows, not format hex (the default when format is empty)", row.Path)
 	default:
-		return nil, fmt.Errorf("a path range (%s) is only for mnemonic and xprv rows, not format %q", row.Path, row.Format)
+		return nil, fmt.Errorf("a path range (%s) is only for mnemonic and xprv rows, not format %s", row.Path, row.Format)
 	}
 	if row.ExpectedAddress != "" {
 		return nil, errors.New("expectedAddress cannot be checked on a row with a path range (it cannot be the address of every account): remove it and check the addresses in the report, or give the account its own row with its own path and expectedAddress")
