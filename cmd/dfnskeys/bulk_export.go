@@ -18,7 +18,8 @@ var bulkExportCommand = &command{
 Exports every key listed in --input and writes each to its own new file in
 DIR, mode 0600. --input is JSON Lines (.jsonl) or CSV (.csv) with a keyId
 field or column and an optional name; other fields and columns are ignored,
-so the report of 'dfnskeys bulk-import' is a valid input.
+so the report of 'dfnskeys bulk-import' is a valid input (fields that are
+not a bulk-import report's are named once on stderr).
 
   keystore   DIR/<keyId>.keystore.json, an Ethereum V3 keystore encrypted
              with DFNS_KEYSTORE_PASSWORD, so keys never touch disk in the
