@@ -122,6 +122,7 @@ type Server struct {
 	gen        uint64                    // changes to the state kept in stateFile
 
 	stateFile string     // WithStateFile
+	addr      string     // the listen address, kept in stateFile
 	restored  bool       // the state came from stateFile
 	saveMu    sync.Mutex // serializes writes of stateFile
 	savedGen  uint64     // the last change saved; guarded by saveMu
@@ -287,9 +288,27 @@ func StartServer(opts ...ServerOption) (*Server, error) {
 		}
 	}
 
-	ln, err := net.Listen("tcp", cfg.addr)
+	addr := cfg.addr
+	if s.restored && s.addr != "" && strings.HasSuffix(addr, ":0") {
+		// No fixed address asked for: serve the URL of the saved state,
+		// which journals and scripts recorded.
+		addr = s.addr
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil && addr != cfg.addr {
+		// The saved address is taken (another simulator on the same
+		// state?): serve elsewhere; the new URL is reported as usual.
+		ln, err = net.Listen("tcp", cfg.addr)
+	}
 	if err != nil {
 		return nil, err
+	}
+	if s.stateFile != "" && s.addr != ln.Addr().String() {
+		s.addr = ln.Addr().String()
+		if err := s.SaveState(); err != nil {
+			ln.Close()
+			return nil, err
+		}
 	}
 	s.ts = &httptest.Server{Listener: ln, Config: &http.Server{Handler: s, ReadHeaderTimeout: time.Minute}}
 	s.ts.Start()

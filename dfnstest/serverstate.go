@@ -37,15 +37,18 @@ func WithStateFile(path string) ServerOption { return func(c *serverConfig) { c.
 const stateVersion = 1
 
 type serverState struct {
-	Version       int            `json:"version"`
-	Note          string         `json:"note"`
-	OrgID         string         `json:"orgId"`
-	Token         string         `json:"token"`
-	CredentialID  string         `json:"credentialId"`
-	CredentialPEM string         `json:"credentialPem"`
-	Clusters      []clusterState `json:"clusters"`
-	Keys          []keyState     `json:"keys"`
-	Wallets       []keys.Wallet  `json:"wallets"`
+	Version       int    `json:"version"`
+	Note          string `json:"note"`
+	OrgID         string `json:"orgId"`
+	Token         string `json:"token"`
+	CredentialID  string `json:"credentialId"`
+	CredentialPEM string `json:"credentialPem"`
+	// Addr is the address the server listened on, so that a restart
+	// without a fixed address serves the same URL (journals record it).
+	Addr     string         `json:"addr,omitempty"`
+	Clusters []clusterState `json:"clusters"`
+	Keys     []keyState     `json:"keys"`
+	Wallets  []keys.Wallet  `json:"wallets"`
 }
 
 type keyState struct {
@@ -97,7 +100,7 @@ func (s *Server) changedLocked() uint64 {
 func (s *Server) saveLocked() error {
 	st := serverState{
 		Version: stateVersion, Note: stateNote, OrgID: s.orgID, Token: s.token,
-		CredentialID: s.credID, CredentialPEM: string(s.credPEM),
+		CredentialID: s.credID, CredentialPEM: string(s.credPEM), Addr: s.addr,
 		Keys: []keyState{}, Wallets: []keys.Wallet{},
 	}
 	for _, c := range s.clusters {
@@ -241,6 +244,10 @@ func (s *Server) restore(b []byte) error {
 		wallets[w.ID] = &w
 	}
 
+	if st.Addr != "" && checkLoopback(st.Addr) != nil {
+		return fmt.Errorf("addr %q is not a loopback address", st.Addr)
+	}
+	s.addr = st.Addr
 	s.orgID, s.token, s.credID = st.OrgID, st.Token, st.CredentialID
 	s.credPEM = []byte(st.CredentialPEM)
 	s.creds = []*credential{{id: st.CredentialID, kind: auth.KindKey, pub: edPriv.Public()}}

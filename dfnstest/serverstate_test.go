@@ -161,3 +161,23 @@ func FuzzRestore(f *testing.F) {
 		}
 	})
 }
+
+// Without a fixed address, a restarted server serves the saved state's
+// URL again (journals record it); a fixed address wins.
+func TestStateFileKeepsTheAddress(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "state.json")
+	s1, err := StartServer(WithStateFile(path))
+	require.NoError(t, err)
+	url := s1.URL()
+	s1.Close()
+	s2, err := StartServer(WithStateFile(path))
+	require.NoError(t, err)
+	require.Equal(t, url, s2.URL(), "the same URL after a restart")
+	// Taken: served elsewhere rather than failing.
+	s3, err := StartServer(WithStateFile(path))
+	require.NoError(t, err)
+	require.NotEqual(t, url, s3.URL())
+	s3.Close()
+	s2.Close()
+}

@@ -43,14 +43,17 @@ State lives in memory: keys vanish when the simulator stops, unless
 --state-file names a file to keep them in. The simulator writes that file
 (mode 0600, atomically, never through a symbolic link) after every change,
 before it answers, and when it stops; started again with the same
---state-file and --state-dir it brings back its signers, credential, token
-and keys. The state file holds the signers' decryption keys, every key's
+--state-file and --state-dir it brings back its signers, credential, token,
+keys and, unless --addr says otherwise, its address, so its URL (which
+journals record) stays the same (if that port is taken, it serves on another
+and prints the new settings). The state file holds the signers' decryption keys, every key's
 shares and the credential's private key IN THE CLEAR: it is for rehearsals
 only, never for a key of value.
 
 Rehearsing a migration: production answers slower and sometimes fails.
---latency delays every response, --faults injects failures at random, and
-a fixed --addr keeps the URL (which journals record) across restarts:
+--latency delays every response and --faults injects failures at random;
+stop and restart the simulator midway with the same command to rehearse an
+outage:
 
 	sim=$(mktemp -d)
 	dfnskeys simulator --state-dir "$sim" --state-file "$sim/state.json" \
