@@ -1,10 +1,7 @@
 package dfnstest
 
 import (
-	"crypto/ed25519"
-	"crypto/x509"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -172,15 +169,9 @@ func (s *Server) restore(b []byte) error {
 	case len(st.Clusters) == 0:
 		return errors.New("no cluster")
 	}
-	blk, _ := pem.Decode([]byte(st.CredentialPEM))
-	if blk == nil || blk.Type != "PRIVATE KEY" {
-		return errors.New("credentialPem is not a PEM private key")
-	}
-	priv, err := x509.ParsePKCS8PrivateKey(blk.Bytes)
-	clear(blk.Bytes)
-	edPriv, ok := priv.(ed25519.PrivateKey)
-	if err != nil || !ok {
-		return errors.New("credentialPem is not an Ed25519 PKCS#8 private key")
+	credSigner, err := auth.NewKeySigner(st.CredentialID, []byte(st.CredentialPEM))
+	if err != nil {
+		return errors.New("credentialPem is not a private key the credential signers read")
 	}
 	var clusters []*Cluster
 	signerCluster := map[string]*Cluster{}
@@ -250,8 +241,7 @@ func (s *Server) restore(b []byte) error {
 	s.addr = st.Addr
 	s.orgID, s.token, s.credID = st.OrgID, st.Token, st.CredentialID
 	s.credPEM = []byte(st.CredentialPEM)
-	s.creds = []*credential{{id: st.CredentialID, kind: auth.KindKey, pub: edPriv.Public()}}
-	clear(edPriv)
+	s.creds = []*credential{{id: st.CredentialID, kind: auth.KindKey, pub: credSigner.PublicKey()}}
 	s.tokens = map[string]permissions{st.Token: nil}
 	s.clusters = clusters
 	s.keys, s.byID, s.wallets = ks, byID, wallets

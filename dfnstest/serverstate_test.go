@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/dfnskeys/dfnskeys/auth"
 	"github.com/dfnskeys/dfnskeys/keys"
 )
 
@@ -180,4 +181,35 @@ func TestStateFileKeepsTheAddress(t *testing.T) {
 	require.NotEqual(t, url, s3.URL())
 	s3.Close()
 	s2.Close()
+}
+
+// The default credential can be of each kind the simulator generates; a
+// client signs with it, and a state file brings it back.
+func TestCredentialAlgorithms(t *testing.T) {
+	t.Parallel()
+	for _, alg := range []auth.Algorithm{auth.AlgorithmEd25519, auth.AlgorithmECDSAP256, auth.AlgorithmRSA} {
+		t.Run(string(alg), func(t *testing.T) {
+			t.Parallel()
+			path := filepath.Join(t.TempDir(), "state.json")
+			s1, err := StartServer(WithCredentialAlgorithm(alg), WithStateFile(path))
+			require.NoError(t, err)
+			signer, err := auth.NewKeySigner(s1.CredentialID(), s1.CredentialPEM())
+			require.NoError(t, err)
+			require.Equal(t, alg, signer.Algorithm())
+			c1 := newClient(t, s1)
+			resp, b := c1.signed("/keys/import", mustJSON(t, c1.importRequest(randomKey(t, keys.Secp256k1), "")))
+			require.Equal(t, http.StatusOK, resp.StatusCode, "%s", b)
+			s1.Close()
+
+			s2, err := StartServer(WithStateFile(path))
+			require.NoError(t, err)
+			defer s2.Close()
+			require.True(t, s2.Restored())
+			c2 := newClient(t, s2)
+			resp, b = c2.signed("/keys/import", mustJSON(t, c2.importRequest(randomKey(t, keys.Secp256k1), "")))
+			require.Equal(t, http.StatusOK, resp.StatusCode, "the restored %s credential still signs: %s", alg, b)
+		})
+	}
+	_, err := StartServer(WithCredentialAlgorithm(auth.AlgorithmECDSASecp256k1))
+	require.ErrorContains(t, err, "RegisterCredential")
 }
