@@ -133,6 +133,7 @@ type Server struct {
 	listed     map[[2]int]signers.Signer // GET /signers substitutions
 	sigs       map[string]*sigRequest    // signature requests by ID
 	badSigs    int                       // signatures still to corrupt
+	badSigRate float64                   // fraction of signatures to corrupt
 	gen        uint64                    // changes to the state kept in stateFile
 
 	stateFile string     // WithStateFile

@@ -4,6 +4,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math/big"
+	mrand "math/rand/v2"
 	"net/http"
 	"strings"
 
@@ -27,6 +28,18 @@ type sigRequest struct {
 func (s *Server) CorruptNextSignatures(n int) {
 	s.mu.Lock()
 	s.badSigs += n
+	s.mu.Unlock()
+}
+
+// SetBadSignatureRate makes a fraction rate (0 to 1) of the signatures
+// the server produces from now on invalid, as [Server.CorruptNextSignatures]
+// does for a count: a rehearsal in which some proofs fail.
+func (s *Server) SetBadSignatureRate(rate float64) {
+	if !(rate >= 0 && rate <= 1) {
+		panic(fmt.Sprintf("dfnstest: bad-signature rate %v is not a fraction from 0 to 1", rate))
+	}
+	s.mu.Lock()
+	s.badSigRate = rate
 	s.mu.Unlock()
 }
 
@@ -88,6 +101,8 @@ func (s *Server) createSignature(c *call) (any, *apiError) {
 	s.mu.Lock()
 	if s.badSigs > 0 {
 		s.badSigs--
+		r.bad = true
+	} else if s.badSigRate > 0 && mrand.Float64() < s.badSigRate {
 		r.bad = true
 	}
 	s.sigs[r.req.ID] = r

@@ -73,6 +73,9 @@ of the requests that get the fault:
   5xx          answer 503 before processing the request
   5xx-after    process the request (a key is imported), then answer 502
   drop         process the request, then drop the connection unanswered
+  bad-signature  sign, but return a signature that does not verify, so that a
+               proof (prove, import --prove, bulk-import --prove) fails
+               (no prefix: it concerns signature requests only)
 
 A name alone applies to every route; prefixed with import- (key and wallet
 imports), export- (key and wallet exports), action- (user-action signing)
@@ -272,7 +275,7 @@ func faultRoutes(group string) []string {
 
 // faultNames lists every name --faults accepts.
 func faultNames() []string {
-	var out []string
+	out := []string{"bad-signature"}
 	for _, g := range []string{"", "import-", "export-", "action-", "read-"} {
 		for _, k := range faultKinds {
 			out = append(out, g+k)
@@ -307,7 +310,7 @@ func parseFaults(spec string) ([]faultSetting, error) {
 			return nil, fmt.Errorf("%s=%s: the rate is a fraction from 0 to 1, for example 0.05", name, v)
 		}
 		fsng := faultSetting{name: name, kind: name, rate: rate}
-		if g, k, ok := strings.Cut(name, "-"); ok && !slices.Contains(faultKinds, name) {
+		if g, k, ok := strings.Cut(name, "-"); ok && !slices.Contains(faultKinds, name) && name != "bad-signature" {
 			fsng.group, fsng.kind = g, k
 		}
 		out = append(out, fsng)
@@ -325,6 +328,10 @@ func parseFaults(spec string) ([]faultSetting, error) {
 // applyFaults sets the fault knobs of srv.
 func applyFaults(srv *dfnstest.Server, faults []faultSetting) {
 	for _, f := range faults {
+		if f.kind == "bad-signature" {
+			srv.SetBadSignatureRate(f.rate)
+			continue
+		}
 		for _, r := range faultRoutes(f.group) {
 			switch f.kind {
 			case "429":

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 	"github.com/dfnskeys/dfnskeys"
 	"github.com/dfnskeys/dfnskeys/auth"
 	"github.com/dfnskeys/dfnskeys/keys"
+	"github.com/dfnskeys/dfnskeys/signatures"
 )
 
 // simRun is one 'dfnskeys simulator' run in process.
@@ -224,4 +226,27 @@ func TestSimulatorFaultsAndLatency(t *testing.T) {
 	if !strings.Contains(r.stderr(), "dfnskeys simulator: latency 150ms; faults: import-drop=1,read-429=0\n") {
 		t.Errorf("stderr:\n%s", r.stderr())
 	}
+}
+
+// --faults bad-signature=1: every proof sees a signature that does not
+// verify, so a rehearsal can show what a failed proof looks like.
+func TestSimulatorBadSignatureFault(t *testing.T) {
+	t.Parallel()
+	r := startSim(t, "--state-dir", t.TempDir(), "--signers", "3", "--faults", "bad-signature=1")
+	c := r.client(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	key, err := keys.GeneratePrivateKey(keys.Ed25519)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer key.Destroy()
+	imported, err := c.ImportKey(ctx, key, dfnskeys.ImportKeyOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.ProveKey(ctx, imported, dfnskeys.ProveOptions{PublicKey: key.PublicKey()}); !errors.Is(err, signatures.ErrInvalid) {
+		t.Errorf("proof against bad-signature=1: %v, want signatures.ErrInvalid", err)
+	}
+	r.stop()
 }
