@@ -1305,11 +1305,12 @@ func (s *Server) CreateKey(req *keys.CreateRequest) (*StoredServerKey, error) {
 	s.keys = append(s.keys, k)
 	s.byID[k.Key.ID] = k
 	gen := s.changedLocked()
+	out := k.clone() // under the lock: an export may change k at once
 	s.mu.Unlock()
 	if err := s.persist(gen); err != nil {
 		return nil, err
 	}
-	return k.clone(), nil
+	return out, nil
 }
 
 func (s *Server) importWallet(c *call) (any, *apiError) {
@@ -1380,11 +1381,12 @@ func (s *Server) importShares(req *keys.ImportRequest, walletID string) (*Stored
 	s.keys = append(s.keys, k)
 	s.byID[k.Key.ID] = k
 	gen := s.changedLocked()
+	out := k.clone() // under the lock: an export may change k at once
 	s.mu.Unlock()
 	if err := s.persist(gen); err != nil {
 		return nil, errorf(http.StatusInternalServerError, "the key was imported, but %v", err)
 	}
-	return k.clone(), nil
+	return out, nil
 }
 
 func (s *Server) exportKey(c *call) (any, *apiError) {
