@@ -134,7 +134,9 @@ func (c *Client) ProveKey(ctx context.Context, key *keys.Key, opts ProveOptions)
 		return nil, fail(errors.New("the request is Signed but carries no signature"))
 	}
 	if err := signatures.Verify(scheme, pub, hash, req.Signature); err != nil {
-		return nil, fail(fmt.Errorf("the signature Dfns returned was checked against public key %x: %w", pub, err))
+		// The public key is not printed: a caller may have been given the
+		// wrong value (a private key pasted by mistake).
+		return nil, fail(fmt.Errorf("the signature Dfns returned was checked against the public key given: %w", err))
 	}
 	return &Proof{KeyID: key.ID, SignatureID: req.ID, Scheme: scheme, PublicKey: hex.EncodeToString(pub), Hash: hash, Signature: *req.Signature}, nil
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/dfnskeys/dfnskeys"
+	"github.com/dfnskeys/dfnskeys/keys"
 )
 
 var proveCommand = &command{
@@ -88,8 +89,15 @@ func runProve(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if pub != nil && !strings.EqualFold(hex.EncodeToString(pub), key.PublicKey) {
-		fmt.Fprintf(e.stderr, "note: Dfns reports public key %s for %s; verifying against --public-key %x\n", printable(key.PublicKey), key.ID, pub)
+	if pub != nil {
+		// A private key pasted by mistake has 32 bytes: on secp256k1 and
+		// stark that cannot be a public key. The value is never shown.
+		if want := map[keys.Curve]int{keys.Secp256k1: 33, keys.Stark: 33, keys.Ed25519: 32}[key.Curve]; len(pub) != want {
+			return usagef("--public-key (not shown) has %d bytes, but a %s public key has %d: give the public key as 'dfnskeys inspect' prints it, never the private key", len(pub), key.Curve, want)
+		}
+		if !strings.EqualFold(hex.EncodeToString(pub), key.PublicKey) {
+			fmt.Fprintf(e.stderr, "note: Dfns reports public key %s for %s; verifying against the --public-key given instead\n", printable(key.PublicKey), key.ID)
+		}
 	}
 	proof, err := c.ProveKey(ctx, key, dfnskeys.ProveOptions{PublicKey: pub, Timeout: *timeout})
 	if err != nil {
