@@ -70,7 +70,7 @@ func (cf *connFlags) client(e *env, withSigner bool) (*dfnskeys.Client, error) {
 func (cf *connFlags) signer(e *env) (auth.Signer, error) {
 	credID := firstNonEmpty(*cf.credID, e.getenv("DFNS_CRED_ID"))
 	if credID == "" {
-		return nil, usagef("no credential: set DFNS_CRED_ID or pass --cred-id (imports and exports are signed user actions)")
+		return nil, usagef("no credential: set DFNS_CRED_ID or pass --cred-id (imports, exports and proofs are signed user actions)")
 	}
 	var pemBytes []byte
 	switch source := e.getenv("DFNS_PRIVATE_KEY"); {

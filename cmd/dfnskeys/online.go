@@ -301,6 +301,9 @@ func runImport(e *env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	if *prove && *dryRun {
+		return usagef("--prove cannot be used with --dry-run: a dry run imports nothing to prove")
+	}
 	f, c, err := ks.curveFor(*curveName, "")
 	if err != nil {
 		return err
