@@ -78,9 +78,12 @@ func ReadSmall(path string, max int) ([]byte, error) {
 // temporary name (as [Create] does: O_EXCL|O_NOFOLLOW), which is then
 // renamed onto path. Whatever was at path is replaced, a symbolic link
 // included, and never written through: a link planted at path is
-// replaced by the file and its target is left alone. It returns the
-// written file's FileInfo, for [RemoveIfStill].
-func Replace(path string, data []byte, perm fs.FileMode) (fs.FileInfo, error) {
+// replaced by the file and its target is left alone.
+//
+// It returns the file, open for reading: holding it keeps its identity,
+// so that [RemoveIfSame] later removes path only while it is still this
+// file.
+func Replace(path string, data []byte, perm fs.FileMode) (*os.File, error) {
 	var rnd [8]byte
 	if _, err := rand.Read(rnd[:]); err != nil {
 		return nil, err
@@ -90,35 +93,28 @@ func Replace(path string, data []byte, perm fs.FileMode) (fs.FileInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	fail := func(err error) (fs.FileInfo, error) {
+	if _, err := f.Write(data); err != nil {
 		RemoveIfSame(tmp, f)
 		return nil, err
 	}
-	if _, err := f.Write(data); err != nil {
-		return fail(err)
-	}
 	if err := f.Sync(); err != nil {
-		return fail(err)
+		RemoveIfSame(tmp, f)
+		return nil, err
 	}
-	fi, err := f.Stat()
+	// Reopened before the rename, which Windows does only for closed
+	// files, so that the name always leads to a file we hold.
+	r, err := OpenExisting(tmp, os.O_RDONLY)
 	if err != nil {
-		return fail(err)
+		RemoveIfSame(tmp, f)
+		return nil, err
 	}
 	if err := f.Close(); err != nil {
-		RemoveIfStill(tmp, fi)
+		RemoveIfSame(tmp, r)
 		return nil, err
 	}
-	if err := os.Rename(tmp, path); err != nil { // Windows renames closed files only
-		RemoveIfStill(tmp, fi)
+	if err := os.Rename(tmp, path); err != nil {
+		RemoveIfSame(tmp, r)
 		return nil, err
 	}
-	return fi, nil
-}
-
-// RemoveIfStill removes path if it still names the file fi describes, so
-// that a file someone put in its place meanwhile is left alone.
-func RemoveIfStill(path string, fi fs.FileInfo) {
-	if pi, err := os.Lstat(path); err == nil && os.SameFile(fi, pi) {
-		os.Remove(path)
-	}
+	return r, nil
 }

@@ -57,13 +57,14 @@ func TestReplaceNeverWritesThroughALink(t *testing.T) {
 	if err := os.Symlink(victim, p); err != nil {
 		t.Skip("no symbolic links:", err)
 	}
-	fi, err := safefile.Replace(p, []byte("ours"), 0o600)
+	f, err := safefile.Replace(p, []byte("ours"), 0o600)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if b, _ := os.ReadFile(victim); string(b) != "precious" {
 		t.Errorf("the link's target now holds %q", b)
 	}
+	fi, _ := f.Stat()
 	li, err := os.Lstat(p)
 	if err != nil || !li.Mode().IsRegular() || !os.SameFile(fi, li) {
 		t.Fatalf("%s is not the file written: %v %v", p, li, err)
@@ -74,23 +75,23 @@ func TestReplaceNeverWritesThroughALink(t *testing.T) {
 	if entries, _ := os.ReadDir(dir); len(entries) != 2 {
 		t.Errorf("a temporary file was left: %v", entries)
 	}
-	// RemoveIfStill leaves a file put in its place.
+	// RemoveIfSame leaves a file put in its place.
 	if err := os.Remove(p); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(p, []byte("someone else's"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	safefile.RemoveIfStill(p, fi)
+	safefile.RemoveIfSame(p, f)
 	if _, err := os.Lstat(p); errors.Is(err, fs.ErrNotExist) {
-		t.Error("RemoveIfStill removed a file that is not the one written")
+		t.Error("RemoveIfSame removed a file that is not the one written")
 	}
-	fi, err = safefile.Replace(p, []byte("ours again"), 0o600)
+	f, err = safefile.Replace(p, []byte("ours again"), 0o600)
 	if err != nil {
 		t.Fatal(err)
 	}
-	safefile.RemoveIfStill(p, fi)
+	safefile.RemoveIfSame(p, f)
 	if _, err := os.Lstat(p); !errors.Is(err, fs.ErrNotExist) {
-		t.Error("RemoveIfStill left the file it wrote")
+		t.Error("RemoveIfSame left the file it wrote")
 	}
 }

@@ -122,8 +122,8 @@ func schemeCode(s keys.Scheme) (byte, bool) {
 type Journal struct {
 	f       *os.File
 	path    string
-	pidPath string      // the sidecar file naming the process that holds the lock
-	pidInfo fs.FileInfo // the sidecar as written, removed by Close only while still there
+	pidPath string   // the sidecar file naming the process that holds the lock
+	pidFile *os.File // the sidecar, held open: Close removes it only while it is still there
 	header  [recordSize]byte
 
 	syncMu    sync.Mutex
@@ -224,8 +224,8 @@ func (j *Journal) lock() error {
 	host, _ := os.Hostname()
 	// Best effort: without the sidecar, a second run is still refused,
 	// only without naming this process.
-	if fi, err := safefile.Replace(pidPath, fmt.Appendf(nil, "%d %s\n", os.Getpid(), host), 0o600); err == nil {
-		j.pidPath, j.pidInfo = pidPath, fi
+	if pf, err := safefile.Replace(pidPath, fmt.Appendf(nil, "%d %s\n", os.Getpid(), host), 0o600); err == nil {
+		j.pidPath, j.pidFile = pidPath, pf
 	}
 	return nil
 }
@@ -426,8 +426,8 @@ func (j *Journal) Close() error {
 	if j.pidPath != "" {
 		// Before the lock goes, and only while it is still ours: after
 		// the lock, it may be another run's.
-		safefile.RemoveIfStill(j.pidPath, j.pidInfo)
-		j.pidPath, j.pidInfo = "", nil
+		safefile.RemoveIfSame(j.pidPath, j.pidFile)
+		j.pidPath, j.pidFile = "", nil
 	}
 	return j.f.Close()
 }
