@@ -25,6 +25,9 @@ func mustHex(t testing.TB, s string) []byte {
 
 func publicKey(t testing.TB, c keys.Curve, priv string) []byte {
 	t.Helper()
+	if len(priv) < 64 { // short test vectors: keys are 32 bytes
+		priv = strings.Repeat("0", 64-len(priv)) + priv
+	}
 	k, err := keys.NewPrivateKey(c, mustHex(t, priv))
 	if err != nil {
 		t.Fatal(err)

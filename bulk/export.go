@@ -177,7 +177,7 @@ func Export(ctx context.Context, opts ExportOptions) (*ExportSummary, error) {
 		return nil, err
 	}
 
-	x := &exporter{opts: opts, ext: ext, done: done, kdf: make(chan struct{}, opts.KDFConcurrency)}
+	x := &exporter{opts: opts, ext: ext, done: done, kdf: newKDFGate(opts.KDFConcurrency)}
 	bw := bufio.NewWriter(opts.Report)
 	enc := json.NewEncoder(bw)
 	var writeErr error
@@ -238,7 +238,7 @@ var exportExtensions = map[string]string{"keystore": ".keystore.json", "json": "
 type exporter struct {
 	opts ExportOptions
 	ext  string
-	kdf  chan struct{} // semaphore: keystore encryptions at the same time
+	kdf  kdfGate // keystore encryptions at the same time (shared with Import)
 
 	mu   sync.Mutex
 	done map[string]string // key ID → the file that holds it, or the row claiming it
@@ -319,9 +319,9 @@ func (x *exporter) one(ctx context.Context, row rows.KeyRow) ExportLine {
 	}
 	var data []byte
 	if x.opts.OutputFormat == "keystore" {
-		x.kdf <- struct{}{}
+		x.kdf.enter()
 		data, err = keyformat.Encode(keyformat.Keystore, key, keyformat.EncodeOptions{KeyID: row.KeyID, Password: x.opts.Password, Keystore: x.opts.Keystore})
-		<-x.kdf
+		x.kdf.leave()
 	} else {
 		data, err = keyformat.Encode(keyformat.JSON, key, keyformat.EncodeOptions{KeyID: row.KeyID})
 	}

@@ -43,6 +43,10 @@ type ImportOptions struct {
 	Report io.Writer
 	// Workers is the number of rows imported concurrently (default 4).
 	Workers int
+	// KDFConcurrency bounds the keystore decryptions that run at the same
+	// time (default 1), as in [ExportOptions]: a keystore's scrypt takes
+	// up to 512 MiB, so peak memory does not grow with Workers.
+	KDFConcurrency int
 	// Client is the API client.
 	Client *dfnskeys.Client
 	// ClusterID chooses the signing cluster when several are listed.
@@ -222,7 +226,7 @@ func run(ctx context.Context, opts ImportOptions, dryRun bool) (*Summary, error)
 	if err != nil {
 		return nil, err
 	}
-	r := &runner{opts: opts, dryRun: dryRun, dir: filepath.Dir(opts.InputPath), total: total, inflight: map[index.Fingerprint]chan struct{}{}}
+	r := &runner{opts: opts, dryRun: dryRun, dir: filepath.Dir(opts.InputPath), total: total, inflight: map[index.Fingerprint]chan struct{}{}, kdf: newKDFGate(opts.KDFConcurrency)}
 	if dryRun {
 		if r.index, err = index.New(total); err != nil {
 			return nil, err
@@ -469,6 +473,7 @@ type runner struct {
 	total   int
 	journal *journal.Journal
 	builder *keys.ImportBuilder
+	kdf     kdfGate // keystore decryptions at the same time (shared with Export)
 	index   *index.Index
 
 	mu       sync.Mutex
@@ -995,6 +1000,10 @@ func (r *runner) loadKey(row *rows.Row) (*keys.PrivateKey, error) {
 		} else {
 			secrets.Passphrase = secret
 		}
+	}
+	if f == keyformat.Keystore { // scrypt's memory: one at a time, whatever the workers
+		r.kdf.enter()
+		defer r.kdf.leave()
 	}
 	return keyformat.Parse(f, c, data[:n], secrets)
 }

@@ -48,6 +48,10 @@
 // Keystore key-derivation parameters are bounded so that a hostile file
 // cannot make the parser run for minutes or exhaust memory: scrypt n is a
 // power of two from 2 to 2^20, r at most 32, p at most 16, 128·n·r at most
-// 1 GiB and n·r·p at most 2^24; PBKDF2 runs at most 10,000,000 iterations.
+// 512 MiB and n·r·p at most 2^24; PBKDF2 runs at most 10,000,000
+// iterations. These admit every standard wallet's keystore with room to
+// spare (geth's default, the heaviest, is n = 2^18, r = 8, p = 1: 256 MiB);
+// a file above them is refused before any derivation, with an error
+// wrapping [ErrKDFLimit].
 // Keystore files larger than 1 MiB are rejected.
 package keyformat

@@ -28,7 +28,7 @@ func FuzzParseKeystore(f *testing.F) {
 		}
 		f.Add(data) // above fuzzKDFLimits: exercises the limit checks
 	}
-	k, err := keys.NewPrivateKey(keys.Secp256k1, []byte{1})
+	k, err := keys.NewPrivateKey(keys.Secp256k1, append(make([]byte, 31), 1))
 	if err != nil {
 		f.Fatal(err)
 	}

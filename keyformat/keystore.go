@@ -35,14 +35,47 @@ type kdfLimits struct {
 	pbkdf2Iterations          int
 }
 
+// defaultKDFLimits admit every keystore a standard wallet writes, with
+// room to spare, and little more. What wallets write: geth and clef scrypt
+// n = 2^18, r = 8, p = 1 (256 MiB, the heaviest standard setting; their
+// "light" one is n = 2^12, p = 6) or PBKDF2 with 262,144 iterations;
+// ethers.js n = 2^17, r = 8, p = 1; web3.js n = 2^13, r = 8, p = 1;
+// eth-keyfile (Python) n = 2^18, r = 1, p = 8, or PBKDF2 with 1,000,000
+// iterations; Parity PBKDF2 with 10,240. The bounds are twice the heaviest
+// of these in memory (512 MiB) and eight times in work (n·r·p; ten times in
+// PBKDF2 iterations), so that a keystore made with a doubled setting still
+// opens, while a hostile file costs at most 512 MiB and seconds of CPU.
+// (bulk-import also runs one derivation at a time, whatever its number of
+// workers, so that its peak memory is that of one.)
 var defaultKDFLimits = kdfLimits{
 	scryptN:          1 << 20,
 	scryptR:          32,
 	scryptP:          16,
-	scryptMemory:     1 << 30,
+	scryptMemory:     512 << 20,
 	scryptWork:       1 << 24,
 	pbkdf2Iterations: 10_000_000,
 }
+
+// ErrKDFLimit is wrapped (in an [*Error]) when a keystore's key-derivation
+// parameters ask for more memory or work than [ParseKeystore] allows (see
+// the package documentation, Limits). Such a file is refused before any
+// key derivation runs.
+var ErrKDFLimit = errors.New("keystore key-derivation parameters above the limit")
+
+// limitError is a KDF parameter above a bound: its message says which,
+// and it wraps ErrKDFLimit.
+type limitError struct{ msg string }
+
+func (e *limitError) Error() string { return e.msg }
+func (e *limitError) Unwrap() error { return ErrKDFLimit }
+
+func overLimit(format string, args ...any) error {
+	return &limitError{msg: fmt.Sprintf(format, args...)}
+}
+
+// kdfAdvice follows a limit error of ParseKeystore: what it means and
+// what to do.
+const kdfAdvice = "; the file was refused before any key derivation. Keystores from standard wallets are well within the limits (geth's default is scrypt n = 262144, r = 8, p = 1, 256 MiB), so this one was written with unusual settings or made to exhaust this machine: if it is yours, open it with the wallet that wrote it and save it again with standard settings"
 
 // Parameters EncryptKeystore uses by default: geth's standard scrypt
 // setting and its PBKDF2 iteration count.
@@ -103,7 +136,10 @@ type pbkdf2Params struct {
 // key's address.
 //
 // KDF parameters are bounded (see the package documentation); the most
-// expensive accepted file takes seconds and up to 1 GiB of memory.
+// expensive accepted file takes seconds and up to 512 MiB of memory.
+// Parameters above a bound are refused, before any key derivation, with an
+// error wrapping [ErrKDFLimit] that says what was found, the limit, and
+// what to do.
 func ParseKeystore(data []byte, password []byte) (*keys.PrivateKey, error) {
 	return parseKeystore(data, password, defaultKDFLimits)
 }
@@ -207,13 +243,13 @@ func deriveKeystoreKey(kdf string, raw json.RawMessage, password []byte, lim kdf
 			return nil, errorf(Keystore, "invalid scrypt parameters: %s", jsonErrorText(err))
 		}
 		if err := checkScrypt(p.N, p.R, p.P, lim); err != nil {
-			return nil, wrap(Keystore, err)
+			return nil, wrap(Keystore, withAdvice(err))
 		}
 		salt, err := checkKDFCommon(p.DKLen, p.Salt)
 		if err != nil {
 			return nil, err
 		}
-		dk, err := scrypt.Key(password, salt, p.N, p.R, p.P, 32)
+		dk, err := scryptKey(password, salt, p.N, p.R, p.P, 32)
 		if err != nil {
 			return nil, errorf(Keystore, "scrypt: %w", err)
 		}
@@ -227,16 +263,31 @@ func deriveKeystoreKey(kdf string, raw json.RawMessage, password []byte, lim kdf
 			return nil, errorf(Keystore, "unsupported pbkdf2 prf %q; only hmac-sha256 is supported", p.PRF)
 		}
 		if err := checkPBKDF2(p.C, lim); err != nil {
-			return nil, wrap(Keystore, err)
+			return nil, wrap(Keystore, withAdvice(err))
 		}
 		salt, err := checkKDFCommon(p.DKLen, p.Salt)
 		if err != nil {
 			return nil, err
 		}
-		return pbkdf2.Key(password, salt, p.C, 32, sha256.New), nil
+		return pbkdf2Key(password, salt, p.C, 32, sha256.New), nil
 	default:
 		return nil, errorf(Keystore, "unsupported kdf %q; scrypt and pbkdf2 are supported", kdf)
 	}
+}
+
+// scryptKey and pbkdf2Key are the derivations ParseKeystore runs; tests
+// replace them to see that hostile parameters are refused before either.
+var (
+	scryptKey = scrypt.Key
+	pbkdf2Key = pbkdf2.Key
+)
+
+// withAdvice adds kdfAdvice to a limit error.
+func withAdvice(err error) error {
+	if errors.Is(err, ErrKDFLimit) {
+		return fmt.Errorf("%w%s", err, kdfAdvice)
+	}
+	return err
 }
 
 func checkScrypt(n, r, p int, lim kdfLimits) error {
@@ -244,22 +295,29 @@ func checkScrypt(n, r, p int, lim kdfLimits) error {
 	case n < 2 || n&(n-1) != 0:
 		return errors.New("scrypt n must be a power of two greater than 1")
 	case n > lim.scryptN:
-		return fmt.Errorf("scrypt n = %d is above the limit of %d", n, lim.scryptN)
-	case r < 1 || r > lim.scryptR:
+		return overLimit("scrypt n = %d is above the limit of %d", n, lim.scryptN)
+	case r < 1:
 		return fmt.Errorf("scrypt r = %d is outside 1..%d", r, lim.scryptR)
-	case p < 1 || p > lim.scryptP:
+	case r > lim.scryptR:
+		return overLimit("scrypt r = %d is outside 1..%d", r, lim.scryptR)
+	case p < 1:
 		return fmt.Errorf("scrypt p = %d is outside 1..%d", p, lim.scryptP)
+	case p > lim.scryptP:
+		return overLimit("scrypt p = %d is outside 1..%d", p, lim.scryptP)
 	case 128*n*r > lim.scryptMemory:
-		return fmt.Errorf("scrypt n = %d, r = %d need %d MiB, above the limit of %d MiB", n, r, 128*n*r>>20, lim.scryptMemory>>20)
+		return overLimit("scrypt n = %d, r = %d need %d MiB of memory, above the limit of %d MiB", n, r, 128*n*r>>20, lim.scryptMemory>>20)
 	case n*r*p > lim.scryptWork:
-		return fmt.Errorf("scrypt n·r·p = %d is above the limit of %d", n*r*p, lim.scryptWork)
+		return overLimit("scrypt n·r·p = %d is above the limit of %d", n*r*p, lim.scryptWork)
 	}
 	return nil
 }
 
 func checkPBKDF2(c int, lim kdfLimits) error {
-	if c < 1 || c > lim.pbkdf2Iterations {
+	switch {
+	case c < 1:
 		return fmt.Errorf("pbkdf2 iteration count %d is outside 1..%d", c, lim.pbkdf2Iterations)
+	case c > lim.pbkdf2Iterations:
+		return overLimit("pbkdf2 iteration count %d is outside 1..%d", c, lim.pbkdf2Iterations)
 	}
 	return nil
 }

@@ -242,8 +242,9 @@ func TestParseKeystoreErrors(t *testing.T) {
 		{"scrypt r 1000", edit(t, sbase, "crypto.kdfparams.r", 1000), "scrypt r = 1000"},
 		{"scrypt p 0", edit(t, sbase, "crypto.kdfparams.p", 0), "scrypt p = 0 is outside 1..16"},
 		{"scrypt p 1000", edit(t, sbase, "crypto.kdfparams.p", 1000), "scrypt p = 1000"},
-		{"scrypt memory", edit(t, edit(t, sbase, "crypto.kdfparams.n", 1<<20), "crypto.kdfparams.r", 16), "need 2048 MiB, above the limit of 1024 MiB"},
-		{"scrypt work", edit(t, edit(t, sbase, "crypto.kdfparams.n", 1<<20), "crypto.kdfparams.p", 4), "n·r·p = 33554432 is above the limit of 16777216"},
+		{"scrypt memory", edit(t, edit(t, sbase, "crypto.kdfparams.n", 1<<20), "crypto.kdfparams.r", 16), "scrypt n = 1048576, r = 16 need 2048 MiB of memory, above the limit of 512 MiB; the file was refused before any key derivation. Keystores from standard wallets are well within the limits (geth's default is scrypt n = 262144, r = 8, p = 1, 256 MiB), so this one was written with unusual settings or made to exhaust this machine: if it is yours, open it with the wallet that wrote it and save it again with standard settings"},
+		{"scrypt memory 1 GiB", edit(t, edit(t, sbase, "crypto.kdfparams.n", 1<<20), "crypto.kdfparams.r", 8), "need 1024 MiB of memory, above the limit of 512 MiB"},
+		{"scrypt work", edit(t, edit(t, edit(t, sbase, "crypto.kdfparams.n", 1<<19), "crypto.kdfparams.r", 8), "crypto.kdfparams.p", 8), "n·r·p = 33554432 is above the limit of 16777216"},
 		{"scrypt n as float", edit(t, sbase, "crypto.kdfparams.n", 1024.5), "invalid scrypt parameters"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

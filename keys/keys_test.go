@@ -205,7 +205,7 @@ func TestNewPrivateKey(t *testing.T) {
 		hex   string
 		want  string
 	}{
-		"zero":           {keys.Secp256k1, "00", "zero"},
+		"zero":           {keys.Secp256k1, strings.Repeat("00", 32), "zero"},
 		"order":          {keys.Secp256k1, n, "group order"},
 		"33 bytes":       {keys.Secp256k1, "01" + n, "33 bytes"},
 		"ed25519 short":  {keys.Ed25519, "0102", "32-byte seed, got 2 bytes"},
@@ -219,8 +219,23 @@ func TestNewPrivateKey(t *testing.T) {
 			require.ErrorContains(t, err, c.want)
 		})
 	}
-	// Shorter input is left-padded.
-	k, err := keys.NewPrivateKey(keys.Secp256k1, []byte{1})
+	// Shorter input is refused on every curve, never left-padded: 31
+	// bytes are usually a truncated copy (the CLI's hex rule). A key
+	// that really has a leading zero byte is given with it.
+	for _, c := range []keys.Curve{keys.Secp256k1, keys.Stark, keys.Ed25519} {
+		for _, n := range []int{0, 1, 31, 33, 64} {
+			b := bytes.Repeat([]byte{1}, n)
+			k, err := keys.NewPrivateKey(c, b)
+			require.Error(t, err, "%s, %d bytes", c, n)
+			require.Nil(t, k)
+			require.Contains(t, err.Error(), fmt.Sprintf("%d byte", n), "%s: the error says the length found", c)
+			require.Contains(t, err.Error(), "32", "%s: the error says the length wanted", c)
+			if c != keys.Ed25519 && n < 32 {
+				require.Contains(t, err.Error(), "usually a truncated copy; if this key really has leading zeros, left-pad it", "%s, %d bytes", c, n)
+			}
+		}
+	}
+	k, err := keys.NewPrivateKey(keys.Secp256k1, append(make([]byte, 31), 1))
 	require.NoError(t, err)
 	require.Equal(t, "0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798", k.PublicKeyHex())
 	require.Equal(t, append(make([]byte, 31), 1), k.Bytes())

@@ -28,9 +28,13 @@ type PrivateKey struct {
 
 // NewPrivateKey parses a private key for curve c.
 //
-// On secp256k1 and stark, b is a big-endian scalar of at most 32 bytes
-// (shorter input is left-padded); zero and values not below the group order
-// are rejected. On ed25519, b is the 32-byte RFC 8032 seed, converted to the
+// On secp256k1 and stark, b is the 32-byte big-endian scalar; zero and
+// values not below the group order are rejected. Input of any other length
+// is refused, shorter input included: it is never left-padded, because 31
+// bytes are far more often a truncated copy than a key with a leading zero
+// byte, and padding it would import a different key (the rule
+// keyformat.ParseHex and the CLI apply to hex). A key that really has
+// leading zeros must be given with them. On ed25519, b is the 32-byte RFC 8032 seed, converted to the
 // signing scalar (see [sharding.Ed25519ScalarFromSeed]); use
 // [NewEd25519PrivateKeyFromScalar] for a key that is already a scalar.
 // The caller keeps ownership of b.
@@ -46,13 +50,13 @@ func NewPrivateKey(c Curve, b []byte) (*PrivateKey, error) {
 		}
 		return fromScalar(c, s), nil
 	}
-	if len(b) > 32 {
-		return nil, fmt.Errorf("%s private key is %d bytes, at most 32 expected", c, len(b))
+	switch {
+	case len(b) < 32:
+		return nil, fmt.Errorf("%s private key is %d %s, want 32: a shorter key is usually a truncated copy; if this key really has leading zeros, left-pad it with zero bytes to 32", c, len(b), byteUnit(len(b)))
+	case len(b) > 32:
+		return nil, fmt.Errorf("%s private key is %d bytes, want 32", c, len(b))
 	}
-	var padded [32]byte
-	defer clear(padded[:])
-	copy(padded[32-len(b):], b)
-	s, err := sc.ParseScalar(padded[:])
+	s, err := sc.ParseScalar(b)
 	if err != nil {
 		return nil, privateKeyError(c, err)
 	}
@@ -68,6 +72,13 @@ func NewEd25519PrivateKeyFromScalar(b []byte) (*PrivateKey, error) {
 		return nil, privateKeyError(Ed25519, err)
 	}
 	return fromScalar(Ed25519, s), nil
+}
+
+func byteUnit(n int) string {
+	if n == 1 {
+		return "byte"
+	}
+	return "bytes"
 }
 
 func privateKeyError(c Curve, err error) error {

@@ -22,7 +22,16 @@ var ErrExist = fs.ErrExist
 // Its errors say what is wrong in words: the directory does not exist, is
 // not writable, path is a directory, already exists.
 func Create(path string, perm fs.FileMode) (*os.File, error) {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL|oNoFollow, perm)
+	return create(path, os.O_WRONLY, perm)
+}
+
+// CreateRW is [Create] with the file open for reading and writing.
+func CreateRW(path string, perm fs.FileMode) (*os.File, error) {
+	return create(path, os.O_RDWR, perm)
+}
+
+func create(path string, flag int, perm fs.FileMode) (*os.File, error) {
+	f, err := os.OpenFile(path, flag|os.O_CREATE|os.O_EXCL|oNoFollow, perm)
 	if err == nil {
 		return f, nil
 	}

@@ -122,7 +122,8 @@ func schemeCode(s keys.Scheme) (byte, bool) {
 type Journal struct {
 	f       *os.File
 	path    string
-	pidPath string // the sidecar file naming the process that holds the lock
+	pidPath string   // the sidecar file naming the process that holds the lock
+	pidFile *os.File // the sidecar, held open: Close removes it only while it is still there
 	header  [recordSize]byte
 
 	syncMu    sync.Mutex
@@ -154,11 +155,18 @@ func InputDigest(path string) ([32]byte, error) {
 // holds it, Open fails at once with an error naming that process
 // when it is known. The process ID is kept in a sidecar file, path + ".pid",
 // removed by Close.
+//
+// Neither file is ever opened through a symbolic link (see
+// docs/threat-model.md §6): a journal path that is a link is refused, a
+// new journal is created with O_EXCL|O_NOFOLLOW, and the sidecar is
+// written under a temporary name and renamed into place, so a link
+// planted at path + ".pid" is replaced, and the file it points to is left
+// alone.
 func Open(path string, inputDigest [32]byte) (*Journal, error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	f, err := safefile.CreateRW(path, 0o600)
 	created := err == nil
 	if errors.Is(err, fs.ErrExist) {
-		f, err = os.OpenFile(path, os.O_RDWR, 0)
+		f, err = safefile.OpenExisting(path, os.O_RDWR) // refuses a link, a FIFO, a device
 	}
 	if err != nil {
 		return nil, fmt.Errorf("opening the journal: %w", err)
@@ -206,7 +214,7 @@ func (j *Journal) lock() error {
 	pidPath := j.path + ".pid"
 	if !ok {
 		holder := "another process"
-		if b, err := os.ReadFile(pidPath); err == nil {
+		if b, err := safefile.ReadSmall(pidPath, 512); err == nil {
 			if h := parseHolder(b); h != "" {
 				holder = h
 			}
@@ -214,8 +222,10 @@ func (j *Journal) lock() error {
 		return fmt.Errorf("the journal %s is in use by %s: another bulk-import is running on it, and two runs on one journal could import keys twice; wait for it to finish, or stop it (Ctrl-C) and rerun", j.path, holder)
 	}
 	host, _ := os.Hostname()
-	if err := os.WriteFile(pidPath, fmt.Appendf(nil, "%d %s\n", os.Getpid(), host), 0o600); err == nil {
-		j.pidPath = pidPath
+	// Best effort: without the sidecar, a second run is still refused,
+	// only without naming this process.
+	if pf, err := safefile.Replace(pidPath, fmt.Appendf(nil, "%d %s\n", os.Getpid(), host), 0o600); err == nil {
+		j.pidPath, j.pidFile = pidPath, pf
 	}
 	return nil
 }
@@ -414,8 +424,10 @@ func (j *Journal) Scan(f func(row int, r Record) error) error {
 // Close releases the journal's lock and closes it.
 func (j *Journal) Close() error {
 	if j.pidPath != "" {
-		_ = os.Remove(j.pidPath) // before the lock goes: it may be another run's next
-		j.pidPath = ""
+		// Before the lock goes, and only while it is still ours: after
+		// the lock, it may be another run's.
+		safefile.RemoveIfSame(j.pidPath, j.pidFile)
+		j.pidPath, j.pidFile = "", nil
 	}
 	return j.f.Close()
 }

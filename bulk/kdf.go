@@ -1,0 +1,32 @@
+package bulk
+
+import "runtime"
+
+// kdfGate bounds the keystore key derivations that run at the same time
+// in one run: the encryptions of [Export], the decryptions of [Import] and
+// [Validate] (the one mechanism both use). A keystore's scrypt takes up to
+// 512 MiB (keyformat's limit; 256 MiB at geth's default), so with the gate
+// a run's peak memory is that of its KDFConcurrency derivations (default
+// 1), whatever its number of workers: without it, eight workers opening
+// eight costly keystores at once take eight times as much.
+type kdfGate chan struct{}
+
+// newKDFGate returns a gate for n derivations at a time; n < 1 means 1.
+func newKDFGate(n int) kdfGate {
+	if n < 1 {
+		n = 1
+	}
+	return make(kdfGate, n)
+}
+
+// enter waits for a free place.
+func (g kdfGate) enter() { g <- struct{}{} }
+
+// leave gives the place back, after a garbage collection: the derivation's
+// memory is garbage once it returns, and collecting it now lets the next
+// derivation reuse it, where otherwise the next one's 512 MiB is allocated
+// while this one's is still held (twice the peak).
+func (g kdfGate) leave() {
+	runtime.GC()
+	<-g
+}
