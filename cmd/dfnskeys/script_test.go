@@ -54,6 +54,12 @@ import (
 //	                  API front end); $VICTIM is set to its signer ID
 //	simimports        print how many POST /keys/import requests the
 //	                  simulator received: "N imports sent"
+//	simsubstitute ID OTHER
+//	                  make the simulator answer for key ID with key OTHER
+//	                  in GET /keys, GET /keys/{keyId} and the export (a
+//	                  hostile API: dfnstest.Server.SubstituteKey)
+//	simexports        print how many export requests the simulator
+//	                  received: "N exports sent"
 
 // statusFileEnv names the file where the dfnskeys script command records
 // its exit status for the status command.
@@ -278,4 +284,24 @@ func cmdSimimports(ts *testscript.TestScript, neg bool, args []string) {
 		}
 	}
 	fmt.Fprintf(ts.Stdout(), "%d imports sent\n", n)
+}
+
+func cmdSimsubstitute(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: simsubstitute ID OTHER")
+	}
+	simServer(ts).SubstituteKey(args[0], args[1])
+}
+
+func cmdSimexports(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 0 {
+		ts.Fatalf("usage: simexports")
+	}
+	n := 0
+	for _, r := range simServer(ts).Requests() {
+		if r.Method == "POST" && strings.HasSuffix(r.Path, "/export") {
+			n++
+		}
+	}
+	fmt.Fprintf(ts.Stdout(), "%d exports sent\n", n)
 }
