@@ -322,6 +322,11 @@ func (c *Client) export(ctx context.Context, id, expectedPublicKey string, opts 
 		return nil, nil, err
 	}
 	if expectedPublicKey != "" && !strings.EqualFold(resp.PublicKey, expectedPublicKey) {
+		if opts.Expect != nil {
+			// The key was reported as the expected one, and the export
+			// is of another: the API answered for another key.
+			return nil, nil, &keys.UnexpectedKeyError{KeyID: id, Expected: opts.Expect.String(), Curve: resp.Curve, PublicKey: resp.PublicKey, Exported: true}
+		}
 		return nil, nil, fmt.Errorf("%s: the export response is for public key %s, but the key's public key is %s", id, safetext.Escape(truncateText(resp.PublicKey, 140), false), safetext.Escape(truncateText(expectedPublicKey, 140), false))
 	}
 	// The export was processed: recover even if the caller's context ends

@@ -1239,9 +1239,9 @@ func (s *Server) getKey(c *call) (any, *apiError) {
 // SubstituteKey makes the server answer for keyID with the key otherKeyID,
 // consistently, as a compromised API front end could: GET /keys and
 // GET /keys/{keyId} report keyID with the other key's curve, scheme and
-// public key, and POST /keys/{keyId}/export returns the other key's shares
-// (which recover, and match the public key reported) while marking keyID
-// exported, as Dfns would. It is a hostile-API rehearsal: a client that
+// public key, and POST /keys/{keyId}/export (and the export of keyID's
+// wallet) returns the other key's shares (which recover, and match the
+// public key reported) while marking keyID exported, as Dfns would. It is a hostile-API rehearsal: a client that
 // checks the export only against what the API says accepts the other key;
 // one given the expected key (dfnskeys.ExportOptions.Expect, dfnskeys
 // export --expect-public-key) refuses it (see docs/threat-model.md §2).
@@ -1449,15 +1449,19 @@ func (s *Server) exportKey(c *call) (any, *apiError) {
 func (s *Server) exportWallet(c *call) (any, *apiError) {
 	id := c.params["walletId"]
 	s.mu.Lock()
-	var k *StoredServerKey
+	var k, src *StoredServerKey
 	if w := s.wallets[id]; w != nil {
 		k = s.byID[w.SigningKey.ID]
+		src = k
+		if other := s.byID[s.substitute[w.SigningKey.ID]]; other != nil {
+			src = other
+		}
 	}
 	s.mu.Unlock()
 	if k == nil {
 		return nil, errorf(http.StatusNotFound, "wallet %s not found", id)
 	}
-	return s.export(k, k, c.body)
+	return s.export(k, src, c.body)
 }
 
 // export has the cluster export src's shares, then marks k (and its

@@ -127,7 +127,7 @@ type UnexpectedKeyError struct {
 	// Curve is the key's curve as the API reported it.
 	Curve Curve
 	// PublicKey is the public key the API reported (Exported false) or
-	// the recovered key's (Exported true), hex, as received.
+	// that of the key exported (Exported true), hex, as received.
 	PublicKey string
 	// Exported reports whether the export had been sent: Dfns may then
 	// have marked the real key exported.
@@ -153,7 +153,7 @@ func (e *UnexpectedKeyError) Error() string {
 		fmt.Fprintf(&b, "the API reports %s, which is not %s: the API would return another key than expected; nothing was exported. Check the key ID and the expected key; if both are right, do not trust this API (see docs/threat-model.md §2)", got, expected)
 		return b.String()
 	}
-	fmt.Fprintf(&b, "the API returned another key than expected: the key recovered has %s, which is not %s; it was discarded and not saved. Dfns may have marked the real key exported (and stop signing with it): do not destroy your original copy of the key (see docs/threat-model.md §2)", got, expected)
+	fmt.Fprintf(&b, "the API returned another key than expected: the export is of a key with %s, which is not %s; it was discarded and not saved. Dfns may have marked the real key exported (and stop signing with it): do not destroy your original copy of the key (see docs/threat-model.md §2)", got, expected)
 	return b.String()
 }
 
