@@ -85,12 +85,12 @@ func TestExpectRefuses(t *testing.T) {
 		"",
 		secret,
 		"0x" + secret,
-		"0x2c7536E3605D9C16a7a3D7b1898e529396a65c24", // EIP-55 wrong
-		strings.Replace(eth, "E", "e", 1),           // EIP-55 wrong
-		"bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t5", // bad checksum
+		"0x2c7536E3605D9C16a7a3D7b1898e529396a65c24",                     // EIP-55 wrong
+		strings.Replace(eth, "E", "e", 1),                                // EIP-55 wrong
+		"bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t5",                     // bad checksum
 		"bc1qrp33g0q5c5txsp9arysrx4k6zdkfs4nce4xj0gdcccefvpysxf3qccfmv3", // P2WSH
-		"5HueCGU8rMjxEXxiPuD5BDku4MkFqeZyd4dZ1jvhTVqvbTLvyTJ",           // WIF
-		"1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN3",                            // checksum off
+		"5HueCGU8rMjxEXxiPuD5BDku4MkFqeZyd4dZ1jvhTVqvbTLvyTJ",            // WIF
+		"1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN3",                             // checksum off
 		strings.Repeat("z", 200),
 	} {
 		_, err := address.Expect(bad)
