@@ -132,6 +132,7 @@ type Server struct {
 	latency    time.Duration
 	listed     map[[2]int]signers.Signer // GET /signers substitutions
 	substitute map[string]string         // key ID → the key answered for it (SubstituteKey)
+	subExport  map[string]string         // key ID → the key exported for it (SubstituteExport)
 	sigs       map[string]*sigRequest    // signature requests by ID
 	badSigs    int                       // signatures still to corrupt
 	badSigRate float64                   // fraction of signatures to corrupt
@@ -1264,6 +1265,38 @@ func (s *Server) SubstituteKey(keyID, otherKeyID string) {
 	s.substitute[keyID] = otherKeyID
 }
 
+// SubstituteExport is [Server.SubstituteKey] for the export only:
+// GET /keys and GET /keys/{keyId} report keyID truthfully, and the export
+// returns the other key's shares and public key. It rehearses a hostile
+// API that a client catches only after the export was sent (Dfns has then
+// marked keyID exported). An empty otherKeyID ends it. It panics when
+// either key does not exist.
+func (s *Server) SubstituteExport(keyID, otherKeyID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.byID[keyID] == nil || (otherKeyID != "" && s.byID[otherKeyID] == nil) {
+		panic(fmt.Sprintf("dfnstest: SubstituteExport(%q, %q): no such key", keyID, otherKeyID))
+	}
+	if otherKeyID == "" {
+		delete(s.subExport, keyID)
+		return
+	}
+	if s.subExport == nil {
+		s.subExport = map[string]string{}
+	}
+	s.subExport[keyID] = otherKeyID
+}
+
+// exportedForLocked returns the key whose shares an export of k returns.
+func (s *Server) exportedForLocked(k *StoredServerKey) *StoredServerKey {
+	for _, m := range []map[string]string{s.subExport, s.substitute} {
+		if other := s.byID[m[k.Key.ID]]; other != nil {
+			return other
+		}
+	}
+	return k
+}
+
 // answeredLocked returns k as the API reports it: with the public key of
 // the key substituted for it, if any.
 func (s *Server) answeredLocked(k *StoredServerKey) keys.Key {
@@ -1436,8 +1469,8 @@ func (s *Server) exportKey(c *call) (any, *apiError) {
 	s.mu.Lock()
 	k := s.byID[id]
 	src := k
-	if other := s.byID[s.substitute[id]]; other != nil {
-		src = other
+	if k != nil {
+		src = s.exportedForLocked(k)
 	}
 	s.mu.Unlock()
 	if k == nil {
@@ -1451,10 +1484,8 @@ func (s *Server) exportWallet(c *call) (any, *apiError) {
 	s.mu.Lock()
 	var k, src *StoredServerKey
 	if w := s.wallets[id]; w != nil {
-		k = s.byID[w.SigningKey.ID]
-		src = k
-		if other := s.byID[s.substitute[w.SigningKey.ID]]; other != nil {
-			src = other
+		if k = s.byID[w.SigningKey.ID]; k != nil {
+			src = s.exportedForLocked(k)
 		}
 	}
 	s.mu.Unlock()

@@ -54,10 +54,11 @@ import (
 //	                  API front end); $VICTIM is set to its signer ID
 //	simimports        print how many POST /keys/import requests the
 //	                  simulator received: "N imports sent"
-//	simsubstitute ID OTHER
+//	simsubstitute [-export-only] ID OTHER
 //	                  make the simulator answer for key ID with key OTHER
 //	                  in GET /keys, GET /keys/{keyId} and the export (a
-//	                  hostile API: dfnstest.Server.SubstituteKey)
+//	                  hostile API: dfnstest.Server.SubstituteKey), or in
+//	                  the export only (Server.SubstituteExport)
 //	simexports        print how many export requests the simulator
 //	                  received: "N exports sent"
 
@@ -287,8 +288,16 @@ func cmdSimimports(ts *testscript.TestScript, neg bool, args []string) {
 }
 
 func cmdSimsubstitute(ts *testscript.TestScript, neg bool, args []string) {
+	exportOnly := len(args) == 3 && args[0] == "-export-only"
+	if exportOnly {
+		args = args[1:]
+	}
 	if neg || len(args) != 2 {
-		ts.Fatalf("usage: simsubstitute ID OTHER")
+		ts.Fatalf("usage: simsubstitute [-export-only] ID OTHER")
+	}
+	if exportOnly {
+		simServer(ts).SubstituteExport(args[0], args[1])
+		return
 	}
 	simServer(ts).SubstituteKey(args[0], args[1])
 }
