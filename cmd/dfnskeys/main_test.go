@@ -56,6 +56,7 @@ func TestScript(t *testing.T) {
 			"simcorrupt":    cmdSimcorrupt,
 			"envjson":       cmdEnvJSON,
 			"envfile":       cmdEnvFile,
+			"envjsonl":      cmdEnvJSONL,
 			"hex2raw":       cmdHex2Raw,
 			"simtamper":     cmdSimtamper,
 			"simimports":    cmdSimimports,

@@ -47,6 +47,9 @@ import (
 //	                  and print it as simkey does
 //	envjson VAR FIELD set $VAR to the string FIELD of the JSON object on the
 //	                  last command's standard output
+//	envjsonl VAR FILE NAME FIELD
+//	                  set $VAR to the string FIELD of the JSON line in FILE
+//	                  whose "name" is NAME
 //	envfile VAR FILE  write $VAR and a newline to FILE (mode 0600)
 //	hex2raw IN OUT    write the bytes spelled in hex in file IN to file OUT
 //	simtamper I       make GET /signers list another encryption key for the
@@ -313,4 +316,23 @@ func cmdSimexports(ts *testscript.TestScript, neg bool, args []string) {
 		}
 	}
 	fmt.Fprintf(ts.Stdout(), "%d exports sent\n", n)
+}
+
+func cmdEnvJSONL(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 4 {
+		ts.Fatalf("usage: envjsonl VAR FILE NAME FIELD")
+	}
+	for _, line := range strings.Split(ts.ReadFile(args[1]), "\n") {
+		var obj map[string]any
+		if json.Unmarshal([]byte(line), &obj) != nil || obj["name"] != args[2] {
+			continue
+		}
+		v, ok := obj[args[3]].(string)
+		if !ok {
+			ts.Fatalf("the line named %q has no string field %q", args[2], args[3])
+		}
+		ts.Setenv(args[0], v)
+		return
+	}
+	ts.Fatalf("%s has no JSON line named %q", args[1], args[2])
 }
