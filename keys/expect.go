@@ -132,6 +132,9 @@ type UnexpectedKeyError struct {
 	// Exported reports whether the export had been sent: Dfns may then
 	// have marked the real key exported.
 	Exported bool
+	// Reason, when set, says why the key cannot be the expected one (the
+	// expectation is for another curve, or is no valid public key on it).
+	Reason error
 }
 
 // Error says which key the API answered with, and what to do. The public
@@ -148,6 +151,9 @@ func (e *UnexpectedKeyError) Error() string {
 	expected := e.Expected
 	if expected == "" {
 		expected = "the expected key"
+	}
+	if e.Reason != nil {
+		expected += " (" + e.Reason.Error() + ")"
 	}
 	if !e.Exported {
 		fmt.Fprintf(&b, "the API reports %s, which is not %s: the API would return another key than expected; nothing was exported. Check the key ID and the expected key; if both are right, do not trust this API (see docs/threat-model.md §2)", got, expected)

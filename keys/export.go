@@ -299,10 +299,13 @@ next:
 		}
 		return nil, nil, &RecoveryError{Faulty: report(), Err: err}
 	}
-	if opts.Expect != nil && (opts.Expect.CheckCurve(resp.Curve) != nil || !opts.Expect.Matches(resp.Curve, recovered)) {
-		// The key is not the user's: it is never built, and the secret
-		// is zeroed by the deferred call.
-		return nil, nil, &UnexpectedKeyError{Expected: opts.Expect.String(), Curve: resp.Curve, PublicKey: hex.EncodeToString(recovered), Exported: true}
+	if opts.Expect != nil {
+		reason := opts.Expect.CheckCurve(resp.Curve)
+		if reason != nil || !opts.Expect.Matches(resp.Curve, recovered) {
+			// The key is not the user's: it is never built, and the
+			// secret is zeroed by the deferred call.
+			return nil, nil, &UnexpectedKeyError{Expected: opts.Expect.String(), Curve: resp.Curve, PublicKey: hex.EncodeToString(recovered), Exported: true, Reason: reason}
+		}
 	}
 	return fromScalar(resp.Curve, secret), report(), nil
 }

@@ -502,16 +502,10 @@ func runExport(e *env, args []string) error {
 	if _, ok := exportFormats[*format]; !ok {
 		return usagef("unknown --format %q: use json, hex, wif or keystore", *format)
 	}
-	var emptyFlag string
-	fs.Visit(func(f *flag.Flag) {
-		if (f.Name == "expect-public-key" || f.Name == "expect-address") && f.Value.String() == "" {
-			emptyFlag = f.Name
-		}
-	})
-	if emptyFlag != "" {
-		return usagef("--%s is empty: give the key's %s, or leave the flag out", emptyFlag, map[string]string{"expect-public-key": "public key", "expect-address": "address"}[emptyFlag])
+	if err := refuseEmptyExpectation(fs); err != nil {
+		return err
 	}
-	expect, err := exportExpectation(*expectPub, *expectAddr)
+	expect, err := exportExpectation(*expectPub, *expectAddr, "; nothing was exported")
 	if err != nil {
 		return err
 	}
@@ -598,23 +592,38 @@ func runExport(e *env, args []string) error {
 // exportAPIOnlyNote is what export says when no key was expected.
 const exportAPIOnlyNote = "note: the key was checked only against the public key the API reports; pass --expect-public-key or --expect-address to bind the export to the key you know (see docs/threat-model.md §2)"
 
-// exportExpectation parses export's --expect-public-key and
-// --expect-address. The values are never printed back: one may be key
-// material pasted by mistake.
-func exportExpectation(pub, addr string) (keys.Expectation, error) {
+// refuseEmptyExpectation refuses --expect-public-key or --expect-address
+// given as an empty string, which would otherwise mean no expectation.
+func refuseEmptyExpectation(fs *flag.FlagSet) error {
+	var empty string
+	fs.Visit(func(f *flag.Flag) {
+		if (f.Name == "expect-public-key" || f.Name == "expect-address") && f.Value.String() == "" {
+			empty = f.Name
+		}
+	})
+	if empty != "" {
+		return usagef("--%s is empty: give the key's %s, or leave the flag out", empty, map[string]string{"expect-public-key": "public key", "expect-address": "address"}[empty])
+	}
+	return nil
+}
+
+// exportExpectation parses the --expect-public-key and --expect-address
+// of export and recover; suffix ends their errors. The values are never
+// printed back: one may be key material pasted by mistake.
+func exportExpectation(pub, addr, suffix string) (keys.Expectation, error) {
 	switch {
 	case pub != "" && addr != "":
 		return nil, usagef("give --expect-public-key or --expect-address, not both")
 	case pub != "":
 		exp, err := keys.ParseExpectedPublicKey(pub)
 		if err != nil {
-			return nil, usagef("--expect-public-key: %v; nothing was exported", err)
+			return nil, usagef("--expect-public-key: %v%s", err, suffix)
 		}
 		return exp, nil
 	case addr != "":
 		exp, err := address.Expect(addr)
 		if err != nil {
-			return nil, usagef("--expect-address: %v; nothing was exported", err)
+			return nil, usagef("--expect-address: %v%s", err, suffix)
 		}
 		return exp, nil
 	}
