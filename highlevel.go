@@ -280,12 +280,10 @@ func checkExpected(keyID string, k *keys.Key, exp keys.Expectation) error {
 	if exp == nil {
 		return nil
 	}
-	if err := exp.CheckCurve(k.Curve); err != nil {
-		return fmt.Errorf("key %s: the API reports a %s key, and %w; nothing was exported", safetext.Escape(truncateText(keyID, 100), false), safetext.Escape(truncateText(string(k.Curve), 20), false), err)
-	}
+	reason := exp.CheckCurve(k.Curve)
 	pub, err := hex.DecodeString(strings.TrimSpace(k.PublicKey))
-	if err != nil || !exp.Matches(k.Curve, pub) {
-		return &keys.UnexpectedKeyError{KeyID: keyID, Expected: exp.String(), Curve: k.Curve, PublicKey: k.PublicKey}
+	if reason != nil || err != nil || !exp.Matches(k.Curve, pub) {
+		return &keys.UnexpectedKeyError{KeyID: keyID, Expected: exp.String(), Curve: k.Curve, PublicKey: k.PublicKey, Reason: reason}
 	}
 	return nil
 }

@@ -85,7 +85,10 @@ func TestExportKeySubstitutedKey(t *testing.T) {
 	sol, err := address.Expect(mustAddresses(t, ed).Solana)
 	require.NoError(t, err)
 	_, _, err = c.ExportKey(ctx, victim.ID, dfnskeys.ExportOptions{Expect: sol})
-	require.ErrorContains(t, err, "the API reports a secp256k1 key, and the expected address is of a ed25519 key, not secp256k1; nothing was exported")
+	var uk *keys.UnexpectedKeyError
+	require.ErrorAs(t, err, &uk)
+	require.False(t, uk.Exported)
+	require.ErrorContains(t, err, "(the expected address is of a ed25519 key, not secp256k1): the API would return another key than expected; nothing was exported")
 	require.Zero(t, exportsSent(srv))
 
 	// The hostile case itself: without an expectation the other key is
