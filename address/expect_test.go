@@ -103,3 +103,23 @@ func TestExpectRefuses(t *testing.T) {
 		}
 	}
 }
+
+// Expect reads flags: it never panics and never prints its input back.
+func FuzzExpect(f *testing.F) {
+	for _, s := range []string{"", "0x2c7536E3605D9C16a7a3D7b1898e529396a65c23", "bc1qnduq8yy8h4nr7g9vuuglzklqatmaquq9ac42k2", "BC1QNDUQ8YY8H4NR7G9VUUGLZKLQATMAQUQ9AC42K2", "tb1q", "1FB3WSwtExGLQUmNp4AQF66tAwAQp6igW3", "FVen3X669xLzsi6N2V91DoiyzHzg1uAgqiT8jZ9nS96Z", "0x" + strings.Repeat("g", 40), "\x00"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		exp, err := address.Expect(s)
+		if err != nil {
+			if len(strings.TrimSpace(s)) >= 8 && strings.Contains(err.Error(), strings.TrimSpace(s)) {
+				t.Fatalf("the error prints the input: %v", err)
+			}
+			return
+		}
+		for _, c := range []keys.Curve{keys.Secp256k1, keys.Stark, keys.Ed25519} {
+			_ = exp.CheckCurve(c)
+			_ = exp.Matches(c, make([]byte, 33))
+		}
+	})
+}

@@ -207,3 +207,25 @@ func TestExpectationComparesInConstantTime(t *testing.T) {
 	})
 	require.True(t, found, "publicKeyExpectation.Matches must use subtle.ConstantTimeCompare")
 }
+
+// ParseExpectedPublicKey reads bulk input rows and flags: it never panics,
+// never prints its input back, and what it accepts is 32 or 33 bytes.
+func FuzzParseExpectedPublicKey(f *testing.F) {
+	for _, s := range []string{"", "0x", "024e3b81af9c2234cad09d679ce6035ed1392347ce64ce405f5dcd36228a25de6e", " 0X" + strings.Repeat("ab", 32), strings.Repeat("0", 66), "zz", "\x00\xff"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		exp, err := keys.ParseExpectedPublicKey(s)
+		if err != nil {
+			if len(strings.TrimSpace(s)) >= 8 && strings.Contains(err.Error(), strings.TrimSpace(s)) {
+				t.Fatalf("the error prints the input: %v", err)
+			}
+			return
+		}
+		for _, c := range []keys.Curve{keys.Secp256k1, keys.Stark, keys.Ed25519} {
+			if err := exp.CheckCurve(c); err != nil && len(strings.TrimSpace(s)) >= 8 && strings.Contains(err.Error(), strings.TrimSpace(s)) {
+				t.Fatalf("CheckCurve prints the input: %v", err)
+			}
+		}
+	})
+}
