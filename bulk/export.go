@@ -315,7 +315,6 @@ func (x *exporter) one(ctx context.Context, row rows.KeyRow) ExportLine {
 			return fail(fmt.Errorf("the row's publicKey: %w; nothing was exported", err))
 		}
 		wantPub = strings.ToLower(strings.TrimPrefix(strings.TrimPrefix(row.PublicKey, "0x"), "0X"))
-		l.PublicKey = wantPub
 	}
 	if prior, priorPub, ok := x.claim(row.KeyID, wantPub, row.Number); ok {
 		isRow := strings.HasPrefix(prior, "row ")
@@ -353,8 +352,14 @@ func (x *exporter) one(ctx context.Context, row rows.KeyRow) ExportLine {
 		return fail(err)
 	}
 	l.Curve = string(info.Curve)
-	if l.PublicKey == "" {
+	switch {
+	case expect == nil:
 		l.PublicKey = info.PublicKey
+	case expect.CheckCurve(info.Curve) == nil:
+		// The row's, which the export must match. One that cannot be a
+		// public key on this curve (a private key pasted?) is not
+		// copied into the report; the export below refuses it.
+		l.PublicKey = wantPub
 	}
 	if x.opts.OutputFormat == "keystore" && info.Curve != keys.Secp256k1 {
 		return fail(fmt.Errorf("format keystore is for secp256k1 keys only; this key is %s: export it with format json (it was not exported)", info.Curve))

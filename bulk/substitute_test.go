@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -173,5 +174,39 @@ func TestExportPlantedDocument(t *testing.T) {
 		require.ErrorContains(t, err, "run chmod go-w "+out)
 	}
 	require.NoError(t, os.Chmod(out, 0o700))
+	require.Equal(t, 1, exportRequests(srv))
+}
+
+// A row's publicKey that is not a public key, or a key listed again with
+// another publicKey, fails the row without an export.
+func TestExportRowPublicKeyErrors(t *testing.T) {
+	t.Parallel()
+	srv := dfnstest.NewServer(t)
+	c := client(t, srv)
+	ctx := context.Background()
+	k := randomKey(t, keys.Secp256k1)
+	created, err := c.ImportKey(ctx, k, dfnskeys.ImportKeyOptions{})
+	require.NoError(t, err)
+	other := randomKey(t, keys.Secp256k1)
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.jsonl")
+	secret := hex.EncodeToString(k.Bytes())
+	input := fmt.Sprintf(`{"keyId":%q,"publicKey":"not hex"}`+"\n"+`{"keyId":%q,"publicKey":%q}`+"\n"+`{"keyId":%q,"publicKey":%q}`+"\n"+`{"keyId":%q,"publicKey":%q}`+"\n",
+		created.ID, created.ID, secret, created.ID, created.PublicKey, created.ID, other.PublicKeyHex())
+	require.NoError(t, os.WriteFile(in, []byte(input), 0o600))
+	var report bytes.Buffer
+	sum, err := bulk.Export(ctx, bulk.ExportOptions{InputPath: in, OutDir: filepath.Join(dir, "out"), OutputFormat: "json", Report: &report, Client: c, Workers: 1})
+	require.NoError(t, err)
+	text := report.String()
+	lines := exportLines(t, &report)
+	require.Equal(t, "the row's publicKey: the expected public key is not hex; nothing was exported", lines[1].Error)
+	require.Contains(t, lines[2].Error, "(is it a private key?)")
+	require.Contains(t, text, created.PublicKey)
+	require.NotContains(t, text, secret, "a private key pasted as publicKey is never echoed")
+	require.Equal(t, bulk.StatusExported, lines[3].Status)
+	require.Equal(t, bulk.StatusFailed, lines[4].Status)
+	require.Contains(t, lines[4].Error, "records key "+created.ID+" with another public key than this row's publicKey")
+	require.Equal(t, 1, sum.Exported)
+	require.Equal(t, 3, sum.Failed)
 	require.Equal(t, 1, exportRequests(srv))
 }
