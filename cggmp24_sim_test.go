@@ -27,7 +27,7 @@ func TestImportDefaultsToCGGMP24(t *testing.T) {
 			stored, ok := srv.Key(created.ID)
 			require.True(t, ok)
 			require.Equal(t, keys.Scheme{Protocol: want, Curve: curve}, stored.Shares.Scheme)
-			recovered, faulty, err := c.ExportKey(ctx, created.ID)
+			recovered, faulty, err := c.ExportKey(ctx, created.ID, dfnskeys.ExportOptions{})
 			require.NoError(t, err)
 			require.Empty(t, faulty)
 			require.True(t, recovered.Equal(key))
@@ -61,7 +61,7 @@ func TestExportNativeKeys(t *testing.T) {
 			require.True(t, ok)
 			require.Equal(t, tc.want, stored.Shares.Scheme.Protocol)
 
-			recovered, faulty, err := c.ExportKey(ctx, created.ID)
+			recovered, faulty, err := c.ExportKey(ctx, created.ID, dfnskeys.ExportOptions{})
 			require.NoError(t, err)
 			require.Empty(t, faulty)
 			require.Equal(t, created.PublicKey, recovered.PublicKeyHex())

@@ -10,13 +10,18 @@
 //		dfnskeys.WithSigner(signer), // an auth.Signer, e.g. auth.NewKeySigner
 //	)
 //	key, err := c.ImportKey(ctx, privateKey, dfnskeys.ImportKeyOptions{Name: "treasury"})
-//	recovered, faulty, err := c.ExportKey(ctx, key.ID) // faulty: signers whose shares were corrected
+//	recovered, faulty, err := c.ExportKey(ctx, key.ID, dfnskeys.ExportOptions{
+//		Expect: keys.ExpectPublicKey(privateKey.PublicKey()), // the key you know, not the API's word
+//	}) // faulty: signers whose shares were corrected
 //
 // ImportKey lists the signers, builds the request offline (the key is split
 // and encrypted locally; see package keys), signs the user action, sends it
 // and checks that Dfns reports the public key computed locally. ExportKey
 // makes a one-time key pair, sends the signed export request, recombines the
-// shares and checks them against the key's public key.
+// shares and checks them against the key's public key and, given
+// [ExportOptions.Expect], against the key the caller knows: an API that
+// answers for another key (see docs/threat-model.md §2) gets a
+// [*keys.UnexpectedKeyError], and before the export is sent when it can.
 //
 // # Retries and key import
 //

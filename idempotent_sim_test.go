@@ -76,7 +76,7 @@ func TestImportKeyIsIdempotent(t *testing.T) {
 		key := freshKey(t, keys.Ed25519)
 		old, err := c.ImportKey(ctx, key, dfnskeys.ImportKeyOptions{})
 		require.NoError(t, err)
-		exp, _, err := c.ExportKey(ctx, old.ID)
+		exp, _, err := c.ExportKey(ctx, old.ID, dfnskeys.ExportOptions{})
 		require.NoError(t, err)
 		exp.Destroy()
 		renewed, err := c.ImportKey(ctx, key, dfnskeys.ImportKeyOptions{})

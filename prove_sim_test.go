@@ -74,7 +74,7 @@ func TestProveNativeExportedAndPending(t *testing.T) {
 	require.Equal(t, native.PublicKey, proof.PublicKey)
 
 	// An exported key no longer signs.
-	_, _, err = c.ExportKey(ctx, native.ID)
+	_, _, err = c.ExportKey(ctx, native.ID, dfnskeys.ExportOptions{})
 	require.NoError(t, err)
 	_, err = c.ProveKey(ctx, native, dfnskeys.ProveOptions{})
 	var apiErr *dfnskeys.APIError

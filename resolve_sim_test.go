@@ -55,7 +55,7 @@ func TestAmbiguousImportIsNotResolvedByAnotherKey(t *testing.T) {
 		key := freshKey(t, keys.Ed25519)
 		old, err := c.ImportKey(ctx, key, dfnskeys.ImportKeyOptions{})
 		require.NoError(t, err)
-		exp, _, err := c.ExportKey(ctx, old.ID)
+		exp, _, err := c.ExportKey(ctx, old.ID, dfnskeys.ExportOptions{})
 		require.NoError(t, err)
 		exp.Destroy()
 		notResolved(t, c, func() { srv.FailNext("POST /keys/import", 1, http.StatusServiceUnavailable) }, key, dfnskeys.ImportKeyOptions{})

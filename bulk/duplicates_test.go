@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dfnskeys/dfnskeys"
 	"github.com/dfnskeys/dfnskeys/bulk"
 	"github.com/dfnskeys/dfnskeys/dfnstest"
 	"github.com/dfnskeys/dfnskeys/keys"
@@ -138,7 +139,7 @@ func TestRunImportsAgainAKeyThatWasExported(t *testing.T) {
 	c := client(t, srv)
 	f := newFixture(t, 2)
 	_, first := run(t, context.Background(), f, c, nil)
-	exported, _, err := c.ExportKey(context.Background(), first[1].KeyID)
+	exported, _, err := c.ExportKey(context.Background(), first[1].KeyID, dfnskeys.ExportOptions{})
 	require.NoError(t, err)
 	exported.Destroy()
 

@@ -25,13 +25,21 @@ import (
 // ExportOptions configures [Export].
 type ExportOptions struct {
 	// InputPath lists the keys: JSON Lines (.jsonl, .ndjson) or CSV (.csv)
-	// with a keyId field or column and an optional name. Other fields and
-	// columns are ignored, so a bulk-import report is a valid input.
+	// with a keyId field or column, an optional name and an optional
+	// publicKey. Other fields and columns are ignored, so a bulk-import
+	// report is a valid input. A row's publicKey (a bulk-import report has
+	// it) is the key the row expects: a key the API reports or returns
+	// with another public key fails the row, never exported or saved (see
+	// docs/threat-model.md §2); without it the key is checked only against
+	// the public key the API reports.
 	InputPath string
 	// OutDir receives one new file per key, mode 0600:
 	// <keyId>.keystore.json for a keystore, <keyId>.json for an export
-	// document. Every file records its key ID, which is how a rerun knows
-	// the key is done, whatever the format.
+	// document. Every file records its key ID and public key, which is how
+	// a rerun knows the key is done, whatever the format: a file counts
+	// for a row with a publicKey only when it records that public key. A
+	// directory that group or others can write is refused (see
+	// docs/threat-model.md §6).
 	OutDir string
 	// OutputFormat is keystore (the default) or json (see
 	// [keyformat.JSON]). Keystores are for secp256k1 keys only; other keys
@@ -76,7 +84,18 @@ type ExportLine struct {
 	// FaultySigners names the signers whose export shares were faulty
 	// when the key was nevertheless recovered (and matches its public key).
 	FaultySigners []string `json:"faultySigners,omitempty"`
+	// CheckedAgainst says, for an exported key, what its public key was
+	// checked against: "expected" (the row's publicKey) or "api-only"
+	// (the row had none, so only the public key the API reports, which
+	// an API that substitutes keys controls: docs/threat-model.md §2).
+	CheckedAgainst string `json:"checkedAgainst,omitempty"`
 }
+
+// Values of [ExportLine.CheckedAgainst].
+const (
+	CheckedExpected = "expected"
+	CheckedAPIOnly  = "api-only"
+)
 
 // Export report statuses.
 const (
@@ -104,6 +123,9 @@ type ExportSummary struct {
 	// WithFaultySigners counts exported keys some of whose signers sent
 	// faulty shares (see ExportLine.FaultySigners).
 	WithFaultySigners int
+	// APIOnly counts exported keys whose row had no publicKey: they were
+	// checked only against the public key the API reports.
+	APIOnly int
 }
 
 // partialSuffix ends the name of a file being written: a hidden
@@ -154,13 +176,16 @@ func Export(ctx context.Context, opts ExportOptions) (*ExportSummary, error) {
 		return nil, err
 	}
 	if opts.Notice != nil && len(ignored) > 0 {
-		opts.Notice(fmt.Sprintf("ignoring the input's unknown %s %s (the fields read are keyId and name; a bulk-import report's own fields are ignored silently)", plural(len(ignored), "field", "fields"), strings.Join(ignored, ", ")))
+		opts.Notice(fmt.Sprintf("ignoring the input's unknown %s %s (the fields read are keyId, name and publicKey; a bulk-import report's own fields are ignored silently)", plural(len(ignored), "field", "fields"), strings.Join(ignored, ", ")))
 	}
 	if err := os.MkdirAll(opts.OutDir, 0o700); err != nil {
 		return nil, fmt.Errorf("creating the output directory: %w", err)
 	}
+	if err := checkOutDirMode(opts.OutDir); err != nil {
+		return nil, err
+	}
 	sum := &ExportSummary{}
-	done, err := scanOutDir(opts.OutDir, sum)
+	done, pubs, err := scanOutDir(opts.OutDir, sum)
 	if err != nil {
 		return nil, err
 	}
@@ -177,7 +202,7 @@ func Export(ctx context.Context, opts ExportOptions) (*ExportSummary, error) {
 		return nil, err
 	}
 
-	x := &exporter{opts: opts, ext: ext, done: done, kdf: newKDFGate(opts.KDFConcurrency)}
+	x := &exporter{opts: opts, ext: ext, done: done, pubs: pubs, kdf: newKDFGate(opts.KDFConcurrency)}
 	bw := bufio.NewWriter(opts.Report)
 	enc := json.NewEncoder(bw)
 	var writeErr error
@@ -204,6 +229,9 @@ func Export(ctx context.Context, opts ExportOptions) (*ExportSummary, error) {
 			progress.Exported++
 			if len(l.FaultySigners) > 0 {
 				sum.WithFaultySigners++
+			}
+			if l.CheckedAgainst == CheckedAPIOnly {
+				sum.APIOnly++
 			}
 		case StatusAlreadyExported:
 			progress.AlreadyExported++
@@ -242,28 +270,34 @@ type exporter struct {
 
 	mu   sync.Mutex
 	done map[string]string // key ID → the file that holds it, or the row claiming it
+	pubs map[string]string // key ID → the public key its file records or its row expects, lower-case hex
 }
 
-// claim records that row is exporting keyID; it returns the file or row
-// that already has it, if any.
-func (x *exporter) claim(keyID string, row int) (string, bool) {
+// claim records that row is exporting keyID, expecting public key pub
+// ("" when the row has none); it returns the file or row that already has
+// it, if any, and the public key recorded for it.
+func (x *exporter) claim(keyID, pub string, row int) (prior, priorPub string, ok bool) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	if prior, ok := x.done[keyID]; ok {
-		return prior, true
+		return prior, x.pubs[keyID], true
 	}
 	x.done[keyID] = fmt.Sprintf("row %d", row)
-	return "", false
+	x.pubs[keyID] = pub
+	return "", "", false
 }
 
-// settle records where keyID ended up ("" to release a failed claim).
-func (x *exporter) settle(keyID, file string) {
+// settle records where keyID ended up and its public key ("" to release
+// a failed claim).
+func (x *exporter) settle(keyID, file, pub string) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	if file == "" {
 		delete(x.done, keyID)
+		delete(x.pubs, keyID)
 	} else {
 		x.done[keyID] = file
+		x.pubs[keyID] = pub
 	}
 }
 
@@ -273,9 +307,29 @@ func (x *exporter) one(ctx context.Context, row rows.KeyRow) ExportLine {
 	if !validKeyID(row.KeyID) {
 		return fail(fmt.Errorf("keyId %q is not a Dfns key ID (letters, digits, - and _)", row.KeyID))
 	}
-	if prior, ok := x.claim(row.KeyID, row.Number); ok {
+	var expect keys.Expectation
+	wantPub := ""
+	if row.PublicKey != "" {
+		var err error
+		if expect, err = keys.ParseExpectedPublicKey(row.PublicKey); err != nil {
+			return fail(fmt.Errorf("the row's publicKey: %w; nothing was exported", err))
+		}
+		wantPub = strings.ToLower(strings.TrimPrefix(strings.TrimPrefix(row.PublicKey, "0x"), "0X"))
+	}
+	if prior, priorPub, ok := x.claim(row.KeyID, wantPub, row.Number); ok {
+		isRow := strings.HasPrefix(prior, "row ")
+		switch {
+		case wantPub == "" || wantPub == priorPub:
+		case isRow && priorPub == "":
+			// The earlier row had no publicKey: it was exported (or is
+			// being) checked against the API's public key only.
+		case isRow:
+			return fail(fmt.Errorf("listed again with another publicKey than %s expects; nothing was exported for this row", prior))
+		default:
+			return fail(fmt.Errorf("%s records key %s with another public key than this row's publicKey (or none): it does not count as exported, and nothing was exported; check where the file came from, move it away and rerun (see docs/threat-model.md §6)", prior, row.KeyID))
+		}
 		l.Status = StatusAlreadyExported
-		if strings.HasPrefix(prior, "row ") {
+		if isRow {
 			l.Error = "listed again: exported for " + prior
 		} else {
 			l.File = prior
@@ -285,7 +339,7 @@ func (x *exporter) one(ctx context.Context, row rows.KeyRow) ExportLine {
 	exported := false
 	defer func() {
 		if !exported {
-			x.settle(row.KeyID, "")
+			x.settle(row.KeyID, "", "")
 		}
 	}()
 	final := filepath.Join(x.opts.OutDir, row.KeyID+x.ext)
@@ -297,7 +351,16 @@ func (x *exporter) one(ctx context.Context, row rows.KeyRow) ExportLine {
 	if err != nil {
 		return fail(err)
 	}
-	l.Curve, l.PublicKey = string(info.Curve), info.PublicKey
+	l.Curve = string(info.Curve)
+	switch {
+	case expect == nil:
+		l.PublicKey = info.PublicKey
+	case expect.CheckCurve(info.Curve) == nil:
+		// The row's, which the export must match. One that cannot be a
+		// public key on this curve (a private key pasted?) is not
+		// copied into the report; the export below refuses it.
+		l.PublicKey = wantPub
+	}
 	if x.opts.OutputFormat == "keystore" && info.Curve != keys.Secp256k1 {
 		return fail(fmt.Errorf("format keystore is for secp256k1 keys only; this key is %s: export it with format json (it was not exported)", info.Curve))
 	}
@@ -307,13 +370,20 @@ func (x *exporter) one(ctx context.Context, row rows.KeyRow) ExportLine {
 	if err != nil {
 		return fail(fmt.Errorf("%w; nothing was exported", err))
 	}
-	key, faulty, err := x.opts.Client.ExportKey(ctx, row.KeyID)
+	// The one check of the library: against the row's publicKey before the
+	// export is sent and after the key is recovered. A key that is not the
+	// row's is never returned, so never written.
+	key, faulty, err := x.opts.Client.ExportKey(ctx, row.KeyID, dfnskeys.ExportOptions{Expect: expect})
 	if err != nil {
 		safefile.RemoveIfSame(partial, f)
 		return fail(err)
 	}
 	defer key.Destroy()
 	exported = true
+	l.CheckedAgainst = CheckedAPIOnly
+	if expect != nil {
+		l.CheckedAgainst = CheckedExpected
+	}
 	for _, f := range faulty {
 		l.FaultySigners = append(l.FaultySigners, f.String())
 	}
@@ -332,13 +402,13 @@ func (x *exporter) one(ctx context.Context, row rows.KeyRow) ExportLine {
 	if err != nil {
 		// The key is exported: it must not be lost.
 		if rescued, rerr := rescue(key, row.KeyID); rerr == nil {
-			x.settle(row.KeyID, rescued)
+			x.settle(row.KeyID, rescued, key.PublicKeyHex())
 			l.File = rescued
 			return fail(fmt.Errorf("the key was exported, but writing %s failed (%v): it was saved instead to %s (mode 0600); move it into %s", final, err, rescued, x.opts.OutDir))
 		}
 		return fail(fmt.Errorf("the key was exported, but writing %s failed (%v), and so did saving it elsewhere: export it again", final, err))
 	}
-	x.settle(row.KeyID, final)
+	x.settle(row.KeyID, final, key.PublicKeyHex())
 	l.File, l.Status = final, StatusExported
 	return l
 }
@@ -408,12 +478,13 @@ func validKeyID(id string) bool {
 	return true
 }
 
-// scanOutDir returns the key IDs the files in dir record, after finishing
-// or removing the partial files of an interrupted run.
-func scanOutDir(dir string, sum *ExportSummary) (map[string]string, error) {
+// scanOutDir returns the key IDs the files in dir record, with the files
+// and the public keys they record, after finishing or removing the partial
+// files of an interrupted run.
+func scanOutDir(dir string, sum *ExportSummary) (files, pubs map[string]string, err error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		return nil, fmt.Errorf("reading the output directory: %w", err)
+		return nil, nil, fmt.Errorf("reading the output directory: %w", err)
 	}
 	done := map[string]string{}
 	var finals []string
@@ -436,15 +507,34 @@ func scanOutDir(dir string, sum *ExportSummary) (map[string]string, error) {
 	}
 	if sum.Finished+sum.Removed > 0 {
 		if err := safefile.SyncDir(dir); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
+	pubs = map[string]string{}
 	for _, p := range finals {
-		if id := recordedKeyID(p); id != "" {
+		if id, pub := recordedKey(p); id != "" {
 			done[id] = p
+			pubs[id] = pub
 		}
 	}
-	return done, nil
+	return done, pubs, nil
+}
+
+// checkOutDirMode refuses an output directory that group or others can
+// write: whoever can write it could plant a file that makes a key count
+// as exported, or replace one (see docs/threat-model.md §6).
+func checkOutDirMode(dir string) error {
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return fmt.Errorf("the output directory: %w", err)
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("the output directory %s is not a directory", dir)
+	}
+	if perm := fi.Mode().Perm(); perm&0o022 != 0 {
+		return fmt.Errorf("the output directory %s can be written by group or others (mode %04o): a file planted there could make a key count as exported; nothing was exported: run chmod go-w %s, or choose a directory only you can write", dir, perm, dir)
+	}
+	return nil
 }
 
 // finishPartial moves a complete partial file into place and removes an
@@ -476,19 +566,47 @@ func finishPartial(partial, final string) bool {
 	return os.Link(partial, final) == nil
 }
 
-// recordedKeyID reads the key ID the file at p records, or "".
-func recordedKeyID(p string) string {
+// recordedKey reads the key ID and public key (lower-case hex) the file at
+// p records, or "" for either. An export document's public key is that of
+// the key it holds (a document whose key does not match its publicKey
+// records none); a keystore's is the one its dfnskeys section records.
+func recordedKey(p string) (id, pub string) {
 	f, err := os.Open(p)
 	if err != nil {
-		return ""
+		return "", ""
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, maxOutputFile+1))
 	defer clear(data)
 	if err != nil || len(data) > maxOutputFile {
-		return ""
+		return "", ""
 	}
-	return keyformat.RecordedKeyID(data)
+	id = keyformat.RecordedKeyID(data)
+	if id == "" {
+		return "", ""
+	}
+	var probe struct {
+		Type      string `json:"type"`
+		PublicKey string `json:"publicKey"`
+		Dfnskeys  *struct {
+			PublicKey string `json:"publicKey"`
+		} `json:"dfnskeys"`
+	}
+	if json.Unmarshal(data, &probe) != nil {
+		return id, ""
+	}
+	switch {
+	case probe.Type == "dfnskeys-exported-key":
+		k, err := keyformat.ParseJSON("", data)
+		if err != nil {
+			return id, ""
+		}
+		defer k.Destroy()
+		return id, k.PublicKeyHex()
+	case probe.Dfnskeys != nil:
+		return id, strings.ToLower(probe.Dfnskeys.PublicKey)
+	}
+	return id, ""
 }
 
 // countExportRows counts the input's data rows, for progress, and returns

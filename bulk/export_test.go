@@ -59,7 +59,7 @@ func TestExport(t *testing.T) {
 			Progress: func(p bulk.ExportProgress) { progress = append(progress, p) }, Notice: func(s string) { notices = append(notices, s) }})
 		require.NoError(t, err)
 		// Extra fields are named once; a bulk-import report's own are not.
-		require.Equal(t, []string{"ignoring the input's unknown field owner (the fields read are keyId and name; a bulk-import report's own fields are ignored silently)"}, notices)
+		require.Equal(t, []string{"ignoring the input's unknown field owner (the fields read are keyId, name and publicKey; a bulk-import report's own fields are ignored silently)"}, notices)
 		require.NotEmpty(t, progress)
 		last := progress[len(progress)-1]
 		require.Equal(t, 8, last.Total)

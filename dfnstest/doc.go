@@ -16,8 +16,11 @@
 // arrived; fault knobs ([Server.FailNext], [Server.RateLimitNext],
 // [Server.DropNextResponse], [Server.FailAfterProcessing],
 // [Server.RequirePolicyApproval], [Server.SetLatency], …) rehearse what
-// production does. The protocol it implements is described in the
-// repository's docs/protocol.md.
+// production does. Hostile-API knobs ([Server.SubstituteListedSigner],
+// [Server.SubstituteKey], [Server.SubstituteExport]) rehearse a compromised
+// API front end, so that a client's defences can be shown to hold (see the
+// repository's docs/threat-model.md). The protocol it implements is
+// described in the repository's docs/protocol.md.
 //
 // The simulator is for tests and practice only: its state files hold the
 // signers' decryption keys and the key shares in the clear, and it listens

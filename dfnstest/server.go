@@ -131,6 +131,8 @@ type Server struct {
 	faults     map[string]*fault
 	latency    time.Duration
 	listed     map[[2]int]signers.Signer // GET /signers substitutions
+	substitute map[string]string         // key ID → the key answered for it (SubstituteKey)
+	subExport  map[string]string         // key ID → the key exported for it (SubstituteExport)
 	sigs       map[string]*sigRequest    // signature requests by ID
 	badSigs    int                       // signatures still to corrupt
 	badSigRate float64                   // fraction of signatures to corrupt
@@ -1216,7 +1218,7 @@ func (s *Server) listKeys(c *call) (any, *apiError) {
 	end := min(start+limit, len(s.keys))
 	resp := &keys.ListResponse{Items: []keys.Key{}}
 	for _, k := range s.keys[start:end] {
-		resp.Items = append(resp.Items, k.clone().Key)
+		resp.Items = append(resp.Items, s.answeredLocked(k))
 	}
 	if end < len(s.keys) {
 		resp.NextPageToken = base64.RawURLEncoding.EncodeToString([]byte(pageTokenPrefix + s.keys[end-1].Key.ID))
@@ -1225,11 +1227,84 @@ func (s *Server) listKeys(c *call) (any, *apiError) {
 }
 
 func (s *Server) getKey(c *call) (any, *apiError) {
-	k, ok := s.Key(c.params["keyId"])
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k, ok := s.byID[c.params["keyId"]]
 	if !ok {
 		return nil, errorf(http.StatusNotFound, "key %s not found", c.params["keyId"])
 	}
-	return &k.Key, nil
+	key := s.answeredLocked(k)
+	return &key, nil
+}
+
+// SubstituteKey makes the server answer for keyID with the key otherKeyID,
+// consistently, as a compromised API front end could: GET /keys and
+// GET /keys/{keyId} report keyID with the other key's curve, scheme and
+// public key, and POST /keys/{keyId}/export (and the export of keyID's
+// wallet) returns the other key's shares (which recover, and match the
+// public key reported) while marking keyID exported, as Dfns would. It is a hostile-API rehearsal: a client that
+// checks the export only against what the API says accepts the other key;
+// one given the expected key (dfnskeys.ExportOptions.Expect, dfnskeys
+// export --expect-public-key) refuses it (see docs/threat-model.md §2).
+// [Server.Key] still reports the truth. An empty otherKeyID ends the
+// substitution. Substitutions are not kept in a state file. It panics when
+// either key does not exist.
+func (s *Server) SubstituteKey(keyID, otherKeyID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.byID[keyID] == nil || (otherKeyID != "" && s.byID[otherKeyID] == nil) {
+		panic(fmt.Sprintf("dfnstest: SubstituteKey(%q, %q): no such key", keyID, otherKeyID))
+	}
+	if otherKeyID == "" {
+		delete(s.substitute, keyID)
+		return
+	}
+	if s.substitute == nil {
+		s.substitute = map[string]string{}
+	}
+	s.substitute[keyID] = otherKeyID
+}
+
+// SubstituteExport is [Server.SubstituteKey] for the export only:
+// GET /keys and GET /keys/{keyId} report keyID truthfully, and the export
+// returns the other key's shares and public key. It rehearses a hostile
+// API that a client catches only after the export was sent (Dfns has then
+// marked keyID exported). An empty otherKeyID ends it. It panics when
+// either key does not exist.
+func (s *Server) SubstituteExport(keyID, otherKeyID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.byID[keyID] == nil || (otherKeyID != "" && s.byID[otherKeyID] == nil) {
+		panic(fmt.Sprintf("dfnstest: SubstituteExport(%q, %q): no such key", keyID, otherKeyID))
+	}
+	if otherKeyID == "" {
+		delete(s.subExport, keyID)
+		return
+	}
+	if s.subExport == nil {
+		s.subExport = map[string]string{}
+	}
+	s.subExport[keyID] = otherKeyID
+}
+
+// exportedForLocked returns the key whose shares an export of k returns.
+func (s *Server) exportedForLocked(k *StoredServerKey) *StoredServerKey {
+	for _, m := range []map[string]string{s.subExport, s.substitute} {
+		if other := s.byID[m[k.Key.ID]]; other != nil {
+			return other
+		}
+	}
+	return k
+}
+
+// answeredLocked returns k as the API reports it: with the public key of
+// the key substituted for it, if any.
+func (s *Server) answeredLocked(k *StoredServerKey) keys.Key {
+	key := k.clone().Key
+	if other := s.byID[s.substitute[k.Key.ID]]; other != nil {
+		key.Curve, key.Scheme, key.PublicKey = other.Key.Curve, other.Key.Scheme, other.Key.PublicKey
+	}
+	return key
 }
 
 func (s *Server) getWallet(c *call) (any, *apiError) {
@@ -1393,39 +1468,46 @@ func (s *Server) exportKey(c *call) (any, *apiError) {
 	id := c.params["keyId"]
 	s.mu.Lock()
 	k := s.byID[id]
+	src := k
+	if k != nil {
+		src = s.exportedForLocked(k)
+	}
 	s.mu.Unlock()
 	if k == nil {
 		return nil, errorf(http.StatusNotFound, "key %s not found", id)
 	}
-	return s.export(k, c.body)
+	return s.export(k, src, c.body)
 }
 
 func (s *Server) exportWallet(c *call) (any, *apiError) {
 	id := c.params["walletId"]
 	s.mu.Lock()
-	var k *StoredServerKey
+	var k, src *StoredServerKey
 	if w := s.wallets[id]; w != nil {
-		k = s.byID[w.SigningKey.ID]
+		if k = s.byID[w.SigningKey.ID]; k != nil {
+			src = s.exportedForLocked(k)
+		}
 	}
 	s.mu.Unlock()
 	if k == nil {
 		return nil, errorf(http.StatusNotFound, "wallet %s not found", id)
 	}
-	return s.export(k, c.body)
+	return s.export(k, src, c.body)
 }
 
-// export has the cluster export k, then marks k (and its wallet) exported.
-// Repeated exports are allowed.
-func (s *Server) export(k *StoredServerKey, body []byte) (any, *apiError) {
+// export has the cluster export src's shares, then marks k (and its
+// wallet) exported: src is k, or the key substituted for it
+// ([Server.SubstituteKey]). Repeated exports are allowed.
+func (s *Server) export(k, src *StoredServerKey, body []byte) (any, *apiError) {
 	var req keys.ExportRequest
 	if e := decode(body, &req); e != nil {
 		return nil, e
 	}
-	if k.Shares == nil {
+	if src.Shares == nil {
 		return nil, errorf(http.StatusBadRequest, "key %s is a placeholder with no shares (AddPlaceholderKeys): it cannot be exported", k.Key.ID)
 	}
-	cl := s.clusters[slices.IndexFunc(s.clusters, func(c *Cluster) bool { return c.ID == k.ClusterID })]
-	resp, err := cl.Export(k.Shares, &req)
+	cl := s.clusters[slices.IndexFunc(s.clusters, func(c *Cluster) bool { return c.ID == src.ClusterID })]
+	resp, err := cl.Export(src.Shares, &req)
 	if err != nil {
 		return nil, errorf(http.StatusBadRequest, "key export failed: %v", err)
 	}

@@ -9,7 +9,13 @@
 // Export: [NewExportContext] makes a one-time envelope key pair;
 // [ExportContext.Request] is the POST /keys/{keyId}/export body, and
 // [ExportContext.Recover] decrypts the signers' shares, recombines them and
-// checks the result against the key's public key.
+// checks the result against the key's public key. The response's public
+// key is the API's word: [ExportContext.RecoverWith] with an [Expectation]
+// (from [ParseExpectedPublicKey], [ExpectIdentity] or package address)
+// binds the recovery to the key the user knows, returning an
+// [*UnexpectedKeyError] and no key for another one (docs/threat-model.md
+// §2); with the cluster's signer IDs it refuses shares from any other
+// signer (§7).
 //
 // Supported protocol/curve pairs: CGGMP24 and CGGMP21 on secp256k1 and stark,
 // FROST_BITCOIN/secp256k1 and FROST/ed25519. CGGMP24 is the default for ECDSA

@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/dfnskeys/dfnskeys/encryption"
@@ -117,26 +116,53 @@ func (c *ExportContext) Recover(resp *ExportResponse) (*PrivateKey, []FaultySign
 	return c.RecoverContext(context.Background(), resp)
 }
 
-// RecoverContext decrypts and recombines an export response into the
+// RecoverOptions configures [ExportContext.RecoverWith].
+type RecoverOptions struct {
+	// Expect, when set, is the key the user expects: a recovered key that
+	// is not it (its public key compared in constant time) is destroyed,
+	// and an [*UnexpectedKeyError] returned instead, with Exported set.
+	// Without it the key is checked only against the response's own
+	// publicKey, which an API that substitutes another key controls (see
+	// docs/threat-model.md §2).
+	Expect Expectation
+	// Signers, when set, lists the signer IDs (as on the wire) of the
+	// key's cluster, for example from pinned signers: a share from any
+	// other signer is refused without being decrypted and its signer
+	// named faulty (see docs/threat-model.md §7).
+	Signers []string
+}
+
+// RecoverContext is [ExportContext.RecoverWith] with no options: the key
+// is checked against the response's publicKey only.
+func (c *ExportContext) RecoverContext(ctx context.Context, resp *ExportResponse) (*PrivateKey, []FaultySigner, error) {
+	return c.RecoverWith(ctx, resp, RecoverOptions{})
+}
+
+// RecoverWith decrypts and recombines an export response into the
 // private key, correcting faulty shares where it can.
 //
 // It checks what docs/protocol.md §5 requires: a scheme this context asked
 // for, minSigners of at least 2, at least minSigners shares, and a valid
-// publicKey. Each share must come from
-// a distinct signer, decrypt, parse strictly for the response's curve and
-// have an index no other share has; a share that does not is left out and
-// its signer is faulty. The remaining n shares are decoded as a
-// Reed–Solomon codeword (see [sharding.Decode]), which finds and corrects
-// up to ⌊(n−minSigners)/2⌋ wrong ones, and the result must match publicKey.
+// publicKey. Each share must come from a distinct signer (of
+// opts.Signers, when set), decrypt, parse strictly for the response's
+// curve and have an index no other share has; a share that does not is
+// left out and its signer is faulty. Shares that repeat an index are all
+// left out and every signer involved is named as suspect: one of them is
+// forged, and which cannot be told (docs/threat-model.md §7). The
+// remaining n shares are decoded as a Reed–Solomon codeword (see
+// [sharding.Decode]), which finds and corrects up to ⌊(n−minSigners)/2⌋
+// wrong ones, and the result must match publicKey and, when opts.Expect
+// is set, the expected key.
 //
-// When it does, RecoverContext returns the key together with the faulty
+// When it does, RecoverWith returns the key together with the faulty
 // signers (usually none): the key is right, but the caller should report
 // them, since Dfns may have marked the key exported already. Otherwise it
 // returns a [*RecoveryError] naming the faulty signers found, wrapping
-// [ErrPublicKeyMismatch] or [ErrTooManyFaulty]; never a wrong key. Its
-// cost is polynomial in the number of shares: O(n·t) operations when the
-// shares agree, O(n³) when some do not.
-func (c *ExportContext) RecoverContext(ctx context.Context, resp *ExportResponse) (*PrivateKey, []FaultySigner, error) {
+// [ErrPublicKeyMismatch] or [ErrTooManyFaulty], or an
+// [*UnexpectedKeyError]; never a wrong key. Its cost is polynomial in the
+// number of shares: O(n·t) operations when the shares agree, O(n³) when
+// some do not.
+func (c *ExportContext) RecoverWith(ctx context.Context, resp *ExportResponse, opts RecoverOptions) (*PrivateKey, []FaultySigner, error) {
 	if resp == nil {
 		return nil, nil, errors.New("no export response to recover")
 	}
@@ -166,18 +192,32 @@ func (c *ExportContext) RecoverContext(ctx context.Context, resp *ExportResponse
 	if err != nil {
 		return nil, nil, fmt.Errorf("export response publicKey: %w", err)
 	}
+	var cluster [][]byte
+	for _, s := range opts.Signers {
+		id, err := signers.DecodeID(s)
+		if err != nil {
+			return nil, nil, fmt.Errorf("RecoverOptions.Signers: %w", err)
+		}
+		cluster = append(cluster, id)
+	}
+	inCluster := func(id []byte) bool {
+		return opts.Signers == nil || slices.ContainsFunc(cluster, func(c []byte) bool { return bytes.Equal(c, id) })
+	}
 
 	type faulty struct {
 		pos int
 		err error
 	}
+	type opened struct {
+		pos   int
+		share sharding.Share
+		id    []byte
+	}
 	var bad []faulty
-	shares := make([]sharding.Share, 0, n)
-	pos := make([]int, 0, n) // position in the response of shares[k]
-	ids := make([][]byte, 0, n)
+	var all []opened
 	defer func() {
-		for _, s := range shares {
-			s.Value.Zeroize()
+		for _, o := range all {
+			o.share.Value.Zeroize()
 		}
 	}()
 next:
@@ -185,26 +225,45 @@ next:
 		if err := ctx.Err(); err != nil {
 			return nil, nil, err
 		}
-		share, id, err := c.openShare(curve, es)
+		id, err := signers.DecodeID(es.SignerID)
 		if err != nil {
 			bad = append(bad, faulty{i, err})
 			continue
 		}
-		for j := range ids {
-			if bytes.Equal(ids[j], id) {
-				share.Value.Zeroize()
+		if !inCluster(id) {
+			bad = append(bad, faulty{i, fmt.Errorf("the signer is not one of the %d signers of the key's cluster; its share was refused", len(cluster))})
+			continue
+		}
+		for _, o := range all {
+			if bytes.Equal(o.id, id) {
 				bad = append(bad, faulty{i, errors.New("the signer appears twice in the response; its second share was left out")})
 				continue next
 			}
-			if shares[j].Index.Equal(share.Index) {
-				share.Value.Zeroize()
-				bad = append(bad, faulty{i, fmt.Errorf("the share has the same index as the share of signer %s; it was left out", printableID(resp.EncryptedKeyShares[pos[j]].SignerID))})
-				continue next
+		}
+		share, err := c.openShare(curve, es)
+		if err != nil {
+			bad = append(bad, faulty{i, err})
+			continue
+		}
+		all = append(all, opened{i, share, id})
+	}
+	// Shares that repeat an index: one of them is forged, and which one
+	// cannot be told, so none is used and every signer is named.
+	shares := make([]sharding.Share, 0, len(all))
+	pos := make([]int, 0, len(all)) // position in the response of shares[k]
+	for k, o := range all {
+		var others []string
+		for j, p := range all {
+			if j != k && p.share.Index.Equal(o.share.Index) {
+				others = append(others, printableID(resp.EncryptedKeyShares[p.pos].SignerID))
 			}
 		}
-		shares = append(shares, share)
-		pos = append(pos, i)
-		ids = append(ids, id)
+		if others != nil {
+			bad = append(bad, faulty{o.pos, fmt.Errorf("suspect: the share has the same index as the share of signer %s; one of them is forged, so none of them was used", strings.Join(others, ", signer "))})
+			continue
+		}
+		shares = append(shares, o.share)
+		pos = append(pos, o.pos)
 	}
 	report := func() []FaultySigner {
 		slices.SortFunc(bad, func(a, b faulty) int { return a.pos - b.pos })
@@ -232,33 +291,29 @@ next:
 	for _, k := range wrong {
 		bad = append(bad, faulty{pos[k], errors.New("the share is not on the polynomial the other shares agree on")})
 	}
-	if subtle.ConstantTimeCompare(curve.BaseMul(secret).PublicKeyBytes(), pub.PublicKeyBytes()) != 1 {
+	recovered := curve.BaseMul(secret).PublicKeyBytes()
+	if subtle.ConstantTimeCompare(recovered, pub.PublicKeyBytes()) != 1 {
 		err := ErrPublicKeyMismatch
 		if len(bad) == 0 {
 			err = fmt.Errorf("%w: all %d shares agree on another key (is the response's publicKey wrong?)", ErrPublicKeyMismatch, len(shares))
 		}
 		return nil, nil, &RecoveryError{Faulty: report(), Err: err}
 	}
+	if opts.Expect != nil {
+		reason := opts.Expect.CheckCurve(resp.Curve)
+		if reason != nil || !opts.Expect.Matches(resp.Curve, recovered) {
+			// The key is not the user's: it is never built, and the
+			// secret is zeroed by the deferred call.
+			return nil, nil, &UnexpectedKeyError{Expected: opts.Expect.String(), Curve: resp.Curve, PublicKey: hex.EncodeToString(recovered), Exported: true, Reason: reason}
+		}
+	}
 	return fromScalar(resp.Curve, secret), report(), nil
 }
 
-// printableID returns a signer ID fit for a message: as is when it is
-// short and printable ASCII (every real ID is base64), else quoted with
-// escapes and cut to a readable length.
-func printableID(id string) string {
-	const max = 64
-	ok := len(id) <= max
-	for i := 0; ok && i < len(id); i++ {
-		ok = id[i] > 0x20 && id[i] < 0x7f
-	}
-	if ok {
-		return id
-	}
-	if len(id) > max {
-		id = id[:max] + "…"
-	}
-	return strconv.QuoteToASCII(id)
-}
+// printableID returns a signer or key ID fit for a message: as is when it
+// is short and printable ASCII (every real ID is), else quoted with escapes
+// and cut to a readable length.
+func printableID(id string) string { return printableText(id, 64) }
 
 func (c *ExportContext) asked(s Scheme) bool {
 	for _, x := range c.schemes {
@@ -269,26 +324,22 @@ func (c *ExportContext) asked(s Scheme) bool {
 	return false
 }
 
-func (c *ExportContext) openShare(curve sharding.Curve, es EncryptedKeyShare) (sharding.Share, []byte, error) {
-	id, err := signers.DecodeID(es.SignerID)
-	if err != nil {
-		return sharding.Share{}, nil, err
-	}
+func (c *ExportContext) openShare(curve sharding.Curve, es EncryptedKeyShare) (sharding.Share, error) {
 	if base64.StdEncoding.DecodedLen(len(es.EncryptedKeyShare)) > MaxEncryptedShareSize {
-		return sharding.Share{}, nil, fmt.Errorf("encrypted share is larger than %d bytes", MaxEncryptedShareSize)
+		return sharding.Share{}, fmt.Errorf("encrypted share is larger than %d bytes", MaxEncryptedShareSize)
 	}
 	ct, err := base64.StdEncoding.Strict().DecodeString(es.EncryptedKeyShare)
 	if err != nil {
-		return sharding.Share{}, nil, errors.New("encrypted share is not standard padded base64")
+		return sharding.Share{}, errors.New("encrypted share is not standard padded base64")
 	}
 	pt, err := c.dk.Decrypt(ct)
 	if err != nil {
-		return sharding.Share{}, nil, fmt.Errorf("%w (was it encrypted to this export's key?)", err)
+		return sharding.Share{}, fmt.Errorf("%w (was it encrypted to this export's key?)", err)
 	}
 	defer clear(pt)
 	s, err := sharding.ParseExportShare(curve, pt)
 	if err != nil {
-		return sharding.Share{}, nil, err
+		return sharding.Share{}, err
 	}
-	return sharding.Share{Index: s.Index, Value: s.SecretShare}, id, nil
+	return sharding.Share{Index: s.Index, Value: s.SecretShare}, nil
 }

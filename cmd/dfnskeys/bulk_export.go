@@ -17,9 +17,17 @@ var bulkExportCommand = &command{
 
 Exports every key listed in --input and writes each to its own new file in
 DIR, mode 0600. --input is JSON Lines (.jsonl) or CSV (.csv) with a keyId
-field or column and an optional name; other fields and columns are ignored,
-so the report of 'dfnskeys bulk-import' is a valid input (fields that are
-not a bulk-import report's are named once on stderr).
+field or column, an optional name and an optional publicKey; other fields
+and columns are ignored, so the report of 'dfnskeys bulk-import' is a valid
+input (fields that are not a bulk-import report's are named once on
+stderr).
+
+A row's publicKey is the key it expects (see docs/threat-model.md §2): a
+key the API reports with another public key fails the row before it is
+exported, and a key recovered with another one fails it too, discarded and
+saved nowhere. Rows without one are checked only against the public key the
+API reports (the report's checkedAgainst says "api-only"; a note on stderr
+counts them).
 
   keystore   DIR/<keyId>.keystore.json, an Ethereum V3 keystore encrypted
              with DFNS_KEYSTORE_PASSWORD, so keys never touch disk in the
@@ -29,8 +37,11 @@ not a bulk-import report's are named once on stderr).
              key ID, public key and key, in the clear (every curve; read it
              back with format json)
 
-Every file records its key ID. A rerun, with any format, skips every key a
-file in DIR records, and a key listed twice is exported once. Each key's file
+Every file records its key ID and public key. A rerun, with any format,
+skips every key a file in DIR records, and a key listed twice is exported
+once; for a row with a publicKey, a file counts only when it records that
+public key (otherwise the row fails, nothing exported). DIR must not be
+writable by group or others (fix with chmod go-w DIR). Each key's file
 is created (as a hidden .partial file) before Dfns is asked to export it;
 Ctrl-C finishes the exports in flight, saves them and stops. A run that was
 killed leaves at most its .partial files: the next run moves complete ones
@@ -119,6 +130,9 @@ func runBulkExport(e *env, args []string) error {
 			err = cerr
 		}
 		fmt.Fprintf(e.stderr, "%d rows: %d exported, %d already exported (skipped), %d failed\n", sum.Total, sum.Exported, sum.AlreadyExported, sum.Failed)
+		if sum.APIOnly > 0 {
+			fmt.Fprintf(e.stderr, "note: %d exported key(s) had no publicKey in the input and were checked only against the public key the API reports (see docs/threat-model.md §2); a bulk-import report has it\n", sum.APIOnly)
+		}
 		if sum.WithFaultySigners > 0 {
 			fmt.Fprintf(e.stderr, "warning: for %d exported key(s) some signers sent faulty shares; each key was recovered from the others and matches its public key; the report's faultySigners names them\n", sum.WithFaultySigners)
 		}

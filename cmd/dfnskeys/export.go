@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"fmt"
 	"path/filepath"
@@ -32,11 +33,14 @@ Flags:
 var recoverCommand = &command{
 	name:    "recover",
 	summary: "recover a private key from an export response",
-	usage: `Usage: dfnskeys recover --decryption-key FILE --response FILE [--format json|hex] [--out FILE]
+	usage: `Usage: dfnskeys recover --decryption-key FILE --response FILE [--expect-public-key HEX | --expect-address ADDR] [--format json|hex] [--out FILE]
 
 Decrypts the signers' shares in a key export response with the decryption key
 saved by 'dfnskeys export-request', recombines them and checks the result
-against the response's public key. Writes the private key to --out, a new
+against the response's public key and, with --expect-public-key or
+--expect-address (as for 'dfnskeys export'), against the key you expect: a
+key recovered that is another one is discarded, nothing is written, and the
+exit status is 1 (see docs/threat-model.md §2). Writes the private key to --out, a new
 file with mode 0600 (an existing file is never overwritten, a symbolic link
 never followed), or to standard output when that is not a terminal:
   json   an export document: curve, kind (scalar), public key and key, which
@@ -49,6 +53,8 @@ Prints the curve, protocol and public key on standard error.
 Flags:
   --decryption-key FILE   decryption key saved by export-request (required)
   --response FILE         the export response JSON (required)
+  --expect-public-key HEX the key's public key, hex, as Dfns encodes it
+  --expect-address ADDR   one of the key's addresses ('dfnskeys inspect')
   --format F              json (default) or hex
   --out FILE              write the key to this new file instead of standard output
 `,
@@ -121,10 +127,19 @@ func runRecover(e *env, args []string) error {
 	respPath := fs.String("response", "", "")
 	out := fs.String("out", "", "")
 	format := fs.String("format", "json", "")
+	expectPub := fs.String("expect-public-key", "", "")
+	expectAddr := fs.String("expect-address", "", "")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if err := requireFlags("decryption-key", *dkPath, "response", *respPath); err != nil {
+		return err
+	}
+	if err := refuseEmptyExpectation(fs); err != nil {
+		return err
+	}
+	expect, err := exportExpectation(*expectPub, *expectAddr, "")
+	if err != nil {
 		return err
 	}
 	if *format != "json" && *format != "hex" {
@@ -153,7 +168,7 @@ func runRecover(e *env, args []string) error {
 	ctx := keys.NewExportContextFromDecryptionKey(dk)
 	defer ctx.Destroy()
 
-	key, faulty, err := ctx.Recover(&resp)
+	key, faulty, err := ctx.RecoverWith(context.Background(), &resp, keys.RecoverOptions{Expect: expect})
 	if err != nil {
 		return fmt.Errorf("recovering the key from %s: %w", *respPath, err)
 	}
@@ -169,6 +184,11 @@ func runRecover(e *env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(e.stderr, "curve: %s\nprotocol: %s\npublic key: %s\nformat: %s\n", key.Curve(), resp.Protocol, key.PublicKeyHex(), *format)
+	if expect != nil {
+		fmt.Fprintf(e.stderr, "checked: the key is %s\n", expect)
+	} else {
+		fmt.Fprintln(e.stderr, "note: the key was checked only against the public key in the response; pass --expect-public-key or --expect-address to bind it to the key you know (see docs/threat-model.md §2)")
+	}
 	return nil
 }
 

@@ -438,10 +438,11 @@ func proveImported(e *env, ctx context.Context, client *dfnskeys.Client, k *keys
 var exportCommand = &command{
 	name:    "export",
 	summary: "export a private key from Dfns",
-	usage: `Usage: dfnskeys export KEY_ID [--format json|hex|wif|keystore] [--out FILE] [connection flags]
+	usage: `Usage: dfnskeys export KEY_ID [--expect-public-key HEX | --expect-address ADDR] [--format json|hex|wif|keystore] [--out FILE] [connection flags]
 
 Exports a key from Dfns (Dfns then stops signing with it, by default),
-recovers it locally and checks it against the key's public key. The output
+recovers it locally and checks it against the key's public key and the key
+you expect. The output
 goes to --out (a new file, mode 0600: never overwritten, never through a
 symbolic link) or to standard output when that is not a terminal:
   json       an export document (the default): curve, kind (scalar), key ID,
@@ -463,6 +464,20 @@ written where asked, it is saved to a new file named
 dfnskeys-rescued-KEY_ID-TIME (beside --out, else in the working, home or
 temporary directory) and the error says where.
 
+Bind the export to the key you know: the API is not trusted to say which
+key it returns (see docs/threat-model.md §2).
+  --expect-public-key HEX  the key's public key, hex, as Dfns encodes it
+                           (33 bytes compressed on secp256k1 and stark, 32
+                           on ed25519), e.g. from the import or a
+                           bulk-import report
+  --expect-address ADDR    one of the key's addresses, of any kind
+                           'dfnskeys inspect' prints (Ethereum, Bitcoin,
+                           Solana)
+When GET /keys/KEY_ID already reports another key, nothing is sent; when the
+key recovered is another one, it is discarded and saved nowhere. Either way
+the exit status is 1. Without either flag the key is checked only against
+the public key the API reports, and a note on standard error says so.
+
 ` + connUsage,
 	run: runExport,
 }
@@ -477,6 +492,8 @@ func runExport(e *env, args []string) error {
 	fs := newFlagSet("export")
 	format := fs.String("format", "json", "")
 	out := fs.String("out", "", "")
+	expectPub := fs.String("expect-public-key", "", "")
+	expectAddr := fs.String("expect-address", "", "")
 	cf := addConnFlags(fs)
 	keyID, err := parseKeyIDArgs(fs, args, "export")
 	if err != nil {
@@ -484,6 +501,13 @@ func runExport(e *env, args []string) error {
 	}
 	if _, ok := exportFormats[*format]; !ok {
 		return usagef("unknown --format %q: use json, hex, wif or keystore", *format)
+	}
+	if err := refuseEmptyExpectation(fs); err != nil {
+		return err
+	}
+	expect, err := exportExpectation(*expectPub, *expectAddr, "; nothing was exported")
+	if err != nil {
+		return err
 	}
 	client, err := cf.client(e, true)
 	if err != nil {
@@ -530,7 +554,10 @@ func runExport(e *env, args []string) error {
 		case <-sent:
 		}
 	}()
-	key, faulty, err := client.ExportKey(context.WithoutCancel(ctx), keyID)
+	// A key that is not the one expected never comes back: the library
+	// destroys it, and nothing is saved (the --out file created above is
+	// removed). It is not the user's key, so there is nothing to rescue.
+	key, faulty, err := client.ExportKey(context.WithoutCancel(ctx), keyID, dfnskeys.ExportOptions{Expect: expect})
 	if err != nil {
 		return err
 	}
@@ -554,7 +581,53 @@ func runExport(e *env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(e.stderr, "key: %s\ncurve: %s\npublic key: %s\nformat: %s\n", keyID, key.Curve(), key.PublicKeyHex(), *format)
+	if expect != nil {
+		fmt.Fprintf(e.stderr, "checked: the key is %s\n", expect)
+	} else {
+		fmt.Fprintln(e.stderr, exportAPIOnlyNote)
+	}
 	return nil
+}
+
+// exportAPIOnlyNote is what export says when no key was expected.
+const exportAPIOnlyNote = "note: the key was checked only against the public key the API reports; pass --expect-public-key or --expect-address to bind the export to the key you know (see docs/threat-model.md §2)"
+
+// refuseEmptyExpectation refuses --expect-public-key or --expect-address
+// given as an empty string, which would otherwise mean no expectation.
+func refuseEmptyExpectation(fs *flag.FlagSet) error {
+	var empty string
+	fs.Visit(func(f *flag.Flag) {
+		if (f.Name == "expect-public-key" || f.Name == "expect-address") && f.Value.String() == "" {
+			empty = f.Name
+		}
+	})
+	if empty != "" {
+		return usagef("--%s is empty: give the key's %s, or leave the flag out", empty, map[string]string{"expect-public-key": "public key", "expect-address": "address"}[empty])
+	}
+	return nil
+}
+
+// exportExpectation parses the --expect-public-key and --expect-address
+// of export and recover; suffix ends their errors. The values are never
+// printed back: one may be key material pasted by mistake.
+func exportExpectation(pub, addr, suffix string) (keys.Expectation, error) {
+	switch {
+	case pub != "" && addr != "":
+		return nil, usagef("give --expect-public-key or --expect-address, not both")
+	case pub != "":
+		exp, err := keys.ParseExpectedPublicKey(pub)
+		if err != nil {
+			return nil, usagef("--expect-public-key: %v%s", err, suffix)
+		}
+		return exp, nil
+	case addr != "":
+		exp, err := address.Expect(addr)
+		if err != nil {
+			return nil, usagef("--expect-address: %v%s", err, suffix)
+		}
+		return exp, nil
+	}
+	return nil, nil
 }
 
 func keystorePassword(e *env) ([]byte, error) {

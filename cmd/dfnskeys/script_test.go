@@ -47,6 +47,9 @@ import (
 //	                  and print it as simkey does
 //	envjson VAR FIELD set $VAR to the string FIELD of the JSON object on the
 //	                  last command's standard output
+//	envjsonl VAR FILE NAME FIELD
+//	                  set $VAR to the string FIELD of the JSON line in FILE
+//	                  whose "name" is NAME
 //	envfile VAR FILE  write $VAR and a newline to FILE (mode 0600)
 //	hex2raw IN OUT    write the bytes spelled in hex in file IN to file OUT
 //	simtamper I       make GET /signers list another encryption key for the
@@ -54,6 +57,13 @@ import (
 //	                  API front end); $VICTIM is set to its signer ID
 //	simimports        print how many POST /keys/import requests the
 //	                  simulator received: "N imports sent"
+//	simsubstitute [-export-only] ID OTHER
+//	                  make the simulator answer for key ID with key OTHER
+//	                  in GET /keys, GET /keys/{keyId} and the export (a
+//	                  hostile API: dfnstest.Server.SubstituteKey), or in
+//	                  the export only (Server.SubstituteExport)
+//	simexports        print how many export requests the simulator
+//	                  received: "N exports sent"
 
 // statusFileEnv names the file where the dfnskeys script command records
 // its exit status for the status command.
@@ -278,4 +288,51 @@ func cmdSimimports(ts *testscript.TestScript, neg bool, args []string) {
 		}
 	}
 	fmt.Fprintf(ts.Stdout(), "%d imports sent\n", n)
+}
+
+func cmdSimsubstitute(ts *testscript.TestScript, neg bool, args []string) {
+	exportOnly := len(args) == 3 && args[0] == "-export-only"
+	if exportOnly {
+		args = args[1:]
+	}
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: simsubstitute [-export-only] ID OTHER")
+	}
+	if exportOnly {
+		simServer(ts).SubstituteExport(args[0], args[1])
+		return
+	}
+	simServer(ts).SubstituteKey(args[0], args[1])
+}
+
+func cmdSimexports(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 0 {
+		ts.Fatalf("usage: simexports")
+	}
+	n := 0
+	for _, r := range simServer(ts).Requests() {
+		if r.Method == "POST" && strings.HasSuffix(r.Path, "/export") {
+			n++
+		}
+	}
+	fmt.Fprintf(ts.Stdout(), "%d exports sent\n", n)
+}
+
+func cmdEnvJSONL(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 4 {
+		ts.Fatalf("usage: envjsonl VAR FILE NAME FIELD")
+	}
+	for _, line := range strings.Split(ts.ReadFile(args[1]), "\n") {
+		var obj map[string]any
+		if json.Unmarshal([]byte(line), &obj) != nil || obj["name"] != args[2] {
+			continue
+		}
+		v, ok := obj[args[3]].(string)
+		if !ok {
+			ts.Fatalf("the line named %q has no string field %q", args[2], args[3])
+		}
+		ts.Setenv(args[0], v)
+		return
+	}
+	ts.Fatalf("%s has no JSON line named %q", args[1], args[2])
 }

@@ -168,7 +168,7 @@ func TestSimulatorStateFile(t *testing.T) {
 	if len(got) != 2 {
 		t.Fatalf("after the restart, %d keys are listed, want 2 (the imported one and the one --create-key made once)", len(got))
 	}
-	recovered, faulty, err := c.ExportKey(ctx, imported.ID)
+	recovered, faulty, err := c.ExportKey(ctx, imported.ID, dfnskeys.ExportOptions{})
 	if err != nil || len(faulty) > 0 {
 		t.Fatalf("export after the restart: %v, faulty %v", err, faulty)
 	}

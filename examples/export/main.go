@@ -1,7 +1,13 @@
 // Command export exports a key from Dfns with the API client and prints its
 // public key and address (never the private key).
 //
-//	go run ./examples/export KEY_ID
+//	go run ./examples/export KEY_ID [EXPECTED_PUBLIC_KEY_OR_ADDRESS]
+//
+// With the second argument (the key's public key as hex, or one of its
+// addresses), the export is bound to that key: an API answering for
+// another key is refused, before the export when it can be (see
+// docs/threat-model.md §2). Without it the key is checked only against the
+// public key the API reports, and the example says so.
 //
 // It uses DFNS_API_URL, DFNS_AUTH_TOKEN, DFNS_CRED_ID and DFNS_PRIVATE_KEY.
 // Without DFNS_API_URL it starts an embedded simulator, has it create a key
@@ -33,15 +39,23 @@ func main() {
 
 	var keyID string
 	switch {
-	case len(os.Args) == 2:
+	case len(os.Args) == 2 || len(os.Args) == 3:
 		keyID = os.Args[1]
 	case simulated:
 		keyID = createNative(ctx, client)
 	default:
-		log.Fatal("usage: go run ./examples/export KEY_ID")
+		log.Fatal("usage: go run ./examples/export KEY_ID [EXPECTED_PUBLIC_KEY_OR_ADDRESS]")
+	}
+	var opts dfnskeys.ExportOptions
+	if len(os.Args) == 3 {
+		if opts.Expect, err = keys.ParseExpectedPublicKey(os.Args[2]); err != nil {
+			if opts.Expect, err = address.Expect(os.Args[2]); err != nil {
+				log.Fatal("the expected key is neither a public key (hex) nor an address: ", err)
+			}
+		}
 	}
 
-	key, faulty, err := client.ExportKey(ctx, keyID) // decrypted, recombined, checked
+	key, faulty, err := client.ExportKey(ctx, keyID, opts) // decrypted, recombined, checked
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -54,6 +68,9 @@ func main() {
 		log.Fatal(err)
 	}
 	fmt.Printf("exported %s: %s key, public key %s\n", keyID, key.Curve(), key.PublicKeyHex())
+	if opts.Expect == nil {
+		fmt.Println("note: checked only against the public key the API reports; give the expected public key or address to bind the export to the key you know")
+	}
 	for _, a := range addrs.List() {
 		fmt.Printf("  %s: %s\n", a.Kind, a.Address)
 	}

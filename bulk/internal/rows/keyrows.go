@@ -12,11 +12,13 @@ import (
 	"strings"
 )
 
-// KeyRow is one row of a bulk-export input: a Dfns key and its name.
+// KeyRow is one row of a bulk-export input: a Dfns key, its name, and the
+// public key the row expects it to have ("" when the row has none).
 type KeyRow struct {
-	Number int
-	KeyID  string
-	Name   string
+	Number    int
+	KeyID     string
+	Name      string
+	PublicKey string
 }
 
 // reportFields are the fields of a bulk-import report besides keyId and
@@ -24,15 +26,15 @@ type KeyRow struct {
 var reportFields = map[string]bool{"row": true, "inputRow": true, "path": true, "publicKey": true, "addresses": true,
 	"status": true, "error": true, "duplicateOf": true, "proved": true, "proofError": true}
 
-// NewKeyReader streams the rows of a JSON Lines or CSV input. Only keyId
-// and name are read; other fields and columns are ignored, so that a
+// NewKeyReader streams the rows of a JSON Lines or CSV input. Only keyId,
+// name and publicKey are read; other fields and columns are ignored, so that a
 // bulk-import report can be the input. ignored returns the names of the
 // fields and columns read so far that are neither keyId, name, nor a field
 // of a bulk-import report (sorted, at most 20 then "…").
 func NewKeyReader(r io.Reader, name string) (next func() (KeyRow, error), ignoredFields func() []string, err error) {
 	var skipped ignored
 	note := func(field string) {
-		if field != "keyId" && field != "name" && !reportFields[field] {
+		if field != "keyId" && field != "name" && field != "publicKey" && !reportFields[field] {
 			skipped.add(field)
 		}
 	}
@@ -54,8 +56,9 @@ func newKeyReader(r io.Reader, name string, note func(string)) (func() (KeyRow, 
 				}
 				n++
 				var fields struct {
-					KeyID *string `json:"keyId"`
-					Name  *string `json:"name"`
+					KeyID     *string `json:"keyId"`
+					Name      *string `json:"name"`
+					PublicKey *string `json:"publicKey"`
 				}
 				if err := json.Unmarshal(line, &fields); err != nil {
 					return KeyRow{Number: n}, &RowError{n, n, errors.New("not a JSON object with a keyId field")}
@@ -72,6 +75,9 @@ func newKeyReader(r io.Reader, name string, note func(string)) (func() (KeyRow, 
 				}
 				if fields.Name != nil {
 					row.Name = *fields.Name
+				}
+				if fields.PublicKey != nil {
+					row.PublicKey = strings.TrimSpace(*fields.PublicKey)
 				}
 				if row.KeyID == "" {
 					return row, &RowError{n, n, errors.New("keyId is missing or empty (in a bulk-import report: the row was not imported)")}
@@ -90,13 +96,15 @@ func newKeyReader(r io.Reader, name string, note func(string)) (func() (KeyRow, 
 		if err != nil {
 			return nil, fmt.Errorf("reading the CSV header: %w", err)
 		}
-		idCol, nameCol := -1, -1
+		idCol, nameCol, pubCol := -1, -1, -1
 		for i, h := range header {
 			switch h = strings.TrimSpace(strings.TrimPrefix(h, "\uFEFF")); h {
 			case "keyId":
 				idCol = i
 			case "name":
 				nameCol = i
+			case "publicKey":
+				pubCol = i
 			case "":
 			default:
 				note(h)
@@ -129,6 +137,9 @@ func newKeyReader(r io.Reader, name string, note func(string)) (func() (KeyRow, 
 				}
 				if nameCol >= 0 && nameCol < len(rec) {
 					row.Name = strings.TrimSpace(rec[nameCol])
+				}
+				if pubCol >= 0 && pubCol < len(rec) {
+					row.PublicKey = strings.TrimSpace(rec[pubCol])
 				}
 				if row.KeyID == "" {
 					return row, &RowError{n, n, errors.New("keyId is missing or empty")}
