@@ -62,6 +62,42 @@ func TestRecoverDuplicateIndexNamesEverySigner(t *testing.T) {
 	require.Contains(t, re.Faulty[0].Err.Error(), f.ids[3]+", signer "+f.ids[4])
 }
 
+// A signer ID that appears twice: neither share is used and only that
+// signer is named, as suspect, whichever comes first. A forged share put
+// first under an honest signer's ID, carrying another honest share's
+// index, must not get that other signer named.
+func TestRecoverDuplicateSignerNamesOnlyThatSigner(t *testing.T) {
+	t.Parallel()
+	f := newExportFixture(t, keys.Secp256k1, 3, 5)
+	for name, edit := range map[string]func(r *keys.ExportResponse){
+		"forged first": func(r *keys.ExportResponse) {
+			forged := r.EncryptedKeyShares[3]
+			forged.SignerID = f.ids[0]
+			r.EncryptedKeyShares = append([]keys.EncryptedKeyShare{forged}, r.EncryptedKeyShares...)
+		},
+		"forged last": func(r *keys.ExportResponse) {
+			forged := r.EncryptedKeyShares[3]
+			forged.SignerID = f.ids[0]
+			r.EncryptedKeyShares = append(r.EncryptedKeyShares, forged)
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			r := f.response(t, 3, nil)
+			edit(r)
+			got, faulty, err := f.ctx.Recover(r)
+			require.NoError(t, err)
+			defer got.Destroy()
+			require.True(t, got.Equal(f.key))
+			require.Len(t, faulty, 2)
+			for _, fs := range faulty {
+				require.Equal(t, f.ids[0], fs.SignerID)
+				require.ErrorContains(t, fs.Err, "suspect: the signer appears 2 times")
+				require.NotContains(t, fs.Err.Error(), f.ids[3])
+			}
+		})
+	}
+}
+
 // Shares from signers outside the key's cluster are refused, never
 // decrypted or used, and named with a clear reason.
 func TestRecoverRefusesSignersOutsideCluster(t *testing.T) {

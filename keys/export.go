@@ -220,7 +220,16 @@ func (c *ExportContext) RecoverWith(ctx context.Context, resp *ExportResponse, o
 			o.share.Value.Zeroize()
 		}
 	}()
-next:
+	// A signer ID that appears more than once: which of its shares is the
+	// signer's own cannot be told (a forged one may come first), so none
+	// is used and the signer is named as suspect, never "faulty" on the
+	// strength of the forgery (docs/threat-model.md §7).
+	seen := make(map[string]int, n)
+	for _, es := range resp.EncryptedKeyShares {
+		if id, err := signers.DecodeID(es.SignerID); err == nil {
+			seen[string(id)]++
+		}
+	}
 	for i, es := range resp.EncryptedKeyShares {
 		if err := ctx.Err(); err != nil {
 			return nil, nil, err
@@ -234,11 +243,9 @@ next:
 			bad = append(bad, faulty{i, fmt.Errorf("the signer is not one of the %d signers of the key's cluster; its share was refused", len(cluster))})
 			continue
 		}
-		for _, o := range all {
-			if bytes.Equal(o.id, id) {
-				bad = append(bad, faulty{i, errors.New("the signer appears twice in the response; its second share was left out")})
-				continue next
-			}
+		if c := seen[string(id)]; c > 1 {
+			bad = append(bad, faulty{i, fmt.Errorf("suspect: the signer appears %d times in the response; which share is its own cannot be told, so none of them was used", c)})
+			continue
 		}
 		share, err := c.openShare(curve, es)
 		if err != nil {

@@ -422,11 +422,6 @@ func TestRecoverRules(t *testing.T) {
 		"non-canonical scalar": {editShare(0, func(pt string) string {
 			return strings.Replace(pt, nameIdx(1), "fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364142", 1)
 		}), 0, "", "group order", sharding.ErrMalformedPlaintext},
-		"duplicate signer": {func() *keys.ExportResponse {
-			r := f.response(t, 3, nil)
-			r.EncryptedKeyShares[3].SignerID = r.EncryptedKeyShares[0].SignerID
-			return r
-		}, 3, f.ids[0], "appears twice", nil},
 		"encrypted to another key": {func() *keys.ExportResponse {
 			r := f.response(t, 3, nil)
 			ct, _ := encryption.Encrypt(other.EncryptionKey(), []byte("{}"))
