@@ -216,7 +216,7 @@ type call struct {
 	// 5xx, a dropped answer) is retried like a read, since the repeated
 	// request is answered with the one made first.
 	idempotent bool
-	out   any
+	out        any
 	// decode, when set, reads a 2xx body as a stream instead of
 	// unmarshalling it into out.
 	decode func(io.Reader) error
@@ -302,7 +302,7 @@ func (c *Client) attempt(ctx context.Context, cl *call, attempt int) attemptResu
 	var ae *APIError
 	switch {
 	case errors.As(err, &ne):
-		return attemptResult{err: ne.err, retryable: ctx.Err() == nil, reason: "connection not established"}
+		return attemptResult{err: ne, retryable: ctx.Err() == nil, reason: "connection not established"}
 	case errors.As(err, &ae) && ae.StatusCode == http.StatusTooManyRequests:
 		return attemptResult{err: err, retryable: true, retryAfter: retryAfterOf(err), reason: "rate limited"}
 	case errors.As(err, &ae) && ae.StatusCode < 500:
@@ -340,7 +340,7 @@ func classifyRead(ctx context.Context, err error) attemptResult {
 	}
 	var ne *notSentError
 	if errors.As(err, &ne) {
-		return attemptResult{err: ne.err, retryable: true, reason: "connection not established"}
+		return attemptResult{err: ne, retryable: true, reason: "connection not established"}
 	}
 	var te *transportError
 	if errors.As(err, &te) {

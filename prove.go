@@ -304,7 +304,9 @@ func transient(err error) bool {
 	}
 	var ue *url.Error
 	var ne net.Error
-	return errors.Is(err, ErrAmbiguous) || errors.As(err, &ue) || errors.As(err, &ne) ||
+	var ns *notSentError
+	var te *transportError
+	return errors.Is(err, ErrAmbiguous) || errors.As(err, &ns) || errors.As(err, &te) || errors.As(err, &ue) || errors.As(err, &ne) ||
 		errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) ||
 		errors.Is(err, io.ErrUnexpectedEOF)
 }
