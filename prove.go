@@ -2,6 +2,7 @@ package dfnskeys
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -48,6 +49,16 @@ func ProofExternalID(keyID string, publicKey []byte) string {
 		h.Write(part)
 	}
 	return ProofExternalIDPrefix + hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// NewProofExternalID returns a fresh random externalId of the form
+// [ProofExternalID] makes (ProofExternalIDPrefix and 32 hex digits), for
+// a new proof of a key whose earlier proof Dfns refused or failed: with
+// the old externalId, Dfns would answer with that same request.
+func NewProofExternalID() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return ProofExternalIDPrefix + hex.EncodeToString(b)
 }
 
 // ProveOptions configures [Client.ProveKey].
