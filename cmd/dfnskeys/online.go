@@ -276,7 +276,8 @@ Flags:
   --cluster ID            signing cluster when several are listed
   --expect-address ADDR   refuse unless the key has this address
   --allow-duplicate       import even when Dfns already holds the key
-  --prove                 after importing, have Dfns sign a fresh hash with the key
+  --prove                 after importing, have Dfns sign a hash with the key (a
+                          request with an externalId, as 'dfnskeys prove' sends)
                           and verify it here against the local public key; prints
                           "proved": true (exit 1 if it does not verify)
   --dry-run               show the request that would be sent, and stop
