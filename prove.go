@@ -173,6 +173,29 @@ func (e *ProofError) Is(target error) bool { return target == ErrProofIncomplete
 // or Rejected request, or a signature that does not verify
 // (errors.Is(err, signatures.ErrInvalid)), does not.
 func (c *Client) ProveKey(ctx context.Context, key *keys.Key, opts ProveOptions) (*Proof, error) {
+	return c.prove(ctx, key, opts, false)
+}
+
+// ErrProofNotFound is matched by the error of [Client.CheckProof] when
+// Dfns lists no signature request with the proof's externalId.
+var ErrProofNotFound = errors.New("Dfns lists no signature request with this externalId")
+
+// CheckProof asks Dfns for the signature request an earlier [Client.ProveKey]
+// with the same key and options made, and verifies it as ProveKey does,
+// sending no signature request: it lists the key's signature requests
+// (GET /keys/{keyId}/signatures, permission Keys:Signatures:Read; reads
+// only, no user action), takes the one with the proof's externalId if it
+// asks for the proof's hash, waits for it to be signed and verifies the
+// signature. So a proof recorded earlier (in a journal, say) is grounded in
+// what Dfns answers now (docs/threat-model.md §4, §8). When Dfns lists no
+// such request the error matches [ErrProofNotFound]: prove with
+// [Client.ProveKey]. Other errors are those of ProveKey.
+func (c *Client) CheckProof(ctx context.Context, key *keys.Key, opts ProveOptions) (*Proof, error) {
+	return c.prove(ctx, key, opts, true)
+}
+
+// prove is ProveKey, or CheckProof when onlyExisting is set.
+func (c *Client) prove(ctx context.Context, key *keys.Key, opts ProveOptions, onlyExisting bool) (*Proof, error) {
 	if key == nil {
 		return nil, errors.New("no key to prove")
 	}
@@ -212,8 +235,19 @@ func (c *Client) ProveKey(ctx context.Context, key *keys.Key, opts ProveOptions)
 		}
 		return pe
 	}
-	req, err = c.Keys.Sign(ctx, key.ID, body)
+	if onlyExisting {
+		req, err = c.Keys.FindSignature(ctx, key.ID, extID)
+		switch {
+		case err != nil:
+			return nil, fail(fmt.Errorf("listing the key's signature requests: %w", err))
+		case req == nil:
+			return nil, fail(ErrProofNotFound)
+		}
+	} else {
+		req, err = c.Keys.Sign(ctx, key.ID, body)
+	}
 	switch {
+	case onlyExisting:
 	case errors.Is(err, ErrPolicyPending):
 		return nil, err
 	case errors.Is(err, ErrConflict):

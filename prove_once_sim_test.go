@@ -278,3 +278,29 @@ func signerOf(t *testing.T, srv *dfnstest.Server) auth.Signer {
 	require.NoError(t, err)
 	return s
 }
+
+// CheckProof asks Dfns, with reads only, for the request an earlier
+// ProveKey made and verifies it again; without one it says so.
+func TestCheckProof(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	srv, c := setup(t)
+	created, key := importFresh(t, c, keys.Secp256k1)
+	_, err := c.CheckProof(ctx, created, dfnskeys.ProveOptions{PublicKey: key.PublicKey()})
+	require.ErrorIs(t, err, dfnskeys.ErrProofNotFound)
+	require.NotErrorIs(t, err, dfnskeys.ErrProofIncomplete)
+	proof, err := c.ProveKey(ctx, created, dfnskeys.ProveOptions{PublicKey: key.PublicKey()})
+	require.NoError(t, err)
+	posts := signPOSTs(srv)
+	checked, err := c.CheckProof(ctx, created, dfnskeys.ProveOptions{PublicKey: key.PublicKey()})
+	require.NoError(t, err)
+	require.Equal(t, proof.SignatureID, checked.SignatureID)
+	require.Equal(t, posts, signPOSTs(srv), "no signature request sent")
+	// Checked against another public key, it is another externalId: none.
+	_, err = c.CheckProof(ctx, created, dfnskeys.ProveOptions{PublicKey: freshKey(t, keys.Secp256k1).PublicKey()})
+	require.ErrorIs(t, err, dfnskeys.ErrProofNotFound)
+	// A listing the API cannot answer is an incomplete check.
+	srv.FailNext("GET /keys/{keyId}/signatures", 10, http.StatusBadGateway)
+	_, err = c.CheckProof(ctx, created, dfnskeys.ProveOptions{PublicKey: key.PublicKey()})
+	require.ErrorIs(t, err, dfnskeys.ErrProofIncomplete)
+}

@@ -3,6 +3,7 @@ package bulk_test
 import (
 	"context"
 	"encoding/hex"
+	"strings"
 	"testing"
 
 	"github.com/dfnskeys/dfnskeys/bulk"
@@ -39,8 +40,11 @@ func TestProveEveryRowOnce(t *testing.T) {
 	}
 	require.Equal(t, 10, srv.SignatureCount(), "one signature request per row")
 
-	// A rerun asks Dfns again, which answers with the same requests.
+	// A rerun asks Dfns again, with reads only: it lists each key's
+	// signature requests and verifies the one with the recorded externalId.
+	posts := signPOSTs(srv)
 	sum, lines = run(t, context.Background(), f, c, prove)
+	require.Equal(t, posts, signPOSTs(srv), "no signature request sent by the rerun")
 	require.Equal(t, 10, sum.AlreadyImported)
 	require.Equal(t, 10, sum.Proved)
 	require.Equal(t, 10, srv.SignatureCount(), "no new signature request: the same externalIds")
@@ -203,4 +207,14 @@ func TestProofIncompleteThenRerun(t *testing.T) {
 		require.Equal(t, lines[row].ProofExternalID, again[row].ProofExternalID)
 		require.Equal(t, 1, srv.SignatureCountOf(again[row].KeyID))
 	}
+}
+
+func signPOSTs(srv *dfnstest.Server) int {
+	n := 0
+	for _, r := range srv.Requests() {
+		if r.Method == "POST" && strings.HasSuffix(r.Path, "/signatures") {
+			n++
+		}
+	}
+	return n
 }

@@ -78,10 +78,11 @@ type ImportOptions struct {
 	// has an externalId, recorded in the journal before it is sent, so
 	// that retries and reruns ask Dfns for the same request: one request
 	// per key across any number of runs and kills. A rerun proves again
-	// the rows the journal calls proved, which Dfns answers with the
-	// request it signed before: "proved" in a report always rests on what
-	// Dfns said in that run, never on the journal (docs/threat-model.md
-	// §4 and §8). A proof that fails does not undo the import; one the
+	// every row an earlier run asked a proof for: it asks Dfns, with reads
+	// only, for the request with the recorded externalId and verifies it
+	// ([dfnskeys.Client.CheckProof]), and otherwise asks for that same
+	// request again: "proved" in a report always rests on what Dfns said
+	// in that run, never on the journal (docs/threat-model.md §4 and §8). A proof that fails does not undo the import; one the
 	// network kept from completing is reported as such (ProofIncomplete):
 	// rerun to finish it.
 	Prove bool
@@ -875,7 +876,20 @@ func (r *runner) prove(ctx context.Context, rowNum int, line ReportLine, scheme 
 		}
 	}
 	k := &keys.Key{ID: line.KeyID, Scheme: scheme.SchemeName(), Curve: scheme.Curve, PublicKey: line.PublicKey}
-	if _, err := r.opts.Client.ProveKey(ctx, k, dfnskeys.ProveOptions{PublicKey: pub, ExternalID: ext}); err != nil {
+	popts := dfnskeys.ProveOptions{PublicKey: pub, ExternalID: ext}
+	err = errors.New("not checked")
+	if journaled && rec.ProofExternalID != "" {
+		// An earlier run asked for this request (and may have seen it
+		// signed): ask Dfns for it with reads only. Whatever the check
+		// finds short of a verified signature, the proof is asked for
+		// again with the same externalId, which Dfns answers with that
+		// same request.
+		_, err = r.opts.Client.CheckProof(ctx, k, popts)
+	}
+	if err != nil {
+		_, err = r.opts.Client.ProveKey(ctx, k, popts)
+	}
+	if err != nil {
 		var pending *dfnskeys.PolicyPendingError
 		line.ProofError, line.proofReason = err.Error(), "the proof failed (see each row's proofError)"
 		switch {

@@ -92,9 +92,9 @@ Flags:
                    an externalId (recorded in the journal before it is sent) from which
                    the hash is derived, so retries and reruns ask Dfns for the same
                    request: one per key, across kills. A rerun with --prove proves
-                   every row again, which Dfns answers with the same requests (one
-                   user action per row; permissions Keys:Signatures:Create and
-                   Keys:Signatures:Read). A proof the network kept from completing
+                   every row again: it reads back each row's request and verifies it
+                   (asking for that same request again only when Dfns lists none);
+                   permissions Keys:Signatures:Create and Keys:Signatures:Read. A proof the network kept from completing
                    is reported as not completed (proofIncomplete): rerun to finish
   --cluster ID     signing cluster when several are listed
 ` + pinUsage + "\n" + connUsage,
