@@ -178,7 +178,7 @@ func (c *Client) ProveKey(ctx context.Context, key *keys.Key, opts ProveOptions)
 
 // ErrProofNotFound is matched by the error of [Client.CheckProof] when
 // Dfns lists no signature request with the proof's externalId.
-var ErrProofNotFound = errors.New("Dfns lists no signature request with this externalId")
+var ErrProofNotFound = errors.New("no signature request with this externalId is listed by Dfns")
 
 // CheckProof asks Dfns for the signature request an earlier [Client.ProveKey]
 // with the same key and options made, and verifies it as ProveKey does,
@@ -256,9 +256,9 @@ func (c *Client) prove(ctx context.Context, key *keys.Key, opts ProveOptions, on
 		found, ferr := c.Keys.FindSignature(ctx, key.ID, extID)
 		switch {
 		case ferr != nil:
-			return nil, fail(fmt.Errorf("Dfns answered 409 for externalId %s and listing the key's signature requests to find it failed: %w (the 409: %v)", extID, ferr, err))
+			return nil, fail(fmt.Errorf("a 409 from Dfns for externalId %s, and listing the key's signature requests to find it failed: %w (the 409: %v)", extID, ferr, err))
 		case found == nil:
-			return nil, fail(fmt.Errorf("Dfns answered 409 for externalId %s but lists no signature request of key %s with it: %w", extID, key.ID, err))
+			return nil, fail(fmt.Errorf("a 409 from Dfns for externalId %s, but no signature request of key %s with it is listed: %w", extID, key.ID, err))
 		}
 		req = found
 	case err != nil:
@@ -311,11 +311,11 @@ func (c *Client) prove(ctx context.Context, key *keys.Key, opts ProveOptions, on
 func checkRequest(r *signatures.Request, keyID string, body *signatures.SignRequest) error {
 	switch {
 	case r.ID == "":
-		return errors.New("Dfns answered with a signature request without an ID")
+		return errors.New("the answer is a signature request without an ID")
 	case r.KeyID != "" && r.KeyID != keyID:
-		return fmt.Errorf("Dfns answered with signature request %s of another key (%s)", safetext.Escape(r.ID, false), safetext.Escape(r.KeyID, false))
+		return fmt.Errorf("the answer is signature request %s of another key (%s)", safetext.Escape(r.ID, false), safetext.Escape(r.KeyID, false))
 	case r.ExternalID != "" && r.ExternalID != body.ExternalID:
-		return fmt.Errorf("Dfns answered with signature request %s, whose externalId is %q, not %s", safetext.Escape(r.ID, false), safetext.Escape(r.ExternalID, false), body.ExternalID)
+		return fmt.Errorf("the answer is signature request %s, whose externalId is %q, not %s", safetext.Escape(r.ID, false), safetext.Escape(r.ExternalID, false), body.ExternalID)
 	case r.RequestBody != nil && !r.RequestBody.SameBody(body):
 		return fmt.Errorf("signature request %s holds externalId %s but asks for another signature (hash %s, not %s): Dfns keeps that externalId for that request; pass another externalId to prove the key", safetext.Escape(r.ID, false), body.ExternalID, safetext.Escape(truncateText(r.RequestBody.Hash, 70), false), body.Hash)
 	}
