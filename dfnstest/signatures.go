@@ -163,7 +163,11 @@ func (s *Server) createSignature(c *call) (any, *apiError) {
 	}
 	s.sigs[r.req.ID] = r
 	out := r.req
+	gen := s.changedLocked()
 	s.mu.Unlock()
+	if err := s.persist(gen); err != nil {
+		return nil, errorf(http.StatusInternalServerError, "the simulator could not save its state: %v", err)
+	}
 	return &out, nil
 }
 
@@ -203,7 +207,9 @@ func (s *Server) getSignature(c *call) (any, *apiError) {
 				r.req.Signature.Recid = &recid
 			}
 		}
+		gen := s.changedLocked()
 		s.mu.Unlock()
+		_ = s.persist(gen) // saved again on the next change and at Close
 	}
 	s.mu.Lock()
 	out := r.req

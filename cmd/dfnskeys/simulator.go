@@ -44,7 +44,7 @@ State lives in memory: keys vanish when the simulator stops, unless
 (mode 0600, atomically, never through a symbolic link) after every change,
 before it answers, and when it stops; started again with the same
 --state-file and --state-dir it brings back its signers, credential, token,
-keys and, unless --addr says otherwise, its address, so its URL (which
+keys, signature requests and, unless --addr says otherwise, its address, so its URL (which
 journals record) stays the same (if that port is taken, it serves on another
 and prints the new settings). The state file holds the signers' decryption keys, every key's
 shares and the credential's private key IN THE CLEAR: it is for rehearsals
