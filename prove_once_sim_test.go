@@ -1,12 +1,16 @@
 package dfnskeys_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -303,4 +307,57 @@ func TestCheckProof(t *testing.T) {
 	srv.FailNext("GET /keys/{keyId}/signatures", 10, http.StatusBadGateway)
 	_, err = c.CheckProof(ctx, created, dfnskeys.ProveOptions{PublicKey: key.PublicKey()})
 	require.ErrorIs(t, err, dfnskeys.ErrProofIncomplete)
+}
+
+// An API that answers the signature POST with another request (another
+// key's, another externalId's, or one asking for another hash) is refused
+// before anything is verified, naming what differs.
+func TestProofRefusesAnotherRequest(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	for name, tc := range map[string]struct {
+		field, value, want string
+	}{
+		"another key":        {"keyId", "key-someone-else", "of another key"},
+		"another externalId": {"externalId", "not-ours", `whose externalId is "not-ours"`},
+		"another hash":       {"hash", "0x" + strings.Repeat("cd", 32), "asks for another signature"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			srv, c := setup(t)
+			created, key := importFresh(t, c, keys.Secp256k1)
+			target, err := url.Parse(srv.URL())
+			require.NoError(t, err)
+			proxy := httputil.NewSingleHostReverseProxy(target)
+			proxy.ModifyResponse = func(r *http.Response) error {
+				if r.Request.Method != "POST" || !strings.HasSuffix(r.Request.URL.Path, "/signatures") || r.StatusCode != 200 {
+					return nil
+				}
+				var m map[string]any
+				if err := json.NewDecoder(r.Body).Decode(&m); err != nil {
+					return err
+				}
+				r.Body.Close()
+				if tc.field == "hash" {
+					m["requestBody"].(map[string]any)["hash"] = tc.value
+				} else {
+					m[tc.field] = tc.value
+				}
+				b, _ := json.Marshal(m)
+				r.Body = io.NopCloser(bytes.NewReader(b))
+				r.ContentLength = int64(len(b))
+				r.Header.Del("Content-Length")
+				return nil
+			}
+			ts := httptest.NewServer(proxy)
+			t.Cleanup(ts.Close)
+			hostile, err := dfnskeys.NewClient(dfnskeys.WithBaseURL(ts.URL), dfnskeys.WithAuthToken(srv.Token()), dfnskeys.WithSigner(signerOf(t, srv)), fastRetries())
+			require.NoError(t, err)
+			_, err = hostile.ProveKey(ctx, created, dfnskeys.ProveOptions{PublicKey: key.PublicKey()})
+			var pe *dfnskeys.ProofError
+			require.ErrorAs(t, err, &pe)
+			require.ErrorContains(t, err, tc.want)
+			require.NotErrorIs(t, err, dfnskeys.ErrProofIncomplete)
+		})
+	}
 }
