@@ -183,8 +183,13 @@ type ReportLine struct {
 const maxKeyFile = 64 << 10
 
 // Import imports every distinct key of the input exactly once across any
-// number of runs. Rows the journal records as imported are reported as
-// already-imported without contacting Dfns; rows whose import may have been
+// number of runs. Rows the journal records as imported are not imported
+// again, and are not taken on the journal's word: each is checked against
+// the key list Dfns gives at startup (docs/threat-model.md §4), and
+// reported already-imported when Dfns lists the key usable, unusable
+// ([StatusUnusable]) when Dfns reports it exported, archived or deleted,
+// failed when Dfns does not list it; with Prove, each is proved again
+// from what Dfns answers in this run. Rows whose import may have been
 // sent by an earlier, killed run are looked up by public key before
 // anything is sent again. When ctx ends, rows in flight are finished and no
 // new row is started. Import returns an error only when the run as a whole
