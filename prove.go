@@ -167,7 +167,8 @@ func (e *ProofError) Is(target error) bool { return target == ErrProofIncomplete
 // So a proof shows that the key signed that hash once, when the request
 // was first made; pass another ExternalID for a fresh proof.
 //
-// A policy holding the request returns a *PolicyPendingError. Otherwise
+// A policy holding the request (a 202, or a request read back Pending
+// with an approvalId) returns a *PolicyPendingError. Otherwise
 // every failure is a *ProofError: one that could not be completed because
 // of the network matches [ErrProofIncomplete] (rerun to finish); a Failed
 // or Rejected request, or a signature that does not verify
@@ -271,6 +272,12 @@ func (c *Client) prove(ctx context.Context, key *keys.Key, opts ProveOptions, on
 	for !signatures.IsSigned(req.Status) {
 		switch req.Status {
 		case signatures.StatusPending, signatures.StatusExecuting:
+			if req.ApprovalID != "" && req.Status == signatures.StatusPending {
+				// Held by a policy: waiting would only run out the
+				// timeout.
+				return nil, &PolicyPendingError{Method: http.MethodPost, Path: "/keys/" + key.ID + "/signatures",
+					ApprovalID: safetext.Escape(truncateText(req.ApprovalID, 100), false), Status: req.Status}
+			}
 		case signatures.StatusFailed, signatures.StatusRejected:
 			reason := "Dfns gives no reason"
 			if req.Reason != "" {

@@ -321,6 +321,7 @@ func TestProofRefusesAnotherRequest(t *testing.T) {
 		"another key":        {"keyId", "key-someone-else", "of another key"},
 		"another externalId": {"externalId", "not-ours", `whose externalId is "not-ours"`},
 		"another hash":       {"hash", "0x" + strings.Repeat("cd", 32), "asks for another signature"},
+		"held by a policy":   {"approvalId", "ap-held", "needs policy approval ap-held"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
@@ -338,9 +339,12 @@ func TestProofRefusesAnotherRequest(t *testing.T) {
 					return err
 				}
 				r.Body.Close()
-				if tc.field == "hash" {
+				switch tc.field {
+				case "hash":
 					m["requestBody"].(map[string]any)["hash"] = tc.value
-				} else {
+				case "approvalId":
+					m["approvalId"], m["status"] = tc.value, "Pending"
+				default:
 					m[tc.field] = tc.value
 				}
 				b, _ := json.Marshal(m)
@@ -354,10 +358,14 @@ func TestProofRefusesAnotherRequest(t *testing.T) {
 			hostile, err := dfnskeys.NewClient(dfnskeys.WithBaseURL(ts.URL), dfnskeys.WithAuthToken(srv.Token()), dfnskeys.WithSigner(signerOf(t, srv)), fastRetries())
 			require.NoError(t, err)
 			_, err = hostile.ProveKey(ctx, created, dfnskeys.ProveOptions{PublicKey: key.PublicKey()})
-			var pe *dfnskeys.ProofError
-			require.ErrorAs(t, err, &pe)
 			require.ErrorContains(t, err, tc.want)
 			require.NotErrorIs(t, err, dfnskeys.ErrProofIncomplete)
+			if tc.field == "approvalId" {
+				require.ErrorIs(t, err, dfnskeys.ErrPolicyPending, "held, not failed and not waited for")
+				return
+			}
+			var pe *dfnskeys.ProofError
+			require.ErrorAs(t, err, &pe)
 		})
 	}
 }

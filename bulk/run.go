@@ -868,7 +868,8 @@ func (r *runner) prove(ctx context.Context, rowNum int, line ReportLine, scheme 
 	rec, err := r.journal.Get(rowNum)
 	journaled := err == nil && rec.State == journal.StateImported && rec.KeyID == line.KeyID
 	ext := dfnskeys.ProofExternalID(line.KeyID, pub)
-	if journaled && rec.ProofExternalID != "" {
+	asked := journaled && rec.ProofExternalID != "" // by an earlier run
+	if asked {
 		ext = rec.ProofExternalID // the request an earlier run asked for
 	}
 	line.ProofExternalID = ext
@@ -883,7 +884,7 @@ func (r *runner) prove(ctx context.Context, rowNum int, line ReportLine, scheme 
 	k := &keys.Key{ID: line.KeyID, Scheme: scheme.SchemeName(), Curve: scheme.Curve, PublicKey: line.PublicKey}
 	popts := dfnskeys.ProveOptions{PublicKey: pub, ExternalID: ext}
 	err = errors.New("not checked")
-	if journaled && rec.ProofExternalID != "" {
+	if asked {
 		// An earlier run asked for this request (and may have seen it
 		// signed): ask Dfns for it with reads only. Whatever the check
 		// finds short of a verified signature, the proof is asked for
