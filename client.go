@@ -211,7 +211,12 @@ type call struct {
 	// token is a pre-obtained user-action token (delegated signing); it is
 	// good for one attempt only.
 	token string
-	out   any
+	// idempotent marks a mutating call that Dfns deduplicates (a
+	// signature request with an externalId): a failure after sending (a
+	// 5xx, a dropped answer) is retried like a read, since the repeated
+	// request is answered with the one made first.
+	idempotent bool
+	out        any
 	// decode, when set, reads a 2xx body as a stream instead of
 	// unmarshalling it into out.
 	decode func(io.Reader) error
@@ -297,7 +302,7 @@ func (c *Client) attempt(ctx context.Context, cl *call, attempt int) attemptResu
 	var ae *APIError
 	switch {
 	case errors.As(err, &ne):
-		return attemptResult{err: ne.err, retryable: ctx.Err() == nil, reason: "connection not established"}
+		return attemptResult{err: ne, retryable: ctx.Err() == nil, reason: "connection not established"}
 	case errors.As(err, &ae) && ae.StatusCode == http.StatusTooManyRequests:
 		return attemptResult{err: err, retryable: true, retryAfter: retryAfterOf(err), reason: "rate limited"}
 	case errors.As(err, &ae) && ae.StatusCode < 500:
@@ -307,8 +312,13 @@ func (c *Client) attempt(ctx context.Context, cl *call, attempt int) attemptResu
 	default:
 		// A 5xx, a timeout or a broken connection after sending, or a
 		// 2xx whose body cannot be read: the call may well have been
-		// carried out.
-		return attemptResult{err: &AmbiguousError{Method: cl.method, Path: cl.path, Err: err}}
+		// carried out. An idempotent call is sent again: Dfns answers it
+		// with what it did the first time.
+		amb := &AmbiguousError{Method: cl.method, Path: cl.path, Err: err}
+		if cl.idempotent && ctx.Err() == nil && !errors.Is(err, errDecode) {
+			return attemptResult{err: amb, retryable: true, reason: "no answer to an idempotent request"}
+		}
+		return attemptResult{err: amb}
 	}
 }
 
@@ -330,7 +340,7 @@ func classifyRead(ctx context.Context, err error) attemptResult {
 	}
 	var ne *notSentError
 	if errors.As(err, &ne) {
-		return attemptResult{err: ne.err, retryable: true, reason: "connection not established"}
+		return attemptResult{err: ne, retryable: true, reason: "connection not established"}
 	}
 	var te *transportError
 	if errors.As(err, &te) {
@@ -412,7 +422,10 @@ func (c *Client) send(ctx context.Context, cl *call, userActionToken string) (in
 	case resp.StatusCode >= 300 && resp.StatusCode < 400:
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBody))
 		return resp.StatusCode, requestID, &RedirectError{Method: cl.method, Path: cl.path, StatusCode: resp.StatusCode, Location: resp.Header.Get("Location")}
-	case resp.StatusCode == http.StatusAccepted && cl.userAction:
+	case resp.StatusCode == http.StatusAccepted:
+		// Any 202, as Dfns's own client (@dfns/sdk, utils/fetch.js
+		// catchPolicyPending) reads it: a policy holds the call, and the
+		// body is the pending approval, never the result.
 		raw, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 		pe := &PolicyPendingError{Method: cl.method, Path: cl.path, Approval: raw}
 		var a struct{ ID, Status string }
@@ -563,7 +576,9 @@ func (c *Client) log(ctx context.Context, level slog.Level, msg string, cl *call
 
 // RetryPolicy controls retries. Reads are retried on 429, 5xx and network
 // errors; mutating calls only when they surely were not processed (429, or
-// no connection established), each time with a fresh user-action token.
+// no connection established), each time with a fresh user-action token,
+// except signature requests with an externalId, which Dfns deduplicates:
+// those are retried on 5xx and network errors too, with the same body.
 type RetryPolicy struct {
 	// MaxAttempts is the total number of attempts, at least 1 (no retry).
 	MaxAttempts int

@@ -135,9 +135,10 @@ func (e *AmbiguousImportError) Unwrap() []error {
 // Is matches ErrAmbiguous.
 func (e *AmbiguousImportError) Is(target error) bool { return target == ErrAmbiguous }
 
-// PolicyPendingError is returned when Dfns answers a mutating call with 202:
-// a policy requires approval, and the body is the pending approval, not the
-// result.
+// PolicyPendingError is returned when Dfns answers any call with 202, as
+// Dfns's own client does (@dfns/sdk 0.8.21, utils/fetch.js): a policy
+// requires approval, and the body is the pending approval (ApprovalID
+// names it), not the result.
 type PolicyPendingError struct {
 	// Method and Path identify the call.
 	Method, Path string

@@ -50,10 +50,17 @@ func (s *KeysService) Import(ctx context.Context, req *keys.ImportRequest) (*key
 
 // Create calls POST /keys (permission Keys:Create; a user action): Dfns
 // generates a new key in its cluster. Such a key was never imported; it
-// can be exported like any other (see [Client.ExportKey]). Like an import,
+// can be exported like any other (see [Client.ExportKey]). A master key
+// (req.MasterKey) is refused with [keys.ErrMasterKey], as on import. Like an import,
 // a create has no idempotency key: after an ambiguous failure
 // (errors.Is(err, ErrAmbiguous)) list the keys before trying again.
 func (s *KeysService) Create(ctx context.Context, req *keys.CreateRequest) (*keys.Key, error) {
+	if req == nil {
+		return nil, errors.New("no create request")
+	}
+	if req.MasterKey {
+		return nil, fmt.Errorf("creating a master key (masterKey: true) is refused, as on import, since dfnskeys could not export its chain code: %w", keys.ErrMasterKey)
+	}
 	var out keys.Key
 	if err := s.c.mutate(ctx, http.MethodPost, "/keys", req, &out); err != nil {
 		return nil, err
@@ -96,9 +103,13 @@ type ListOptions struct {
 	Limit int
 	// PaginationToken is the NextPageToken of the previous page.
 	PaginationToken string
+	// Owner, when set, lists only the keys of this owner (a user ID or
+	// username; the owner query of ListKeysQuery in @dfns/sdk 0.8.21).
+	// [KeysService.ListSignatures] ignores it.
+	Owner string
 }
 
-// List calls GET /keys?limit=&paginationToken= (permission Keys:Read) and
+// List calls GET /keys?limit=&paginationToken=&owner= (permission Keys:Read) and
 // returns one page. The page is decoded as a stream and may hold at most
 // [MaxListPageItems] keys.
 func (s *KeysService) List(ctx context.Context, opts *ListOptions) (*keys.ListResponse, error) {
@@ -115,6 +126,9 @@ func (s *KeysService) List(ctx context.Context, opts *ListOptions) (*keys.ListRe
 		}
 		if opts.PaginationToken != "" {
 			cl.query.Set("paginationToken", opts.PaginationToken)
+		}
+		if opts.Owner != "" {
+			cl.query.Set("owner", opts.Owner)
 		}
 	}
 	if err := s.c.do(ctx, cl); err != nil {

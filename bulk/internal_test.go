@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/dfnskeys/dfnskeys"
 	"github.com/dfnskeys/dfnskeys/bulk/internal/journal"
 	"github.com/dfnskeys/dfnskeys/bulk/internal/rows"
 )
@@ -44,5 +45,20 @@ func TestScanInputDigestMatchesInputDigest(t *testing.T) {
 		want, err := journal.InputDigest(p)
 		require.NoError(t, err)
 		require.Equal(t, want, got, name)
+	}
+}
+
+// The journal stores the externalIds the client makes, in compact form:
+// both must agree on their shape.
+func TestJournalHoldsTheClientsExternalIDs(t *testing.T) {
+	require.Equal(t, dfnskeys.ProofExternalIDPrefix, journal.ProofExternalIDPrefix)
+	j, err := journal.Open(filepath.Join(t.TempDir(), "j"), [32]byte{})
+	require.NoError(t, err)
+	defer j.Close()
+	for i, ext := range []string{dfnskeys.ProofExternalID("key-1", []byte{2, 3}), dfnskeys.NewProofExternalID()} {
+		require.NoError(t, j.Put(i+1, journal.Record{State: journal.StateImported, KeyID: "key-1", ProofExternalID: ext}))
+		rec, err := j.Get(i + 1)
+		require.NoError(t, err)
+		require.Equal(t, ext, rec.ProofExternalID)
 	}
 }

@@ -3,8 +3,10 @@ package bulk_test
 import (
 	"context"
 	"encoding/hex"
+	"strings"
 	"testing"
 
+	"github.com/dfnskeys/dfnskeys"
 	"github.com/dfnskeys/dfnskeys/bulk"
 	"github.com/dfnskeys/dfnskeys/dfnstest"
 	"github.com/dfnskeys/dfnskeys/keys"
@@ -39,11 +41,14 @@ func TestProveEveryRowOnce(t *testing.T) {
 	}
 	require.Equal(t, 10, srv.SignatureCount(), "one signature request per row")
 
-	// A rerun proves nothing again: the journal remembers.
+	// A rerun asks Dfns again, with reads only: it lists each key's
+	// signature requests and verifies the one with the recorded externalId.
+	posts := signPOSTs(srv)
 	sum, lines = run(t, context.Background(), f, c, prove)
+	require.Equal(t, posts, signPOSTs(srv), "no signature request sent by the rerun")
 	require.Equal(t, 10, sum.AlreadyImported)
 	require.Equal(t, 10, sum.Proved)
-	require.Equal(t, 10, srv.SignatureCount(), "no new signature request")
+	require.Equal(t, 10, srv.SignatureCount(), "no new signature request: the same externalIds")
 	for row := range f.want {
 		require.True(t, *lines[row].Proved)
 	}
@@ -80,7 +85,7 @@ func TestProveFailuresAndLateProofs(t *testing.T) {
 	sum, _ = run(t, context.Background(), f, c, prove)
 	require.Equal(t, 8, sum.Proved)
 	require.Zero(t, sum.ProofFailed)
-	require.Equal(t, 8+3, srv.SignatureCount(), "only the three unproved rows were proved again")
+	require.Equal(t, 8+3, srv.SignatureCount(), "the three rows whose signature did not verify were asked for new requests; the others for the same ones")
 
 	// Imported without Prove, proved by a later run.
 	g := newFixture(t, 4)
@@ -115,4 +120,102 @@ func TestProveWithFaultsAndApprovals(t *testing.T) {
 	require.Equal(t, 2, sum.Imported)
 	require.Equal(t, 2, sum.ProofFailed)
 	require.Contains(t, lines[1].ProofError, "policy")
+}
+
+// A rerun after a key was exported, archived or deleted asks Dfns, not the
+// journal (docs/threat-model.md §4): those rows get their own status, are
+// not proved (though the journal recorded a proof) and are counted apart;
+// the other rows are proved again by Dfns, with the same requests.
+func TestRerunAsksDfnsNotTheJournal(t *testing.T) {
+	t.Parallel()
+	srv := dfnstest.NewServer(t)
+	c := client(t, srv)
+	f := newFixture(t, 5)
+	sum, first := run(t, context.Background(), f, c, prove)
+	require.Equal(t, 5, sum.Proved)
+	require.Equal(t, 5, srv.SignatureCount())
+
+	exported, _, err := c.ExportKey(context.Background(), first[1].KeyID, dfnskeys.ExportOptions{})
+	require.NoError(t, err)
+	exported.Destroy()
+	require.True(t, srv.ArchiveKey(first[2].KeyID))
+	require.True(t, srv.DeleteKey(first[3].KeyID))
+
+	for _, withProve := range []bool{true, false} {
+		mod := prove
+		if !withProve {
+			mod = nil
+		}
+		sum, lines := run(t, context.Background(), f, c, mod)
+		require.Equal(t, 3, sum.Unusable, "prove=%v", withProve)
+		require.Equal(t, 2, sum.AlreadyImported)
+		for row, why := range map[int]string{1: "exported", 2: "archived", 3: "deleted"} {
+			l := lines[row]
+			require.Equal(t, bulk.StatusUnusable, l.Status, "row %d", row)
+			require.Nil(t, l.Proved, "row %d: never proved from the journal", row)
+			require.Contains(t, l.Error, "Dfns now reports that key "+why)
+			require.Contains(t, l.Error, "new journal")
+			require.Equal(t, first[row].KeyID, l.KeyID)
+		}
+		for _, row := range []int{4, 5} {
+			require.Equal(t, bulk.StatusAlreadyImported, lines[row].Status)
+			if withProve {
+				require.True(t, *lines[row].Proved, "proved again, by Dfns, in this run")
+				require.Equal(t, first[row].ProofExternalID, lines[row].ProofExternalID)
+			} else {
+				require.Nil(t, lines[row].Proved, "without --prove, no proof is claimed")
+			}
+		}
+		if withProve {
+			require.Equal(t, 2, sum.Proved)
+		} else {
+			require.Zero(t, sum.Proved)
+		}
+		require.Contains(t, sum.Reasons[0].Reason, "no longer usable in Dfns")
+	}
+	require.Equal(t, 5, srv.SignatureCount(), "proving again asked for the same requests")
+}
+
+// A proof the network keeps from completing is its own outcome, with the
+// cause and "rerun to finish", not a failed proof; the rerun finishes it
+// with the request the first run asked for.
+func TestProofIncompleteThenRerun(t *testing.T) {
+	t.Parallel()
+	srv := dfnstest.NewServer(t)
+	c := client(t, srv)
+	f := newFixture(t, 3)
+	srv.DropResponseRate("POST /keys/{keyId}/signatures", 1)
+	sum, lines := run(t, context.Background(), f, c, prove)
+	require.Equal(t, 3, sum.Imported)
+	require.Equal(t, 3, sum.ProofIncomplete)
+	require.Zero(t, sum.ProofFailed)
+	require.Zero(t, sum.Proved)
+	for row := 1; row <= 3; row++ {
+		l := lines[row]
+		require.False(t, *l.Proved)
+		require.True(t, l.ProofIncomplete)
+		require.Contains(t, l.ProofError, "rerun to finish")
+		require.Contains(t, l.ProofError, "may or may not have been processed", "the cause")
+	}
+	require.Contains(t, sum.Reasons[0].Reason, "proof not completed")
+	require.Equal(t, 3, srv.SignatureCount(), "one request per key, however many attempts")
+
+	srv.DropResponseRate("POST /keys/{keyId}/signatures", 0)
+	sum, again := run(t, context.Background(), f, c, prove)
+	require.Equal(t, 3, sum.Proved)
+	require.Zero(t, sum.ProofIncomplete)
+	for row := 1; row <= 3; row++ {
+		require.Equal(t, lines[row].ProofExternalID, again[row].ProofExternalID)
+		require.Equal(t, 1, srv.SignatureCountOf(again[row].KeyID))
+	}
+}
+
+func signPOSTs(srv *dfnstest.Server) int {
+	n := 0
+	for _, r := range srv.Requests() {
+		if r.Method == "POST" && strings.HasSuffix(r.Path, "/signatures") {
+			n++
+		}
+	}
+	return n
 }

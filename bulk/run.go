@@ -75,12 +75,20 @@ type ImportOptions struct {
 	// the import of the rows, with the number of rows in flight: those are
 	// finished and no other row is started. Import returns after it returns.
 	OnInterrupt func(inFlight int)
-	// Prove, when set, proves every imported row (and every row imported
-	// by an earlier run and not proved yet): Dfns signs a fresh hash with
-	// the row's key, and the signature is verified under the public key
-	// computed from the row's secret ([dfnskeys.Client.ProveKey]). The
-	// report line says "proved"; a proof that fails does not undo the
-	// import, and a rerun with Prove proves it again.
+	// Prove, when set, proves every imported row, and every row an
+	// earlier run imported: Dfns signs with the row's key, and the
+	// signature is verified under the public key computed from the row's
+	// secret ([dfnskeys.Client.ProveKey]). Each row's signature request
+	// has an externalId, recorded in the journal before it is sent, so
+	// that retries and reruns ask Dfns for the same request: one request
+	// per key across any number of runs and kills. A rerun proves again
+	// every row an earlier run asked a proof for: it asks Dfns, with reads
+	// only, for the request with the recorded externalId and verifies it
+	// ([dfnskeys.Client.CheckProof]), and otherwise asks for that same
+	// request again: "proved" in a report always rests on what Dfns said
+	// in that run, never on the journal (docs/threat-model.md §4 and §8). A proof that fails does not undo the import; one the
+	// network kept from completing is reported as such (ProofIncomplete):
+	// rerun to finish it.
 	Prove bool
 	// IgnoredFields, when set, is called once, before any row is
 	// processed, with the names of the input's unknown fields or columns
@@ -116,8 +124,13 @@ type Summary struct {
 	// after.
 	InFlightAtInterrupt int
 	// Proved and ProofFailed count the rows whose proof succeeded and
-	// failed, with [ImportOptions.Prove].
-	Proved, ProofFailed int
+	// failed, with [ImportOptions.Prove]; ProofIncomplete the rows whose
+	// proof the network kept from completing (not counted in ProofFailed):
+	// rerun to finish them.
+	Proved, ProofFailed, ProofIncomplete int
+	// Unusable counts the rows an earlier run imported whose key Dfns now
+	// reports exported, archived or deleted ([StatusUnusable]).
+	Unusable int
 }
 
 // Reason is one failure reason and how many rows it hit.
@@ -132,6 +145,11 @@ const (
 	StatusAlreadyImported = "already-imported"
 	StatusFailed          = "failed"
 	StatusValid           = "valid"
+	// StatusUnusable is a row an earlier run imported whose key Dfns, asked
+	// in this run, reports exported, archived or deleted: Dfns no longer
+	// signs with it, so it is neither imported nor proved
+	// (docs/threat-model.md §4).
+	StatusUnusable = "unusable"
 )
 
 // ReportLine is one line of the report. It never holds a secret.
@@ -154,10 +172,14 @@ type ReportLine struct {
 	// such a row is not imported again but answered with that row's key.
 	DuplicateOf int `json:"duplicateOf,omitempty"`
 	// Proved, with [ImportOptions.Prove], says whether Dfns's signature
-	// with the key verified under the row's public key; ProofError says
-	// why not.
-	Proved     *bool  `json:"proved,omitempty"`
-	ProofError string `json:"proofError,omitempty"`
+	// with the key, asked for in this run, verified under the row's public
+	// key; ProofError says why not. ProofIncomplete is set when the proof
+	// could not be completed because of the network: rerun to finish it.
+	Proved          *bool  `json:"proved,omitempty"`
+	ProofError      string `json:"proofError,omitempty"`
+	ProofIncomplete bool   `json:"proofIncomplete,omitempty"`
+	// ProofExternalID is the externalId of the row's signature request.
+	ProofExternalID string `json:"proofExternalId,omitempty"`
 
 	proofReason string // ProofError without what varies by row, for the summary
 }
@@ -165,8 +187,13 @@ type ReportLine struct {
 const maxKeyFile = 64 << 10
 
 // Import imports every distinct key of the input exactly once across any
-// number of runs. Rows the journal records as imported are reported as
-// already-imported without contacting Dfns; rows whose import may have been
+// number of runs. Rows the journal records as imported are not imported
+// again, and are not taken on the journal's word: each is checked against
+// the key list Dfns gives at startup (docs/threat-model.md §4), and
+// reported already-imported when Dfns lists the key usable, unusable
+// ([StatusUnusable]) when Dfns reports it exported, archived or deleted,
+// failed when Dfns does not list it; with Prove, each is proved again
+// from what Dfns answers in this run. Rows whose import may have been
 // sent by an earlier, killed run are looked up by public key before
 // anything is sent again. When ctx ends, rows in flight are finished and no
 // new row is started. Import returns an error only when the run as a whole
@@ -354,6 +381,12 @@ func run(ctx context.Context, opts ImportOptions, dryRun bool) (*Summary, error)
 			sum.AlreadyImported++
 		case StatusValid:
 			sum.Valid++
+		case StatusUnusable:
+			sum.Unusable++
+			reason := "no longer usable in Dfns: " + line.proofReason
+			if _, ok := reasons[reason]; ok || len(reasons) < 20 {
+				reasons[reason]++
+			}
 		case StatusFailed:
 			sum.Failed++
 			if _, ok := reasons[line.Error]; ok || len(reasons) < 20 {
@@ -364,6 +397,12 @@ func run(ctx context.Context, opts ImportOptions, dryRun bool) (*Summary, error)
 		case line.Proved == nil:
 		case *line.Proved:
 			sum.Proved++
+		case line.ProofIncomplete:
+			sum.ProofIncomplete++
+			reason := "proof not completed: " + line.proofReason
+			if _, ok := reasons[reason]; ok || len(reasons) < 20 {
+				reasons[reason]++
+			}
 		default:
 			sum.ProofFailed++
 			reason := "not proved: " + line.proofReason
@@ -507,7 +546,14 @@ func (r *runner) buildIndex(ctx context.Context) (*index.Index, error) {
 		if err := spool.Add(index.Listed(k.ID), ""); err != nil {
 			return nil, err
 		}
-		if !k.Imported || !k.Usable() { // an exported or archived key is imported again
+		if why := k.Unusable(); why != "" {
+			// Rows the journal calls imported as this key are told apart
+			// (docs/threat-model.md §4).
+			if err := spool.Add(index.Unusable(k.ID), why); err != nil {
+				return nil, err
+			}
+		}
+		if !k.Imported || !k.Usable() { // an exported, archived or deleted key is imported again
 			continue
 		}
 		if _, err := hex.DecodeString(k.PublicKey); err != nil || k.PublicKey == "" {
@@ -599,6 +645,13 @@ func (r *runner) settleDuplicate(row *rows.Row, pub []byte, scheme keys.Scheme, 
 				line.KeyID = keyID
 				return fail(fmt.Errorf("row %d has the same key: %s", prior.Row, notListed(keyID, err)))
 			}
+			if why, err := r.unusable(keyID); err != nil {
+				return fail(err)
+			} else if why != "" {
+				line.KeyID = keyID
+				unusableLine(&line, why)
+				return line, true
+			}
 		case journal.StateStarted, journal.StateUncertain:
 			return fail(fmt.Errorf("row %d has the same key and its import is unresolved; this row is not sent: rerun to resolve both", prior.Row))
 		case journal.StatePending:
@@ -627,18 +680,43 @@ func (r *runner) fromJournal(row *rows.Row) (ReportLine, bool) {
 		return ReportLine{}, false
 	}
 	line := newLine(row)
+	// The journal's Proved flag is not reported: "proved" rests on what
+	// Dfns says in this run (a rerun with Prove asks again).
 	line.PublicKey, line.KeyID, line.Status, line.DuplicateOf = hex.EncodeToString(rec.PublicKey), rec.KeyID, StatusAlreadyImported, rec.DuplicateOf
-	if rec.Proved {
-		proved := true
-		line.Proved = &proved
-	}
 	if a, err := address.ForKey(keys.Curve(row.Curve), rec.PublicKey); err == nil {
 		line.Addresses = &a
 	}
 	if ok, err := r.listed(rec.KeyID); err != nil || !ok {
 		line.Status, line.Error = StatusFailed, notListed(rec.KeyID, err)
+	} else if why, err := r.unusable(rec.KeyID); err != nil {
+		line.Status, line.Error = StatusFailed, err.Error()
+	} else if why != "" {
+		unusableLine(&line, why)
 	}
 	return line, true
+}
+
+// unusable returns how Dfns, listing its keys at the start of this run,
+// reported key ID id when it no longer signs with it ("exported",
+// "archived", "deleted"), or "".
+func (r *runner) unusable(id string) (string, error) {
+	if r.index == nil || r.dryRun {
+		return "", nil
+	}
+	e, ok, err := r.index.Lookup(index.Unusable(id))
+	if err != nil || !ok {
+		return "", err
+	}
+	return e.KeyID, nil
+}
+
+// unusableLine makes line the report of a row whose key Dfns now reports
+// as why ("exported" …): not imported, not proved, and what to do.
+func unusableLine(line *ReportLine, why string) {
+	line.Status = StatusUnusable
+	line.Proved, line.ProofError = nil, ""
+	line.Error = fmt.Sprintf("an earlier run imported this row as key %s, but Dfns now reports that key %s, and Dfns no longer signs with it: the row is not imported and not proved (the journal is not taken over Dfns, see docs/threat-model.md §4). If that was intended (the key was exported on purpose), keep the exported copy and drop the row; to have Dfns hold the key again, import the row with a new journal", line.KeyID, why)
+	line.proofReason = "Dfns reports the key " + why + " (see each row's error): drop such rows, or import them again with a new journal"
 }
 
 // listed reports whether key ID id was listed by Dfns at startup or
@@ -767,15 +845,18 @@ func (r *runner) process(ctx context.Context, row *rows.Row) ReportLine {
 }
 
 // needsProof reports whether a row the journal answered must still be
-// proved.
+// proved: with Prove, every row the journal calls imported is, since a
+// proof recorded by an earlier run is asked of Dfns again.
 func (r *runner) needsProof(line ReportLine) bool {
 	return r.opts.Prove && !r.dryRun && line.Status == StatusAlreadyImported && line.Proved == nil
 }
 
 // prove has Dfns sign with the row's key and verifies the signature under
-// the row's public key (computed from its secret), recording success in
-// the journal so that a rerun does not prove the row again. A proof
-// killed midway is simply redone by the rerun.
+// the row's public key (computed from its secret). The request's
+// externalId is recorded in the journal before it is sent, and success
+// after, so a proof killed midway is finished by the rerun with the same
+// request; a proof recorded as done is asked of Dfns again, which answers
+// with the request it signed (docs/threat-model.md §8).
 func (r *runner) prove(ctx context.Context, rowNum int, line ReportLine, scheme keys.Scheme) ReportLine {
 	if !r.opts.Prove || r.dryRun || line.KeyID == "" || line.Proved != nil ||
 		(line.Status != StatusImported && line.Status != StatusAlreadyImported) {
@@ -789,25 +870,67 @@ func (r *runner) prove(ctx context.Context, rowNum int, line ReportLine, scheme 
 		line.proofReason = "the row's scheme is unknown (a journal from an older version): prove such keys with 'dfnskeys prove KEY_ID'"
 		return line
 	}
+	rec, err := r.journal.Get(rowNum)
+	journaled := err == nil && rec.State == journal.StateImported && rec.KeyID == line.KeyID
+	ext := dfnskeys.ProofExternalID(line.KeyID, pub)
+	asked := journaled && rec.ProofExternalID != "" // by an earlier run
+	if asked {
+		ext = rec.ProofExternalID // the request an earlier run asked for
+	}
+	line.ProofExternalID = ext
+	if journaled && rec.ProofExternalID != ext {
+		rec.ProofExternalID = ext
+		if err := r.journal.Put(rowNum, rec); err != nil {
+			line.ProofError = fmt.Sprintf("recording the proof's externalId in the journal failed, so the proof was not asked for: %v", err)
+			line.proofReason = "recording the proof's externalId in the journal failed"
+			return line
+		}
+	}
 	k := &keys.Key{ID: line.KeyID, Scheme: scheme.SchemeName(), Curve: scheme.Curve, PublicKey: line.PublicKey}
-	if _, err := r.opts.Client.ProveKey(ctx, k, dfnskeys.ProveOptions{PublicKey: pub}); err != nil {
+	popts := dfnskeys.ProveOptions{PublicKey: pub, ExternalID: ext}
+	err = errors.New("not checked")
+	if asked {
+		// An earlier run asked for this request (and may have seen it
+		// signed): ask Dfns for it with reads only. Whatever the check
+		// finds short of a verified signature, the proof is asked for
+		// again with the same externalId, which Dfns answers with that
+		// same request.
+		_, err = r.opts.Client.CheckProof(ctx, k, popts)
+	}
+	if err != nil {
+		_, err = r.opts.Client.ProveKey(ctx, k, popts)
+	}
+	if err != nil {
 		var pending *dfnskeys.PolicyPendingError
 		line.ProofError, line.proofReason = err.Error(), "the proof failed (see each row's proofError)"
 		switch {
 		case errors.As(err, &pending):
 			line.ProofError = "a policy holds the signature request for approval; approve it, then rerun with --prove"
 			line.proofReason = line.ProofError
+		case errors.Is(err, dfnskeys.ErrProofIncomplete):
+			line.ProofIncomplete = true
+			line.proofReason = "the network kept the proof from completing (see each row's proofError); rerun to finish: the rerun asks Dfns for the same signature requests"
 		case errors.Is(err, signatures.ErrInvalid):
 			line.proofReason = "the signature Dfns returned does not verify under the row's public key"
+		}
+		if journaled && !line.ProofIncomplete && !errors.As(err, &pending) {
+			// Dfns answered this request for good (failed, rejected, or a
+			// signature that does not verify): asked again with the same
+			// externalId, it would answer the same. The next run asks
+			// for a new request, under an externalId recorded before it
+			// is sent.
+			rec.ProofExternalID = dfnskeys.NewProofExternalID()
+			if jerr := r.journal.Put(rowNum, rec); jerr != nil {
+				line.ProofError += fmt.Sprintf(" (recording a new externalId for the next run failed: %v)", jerr)
+			}
 		}
 		return line
 	}
 	proved = true
-	rec, err := r.journal.Get(rowNum)
-	if err == nil && rec.State == journal.StateImported && rec.KeyID == line.KeyID && !rec.Proved {
+	if journaled && !rec.Proved {
 		rec.Proved = true
 		if err := r.journal.Put(rowNum, rec); err != nil {
-			// Proved, but a rerun will not know: it proves the row again.
+			// Proved in this run; the journal's flag is only informative.
 			line.ProofError = fmt.Sprintf("proved, but recording it failed: %v", err)
 			line.proofReason = "proved, but recording it in the journal failed"
 		}

@@ -116,27 +116,30 @@ type Server struct {
 	skew      atomic.Int64 // added to the clock, for expiry tests
 	orgID     string       // named in the bearer tokens' claims
 
-	mu         sync.Mutex
-	tokens     map[string]permissions
-	creds      []*credential
-	challenges map[string]*signedAction
-	actions    map[string]*signedAction
-	keys       []*StoredServerKey
-	byID       map[string]*StoredServerKey
-	wallets    map[string]*keys.Wallet
-	requests   []RecordedRequest
-	reqDropped int // requests dropped from the front of requests
-	reqMax     int // 0: keep all
-	inserts    int // challenges and tokens made, for sweepLocked
-	faults     map[string]*fault
-	latency    time.Duration
-	listed     map[[2]int]signers.Signer // GET /signers substitutions
-	substitute map[string]string         // key ID → the key answered for it (SubstituteKey)
-	subExport  map[string]string         // key ID → the key exported for it (SubstituteExport)
-	sigs       map[string]*sigRequest    // signature requests by ID
-	badSigs    int                       // signatures still to corrupt
-	badSigRate float64                   // fraction of signatures to corrupt
-	gen        uint64                    // changes to the state kept in stateFile
+	mu            sync.Mutex
+	tokens        map[string]permissions
+	creds         []*credential
+	challenges    map[string]*signedAction
+	actions       map[string]*signedAction
+	keys          []*StoredServerKey
+	byID          map[string]*StoredServerKey
+	wallets       map[string]*keys.Wallet
+	requests      []RecordedRequest
+	reqDropped    int // requests dropped from the front of requests
+	reqMax        int // 0: keep all
+	inserts       int // challenges and tokens made, for sweepLocked
+	faults        map[string]*fault
+	latency       time.Duration
+	listed        map[[2]int]signers.Signer // GET /signers substitutions
+	substitute    map[string]string         // key ID → the key answered for it (SubstituteKey)
+	subExport     map[string]string         // key ID → the key exported for it (SubstituteExport)
+	sigs          map[string]*sigRequest    // signature requests by ID
+	sigsByExt     map[string]*sigRequest    // by key ID, a zero byte and externalId
+	sigSeq        int                       // signature requests made
+	confirmedRate float64                   // fraction of signatures reported Confirmed
+	badSigs       int                       // signatures still to corrupt
+	badSigRate    float64                   // fraction of signatures to corrupt
+	gen           uint64                    // changes to the state kept in stateFile
 
 	stateFile string     // WithStateFile
 	addr      string     // the listen address, kept in stateFile
@@ -220,6 +223,7 @@ var routes = []route{
 	{"POST", "/keys/{keyId}/export", "Keys:Export", "Keys:Export", (*Server).exportKey},
 	{"POST", "/keys/{keyId}/signatures", "Keys:Signatures:Create", "Keys:Signatures:Create", (*Server).createSignature},
 	{"GET", "/keys/{keyId}/signatures/{signatureId}", "Keys:Signatures:Read", "", (*Server).getSignature},
+	{"GET", "/keys/{keyId}/signatures", "Keys:Signatures:Read", "", (*Server).listSignatures},
 	{"GET", "/wallets/{walletId}", "Wallets:Read", "", (*Server).getWallet},
 	{"POST", "/wallets/import", "Wallets:Import", "Wallets:Import", (*Server).importWallet},
 	{"POST", "/wallets/{walletId}/export", "Wallets:Export", "Wallets:Export", (*Server).exportWallet},
@@ -289,6 +293,7 @@ func StartServer(opts ...ServerOption) (*Server, error) {
 		wallets:    map[string]*keys.Wallet{},
 		faults:     map[string]*fault{},
 		sigs:       map[string]*sigRequest{},
+		sigsByExt:  map[string]*sigRequest{},
 	}
 	if s.stateFile != "" {
 		var err error
@@ -529,7 +534,47 @@ func (k *StoredServerKey) clone() *StoredServerKey {
 		t := *d
 		c.Key.DateExported = &t
 	}
+	if d := k.Key.DateDeleted; d != nil {
+		t := *d
+		c.Key.DateDeleted = &t
+	}
+	if st := k.Key.Store; st != nil {
+		x := *st
+		c.Key.Store = &x
+	}
+	c.Key.Wallets = slices.Clone(k.Key.Wallets)
 	return &c
+}
+
+// DeleteKey marks key id deleted (dateDeleted set), as Dfns reports a
+// deleted key: still listed and read, but it no longer signs. It reports
+// whether the key exists.
+func (s *Server) DeleteKey(id string) bool {
+	return s.changeKey(id, func(k *keys.Key) {
+		now := s.now()
+		k.DateDeleted = &now
+	})
+}
+
+// ArchiveKey sets key id's status to Archived: it no longer signs. It
+// reports whether the key exists.
+func (s *Server) ArchiveKey(id string) bool {
+	return s.changeKey(id, func(k *keys.Key) { k.Status = "Archived" })
+}
+
+func (s *Server) changeKey(id string, f func(*keys.Key)) bool {
+	s.mu.Lock()
+	k, ok := s.byID[id]
+	var gen uint64
+	if ok {
+		f(&k.Key)
+		gen = s.changedLocked()
+	}
+	s.mu.Unlock()
+	if ok {
+		_ = s.persist(gen)
+	}
+	return ok
 }
 
 // Requests returns copies of every request received, in order of arrival.

@@ -1,6 +1,7 @@
 package dfnstest
 
 import (
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/dfnskeys/dfnskeys/auth"
 	"github.com/dfnskeys/dfnskeys/keys"
+	"github.com/dfnskeys/dfnskeys/signatures"
 )
 
 // WithStateFile keeps the server's state in the file at path, so that a
@@ -23,11 +25,12 @@ import (
 //
 // The state is the clusters with every signer's decryption key, the
 // default credential's private key, the default bearer token, the
-// organisation ID, and the keys with their secret shares and wallets. It
-// is in the clear: use a state file for rehearsals and tests only, never
-// for a key of value. Credentials registered and tokens made after the
-// start, pending challenges and user actions, signature requests and
-// faults are not kept.
+// organisation ID, the keys with their secret shares and wallets, and the
+// signature requests (so that an externalId is answered with the same
+// request after a restart, as Dfns does). It is in the clear: use a state
+// file for rehearsals and tests only, never for a key of value.
+// Credentials registered and tokens made after the start, pending
+// challenges and user actions, and faults are not kept.
 func WithStateFile(path string) ServerOption { return func(c *serverConfig) { c.stateFile = path } }
 
 // stateVersion is the version of the state file's format.
@@ -46,6 +49,17 @@ type serverState struct {
 	Clusters []clusterState `json:"clusters"`
 	Keys     []keyState     `json:"keys"`
 	Wallets  []keys.Wallet  `json:"wallets"`
+	// Signatures are the signature requests; absent from files written
+	// before they were kept.
+	Signatures []sigState `json:"signatures,omitempty"`
+}
+
+type sigState struct {
+	Request   signatures.Request `json:"request"`
+	Hash      string             `json:"hash"`
+	Bad       bool               `json:"bad,omitempty"`
+	Confirmed bool               `json:"confirmed,omitempty"`
+	Seq       int                `json:"seq"`
 }
 
 type keyState struct {
@@ -115,7 +129,11 @@ func (s *Server) saveLocked() error {
 	for _, w := range s.wallets {
 		st.Wallets = append(st.Wallets, *w)
 	}
+	for _, r := range s.sigs {
+		st.Signatures = append(st.Signatures, sigState{Request: r.req, Hash: hex.EncodeToString(r.hash), Bad: r.bad, Confirmed: r.confirmed, Seq: r.seq})
+	}
 	s.mu.Unlock()
+	slices.SortFunc(st.Signatures, func(a, b sigState) int { return a.Seq - b.Seq })
 	slices.SortFunc(st.Wallets, func(a, b keys.Wallet) int { return strings.Compare(a.ID, b.ID) })
 	err := writeState(s.stateFile, st)
 	for i := range st.Keys {
@@ -235,6 +253,26 @@ func (s *Server) restore(b []byte) error {
 		wallets[w.ID] = &w
 	}
 
+	sigs, sigsByExt, sigSeq := map[string]*sigRequest{}, map[string]*sigRequest{}, 0
+	for i := range st.Signatures {
+		ss := st.Signatures[i]
+		hash, err := hex.DecodeString(ss.Hash)
+		switch {
+		case err != nil || len(hash) != 32:
+			return fmt.Errorf("signature request %d: the hash is not 32 bytes of hex", i)
+		case ss.Request.ID == "" || sigs[ss.Request.ID] != nil:
+			return fmt.Errorf("signature request %d: missing or repeated ID %q", i, ss.Request.ID)
+		case byID[ss.Request.KeyID] == nil:
+			return fmt.Errorf("signature request %s: key %q is not in the file", ss.Request.ID, ss.Request.KeyID)
+		}
+		r := &sigRequest{req: ss.Request, hash: hash, bad: ss.Bad, confirmed: ss.Confirmed, seq: ss.Seq}
+		sigs[r.req.ID] = r
+		if r.req.ExternalID != "" {
+			sigsByExt[r.req.KeyID+"\x00"+r.req.ExternalID] = r
+		}
+		sigSeq = max(sigSeq, r.seq)
+	}
+
 	if st.Addr != "" && checkLoopback(st.Addr) != nil {
 		return fmt.Errorf("addr %q is not a loopback address", st.Addr)
 	}
@@ -245,5 +283,6 @@ func (s *Server) restore(b []byte) error {
 	s.tokens = map[string]permissions{st.Token: nil}
 	s.clusters = clusters
 	s.keys, s.byID, s.wallets = ks, byID, wallets
+	s.sigs, s.sigsByExt, s.sigSeq = sigs, sigsByExt, sigSeq
 	return nil
 }

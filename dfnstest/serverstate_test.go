@@ -213,3 +213,40 @@ func TestCredentialAlgorithms(t *testing.T) {
 	_, err := StartServer(WithCredentialAlgorithm(auth.AlgorithmECDSASecp256k1))
 	require.ErrorContains(t, err, "RegisterCredential")
 }
+
+// Signature requests survive a restart: the same externalId is answered
+// with the same request, and another body with a 409, as before.
+func TestStateFileKeepsSignatureRequests(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "state.json")
+	s1, err := StartServer(WithStateFile(path), WithSigners(3))
+	require.NoError(t, err)
+	c1 := newClient(t, s1)
+	resp, b := c1.signed("/keys/import", mustJSON(t, c1.importRequest(randomKey(t, keys.Secp256k1), "")))
+	require.Equal(t, http.StatusOK, resp.StatusCode, "%s", b)
+	var k keys.Key
+	require.NoError(t, json.Unmarshal(b, &k))
+	body := `{"kind":"Hash","hash":"0x` + strings.Repeat("11", 32) + `","externalId":"ext-1"}`
+	resp, b = c1.signed("/keys/"+k.ID+"/signatures", []byte(body))
+	require.Equal(t, http.StatusOK, resp.StatusCode, "%s", b)
+	var first struct{ ID, ExternalID string }
+	require.NoError(t, json.Unmarshal(b, &first))
+	require.Equal(t, "ext-1", first.ExternalID)
+	s1.Close()
+
+	s2, err := StartServer(WithStateFile(path))
+	require.NoError(t, err)
+	t.Cleanup(s2.Close)
+	require.Equal(t, 1, s2.SignatureCount())
+	c2 := newClient(t, s2)
+	resp, b = c2.signed("/keys/"+k.ID+"/signatures", []byte(body))
+	require.Equal(t, http.StatusOK, resp.StatusCode, "%s", b)
+	var again struct{ ID string }
+	require.NoError(t, json.Unmarshal(b, &again))
+	require.Equal(t, first.ID, again.ID)
+	other := strings.Replace(body, "0x11", "0x22", 1)
+	resp, b = c2.signed("/keys/"+k.ID+"/signatures", []byte(other))
+	require.Equal(t, http.StatusConflict, resp.StatusCode, "%s", b)
+	require.Contains(t, string(b), `"error":{"id":"err-`)
+	require.Equal(t, 1, s2.SignatureCount())
+}

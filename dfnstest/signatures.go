@@ -6,6 +6,8 @@ import (
 	"math/big"
 	mrand "math/rand/v2"
 	"net/http"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/dfnskeys/dfnskeys/internal/signing"
@@ -17,9 +19,38 @@ import (
 // sigRequest is a signature request held by the server: Pending when made,
 // signed on the next read, as Dfns's signers work asynchronously.
 type sigRequest struct {
-	req  signatures.Request
-	hash []byte
-	bad  bool // return a signature that does not verify
+	req       signatures.Request
+	hash      []byte
+	bad       bool // return a signature that does not verify
+	confirmed bool // report Confirmed rather than Signed once signed
+	seq       int  // order of creation, for listings
+}
+
+// SetConfirmedRate makes a fraction rate (0 to 1) of the signature
+// requests made from now on read back as Confirmed instead of Signed once
+// signed (with dateConfirmed set), as Dfns reports a signature that was
+// broadcast and confirmed: a client must take Confirmed as signed.
+func (s *Server) SetConfirmedRate(rate float64) {
+	if !(rate >= 0 && rate <= 1) {
+		panic(fmt.Sprintf("dfnstest: confirmed rate %v is not a fraction from 0 to 1", rate))
+	}
+	s.mu.Lock()
+	s.confirmedRate = rate
+	s.mu.Unlock()
+}
+
+// SignatureCountOf returns how many signature requests the server holds
+// for key keyID.
+func (s *Server) SignatureCountOf(keyID string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, r := range s.sigs {
+		if r.req.KeyID == keyID {
+			n++
+		}
+	}
+	return n
 }
 
 // CorruptNextSignatures makes the next n signatures the server produces
@@ -58,8 +89,10 @@ func (s *Server) createSignature(c *call) (any, *apiError) {
 	s.mu.Lock()
 	k := s.byID[id]
 	var exported bool
+	var unusable string
 	if k != nil {
 		exported = k.Key.Exported
+		unusable = k.Key.Unusable()
 	}
 	s.mu.Unlock()
 	if k == nil {
@@ -68,13 +101,15 @@ func (s *Server) createSignature(c *call) (any, *apiError) {
 	if exported {
 		return nil, errorf(http.StatusBadRequest, "key %s was exported and can no longer be used to sign", id)
 	}
-	var body struct {
-		Kind              string  `json:"kind"`
-		Hash              string  `json:"hash"`
-		TaprootMerkleRoot *string `json:"taprootMerkleRoot"`
+	if why := unusable; why != "" {
+		return nil, errorf(http.StatusBadRequest, "key %s is %s and can no longer be used to sign", id, why)
 	}
+	var body signatures.SignRequest
 	if e := decode(c.body, &body); e != nil {
 		return nil, e
+	}
+	if len(body.ExternalID) > 256 {
+		return nil, errorf(http.StatusBadRequest, "externalId is longer than 256 characters")
 	}
 	if body.Kind != "Hash" {
 		return nil, errorf(http.StatusBadRequest, "kind %q is not simulated; use Hash", body.Kind)
@@ -95,10 +130,31 @@ func (s *Server) createSignature(c *call) (any, *apiError) {
 	case scheme.Curve == keys.Stark && new(big.Int).SetBytes(hash).Cmp(starkBound) >= 0:
 		return nil, errorf(http.StatusBadRequest, "a stark key signs field elements: the hash must be below 2^251")
 	}
+	reqBody := body
+	reqBody.ExternalID = ""
 	r := &sigRequest{hash: hash, req: signatures.Request{
 		ID: "sig-" + randomHex(10), KeyID: id, Status: signatures.StatusPending, DateRequested: s.now(),
+		RequestBody: &reqBody, ExternalID: body.ExternalID,
 	}}
 	s.mu.Lock()
+	if body.ExternalID != "" {
+		// Dfns's idempotency key: the same externalId with the same body
+		// answers the request made first; with another body, 409.
+		xk := id + "\x00" + body.ExternalID
+		if prev := s.sigsByExt[xk]; prev != nil {
+			same := prev.req.RequestBody.SameBody(&body)
+			out := prev.req
+			s.mu.Unlock()
+			if !same {
+				return nil, errorf(http.StatusConflict, "a signature request with externalId %s already exists for key %s with a different body (%s)", body.ExternalID, id, prev.req.ID).with("signatureId", prev.req.ID)
+			}
+			return &out, nil
+		}
+		s.sigsByExt[xk] = r
+	}
+	s.sigSeq++
+	r.seq = s.sigSeq
+	r.confirmed = s.confirmedRate > 0 && mrand.Float64() < s.confirmedRate
 	if s.badSigs > 0 {
 		s.badSigs--
 		r.bad = true
@@ -107,7 +163,11 @@ func (s *Server) createSignature(c *call) (any, *apiError) {
 	}
 	s.sigs[r.req.ID] = r
 	out := r.req
+	gen := s.changedLocked()
 	s.mu.Unlock()
+	if err := s.persist(gen); err != nil {
+		return nil, errorf(http.StatusInternalServerError, "the simulator could not save its state: %v", err)
+	}
 	return &out, nil
 }
 
@@ -138,17 +198,70 @@ func (s *Server) getSignature(c *call) (any, *apiError) {
 			}
 			now := s.now()
 			r.req.Status, r.req.DateSigned = signatures.StatusSigned, &now
+			if r.confirmed {
+				r.req.Status, r.req.DateConfirmed = signatures.StatusConfirmed, &now
+			}
 			r.req.Signature = &signatures.Signature{R: "0x" + hex.EncodeToString(sig.R[:]), S: "0x" + hex.EncodeToString(sig.S[:])}
 			if k.Shares.Scheme.Curve != keys.Ed25519 && k.Shares.Scheme.Protocol != keys.FROSTBitcoin {
 				recid := sig.Recid
 				r.req.Signature.Recid = &recid
 			}
 		}
+		gen := s.changedLocked()
 		s.mu.Unlock()
+		_ = s.persist(gen) // saved again on the next change and at Close
 	}
 	s.mu.Lock()
 	out := r.req
 	s.mu.Unlock()
+	return &out, nil
+}
+
+// listSignatures serves GET /keys/{keyId}/signatures: the key's requests,
+// newest first, in pages (limit 1 to 500, default 100). A request listed is
+// reported as it stands: one still Pending is not signed by listing it.
+func (s *Server) listSignatures(c *call) (any, *apiError) {
+	id := c.params["keyId"]
+	q := c.r.URL.Query()
+	limit := 100
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 500 {
+			return nil, errorf(http.StatusBadRequest, "limit must be an integer from 1 to 500")
+		}
+		limit = n
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.byID[id] == nil {
+		return nil, errorf(http.StatusNotFound, "key %s not found", id)
+	}
+	var mine []*sigRequest
+	for _, r := range s.sigs {
+		if r.req.KeyID == id {
+			mine = append(mine, r)
+		}
+	}
+	slices.SortFunc(mine, func(a, b *sigRequest) int { return b.seq - a.seq })
+	start := 0
+	if t := q.Get("paginationToken"); t != "" {
+		n, err := strconv.Atoi(strings.TrimPrefix(t, "sigpage-"))
+		if err != nil || !strings.HasPrefix(t, "sigpage-") || n < 0 || n > len(mine) {
+			return nil, errorf(http.StatusBadRequest, "invalid paginationToken")
+		}
+		start = n
+	}
+	end := min(start+limit, len(mine))
+	out := struct {
+		signatures.ListResponse
+		KeyID string `json:"keyId"`
+	}{ListResponse: signatures.ListResponse{Items: []signatures.Request{}}, KeyID: id}
+	for _, r := range mine[start:end] {
+		out.Items = append(out.Items, r.req)
+	}
+	if end < len(mine) {
+		out.NextPageToken = "sigpage-" + strconv.Itoa(end)
+	}
 	return &out, nil
 }
 

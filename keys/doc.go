@@ -1,5 +1,6 @@
 // Package keys builds Dfns key-import requests and recovers key exports
-// offline, exactly as Dfns's reference client does (docs/protocol.md §2–5).
+// offline, exactly as the public source of Dfns's reference client does
+// (docs/protocol.md §2–5).
 //
 // Import: [NewPrivateKey] (or [NewEd25519PrivateKeyFromScalar]) holds the
 // secret; [BuildImportRequest] orders the cluster's signers, splits the key

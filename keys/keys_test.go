@@ -11,6 +11,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dfnskeys/dfnskeys/dfnstest"
 	"github.com/dfnskeys/dfnskeys/encryption"
@@ -593,9 +594,66 @@ func TestKeyUsable(t *testing.T) {
 		{keys.Key{Status: "Active"}, true},
 		{keys.Key{Status: "Active", Exported: true}, false},
 		{keys.Key{Status: "Archived"}, false},
+		{keys.Key{Status: "Active", DateDeleted: &time.Time{}}, false},
+		{keys.Key{Status: "Active", DateExported: &time.Time{}}, false},
 	} {
 		if got := tc.k.Usable(); got != tc.want {
 			t.Errorf("%+v: Usable() = %v, want %v", tc.k, got, tc.want)
 		}
+		if (tc.k.Unusable() == "") != tc.want {
+			t.Errorf("%+v: Unusable() = %q", tc.k, tc.k.Unusable())
+		}
+	}
+	k := keys.Key{Status: "Archived", Exported: true, DateDeleted: &time.Time{}}
+	if got := k.Unusable(); got != "deleted and exported and archived" {
+		t.Errorf("Unusable() = %q", got)
+	}
+}
+
+// A GET /keys/{keyId} answer shaped as GetKeyResponse in @dfns/sdk 0.8.21
+// (generated/keys/types.d.ts): dateDeleted, store and wallets are read,
+// and fields dfnskeys does not know are ignored.
+func TestKeyDecodesOfficialFields(t *testing.T) {
+	body := `{"id":"key-1","scheme":"ECDSA","curve":"secp256k1","publicKey":"02aa","masterKey":false,
+	"name":"n","status":"Active","custodial":true,"dateCreated":"2026-01-02T03:04:05.000Z","imported":true,
+	"exported":false,"dateDeleted":"2026-03-04T05:06:07.000Z",
+	"wallets":[{"id":"wa-1","network":"Ethereum"},{"id":"wa-2","network":"KeyECDSA"}],
+	"store":{"id":"ks-1","kind":"Mpc","keyId":"inner-1","derivationPath":"m/0"},
+	"someFutureField":{"nested":[1,2,3]}}`
+	var k keys.Key
+	if err := json.Unmarshal([]byte(body), &k); err != nil {
+		t.Fatal(err)
+	}
+	if k.DateDeleted == nil || k.DateDeleted.Format(time.RFC3339) != "2026-03-04T05:06:07Z" {
+		t.Errorf("dateDeleted = %v", k.DateDeleted)
+	}
+	if k.Store == nil || *k.Store != (keys.KeyStore{ID: "ks-1", Kind: "Mpc", KeyID: "inner-1", DerivationPath: "m/0"}) {
+		t.Errorf("store = %+v", k.Store)
+	}
+	if len(k.Wallets) != 2 || k.Wallets[0] != (keys.KeyWallet{ID: "wa-1", Network: "Ethereum"}) || k.Wallets[1].Network != "KeyECDSA" {
+		t.Errorf("wallets = %+v", k.Wallets)
+	}
+	if k.Usable() {
+		t.Error("a deleted key is usable")
+	}
+	if k.Unusable() != "deleted" {
+		t.Errorf("Unusable() = %q", k.Unusable())
+	}
+}
+
+// The create request has CreateKeyBody's field names.
+func TestCreateRequestFields(t *testing.T) {
+	b, err := json.Marshal(keys.CreateRequest{Scheme: "ECDSA", Curve: keys.Secp256k1, Name: "n",
+		DeriveFrom: &keys.DeriveFrom{KeyID: "key-m", Path: "m/1"}, StoreID: "ks-1", DelegateTo: "us-1", DelayDelegation: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"scheme":"ECDSA","curve":"secp256k1","name":"n","deriveFrom":{"keyId":"key-m","path":"m/1"},"storeId":"ks-1","delegateTo":"us-1","delayDelegation":true}`
+	if string(b) != want {
+		t.Errorf("got  %s\nwant %s", b, want)
+	}
+	b, _ = json.Marshal(keys.CreateRequest{Scheme: "EdDSA", Curve: keys.Ed25519})
+	if string(b) != `{"scheme":"EdDSA","curve":"ed25519"}` {
+		t.Errorf("optional fields sent when unset: %s", b)
 	}
 }

@@ -1,6 +1,9 @@
 package keys
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // EncryptedKeyShare is one signer's encrypted share, in import requests and
 // export responses.
@@ -70,6 +73,37 @@ type Key struct {
 	// DerivedFrom names the master key and path this key was derived
 	// from, for a derived key; nil otherwise.
 	DerivedFrom *DerivedFrom `json:"derivedFrom,omitempty"`
+	// DateDeleted is when the key was deleted, if it was; Dfns does not
+	// sign with a deleted key.
+	DateDeleted *time.Time `json:"dateDeleted,omitempty"`
+	// Store is where the key is held, as GET /keys/{keyId} reports it;
+	// nil when the response has none (listings and import answers).
+	Store *KeyStore `json:"store,omitempty"`
+	// Wallets are the wallets using the key, as GET /keys/{keyId}
+	// reports them.
+	Wallets []KeyWallet `json:"wallets,omitempty"`
+}
+
+// KeyStore is a key's store, as GET /keys/{keyId} reports it (the store
+// object of GetKeyResponse in @dfns/sdk 0.8.21, generated/keys/types.d.ts).
+type KeyStore struct {
+	// ID is the key store's ID.
+	ID string `json:"id"`
+	// Kind is Hsm, Mpc or OfflineSigner.
+	Kind string `json:"kind"`
+	// KeyID is the key's ID within the store.
+	KeyID string `json:"keyId"`
+	// DerivationPath is the HD derivation path, when there is one.
+	DerivationPath string `json:"derivationPath,omitempty"`
+}
+
+// KeyWallet is a wallet that uses a key, as GET /keys/{keyId} reports it.
+type KeyWallet struct {
+	// ID is the wallet's ID.
+	ID string `json:"id"`
+	// Network is the wallet's network, such as "Ethereum", or KeyECDSA,
+	// KeyEdDSA or KeyECDSAStark for a wallet that is a bare key.
+	Network string `json:"network"`
 }
 
 // DerivedFrom is where a derived key comes from: its master key and the
@@ -81,13 +115,35 @@ type DerivedFrom struct {
 	Path string `json:"path"`
 }
 
-// Usable reports whether Dfns signs with k: it is not archived and was
-// never exported (Dfns by default stops signing with an exported key).
-func (k *Key) Usable() bool { return k.Status != "Archived" && !k.Exported }
+// Usable reports whether Dfns signs with k: it is not archived, not
+// deleted and was never exported (Dfns by default stops signing with an
+// exported key).
+func (k *Key) Usable() bool {
+	return k.Status != "Archived" && !k.Exported && k.DateExported == nil && k.DateDeleted == nil
+}
+
+// Unusable says why Dfns does not sign with k ("exported", "archived",
+// "deleted", joined with " and "), or "" when k is [Key.Usable].
+func (k *Key) Unusable() string {
+	var why []string
+	if k.DateDeleted != nil {
+		why = append(why, "deleted")
+	}
+	if k.Exported || k.DateExported != nil {
+		why = append(why, "exported")
+	}
+	if k.Status == "Archived" {
+		why = append(why, "archived")
+	}
+	return strings.Join(why, " and ")
+}
 
 // CreateRequest is the body of POST /keys: a key that Dfns generates in
 // its cluster itself rather than importing it. Dfns makes every ECDSA key
 // it creates a CGGMP24 key.
+//
+// The fields are CreateKeyBody's in @dfns/sdk 0.8.21
+// (generated/keys/types.d.ts).
 type CreateRequest struct {
 	// Scheme is ECDSA, EdDSA or Schnorr.
 	Scheme string `json:"scheme"`
@@ -95,6 +151,25 @@ type CreateRequest struct {
 	Curve Curve `json:"curve"`
 	// Name is an optional key name.
 	Name string `json:"name,omitempty"`
+	// MasterKey asks for an HD master key. dfnskeys never sends true: see
+	// [ErrMasterKey].
+	MasterKey bool `json:"masterKey,omitempty"`
+	// DeriveFrom, when set, derives the key from a master key.
+	DeriveFrom *DeriveFrom `json:"deriveFrom,omitempty"`
+	// StoreID names the key store to keep the key in.
+	StoreID string `json:"storeId,omitempty"`
+	// DelegateTo is the end user the key is delegated to.
+	DelegateTo string `json:"delegateTo,omitempty"`
+	// DelayDelegation delays the delegation until it is triggered.
+	DelayDelegation bool `json:"delayDelegation,omitempty"`
+}
+
+// DeriveFrom asks Dfns to derive a new key from a master key.
+type DeriveFrom struct {
+	// KeyID is the master key's ID.
+	KeyID string `json:"keyId"`
+	// Path is the derivation path; "" lets Dfns choose one.
+	Path string `json:"path,omitempty"`
 }
 
 // ExportRequest is the body of POST /keys/{keyId}/export (and of the

@@ -10,8 +10,8 @@
 // returns an error, never a panic, on zero or duplicate points.
 //
 // The package also writes the import share plaintexts and reads the export
-// share plaintexts of docs/protocol.md §4 byte for byte as Dfns's reference
-// client does: compact JSON, fields in a
+// share plaintexts of docs/protocol.md §4 byte for byte as the public source
+// of Dfns's reference client does: compact JSON, fields in a
 // fixed order, scalars as 32-byte big-endian hex, points uncompressed
 // (04‖X‖Y) on secp256k1 and stark and in the standard 32-byte form on
 // ed25519. Parsing is strict: exact field names, no unknown or repeated

@@ -7,8 +7,10 @@
 // secp256k1), [VerifyStarkECDSA] (CGGMP21 and CGGMP24 on stark, StarkNet's
 // ECDSA), [VerifyTaproot] (FROST_BITCOIN: BIP-340 under the BIP-341 output
 // key with no script tree) and [VerifyEd25519] (FROST: RFC 8032). [Verify]
-// chooses by scheme and reads the wire form of a signature; [NewProofHash]
-// makes a fresh random hash that every kind can sign.
+// chooses by scheme and reads the wire form of a signature; [ProofHash]
+// derives the hash a proof signs from the proof's externalId (so that a
+// retried or rerun proof asks Dfns for the same request), and
+// [NewProofHash] makes a fresh random one; every kind can sign either.
 //
 // Verification handles only public data, so its variable-time arithmetic
 // leaks nothing secret.

@@ -2,6 +2,8 @@ package signatures
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"strings"
@@ -34,6 +36,28 @@ func NewProofHash(c keys.Curve) []byte {
 		h[0] &= 0x07
 	}
 	return h
+}
+
+// ProofHash returns the 32-byte hash a proof with the given externalId
+// signs: SHA-256 over "dfnskeys proof hash v1", a zero byte, the
+// externalId's length (8 bytes, big-endian) and the externalId, with the
+// same range constraint as [NewProofHash] (below 2^251 for stark). The
+// hash follows from the externalId alone, so a proof sent again with the
+// same externalId (a retry, or a rerun after a crash) sends the same body,
+// and Dfns, which treats externalId as an idempotency key, answers with the
+// request it made the first time instead of signing again.
+func ProofHash(c keys.Curve, externalID string) []byte {
+	h := sha256.New()
+	h.Write([]byte("dfnskeys proof hash v1\x00"))
+	var n [8]byte
+	binary.BigEndian.PutUint64(n[:], uint64(len(externalID)))
+	h.Write(n[:])
+	h.Write([]byte(externalID))
+	out := h.Sum(nil)
+	if c == keys.Stark {
+		out[0] &= 0x07
+	}
+	return out
 }
 
 // Verify checks sig, a signature Dfns made over hash with a key of the
@@ -95,7 +119,8 @@ func parseHex(v, name string) ([]byte, error) {
 // SignRequest is the body of POST /keys/{keyId}/signatures for the kinds a
 // proof uses: a 32-byte Hash ("0x" and 64 hex digits), with
 // TaprootMerkleRoot set to "" for a Schnorr key (the BIP-86 key-path
-// tweak).
+// tweak), and an optional ExternalID (GenerateSignatureBody in @dfns/sdk
+// 0.8.21, generated/keys/types.d.ts).
 type SignRequest struct {
 	// Kind is "Hash".
 	Kind string `json:"kind"`
@@ -103,6 +128,24 @@ type SignRequest struct {
 	Hash string `json:"hash"`
 	// TaprootMerkleRoot is "" for a Schnorr key and nil otherwise.
 	TaprootMerkleRoot *string `json:"taprootMerkleRoot,omitempty"`
+	// ExternalID is Dfns's idempotency key: the same externalId with the
+	// same body is answered with the request made the first time; with
+	// another body, 409.
+	ExternalID string `json:"externalId,omitempty"`
+}
+
+// SameBody reports whether r and o ask for the same signature: same kind,
+// hash (compared as hex, in any case) and taproot merkle root. The
+// externalId is not compared.
+func (r *SignRequest) SameBody(o *SignRequest) bool {
+	if r == nil || o == nil {
+		return false
+	}
+	if (r.TaprootMerkleRoot == nil) != (o.TaprootMerkleRoot == nil) ||
+		(r.TaprootMerkleRoot != nil && *r.TaprootMerkleRoot != *o.TaprootMerkleRoot) {
+		return false
+	}
+	return r.Kind == o.Kind && strings.EqualFold(r.Hash, o.Hash)
 }
 
 // NewSignRequest returns the request that signs hash with a key of the
@@ -116,14 +159,22 @@ func NewSignRequest(scheme keys.Scheme, hash []byte) *SignRequest {
 	return r
 }
 
-// The statuses of a signature request.
+// The statuses of a signature request, as @dfns/sdk 0.8.21 lists them
+// (generated/keys/types.d.ts): Pending, Executing, Signed, Confirmed,
+// Failed and Rejected. Confirmed follows Signed (a broadcast signature
+// confirmed on chain) and carries the signature too.
 const (
 	StatusPending   = "Pending"
 	StatusExecuting = "Executing"
 	StatusSigned    = "Signed"
+	StatusConfirmed = "Confirmed"
 	StatusFailed    = "Failed"
 	StatusRejected  = "Rejected"
 )
+
+// IsSigned reports whether a request with this status carries its
+// signature: Signed or Confirmed.
+func IsSigned(status string) bool { return status == StatusSigned || status == StatusConfirmed }
 
 // Request is a Dfns signature request, as POST /keys/{keyId}/signatures
 // and GET /keys/{keyId}/signatures/{signatureId} return it. Only the fields
@@ -133,9 +184,14 @@ type Request struct {
 	ID string `json:"id"`
 	// KeyID is the key that signs.
 	KeyID string `json:"keyId"`
-	// Status is Pending, Executing, Signed, Failed or Rejected.
+	// Status is Pending, Executing, Signed, Confirmed, Failed or Rejected.
 	Status string `json:"status"`
-	// Signature is set once Status is Signed.
+	// RequestBody is the body the request was made with, as Dfns reports
+	// it.
+	RequestBody *SignRequest `json:"requestBody,omitempty"`
+	// ExternalID is the request's externalId, when it was given one.
+	ExternalID string `json:"externalId,omitempty"`
+	// Signature is set once Status is Signed or Confirmed.
 	Signature *Signature `json:"signature,omitempty"`
 	// Reason says why a request failed or was rejected, when Dfns says.
 	Reason string `json:"reason,omitempty"`
@@ -145,6 +201,17 @@ type Request struct {
 	DateRequested time.Time `json:"dateRequested,omitzero"`
 	// DateSigned is when it was signed.
 	DateSigned *time.Time `json:"dateSigned,omitempty"`
+	// DateConfirmed is when it was confirmed, for a Confirmed request.
+	DateConfirmed *time.Time `json:"dateConfirmed,omitempty"`
+}
+
+// ListResponse is the body of GET /keys/{keyId}/signatures: one page of a
+// key's signature requests.
+type ListResponse struct {
+	// Items holds this page's requests.
+	Items []Request `json:"items"`
+	// NextPageToken, when not empty, fetches the next page.
+	NextPageToken string `json:"nextPageToken,omitempty"`
 }
 
 // SchemeOf returns the scheme that verifying a signature of a Dfns key

@@ -52,7 +52,10 @@ importing anything again. A run locks its journal: a second run on it exits
 at once, naming the process that holds it. A journal belongs to the API,
 organisation and signing cluster it was made against, and is refused against
 another (start a new journal there). Rows it calls imported are checked
-against Dfns's key list; one Dfns does not list is reported as failed.
+against Dfns's key list, not taken on the journal's word: one Dfns does not
+list is reported as failed, and one Dfns now reports exported, archived or
+deleted (it no longer signs with it) as unusable (see docs/threat-model.md
+§4).
 
 Interrupt (Ctrl-C) starts no new row and says how many are in flight; they
 finish, and the run stops: rerun to continue. A second interrupt stops at
@@ -69,10 +72,12 @@ and duplicateOf.
 
 The report (JSON Lines, one object per row: row, inputRow, name, path,
 publicKey, addresses, keyId, status, error, duplicateOf, and with --prove
-proved and proofError) is
-rewritten by every run; status is
-imported, already-imported, failed, or valid in a dry run. It never contains a
-secret. Exit status is 0 only when no row failed.
+proved, proofError, proofIncomplete and proofExternalId) is rewritten by
+every run; status is imported, already-imported, unusable (imported by an
+earlier run, but Dfns now reports the key exported, archived or deleted),
+failed, or valid in a dry run. "proved" is only ever what Dfns answered in
+that run. It never contains a secret. Exit status is 0 only when every row
+is imported (or already imported) and, with --prove, proved.
 
 Flags:
   --input FILE     the rows
@@ -81,11 +86,16 @@ Flags:
                    and no --report)
   --workers N      rows imported at the same time (default 4)
   --dry-run        validate every row (key parses, address matches) and send nothing
-  --prove          after importing a row, have Dfns sign a fresh hash with its key and
+  --prove          after importing a row, have Dfns sign a hash with its key and
                    verify the signature here, under the public key computed from the
-                   row's secret; the report says "proved". A rerun with --prove proves
-                   the rows imported earlier and not yet proved (one more user action
-                   per row; permission Keys:Signatures:Create)
+                   row's secret; the report says "proved". Each signature request has
+                   an externalId (recorded in the journal before it is sent) from which
+                   the hash is derived, so retries and reruns ask Dfns for the same
+                   request: one per key, across kills. A rerun with --prove proves
+                   every row again: it reads back each row's request and verifies it
+                   (asking for that same request again only when Dfns lists none);
+                   permissions Keys:Signatures:Create and Keys:Signatures:Read. A proof the network kept from completing
+                   is reported as not completed (proofIncomplete): rerun to finish
   --cluster ID     signing cluster when several are listed
 ` + pinUsage + "\n" + connUsage,
 	run: runBulkImport,
@@ -243,8 +253,12 @@ func runBulkImport(e *env, args []string) error {
 		// The summary does not tell rows with bad input, which fail until
 		// corrected, from rows that failed on the way to Dfns.
 		return fmt.Errorf("%d of %d rows failed: see the report. Correct the rows whose input is wrong (key file, format, password, expected address), then rerun: it skips the rows imported and tries the failed ones again", sum.Failed, sum.Total)
+	case sum.Unusable > 0:
+		return fmt.Errorf("%d of %d rows were imported by an earlier run, but Dfns now reports their keys exported, archived or deleted, and no longer signs with them (status unusable; see docs/threat-model.md §4): if that was intended, keep the exported copies and drop those rows; to have Dfns hold those keys again, import them with a new journal", sum.Unusable, sum.Total)
 	case sum.ProofFailed > 0:
 		return fmt.Errorf("%d of %d rows are imported but not proved: see the report's proofError; rerun with --prove to prove them", sum.ProofFailed, sum.Total)
+	case sum.ProofIncomplete > 0:
+		return fmt.Errorf("%d of %d rows are imported but their proofs were not completed because of the network (proofIncomplete; see the report's proofError): rerun the same command to finish them; it asks Dfns for the same signature requests", sum.ProofIncomplete, sum.Total)
 	}
 	return nil
 }
@@ -268,10 +282,14 @@ func printSummary(e *env, s *bulk.Summary, dryRun bool) {
 		if s.Interrupted {
 			interrupted = fmt.Sprintf(", %d not started (interrupted)", s.Total-s.Done)
 		}
-		fmt.Fprintf(e.stderr, "%d rows: %d imported, %d already imported (skipped), %d failed%s, in %s (%.1f imports/s)\n",
-			s.Total, s.Imported, s.AlreadyImported, s.Failed, interrupted, s.Elapsed.Round(time.Millisecond), rate)
-		if s.Proved+s.ProofFailed > 0 {
-			fmt.Fprintf(e.stderr, "proofs: %d proved (Dfns's signature verified under the row's public key), %d not proved\n", s.Proved, s.ProofFailed)
+		unusable := ""
+		if s.Unusable > 0 {
+			unusable = fmt.Sprintf(", %d unusable (Dfns reports the key exported, archived or deleted)", s.Unusable)
+		}
+		fmt.Fprintf(e.stderr, "%d rows: %d imported, %d already imported (skipped)%s, %d failed%s, in %s (%.1f imports/s)\n",
+			s.Total, s.Imported, s.AlreadyImported, unusable, s.Failed, interrupted, s.Elapsed.Round(time.Millisecond), rate)
+		if s.Proved+s.ProofFailed+s.ProofIncomplete > 0 {
+			fmt.Fprintf(e.stderr, "proofs: %d proved (Dfns's signature verified under the row's public key), %d not proved, %d not completed (network: rerun to finish)\n", s.Proved, s.ProofFailed, s.ProofIncomplete)
 		}
 	}
 	for _, r := range s.Reasons {

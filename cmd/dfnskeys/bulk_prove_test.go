@@ -10,25 +10,32 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dfnskeys/dfnskeys"
+	"github.com/dfnskeys/dfnskeys/auth"
 	"github.com/dfnskeys/dfnskeys/bulk"
 	"github.com/dfnskeys/dfnskeys/dfnstest"
 	"github.com/stretchr/testify/require"
 )
 
-// bulk-import --prove with faults on the signature routes, killed with
-// SIGKILL while proofs are under way, then rerun until a run succeeds:
-// every row ends imported once and proved, and no row proved by an
-// earlier run is proved again (signature requests: one per row, plus at
-// most one per worker for the proofs in flight at each kill).
+// bulk-import --prove with faults on the signature routes (failing POSTs,
+// POSTs processed but unanswered, Confirmed answers, failing polls),
+// killed with SIGKILL while proofs are under way, then rerun until a run
+// succeeds: every row ends imported once and proved, with exactly one
+// signature request per key on the server: the journal records each
+// proof's externalId before it is sent, and Dfns answers a repeated
+// externalId with the request made first.
 func TestBulkImportProveSurvivesSIGKILL(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary and kills it")
 	}
-	const rows, workers, kills = 60, 4, 3
+	const rows, kills = 40, 3
 	srv := dfnstest.NewServer(t)
 	srv.SetLatency(5 * time.Millisecond)
 	srv.SetErrorRate("GET /keys/{keyId}/signatures/{signatureId}", 0.1, http.StatusServiceUnavailable)
 	srv.RateLimitNext("POST /keys/{keyId}/signatures", 3, 0)
+	srv.SetErrorRate("POST /keys/{keyId}/signatures", 0.12, http.StatusServiceUnavailable)
+	srv.DropResponseRate("POST /keys/{keyId}/signatures", 0.12)
+	srv.SetConfirmedRate(0.3)
 	dir := t.TempDir()
 	input, pubs := onceInput(t, dir, rows)
 	env := simEnv(t, srv, dir)
@@ -66,6 +73,70 @@ func TestBulkImportProveSurvivesSIGKILL(t *testing.T) {
 		require.NotNil(t, l.Proved, "row %d", l.Row)
 		require.True(t, *l.Proved, "row %d: %s", l.Row, l.ProofError)
 	}
-	require.LessOrEqual(t, srv.SignatureCount(), rows+kills*workers, "proofs done twice: only those in flight at a kill")
-	require.GreaterOrEqual(t, srv.SignatureCount(), rows)
+	require.Equal(t, rows, srv.SignatureCount(), "one signature request per key, across kills and retries")
+	for _, k := range srv.Keys() {
+		require.Equal(t, 1, srv.SignatureCountOf(k.Key.ID), "key %s", k.Key.ID)
+	}
+}
+
+// A rerun after a key was exported asks Dfns, not the journal
+// (docs/threat-model.md §4): the row is reported unusable, not
+// already-imported and not proved, the summary counts it apart, and the
+// run exits 1 saying what to do.
+func TestBulkImportRerunAfterExport(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	srv := dfnstest.NewServer(t)
+	dir := t.TempDir()
+	input, _ := onceInput(t, dir, 3)
+	env := simEnv(t, srv, dir)
+	report := filepath.Join(dir, "report.jsonl")
+	args := []string{"bulk-import", "--input", input, "--journal", filepath.Join(dir, "journal"), "--report", report, "--prove"}
+	p := startProc(t, env, args...)
+	require.Equal(t, 0, p.wait(t), p.stderr())
+	first := readReport(t, report)
+	exportedID := first[1].KeyID
+	c := simClient(t, srv)
+	exported, _, err := c.ExportKey(t.Context(), exportedID, dfnskeys.ExportOptions{})
+	require.NoError(t, err)
+	exported.Destroy()
+
+	p = startProc(t, env, args...)
+	require.Equal(t, 1, p.wait(t))
+	again := readReport(t, report)
+	require.Equal(t, bulk.StatusUnusable, again[1].Status)
+	require.Nil(t, again[1].Proved)
+	require.Contains(t, again[1].Error, "Dfns now reports that key exported")
+	for _, row := range []int{2, 3} {
+		require.Equal(t, bulk.StatusAlreadyImported, again[row].Status)
+		require.True(t, *again[row].Proved)
+	}
+	require.Contains(t, p.stderr(), "1 unusable (Dfns reports the key exported, archived or deleted)")
+	require.Contains(t, p.stderr(), "proofs: 2 proved")
+	require.Contains(t, lastLine(p.stderr()), "Dfns now reports their keys exported, archived or deleted")
+	require.Contains(t, lastLine(p.stderr()), "import them with a new journal")
+	require.Equal(t, 3, srv.SignatureCount(), "the rerun asked for the same requests")
+}
+
+func readReport(t *testing.T, path string) map[int]bulk.ReportLine {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	out := map[int]bulk.ReportLine{}
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		var l bulk.ReportLine
+		require.NoError(t, json.Unmarshal([]byte(line), &l))
+		out[l.Row] = l
+	}
+	return out
+}
+
+func simClient(t *testing.T, srv *dfnstest.Server) *dfnskeys.Client {
+	t.Helper()
+	signer, err := auth.NewKeySigner(srv.CredentialID(), srv.CredentialPEM())
+	require.NoError(t, err)
+	c, err := dfnskeys.NewClient(dfnskeys.WithBaseURL(srv.URL()), dfnskeys.WithAuthToken(srv.Token()), dfnskeys.WithSigner(signer))
+	require.NoError(t, err)
+	return c
 }

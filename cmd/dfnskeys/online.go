@@ -276,7 +276,8 @@ Flags:
   --cluster ID            signing cluster when several are listed
   --expect-address ADDR   refuse unless the key has this address
   --allow-duplicate       import even when Dfns already holds the key
-  --prove                 after importing, have Dfns sign a fresh hash with the key
+  --prove                 after importing, have Dfns sign a hash with the key (a
+                          request with an externalId, as 'dfnskeys prove' sends)
                           and verify it here against the local public key; prints
                           "proved": true (exit 1 if it does not verify)
   --dry-run               show the request that would be sent, and stop
@@ -414,6 +415,7 @@ type provedKey struct {
 	Proved      bool   `json:"proved"`
 	ProofError  string `json:"proofError,omitempty"`
 	SignatureID string `json:"signatureId,omitempty"`
+	ExternalID  string `json:"externalId,omitempty"`
 }
 
 // proveImported has Dfns sign with the key just imported (or found) and
@@ -429,10 +431,13 @@ func proveImported(e *env, ctx context.Context, client *dfnskeys.Client, k *keys
 		if errors.As(err, &pending) {
 			return fmt.Errorf("the key is imported as %s, but a policy holds the proof's signature request for approval: approve it, then run 'dfnskeys prove %s' (%w)", k.ID, k.ID, err)
 		}
-		return fmt.Errorf("the key is imported as %s, but the proof failed: %w; run 'dfnskeys prove %s' to try again", k.ID, err, k.ID)
+		if errors.Is(err, dfnskeys.ErrProofIncomplete) {
+			return fmt.Errorf("the key is imported as %s, but the proof was not completed because of the network: %w; run the same command again (or 'dfnskeys prove %s') to finish it", k.ID, err, k.ID)
+		}
+		return fmt.Errorf("the key is imported as %s, but the proof failed: %w; asked again with the same externalId, Dfns answers with this same request: run 'dfnskeys prove %s --external-id NEW-ID' to ask for a new one", k.ID, err, k.ID)
 	}
 	fmt.Fprintf(e.stderr, "proved: Dfns signed with %s and the signature verifies under the public key computed here\n", k.ID)
-	return printJSON(e, provedKey{Key: k, Proved: true, SignatureID: proof.SignatureID})
+	return printJSON(e, provedKey{Key: k, Proved: true, SignatureID: proof.SignatureID, ExternalID: proof.ExternalID})
 }
 
 var exportCommand = &command{

@@ -14,11 +14,11 @@ import (
 var proveCommand = &command{
 	name:    "prove",
 	summary: "have Dfns sign with a key and verify the signature here",
-	usage: `Usage: dfnskeys prove KEY_ID [--public-key HEX] [--timeout DURATION] [connection flags]
+	usage: `Usage: dfnskeys prove KEY_ID [--public-key HEX] [--external-id ID] [--timeout DURATION] [connection flags]
 
-Shows that Dfns can sign with a key: asks Dfns to sign a fresh random hash
-with it (POST /keys/{keyId}/signatures, kind Hash), waits until it is signed
-and verifies the signature on this machine: ECDSA over the raw hash on
+Shows that Dfns can sign with a key: asks Dfns to sign a hash with it (POST
+/keys/{keyId}/signatures, kind Hash), waits until it is signed (Signed or
+Confirmed) and verifies the signature on this machine: ECDSA over the raw hash on
 secp256k1, StarkNet ECDSA on stark, BIP-340 under the BIP-341 (key-path)
 tweak for Schnorr keys, RFC 8032 for EdDSA keys.
 
@@ -27,15 +27,27 @@ The public key checked against is the one Dfns reports for the key, or
 'dfnskeys inspect' prints it): use it before retiring the old copy of a key,
 so that the proof does not rest on what the API says.
 
-Prints the proof as JSON (key, signature request, hash, signature, public
-key). Exit status 0 only when the signature verifies; 1 when it does not,
-when Dfns fails or rejects the request, or when a policy holds it for
+The request carries an externalId, Dfns's idempotency key, derived from the
+key ID and the public key checked against (or --external-id), and the hash
+is derived from the externalId: a request whose answer was lost is retried,
+and prove run again asks Dfns for the same request, which Dfns answers with
+the signature it made the first time. So a proof shows the key signed that
+hash once; give another --external-id for a fresh proof (after a request
+that failed or was rejected, one is needed).
+
+Prints the proof as JSON (key, signature request, externalId, hash,
+signature, public key). Exit status 0 only when the signature verifies; 1 when it does not,
+when Dfns fails or rejects the request, when the network kept the proof
+from completing (run it again to finish), or when a policy holds it for
 approval (approve it, then run prove again). It costs one signed user action
 and needs the Keys:Signatures:Create and Keys:Signatures:Read permissions.
 An exported key cannot be proved: Dfns no longer signs with it.
 
 Flags:
   --public-key HEX      verify against this public key instead of Dfns's
+  --external-id ID      the signature request's externalId (printable ASCII,
+                        at most 200 characters); default: derived from the
+                        key ID and the public key
   --timeout DURATION    how long to wait for the signature (default 2m)
 
 ` + connUsage,
@@ -46,6 +58,7 @@ Flags:
 type proofJSON struct {
 	KeyID       string `json:"keyId"`
 	SignatureID string `json:"signatureId"`
+	ExternalID  string `json:"externalId"`
 	Scheme      string `json:"scheme"`
 	PublicKey   string `json:"publicKey"`
 	Hash        string `json:"hash"`
@@ -55,7 +68,7 @@ type proofJSON struct {
 }
 
 func proofOutput(p *dfnskeys.Proof) proofJSON {
-	return proofJSON{KeyID: p.KeyID, SignatureID: p.SignatureID, Scheme: p.Scheme.String(), PublicKey: p.PublicKey,
+	return proofJSON{KeyID: p.KeyID, SignatureID: p.SignatureID, ExternalID: p.ExternalID, Scheme: p.Scheme.String(), PublicKey: p.PublicKey,
 		Hash: "0x" + hex.EncodeToString(p.Hash), R: p.Signature.R, S: p.Signature.S, Proved: true}
 }
 
@@ -63,6 +76,7 @@ func runProve(e *env, args []string) error {
 	fs := newFlagSet("prove")
 	pubHex := fs.String("public-key", "", "")
 	timeout := fs.Duration("timeout", dfnskeys.DefaultProveTimeout, "")
+	externalID := fs.String("external-id", "", "")
 	cf := addConnFlags(fs)
 	keyID, err := parseKeyIDArgs(fs, args, "prove")
 	if err != nil {
@@ -99,7 +113,7 @@ func runProve(e *env, args []string) error {
 			fmt.Fprintf(e.stderr, "note: Dfns reports public key %s for %s; verifying against the --public-key given instead\n", printable(key.PublicKey), key.ID)
 		}
 	}
-	proof, err := c.ProveKey(ctx, key, dfnskeys.ProveOptions{PublicKey: pub, Timeout: *timeout})
+	proof, err := c.ProveKey(ctx, key, dfnskeys.ProveOptions{PublicKey: pub, Timeout: *timeout, ExternalID: *externalID})
 	if err != nil {
 		var pending *dfnskeys.PolicyPendingError
 		if errors.As(err, &pending) {

@@ -44,7 +44,7 @@ State lives in memory: keys vanish when the simulator stops, unless
 (mode 0600, atomically, never through a symbolic link) after every change,
 before it answers, and when it stops; started again with the same
 --state-file and --state-dir it brings back its signers, credential, token,
-keys and, unless --addr says otherwise, its address, so its URL (which
+keys, signature requests and, unless --addr says otherwise, its address, so its URL (which
 journals record) stays the same (if that port is taken, it serves on another
 and prints the new settings). The state file holds the signers' decryption keys, every key's
 shares and the credential's private key IN THE CLEAR: it is for rehearsals
@@ -75,11 +75,20 @@ of the requests that get the fault:
   drop         process the request, then drop the connection unanswered
   bad-signature  sign, but return a signature that does not verify, so that a
                proof (prove, import --prove, bulk-import --prove) fails
-               (no prefix: it concerns signature requests only)
+  confirmed    report a signed request as Confirmed (as Dfns does once a
+               signature is broadcast) instead of Signed; a proof takes
+               either as signed
+               (bad-signature and confirmed take no prefix: they concern
+               signature requests only)
 
 A name alone applies to every route; prefixed with import- (key and wallet
-imports), export- (key and wallet exports), action- (user-action signing)
-or read- (every GET), to those routes only: import-drop=0.01.
+imports), export- (key and wallet exports), sign- (signature requests, POST
+/keys/{keyId}/signatures), action- (user-action signing) or read- (every
+GET), to those routes only: import-drop=0.01. Signature requests are
+idempotent by externalId, as in Dfns: a proof whose POST got sign-5xx-after
+or sign-drop is retried and answered with the request made first, so
+--faults sign-5xx=0.12,sign-drop=0.12,confirmed=0.3 rehearses proofs that
+still land once per key.
 
 Like Dfns, it also creates keys itself (POST /keys with scheme, curve and
 name; every ECDSA key it creates is a CGGMP24 key). To rehearse exporting
@@ -258,6 +267,7 @@ var faultGroups = map[string][]string{
 	"import": {"POST /keys/import", "POST /wallets/import"},
 	"export": {"POST /keys/{keyId}/export", "POST /wallets/{walletId}/export"},
 	"action": {"POST /auth/action/init", "POST /auth/action"},
+	"sign":   {"POST /keys/{keyId}/signatures"},
 }
 
 func faultRoutes(group string) []string {
@@ -275,8 +285,8 @@ func faultRoutes(group string) []string {
 
 // faultNames lists every name --faults accepts.
 func faultNames() []string {
-	out := []string{"bad-signature"}
-	for _, g := range []string{"", "import-", "export-", "action-", "read-"} {
+	out := []string{"bad-signature", "confirmed"}
+	for _, g := range []string{"", "import-", "export-", "sign-", "action-", "read-"} {
 		for _, k := range faultKinds {
 			out = append(out, g+k)
 		}
@@ -310,7 +320,7 @@ func parseFaults(spec string) ([]faultSetting, error) {
 			return nil, fmt.Errorf("%s=%s: the rate is a fraction from 0 to 1, for example 0.05", name, v)
 		}
 		fsng := faultSetting{name: name, kind: name, rate: rate}
-		if g, k, ok := strings.Cut(name, "-"); ok && !slices.Contains(faultKinds, name) && name != "bad-signature" {
+		if g, k, ok := strings.Cut(name, "-"); ok && !slices.Contains(faultKinds, name) && name != "bad-signature" && name != "confirmed" {
 			fsng.group, fsng.kind = g, k
 		}
 		out = append(out, fsng)
@@ -328,8 +338,12 @@ func parseFaults(spec string) ([]faultSetting, error) {
 // applyFaults sets the fault knobs of srv.
 func applyFaults(srv *dfnstest.Server, faults []faultSetting) {
 	for _, f := range faults {
-		if f.kind == "bad-signature" {
+		switch f.kind {
+		case "bad-signature":
 			srv.SetBadSignatureRate(f.rate)
+			continue
+		case "confirmed":
+			srv.SetConfirmedRate(f.rate)
 			continue
 		}
 		for _, r := range faultRoutes(f.group) {

@@ -250,3 +250,44 @@ func TestSimulatorBadSignatureFault(t *testing.T) {
 	}
 	r.stop()
 }
+
+// --faults sign-drop=…,confirmed=1: signature POSTs are processed and
+// their answers lost, and signed requests read back as Confirmed; a proof
+// is retried with the same externalId and lands as one request.
+func TestSimulatorSignatureFaults(t *testing.T) {
+	t.Parallel()
+	r := startSim(t, "--state-dir", t.TempDir(), "--signers", "3", "--faults", "sign-drop=0.5,sign-5xx-after=0.3,confirmed=1")
+	c := r.client(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	key, err := keys.GeneratePrivateKey(keys.Secp256k1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer key.Destroy()
+	imported, err := c.ImportKey(ctx, key, dfnskeys.ImportKeyOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var proof *dfnskeys.Proof
+	for range 5 { // a rerun finishes a proof the faults kept from completing
+		if proof, err = c.ProveKey(ctx, imported, dfnskeys.ProveOptions{PublicKey: key.PublicKey()}); !errors.Is(err, dfnskeys.ErrProofIncomplete) {
+			break
+		}
+	}
+	if err != nil {
+		t.Fatalf("proof through signature faults: %v", err)
+	}
+	got, err := c.Keys.GetSignature(ctx, imported.ID, proof.SignatureID)
+	if err != nil || got.Status != signatures.StatusConfirmed {
+		t.Errorf("status %v (%v), want Confirmed", got, err)
+	}
+	page, err := c.Keys.ListSignatures(ctx, imported.ID, nil)
+	if err != nil || len(page.Items) != 1 {
+		t.Errorf("the key has %v signature requests (%v), want exactly one", page, err)
+	}
+	r.stop()
+	if !strings.Contains(r.stderr(), "faults: confirmed=1,sign-drop=0.5,sign-5xx-after=0.3\n") {
+		t.Errorf("stderr:\n%s", r.stderr())
+	}
+}

@@ -26,8 +26,10 @@ type ExportShare struct {
 	SecretShare Scalar
 }
 
-// Marshal returns the compact JSON of docs/protocol.md §4, byte-identical to Dfns's
-// reference client. The result holds a secret: clear it after use.
+// Marshal returns the compact JSON of docs/protocol.md §4, byte-identical to what
+// Dfns's reference client's public source writes (checked against known-answer
+// vectors made by an independent implementation of that source, not by Dfns's
+// client). The result holds a secret: clear it after use.
 func (s *ImportShare) Marshal() []byte {
 	return appendImportShare(nil, s.SecretShare, importSuffix(s.SecretShare.Curve(), s.PublicShares))
 }

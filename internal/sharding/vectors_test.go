@@ -62,7 +62,9 @@ func scalar(t testing.TB, c Curve, h string) Scalar {
 }
 
 // TestImportShareVectors rebuilds each import plaintext from the vector's
-// polynomial and compares it byte for byte with the reference output.
+// polynomial and compares it byte for byte with the vector's output (made by
+// an independent implementation written from the public source of Dfns's
+// reference client, not by Dfns's client).
 func TestImportShareVectors(t *testing.T) {
 	t.Parallel()
 	for _, v := range loadKAT(t).ImportShares {

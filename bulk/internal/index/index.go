@@ -51,6 +51,18 @@ func Listed(id string) Fingerprint {
 	return fp
 }
 
+// Unusable is the index entry that records key ID id as listed by Dfns
+// in a state in which it no longer signs (exported, archived, deleted);
+// its Entry's KeyID holds that state, as [keys.Key.Unusable] says it.
+func Unusable(id string) Fingerprint {
+	h := sha256.New()
+	h.Write([]byte("unusable key id\x00"))
+	h.Write([]byte(id))
+	var fp Fingerprint
+	copy(fp[:], h.Sum(nil))
+	return fp
+}
+
 // Fingerprint identifies a key in the index (see [Of] and [Listed]).
 type Fingerprint [16]byte
 

@@ -10,6 +10,9 @@ func FuzzDecodeRecord(f *testing.F) {
 	f.Add(b[:])
 	b[0], b[1] = 'R', byte(StateImported)
 	f.Add(b[:])
+	b[proofOffset] = proofFormV1
+	b[proofOffset+1] = 0xab
+	f.Add(b[:])
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if len(data) != recordSize {
 			return
@@ -20,6 +23,9 @@ func FuzzDecodeRecord(f *testing.F) {
 		}
 		if len(r.PublicKey) > 65 || len(r.KeyID) > 150 {
 			t.Fatal("oversized fields")
+		}
+		if r.ProofExternalID != "" && (len(r.ProofExternalID) != len(ProofExternalIDPrefix)+32 || r.ProofExternalID[:len(ProofExternalIDPrefix)] != ProofExternalIDPrefix) {
+			t.Fatalf("an externalId dfnskeys does not make: %q", r.ProofExternalID)
 		}
 	})
 }

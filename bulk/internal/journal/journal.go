@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"hash/crc32"
@@ -48,6 +49,15 @@ const (
 	schemeOffset = 4 + 65 + 150 // after 'R', state, public key, key ID
 	dupOffset    = schemeOffset + 1
 	flagsOffset  = dupOffset + 4
+	// proofOffset holds the proof's externalId: a form byte (0: none;
+	// proofFormV1: ProofExternalIDPrefix and the hex of the 16 bytes that
+	// follow). Journals written before it have zeros there: no externalId
+	// recorded.
+	proofOffset = flagsOffset + 1
+	proofFormV1 = 1
+	// ProofExternalIDPrefix is the prefix of the externalIds a record can
+	// hold (dfnskeys.ProofExternalIDPrefix).
+	ProofExternalIDPrefix = "dfnskeys-proof-v1-"
 
 	// Record flags.
 	flagApproval = 1 // the row's import was answered 202 (policy approval) at least once
@@ -89,9 +99,13 @@ type Record struct {
 	// may be waiting for an approval too.
 	Approval bool
 	// Proved is set once a signature Dfns made with the row's key verified
-	// under the row's public key, so that a rerun with --prove does not
-	// prove it again.
+	// under the row's public key. A rerun does not take it as proof: it
+	// asks Dfns again (docs/threat-model.md §4).
 	Proved bool
+	// ProofExternalID is the externalId of the row's proof, recorded before
+	// the signature request is sent, so that every later run asks Dfns for
+	// the same request: ProofExternalIDPrefix and 32 hex digits, or "".
+	ProofExternalID string
 }
 
 // journalSchemes are the schemes a record can name, by code (index + 1).
@@ -331,6 +345,13 @@ func decodeRecord(b []byte) (Record, error) {
 	r.DuplicateOf = int(binary.BigEndian.Uint32(b[dupOffset:]))
 	r.Approval = b[flagsOffset]&flagApproval != 0
 	r.Proved = b[flagsOffset]&flagProved != 0
+	switch b[proofOffset] {
+	case 0:
+	case proofFormV1:
+		r.ProofExternalID = ProofExternalIDPrefix + hex.EncodeToString(b[proofOffset+1:proofOffset+17])
+	default:
+		return Record{State: StateUncertain}, nil
+	}
 	return r, nil
 }
 
@@ -370,6 +391,15 @@ func (j *Journal) Put(row int, r Record) error {
 	}
 	if r.Proved {
 		b[flagsOffset] |= flagProved
+	}
+	if r.ProofExternalID != "" {
+		h, ok := strings.CutPrefix(r.ProofExternalID, ProofExternalIDPrefix)
+		d, err := hex.DecodeString(h)
+		if !ok || err != nil || len(d) != 16 || hex.EncodeToString(d) != h {
+			return fmt.Errorf("journal record for row %d: the proof externalId %q is not one dfnskeys makes (%s and 32 lower-case hex digits)", row, r.ProofExternalID, ProofExternalIDPrefix)
+		}
+		b[proofOffset] = proofFormV1
+		copy(b[proofOffset+1:], d)
 	}
 	binary.BigEndian.PutUint32(b[recordSize-4:], crc32.ChecksumIEEE(b[:recordSize-4]))
 	if _, err := j.f.WriteAt(b[:], int64(row)*recordSize); err != nil {

@@ -246,3 +246,48 @@ func TestJournalBind(t *testing.T) {
 	require.EqualError(t, j.Bind(Target{BaseURL: long, OrgID: "or-2", ClusterID: "cl-1"}), "the journal "+path+" was made against #"+
 		fieldValue(long, urlField)[1:]+", organisation or-1, cluster cl-1, but this run is against "+long+", organisation or-2, cluster cl-1: a journal only describes keys in the API, organisation and signing cluster it was made against (a rehearsal's journal says nothing about production). To import into this one, start a new journal (--journal NEW_FILE): keys it already holds are found and reported, not imported again")
 }
+
+// The proof's externalId is recorded in space older journals left zero:
+// an old record (written without it, byte for byte as before) still reads,
+// with no externalId, and a new one reads back as written.
+func TestJournalRecordsTheProofExternalID(t *testing.T) {
+	t.Parallel()
+	j, err := Open(filepath.Join(t.TempDir(), "j"), [32]byte{})
+	require.NoError(t, err)
+	defer j.Close()
+	pub := bytes.Repeat([]byte{0x02}, 33)
+	old := Record{State: StateImported, PublicKey: pub, KeyID: "key-1", Scheme: journalSchemes[0], Proved: true}
+	require.NoError(t, j.Put(1, old))
+	var b [recordSize]byte
+	_, err = j.f.ReadAt(b[:], recordSize)
+	require.NoError(t, err)
+	require.True(t, allZero(b[proofOffset:recordSize-4]), "nothing written past the flags for a record without an externalId, as before")
+	r, err := j.Get(1)
+	require.NoError(t, err)
+	require.Equal(t, old, r)
+
+	ext := ProofExternalIDPrefix + "00112233445566778899aabbccddeeff"
+	rec := Record{State: StateImported, PublicKey: pub, KeyID: "key-2", Scheme: journalSchemes[4], ProofExternalID: ext}
+	require.NoError(t, j.Put(2, rec))
+	r, err = j.Get(2)
+	require.NoError(t, err)
+	require.Equal(t, rec, r)
+	require.NoError(t, j.Scan(func(row int, r Record) error {
+		if row == 2 {
+			require.Equal(t, ext, r.ProofExternalID)
+		}
+		return nil
+	}))
+
+	for _, bad := range []string{"custom-id", ProofExternalIDPrefix + "0011", ProofExternalIDPrefix + "00112233445566778899AABBCCDDEEFF"} {
+		require.ErrorContains(t, j.Put(3, Record{State: StateImported, ProofExternalID: bad}), "not one dfnskeys makes", bad)
+	}
+	// An unknown form byte is not trusted.
+	_, err = j.f.ReadAt(b[:], 2*recordSize)
+	require.NoError(t, err)
+	b[proofOffset] = 7
+	binary.BigEndian.PutUint32(b[recordSize-4:], crc32.ChecksumIEEE(b[:recordSize-4]))
+	r, err = decodeRecord(b[:])
+	require.NoError(t, err)
+	require.Equal(t, StateUncertain, r.State)
+}
