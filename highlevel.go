@@ -116,7 +116,7 @@ func (c *Client) ImportWallet(ctx context.Context, key *keys.PrivateKey, network
 		if rerr != nil {
 			return nil, rerr
 		}
-		return nil, fmt.Errorf("the wallet import was processed although its response was lost: the key is %s; find its wallet by that key: %w", k.ID, err)
+		return nil, fmt.Errorf("the wallet import was processed although its response was lost: the key is %s; find its wallet by that key: %w", safe(k.ID), err)
 	}
 	if err := checkPublicKey(w.SigningKey.ID, key, w.SigningKey.PublicKey); err != nil {
 		return w, err
@@ -164,7 +164,7 @@ func (c *Client) buildImport(ctx context.Context, key *keys.PrivateKey, opts Imp
 	}
 	if opts.PinnedSigners != nil {
 		if err := signers.CheckPinned(cluster.Signers, opts.PinnedSigners); err != nil {
-			return nil, fmt.Errorf("refusing to import into cluster %s: %w", cluster.ClusterID, err)
+			return nil, fmt.Errorf("refusing to import into cluster %s: %w", safe(cluster.ClusterID), err)
 		}
 	}
 	return keys.BuildImportRequest(key, cluster.Signers, importOpts)

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/dfnskeys/dfnskeys/internal/safetext"
 	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/dfnskeys/dfnskeys/signatures"
 )
@@ -59,7 +58,7 @@ type ProofError struct {
 
 // Error names the key and what went wrong.
 func (e *ProofError) Error() string {
-	return fmt.Sprintf("proof with key %s (signature %s, status %s): %v", e.KeyID, e.SignatureID, e.Status, e.Err)
+	return fmt.Sprintf("proof with key %s (signature %s, status %s): %v", safe(e.KeyID), safe(e.SignatureID), safe(e.Status), e.Err)
 }
 
 // Unwrap returns the cause.
@@ -86,7 +85,7 @@ func (c *Client) ProveKey(ctx context.Context, key *keys.Key, opts ProveOptions)
 	if pub == nil {
 		b, err := hex.DecodeString(key.PublicKey)
 		if err != nil {
-			return nil, fmt.Errorf("key %s: publicKey is not hex", key.ID)
+			return nil, fmt.Errorf("key %s: publicKey is not hex", safe(key.ID))
 		}
 		pub = b
 	}
@@ -112,11 +111,11 @@ func (c *Client) ProveKey(ctx context.Context, key *keys.Key, opts ProveOptions)
 		case signatures.StatusFailed, signatures.StatusRejected:
 			reason := "Dfns gives no reason"
 			if req.Reason != "" {
-				reason = "Dfns says: " + safetext.Escape(req.Reason, false)
+				reason = "Dfns says: " + safe(req.Reason)
 			}
-			return nil, fail(fmt.Errorf("the signature request ended %s (%s)", req.Status, reason))
+			return nil, fail(fmt.Errorf("the signature request ended %s (%s)", safe(req.Status), reason))
 		default:
-			return nil, fail(fmt.Errorf("unknown signature status %q", safetext.Escape(req.Status, false)))
+			return nil, fail(fmt.Errorf("unknown signature status %s", quoted(req.Status)))
 		}
 		if err := wait.Wait(ctx); err != nil {
 			return nil, fail(fmt.Errorf("no signature within %s: %w", timeout, err))
@@ -126,7 +125,7 @@ func (c *Client) ProveKey(ctx context.Context, key *keys.Key, opts ProveOptions)
 			return nil, fail(err)
 		}
 		if next.ID != req.ID {
-			return nil, fail(fmt.Errorf("GET returned signature request %q", safetext.Escape(next.ID, false)))
+			return nil, fail(fmt.Errorf("GET returned signature request %s", quoted(next.ID)))
 		}
 		req = next
 	}

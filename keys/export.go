@@ -9,10 +9,10 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/dfnskeys/dfnskeys/encryption"
+	"github.com/dfnskeys/dfnskeys/internal/safetext"
 	"github.com/dfnskeys/dfnskeys/sharding"
 	"github.com/dfnskeys/dfnskeys/signers"
 )
@@ -242,23 +242,9 @@ next:
 	return fromScalar(resp.Curve, secret), report(), nil
 }
 
-// printableID returns a signer ID fit for a message: as is when it is
-// short and printable ASCII (every real ID is base64), else quoted with
-// escapes and cut to a readable length.
-func printableID(id string) string {
-	const max = 64
-	ok := len(id) <= max
-	for i := 0; ok && i < len(id); i++ {
-		ok = id[i] > 0x20 && id[i] < 0x7f
-	}
-	if ok {
-		return id
-	}
-	if len(id) > max {
-		id = id[:max] + "…"
-	}
-	return strconv.QuoteToASCII(id)
-}
+// printableID returns a signer ID (from the API) fit for a message:
+// escaped and bounded by [safetext.Text] (see docs/threat-model.md §3).
+func printableID(id string) string { return safetext.Text(id) }
 
 func (c *ExportContext) asked(s Scheme) bool {
 	for _, x := range c.schemes {

@@ -1,4 +1,4 @@
-package main
+package secretish
 
 import "testing"
 
@@ -28,8 +28,8 @@ func TestLooksSecret(t *testing.T) {
 		{"deadbeef", false},
 		{"my keys/with spaces.json", false},
 	} {
-		if got := looksSecret(c.s); got != c.want {
-			t.Errorf("looksSecret(%q) = %v, want %v", c.s, got, c.want)
+		if got := Looks(c.s); got != c.want {
+			t.Errorf("Looks(%q) = %v, want %v", c.s, got, c.want)
 		}
 	}
 }
