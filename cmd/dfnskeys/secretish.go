@@ -1,8 +1,7 @@
 package main
 
 import (
-	"strconv"
-
+	"github.com/dfnskeys/dfnskeys/internal/safetext"
 	"github.com/dfnskeys/dfnskeys/internal/secretish"
 )
 
@@ -16,5 +15,5 @@ func quotedOrHidden(s string) string {
 	if looksSecret(s) {
 		return "(not shown: it looks like a secret)"
 	}
-	return strconv.Quote(s)
+	return `"` + safetext.Text(s) + `"`
 }

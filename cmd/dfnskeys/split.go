@@ -46,16 +46,16 @@ Flags:
 
 func runSplit(e *env, args []string) error {
 	fs := newFlagSet("split")
-	signersPath := fs.String("signers", "", "")
+	signersPath := pathFlag(fs, "signers")
 	curveName := fs.String("curve", "", "")
 	protocol := fs.String("protocol", "", "")
 	minSigners := fs.Int("min-signers", keys.DefaultThreshold, "")
-	keyFile := fs.String("key-file", "", "")
+	keyFile := pathFlag(fs, "key-file")
 	keyFormat := fs.String("format", "hex", "")
 	edScalar := fs.Bool("ed25519-scalar", false, "")
 	name := fs.String("name", "", "")
 	clusterID := fs.String("cluster", "", "")
-	out := fs.String("out", "", "")
+	out := pathFlag(fs, "out")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

@@ -28,6 +28,7 @@ package safetext
 
 import (
 	"fmt"
+	"io"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -220,4 +221,34 @@ func hasUnsafe(b []byte) bool {
 func utf16Pair(r rune) (rune, rune) {
 	r -= 0x10000
 	return 0xd800 + (r>>10)&0x3ff, 0xdc00 + r&0x3ff
+}
+
+// JSONWriter returns a writer that passes JSON text to w through [JSON]:
+// for JSON Lines written to a terminal, such as a report on standard
+// output. A character split across writes is held back until it is
+// complete.
+func JSONWriter(w io.Writer) io.Writer { return &jsonWriter{w: w} }
+
+type jsonWriter struct {
+	w       io.Writer
+	pending []byte
+}
+
+func (j *jsonWriter) Write(p []byte) (int, error) {
+	buf := append(j.pending, p...)
+	// Hold back an incomplete UTF-8 sequence at the end (at most 3 bytes).
+	cut := len(buf)
+	for i := len(buf) - 1; i >= 0 && i >= len(buf)-3; i-- {
+		if utf8.RuneStart(buf[i]) {
+			if !utf8.FullRune(buf[i:]) {
+				cut = i
+			}
+			break
+		}
+	}
+	j.pending = append([]byte(nil), buf[cut:]...)
+	if _, err := j.w.Write(JSON(buf[:cut])); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }

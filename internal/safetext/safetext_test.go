@@ -180,3 +180,17 @@ func FuzzJSON(f *testing.F) {
 		}
 	})
 }
+
+func TestJSONWriter(t *testing.T) {
+	var b strings.Builder
+	w := JSONWriter(&b)
+	line := []byte("{\"name\":\"é\u202e\x7fok\"}\n")
+	for i := range line { // one byte at a time: runes split across writes
+		if n, err := w.Write(line[i : i+1]); n != 1 || err != nil {
+			t.Fatalf("Write = %d, %v", n, err)
+		}
+	}
+	if want := "{\"name\":\"é\\u202e\\u007fok\"}\n"; b.String() != want {
+		t.Errorf("JSONWriter wrote %q, want %q", b.String(), want)
+	}
+}
