@@ -60,6 +60,7 @@ type serverConfig struct {
 	stateFile         string
 	latency           time.Duration
 	credAlg           auth.Algorithm
+	hostile           hostileConfig // WithClusterID, WithKeyIDPrefix
 }
 
 // WithCredentialAlgorithm chooses the kind of key of the default user's
@@ -141,6 +142,8 @@ type Server struct {
 	restored  bool       // the state came from stateFile
 	saveMu    sync.Mutex // serializes writes of stateFile
 	savedGen  uint64     // the last change saved; guarded by saveMu
+
+	keyIDPrefix string // WithKeyIDPrefix
 }
 
 // permissions is a token's permission set; nil means every permission.
@@ -288,6 +291,7 @@ func StartServer(opts ...ServerOption) (*Server, error) {
 		faults:     map[string]*fault{},
 		sigs:       map[string]*sigRequest{},
 	}
+	s.keyIDPrefix = cfg.hostile.keyIDPrefix
 	if s.stateFile != "" {
 		var err error
 		if s.restored, err = s.loadState(); err != nil {
@@ -338,6 +342,9 @@ func (s *Server) generate(cfg *serverConfig) error {
 			return err
 		}
 		s.clusters = append(s.clusters, c)
+	}
+	if cfg.hostile.clusterID != "" {
+		s.clusters[0].ID = cfg.hostile.clusterID
 	}
 	var (
 		pub  crypto.PublicKey
@@ -1296,7 +1303,7 @@ func (s *Server) CreateKey(req *keys.CreateRequest) (*StoredServerKey, error) {
 	}
 	k := &StoredServerKey{
 		Key: keys.Key{
-			ID: "key-" + randomHex(10), Name: req.Name, Scheme: scheme.SchemeName(), Curve: req.Curve,
+			ID: s.newKeyID(), Name: req.Name, Scheme: scheme.SchemeName(), Curve: req.Curve,
 			PublicKey: sk.PublicKeyHex(), Status: "Active", Custodial: true, DateCreated: s.now(),
 		},
 		Shares: sk, ClusterID: cl.ID,
@@ -1372,7 +1379,7 @@ func (s *Server) importShares(req *keys.ImportRequest, walletID string) (*Stored
 	}
 	k := &StoredServerKey{
 		Key: keys.Key{
-			ID: "key-" + randomHex(10), Name: req.Name, Scheme: scheme.SchemeName(), Curve: req.Curve,
+			ID: s.newKeyID(), Name: req.Name, Scheme: scheme.SchemeName(), Curve: req.Curve,
 			PublicKey: sk.PublicKeyHex(), Status: "Active", Custodial: true, Imported: true, DateCreated: s.now(),
 		},
 		Shares: sk, ClusterID: cl.ID, WalletID: walletID,
