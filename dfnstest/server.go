@@ -956,7 +956,9 @@ func (s *Server) consumeUserAction(c *call) *apiError {
 		return errorf(http.StatusBadRequest, "user action token already used: sign a new user action for every request")
 	case s.now().After(a.expires):
 		return errorf(http.StatusBadRequest, "user action token expired")
-	case a.method != c.r.Method || a.path != c.path:
+	case a.method != c.r.Method || (a.path != c.path && a.path != strings.TrimPrefix(c.r.URL.EscapedPath(), s.prefix)):
+		// The path signed is the path sent: escaped where the ID needs it
+		// (a key ID with a space or a control character), or as is.
 		return errorf(http.StatusForbidden, "the user action was signed for %s %s, but this request is %s %s", a.method, a.path, c.r.Method, c.path)
 	case a.body != string(c.body):
 		return errorf(http.StatusForbidden, "the request body differs from the user action payload that was signed: send exactly the signed bytes")
