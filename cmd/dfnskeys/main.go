@@ -259,7 +259,11 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 		return flagError(err, args)
 	}
 	if n := fs.NArg(); n > 0 {
-		return strayArgs(n, n < len(args), "this command takes only flags")
+		where := ""
+		if n < len(args) {
+			where = " after the flags"
+		}
+		return strayArgs(n, where, "this command takes only flags")
 	}
 	return nil
 }
@@ -282,7 +286,14 @@ func parseKeyIDArgs(fs *flag.FlagSet, args []string, name string) (string, error
 	synopsis := "dfnskeys " + name + " KEY_ID [flags]"
 	switch {
 	case fs.NArg() > 0:
-		return "", strayArgs(fs.NArg(), true, "give one KEY_ID, before the flags: "+synopsis)
+		where := " after the flags"
+		if keyID != "" {
+			where = " after KEY_ID"
+			if len(args) > fs.NArg() {
+				where = " after KEY_ID and the flags"
+			}
+		}
+		return "", strayArgs(fs.NArg(), where, "give one KEY_ID, before the flags: "+synopsis)
 	case keyID == "":
 		return "", usagef("missing KEY_ID: %s", synopsis)
 	case looksSecret(keyID) && !strings.HasPrefix(keyID, "key-"):

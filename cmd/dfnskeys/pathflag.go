@@ -64,15 +64,12 @@ func checkPathEnv(name, value string) error {
 }
 
 // strayArgs is the usage error for n positional arguments where a command
-// takes none (or nothing after KEY_ID). They are never shown: they may be
-// the words of a secret pasted unquoted after a flag, whose first word
-// the flag took, and that flag's value is not used either (nothing runs).
-func strayArgs(n int, afterFlags bool, what string) error {
-	where := ""
-	if afterFlags {
-		where = " after the flags"
-	}
-	return usagef("%d unexpected %s%s (not shown): %s; quote a flag value that has spaces ('--name \"my key\"'), and never put a secret on the command line: put it in a file and give that file's path",
+// takes none (or nothing after KEY_ID); where says where they are (" after
+// the flags", or ""). They are never shown: they may be the words of a
+// secret pasted unquoted after a flag, whose first word the flag took, and
+// that flag's value is not used either (nothing runs).
+func strayArgs(n int, where, what string) error {
+	return usagef("%d unexpected %s%s (not shown): %s; quote a flag value that has spaces (--name 'my key'), and never put a secret on the command line: put it in a file and give that file's path",
 		n, plural(n, "argument", "arguments"), where, what)
 }
 
