@@ -329,8 +329,15 @@ func newFlagSet(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}
+	if flagSetMade != nil {
+		flagSetMade(fs)
+	}
 	return fs
 }
+
+// flagSetMade, when set (by tests), sees every flag set a command makes,
+// so that tests can enumerate every command's flags.
+var flagSetMade func(*flag.FlagSet)
 
 // requireFlags returns a usage error naming the first empty required flag.
 func requireFlags(pairs ...string) error {
