@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/dfnskeys/dfnskeys/internal/safetext"
 	"github.com/dfnskeys/dfnskeys/keyformat"
 	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/dfnskeys/dfnskeys/signers"
@@ -142,7 +143,7 @@ func runSplit(e *env, args []string) error {
 	fmt.Fprintf(e.stderr, "public key: %s\n", key.PublicKeyHex())
 	summary := fmt.Sprintf("curve %s, protocol %s, threshold %d of %d signers", curve, scheme.Protocol, req.MinSigners, len(req.EncryptedKeyShares))
 	if cluster.ClusterID != "" {
-		summary += ", cluster " + cluster.ClusterID
+		summary += ", cluster " + safetext.Text(cluster.ClusterID)
 	}
 	fmt.Fprintln(e.stderr, summary)
 	if curve == keys.Ed25519 {
