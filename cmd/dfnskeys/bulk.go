@@ -164,7 +164,7 @@ func runBulkImport(e *env, args []string) error {
 			return err
 		}
 		defer rf.abort()
-		opts.Report = rf.f
+		opts.Report = safetext.JSONWriter(rf.f) // the same JSON, safe to cat (safetext.JSON)
 	}
 	bar := newProgressPrinter(e)
 	bar.dryRun = *dryRun

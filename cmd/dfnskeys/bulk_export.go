@@ -105,7 +105,7 @@ func runBulkExport(e *env, args []string) error {
 		return err
 	}
 	defer rf.abort()
-	opts.Report = rf.f
+	opts.Report = safetext.JSONWriter(rf.f) // the same JSON, safe to cat (safetext.JSON)
 	bar := newExportProgress(e)
 	opts.Progress, opts.ProgressEvery = bar.update, bar.every
 	opts.Notice = func(s string) { fmt.Fprintf(e.stderr, "dfnskeys: bulk-export: %s\n", safetext.Line(s)) }
