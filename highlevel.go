@@ -263,7 +263,7 @@ func (c *Client) export(ctx context.Context, id, expectedPublicKey string, send 
 		return nil, nil, err
 	}
 	if expectedPublicKey != "" && !strings.EqualFold(resp.PublicKey, expectedPublicKey) {
-		return nil, nil, fmt.Errorf("%s: the export response is for public key %s, but the key's public key is %s", id, resp.PublicKey, expectedPublicKey)
+		return nil, nil, fmt.Errorf("%s: the export response is for public key %s, but the key's public key is %s", safe(id), safe(resp.PublicKey), safe(expectedPublicKey))
 	}
 	// The export was processed: recover even if the caller's context ends
 	// now, or the key Dfns marked exported would be lost. Recovery is

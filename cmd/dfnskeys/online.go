@@ -304,6 +304,9 @@ func runImport(e *env, args []string) error {
 	if *prove && *dryRun {
 		return usagef("--prove cannot be used with --dry-run: a dry run imports nothing to prove")
 	}
+	if err := checkKeyName(*name); err != nil {
+		return err
+	}
 	f, c, err := ks.curveFor(*curveName, "")
 	if err != nil {
 		return err

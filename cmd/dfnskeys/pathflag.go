@@ -82,3 +82,12 @@ func flagNameIn(msg string) string {
 	}
 	return strings.SplitN(after, ":", 2)[0]
 }
+
+// checkKeyName refuses a --name that looks like a secret: Dfns stores the
+// name and shows it to everyone who can list keys. It is not shown.
+func checkKeyName(name string) error {
+	if secretish.Looks(name) {
+		return usagef("--name (not shown) looks like a secret, not a key name: Dfns stores a key's name and shows it to everyone who can list keys; give a short descriptive name")
+	}
+	return nil
+}

@@ -91,6 +91,9 @@ func runSplit(e *env, args []string) error {
 	if err := refuseInput(*out, "--signers", *signersPath, "--key-file", *keyFile); err != nil {
 		return err
 	}
+	if err := checkKeyName(*name); err != nil {
+		return err
+	}
 	if n := utf8.RuneCountInString(*name); n > keys.MaxNameLength {
 		return usagef("--name is %d characters long: at most %d are allowed", n, keys.MaxNameLength)
 	}

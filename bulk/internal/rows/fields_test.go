@@ -131,3 +131,12 @@ func TestSecretAsFileName(t *testing.T) {
 		require.NotContains(t, e.Error(), "c0ffe")
 	}
 }
+
+// A row's name that looks like a secret fails the row: Dfns would store
+// it and show it to everyone who lists keys.
+func TestSecretAsName(t *testing.T) {
+	_, errs, _ := readAll(t, `{"keyFile":"k","curve":"stark","name":"4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f3c0ffe"}
+`, "in.jsonl")
+	require.Len(t, errs, 1)
+	require.EqualError(t, errs[0], "row 1: name looks like a secret, not a key name (not shown): Dfns stores a key's name and shows it to everyone who can list keys; give a short descriptive name")
+}

@@ -289,6 +289,8 @@ func (r *Row) validate() error {
 		return errors.New("curve is required")
 	case len(r.Name) > 400:
 		return errors.New("name is too long")
+	case secretish.Looks(r.Name):
+		return errors.New("name looks like a secret, not a key name (not shown): Dfns stores a key's name and shows it to everyone who can list keys; give a short descriptive name")
 	case r.PasswordEnv != "" && r.PasswordFile != "":
 		return errors.New("passwordEnv and passwordFile are both set: give one")
 	case r.PasswordEnv != "" && !isEnvName(r.PasswordEnv):
