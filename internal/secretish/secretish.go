@@ -20,6 +20,8 @@ func Looks(s string) bool {
 		return true
 	case strings.ContainsAny(s, "\n\r"):
 		return true
+	case strings.HasPrefix(strings.TrimSpace(s), "{"), strings.HasPrefix(strings.TrimSpace(s), "["):
+		return true // a keystore or a keypair's JSON, never a file name
 	case len(strings.Fields(s)) >= 11: // a BIP-39 mnemonic has 12 or more words
 		return true
 	}
@@ -30,20 +32,74 @@ func Looks(s string) bool {
 	if strings.HasPrefix(t, "eyJ") && len(t) >= 20 { // a JWT: base64url of {"…
 		return true
 	}
-	// Base64, base64url, base58 (WIF, Solana) and opaque tokens: long, no
-	// path-like punctuation besides the base64 alphabet, and mixing
-	// digits with both letter cases, as random strings do and file
-	// names rarely do.
-	if len(t) >= 24 && isAll(t, isTokenChar) {
-		var digit, upper, lower bool
-		for _, c := range t {
-			digit = digit || (c >= '0' && c <= '9')
-			upper = upper || (c >= 'A' && c <= 'Z')
-			lower = lower || (c >= 'a' && c <= 'z')
+	if len(t) >= 100 && (strings.HasPrefix(t, "xprv") || strings.HasPrefix(t, "tprv") || strings.HasPrefix(t, "yprv") || strings.HasPrefix(t, "zprv")) {
+		return true // a BIP-32 extended private key
+	}
+	// Base64, base64url, base58 (WIF, Solana, xprv) and opaque tokens:
+	// long (40 characters or more: a 32-byte key is 43 or 44 in base64,
+	// 51 or 52 as WIF; shorter random strings are not told from names),
+	// only characters of those alphabets (no ".", "~", ":" or
+	// space, which paths have), and random: digits and both letter cases,
+	// changing between them as often as random text does, which names of
+	// files and directories (words, CamelCase, dates, serial numbers) do
+	// not. A value with a "/" that starts like a path ("/", "./", "../")
+	// is a path: base64 has "/" too, but rarely first.
+	if len(t) >= 40 && isAll(t, isTokenChar) {
+		if !strings.Contains(t, "/") {
+			return random(t, 40)
 		}
-		return digit && upper && lower
+		if strings.HasPrefix(t, "/") || strings.HasPrefix(t, "./") || strings.HasPrefix(t, "../") {
+			return false
+		}
+		return random(strings.ReplaceAll(t, "/", ""), 45)
 	}
 	return false
+}
+
+// random reports whether s, of base64/base58 characters, looks random: it
+// has digits, upper and lower case letters, and the class of character
+// (digit, upper, lower, other) changes at pct% or more of its positions
+// (random base64 changes at about 64%, base58 at 62%; CamelCase words
+// and numbers at 10 to 30%).
+func random(s string, pct int) bool {
+	class := func(c byte) int {
+		switch {
+		case c >= '0' && c <= '9':
+			return 0
+		case c >= 'A' && c <= 'Z':
+			return 1
+		case c >= 'a' && c <= 'z':
+			return 2
+		}
+		return 3
+	}
+	var seen [4]bool
+	changes := 0
+	for i := 0; i < len(s); i++ {
+		seen[class(s[i])] = true
+		if i > 0 && class(s[i]) != class(s[i-1]) {
+			changes++
+		}
+	}
+	if !seen[0] || !seen[1] || !seen[2] || changes*100 < (len(s)-1)*pct {
+		return false
+	}
+	// Words: most lower-case letters of a name are in runs of three or
+	// more (Backup2024Q3Run17Part4Final: 12 of 14); of random text, about
+	// a third.
+	lower, inWords, run := 0, 0, 0
+	for i := 0; i <= len(s); i++ {
+		if i < len(s) && class(s[i]) == 2 {
+			lower++
+			run++
+			continue
+		}
+		if run >= 3 {
+			inWords += run
+		}
+		run = 0
+	}
+	return inWords*10 <= lower*8
 }
 
 func isAll(s string, ok func(rune) bool) bool {
@@ -60,5 +116,5 @@ func isHexDigit(c rune) bool {
 }
 
 func isTokenChar(c rune) bool {
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || strings.ContainsRune("+/=_-.~", c)
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || strings.ContainsRune("+/=_-", c)
 }

@@ -1,6 +1,12 @@
 package secretish
 
-import "testing"
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"strings"
+	"testing"
+)
 
 func TestLooksSecret(t *testing.T) {
 	for _, c := range []struct {
@@ -32,4 +38,79 @@ func TestLooksSecret(t *testing.T) {
 			t.Errorf("Looks(%q) = %v, want %v", c.s, got, c.want)
 		}
 	}
+}
+
+// Paths are not secrets, however many digits and capitals they have: the
+// path flags refuse secret-looking values before opening anything, so a
+// false positive would refuse a real file.
+func TestPathsAreNotSecrets(t *testing.T) {
+	for _, p := range []string{
+		"/tmp/TestBulkImportSurvivesSIGKILL3727676719/001/input.jsonl",
+		"/tmp/TestBulkImportSurvivesSIGKILL3727676719/001/journal",
+		"/tmp/TestBulkImportSurvivesSIGKILL3727676719/001",
+		"/var/folders/3k/xn2c5p5d1_9bm3h9zkt1qcf80000gn/T/TestPathFlags123/001/out",
+		"var/folders/3k/xn2c5p5d1_9bm3h9zkt1qcf80000gn/T/TestPathFlags123/001/out",
+		"TestBulkImportSurvivesSIGKILL3727676719",
+		"/Users/Alice/2024/Q3/keys.json",
+		"out/Batch2024Q3/Exports",
+		"C:/Users/Alice/AppData/Local/Temp/dfnskeys-8F2A/report",
+		"./backups/Ledger2023-11-05T10-22-31Z/ETH_Main_0001",
+		"/home/bob/.config/dfnskeys/pins-cl-3f9a2b7c1d8e4f60.json",
+		"~/Wallets/Treasury2024/keystore-UTC--2024-01-02T03-04-05.678Z--2c7536e3605d9c16",
+		"/mnt/Data/Migration_Run_20241207_153000/Report_Final_v2",
+		"dfnskeys-rescued-key-01j8w2abcdEFGH-20261207T150405Z.json",
+		"/tmp/sim.XXXXXX/credential.pem",
+		"/tmp/tmp.Ab3dE5fG7h",
+		"Backup2024Q3Run17Part4Final",
+		"exports/Backup2024Q3Run17Part4Final",
+		"ETH2024Q3Batch07Run12Final",
+		"Migration2024Q3Batch07Run12FinalExportETH",
+		"Treasury_Wallets-2024Q3-Batch07-Ledger4Nano",
+	} {
+		if Looks(p) {
+			t.Errorf("Looks(%q) = true: a path is refused", p)
+		}
+	}
+}
+
+// Random secrets are caught: 32-byte keys and tokens in base64, base64url
+// and base58, and WIF keys.
+func TestRandomSecretsAreCaught(t *testing.T) {
+	const n = 2000
+	b58 := "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+	missed := map[string]int{}
+	for i := 0; i < n; i++ {
+		b := make([]byte, 32)
+		if _, err := rand.Read(b); err != nil {
+			t.Fatal(err)
+		}
+		var s58 strings.Builder // as long as a WIF key
+		s58.WriteByte('K')
+		for j := 0; j < 51; j++ {
+			c := make([]byte, 1)
+			_, _ = rand.Read(c)
+			s58.WriteByte(b58[int(c[0])%len(b58)])
+		}
+		for kind, s := range map[string]string{
+			"base64":    base64.StdEncoding.EncodeToString(b),
+			"base64url": base64.RawURLEncoding.EncodeToString(b),
+			"base58":    s58.String(),
+			"hex":       hex.EncodeToString(b),
+		} {
+			if !Looks(s) {
+				missed[kind]++
+			}
+		}
+	}
+	for kind, m := range missed {
+		// The heuristic lets through the few random strings that look
+		// like names (about 2.5% of base64, under 1% of base58 and
+		// base64url: a base64 string that starts with "/", or changes
+		// between digits and letter cases unusually rarely); it must
+		// catch at least 95%.
+		if m*100 > n*5 {
+			t.Errorf("%s: %d of %d random 32-byte secrets not caught", kind, m, n)
+		}
+	}
+	t.Logf("missed of %d: %v", n, missed)
 }
