@@ -217,17 +217,37 @@ func runEnv(e *env, args []string) int {
 			fmt.Fprint(stdout, c.usage)
 			return 0
 		case errors.As(err, &ue):
-			fmt.Fprintf(stderr, "dfnskeys: %s: %s; run 'dfnskeys help %s' for usage\n", c.name, safetext.Line(ue.msg), c.name)
+			fmt.Fprintf(stderr, "dfnskeys: %s: %s; run 'dfnskeys help %s' for usage\n", c.name, safetext.Line(hideSecretArgs(ue.msg, args)), c.name)
 			return 2
 		default:
 			// Errors embed server text, escaped where it was put in
 			// (safetext.Text); the whole message is escaped again, newlines
 			// included, and bounded, so that one line is one error
 			// whatever the server sent (docs/threat-model.md §3).
-			fmt.Fprintf(stderr, "dfnskeys: %s: %s\n", c.name, safetext.Line(err.Error()))
+			fmt.Fprintf(stderr, "dfnskeys: %s: %s\n", c.name, safetext.Line(hideSecretArgs(err.Error(), args)))
 			return 1
 		}
 	}
+}
+
+// hideSecretArgs replaces in msg every command-line argument (or
+// --flag=value's value) that looks like a secret, as given, quoted or
+// escaped: a last guard, for messages that quote a flag's value ("unknown
+// --format …") when a secret was given in its place (see
+// docs/threat-model.md §5).
+func hideSecretArgs(msg string, args []string) string {
+	for _, a := range args {
+		if _, v, ok := strings.Cut(a, "="); ok && strings.HasPrefix(a, "-") {
+			a = v
+		}
+		if a == "" || !looksSecret(a) {
+			continue
+		}
+		for _, form := range []string{strconv.Quote(a), `"` + safetext.Text(a) + `"`, safetext.Text(a), a} {
+			msg = strings.ReplaceAll(msg, form, "(not shown: it looks like a secret)")
+		}
+	}
+	return msg
 }
 
 func commandNames() string {

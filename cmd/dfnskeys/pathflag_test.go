@@ -159,3 +159,39 @@ func TestPathFlagsRefuseSecrets(t *testing.T) {
 		}
 	}
 }
+
+// No flag of any command prints back a secret given as its value, even
+// one whose message quotes the value ("unknown --format …").
+func TestNoFlagEchoesASecret(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	for _, c := range commands {
+		for _, fs := range commandFlags(t, c) {
+			fs.VisitAll(func(f *flag.Flag) {
+				if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
+					return
+				}
+				for kind, secret := range secretValues {
+					var out, errOut bytes.Buffer
+					e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errOut,
+						getenv:    func(string) string { return "" },
+						lookupEnv: func(string) (string, bool) { return "", false }}
+					code := runEnv(e, argsFor(c.name, "--"+f.Name, secret))
+					if code == 0 {
+						t.Errorf("%s --%s %s: exit status 0", c.name, f.Name, kind)
+					}
+					for _, s := range []string{out.String(), errOut.String()} {
+						for _, m := range secretMarks {
+							if strings.Contains(s, m) {
+								t.Errorf("%s --%s %s: the output shows %q: %s", c.name, f.Name, kind, m, s)
+							}
+						}
+					}
+				}
+			})
+		}
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) > 0 {
+		t.Errorf("%d files were created, the first %q", len(entries), entries[0].Name())
+	}
+}
