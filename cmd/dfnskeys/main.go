@@ -240,7 +240,7 @@ func hideSecretArgs(msg string, args []string) string {
 		if _, v, ok := strings.Cut(a, "="); ok && strings.HasPrefix(a, "-") {
 			a = v
 		}
-		if a == "" || !looksSecret(a) {
+		if a == "" || !looksSecret(a) || strings.HasPrefix(a, "key-") { // a KEY_ID, as parseKeyIDArgs takes it
 			continue
 		}
 		for _, form := range []string{strconv.Quote(a), `"` + safetext.Text(a) + `"`, safetext.Text(a), a} {

@@ -27,7 +27,9 @@ func Looks(s string) bool {
 	}
 	t := strings.TrimPrefix(strings.TrimPrefix(strings.TrimSpace(s), "0x"), "0X")
 	if len(t) >= 32 && isAll(t, isHexDigit) {
-		return true
+		// Key material, except an Ethereum address (0x and 40 digits),
+		// which is public and often given.
+		return !(len(t) == 40 && len(strings.TrimSpace(s)) == 42)
 	}
 	if strings.HasPrefix(t, "eyJ") && len(t) >= 20 { // a JWT: base64url of {"…
 		return true

@@ -33,6 +33,11 @@ func TestLooksSecret(t *testing.T) {
 		{"", false},
 		{"deadbeef", false},
 		{"my keys/with spaces.json", false},
+		{"0x2c7536E3605D9C16a7a3D7b1898e529396a65c23", false}, // an Ethereum address is public
+		{"2c7536E3605D9C16a7a3D7b1898e529396a65c23", true},    // bare 40 digits: key material
+		{`{"version":3,"crypto":{"ciphertext":"ab"}}`, true},  // a keystore
+		{"[12,34,56]", true},                                  // a keypair's JSON array
+		{"xprv9s21ZrQH143K3QTDL4LXw2F7HEK3wJUD2nW2nRk4stbPy6cq3jPPqjiChkVvvNKmPGJxWUtg6LnF5kejMRNNU3TGtRBeJgk33yuGBxrMPHi", true},
 	} {
 		if got := Looks(c.s); got != c.want {
 			t.Errorf("Looks(%q) = %v, want %v", c.s, got, c.want)
