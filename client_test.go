@@ -427,5 +427,21 @@ func TestAPIErrorEscapesServerText(t *testing.T) {
 	var ae *APIError
 	require.ErrorAs(t, err, &ae)
 	require.Equal(t, "bad \x1b[2J\x1b[31mred\r\nfake line\u009b", ae.Message, "the field keeps the server's text")
-	require.Equal(t, `GET /signers: 400 Bad Request: bad \x1b[2J\x1b[31mred\r\nfake line\x9b (error id err-\u202e1, request id req-\u202e9)`, err.Error())
+	require.Equal(t, `GET /signers: 400 Bad Request: bad \x1b[2J\x1b[31mred\r\nfake line\u009b (error id err-\u202e1, request id req-\u202e9)`, err.Error())
+}
+
+// A server's text is bounded in messages: a megabyte message or ID is cut
+// with a marker, and an escaped backslash cannot pass for an escape.
+func TestAPIErrorBoundsServerText(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusBadRequest)
+		_, _ = io.WriteString(w, `{"error":{"id":"err\\x1b","message":"`+strings.Repeat("A", 10000)+`"}}`)
+	}))
+	defer srv.Close()
+	c, err := NewClient(WithAuthToken("bound-test-token"), WithBaseURL(srv.URL))
+	require.NoError(t, err)
+	_, err = c.Signers.List(context.Background())
+	require.Error(t, err)
+	require.Equal(t, "GET /signers: 400 Bad Request: "+strings.Repeat("A", 256)+`\…[747 more bytes] (error id err\\x1b)`, err.Error())
 }

@@ -46,17 +46,17 @@ type APIError struct {
 func (e *APIError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s: %d %s", e.Method, e.Path, e.StatusCode, http.StatusText(e.StatusCode))
-	// Message and identifiers come from the server: control characters
-	// are escaped so that printing the error cannot drive a terminal.
+	// Message and identifiers come from the server: they are escaped and
+	// bounded (see docs/threat-model.md §3).
 	if e.Message != "" {
-		b.WriteString(": " + safetext.Escape(e.Message, false))
+		b.WriteString(": " + safetext.Text(e.Message))
 	}
 	var ids []string
 	if e.ID != "" {
-		ids = append(ids, "error id "+safetext.Escape(e.ID, false))
+		ids = append(ids, "error id "+safetext.Text(e.ID))
 	}
 	if e.RequestID != "" {
-		ids = append(ids, "request id "+safetext.Escape(e.RequestID, false))
+		ids = append(ids, "request id "+safetext.Text(e.RequestID))
 	}
 	if len(ids) > 0 {
 		b.WriteString(" (" + strings.Join(ids, ", ") + ")")
@@ -117,7 +117,7 @@ type AmbiguousImportError struct {
 
 // Error explains the situation and what to do.
 func (e *AmbiguousImportError) Error() string {
-	msg := fmt.Sprintf("the import of the key with public key %s may or may not have happened (%v)", e.PublicKey, e.Err)
+	msg := fmt.Sprintf("the import of the key with public key %s may or may not have happened (%v)", safetext.Text(e.PublicKey), e.Err)
 	if e.LookupErr != nil {
 		return msg + "; looking for the key failed too: " + e.LookupErr.Error() + "; check for it before importing again"
 	}
@@ -152,7 +152,7 @@ type PolicyPendingError struct {
 
 // Error names the call and the approval.
 func (e *PolicyPendingError) Error() string {
-	id := e.ApprovalID
+	id := safetext.Text(e.ApprovalID)
 	if id == "" {
 		id = "(no id)"
 	}
@@ -175,7 +175,7 @@ type PublicKeyMismatchError struct {
 
 // Error shows both public keys.
 func (e *PublicKeyMismatchError) Error() string {
-	return fmt.Sprintf("key %s: Dfns reports public key %s but the local key's public key is %s", e.KeyID, e.Remote, e.Local)
+	return fmt.Sprintf("key %s: Dfns reports public key %s but the local key's public key is %s", safetext.Text(e.KeyID), safetext.Text(e.Remote), e.Local)
 }
 
 // ErrRedirect is matched by a [*RedirectError].
@@ -200,15 +200,17 @@ func (e *RedirectError) Error() string {
 	if loc == "" {
 		loc = "(no Location header)"
 	}
-	return fmt.Sprintf("%s %s: the server answered %d %s and tried to redirect the request to %q; redirects are not followed (they would carry the credentials): check the API base URL", e.Method, e.Path, e.StatusCode, http.StatusText(e.StatusCode), truncateText(loc, 200))
+	return fmt.Sprintf("%s %s: the server answered %d %s and tried to redirect the request to %s; redirects are not followed (they would carry the credentials): check the API base URL", e.Method, e.Path, e.StatusCode, http.StatusText(e.StatusCode), quoted(loc))
 }
 
 // Is matches ErrRedirect.
 func (e *RedirectError) Is(target error) bool { return target == ErrRedirect }
 
-func truncateText(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
-}
+// safe is untrusted text (an ID, a name, a public key from the API) for a
+// message: [safetext.Text], the one output path for server text (see
+// docs/threat-model.md §3).
+func safe(s string) string { return safetext.Text(s) }
+
+// quoted is untrusted text in quotes for a message: escaped and bounded
+// by [safetext.Text].
+func quoted(s string) string { return `"` + safetext.Text(s) + `"` }

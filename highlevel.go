@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dfnskeys/dfnskeys/internal/safetext"
 	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/dfnskeys/dfnskeys/signers"
 )
@@ -118,7 +117,7 @@ func (c *Client) ImportWallet(ctx context.Context, key *keys.PrivateKey, network
 		if rerr != nil {
 			return nil, rerr
 		}
-		return nil, fmt.Errorf("the wallet import was processed although its response was lost: the key is %s; find its wallet by that key: %w", k.ID, err)
+		return nil, fmt.Errorf("the wallet import was processed although its response was lost: the key is %s; find its wallet by that key: %w", safe(k.ID), err)
 	}
 	if err := checkPublicKey(w.SigningKey.ID, key, w.SigningKey.PublicKey); err != nil {
 		return w, err
@@ -166,7 +165,7 @@ func (c *Client) buildImport(ctx context.Context, key *keys.PrivateKey, opts Imp
 	}
 	if opts.PinnedSigners != nil {
 		if err := signers.CheckPinned(cluster.Signers, opts.PinnedSigners); err != nil {
-			return nil, fmt.Errorf("refusing to import into cluster %s: %w", cluster.ClusterID, err)
+			return nil, fmt.Errorf("refusing to import into cluster %s: %w", safe(cluster.ClusterID), err)
 		}
 	}
 	return keys.BuildImportRequest(key, cluster.Signers, importOpts)
@@ -325,7 +324,7 @@ func (c *Client) export(ctx context.Context, id, expectedPublicKey string, opts 
 			// is of another: the API answered for another key.
 			return nil, nil, &keys.UnexpectedKeyError{KeyID: id, Expected: opts.Expect.String(), Curve: resp.Curve, PublicKey: resp.PublicKey, Exported: true}
 		}
-		return nil, nil, fmt.Errorf("%s: the export response is for public key %s, but the key's public key is %s", id, safetext.Escape(truncateText(resp.PublicKey, 140), false), safetext.Escape(truncateText(expectedPublicKey, 140), false))
+		return nil, nil, fmt.Errorf("%s: the export response is for public key %s, but the key's public key is %s", safe(id), safe(resp.PublicKey), safe(expectedPublicKey))
 	}
 	// The export was processed: recover even if the caller's context ends
 	// now, or the key Dfns marked exported would be lost. Recovery is

@@ -15,7 +15,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/dfnskeys/dfnskeys/internal/safetext"
 	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/dfnskeys/dfnskeys/signatures"
 )
@@ -137,9 +136,9 @@ func (e *ProofError) Error() string {
 		status = "unknown"
 	}
 	if e.Incomplete {
-		return fmt.Sprintf("proof with key %s not completed (signature request %s, externalId %s, status %s): %v; rerun to finish: the rerun asks Dfns for the same signature request", e.KeyID, sig, e.ExternalID, status, e.Err)
+		return fmt.Sprintf("proof with key %s not completed (signature request %s, externalId %s, status %s): %v; rerun to finish: the rerun asks Dfns for the same signature request", safe(e.KeyID), safe(sig), safe(e.ExternalID), safe(status), e.Err)
 	}
-	return fmt.Sprintf("proof with key %s (signature %s, status %s): %v", e.KeyID, sig, status, e.Err)
+	return fmt.Sprintf("proof with key %s (signature %s, status %s): %v", safe(e.KeyID), safe(sig), safe(status), e.Err)
 }
 
 // Unwrap returns the cause.
@@ -208,7 +207,7 @@ func (c *Client) prove(ctx context.Context, key *keys.Key, opts ProveOptions, on
 	if pub == nil {
 		b, err := hex.DecodeString(key.PublicKey)
 		if err != nil {
-			return nil, fmt.Errorf("key %s: publicKey is not hex", key.ID)
+			return nil, fmt.Errorf("key %s: publicKey is not hex", safe(key.ID))
 		}
 		pub = b
 	}
@@ -232,7 +231,7 @@ func (c *Client) prove(ctx context.Context, key *keys.Key, opts ProveOptions, on
 	fail := func(err error) error {
 		pe := &ProofError{KeyID: key.ID, ExternalID: extID, Err: err, Incomplete: transient(err)}
 		if req != nil {
-			pe.SignatureID, pe.Status = safetext.Escape(req.ID, false), safetext.Escape(req.Status, false)
+			pe.SignatureID, pe.Status = safe(req.ID), safe(req.Status)
 		}
 		return pe
 	}
@@ -276,16 +275,16 @@ func (c *Client) prove(ctx context.Context, key *keys.Key, opts ProveOptions, on
 				// Held by a policy: waiting would only run out the
 				// timeout.
 				return nil, &PolicyPendingError{Method: http.MethodPost, Path: "/keys/" + key.ID + "/signatures",
-					ApprovalID: safetext.Escape(truncateText(req.ApprovalID, 100), false), Status: req.Status}
+					ApprovalID: safe(req.ApprovalID), Status: req.Status}
 			}
 		case signatures.StatusFailed, signatures.StatusRejected:
 			reason := "Dfns gives no reason"
 			if req.Reason != "" {
-				reason = "Dfns says: " + safetext.Escape(req.Reason, false)
+				reason = "Dfns says: " + safe(req.Reason)
 			}
-			return nil, fail(fmt.Errorf("the signature request ended %s (%s); a rerun with the same externalId gets the same request: pass another externalId for a new one", req.Status, reason))
+			return nil, fail(fmt.Errorf("the signature request ended %s (%s); a rerun with the same externalId gets the same request: pass another externalId for a new one", safe(req.Status), reason))
 		default:
-			return nil, fail(fmt.Errorf("unknown signature status %q", safetext.Escape(req.Status, false)))
+			return nil, fail(fmt.Errorf("unknown signature status %s", quoted(req.Status)))
 		}
 		if err := wait.Wait(ctx); err != nil {
 			return nil, fail(fmt.Errorf("no signature within %s: %w", timeout, err))
@@ -295,7 +294,7 @@ func (c *Client) prove(ctx context.Context, key *keys.Key, opts ProveOptions, on
 			return nil, fail(err)
 		}
 		if next.ID != req.ID {
-			return nil, fail(fmt.Errorf("GET returned signature request %q", safetext.Escape(next.ID, false)))
+			return nil, fail(fmt.Errorf("GET returned signature request %s", quoted(next.ID)))
 		}
 		if err := checkRequest(next, key.ID, body); err != nil {
 			return nil, fail(err)
@@ -320,11 +319,11 @@ func checkRequest(r *signatures.Request, keyID string, body *signatures.SignRequ
 	case r.ID == "":
 		return errors.New("the answer is a signature request without an ID")
 	case r.KeyID != "" && r.KeyID != keyID:
-		return fmt.Errorf("the answer is signature request %s of another key (%s)", safetext.Escape(r.ID, false), safetext.Escape(r.KeyID, false))
+		return fmt.Errorf("the answer is signature request %s of another key (%s)", safe(r.ID), safe(r.KeyID))
 	case r.ExternalID != "" && r.ExternalID != body.ExternalID:
-		return fmt.Errorf("the answer is signature request %s, whose externalId is %q, not %s", safetext.Escape(r.ID, false), safetext.Escape(r.ExternalID, false), body.ExternalID)
+		return fmt.Errorf("the answer is signature request %s, whose externalId is %q, not %s", safe(r.ID), safe(r.ExternalID), body.ExternalID)
 	case r.RequestBody != nil && !r.RequestBody.SameBody(body):
-		return fmt.Errorf("signature request %s holds externalId %s but asks for another signature (hash %s, not %s): Dfns keeps that externalId for that request; pass another externalId to prove the key", safetext.Escape(r.ID, false), body.ExternalID, safetext.Escape(truncateText(r.RequestBody.Hash, 70), false), body.Hash)
+		return fmt.Errorf("signature request %s holds externalId %s but asks for another signature (hash %s, not %s): Dfns keeps that externalId for that request; pass another externalId to prove the key", safe(r.ID), body.ExternalID, safe(r.RequestBody.Hash), body.Hash)
 	}
 	return nil
 }
@@ -336,7 +335,7 @@ func checkExternalID(id string) error {
 	}
 	for _, r := range id {
 		if r < 0x21 || r > 0x7e {
-			return fmt.Errorf("the externalId %s holds a character that is not printable ASCII (or a space): use letters, digits and punctuation", safetext.Escape(id, false))
+			return fmt.Errorf("the externalId %s holds a character that is not printable ASCII (or a space): use letters, digits and punctuation", safe(id))
 		}
 	}
 	return nil

@@ -170,7 +170,7 @@ func (s *KeysService) All(ctx context.Context, pageSize int) iter.Seq2[*keys.Key
 				return
 			}
 			if seen[page.NextPageToken] {
-				yield(nil, fmt.Errorf("%w: GET /keys returned the pagination token %q twice", errDecode, truncateText(page.NextPageToken, 100)))
+				yield(nil, fmt.Errorf("%w: GET /keys returned the pagination token %s twice", errDecode, quoted(page.NextPageToken)))
 				return
 			}
 			seen[page.NextPageToken] = true
@@ -219,7 +219,7 @@ func (s *KeysService) FindImported(ctx context.Context, scheme keys.Scheme, publ
 func (s *KeysService) findImported(ctx context.Context, scheme keys.Scheme, publicKeyHex string, accept func(*keys.Key) bool) (*keys.Key, error) {
 	pub, err := hex.DecodeString(strings.TrimSpace(publicKeyHex))
 	if err != nil || len(pub) == 0 {
-		return nil, fmt.Errorf("the public key %q is not hex", truncateText(publicKeyHex, 140))
+		return nil, fmt.Errorf("the public key %s is not hex", quoted(publicKeyHex))
 	}
 	want := keys.NewIdentity(scheme, pub)
 	var best *keys.Key
@@ -315,7 +315,7 @@ func (c *Client) mutate(ctx context.Context, method, path string, body, out any)
 // change the path.
 func idPath(prefix, id, suffix string) (string, error) {
 	if id == "" || strings.ContainsAny(id, "/?#%\\") || strings.TrimSpace(id) != id || id == "." || id == ".." {
-		return "", fmt.Errorf("%q is not a valid ID", id)
+		return "", fmt.Errorf("%s is not a valid ID", quoted(id))
 	}
 	return prefix + url.PathEscape(id) + suffix, nil
 }

@@ -109,7 +109,7 @@ func (s *KeysService) FindSignature(ctx context.Context, keyID, externalID strin
 			return nil, nil
 		}
 		if seen[page.NextPageToken] {
-			return nil, fmt.Errorf("%w: GET /keys/%s/signatures returned the pagination token %q twice", errDecode, keyID, truncateText(page.NextPageToken, 100))
+			return nil, fmt.Errorf("%w: GET /keys/%s/signatures returned the pagination token %s twice", errDecode, safe(keyID), safe(page.NextPageToken))
 		}
 		seen[page.NextPageToken] = true
 		opts.PaginationToken = page.NextPageToken

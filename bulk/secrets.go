@@ -109,7 +109,7 @@ func (n *secretNeeds) check(opts *ImportOptions, dir string) ([][]byte, error) {
 		problems = append(problems[:maxSecretProblems], "…")
 	}
 	if len(problems) > 0 {
-		return prompted, fmt.Errorf("missing passwords; nothing was sent:\n  %s", strings.Join(problems, "\n  "))
+		return prompted, fmt.Errorf("missing passwords; nothing was sent: %s", strings.Join(problems, "; "))
 	}
 	return prompted, nil
 }

@@ -60,6 +60,7 @@ type serverConfig struct {
 	stateFile         string
 	latency           time.Duration
 	credAlg           auth.Algorithm
+	hostile           hostileConfig // WithClusterID, WithKeyIDPrefix
 }
 
 // WithCredentialAlgorithm chooses the kind of key of the default user's
@@ -146,6 +147,8 @@ type Server struct {
 	restored  bool       // the state came from stateFile
 	saveMu    sync.Mutex // serializes writes of stateFile
 	savedGen  uint64     // the last change saved; guarded by saveMu
+
+	keyIDPrefix string // WithKeyIDPrefix
 }
 
 // permissions is a token's permission set; nil means every permission.
@@ -295,6 +298,7 @@ func StartServer(opts ...ServerOption) (*Server, error) {
 		sigs:       map[string]*sigRequest{},
 		sigsByExt:  map[string]*sigRequest{},
 	}
+	s.keyIDPrefix = cfg.hostile.keyIDPrefix
 	if s.stateFile != "" {
 		var err error
 		if s.restored, err = s.loadState(); err != nil {
@@ -345,6 +349,9 @@ func (s *Server) generate(cfg *serverConfig) error {
 			return err
 		}
 		s.clusters = append(s.clusters, c)
+	}
+	if cfg.hostile.clusterID != "" {
+		s.clusters[0].ID = cfg.hostile.clusterID
 	}
 	var (
 		pub  crypto.PublicKey
@@ -996,7 +1003,9 @@ func (s *Server) consumeUserAction(c *call) *apiError {
 		return errorf(http.StatusBadRequest, "user action token already used: sign a new user action for every request")
 	case s.now().After(a.expires):
 		return errorf(http.StatusBadRequest, "user action token expired")
-	case a.method != c.r.Method || a.path != c.path:
+	case a.method != c.r.Method || (a.path != c.path && a.path != strings.TrimPrefix(c.r.URL.EscapedPath(), s.prefix)):
+		// The path signed is the path sent: escaped where the ID needs it
+		// (a key ID with a space or a control character), or as is.
 		return errorf(http.StatusForbidden, "the user action was signed for %s %s, but this request is %s %s", a.method, a.path, c.r.Method, c.path)
 	case a.body != string(c.body):
 		return errorf(http.StatusForbidden, "the request body differs from the user action payload that was signed: send exactly the signed bytes")
@@ -1416,7 +1425,7 @@ func (s *Server) CreateKey(req *keys.CreateRequest) (*StoredServerKey, error) {
 	}
 	k := &StoredServerKey{
 		Key: keys.Key{
-			ID: "key-" + randomHex(10), Name: req.Name, Scheme: scheme.SchemeName(), Curve: req.Curve,
+			ID: s.newKeyID(), Name: req.Name, Scheme: scheme.SchemeName(), Curve: req.Curve,
 			PublicKey: sk.PublicKeyHex(), Status: "Active", Custodial: true, DateCreated: s.now(),
 		},
 		Shares: sk, ClusterID: cl.ID,
@@ -1492,7 +1501,7 @@ func (s *Server) importShares(req *keys.ImportRequest, walletID string) (*Stored
 	}
 	k := &StoredServerKey{
 		Key: keys.Key{
-			ID: "key-" + randomHex(10), Name: req.Name, Scheme: scheme.SchemeName(), Curve: req.Curve,
+			ID: s.newKeyID(), Name: req.Name, Scheme: scheme.SchemeName(), Curve: req.Curve,
 			PublicKey: sk.PublicKeyHex(), Status: "Active", Custodial: true, Imported: true, DateCreated: s.now(),
 		},
 		Shares: sk, ClusterID: cl.ID, WalletID: walletID,

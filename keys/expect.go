@@ -5,7 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"strconv"
+	"github.com/dfnskeys/dfnskeys/internal/safetext"
 	"strings"
 )
 
@@ -144,9 +144,9 @@ func (e *UnexpectedKeyError) Error() string {
 	if e.KeyID != "" {
 		b.WriteString("key " + printableID(e.KeyID) + ": ")
 	}
-	got := "public key " + printableText(e.PublicKey, 140)
+	got := "public key " + safetext.TextN(e.PublicKey, 140)
 	if e.Curve != "" {
-		got = printableText(string(e.Curve), 20) + " " + got
+		got = safetext.TextN(string(e.Curve), 20) + " " + got
 	}
 	expected := e.Expected
 	if expected == "" {
@@ -168,19 +168,3 @@ func (e *UnexpectedKeyError) Is(target error) bool { return target == ErrUnexpec
 
 // ErrUnexpectedKey is matched by every [*UnexpectedKeyError].
 var ErrUnexpectedKey = errors.New("the API returned another key than expected")
-
-// printableText returns s fit for a message: as is when it is at most max
-// bytes of printable ASCII, else quoted with escapes and cut to max bytes.
-func printableText(s string, max int) string {
-	ok := len(s) <= max
-	for i := 0; ok && i < len(s); i++ {
-		ok = s[i] > 0x20 && s[i] < 0x7f
-	}
-	if ok {
-		return s
-	}
-	if len(s) > max {
-		s = s[:max] + "…"
-	}
-	return strconv.QuoteToASCII(s)
-}

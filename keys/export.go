@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/dfnskeys/dfnskeys/encryption"
+	"github.com/dfnskeys/dfnskeys/internal/safetext"
 	"github.com/dfnskeys/dfnskeys/sharding"
 	"github.com/dfnskeys/dfnskeys/signers"
 )
@@ -317,10 +318,9 @@ func (c *ExportContext) RecoverWith(ctx context.Context, resp *ExportResponse, o
 	return fromScalar(resp.Curve, secret), report(), nil
 }
 
-// printableID returns a signer or key ID fit for a message: as is when it
-// is short and printable ASCII (every real ID is), else quoted with escapes
-// and cut to a readable length.
-func printableID(id string) string { return printableText(id, 64) }
+// printableID returns a signer ID (from the API) fit for a message:
+// escaped and bounded by [safetext.Text] (see docs/threat-model.md §3).
+func printableID(id string) string { return safetext.Text(id) }
 
 func (c *ExportContext) asked(s Scheme) bool {
 	for _, x := range c.schemes {

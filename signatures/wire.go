@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dfnskeys/dfnskeys/internal/safetext"
 	"github.com/dfnskeys/dfnskeys/keys"
 )
 
@@ -227,10 +228,10 @@ func SchemeOf(k *keys.Key) (keys.Scheme, error) {
 	case "EdDSA":
 		s = keys.Scheme{Protocol: keys.FROST, Curve: k.Curve}
 	default:
-		return keys.Scheme{}, fmt.Errorf("key %s has scheme %q, which dfnskeys cannot verify (ECDSA, Schnorr and EdDSA can be)", k.ID, k.Scheme)
+		return keys.Scheme{}, fmt.Errorf("key %s has scheme \"%s\", which dfnskeys cannot verify (ECDSA, Schnorr and EdDSA can be)", safetext.Text(k.ID), safetext.Text(k.Scheme))
 	}
 	if err := s.Validate(); err != nil {
-		return keys.Scheme{}, fmt.Errorf("key %s: %w", k.ID, err)
+		return keys.Scheme{}, fmt.Errorf("key %s: %w", safetext.Text(k.ID), err)
 	}
 	return s, nil
 }

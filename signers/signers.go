@@ -19,6 +19,7 @@ import (
 	"strings"
 
 	"github.com/dfnskeys/dfnskeys/encryption"
+	"github.com/dfnskeys/dfnskeys/internal/safetext"
 )
 
 // Signer is one signer node as listed by GET /signers.
@@ -87,10 +88,13 @@ func (r *ListResponse) Cluster(id string) (*Cluster, error) {
 		if id != "" && r.Clusters[i].ClusterID == id {
 			return &r.Clusters[i], nil
 		}
-		ids[i] = r.Clusters[i].ClusterID
+		ids[i] = safetext.Text(r.Clusters[i].ClusterID)
+	}
+	if len(ids) > 20 {
+		ids = append(ids[:20], fmt.Sprintf("and %d more", len(r.Clusters)-20))
 	}
 	if id != "" {
-		return nil, fmt.Errorf("no cluster %q; available: %s", id, strings.Join(ids, ", "))
+		return nil, fmt.Errorf("no cluster \"%s\"; available: %s", safetext.Text(id), strings.Join(ids, ", "))
 	}
 	if len(r.Clusters) > 1 {
 		return nil, fmt.Errorf("%d clusters available, choose one of: %s", len(r.Clusters), strings.Join(ids, ", "))
@@ -115,10 +119,10 @@ const MaxSigners = 256
 func DecodeID(id string) ([]byte, error) {
 	b, err := base64.StdEncoding.Strict().DecodeString(id)
 	if err != nil {
-		return nil, fmt.Errorf("signer ID %q is not standard padded base64", truncate(id))
+		return nil, fmt.Errorf("signer ID \"%s\" is not standard padded base64", safetext.TextN(id, 100))
 	}
 	if len(b) == 0 || len(b) > 64 {
-		return nil, fmt.Errorf("signer ID %q decodes to %d bytes, want 1 to 64", truncate(id), len(b))
+		return nil, fmt.Errorf("signer ID \"%s\" decodes to %d bytes, want 1 to 64", safetext.TextN(id, 100), len(b))
 	}
 	return b, nil
 }
@@ -138,22 +142,15 @@ func Sort(ss []Signer) ([]Parsed, error) {
 		}
 		ek, err := encryption.ParseEncryptionKeyText(s.EncryptionKey)
 		if err != nil {
-			return nil, fmt.Errorf("signer %s: %w", s.SignerID, err)
+			return nil, fmt.Errorf("signer %s: %w", safetext.Text(s.SignerID), err)
 		}
 		out[i] = Parsed{ID: id, SignerID: s.SignerID, EncryptionKey: ek}
 	}
 	slices.SortFunc(out, func(a, b Parsed) int { return bytes.Compare(a.ID, b.ID) })
 	for i := 1; i < len(out); i++ {
 		if bytes.Equal(out[i-1].ID, out[i].ID) {
-			return nil, fmt.Errorf("signer %s is listed twice", out[i].SignerID)
+			return nil, fmt.Errorf("signer %s is listed twice", safetext.Text(out[i].SignerID))
 		}
 	}
 	return out, nil
-}
-
-func truncate(s string) string {
-	if len(s) > 64 {
-		return s[:64] + "…"
-	}
-	return s
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/dfnskeys/dfnskeys/bulk"
 	"github.com/dfnskeys/dfnskeys/internal/safefile"
+	"github.com/dfnskeys/dfnskeys/internal/safetext"
 )
 
 var bulkImportCommand = &command{
@@ -103,14 +104,14 @@ Flags:
 
 func runBulkImport(e *env, args []string) error {
 	fs := newFlagSet("bulk-import")
-	input := fs.String("input", "", "")
-	journal := fs.String("journal", "", "")
-	reportPath := fs.String("report", "", "")
+	input := pathFlag(fs, "input")
+	journal := pathFlag(fs, "journal")
+	reportPath := pathFlag(fs, "report")
 	workers := fs.Int("workers", 4, "")
 	dryRun := fs.Bool("dry-run", false, "")
 	prove := fs.Bool("prove", false, "")
 	clusterID := fs.String("cluster", "", "")
-	pinFile := fs.String("pinned-signers", "", "")
+	pinFile := pathFlag(fs, "pinned-signers")
 	cf := addConnFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -166,20 +167,21 @@ func runBulkImport(e *env, args []string) error {
 	}
 
 	var rf *reportFile
-	opts.Report = e.stdout
+	opts.Report = safetext.JSONWriter(e.stdout) // a report on standard output: escaped (safetext.JSON)
 	if *reportPath != "" {
 		var err error
 		if rf, err = createReport(*reportPath); err != nil {
 			return err
 		}
 		defer rf.abort()
-		opts.Report = rf.f
+		opts.Report = safetext.JSONWriter(rf.f) // the same JSON, safe to cat (safetext.JSON)
 	}
 	bar := newProgressPrinter(e)
 	bar.dryRun = *dryRun
 	opts.Progress, opts.ProgressEvery = bar.update, bar.every
 	opts.IgnoredFields = func(names []string) {
-		fmt.Fprintf(e.stderr, "dfnskeys: bulk-import: ignoring the input's unknown %s %s (the fields read are %s)\n", plural(len(names), "field", "fields"), strings.Join(names, ", "), strings.Join(bulk.InputFields(), ", "))
+		// The names are escaped and bounded by bulk (safetext).
+		fmt.Fprintf(e.stderr, "dfnskeys: bulk-import: ignoring the input's unknown %s %s (the fields read are %s)\n", plural(len(names), "field", "fields"), safetext.Line(strings.Join(names, ", ")), strings.Join(bulk.InputFields(), ", "))
 	}
 
 	// The first interrupt starts no new row and lets the rows in flight
@@ -293,7 +295,7 @@ func printSummary(e *env, s *bulk.Summary, dryRun bool) {
 		}
 	}
 	for _, r := range s.Reasons {
-		fmt.Fprintf(e.stderr, "  %d× %s\n", r.Count, r.Reason)
+		fmt.Fprintf(e.stderr, "  %d× %s\n", r.Count, safetext.Line(r.Reason))
 	}
 }
 

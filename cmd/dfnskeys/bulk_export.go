@@ -8,6 +8,7 @@ import (
 
 	"github.com/dfnskeys/dfnskeys/bulk"
 	"github.com/dfnskeys/dfnskeys/internal/safefile"
+	"github.com/dfnskeys/dfnskeys/internal/safetext"
 )
 
 var bulkExportCommand = &command{
@@ -71,9 +72,9 @@ const bulkExportMemoryLimit = 448 << 20
 
 func runBulkExport(e *env, args []string) error {
 	fs := newFlagSet("bulk-export")
-	input := fs.String("input", "", "")
-	outDir := fs.String("out-dir", "", "")
-	reportPath := fs.String("report", "", "")
+	input := pathFlag(fs, "input")
+	outDir := pathFlag(fs, "out-dir")
+	reportPath := pathFlag(fs, "report")
 	format := fs.String("format", "keystore", "")
 	workers := fs.Int("workers", 4, "")
 	cf := addConnFlags(fs)
@@ -115,10 +116,10 @@ func runBulkExport(e *env, args []string) error {
 		return err
 	}
 	defer rf.abort()
-	opts.Report = rf.f
+	opts.Report = safetext.JSONWriter(rf.f) // the same JSON, safe to cat (safetext.JSON)
 	bar := newExportProgress(e)
 	opts.Progress, opts.ProgressEvery = bar.update, bar.every
-	opts.Notice = func(s string) { fmt.Fprintf(e.stderr, "dfnskeys: bulk-export: %s\n", s) }
+	opts.Notice = func(s string) { fmt.Fprintf(e.stderr, "dfnskeys: bulk-export: %s\n", safetext.Line(s)) }
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(bulkExportMemoryLimit))
 
 	ctx, stop := e.context()

@@ -9,6 +9,7 @@ import (
 
 	"github.com/dfnskeys/dfnskeys"
 	"github.com/dfnskeys/dfnskeys/auth"
+	"github.com/dfnskeys/dfnskeys/internal/safetext"
 	"github.com/dfnskeys/dfnskeys/signers"
 )
 
@@ -31,9 +32,9 @@ const connUsage = `Connection (flags override the environment):
 func addConnFlags(fs *flag.FlagSet) *connFlags {
 	return &connFlags{
 		apiURL:     fs.String("api-url", "", ""),
-		tokenFile:  fs.String("auth-token-file", "", ""),
+		tokenFile:  pathFlag(fs, "auth-token-file"),
 		credID:     fs.String("cred-id", "", ""),
-		privateKey: fs.String("private-key", "", ""),
+		privateKey: pathFlag(fs, "private-key"),
 	}
 }
 
@@ -83,14 +84,8 @@ func (cf *connFlags) signer(e *env) (auth.Signer, error) {
 	case strings.Contains(source, "-----BEGIN"):
 		pemBytes = []byte(strings.ReplaceAll(source, `\n`, "\n"))
 	case source != "" && looksSecret(source):
-		if _, err := os.Stat(source); err != nil {
-			return nil, errors.New("DFNS_PRIVATE_KEY holds neither a PEM (-----BEGIN …) nor the path of a file; it looks like key material without its PEM armour (not shown): set it to the whole PEM, or to the path of a PEM file")
-		}
-		b, err := readFileLimited(source, maxJSONFile, "DFNS_PRIVATE_KEY file")
-		if err != nil {
-			return nil, err
-		}
-		pemBytes = b
+		// Never tried as a file name (docs/threat-model.md §5).
+		return nil, errors.New("DFNS_PRIVATE_KEY holds neither a PEM (-----BEGIN …) nor the path of a file; it looks like key material without its PEM armour (not shown): set it to the whole PEM, or to the path of a PEM file")
 	case source != "":
 		b, err := readFileLimited(source, maxJSONFile, "DFNS_PRIVATE_KEY file")
 		if err != nil {
@@ -124,10 +119,17 @@ var signersCommand = &command{
 Calls GET /signers and prints each cluster with its signers in share order
 (ascending decoded signer ID, the order key shares are assigned in), each
 with its encryption key and fingerprint: the SHA-256 of the key's bytes, all
-64 hex digits. --json prints the response as it came. --save FILE also writes
+64 hex digits. --json prints the response as it came (invisible characters in
+its strings as \u escapes, which decode the same). --save FILE also writes
 the response to FILE (a new file) for --pinned-signers: compare its
 fingerprints with ones obtained out of band (from Dfns, or from another
 network) before pinning it.
+
+Text from the API is printed escaped (\n, \x1b, \u202e; a backslash as
+\\) and cut after 256 characters (\…[N more bytes]), so that each line is
+one cluster or one signer whatever the API sends. --save refuses, saving
+nothing, a listing whose cluster or signer IDs would print escaped or cut:
+what is pinned must be what you checked.
 
 ` + connUsage,
 	run: runSigners,
@@ -136,7 +138,7 @@ network) before pinning it.
 func runSigners(e *env, args []string) error {
 	fs := newFlagSet("signers")
 	asJSON := fs.Bool("json", false, "")
-	save := fs.String("save", "", "")
+	save := pathFlag(fs, "save")
 	cf := addConnFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -164,32 +166,74 @@ func runSigners(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *save != "" {
-		for _, cl := range list.Clusters {
-			if _, err := signers.Sort(cl.Signers); err != nil {
-				return fmt.Errorf("cluster %s: %w; nothing was saved", cl.ClusterID, err)
-			}
-		}
-		if err := saveTo.write(b); err != nil {
-			return err
-		}
-		fmt.Fprintf(e.stderr, "saved to %s: check the fingerprints below out of band before pinning it with --pinned-signers\n", *save)
+	// A listing is saved only when what is saved is what is printed: IDs
+	// that print escaped could be told apart only by reading the escapes,
+	// and a listing that is not printed in full cannot be checked at all
+	// (see docs/threat-model.md §3). It is printed either way.
+	var refuseSave error
+	if saveTo != nil {
+		refuseSave = savable(list)
 	}
 	if *asJSON {
-		_, err = e.stdout.Write(b)
+		if _, err := e.stdout.Write(safetext.JSON(b)); err != nil {
+			return err
+		}
+	} else if err := printSigners(e, list); err != nil {
+		if saveTo != nil {
+			return fmt.Errorf("%w; nothing was saved to %s", err, *save)
+		}
 		return err
 	}
+	if saveTo == nil {
+		return nil
+	}
+	if refuseSave != nil {
+		return fmt.Errorf("%w; nothing was saved to %s", refuseSave, *save)
+	}
+	if err := saveTo.write(b); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "saved to %s: check the fingerprints below out of band before pinning it with --pinned-signers\n", *save)
+	return nil
+}
+
+// printSigners prints the listing, one line per cluster and one per
+// signer: every ID from the API is escaped and bounded (safetext.Text), so
+// that no cluster ID can add, hide or rewrite a line.
+func printSigners(e *env, list *signers.ListResponse) error {
 	if len(list.Clusters) == 0 {
 		return errors.New("the API lists no signing cluster")
 	}
 	for _, cl := range list.Clusters {
 		sorted, err := signers.Sort(cl.Signers)
 		if err != nil {
-			return fmt.Errorf("cluster %s: %w", cl.ClusterID, err)
+			return fmt.Errorf("cluster %s: %w", safetext.Text(cl.ClusterID), err)
 		}
-		fmt.Fprintf(e.stdout, "cluster %s: %d signers\n", cl.ClusterID, len(sorted))
+		fmt.Fprintf(e.stdout, "cluster %s: %d signers\n", safetext.Text(cl.ClusterID), len(sorted))
 		for i, s := range sorted {
-			fmt.Fprintf(e.stdout, "  %d  %s  key %s  fingerprint %s\n", i+1, s.SignerID, s.EncryptionKey, signers.Fingerprint(s))
+			fmt.Fprintf(e.stdout, "  %d  %s  key %s  fingerprint %s\n", i+1, safetext.Text(s.SignerID), safetext.Text(s.EncryptionKey.String()), signers.Fingerprint(s))
+		}
+	}
+	return nil
+}
+
+// savable reports why a listing cannot be saved for pinning: a cluster
+// that does not validate, or an ID or key that does not print as itself.
+func savable(list *signers.ListResponse) error {
+	if len(list.Clusters) == 0 {
+		return errors.New("the API lists no signing cluster")
+	}
+	for _, cl := range list.Clusters {
+		if !safetext.Clean(cl.ClusterID) {
+			return fmt.Errorf("refusing to save the listing: cluster ID %s holds characters that do not print as themselves (control, invisible or format characters, or a backslash; shown escaped) or is longer than %d characters, so the listing saved could differ from the one printed; real Dfns cluster IDs are plain text: the API may be tampered with (see docs/threat-model.md §3)", safetext.Text(cl.ClusterID), safetext.MaxLen)
+		}
+		if _, err := signers.Sort(cl.Signers); err != nil {
+			return fmt.Errorf("refusing to save the listing: cluster %s: %w", safetext.Text(cl.ClusterID), err)
+		}
+		for _, s := range cl.Signers {
+			if !safetext.Clean(s.SignerID) || !safetext.Clean(s.EncryptionKey) {
+				return fmt.Errorf("refusing to save the listing: signer %s of cluster %s has an ID or key that does not print as itself (see docs/threat-model.md §3)", safetext.Text(s.SignerID), safetext.Text(cl.ClusterID))
+			}
 		}
 	}
 	return nil

@@ -63,8 +63,8 @@ Flags:
 
 func runExportRequest(e *env, args []string) error {
 	fs := newFlagSet("export-request")
-	dkOut := fs.String("decryption-key-out", "", "")
-	out := fs.String("out", "", "")
+	dkOut := pathFlag(fs, "decryption-key-out")
+	out := pathFlag(fs, "out")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -123,9 +123,9 @@ func runExportRequest(e *env, args []string) error {
 
 func runRecover(e *env, args []string) error {
 	fs := newFlagSet("recover")
-	dkPath := fs.String("decryption-key", "", "")
-	respPath := fs.String("response", "", "")
-	out := fs.String("out", "", "")
+	dkPath := pathFlag(fs, "decryption-key")
+	respPath := pathFlag(fs, "response")
+	out := pathFlag(fs, "out")
 	format := fs.String("format", "json", "")
 	expectPub := fs.String("expect-public-key", "", "")
 	expectAddr := fs.String("expect-address", "", "")

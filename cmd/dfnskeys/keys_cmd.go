@@ -86,7 +86,6 @@ func runKeys(e *env, args []string) error {
 		tw = tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "ID\tNAME\tSCHEME\tCURVE\tPUBLIC KEY\tIMPORTED\tEXPORTED\tCREATED")
 	}
-	enc := json.NewEncoder(e.stdout)
 	listed, shown := 0, 0
 	for k, err := range c.Keys.All(ctx, 500) {
 		if err != nil {
@@ -101,7 +100,11 @@ func runKeys(e *env, args []string) error {
 		}
 		shown++
 		if *asJSON {
-			if err := enc.Encode(k); err != nil {
+			b, err := json.Marshal(k)
+			if err != nil {
+				return err
+			}
+			if _, err := e.stdout.Write(safetext.JSON(append(b, '\n'))); err != nil {
 				return err
 			}
 			continue
@@ -113,7 +116,7 @@ func runKeys(e *env, args []string) error {
 				exp = k.DateExported.UTC().Format(time.DateOnly)
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", k.ID, printable(k.Name), printable(k.Scheme), printable(string(k.Curve)),
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", printable(k.ID), printable(k.Name), printable(k.Scheme), printable(string(k.Curve)),
 			printable(k.PublicKey), yesNo(k.Imported), exp, k.DateCreated.UTC().Format(time.DateOnly))
 	}
 	if tw != nil {
@@ -130,6 +133,7 @@ func yesNo(b bool) string {
 	return "no"
 }
 
-// printable returns s with control and bidi characters escaped, so that
-// text from the server cannot drive the terminal or reorder the line.
-func printable(s string) string { return safetext.Escape(s, false) }
+// printable is safetext.Text: text from the server, escaped and bounded,
+// so that it cannot drive the terminal, hide text, reorder the line or
+// add one (docs/threat-model.md §3).
+func printable(s string) string { return safetext.Text(s) }

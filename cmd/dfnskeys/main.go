@@ -40,6 +40,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -189,7 +190,7 @@ func runEnv(e *env, args []string) int {
 		if name == "help" && len(args) > 1 {
 			c := lookup(args[1])
 			if c == nil || len(args) > 2 {
-				fmt.Fprintf(stderr, "dfnskeys: help: unknown command %q: the commands are %s\n", strings.Join(args[1:], " "), commandNames())
+				fmt.Fprintf(stderr, "dfnskeys: help: unknown command %s: the commands are %s\n", quotedOrHidden(strings.Join(args[1:], " ")), commandNames())
 				return 2
 			}
 			fmt.Fprint(stdout, c.usage)
@@ -204,7 +205,7 @@ func runEnv(e *env, args []string) int {
 	default:
 		c := lookup(name)
 		if c == nil {
-			fmt.Fprintf(stderr, "dfnskeys: unknown command %q: the commands are %s; run 'dfnskeys help' for usage\n", name, commandNames())
+			fmt.Fprintf(stderr, "dfnskeys: unknown command %s: the commands are %s; run 'dfnskeys help' for usage\n", quotedOrHidden(name), commandNames())
 			return 2
 		}
 		err := c.run(e, args[1:])
@@ -216,16 +217,37 @@ func runEnv(e *env, args []string) int {
 			fmt.Fprint(stdout, c.usage)
 			return 0
 		case errors.As(err, &ue):
-			fmt.Fprintf(stderr, "dfnskeys: %s: %s; run 'dfnskeys help %s' for usage\n", c.name, safetext.Escape(ue.msg, true), c.name)
+			fmt.Fprintf(stderr, "dfnskeys: %s: %s; run 'dfnskeys help %s' for usage\n", c.name, safetext.Line(hideSecretArgs(ue.msg, args)), c.name)
 			return 2
 		default:
-			// The library's errors name their package ("dfnskeys: …");
-			// the command's own prefix already says it. Errors may quote
-			// server or file text: control characters are escaped.
-			fmt.Fprintf(stderr, "dfnskeys: %s: %s\n", c.name, safetext.Escape(err.Error(), true))
+			// Errors embed server text, escaped where it was put in
+			// (safetext.Text); the whole message is escaped again, newlines
+			// included, and bounded, so that one line is one error
+			// whatever the server sent (docs/threat-model.md §3).
+			fmt.Fprintf(stderr, "dfnskeys: %s: %s\n", c.name, safetext.Line(hideSecretArgs(err.Error(), args)))
 			return 1
 		}
 	}
+}
+
+// hideSecretArgs replaces in msg every command-line argument (or
+// --flag=value's value) that looks like a secret, as given, quoted or
+// escaped: a last guard, for messages that quote a flag's value ("unknown
+// --format …") when a secret was given in its place (see
+// docs/threat-model.md §5).
+func hideSecretArgs(msg string, args []string) string {
+	for _, a := range args {
+		if _, v, ok := strings.Cut(a, "="); ok && strings.HasPrefix(a, "-") {
+			a = v
+		}
+		if a == "" || !looksSecret(a) || strings.HasPrefix(a, "key-") { // a KEY_ID, as parseKeyIDArgs takes it
+			continue
+		}
+		for _, form := range []string{strconv.Quote(a), `"` + safetext.Text(a) + `"`, safetext.Text(a), a} {
+			msg = strings.ReplaceAll(msg, form, "(not shown: it looks like a secret)")
+		}
+	}
+	return msg
 }
 
 func commandNames() string {
@@ -246,8 +268,9 @@ func usagef(format string, args ...any) error {
 }
 
 // parseFlags parses args with fs, which must have been built with
-// newFlagSet, and rejects positional arguments. It returns flag.ErrHelp
-// for -h and a *usageError for anything wrong.
+// newFlagSet, and rejects positional arguments without showing them (see
+// strayArgs). It returns flag.ErrHelp for -h and a *usageError for
+// anything wrong.
 func parseFlags(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -255,18 +278,20 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 		}
 		return flagError(err, args)
 	}
-	if fs.NArg() > 0 {
-		if looksSecret(fs.Arg(0)) {
-			return usagef("unexpected argument (not shown: it looks like a secret): this command takes only flags, and secrets are never read from arguments; put it in a file")
+	if n := fs.NArg(); n > 0 {
+		where := ""
+		if n < len(args) {
+			where = " after the flags"
 		}
-		return usagef("unexpected argument %q: this command takes only flags", fs.Arg(0))
+		return strayArgs(n, where, "this command takes only flags")
 	}
 	return nil
 }
 
 // parseKeyIDArgs parses "KEY_ID [flags]" for command name: the key ID comes
 // first, then the flags. A key ID that looks like a secret (a key pasted in
-// the wrong place) is refused without being shown.
+// the wrong place) is refused without being shown, and so are arguments
+// after the flags.
 func parseKeyIDArgs(fs *flag.FlagSet, args []string, name string) (string, error) {
 	var keyID string
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
@@ -281,7 +306,14 @@ func parseKeyIDArgs(fs *flag.FlagSet, args []string, name string) (string, error
 	synopsis := "dfnskeys " + name + " KEY_ID [flags]"
 	switch {
 	case fs.NArg() > 0:
-		return "", usagef("unexpected argument %s: give one KEY_ID, before the flags: %s", quotedOrHidden(fs.Arg(0)), synopsis)
+		where := " after the flags"
+		if keyID != "" {
+			where = " after KEY_ID"
+			if len(args) > fs.NArg() {
+				where = " after KEY_ID and the flags"
+			}
+		}
+		return "", strayArgs(fs.NArg(), where, "give one KEY_ID, before the flags: "+synopsis)
 	case keyID == "":
 		return "", usagef("missing KEY_ID: %s", synopsis)
 	case looksSecret(keyID) && !strings.HasPrefix(keyID, "key-"):
@@ -292,13 +324,18 @@ func parseKeyIDArgs(fs *flag.FlagSet, args []string, name string) (string, error
 
 // flagError turns a flag parsing error into a usage error. The flag
 // package quotes the offending value ("invalid value \"…\" for flag");
-// when an argument looks like a secret, only the flag is named.
+// a path flag given a secret, or any value that looks like a secret, is
+// never shown: only the flag is named.
 func flagError(err error, args []string) error {
+	msg := err.Error()
+	if strings.HasSuffix(msg, ": "+errSecretPath.Error()) {
+		return usagef("%s", secretPathMessage("--"+flagNameIn(msg)))
+	}
 	for _, a := range args {
-		if looksSecret(a) && strings.Contains(err.Error(), a) {
+		if looksSecret(a) && (strings.Contains(msg, a) || strings.Contains(msg, strconv.Quote(a))) {
 			name := "a flag"
-			if _, after, ok := strings.Cut(err.Error(), " for flag "); ok {
-				name = "flag " + strings.SplitN(after, ":", 2)[0]
+			if n := flagNameIn(msg); n != "" {
+				name = "flag -" + n
 			}
 			return usagef("invalid value for %s (not shown: it looks like a secret); secrets are never read from arguments: put it in a file", name)
 		}
@@ -312,8 +349,15 @@ func newFlagSet(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}
+	if flagSetMade != nil {
+		flagSetMade(fs)
+	}
 	return fs
 }
+
+// flagSetMade, when set (by tests), sees every flag set a command makes,
+// so that tests can enumerate every command's flags.
+var flagSetMade func(*flag.FlagSet)
 
 // requireFlags returns a usage error naming the first empty required flag.
 func requireFlags(pairs ...string) error {

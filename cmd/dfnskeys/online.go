@@ -50,7 +50,7 @@ passphrase or path derives another valid key, and only the address tells.
 
 func addKeySource(fs *flag.FlagSet) *keySource {
 	return &keySource{
-		keyFile:  fs.String("key-file", "", ""),
+		keyFile:  pathFlag(fs, "key-file"),
 		format:   fs.String("format", "hex", ""),
 		path:     fs.String("path", "", ""),
 		edScalar: fs.Bool("ed25519-scalar", false, ""),
@@ -295,7 +295,7 @@ func runImport(e *env, args []string) error {
 	expect := fs.String("expect-address", "", "")
 	dryRun := fs.Bool("dry-run", false, "")
 	prove := fs.Bool("prove", false, "")
-	pinFile := fs.String("pinned-signers", "", "")
+	pinFile := pathFlag(fs, "pinned-signers")
 	allowDuplicate := fs.Bool("allow-duplicate", false, "")
 	ks := addKeySource(fs)
 	cf := addConnFlags(fs)
@@ -304,6 +304,9 @@ func runImport(e *env, args []string) error {
 	}
 	if *prove && *dryRun {
 		return usagef("--prove cannot be used with --dry-run: a dry run imports nothing to prove")
+	}
+	if err := checkKeyName(*name); err != nil {
+		return err
 	}
 	f, c, err := ks.curveFor(*curveName, "")
 	if err != nil {
@@ -369,7 +372,7 @@ func runImport(e *env, args []string) error {
 			if *dryRun {
 				what = "dry run: nothing would be imported"
 			}
-			fmt.Fprintf(e.stderr, "%s: Dfns already holds this key as %s (imported, active, never exported); pass --allow-duplicate to import a second copy\n", what, existing.ID)
+			fmt.Fprintf(e.stderr, "%s: Dfns already holds this key as %s (imported, active, never exported); pass --allow-duplicate to import a second copy\n", what, safetext.Text(existing.ID))
 			if *prove && !*dryRun {
 				return proveImported(e, ctx, client, existing, key)
 			}
@@ -387,14 +390,14 @@ func runImport(e *env, args []string) error {
 		}
 		if pinned != nil {
 			if err := signers.CheckPinned(cluster.Signers, pinned); err != nil {
-				return fmt.Errorf("refusing to import into cluster %s: %w", cluster.ClusterID, err)
+				return fmt.Errorf("refusing to import into cluster %s: %w", safetext.Text(cluster.ClusterID), err)
 			}
 		}
 		req, err := keys.BuildImportRequest(key, cluster.Signers, keys.ImportOptions{Protocol: opts.Protocol, Threshold: opts.Threshold, Name: opts.Name})
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stderr, "dry run: this POST /keys/import body would be sent to cluster %s; nothing was sent\n", cluster.ClusterID)
+		fmt.Fprintf(e.stderr, "dry run: this POST /keys/import body would be sent to cluster %s; nothing was sent\n", safetext.Text(cluster.ClusterID))
 		return printJSON(e, req)
 	}
 	created, err := client.ImportKey(ctx, key, opts)
@@ -423,20 +426,20 @@ type provedKey struct {
 func proveImported(e *env, ctx context.Context, client *dfnskeys.Client, k *keys.Key, local *keys.PrivateKey) error {
 	proof, err := client.ProveKey(ctx, k, dfnskeys.ProveOptions{PublicKey: local.PublicKey()})
 	if err != nil {
-		out := provedKey{Key: k, ProofError: safetext.Escape(err.Error(), false)}
+		out := provedKey{Key: k, ProofError: safetext.Line(err.Error())}
 		if perr := printJSON(e, out); perr != nil {
 			return perr
 		}
 		var pending *dfnskeys.PolicyPendingError
 		if errors.As(err, &pending) {
-			return fmt.Errorf("the key is imported as %s, but a policy holds the proof's signature request for approval: approve it, then run 'dfnskeys prove %s' (%w)", k.ID, k.ID, err)
+			return fmt.Errorf("the key is imported as %s, but a policy holds the proof's signature request for approval: approve it, then run 'dfnskeys prove %s' (%w)", safetext.Text(k.ID), safetext.Text(k.ID), err)
 		}
 		if errors.Is(err, dfnskeys.ErrProofIncomplete) {
-			return fmt.Errorf("the key is imported as %s, but the proof was not completed because of the network: %w; run the same command again (or 'dfnskeys prove %s') to finish it", k.ID, err, k.ID)
+			return fmt.Errorf("the key is imported as %s, but the proof was not completed because of the network: %w; run the same command again (or 'dfnskeys prove %s') to finish it", safetext.Text(k.ID), err, safetext.Text(k.ID))
 		}
-		return fmt.Errorf("the key is imported as %s, but the proof failed: %w; asked again with the same externalId, Dfns answers with this same request: run 'dfnskeys prove %s --external-id NEW-ID' to ask for a new one", k.ID, err, k.ID)
+		return fmt.Errorf("the key is imported as %s, but the proof failed: %w; asked again with the same externalId, Dfns answers with this same request: run 'dfnskeys prove %s --external-id NEW-ID' to ask for a new one", safetext.Text(k.ID), err, safetext.Text(k.ID))
 	}
-	fmt.Fprintf(e.stderr, "proved: Dfns signed with %s and the signature verifies under the public key computed here\n", k.ID)
+	fmt.Fprintf(e.stderr, "proved: Dfns signed with %s and the signature verifies under the public key computed here\n", safetext.Text(k.ID))
 	return printJSON(e, provedKey{Key: k, Proved: true, SignatureID: proof.SignatureID, ExternalID: proof.ExternalID})
 }
 
@@ -496,7 +499,7 @@ var exportFormats = map[string]string{"json": ".json", "hex": ".hex", "wif": ".w
 func runExport(e *env, args []string) error {
 	fs := newFlagSet("export")
 	format := fs.String("format", "json", "")
-	out := fs.String("out", "", "")
+	out := pathFlag(fs, "out")
 	expectPub := fs.String("expect-public-key", "", "")
 	expectAddr := fs.String("expect-address", "", "")
 	cf := addConnFlags(fs)
@@ -535,7 +538,7 @@ func runExport(e *env, args []string) error {
 	case *format == "hex" && info.Curve == keys.Ed25519:
 		return usagef("%s", ed25519HexRefusal)
 	case (*format == "wif" || *format == "keystore") && info.Curve != keys.Secp256k1:
-		return usagef("--format %s is only for secp256k1 keys; %s is on %s: use --format json", *format, keyID, info.Curve)
+		return usagef("--format %s is only for secp256k1 keys; %s is on %s: use --format json", *format, safetext.Text(keyID), safetext.Text(string(info.Curve)))
 	}
 	var password []byte
 	if *format == "keystore" {
@@ -585,7 +588,7 @@ func runExport(e *env, args []string) error {
 	if err := dest.save(data, rescueName(keyID, exportFormats[*format])); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stderr, "key: %s\ncurve: %s\npublic key: %s\nformat: %s\n", keyID, key.Curve(), key.PublicKeyHex(), *format)
+	fmt.Fprintf(e.stderr, "key: %s\ncurve: %s\npublic key: %s\nformat: %s\n", safetext.Text(keyID), key.Curve(), key.PublicKeyHex(), *format)
 	if expect != nil {
 		fmt.Fprintf(e.stderr, "checked: the key is %s\n", expect)
 	} else {
@@ -668,6 +671,9 @@ func printJSON(e *env, v any) error {
 	if err != nil {
 		return err
 	}
-	_, err = e.stdout.Write(append(b, '\n'))
+	// Text from the API inside strings (IDs, names) is written with \u
+	// escapes where it holds invisible characters: the same JSON, which
+	// cannot drive the terminal (docs/threat-model.md §3).
+	_, err = e.stdout.Write(safetext.JSON(append(b, '\n')))
 	return err
 }

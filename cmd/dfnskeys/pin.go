@@ -19,6 +19,9 @@ func pinnedSigners(e *env, flagValue, clusterID string) ([]signers.Signer, error
 	path, what := flagValue, "--pinned-signers"
 	if path == "" {
 		path, what = e.getenv("DFNS_PINNED_SIGNERS"), "DFNS_PINNED_SIGNERS"
+		if err := checkPathEnv(what, path); err != nil {
+			return nil, err
+		}
 	}
 	if path == "" {
 		return nil, nil

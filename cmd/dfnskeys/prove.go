@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/dfnskeys/dfnskeys"
+	"github.com/dfnskeys/dfnskeys/internal/safetext"
 	"github.com/dfnskeys/dfnskeys/keys"
 )
 
@@ -107,10 +108,10 @@ func runProve(e *env, args []string) error {
 		// A private key pasted by mistake has 32 bytes: on secp256k1 and
 		// stark that cannot be a public key. The value is never shown.
 		if want := map[keys.Curve]int{keys.Secp256k1: 33, keys.Stark: 33, keys.Ed25519: 32}[key.Curve]; len(pub) != want {
-			return usagef("--public-key (not shown) has %d bytes, but a %s public key has %d: give the public key as 'dfnskeys inspect' prints it, never the private key", len(pub), key.Curve, want)
+			return usagef("--public-key (not shown) has %d bytes, but a %s public key has %d: give the public key as 'dfnskeys inspect' prints it, never the private key", len(pub), printable(string(key.Curve)), want)
 		}
 		if !strings.EqualFold(hex.EncodeToString(pub), key.PublicKey) {
-			fmt.Fprintf(e.stderr, "note: Dfns reports public key %s for %s; verifying against the --public-key given instead\n", printable(key.PublicKey), key.ID)
+			fmt.Fprintf(e.stderr, "note: Dfns reports public key %s for %s; verifying against the --public-key given instead\n", printable(key.PublicKey), printable(key.ID))
 		}
 	}
 	proof, err := c.ProveKey(ctx, key, dfnskeys.ProveOptions{PublicKey: pub, Timeout: *timeout, ExternalID: *externalID})
@@ -121,11 +122,11 @@ func runProve(e *env, args []string) error {
 		}
 		return err
 	}
-	fmt.Fprintf(e.stderr, "proved: Dfns signed with %s and the signature verifies under public key %s\n", key.ID, proof.PublicKey)
+	fmt.Fprintf(e.stderr, "proved: Dfns signed with %s and the signature verifies under public key %s\n", printable(key.ID), printable(proof.PublicKey))
 	b, err := json.MarshalIndent(proofOutput(proof), "", "  ")
 	if err != nil {
 		return err
 	}
-	_, err = fmt.Fprintf(e.stdout, "%s\n", b)
+	_, err = e.stdout.Write(safetext.JSON(append(b, '\n')))
 	return err
 }

@@ -64,6 +64,11 @@ import (
 //	                  the export only (Server.SubstituteExport)
 //	simexports        print how many export requests the simulator
 //	                  received: "N exports sent"
+//
+// A script with a file named simulator.json gets a simulator configured by
+// it (see simulatorConfig): a hostile cluster ID or key IDs, and
+// environment variables holding any text, control characters included,
+// which a script cannot otherwise spell.
 
 // statusFileEnv names the file where the dfnskeys script command records
 // its exit status for the status command.
@@ -90,8 +95,37 @@ func runRecordingStatus() {
 	os.Exit(code)
 }
 
+// simulatorConfig is the simulator.json file of a script: JSON, so that
+// its strings may hold any character as a \u escape.
+type simulatorConfig struct {
+	// ClusterID is the first cluster's ID (dfnstest.WithClusterID).
+	ClusterID string `json:"clusterId"`
+	// KeyIDPrefix starts every key ID (dfnstest.WithKeyIDPrefix).
+	KeyIDPrefix string `json:"keyIdPrefix"`
+	// Env sets environment variables of the script.
+	Env map[string]string `json:"env"`
+}
+
 func setupSimulator(env *testscript.Env) error {
-	srv, err := dfnstest.StartServer()
+	var cfg simulatorConfig
+	if b, err := os.ReadFile(filepath.Join(env.WorkDir, "simulator.json")); err == nil {
+		if err := json.Unmarshal(b, &cfg); err != nil {
+			return fmt.Errorf("simulator.json: %w", err)
+		}
+	} else if !os.IsNotExist(err) {
+		return err
+	}
+	var opts []dfnstest.ServerOption
+	if cfg.ClusterID != "" {
+		opts = append(opts, dfnstest.WithClusterID(cfg.ClusterID))
+	}
+	if cfg.KeyIDPrefix != "" {
+		opts = append(opts, dfnstest.WithKeyIDPrefix(cfg.KeyIDPrefix))
+	}
+	for k, v := range cfg.Env {
+		env.Setenv(k, v)
+	}
+	srv, err := dfnstest.StartServer(opts...)
 	if err != nil {
 		return err
 	}

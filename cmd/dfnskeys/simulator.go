@@ -20,6 +20,7 @@ import (
 	"github.com/dfnskeys/dfnskeys"
 	"github.com/dfnskeys/dfnskeys/auth"
 	"github.com/dfnskeys/dfnskeys/dfnstest"
+	"github.com/dfnskeys/dfnskeys/internal/safetext"
 	"github.com/dfnskeys/dfnskeys/keys"
 )
 
@@ -117,7 +118,7 @@ Flags:
 
 func runSimulator(e *env, args []string) error {
 	fs := newFlagSet("simulator")
-	stateDir := fs.String("state-dir", "", "")
+	stateDir := pathFlag(fs, "state-dir")
 	addr := fs.String("addr", "127.0.0.1:0", "")
 	n := fs.Int("signers", 5, "")
 	var create []keys.CreateRequest
@@ -129,7 +130,7 @@ func runSimulator(e *env, args []string) error {
 		create = append(create, keys.CreateRequest{Scheme: scheme, Curve: keys.Curve(curve), Name: "created by the simulator"})
 		return nil
 	})
-	stateFile := fs.String("state-file", "", "")
+	stateFile := pathFlag(fs, "state-file")
 	latency := fs.Duration("latency", 0, "")
 	var faults []faultSetting
 	fs.Func("faults", "", func(v string) error {
@@ -479,7 +480,7 @@ func runDemo(e *env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "dfnskeys demo: simulated Dfns API at %s, cluster %s with %d signers\n\n",
-		srv.URL(), list.Clusters[0].ClusterID, len(list.Clusters[0].Signers))
+		srv.URL(), safetext.Text(list.Clusters[0].ClusterID), len(list.Clusters[0].Signers))
 	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "SCHEME\tKEY ID\tPUBLIC KEY\tIMPORT\tEXPORT\tRESULT")
 	failed := 0

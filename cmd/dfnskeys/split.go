@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/dfnskeys/dfnskeys/internal/safetext"
 	"github.com/dfnskeys/dfnskeys/keyformat"
 	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/dfnskeys/dfnskeys/signers"
@@ -46,16 +47,16 @@ Flags:
 
 func runSplit(e *env, args []string) error {
 	fs := newFlagSet("split")
-	signersPath := fs.String("signers", "", "")
+	signersPath := pathFlag(fs, "signers")
 	curveName := fs.String("curve", "", "")
 	protocol := fs.String("protocol", "", "")
 	minSigners := fs.Int("min-signers", keys.DefaultThreshold, "")
-	keyFile := fs.String("key-file", "", "")
+	keyFile := pathFlag(fs, "key-file")
 	keyFormat := fs.String("format", "hex", "")
 	edScalar := fs.Bool("ed25519-scalar", false, "")
 	name := fs.String("name", "", "")
 	clusterID := fs.String("cluster", "", "")
-	out := fs.String("out", "", "")
+	out := pathFlag(fs, "out")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -88,6 +89,9 @@ func runSplit(e *env, args []string) error {
 		return usagef("--ed25519-scalar is not needed with --format json: the file says what its key is")
 	}
 	if err := refuseInput(*out, "--signers", *signersPath, "--key-file", *keyFile); err != nil {
+		return err
+	}
+	if err := checkKeyName(*name); err != nil {
 		return err
 	}
 	if n := utf8.RuneCountInString(*name); n > keys.MaxNameLength {
@@ -142,7 +146,7 @@ func runSplit(e *env, args []string) error {
 	fmt.Fprintf(e.stderr, "public key: %s\n", key.PublicKeyHex())
 	summary := fmt.Sprintf("curve %s, protocol %s, threshold %d of %d signers", curve, scheme.Protocol, req.MinSigners, len(req.EncryptedKeyShares))
 	if cluster.ClusterID != "" {
-		summary += ", cluster " + cluster.ClusterID
+		summary += ", cluster " + safetext.Text(cluster.ClusterID)
 	}
 	fmt.Fprintln(e.stderr, summary)
 	if curve == keys.Ed25519 {

@@ -15,6 +15,6 @@ func warnFaulty(e *env, faulty []keys.FaultySigner) {
 	}
 	fmt.Fprintf(e.stderr, "dfnskeys: warning: %d signer(s) sent faulty export shares; the key was recovered from the others and matches its public key. Tell Dfns about:\n", len(faulty))
 	for _, f := range faulty {
-		fmt.Fprintf(e.stderr, "  %s\n", safetext.Escape(f.String(), false))
+		fmt.Fprintf(e.stderr, "  %s\n", safetext.Line(f.String()))
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/dfnskeys/dfnskeys/internal/safetext"
+	"github.com/dfnskeys/dfnskeys/internal/secretish"
 	"github.com/dfnskeys/dfnskeys/keyformat"
 )
 
@@ -189,15 +191,38 @@ func (g *ignored) add(name string) {
 	g.names[name] = true
 }
 
-// list returns the names, sorted, with "…" last when some were left out.
+// list returns the names, sorted, escaped and bounded for printing
+// ([fieldLabel]), with "…" last when some were left out.
 func (g *ignored) list() []string {
 	out := make([]string, 0, len(g.names)+1)
 	for n := range g.names {
-		out = append(out, n)
+		out = append(out, fieldLabel(n))
 	}
 	sort.Strings(out)
 	if g.more {
 		out = append(out, "…")
 	}
 	return out
+}
+
+// maxFieldText bounds a field name in a message: real ones are short.
+const maxFieldText = 64
+
+// fieldText is an input's field or column name for a message: quoted,
+// escaped and bounded by [safetext.TextN], or not shown when it looks
+// like a secret (a CSV whose first row is data, not a header). See
+// docs/threat-model.md §3 and §5.
+func fieldText(name string) string {
+	if secretish.Looks(name) {
+		return fieldLabel(name)
+	}
+	return `"` + fieldLabel(name) + `"`
+}
+
+// fieldLabel is [fieldText] without the quotes.
+func fieldLabel(name string) string {
+	if secretish.Looks(name) {
+		return "(a name that looks like a secret, not shown)"
+	}
+	return safetext.TextN(name, maxFieldText)
 }

@@ -99,3 +99,44 @@ func TestRangeRowsAreNumberedInOrder(t *testing.T) {
 	require.Equal(t, []int{1, 2, 3, 4, 6, 7}, []int{rows[0].Number, rows[1].Number, rows[2].Number, rows[3].Number, rows[4].Number, rows[5].Number})
 	require.Equal(t, []int{1, 1, 1, 2, 4, 4}, []int{rows[0].Source, rows[1].Source, rows[2].Source, rows[3].Source, rows[4].Source, rows[5].Source})
 }
+
+// Field names are input text: escaped and bounded wherever they are named,
+// and not shown when they look like secrets (a CSV whose first line is a
+// data row holding a key). See docs/threat-model.md §3 and §5.
+func TestFieldNamesEscapedAndBounded(t *testing.T) {
+	long := strings.Repeat("x", 1000)
+	_, errs, rd := readAll(t, `{"keyFile":"a","curve":"stark","zz\u001b[8m\u202e":1,"`+long+`":2}
+{"keyFle\u001b":"c","curve":"stark"}
+`, "in.jsonl")
+	require.Equal(t, []string{`x` + strings.Repeat("x", 63) + `\…[936 more bytes]`, `zz\x1b[8m\u202e`}, rd.Ignored())
+	require.Len(t, errs, 1)
+	require.EqualError(t, errs[0], `row 2: unknown field "keyFle\x1b": did you mean "keyFile"?`)
+
+	const key = "4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f3c0ffe"
+	_, _, rd = readAll(t, "keyFile,curve,"+key+"\nk,stark,x\n", "in.csv")
+	require.Equal(t, []string{"(a name that looks like a secret, not shown)"}, rd.Ignored())
+}
+
+// A keyFile or passwordFile that looks like a secret fails its row, and
+// the value is not shown.
+func TestSecretAsFileName(t *testing.T) {
+	const key = "4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f3c0ffe"
+	_, errs, _ := readAll(t, `{"keyFile":"`+key+`","curve":"stark"}
+{"keyFile":"k","curve":"secp256k1","format":"keystore","passwordFile":"eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ4In0.c0ffee"}
+`, "in.jsonl")
+	require.Len(t, errs, 2)
+	require.EqualError(t, errs[0], "row 1: keyFile looks like a secret, not a file name (not shown): put the key in a file readable only by you and give that file's path")
+	require.EqualError(t, errs[1], "row 2: passwordFile looks like a secret, not a file name (not shown): put the password in a file readable only by you and give that file's path")
+	for _, e := range errs {
+		require.NotContains(t, e.Error(), "c0ffe")
+	}
+}
+
+// A row's name that looks like a secret fails the row: Dfns would store
+// it and show it to everyone who lists keys.
+func TestSecretAsName(t *testing.T) {
+	_, errs, _ := readAll(t, `{"keyFile":"k","curve":"stark","name":"4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f3c0ffe"}
+`, "in.jsonl")
+	require.Len(t, errs, 1)
+	require.EqualError(t, errs[0], "row 1: name looks like a secret, not a key name (not shown): Dfns stores a key's name and shows it to everyone who can list keys; give a short descriptive name")
+}

@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/dfnskeys/dfnskeys/internal/secretish"
 )
 
 // Row is one input row: where a key is and how to import it. Only KeyFile
@@ -189,7 +191,7 @@ func (rd *Reader) checkFields(line []byte) error {
 		switch {
 		case known != "":
 		case suggest != "":
-			unknown = append(unknown, fmt.Sprintf("unknown field %q: did you mean %q?", name, suggest))
+			unknown = append(unknown, fmt.Sprintf("unknown field %s: did you mean %q?", fieldText(name), suggest))
 		default:
 			rd.ignored.add(name)
 		}
@@ -224,7 +226,7 @@ func newCSVReader(in io.Reader) (*Reader, error) {
 			}
 			index[c] = i
 		case suggest != "":
-			return nil, fmt.Errorf("unknown CSV column %q: did you mean %q? (the columns are %s; others are ignored)", h, suggest, strings.Join(csvColumns, ", "))
+			return nil, fmt.Errorf("unknown CSV column %s: did you mean %q? (the columns are %s; others are ignored)", fieldText(h), suggest, strings.Join(csvColumns, ", "))
 		case h != "":
 			rd.ignored.add(h)
 		}
@@ -279,10 +281,16 @@ func (r *Row) validate() error {
 	switch {
 	case r.KeyFile == "":
 		return errors.New("keyFile is required")
+	case secretish.Looks(r.KeyFile):
+		return errors.New("keyFile looks like a secret, not a file name (not shown): put the key in a file readable only by you and give that file's path")
+	case secretish.Looks(r.PasswordFile):
+		return errors.New("passwordFile looks like a secret, not a file name (not shown): put the password in a file readable only by you and give that file's path")
 	case r.Curve == "":
 		return errors.New("curve is required")
 	case len(r.Name) > 400:
 		return errors.New("name is too long")
+	case secretish.Looks(r.Name):
+		return errors.New("name looks like a secret, not a key name (not shown): Dfns stores a key's name and shows it to everyone who can list keys; give a short descriptive name")
 	case r.PasswordEnv != "" && r.PasswordFile != "":
 		return errors.New("passwordEnv and passwordFile are both set: give one")
 	case r.PasswordEnv != "" && !isEnvName(r.PasswordEnv):
