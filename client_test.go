@@ -445,3 +445,21 @@ func TestAPIErrorBoundsServerText(t *testing.T) {
 	require.Error(t, err)
 	require.Equal(t, "GET /signers: 400 Bad Request: "+strings.Repeat("A", 256)+`\…[747 more bytes] (error id err\\x1b)`, err.Error())
 }
+
+// GET /keys/{id} answering about another key is refused: the answer is not
+// about the key asked for (docs/threat-model.md §1), and the other ID is
+// shown escaped.
+func TestGetKeyRefusesAnotherKey(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, `{"id":"key-2\u001b[8m\nfake","publicKey":"02aa"}`)
+	}))
+	defer srv.Close()
+	c, err := NewClient(WithAuthToken("t"), WithBaseURL(srv.URL), fastRetries())
+	require.NoError(t, err)
+	k, err := c.Keys.Get(context.Background(), "key-1")
+	require.Nil(t, k)
+	require.ErrorContains(t, err, "GET /keys/key-1 answered with key key-2")
+	require.NotContains(t, err.Error(), "\x1b")
+	require.NotContains(t, err.Error(), "\n")
+}

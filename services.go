@@ -94,6 +94,11 @@ func (s *KeysService) Get(ctx context.Context, keyID string) (*keys.Key, error) 
 	if err := s.c.do(ctx, cl); err != nil {
 		return nil, err
 	}
+	if out.ID != keyID {
+		// An answer about another key is not an answer about this one
+		// (docs/threat-model.md §1).
+		return nil, fmt.Errorf("%w: GET /keys/%s answered with key %s", errDecode, safe(keyID), safe(out.ID))
+	}
 	return &out, nil
 }
 

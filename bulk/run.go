@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/dfnskeys/dfnskeys/internal/safetext"
 	"io"
 	"io/fs"
 	"os"
@@ -276,7 +277,7 @@ func run(ctx context.Context, opts ImportOptions, dryRun bool) (*Summary, error)
 		}
 		if opts.PinnedSigners != nil {
 			if err := signers.CheckPinned(cluster.Signers, opts.PinnedSigners); err != nil {
-				return nil, fmt.Errorf("refusing to import into cluster %s: %w", cluster.ClusterID, err)
+				return nil, fmt.Errorf("refusing to import into cluster %s: %w", safetext.Text(cluster.ClusterID), err)
 			}
 		}
 		if r.builder, err = keys.NewImportBuilder(cluster.Signers); err != nil {
@@ -557,7 +558,7 @@ func (r *runner) buildIndex(ctx context.Context) (*index.Index, error) {
 			continue
 		}
 		if _, err := hex.DecodeString(k.PublicKey); err != nil || k.PublicKey == "" {
-			return nil, fmt.Errorf("key %s, as Dfns listed it, has an invalid public key %q", k.ID, k.PublicKey)
+			return nil, fmt.Errorf("key %s, as Dfns listed it, has an invalid public key %s", safetext.Text(k.ID), safetext.TextN(k.PublicKey, 140))
 		}
 		if err := spool.Add(index.Of(k.Identity()), k.ID); err != nil {
 			return nil, err
@@ -655,10 +656,10 @@ func (r *runner) settleDuplicate(row *rows.Row, pub []byte, scheme keys.Scheme, 
 		case journal.StateStarted, journal.StateUncertain:
 			return fail(fmt.Errorf("row %d has the same key and its import is unresolved; this row is not sent: rerun to resolve both", prior.Row))
 		case journal.StatePending:
-			return fail(fmt.Errorf("row %d has the same key and its import waits for policy approval %s; this row is not sent", prior.Row, rec.KeyID))
+			return fail(fmt.Errorf("row %d has the same key and its import waits for policy approval %s; this row is not sent", prior.Row, safetext.Text(rec.KeyID)))
 		case journal.StateRejected:
 			line.KeyID = rec.KeyID
-			return fail(fmt.Errorf("row %d has the same key, and Dfns created key %s for it with a different public key; this row is not sent", prior.Row, rec.KeyID))
+			return fail(fmt.Errorf("row %d has the same key, and Dfns created key %s for it with a different public key; this row is not sent", prior.Row, safetext.Text(rec.KeyID)))
 		default: // the earlier row failed for sure: this one tries
 			return line, false
 		}
@@ -715,7 +716,7 @@ func (r *runner) unusable(id string) (string, error) {
 func unusableLine(line *ReportLine, why string) {
 	line.Status = StatusUnusable
 	line.Proved, line.ProofError = nil, ""
-	line.Error = fmt.Sprintf("an earlier run imported this row as key %s, but Dfns now reports that key %s, and Dfns no longer signs with it: the row is not imported and not proved (the journal is not taken over Dfns, see docs/threat-model.md §4). If that was intended (the key was exported on purpose), keep the exported copy and drop the row; to have Dfns hold the key again, import the row with a new journal", line.KeyID, why)
+	line.Error = fmt.Sprintf("an earlier run imported this row as key %s, but Dfns now reports that key %s, and Dfns no longer signs with it: the row is not imported and not proved (the journal is not taken over Dfns, see docs/threat-model.md §4). If that was intended (the key was exported on purpose), keep the exported copy and drop the row; to have Dfns hold the key again, import the row with a new journal", safetext.Text(line.KeyID), why)
 	line.proofReason = "Dfns reports the key " + why + " (see each row's error): drop such rows, or import them again with a new journal"
 }
 
@@ -745,7 +746,7 @@ func notListed(id string, err error) string {
 	if err != nil {
 		return err.Error()
 	}
-	return fmt.Sprintf("the journal records this row as imported as key %s, but Dfns does not list that key (deleted, or the journal was used against another organisation): not imported again; check the key in Dfns, and to import this row again use a new journal", id)
+	return fmt.Sprintf("the journal records this row as imported as key %s, but Dfns does not list that key (deleted, or the journal was used against another organisation): not imported again; check the key in Dfns, and to import this row again use a new journal", safetext.Text(id))
 }
 
 // resolveStarted settles the rows an earlier run may have sent, and those
@@ -990,7 +991,7 @@ func (r *runner) importRow(ctx context.Context, row *rows.Row, schemeOut *keys.S
 	}
 	if rec.State == journal.StateRejected {
 		line.KeyID = rec.KeyID
-		return fail(fmt.Errorf("an earlier run's import created key %s with a different public key: investigate it with Dfns; this row is not imported again", rec.KeyID))
+		return fail(fmt.Errorf("an earlier run's import created key %s with a different public key: investigate it with Dfns; this row is not imported again", safetext.Text(rec.KeyID)))
 	}
 	if rec.State == journal.StatePending {
 		// The startup search did not find the key: not approved yet.
@@ -999,7 +1000,7 @@ func (r *runner) importRow(ctx context.Context, row *rows.Row, schemeOut *keys.S
 		if rec.KeyID == "" {
 			return fail(errMayAwaitApproval)
 		}
-		return fail(fmt.Errorf("the import waits for policy approval %s and is not sent again; rerun once it is approved (if it is rejected, import this row with a new journal)", rec.KeyID))
+		return fail(fmt.Errorf("the import waits for policy approval %s and is not sent again; rerun once it is approved (if it is rejected, import this row with a new journal)", safetext.Text(rec.KeyID)))
 	}
 	if rec.State == journal.StateUncertain || rec.State == journal.StateStarted {
 		// A torn record, or a started row the startup search missed.
@@ -1057,7 +1058,7 @@ func (r *runner) importRow(ctx context.Context, row *rows.Row, schemeOut *keys.S
 		case errors.As(err, &mismatch):
 			line.KeyID = mismatch.KeyID
 			if jerr := r.journal.Put(row.Number, journal.Record{State: journal.StateRejected, PublicKey: key.PublicKey(), KeyID: mismatch.KeyID, Scheme: scheme}); jerr != nil {
-				r.fatal(fmt.Errorf("row %d's import created key %s with another public key, but recording that failed (%v): the run stopped", row.Number, mismatch.KeyID, jerr))
+				r.fatal(fmt.Errorf("row %d's import created key %s with another public key, but recording that failed (%v): the run stopped", row.Number, safetext.Text(mismatch.KeyID), jerr))
 			}
 		default:
 			// Nothing was created: a rerun may try again at once.

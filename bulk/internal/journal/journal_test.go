@@ -291,3 +291,13 @@ func TestJournalRecordsTheProofExternalID(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, StateUncertain, r.State)
 }
+
+// A target's IDs come from the server (the cluster ID) or a token's claims
+// (the organisation): printed in messages, they are escaped, so a hostile
+// cluster ID cannot draw lines of its own (docs/threat-model.md §3).
+func TestTargetStringEscapes(t *testing.T) {
+	got := Target{BaseURL: "https://api.dfns.io", OrgID: "or-1\x1b[8m", ClusterID: "cl-1\nsigner fake"}.String()
+	require.NotContains(t, got, "\n")
+	require.NotContains(t, got, "\x1b")
+	require.Contains(t, got, "cluster cl-1")
+}

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"github.com/dfnskeys/dfnskeys/internal/safetext"
 	"strings"
 )
 
@@ -26,11 +27,11 @@ const (
 
 func (t Target) String() string {
 	var b strings.Builder
-	b.WriteString(t.BaseURL)
+	b.WriteString(safetext.Text(t.BaseURL))
 	if t.OrgID != "" {
-		fmt.Fprintf(&b, ", organisation %s", t.OrgID)
+		fmt.Fprintf(&b, ", organisation %s", safetext.Text(t.OrgID))
 	}
-	fmt.Fprintf(&b, ", cluster %s", t.ClusterID)
+	fmt.Fprintf(&b, ", cluster %s", safetext.Text(t.ClusterID))
 	return b.String()
 }
 
