@@ -20,7 +20,29 @@ type route struct {
 	handle          func(*Server, *call) (any, *apiError)
 }
 
-func (r *route) name() string { return r.method + " " + r.pattern }
+func (r *route) name() Route { return Route(r.method + " " + r.pattern) }
+
+// Route names one route of the simulated API, as a [Fault] targets it: the
+// method, a space and the path pattern.
+type Route string
+
+// The simulated routes.
+const (
+	RouteListSigners     Route = "GET /signers"
+	RouteActionInit      Route = "POST /auth/action/init"
+	RouteAction          Route = "POST /auth/action"
+	RouteListKeys        Route = "GET /keys"
+	RouteCreateKey       Route = "POST /keys"
+	RouteGetKey          Route = "GET /keys/{keyId}"
+	RouteImportKey       Route = "POST /keys/import"
+	RouteExportKey       Route = "POST /keys/{keyId}/export"
+	RouteCreateSignature Route = "POST /keys/{keyId}/signatures"
+	RouteGetSignature    Route = "GET /keys/{keyId}/signatures/{signatureId}"
+	RouteListSignatures  Route = "GET /keys/{keyId}/signatures"
+	RouteGetWallet       Route = "GET /wallets/{walletId}"
+	RouteImportWallet    Route = "POST /wallets/import"
+	RouteExportWallet    Route = "POST /wallets/{walletId}/export"
+)
 
 var routes = []route{
 	{"GET", "/signers", "Signers:ListSigners", "", (*Server).listSigners},
@@ -39,10 +61,9 @@ var routes = []route{
 	{"POST", "/wallets/{walletId}/export", "Wallets:Export", "Wallets:Export", (*Server).exportWallet},
 }
 
-// Routes returns the names of the simulated routes, such as
-// "POST /keys/import", as the fault knobs take them.
-func Routes() []string {
-	out := make([]string, len(routes))
+// routeNames returns every route, in table order.
+func routeNames() []Route {
+	out := make([]Route, len(routes))
 	for i := range routes {
 		out[i] = routes[i].name()
 	}

@@ -42,30 +42,27 @@ type Server struct {
 	skew      atomic.Int64 // added to the clock, for expiry tests
 	orgID     string       // named in the bearer tokens' claims
 
-	mu            sync.Mutex
-	tokens        map[string]permissions
-	creds         []*credential
-	challenges    map[string]*signedAction
-	actions       map[string]*signedAction
-	keys          []*StoredServerKey
-	byID          map[string]*StoredServerKey
-	wallets       map[string]*keys.Wallet
-	requests      []RecordedRequest
-	reqDropped    int // requests dropped from the front of requests
-	reqMax        int // 0: keep all
-	inserts       int // challenges and tokens made, for sweepLocked
-	faults        map[string]*fault
-	latency       time.Duration
-	listed        map[[2]int]signers.Signer // GET /signers substitutions
-	substitute    map[string]string         // key ID → the key answered for it (SubstituteKey)
-	subExport     map[string]string         // key ID → the key exported for it (SubstituteExport)
-	sigs          map[string]*sigRequest    // signature requests by ID
-	sigsByExt     map[string]*sigRequest    // by key ID, a zero byte and externalId
-	sigSeq        int                       // signature requests made
-	confirmedRate float64                   // fraction of signatures reported Confirmed
-	badSigs       int                       // signatures still to corrupt
-	badSigRate    float64                   // fraction of signatures to corrupt
-	gen           uint64                    // changes to the state kept in stateFile
+	mu         sync.Mutex
+	tokens     map[string]permissions
+	creds      []*credential
+	challenges map[string]*signedAction
+	actions    map[string]*signedAction
+	keys       []*StoredServerKey
+	byID       map[string]*StoredServerKey
+	wallets    map[string]*keys.Wallet
+	requests   []RecordedRequest
+	reqDropped int // requests dropped from the front of requests
+	reqMax     int // 0: keep all
+	inserts    int // challenges and tokens made, for sweepLocked
+	faults     map[faultKey]*faultSlot
+	latency    time.Duration
+	listed     map[[2]int]signers.Signer // GET /signers substitutions
+	substitute map[string]string         // key ID → the key answered for it (SubstituteKey)
+	subExport  map[string]string         // key ID → the key exported for it (SubstituteExport)
+	sigs       map[string]*sigRequest    // signature requests by ID
+	sigsByExt  map[string]*sigRequest    // by key ID, a zero byte and externalId
+	sigSeq     int                       // signature requests made
+	gen        uint64                    // changes to the state kept in stateFile
 
 	stateFile string     // WithStateFile
 	addr      string     // the listen address, kept in stateFile
@@ -158,7 +155,7 @@ func StartServer(opts ...ServerOption) (*Server, error) {
 		actions:    map[string]*signedAction{},
 		byID:       map[string]*StoredServerKey{},
 		wallets:    map[string]*keys.Wallet{},
-		faults:     map[string]*fault{},
+		faults:     map[faultKey]*faultSlot{},
 		sigs:       map[string]*sigRequest{},
 		sigsByExt:  map[string]*sigRequest{},
 	}

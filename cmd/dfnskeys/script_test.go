@@ -229,7 +229,9 @@ func cmdSimcorrupt(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 1 || err != nil {
 		ts.Fatalf("usage: simcorrupt N")
 	}
-	simServer(ts).CorruptNextSignatures(n)
+	if err := simServer(ts).SetFaults(dfnstest.Fault{Kind: dfnstest.BadSignature, Count: n}); err != nil {
+		ts.Fatalf("simcorrupt: %v", err)
+	}
 }
 
 func cmdEnvJSON(ts *testscript.TestScript, neg bool, args []string) {
