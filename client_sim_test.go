@@ -46,16 +46,7 @@ func setupB(b *testing.B, opts ...dfnstest.ServerOption) (*dfnstest.Server, *dfn
 func setupTB(t testing.TB, opts ...dfnstest.ServerOption) (*dfnstest.Server, *dfnskeys.Client) {
 	t.Helper()
 	srv := dfnstest.NewServer(t, opts...)
-	signer, err := auth.NewKeySigner(srv.CredentialID(), srv.CredentialPEM())
-	require.NoError(t, err)
-	c, err := dfnskeys.NewClient(
-		dfnskeys.WithBaseURL(srv.URL()),
-		dfnskeys.WithAuthToken(srv.Token()),
-		dfnskeys.WithSigner(signer),
-		fastRetries(),
-	)
-	require.NoError(t, err)
-	return srv, c
+	return srv, srv.Client(fastRetries())
 }
 
 func freshKey(t testing.TB, c keys.Curve) *keys.PrivateKey {

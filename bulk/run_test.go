@@ -18,7 +18,6 @@ import (
 
 	"github.com/dfnskeys/dfnskeys"
 	"github.com/dfnskeys/dfnskeys/address"
-	"github.com/dfnskeys/dfnskeys/auth"
 	"github.com/dfnskeys/dfnskeys/bulk"
 	"github.com/dfnskeys/dfnskeys/bulk/internal/journal"
 	"github.com/dfnskeys/dfnskeys/dfnstest"
@@ -29,12 +28,7 @@ import (
 
 func client(t testing.TB, srv *dfnstest.Server) *dfnskeys.Client {
 	t.Helper()
-	signer, err := auth.NewKeySigner(srv.CredentialID(), srv.CredentialPEM())
-	require.NoError(t, err)
-	c, err := dfnskeys.NewClient(dfnskeys.WithBaseURL(srv.URL()), dfnskeys.WithAuthToken(srv.Token()), dfnskeys.WithSigner(signer),
-		dfnskeys.WithRetryPolicy(dfnskeys.RetryPolicy{MaxAttempts: 6, InitialBackoff: time.Millisecond, MaxBackoff: 10 * time.Millisecond, MaxRetryAfter: 5 * time.Second, LookupAttempts: 2, LookupDelay: 10 * time.Millisecond}))
-	require.NoError(t, err)
-	return c
+	return srv.Client(dfnskeys.WithRetryPolicy(dfnskeys.RetryPolicy{MaxAttempts: 6, InitialBackoff: time.Millisecond, MaxBackoff: 10 * time.Millisecond, MaxRetryAfter: 5 * time.Second, LookupAttempts: 2, LookupDelay: 10 * time.Millisecond}))
 }
 
 // fixture writes key files of several formats and an input listing them.

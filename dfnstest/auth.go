@@ -79,9 +79,9 @@ func (s *Server) NewToken(permissions ...string) string {
 // consumeUserAction checks the X-DFNS-USERACTION token against the request
 // and spends it, whatever the outcome of the request.
 func (s *Server) consumeUserAction(c *call) *apiError {
-	tok := c.r.Header.Get(HeaderUserAction)
+	tok := c.r.Header.Get(headerUserAction)
 	if tok == "" {
-		return errorf(http.StatusForbidden, "%s %s requires a signed user action in the %s header", c.r.Method, c.path, HeaderUserAction)
+		return errorf(http.StatusForbidden, "%s %s requires a signed user action in the %s header", c.r.Method, c.path, headerUserAction)
 	}
 	s.mu.Lock()
 	a := s.actions[tok]

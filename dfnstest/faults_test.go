@@ -1,10 +1,15 @@
 package dfnstest
 
 import (
+	"context"
+	"fmt"
 	"net/http"
+	"runtime"
 	"testing"
 	"time"
 
+	"github.com/dfnskeys/dfnskeys"
+	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/stretchr/testify/require"
 )
 
@@ -78,4 +83,37 @@ func FuzzParseFaults(f *testing.F) {
 			t.Fatalf("ParseFaults(%q) gave faults SetFaults refuses: %v", spec, err)
 		}
 	})
+}
+
+// fatalTB records Fatal instead of ending the test.
+type fatalTB struct{ msg string }
+
+func (*fatalTB) Helper()             {}
+func (f *fatalTB) Fatal(args ...any) { f.msg = fmt.Sprint(args...); runtime.Goexit() }
+func (*fatalTB) Cleanup(func())      {}
+
+func TestClient(t *testing.T) {
+	t.Parallel()
+	s := NewServer(t)
+	// Ready to import: URL, token and the credential's signer.
+	key := randomKey(t, keys.Ed25519)
+	k, err := s.Client().ImportKey(context.Background(), key, dfnskeys.ImportKeyOptions{})
+	require.NoError(t, err)
+	require.Equal(t, key.PublicKeyHex(), k.PublicKey)
+	// An option replaces the server's own.
+	_, err = s.Client(dfnskeys.WithAuthToken(s.NewToken("Keys:Read"))).Signers.List(context.Background())
+	require.ErrorContains(t, err, "Signers:ListSigners")
+	// An invalid option fails NewServer's test, with the reason.
+	ftb := &fatalTB{}
+	s2, err := StartServer()
+	require.NoError(t, err)
+	defer s2.Close()
+	s2.tb = ftb
+	done := make(chan struct{})
+	go func() { defer close(done); s2.Client(dfnskeys.WithUserAgent("a\nb")) }()
+	<-done
+	require.Equal(t, "dfnstest: Client: the user agent contains a line break", ftb.msg)
+	// Without a test, it panics with the reason.
+	s2.tb = nil
+	require.PanicsWithError(t, "dfnstest: Client: the user agent contains a line break", func() { s2.Client(dfnskeys.WithUserAgent("a\nb")) })
 }

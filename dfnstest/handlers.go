@@ -218,7 +218,7 @@ func (s *Server) CreateKey(req *keys.CreateRequest) (*StoredServerKey, error) {
 	}
 	scheme := keys.Scheme{Protocol: protocol, Curve: req.Curve}
 	cl := s.clusters[0]
-	sk, err := cl.Generate(scheme, min(keys.DefaultThreshold, len(cl.Signers)))
+	sk, err := cl.generateKey(scheme, min(keys.DefaultThreshold, len(cl.Signers)))
 	if err != nil {
 		return nil, fmt.Errorf("key generation failed: %w", err)
 	}
@@ -293,7 +293,7 @@ func (s *Server) importShares(req *keys.ImportRequest, walletID string) (*Stored
 	sk, err := cl.Import(req)
 	if err != nil {
 		e := errorf(http.StatusBadRequest, "key import failed: %v", err)
-		if se := (*SignerError)(nil); errors.As(err, &se) {
+		if se := (*signerError)(nil); errors.As(err, &se) {
 			e.with("signerId", se.SignerID)
 		}
 		return nil, e

@@ -9,9 +9,9 @@ import (
 	"github.com/dfnskeys/dfnskeys/auth"
 )
 
-// MaxBodySize is the largest request body the simulated API reads; a larger
+// maxBodySize is the largest request body the simulated API reads; a larger
 // body gets 413.
-const MaxBodySize = 1 << 20
+const maxBodySize = 1 << 20
 
 // UserActionTTL is how long a user-action challenge, and the token it
 // yields, stay valid.
@@ -19,10 +19,10 @@ const UserActionTTL = 5 * time.Minute
 
 // Header names used by the simulated API.
 const (
-	// HeaderUserAction carries the user-action token on mutating calls.
-	HeaderUserAction = "X-DFNS-USERACTION"
-	// HeaderRequestID is set on every response.
-	HeaderRequestID = "X-Request-Id"
+	// headerUserAction carries the user-action token on mutating calls.
+	headerUserAction = "X-DFNS-USERACTION"
+	// headerRequestID is set on every response.
+	headerRequestID = "X-Request-Id"
 )
 
 // ServerOption configures [NewServer] and [StartServer].
@@ -33,7 +33,6 @@ type serverConfig struct {
 	prefix, addr      string
 	requestLog        int
 	stateFile         string
-	latency           time.Duration
 	credAlg           auth.Algorithm
 }
 
@@ -46,10 +45,6 @@ type serverConfig struct {
 func WithCredentialAlgorithm(alg auth.Algorithm) ServerOption {
 	return func(c *serverConfig) { c.credAlg = alg }
 }
-
-// WithLatency delays every response by d from the start, as
-// [Server.SetLatency] does later: a rehearsal of a distant API.
-func WithLatency(d time.Duration) ServerOption { return func(c *serverConfig) { c.latency = d } }
 
 // WithRequestLog keeps only the last n requests for [Server.Requests]
 // (default: all of them, which suits tests; a long-running simulator
@@ -73,10 +68,6 @@ func WithPathPrefix(prefix string) ServerOption {
 // "127.0.0.1:0"). Only loopback hosts ("localhost", 127.0.0.0/8, ::1) are
 // accepted.
 func WithAddr(addr string) ServerOption { return func(c *serverConfig) { c.addr = addr } }
-
-// CheckListenAddr reports whether [WithAddr] accepts addr: a host and
-// port, the host a loopback address.
-func CheckListenAddr(addr string) error { return checkLoopback(addr) }
 
 func checkLoopback(addr string) error {
 	host, _, err := net.SplitHostPort(addr)

@@ -97,7 +97,7 @@ type call struct {
 
 // ServeHTTP serves the simulated API.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set(HeaderRequestID, "req-"+randomHex(8))
+	w.Header().Set(headerRequestID, "req-"+randomHex(8))
 	body, err := readBody(w, r)
 	path, inPrefix := r.URL.Path, true
 	if s.prefix != "" {
@@ -107,7 +107,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	hdr := r.Header.Clone()
-	for _, h := range []string{"Authorization", HeaderUserAction} {
+	for _, h := range []string{"Authorization", headerUserAction} {
 		if vs := hdr.Values(h); len(vs) > 0 {
 			hdr[http.CanonicalHeaderKey(h)] = slices.Repeat([]string{"REDACTED"}, len(vs))
 		}
@@ -131,7 +131,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
-	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodySize))
+	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodySize))
 	if len(b) == 0 {
 		b = nil
 	}
@@ -145,7 +145,7 @@ func (s *Server) serve(w http.ResponseWriter, c *call, inPrefix bool, bodyErr er
 	}
 	if bodyErr != nil {
 		if mbe := (*http.MaxBytesError)(nil); errors.As(bodyErr, &mbe) {
-			return write(w, http.StatusRequestEntityTooLarge, errorf(http.StatusRequestEntityTooLarge, "request body is larger than %d bytes", MaxBodySize))
+			return write(w, http.StatusRequestEntityTooLarge, errorf(http.StatusRequestEntityTooLarge, "request body is larger than %d bytes", maxBodySize))
 		}
 		return write(w, http.StatusBadRequest, errorf(http.StatusBadRequest, "failed to read the request body"))
 	}

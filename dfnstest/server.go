@@ -20,6 +20,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/dfnskeys/dfnskeys"
 	"github.com/dfnskeys/dfnskeys/auth"
 	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/dfnskeys/dfnskeys/signers"
@@ -41,6 +42,7 @@ type Server struct {
 	closeOnce sync.Once
 	skew      atomic.Int64 // added to the clock, for expiry tests
 	orgID     string       // named in the bearer tokens' claims
+	tb        TB           // NewServer's test, for Client
 
 	mu         sync.Mutex
 	tokens     map[string]permissions
@@ -95,7 +97,7 @@ type RecordedRequest struct {
 	// Header is a copy of the request header with the values of
 	// Authorization and X-DFNS-USERACTION replaced by "REDACTED".
 	Header http.Header
-	// Body is the request body (at most [MaxBodySize] bytes).
+	// Body is the request body (at most 1 MiB: a larger body gets 413).
 	Body []byte
 	// Status is the response status, or 0 when no response was sent
 	// (dropped by [Server.DropNextResponse], the client or server went
@@ -121,6 +123,7 @@ func NewServer(t TB, opts ...ServerOption) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
+	s.tb = t
 	t.Cleanup(s.Close)
 	return s
 }
@@ -148,7 +151,6 @@ func StartServer(opts ...ServerOption) (*Server, error) {
 		orgID:      "or-" + randomHex(8),
 		prefix:     cfg.prefix,
 		reqMax:     cfg.requestLog,
-		latency:    cfg.latency,
 		closed:     make(chan struct{}),
 		tokens:     map[string]permissions{},
 		challenges: map[string]*signedAction{},
@@ -261,6 +263,40 @@ func (s *Server) Close() {
 		s.ts.Close()
 		_ = s.SaveState()
 	})
+}
+
+// Client returns a client of the server, as httptest.Server.Client does
+// for HTTP: its base URL is [Server.URL], its token [Server.Token] (every
+// permission) and it signs user actions with the default credential
+// ([Server.CredentialID]). opts are applied after those, and may replace
+// them (dfnskeys.WithAuthToken(s.NewToken(...)) for a narrower token) or
+// add to them (dfnskeys.WithRetryPolicy, dfnskeys.WithHTTPClient, …).
+// Without options it cannot fail. An invalid option fails the test of a
+// server made by [NewServer]; for one made by [StartServer], Client panics,
+// as the option is a mistake in the program.
+func (s *Server) Client(opts ...dfnskeys.Option) *dfnskeys.Client {
+	c, err := s.client(opts)
+	if err != nil {
+		if s.tb != nil {
+			s.tb.Helper()
+			s.tb.Fatal(err)
+		}
+		panic(err)
+	}
+	return c
+}
+
+func (s *Server) client(opts []dfnskeys.Option) (*dfnskeys.Client, error) {
+	signer, err := auth.NewKeySigner(s.credID, s.credPEM)
+	if err != nil {
+		return nil, fmt.Errorf("dfnstest: the server's credential: %w", err)
+	}
+	all := append([]dfnskeys.Option{dfnskeys.WithBaseURL(s.URL()), dfnskeys.WithAuthToken(s.token), dfnskeys.WithSigner(signer)}, opts...)
+	c, err := dfnskeys.NewClient(all...)
+	if err != nil {
+		return nil, fmt.Errorf("dfnstest: Client: %w", err)
+	}
+	return c, nil
 }
 
 // URL returns the base URL, including the path prefix, without a trailing

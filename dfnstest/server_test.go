@@ -577,7 +577,7 @@ func TestRouting(t *testing.T) {
 	requireError(t, resp, b, http.StatusBadRequest, "malformed JSON body")
 	resp, b = c.do("POST", "/auth/action/init", append(init[:len(init)-1], []byte(`,"unknownField":1}`)...), nil)
 	require.Equal(t, http.StatusOK, resp.StatusCode, "unknown fields are tolerated: %s", b)
-	resp, b = c.do("POST", "/auth/action/init", bytes.Repeat([]byte(" "), MaxBodySize+1), nil)
+	resp, b = c.do("POST", "/auth/action/init", bytes.Repeat([]byte(" "), maxBodySize+1), nil)
 	requireError(t, resp, b, http.StatusRequestEntityTooLarge, "larger than")
 }
 
@@ -896,14 +896,4 @@ func TestStartServerOptions(t *testing.T) {
 		c.cluster(0)
 		s.Close()
 	}
-}
-
-func TestWithLatency(t *testing.T) {
-	t.Parallel()
-	s := NewServer(t, WithLatency(30*time.Millisecond))
-	c := newClient(t, s)
-	start := time.Now()
-	resp, _ := c.do("GET", "/signers", nil, nil)
-	require.Equal(t, http.StatusOK, resp.StatusCode)
-	require.GreaterOrEqual(t, time.Since(start), 30*time.Millisecond, "the response waited for the latency")
 }

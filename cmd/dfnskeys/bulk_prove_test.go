@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/dfnskeys/dfnskeys"
-	"github.com/dfnskeys/dfnskeys/auth"
 	"github.com/dfnskeys/dfnskeys/bulk"
 	"github.com/dfnskeys/dfnskeys/dfnstest"
 	"github.com/stretchr/testify/require"
@@ -134,9 +133,5 @@ func readReport(t *testing.T, path string) map[int]bulk.ReportLine {
 
 func simClient(t *testing.T, srv *dfnstest.Server) *dfnskeys.Client {
 	t.Helper()
-	signer, err := auth.NewKeySigner(srv.CredentialID(), srv.CredentialPEM())
-	require.NoError(t, err)
-	c, err := dfnskeys.NewClient(dfnskeys.WithBaseURL(srv.URL()), dfnskeys.WithAuthToken(srv.Token()), dfnskeys.WithSigner(signer))
-	require.NoError(t, err)
-	return c
+	return srv.Client()
 }

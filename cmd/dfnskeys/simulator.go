@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/dfnskeys/dfnskeys"
-	"github.com/dfnskeys/dfnskeys/auth"
 	"github.com/dfnskeys/dfnskeys/dfnstest"
 	"github.com/dfnskeys/dfnskeys/keys"
 )
@@ -317,14 +316,7 @@ func runDemo(e *env, args []string) error {
 		return err
 	}
 	defer srv.Close()
-	signer, err := auth.NewKeySigner(srv.CredentialID(), srv.CredentialPEM())
-	if err != nil {
-		return err
-	}
-	c, err := dfnskeys.NewClient(dfnskeys.WithBaseURL(srv.URL()), dfnskeys.WithAuthToken(srv.Token()), dfnskeys.WithSigner(signer))
-	if err != nil {
-		return err
-	}
+	c := srv.Client()
 	ctx, stop := e.context()
 	defer stop()
 	list, err := c.Signers.List(ctx)
