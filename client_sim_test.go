@@ -125,7 +125,7 @@ func TestCredentialConformance(t *testing.T) {
 	for _, cr := range creds {
 		t.Run(cr.name, func(t *testing.T) {
 			credID := "cr-" + strings.ToLower(cr.name)
-			srv.RegisterCredential(credID, cr.pub)
+			require.NoError(t, srv.RegisterCredential(credID, cr.pub))
 			signer, err := auth.NewKeySignerFromKey(credID, cr.priv)
 			require.NoError(t, err)
 			c, err := dfnskeys.NewClient(dfnskeys.WithBaseURL(srv.URL()), dfnskeys.WithAuthToken(srv.Token()), dfnskeys.WithSigner(signer))
@@ -238,7 +238,7 @@ func TestDelegatedSigningFido2(t *testing.T) {
 	for _, priv := range []crypto.Signer{p256, ed} {
 		passkey, err := dfnstest.NewPasskey(fmt.Sprintf("passkey-%T", priv), priv, []byte("user-1"))
 		require.NoError(t, err)
-		srv.RegisterWebAuthnCredential(passkey.CredentialID(), passkey.PublicKey(), passkey.UserHandle())
+		require.NoError(t, srv.RegisterWebAuthnCredential(passkey.CredentialID(), passkey.PublicKey(), passkey.UserHandle()))
 		key := freshKey(t, keys.Secp256k1)
 		req, err := keys.BuildImportRequest(key, list.Clusters[0].Signers, keys.ImportOptions{})
 		require.NoError(t, err)
@@ -262,7 +262,7 @@ func TestDelegatedSigningFido2(t *testing.T) {
 
 	passkey, err := dfnstest.NewPasskey("passkey-1", p256, nil)
 	require.NoError(t, err)
-	srv.RegisterWebAuthnCredential(passkey.CredentialID(), passkey.PublicKey(), nil)
+	require.NoError(t, srv.RegisterWebAuthnCredential(passkey.CredentialID(), passkey.PublicKey(), nil))
 	req, err := keys.BuildImportRequest(freshKey(t, keys.Ed25519), list.Clusters[0].Signers, keys.ImportOptions{Protocol: keys.FROST})
 	require.NoError(t, err)
 	refused := func(msg string, assertion func(*dfnskeys.PendingAction) *auth.Assertion) {
@@ -427,7 +427,9 @@ func TestPinnedSignersSubstituted(t *testing.T) {
 	attacker, err := dfnstest.NewCluster(1)
 	require.NoError(t, err)
 	sub := signers.Signer{SignerID: pinned[3].SignerID, EncryptionKey: attacker.WireSigners()[0].EncryptionKey}
-	srv.SubstituteListedSigner(0, 3, sub)
+	require.NoError(t, srv.SubstituteListedSigner(0, 3, sub))
+	require.ErrorContains(t, srv.SubstituteListedSigner(0, 99, sub), "no signer 99 in cluster 0")
+	require.ErrorContains(t, srv.SubstituteListedSigner(1, 0, sub), "no cluster 1")
 
 	_, err = c.ImportKey(ctx, freshKey(t, keys.Secp256k1), dfnskeys.ImportKeyOptions{PinnedSigners: pinned})
 	require.ErrorIs(t, err, signers.ErrPinMismatch)

@@ -4,6 +4,7 @@ import (
 	"crypto"
 	"crypto/rand"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -39,16 +40,17 @@ type signedAction struct {
 // RegisterCredential adds a Key credential to the default user, or replaces
 // the credential with that ID (of either kind). pub is ed25519.PublicKey,
 // *ecdsa.PublicKey (P-256), *secp256k1.PublicKey or *rsa.PublicKey; it
-// panics on anything else, or on an empty credID. For a WebAuthn (Fido2)
+// returns an error for anything else, or for an empty credID. For a WebAuthn (Fido2)
 // credential use [Server.RegisterWebAuthnCredential].
-func (s *Server) RegisterCredential(credID string, pub crypto.PublicKey) {
+func (s *Server) RegisterCredential(credID string, pub crypto.PublicKey) error {
 	if credID == "" {
-		panic("dfnstest: RegisterCredential: empty credential ID")
+		return errors.New("dfnstest: RegisterCredential: empty credential ID")
 	}
 	if _, err := credkey.MarshalPublicKeyPEM(pub); err != nil {
-		panic(fmt.Sprintf("RegisterCredential(%q): %v", credID, err))
+		return fmt.Errorf("dfnstest: RegisterCredential(%q): %w", credID, err)
 	}
 	s.register(&credential{id: credID, kind: auth.KindKey, pub: pub})
+	return nil
 }
 
 // register adds cr, or replaces the credential with its ID.

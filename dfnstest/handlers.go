@@ -34,14 +34,22 @@ func (s *Server) listSigners(*call) (any, *apiError) {
 // signer at position i (in [Cluster.WireSigners] order) of cluster ci, as a
 // tampered API front end or an intercepting proxy would: whoever holds
 // sub's decryption key then receives that signer's import shares. The
-// cluster itself is unchanged, so an import that is sent fails there.
-func (s *Server) SubstituteListedSigner(ci, i int, sub signers.Signer) {
+// cluster itself is unchanged, so an import that is sent fails there. It
+// returns an error when there is no such cluster or signer.
+func (s *Server) SubstituteListedSigner(ci, i int, sub signers.Signer) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if ci < 0 || ci >= len(s.clusters) {
+		return fmt.Errorf("dfnstest: SubstituteListedSigner: no cluster %d: the server has %d (0 to %d)", ci, len(s.clusters), len(s.clusters)-1)
+	}
+	if n := len(s.clusters[ci].Signers); i < 0 || i >= n {
+		return fmt.Errorf("dfnstest: SubstituteListedSigner: no signer %d in cluster %d: it has %d (0 to %d)", i, ci, n, n-1)
+	}
 	if s.listed == nil {
 		s.listed = map[[2]int]signers.Signer{}
 	}
 	s.listed[[2]int{ci, i}] = sub
+	return nil
 }
 
 const pageTokenPrefix = "after:"
@@ -100,44 +108,50 @@ func (s *Server) getKey(c *call) (any, *apiError) {
 // one given the expected key (dfnskeys.ExportOptions.Expect, dfnskeys
 // export --expect-public-key) refuses it (see docs/threat-model.md §2).
 // [Server.Key] still reports the truth. An empty otherKeyID ends the
-// substitution. Substitutions are not kept in a state file. It panics when
-// either key does not exist.
-func (s *Server) SubstituteKey(keyID, otherKeyID string) {
+// substitution. Substitutions are not kept in a state file. It returns an
+// error when either key does not exist.
+func (s *Server) SubstituteKey(keyID, otherKeyID string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.byID[keyID] == nil || (otherKeyID != "" && s.byID[otherKeyID] == nil) {
-		panic(fmt.Sprintf("dfnstest: SubstituteKey(%q, %q): no such key", keyID, otherKeyID))
+	for _, id := range []string{keyID, otherKeyID} {
+		if id != "" && s.byID[id] == nil || id == keyID && id == "" {
+			return fmt.Errorf("dfnstest: SubstituteKey(%q, %q): no key %q", keyID, otherKeyID, id)
+		}
 	}
 	if otherKeyID == "" {
 		delete(s.substitute, keyID)
-		return
+		return nil
 	}
 	if s.substitute == nil {
 		s.substitute = map[string]string{}
 	}
 	s.substitute[keyID] = otherKeyID
+	return nil
 }
 
 // SubstituteExport is [Server.SubstituteKey] for the export only:
 // GET /keys and GET /keys/{keyId} report keyID truthfully, and the export
 // returns the other key's shares and public key. It rehearses a hostile
 // API that a client catches only after the export was sent (Dfns has then
-// marked keyID exported). An empty otherKeyID ends it. It panics when
-// either key does not exist.
-func (s *Server) SubstituteExport(keyID, otherKeyID string) {
+// marked keyID exported). An empty otherKeyID ends it. It returns an error
+// when either key does not exist.
+func (s *Server) SubstituteExport(keyID, otherKeyID string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.byID[keyID] == nil || (otherKeyID != "" && s.byID[otherKeyID] == nil) {
-		panic(fmt.Sprintf("dfnstest: SubstituteExport(%q, %q): no such key", keyID, otherKeyID))
+	for _, id := range []string{keyID, otherKeyID} {
+		if id != "" && s.byID[id] == nil || id == keyID && id == "" {
+			return fmt.Errorf("dfnstest: SubstituteExport(%q, %q): no key %q", keyID, otherKeyID, id)
+		}
 	}
 	if otherKeyID == "" {
 		delete(s.subExport, keyID)
-		return
+		return nil
 	}
 	if s.subExport == nil {
 		s.subExport = map[string]string{}
 	}
 	s.subExport[keyID] = otherKeyID
+	return nil
 }
 
 // exportedForLocked returns the key whose shares an export of k returns.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/ecdsa"
+	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rand"
 	"encoding/base64"
@@ -437,7 +438,7 @@ func TestRegisterCredential(t *testing.T) {
 	for id, priv := range map[string]any{"cred-p256": p256, "cred-k1": k1} {
 		signer, err := auth.NewKeySignerFromKey(id, priv)
 		require.NoError(t, err)
-		s.RegisterCredential(id, signer.PublicKey())
+		require.NoError(t, s.RegisterCredential(id, signer.PublicKey()))
 		c := newClient(t, s)
 		c.signer = signer
 		ch := c.challenge("POST", "/keys/import", nil)
@@ -445,7 +446,8 @@ func TestRegisterCredential(t *testing.T) {
 		c.importKey()
 	}
 	require.Len(t, s.Keys(), 2)
-	require.Panics(t, func() { s.RegisterCredential("x", "not a key") })
+	require.ErrorContains(t, s.RegisterCredential("x", "not a key"), `dfnstest: RegisterCredential("x"): `)
+	require.EqualError(t, s.RegisterCredential("", ed25519.PublicKey(make([]byte, 32))), "dfnstest: RegisterCredential: empty credential ID")
 }
 
 func TestAuthorization(t *testing.T) {
