@@ -185,10 +185,28 @@ func runSimulator(e *env, args []string) error {
 		}
 		created = append(created, k)
 	}
-	if err := makeStateDir(*stateDir); err != nil {
+	if err := writeSimulatorEnv(e, srv, *stateDir); err != nil {
 		return err
 	}
-	pemPath, err := filepath.Abs(filepath.Join(*stateDir, "credential.pem"))
+	announceSimulator(e, srv, *n, *stateFile, *latency, faultSpec, created)
+	ctx, stop := e.context()
+	defer stop()
+	<-ctx.Done()
+	srv.Close()
+	if err := srv.SaveState(); err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stderr, "dfnskeys simulator: stopped")
+	return nil
+}
+
+// writeSimulatorEnv writes the credential to stateDir/credential.pem and
+// prints the shell lines that point a client at srv.
+func writeSimulatorEnv(e *env, srv *dfnstest.Server, stateDir string) error {
+	if err := makeStateDir(stateDir); err != nil {
+		return err
+	}
+	pemPath, err := filepath.Abs(filepath.Join(stateDir, "credential.pem"))
 	if err != nil {
 		return err
 	}
@@ -202,30 +220,26 @@ func runSimulator(e *env, args []string) error {
 	if f, ok := e.stdout.(*os.File); ok {
 		_ = f.Sync()
 	}
-	fmt.Fprintf(e.stderr, "dfnskeys simulator: serving %s with %d signers; interrupt to stop\n", srv.URL(), *n)
+	return nil
+}
+
+// announceSimulator says on standard error what the simulator serves.
+func announceSimulator(e *env, srv *dfnstest.Server, n int, stateFile string, latency time.Duration, faultSpec string, created []*dfnstest.StoredServerKey) {
+	fmt.Fprintf(e.stderr, "dfnskeys simulator: serving %s with %d signers; interrupt to stop\n", srv.URL(), n)
 	switch {
 	case srv.Restored():
 		fmt.Fprintf(e.stderr, "dfnskeys simulator: restored %d %s from %s (--create-key is not repeated); it holds secrets in the clear: for rehearsals only\n",
-			srv.KeyCount(), plural(srv.KeyCount(), "key", "keys"), *stateFile)
-	case *stateFile != "":
-		fmt.Fprintf(e.stderr, "dfnskeys simulator: keeping the state in %s, secrets in the clear: for rehearsals only\n", *stateFile)
+			srv.KeyCount(), plural(srv.KeyCount(), "key", "keys"), stateFile)
+	case stateFile != "":
+		fmt.Fprintf(e.stderr, "dfnskeys simulator: keeping the state in %s, secrets in the clear: for rehearsals only\n", stateFile)
 	}
-	if *latency > 0 || len(faults) > 0 {
-		fmt.Fprintf(e.stderr, "dfnskeys simulator: latency %s; faults: %s\n", *latency, cmp.Or(faultSpec, "none"))
+	if latency > 0 || faultSpec != "" {
+		fmt.Fprintf(e.stderr, "dfnskeys simulator: latency %s; faults: %s\n", latency, cmp.Or(faultSpec, "none"))
 	}
 	for _, k := range created {
 		fmt.Fprintf(e.stderr, "dfnskeys simulator: created key %s (%s, %s, %s), public key %s\n",
 			k.Key.ID, k.Key.Scheme, k.Key.Curve, k.Shares.Scheme.Protocol, k.Key.PublicKey)
 	}
-	ctx, stop := e.context()
-	defer stop()
-	<-ctx.Done()
-	srv.Close()
-	if err := srv.SaveState(); err != nil {
-		return err
-	}
-	fmt.Fprintln(e.stderr, "dfnskeys simulator: stopped")
-	return nil
 }
 
 // maxLatency bounds --latency: a longer delay rehearses nothing useful.
