@@ -177,7 +177,7 @@ func (s *Server) serve(w http.ResponseWriter, c *call, inPrefix bool, bodyErr er
 		drop(w)
 		return 0
 	case p.failAfter != 0:
-		return write(w, p.failAfter, errorf(p.failAfter, "simulated failure after processing (FailAfterProcessing)"))
+		return write(w, p.failAfter, errorf(p.failAfter, "simulated failure after processing (dfnstest FailAfter)"))
 	}
 	return write(w, status, v)
 }

@@ -100,7 +100,7 @@ type RecordedRequest struct {
 	// Body is the request body (at most 1 MiB: a larger body gets 413).
 	Body []byte
 	// Status is the response status, or 0 when no response was sent
-	// (dropped by [Server.DropNextResponse], the client or server went
+	// (dropped by a [DropResponse] fault, the client or server went
 	// away) or the request is still being served.
 	Status int
 }

@@ -649,7 +649,7 @@ func TestFaults(t *testing.T) {
 		s := NewServer(t)
 		return s, newClient(t, s)
 	}
-	t.Run("FailNext", func(t *testing.T) {
+	t.Run("FailBefore count", func(t *testing.T) {
 		s, c := setup(t)
 		require.NoError(t, s.SetFaults(Fault{Kind: FailBefore, Route: RouteListSigners, Count: 2, Status: http.StatusServiceUnavailable}))
 		for range 2 {
@@ -663,7 +663,7 @@ func TestFaults(t *testing.T) {
 		require.Empty(t, s.Keys())
 		c.importKey()
 	})
-	t.Run("RateLimitNext", func(t *testing.T) {
+	t.Run("RateLimit count", func(t *testing.T) {
 		s, c := setup(t)
 		require.NoError(t, s.SetFaults(Fault{Kind: RateLimit, Route: RouteListKeys, Count: 1, Wait: 1500 * time.Millisecond}))
 		require.NoError(t, s.SetFaults(Fault{Kind: RateLimit, Route: RouteListSigners, Count: 1}))
@@ -676,7 +676,7 @@ func TestFaults(t *testing.T) {
 		var list keys.ListResponse
 		c.get("/keys", &list)
 	})
-	t.Run("SetErrorRate", func(t *testing.T) {
+	t.Run("FailBefore rate", func(t *testing.T) {
 		s, c := setup(t)
 		require.NoError(t, s.SetFaults(Fault{Kind: FailBefore, Route: RouteListKeys, Rate: 1, Status: http.StatusBadGateway}))
 		for range 3 {
@@ -687,7 +687,7 @@ func TestFaults(t *testing.T) {
 		var list keys.ListResponse
 		c.get("/keys", &list)
 	})
-	t.Run("DropNextResponse", func(t *testing.T) {
+	t.Run("DropResponse count", func(t *testing.T) {
 		s, c := setup(t)
 		require.NoError(t, s.SetFaults(Fault{Kind: DropResponse, Route: RouteImportKey, Count: 1}))
 		body := mustJSON(t, c.importRequest(randomKey(t, keys.Secp256k1), ""))
@@ -705,14 +705,14 @@ func TestFaults(t *testing.T) {
 		require.Error(t, err)
 		c.cluster(0)
 	})
-	t.Run("FailAfterProcessing", func(t *testing.T) {
+	t.Run("FailAfter count", func(t *testing.T) {
 		s, c := setup(t)
 		require.NoError(t, s.SetFaults(Fault{Kind: FailAfter, Route: RouteImportKey, Count: 1, Status: http.StatusGatewayTimeout}))
 		resp, b := c.signed("/keys/import", mustJSON(t, c.importRequest(randomKey(t, keys.Secp256k1), "")))
 		requireError(t, resp, b, http.StatusGatewayTimeout, "after processing")
 		require.Len(t, s.Keys(), 1)
 	})
-	t.Run("RequirePolicyApproval", func(t *testing.T) {
+	t.Run("PolicyApproval", func(t *testing.T) {
 		s, c := setup(t)
 		require.NoError(t, s.SetFaults(Fault{Kind: PolicyApproval, Route: RouteImportKey, Rate: 1}))
 		body := mustJSON(t, c.importRequest(randomKey(t, keys.Secp256k1), ""))
@@ -746,7 +746,7 @@ func TestFaults(t *testing.T) {
 		_, _, err := c.try("GET", "/signers", nil, nil)
 		require.Error(t, err)
 	})
-	t.Run("RateLimitRate", func(t *testing.T) {
+	t.Run("RateLimit rate", func(t *testing.T) {
 		s, c := setup(t)
 		require.NoError(t, s.SetFaults(Fault{Kind: RateLimit, Route: RouteListKeys, Rate: 1, Wait: 1500 * time.Millisecond}))
 		for range 3 {
@@ -758,7 +758,7 @@ func TestFaults(t *testing.T) {
 		var list keys.ListResponse
 		c.get("/keys", &list)
 	})
-	t.Run("DropResponseRate", func(t *testing.T) {
+	t.Run("DropResponse rate", func(t *testing.T) {
 		s, c := setup(t)
 		require.NoError(t, s.SetFaults(Fault{Kind: DropResponse, Route: RouteImportKey, Rate: 1}))
 		for i := range 2 {
@@ -771,7 +771,7 @@ func TestFaults(t *testing.T) {
 		require.NoError(t, s.SetFaults(Fault{Kind: DropResponse, Route: RouteImportKey, Rate: 0}))
 		c.importKey()
 	})
-	t.Run("FailAfterProcessingRate", func(t *testing.T) {
+	t.Run("FailAfter rate", func(t *testing.T) {
 		s, c := setup(t)
 		require.NoError(t, s.SetFaults(Fault{Kind: FailAfter, Route: RouteImportKey, Rate: 1, Status: http.StatusBadGateway}))
 		resp, b := c.signed("/keys/import", mustJSON(t, c.importRequest(randomKey(t, keys.Secp256k1), "")))
