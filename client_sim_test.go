@@ -46,16 +46,7 @@ func setupB(b *testing.B, opts ...dfnstest.ServerOption) (*dfnstest.Server, *dfn
 func setupTB(t testing.TB, opts ...dfnstest.ServerOption) (*dfnstest.Server, *dfnskeys.Client) {
 	t.Helper()
 	srv := dfnstest.NewServer(t, opts...)
-	signer, err := auth.NewKeySigner(srv.CredentialID(), srv.CredentialPEM())
-	require.NoError(t, err)
-	c, err := dfnskeys.NewClient(
-		dfnskeys.WithBaseURL(srv.URL()),
-		dfnskeys.WithAuthToken(srv.Token()),
-		dfnskeys.WithSigner(signer),
-		fastRetries(),
-	)
-	require.NoError(t, err)
-	return srv, c
+	return srv, srv.Client(fastRetries())
 }
 
 func freshKey(t testing.TB, c keys.Curve) *keys.PrivateKey {
@@ -134,7 +125,7 @@ func TestCredentialConformance(t *testing.T) {
 	for _, cr := range creds {
 		t.Run(cr.name, func(t *testing.T) {
 			credID := "cr-" + strings.ToLower(cr.name)
-			srv.RegisterCredential(credID, cr.pub)
+			require.NoError(t, srv.RegisterCredential(credID, cr.pub))
 			signer, err := auth.NewKeySignerFromKey(credID, cr.priv)
 			require.NoError(t, err)
 			c, err := dfnskeys.NewClient(dfnskeys.WithBaseURL(srv.URL()), dfnskeys.WithAuthToken(srv.Token()), dfnskeys.WithSigner(signer))
@@ -247,7 +238,7 @@ func TestDelegatedSigningFido2(t *testing.T) {
 	for _, priv := range []crypto.Signer{p256, ed} {
 		passkey, err := dfnstest.NewPasskey(fmt.Sprintf("passkey-%T", priv), priv, []byte("user-1"))
 		require.NoError(t, err)
-		srv.RegisterWebAuthnCredential(passkey.CredentialID(), passkey.PublicKey(), passkey.UserHandle())
+		require.NoError(t, srv.RegisterWebAuthnCredential(passkey.CredentialID(), passkey.PublicKey(), passkey.UserHandle()))
 		key := freshKey(t, keys.Secp256k1)
 		req, err := keys.BuildImportRequest(key, list.Clusters[0].Signers, keys.ImportOptions{})
 		require.NoError(t, err)
@@ -271,7 +262,7 @@ func TestDelegatedSigningFido2(t *testing.T) {
 
 	passkey, err := dfnstest.NewPasskey("passkey-1", p256, nil)
 	require.NoError(t, err)
-	srv.RegisterWebAuthnCredential(passkey.CredentialID(), passkey.PublicKey(), nil)
+	require.NoError(t, srv.RegisterWebAuthnCredential(passkey.CredentialID(), passkey.PublicKey(), nil))
 	req, err := keys.BuildImportRequest(freshKey(t, keys.Ed25519), list.Clusters[0].Signers, keys.ImportOptions{Protocol: keys.FROST})
 	require.NoError(t, err)
 	refused := func(msg string, assertion func(*dfnskeys.PendingAction) *auth.Assertion) {
@@ -436,7 +427,9 @@ func TestPinnedSignersSubstituted(t *testing.T) {
 	attacker, err := dfnstest.NewCluster(1)
 	require.NoError(t, err)
 	sub := signers.Signer{SignerID: pinned[3].SignerID, EncryptionKey: attacker.WireSigners()[0].EncryptionKey}
-	srv.SubstituteListedSigner(0, 3, sub)
+	require.NoError(t, srv.SubstituteListedSigner(0, 3, sub))
+	require.ErrorContains(t, srv.SubstituteListedSigner(0, 99, sub), "no signer 99 in cluster 0")
+	require.ErrorContains(t, srv.SubstituteListedSigner(1, 0, sub), "no cluster 1")
 
 	_, err = c.ImportKey(ctx, freshKey(t, keys.Secp256k1), dfnskeys.ImportKeyOptions{PinnedSigners: pinned})
 	require.ErrorIs(t, err, signers.ErrPinMismatch)
@@ -484,7 +477,7 @@ func TestFaults(t *testing.T) {
 	t.Run("429 on import is resent with a fresh token, once", func(t *testing.T) {
 		t.Parallel()
 		srv, c := setup(t)
-		srv.RateLimitNext("POST /keys/import", 2, 0)
+		require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.RateLimit, Route: dfnstest.RouteImportKey, Count: 2}))
 		_, err := c.ImportKey(ctx, freshKey(t, keys.Secp256k1), dfnskeys.ImportKeyOptions{})
 		require.NoError(t, err)
 		require.Len(t, srv.Keys(), 1)
@@ -504,7 +497,7 @@ func TestFaults(t *testing.T) {
 	t.Run("Retry-After is honoured", func(t *testing.T) {
 		t.Parallel()
 		srv, c := setup(t)
-		srv.RateLimitNext("GET /signers", 1, time.Second)
+		require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.RateLimit, Route: dfnstest.RouteListSigners, Count: 1, Wait: time.Second}))
 		start := time.Now()
 		_, err := c.Signers.List(ctx)
 		require.NoError(t, err)
@@ -514,7 +507,7 @@ func TestFaults(t *testing.T) {
 	t.Run("dropped import response ends with exactly one key", func(t *testing.T) {
 		t.Parallel()
 		srv, c := setup(t)
-		srv.DropNextResponse("POST /keys/import", 1)
+		require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.DropResponse, Route: dfnstest.RouteImportKey, Count: 1}))
 		key := freshKey(t, keys.Secp256k1)
 		got, err := c.ImportKey(ctx, key, dfnskeys.ImportKeyOptions{})
 		require.NoError(t, err)
@@ -526,7 +519,7 @@ func TestFaults(t *testing.T) {
 	t.Run("5xx after processing ends with exactly one key", func(t *testing.T) {
 		t.Parallel()
 		srv, c := setup(t)
-		srv.FailAfterProcessing("POST /keys/import", 1, http.StatusBadGateway)
+		require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.FailAfter, Route: dfnstest.RouteImportKey, Count: 1, Status: http.StatusBadGateway}))
 		key := freshKey(t, keys.Ed25519)
 		got, err := c.ImportKey(ctx, key, dfnskeys.ImportKeyOptions{})
 		require.NoError(t, err)
@@ -537,7 +530,7 @@ func TestFaults(t *testing.T) {
 	t.Run("5xx before processing is reported as ambiguous, never resent", func(t *testing.T) {
 		t.Parallel()
 		srv, c := setup(t)
-		srv.FailNext("POST /keys/import", 1, http.StatusServiceUnavailable)
+		require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.FailBefore, Route: dfnstest.RouteImportKey, Count: 1, Status: http.StatusServiceUnavailable}))
 		_, err := c.ImportKey(ctx, freshKey(t, keys.Secp256k1), dfnskeys.ImportKeyOptions{})
 		require.ErrorIs(t, err, dfnskeys.ErrAmbiguous)
 		var aie *dfnskeys.AmbiguousImportError
@@ -558,7 +551,7 @@ func TestFaults(t *testing.T) {
 		srv, c := setup(t)
 		// The import is processed, but its response comes after the
 		// caller's deadline.
-		srv.DelayAfterProcessing("POST /keys/import", 1, 500*time.Millisecond)
+		require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.DelayAfter, Route: dfnstest.RouteImportKey, Count: 1, Wait: 500 * time.Millisecond}))
 		key := freshKey(t, keys.Secp256k1)
 		list, err := c.Signers.List(ctx)
 		require.NoError(t, err)
@@ -573,7 +566,7 @@ func TestFaults(t *testing.T) {
 
 		// ImportKey resolves the same situation by finding the key, on a
 		// context of its own since the caller's has expired.
-		srv.DelayAfterProcessing("POST /keys/import", 1, 500*time.Millisecond)
+		require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.DelayAfter, Route: dfnstest.RouteImportKey, Count: 1, Wait: 500 * time.Millisecond}))
 		key2 := freshKey(t, keys.Ed25519)
 		tctx2, cancel2 := context.WithTimeout(ctx, 300*time.Millisecond)
 		defer cancel2()
@@ -590,7 +583,7 @@ func TestFaults(t *testing.T) {
 			_, err := c.ImportKey(ctx, freshKey(t, keys.Ed25519), dfnskeys.ImportKeyOptions{})
 			require.NoError(t, err)
 		}
-		srv.SetErrorRate("GET /keys", 0.3, http.StatusServiceUnavailable)
+		require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.FailBefore, Route: dfnstest.RouteListKeys, Rate: 0.3, Status: http.StatusServiceUnavailable}))
 		c2, _ := dfnskeys.NewClient(dfnskeys.WithBaseURL(srv.URL()), dfnskeys.WithAuthToken(srv.Token()),
 			dfnskeys.WithRetryPolicy(dfnskeys.RetryPolicy{MaxAttempts: 12, InitialBackoff: time.Millisecond, MaxBackoff: 2 * time.Millisecond, MaxRetryAfter: time.Second}))
 		n := 0
@@ -604,7 +597,7 @@ func TestFaults(t *testing.T) {
 	t.Run("policy approval is a typed error and nothing is created", func(t *testing.T) {
 		t.Parallel()
 		srv, c := setup(t)
-		srv.RequirePolicyApproval("POST /keys/import", true)
+		require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.PolicyApproval, Route: dfnstest.RouteImportKey, Rate: 1}))
 		_, err := c.ImportKey(ctx, freshKey(t, keys.Secp256k1), dfnskeys.ImportKeyOptions{})
 		require.ErrorIs(t, err, dfnskeys.ErrPolicyPending)
 		var pe *dfnskeys.PolicyPendingError
@@ -619,7 +612,7 @@ func TestFaults(t *testing.T) {
 		key := freshKey(t, keys.Stark)
 		created, err := c.ImportKey(ctx, key, dfnskeys.ImportKeyOptions{})
 		require.NoError(t, err)
-		srv.DropNextResponse("POST /keys/{keyId}/export", 1)
+		require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.DropResponse, Route: dfnstest.RouteExportKey, Count: 1}))
 		_, _, err = c.ExportKey(ctx, created.ID, dfnskeys.ExportOptions{})
 		require.ErrorIs(t, err, dfnskeys.ErrAmbiguous)
 		recovered, _, err := c.ExportKey(ctx, created.ID, dfnskeys.ExportOptions{})
@@ -631,7 +624,7 @@ func TestFaults(t *testing.T) {
 func TestErrorsNeverCarryTokens(t *testing.T) {
 	t.Parallel()
 	srv, c := setup(t)
-	srv.FailNext("GET /signers", 10, http.StatusInternalServerError)
+	require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.FailBefore, Route: dfnstest.RouteListSigners, Count: 10, Status: http.StatusInternalServerError}))
 	_, err := c.ImportKey(context.Background(), freshKey(t, keys.Secp256k1), dfnskeys.ImportKeyOptions{})
 	require.Error(t, err)
 	require.NotContains(t, err.Error(), srv.Token())

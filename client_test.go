@@ -3,8 +3,6 @@ package dfnskeys
 import (
 	"bytes"
 	"context"
-	"crypto/ed25519"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -17,7 +15,6 @@ import (
 	"time"
 
 	"github.com/dfnskeys/dfnskeys/auth"
-	"github.com/dfnskeys/dfnskeys/dfnstest"
 	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/stretchr/testify/require"
 )
@@ -367,48 +364,6 @@ func TestRateLimitThrottlesAllCallers(t *testing.T) {
 	require.NoError(t, err)
 	require.GreaterOrEqual(t, time.Since(start), 900*time.Millisecond, "the second caller waited for the Retry-After too")
 	require.NoError(t, <-done)
-}
-
-// A 2xx whose body cannot be decoded means the import was carried out:
-// ImportKey must find the key, never report a plain error a caller would
-// retry (creating a second key).
-func TestImportWithUnreadableSuccessIsResolved(t *testing.T) {
-	t.Parallel()
-	key, err := keys.GeneratePrivateKey(keys.Secp256k1)
-	require.NoError(t, err)
-	cluster, err := dfnstest.NewCluster(3)
-	require.NoError(t, err)
-	list, _ := json.Marshal(cluster.ListResponse())
-	var imports atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch r.URL.Path {
-		case "/signers":
-			_, _ = w.Write(list)
-		case "/auth/action/init":
-			_, _ = io.WriteString(w, `{"challenge":"c","challengeIdentifier":"a.b.c","allowCredentials":{"key":[{"type":"public-key","id":"cr-1"}]}}`)
-		case "/auth/action":
-			_, _ = io.WriteString(w, `{"userAction":"ua"}`)
-		case "/keys/import":
-			imports.Add(1)
-			_, _ = io.WriteString(w, `{"id": "key-1", "publicKey": tr`) // truncated
-		case "/keys":
-			fmt.Fprintf(w, `{"items":[{"id":"key-1","scheme":"ECDSA","curve":"secp256k1","status":"Active","publicKey":%q,"imported":true}]}`, key.PublicKeyHex())
-		}
-	}))
-	defer srv.Close()
-	signer, err := auth.NewKeySignerFromKey("cr-1", ed25519.NewKeyFromSeed(make([]byte, 32)))
-	require.NoError(t, err)
-	c, err := NewClient(WithAuthToken("t"), WithBaseURL(srv.URL), WithSigner(signer), fastRetries())
-	require.NoError(t, err)
-
-	_, err = c.Keys.Import(context.Background(), &keys.ImportRequest{})
-	require.ErrorIs(t, err, ErrAmbiguous, "the low-level call reports the ambiguity")
-	// The stub lists the key from the start: AllowDuplicate skips the
-	// lookup that would otherwise return it without importing.
-	got, err := c.ImportKey(context.Background(), key, ImportKeyOptions{Threshold: 2, AllowDuplicate: true})
-	require.NoError(t, err)
-	require.Equal(t, "key-1", got.ID)
-	require.EqualValues(t, 2, imports.Load(), "one import per call, never resent")
 }
 
 // Text from the server is printed with control and bidi characters

@@ -1,4 +1,4 @@
-package dfnskeys
+package dfnskeys_test
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dfnskeys/dfnskeys"
 	"github.com/dfnskeys/dfnskeys/dfnstest"
 	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/stretchr/testify/require"
@@ -32,28 +33,28 @@ func TestNewClientFromEnv(t *testing.T) {
 			m[k] = v
 		}
 		m["DFNS_PRIVATE_KEY"] = pemValue
-		c, err := newClientFromEnv(env(m))
+		c, err := dfnskeys.NewClientFromEnvFunc(env(m))
 		require.NoError(t, err, name)
 		require.Equal(t, srv.URL(), c.BaseURL())
 		key, err := keys.GeneratePrivateKey(keys.Secp256k1)
 		require.NoError(t, err)
-		_, err = c.ImportKey(context.Background(), key, ImportKeyOptions{})
+		_, err = c.ImportKey(context.Background(), key, dfnskeys.ImportKeyOptions{})
 		require.NoError(t, err, "%s: the client signs user actions", name)
 	}
 
 	// Without a credential, a read-only client.
-	c, err := newClientFromEnv(env(map[string]string{"DFNS_API_URL": srv.URL(), "DFNS_AUTH_TOKEN": srv.Token()}))
+	c, err := dfnskeys.NewClientFromEnvFunc(env(map[string]string{"DFNS_API_URL": srv.URL(), "DFNS_AUTH_TOKEN": srv.Token()}))
 	require.NoError(t, err)
 	_, err = c.Signers.List(context.Background())
 	require.NoError(t, err)
 	// Options override the environment.
-	c, err = newClientFromEnv(env(full), WithBaseURL("http://127.0.0.1:1/api"))
+	c, err = dfnskeys.NewClientFromEnvFunc(env(full), dfnskeys.WithBaseURL("http://127.0.0.1:1/api"))
 	require.NoError(t, err)
 	require.Equal(t, "http://127.0.0.1:1/api", c.BaseURL())
 	// Unset, the URL is Dfns's.
-	c, err = newClientFromEnv(env(map[string]string{"DFNS_AUTH_TOKEN": "t"}))
+	c, err = dfnskeys.NewClientFromEnvFunc(env(map[string]string{"DFNS_AUTH_TOKEN": "t"}))
 	require.NoError(t, err)
-	require.Equal(t, DefaultBaseURL, c.BaseURL())
+	require.Equal(t, dfnskeys.DefaultBaseURL, c.BaseURL())
 
 	secret := "MC4CAQAwBQYDK2VwBCIEIPLACEHOLDERSECRETKEYMATERIAL0000000000000"
 	for name, tc := range map[string]struct {
@@ -68,7 +69,7 @@ func TestNewClientFromEnv(t *testing.T) {
 		"multi-line key": {map[string]string{"DFNS_AUTH_TOKEN": "t", "DFNS_CRED_ID": "c", "DFNS_PRIVATE_KEY": secret + "\n" + secret}, "neither a PEM block nor a file path"},
 		"bad URL":        {map[string]string{"DFNS_AUTH_TOKEN": "t", "DFNS_API_URL": "api.dfns.io"}, "must be an absolute"},
 	} {
-		_, err := newClientFromEnv(env(tc.env))
+		_, err := dfnskeys.NewClientFromEnvFunc(env(tc.env))
 		require.ErrorContains(t, err, tc.want, name)
 		require.NotContains(t, err.Error(), secret[10:40], "%s: the value is never echoed", name)
 	}

@@ -22,7 +22,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-const signRoute = "POST /keys/{keyId}/signatures"
+const signRoute = dfnstest.RouteCreateSignature
 
 func signPOSTs(srv *dfnstest.Server) int {
 	n := 0
@@ -48,17 +48,17 @@ func importFresh(t *testing.T, c *dfnskeys.Client, curve keys.Curve) (*keys.Key,
 func TestProofProcessedButUnansweredIsRetried(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	for name, fault := range map[string]func(*dfnstest.Server){
-		"dropped answer":       func(s *dfnstest.Server) { s.DropNextResponse(signRoute, 2) },
-		"502 after processing": func(s *dfnstest.Server) { s.FailAfterProcessing(signRoute, 2, http.StatusBadGateway) },
-		"503 before":           func(s *dfnstest.Server) { s.FailNext(signRoute, 2, http.StatusServiceUnavailable) },
-		"429":                  func(s *dfnstest.Server) { s.RateLimitNext(signRoute, 2, 0) },
+	for name, fault := range map[string]dfnstest.Fault{
+		"dropped answer":       {Kind: dfnstest.DropResponse, Route: signRoute, Count: 2},
+		"502 after processing": {Kind: dfnstest.FailAfter, Route: signRoute, Count: 2, Status: http.StatusBadGateway},
+		"503 before":           {Kind: dfnstest.FailBefore, Route: signRoute, Count: 2, Status: http.StatusServiceUnavailable},
+		"429":                  {Kind: dfnstest.RateLimit, Route: signRoute, Count: 2},
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			srv, c := setup(t)
 			created, key := importFresh(t, c, keys.Secp256k1)
-			fault(srv)
+			require.NoError(t, srv.SetFaults(fault))
 			proof, err := c.ProveKey(ctx, created, dfnskeys.ProveOptions{PublicKey: key.PublicKey()})
 			require.NoError(t, err)
 			require.Equal(t, 3, signPOSTs(srv), "two failed attempts and one answered")
@@ -160,7 +160,7 @@ func TestProofConflictResolvesToOurRequest(t *testing.T) {
 	created, key := importFresh(t, c, keys.Ed25519)
 	first, err := c.ProveKey(ctx, created, dfnskeys.ProveOptions{PublicKey: key.PublicKey()})
 	require.NoError(t, err)
-	srv.FailNext(signRoute, 1, http.StatusConflict)
+	require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.FailBefore, Route: signRoute, Count: 1, Status: http.StatusConflict}))
 	again, err := c.ProveKey(ctx, created, dfnskeys.ProveOptions{PublicKey: key.PublicKey()})
 	require.NoError(t, err)
 	require.Equal(t, first.SignatureID, again.SignatureID)
@@ -179,7 +179,7 @@ func TestProofConfirmedCountsAsSigned(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	srv, c := setup(t)
-	srv.SetConfirmedRate(1)
+	require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.Confirmed, Rate: 1}))
 	for _, s := range keys.SupportedSchemes() {
 		key := freshKey(t, s.Curve)
 		created, err := c.ImportKey(ctx, key, dfnskeys.ImportKeyOptions{Protocol: s.Protocol})
@@ -201,14 +201,14 @@ func TestProofIncompleteIsNotAFailedProof(t *testing.T) {
 	ctx := context.Background()
 	srv, c := setup(t)
 	created, key := importFresh(t, c, keys.Secp256k1)
-	srv.DropNextResponse(signRoute, 10) // more than the policy's 4 attempts
+	require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.DropResponse, Route: signRoute, Count: 10})) // more than the policy's 4 attempts
 	_, err := c.ProveKey(ctx, created, dfnskeys.ProveOptions{PublicKey: key.PublicKey()})
 	require.ErrorIs(t, err, dfnskeys.ErrProofIncomplete)
 	require.NotErrorIs(t, err, signatures.ErrInvalid)
 	require.ErrorContains(t, err, "not completed")
 	require.ErrorContains(t, err, "rerun to finish")
 	require.Equal(t, 1, srv.SignatureCount(), "four attempts, one request")
-	srv.DropNextResponse(signRoute, 0)
+	require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.DropResponse, Route: signRoute, Count: 0}))
 	proof, err := c.ProveKey(ctx, created, dfnskeys.ProveOptions{PublicKey: key.PublicKey()})
 	require.NoError(t, err)
 	require.Equal(t, 1, srv.SignatureCount())
@@ -216,7 +216,7 @@ func TestProofIncompleteIsNotAFailedProof(t *testing.T) {
 
 	// A bad signature is a failed proof, not an incomplete one.
 	created2, key2 := importFresh(t, c, keys.Secp256k1)
-	srv.CorruptNextSignatures(1)
+	require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.BadSignature, Count: 1}))
 	_, err = c.ProveKey(ctx, created2, dfnskeys.ProveOptions{PublicKey: key2.PublicKey()})
 	require.ErrorIs(t, err, signatures.ErrInvalid)
 	require.NotErrorIs(t, err, dfnskeys.ErrProofIncomplete)
@@ -304,7 +304,7 @@ func TestCheckProof(t *testing.T) {
 	_, err = c.CheckProof(ctx, created, dfnskeys.ProveOptions{PublicKey: freshKey(t, keys.Secp256k1).PublicKey()})
 	require.ErrorIs(t, err, dfnskeys.ErrProofNotFound)
 	// A listing the API cannot answer is an incomplete check.
-	srv.FailNext("GET /keys/{keyId}/signatures", 10, http.StatusBadGateway)
+	require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.FailBefore, Route: dfnstest.RouteListSignatures, Count: 10, Status: http.StatusBadGateway}))
 	_, err = c.CheckProof(ctx, created, dfnskeys.ProveOptions{PublicKey: key.PublicKey()})
 	require.ErrorIs(t, err, dfnskeys.ErrProofIncomplete)
 }

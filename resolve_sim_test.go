@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/dfnskeys/dfnskeys"
+	"github.com/dfnskeys/dfnskeys/dfnstest"
 	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/stretchr/testify/require"
 )
@@ -35,7 +36,9 @@ func TestAmbiguousImportIsNotResolvedByAnotherKey(t *testing.T) {
 		key := freshKey(t, keys.Secp256k1)
 		schnorr, err := c.ImportKey(ctx, key, dfnskeys.ImportKeyOptions{Protocol: keys.FROSTBitcoin})
 		require.NoError(t, err)
-		notResolved(t, c, func() { srv.FailNext("POST /keys/import", 1, http.StatusServiceUnavailable) }, key, dfnskeys.ImportKeyOptions{Protocol: keys.CGGMP21})
+		notResolved(t, c, func() {
+			require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.FailBefore, Route: dfnstest.RouteImportKey, Count: 1, Status: http.StatusServiceUnavailable}))
+		}, key, dfnskeys.ImportKeyOptions{Protocol: keys.CGGMP21})
 		found, err := c.Keys.FindImported(ctx, keys.Scheme{Protocol: keys.FROSTBitcoin, Curve: keys.Secp256k1}, key.PublicKeyHex())
 		require.NoError(t, err)
 		require.Equal(t, schnorr.ID, found.ID, "FindImported finds the key of its scheme")
@@ -58,7 +61,9 @@ func TestAmbiguousImportIsNotResolvedByAnotherKey(t *testing.T) {
 		exp, _, err := c.ExportKey(ctx, old.ID, dfnskeys.ExportOptions{})
 		require.NoError(t, err)
 		exp.Destroy()
-		notResolved(t, c, func() { srv.FailNext("POST /keys/import", 1, http.StatusServiceUnavailable) }, key, dfnskeys.ImportKeyOptions{})
+		notResolved(t, c, func() {
+			require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.FailBefore, Route: dfnstest.RouteImportKey, Count: 1, Status: http.StatusServiceUnavailable}))
+		}, key, dfnskeys.ImportKeyOptions{})
 	})
 
 	t.Run("a key created before this import", func(t *testing.T) {
@@ -71,7 +76,9 @@ func TestAmbiguousImportIsNotResolvedByAnotherKey(t *testing.T) {
 		srv.AdvanceClock(dfnskeys.ImportClockSkew + time.Minute)
 		// A deliberate second key: without AllowDuplicate, ImportKey
 		// would return the first without sending anything.
-		notResolved(t, c, func() { srv.FailNext("POST /keys/import", 1, http.StatusServiceUnavailable) }, key, dfnskeys.ImportKeyOptions{AllowDuplicate: true})
+		notResolved(t, c, func() {
+			require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.FailBefore, Route: dfnstest.RouteImportKey, Count: 1, Status: http.StatusServiceUnavailable}))
+		}, key, dfnskeys.ImportKeyOptions{AllowDuplicate: true})
 	})
 
 	t.Run("a key with another name", func(t *testing.T) {
@@ -80,7 +87,9 @@ func TestAmbiguousImportIsNotResolvedByAnotherKey(t *testing.T) {
 		key := freshKey(t, keys.Secp256k1)
 		_, err := c.ImportKey(ctx, key, dfnskeys.ImportKeyOptions{Name: "first"})
 		require.NoError(t, err)
-		notResolved(t, c, func() { srv.FailNext("POST /keys/import", 1, http.StatusServiceUnavailable) }, key, dfnskeys.ImportKeyOptions{Name: "second", AllowDuplicate: true})
+		notResolved(t, c, func() {
+			require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.FailBefore, Route: dfnstest.RouteImportKey, Count: 1, Status: http.StatusServiceUnavailable}))
+		}, key, dfnskeys.ImportKeyOptions{Name: "second", AllowDuplicate: true})
 	})
 
 	// The control: the same situations, but the lost import was processed.
@@ -90,7 +99,7 @@ func TestAmbiguousImportIsNotResolvedByAnotherKey(t *testing.T) {
 		key := freshKey(t, keys.Secp256k1)
 		_, err := c.ImportKey(ctx, key, dfnskeys.ImportKeyOptions{Protocol: keys.FROSTBitcoin, Name: "first"})
 		require.NoError(t, err)
-		srv.FailAfterProcessing("POST /keys/import", 1, http.StatusBadGateway)
+		require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.FailAfter, Route: dfnstest.RouteImportKey, Count: 1, Status: http.StatusBadGateway}))
 		got, err := c.ImportKey(ctx, key, dfnskeys.ImportKeyOptions{Protocol: keys.CGGMP21, Name: "second"})
 		require.NoError(t, err)
 		require.Equal(t, "ECDSA", got.Scheme)

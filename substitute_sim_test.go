@@ -40,7 +40,7 @@ func TestExportKeySubstitutedKey(t *testing.T) {
 		return created
 	}
 	victim, other := imp(mine, "mine"), imp(theirs, "theirs")
-	srv.SubstituteKey(victim.ID, other.ID)
+	require.NoError(t, srv.SubstituteKey(victim.ID, other.ID))
 
 	// Every answer agrees on the other key.
 	got, err := c.Keys.Get(ctx, victim.ID)
@@ -104,7 +104,7 @@ func TestExportKeySubstitutedKey(t *testing.T) {
 	require.False(t, stored.Key.Exported, "Dfns marks the key asked for, not the one answered with")
 
 	// The expected key still matches the truth once the substitution ends.
-	srv.SubstituteKey(victim.ID, "")
+	require.NoError(t, srv.SubstituteKey(victim.ID, ""))
 	k, _, err = c.ExportKey(ctx, victim.ID, dfnskeys.ExportOptions{Expect: keys.ExpectPublicKey(mine.PublicKey())})
 	require.NoError(t, err)
 	require.True(t, k.Equal(mine))
@@ -124,7 +124,7 @@ func TestExportWalletSubstitutedKey(t *testing.T) {
 	require.NoError(t, err)
 	other, err := c.ImportKey(ctx, theirs, dfnskeys.ImportKeyOptions{})
 	require.NoError(t, err)
-	srv.SubstituteKey(w.SigningKey.ID, other.ID)
+	require.NoError(t, srv.SubstituteKey(w.SigningKey.ID, other.ID))
 
 	k, faulty, err := c.ExportWallet(ctx, w.ID, dfnskeys.ExportOptions{Expect: keys.ExpectPublicKey(mine.PublicKey())})
 	require.Nil(t, k)

@@ -18,7 +18,6 @@ import (
 
 	"github.com/dfnskeys/dfnskeys"
 	"github.com/dfnskeys/dfnskeys/address"
-	"github.com/dfnskeys/dfnskeys/auth"
 	"github.com/dfnskeys/dfnskeys/bulk"
 	"github.com/dfnskeys/dfnskeys/bulk/internal/journal"
 	"github.com/dfnskeys/dfnskeys/dfnstest"
@@ -29,12 +28,7 @@ import (
 
 func client(t testing.TB, srv *dfnstest.Server) *dfnskeys.Client {
 	t.Helper()
-	signer, err := auth.NewKeySigner(srv.CredentialID(), srv.CredentialPEM())
-	require.NoError(t, err)
-	c, err := dfnskeys.NewClient(dfnskeys.WithBaseURL(srv.URL()), dfnskeys.WithAuthToken(srv.Token()), dfnskeys.WithSigner(signer),
-		dfnskeys.WithRetryPolicy(dfnskeys.RetryPolicy{MaxAttempts: 6, InitialBackoff: time.Millisecond, MaxBackoff: 10 * time.Millisecond, MaxRetryAfter: 5 * time.Second, LookupAttempts: 2, LookupDelay: 10 * time.Millisecond}))
-	require.NoError(t, err)
-	return c
+	return srv.Client(dfnskeys.WithRetryPolicy(dfnskeys.RetryPolicy{MaxAttempts: 6, InitialBackoff: time.Millisecond, MaxBackoff: 10 * time.Millisecond, MaxRetryAfter: 5 * time.Second, LookupAttempts: 2, LookupDelay: 10 * time.Millisecond}))
 }
 
 // fixture writes key files of several formats and an input listing them.
@@ -271,12 +265,12 @@ func TestRunUnderFaultsConverges(t *testing.T) {
 	c := client(t, srv)
 	f := newFixture(t, 40)
 	srv.SetLatency(2 * time.Millisecond)
-	srv.SetErrorRate("POST /keys/import", 0.1, http.StatusServiceUnavailable) // ambiguous: never resent
-	srv.SetErrorRate("GET /keys", 0.1, http.StatusBadGateway)
-	srv.SetErrorRate("POST /auth/action/init", 0.1, http.StatusInternalServerError)
-	srv.RateLimitNext("POST /keys/import", 5, 0)
-	srv.DropNextResponse("POST /keys/import", 3)
-	srv.FailAfterProcessing("POST /keys/import", 3, http.StatusBadGateway)
+	require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.FailBefore, Route: dfnstest.RouteImportKey, Rate: 0.1, Status: http.StatusServiceUnavailable})) // ambiguous: never resent
+	require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.FailBefore, Route: dfnstest.RouteListKeys, Rate: 0.1, Status: http.StatusBadGateway}))
+	require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.FailBefore, Route: dfnstest.RouteActionInit, Rate: 0.1, Status: http.StatusInternalServerError}))
+	require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.RateLimit, Route: dfnstest.RouteImportKey, Count: 5}))
+	require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.DropResponse, Route: dfnstest.RouteImportKey, Count: 3}))
+	require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.FailAfter, Route: dfnstest.RouteImportKey, Count: 3, Status: http.StatusBadGateway}))
 	runs := 0
 	for {
 		runs++
@@ -390,14 +384,14 @@ func TestRunPolicyApprovalIsNeverResent(t *testing.T) {
 	srv := dfnstest.NewServer(t)
 	c := client(t, srv)
 	f := newFixture(t, 3)
-	srv.RequirePolicyApproval("POST /keys/import", true)
+	require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.PolicyApproval, Route: dfnstest.RouteImportKey, Rate: 1}))
 	sum, lines := run(t, context.Background(), f, c, nil)
 	require.Equal(t, 3, sum.Failed)
 	require.Contains(t, lines[1].Error, "needs policy approval ap-")
 	require.Empty(t, srv.Keys())
 
 	// Policies off now, but the rows are still waiting for their approvals.
-	srv.RequirePolicyApproval("POST /keys/import", false)
+	require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.PolicyApproval, Route: dfnstest.RouteImportKey}))
 	sum, lines = run(t, context.Background(), f, c, nil)
 	require.Equal(t, 3, sum.Failed)
 	require.Contains(t, lines[2].Error, "waits for policy approval ap-")

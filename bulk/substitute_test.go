@@ -62,7 +62,7 @@ func TestExportSubstitutedKey(t *testing.T) {
 	goodKey, good := imported()
 	_, plain := imported()
 	_, other := imported()
-	srv.SubstituteKey(victim.ID, other.ID)
+	require.NoError(t, srv.SubstituteKey(victim.ID, other.ID))
 
 	dir := t.TempDir()
 	for _, ext := range []string{".jsonl", ".csv"} {

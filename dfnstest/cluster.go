@@ -87,8 +87,8 @@ type StoredKey struct {
 // PublicKeyHex returns the public key as the API reports it.
 func (k *StoredKey) PublicKeyHex() string { return hex.EncodeToString(k.PublicKey) }
 
-// SignerError is an import rejected by one signer.
-type SignerError struct {
+// signerError is an import rejected by one signer.
+type signerError struct {
 	// SignerID names the signer.
 	SignerID string
 	// Err is the reason.
@@ -96,12 +96,12 @@ type SignerError struct {
 }
 
 // Error names the signer and the reason.
-func (e *SignerError) Error() string {
+func (e *signerError) Error() string {
 	return fmt.Sprintf("signer %s rejected its share: %v", e.SignerID, e.Err)
 }
 
 // Unwrap returns the reason.
-func (e *SignerError) Unwrap() error { return e.Err }
+func (e *signerError) Unwrap() error { return e.Err }
 
 // Import validates an import request as real signers would and stores the
 // key. Each signer decrypts its share, parses it strictly for the curve,
@@ -139,34 +139,34 @@ func (c *Cluster) Import(req *keys.ImportRequest) (*StoredKey, error) {
 		index := slices.Index(c.Signers, s) + 1
 		ct, err := base64.StdEncoding.Strict().DecodeString(es.EncryptedKeyShare)
 		if err != nil {
-			return nil, &SignerError{s.SignerID, errors.New("encrypted share is not base64")}
+			return nil, &signerError{s.SignerID, errors.New("encrypted share is not base64")}
 		}
 		pt, err := s.dk.Decrypt(ct)
 		if err != nil {
-			return nil, &SignerError{s.SignerID, err}
+			return nil, &signerError{s.SignerID, err}
 		}
 		share, err := sharding.ParseImportShare(curve, pt)
 		clear(pt)
 		if err != nil {
-			return nil, &SignerError{s.SignerID, err}
+			return nil, &signerError{s.SignerID, err}
 		}
 		if len(share.PublicShares) != n {
-			return nil, &SignerError{s.SignerID, fmt.Errorf("%d public shares for %d signers", len(share.PublicShares), n)}
+			return nil, &signerError{s.SignerID, fmt.Errorf("%d public shares for %d signers", len(share.PublicShares), n)}
 		}
 		if !curve.BaseMul(share.SecretShare).Equal(share.PublicShares[index-1]) {
-			return nil, &SignerError{s.SignerID, fmt.Errorf("secret share does not match public share %d", index)}
+			return nil, &signerError{s.SignerID, fmt.Errorf("secret share does not match public share %d", index)}
 		}
 		if first == nil {
 			first = share.PublicShares
 			pk, err := sharding.CheckPublicShares(first, req.MinSigners)
 			if err != nil {
-				return nil, &SignerError{s.SignerID, err}
+				return nil, &signerError{s.SignerID, err}
 			}
 			k.PublicKey = pk.PublicKeyBytes()
 		} else {
 			for j := range first {
 				if !first[j].Equal(share.PublicShares[j]) {
-					return nil, &SignerError{s.SignerID, fmt.Errorf("public share %d differs from the other signers'", j+1)}
+					return nil, &signerError{s.SignerID, fmt.Errorf("public share %d differs from the other signers'", j+1)}
 				}
 			}
 		}
@@ -175,10 +175,10 @@ func (c *Cluster) Import(req *keys.ImportRequest) (*StoredKey, error) {
 	return k, nil
 }
 
-// Generate makes a fresh key of the given scheme held by the cluster with
+// generateKey makes a fresh key of the given scheme held by the cluster with
 // threshold t, as Dfns does for keys it creates itself (a dealer-free key
 // generation in reality; here a random secret shared at 1..n and dropped).
-func (c *Cluster) Generate(scheme keys.Scheme, t int) (*StoredKey, error) {
+func (c *Cluster) generateKey(scheme keys.Scheme, t int) (*StoredKey, error) {
 	if err := scheme.Validate(); err != nil {
 		return nil, err
 	}

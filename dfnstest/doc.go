@@ -12,11 +12,12 @@
 // credentials and WebAuthn passkeys) as Dfns does, and it can create keys
 // itself (POST /keys), as Dfns does for native keys.
 //
+// [Server.Client] returns a client ready to use against the server.
 // Inspection helpers ([Server.Keys], [Server.Requests], …) show what
-// arrived; fault knobs ([Server.FailNext], [Server.RateLimitNext],
-// [Server.DropNextResponse], [Server.FailAfterProcessing],
-// [Server.RequirePolicyApproval], [Server.SetLatency], …) rehearse what
-// production does. Hostile-API knobs ([Server.SubstituteListedSigner],
+// arrived; faults ([Server.SetFaults] with a [Fault] per route: failures
+// before or after processing, rate limits, dropped or delayed answers,
+// policy approvals, bad signatures; [ParseFaults] reads them as text) and
+// [Server.SetLatency] rehearse what production does. Hostile-API knobs ([Server.SubstituteListedSigner],
 // [Server.SubstituteKey], [Server.SubstituteExport]) rehearse a compromised
 // API front end, so that a client's defences can be shown to hold (see the
 // repository's docs/threat-model.md). The protocol it implements is

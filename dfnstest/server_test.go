@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/ecdsa"
+	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rand"
 	"encoding/base64"
@@ -437,7 +438,7 @@ func TestRegisterCredential(t *testing.T) {
 	for id, priv := range map[string]any{"cred-p256": p256, "cred-k1": k1} {
 		signer, err := auth.NewKeySignerFromKey(id, priv)
 		require.NoError(t, err)
-		s.RegisterCredential(id, signer.PublicKey())
+		require.NoError(t, s.RegisterCredential(id, signer.PublicKey()))
 		c := newClient(t, s)
 		c.signer = signer
 		ch := c.challenge("POST", "/keys/import", nil)
@@ -445,7 +446,8 @@ func TestRegisterCredential(t *testing.T) {
 		c.importKey()
 	}
 	require.Len(t, s.Keys(), 2)
-	require.Panics(t, func() { s.RegisterCredential("x", "not a key") })
+	require.ErrorContains(t, s.RegisterCredential("x", "not a key"), `dfnstest: RegisterCredential("x"): `)
+	require.EqualError(t, s.RegisterCredential("", ed25519.PublicKey(make([]byte, 32))), "dfnstest: RegisterCredential: empty credential ID")
 }
 
 func TestAuthorization(t *testing.T) {
@@ -577,7 +579,7 @@ func TestRouting(t *testing.T) {
 	requireError(t, resp, b, http.StatusBadRequest, "malformed JSON body")
 	resp, b = c.do("POST", "/auth/action/init", append(init[:len(init)-1], []byte(`,"unknownField":1}`)...), nil)
 	require.Equal(t, http.StatusOK, resp.StatusCode, "unknown fields are tolerated: %s", b)
-	resp, b = c.do("POST", "/auth/action/init", bytes.Repeat([]byte(" "), MaxBodySize+1), nil)
+	resp, b = c.do("POST", "/auth/action/init", bytes.Repeat([]byte(" "), maxBodySize+1), nil)
 	requireError(t, resp, b, http.StatusRequestEntityTooLarge, "larger than")
 }
 
@@ -647,24 +649,24 @@ func TestFaults(t *testing.T) {
 		s := NewServer(t)
 		return s, newClient(t, s)
 	}
-	t.Run("FailNext", func(t *testing.T) {
+	t.Run("FailBefore count", func(t *testing.T) {
 		s, c := setup(t)
-		s.FailNext("GET /signers", 2, http.StatusServiceUnavailable)
+		require.NoError(t, s.SetFaults(Fault{Kind: FailBefore, Route: RouteListSigners, Count: 2, Status: http.StatusServiceUnavailable}))
 		for range 2 {
 			resp, b := c.do("GET", "/signers", nil, nil)
 			requireError(t, resp, b, http.StatusServiceUnavailable, "simulated")
 		}
 		c.cluster(0)
-		s.FailNext("POST /keys/import", 1, http.StatusInternalServerError)
+		require.NoError(t, s.SetFaults(Fault{Kind: FailBefore, Route: RouteImportKey, Count: 1, Status: http.StatusInternalServerError}))
 		resp, b := c.signed("/keys/import", mustJSON(t, c.importRequest(randomKey(t, keys.Secp256k1), "")))
 		requireError(t, resp, b, http.StatusInternalServerError, "simulated")
 		require.Empty(t, s.Keys())
 		c.importKey()
 	})
-	t.Run("RateLimitNext", func(t *testing.T) {
+	t.Run("RateLimit count", func(t *testing.T) {
 		s, c := setup(t)
-		s.RateLimitNext("GET /keys", 1, 1500*time.Millisecond)
-		s.RateLimitNext("GET /signers", 1, 0)
+		require.NoError(t, s.SetFaults(Fault{Kind: RateLimit, Route: RouteListKeys, Count: 1, Wait: 1500 * time.Millisecond}))
+		require.NoError(t, s.SetFaults(Fault{Kind: RateLimit, Route: RouteListSigners, Count: 1}))
 		resp, b := c.do("GET", "/keys", nil, nil)
 		requireError(t, resp, b, http.StatusTooManyRequests, "rate limited")
 		require.Equal(t, "2", resp.Header.Get("Retry-After"))
@@ -674,20 +676,20 @@ func TestFaults(t *testing.T) {
 		var list keys.ListResponse
 		c.get("/keys", &list)
 	})
-	t.Run("SetErrorRate", func(t *testing.T) {
+	t.Run("FailBefore rate", func(t *testing.T) {
 		s, c := setup(t)
-		s.SetErrorRate("GET /keys", 1, http.StatusBadGateway)
+		require.NoError(t, s.SetFaults(Fault{Kind: FailBefore, Route: RouteListKeys, Rate: 1, Status: http.StatusBadGateway}))
 		for range 3 {
 			resp, b := c.do("GET", "/keys", nil, nil)
 			requireError(t, resp, b, http.StatusBadGateway, "")
 		}
-		s.SetErrorRate("GET /keys", 0, 0)
+		require.NoError(t, s.SetFaults(Fault{Kind: FailBefore, Route: RouteListKeys}))
 		var list keys.ListResponse
 		c.get("/keys", &list)
 	})
-	t.Run("DropNextResponse", func(t *testing.T) {
+	t.Run("DropResponse count", func(t *testing.T) {
 		s, c := setup(t)
-		s.DropNextResponse("POST /keys/import", 1)
+		require.NoError(t, s.SetFaults(Fault{Kind: DropResponse, Route: RouteImportKey, Count: 1}))
 		body := mustJSON(t, c.importRequest(randomKey(t, keys.Secp256k1), ""))
 		tok := c.userAction("POST", "/keys/import", body)
 		_, _, err := c.try("POST", "/keys/import", body, http.Header{"X-Dfns-Useraction": {tok}})
@@ -698,21 +700,21 @@ func TestFaults(t *testing.T) {
 
 		// A GET on a reused connection is not transparently retried.
 		c.cluster(0)
-		s.DropNextResponse("GET /signers", 1)
+		require.NoError(t, s.SetFaults(Fault{Kind: DropResponse, Route: RouteListSigners, Count: 1}))
 		_, _, err = c.try("GET", "/signers", nil, nil)
 		require.Error(t, err)
 		c.cluster(0)
 	})
-	t.Run("FailAfterProcessing", func(t *testing.T) {
+	t.Run("FailAfter count", func(t *testing.T) {
 		s, c := setup(t)
-		s.FailAfterProcessing("POST /keys/import", 1, http.StatusGatewayTimeout)
+		require.NoError(t, s.SetFaults(Fault{Kind: FailAfter, Route: RouteImportKey, Count: 1, Status: http.StatusGatewayTimeout}))
 		resp, b := c.signed("/keys/import", mustJSON(t, c.importRequest(randomKey(t, keys.Secp256k1), "")))
 		requireError(t, resp, b, http.StatusGatewayTimeout, "after processing")
 		require.Len(t, s.Keys(), 1)
 	})
-	t.Run("RequirePolicyApproval", func(t *testing.T) {
+	t.Run("PolicyApproval", func(t *testing.T) {
 		s, c := setup(t)
-		s.RequirePolicyApproval("POST /keys/import", true)
+		require.NoError(t, s.SetFaults(Fault{Kind: PolicyApproval, Route: RouteImportKey, Rate: 1}))
 		body := mustJSON(t, c.importRequest(randomKey(t, keys.Secp256k1), ""))
 		resp, b := c.signed("/keys/import", body)
 		require.Equal(t, http.StatusAccepted, resp.StatusCode, "%s", b)
@@ -731,7 +733,7 @@ func TestFaults(t *testing.T) {
 		// Missing user action is still rejected first.
 		resp, b = c.do("POST", "/keys/import", body, nil)
 		requireError(t, resp, b, http.StatusForbidden, "user action")
-		s.RequirePolicyApproval("POST /keys/import", false)
+		require.NoError(t, s.SetFaults(Fault{Kind: PolicyApproval, Route: RouteImportKey}))
 		c.importKey()
 	})
 	t.Run("SetLatency", func(t *testing.T) {
@@ -744,21 +746,21 @@ func TestFaults(t *testing.T) {
 		_, _, err := c.try("GET", "/signers", nil, nil)
 		require.Error(t, err)
 	})
-	t.Run("RateLimitRate", func(t *testing.T) {
+	t.Run("RateLimit rate", func(t *testing.T) {
 		s, c := setup(t)
-		s.RateLimitRate("GET /keys", 1, 1500*time.Millisecond)
+		require.NoError(t, s.SetFaults(Fault{Kind: RateLimit, Route: RouteListKeys, Rate: 1, Wait: 1500 * time.Millisecond}))
 		for range 3 {
 			resp, b := c.do("GET", "/keys", nil, nil)
 			requireError(t, resp, b, http.StatusTooManyRequests, "rate limited")
 			require.Equal(t, "2", resp.Header.Get("Retry-After"))
 		}
-		s.RateLimitRate("GET /keys", 0, 0)
+		require.NoError(t, s.SetFaults(Fault{Kind: RateLimit, Route: RouteListKeys, Rate: 0}))
 		var list keys.ListResponse
 		c.get("/keys", &list)
 	})
-	t.Run("DropResponseRate", func(t *testing.T) {
+	t.Run("DropResponse rate", func(t *testing.T) {
 		s, c := setup(t)
-		s.DropResponseRate("POST /keys/import", 1)
+		require.NoError(t, s.SetFaults(Fault{Kind: DropResponse, Route: RouteImportKey, Rate: 1}))
 		for i := range 2 {
 			body := mustJSON(t, c.importRequest(randomKey(t, keys.Secp256k1), ""))
 			tok := c.userAction("POST", "/keys/import", body)
@@ -766,12 +768,12 @@ func TestFaults(t *testing.T) {
 			require.Error(t, err)
 			require.Len(t, s.Keys(), i+1, "the request was processed")
 		}
-		s.DropResponseRate("POST /keys/import", 0)
+		require.NoError(t, s.SetFaults(Fault{Kind: DropResponse, Route: RouteImportKey, Rate: 0}))
 		c.importKey()
 	})
-	t.Run("FailAfterProcessingRate", func(t *testing.T) {
+	t.Run("FailAfter rate", func(t *testing.T) {
 		s, c := setup(t)
-		s.FailAfterProcessingRate("POST /keys/import", 1, http.StatusBadGateway)
+		require.NoError(t, s.SetFaults(Fault{Kind: FailAfter, Route: RouteImportKey, Rate: 1, Status: http.StatusBadGateway}))
 		resp, b := c.signed("/keys/import", mustJSON(t, c.importRequest(randomKey(t, keys.Secp256k1), "")))
 		requireError(t, resp, b, http.StatusBadGateway, "after processing")
 		require.Len(t, s.Keys(), 1)
@@ -780,7 +782,7 @@ func TestFaults(t *testing.T) {
 		// Half the requests fail: over 200 requests, both outcomes occur
 		// (the chance that one does not is 2^-199).
 		s, c := setup(t)
-		s.SetErrorRate("GET /signers", 0.5, http.StatusServiceUnavailable)
+		require.NoError(t, s.SetFaults(Fault{Kind: FailBefore, Route: RouteListSigners, Rate: 0.5, Status: http.StatusServiceUnavailable}))
 		seen := map[int]bool{}
 		for range 200 {
 			resp, _ := c.do("GET", "/signers", nil, nil)
@@ -788,14 +790,39 @@ func TestFaults(t *testing.T) {
 		}
 		require.Equal(t, map[int]bool{http.StatusOK: true, http.StatusServiceUnavailable: true}, seen)
 	})
-	t.Run("bad knobs", func(t *testing.T) {
-		s, _ := setup(t)
-		require.Panics(t, func() { s.FailNext("GET /keys", 1, 200) })
-		require.Panics(t, func() { s.DropResponseRate("GET /keys", 1.5) })
-		require.Panics(t, func() { s.RateLimitRate("GET /keys", -0.1, 0) })
-		require.PanicsWithValue(t, fmt.Sprintf("unknown route %q; routes are %q", "POST /key/import", Routes()), func() {
-			s.FailNext("POST /key/import", 1, 500)
-		})
+	t.Run("bad faults", func(t *testing.T) {
+		s, c := setup(t)
+		for _, tc := range []struct {
+			f    Fault
+			want string
+		}{
+			{Fault{Kind: FailBefore, Route: RouteListKeys, Count: 1, Status: 200}, "Status 200 is not an HTTP error status"},
+			{Fault{Kind: DropResponse, Route: RouteListKeys, Rate: 1.5}, "Rate 1.5 is not a fraction from 0 to 1"},
+			{Fault{Kind: RateLimit, Route: RouteListKeys, Rate: -0.1}, "Rate -0.1 is not a fraction"},
+			{Fault{Kind: FailBefore, Route: RouteListKeys, Count: -1}, "Count -1 is negative"},
+			{Fault{Kind: FailBefore, Route: RouteListKeys, Count: 1, Rate: 0.5}, "give Count or Rate, not both"},
+			{Fault{Kind: DropResponse, Route: RouteListKeys, Count: 1, Status: 500}, "DropResponse fault takes no Status"},
+			{Fault{Kind: FailAfter, Route: RouteListKeys, Count: 1, Wait: time.Second}, "FailAfter fault takes no Wait"},
+			{Fault{Kind: DelayAfter, Route: RouteListKeys, Count: 1, Wait: -time.Second}, "Wait -1s is negative"},
+			{Fault{Kind: BadSignature, Route: RouteCreateSignature, Count: 1}, "leave Route empty"},
+			{Fault{Kind: 0, Count: 1}, "FaultKind(0) is not a fault kind"},
+			{Fault{Kind: FailBefore, Route: "POST /key/import", Count: 1}, `unknown route "POST /key/import" (did you mean "POST /keys/import"?); the routes are GET /signers, `},
+		} {
+			err := s.SetFaults(Fault{Kind: FailBefore, Route: RouteListSigners, Count: 1}, tc.f)
+			require.ErrorContains(t, err, tc.want, "%+v", tc.f)
+		}
+		// None of a rejected batch was injected: the valid first fault is
+		// not in force.
+		c.cluster(0)
+	})
+	t.Run("every route", func(t *testing.T) {
+		s, c := setup(t)
+		require.NoError(t, s.SetFaults(Fault{Kind: FailBefore, Count: 1}))
+		resp, b := c.do("GET", "/keys", nil, nil)
+		requireError(t, resp, b, http.StatusServiceUnavailable, "simulated")
+		resp, b = c.do("GET", "/signers", nil, nil)
+		requireError(t, resp, b, http.StatusServiceUnavailable, "simulated")
+		c.cluster(0)
 	})
 }
 
@@ -871,14 +898,4 @@ func TestStartServerOptions(t *testing.T) {
 		c.cluster(0)
 		s.Close()
 	}
-}
-
-func TestWithLatency(t *testing.T) {
-	t.Parallel()
-	s := NewServer(t, WithLatency(30*time.Millisecond))
-	c := newClient(t, s)
-	start := time.Now()
-	resp, _ := c.do("GET", "/signers", nil, nil)
-	require.Equal(t, http.StatusOK, resp.StatusCode)
-	require.GreaterOrEqual(t, time.Since(start), 30*time.Millisecond, "the response waited for the latency")
 }

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -151,6 +153,9 @@ func (s *Server) saveLocked() error {
 // loadState restores s from its state file; it reports false when the
 // file does not exist.
 func (s *Server) loadState() (bool, error) {
+	if err := checkStateFileDir(s.stateFile); err != nil {
+		return false, err
+	}
 	b, err := readPrivateFile(s.stateFile)
 	if errors.Is(err, fs.ErrNotExist) {
 		return false, nil
@@ -284,5 +289,22 @@ func (s *Server) restore(b []byte) error {
 	s.clusters = clusters
 	s.keys, s.byID, s.wallets = ks, byID, wallets
 	s.sigs, s.sigsByExt, s.sigSeq = sigs, sigsByExt, sigSeq
+	return nil
+}
+
+// checkStateFileDir refuses a state file in a directory others can write
+// to (without the sticky bit), where a planted file or link could replace
+// the state.
+func checkStateFileDir(path string) error {
+	dir := filepath.Dir(path)
+	fi, err := os.Stat(dir)
+	switch {
+	case err != nil:
+		return fmt.Errorf("simulator state file: %w", err)
+	case !fi.IsDir():
+		return fmt.Errorf("simulator state file %s: %s is not a directory", path, dir)
+	case fi.Mode().Perm()&0o022 != 0 && fi.Mode()&os.ModeSticky == 0:
+		return fmt.Errorf("simulator state file %s is in a directory writable by other users (mode %04o): keep it in a private directory", path, fi.Mode().Perm())
+	}
 	return nil
 }

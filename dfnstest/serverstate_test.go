@@ -250,3 +250,20 @@ func TestStateFileKeepsSignatureRequests(t *testing.T) {
 	require.Contains(t, string(b), `"error":{"id":"err-`)
 	require.Equal(t, 1, s2.SignatureCount())
 }
+
+// A state file in a directory other users may write to (without the
+// sticky bit) is refused: a planted file or link could replace the state.
+func TestStateFileInSharedDirectoryRefused(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "shared")
+	require.NoError(t, os.Mkdir(dir, 0o700))
+	require.NoError(t, os.Chmod(dir, 0o770))
+	_, err := StartServer(WithStateFile(filepath.Join(dir, "state.json")))
+	require.ErrorContains(t, err, "is in a directory writable by other users (mode 0770): keep it in a private directory")
+	require.NoFileExists(t, filepath.Join(dir, "state.json"))
+	// With the sticky bit, as /tmp has, it is accepted.
+	require.NoError(t, os.Chmod(dir, 0o1777|os.ModeSticky))
+	s, err := StartServer(WithStateFile(filepath.Join(dir, "state.json")))
+	require.NoError(t, err)
+	s.Close()
+}

@@ -4,7 +4,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math/big"
-	mrand "math/rand/v2"
 	"net/http"
 	"slices"
 	"strconv"
@@ -26,19 +25,6 @@ type sigRequest struct {
 	seq       int  // order of creation, for listings
 }
 
-// SetConfirmedRate makes a fraction rate (0 to 1) of the signature
-// requests made from now on read back as Confirmed instead of Signed once
-// signed (with dateConfirmed set), as Dfns reports a signature that was
-// broadcast and confirmed: a client must take Confirmed as signed.
-func (s *Server) SetConfirmedRate(rate float64) {
-	if !(rate >= 0 && rate <= 1) {
-		panic(fmt.Sprintf("dfnstest: confirmed rate %v is not a fraction from 0 to 1", rate))
-	}
-	s.mu.Lock()
-	s.confirmedRate = rate
-	s.mu.Unlock()
-}
-
 // SignatureCountOf returns how many signature requests the server holds
 // for key keyID.
 func (s *Server) SignatureCountOf(keyID string) int {
@@ -51,27 +37,6 @@ func (s *Server) SignatureCountOf(keyID string) int {
 		}
 	}
 	return n
-}
-
-// CorruptNextSignatures makes the next n signatures the server produces
-// invalid (one bit of s flipped), so that a caller's verification can be
-// seen to fail.
-func (s *Server) CorruptNextSignatures(n int) {
-	s.mu.Lock()
-	s.badSigs += n
-	s.mu.Unlock()
-}
-
-// SetBadSignatureRate makes a fraction rate (0 to 1) of the signatures
-// the server produces from now on invalid, as [Server.CorruptNextSignatures]
-// does for a count: a rehearsal in which some proofs fail.
-func (s *Server) SetBadSignatureRate(rate float64) {
-	if !(rate >= 0 && rate <= 1) {
-		panic(fmt.Sprintf("dfnstest: bad-signature rate %v is not a fraction from 0 to 1", rate))
-	}
-	s.mu.Lock()
-	s.badSigRate = rate
-	s.mu.Unlock()
 }
 
 // SignatureCount returns how many signature requests the server holds.
@@ -154,13 +119,8 @@ func (s *Server) createSignature(c *call) (any, *apiError) {
 	}
 	s.sigSeq++
 	r.seq = s.sigSeq
-	r.confirmed = s.confirmedRate > 0 && mrand.Float64() < s.confirmedRate
-	if s.badSigs > 0 {
-		s.badSigs--
-		r.bad = true
-	} else if s.badSigRate > 0 && mrand.Float64() < s.badSigRate {
-		r.bad = true
-	}
+	r.confirmed, _, _ = s.fireLocked("", Confirmed, bothHalves)
+	r.bad, _, _ = s.fireLocked("", BadSignature, bothHalves)
 	s.sigs[r.req.ID] = r
 	out := r.req
 	gen := s.changedLocked()

@@ -51,19 +51,20 @@ const authDataHeaderLen = 32 + 1 + 4
 // *ecdsa.PublicKey on P-256 (ES256) or ed25519.PublicKey (EdDSA).
 // userHandle is the WebAuthn user.id the credential was created with; when
 // it is non-empty, an assertion that carries a userHandle must carry this
-// one. It panics on an empty credID or another kind of key.
+// one. It returns an error for an empty credID or another kind of key.
 //
 // The credential is listed under allowCredentials.webauthn and answers
 // challenges with "kind": "Fido2"; see [Passkey] for an authenticator that
 // produces such assertions.
-func (s *Server) RegisterWebAuthnCredential(credID string, pub crypto.PublicKey, userHandle []byte) {
+func (s *Server) RegisterWebAuthnCredential(credID string, pub crypto.PublicKey, userHandle []byte) error {
 	if credID == "" {
-		panic("dfnstest: RegisterWebAuthnCredential: empty credential ID")
+		return errors.New("dfnstest: RegisterWebAuthnCredential: empty credential ID")
 	}
 	if _, err := webAuthnAlgorithm(pub); err != nil {
-		panic(fmt.Sprintf("RegisterWebAuthnCredential(%q): %v", credID, err))
+		return fmt.Errorf("dfnstest: RegisterWebAuthnCredential(%q): %w", credID, err)
 	}
 	s.register(&credential{id: credID, kind: auth.KindFido2, pub: pub, userHandle: bytes.Clone(userHandle)})
+	return nil
 }
 
 // webAuthnAlgorithm names the COSE algorithm of a WebAuthn credential

@@ -42,8 +42,9 @@ func newEd25519Passkey(t testing.TB, credID string, userHandle []byte) *Passkey 
 	return p
 }
 
-func registerPasskey(s *Server, p *Passkey) {
-	s.RegisterWebAuthnCredential(p.CredentialID(), p.PublicKey(), p.UserHandle())
+func registerPasskey(t *testing.T, s *Server, p *Passkey) {
+	t.Helper()
+	require.NoError(t, s.RegisterWebAuthnCredential(p.CredentialID(), p.PublicKey(), p.UserHandle()))
 }
 
 // postAssertion posts a as the answer to ch.
@@ -65,7 +66,7 @@ func TestWebAuthnImport(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			s := NewServer(t)
-			registerPasskey(s, p)
+			registerPasskey(t, s, p)
 			c := newClient(t, s)
 			c.signer = p
 			body := mustJSON(t, c.importRequest(randomKey(t, keys.Ed25519), keys.FROST))
@@ -107,7 +108,7 @@ func TestWebAuthnRefused(t *testing.T) {
 	t.Parallel()
 	s := NewServer(t)
 	p := newP256Passkey(t, "pk-1", []byte("user-1"))
-	registerPasskey(s, p)
+	registerPasskey(t, s, p)
 	c := newClient(t, s)
 	body := mustJSON(t, c.importRequest(randomKey(t, keys.Secp256k1), ""))
 
@@ -313,7 +314,7 @@ func TestWebAuthnUserHandle(t *testing.T) {
 	c := newClient(t, s)
 	p := newP256Passkey(t, "pk-1", []byte("user-1"))
 	for _, registered := range [][]byte{nil, []byte("user-1")} {
-		s.RegisterWebAuthnCredential(p.CredentialID(), p.PublicKey(), registered)
+		require.NoError(t, s.RegisterWebAuthnCredential(p.CredentialID(), p.PublicKey(), registered))
 		for _, sent := range []string{"", b64([]byte("user-1"))} {
 			ch := c.challenge("POST", "/keys/import", nil)
 			a, err := p.Assert(ch.Challenge)
@@ -337,7 +338,7 @@ func TestWebAuthnSignCount(t *testing.T) {
 	t.Parallel()
 	s := NewServer(t)
 	p := newP256Passkey(t, "pk-1", nil)
-	registerPasskey(s, p)
+	registerPasskey(t, s, p)
 	c := newClient(t, s)
 	post := func(count uint32) (*http.Response, []byte) {
 		ch := c.challenge("POST", "/keys/import", nil)
@@ -358,7 +359,7 @@ func TestWebAuthnSignCount(t *testing.T) {
 		}
 	}
 	// Registering again starts a new counter.
-	registerPasskey(s, p)
+	registerPasskey(t, s, p)
 	resp, b := post(0)
 	require.Equal(t, http.StatusOK, resp.StatusCode, "%s", b)
 }
@@ -369,13 +370,13 @@ func TestRegisterReplacesKind(t *testing.T) {
 	s := NewServer(t)
 	c := newClient(t, s)
 	p := newP256Passkey(t, "cred-1", nil)
-	registerPasskey(s, p)
+	registerPasskey(t, s, p)
 	ch := c.challenge("POST", "/keys/import", nil)
 	require.Contains(t, ch.AllowCredentials.WebAuthn, auth.AllowCredential{Type: "public-key", ID: "cred-1"})
 
 	ks, err := auth.NewKeySignerFromKey("cred-1", ed25519.NewKeyFromSeed(make([]byte, 32)))
 	require.NoError(t, err)
-	s.RegisterCredential("cred-1", ks.PublicKey())
+	require.NoError(t, s.RegisterCredential("cred-1", ks.PublicKey()))
 	ch = c.challenge("POST", "/keys/import", nil)
 	require.NotContains(t, ch.AllowCredentials.WebAuthn, auth.AllowCredential{Type: "public-key", ID: "cred-1"})
 	require.Contains(t, ch.AllowCredentials.Key, auth.AllowCredential{Type: "public-key", ID: "cred-1"})
@@ -397,11 +398,9 @@ func TestRegisterWebAuthnCredentialPanics(t *testing.T) {
 		"nil ECDSA":     (*ecdsa.PublicKey)(nil),
 		"wrong type":    "key",
 	} {
-		require.Panics(t, func() { s.RegisterWebAuthnCredential("c", pub, nil) }, name)
+		require.ErrorContains(t, s.RegisterWebAuthnCredential("c", pub, nil), `dfnstest: RegisterWebAuthnCredential("c"): `, name)
 	}
-	require.PanicsWithValue(t, "dfnstest: RegisterWebAuthnCredential: empty credential ID", func() {
-		s.RegisterWebAuthnCredential("", newP256Passkey(t, "x", nil).PublicKey(), nil)
-	})
+	require.EqualError(t, s.RegisterWebAuthnCredential("", newP256Passkey(t, "x", nil).PublicKey(), nil), "dfnstest: RegisterWebAuthnCredential: empty credential ID")
 	_, err = NewPasskey("c", k1, nil)
 	require.ErrorContains(t, err, "not on P-256")
 	_, err = NewPasskey("", k1, nil)

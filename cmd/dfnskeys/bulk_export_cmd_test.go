@@ -12,7 +12,6 @@ import (
 	"testing"
 
 	"github.com/dfnskeys/dfnskeys"
-	"github.com/dfnskeys/dfnskeys/auth"
 	"github.com/dfnskeys/dfnskeys/bulk"
 	"github.com/dfnskeys/dfnskeys/dfnstest"
 	"github.com/dfnskeys/dfnskeys/keyformat"
@@ -31,10 +30,7 @@ type cliHarness struct {
 func newCLIHarness(t *testing.T) *cliHarness {
 	t.Helper()
 	srv := dfnstest.NewServer(t)
-	signer, err := auth.NewKeySigner(srv.CredentialID(), srv.CredentialPEM())
-	require.NoError(t, err)
-	c, err := dfnskeys.NewClient(dfnskeys.WithBaseURL(srv.URL()), dfnskeys.WithAuthToken(srv.Token()), dfnskeys.WithSigner(signer))
-	require.NoError(t, err)
+	c := srv.Client()
 	dir := t.TempDir()
 	pem := filepath.Join(dir, "cred.pem")
 	require.NoError(t, os.WriteFile(pem, srv.CredentialPEM(), 0o600))

@@ -40,12 +40,12 @@ func TestBulkImportSurvivesSIGKILL(t *testing.T) {
 	bin := buildBinary(t)
 	srv := dfnstest.NewServer(t)
 	srv.SetLatency(time.Millisecond)
-	srv.SetErrorRate("GET /keys", 0.05, http.StatusServiceUnavailable)
-	srv.SetErrorRate("POST /auth/action/init", 0.02, http.StatusBadGateway)
-	srv.SetErrorRate("POST /keys/import", 0.01, http.StatusServiceUnavailable)
-	srv.RateLimitNext("POST /keys/import", 20, time.Second)
-	srv.DropNextResponse("POST /keys/import", 10)
-	srv.FailAfterProcessing("POST /keys/import", 10, http.StatusGatewayTimeout)
+	require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.FailBefore, Route: dfnstest.RouteListKeys, Rate: 0.05, Status: http.StatusServiceUnavailable}))
+	require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.FailBefore, Route: dfnstest.RouteActionInit, Rate: 0.02, Status: http.StatusBadGateway}))
+	require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.FailBefore, Route: dfnstest.RouteImportKey, Rate: 0.01, Status: http.StatusServiceUnavailable}))
+	require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.RateLimit, Route: dfnstest.RouteImportKey, Count: 20, Wait: time.Second}))
+	require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.DropResponse, Route: dfnstest.RouteImportKey, Count: 10}))
+	require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.FailAfter, Route: dfnstest.RouteImportKey, Count: 10, Status: http.StatusGatewayTimeout}))
 
 	dir := t.TempDir()
 	want := map[string][]int{} // public key → rows

@@ -279,7 +279,7 @@ func TestBulkImportPolicyApprovalThenKill(t *testing.T) {
 	}
 	srv := dfnstest.NewServer(t)
 	srv.SetLatency(30 * time.Millisecond)
-	srv.RequirePolicyApproval("POST /keys/import", true)
+	require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.PolicyApproval, Route: dfnstest.RouteImportKey, Rate: 1}))
 	dir := t.TempDir()
 	input, _ := onceInput(t, dir, 60)
 	env := simEnv(t, srv, dir)
@@ -303,7 +303,7 @@ func TestBulkImportPolicyApprovalThenKill(t *testing.T) {
 
 	// The policy is lifted: the rerun imports the rows never sent, and
 	// sends none of the others again.
-	srv.RequirePolicyApproval("POST /keys/import", false)
+	require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.PolicyApproval, Route: dfnstest.RouteImportKey}))
 	p = startProc(t, env, args...)
 	require.Equal(t, 1, p.wait(t), "rows wait for approval: %s", p.stderr())
 	p = startProc(t, env, args...)

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/dfnskeys/dfnskeys"
-	"github.com/dfnskeys/dfnskeys/auth"
 	"github.com/dfnskeys/dfnskeys/bulk"
 	"github.com/dfnskeys/dfnskeys/dfnstest"
 	"github.com/stretchr/testify/require"
@@ -31,11 +30,11 @@ func TestBulkImportProveSurvivesSIGKILL(t *testing.T) {
 	const rows, kills = 40, 3
 	srv := dfnstest.NewServer(t)
 	srv.SetLatency(5 * time.Millisecond)
-	srv.SetErrorRate("GET /keys/{keyId}/signatures/{signatureId}", 0.1, http.StatusServiceUnavailable)
-	srv.RateLimitNext("POST /keys/{keyId}/signatures", 3, 0)
-	srv.SetErrorRate("POST /keys/{keyId}/signatures", 0.12, http.StatusServiceUnavailable)
-	srv.DropResponseRate("POST /keys/{keyId}/signatures", 0.12)
-	srv.SetConfirmedRate(0.3)
+	require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.FailBefore, Route: dfnstest.RouteGetSignature, Rate: 0.1, Status: http.StatusServiceUnavailable}))
+	require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.RateLimit, Route: dfnstest.RouteCreateSignature, Count: 3}))
+	require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.FailBefore, Route: dfnstest.RouteCreateSignature, Rate: 0.12, Status: http.StatusServiceUnavailable}))
+	require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.DropResponse, Route: dfnstest.RouteCreateSignature, Rate: 0.12}))
+	require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.Confirmed, Rate: 0.3}))
 	dir := t.TempDir()
 	input, pubs := onceInput(t, dir, rows)
 	env := simEnv(t, srv, dir)
@@ -134,9 +133,5 @@ func readReport(t *testing.T, path string) map[int]bulk.ReportLine {
 
 func simClient(t *testing.T, srv *dfnstest.Server) *dfnskeys.Client {
 	t.Helper()
-	signer, err := auth.NewKeySigner(srv.CredentialID(), srv.CredentialPEM())
-	require.NoError(t, err)
-	c, err := dfnskeys.NewClient(dfnskeys.WithBaseURL(srv.URL()), dfnskeys.WithAuthToken(srv.Token()), dfnskeys.WithSigner(signer))
-	require.NoError(t, err)
-	return c
+	return srv.Client()
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dfnskeys/dfnskeys/dfnstest"
 	"github.com/dfnskeys/dfnskeys/keyformat"
 	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/stretchr/testify/require"
@@ -39,7 +40,7 @@ func TestExportSIGINT(t *testing.T) {
 
 	t.Run("during the response", func(t *testing.T) {
 		key, id := h.importKey(t, keys.Ed25519)
-		h.srv.DelayAfterProcessing("POST /keys/{keyId}/export", 1, 3*time.Second)
+		require.NoError(t, h.srv.SetFaults(dfnstest.Fault{Kind: dfnstest.DelayAfter, Route: dfnstest.RouteExportKey, Count: 1, Wait: 3 * time.Second}))
 		out := filepath.Join(h.dir, "during.json")
 		cmd := exec.Command(bin, "export", id, "--out", out)
 		cmd.Env = h.environ()

@@ -263,7 +263,9 @@ func cmdSimcorrupt(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 1 || err != nil {
 		ts.Fatalf("usage: simcorrupt N")
 	}
-	simServer(ts).CorruptNextSignatures(n)
+	if err := simServer(ts).SetFaults(dfnstest.Fault{Kind: dfnstest.BadSignature, Count: n}); err != nil {
+		ts.Fatalf("simcorrupt: %v", err)
+	}
 }
 
 func cmdEnvJSON(ts *testscript.TestScript, neg bool, args []string) {
@@ -307,7 +309,7 @@ func cmdSimtamper(ts *testscript.TestScript, neg bool, args []string) {
 	victim := srv.Clusters()[0].WireSigners()[i]
 	attacker, err := dfnstest.NewCluster(1)
 	ts.Check(err)
-	srv.SubstituteListedSigner(0, i, signers.Signer{SignerID: victim.SignerID, EncryptionKey: attacker.WireSigners()[0].EncryptionKey})
+	ts.Check(srv.SubstituteListedSigner(0, i, signers.Signer{SignerID: victim.SignerID, EncryptionKey: attacker.WireSigners()[0].EncryptionKey}))
 	ts.Setenv("VICTIM", victim.SignerID)
 }
 
@@ -332,11 +334,13 @@ func cmdSimsubstitute(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 2 {
 		ts.Fatalf("usage: simsubstitute [-export-only] ID OTHER")
 	}
+	sub := simServer(ts).SubstituteKey
 	if exportOnly {
-		simServer(ts).SubstituteExport(args[0], args[1])
-		return
+		sub = simServer(ts).SubstituteExport
 	}
-	simServer(ts).SubstituteKey(args[0], args[1])
+	if err := sub(args[0], args[1]); err != nil {
+		ts.Fatalf("simsubstitute: %v", err)
+	}
 }
 
 func cmdSimexports(ts *testscript.TestScript, neg bool, args []string) {

@@ -8,17 +8,13 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"net/http"
 	"os"
 	"path/filepath"
-	"slices"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/dfnskeys/dfnskeys"
-	"github.com/dfnskeys/dfnskeys/auth"
 	"github.com/dfnskeys/dfnskeys/dfnstest"
 	"github.com/dfnskeys/dfnskeys/internal/safetext"
 	"github.com/dfnskeys/dfnskeys/keys"
@@ -132,10 +128,12 @@ func runSimulator(e *env, args []string) error {
 	})
 	stateFile := pathFlag(fs, "state-file")
 	latency := fs.Duration("latency", 0, "")
-	var faults []faultSetting
+	var faults []dfnstest.Fault
+	faultSpec := ""
 	fs.Func("faults", "", func(v string) error {
 		var err error
-		faults, err = parseFaults(v)
+		faults, err = dfnstest.ParseFaults(v)
+		faultSpec = strings.Join(strings.Fields(strings.ReplaceAll(v, ",", " ")), ",")
 		return err
 	})
 	if err := parseFlags(fs, args); err != nil {
@@ -153,18 +151,13 @@ func runSimulator(e *env, args []string) error {
 	signersSet := false
 	fs.Visit(func(f *flag.Flag) { signersSet = signersSet || f.Name == "signers" })
 	if *stateFile != "" {
-		if err := dfnstest.CheckListenAddr(*addr); err != nil {
-			return err
-		}
 		// The state file is written at start, often into --state-dir.
 		if err := makeStateDir(*stateDir); err != nil {
 			return err
 		}
-		if err := checkStateFileDir(*stateFile); err != nil {
-			return err
-		}
 	}
-	// Start (and so validate --addr) before creating anything on disk.
+	// Without a state file, start (and so validate --addr) before
+	// creating anything on disk.
 	opts := []dfnstest.ServerOption{dfnstest.WithAddr(*addr), dfnstest.WithSigners(*n), dfnstest.WithRequestLog(1000)}
 	if *stateFile != "" {
 		opts = append(opts, dfnstest.WithStateFile(*stateFile))
@@ -182,7 +175,9 @@ func runSimulator(e *env, args []string) error {
 		create = nil
 	}
 	srv.SetLatency(*latency)
-	applyFaults(srv, faults)
+	if err := srv.SetFaults(faults...); err != nil {
+		return err
+	}
 	var created []*dfnstest.StoredServerKey
 	for _, req := range create {
 		k, err := srv.CreateKey(&req)
@@ -191,10 +186,28 @@ func runSimulator(e *env, args []string) error {
 		}
 		created = append(created, k)
 	}
-	if err := makeStateDir(*stateDir); err != nil {
+	if err := writeSimulatorEnv(e, srv, *stateDir); err != nil {
 		return err
 	}
-	pemPath, err := filepath.Abs(filepath.Join(*stateDir, "credential.pem"))
+	announceSimulator(e, srv, *n, *stateFile, *latency, faultSpec, created)
+	ctx, stop := e.context()
+	defer stop()
+	<-ctx.Done()
+	srv.Close()
+	if err := srv.SaveState(); err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stderr, "dfnskeys simulator: stopped")
+	return nil
+}
+
+// writeSimulatorEnv writes the credential to stateDir/credential.pem and
+// prints the shell lines that point a client at srv.
+func writeSimulatorEnv(e *env, srv *dfnstest.Server, stateDir string) error {
+	if err := makeStateDir(stateDir); err != nil {
+		return err
+	}
+	pemPath, err := filepath.Abs(filepath.Join(stateDir, "credential.pem"))
 	if err != nil {
 		return err
 	}
@@ -208,177 +221,30 @@ func runSimulator(e *env, args []string) error {
 	if f, ok := e.stdout.(*os.File); ok {
 		_ = f.Sync()
 	}
-	fmt.Fprintf(e.stderr, "dfnskeys simulator: serving %s with %d signers; interrupt to stop\n", srv.URL(), *n)
+	return nil
+}
+
+// announceSimulator says on standard error what the simulator serves.
+func announceSimulator(e *env, srv *dfnstest.Server, n int, stateFile string, latency time.Duration, faultSpec string, created []*dfnstest.StoredServerKey) {
+	fmt.Fprintf(e.stderr, "dfnskeys simulator: serving %s with %d signers; interrupt to stop\n", srv.URL(), n)
 	switch {
 	case srv.Restored():
 		fmt.Fprintf(e.stderr, "dfnskeys simulator: restored %d %s from %s (--create-key is not repeated); it holds secrets in the clear: for rehearsals only\n",
-			srv.KeyCount(), plural(srv.KeyCount(), "key", "keys"), *stateFile)
-	case *stateFile != "":
-		fmt.Fprintf(e.stderr, "dfnskeys simulator: keeping the state in %s, secrets in the clear: for rehearsals only\n", *stateFile)
+			srv.KeyCount(), plural(srv.KeyCount(), "key", "keys"), stateFile)
+	case stateFile != "":
+		fmt.Fprintf(e.stderr, "dfnskeys simulator: keeping the state in %s, secrets in the clear: for rehearsals only\n", stateFile)
 	}
-	if *latency > 0 || len(faults) > 0 {
-		fmt.Fprintf(e.stderr, "dfnskeys simulator: latency %s; faults: %s\n", *latency, faultsString(faults))
+	if latency > 0 || faultSpec != "" {
+		fmt.Fprintf(e.stderr, "dfnskeys simulator: latency %s; faults: %s\n", latency, cmp.Or(faultSpec, "none"))
 	}
 	for _, k := range created {
 		fmt.Fprintf(e.stderr, "dfnskeys simulator: created key %s (%s, %s, %s), public key %s\n",
 			k.Key.ID, k.Key.Scheme, k.Key.Curve, k.Shares.Scheme.Protocol, k.Key.PublicKey)
 	}
-	ctx, stop := e.context()
-	defer stop()
-	<-ctx.Done()
-	srv.Close()
-	if err := srv.SaveState(); err != nil {
-		return err
-	}
-	fmt.Fprintln(e.stderr, "dfnskeys simulator: stopped")
-	return nil
 }
 
 // maxLatency bounds --latency: a longer delay rehearses nothing useful.
 const maxLatency = time.Minute
-
-// checkStateFileDir refuses a --state-file in a directory others can
-// write to, where a planted file or link could replace the state.
-func checkStateFileDir(path string) error {
-	dir := filepath.Dir(path)
-	fi, err := os.Stat(dir)
-	switch {
-	case err != nil:
-		return fmt.Errorf("--state-file: %w", err)
-	case !fi.IsDir():
-		return fmt.Errorf("--state-file %s: %s is not a directory", path, dir)
-	case fi.Mode().Perm()&0o022 != 0 && fi.Mode()&os.ModeSticky == 0:
-		return fmt.Errorf("--state-file %s is in a directory writable by other users (mode %04o): keep it in a private directory, such as --state-dir", path, fi.Mode().Perm())
-	}
-	return nil
-}
-
-// faultSetting is one NAME=RATE of --faults.
-type faultSetting struct {
-	name, kind, group string
-	rate              float64
-}
-
-// faultKinds are the faults --faults injects, by name.
-var faultKinds = []string{"429", "5xx", "5xx-after", "drop"}
-
-// faultGroups maps a --faults prefix to the routes it covers; "" covers
-// every route.
-var faultGroups = map[string][]string{
-	"import": {"POST /keys/import", "POST /wallets/import"},
-	"export": {"POST /keys/{keyId}/export", "POST /wallets/{walletId}/export"},
-	"action": {"POST /auth/action/init", "POST /auth/action"},
-	"sign":   {"POST /keys/{keyId}/signatures"},
-}
-
-func faultRoutes(group string) []string {
-	if r, ok := faultGroups[group]; ok {
-		return r
-	}
-	var out []string
-	for _, r := range dfnstest.Routes() {
-		if group == "" || (group == "read" && strings.HasPrefix(r, "GET ")) {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
-// faultNames lists every name --faults accepts.
-func faultNames() []string {
-	out := []string{"bad-signature", "confirmed"}
-	for _, g := range []string{"", "import-", "export-", "sign-", "action-", "read-"} {
-		for _, k := range faultKinds {
-			out = append(out, g+k)
-		}
-	}
-	return out
-}
-
-// parseFaults parses --faults: NAME=RATE,... with each name once.
-func parseFaults(spec string) ([]faultSetting, error) {
-	var out []faultSetting
-	seen := map[string]bool{}
-	for _, item := range strings.Split(spec, ",") {
-		item = strings.TrimSpace(item)
-		if item == "" {
-			continue
-		}
-		name, v, ok := strings.Cut(item, "=")
-		if !ok {
-			return nil, fmt.Errorf("%q is not NAME=RATE, for example 429=0.05", item)
-		}
-		name = strings.TrimSpace(name)
-		if !slices.Contains(faultNames(), name) {
-			return nil, fmt.Errorf("unknown fault %q: the faults are %s", name, strings.Join(faultNames(), ", "))
-		}
-		if seen[name] {
-			return nil, fmt.Errorf("fault %s is given twice", name)
-		}
-		seen[name] = true
-		rate, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-		if err != nil || !(rate >= 0 && rate <= 1) {
-			return nil, fmt.Errorf("%s=%s: the rate is a fraction from 0 to 1, for example 0.05", name, v)
-		}
-		fsng := faultSetting{name: name, kind: name, rate: rate}
-		if g, k, ok := strings.Cut(name, "-"); ok && !slices.Contains(faultKinds, name) && name != "bad-signature" && name != "confirmed" {
-			fsng.group, fsng.kind = g, k
-		}
-		out = append(out, fsng)
-	}
-	if len(out) == 0 {
-		return nil, errors.New("no fault given: use NAME=RATE, for example 429=0.05,import-drop=0.01")
-	}
-	// Faults on every route first, so that a route's own setting wins.
-	slices.SortStableFunc(out, func(a, b faultSetting) int {
-		return cmp.Compare(btoi(a.group != ""), btoi(b.group != ""))
-	})
-	return out, nil
-}
-
-// applyFaults sets the fault knobs of srv.
-func applyFaults(srv *dfnstest.Server, faults []faultSetting) {
-	for _, f := range faults {
-		switch f.kind {
-		case "bad-signature":
-			srv.SetBadSignatureRate(f.rate)
-			continue
-		case "confirmed":
-			srv.SetConfirmedRate(f.rate)
-			continue
-		}
-		for _, r := range faultRoutes(f.group) {
-			switch f.kind {
-			case "429":
-				srv.RateLimitRate(r, f.rate, time.Second)
-			case "5xx":
-				srv.SetErrorRate(r, f.rate, http.StatusServiceUnavailable)
-			case "5xx-after":
-				srv.FailAfterProcessingRate(r, f.rate, http.StatusBadGateway)
-			case "drop":
-				srv.DropResponseRate(r, f.rate)
-			}
-		}
-	}
-}
-
-func btoi(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
-
-func faultsString(faults []faultSetting) string {
-	if len(faults) == 0 {
-		return "none"
-	}
-	var parts []string
-	for _, f := range faults {
-		parts = append(parts, fmt.Sprintf("%s=%g", f.name, f.rate))
-	}
-	return strings.Join(parts, ",")
-}
 
 // makeStateDir creates dir if needed and checks it with checkStateDir.
 func makeStateDir(dir string) error {
@@ -465,14 +331,7 @@ func runDemo(e *env, args []string) error {
 		return err
 	}
 	defer srv.Close()
-	signer, err := auth.NewKeySigner(srv.CredentialID(), srv.CredentialPEM())
-	if err != nil {
-		return err
-	}
-	c, err := dfnskeys.NewClient(dfnskeys.WithBaseURL(srv.URL()), dfnskeys.WithAuthToken(srv.Token()), dfnskeys.WithSigner(signer))
-	if err != nil {
-		return err
-	}
+	c := srv.Client()
 	ctx, stop := e.context()
 	defer stop()
 	list, err := c.Signers.List(ctx)

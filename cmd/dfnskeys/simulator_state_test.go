@@ -287,7 +287,7 @@ func TestSimulatorSignatureFaults(t *testing.T) {
 		t.Errorf("the key has %v signature requests (%v), want exactly one", page, err)
 	}
 	r.stop()
-	if !strings.Contains(r.stderr(), "faults: confirmed=1,sign-drop=0.5,sign-5xx-after=0.3\n") {
+	if !strings.Contains(r.stderr(), "faults: sign-drop=0.5,sign-5xx-after=0.3,confirmed=1\n") {
 		t.Errorf("stderr:\n%s", r.stderr())
 	}
 }

@@ -19,7 +19,6 @@ import (
 
 	"github.com/dfnskeys/dfnskeys"
 	"github.com/dfnskeys/dfnskeys/address"
-	"github.com/dfnskeys/dfnskeys/auth"
 	"github.com/dfnskeys/dfnskeys/dfnstest"
 	"github.com/dfnskeys/dfnskeys/keys"
 )
@@ -85,13 +84,5 @@ func connect() (c *dfnskeys.Client, simulated bool, stop func(), err error) {
 		return nil, false, nil, err
 	}
 	fmt.Fprintf(os.Stderr, "DFNS_API_URL is not set: using an embedded simulator at %s\n", srv.URL())
-	signer, err := auth.NewKeySigner(srv.CredentialID(), srv.CredentialPEM())
-	if err == nil {
-		c, err = dfnskeys.NewClient(dfnskeys.WithBaseURL(srv.URL()), dfnskeys.WithAuthToken(srv.Token()), dfnskeys.WithSigner(signer))
-	}
-	if err != nil {
-		srv.Close()
-		return nil, false, nil, err
-	}
-	return c, true, srv.Close, nil
+	return srv.Client(), true, srv.Close, nil
 }
