@@ -72,7 +72,7 @@ func (c *Client) ImportKey(ctx context.Context, key *keys.PrivateKey, opts Impor
 		if scheme.Protocol == "" {
 			scheme.Protocol = keys.DefaultProtocol(key.Curve())
 		}
-		existing, err := c.Keys.findImported(ctx, scheme, key.PublicKeyHex(), (*keys.Key).Usable)
+		existing, err := c.index.find(ctx, c.Keys, keys.NewIdentity(scheme, key.PublicKey()))
 		if err != nil {
 			return nil, &lookupError{err}
 		}
@@ -92,6 +92,7 @@ func (c *Client) ImportKey(ctx context.Context, key *keys.PrivateKey, opts Impor
 		}
 		return c.resolveAmbiguousImport(ctx, key, req, sent, err)
 	}
+	c.index.added(created)
 	if err := checkPublicKey(created.ID, key, created.PublicKey); err != nil {
 		return created, err
 	}
@@ -202,6 +203,7 @@ func (c *Client) resolveAmbiguousImport(ctx context.Context, key *keys.PrivateKe
 			if c.logger != nil {
 				c.logger.WarnContext(ctx, "dfns import was processed although its response was lost; found the key by its public key", "keyId", k.ID)
 			}
+			c.index.added(k)
 			return k, nil
 		}
 	}

@@ -116,19 +116,23 @@ func TestImportKeyIsIdempotent(t *testing.T) {
 	})
 }
 
-// countingTransport counts GET /keys requests.
-type countingTransport struct{ lists atomic.Int64 }
+// countingTransport counts GET /keys and GET /keys/{keyId} requests.
+type countingTransport struct{ lists, gets atomic.Int64 }
 
 func (t *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	if r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/keys") {
 		t.lists.Add(1)
+	} else if r.Method == http.MethodGet && strings.Contains(r.URL.Path, "/keys/") {
+		t.gets.Add(1)
 	}
 	return http.DefaultTransport.RoundTrip(r)
 }
 
 // BenchmarkImportKeyLookup measures what ImportKey's check for an existing
-// key costs in an organisation holding n keys: a full listing, one GET
-// /keys per 500 keys, against the in-process simulator over loopback HTTP.
+// key costs in an organisation holding n keys, after the client's first
+// call (which lists every key, one GET /keys per 500): GETs/op counts
+// GET /keys pages and GETkey/op GET /keys/{keyId}, against the in-process
+// simulator over loopback HTTP.
 // "existing" is a call for a key Dfns holds (the lookup is all it does);
 // "new" is the whole import of a new key, lookup included, and "new,
 // AllowDuplicate" the same import without the lookup.
@@ -155,13 +159,14 @@ func BenchmarkImportKeyLookup(b *testing.B) {
 			{"new,AllowDuplicate", func() *keys.PrivateKey { return freshKey(b, keys.Secp256k1) }, true},
 		} {
 			b.Run(fmt.Sprintf("keys=%d/%s", n, tc.name), func(b *testing.B) {
-				before := tr.lists.Load()
+				before, beforeGets := tr.lists.Load(), tr.gets.Load()
 				for b.Loop() {
 					if _, err := c.ImportKey(ctx, tc.key(), dfnskeys.ImportKeyOptions{AllowDuplicate: tc.allow}); err != nil {
 						b.Fatal(err)
 					}
 				}
 				b.ReportMetric(float64(tr.lists.Load()-before)/float64(b.N), "GETs/op")
+				b.ReportMetric(float64(tr.gets.Load()-beforeGets)/float64(b.N), "GETkey/op")
 			})
 		}
 		srv.Close()
