@@ -50,10 +50,25 @@ type ImportKeyOptions struct {
 // imported key with the same public key, protocol and curve, active and
 // never exported — ImportKey returns that key and sends nothing, so a
 // script rerun after a crash or a timeout does not create a second key
-// (set [ImportKeyOptions.AllowDuplicate] to import anyway). Finding it
-// lists the organisation's keys: one GET /keys per 500 keys, with memory
-// that does not grow with their number. Use [KeysService.FindImported] to
-// tell the two outcomes apart beforehand.
+// (set [ImportKeyOptions.AllowDuplicate] to import anyway).
+//
+// Finding it costs, on a Client's first call, a listing of the
+// organisation (one GET /keys per 500 keys); the Client then keeps an
+// index of the organisation's imported keys (an identity, an ID and a
+// date each), and each later call re-reads only the last page of
+// GET /keys and any after it, and confirms a key it finds with one
+// GET /keys/{keyId}: about one request at any size. The freshness rule:
+// every call sees the keys listed when it starts, including those other
+// writers imported since; keys this Client imported are in the index at
+// once. That re-reading relies on GET /keys listing keys oldest first,
+// which Dfns does not document (docs/protocol.md §9); the order is
+// checked on every call, against the page's first key and against this
+// Client's own imports, and when it does not hold the Client lists
+// everything again. The duplicate window for other writers is the one any
+// look-up has: a key another process is importing at the same moment, or
+// one Dfns does not list yet, is not seen, and importing the same private
+// key from two processes at once can make two Dfns keys. Use
+// [KeysService.FindImported] to tell the two outcomes apart beforehand.
 //
 // Otherwise it lists the signers, chooses the cluster, checks pinned
 // signers if any, splits and encrypts the key locally, sends the signed

@@ -44,6 +44,9 @@ type keyIndex struct {
 	// probes are the IDs of keys this Client imported since the last
 	// refresh.
 	probes []string
+	// own are the keys this Client imported: kept through a relisting
+	// that does not show them (yet).
+	own map[string]keys.Key
 }
 
 type indexedKey struct {
@@ -99,6 +102,10 @@ func (ix *keyIndex) added(k *keys.Key) {
 	imported.Imported = true
 	ix.put(&imported)
 	ix.probes = append(ix.probes, k.ID)
+	if ix.own == nil {
+		ix.own = map[string]keys.Key{}
+	}
+	ix.own[k.ID] = keys.Key{ID: k.ID, Imported: true, Curve: k.Curve, Scheme: k.Scheme, PublicKey: k.PublicKey, Status: k.Status, DateCreated: k.DateCreated}
 }
 
 // find returns the usable imported key with identity want that this
@@ -173,6 +180,11 @@ func (ix *keyIndex) readAll(ctx context.Context, s *KeysService) error {
 	if err != nil {
 		ix.byID, ix.byIdent = byID, byIdent
 		return err
+	}
+	for id, k := range ix.own {
+		if _, ok := ix.byID[id]; !ok {
+			ix.put(&k) // confirmed by GET /keys/{keyId} before it is returned
+		}
 	}
 	ix.tailToken, ix.tailFirst = last, first
 	return nil
