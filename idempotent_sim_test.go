@@ -40,7 +40,16 @@ func TestImportKeyIsIdempotent(t *testing.T) {
 		again, err := c.ImportKey(ctx, key, dfnskeys.ImportKeyOptions{Name: "a rerun may name it differently"})
 		require.NoError(t, err)
 		require.Equal(t, first.ID, again.ID)
+		require.True(t, first.Created)
+		require.False(t, again.Created, "found, not created")
 		require.Equal(t, "first", again.Name, "the key Dfns holds, as it is")
+		// A second client (another process) finds it too, by a listing.
+		other, err := dfnskeys.NewClient(dfnskeys.WithBaseURL(srv.URL()), dfnskeys.WithAuthToken(srv.Token()), dfnskeys.WithSigner(signerFor(t, srv)))
+		require.NoError(t, err)
+		plan, err := other.PlanImport(ctx, key, dfnskeys.ImportKeyOptions{})
+		require.NoError(t, err)
+		require.Nil(t, plan.Request)
+		require.Equal(t, first.ID, plan.Existing.ID)
 		require.Equal(t, 1, countImports(srv), "nothing was sent the second time")
 		require.Equal(t, 1, srv.KeyCount())
 	})
@@ -111,7 +120,7 @@ func TestImportKeyIsIdempotent(t *testing.T) {
 		require.NoError(t, err)
 		_, err = noRead.ImportKey(ctx, freshKey(t, keys.Secp256k1), dfnskeys.ImportKeyOptions{})
 		require.ErrorIs(t, err, dfnskeys.ErrForbidden)
-		require.ErrorContains(t, err, "looking for a key Dfns already holds with this public key (set AllowDuplicate to import without looking): GET /keys: 403 Forbidden: the token lacks the permission Keys:Read")
+		require.ErrorContains(t, err, "looking for a key Dfns already holds with this public key (nothing was sent; allow a duplicate, with AllowDuplicate or --allow-duplicate, to import without looking): GET /keys: 403 Forbidden: the token lacks the permission Keys:Read")
 		require.Zero(t, countImports(srv))
 	})
 }
@@ -171,4 +180,10 @@ func BenchmarkImportKeyLookup(b *testing.B) {
 		}
 		srv.Close()
 	}
+}
+
+func signerFor(t testing.TB, srv *dfnstest.Server) auth.Signer {
+	s, err := auth.NewKeySigner(srv.CredentialID(), srv.CredentialPEM())
+	require.NoError(t, err)
+	return s
 }

@@ -267,28 +267,16 @@ func run(ctx context.Context, opts ImportOptions, dryRun bool) (*Summary, error)
 		// The API is asked first: an unreachable API, a wrong token, a
 		// wrong cluster or signers that differ from the pins leave no
 		// journal behind.
-		list, err := opts.Client.Signers.List(ctx)
-		if err != nil {
+		var err error
+		if r.target, err = opts.Client.ImportTarget(ctx, opts.ClusterID, opts.PinnedSigners); err != nil {
 			return nil, err // names GET /signers already
-		}
-		cluster, err := list.Cluster(opts.ClusterID)
-		if err != nil {
-			return nil, err
-		}
-		if opts.PinnedSigners != nil {
-			if err := signers.CheckPinned(cluster.Signers, opts.PinnedSigners); err != nil {
-				return nil, fmt.Errorf("refusing to import into cluster %s: %w", safetext.Text(cluster.ClusterID), err)
-			}
-		}
-		if r.builder, err = keys.NewImportBuilder(cluster.Signers); err != nil {
-			return nil, err
 		}
 		if r.journal, err = journal.Open(opts.JournalPath, digest); err != nil {
 			return nil, err
 		}
 		defer r.journal.Close()
 		// Before anything in the journal is acted on.
-		if err := r.journal.Bind(journal.Target{BaseURL: opts.Client.BaseURL(), OrgID: opts.Client.OrgID(), ClusterID: cluster.ClusterID}); err != nil {
+		if err := r.journal.Bind(journal.Target{BaseURL: opts.Client.BaseURL(), OrgID: opts.Client.OrgID(), ClusterID: r.target.ClusterID()}); err != nil {
 			return nil, err
 		}
 		if err := r.resolveStarted(ctx); err != nil {
@@ -512,7 +500,7 @@ type runner struct {
 	dir     string
 	total   int
 	journal *journal.Journal
-	builder *keys.ImportBuilder
+	target  *dfnskeys.ImportTarget
 	kdf     kdfGate // keystore decryptions at the same time (shared with Export)
 	index   *index.Index
 
@@ -1040,8 +1028,13 @@ func (r *runner) importRow(ctx context.Context, row *rows.Row, schemeOut *keys.S
 		return fail(err)
 	}
 	// The run's index already answered "does Dfns hold this key?" from one
-	// listing; ImportKey need not list the keys again for every row.
-	created, err := r.opts.Client.ImportKey(ctx, key, dfnskeys.ImportKeyOptions{Builder: r.builder, Protocol: scheme.Protocol, Name: row.Name, AllowDuplicate: true})
+	// listing (disk-backed, for runs of any size); ImportKey need not look
+	// again for every row.
+	res, err := r.opts.Client.ImportKey(ctx, key, dfnskeys.ImportKeyOptions{Target: r.target, Protocol: scheme.Protocol, Name: row.Name, AllowDuplicate: true})
+	var created *keys.Key
+	if res != nil {
+		created = res.Key
+	}
 	if err != nil {
 		var pending *dfnskeys.PolicyPendingError
 		var mismatch *dfnskeys.PublicKeyMismatchError

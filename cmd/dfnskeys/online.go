@@ -14,7 +14,6 @@ import (
 	"github.com/dfnskeys/dfnskeys/internal/safetext"
 	"github.com/dfnskeys/dfnskeys/keyformat"
 	"github.com/dfnskeys/dfnskeys/keys"
-	"github.com/dfnskeys/dfnskeys/signers"
 )
 
 const maxKeySourceFile = 64 << 10 // keystore JSON, keypair files, mnemonics
@@ -358,56 +357,36 @@ func runImport(e *env, args []string) error {
 			fmt.Fprintf(e.stderr, "note: that is the legacy address of the uncompressed public key, which old wallets used; Dfns's Bitcoin addresses for this key are the ones listed above\n")
 		}
 	}
-	// Checked here, not by ImportKey, to tell the user which happened.
-	opts := dfnskeys.ImportKeyOptions{ClusterID: *clusterID, PinnedSigners: pinned, Protocol: scheme.Protocol, Threshold: *minSigners, Name: *name, AllowDuplicate: true}
+	opts := dfnskeys.ImportKeyOptions{ClusterID: *clusterID, PinnedSigners: pinned, Protocol: scheme.Protocol, Threshold: *minSigners, Name: *name, AllowDuplicate: *allowDuplicate}
 	ctx, stop := e.context()
 	defer stop()
-	if !*allowDuplicate {
-		existing, err := client.Keys.FindImported(ctx, scheme, report.PublicKey)
-		if err != nil {
-			return fmt.Errorf("looking for a key Dfns already holds with this public key (pass --allow-duplicate to import without looking): %w", err)
-		}
-		if existing != nil && existing.Usable() {
-			what := "nothing was imported"
-			if *dryRun {
-				what = "dry run: nothing would be imported"
-			}
-			fmt.Fprintf(e.stderr, "%s: Dfns already holds this key as %s (imported, active, never exported); pass --allow-duplicate to import a second copy\n", what, safetext.Text(existing.ID))
-			if *prove && !*dryRun {
-				return proveImported(e, ctx, client, existing, key)
-			}
-			return printJSON(e, existing)
-		}
+	plan, err := client.PlanImport(ctx, key, opts)
+	if err != nil {
+		return err
 	}
-	if *dryRun {
-		list, err := client.Signers.List(ctx)
-		if err != nil {
-			return err
+	switch {
+	case plan.Existing != nil:
+		what := "nothing was imported"
+		if *dryRun {
+			what = "dry run: nothing would be imported"
 		}
-		cluster, err := list.Cluster(*clusterID)
-		if err != nil {
-			return err
+		fmt.Fprintf(e.stderr, "%s: Dfns already holds this key as %s (imported, active, never exported); pass --allow-duplicate to import a second copy\n", what, safetext.Text(plan.Existing.ID))
+		if *prove && !*dryRun {
+			return proveImported(e, ctx, client, plan.Existing, key)
 		}
-		if pinned != nil {
-			if err := signers.CheckPinned(cluster.Signers, pinned); err != nil {
-				return fmt.Errorf("refusing to import into cluster %s: %w", safetext.Text(cluster.ClusterID), err)
-			}
-		}
-		req, err := keys.BuildImportRequest(key, cluster.Signers, keys.ImportOptions{Protocol: opts.Protocol, Threshold: opts.Threshold, Name: opts.Name})
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(e.stderr, "dry run: this POST /keys/import body would be sent to cluster %s; nothing was sent\n", safetext.Text(cluster.ClusterID))
-		return printJSON(e, req)
+		return printJSON(e, plan.Existing)
+	case *dryRun:
+		fmt.Fprintf(e.stderr, "dry run: this POST /keys/import body would be sent to cluster %s; nothing was sent\n", safetext.Text(plan.ClusterID))
+		return printJSON(e, plan.Request)
 	}
-	created, err := client.ImportKey(ctx, key, opts)
+	res, err := client.SendImport(ctx, plan)
 	if err != nil {
 		return err
 	}
 	if *prove {
-		return proveImported(e, ctx, client, created, key)
+		return proveImported(e, ctx, client, res.Key, key)
 	}
-	return printJSON(e, created)
+	return printJSON(e, res.Key)
 }
 
 // provedKey is the key import --prove prints: the key as Dfns reports it,
