@@ -284,7 +284,7 @@ func TestIDsAreEscapedOrRejected(t *testing.T) {
 	var paths []string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		paths = append(paths, r.URL.EscapedPath())
-		_, _ = io.WriteString(w, `{}`)
+		_, _ = io.WriteString(w, `{"id":"key-a b"}`)
 	}))
 	defer srv.Close()
 	c, err := NewClient(WithAuthToken("t"), WithBaseURL(srv.URL+"/v1"))
