@@ -57,14 +57,48 @@ type ExportOptions struct {
 // signers whose shares were faulty, which the caller should report. A key
 // is never returned that does not match the public key.
 func (c *Client) ExportKey(ctx context.Context, keyID string, opts ExportOptions) (*keys.PrivateKey, []keys.FaultySigner, error) {
-	k, err := c.Keys.Get(ctx, keyID)
+	plan, err := c.PlanExport(ctx, keyID, opts)
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := checkExpected(keyID, k, opts.Expect); err != nil {
-		return nil, nil, err
+	return c.SendExport(ctx, plan)
+}
+
+// ExportPlan is the first step of [Client.ExportKey]: the key to export, as
+// GET /keys/{keyId} reports it and checked against the key the user
+// expects. Nothing has been sent. A caller checks what it must against
+// Key (an output format against its curve, a destination) and then calls
+// [Client.SendExport]; the key is read once.
+type ExportPlan struct {
+	// Key is the key as the API reports it. With ExportOptions.Expect
+	// its public key and curve are the expected ones.
+	Key  *keys.Key
+	opts ExportOptions
+}
+
+// PlanExport reads the key (one GET /keys/{keyId}) and refuses, before
+// anything is sent, a key the API reports with another public key than
+// opts.Expect (a [*keys.UnexpectedKeyError]).
+func (c *Client) PlanExport(ctx context.Context, keyID string, opts ExportOptions) (*ExportPlan, error) {
+	k, err := c.Keys.Get(ctx, keyID)
+	if err != nil {
+		return nil, err
 	}
-	return c.export(ctx, keyID, k.PublicKey, opts, func(req *keys.ExportRequest) (*keys.ExportResponse, error) {
+	if err := checkExpected(keyID, k, opts.Expect); err != nil {
+		return nil, err
+	}
+	return &ExportPlan{Key: k, opts: opts}, nil
+}
+
+// SendExport is the second step of [Client.ExportKey]: it makes a
+// one-time export context, sends the signed POST /keys/{keyId}/export and
+// recovers the key against the plan's key and expectation; see ExportKey.
+func (c *Client) SendExport(ctx context.Context, plan *ExportPlan) (*keys.PrivateKey, []keys.FaultySigner, error) {
+	if plan == nil || plan.Key == nil {
+		return nil, nil, errors.New("no export plan to send")
+	}
+	keyID := plan.Key.ID
+	return c.export(ctx, keyID, plan.Key.PublicKey, plan.opts, func(req *keys.ExportRequest) (*keys.ExportResponse, error) {
 		return c.Keys.Export(ctx, keyID, req)
 	})
 }

@@ -187,3 +187,25 @@ func signerFor(t testing.TB, srv *dfnstest.Server) auth.Signer {
 	require.NoError(t, err)
 	return s
 }
+
+// An export reads the key once: PlanExport's GET /keys/{keyId} is the one
+// SendExport uses.
+func TestExportReadsTheKeyOnce(t *testing.T) {
+	t.Parallel()
+	srv, c := setup(t)
+	ctx := context.Background()
+	key := freshKey(t, keys.Secp256k1)
+	res, err := c.ImportKey(ctx, key, dfnskeys.ImportKeyOptions{AllowDuplicate: true})
+	require.NoError(t, err)
+	before := len(srv.Requests())
+	got, _, err := c.ExportKey(ctx, res.ID, dfnskeys.ExportOptions{Expect: keys.ExpectPublicKey(key.PublicKey())})
+	require.NoError(t, err)
+	defer got.Destroy()
+	gets := 0
+	for _, r := range srv.Requests()[before:] {
+		if r.Method == http.MethodGet && r.Path == "/keys/"+res.ID {
+			gets++
+		}
+	}
+	require.Equal(t, 1, gets)
+}

@@ -347,10 +347,20 @@ func (x *exporter) one(ctx context.Context, row rows.KeyRow) ExportLine {
 	if _, err := os.Lstat(final); err == nil {
 		return fail(fmt.Errorf("%s exists but does not record key %s; nothing was exported: move it away and rerun", final, row.KeyID))
 	}
-	info, err := x.opts.Client.Keys.Get(ctx, row.KeyID)
+	// The key is read once, and checked against the row's publicKey
+	// before anything is sent.
+	plan, err := x.opts.Client.PlanExport(ctx, row.KeyID, dfnskeys.ExportOptions{Expect: expect})
+	if uk := (*keys.UnexpectedKeyError)(nil); errors.As(err, &uk) {
+		// Reported as another key: the report keeps the row's.
+		l.Curve = string(uk.Curve)
+		if expect.CheckCurve(uk.Curve) == nil {
+			l.PublicKey = wantPub
+		}
+	}
 	if err != nil {
 		return fail(err)
 	}
+	info := plan.Key
 	l.Curve = string(info.Curve)
 	switch {
 	case expect == nil:
@@ -373,7 +383,7 @@ func (x *exporter) one(ctx context.Context, row rows.KeyRow) ExportLine {
 	// The one check of the library: against the row's publicKey before the
 	// export is sent and after the key is recovered. A key that is not the
 	// row's is never returned, so never written.
-	key, faulty, err := x.opts.Client.ExportKey(ctx, row.KeyID, dfnskeys.ExportOptions{Expect: expect})
+	key, faulty, err := x.opts.Client.SendExport(ctx, plan)
 	if err != nil {
 		safefile.RemoveIfSame(partial, f)
 		return fail(err)

@@ -509,10 +509,11 @@ func runExport(e *env, args []string) error {
 	defer dest.discard()
 	ctx, stop := e.context()
 	defer stop()
-	info, err := client.Keys.Get(ctx, keyID)
+	plan, err := client.PlanExport(ctx, keyID, dfnskeys.ExportOptions{Expect: expect})
 	if err != nil {
 		return err
 	}
+	info := plan.Key
 	switch {
 	case *format == "hex" && info.Curve == keys.Ed25519:
 		return usagef("%s", ed25519HexRefusal)
@@ -544,7 +545,7 @@ func runExport(e *env, args []string) error {
 	// A key that is not the one expected never comes back: the library
 	// destroys it, and nothing is saved (the --out file created above is
 	// removed). It is not the user's key, so there is nothing to rescue.
-	key, faulty, err := client.ExportKey(context.WithoutCancel(ctx), keyID, dfnskeys.ExportOptions{Expect: expect})
+	key, faulty, err := client.SendExport(context.WithoutCancel(ctx), plan)
 	if err != nil {
 		return err
 	}
