@@ -426,15 +426,7 @@ func (x *exporter) one(ctx context.Context, row rows.KeyRow) ExportLine {
 // finishFile writes data to the partial file f, syncs it and links it to
 // final, which must not exist; the partial name is then removed.
 func finishFile(f *os.File, partial, final string, data []byte) error {
-	_, err := f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(partial)
+	if err := safefile.Finish(partial, f, data); err != nil {
 		return err
 	}
 	if err := os.Link(partial, final); err != nil {
@@ -449,30 +441,14 @@ func finishFile(f *os.File, partial, final string, data []byte) error {
 }
 
 // rescue saves an exported key that could not be written where it belongs
-// as an export document in the temporary directory, and returns its path.
+// as an export document (see [safefile.Rescue]), and returns its path.
 func rescue(key *keys.PrivateKey, keyID string) (string, error) {
 	doc, err := keyformat.EncodeJSON(key, keyID)
 	if err != nil {
 		return "", err
 	}
 	defer clear(doc)
-	p := filepath.Join(os.TempDir(), fmt.Sprintf("dfnskeys-rescued-%s-%s.json", keyID, time.Now().UTC().Format("20060102T150405.000000000Z")))
-	f, err := safefile.Create(p, 0o600)
-	if err != nil {
-		return "", err
-	}
-	_, err = f.Write(doc)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(p)
-		return "", err
-	}
-	return p, nil
+	return safefile.Rescue(doc, keyID, ".json", "")
 }
 
 // validKeyID accepts what can be both a Dfns key ID and a file name.

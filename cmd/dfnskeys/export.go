@@ -180,7 +180,7 @@ func runRecover(e *env, args []string) error {
 		return err
 	}
 	defer clear(text)
-	if err := dest.save(text, rescueName("recovered", "."+*format)); err != nil {
+	if err := dest.save(text, "recovered", "."+*format); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stderr, "curve: %s\nprotocol: %s\npublic key: %s\nformat: %s\n", key.Curve(), resp.Protocol, key.PublicKeyHex(), *format)

@@ -560,12 +560,12 @@ func runExport(e *env, args []string) error {
 			return fmt.Errorf("the key was exported but could not be encoded: %w", err)
 		}
 		defer clear(doc)
-		if serr := dest.save(doc, rescueName(keyID, ".json")); serr != nil {
+		if serr := dest.save(doc, keyID, ".json"); serr != nil {
 			return serr
 		}
 		return fmt.Errorf("the key was exported but could not be written as %s (%v): it was written as an export document (format json) instead", *format, err)
 	}
-	if err := dest.save(data, rescueName(keyID, exportFormats[*format])); err != nil {
+	if err := dest.save(data, keyID, exportFormats[*format]); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stderr, "key: %s\ncurve: %s\npublic key: %s\nformat: %s\n", safetext.Text(keyID), key.Curve(), key.PublicKeyHex(), *format)
