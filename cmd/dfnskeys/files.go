@@ -12,6 +12,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/dfnskeys/dfnskeys/internal/safefile"
+	"github.com/dfnskeys/dfnskeys/internal/safetext"
 )
 
 // Size limits for the files dfnskeys reads. Real inputs are far smaller.
@@ -202,4 +203,16 @@ func marshalBody(v any) ([]byte, error) {
 		return nil, err
 	}
 	return append(b, '\n'), nil
+}
+
+func printJSON(e *env, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	// Text from the API inside strings (IDs, names) is written with \u
+	// escapes where it holds invisible characters: the same JSON, which
+	// cannot drive the terminal (docs/threat-model.md §3).
+	_, err = e.stdout.Write(safetext.JSON(append(b, '\n')))
+	return err
 }
