@@ -45,6 +45,9 @@ type Client struct {
 	throttleMu    sync.Mutex
 	throttleUntil time.Time
 
+	// index is what ImportKey knows of the organisation's imported keys.
+	index keyIndex
+
 	// Signers calls GET /signers.
 	Signers *SignersService
 	// Keys calls the /keys endpoints.

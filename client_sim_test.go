@@ -418,7 +418,7 @@ func importsSent(srv *dfnstest.Server) int {
 }
 
 // A tampered GET /signers answer substitutes a signer (its key is the
-// attacker's). With pins nothing is sent, with or without a Builder.
+// attacker's). With pins nothing is sent, with or without a Target.
 func TestPinnedSignersSubstituted(t *testing.T) {
 	t.Parallel()
 	srv, c := setup(t)
@@ -435,15 +435,17 @@ func TestPinnedSignersSubstituted(t *testing.T) {
 	require.ErrorIs(t, err, signers.ErrPinMismatch)
 	require.ErrorContains(t, err, "signer "+pinned[3].SignerID+" has key fingerprint ")
 
+	_, err = c.ImportTarget(ctx, "", pinned)
+	require.ErrorIs(t, err, signers.ErrPinMismatch)
 	list, err := c.Signers.List(ctx)
 	require.NoError(t, err)
-	cluster, err := list.Cluster("")
-	require.NoError(t, err)
-	builder, err := keys.NewImportBuilder(cluster.Signers) // built from the tampered answer
-	require.NoError(t, err)
-	_, err = c.ImportKey(ctx, freshKey(t, keys.Secp256k1), dfnskeys.ImportKeyOptions{Builder: builder, PinnedSigners: pinned})
+	_, err = dfnskeys.NewImportTarget(list, "", pinned) // offline, from the tampered answer
 	require.ErrorIs(t, err, signers.ErrPinMismatch)
-	_, err = c.ImportWallet(ctx, freshKey(t, keys.Secp256k1), "EthereumSepolia", "", dfnskeys.ImportKeyOptions{Builder: builder, PinnedSigners: pinned})
+	target, err := dfnskeys.NewImportTarget(list, "", nil) // built from the tampered answer
+	require.NoError(t, err)
+	_, err = c.ImportKey(ctx, freshKey(t, keys.Secp256k1), dfnskeys.ImportKeyOptions{Target: target, PinnedSigners: pinned})
+	require.ErrorIs(t, err, signers.ErrPinMismatch)
+	_, err = c.ImportWallet(ctx, freshKey(t, keys.Secp256k1), "EthereumSepolia", "", dfnskeys.ImportKeyOptions{Target: target, PinnedSigners: pinned})
 	require.ErrorIs(t, err, signers.ErrPinMismatch)
 	require.Zero(t, importsSent(srv), "nothing was sent")
 	require.Empty(t, srv.Keys())
@@ -669,9 +671,9 @@ func TestRedirectsNotFollowed(t *testing.T) {
 	require.Equal(t, evil.URL+"/signers", re.Location)
 	require.ErrorContains(t, err, "GET /signers: the server answered 302 Found and tried to redirect the request to \""+evil.URL+"/signers\"; redirects are not followed")
 
-	builder, err := keys.NewImportBuilder(srv.Clusters()[0].WireSigners())
+	target, err := dfnskeys.NewImportTarget(&signers.ListResponse{Clusters: []signers.Cluster{{ClusterID: "c", Signers: srv.Clusters()[0].WireSigners()}}}, "", nil)
 	require.NoError(t, err)
-	_, err = c.ImportKey(context.Background(), freshKey(t, keys.Secp256k1), dfnskeys.ImportKeyOptions{Builder: builder})
+	_, err = c.ImportKey(context.Background(), freshKey(t, keys.Secp256k1), dfnskeys.ImportKeyOptions{Target: target})
 	require.ErrorAs(t, err, &re)
 	require.Equal(t, http.StatusTemporaryRedirect, re.StatusCode)
 	require.False(t, errors.Is(err, dfnskeys.ErrAmbiguous), "a redirect was not processed")

@@ -6,214 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/dfnskeys/dfnskeys/signers"
 )
-
-// ImportKeyOptions configures [Client.ImportKey].
-type ImportKeyOptions struct {
-	// ClusterID chooses the signing cluster when GET /signers lists
-	// several; with one cluster it may be empty.
-	ClusterID string
-	// PinnedSigners, when set, must list exactly the cluster's signers (or
-	// the Builder's) with the same encryption keys; otherwise nothing is
-	// sent and the error wraps [signers.ErrPinMismatch], naming the
-	// signers that differ. Pinning protects against a tampered
-	// GET /signers response: save the response once (dfnskeys signers
-	// --save), verify its fingerprints out of band, and pin it.
-	PinnedSigners []signers.Signer
-	// Protocol defaults to CGGMP24 (secp256k1, stark) or FROST (ed25519);
-	// see [keys.DefaultProtocol].
-	Protocol keys.Protocol
-	// Threshold defaults to 3.
-	Threshold int
-	// Name is an optional key name.
-	Name string
-	// MasterKey must be false: importing an HD master key is refused with
-	// [keys.ErrMasterKey].
-	MasterKey bool
-	// Builder, when set, builds the request for its cluster instead of
-	// listing the signers on every call: a bulk import fetches the
-	// signers once and shares one builder. ClusterID is then not used;
-	// PinnedSigners is checked against the builder's signers.
-	Builder *keys.ImportBuilder
-	// AllowDuplicate imports the key even when Dfns already holds it (an
-	// imported key with the same public key, protocol and curve, active
-	// and never exported), creating a second Dfns key for it. Without it,
-	// [Client.ImportKey] returns the existing key and sends nothing.
-	AllowDuplicate bool
-}
-
-// ImportKey imports key into Dfns, once: when Dfns already holds it — an
-// imported key with the same public key, protocol and curve, active and
-// never exported — ImportKey returns that key and sends nothing, so a
-// script rerun after a crash or a timeout does not create a second key
-// (set [ImportKeyOptions.AllowDuplicate] to import anyway). Finding it
-// lists the organisation's keys: one GET /keys per 500 keys, with memory
-// that does not grow with their number. Use [KeysService.FindImported] to
-// tell the two outcomes apart beforehand.
-//
-// Otherwise it lists the signers, chooses the cluster, checks pinned
-// signers if any, splits and encrypts the key locally, sends the signed
-// POST /keys/import, and checks that the key Dfns created has the public
-// key computed locally (a *PublicKeyMismatchError if not). After an
-// ambiguous failure it never resends: it looks for the key the import would
-// have created and returns it, or returns an *AmbiguousImportError. The key
-// it looks for is an imported key with the same [keys.Identity] (public
-// key, curve and signature scheme), active and never exported, with the same name when one was given,
-// and created no earlier than [ImportClockSkew] before the import was sent
-// — so an older import of the same private key is never mistaken for this
-// one.
-func (c *Client) ImportKey(ctx context.Context, key *keys.PrivateKey, opts ImportKeyOptions) (*keys.Key, error) {
-	if key != nil && !opts.AllowDuplicate {
-		scheme := keys.Scheme{Protocol: opts.Protocol, Curve: key.Curve()}
-		if scheme.Protocol == "" {
-			scheme.Protocol = keys.DefaultProtocol(key.Curve())
-		}
-		existing, err := c.Keys.findImported(ctx, scheme, key.PublicKeyHex(), (*keys.Key).Usable)
-		if err != nil {
-			return nil, &lookupError{err}
-		}
-		if existing != nil {
-			return existing, nil
-		}
-	}
-	req, err := c.buildImport(ctx, key, opts)
-	if err != nil {
-		return nil, err
-	}
-	sent := time.Now()
-	created, err := c.Keys.Import(ctx, req)
-	if err != nil {
-		if !errors.Is(err, ErrAmbiguous) {
-			return nil, err
-		}
-		return c.resolveAmbiguousImport(ctx, key, req, sent, err)
-	}
-	if err := checkPublicKey(created.ID, key, created.PublicKey); err != nil {
-		return created, err
-	}
-	return created, nil
-}
-
-// ImportWallet is [Client.ImportKey] through the older POST /wallets/import,
-// which also creates a wallet on network (and takes an optional external
-// ID). An ambiguous failure is resolved the same way, by looking for the
-// key; the wallet is then not returned, only an error that names the key.
-func (c *Client) ImportWallet(ctx context.Context, key *keys.PrivateKey, network, externalID string, opts ImportKeyOptions) (*keys.Wallet, error) {
-	req, err := c.buildImport(ctx, key, opts)
-	if err != nil {
-		return nil, err
-	}
-	sent := time.Now()
-	w, err := c.Wallets.Import(ctx, &keys.WalletImportRequest{Network: network, ExternalID: externalID, ImportRequest: *req})
-	if err != nil {
-		if !errors.Is(err, ErrAmbiguous) {
-			return nil, err
-		}
-		k, rerr := c.resolveAmbiguousImport(ctx, key, req, sent, err)
-		if rerr != nil {
-			return nil, rerr
-		}
-		return nil, fmt.Errorf("the wallet import was processed although its response was lost: the key is %s; find its wallet by that key: %w", safe(k.ID), err)
-	}
-	if err := checkPublicKey(w.SigningKey.ID, key, w.SigningKey.PublicKey); err != nil {
-		return w, err
-	}
-	return w, nil
-}
-
-// lookupError is a failed look for an existing key; nothing was sent.
-type lookupError struct{ err error }
-
-func (e *lookupError) Error() string {
-	return "looking for a key Dfns already holds with this public key (set AllowDuplicate to import without looking): " + e.err.Error()
-}
-
-func (e *lookupError) Unwrap() error { return e.err }
-
-func (c *Client) buildImport(ctx context.Context, key *keys.PrivateKey, opts ImportKeyOptions) (*keys.ImportRequest, error) {
-	if key == nil {
-		return nil, errors.New("no private key to import")
-	}
-	if c.signer == nil {
-		return nil, ErrNoSigner
-	}
-	importOpts := keys.ImportOptions{
-		Protocol:  opts.Protocol,
-		Threshold: opts.Threshold,
-		Name:      opts.Name,
-		MasterKey: opts.MasterKey,
-	}
-	if opts.Builder != nil {
-		if opts.PinnedSigners != nil {
-			if err := opts.Builder.CheckPinned(opts.PinnedSigners); err != nil {
-				return nil, fmt.Errorf("refusing to import: %w", err)
-			}
-		}
-		return opts.Builder.Build(key, importOpts)
-	}
-	list, err := c.Signers.List(ctx)
-	if err != nil {
-		return nil, err
-	}
-	cluster, err := list.Cluster(opts.ClusterID)
-	if err != nil {
-		return nil, err
-	}
-	if opts.PinnedSigners != nil {
-		if err := signers.CheckPinned(cluster.Signers, opts.PinnedSigners); err != nil {
-			return nil, fmt.Errorf("refusing to import into cluster %s: %w", safe(cluster.ClusterID), err)
-		}
-	}
-	return keys.BuildImportRequest(key, cluster.Signers, importOpts)
-}
-
-// ImportClockSkew is how much earlier than the local clock says an import
-// was sent Dfns may date the key it created: a key dated earlier than that
-// was not created by this import. A clock more than this far ahead of
-// Dfns's makes an ambiguous import unresolvable (reported, never resent),
-// not wrongly resolved.
-const ImportClockSkew = 10 * time.Minute
-
-func (c *Client) resolveAmbiguousImport(ctx context.Context, key *keys.PrivateKey, req *keys.ImportRequest, sent time.Time, cause error) (*keys.Key, error) {
-	scheme := keys.Scheme{Protocol: req.Protocol, Curve: req.Curve}
-	notBefore := sent.Add(-ImportClockSkew)
-	thisImport := func(k *keys.Key) bool {
-		return k.Usable() && (req.Name == "" || k.Name == req.Name) &&
-			(k.DateCreated.IsZero() || !k.DateCreated.Before(notBefore))
-	}
-	// The caller's context may be what expired: look on a fresh one.
-	lookCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
-	defer cancel()
-	var lookupErr error
-	looks, wait := c.retry.lookups()
-	for i := 0; i < looks; i++ {
-		if i > 0 {
-			if err := wait.Wait(lookCtx); err != nil {
-				break
-			}
-		}
-		k, err := c.Keys.findImported(lookCtx, scheme, key.PublicKeyHex(), thisImport)
-		lookupErr = err
-		if err == nil && k != nil {
-			if c.logger != nil {
-				c.logger.WarnContext(ctx, "dfns import was processed although its response was lost; found the key by its public key", "keyId", k.ID)
-			}
-			return k, nil
-		}
-	}
-	return nil, &AmbiguousImportError{PublicKey: key.PublicKeyHex(), Err: cause, LookupErr: lookupErr}
-}
-
-func checkPublicKey(id string, key *keys.PrivateKey, remote string) error {
-	if !strings.EqualFold(remote, key.PublicKeyHex()) {
-		return &PublicKeyMismatchError{KeyID: id, Local: key.PublicKeyHex(), Remote: remote}
-	}
-	return nil
-}
 
 // ExportOptions configures [Client.ExportKey] and [Client.ExportWallet].
 type ExportOptions struct {
@@ -261,14 +57,48 @@ type ExportOptions struct {
 // signers whose shares were faulty, which the caller should report. A key
 // is never returned that does not match the public key.
 func (c *Client) ExportKey(ctx context.Context, keyID string, opts ExportOptions) (*keys.PrivateKey, []keys.FaultySigner, error) {
-	k, err := c.Keys.Get(ctx, keyID)
+	plan, err := c.PlanExport(ctx, keyID, opts)
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := checkExpected(keyID, k, opts.Expect); err != nil {
-		return nil, nil, err
+	return c.SendExport(ctx, plan)
+}
+
+// ExportPlan is the first step of [Client.ExportKey]: the key to export, as
+// GET /keys/{keyId} reports it and checked against the key the user
+// expects. Nothing has been sent. A caller checks what it must against
+// Key (an output format against its curve, a destination) and then calls
+// [Client.SendExport]; the key is read once.
+type ExportPlan struct {
+	// Key is the key as the API reports it. With ExportOptions.Expect
+	// its public key and curve are the expected ones.
+	Key  *keys.Key
+	opts ExportOptions
+}
+
+// PlanExport reads the key (one GET /keys/{keyId}) and refuses, before
+// anything is sent, a key the API reports with another public key than
+// opts.Expect (a [*keys.UnexpectedKeyError]).
+func (c *Client) PlanExport(ctx context.Context, keyID string, opts ExportOptions) (*ExportPlan, error) {
+	k, err := c.Keys.Get(ctx, keyID)
+	if err != nil {
+		return nil, err
 	}
-	return c.export(ctx, keyID, k.PublicKey, opts, func(req *keys.ExportRequest) (*keys.ExportResponse, error) {
+	if err := checkExpected(keyID, k, opts.Expect); err != nil {
+		return nil, err
+	}
+	return &ExportPlan{Key: k, opts: opts}, nil
+}
+
+// SendExport is the second step of [Client.ExportKey]: it makes a
+// one-time export context, sends the signed POST /keys/{keyId}/export and
+// recovers the key against the plan's key and expectation; see ExportKey.
+func (c *Client) SendExport(ctx context.Context, plan *ExportPlan) (*keys.PrivateKey, []keys.FaultySigner, error) {
+	if plan == nil || plan.Key == nil {
+		return nil, nil, errors.New("no export plan to send")
+	}
+	keyID := plan.Key.ID
+	return c.export(ctx, keyID, plan.Key.PublicKey, plan.opts, func(req *keys.ExportRequest) (*keys.ExportResponse, error) {
 		return c.Keys.Export(ctx, keyID, req)
 	})
 }

@@ -40,7 +40,16 @@ func TestImportKeyIsIdempotent(t *testing.T) {
 		again, err := c.ImportKey(ctx, key, dfnskeys.ImportKeyOptions{Name: "a rerun may name it differently"})
 		require.NoError(t, err)
 		require.Equal(t, first.ID, again.ID)
+		require.True(t, first.Created)
+		require.False(t, again.Created, "found, not created")
 		require.Equal(t, "first", again.Name, "the key Dfns holds, as it is")
+		// A second client (another process) finds it too, by a listing.
+		other, err := dfnskeys.NewClient(dfnskeys.WithBaseURL(srv.URL()), dfnskeys.WithAuthToken(srv.Token()), dfnskeys.WithSigner(signerFor(t, srv)))
+		require.NoError(t, err)
+		plan, err := other.PlanImport(ctx, key, dfnskeys.ImportKeyOptions{})
+		require.NoError(t, err)
+		require.Nil(t, plan.Request)
+		require.Equal(t, first.ID, plan.Existing.ID)
 		require.Equal(t, 1, countImports(srv), "nothing was sent the second time")
 		require.Equal(t, 1, srv.KeyCount())
 	})
@@ -111,24 +120,28 @@ func TestImportKeyIsIdempotent(t *testing.T) {
 		require.NoError(t, err)
 		_, err = noRead.ImportKey(ctx, freshKey(t, keys.Secp256k1), dfnskeys.ImportKeyOptions{})
 		require.ErrorIs(t, err, dfnskeys.ErrForbidden)
-		require.ErrorContains(t, err, "looking for a key Dfns already holds with this public key (set AllowDuplicate to import without looking): GET /keys: 403 Forbidden: the token lacks the permission Keys:Read")
+		require.ErrorContains(t, err, "looking for a key Dfns already holds with this public key (nothing was sent; allow a duplicate, with AllowDuplicate or --allow-duplicate, to import without looking): GET /keys: 403 Forbidden: the token lacks the permission Keys:Read")
 		require.Zero(t, countImports(srv))
 	})
 }
 
-// countingTransport counts GET /keys requests.
-type countingTransport struct{ lists atomic.Int64 }
+// countingTransport counts GET /keys and GET /keys/{keyId} requests.
+type countingTransport struct{ lists, gets atomic.Int64 }
 
 func (t *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	if r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/keys") {
 		t.lists.Add(1)
+	} else if r.Method == http.MethodGet && strings.Contains(r.URL.Path, "/keys/") {
+		t.gets.Add(1)
 	}
 	return http.DefaultTransport.RoundTrip(r)
 }
 
 // BenchmarkImportKeyLookup measures what ImportKey's check for an existing
-// key costs in an organisation holding n keys: a full listing, one GET
-// /keys per 500 keys, against the in-process simulator over loopback HTTP.
+// key costs in an organisation holding n keys, after the client's first
+// call (which lists every key, one GET /keys per 500): GETs/op counts
+// GET /keys pages and GETkey/op GET /keys/{keyId}, against the in-process
+// simulator over loopback HTTP.
 // "existing" is a call for a key Dfns holds (the lookup is all it does);
 // "new" is the whole import of a new key, lookup included, and "new,
 // AllowDuplicate" the same import without the lookup.
@@ -155,15 +168,44 @@ func BenchmarkImportKeyLookup(b *testing.B) {
 			{"new,AllowDuplicate", func() *keys.PrivateKey { return freshKey(b, keys.Secp256k1) }, true},
 		} {
 			b.Run(fmt.Sprintf("keys=%d/%s", n, tc.name), func(b *testing.B) {
-				before := tr.lists.Load()
+				before, beforeGets := tr.lists.Load(), tr.gets.Load()
 				for b.Loop() {
 					if _, err := c.ImportKey(ctx, tc.key(), dfnskeys.ImportKeyOptions{AllowDuplicate: tc.allow}); err != nil {
 						b.Fatal(err)
 					}
 				}
 				b.ReportMetric(float64(tr.lists.Load()-before)/float64(b.N), "GETs/op")
+				b.ReportMetric(float64(tr.gets.Load()-beforeGets)/float64(b.N), "GETkey/op")
 			})
 		}
 		srv.Close()
 	}
+}
+
+func signerFor(t testing.TB, srv *dfnstest.Server) auth.Signer {
+	s, err := auth.NewKeySigner(srv.CredentialID(), srv.CredentialPEM())
+	require.NoError(t, err)
+	return s
+}
+
+// An export reads the key once: PlanExport's GET /keys/{keyId} is the one
+// SendExport uses.
+func TestExportReadsTheKeyOnce(t *testing.T) {
+	t.Parallel()
+	srv, c := setup(t)
+	ctx := context.Background()
+	key := freshKey(t, keys.Secp256k1)
+	res, err := c.ImportKey(ctx, key, dfnskeys.ImportKeyOptions{AllowDuplicate: true})
+	require.NoError(t, err)
+	before := len(srv.Requests())
+	got, _, err := c.ExportKey(ctx, res.ID, dfnskeys.ExportOptions{Expect: keys.ExpectPublicKey(key.PublicKey())})
+	require.NoError(t, err)
+	defer got.Destroy()
+	gets := 0
+	for _, r := range srv.Requests()[before:] {
+		if r.Method == http.MethodGet && r.Path == "/keys/"+res.ID {
+			gets++
+		}
+	}
+	require.Equal(t, 1, gets)
 }

@@ -28,7 +28,7 @@ func BenchmarkProveKey(b *testing.B) {
 			b.ReportAllocs()
 			b.ResetTimer()
 			for range b.N {
-				if _, err := c.ProveKey(ctx, created, dfnskeys.ProveOptions{PublicKey: key.PublicKey()}); err != nil {
+				if _, err := c.ProveKey(ctx, created.Key, dfnskeys.ProveOptions{PublicKey: key.PublicKey()}); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -39,7 +39,7 @@ func importFresh(t *testing.T, c *dfnskeys.Client, curve keys.Curve) (*keys.Key,
 	key := freshKey(t, curve)
 	created, err := c.ImportKey(context.Background(), key, dfnskeys.ImportKeyOptions{})
 	require.NoError(t, err)
-	return created, key
+	return created.Key, key
 }
 
 // A signature POST that Dfns processed but whose answer was lost (the
@@ -184,7 +184,7 @@ func TestProofConfirmedCountsAsSigned(t *testing.T) {
 		key := freshKey(t, s.Curve)
 		created, err := c.ImportKey(ctx, key, dfnskeys.ImportKeyOptions{Protocol: s.Protocol})
 		require.NoError(t, err)
-		proof, err := c.ProveKey(ctx, created, dfnskeys.ProveOptions{PublicKey: key.PublicKey()})
+		proof, err := c.ProveKey(ctx, created.Key, dfnskeys.ProveOptions{PublicKey: key.PublicKey()})
 		require.NoError(t, err, s.String())
 		got, err := c.Keys.GetSignature(ctx, created.ID, proof.SignatureID)
 		require.NoError(t, err)

@@ -23,7 +23,7 @@ func TestProveEveryScheme(t *testing.T) {
 			key := freshKey(t, s.Curve)
 			created, err := c.ImportKey(ctx, key, dfnskeys.ImportKeyOptions{Protocol: s.Protocol})
 			require.NoError(t, err)
-			proof, err := c.ProveKey(ctx, created, dfnskeys.ProveOptions{PublicKey: key.PublicKey()})
+			proof, err := c.ProveKey(ctx, created.Key, dfnskeys.ProveOptions{PublicKey: key.PublicKey()})
 			require.NoError(t, err)
 			require.Equal(t, created.ID, proof.KeyID)
 			require.Equal(t, key.PublicKeyHex(), proof.PublicKey)
@@ -49,7 +49,7 @@ func TestProveRefusesBadSignatures(t *testing.T) {
 			created, err := c.ImportKey(ctx, key, dfnskeys.ImportKeyOptions{Protocol: s.Protocol})
 			require.NoError(t, err)
 			require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.BadSignature, Count: 1}))
-			_, err = c.ProveKey(ctx, created, dfnskeys.ProveOptions{PublicKey: key.PublicKey()})
+			_, err = c.ProveKey(ctx, created.Key, dfnskeys.ProveOptions{PublicKey: key.PublicKey()})
 			require.ErrorIs(t, err, signatures.ErrInvalid)
 			var pe *dfnskeys.ProofError
 			require.ErrorAs(t, err, &pe)
@@ -58,7 +58,7 @@ func TestProveRefusesBadSignatures(t *testing.T) {
 			require.ErrorContains(t, err, created.ID)
 
 			other := freshKey(t, s.Curve)
-			_, err = c.ProveKey(ctx, created, dfnskeys.ProveOptions{PublicKey: other.PublicKey()})
+			_, err = c.ProveKey(ctx, created.Key, dfnskeys.ProveOptions{PublicKey: other.PublicKey()})
 			require.ErrorIs(t, err, signatures.ErrInvalid, "a genuine signature under the wrong public key")
 		})
 	}
@@ -88,7 +88,7 @@ func TestProveNativeExportedAndPending(t *testing.T) {
 	created, err := c.ImportKey(ctx, key, dfnskeys.ImportKeyOptions{})
 	require.NoError(t, err)
 	require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.PolicyApproval, Route: dfnstest.RouteCreateSignature, Rate: 1}))
-	_, err = c.ProveKey(ctx, created, dfnskeys.ProveOptions{})
+	_, err = c.ProveKey(ctx, created.Key, dfnskeys.ProveOptions{})
 	var pending *dfnskeys.PolicyPendingError
 	require.ErrorAs(t, err, &pending)
 	require.False(t, errors.Is(err, signatures.ErrInvalid))

@@ -37,7 +37,7 @@ func TestExportKeySubstitutedKey(t *testing.T) {
 	imp := func(k *keys.PrivateKey, name string) *keys.Key {
 		created, err := c.ImportKey(ctx, k, dfnskeys.ImportKeyOptions{Name: name, AllowDuplicate: true})
 		require.NoError(t, err)
-		return created
+		return created.Key
 	}
 	victim, other := imp(mine, "mine"), imp(theirs, "theirs")
 	require.NoError(t, srv.SubstituteKey(victim.ID, other.ID))

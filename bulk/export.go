@@ -347,10 +347,20 @@ func (x *exporter) one(ctx context.Context, row rows.KeyRow) ExportLine {
 	if _, err := os.Lstat(final); err == nil {
 		return fail(fmt.Errorf("%s exists but does not record key %s; nothing was exported: move it away and rerun", final, row.KeyID))
 	}
-	info, err := x.opts.Client.Keys.Get(ctx, row.KeyID)
+	// The key is read once, and checked against the row's publicKey
+	// before anything is sent.
+	plan, err := x.opts.Client.PlanExport(ctx, row.KeyID, dfnskeys.ExportOptions{Expect: expect})
+	if uk := (*keys.UnexpectedKeyError)(nil); errors.As(err, &uk) {
+		// Reported as another key: the report keeps the row's.
+		l.Curve = string(uk.Curve)
+		if expect.CheckCurve(uk.Curve) == nil {
+			l.PublicKey = wantPub
+		}
+	}
 	if err != nil {
 		return fail(err)
 	}
+	info := plan.Key
 	l.Curve = string(info.Curve)
 	switch {
 	case expect == nil:
@@ -373,7 +383,7 @@ func (x *exporter) one(ctx context.Context, row rows.KeyRow) ExportLine {
 	// The one check of the library: against the row's publicKey before the
 	// export is sent and after the key is recovered. A key that is not the
 	// row's is never returned, so never written.
-	key, faulty, err := x.opts.Client.ExportKey(ctx, row.KeyID, dfnskeys.ExportOptions{Expect: expect})
+	key, faulty, err := x.opts.Client.SendExport(ctx, plan)
 	if err != nil {
 		safefile.RemoveIfSame(partial, f)
 		return fail(err)
@@ -416,15 +426,7 @@ func (x *exporter) one(ctx context.Context, row rows.KeyRow) ExportLine {
 // finishFile writes data to the partial file f, syncs it and links it to
 // final, which must not exist; the partial name is then removed.
 func finishFile(f *os.File, partial, final string, data []byte) error {
-	_, err := f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(partial)
+	if err := safefile.Finish(partial, f, data); err != nil {
 		return err
 	}
 	if err := os.Link(partial, final); err != nil {
@@ -439,30 +441,14 @@ func finishFile(f *os.File, partial, final string, data []byte) error {
 }
 
 // rescue saves an exported key that could not be written where it belongs
-// as an export document in the temporary directory, and returns its path.
+// as an export document (see [safefile.Rescue]), and returns its path.
 func rescue(key *keys.PrivateKey, keyID string) (string, error) {
 	doc, err := keyformat.EncodeJSON(key, keyID)
 	if err != nil {
 		return "", err
 	}
 	defer clear(doc)
-	p := filepath.Join(os.TempDir(), fmt.Sprintf("dfnskeys-rescued-%s-%s.json", keyID, time.Now().UTC().Format("20060102T150405.000000000Z")))
-	f, err := safefile.Create(p, 0o600)
-	if err != nil {
-		return "", err
-	}
-	_, err = f.Write(doc)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(p)
-		return "", err
-	}
-	return p, nil
+	return safefile.Rescue(doc, keyID, ".json", "")
 }
 
 // validKeyID accepts what can be both a Dfns key ID and a file name.

@@ -224,80 +224,10 @@ func Validate(ctx context.Context, opts ImportOptions) (*Summary, error) {
 // run is Import, or Validate when dryRun is set.
 func run(ctx context.Context, opts ImportOptions, dryRun bool) (*Summary, error) {
 	start := time.Now()
-	if opts.Workers <= 0 {
-		opts.Workers = 4
-	}
-	if opts.ProgressEvery <= 0 {
-		opts.ProgressEvery = time.Second
-	}
-	if opts.Report == nil {
-		return nil, errors.New("no report writer")
-	}
-	if opts.LookupEnv == nil {
-		opts.LookupEnv = os.LookupEnv
-	}
-	var needs secretNeeds
-	digest, total, ignored, err := scanInput(opts.InputPath, needs.add)
+	r, closeRun, err := setup(ctx, &opts, dryRun)
+	defer closeRun()
 	if err != nil {
 		return nil, err
-	}
-	if len(ignored) > 0 && opts.IgnoredFields != nil {
-		opts.IgnoredFields(ignored)
-	}
-	// Every secret the rows need is found before anything is sent.
-	prompted, err := needs.check(&opts, filepath.Dir(opts.InputPath))
-	defer func() {
-		for _, b := range prompted {
-			clear(b)
-		}
-	}()
-	if err != nil {
-		return nil, err
-	}
-	r := &runner{opts: opts, dryRun: dryRun, dir: filepath.Dir(opts.InputPath), total: total, inflight: map[index.Fingerprint]chan struct{}{}, kdf: newKDFGate(opts.KDFConcurrency)}
-	if dryRun {
-		if r.index, err = index.New(total); err != nil {
-			return nil, err
-		}
-		defer r.index.Close()
-	} else {
-		if opts.Client == nil {
-			return nil, errors.New("no API client")
-		}
-		// The API is asked first: an unreachable API, a wrong token, a
-		// wrong cluster or signers that differ from the pins leave no
-		// journal behind.
-		list, err := opts.Client.Signers.List(ctx)
-		if err != nil {
-			return nil, err // names GET /signers already
-		}
-		cluster, err := list.Cluster(opts.ClusterID)
-		if err != nil {
-			return nil, err
-		}
-		if opts.PinnedSigners != nil {
-			if err := signers.CheckPinned(cluster.Signers, opts.PinnedSigners); err != nil {
-				return nil, fmt.Errorf("refusing to import into cluster %s: %w", safetext.Text(cluster.ClusterID), err)
-			}
-		}
-		if r.builder, err = keys.NewImportBuilder(cluster.Signers); err != nil {
-			return nil, err
-		}
-		if r.journal, err = journal.Open(opts.JournalPath, digest); err != nil {
-			return nil, err
-		}
-		defer r.journal.Close()
-		// Before anything in the journal is acted on.
-		if err := r.journal.Bind(journal.Target{BaseURL: opts.Client.BaseURL(), OrgID: opts.Client.OrgID(), ClusterID: cluster.ClusterID}); err != nil {
-			return nil, err
-		}
-		if err := r.resolveStarted(ctx); err != nil {
-			return nil, err
-		}
-		if r.index, err = r.buildIndex(ctx); err != nil {
-			return nil, err
-		}
-		defer r.index.Close()
 	}
 	f, err := openInput(opts.InputPath)
 	if err != nil {
@@ -308,14 +238,131 @@ func run(ctx context.Context, opts ImportOptions, dryRun bool) (*Summary, error)
 	if err != nil {
 		return nil, err
 	}
-
-	sum := &Summary{Progress: Progress{Total: total}}
-	reasons := map[string]int{}
+	t := newTally(r.total)
 	bw := bufio.NewWriter(opts.Report)
 	enc := json.NewEncoder(bw)
 	enc.SetEscapeHTML(false)
 	lastProgress := time.Now()
 	var writeErr error
+	fatal, interruptedWith, readErr := r.pipeline(ctx, rd, func(line ReportLine) {
+		if writeErr == nil {
+			writeErr = enc.Encode(line)
+		}
+		t.add(line)
+		if opts.Progress != nil && time.Since(lastProgress) >= opts.ProgressEvery {
+			lastProgress = time.Now()
+			p := t.sum.Progress
+			p.Elapsed = time.Since(start)
+			opts.Progress(p)
+		}
+	})
+	if err := bw.Flush(); writeErr == nil {
+		writeErr = err
+	}
+	sum := t.finish(time.Since(start))
+	sum.InFlightAtInterrupt = interruptedWith
+	if opts.Progress != nil {
+		opts.Progress(sum.Progress)
+	}
+	sum.Interrupted = ctx.Err() != nil && sum.Done < r.total
+	switch {
+	case fatal != nil:
+		return sum, fatal
+	case readErr != nil:
+		return sum, readErr
+	case writeErr != nil:
+		return sum, fmt.Errorf("writing the report: %w", writeErr)
+	}
+	return sum, nil
+}
+
+// setup is the part of a run before any row: it fills in opts' defaults,
+// reads the input once (digest, rows, the secrets they need), and for a
+// real run takes the cluster from the API, opens and binds the journal,
+// resolves rows an interrupted run left started and lists Dfns's keys
+// into the run's index. closeRun releases all of it and is never nil.
+func setup(ctx context.Context, opts *ImportOptions, dryRun bool) (r *runner, closeRun func(), err error) {
+	var closers []func()
+	closeRun = func() {
+		for i := len(closers) - 1; i >= 0; i-- {
+			closers[i]()
+		}
+	}
+	if opts.Workers <= 0 {
+		opts.Workers = 4
+	}
+	if opts.ProgressEvery <= 0 {
+		opts.ProgressEvery = time.Second
+	}
+	if opts.Report == nil {
+		return nil, closeRun, errors.New("no report writer")
+	}
+	if opts.LookupEnv == nil {
+		opts.LookupEnv = os.LookupEnv
+	}
+	var needs secretNeeds
+	digest, total, ignored, err := scanInput(opts.InputPath, needs.add)
+	if err != nil {
+		return nil, closeRun, err
+	}
+	if len(ignored) > 0 && opts.IgnoredFields != nil {
+		opts.IgnoredFields(ignored)
+	}
+	// Every secret the rows need is found before anything is sent.
+	prompted, err := needs.check(opts, filepath.Dir(opts.InputPath))
+	closers = append(closers, func() {
+		for _, b := range prompted {
+			clear(b)
+		}
+	})
+	if err != nil {
+		return nil, closeRun, err
+	}
+	r = &runner{opts: *opts, dryRun: dryRun, dir: filepath.Dir(opts.InputPath), total: total, inflight: map[index.Fingerprint]chan struct{}{}, kdf: newKDFGate(opts.KDFConcurrency)}
+	if dryRun {
+		if r.index, err = index.New(total); err != nil {
+			return nil, closeRun, err
+		}
+		ix := r.index
+		closers = append(closers, func() { ix.Close() })
+		return r, closeRun, nil
+	}
+	if opts.Client == nil {
+		return nil, closeRun, errors.New("no API client")
+	}
+	// The API is asked first: an unreachable API, a wrong token, a
+	// wrong cluster or signers that differ from the pins leave no
+	// journal behind.
+	if r.target, err = opts.Client.ImportTarget(ctx, opts.ClusterID, opts.PinnedSigners); err != nil {
+		return nil, closeRun, err // names GET /signers already
+	}
+	if r.journal, err = journal.Open(opts.JournalPath, digest); err != nil {
+		return nil, closeRun, err
+	}
+	jr := r.journal
+	closers = append(closers, func() { jr.Close() })
+	// Before anything in the journal is acted on.
+	if err := r.journal.Bind(journal.Target{BaseURL: opts.Client.BaseURL(), OrgID: opts.Client.OrgID(), ClusterID: r.target.ClusterID()}); err != nil {
+		return nil, closeRun, err
+	}
+	if err := r.resolveStarted(ctx); err != nil {
+		return nil, closeRun, err
+	}
+	if r.index, err = r.buildIndex(ctx); err != nil {
+		return nil, closeRun, err
+	}
+	ix := r.index
+	closers = append(closers, func() { ix.Close() })
+	return r, closeRun, nil
+}
+
+// pipeline processes the rows of rd with the run's workers, handing each
+// report line to out in row order. A row that has started finishes even
+// if ctx ends; none starts after. It returns why the run stopped when a
+// row found that it cannot go on safely (nil otherwise, and when ctx
+// ended), how many rows were in flight when ctx ended, and the error that
+// stopped reading the input.
+func (r *runner) pipeline(ctx context.Context, rd *rows.Reader, out func(ReportLine)) (fatal error, interruptedWith int, readErr error) {
 	next := func() (*rows.Row, *ReportLine, error) {
 		row, err := rd.Next()
 		var re *rows.RowError
@@ -338,7 +385,6 @@ func run(ctx context.Context, opts ImportOptions, dryRun bool) (*Summary, error)
 	pctx, stopRun := context.WithCancelCause(ctx)
 	defer stopRun(nil)
 	r.fatal = func(err error) { stopRun(err) }
-	// A row that has started finishes even if ctx ends; none starts after.
 	var (
 		gate     sync.Mutex
 		inFlight int
@@ -358,78 +404,83 @@ func run(ctx context.Context, opts ImportOptions, dryRun bool) (*Summary, error)
 		inFlight--
 		gate.Unlock()
 	}
-	interruptedWith, watchDone := 0, make(chan struct{})
+	watchDone := make(chan struct{})
 	stopWatch := context.AfterFunc(ctx, func() {
 		defer close(watchDone)
 		gate.Lock()
 		stopping = true
 		interruptedWith = inFlight
 		gate.Unlock()
-		if opts.OnInterrupt != nil {
-			opts.OnInterrupt(interruptedWith)
+		if r.opts.OnInterrupt != nil {
+			r.opts.OnInterrupt(interruptedWith)
 		}
 	})
 	process := func(row *rows.Row) ReportLine { return r.process(context.WithoutCancel(ctx), row) }
-	readErr := gatedPipeline(pctx, opts.Workers, next, begin, end, process, func(line ReportLine) {
-		if writeErr == nil {
-			writeErr = enc.Encode(line)
-		}
-		sum.Done++
-		switch line.Status {
-		case StatusImported:
-			sum.Imported++
-		case StatusAlreadyImported:
-			sum.AlreadyImported++
-		case StatusValid:
-			sum.Valid++
-		case StatusUnusable:
-			sum.Unusable++
-			reason := "no longer usable in Dfns: " + line.proofReason
-			if _, ok := reasons[reason]; ok || len(reasons) < 20 {
-				reasons[reason]++
-			}
-		case StatusFailed:
-			sum.Failed++
-			if _, ok := reasons[line.Error]; ok || len(reasons) < 20 {
-				reasons[line.Error]++
-			}
-		}
-		switch {
-		case line.Proved == nil:
-		case *line.Proved:
-			sum.Proved++
-		case line.ProofIncomplete:
-			sum.ProofIncomplete++
-			reason := "proof not completed: " + line.proofReason
-			if _, ok := reasons[reason]; ok || len(reasons) < 20 {
-				reasons[reason]++
-			}
-		default:
-			sum.ProofFailed++
-			reason := "not proved: " + line.proofReason
-			if _, ok := reasons[reason]; ok || len(reasons) < 20 {
-				reasons[reason]++
-			}
-		}
-		if opts.Progress != nil && time.Since(lastProgress) >= opts.ProgressEvery {
-			lastProgress = time.Now()
-			p := sum.Progress
-			p.Elapsed = time.Since(start)
-			opts.Progress(p)
-		}
-	})
+	readErr = gatedPipeline(pctx, r.opts.Workers, next, begin, end, process, out)
 	if !stopWatch() {
 		<-watchDone // ctx ended: the message about it comes before the summary
-		sum.InFlightAtInterrupt = interruptedWith
+	} else {
+		interruptedWith = 0
 	}
-	if err := bw.Flush(); writeErr == nil {
-		writeErr = err
+	if ctx.Err() == nil && pctx.Err() != nil {
+		fatal = context.Cause(pctx)
 	}
-	sum.Elapsed = time.Since(start)
-	if opts.Progress != nil {
-		opts.Progress(sum.Progress)
+	return fatal, interruptedWith, readErr
+}
+
+// tally counts report lines into a run's summary.
+type tally struct {
+	sum     *Summary
+	reasons map[string]int
+}
+
+func newTally(total int) *tally {
+	return &tally{sum: &Summary{Progress: Progress{Total: total}}, reasons: map[string]int{}}
+}
+
+// reason counts one more line for reason; at most 20 reasons are kept.
+func (t *tally) reason(reason string) {
+	if _, ok := t.reasons[reason]; ok || len(t.reasons) < 20 {
+		t.reasons[reason]++
 	}
-	for k, v := range reasons {
+}
+
+func (t *tally) add(line ReportLine) {
+	sum := t.sum
+	sum.Done++
+	switch line.Status {
+	case StatusImported:
+		sum.Imported++
+	case StatusAlreadyImported:
+		sum.AlreadyImported++
+	case StatusValid:
+		sum.Valid++
+	case StatusUnusable:
+		sum.Unusable++
+		t.reason("no longer usable in Dfns: " + line.proofReason)
+	case StatusFailed:
+		sum.Failed++
+		t.reason(line.Error)
+	}
+	switch {
+	case line.Proved == nil:
+	case *line.Proved:
+		sum.Proved++
+	case line.ProofIncomplete:
+		sum.ProofIncomplete++
+		t.reason("proof not completed: " + line.proofReason)
+	default:
+		sum.ProofFailed++
+		t.reason("not proved: " + line.proofReason)
+	}
+}
+
+// finish returns the summary with its elapsed time and its reasons, most
+// frequent first.
+func (t *tally) finish(elapsed time.Duration) *Summary {
+	sum := t.sum
+	sum.Elapsed = elapsed
+	for k, v := range t.reasons {
 		sum.Reasons = append(sum.Reasons, Reason{k, v})
 	}
 	sort.Slice(sum.Reasons, func(i, j int) bool {
@@ -438,16 +489,7 @@ func run(ctx context.Context, opts ImportOptions, dryRun bool) (*Summary, error)
 		}
 		return sum.Reasons[i].Reason < sum.Reasons[j].Reason
 	})
-	sum.Interrupted = ctx.Err() != nil && sum.Done < total
-	switch {
-	case ctx.Err() == nil && pctx.Err() != nil:
-		return sum, context.Cause(pctx)
-	case readErr != nil:
-		return sum, readErr
-	case writeErr != nil:
-		return sum, fmt.Errorf("writing the report: %w", writeErr)
-	}
-	return sum, nil
+	return sum
 }
 
 // scanInput hashes the input and counts its logical rows in one streaming
@@ -512,7 +554,7 @@ type runner struct {
 	dir     string
 	total   int
 	journal *journal.Journal
-	builder *keys.ImportBuilder
+	target  *dfnskeys.ImportTarget
 	kdf     kdfGate // keystore decryptions at the same time (shared with Export)
 	index   *index.Index
 
@@ -1040,8 +1082,13 @@ func (r *runner) importRow(ctx context.Context, row *rows.Row, schemeOut *keys.S
 		return fail(err)
 	}
 	// The run's index already answered "does Dfns hold this key?" from one
-	// listing; ImportKey need not list the keys again for every row.
-	created, err := r.opts.Client.ImportKey(ctx, key, dfnskeys.ImportKeyOptions{Builder: r.builder, Protocol: scheme.Protocol, Name: row.Name, AllowDuplicate: true})
+	// listing (disk-backed, for runs of any size); ImportKey need not look
+	// again for every row.
+	res, err := r.opts.Client.ImportKey(ctx, key, dfnskeys.ImportKeyOptions{Target: r.target, Protocol: scheme.Protocol, Name: row.Name, AllowDuplicate: true})
+	var created *keys.Key
+	if res != nil {
+		created = res.Key
+	}
 	if err != nil {
 		var pending *dfnskeys.PolicyPendingError
 		var mismatch *dfnskeys.PublicKeyMismatchError

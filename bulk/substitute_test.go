@@ -56,7 +56,7 @@ func TestExportSubstitutedKey(t *testing.T) {
 		k := randomKey(t, keys.Secp256k1)
 		created, err := c.ImportKey(ctx, k, dfnskeys.ImportKeyOptions{AllowDuplicate: true})
 		require.NoError(t, err)
-		return k, created
+		return k, created.Key
 	}
 	_, victim := imported()
 	goodKey, good := imported()

@@ -4,10 +4,16 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"errors"
+	"flag"
 	"fmt"
+	"os"
 	"path/filepath"
 
+	"github.com/dfnskeys/dfnskeys"
+	"github.com/dfnskeys/dfnskeys/address"
 	"github.com/dfnskeys/dfnskeys/encryption"
+	"github.com/dfnskeys/dfnskeys/internal/safetext"
 	"github.com/dfnskeys/dfnskeys/keyformat"
 	"github.com/dfnskeys/dfnskeys/keys"
 )
@@ -180,7 +186,7 @@ func runRecover(e *env, args []string) error {
 		return err
 	}
 	defer clear(text)
-	if err := dest.save(text, rescueName("recovered", "."+*format)); err != nil {
+	if err := dest.save(text, "recovered", "."+*format); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stderr, "curve: %s\nprotocol: %s\npublic key: %s\nformat: %s\n", key.Curve(), resp.Protocol, key.PublicKeyHex(), *format)
@@ -220,4 +226,228 @@ func samePath(a, b string) bool {
 	aa, err1 := filepath.Abs(a)
 	bb, err2 := filepath.Abs(b)
 	return err1 == nil && err2 == nil && aa == bb
+}
+
+var exportCommand = &command{
+	name:    "export",
+	summary: "export a private key from Dfns",
+	usage: `Usage: dfnskeys export KEY_ID [--expect-public-key HEX | --expect-address ADDR] [--format json|hex|wif|keystore] [--out FILE] [connection flags]
+
+Exports a key from Dfns (Dfns then stops signing with it, by default),
+recovers it locally and checks it against the key's public key and the key
+you expect. The output
+goes to --out (a new file, mode 0600: never overwritten, never through a
+symbolic link) or to standard output when that is not a terminal:
+  json       an export document (the default): curve, kind (scalar), key ID,
+             public key and key, which 'import', 'inspect', 'split' and
+             'bulk-import' read with --format json
+  hex        64 hex digits and a newline (secp256k1 and stark only: an
+             ed25519 key comes out as its signing scalar, which bare hex
+             would read back as a seed of another key)
+  wif        Bitcoin WIF, compressed, mainnet (secp256k1 only)
+  keystore   Ethereum V3 keystore encrypted with DFNS_KEYSTORE_PASSWORD or a
+             password asked on the terminal, so the key never touches disk
+             in the clear (secp256k1 only); it records the key ID
+
+Everything that can be checked is checked before Dfns is asked to export:
+the --out file is created first, the format is checked against the key's
+curve, the keystore password is read. Once the export is sent it is seen
+through, interrupt (Ctrl-C) or not, and the key is saved; if it cannot be
+written where asked, it is saved to a new file named
+dfnskeys-rescued-KEY_ID-TIME (beside --out, else in the working, home or
+temporary directory) and the error says where.
+
+Bind the export to the key you know: the API is not trusted to say which
+key it returns (see docs/threat-model.md §2).
+  --expect-public-key HEX  the key's public key, hex, as Dfns encodes it
+                           (33 bytes compressed on secp256k1 and stark, 32
+                           on ed25519), e.g. from the import or a
+                           bulk-import report
+  --expect-address ADDR    one of the key's addresses, of any kind
+                           'dfnskeys inspect' prints (Ethereum, Bitcoin,
+                           Solana)
+When GET /keys/KEY_ID already reports another key, nothing is sent; when the
+key recovered is another one, it is discarded and saved nowhere. Either way
+the exit status is 1. Without either flag the key is checked only against
+the public key the API reports, and a note on standard error says so.
+
+` + connUsage,
+	run: runExport,
+}
+
+// ed25519HexRefusal says why an ed25519 key is not written as bare hex.
+const ed25519HexRefusal = "--format hex cannot be used for an ed25519 key: Dfns exports its signing scalar, which as bare hex would read back as the seed of another key; use --format json, which says what the key is"
+
+// exportFormats maps export formats to the extension of their files.
+var exportFormats = map[string]string{"json": ".json", "hex": ".hex", "wif": ".wif", "keystore": ".json"}
+
+func runExport(e *env, args []string) error {
+	fs := newFlagSet("export")
+	format := fs.String("format", "json", "")
+	out := pathFlag(fs, "out")
+	expectPub := fs.String("expect-public-key", "", "")
+	expectAddr := fs.String("expect-address", "", "")
+	cf := addConnFlags(fs)
+	keyID, err := parseKeyIDArgs(fs, args, "export")
+	if err != nil {
+		return err
+	}
+	if _, ok := exportFormats[*format]; !ok {
+		return usagef("unknown --format %q: use json, hex, wif or keystore", *format)
+	}
+	if err := refuseEmptyExpectation(fs); err != nil {
+		return err
+	}
+	expect, err := exportExpectation(*expectPub, *expectAddr, "; nothing was exported")
+	if err != nil {
+		return err
+	}
+	client, err := cf.client(e, true)
+	if err != nil {
+		return err
+	}
+	// Everything that can fail is checked before the key is exported:
+	// Dfns stops signing with an exported key. First the destination.
+	dest, err := openSecretOut(e, *out)
+	if err != nil {
+		return err
+	}
+	defer dest.discard()
+	ctx, stop := e.context()
+	defer stop()
+	plan, err := client.PlanExport(ctx, keyID, dfnskeys.ExportOptions{Expect: expect})
+	if err != nil {
+		return err
+	}
+	info := plan.Key
+	switch {
+	case *format == "hex" && info.Curve == keys.Ed25519:
+		return usagef("%s", ed25519HexRefusal)
+	case (*format == "wif" || *format == "keystore") && info.Curve != keys.Secp256k1:
+		return usagef("--format %s is only for secp256k1 keys; %s is on %s: use --format json", *format, safetext.Text(keyID), safetext.Text(string(info.Curve)))
+	}
+	var password []byte
+	if *format == "keystore" {
+		if password, err = keystorePassword(e); err != nil {
+			return err
+		}
+		defer clear(password)
+	}
+	if ctx.Err() != nil {
+		return errors.New("interrupted: nothing was exported")
+	}
+
+	// From here on an interrupt does not stop the export: once sent, Dfns
+	// may have exported the key, and dropping the response would lose it.
+	sent := make(chan struct{})
+	defer close(sent)
+	go func() {
+		select {
+		case <-ctx.Done():
+			fmt.Fprintln(e.stderr, "interrupt: the export is under way; finishing it and saving the key (this cannot be stopped safely)")
+		case <-sent:
+		}
+	}()
+	// A key that is not the one expected never comes back: the library
+	// destroys it, and nothing is saved (the --out file created above is
+	// removed). It is not the user's key, so there is nothing to rescue.
+	key, faulty, err := client.SendExport(context.WithoutCancel(ctx), plan)
+	if err != nil {
+		return err
+	}
+	defer key.Destroy()
+	warnFaulty(e, faulty)
+	data, err := keyformat.Encode(keyformat.Format(*format), key, keyformat.EncodeOptions{KeyID: keyID, Password: password})
+	defer clear(data)
+	if err != nil {
+		// Only a bug gets here (the curve was checked): save the key anyway.
+		doc, derr := keyformat.EncodeJSON(key, keyID)
+		if derr != nil {
+			return fmt.Errorf("the key was exported but could not be encoded: %w", err)
+		}
+		defer clear(doc)
+		if serr := dest.save(doc, keyID, ".json"); serr != nil {
+			return serr
+		}
+		return fmt.Errorf("the key was exported but could not be written as %s (%v): it was written as an export document (format json) instead", *format, err)
+	}
+	if err := dest.save(data, keyID, exportFormats[*format]); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "key: %s\ncurve: %s\npublic key: %s\nformat: %s\n", safetext.Text(keyID), key.Curve(), key.PublicKeyHex(), *format)
+	if expect != nil {
+		fmt.Fprintf(e.stderr, "checked: the key is %s\n", expect)
+	} else {
+		fmt.Fprintln(e.stderr, exportAPIOnlyNote)
+	}
+	return nil
+}
+
+// exportAPIOnlyNote is what export says when no key was expected.
+const exportAPIOnlyNote = "note: the key was checked only against the public key the API reports; pass --expect-public-key or --expect-address to bind the export to the key you know (see docs/threat-model.md §2)"
+
+// refuseEmptyExpectation refuses --expect-public-key or --expect-address
+// given as an empty string, which would otherwise mean no expectation.
+func refuseEmptyExpectation(fs *flag.FlagSet) error {
+	var empty string
+	fs.Visit(func(f *flag.Flag) {
+		if (f.Name == "expect-public-key" || f.Name == "expect-address") && f.Value.String() == "" {
+			empty = f.Name
+		}
+	})
+	if empty != "" {
+		return usagef("--%s is empty: give the key's %s, or leave the flag out", empty, map[string]string{"expect-public-key": "public key", "expect-address": "address"}[empty])
+	}
+	return nil
+}
+
+// exportExpectation parses the --expect-public-key and --expect-address
+// of export and recover; suffix ends their errors. The values are never
+// printed back: one may be key material pasted by mistake.
+func exportExpectation(pub, addr, suffix string) (keys.Expectation, error) {
+	switch {
+	case pub != "" && addr != "":
+		return nil, usagef("give --expect-public-key or --expect-address, not both")
+	case pub != "":
+		exp, err := keys.ParseExpectedPublicKey(pub)
+		if err != nil {
+			return nil, usagef("--expect-public-key: %v%s", err, suffix)
+		}
+		return exp, nil
+	case addr != "":
+		exp, err := address.Expect(addr)
+		if err != nil {
+			return nil, usagef("--expect-address: %v%s", err, suffix)
+		}
+		return exp, nil
+	}
+	return nil, nil
+}
+
+func keystorePassword(e *env) ([]byte, error) {
+	if pw, ok := lookupEnv(e, "DFNS_KEYSTORE_PASSWORD"); ok {
+		if pw == "" {
+			return nil, errors.New("DFNS_KEYSTORE_PASSWORD is empty: a keystore needs a password")
+		}
+		return []byte(pw), nil
+	}
+	in, ok := e.stdin.(*os.File)
+	if !ok || !isTerminal(in) {
+		return nil, errors.New("the keystore needs a password: set DFNS_KEYSTORE_PASSWORD (or run on a terminal to be asked)")
+	}
+	fmt.Fprint(e.stderr, "keystore password (not echoed): ")
+	pw, err := readPassword(in)
+	fmt.Fprintln(e.stderr)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprint(e.stderr, "again: ")
+	again, err := readPassword(in)
+	fmt.Fprintln(e.stderr)
+	defer clear(again)
+	if err != nil || !bytes.Equal(pw, again) || len(pw) == 0 {
+		clear(pw)
+		return nil, errors.New("the passwords differ or are empty; nothing was exported")
+	}
+	return pw, nil
 }

@@ -8,12 +8,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
-	"time"
 
 	"golang.org/x/term"
 
 	"github.com/dfnskeys/dfnskeys/internal/safefile"
+	"github.com/dfnskeys/dfnskeys/internal/safetext"
 )
 
 // Size limits for the files dfnskeys reads. Real inputs are far smaller.
@@ -173,57 +172,27 @@ func (s *secretOut) discard() {
 }
 
 // save writes the key. A key that cannot be written where asked is not
-// lost: it is written to a new 0600 file named rescueName in the first
-// directory that takes it (--out's, the working directory, the home
-// directory, the temporary directory), and the error says where.
-func (s *secretOut) save(data []byte, rescueName string) error {
+// lost: [safefile.Rescue] writes it to a new 0600 file beside --out, or in
+// the working, home or temporary directory, and the error says where.
+func (s *secretOut) save(data []byte, keyID, ext string) error {
 	var err error
+	near := ""
 	if s.out == nil {
 		if _, err = s.e.stdout.Write(data); err != nil {
 			err = fmt.Errorf("writing the private key to standard output: %w", err)
 		}
 	} else {
 		err = s.out.write(data)
+		near = filepath.Dir(s.out.path)
 	}
 	if err == nil {
 		return nil
 	}
-	dirs := []string{"."}
-	if s.out != nil {
-		dirs = []string{filepath.Dir(s.out.path), "."}
+	p, rerr := safefile.Rescue(data, keyID, ext, near)
+	if rerr != nil {
+		return fmt.Errorf("%w; %v: the key is lost", err, rerr)
 	}
-	if home, herr := os.UserHomeDir(); herr == nil {
-		dirs = append(dirs, home)
-	}
-	dirs = append(dirs, os.TempDir())
-	var tried []string
-	for _, d := range dirs {
-		p := filepath.Join(d, rescueName)
-		o, cerr := createOut(p, "rescue file", 0o600)
-		if cerr == nil {
-			cerr = o.write(data)
-		}
-		if cerr == nil {
-			return fmt.Errorf("%w; the key was saved instead to %s (mode 0600): move it where it belongs, and keep it secret", err, p)
-		}
-		tried = append(tried, p)
-	}
-	return fmt.Errorf("%w; saving it to %s failed too: the key is lost", err, strings.Join(tried, ", "))
-}
-
-// rescueName is the name of the file a key goes to when it cannot be
-// saved where asked.
-func rescueName(keyID, ext string) string {
-	id := strings.Map(func(r rune) rune {
-		if r == '-' || r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' {
-			return r
-		}
-		return '_'
-	}, keyID)
-	if len(id) > 80 {
-		id = id[:80]
-	}
-	return fmt.Sprintf("dfnskeys-rescued-%s-%s%s", id, time.Now().UTC().Format("20060102T150405Z"), ext)
+	return fmt.Errorf("%w; the key was saved instead to %s (mode 0600): move it where it belongs, and keep it secret", err, p)
 }
 
 // marshalBody encodes an API request body as indented JSON with a final
@@ -234,4 +203,16 @@ func marshalBody(v any) ([]byte, error) {
 		return nil, err
 	}
 	return append(b, '\n'), nil
+}
+
+func printJSON(e *env, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	// Text from the API inside strings (IDs, names) is written with \u
+	// escapes where it holds invisible characters: the same JSON, which
+	// cannot drive the terminal (docs/threat-model.md §3).
+	_, err = e.stdout.Write(safetext.JSON(append(b, '\n')))
+	return err
 }

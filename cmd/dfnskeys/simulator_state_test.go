@@ -245,7 +245,7 @@ func TestSimulatorBadSignatureFault(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.ProveKey(ctx, imported, dfnskeys.ProveOptions{PublicKey: key.PublicKey()}); !errors.Is(err, signatures.ErrInvalid) {
+	if _, err := c.ProveKey(ctx, imported.Key, dfnskeys.ProveOptions{PublicKey: key.PublicKey()}); !errors.Is(err, signatures.ErrInvalid) {
 		t.Errorf("proof against bad-signature=1: %v, want signatures.ErrInvalid", err)
 	}
 	r.stop()
@@ -271,7 +271,7 @@ func TestSimulatorSignatureFaults(t *testing.T) {
 	}
 	var proof *dfnskeys.Proof
 	for range 5 { // a rerun finishes a proof the faults kept from completing
-		if proof, err = c.ProveKey(ctx, imported, dfnskeys.ProveOptions{PublicKey: key.PublicKey()}); !errors.Is(err, dfnskeys.ErrProofIncomplete) {
+		if proof, err = c.ProveKey(ctx, imported.Key, dfnskeys.ProveOptions{PublicKey: key.PublicKey()}); !errors.Is(err, dfnskeys.ErrProofIncomplete) {
 			break
 		}
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/dfnskeys/dfnskeys"
 	"os"
 	"slices"
 	"strings"
@@ -99,11 +100,11 @@ func runSplit(e *env, args []string) error {
 	}
 
 	// Everything about the cluster is checked before the key is read.
-	cluster, err := loadCluster(*signersPath, *clusterID)
+	target, err := loadTarget(*signersPath, *clusterID)
 	if err != nil {
 		return err
 	}
-	if n := len(cluster.Signers); threshold > n {
+	if n := len(target.Signers()); threshold > n {
 		return fmt.Errorf("--min-signers %d is more than the %d signers of the cluster: it must be between 2 and %d", threshold, n, n)
 	}
 
@@ -122,14 +123,11 @@ func runSplit(e *env, args []string) error {
 	}
 	defer key.Destroy()
 
-	req, err := keys.BuildImportRequest(key, cluster.Signers, keys.ImportOptions{
-		Protocol:  scheme.Protocol,
-		Threshold: threshold,
-		Name:      *name,
-	})
+	plan, err := target.Plan(key, dfnskeys.ImportKeyOptions{Protocol: scheme.Protocol, Threshold: threshold, Name: *name})
 	if err != nil {
 		return err
 	}
+	req := plan.Request
 	body, err := marshalBody(req)
 	if err != nil {
 		return fmt.Errorf("encoding the import request: %w", err)
@@ -145,8 +143,8 @@ func runSplit(e *env, args []string) error {
 
 	fmt.Fprintf(e.stderr, "public key: %s\n", key.PublicKeyHex())
 	summary := fmt.Sprintf("curve %s, protocol %s, threshold %d of %d signers", curve, scheme.Protocol, req.MinSigners, len(req.EncryptedKeyShares))
-	if cluster.ClusterID != "" {
-		summary += ", cluster " + safetext.Text(cluster.ClusterID)
+	if target.ClusterID() != "" {
+		summary += ", cluster " + safetext.Text(target.ClusterID())
 	}
 	fmt.Fprintln(e.stderr, summary)
 	if curve == keys.Ed25519 {
@@ -159,8 +157,9 @@ func runSplit(e *env, args []string) error {
 	return nil
 }
 
-// loadCluster reads --signers, picks the cluster and validates its signers.
-func loadCluster(path, id string) (*signers.Cluster, error) {
+// loadTarget reads --signers and picks the cluster: the offline
+// counterpart of GET /signers.
+func loadTarget(path, id string) (*dfnskeys.ImportTarget, error) {
 	data, err := readFileLimited(path, maxJSONFile, "--signers file")
 	if err != nil {
 		return nil, err
@@ -169,17 +168,14 @@ func loadCluster(path, id string) (*signers.Cluster, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--signers %s: %w", path, err)
 	}
-	cluster, err := list.Cluster(id)
+	target, err := dfnskeys.NewImportTarget(list, id, nil)
 	if err != nil {
 		if id == "" && len(list.Clusters) > 1 {
 			return nil, fmt.Errorf("--signers %s: %w; pass --cluster", path, err)
 		}
 		return nil, fmt.Errorf("--signers %s: %w", path, err)
 	}
-	if _, err := signers.Sort(cluster.Signers); err != nil {
-		return nil, fmt.Errorf("--signers %s: %w", path, err)
-	}
-	return cluster, nil
+	return target, nil
 }
 
 // readKey reads the private key, hex or an export document (format f),

@@ -50,7 +50,11 @@ func main() {
 	if err != nil {
 		log.Fatal(err) // an *AmbiguousImportError says whether to look again
 	}
-	fmt.Printf("imported as %s (%s %s), public key %s\n", created.ID, created.Scheme, created.Curve, created.PublicKey)
+	what := "already held by Dfns as"
+	if created.Created {
+		what = "imported as"
+	}
+	fmt.Printf("%s %s (%s %s), public key %s\n", what, created.ID, created.Scheme, created.Curve, created.PublicKey)
 }
 
 // readKey reads hex from a piped stdin, or makes a random key.

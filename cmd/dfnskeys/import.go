@@ -1,0 +1,186 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/dfnskeys/dfnskeys"
+	"github.com/dfnskeys/dfnskeys/internal/safetext"
+	"github.com/dfnskeys/dfnskeys/keys"
+)
+
+var importCommand = &command{
+	name:    "import",
+	summary: "import a private key into Dfns",
+	usage: `Usage: dfnskeys import --curve CURVE [flags] [key source flags] [connection flags]
+
+Imports a private key: lists the signers, shows the key's public key and
+addresses on standard error, splits and encrypts the key locally, sends the
+signed POST /keys/import and prints the created key as JSON. The whole key
+never leaves this machine.
+
+Importing is idempotent: when Dfns already holds the key (an imported key
+with the same public key, protocol and curve, active and never exported),
+nothing is sent; that key is printed, standard error says nothing was
+imported, and the exit status is 0. So a script rerun after a crash or a
+timeout does not create a second key. Finding it lists the organisation's
+keys (one GET /keys per 500 keys). --allow-duplicate imports a second copy
+deliberately.
+
+Flags:
+  --curve CURVE           secp256k1, stark or ed25519 (implied by --format wif,
+                          keystore and solana)
+  --protocol NAME         CGGMP24 (default for secp256k1 and stark), CGGMP21,
+                          FROST_BITCOIN (secp256k1) or FROST (ed25519, default)
+  --name NAME             key name, at most 100 characters
+  --min-signers N         threshold (default 3)
+  --cluster ID            signing cluster when several are listed
+  --expect-address ADDR   refuse unless the key has this address
+  --allow-duplicate       import even when Dfns already holds the key
+  --prove                 after importing, have Dfns sign a hash with the key (a
+                          request with an externalId, as 'dfnskeys prove' sends)
+                          and verify it here against the local public key; prints
+                          "proved": true (exit 1 if it does not verify)
+  --dry-run               show the request that would be sent, and stop
+` + pinUsage + "\n" + keySourceUsage + "\n" + connUsage,
+	run: runImport,
+}
+
+func runImport(e *env, args []string) error {
+	fs := newFlagSet("import")
+	curveName := fs.String("curve", "", "")
+	protocol := fs.String("protocol", "", "")
+	name := fs.String("name", "", "")
+	minSigners := fs.Int("min-signers", keys.DefaultThreshold, "")
+	clusterID := fs.String("cluster", "", "")
+	expect := fs.String("expect-address", "", "")
+	dryRun := fs.Bool("dry-run", false, "")
+	prove := fs.Bool("prove", false, "")
+	pinFile := pathFlag(fs, "pinned-signers")
+	allowDuplicate := fs.Bool("allow-duplicate", false, "")
+	ks := addKeySource(fs)
+	cf := addConnFlags(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *prove && *dryRun {
+		return usagef("--prove cannot be used with --dry-run: a dry run imports nothing to prove")
+	}
+	if err := checkKeyName(*name); err != nil {
+		return err
+	}
+	f, c, err := ks.curveFor(*curveName, "")
+	if err != nil {
+		return err
+	}
+	var scheme keys.Scheme
+	if c != "" { // else the key file says, and the scheme is checked once it is read
+		if scheme, err = schemeFlag(*protocol, c); err != nil {
+			return err
+		}
+	}
+	if *minSigners < 2 {
+		return usagef("--min-signers %d is invalid: it must be at least 2", *minSigners)
+	}
+	pinned, err := pinnedSigners(e, *pinFile, *clusterID)
+	if err != nil {
+		return err
+	}
+	client, err := cf.client(e, !*dryRun)
+	if err != nil {
+		return err
+	}
+	key, err := ks.load(e, f, c)
+	if err != nil {
+		return err
+	}
+	defer key.Destroy()
+	if c == "" {
+		c = key.Curve()
+		if scheme, err = schemeFlag(*protocol, c); err != nil {
+			return err
+		}
+	}
+	report, err := reportFor(key)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "curve: %s\nprotocol: %s\npublic key: %s\n", c, scheme.Protocol, report.PublicKey)
+	for _, a := range report.Addresses.List() {
+		fmt.Fprintf(e.stderr, "%s address: %s\n", a.Kind, a.Address)
+	}
+	if *expect != "" {
+		kind, ok := report.Addresses.Match(*expect)
+		if !ok {
+			return fmt.Errorf("the key does not have address %s (its addresses are listed above): nothing was sent", *expect)
+		}
+		fmt.Fprintf(e.stderr, "expected address matches the key's %s address\n", kind)
+		if kind == "bitcoinP2pkhUncompressed" {
+			fmt.Fprintf(e.stderr, "note: that is the legacy address of the uncompressed public key, which old wallets used; Dfns's Bitcoin addresses for this key are the ones listed above\n")
+		}
+	}
+	opts := dfnskeys.ImportKeyOptions{ClusterID: *clusterID, PinnedSigners: pinned, Protocol: scheme.Protocol, Threshold: *minSigners, Name: *name, AllowDuplicate: *allowDuplicate}
+	ctx, stop := e.context()
+	defer stop()
+	plan, err := client.PlanImport(ctx, key, opts)
+	if err != nil {
+		return err
+	}
+	switch {
+	case plan.Existing != nil:
+		what := "nothing was imported"
+		if *dryRun {
+			what = "dry run: nothing would be imported"
+		}
+		fmt.Fprintf(e.stderr, "%s: Dfns already holds this key as %s (imported, active, never exported); pass --allow-duplicate to import a second copy\n", what, safetext.Text(plan.Existing.ID))
+		if *prove && !*dryRun {
+			return proveImported(e, ctx, client, plan.Existing, key)
+		}
+		return printJSON(e, plan.Existing)
+	case *dryRun:
+		fmt.Fprintf(e.stderr, "dry run: this POST /keys/import body would be sent to cluster %s; nothing was sent\n", safetext.Text(plan.ClusterID))
+		return printJSON(e, plan.Request)
+	}
+	res, err := client.SendImport(ctx, plan)
+	if err != nil {
+		return err
+	}
+	if *prove {
+		return proveImported(e, ctx, client, res.Key, key)
+	}
+	return printJSON(e, res.Key)
+}
+
+// provedKey is the key import --prove prints: the key as Dfns reports it,
+// and whether Dfns's signature with it verified under the public key
+// computed from the local secret.
+type provedKey struct {
+	*keys.Key
+	Proved      bool   `json:"proved"`
+	ProofError  string `json:"proofError,omitempty"`
+	SignatureID string `json:"signatureId,omitempty"`
+	ExternalID  string `json:"externalId,omitempty"`
+}
+
+// proveImported has Dfns sign with the key just imported (or found) and
+// verifies the signature under the local key's public key.
+func proveImported(e *env, ctx context.Context, client *dfnskeys.Client, k *keys.Key, local *keys.PrivateKey) error {
+	proof, err := client.ProveKey(ctx, k, dfnskeys.ProveOptions{PublicKey: local.PublicKey()})
+	if err != nil {
+		out := provedKey{Key: k, ProofError: safetext.Line(err.Error())}
+		if perr := printJSON(e, out); perr != nil {
+			return perr
+		}
+		var pending *dfnskeys.PolicyPendingError
+		if errors.As(err, &pending) {
+			return fmt.Errorf("the key is imported as %s, but a policy holds the proof's signature request for approval: approve it, then run 'dfnskeys prove %s' (%w)", safetext.Text(k.ID), safetext.Text(k.ID), err)
+		}
+		if errors.Is(err, dfnskeys.ErrProofIncomplete) {
+			return fmt.Errorf("the key is imported as %s, but the proof was not completed because of the network: %w; run the same command again (or 'dfnskeys prove %s') to finish it", safetext.Text(k.ID), err, safetext.Text(k.ID))
+		}
+		return fmt.Errorf("the key is imported as %s, but the proof failed: %w; asked again with the same externalId, Dfns answers with this same request: run 'dfnskeys prove %s --external-id NEW-ID' to ask for a new one", safetext.Text(k.ID), err, safetext.Text(k.ID))
+	}
+	fmt.Fprintf(e.stderr, "proved: Dfns signed with %s and the signature verifies under the public key computed here\n", safetext.Text(k.ID))
+	return printJSON(e, provedKey{Key: k, Proved: true, SignatureID: proof.SignatureID, ExternalID: proof.ExternalID})
+}

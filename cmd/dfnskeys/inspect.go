@@ -1,0 +1,59 @@
+package main
+
+import (
+	"github.com/dfnskeys/dfnskeys/address"
+	"github.com/dfnskeys/dfnskeys/keys"
+)
+
+// keyReport is what inspect prints and import shows before sending.
+type keyReport struct {
+	Curve     keys.Curve        `json:"curve"`
+	PublicKey string            `json:"publicKey"`
+	Addresses address.Addresses `json:"addresses"`
+}
+
+func reportFor(k *keys.PrivateKey) (*keyReport, error) {
+	a, err := address.ForKey(k.Curve(), k.PublicKey())
+	if err != nil {
+		return nil, err
+	}
+	return &keyReport{Curve: k.Curve(), PublicKey: k.PublicKeyHex(), Addresses: a}, nil
+}
+
+var inspectCommand = &command{
+	name:    "inspect",
+	summary: "print a private key's curve, public key and addresses (never the key)",
+	usage: `Usage: dfnskeys inspect [--curve CURVE] [key source flags]
+
+Parses a private key and prints one JSON object: curve, publicKey (hex, as
+Dfns reports it) and addresses: ethereum (EIP-55), bitcoinP2wpkh and
+bitcoinP2tr (mainnet) for secp256k1, solana for ed25519. The key itself is
+never printed. --curve defaults to secp256k1 (ed25519 for --format solana;
+the file's own curve for --format json).
+
+` + keySourceUsage,
+	run: runInspect,
+}
+
+func runInspect(e *env, args []string) error {
+	fs := newFlagSet("inspect")
+	curveName := fs.String("curve", "", "")
+	ks := addKeySource(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	f, c, err := ks.curveFor(*curveName, keys.Secp256k1)
+	if err != nil {
+		return err
+	}
+	key, err := ks.load(e, f, c)
+	if err != nil {
+		return err
+	}
+	defer key.Destroy()
+	r, err := reportFor(key)
+	if err != nil {
+		return err
+	}
+	return printJSON(e, r)
+}

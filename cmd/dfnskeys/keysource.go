@@ -1,0 +1,190 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+
+	"github.com/dfnskeys/dfnskeys/keyformat"
+	"github.com/dfnskeys/dfnskeys/keys"
+)
+
+const maxKeySourceFile = 64 << 10 // keystore JSON, keypair files, mnemonics
+
+// keySource holds the flags that say where a private key comes from; import
+// and inspect share them.
+type keySource struct {
+	keyFile, format, path *string
+	edScalar              *bool
+}
+
+const keySourceUsage = `Key source:
+  --key-file FILE|-   where the key is; - or absent: standard input
+  --format F          hex (default; optional 0x), raw (32-byte binary file), wif
+                      (Bitcoin), keystore (Ethereum V3, scrypt or pbkdf2), solana
+                      (keypair JSON array or base58 of 64 bytes), mnemonic (BIP-39),
+                      xprv (BIP-32 extended private key: xprv, tprv, yprv, zprv),
+                      json (what 'dfnskeys export' writes: the file names its
+                      curve and kind, and its public key is checked)
+  --path PATH         derivation path: for --format mnemonic from the seed (default
+                      m/44'/60'/0'/0/0 for secp256k1, m/44'/501'/0'/0' for ed25519:
+                      BIP-32 / SLIP-0010); for --format xprv below the extended key,
+                      required (m/0/0 below an account key; m alone is the key itself)
+  --ed25519-scalar    an ed25519 hex or raw key is a signing scalar (as Dfns
+                      exports it), not an RFC 8032 seed
+The keystore password comes from DFNS_KEY_PASSWORD and the BIP-39 mnemonic
+passphrase from DFNS_MNEMONIC_PASSPHRASE (set it to the empty string for a
+mnemonic without one), or from a prompt when standard input is a terminal;
+a missing one is an error before anything is sent. Secrets never come from
+a command-line argument. With a mnemonic, pass --expect-address: a wrong
+passphrase or path derives another valid key, and only the address tells.
+`
+
+func addKeySource(fs *flag.FlagSet) *keySource {
+	return &keySource{
+		keyFile:  pathFlag(fs, "key-file"),
+		format:   fs.String("format", "hex", ""),
+		path:     fs.String("path", "", ""),
+		edScalar: fs.Bool("ed25519-scalar", false, ""),
+	}
+}
+
+// curveFor returns the curve: the --curve flag, or the format's own curve,
+// or def. Conflicting key source flags are usage errors whichever way the
+// curve was chosen.
+func (ks *keySource) curveFor(flagValue string, def keys.Curve) (keyformat.Format, keys.Curve, error) {
+	f, err := keyformat.ParseFormat(*ks.format)
+	if err != nil {
+		return "", "", usagef("%v", err)
+	}
+	c := f.Curve() // implied by the format, or ""
+	if flagValue != "" {
+		fc, err := keys.ParseCurve(flagValue)
+		if err != nil {
+			return "", "", usagef("unsupported --curve %q: the curves are %s", flagValue, supportedCurves())
+		}
+		if c != "" && fc != c {
+			return "", "", usagef("--format %s keys are %s keys, not --curve %s", f, c, fc)
+		}
+		c = fc
+	}
+	if c == "" && f == keyformat.JSON {
+		return f, "", nil // the file says
+	}
+	if c == "" {
+		c = def
+	}
+	if c == "" {
+		return "", "", usagef("missing required flag --curve")
+	}
+	if *ks.edScalar && f == keyformat.JSON {
+		return "", "", usagef("--ed25519-scalar is not needed with --format json: the file says what its key is")
+	}
+	if *ks.edScalar && f != keyformat.Hex && f != keyformat.Raw {
+		return "", "", usagef("--ed25519-scalar is only for --format hex or raw")
+	}
+	if *ks.edScalar && c != keys.Ed25519 {
+		return "", "", usagef("--ed25519-scalar is only for --curve ed25519, not %s", c)
+	}
+	if *ks.path != "" && f != keyformat.Mnemonic && f != keyformat.XPRV {
+		return "", "", usagef("--path is only for --format mnemonic or xprv")
+	}
+	if *ks.path == "" && f == keyformat.XPRV {
+		return "", "", usagef("--format xprv needs --path: the derivation path below the extended key, for example m/44'/60'/0'/0/0 below a master key or m/0/0 below an account key (m alone is the extended key itself)")
+	}
+	return f, c, nil
+}
+
+// load reads and parses the key. The caller must Destroy it.
+func (ks *keySource) load(e *env, f keyformat.Format, c keys.Curve) (*keys.PrivateKey, error) {
+	data, err := ks.read(e)
+	if err != nil {
+		return nil, err
+	}
+	defer clear(data)
+	secrets := keyformat.Secrets{Path: *ks.path, Ed25519Scalar: *ks.edScalar}
+	if f == keyformat.Keystore || f == keyformat.Mnemonic {
+		pw, err := ks.password(e, f)
+		if err != nil {
+			return nil, err
+		}
+		defer clear(pw)
+		if f == keyformat.Keystore {
+			secrets.Password = pw
+		} else {
+			secrets.Passphrase = pw
+		}
+	}
+	return keyformat.Parse(f, c, data, secrets)
+}
+
+func (ks *keySource) read(e *env) ([]byte, error) {
+	if *ks.keyFile != "" && *ks.keyFile != "-" {
+		b, err := readFileLimited(*ks.keyFile, maxKeySourceFile, "--key-file")
+		return b, checkKeyInput(b, err, *ks.keyFile, false)
+	}
+	if f, ok := e.stdin.(*os.File); ok && isTerminal(f) {
+		fmt.Fprintf(e.stderr, "private key (%s, not echoed): ", *ks.format)
+		b, err := readPassword(f)
+		fmt.Fprintln(e.stderr)
+		return b, checkKeyInput(b, err, "", true)
+	}
+	b, err := readAllLimited(e.stdin, maxKeySourceFile, "the key on "+stdinDisplayName)
+	return b, checkKeyInput(b, err, "", false)
+}
+
+// checkKeyInput turns an empty key input (nothing, or only white space)
+// into an error that says where the key was looked for: path, or
+// standard input (typed on a terminal). It passes err through.
+func checkKeyInput(b []byte, err error, path string, typed bool) error {
+	if err != nil || len(bytes.TrimSpace(b)) > 0 {
+		return err
+	}
+	clear(b)
+	switch {
+	case path != "":
+		return fmt.Errorf("--key-file %s is empty: no key was read from it", path)
+	case typed:
+		return errors.New("no key was typed: type or paste the key, or give --key-file FILE")
+	}
+	return errors.New("standard input is empty: no key was read from it; pipe the key in (< key.hex) or give --key-file FILE")
+}
+
+// password returns the keystore password (DFNS_KEY_PASSWORD) or the
+// mnemonic passphrase (DFNS_MNEMONIC_PASSPHRASE, which may be set empty),
+// or asks on the terminal; otherwise a missing one is an error. The two are
+// never confused: a mnemonic never uses the keystore password.
+func (ks *keySource) password(e *env, f keyformat.Format) ([]byte, error) {
+	name, what := "DFNS_KEY_PASSWORD", "keystore password"
+	if f == keyformat.Mnemonic {
+		name, what = "DFNS_MNEMONIC_PASSPHRASE", "mnemonic passphrase (empty for none)"
+	}
+	if pw, ok := lookupEnv(e, name); ok {
+		return []byte(pw), nil
+	}
+	keyOnStdin := *ks.keyFile == "" || *ks.keyFile == "-"
+	if in, ok := e.stdin.(*os.File); ok && !keyOnStdin && isTerminal(in) {
+		fmt.Fprintf(e.stderr, "%s (not echoed): ", what)
+		b, err := readPassword(in)
+		fmt.Fprintln(e.stderr)
+		return b, err
+	}
+	if f == keyformat.Mnemonic {
+		hint := ""
+		if pw, ok := lookupEnv(e, "DFNS_KEY_PASSWORD"); ok && pw != "" {
+			hint = "; DFNS_KEY_PASSWORD is the keystore password and is not used as a passphrase"
+		}
+		return nil, fmt.Errorf("the mnemonic's passphrase is not set: set DFNS_MNEMONIC_PASSPHRASE to it, or to the empty string if the mnemonic has none (or run on a terminal to be asked)%s", hint)
+	}
+	return nil, errors.New("the keystore needs a password: set DFNS_KEY_PASSWORD (or run on a terminal to be asked)")
+}
+
+// lookupEnv distinguishes an empty variable from an unset one.
+func lookupEnv(e *env, k string) (string, bool) {
+	if e.lookupEnv != nil {
+		return e.lookupEnv(k)
+	}
+	return os.LookupEnv(k)
+}
