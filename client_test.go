@@ -215,19 +215,35 @@ func TestReadsGiveUp(t *testing.T) {
 func TestRetriesStopWithContext(t *testing.T) {
 	t.Parallel()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Retry-After", "2")
+		w.Header().Set("Retry-After", "3") // the most fastRetries honours
 		w.WriteHeader(429)
 	}))
 	defer srv.Close()
 	c, err := NewClient(WithAuthToken("t"), WithBaseURL(srv.URL), fastRetries())
 	require.NoError(t, err)
-	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	// The context is canceled once the first 429 is being waited out: a
+	// client that ignored it would sleep through three Retry-Afters and
+	// end with ErrRateLimited alone, never context.Canceled.
+	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	start := time.Now()
+	go func() {
+		for {
+			c.throttleMu.Lock()
+			throttled := !c.throttleUntil.IsZero()
+			c.throttleMu.Unlock()
+			if throttled {
+				break
+			}
+			time.Sleep(time.Millisecond)
+		}
+		cancel()
+	}()
 	_, err = c.Keys.Get(ctx, "key-1")
-	require.ErrorIs(t, err, context.DeadlineExceeded)
+	require.ErrorIs(t, err, context.Canceled)
 	require.ErrorIs(t, err, ErrRateLimited)
-	require.Less(t, time.Since(start), time.Second)
+	c.throttleMu.Lock()
+	defer c.throttleMu.Unlock()
+	require.True(t, time.Now().Before(c.throttleUntil), "the call returned while the Retry-After still ran: it did not wait it out")
 }
 
 func TestConnectionRefusedIsRetriedThenReported(t *testing.T) {

@@ -1,7 +1,10 @@
 // Package dfnskeys is a typed client for the Dfns API calls that move
 // private keys into and out of Dfns: listing signers, importing and
-// exporting keys (and their older wallet-level twins), with user-action
-// signing, safe retries and typed errors.
+// exporting keys (and their older wallet-level twins), listing and creating
+// keys ([KeysService.All], [KeysService.Create]), asking Dfns to sign
+// ([KeysService.Sign]) and proving that Dfns signs with an imported key
+// ([Client.ProveKey], [Client.CheckProof]), with user-action signing, safe
+// retries and typed errors.
 //
 // The high-level calls do everything a migration needs:
 //
@@ -22,6 +25,12 @@
 // [ExportOptions.Expect], against the key the caller knows: an API that
 // answers for another key (see docs/threat-model.md §2) gets a
 // [*keys.UnexpectedKeyError], and before the export is sent when it can.
+//
+// After an import, [Client.ProveKey] shows that Dfns can sign with the key:
+// it has Dfns sign a hash and verifies the signature locally against the
+// public key the caller knows (see docs/threat-model.md §8). Its request
+// carries a fixed externalId, so a rerun after a crash finds the first
+// request instead of signing again.
 //
 // # Retries and key import
 //

@@ -1,8 +1,13 @@
 // Package keyformat reads private keys from the formats they are kept in
 // outside Dfns — hex, raw bytes, Bitcoin WIF, Ethereum V3 keystores, Solana
-// keypair files and BIP-39 mnemonics — and returns them as
-// [keys.PrivateKey] values ready for import. It also writes WIF and V3
-// keystores for keys exported from Dfns. Specifications:
+// keypair files, BIP-39 mnemonics, BIP-32 extended private keys (xprv and
+// its variants) and dfnskeys's own export documents (json) — and returns
+// them as [keys.PrivateKey] values ready for import: [Parse] takes a
+// [Format], each Parse* function one format. [Encode] writes keys exported from
+// Dfns as an export document, hex, WIF or a V3 keystore ([EncodeJSON],
+// [EncodeWIF] and [EncryptKeystore] are its per-format forms), and
+// [RecordedKeyID] reads the Dfns key ID such a file records.
+// Specifications:
 // https://en.bitcoin.it/wiki/Wallet_import_format,
 // https://ethereum.org/developers/docs/data-structures-and-encoding/web3-secret-storage,
 // https://github.com/bitcoin/bips/blob/master/bip-0039.mediawiki,
@@ -21,9 +26,9 @@
 //
 // # Secrets and timing
 //
-// The parsers, [Parse], [EncodeWIF] and [EncryptKeystore] touch secrets;
-// [ParseFormat], [ParsePath], [DefaultPath], [Formats] and [Format.Curve]
-// do not.
+// The parsers, [Parse], [Encode], [EncodeJSON], [EncodeWIF] and
+// [EncryptKeystore] touch secrets; [RecordedKeyID], [ParseFormat],
+// [ParsePath], [DefaultPath], [Formats] and [Format.Curve] do not.
 //
 //   - Hex digits and base58 characters are decoded without secret-indexed
 //     table lookups or secret-dependent branches (see package address for

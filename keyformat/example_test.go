@@ -1,6 +1,9 @@
 package keyformat_test
 
 import (
+	"bytes"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"log"
 
@@ -62,12 +65,35 @@ func ExampleEncryptKeystore() {
 	if err != nil {
 		log.Fatal(err)
 	}
+	// What a wallet sees: the key's address and the KDF, never the key.
+	var ks struct {
+		Address string `json:"address"`
+		Crypto  struct {
+			KDF       string `json:"kdf"`
+			KDFParams struct {
+				N int `json:"n"`
+			} `json:"kdfparams"`
+		} `json:"crypto"`
+	}
+	if err := json.Unmarshal(data, &ks); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("address:", ks.Address)
+	fmt.Println("kdf:", ks.Crypto.KDF, ks.Crypto.KDFParams.N)
+	fmt.Println("holds the key in the clear:", bytes.Contains(data, []byte("7a28b5ba")))
+
 	back, err := keyformat.ParseKeystore(data, password)
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer back.Destroy()
-	fmt.Println(back.Equal(key))
+	fmt.Println("opens to the same key:", back.Equal(key))
+	_, err = keyformat.ParseKeystore(data, []byte("wrong"))
+	fmt.Println("wrong password refused:", errors.Is(err, keyformat.ErrWrongPassword))
 	// Output:
-	// true
+	// address: 008aeeda4d805471df9b2a5b0f38a0c3bcba786b
+	// kdf: scrypt 4096
+	// holds the key in the clear: false
+	// opens to the same key: true
+	// wrong password refused: true
 }

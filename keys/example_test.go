@@ -1,6 +1,7 @@
 package keys_test
 
 import (
+	"bytes"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -33,7 +34,8 @@ func ExampleBuildImportRequest() {
 		log.Fatal(err)
 	}
 	body, _ := json.Marshal(req) // POST /keys/import, as a signed user action
-	fmt.Println(len(body) > 5*1008, req.Protocol, req.Curve, req.MinSigners, len(req.EncryptedKeyShares))
+	fmt.Println(req.Protocol, req.Curve, "minSigners:", req.MinSigners, "shares:", len(req.EncryptedKeyShares))
+	fmt.Println("holds the key in the clear:", bytes.Contains(body, []byte("4c0883a6")))
 	fmt.Println("public key:", key.PublicKeyHex())
 
 	stored, err := cluster.Import(req)
@@ -42,7 +44,8 @@ func ExampleBuildImportRequest() {
 	}
 	fmt.Println("signers agree:", stored.PublicKeyHex() == key.PublicKeyHex())
 	// Output:
-	// true CGGMP24 secp256k1 3 5
+	// CGGMP24 secp256k1 minSigners: 3 shares: 5
+	// holds the key in the clear: false
 	// public key: 024e3b81af9c2234cad09d679ce6035ed1392347ce64ce405f5dcd36228a25de6e
 	// signers agree: true
 }

@@ -11,6 +11,12 @@
 // derives the hash a proof signs from the proof's externalId (so that a
 // retried or rerun proof asks Dfns for the same request), and
 // [NewProofHash] makes a fresh random one; every kind can sign either.
+// [VerifyBIP340] checks a BIP-340 signature under an x-only key.
+//
+// The package also holds the wire types of Dfns's signature requests:
+// [NewSignRequest] builds the POST /keys/{keyId}/signatures body for a
+// scheme ([SchemeOf] reads a key's), [Request] is Dfns's answer and
+// [IsSigned] says whether its status carries a signature.
 //
 // Verification handles only public data, so its variable-time arithmetic
 // leaks nothing secret.

@@ -3,6 +3,11 @@
 // ascending order of the raw bytes of the base64-decoded signer IDs (docs/protocol.md §5).
 // Sorting the base64 strings instead gives a different, wrong order.
 //
+// [ParseList] reads a saved GET /signers answer strictly, [Fingerprint]
+// gives the short form of a signer's key to check out of band, and
+// [CheckPinned] compares a listed cluster with the pinned one (a tampered
+// answer fails with [ErrPinMismatch], naming the signers that differ).
+//
 // # Constant time
 //
 // Nothing here is secret: signer IDs and encryption keys are public, so no

@@ -27,7 +27,8 @@ func TestBulkImportProveSurvivesSIGKILL(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary and kills it")
 	}
-	const rows, kills = 40, 3
+	// Full size 40 rows and three kills (see longTests), by default 30 and two.
+	rows, kills := scale(30, 40), scale(2, 3)
 	srv := dfnstest.NewServer(t)
 	srv.SetLatency(5 * time.Millisecond)
 	require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.FailBefore, Route: dfnstest.RouteGetSignature, Rate: 0.1, Status: http.StatusServiceUnavailable}))

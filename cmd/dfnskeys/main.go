@@ -1,25 +1,32 @@
 // Command dfnskeys moves private keys into and out of Dfns. It is a thin
 // layer over the github.com/dfnskeys/dfnskeys packages.
 //
-// Offline commands read and write the JSON bodies of the Dfns API calls,
-// which you send with any HTTP client:
+// Offline commands need no account and no network. Three read and write the
+// JSON bodies of the Dfns API calls, which you send with any HTTP client;
+// inspect shows what a key file holds before it is imported:
 //
 //	dfnskeys split --signers FILE --curve CURVE [flags]
 //	dfnskeys export-request --decryption-key-out FILE [--out FILE]
-//	dfnskeys recover --decryption-key FILE --response FILE [--out FILE]
+//	dfnskeys recover --decryption-key FILE --response FILE [--expect-public-key HEX | --expect-address ADDR] [--out FILE]
+//	dfnskeys inspect [--curve CURVE] [key source flags]
 //
 // Online commands call the API themselves, configured by DFNS_API_URL,
 // DFNS_AUTH_TOKEN, DFNS_CRED_ID and DFNS_PRIVATE_KEY (flags override them):
 //
-//	dfnskeys signers
-//	dfnskeys inspect [key source flags]
+//	dfnskeys signers [--json] [--save FILE]
+//	dfnskeys keys [--json] [filters]
 //	dfnskeys import --curve CURVE [flags] [key source flags]
-//	dfnskeys export KEY_ID [--format json|hex|wif|keystore] [--out FILE]
+//	dfnskeys export KEY_ID [--expect-public-key HEX | --expect-address ADDR] [--format json|hex|wif|keystore] [--out FILE]
+//	dfnskeys prove KEY_ID [--public-key HEX]
+//	dfnskeys bulk-import --input FILE --journal FILE --report FILE [--workers N] [--prove]
+//	dfnskeys bulk-export --input FILE --out-dir DIR --report FILE [--format keystore|json]
 //
 // And for practice, with no account:
 //
 //	dfnskeys simulator --state-dir DIR   # a local Dfns-compatible API
 //	dfnskeys demo                        # import and export every scheme
+//
+// 'dfnskeys help COMMAND' gives each command's flags.
 //
 // Private keys are read from a file or standard input, never from the
 // command line, and never printed in a message. An ed25519 key is an RFC
