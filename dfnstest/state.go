@@ -12,8 +12,8 @@ import (
 	"strings"
 
 	"github.com/dfnskeys/dfnskeys/encryption"
+	"github.com/dfnskeys/dfnskeys/internal/sharding"
 	"github.com/dfnskeys/dfnskeys/keys"
-	"github.com/dfnskeys/dfnskeys/sharding"
 )
 
 // The state files below hold secrets (signer decryption keys, key shares)
@@ -107,7 +107,7 @@ func (k *StoredKey) Save(path string) error {
 
 func (k *StoredKey) state() *storedKeyState {
 	st := &storedKeyState{Scheme: k.Scheme, Threshold: k.Threshold, PublicKey: k.PublicKeyHex()}
-	for id, sh := range k.Shares {
+	for id, sh := range k.shares {
 		v := sh.Value.Bytes()
 		st.Shares = append(st.Shares, shareState{
 			SignerID: id,
@@ -152,9 +152,9 @@ func storedKeyFromState(st *storedKeyState) (*StoredKey, error) {
 	if st.Threshold < 1 || st.Threshold > len(st.Shares) {
 		return nil, fmt.Errorf("threshold %d does not fit %d shares", st.Threshold, len(st.Shares))
 	}
-	k := &StoredKey{Scheme: st.Scheme, Threshold: st.Threshold, PublicKey: pub, Shares: map[string]sharding.Share{}}
+	k := &StoredKey{Scheme: st.Scheme, Threshold: st.Threshold, PublicKey: pub, shares: map[string]sharding.Share{}}
 	for _, ss := range st.Shares {
-		if _, dup := k.Shares[ss.SignerID]; dup {
+		if _, dup := k.shares[ss.SignerID]; dup {
 			return nil, fmt.Errorf("two shares of signer %s", ss.SignerID)
 		}
 		index, err := parseScalarHex(curve, ss.Index)
@@ -165,7 +165,7 @@ func storedKeyFromState(st *storedKeyState) (*StoredKey, error) {
 		if err != nil {
 			return nil, fmt.Errorf("share of signer %s: value: %w", ss.SignerID, err)
 		}
-		k.Shares[ss.SignerID] = sharding.Share{Index: index, Value: value}
+		k.shares[ss.SignerID] = sharding.Share{Index: index, Value: value}
 	}
 	return k, nil
 }

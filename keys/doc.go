@@ -28,7 +28,7 @@
 //
 // Secrets are held as fixed-size byte arrays and compared with
 // crypto/subtle. Splitting, encryption and recombination inherit the timing
-// properties documented in the sharding and encryption packages: scalar
+// properties documented in internal/sharding and the encryption package: scalar
 // arithmetic is constant time on every curve; point multiplications are
 // variable time on secp256k1 and stark.
 package keys

@@ -13,7 +13,7 @@ import (
 
 	"github.com/dfnskeys/dfnskeys/encryption"
 	"github.com/dfnskeys/dfnskeys/internal/safetext"
-	"github.com/dfnskeys/dfnskeys/sharding"
+	"github.com/dfnskeys/dfnskeys/internal/sharding"
 	"github.com/dfnskeys/dfnskeys/signers"
 )
 
@@ -151,7 +151,7 @@ func (c *ExportContext) RecoverContext(ctx context.Context, resp *ExportResponse
 // left out and every signer involved is named as suspect: one of them is
 // forged, and which cannot be told (docs/threat-model.md §7). The
 // remaining n shares are decoded as a Reed–Solomon codeword (see
-// [sharding.Decode]), which finds and corrects up to ⌊(n−minSigners)/2⌋
+// internal/sharding), which finds and corrects up to ⌊(n−minSigners)/2⌋
 // wrong ones, and the result must match publicKey and, when opts.Expect
 // is set, the expected key.
 //
