@@ -21,7 +21,7 @@
 //
 // # Secrets and timing
 //
-// The parsers, [Parse], [EncodeWIF] and [EncryptKeystore] touch secrets;
+// The parsers, [Parse], [Encode] and [Encode] touch secrets;
 // [ParseFormat], [ParsePath], [DefaultPath], [Formats] and [Format.Curve]
 // do not.
 //

@@ -11,9 +11,9 @@ import (
 
 // Derive the first Ethereum account of a mnemonic and show its address, so
 // the user can confirm it is the wallet to import.
-func ExampleParseMnemonic() {
+func ExampleParse_mnemonic() {
 	mnemonic := []byte("abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about")
-	key, err := keyformat.ParseMnemonic(keys.Secp256k1, mnemonic, nil, "") // m/44'/60'/0'/0/0
+	key, err := keyformat.Parse(keyformat.Mnemonic, keys.Secp256k1, mnemonic, keyformat.Secrets{}) // m/44'/60'/0'/0/0
 	clear(mnemonic)
 	if err != nil {
 		log.Fatal(err)
@@ -48,8 +48,8 @@ func ExampleParse() {
 }
 
 // Write a key exported from Dfns as a keystore that Ethereum wallets open.
-func ExampleEncryptKeystore() {
-	key, err := keyformat.ParseHex(keys.Secp256k1, []byte("0x7a28b5ba57c53603b0b07b56bba752f7784bf506fa95edc395f5cf6c7514fe9d"), false)
+func ExampleEncode_keystore() {
+	key, err := keyformat.Parse(keyformat.Hex, keys.Secp256k1, []byte("0x7a28b5ba57c53603b0b07b56bba752f7784bf506fa95edc395f5cf6c7514fe9d"), keyformat.Secrets{})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -58,11 +58,11 @@ func ExampleEncryptKeystore() {
 	password := []byte("testpassword")
 	// The zero KeystoreOptions means geth's standard scrypt setting; this
 	// example uses a lighter one to run fast.
-	data, err := keyformat.EncryptKeystore(key, password, keyformat.KeystoreOptions{ScryptN: 1 << 12})
+	data, err := keyformat.Encode(keyformat.Keystore, key, keyformat.EncodeOptions{Password: password, Keystore: keyformat.KeystoreOptions{ScryptN: 1 << 12}})
 	if err != nil {
 		log.Fatal(err)
 	}
-	back, err := keyformat.ParseKeystore(data, password)
+	back, err := keyformat.Parse(keyformat.Keystore, "", data, keyformat.Secrets{Password: password})
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -33,7 +33,7 @@ type PrivateKey struct {
 // is refused, shorter input included: it is never left-padded, because 31
 // bytes are far more often a truncated copy than a key with a leading zero
 // byte, and padding it would import a different key (the rule
-// keyformat.ParseHex and the CLI apply to hex). A key that really has
+// keyformat.Parse of Hex and the CLI apply to hex). A key that really has
 // leading zeros must be given with them. On ed25519, b is the 32-byte RFC 8032 seed, converted to the
 // signing scalar (SHA-512, clamped, reduced); use
 // [NewEd25519PrivateKeyFromScalar] for a key that is already a scalar.

@@ -361,7 +361,7 @@ func runExport(e *env, args []string) error {
 	defer clear(data)
 	if err != nil {
 		// Only a bug gets here (the curve was checked): save the key anyway.
-		doc, derr := keyformat.EncodeJSON(key, keyID)
+		doc, derr := keyformat.Encode(keyformat.JSON, key, keyformat.EncodeOptions{KeyID: keyID})
 		if derr != nil {
 			return fmt.Errorf("the key was exported but could not be encoded: %w", err)
 		}
