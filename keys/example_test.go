@@ -1,6 +1,7 @@
 package keys_test
 
 import (
+	"context"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -78,7 +79,7 @@ func ExampleExportContext_Recover() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	key, faulty, err := ctx.Recover(resp)
+	key, faulty, err := ctx.Recover(context.Background(), resp, keys.RecoverOptions{})
 	if err != nil {
 		log.Fatal(err) // a *keys.RecoveryError names the faulty signers
 	}

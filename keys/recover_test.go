@@ -101,7 +101,7 @@ func TestRecoverCorrectsWrongShares(t *testing.T) {
 					}
 					wrong := rng.Perm(n)[:k]
 					slices.Sort(wrong)
-					got, faulty, err := ctx.Recover(sk.response(t, ek, th, wrong))
+					got, faulty, err := ctx.Recover(context.Background(), sk.response(t, ek, th, wrong), keys.RecoverOptions{})
 					if k > e {
 						require.ErrorIs(t, err, keys.ErrTooManyFaulty, "%d wrong", k)
 						require.Nil(t, got)
@@ -132,7 +132,7 @@ func TestRecoverErasuresAndErrors(t *testing.T) {
 	require.NoError(t, err)
 	r.EncryptedKeyShares[1] = sk.response(t, other.DecryptionKey().EncryptionKey(), 3, nil).EncryptedKeyShares[1]
 	r.EncryptedKeyShares[6].EncryptedKeyShare = r.EncryptedKeyShares[6].EncryptedKeyShare[:40]
-	got, faulty, err := ctx.Recover(r)
+	got, faulty, err := ctx.Recover(context.Background(), r, keys.RecoverOptions{})
 	require.NoError(t, err)
 	require.True(t, got.Equal(sk.key))
 	require.Equal(t, []string{sk.ids[1], sk.ids[4], sk.ids[6], sk.ids[9]}, faultyIDs(faulty))
@@ -143,7 +143,7 @@ func TestRecoverErasuresAndErrors(t *testing.T) {
 	r = sk.response(t, ctx.DecryptionKey().EncryptionKey(), 3, []int{4, 7, 9})
 	r.EncryptedKeyShares[1].EncryptedKeyShare = "AAAA"
 	r.EncryptedKeyShares[6].EncryptedKeyShare = "AAAA"
-	_, _, err = ctx.Recover(r)
+	_, _, err = ctx.Recover(context.Background(), r, keys.RecoverOptions{})
 	require.ErrorIs(t, err, keys.ErrTooManyFaulty)
 	require.ErrorContains(t, err, sk.ids[1])
 	require.ErrorContains(t, err, sk.ids[6])
@@ -162,7 +162,7 @@ func TestRecoverWrongPublicKeyLargeThreshold(t *testing.T) {
 			r := sk.response(t, ek, 29, wrong)
 			r.PublicKey = randomKey(t, c).PublicKeyHex()
 			start := time.Now()
-			got, faulty, err := ctx.RecoverContext(context.Background(), r)
+			got, faulty, err := ctx.Recover(context.Background(), r, keys.RecoverOptions{})
 			t.Logf("%s n=30 t=29 wrong public key, %s: %v", c, name, time.Since(start))
 			require.Nil(t, got)
 			require.Nil(t, faulty)
@@ -175,14 +175,14 @@ func TestRecoverWrongPublicKeyLargeThreshold(t *testing.T) {
 	}
 }
 
-func TestRecoverContextCanceled(t *testing.T) {
+func TestRecoverCanceled(t *testing.T) {
 	t.Parallel()
 	sk := newSharedKey(t, keys.Secp256k1, 3, 5)
 	ec, err := keys.NewExportContext()
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, _, err = ec.RecoverContext(ctx, sk.response(t, ec.DecryptionKey().EncryptionKey(), 3, []int{1}))
+	_, _, err = ec.Recover(ctx, sk.response(t, ec.DecryptionKey().EncryptionKey(), 3, []int{1}), keys.RecoverOptions{})
 	require.ErrorIs(t, err, context.Canceled)
 }
 
@@ -239,7 +239,7 @@ func FuzzRecoverShares(f *testing.F) {
 		for i := range unreadable {
 			delete(wrong, i)
 		}
-		got, faulty, err := ctx.Recover(r)
+		got, faulty, err := ctx.Recover(context.Background(), r, keys.RecoverOptions{})
 		usable := nn - len(unreadable)
 		correctable := usable >= tt && len(wrong) <= (usable-tt)/2
 		if err != nil {
@@ -280,7 +280,7 @@ func BenchmarkRecoverFaulty(b *testing.B) {
 				b.Run(fmt.Sprintf("%s/n=%d/t=%d/wrong=%d", c, n, th, k), func(b *testing.B) {
 					b.ReportAllocs()
 					for b.Loop() {
-						key, faulty, err := ctx.Recover(resp)
+						key, faulty, err := ctx.Recover(context.Background(), resp, keys.RecoverOptions{})
 						if err != nil || len(faulty) != k {
 							b.Fatal(err, len(faulty))
 						}

@@ -174,7 +174,7 @@ func runRecover(e *env, args []string) error {
 	ctx := keys.NewExportContextFromDecryptionKey(dk)
 	defer ctx.Destroy()
 
-	key, faulty, err := ctx.RecoverWith(context.Background(), &resp, keys.RecoverOptions{Expect: expect})
+	key, faulty, err := ctx.Recover(context.Background(), &resp, keys.RecoverOptions{Expect: expect})
 	if err != nil {
 		return fmt.Errorf("recovering the key from %s: %w", *respPath, err)
 	}
