@@ -53,7 +53,7 @@ type ExportOptions struct {
 // client's timeout still bounds the call), as the CLI does.
 //
 // Faulty shares are corrected where they can be (see
-// [keys.ExportContext.RecoverWith]): the key is then returned with the
+// [keys.ExportContext.Recover]): the key is then returned with the
 // signers whose shares were faulty, which the caller should report. A key
 // is never returned that does not match the public key.
 func (c *Client) ExportKey(ctx context.Context, keyID string, opts ExportOptions) (*keys.PrivateKey, []keys.FaultySigner, error) {
@@ -159,7 +159,7 @@ func (c *Client) export(ctx context.Context, id, expectedPublicKey string, opts 
 	// The export was processed: recover even if the caller's context ends
 	// now, or the key Dfns marked exported would be lost. Recovery is
 	// bounded (polynomial in the number of shares).
-	key, faulty, err := ec.RecoverWith(context.WithoutCancel(ctx), resp, ropts)
+	key, faulty, err := ec.Recover(context.WithoutCancel(ctx), resp, ropts)
 	if err != nil {
 		var uk *keys.UnexpectedKeyError
 		if errors.As(err, &uk) {

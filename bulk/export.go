@@ -443,7 +443,7 @@ func finishFile(f *os.File, partial, final string, data []byte) error {
 // rescue saves an exported key that could not be written where it belongs
 // as an export document (see [safefile.Rescue]), and returns its path.
 func rescue(key *keys.PrivateKey, keyID string) (string, error) {
-	doc, err := keyformat.EncodeJSON(key, keyID)
+	doc, err := keyformat.Encode(keyformat.JSON, key, keyformat.EncodeOptions{KeyID: keyID})
 	if err != nil {
 		return "", err
 	}
@@ -543,7 +543,7 @@ func finishPartial(partial, final string) bool {
 		return false
 	}
 	if bytes.Contains(data, []byte(`"type": "dfnskeys-exported-key"`)) {
-		k, err := keyformat.ParseJSON("", data)
+		k, err := keyformat.Parse(keyformat.JSON, "", data, keyformat.Secrets{})
 		if err != nil {
 			return false
 		}
@@ -583,7 +583,7 @@ func recordedKey(p string) (id, pub string) {
 	}
 	switch {
 	case probe.Type == "dfnskeys-exported-key":
-		k, err := keyformat.ParseJSON("", data)
+		k, err := keyformat.Parse(keyformat.JSON, "", data, keyformat.Secrets{})
 		if err != nil {
 			return id, ""
 		}

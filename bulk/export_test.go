@@ -92,7 +92,7 @@ func TestExport(t *testing.T) {
 		require.NoError(t, err)
 		fi, _ := os.Stat(l.File)
 		require.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
-		k, err := keyformat.ParseKeystore(data, password)
+		k, err := keyformat.Parse(keyformat.Keystore, "", data, keyformat.Secrets{Password: password})
 		require.NoError(t, err)
 		require.True(t, k.Equal(originals[l.KeyID]))
 	}
@@ -114,10 +114,10 @@ func TestExport(t *testing.T) {
 	require.Equal(t, bulk.StatusExported, lines[3].Status)
 	data, err := os.ReadFile(lines[3].File)
 	require.NoError(t, err)
-	k, err := keyformat.ParseJSON(keys.Ed25519, data)
+	k, err := keyformat.Parse(keyformat.JSON, keys.Ed25519, data, keyformat.Secrets{})
 	require.NoError(t, err)
 	require.True(t, k.Equal(originals[lines[3].KeyID]))
-	_, err = keyformat.ParseHex(keys.Ed25519, data, false)
+	_, err = keyformat.Parse(keyformat.Hex, keys.Ed25519, data, keyformat.Secrets{})
 	require.ErrorContains(t, err, "this is JSON, not hex", "the scalar cannot be read as a seed")
 	entries, _ := os.ReadDir(out)
 	require.Len(t, entries, 4)
@@ -155,10 +155,10 @@ func TestExportLeftovers(t *testing.T) {
 
 	// ids[0]: complete partial; ids[1]: truncated partial; ids[2]: a
 	// directory where its partial file goes; ids[3]: its final name taken.
-	doc, err := keyformat.EncodeJSON(originals[ids[0]], ids[0])
+	doc, err := keyformat.Encode(keyformat.JSON, originals[ids[0]], keyformat.EncodeOptions{KeyID: ids[0]})
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(filepath.Join(out, "."+ids[0]+".json.partial"), doc, 0o600))
-	doc1, err := keyformat.EncodeJSON(originals[ids[1]], ids[1])
+	doc1, err := keyformat.Encode(keyformat.JSON, originals[ids[1]], keyformat.EncodeOptions{KeyID: ids[1]})
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(filepath.Join(out, "."+ids[1]+".json.partial"), doc1[:len(doc1)-20], 0o600))
 	require.NoError(t, os.MkdirAll(filepath.Join(out, "."+ids[2]+".json.partial", "x"), 0o700))
@@ -195,7 +195,7 @@ func TestExportLeftovers(t *testing.T) {
 	for _, id := range []string{ids[0], ids[1], ids[4]} {
 		data, err := os.ReadFile(filepath.Join(out, id+".json"))
 		require.NoError(t, err)
-		k, err := keyformat.ParseJSON("", data)
+		k, err := keyformat.Parse(keyformat.JSON, "", data, keyformat.Secrets{})
 		require.NoError(t, err)
 		require.True(t, k.Equal(originals[id]))
 	}

@@ -28,7 +28,7 @@ func TestImportRefusesCostlyKeystores(t *testing.T) {
 	k, err := keys.NewPrivateKey(keys.Secp256k1, bytes.Repeat([]byte{7}, 32))
 	require.NoError(t, err)
 	defer k.Destroy()
-	good, err := keyformat.EncryptKeystore(k, []byte("pw"), keyformat.KeystoreOptions{ScryptN: 1 << 10})
+	good, err := keyformat.Encode(keyformat.Keystore, k, keyformat.EncodeOptions{Password: []byte("pw"), Keystore: keyformat.KeystoreOptions{ScryptN: 1 << 10}})
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "good.json"), good, 0o600))
 	costly := func(n, r int) []byte {

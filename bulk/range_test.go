@@ -36,7 +36,7 @@ func rangeFixture(t *testing.T, lines ...string) *fixture {
 
 func mnemonicPub(t *testing.T, c keys.Curve, path string) string {
 	t.Helper()
-	k, err := keyformat.ParseMnemonic(c, []byte(testMnemonic), nil, path)
+	k, err := keyformat.Parse(keyformat.Mnemonic, c, []byte(testMnemonic), keyformat.Secrets{Path: path})
 	require.NoError(t, err)
 	defer k.Destroy()
 	return k.PublicKeyHex()
@@ -44,7 +44,7 @@ func mnemonicPub(t *testing.T, c keys.Curve, path string) string {
 
 func xprvPub(t *testing.T, path string) string {
 	t.Helper()
-	k, err := keyformat.ParseXPRV([]byte(testXPRV), path)
+	k, err := keyformat.Parse(keyformat.XPRV, "", []byte(testXPRV), keyformat.Secrets{Path: path})
 	require.NoError(t, err)
 	defer k.Destroy()
 	return k.PublicKeyHex()

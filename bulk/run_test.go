@@ -58,7 +58,7 @@ func newFixture(t testing.TB, n int, extra ...string) *fixture {
 			row["expectedAddress"] = a.Ethereum
 		case 1: // WIF, FROST_BITCOIN
 			k := randomKey(t, keys.Secp256k1)
-			w, err := keyformat.EncodeWIF(k, true, false)
+			w, err := keyformat.Encode(keyformat.WIF, k, keyformat.EncodeOptions{})
 			require.NoError(t, err)
 			writeFile(t, f.dir, file, w)
 			row, pub = map[string]string{"curve": "secp256k1", "format": "wif", "protocol": "FROST_BITCOIN"}, k.PublicKeyHex()
@@ -231,7 +231,7 @@ func TestRunResolvesInterruptedRows(t *testing.T) {
 	require.NoError(t, j.Close())
 	// Row 1's import went through before the "crash".
 	raw, _ := os.ReadFile(filepath.Join(f.dir, "k1"))
-	k1, err := keyformat.ParseWIF(raw)
+	k1, err := keyformat.Parse(keyformat.WIF, "", raw, keyformat.Secrets{})
 	require.NoError(t, err)
 	created, err := c.ImportKey(context.Background(), k1, dfnskeys.ImportKeyOptions{Protocol: keys.FROSTBitcoin})
 	require.NoError(t, err)
@@ -399,7 +399,7 @@ func TestRunPolicyApprovalIsNeverResent(t *testing.T) {
 
 	// Row 2's approval goes through: Dfns creates its key.
 	raw, _ := os.ReadFile(filepath.Join(f.dir, "k2"))
-	k2, err := keyformat.ParseSolanaKeypair(raw)
+	k2, err := keyformat.Parse(keyformat.Solana, "", raw, keyformat.Secrets{})
 	require.NoError(t, err)
 	created, err := c.ImportKey(context.Background(), k2, dfnskeys.ImportKeyOptions{})
 	require.NoError(t, err)
@@ -462,7 +462,7 @@ func TestRunStartedRowIsNotResentOnceApprovalsWereSeen(t *testing.T) {
 	_, lines = run(t, context.Background(), f, c, nil)
 	require.Contains(t, lines[2].Error, "so it is not sent again")
 	raw, _ := os.ReadFile(filepath.Join(f.dir, "k2"))
-	k2, err := keyformat.ParseSolanaKeypair(raw)
+	k2, err := keyformat.Parse(keyformat.Solana, "", raw, keyformat.Secrets{})
 	require.NoError(t, err)
 	created, err := c.ImportKey(context.Background(), k2, dfnskeys.ImportKeyOptions{})
 	require.NoError(t, err)

@@ -101,7 +101,7 @@ func TestExportSubstitutedKey(t *testing.T) {
 				require.Equal(t, bulk.CheckedExpected, lines[2].CheckedAgainst)
 				data, err := os.ReadFile(lines[2].File)
 				require.NoError(t, err)
-				k, err := keyformat.ParseJSON(keys.Secp256k1, data)
+				k, err := keyformat.Parse(keyformat.JSON, keys.Secp256k1, data, keyformat.Secrets{})
 				require.NoError(t, err)
 				require.True(t, k.Equal(goodKey))
 				k.Destroy()
@@ -132,7 +132,7 @@ func TestExportPlantedDocument(t *testing.T) {
 
 	// An attacker's key, recorded under the user's key ID.
 	attacker := randomKey(t, keys.Secp256k1)
-	doc, err := keyformat.EncodeJSON(attacker, created.ID)
+	doc, err := keyformat.Encode(keyformat.JSON, attacker, keyformat.EncodeOptions{KeyID: created.ID})
 	require.NoError(t, err)
 	planted := filepath.Join(out, created.ID+".json")
 	require.NoError(t, os.WriteFile(planted, doc, 0o600))

@@ -80,8 +80,9 @@ type StoredKey struct {
 	Threshold int
 	// PublicKey is the key's public key in the Dfns encoding.
 	PublicKey []byte
-	// Shares maps a signer's wire ID to its share (index and value).
-	Shares map[string]sharding.Share
+	// shares maps a signer's wire ID to its share (index and value);
+	// the values are secret and never leave the package.
+	shares map[string]sharding.Share
 }
 
 // PublicKeyHex returns the public key as the API reports it.
@@ -121,14 +122,14 @@ func (c *Cluster) Import(req *keys.ImportRequest) (*StoredKey, error) {
 	if req.MinSigners < 2 || req.MinSigners > n {
 		return nil, fmt.Errorf("minSigners %d is invalid for %d signers", req.MinSigners, n)
 	}
-	k := &StoredKey{Scheme: scheme, Threshold: req.MinSigners, Shares: map[string]sharding.Share{}}
+	k := &StoredKey{Scheme: scheme, Threshold: req.MinSigners, shares: map[string]sharding.Share{}}
 	var first []sharding.Point
 	for pos, es := range req.EncryptedKeyShares {
 		s := c.signer(es.SignerID)
 		if s == nil {
 			return nil, fmt.Errorf("unknown signer %q", es.SignerID)
 		}
-		if _, dup := k.Shares[s.SignerID]; dup {
+		if _, dup := k.shares[s.SignerID]; dup {
 			return nil, fmt.Errorf("signer %s appears twice", s.SignerID)
 		}
 		if c.Signers[pos] != s {
@@ -170,7 +171,7 @@ func (c *Cluster) Import(req *keys.ImportRequest) (*StoredKey, error) {
 				}
 			}
 		}
-		k.Shares[s.SignerID] = sharding.Share{Index: sharding.ScalarFromInt(curve, uint32(index)), Value: share.SecretShare}
+		k.shares[s.SignerID] = sharding.Share{Index: sharding.ScalarFromInt(curve, uint32(index)), Value: share.SecretShare}
 	}
 	return k, nil
 }
@@ -189,9 +190,9 @@ func (c *Cluster) generateKey(scheme keys.Scheme, t int) (*StoredKey, error) {
 	if err != nil {
 		return nil, err
 	}
-	k := &StoredKey{Scheme: scheme, Threshold: t, PublicKey: curve.BaseMul(secret).PublicKeyBytes(), Shares: map[string]sharding.Share{}}
+	k := &StoredKey{Scheme: scheme, Threshold: t, PublicKey: curve.BaseMul(secret).PublicKeyBytes(), shares: map[string]sharding.Share{}}
 	for i, s := range c.Signers {
-		k.Shares[s.SignerID] = sharding.Share{Index: sharding.ScalarFromInt(curve, uint32(i+1)), Value: sharing.Shares[i]}
+		k.shares[s.SignerID] = sharding.Share{Index: sharding.ScalarFromInt(curve, uint32(i+1)), Value: sharing.Shares[i]}
 	}
 	return k, nil
 }
@@ -248,7 +249,7 @@ func (c *Cluster) Export(k *StoredKey, req *keys.ExportRequest) (*keys.ExportRes
 func (c *Cluster) refresh(k *StoredKey) ([]sharding.Share, error) {
 	var all []sharding.Share
 	for _, s := range c.Signers {
-		all = append(all, k.Shares[s.SignerID])
+		all = append(all, k.shares[s.SignerID])
 	}
 	secret, err := sharding.Recombine(all)
 	if err != nil {

@@ -219,7 +219,7 @@ func TestImportExportEveryScheme(t *testing.T) {
 				require.Equal(t, http.StatusOK, resp.StatusCode, "%s", b)
 				var er keys.ExportResponse
 				require.NoError(t, json.Unmarshal(b, &er))
-				recovered, _, err := ec.Recover(&er)
+				recovered, _, err := ec.Recover(context.Background(), &er, keys.RecoverOptions{})
 				require.NoError(t, err)
 				require.True(t, recovered.Equal(priv))
 				c.get("/keys/"+k.ID, &got)
@@ -260,7 +260,7 @@ func TestClusters(t *testing.T) {
 	require.Equal(t, http.StatusOK, resp.StatusCode, "%s", b)
 	var er keys.ExportResponse
 	require.NoError(t, json.Unmarshal(b, &er))
-	recovered, _, err := ec.Recover(&er)
+	recovered, _, err := ec.Recover(context.Background(), &er, keys.RecoverOptions{})
 	require.NoError(t, err)
 	require.True(t, recovered.Equal(priv))
 }
@@ -301,7 +301,7 @@ func TestWalletImportExport(t *testing.T) {
 	require.Equal(t, http.StatusOK, resp.StatusCode, "%s", b)
 	var er keys.ExportResponse
 	require.NoError(t, json.Unmarshal(b, &er))
-	recovered, _, err := ec.Recover(&er)
+	recovered, _, err := ec.Recover(context.Background(), &er, keys.RecoverOptions{})
 	require.NoError(t, err)
 	require.True(t, recovered.Equal(priv))
 	c.get("/wallets/"+w.ID, &w)

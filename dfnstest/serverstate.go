@@ -236,7 +236,7 @@ func (s *Server) restore(b []byte) error {
 			if sk.PublicKeyHex() != kst.Key.PublicKey {
 				return fmt.Errorf("key %s: the shares' public key differs from the key's", id)
 			}
-			for sid := range sk.Shares {
+			for sid := range sk.shares {
 				if c := signerCluster[sid]; c == nil || c.ID != kst.ClusterID {
 					return fmt.Errorf("key %s: signer %s is not in its cluster %s", id, sid, kst.ClusterID)
 				}

@@ -1,6 +1,7 @@
 package dfnstest
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"os"
@@ -89,7 +90,7 @@ func exportKey(t *testing.T, c *testClient, id string) *keys.PrivateKey {
 	require.Equal(t, http.StatusOK, resp.StatusCode, "%s", b)
 	var er keys.ExportResponse
 	require.NoError(t, json.Unmarshal(b, &er))
-	k, faulty, err := ctx.Recover(&er)
+	k, faulty, err := ctx.Recover(context.Background(), &er, keys.RecoverOptions{})
 	require.NoError(t, err)
 	require.Empty(t, faulty)
 	return k

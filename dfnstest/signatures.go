@@ -9,9 +9,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/dfnskeys/dfnskeys/internal/sharding"
 	"github.com/dfnskeys/dfnskeys/internal/signing"
 	"github.com/dfnskeys/dfnskeys/keys"
-	"github.com/dfnskeys/dfnskeys/sharding"
 	"github.com/dfnskeys/dfnskeys/signatures"
 )
 
@@ -228,8 +228,8 @@ func (s *Server) listSignatures(c *call) (any, *apiError) {
 // sign recombines the key's shares (the simulator's stand-in for a
 // threshold signing protocol) and signs hash as Dfns does for its scheme.
 func (s *Server) sign(k *StoredKey, hash []byte) (*signing.Signature, error) {
-	shares := make([]sharding.Share, 0, len(k.Shares))
-	for _, sh := range k.Shares {
+	shares := make([]sharding.Share, 0, len(k.shares))
+	for _, sh := range k.shares {
 		shares = append(shares, sh)
 	}
 	secret, err := sharding.Recombine(shares)

@@ -7,13 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 
 	"github.com/dfnskeys/dfnskeys/encryption"
+	"github.com/dfnskeys/dfnskeys/internal/safefile"
+	"github.com/dfnskeys/dfnskeys/internal/sharding"
 	"github.com/dfnskeys/dfnskeys/keys"
-	"github.com/dfnskeys/dfnskeys/sharding"
 )
 
 // The state files below hold secrets (signer decryption keys, key shares)
@@ -107,7 +107,7 @@ func (k *StoredKey) Save(path string) error {
 
 func (k *StoredKey) state() *storedKeyState {
 	st := &storedKeyState{Scheme: k.Scheme, Threshold: k.Threshold, PublicKey: k.PublicKeyHex()}
-	for id, sh := range k.Shares {
+	for id, sh := range k.shares {
 		v := sh.Value.Bytes()
 		st.Shares = append(st.Shares, shareState{
 			SignerID: id,
@@ -152,9 +152,9 @@ func storedKeyFromState(st *storedKeyState) (*StoredKey, error) {
 	if st.Threshold < 1 || st.Threshold > len(st.Shares) {
 		return nil, fmt.Errorf("threshold %d does not fit %d shares", st.Threshold, len(st.Shares))
 	}
-	k := &StoredKey{Scheme: st.Scheme, Threshold: st.Threshold, PublicKey: pub, Shares: map[string]sharding.Share{}}
+	k := &StoredKey{Scheme: st.Scheme, Threshold: st.Threshold, PublicKey: pub, shares: map[string]sharding.Share{}}
 	for _, ss := range st.Shares {
-		if _, dup := k.Shares[ss.SignerID]; dup {
+		if _, dup := k.shares[ss.SignerID]; dup {
 			return nil, fmt.Errorf("two shares of signer %s", ss.SignerID)
 		}
 		index, err := parseScalarHex(curve, ss.Index)
@@ -165,7 +165,7 @@ func storedKeyFromState(st *storedKeyState) (*StoredKey, error) {
 		if err != nil {
 			return nil, fmt.Errorf("share of signer %s: value: %w", ss.SignerID, err)
 		}
-		k.Shares[ss.SignerID] = sharding.Share{Index: index, Value: value}
+		k.shares[ss.SignerID] = sharding.Share{Index: index, Value: value}
 	}
 	return k, nil
 }
@@ -189,29 +189,11 @@ func writeState(path string, v any) error {
 		return err
 	}
 	defer clear(b)
-	return writeFileAtomic(path, append(b, '\n'))
-}
-
-func writeFileAtomic(path string, data []byte) error {
-	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp-"+randomHex(8))
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	f, err := safefile.Replace(path, append(b, '\n'), 0o600)
 	if err != nil {
 		return err
 	}
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-	}
-	return err
+	return f.Close()
 }
 
 // readState reads JSON from path into v; it refuses a symbolic link, or a

@@ -26,8 +26,7 @@
 //
 // # Secrets and timing
 //
-// The parsers, [Parse], [Encode], [EncodeJSON], [EncodeWIF] and
-// [EncryptKeystore] touch secrets; [RecordedKeyID], [ParseFormat],
+// [Parse] and [Encode] touch secrets; [RecordedKeyID], [ParseFormat],
 // [ParsePath], [DefaultPath], [Formats] and [Format.Curve] do not.
 //
 //   - Hex digits and base58 characters are decoded without secret-indexed

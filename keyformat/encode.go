@@ -17,9 +17,9 @@ type EncodeOptions struct {
 }
 
 // Encode writes k in format f, as the whole content of a file: [JSON] (an
-// export document, see [EncodeJSON]), [Hex] (64 lowercase hex digits of the
-// big-endian key), [WIF] (compressed, mainnet, see [EncodeWIF]) or
-// [Keystore] (see [EncryptKeystore]); every one ends with a newline.
+// export document, see [Encode]), [Hex] (64 lowercase hex digits of the
+// big-endian key), [WIF] (compressed, mainnet, see [Encode]) or
+// [Keystore] (see [Encode]); every one ends with a newline.
 //
 // WIF and keystores are for secp256k1 keys only. Hex refuses ed25519 keys:
 // Dfns exports an ed25519 key as its signing scalar, which as bare hex would
@@ -39,14 +39,14 @@ func Encode(f Format, k *keys.PrivateKey, opts EncodeOptions) ([]byte, error) {
 	}
 	switch f {
 	case JSON:
-		return EncodeJSON(k, opts.KeyID)
+		return encodeJSON(k, opts.KeyID)
 	case Hex:
 		if k.Curve() == keys.Ed25519 {
 			return nil, errorf(f, "an ed25519 key cannot be written as hex: Dfns exports its signing scalar, which as bare hex would read back as the seed of another key; use the json format, which says what the key is")
 		}
 		return encodeHex(k), nil
 	case WIF:
-		b, err := EncodeWIF(k, true, false)
+		b, err := encodeWIF(k, true, false)
 		if err != nil {
 			return nil, err
 		}
@@ -57,7 +57,7 @@ func Encode(f Format, k *keys.PrivateKey, opts EncodeOptions) ([]byte, error) {
 		}
 		ks := opts.Keystore
 		ks.KeyID = opts.KeyID
-		b, err := EncryptKeystore(k, opts.Password, ks)
+		b, err := encryptKeystore(k, opts.Password, ks)
 		if err != nil {
 			return nil, err
 		}

@@ -14,9 +14,9 @@ import (
 
 // Derive the first Ethereum account of a mnemonic and show its address, so
 // the user can confirm it is the wallet to import.
-func ExampleParseMnemonic() {
+func ExampleParse_mnemonic() {
 	mnemonic := []byte("abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about")
-	key, err := keyformat.ParseMnemonic(keys.Secp256k1, mnemonic, nil, "") // m/44'/60'/0'/0/0
+	key, err := keyformat.Parse(keyformat.Mnemonic, keys.Secp256k1, mnemonic, keyformat.Secrets{}) // m/44'/60'/0'/0/0
 	clear(mnemonic)
 	if err != nil {
 		log.Fatal(err)
@@ -51,8 +51,8 @@ func ExampleParse() {
 }
 
 // Write a key exported from Dfns as a keystore that Ethereum wallets open.
-func ExampleEncryptKeystore() {
-	key, err := keyformat.ParseHex(keys.Secp256k1, []byte("0x7a28b5ba57c53603b0b07b56bba752f7784bf506fa95edc395f5cf6c7514fe9d"), false)
+func ExampleEncode_keystore() {
+	key, err := keyformat.Parse(keyformat.Hex, keys.Secp256k1, []byte("0x7a28b5ba57c53603b0b07b56bba752f7784bf506fa95edc395f5cf6c7514fe9d"), keyformat.Secrets{})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -61,7 +61,7 @@ func ExampleEncryptKeystore() {
 	password := []byte("testpassword")
 	// The zero KeystoreOptions means geth's standard scrypt setting; this
 	// example uses a lighter one to run fast.
-	data, err := keyformat.EncryptKeystore(key, password, keyformat.KeystoreOptions{ScryptN: 1 << 12})
+	data, err := keyformat.Encode(keyformat.Keystore, key, keyformat.EncodeOptions{Password: password, Keystore: keyformat.KeystoreOptions{ScryptN: 1 << 12}})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -82,13 +82,13 @@ func ExampleEncryptKeystore() {
 	fmt.Println("kdf:", ks.Crypto.KDF, ks.Crypto.KDFParams.N)
 	fmt.Println("holds the key in the clear:", bytes.Contains(data, []byte("7a28b5ba")))
 
-	back, err := keyformat.ParseKeystore(data, password)
+	back, err := keyformat.Parse(keyformat.Keystore, "", data, keyformat.Secrets{Password: password})
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer back.Destroy()
 	fmt.Println("opens to the same key:", back.Equal(key))
-	_, err = keyformat.ParseKeystore(data, []byte("wrong"))
+	_, err = keyformat.Parse(keyformat.Keystore, "", data, keyformat.Secrets{Password: []byte("wrong")})
 	fmt.Println("wrong password refused:", errors.Is(err, keyformat.ErrWrongPassword))
 	// Output:
 	// address: 008aeeda4d805471df9b2a5b0f38a0c3bcba786b

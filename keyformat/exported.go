@@ -51,9 +51,9 @@ type exportDocument struct {
 	PrivateKey json.RawMessage `json:"privateKey"`
 }
 
-// keystoreSection is what EncryptKeystore adds to a V3 keystore under
+// keystoreSection is what encryptKeystore adds to a V3 keystore under
 // "dfnskeys" when it knows the key's Dfns ID. Other keystore readers ignore
-// it; ParseKeystore checks it.
+// it; parseKeystore checks it.
 type keystoreSection struct {
 	KeyID     string     `json:"keyId"`
 	Curve     keys.Curve `json:"curve"`
@@ -61,10 +61,10 @@ type keystoreSection struct {
 	PublicKey string     `json:"publicKey"`
 }
 
-// EncodeJSON writes k as an export document (see [JSON]) recording keyID,
+// encodeJSON writes k as an export document (see [JSON]) recording keyID,
 // the key's Dfns ID ("" when unknown). The result holds the secret in the
 // clear: the caller should clear it after use.
-func EncodeJSON(k *keys.PrivateKey, keyID string) ([]byte, error) {
+func encodeJSON(k *keys.PrivateKey, keyID string) ([]byte, error) {
 	if k == nil {
 		return nil, errorf(JSON, "nil key")
 	}
@@ -108,11 +108,11 @@ func EncodeJSON(k *keys.PrivateKey, keyID string) ([]byte, error) {
 	return out.Bytes(), nil
 }
 
-// ParseJSON reads an export document (see [JSON]). c is the curve the
+// parseJSON reads an export document (see [JSON]). c is the curve the
 // caller expects, or "" to take the document's. The private key must be 64
 // hex digits, and the document's public key must be the private key's.
 // The caller keeps ownership of data.
-func ParseJSON(c keys.Curve, data []byte) (*keys.PrivateKey, error) {
+func parseJSON(c keys.Curve, data []byte) (*keys.PrivateKey, error) {
 	k, _, err := parseDocument(c, data)
 	return k, err
 }
@@ -219,7 +219,7 @@ func checkKeyID(f Format, id string) error {
 
 // RecordedKeyID returns the Dfns key ID that a file written by dfnskeys
 // records — an export document (see [JSON]) or a keystore written by
-// [EncryptKeystore] with a key ID — without decrypting or checking the key.
+// [Encode] with a key ID — without decrypting or checking the key.
 // It returns "" when data is neither or records no ID.
 func RecordedKeyID(data []byte) string {
 	if len(data) > maxKeystoreSize {

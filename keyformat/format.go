@@ -14,26 +14,26 @@ type Format string
 
 // The supported formats.
 const (
-	// Hex is a 32-byte key as hex text; see [ParseHex].
+	// Hex is a 32-byte key as hex text; see [Parse].
 	Hex Format = "hex"
-	// Raw is a key as 32 raw bytes; see [ParseRaw].
+	// Raw is a key as 32 raw bytes; see [Parse].
 	Raw Format = "raw"
-	// WIF is Bitcoin's Wallet Import Format; see [ParseWIF].
+	// WIF is Bitcoin's Wallet Import Format; see [Parse].
 	WIF Format = "wif"
 	// Keystore is an Ethereum V3 keystore (Web3 Secret Storage); see
-	// [ParseKeystore].
+	// [Parse].
 	Keystore Format = "keystore"
-	// Solana is a Solana keypair file; see [ParseSolanaKeypair].
+	// Solana is a Solana keypair file; see [Parse].
 	Solana Format = "solana"
-	// Mnemonic is a BIP-39 English mnemonic; see [ParseMnemonic].
+	// Mnemonic is a BIP-39 English mnemonic; see [Parse].
 	Mnemonic Format = "mnemonic"
 	// XPRV is a BIP-32 extended private key (xprv, tprv, yprv, zprv);
-	// see [ParseXPRV].
+	// see [Parse].
 	XPRV Format = "xprv"
 	// JSON is the export document dfnskeys writes for a key exported from
 	// Dfns: the key with its curve, kind (a scalar) and public key, so that
-	// an ed25519 scalar is never read back as a seed; see [ParseJSON] and
-	// [EncodeJSON].
+	// an ed25519 scalar is never read back as a seed; see [Parse] and
+	// [Encode].
 	JSON Format = "json"
 )
 
@@ -141,20 +141,20 @@ func Parse(f Format, c keys.Curve, data []byte, s Secrets) (*keys.PrivateKey, er
 	}
 	switch f {
 	case Hex:
-		return ParseHex(c, data, s.Ed25519Scalar)
+		return parseHex(c, data, s.Ed25519Scalar)
 	case Raw:
-		return ParseRaw(c, data, s.Ed25519Scalar)
+		return parseRaw(c, data, s.Ed25519Scalar)
 	case WIF:
-		return ParseWIF(data)
+		return parseWIF(data)
 	case Keystore:
-		return ParseKeystore(data, s.Password)
+		return parseKeystore(data, s.Password, defaultKDFLimits)
 	case Solana:
-		return ParseSolanaKeypair(data)
+		return parseSolanaKeypair(data)
 	case XPRV:
-		return ParseXPRV(data, s.Path)
+		return parseXPRV(data, s.Path)
 	case JSON:
-		return ParseJSON(c, data)
+		return parseJSON(c, data)
 	default: // Mnemonic
-		return ParseMnemonic(c, data, s.Passphrase, s.Path)
+		return parseMnemonic(c, data, s.Passphrase, s.Path)
 	}
 }

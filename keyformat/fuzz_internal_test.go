@@ -38,7 +38,7 @@ func FuzzParseKeystore(f *testing.F) {
 		{KDF: "pbkdf2", PBKDF2Iterations: 1000},
 		{KDF: "pbkdf2", PBKDF2Iterations: 1},
 	} {
-		data, err := EncryptKeystore(k, []byte(fuzzPassword), opts)
+		data, err := encryptKeystore(k, []byte(fuzzPassword), opts)
 		if err != nil {
 			f.Fatal(err)
 		}
@@ -58,7 +58,7 @@ func FuzzParseKeystore(f *testing.F) {
 			t.Fatalf("curve %s", k.Curve())
 		}
 		// Whatever was accepted can be written and read back.
-		out, err := EncryptKeystore(k, []byte(fuzzPassword), KeystoreOptions{KDF: "pbkdf2", PBKDF2Iterations: 1})
+		out, err := encryptKeystore(k, []byte(fuzzPassword), KeystoreOptions{KDF: "pbkdf2", PBKDF2Iterations: 1})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -8,7 +8,7 @@ import (
 
 var utf8BOM = []byte("\xef\xbb\xbf")
 
-// ParseHex reads a 32-byte private key for curve c written as hex, with an
+// parseHex reads a 32-byte private key for curve c written as hex, with an
 // optional "0x" or "0X" prefix; whitespace anywhere is ignored and letters
 // may be of either case. The key must have exactly 64 digits, on every
 // curve: shorter input is refused, never left-padded, because 63 digits are
@@ -20,7 +20,7 @@ var utf8BOM = []byte("\xef\xbb\xbf")
 // is the 32-byte RFC 8032 seed, unless ed25519Scalar is set: then it is the
 // big-endian signing scalar, the form Dfns exports (see
 // [keys.NewEd25519PrivateKeyFromScalar]).
-func ParseHex(c keys.Curve, text []byte, ed25519Scalar bool) (*keys.PrivateKey, error) {
+func parseHex(c keys.Curve, text []byte, ed25519Scalar bool) (*keys.PrivateKey, error) {
 	text = bytes.TrimPrefix(text, utf8BOM) // files saved by some Windows editors
 	if i := nextNonSpace(text, 0); i < len(text) && text[i] == '{' {
 		return nil, errorf(Hex, "this is JSON, not hex: a key exported by dfnskeys is read with format json")
@@ -69,11 +69,11 @@ func ParseHex(c keys.Curve, text []byte, ed25519Scalar bool) (*keys.PrivateKey, 
 	return newKey(Hex, c, b[:], ed25519Scalar)
 }
 
-// ParseRaw reads a private key for curve c given as exactly 32 raw bytes:
+// parseRaw reads a private key for curve c given as exactly 32 raw bytes:
 // the big-endian scalar on secp256k1 and stark, the RFC 8032 seed on
 // ed25519, or the big-endian signing scalar on ed25519 when ed25519Scalar is
 // set. The caller keeps ownership of data.
-func ParseRaw(c keys.Curve, data []byte, ed25519Scalar bool) (*keys.PrivateKey, error) {
+func parseRaw(c keys.Curve, data []byte, ed25519Scalar bool) (*keys.PrivateKey, error) {
 	if len(data) != 32 {
 		return nil, errorf(Raw, "key is %d bytes, want 32", len(data))
 	}

@@ -45,7 +45,7 @@ func TestHostileKeystoreRefusedBeforeDerivation(t *testing.T) {
 		{"scrypt work", "scrypt", map[string]any{"n": 1 << 19, "r": 8, "p": 16}, "scrypt n·r·p = 67108864 is above the limit of 16777216"},
 		{"pbkdf2 2^31 iterations", "pbkdf2", map[string]any{"c": 1<<31 - 1, "prf": "hmac-sha256"}, "pbkdf2 iteration count 2147483647 is outside 1..10000000"},
 	} {
-		_, err := ParseKeystore(keystore(tc.kdf, tc.params), []byte("pw"))
+		_, err := parseKeystore(keystore(tc.kdf, tc.params), []byte("pw"), defaultKDFLimits)
 		if err == nil {
 			t.Fatalf("%s: accepted", tc.name)
 		}
@@ -62,13 +62,13 @@ func TestHostileKeystoreRefusedBeforeDerivation(t *testing.T) {
 		}
 	}
 	// Invalid (not costly) parameters are not called costly.
-	_, err := ParseKeystore(keystore("scrypt", map[string]any{"n": 1000, "r": 8, "p": 1}), []byte("pw"))
+	_, err := parseKeystore(keystore("scrypt", map[string]any{"n": 1000, "r": 8, "p": 1}), []byte("pw"), defaultKDFLimits)
 	if err == nil || errors.Is(err, ErrKDFLimit) || strings.Contains(err.Error(), "standard settings") {
 		t.Errorf("n = 1000: %v", err)
 	}
 	// The limits themselves, and the heaviest allowed, are derived.
 	for _, params := range []map[string]any{{"n": 1 << 19, "r": 8, "p": 1}, {"n": 1 << 20, "r": 4, "p": 4}} {
-		_, err := ParseKeystore(keystore("scrypt", params), []byte("pw"))
+		_, err := parseKeystore(keystore("scrypt", params), []byte("pw"), defaultKDFLimits)
 		if !errors.Is(err, ErrWrongPassword) { // the zero MAC does not match
 			t.Errorf("%v: %v", params, err)
 		}

@@ -57,7 +57,7 @@ var defaultKDFLimits = kdfLimits{
 }
 
 // ErrKDFLimit is wrapped (in an [*Error]) when a keystore's key-derivation
-// parameters ask for more memory or work than [ParseKeystore] allows (see
+// parameters ask for more memory or work than [Parse] allows (see
 // the package documentation, Limits). Such a file is refused before any
 // key derivation runs.
 var ErrKDFLimit = errors.New("keystore key-derivation parameters above the limit")
@@ -73,11 +73,11 @@ func overLimit(format string, args ...any) error {
 	return &limitError{msg: fmt.Sprintf(format, args...)}
 }
 
-// kdfAdvice follows a limit error of ParseKeystore: what it means and
+// kdfAdvice follows a limit error of parseKeystore: what it means and
 // what to do.
 const kdfAdvice = "; the file was refused before any key derivation. Keystores from standard wallets are well within the limits (geth's default is scrypt n = 262144, r = 8, p = 1, 256 MiB), so this one was written with unusual settings or made to exhaust this machine: if it is yours, open it with the wallet that wrote it and save it again with standard settings"
 
-// Parameters EncryptKeystore uses by default: geth's standard scrypt
+// Parameters encryptKeystore uses by default: geth's standard scrypt
 // setting and its PBKDF2 iteration count.
 const (
 	// DefaultScryptN is scrypt's CPU/memory cost n: 2^18 = 262144.
@@ -127,7 +127,7 @@ type pbkdf2Params struct {
 	Salt  string `json:"salt"`
 }
 
-// ParseKeystore decrypts an Ethereum V3 keystore (Web3 Secret Storage):
+// parseKeystore decrypts an Ethereum V3 keystore (Web3 Secret Storage):
 // version 3, cipher aes-128-ctr, KDF scrypt or PBKDF2-HMAC-SHA256 with a
 // 32-byte derived key, and a MAC keccak256(dk[16:32] ‖ ciphertext) that is
 // checked, in constant time, before anything is decrypted. A MAC mismatch
@@ -140,10 +140,7 @@ type pbkdf2Params struct {
 // Parameters above a bound are refused, before any key derivation, with an
 // error wrapping [ErrKDFLimit] that says what was found, the limit, and
 // what to do.
-func ParseKeystore(data []byte, password []byte) (*keys.PrivateKey, error) {
-	return parseKeystore(data, password, defaultKDFLimits)
-}
-
+// Parameters above lim are refused.
 func parseKeystore(data, password []byte, lim kdfLimits) (*keys.PrivateKey, error) {
 	if len(data) > maxKeystoreSize {
 		return nil, errorf(Keystore, "file is %d bytes, more than the %d a keystore can be", len(data), maxKeystoreSize)
@@ -275,7 +272,7 @@ func deriveKeystoreKey(kdf string, raw json.RawMessage, password []byte, lim kdf
 	}
 }
 
-// scryptKey and pbkdf2Key are the derivations ParseKeystore runs; tests
+// scryptKey and pbkdf2Key are the derivations parseKeystore runs; tests
 // replace them to see that hostile parameters are refused before either.
 var (
 	scryptKey = scrypt.Key
@@ -359,7 +356,7 @@ func keystoreAddress(k *keys.PrivateKey) (string, error) {
 	return strings.ToLower(a[2:]), nil
 }
 
-// KeystoreOptions selects the key-derivation function EncryptKeystore
+// KeystoreOptions selects the key-derivation function encryptKeystore
 // uses. The zero value means scrypt with n = 262144, r = 8, p = 1.
 type KeystoreOptions struct {
 	// KDF is "scrypt" (the default when empty) or "pbkdf2".
@@ -372,19 +369,19 @@ type KeystoreOptions struct {
 	PBKDF2Iterations int
 	// KeyID, when set, is the key's Dfns ID. It is recorded, with the
 	// curve, the kind (scalar) and the public key, in a "dfnskeys" object
-	// that other keystore readers ignore and ParseKeystore checks.
+	// that other keystore readers ignore and parseKeystore checks.
 	KeyID string
 }
 
-// randReader is the randomness source of EncryptKeystore; tests replace it.
+// randReader is the randomness source of encryptKeystore; tests replace it.
 var randReader io.Reader = rand.Reader
 
-// EncryptKeystore writes secp256k1 key k as an Ethereum V3 keystore
+// encryptKeystore writes secp256k1 key k as an Ethereum V3 keystore
 // encrypted under password: aes-128-ctr with a random IV, the KDF chosen by
 // opts with a random 32-byte salt, a random version 4 UUID as id, and the
 // key's address (lowercase hex without "0x"). Parameters outside the limits
-// ParseKeystore accepts are refused, so every file written can be read back.
-func EncryptKeystore(k *keys.PrivateKey, password []byte, opts KeystoreOptions) ([]byte, error) {
+// parseKeystore accepts are refused, so every file written can be read back.
+func encryptKeystore(k *keys.PrivateKey, password []byte, opts KeystoreOptions) ([]byte, error) {
 	if k == nil {
 		return nil, errorf(Keystore, "nil key")
 	}

@@ -12,7 +12,7 @@ import (
 )
 
 // With the Web3 PBKDF2 vector's salt and IV as "randomness",
-// EncryptKeystore must reproduce the vector's ciphertext and MAC exactly.
+// encryptKeystore must reproduce the vector's ciphertext and MAC exactly.
 // Not parallel: it replaces randReader.
 func TestEncryptKeystoreReproducesWeb3Vector(t *testing.T) {
 	want, err := os.ReadFile("testdata/web3-pbkdf2.json")
@@ -39,7 +39,7 @@ func TestEncryptKeystoreReproducesWeb3Vector(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer k.Destroy()
-	out, err := EncryptKeystore(k, []byte("testpassword"), KeystoreOptions{KDF: "pbkdf2", PBKDF2Iterations: p.C})
+	out, err := encryptKeystore(k, []byte("testpassword"), KeystoreOptions{KDF: "pbkdf2", PBKDF2Iterations: p.C})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +54,7 @@ func TestEncryptKeystoreReproducesWeb3Vector(t *testing.T) {
 	if want := "3198bc9c-6672-4ab3-9995-4942343ae5b6"; got.ID != want {
 		t.Errorf("id %s, want %s", got.ID, want)
 	}
-	if _, err := EncryptKeystore(k, []byte("testpassword"), KeystoreOptions{KDF: "pbkdf2", PBKDF2Iterations: 1}); err == nil {
-		t.Error("EncryptKeystore succeeded with exhausted randomness")
+	if _, err := encryptKeystore(k, []byte("testpassword"), KeystoreOptions{KDF: "pbkdf2", PBKDF2Iterations: 1}); err == nil {
+		t.Error("encryptKeystore succeeded with exhausted randomness")
 	}
 }

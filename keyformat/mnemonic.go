@@ -23,7 +23,7 @@ const hardened = 1 << 31
 // maxPathDepth is BIP-32's limit: depth is serialized in one byte.
 const maxPathDepth = 255
 
-// DefaultPath returns the derivation path ParseMnemonic uses for curve c
+// DefaultPath returns the derivation path parseMnemonic uses for curve c
 // when none is given: "m/44'/60'/0'/0/0" (the first Ethereum account) on
 // secp256k1 and "m/44'/501'/0'/0'" (the first Solana account, as Phantom
 // and solana-keygen derive it) on ed25519. It returns "" for other curves.
@@ -79,7 +79,7 @@ func parsePath(path string) ([]uint32, error) {
 	return out, nil
 }
 
-// ParseMnemonic derives a private key on curve c from a BIP-39 mnemonic in
+// parseMnemonic derives a private key on curve c from a BIP-39 mnemonic in
 // the English word list, an optional passphrase and a derivation path (""
 // means [DefaultPath]).
 //
@@ -105,7 +105,7 @@ func parsePath(path string) ([]uint32, error) {
 // On ed25519 it is derived by SLIP-0010, which allows hardened steps only,
 // and is used as an RFC 8032 seed. Stark keys are refused: StarkNet wallets
 // derive keys from mnemonics in incompatible ways.
-func ParseMnemonic(c keys.Curve, mnemonic []byte, passphrase []byte, path string) (*keys.PrivateKey, error) {
+func parseMnemonic(c keys.Curve, mnemonic []byte, passphrase []byte, path string) (*keys.PrivateKey, error) {
 	switch c {
 	case keys.Secp256k1, keys.Ed25519:
 	case keys.Stark:

@@ -7,13 +7,13 @@ import (
 	"github.com/dfnskeys/dfnskeys/keys"
 )
 
-// ParseSolanaKeypair reads a Solana keypair: 64 bytes, the 32-byte ed25519
+// parseSolanaKeypair reads a Solana keypair: 64 bytes, the 32-byte ed25519
 // seed followed by its 32-byte public key, written either as a JSON array
 // of 64 integers from 0 to 255 (the solana-keygen file format) or as a
 // base58 string (the form wallets export). Leading and trailing whitespace
 // is ignored. The public half must be the seed's public key. The key
 // returned is the ed25519 key of the seed.
-func ParseSolanaKeypair(data []byte) (*keys.PrivateKey, error) {
+func parseSolanaKeypair(data []byte) (*keys.PrivateKey, error) {
 	t := trimSpace(data)
 	var kp [64]byte
 	defer clear(kp[:])

@@ -15,12 +15,12 @@ const (
 	wifTestnet = 0xef
 )
 
-// ParseWIF reads a secp256k1 key in Bitcoin's Wallet Import Format:
+// parseWIF reads a secp256k1 key in Bitcoin's Wallet Import Format:
 // base58check of a version byte (0x80 mainnet or 0xef testnet), the 32-byte
 // big-endian key and, for keys whose public key is used compressed, a 0x01
 // suffix. Leading and trailing whitespace is ignored. The network and the
 // compression flag do not change the key and are not returned.
-func ParseWIF(text []byte) (*keys.PrivateKey, error) {
+func parseWIF(text []byte) (*keys.PrivateKey, error) {
 	t := trimSpace(text)
 	if len(t) == 0 {
 		return nil, errorf(WIF, "empty input")
@@ -64,11 +64,11 @@ func ParseWIF(text []byte) (*keys.PrivateKey, error) {
 	return k, nil
 }
 
-// EncodeWIF writes secp256k1 key k in Wallet Import Format, for mainnet
+// encodeWIF writes secp256k1 key k in Wallet Import Format, for mainnet
 // (version 0x80) or testnet (0xef), with the 0x01 suffix when compressed is
 // set (what current wallets expect). The result is a secret: the caller
 // should clear it.
-func EncodeWIF(k *keys.PrivateKey, compressed, testnet bool) ([]byte, error) {
+func encodeWIF(k *keys.PrivateKey, compressed, testnet bool) ([]byte, error) {
 	if k == nil {
 		return nil, errorf(WIF, "nil key")
 	}

@@ -25,7 +25,7 @@ var xpubVersions = map[uint32]string{
 	0x04b24746: "zpub", 0x045f1cf6: "vpub",
 }
 
-// ParseXPRV reads a BIP-32 extended private key (xprv, tprv, or the yprv
+// parseXPRV reads a BIP-32 extended private key (xprv, tprv, or the yprv
 // and zprv forms of BIP-49 and BIP-84 wallets) and derives the secp256k1
 // key at path below it. path is relative to the extended key: "m" is the
 // key itself, "m/0/5" its child 0's child 5, "m/44'/60'/0'/0/0" the first
@@ -36,7 +36,7 @@ var xpubVersions = map[uint32]string{
 // private version (an extended public key is refused: it holds no private
 // key), a 0x00 byte before the key, a key in [1, n), and for a depth-0 key
 // a zero parent fingerprint and child number.
-func ParseXPRV(text []byte, path string) (*keys.PrivateKey, error) {
+func parseXPRV(text []byte, path string) (*keys.PrivateKey, error) {
 	if path == "" {
 		return nil, errorf(XPRV, "a derivation path is required: the path below this extended key, for example m/44'/60'/0'/0/0 below a master key or m/0/0 below an account key (m alone is the extended key itself)")
 	}

@@ -1,6 +1,7 @@
 package keys_test
 
 import (
+	"context"
 	"encoding/json"
 	"slices"
 	"testing"
@@ -61,7 +62,7 @@ func TestCGGMPRoundTrips(t *testing.T) {
 				resp, err := cluster.Export(stored, ctx.Request())
 				require.NoError(t, err)
 				require.Equal(t, p, resp.Protocol)
-				got, faulty, err := ctx.Recover(resp)
+				got, faulty, err := ctx.Recover(context.Background(), resp, keys.RecoverOptions{})
 				require.NoError(t, err)
 				require.Empty(t, faulty)
 				require.True(t, got.Equal(key))
@@ -91,7 +92,7 @@ func TestCGGMPLabelDoesNotChangeShares(t *testing.T) {
 			resp, err := cluster.Export(stored, ctx.Request())
 			require.NoError(t, err)
 			resp.Protocol = keys.CGGMP24
-			got, faulty, err := ctx.Recover(resp)
+			got, faulty, err := ctx.Recover(context.Background(), resp, keys.RecoverOptions{})
 			require.NoError(t, err)
 			require.Empty(t, faulty)
 			require.True(t, got.Equal(key))

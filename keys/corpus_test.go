@@ -1,6 +1,7 @@
 package keys_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -33,7 +34,7 @@ func TestWriteFuzzCorpus(t *testing.T) {
 		require.NoError(t, err)
 		resp, err := cluster.Export(stored, ctx.Request())
 		require.NoError(t, err)
-		_, _, err = ctx.Recover(resp)
+		_, _, err = ctx.Recover(context.Background(), resp, keys.RecoverOptions{})
 		require.NoError(t, err)
 		body, err := json.Marshal(resp)
 		require.NoError(t, err)

@@ -11,7 +11,7 @@
 // [ExportContext.Request] is the POST /keys/{keyId}/export body, and
 // [ExportContext.Recover] decrypts the signers' shares, recombines them and
 // checks the result against the key's public key. The response's public
-// key is the API's word: [ExportContext.RecoverWith] with an [Expectation]
+// key is the API's word: [ExportContext.Recover] with an [Expectation]
 // (from [ParseExpectedPublicKey], [ExpectIdentity] or package address)
 // binds the recovery to the key the user knows, returning an
 // [*UnexpectedKeyError] and no key for another one (docs/threat-model.md
@@ -28,7 +28,7 @@
 //
 // Secrets are held as fixed-size byte arrays and compared with
 // crypto/subtle. Splitting, encryption and recombination inherit the timing
-// properties documented in the sharding and encryption packages: scalar
+// properties documented in internal/sharding and the encryption package: scalar
 // arithmetic is constant time on every curve; point multiplications are
 // variable time on secp256k1 and stark.
 package keys

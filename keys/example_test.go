@@ -2,6 +2,7 @@ package keys_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -81,7 +82,7 @@ func ExampleExportContext_Recover() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	key, faulty, err := ctx.Recover(resp)
+	key, faulty, err := ctx.Recover(context.Background(), resp, keys.RecoverOptions{})
 	if err != nil {
 		log.Fatal(err) // a *keys.RecoveryError names the faulty signers
 	}

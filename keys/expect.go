@@ -5,8 +5,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"github.com/dfnskeys/dfnskeys/internal/safetext"
 	"strings"
+
+	"github.com/dfnskeys/dfnskeys/internal/safetext"
 )
 
 // Expectation says which key an export must return, from what the user
@@ -17,7 +18,7 @@ import (
 //
 // [ExpectPublicKey], [ParseExpectedPublicKey] and [ExpectIdentity] make
 // one from a public key; package address makes one from an address
-// (address.Expect). [ExportContext.RecoverWith] and Client.ExportKey
+// (address.Expect). [ExportContext.Recover] and Client.ExportKey
 // (package dfnskeys) check every key they recover against it.
 type Expectation interface {
 	// CheckCurve returns an error when the expectation cannot describe a

@@ -31,7 +31,7 @@ func TestRecoverDuplicateIndexNamesEverySigner(t *testing.T) {
 		}
 		return pt
 	})
-	got, faulty, err := f.ctx.Recover(r)
+	got, faulty, err := f.ctx.Recover(context.Background(), r, keys.RecoverOptions{})
 	require.NoError(t, err)
 	defer got.Destroy()
 	require.True(t, got.Equal(f.key))
@@ -49,7 +49,7 @@ func TestRecoverDuplicateIndexNamesEverySigner(t *testing.T) {
 		}
 		return pt
 	})
-	_, faulty, err = f.ctx.Recover(r)
+	_, faulty, err = f.ctx.Recover(context.Background(), r, keys.RecoverOptions{})
 	var re *keys.RecoveryError
 	require.ErrorAs(t, err, &re, "2 usable shares with minSigners 3")
 	require.ErrorIs(t, err, keys.ErrTooManyFaulty)
@@ -84,7 +84,7 @@ func TestRecoverDuplicateSignerNamesOnlyThatSigner(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			r := f.response(t, 3, nil)
 			edit(r)
-			got, faulty, err := f.ctx.Recover(r)
+			got, faulty, err := f.ctx.Recover(context.Background(), r, keys.RecoverOptions{})
 			require.NoError(t, err)
 			defer got.Destroy()
 			require.True(t, got.Equal(f.key))
@@ -104,7 +104,7 @@ func TestRecoverRefusesSignersOutsideCluster(t *testing.T) {
 	t.Parallel()
 	f := newExportFixture(t, keys.Secp256k1, 3, 5)
 	cluster := f.ids[:4] // signer 5 is not in the cluster
-	got, faulty, err := f.ctx.RecoverWith(context.Background(), f.response(t, 3, nil), keys.RecoverOptions{Signers: cluster})
+	got, faulty, err := f.ctx.Recover(context.Background(), f.response(t, 3, nil), keys.RecoverOptions{Signers: cluster})
 	require.NoError(t, err)
 	defer got.Destroy()
 	require.True(t, got.Equal(f.key))
@@ -114,36 +114,36 @@ func TestRecoverRefusesSignersOutsideCluster(t *testing.T) {
 
 	// An outsider's share that would otherwise be used: with only two
 	// cluster signers left, nothing is recovered.
-	_, _, err = f.ctx.RecoverWith(context.Background(), f.response(t, 3, nil), keys.RecoverOptions{Signers: f.ids[:2]})
+	_, _, err = f.ctx.Recover(context.Background(), f.response(t, 3, nil), keys.RecoverOptions{Signers: f.ids[:2]})
 	require.ErrorIs(t, err, keys.ErrTooManyFaulty)
 	require.ErrorContains(t, err, "not one of the 2 signers of the key's cluster")
 
 	// Without Signers every share is considered (as before).
-	got2, faulty, err := f.ctx.RecoverWith(context.Background(), f.response(t, 3, nil), keys.RecoverOptions{})
+	got2, faulty, err := f.ctx.Recover(context.Background(), f.response(t, 3, nil), keys.RecoverOptions{})
 	require.NoError(t, err)
 	got2.Destroy()
 	require.Empty(t, faulty)
 
 	// A malformed cluster signer ID is the caller's mistake.
-	_, _, err = f.ctx.RecoverWith(context.Background(), f.response(t, 3, nil), keys.RecoverOptions{Signers: []string{"not base64"}})
+	_, _, err = f.ctx.Recover(context.Background(), f.response(t, 3, nil), keys.RecoverOptions{Signers: []string{"not base64"}})
 	require.ErrorContains(t, err, "RecoverOptions.Signers")
 }
 
 // The offline recovery path checks the recovered key against the expected
 // one: a consistent response for another key (its shares and its
 // publicKey agree) is refused, with no key returned.
-func TestRecoverWithExpectation(t *testing.T) {
+func TestRecoverExpectation(t *testing.T) {
 	t.Parallel()
 	f := newExportFixture(t, keys.Secp256k1, 3, 5)
 	other := randomKey(t, keys.Secp256k1)
 	defer other.Destroy()
 
-	got, _, err := f.ctx.RecoverWith(context.Background(), f.response(t, 3, nil), keys.RecoverOptions{Expect: keys.ExpectPublicKey(f.key.PublicKey())})
+	got, _, err := f.ctx.Recover(context.Background(), f.response(t, 3, nil), keys.RecoverOptions{Expect: keys.ExpectPublicKey(f.key.PublicKey())})
 	require.NoError(t, err)
 	require.True(t, got.Equal(f.key))
 	got.Destroy()
 
-	k, faulty, err := f.ctx.RecoverWith(context.Background(), f.response(t, 3, nil), keys.RecoverOptions{Expect: keys.ExpectPublicKey(other.PublicKey())})
+	k, faulty, err := f.ctx.Recover(context.Background(), f.response(t, 3, nil), keys.RecoverOptions{Expect: keys.ExpectPublicKey(other.PublicKey())})
 	require.Nil(t, k)
 	require.Nil(t, faulty)
 	var uk *keys.UnexpectedKeyError
@@ -161,11 +161,11 @@ func TestRecoverWithExpectation(t *testing.T) {
 	// An identity of another curve never matches.
 	exp, err := keys.ExpectIdentity(keys.Identity{Curve: keys.Stark, PublicKey: f.key.PublicKeyHex()})
 	require.NoError(t, err)
-	_, _, err = f.ctx.RecoverWith(context.Background(), f.response(t, 3, nil), keys.RecoverOptions{Expect: exp})
+	_, _, err = f.ctx.Recover(context.Background(), f.response(t, 3, nil), keys.RecoverOptions{Expect: exp})
 	require.ErrorIs(t, err, keys.ErrUnexpectedKey)
 	exp, err = keys.ExpectIdentity(keys.Identity{Curve: keys.Secp256k1, PublicKey: strings.ToUpper(f.key.PublicKeyHex())})
 	require.NoError(t, err)
-	got, _, err = f.ctx.RecoverWith(context.Background(), f.response(t, 3, nil), keys.RecoverOptions{Expect: exp})
+	got, _, err = f.ctx.Recover(context.Background(), f.response(t, 3, nil), keys.RecoverOptions{Expect: exp})
 	require.NoError(t, err)
 	got.Destroy()
 }

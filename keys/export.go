@@ -13,7 +13,7 @@ import (
 
 	"github.com/dfnskeys/dfnskeys/encryption"
 	"github.com/dfnskeys/dfnskeys/internal/safetext"
-	"github.com/dfnskeys/dfnskeys/sharding"
+	"github.com/dfnskeys/dfnskeys/internal/sharding"
 	"github.com/dfnskeys/dfnskeys/signers"
 )
 
@@ -112,12 +112,7 @@ var ErrPublicKeyMismatch = errors.New("the recovered private key does not match 
 // unusable or wrong to recover the key.
 var ErrTooManyFaulty = errors.New("too many export shares are faulty to recover the key")
 
-// Recover is [ExportContext.RecoverContext] without a deadline.
-func (c *ExportContext) Recover(resp *ExportResponse) (*PrivateKey, []FaultySigner, error) {
-	return c.RecoverContext(context.Background(), resp)
-}
-
-// RecoverOptions configures [ExportContext.RecoverWith].
+// RecoverOptions configures [ExportContext.Recover].
 type RecoverOptions struct {
 	// Expect, when set, is the key the user expects: a recovered key that
 	// is not it (its public key compared in constant time) is destroyed,
@@ -133,13 +128,7 @@ type RecoverOptions struct {
 	Signers []string
 }
 
-// RecoverContext is [ExportContext.RecoverWith] with no options: the key
-// is checked against the response's publicKey only.
-func (c *ExportContext) RecoverContext(ctx context.Context, resp *ExportResponse) (*PrivateKey, []FaultySigner, error) {
-	return c.RecoverWith(ctx, resp, RecoverOptions{})
-}
-
-// RecoverWith decrypts and recombines an export response into the
+// Recover decrypts and recombines an export response into the
 // private key, correcting faulty shares where it can.
 //
 // It checks what docs/protocol.md §5 requires: a scheme this context asked
@@ -151,11 +140,11 @@ func (c *ExportContext) RecoverContext(ctx context.Context, resp *ExportResponse
 // left out and every signer involved is named as suspect: one of them is
 // forged, and which cannot be told (docs/threat-model.md §7). The
 // remaining n shares are decoded as a Reed–Solomon codeword (see
-// [sharding.Decode]), which finds and corrects up to ⌊(n−minSigners)/2⌋
+// internal/sharding), which finds and corrects up to ⌊(n−minSigners)/2⌋
 // wrong ones, and the result must match publicKey and, when opts.Expect
 // is set, the expected key.
 //
-// When it does, RecoverWith returns the key together with the faulty
+// When it does, Recover returns the key together with the faulty
 // signers (usually none): the key is right, but the caller should report
 // them, since Dfns may have marked the key exported already. Otherwise it
 // returns a [*RecoveryError] naming the faulty signers found, wrapping
@@ -163,7 +152,7 @@ func (c *ExportContext) RecoverContext(ctx context.Context, resp *ExportResponse
 // [*UnexpectedKeyError]; never a wrong key. Its cost is polynomial in the
 // number of shares: O(n·t) operations when the shares agree, O(n³) when
 // some do not.
-func (c *ExportContext) RecoverWith(ctx context.Context, resp *ExportResponse, opts RecoverOptions) (*PrivateKey, []FaultySigner, error) {
+func (c *ExportContext) Recover(ctx context.Context, resp *ExportResponse, opts RecoverOptions) (*PrivateKey, []FaultySigner, error) {
 	if resp == nil {
 		return nil, nil, errors.New("no export response to recover")
 	}

@@ -1,6 +1,7 @@
 package keys_test
 
 import (
+	"context"
 	"encoding/hex"
 	"encoding/json"
 	"os"
@@ -37,7 +38,7 @@ func FuzzRecover(f *testing.F) {
 		if json.Unmarshal(body, &resp) != nil {
 			return
 		}
-		k, _, err := ctx.Recover(&resp)
+		k, _, err := ctx.Recover(context.Background(), &resp, keys.RecoverOptions{})
 		if err != nil {
 			return
 		}

@@ -7,7 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/dfnskeys/dfnskeys/encryption"
-	"github.com/dfnskeys/dfnskeys/sharding"
+	"github.com/dfnskeys/dfnskeys/internal/sharding"
 	"github.com/dfnskeys/dfnskeys/signers"
 )
 

@@ -1,6 +1,7 @@
 package keys_test
 
 import (
+	"context"
 	"crypto/rand"
 	"testing"
 
@@ -48,7 +49,7 @@ func BenchmarkRecover(b *testing.B) {
 			}
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, _, err := ctx.Recover(resp); err != nil {
+				if _, _, err := ctx.Recover(context.Background(), resp, keys.RecoverOptions{}); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -2,6 +2,7 @@ package keys_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -15,8 +16,8 @@ import (
 
 	"github.com/dfnskeys/dfnskeys/dfnstest"
 	"github.com/dfnskeys/dfnskeys/encryption"
+	"github.com/dfnskeys/dfnskeys/internal/sharding"
 	"github.com/dfnskeys/dfnskeys/keys"
-	"github.com/dfnskeys/dfnskeys/sharding"
 	"github.com/dfnskeys/dfnskeys/signers"
 	"github.com/stretchr/testify/require"
 )
@@ -58,7 +59,7 @@ func TestRoundTripAllSchemes(t *testing.T) {
 				require.NoError(t, err)
 				resp, err := cluster.Export(stored, ctx.Request())
 				require.NoError(t, err)
-				got, faulty, err := ctx.Recover(resp)
+				got, faulty, err := ctx.Recover(context.Background(), resp, keys.RecoverOptions{})
 				require.NoError(t, err)
 				require.Empty(t, faulty)
 				require.True(t, got.Equal(key), "recovered key equals the imported key")
@@ -131,7 +132,7 @@ func TestDocsExampleSizes(t *testing.T) {
 
 	// The docs' export response is well formed but was not encrypted to us:
 	// recovery must fail, naming every signer.
-	_, _, err = ctx.Recover(&f.Export)
+	_, _, err = ctx.Recover(context.Background(), &f.Export, keys.RecoverOptions{})
 	var re *keys.RecoveryError
 	require.ErrorAs(t, err, &re)
 	require.ErrorIs(t, err, keys.ErrTooManyFaulty)
@@ -339,7 +340,7 @@ func (f *exportFixture) response(t *testing.T, minSigners int, edit func(i int, 
 func TestRecoverRules(t *testing.T) {
 	t.Parallel()
 	f := newExportFixture(t, keys.Secp256k1, 3, 5)
-	got, faulty, err := f.ctx.Recover(f.response(t, 3, nil))
+	got, faulty, err := f.ctx.Recover(context.Background(), f.response(t, 3, nil), keys.RecoverOptions{})
 	require.NoError(t, err)
 	require.Empty(t, faulty)
 	require.True(t, got.Equal(f.key))
@@ -383,13 +384,13 @@ func TestRecoverRules(t *testing.T) {
 		}, "not hex"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			k, faulty, err := f.ctx.Recover(c.resp())
+			k, faulty, err := f.ctx.Recover(context.Background(), c.resp(), keys.RecoverOptions{})
 			require.ErrorContains(t, err, c.want)
 			require.Nil(t, k)
 			require.Nil(t, faulty)
 		})
 	}
-	_, _, err = f.ctx.Recover(nil)
+	_, _, err = f.ctx.Recover(context.Background(), nil, keys.RecoverOptions{})
 	require.Error(t, err)
 
 	// One faulty share among 5 with minSigners 3 is left out or corrected:
@@ -449,7 +450,7 @@ func TestRecoverRules(t *testing.T) {
 		}), 3, "", "not on the polynomial the other shares agree on", nil},
 	} {
 		t.Run(name, func(t *testing.T) {
-			got, faulty, err := f.ctx.Recover(c.resp())
+			got, faulty, err := f.ctx.Recover(context.Background(), c.resp(), keys.RecoverOptions{})
 			require.NoError(t, err)
 			require.True(t, got.Equal(f.key))
 			require.Len(t, faulty, 1)
@@ -509,7 +510,7 @@ func TestRecoverRules(t *testing.T) {
 		}, keys.ErrTooManyFaulty, []int{0, 2, 4}, "2 of 5 shares are usable and minSigners is 3"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			k, faulty, err := f.ctx.Recover(c.resp())
+			k, faulty, err := f.ctx.Recover(context.Background(), c.resp(), keys.RecoverOptions{})
 			require.Nil(t, k)
 			require.Nil(t, faulty)
 			require.ErrorIs(t, err, c.target)
@@ -542,7 +543,7 @@ func TestRecoverPublicKeyCheckAtThreshold(t *testing.T) {
 			}
 			return pt
 		})
-		k, _, err := f.ctx.Recover(r)
+		k, _, err := f.ctx.Recover(context.Background(), r, keys.RecoverOptions{})
 		require.Nil(t, k)
 		require.ErrorIs(t, err, keys.ErrPublicKeyMismatch, string(c))
 	}

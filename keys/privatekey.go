@@ -9,7 +9,7 @@ import (
 	"io"
 	"log/slog"
 
-	"github.com/dfnskeys/dfnskeys/sharding"
+	"github.com/dfnskeys/dfnskeys/internal/sharding"
 )
 
 // PrivateKey is a private key that is being imported or has been exported:
@@ -33,9 +33,9 @@ type PrivateKey struct {
 // is refused, shorter input included: it is never left-padded, because 31
 // bytes are far more often a truncated copy than a key with a leading zero
 // byte, and padding it would import a different key (the rule
-// keyformat.ParseHex and the CLI apply to hex). A key that really has
+// keyformat.Parse of Hex and the CLI apply to hex). A key that really has
 // leading zeros must be given with them. On ed25519, b is the 32-byte RFC 8032 seed, converted to the
-// signing scalar (see [sharding.Ed25519ScalarFromSeed]); use
+// signing scalar (SHA-512, clamped, reduced); use
 // [NewEd25519PrivateKeyFromScalar] for a key that is already a scalar.
 // The caller keeps ownership of b.
 func NewPrivateKey(c Curve, b []byte) (*PrivateKey, error) {

@@ -30,7 +30,7 @@ func BenchmarkRecoverWrongPublicKeyLargeThreshold(b *testing.B) {
 			b.Run(string(c)+"/"+tc.name, func(b *testing.B) {
 				b.ReportAllocs()
 				for b.Loop() {
-					if _, _, err := ctx.RecoverContext(context.Background(), r); !errors.Is(err, tc.want) {
+					if _, _, err := ctx.Recover(context.Background(), r, keys.RecoverOptions{}); !errors.Is(err, tc.want) {
 						b.Fatal(err)
 					}
 				}

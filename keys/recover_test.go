@@ -100,7 +100,7 @@ func TestRecoverCorrectsWrongShares(t *testing.T) {
 					}
 					wrong := rng.Perm(n)[:k]
 					slices.Sort(wrong)
-					got, faulty, err := ctx.Recover(sk.response(t, ek, th, wrong))
+					got, faulty, err := ctx.Recover(context.Background(), sk.response(t, ek, th, wrong), keys.RecoverOptions{})
 					if k > e {
 						require.ErrorIs(t, err, keys.ErrTooManyFaulty, "%d wrong", k)
 						require.Nil(t, got)
@@ -131,7 +131,7 @@ func TestRecoverErasuresAndErrors(t *testing.T) {
 	require.NoError(t, err)
 	r.EncryptedKeyShares[1] = sk.response(t, other.DecryptionKey().EncryptionKey(), 3, nil).EncryptedKeyShares[1]
 	r.EncryptedKeyShares[6].EncryptedKeyShare = r.EncryptedKeyShares[6].EncryptedKeyShare[:40]
-	got, faulty, err := ctx.Recover(r)
+	got, faulty, err := ctx.Recover(context.Background(), r, keys.RecoverOptions{})
 	require.NoError(t, err)
 	require.True(t, got.Equal(sk.key))
 	require.Equal(t, []string{sk.ids[1], sk.ids[4], sk.ids[6], sk.ids[9]}, faultyIDs(faulty))
@@ -142,7 +142,7 @@ func TestRecoverErasuresAndErrors(t *testing.T) {
 	r = sk.response(t, ctx.DecryptionKey().EncryptionKey(), 3, []int{4, 7, 9})
 	r.EncryptedKeyShares[1].EncryptedKeyShare = "AAAA"
 	r.EncryptedKeyShares[6].EncryptedKeyShare = "AAAA"
-	_, _, err = ctx.Recover(r)
+	_, _, err = ctx.Recover(context.Background(), r, keys.RecoverOptions{})
 	require.ErrorIs(t, err, keys.ErrTooManyFaulty)
 	require.ErrorContains(t, err, sk.ids[1])
 	require.ErrorContains(t, err, sk.ids[6])
@@ -161,7 +161,7 @@ func TestRecoverWrongPublicKeyLargeThreshold(t *testing.T) {
 		for _, wrong := range map[string][]int{"consistent shares": nil, "one wrong share": {17}} {
 			r := sk.response(t, ek, 29, wrong)
 			r.PublicKey = randomKey(t, c).PublicKeyHex()
-			got, faulty, err := ctx.RecoverContext(context.Background(), r)
+			got, faulty, err := ctx.Recover(context.Background(), r, keys.RecoverOptions{})
 			require.Nil(t, got)
 			require.Nil(t, faulty)
 			if wrong == nil {
@@ -173,14 +173,14 @@ func TestRecoverWrongPublicKeyLargeThreshold(t *testing.T) {
 	}
 }
 
-func TestRecoverContextCanceled(t *testing.T) {
+func TestRecoverCanceled(t *testing.T) {
 	t.Parallel()
 	sk := newSharedKey(t, keys.Secp256k1, 3, 5)
 	ec, err := keys.NewExportContext()
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, _, err = ec.RecoverContext(ctx, sk.response(t, ec.DecryptionKey().EncryptionKey(), 3, []int{1}))
+	_, _, err = ec.Recover(ctx, sk.response(t, ec.DecryptionKey().EncryptionKey(), 3, []int{1}), keys.RecoverOptions{})
 	require.ErrorIs(t, err, context.Canceled)
 }
 
@@ -237,7 +237,7 @@ func FuzzRecoverShares(f *testing.F) {
 		for i := range unreadable {
 			delete(wrong, i)
 		}
-		got, faulty, err := ctx.Recover(r)
+		got, faulty, err := ctx.Recover(context.Background(), r, keys.RecoverOptions{})
 		usable := nn - len(unreadable)
 		correctable := usable >= tt && len(wrong) <= (usable-tt)/2
 		if err != nil {
@@ -278,7 +278,7 @@ func BenchmarkRecoverFaulty(b *testing.B) {
 				b.Run(fmt.Sprintf("%s/n=%d/t=%d/wrong=%d", c, n, th, k), func(b *testing.B) {
 					b.ReportAllocs()
 					for b.Loop() {
-						key, faulty, err := ctx.Recover(resp)
+						key, faulty, err := ctx.Recover(context.Background(), resp, keys.RecoverOptions{})
 						if err != nil || len(faulty) != k {
 							b.Fatal(err, len(faulty))
 						}

@@ -5,7 +5,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/dfnskeys/dfnskeys/sharding"
+	"github.com/dfnskeys/dfnskeys/internal/sharding"
 )
 
 // Protocol is a Dfns threshold signing protocol, as named on the wire.

@@ -14,8 +14,8 @@ import (
 	starkcurve "github.com/consensys/gnark-crypto/ecc/stark-curve"
 
 	"github.com/dfnskeys/dfnskeys/address"
+	"github.com/dfnskeys/dfnskeys/internal/sharding"
 	"github.com/dfnskeys/dfnskeys/internal/signing"
-	"github.com/dfnskeys/dfnskeys/sharding"
 )
 
 // ErrInvalid is returned (possibly wrapped) when a well-formed signature

@@ -20,7 +20,7 @@ func TestBulkImportAsksForMissingPasswords(t *testing.T) {
 	dir := t.TempDir()
 	pem := filepath.Join(dir, "cred.pem")
 	require.NoError(t, os.WriteFile(pem, srv.CredentialPEM(), 0o600))
-	ks, err := keyformat.EncryptKeystore(freshCmdKey(t), []byte("typed"), keyformat.KeystoreOptions{KDF: "pbkdf2", PBKDF2Iterations: 1024})
+	ks, err := keyformat.Encode(keyformat.Keystore, freshCmdKey(t), keyformat.EncodeOptions{Password: []byte("typed"), Keystore: keyformat.KeystoreOptions{KDF: "pbkdf2", PBKDF2Iterations: 1024}})
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "ks.json"), ks, 0o600))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "m.txt"), []byte("abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about\n"), 0o600))

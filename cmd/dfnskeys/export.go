@@ -174,7 +174,7 @@ func runRecover(e *env, args []string) error {
 	ctx := keys.NewExportContextFromDecryptionKey(dk)
 	defer ctx.Destroy()
 
-	key, faulty, err := ctx.RecoverWith(context.Background(), &resp, keys.RecoverOptions{Expect: expect})
+	key, faulty, err := ctx.Recover(context.Background(), &resp, keys.RecoverOptions{Expect: expect})
 	if err != nil {
 		return fmt.Errorf("recovering the key from %s: %w", *respPath, err)
 	}
@@ -361,7 +361,7 @@ func runExport(e *env, args []string) error {
 	defer clear(data)
 	if err != nil {
 		// Only a bug gets here (the curve was checked): save the key anyway.
-		doc, derr := keyformat.EncodeJSON(key, keyID)
+		doc, derr := keyformat.Encode(keyformat.JSON, key, keyformat.EncodeOptions{KeyID: keyID})
 		if derr != nil {
 			return fmt.Errorf("the key was exported but could not be encoded: %w", err)
 		}

@@ -15,8 +15,8 @@ import (
 
 	"github.com/dfnskeys/dfnskeys/dfnstest"
 	"github.com/dfnskeys/dfnskeys/encryption"
+	"github.com/dfnskeys/dfnskeys/internal/sharding"
 	"github.com/dfnskeys/dfnskeys/keys"
-	"github.com/dfnskeys/dfnskeys/sharding"
 	"github.com/dfnskeys/dfnskeys/signers"
 )
 

@@ -3,8 +3,6 @@ package main
 import (
 	"cmp"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -16,6 +14,7 @@ import (
 
 	"github.com/dfnskeys/dfnskeys"
 	"github.com/dfnskeys/dfnskeys/dfnstest"
+	"github.com/dfnskeys/dfnskeys/internal/safefile"
 	"github.com/dfnskeys/dfnskeys/internal/safetext"
 	"github.com/dfnskeys/dfnskeys/keys"
 )
@@ -274,31 +273,15 @@ func checkStateDir(dir string) error {
 	return nil
 }
 
-// writePrivateFile writes data to path, mode 0600, without following a
-// symbolic link: it creates a new file next to it (O_EXCL|O_NOFOLLOW) and
-// renames it into place, which replaces a link rather than writing
-// through it.
+// writePrivateFile writes data to path, mode 0600, with
+// safefile.Replace: a new file beside it renamed into place, which
+// replaces a symbolic link rather than writing through it.
 func writePrivateFile(path string, data []byte) error {
-	var rnd [8]byte
-	if _, err := rand.Read(rnd[:]); err != nil {
-		return err
-	}
-	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+"."+hex.EncodeToString(rnd[:]))
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL|oNoFollow, 0o600)
+	f, err := safefile.Replace(path, data, 0o600)
 	if err != nil {
 		return err
 	}
-	_, err = f.Write(data)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-	}
-	return err
+	return f.Close()
 }
 
 // shellQuote quotes s for POSIX shells.

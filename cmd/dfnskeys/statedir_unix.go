@@ -8,9 +8,6 @@ import (
 	"syscall"
 )
 
-// oNoFollow makes an open fail when the last path element is a symbolic link.
-const oNoFollow = syscall.O_NOFOLLOW
-
 // ownedByUs reports whether fi belongs to the current user.
 func ownedByUs(fi fs.FileInfo) bool {
 	st, ok := fi.Sys().(*syscall.Stat_t)

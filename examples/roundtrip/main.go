@@ -7,6 +7,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"time"
@@ -54,7 +55,7 @@ func run() error {
 			return err
 		}
 		start = time.Now()
-		got, faulty, err := ctx.Recover(resp)
+		got, faulty, err := ctx.Recover(context.Background(), resp, keys.RecoverOptions{})
 		exportTime := time.Since(start)
 		ctx.Destroy()
 		result := "ok: recovered key equals the imported key"

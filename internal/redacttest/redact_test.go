@@ -11,6 +11,8 @@ import (
 	"encoding/pem"
 	"fmt"
 	"math/big"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strconv"
 	"strings"
@@ -21,10 +23,9 @@ import (
 	"github.com/dfnskeys/dfnskeys/bulk"
 	"github.com/dfnskeys/dfnskeys/dfnstest"
 	"github.com/dfnskeys/dfnskeys/encryption"
-	isharding "github.com/dfnskeys/dfnskeys/internal/sharding"
+	"github.com/dfnskeys/dfnskeys/internal/sharding"
 	"github.com/dfnskeys/dfnskeys/keyformat"
 	"github.com/dfnskeys/dfnskeys/keys"
-	"github.com/dfnskeys/dfnskeys/sharding"
 )
 
 // verbs are every verb fmt knows, flags included, and some it does not.
@@ -181,11 +182,11 @@ func secretCases(t *testing.T) []secretCase {
 		add("sharding.Scalar/"+c.Name(), [][]byte{scalar}, s)
 		es := sharding.ExportShare{Index: sharding.ScalarFromInt(c, 1), SecretShare: sh.Shares[0]}
 		add("sharding.ExportShare/"+c.Name(), secrets[:1], es, &es)
-		is := isharding.ImportShare{SecretShare: sh.Shares[0], PublicShares: sh.PublicShares}
+		is := sharding.ImportShare{SecretShare: sh.Shares[0], PublicShares: sh.PublicShares}
 		add("internal/sharding.ImportShare/"+c.Name(), secrets[:1], is, &is)
-		stored := dfnstest.StoredKey{Threshold: 2, Shares: map[string]sharding.Share{"c2lnbmVyLTE=": share}}
-		add("dfnstest.StoredKey/"+c.Name(), secrets[:1], stored, &stored)
-		ssk := dfnstest.StoredServerKey{ClusterID: "cl-1", Shares: &stored}
+		stored := loadStoredKey(t, keys.Curve(c.Name()), share)
+		add("dfnstest.StoredKey/"+c.Name(), secrets[:1], *stored, stored)
+		ssk := dfnstest.StoredServerKey{ClusterID: "cl-1", Shares: stored}
 		add("dfnstest.StoredServerKey/"+c.Name(), secrets[:1], ssk, &ssk)
 	}
 
@@ -238,4 +239,26 @@ func secretCases(t *testing.T) []secretCase {
 	}
 	add("dfnstest.Passkey", [][]byte{dBytes, der}, pk)
 	return cases
+}
+
+// loadStoredKey returns a dfnstest.StoredKey holding share, made the way
+// a user gets one (its shares are unexported): through LoadStoredKey.
+func loadStoredKey(t *testing.T, c keys.Curve, share sharding.Share) *dfnstest.StoredKey {
+	t.Helper()
+	sc, err := sharding.CurveByName(string(c))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub := sc.BaseMul(share.Value).PublicKeyBytes()
+	st := fmt.Sprintf(`{"scheme":{"protocol":%q,"curve":%q},"threshold":1,"publicKey":%q,"shares":[{"signerId":"c2lnbmVyLTE=","index":%q,"value":%q}]}`,
+		keys.DefaultProtocol(c), c, hex.EncodeToString(pub), hex.EncodeToString(share.Index.Bytes()), hex.EncodeToString(share.Value.Bytes()))
+	path := filepath.Join(t.TempDir(), "key.json")
+	if err := os.WriteFile(path, []byte(st), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	k, err := dfnstest.LoadStoredKey(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
 }
