@@ -3,6 +3,7 @@ package rows
 import (
 	"errors"
 	"fmt"
+	"github.com/dfnskeys/dfnskeys/internal/suggest"
 	"sort"
 	"strconv"
 	"strings"
@@ -121,13 +122,13 @@ func expand(row *Row, first int) ([]*Row, error) {
 // fieldName classifies an input field or column name: the known field it
 // is (matched without regard to case), or, for an unknown one, the known
 // field it is probably a misspelling of ("" when none is close).
-func fieldName(name string) (known, suggest string) {
+func fieldName(name string) (known, nearest string) {
 	best := 3
 	for _, c := range csvColumns {
 		if strings.EqualFold(name, c) {
 			return c, ""
 		}
-		d := distance(strings.ToLower(name), strings.ToLower(c))
+		d := suggest.Distance(strings.ToLower(name), strings.ToLower(c))
 		// Short names are close to many words (note and name differ in
 		// two letters): one edit for them, two for longer ones.
 		limit := 2
@@ -135,40 +136,10 @@ func fieldName(name string) (known, suggest string) {
 			limit = 1
 		}
 		if d <= limit && d < best {
-			best, suggest = d, c
+			best, nearest = d, c
 		}
 	}
-	return "", suggest
-}
-
-// distance is the optimal string alignment distance between a and b (edits
-// are insertions, deletions, substitutions and swaps of adjacent bytes).
-// Names longer than 64 bytes are far from every field name.
-func distance(a, b string) int {
-	if len(a) > 64 || len(b) > 64 {
-		return 64
-	}
-	prev2 := make([]int, len(b)+1)
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(b)]
+	return "", nearest
 }
 
 // ignored remembers the unknown field names a reader skipped.

@@ -1,0 +1,33 @@
+package suggest
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestDistance(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		want int
+	}{
+		{"", "", 0},
+		{"keyFile", "keyFile", 0},
+		{"keyFiel", "keyFile", 1}, // a swap of adjacent letters is one edit
+		{"import-dorp", "import-drop", 1},
+		{"kyeFile", "keyFile", 1},
+		{"keyfile", "keyFile", 1},
+		{"curve", "cruve", 1},
+		{"", "abc", 3},
+		{"abc", "", 3},
+		{"kitten", "sitting", 3},
+		{"ca", "abc", 3}, // optimal string alignment, not full Damerau (2)
+		{strings.Repeat("a", 65), "a", 64},
+	} {
+		if got := Distance(c.a, c.b); got != c.want {
+			t.Errorf("Distance(%q, %q) = %d, want %d", c.a, c.b, got, c.want)
+		}
+		if got := Distance(c.b, c.a); got != c.want {
+			t.Errorf("Distance(%q, %q) = %d, want %d (not symmetric)", c.b, c.a, got, c.want)
+		}
+	}
+}
