@@ -54,15 +54,23 @@ func (s *Server) SubstituteListedSigner(ci, i int, sub signers.Signer) error {
 
 const pageTokenPrefix = "after:"
 
+// pageLimit reads a list route's limit query: 1 to 500, default 100.
+func pageLimit(v string) (int, *apiError) {
+	if v == "" {
+		return 100, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > 500 {
+		return 0, errorf(http.StatusBadRequest, "limit must be an integer from 1 to 500")
+	}
+	return n, nil
+}
+
 func (s *Server) listKeys(c *call) (any, *apiError) {
 	q := c.r.URL.Query()
-	limit := 100
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 500 {
-			return nil, errorf(http.StatusBadRequest, "limit must be an integer from 1 to 500")
-		}
-		limit = n
+	limit, aerr := pageLimit(q.Get("limit"))
+	if aerr != nil {
+		return nil, aerr
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -111,22 +119,7 @@ func (s *Server) getKey(c *call) (any, *apiError) {
 // substitution. Substitutions are not kept in a state file. It returns an
 // error when either key does not exist.
 func (s *Server) SubstituteKey(keyID, otherKeyID string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, id := range []string{keyID, otherKeyID} {
-		if id != "" && s.byID[id] == nil || id == keyID && id == "" {
-			return fmt.Errorf("dfnstest: SubstituteKey(%q, %q): no key %q", keyID, otherKeyID, id)
-		}
-	}
-	if otherKeyID == "" {
-		delete(s.substitute, keyID)
-		return nil
-	}
-	if s.substitute == nil {
-		s.substitute = map[string]string{}
-	}
-	s.substitute[keyID] = otherKeyID
-	return nil
+	return s.setSubstitution("SubstituteKey", &s.substitute, keyID, otherKeyID)
 }
 
 // SubstituteExport is [Server.SubstituteKey] for the export only:
@@ -136,21 +129,27 @@ func (s *Server) SubstituteKey(keyID, otherKeyID string) error {
 // marked keyID exported). An empty otherKeyID ends it. It returns an error
 // when either key does not exist.
 func (s *Server) SubstituteExport(keyID, otherKeyID string) error {
+	return s.setSubstitution("SubstituteExport", &s.subExport, keyID, otherKeyID)
+}
+
+// setSubstitution makes *m answer for keyID with otherKeyID (an empty
+// otherKeyID ends it), once both keys are known; name is the method's.
+func (s *Server) setSubstitution(name string, m *map[string]string, keyID, otherKeyID string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, id := range []string{keyID, otherKeyID} {
 		if id != "" && s.byID[id] == nil || id == keyID && id == "" {
-			return fmt.Errorf("dfnstest: SubstituteExport(%q, %q): no key %q", keyID, otherKeyID, id)
+			return fmt.Errorf("dfnstest: %s(%q, %q): no key %q", name, keyID, otherKeyID, id)
 		}
 	}
 	if otherKeyID == "" {
-		delete(s.subExport, keyID)
+		delete(*m, keyID)
 		return nil
 	}
-	if s.subExport == nil {
-		s.subExport = map[string]string{}
+	if *m == nil {
+		*m = map[string]string{}
 	}
-	s.subExport[keyID] = otherKeyID
+	(*m)[keyID] = otherKeyID
 	return nil
 }
 

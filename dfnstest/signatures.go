@@ -183,13 +183,9 @@ func (s *Server) getSignature(c *call) (any, *apiError) {
 func (s *Server) listSignatures(c *call) (any, *apiError) {
 	id := c.params["keyId"]
 	q := c.r.URL.Query()
-	limit := 100
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 500 {
-			return nil, errorf(http.StatusBadRequest, "limit must be an integer from 1 to 500")
-		}
-		limit = n
+	limit, aerr := pageLimit(q.Get("limit"))
+	if aerr != nil {
+		return nil, aerr
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
