@@ -4,10 +4,6 @@ package main
 
 import (
 	"bufio"
-	"crypto/aes"
-	"crypto/cipher"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -19,8 +15,6 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
-	"golang.org/x/crypto/scrypt"
-	"golang.org/x/crypto/sha3"
 
 	"github.com/dfnskeys/dfnskeys/bulk"
 	"github.com/dfnskeys/dfnskeys/dfnstest"
@@ -31,25 +25,20 @@ import (
 // workers, take about the peak memory of one worker: key derivations run
 // one at a time whatever --workers is. Before, each worker ran its own, and
 // eight took eight times the memory (4.2 GB for four at n = 2^20). The
+// keystores are testdata/kdf/k*.json (made once by testdata/kdf/gen.go, so
+// that the test process, slow under -race, derives nothing itself). The
 // peak RSS of both runs is logged (go test -v); the assertion is on memory,
 // never on time.
 func TestBulkImportKDFMemoryIndependentOfWorkers(t *testing.T) {
 	if testing.Short() {
-		t.Skip("slow: sixteen 512 MiB scrypt derivations")
+		t.Skip("slow: 512 MiB scrypt derivations")
 	}
 	bin := buildBinary(t)
 	// Full size (see longTests): eight keystores, eight workers against
-	// one. By default three against one: three derivations at once would
-	// still be 1.5 GiB against 512 MiB.
-	const n, r, p = 1 << 19, 8, 1
-	rows := scale(3, 8)
-	password := []byte("costly but allowed")
-	salt := make([]byte, 32)
-	_, _ = rand.Read(salt)
-	// One derivation here for all the files: they share the salt, and the
-	// binary still derives each one's key on its own.
-	dk, err := scrypt.Key(password, salt, n, r, p, 32)
-	require.NoError(t, err)
+	// one. By default two against one: two derivations at once would
+	// still be 1 GiB against 512 MiB.
+	rows := scale(2, 8)
+	const password = "costly but allowed"
 
 	peak := map[int]int{}
 	for _, workers := range []int{rows, 1} {
@@ -58,7 +47,10 @@ func TestBulkImportKDFMemoryIndependentOfWorkers(t *testing.T) {
 		var input strings.Builder
 		for i := range rows {
 			name := fmt.Sprintf("k%d.json", i)
-			require.NoError(t, os.WriteFile(filepath.Join(dir, name), costlyKeystore(t, dk, salt, n, r, p), 0o600))
+			data, err := os.ReadFile(filepath.Join("testdata", "kdf", name))
+			require.NoError(t, err)
+			require.Contains(t, string(data), `"n":524288,"p":1,"r":8`, "testdata/kdf/%s is not at the keystore cost limit", name)
+			require.NoError(t, os.WriteFile(filepath.Join(dir, name), data, 0o600))
 			fmt.Fprintf(&input, `{"keyFile":%q,"format":"keystore","curve":"secp256k1"}`+"\n", name)
 		}
 		require.NoError(t, os.WriteFile(filepath.Join(dir, "in.jsonl"), []byte(input.String()), 0o600))
@@ -70,7 +62,7 @@ func TestBulkImportKDFMemoryIndependentOfWorkers(t *testing.T) {
 			args, timeV = append([]string{"/usr/bin/time", "-v"}, args...), true
 		}
 		cmd := exec.Command(args[0], args[1:]...)
-		cmd.Env = append(os.Environ(), "DFNS_API_URL="+srv.URL(), "DFNS_AUTH_TOKEN="+srv.Token(), "DFNS_CRED_ID="+srv.CredentialID(), "DFNS_PRIVATE_KEY="+filepath.Join(dir, "cred.pem"), "DFNS_KEY_PASSWORD="+string(password))
+		cmd.Env = append(os.Environ(), "DFNS_API_URL="+srv.URL(), "DFNS_AUTH_TOKEN="+srv.Token(), "DFNS_CRED_ID="+srv.CredentialID(), "DFNS_PRIVATE_KEY="+filepath.Join(dir, "cred.pem"), "DFNS_KEY_PASSWORD="+password)
 		var stderr strings.Builder
 		cmd.Stderr = &stderr
 		require.NoError(t, cmd.Run(), stderr.String())
@@ -79,6 +71,7 @@ func TestBulkImportKDFMemoryIndependentOfWorkers(t *testing.T) {
 			sc := bufio.NewScanner(strings.NewReader(stderr.String()))
 			for sc.Scan() {
 				if v, ok := strings.CutPrefix(strings.TrimSpace(sc.Text()), "Maximum resident set size (kbytes): "); ok {
+					var err error
 					kb, err = strconv.Atoi(v)
 					require.NoError(t, err)
 				}
@@ -98,27 +91,6 @@ func TestBulkImportKDFMemoryIndependentOfWorkers(t *testing.T) {
 		}
 		require.Equal(t, rows, srv.KeyCount())
 	}
-	// One derivation is 512 MiB: eight at once would be 4 GiB.
+	// One derivation is 512 MiB: two at once would be 1 GiB.
 	require.Less(t, peak[rows], peak[1]+256<<10, "peak RSS with %d workers (%d MiB) is far above that with 1 (%d MiB): key derivations ran at the same time", rows, peak[rows]>>10, peak[1]>>10)
-}
-
-// costlyKeystore encrypts a fresh secp256k1 key as a V3 keystore whose
-// scrypt parameters n, r, p derived dk from salt.
-func costlyKeystore(t *testing.T, dk, salt []byte, n, r, p int) []byte {
-	t.Helper()
-	priv := freshCmdKey(t)
-	defer priv.Destroy()
-	plain := priv.Bytes()
-	defer clear(plain)
-	iv := make([]byte, aes.BlockSize)
-	_, _ = rand.Read(iv)
-	block, err := aes.NewCipher(dk[:16])
-	require.NoError(t, err)
-	ct := make([]byte, len(plain))
-	cipher.NewCTR(block, iv).XORKeyStream(ct, plain)
-	mac := sha3.NewLegacyKeccak256()
-	mac.Write(dk[16:32])
-	mac.Write(ct)
-	return fmt.Appendf(nil, `{"version":3,"id":"00000000-0000-4000-8000-000000000000","crypto":{"cipher":"aes-128-ctr","ciphertext":%q,"cipherparams":{"iv":%q},"kdf":"scrypt","kdfparams":{"dklen":32,"n":%d,"r":%d,"p":%d,"salt":%q},"mac":%q}}`,
-		hex.EncodeToString(ct), hex.EncodeToString(iv), n, r, p, hex.EncodeToString(salt), hex.EncodeToString(mac.Sum(nil)))
 }
