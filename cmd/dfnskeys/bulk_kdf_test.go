@@ -30,6 +30,7 @@ import (
 // peak RSS of both runs is logged (go test -v); the assertion is on memory,
 // never on time.
 func TestBulkImportKDFMemoryIndependentOfWorkers(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("slow: 512 MiB scrypt derivations")
 	}

@@ -30,6 +30,7 @@ import (
 // rerun starts a new one). Every distinct key must end imported exactly
 // once, and the last report must map every row to its key.
 func TestBulkImportSurvivesSIGKILL(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("slow: builds the binary and imports thousands of keys")
 	}
@@ -225,6 +226,7 @@ func buildBinary(t *testing.T) string {
 // finish, the run stops with exit 1 and says to rerun, and every key the
 // simulator holds is in the report as imported (none half-done).
 func TestBulkImportSIGINT(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("slow: builds the binary")
 	}

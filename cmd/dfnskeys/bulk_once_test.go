@@ -173,6 +173,7 @@ var interruptedLine = regexp.MustCompile(`^dfnskeys: bulk-import: interrupted: n
 // the run was interrupted and how to resume, and the rerun completes with
 // every key imported exactly once.
 func TestBulkImportSIGINTStartsNothingNew(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("slow: builds the binary")
 	}
@@ -211,6 +212,7 @@ func TestBulkImportSIGINTStartsNothingNew(t *testing.T) {
 // rerun imports every key exactly once, resolving the rows that were in
 // flight by looking them up.
 func TestBulkImportSecondSIGINTStopsAtOnce(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("slow: builds the binary")
 	}
@@ -245,6 +247,7 @@ func TestBulkImportSecondSIGINTStopsAtOnce(t *testing.T) {
 // naming the journal and the first run's process, and sends nothing; the
 // first imports every key once.
 func TestBulkImportTwoRunsOnOneJournal(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("slow: builds the binary")
 	}
@@ -274,6 +277,7 @@ func TestBulkImportTwoRunsOnOneJournal(t *testing.T) {
 // rows in flight at the kill, since any of them may have been answered 202
 // just before it.
 func TestBulkImportPolicyApprovalThenKill(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("slow: builds the binary")
 	}
@@ -344,6 +348,7 @@ func TestBulkImportPolicyApprovalThenKill(t *testing.T) {
 // second simulator) is refused before anything is sent, with a message
 // that says how to start a new journal; the new journal imports everything.
 func TestBulkImportJournalOfAnotherTarget(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("slow: builds the binary")
 	}

@@ -16,6 +16,7 @@ import (
 // On a terminal, bulk-import asks for the run-wide passwords its input
 // needs before sending anything, without echo.
 func TestBulkImportAsksForMissingPasswords(t *testing.T) {
+	t.Parallel()
 	srv := dfnstest.NewServer(t)
 	dir := t.TempDir()
 	pem := filepath.Join(dir, "cred.pem")

@@ -24,6 +24,7 @@ import (
 // proof's externalId before it is sent, and Dfns answers a repeated
 // externalId with the request made first.
 func TestBulkImportProveSurvivesSIGKILL(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds the binary and kills it")
 	}
@@ -84,6 +85,7 @@ func TestBulkImportProveSurvivesSIGKILL(t *testing.T) {
 // already-imported and not proved, the summary counts it apart, and the
 // run exits 1 saying what to do.
 func TestBulkImportRerunAfterExport(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
