@@ -46,7 +46,7 @@ type ExportOptions struct {
 	// fail in that format and are not exported.
 	OutputFormat string
 	// Password encrypts keystores. Export does not keep or clear it.
-	Password []byte
+	Password []byte `json:"-"`
 	// Keystore tunes the keystore KDF (tests use light parameters). Its
 	// KeyID is set per key.
 	Keystore keyformat.KeystoreOptions

@@ -58,13 +58,13 @@ type ImportOptions struct {
 	PinnedSigners []signers.Signer
 	// Password unlocks the keystore rows that name no password source of
 	// their own (passwordEnv, passwordFile). It is not kept or cleared.
-	Password []byte
+	Password []byte `json:"-"`
 	// Passphrase is the BIP-39 passphrase of the mnemonic rows that name
 	// no source of their own. nil means none was given: a run with such
 	// rows asks Prompt, or fails before sending anything; a non-nil empty
 	// slice means those mnemonics have no passphrase. It is not kept or
 	// cleared.
-	Passphrase []byte
+	Passphrase []byte `json:"-"`
 	// LookupEnv reads the variables rows name in passwordEnv (default
 	// os.LookupEnv).
 	LookupEnv func(name string) (string, bool)

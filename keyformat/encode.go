@@ -11,7 +11,7 @@ type EncodeOptions struct {
 	KeyID string
 	// Password encrypts a [Keystore]; it is required there and refused by
 	// the other formats. Encode does not keep or clear it.
-	Password []byte
+	Password []byte `json:"-"`
 	// Keystore tunes the keystore KDF; its KeyID is replaced by KeyID.
 	Keystore KeystoreOptions
 }
