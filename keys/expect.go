@@ -43,7 +43,8 @@ func ExpectPublicKey(pub []byte) Expectation {
 
 // ParseExpectedPublicKey parses a public key given as hex (an optional 0x
 // prefix and surrounding space are ignored), in Dfns's encoding, as
-// [ExpectPublicKey] takes it. Its errors never hold s.
+// [ExpectPublicKey] takes it, or as a 65-byte SEC1 uncompressed point
+// (04, x, y) on secp256k1 or stark, which it compresses. Its errors never hold s.
 func ParseExpectedPublicKey(s string) (Expectation, error) {
 	s = strings.TrimSpace(s)
 	if len(s) > 2 && (s[:2] == "0x" || s[:2] == "0X") {
@@ -56,10 +57,17 @@ func ParseExpectedPublicKey(s string) (Expectation, error) {
 	if err != nil {
 		return nil, errors.New("the expected public key is not hex")
 	}
-	switch len(b) {
-	case 32, 33:
+	switch {
+	case len(b) == 32, len(b) == 33:
+	case len(b) == 65 && b[0] == 0x04:
+		// SEC1 uncompressed (secp256k1 and stark), as Ethereum tools
+		// print it: the compressed form is x with y's parity.
+		c := make([]byte, 33)
+		c[0] = 0x02 | b[64]&1
+		copy(c[1:], b[1:33])
+		b = c
 	default:
-		return nil, fmt.Errorf("the expected public key has %d bytes: a public key in Dfns's encoding has 33 (secp256k1 and stark, SEC1 compressed) or 32 (ed25519)", len(b))
+		return nil, fmt.Errorf("the expected public key has %d bytes: a public key in Dfns's encoding has 33 (secp256k1 and stark, SEC1 compressed) or 32 (ed25519); 65 bytes starting 04 (SEC1 uncompressed) are read too", len(b))
 	}
 	return publicKeyExpectation{pub: b}, nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -196,6 +197,29 @@ func TestParseExpectedPublicKey(t *testing.T) {
 		if bad != "" {
 			require.NotContains(t, err.Error(), bad)
 		}
+	}
+	// SEC1 uncompressed, as Ethereum tools print it: the same key. (Stark
+	// takes the same path; dcrd decompresses secp256k1 points here.)
+	for _, c := range []keys.Curve{keys.Secp256k1} {
+		k := randomKey(t, c)
+		p, err := secp256k1.ParsePubKey(k.PublicKey())
+		require.NoError(t, err)
+		unc := p.SerializeUncompressed()
+		exp, err := keys.ParseExpectedPublicKey("0x" + hex.EncodeToString(unc))
+		require.NoError(t, err)
+		require.NoError(t, exp.CheckCurve(c))
+		require.True(t, exp.Matches(c, k.PublicKey()), "%s: the uncompressed form of the key", c)
+		other := randomKey(t, c)
+		require.False(t, exp.Matches(c, other.PublicKey()))
+		// y's parity is part of the key: the mirrored point is another.
+		flipped := append([]byte(nil), k.PublicKey()...)
+		flipped[0] ^= 1
+		require.False(t, exp.Matches(c, flipped), "%s: the point with the other y", c)
+		unc[0] = 0x05
+		_, err = keys.ParseExpectedPublicKey(hex.EncodeToString(unc))
+		require.ErrorContains(t, err, "65 bytes starting 04")
+		k.Destroy()
+		other.Destroy()
 	}
 	// 33 bytes that are not a point.
 	exp, err = keys.ParseExpectedPublicKey("05" + strings.Repeat("11", 32))
