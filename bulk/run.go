@@ -2,6 +2,7 @@ package bulk
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -1180,29 +1181,22 @@ func (r *runner) loadKey(row *rows.Row) (*keys.PrivateKey, error) {
 	if !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
 		return nil, fmt.Errorf("reading keyFile %s: %w", row.KeyFile, err)
 	}
-	secrets := keyformat.Secrets{Path: row.Path, Ed25519Scalar: row.Kind == "scalar"}
-	if f == keyformat.Keystore || f == keyformat.Mnemonic {
-		secret := r.opts.Password
-		if f == keyformat.Mnemonic {
-			secret = r.opts.Passphrase
-		}
-		if row.PasswordEnv != "" || row.PasswordFile != "" {
-			if secret, err = rowSecret(row, r.opts.LookupEnv, r.dir); err != nil {
-				return nil, err
-			}
-			defer clear(secret)
-		}
-		if f == keyformat.Keystore {
-			secrets.Password = secret
-		} else {
-			secrets.Passphrase = secret
-		}
-	}
 	if f == keyformat.Keystore { // scrypt's memory: one at a time, whatever the workers
 		r.kdf.enter()
 		defer r.kdf.leave()
 	}
-	return keyformat.Parse(f, c, data[:n], secrets)
+	return keyformat.Load(data[:n], keyformat.LoadOptions{Format: f, Curve: c, Path: row.Path, Ed25519Scalar: row.Kind == "scalar",
+		Secret: func(f keyformat.Format) ([]byte, error) {
+			if row.PasswordEnv != "" || row.PasswordFile != "" {
+				return rowSecret(row, r.opts.LookupEnv, r.dir)
+			}
+			// Load clears what it is given: the run-wide secret is the
+			// caller's, so it gets a copy.
+			if f == keyformat.Keystore {
+				return bytes.Clone(r.opts.Password), nil
+			}
+			return bytes.Clone(r.opts.Passphrase), nil
+		}})
 }
 
 // openInput opens the input file, with an error that names it once.

@@ -16,12 +16,9 @@ type LoadOptions struct {
 	// [Detect]).
 	Format Format
 	// Curve is the key's curve. It may be "" for a format that implies
-	// one (see [Format.Curve]) or names it ([JSON]); otherwise
-	// DefaultCurve is used, and without that it is an error.
+	// one (see [Format.Curve]) or names it ([JSON]), and must match it
+	// otherwise.
 	Curve keys.Curve
-	// DefaultCurve is the curve of a key whose format and Curve leave it
-	// open (for example a hex key inspected without a curve).
-	DefaultCurve keys.Curve
 	// Path and Ed25519Scalar are as in [Secrets].
 	Path          string
 	Ed25519Scalar bool
@@ -51,10 +48,6 @@ func Load(data []byte, opts LoadOptions) (*keys.PrivateKey, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := opts.Curve
-	if c == "" && f.Curve() == "" && f != JSON {
-		c = opts.DefaultCurve
-	}
 	s := Secrets{Path: opts.Path, Ed25519Scalar: opts.Ed25519Scalar}
 	if f == Keystore || f == Mnemonic {
 		if opts.Secret == nil {
@@ -71,7 +64,7 @@ func Load(data []byte, opts LoadOptions) (*keys.PrivateKey, error) {
 			s.Passphrase = secret
 		}
 	}
-	return Parse(f, c, data, s)
+	return Parse(f, opts.Curve, data, s)
 }
 
 func secretName(f Format) string {
@@ -84,7 +77,7 @@ func secretName(f Format) string {
 // Detect returns the format data looks like, or "" when it looks like
 // none: a JSON object is a [Keystore] (it has "crypto") or a [JSON] export
 // document (its type says so), a JSON array a [Solana] keypair, 64 hex
-// digits (with or without 0x) [Hex], twelve or more lower-case words a
+// digits (with or without 0x, or with a few wrong ones) [Hex], twelve or more lower-case words a
 // [Mnemonic], a base58 string an [XPRV] (by its prefix), a [WIF] key or a
 // base58 [Solana] keypair (by its length), and 32 bytes that are not text
 // [Raw]. It reads the bytes only to classify them and keeps nothing;
@@ -110,8 +103,8 @@ func Detect(data []byte) Format {
 	if len(fields) == 1 || allHex(fields) {
 		word := string(bytes.Join(fields, nil))
 		switch {
-		case allHex(fields):
-			return Hex
+		case allHex(fields) || mostlyHex(word):
+			return Hex // a mistyped or truncated one: hex's errors say where
 		case !isBase58(word):
 			return ""
 		case len(word) >= 100 && len(word) <= 120 && hasXPRVPrefix(word):
@@ -181,6 +174,18 @@ func allWords(fields [][]byte) bool {
 		}
 	}
 	return true
+}
+
+// mostlyHex reports whether word is a hex key with a few wrong digits:
+// at least 32 characters, nine in ten of them hex digits.
+func mostlyHex(word string) bool {
+	n := 0
+	for i := 0; i < len(word); i++ {
+		if _, ok := hexNibble(word[i]); ok != 0 {
+			n++
+		}
+	}
+	return len(word) >= 32 && 10*n >= 9*len(word)
 }
 
 const base58Alphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"

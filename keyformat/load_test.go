@@ -116,7 +116,7 @@ func TestLoad(t *testing.T) {
 	}
 	for _, f := range []keyformat.Format{keyformat.Hex, keyformat.Raw, keyformat.WIF, keyformat.JSON, keyformat.Keystore} {
 		asked = asked[:0]
-		k, err := keyformat.Load(s[f], keyformat.LoadOptions{DefaultCurve: keys.Secp256k1, Secret: secret})
+		k, err := keyformat.Load(s[f], keyformat.LoadOptions{Curve: keys.Secp256k1, Secret: secret})
 		if err != nil {
 			t.Fatalf("%s detected: %v", f, err)
 		}
@@ -128,9 +128,9 @@ func TestLoad(t *testing.T) {
 			t.Errorf("%s: secret asked for %v", f, asked)
 		}
 	}
-	// The curve a format implies wins over the default; a named curve
-	// that contradicts it is an error.
-	k, err := keyformat.Load(s[keyformat.Solana], keyformat.LoadOptions{DefaultCurve: keys.Secp256k1})
+	// A format that implies its curve needs none; a named curve that
+	// contradicts it is an error.
+	k, err := keyformat.Load(s[keyformat.Solana], keyformat.LoadOptions{})
 	if err != nil || k.Curve() != keys.Ed25519 {
 		t.Fatalf("solana detected: %v", err)
 	}
