@@ -7,7 +7,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
 
 	"golang.org/x/term"
 
@@ -140,11 +139,11 @@ func refuseInput(out string, inputs ...string) error {
 	return nil
 }
 
-// secretOut is where a command writes a private key: a new 0600 file, or
-// standard output when that is not a terminal.
+// secretOut is where a command writes a private key: a new 0600 file
+// (safefile.SecretFile), or standard output when that is not a terminal.
 type secretOut struct {
-	e   *env
-	out *outFile // nil: standard output
+	e *env
+	f *safefile.SecretFile // nil: standard output
 }
 
 // openSecretOut checks the destination, and creates the file, before any
@@ -156,43 +155,32 @@ func openSecretOut(e *env, path string) (*secretOut, error) {
 		}
 		return &secretOut{e: e}, nil
 	}
-	o, err := createOut(path, "--out", 0o600)
+	f, err := safefile.CreateSecret(path, "")
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("--out %w", err)
 	}
-	return &secretOut{e: e, out: o}, nil
+	return &secretOut{e: e, f: f}, nil
 }
 
 // discard removes the file created for a key that never came. It is safe
 // to defer.
 func (s *secretOut) discard() {
 	if s != nil {
-		s.out.discard()
+		s.f.Discard()
 	}
 }
 
 // save writes the key. A key that cannot be written where asked is not
-// lost: [safefile.Rescue] writes it to a new 0600 file beside --out, or in
-// the working, home or temporary directory, and the error says where.
+// lost: it is rescued to a new 0600 file beside --out, or in the working,
+// home or temporary directory, and the error says where.
 func (s *secretOut) save(data []byte, keyID, ext string) error {
-	var err error
-	near := ""
-	if s.out == nil {
-		if _, err = s.e.stdout.Write(data); err != nil {
-			err = fmt.Errorf("writing the private key to standard output: %w", err)
-		}
-	} else {
-		err = s.out.write(data)
-		near = filepath.Dir(s.out.path)
+	if s.f != nil {
+		return s.f.Save(data, keyID, ext)
 	}
-	if err == nil {
-		return nil
+	if _, err := s.e.stdout.Write(data); err != nil {
+		return safefile.NotSaved(fmt.Errorf("writing the private key to standard output: %w", err), data, keyID, ext, "")
 	}
-	p, rerr := safefile.Rescue(data, keyID, ext, near)
-	if rerr != nil {
-		return fmt.Errorf("%w; %v: the key is lost", err, rerr)
-	}
-	return fmt.Errorf("%w; the key was saved instead to %s (mode 0600): move it where it belongs, and keep it secret", err, p)
+	return nil
 }
 
 // marshalBody encodes an API request body as indented JSON with a final
