@@ -181,6 +181,11 @@ func (c *Client) PlanImport(ctx context.Context, key *keys.PrivateKey, opts Impo
 			return &ImportPlan{Existing: existing, Identity: ident}, nil
 		}
 	}
+	return c.planNew(ctx, key, opts)
+}
+
+// planNew is the plan that imports key, without looking for it first.
+func (c *Client) planNew(ctx context.Context, key *keys.PrivateKey, opts ImportKeyOptions) (*ImportPlan, error) {
 	t := opts.Target
 	if t == nil {
 		var err error
@@ -291,8 +296,10 @@ func (c *Client) ImportWallet(ctx context.Context, key *keys.PrivateKey, network
 	if c.signer == nil {
 		return nil, ErrNoSigner
 	}
-	opts.AllowDuplicate = true // a wallet import always makes a wallet
-	plan, err := c.PlanImport(ctx, key, opts)
+	if key == nil {
+		return nil, errors.New("no private key to import")
+	}
+	plan, err := c.planNew(ctx, key, opts) // a wallet import always makes a wallet
 	if err != nil {
 		return nil, err
 	}
