@@ -16,7 +16,6 @@ import (
 
 // Size limits for the files dfnskeys reads. Real inputs are far smaller.
 const (
-	maxKeyInput      = 4 << 10  // a hex private key, with white space
 	maxSecretFile    = 4 << 10  // a saved decryption key
 	maxJSONFile      = 16 << 20 // signer lists, export responses
 	stdinDisplayName = "standard input"
