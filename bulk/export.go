@@ -396,22 +396,12 @@ func (x *exporter) one(ctx context.Context, row rows.KeyRow) ExportLine {
 	for _, f := range faulty {
 		l.FaultySigners = append(l.FaultySigners, f.String())
 	}
-	var data []byte
 	if x.opts.OutputFormat == "keystore" {
 		x.kdf.enter()
-		data, err = keyformat.Encode(keyformat.Keystore, key, keyformat.EncodeOptions{KeyID: row.KeyID, Password: x.opts.Password, Keystore: x.opts.Keystore})
+		err = out.SaveKey(key, keyformat.Keystore, keyformat.EncodeOptions{KeyID: row.KeyID, Password: x.opts.Password, Keystore: x.opts.Keystore}, x.ext)
 		x.kdf.leave()
 	} else {
-		data, err = keyformat.Encode(keyformat.JSON, key, keyformat.EncodeOptions{KeyID: row.KeyID})
-	}
-	defer clear(data)
-	if err == nil {
-		err = out.Save(data, row.KeyID, x.ext)
-	} else {
-		// The key is exported: it must not be lost, so it is rescued as
-		// an export document.
-		out.Discard()
-		err = rescueDocument(err, key, row.KeyID)
+		err = out.SaveKey(key, keyformat.JSON, keyformat.EncodeOptions{KeyID: row.KeyID}, x.ext)
 	}
 	if ns := (*safefile.NotSavedError)(nil); errors.As(err, &ns) {
 		if ns.Rescued != "" {
@@ -426,17 +416,6 @@ func (x *exporter) one(ctx context.Context, row rows.KeyRow) ExportLine {
 	x.settle(row.KeyID, final, key.PublicKeyHex())
 	l.File, l.Status = final, StatusExported
 	return l
-}
-
-// rescueDocument saves an exported key that could not be encoded as asked
-// (err) as an export document (see [safefile.NotSaved]).
-func rescueDocument(err error, key *keys.PrivateKey, keyID string) error {
-	doc, derr := keyformat.Encode(keyformat.JSON, key, keyformat.EncodeOptions{KeyID: keyID})
-	if derr != nil {
-		return &safefile.NotSavedError{Err: err, RescueErr: derr}
-	}
-	defer clear(doc)
-	return safefile.NotSaved(err, doc, keyID, ".json", "")
 }
 
 // validKeyID accepts what can be both a Dfns key ID and a file name.

@@ -138,48 +138,23 @@ func refuseInput(out string, inputs ...string) error {
 	return nil
 }
 
-// secretOut is where a command writes a private key: a new 0600 file
-// (safefile.SecretFile), or standard output when that is not a terminal.
-type secretOut struct {
-	e *env
-	f *safefile.SecretFile // nil: standard output
-}
-
-// openSecretOut checks the destination, and creates the file, before any
-// secret exists.
-func openSecretOut(e *env, path string) (*secretOut, error) {
+// openSecretOut is where a command writes a private key: a new 0600 file
+// (--out), or standard output when that is not a terminal. It checks the
+// destination, and creates the file, before any secret exists; the
+// library's SecretFile saves the key and rescues it when it cannot be
+// written there.
+func openSecretOut(e *env, path string) (*safefile.SecretFile, error) {
 	if path == "" {
 		if writerIsTerminal(e.stdout) {
 			return nil, errors.New("refusing to print a private key to a terminal: use --out FILE, or redirect standard output to a file or a pipe")
 		}
-		return &secretOut{e: e}, nil
+		return safefile.SecretTo(e.stdout, "standard output"), nil
 	}
 	f, err := safefile.CreateSecret(path, "")
 	if err != nil {
 		return nil, fmt.Errorf("--out %w", err)
 	}
-	return &secretOut{e: e, f: f}, nil
-}
-
-// discard removes the file created for a key that never came. It is safe
-// to defer.
-func (s *secretOut) discard() {
-	if s != nil {
-		s.f.Discard()
-	}
-}
-
-// save writes the key. A key that cannot be written where asked is not
-// lost: it is rescued to a new 0600 file beside --out, or in the working,
-// home or temporary directory, and the error says where.
-func (s *secretOut) save(data []byte, keyID, ext string) error {
-	if s.f != nil {
-		return s.f.Save(data, keyID, ext)
-	}
-	if _, err := s.e.stdout.Write(data); err != nil {
-		return safefile.NotSaved(fmt.Errorf("writing the private key to standard output: %w", err), data, keyID, ext, "")
-	}
-	return nil
+	return f, nil
 }
 
 // marshalBody encodes an API request body as indented JSON with a final

@@ -3,9 +3,13 @@ package safefile
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/dfnskeys/dfnskeys/keyformat"
+	"github.com/dfnskeys/dfnskeys/keys"
 )
 
 // SecretFile is where a secret (an exported key) is saved, the one way
@@ -18,6 +22,17 @@ type SecretFile struct {
 	final string // with a partial path: the name Save links it to
 	f     *os.File
 	done  bool
+	// w, when set, is where the secret goes instead of a file (standard
+	// output, never a terminal: the caller checks), named what.
+	w    io.Writer
+	what string
+}
+
+// SecretTo is a [SecretFile] that writes to w, which what names
+// ("standard output"), instead of a file; a failed write is rescued as
+// Save's is.
+func SecretTo(w io.Writer, what string) *SecretFile {
+	return &SecretFile{w: w, what: what}
 }
 
 // CreateSecret creates path (see [Create]) for a secret. With final set,
@@ -40,6 +55,12 @@ func CreateSecret(path, final string) (*SecretFile, error) {
 // that says where data is. Save is called once.
 func (s *SecretFile) Save(data []byte, id, ext string) error {
 	s.done = true
+	if s.w != nil {
+		if _, err := s.w.Write(data); err != nil {
+			return NotSaved(fmt.Errorf("writing the private key to %s: %w", s.what, err), data, id, ext, "")
+		}
+		return nil
+	}
 	near, name := filepath.Dir(s.path), s.path
 	if s.final != "" {
 		near, name = "", s.final
@@ -61,12 +82,37 @@ func (s *SecretFile) Save(data []byte, id, ext string) error {
 	return nil
 }
 
+// SaveKey encodes key as format f (with opts; opts.KeyID names the rescue
+// file) and saves it with Save, ext ending a rescue file's name. A key
+// that cannot be encoded as f (callers check the format against the key's
+// curve first, so only a bug gets here) is saved as an export document
+// instead, and the error says so: an exported key is never dropped.
+func (s *SecretFile) SaveKey(key *keys.PrivateKey, f keyformat.Format, opts keyformat.EncodeOptions, ext string) error {
+	data, err := keyformat.Encode(f, key, opts)
+	defer clear(data)
+	if err == nil {
+		return s.Save(data, opts.KeyID, ext)
+	}
+	doc, derr := keyformat.Encode(keyformat.JSON, key, keyformat.EncodeOptions{KeyID: opts.KeyID})
+	defer clear(doc)
+	if derr != nil {
+		s.Discard()
+		return fmt.Errorf("the key was exported but could not be encoded: %w", err)
+	}
+	if serr := s.Save(doc, opts.KeyID, ".json"); serr != nil {
+		return serr
+	}
+	return fmt.Errorf("the key was exported but could not be written as %s (%v): it was written as an export document (format json) instead", f, err)
+}
+
 // Discard removes the file if nothing was saved to it. It is safe to defer
 // and to call on nil.
 func (s *SecretFile) Discard() {
 	if s != nil && !s.done {
 		s.done = true
-		RemoveIfSame(s.path, s.f)
+		if s.f != nil {
+			RemoveIfSame(s.path, s.f)
+		}
 	}
 }
 

@@ -1,11 +1,15 @@
 package safefile
 
 import (
+	"bytes"
 	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/dfnskeys/dfnskeys/keyformat"
+	"github.com/dfnskeys/dfnskeys/keys"
 )
 
 func TestSecretFile(t *testing.T) {
@@ -90,5 +94,44 @@ func TestSecretFileRescues(t *testing.T) {
 	}
 	if !strings.Contains(err.Error(), "appeared meanwhile") || !strings.Contains(err.Error(), "saved instead to "+ns.Rescued) || strings.Contains(err.Error(), "s3cr3t") {
 		t.Fatalf("error %q", err)
+	}
+}
+
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("broken pipe") }
+
+// A key written to a writer that fails is rescued; a key that cannot be
+// encoded as asked is saved as an export document, and the error says so.
+func TestSecretFileSaveKey(t *testing.T) {
+	t.Chdir(t.TempDir())
+	key, err := keys.NewPrivateKey(keys.Ed25519, bytes.Repeat([]byte{7}, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer key.Destroy()
+	err = SecretTo(failingWriter{}, "standard output").SaveKey(key, keyformat.JSON, keyformat.EncodeOptions{KeyID: "key-1"}, ".json")
+	var ns *NotSavedError
+	if !errors.As(err, &ns) || ns.Rescued == "" || !strings.Contains(err.Error(), "writing the private key to standard output: broken pipe") {
+		t.Fatalf("SaveKey to a failing writer: %v", err)
+	}
+	doc, _ := os.ReadFile(ns.Rescued)
+	if k, err := keyformat.Parse(keyformat.JSON, "", doc, keyformat.Secrets{}); err != nil || !k.Equal(key) {
+		t.Fatalf("rescued document: %v", err)
+	}
+
+	p := filepath.Join(t.TempDir(), "k.json")
+	s, err := CreateSecret(p, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A keystore holds secp256k1 keys only.
+	err = s.SaveKey(key, keyformat.Keystore, keyformat.EncodeOptions{KeyID: "key-1", Password: []byte("pw")}, ".json")
+	if err == nil || !strings.Contains(err.Error(), "written as an export document (format json) instead") {
+		t.Fatalf("SaveKey as a keystore: %v", err)
+	}
+	doc, _ = os.ReadFile(p)
+	if k, err := keyformat.Parse(keyformat.JSON, "", doc, keyformat.Secrets{}); err != nil || !k.Equal(key) {
+		t.Fatalf("saved document: %v", err)
 	}
 }
