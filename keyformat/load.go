@@ -41,7 +41,7 @@ func Load(data []byte, opts LoadOptions) (*keys.PrivateKey, error) {
 	f := opts.Format
 	if f == "" {
 		if f = Detect(data); f == "" {
-			return nil, errors.New("the key's format could not be recognised: name it with format hex, raw, wif, keystore, solana, mnemonic, xprv or json (--format)")
+			return nil, errors.New("the key's format could not be recognised: name it (--format): hex, raw, wif, keystore, solana, mnemonic, xprv or json")
 		}
 	}
 	f, err := ParseFormat(string(f))
