@@ -8,7 +8,7 @@ import (
 
 // backoff is the one retry schedule of the package, driven by
 // [RetryPolicy]: HTTP retries, user-action retries, the lookups after an
-// ambiguous import (and bulk's, through [KeysService.LookUp]) and
+// ambiguous import (and bulk's, through [Client.ScanKeys]) and
 // [Client.ProveKey]'s polling all wait with it. Each delay doubles the
 // previous one, from base up to limit (0: no limit); with jitter, a delay
 // d is drawn between d/2 and d ("equal jitter"), so that clients that

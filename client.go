@@ -596,7 +596,7 @@ type RetryPolicy struct {
 	MaxRetryAfter time.Duration
 	// LookupAttempts is how many times ImportKey looks for the key after
 	// an ambiguous import failure before reporting the ambiguity, and
-	// [KeysService.LookUp] lists the keys (bulk imports use it for rows an
+	// [Client.ScanKeys] lists the keys (bulk imports use it for rows an
 	// interrupted run may have sent) (0 means 3); LookupDelay is the delay
 	// before the second look, doubling after (0 means 1 s): a key can
 	// appear a moment after a lost response.

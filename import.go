@@ -42,6 +42,13 @@ type ImportKeyOptions struct {
 	Threshold int
 	// Name is an optional key name.
 	Name string
+	// ListedSince, when set, lets the look-up for an existing key use the
+	// Client's index of the organisation's keys as listed at or after this
+	// time (with the keys this Client imported since), instead of
+	// re-reading GET /keys for the call: a caller importing many keys in
+	// one run lists them once with [Client.ScanKeys] and passes the time
+	// it started. Zero means the call's own start (see [Client.ImportKey]).
+	ListedSince time.Time
 	// AllowDuplicate imports the key even when Dfns already holds it (an
 	// imported key with the same public key, protocol and curve, active
 	// and never exported), creating a second Dfns key for it. Without it,
@@ -166,7 +173,7 @@ func (c *Client) PlanImport(ctx context.Context, key *keys.PrivateKey, opts Impo
 			scheme.Protocol = keys.DefaultProtocol(key.Curve())
 		}
 		ident := keys.NewIdentity(scheme, key.PublicKey())
-		existing, err := c.index.find(ctx, c.Keys, ident)
+		existing, err := c.index.find(ctx, c.Keys, ident, opts.ListedSince)
 		if err != nil {
 			return nil, &lookupError{err}
 		}
@@ -174,6 +181,11 @@ func (c *Client) PlanImport(ctx context.Context, key *keys.PrivateKey, opts Impo
 			return &ImportPlan{Existing: existing, Identity: ident}, nil
 		}
 	}
+	return c.planNew(ctx, key, opts)
+}
+
+// planNew is the plan that imports key, without looking for it first.
+func (c *Client) planNew(ctx context.Context, key *keys.PrivateKey, opts ImportKeyOptions) (*ImportPlan, error) {
 	t := opts.Target
 	if t == nil {
 		var err error
@@ -284,8 +296,10 @@ func (c *Client) ImportWallet(ctx context.Context, key *keys.PrivateKey, network
 	if c.signer == nil {
 		return nil, ErrNoSigner
 	}
-	opts.AllowDuplicate = true // a wallet import always makes a wallet
-	plan, err := c.PlanImport(ctx, key, opts)
+	if key == nil {
+		return nil, errors.New("no private key to import")
+	}
+	plan, err := c.planNew(ctx, key, opts) // a wallet import always makes a wallet
 	if err != nil {
 		return nil, err
 	}

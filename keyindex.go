@@ -112,11 +112,17 @@ func (ix *keyIndex) added(k *keys.Key) {
 // Client knows of, refreshed first (see [keyIndex]) and confirmed by
 // GET /keys/{keyId}, since another writer may have exported or archived
 // it since it was listed; nil when there is none.
-func (ix *keyIndex) find(ctx context.Context, s *KeysService, want keys.Identity) (*keys.Key, error) {
+//
+// A listing read at or after since (zero: the call's start) is fresh
+// enough: with an earlier since, a refresh made since then is reused.
+func (ix *keyIndex) find(ctx context.Context, s *KeysService, want keys.Identity, since time.Time) (*keys.Key, error) {
 	start := time.Now()
+	if since.IsZero() || since.After(start) {
+		since = start
+	}
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	if !ix.built || ix.refreshed.Before(start) {
+	if !ix.built || ix.refreshed.Before(since) {
 		if err := ix.refresh(ctx, s, start); err != nil {
 			return nil, err
 		}
@@ -160,19 +166,38 @@ func (ix *keyIndex) refresh(ctx context.Context, s *KeysService, start time.Time
 		}
 		// Wrong order, a stale token or a failed read: start over.
 	}
-	if err := ix.readAll(ctx, s); err != nil {
+	if err := ix.readAll(ctx, s, nil); err != nil {
 		return err
 	}
 	ix.built, ix.refreshed, ix.probes = true, start, nil
 	return nil
 }
 
-// readAll lists every key into a new index.
-func (ix *keyIndex) readAll(ctx context.Context, s *KeysService) error {
+// scan lists every key into a new index, as the first check does,
+// handing each listed key to seen (see [Client.ScanKeys]).
+func (ix *keyIndex) scan(ctx context.Context, s *KeysService, seen func(*keys.Key) error) error {
+	start := time.Now()
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if err := ix.readAll(ctx, s, seen); err != nil {
+		return err
+	}
+	ix.built, ix.refreshed, ix.probes = true, start, nil
+	return nil
+}
+
+// readAll lists every key into a new index, handing each to seen when it
+// is not nil.
+func (ix *keyIndex) readAll(ctx context.Context, s *KeysService, seen func(*keys.Key) error) error {
 	byID, byIdent := ix.byID, ix.byIdent
 	ix.byID, ix.byIdent = map[string]indexedKey{}, map[keys.Identity][]string{}
 	last, first, err := s.pages(ctx, "", func(page *keys.ListResponse) error {
 		for i := range page.Items {
+			if seen != nil {
+				if err := seen(&page.Items[i]); err != nil {
+					return err
+				}
+			}
 			ix.put(&page.Items[i])
 		}
 		return nil

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -72,7 +73,7 @@ func TestKeyIndex(t *testing.T) {
 		return ls, c
 	}
 	find := func(c *Client, k keys.Key) (*keys.Key, error) {
-		return c.index.find(ctx, c.Keys, k.Identity())
+		return c.index.find(ctx, c.Keys, k.Identity(), time.Time{})
 	}
 
 	t.Run("later checks read only the last page and see other writers' keys", func(t *testing.T) {

@@ -184,27 +184,29 @@ func (s *KeysService) All(ctx context.Context, pageSize int) iter.Seq2[*keys.Key
 	}
 }
 
-// LookUp lists the organisation's keys (GET /keys, every page), handing
-// each to seen, and lists them again while pending reports true, as many
-// times and as far apart as the client's [RetryPolicy] sets for lookups
-// (LookupAttempts, LookupDelay doubling): a key whose import was sent can
-// appear a moment after. It returns the first error of a listing or of
-// seen, or ctx's error if it ends while waiting.
-func (s *KeysService) LookUp(ctx context.Context, seen func(*keys.Key) error, pending func() bool) error {
-	looks, wait := s.c.retry.lookups()
-	for i := 0; i < looks && pending(); i++ {
+// ScanKeys lists the organisation's keys (GET /keys, every page) into the
+// Client's index of imported keys, the one [Client.PlanImport] looks keys
+// up in, handing each listed key to seen, and lists them again while
+// pending (nil: never) reports true, as many times and as far apart as the
+// client's [RetryPolicy] sets for lookups (LookupAttempts, LookupDelay
+// doubling): a key whose import was sent can appear a moment after. A
+// caller importing many keys (package bulk) scans once at its start and
+// passes that time as [ImportKeyOptions.ListedSince], so that its imports
+// do not list again. It returns the first error of a listing or of seen,
+// or ctx's error if it ends while waiting.
+func (c *Client) ScanKeys(ctx context.Context, seen func(*keys.Key) error, pending func() bool) error {
+	if seen == nil {
+		seen = func(*keys.Key) error { return nil }
+	}
+	looks, wait := c.retry.lookups()
+	for i := 0; i < looks && (i == 0 || pending != nil && pending()); i++ {
 		if i > 0 {
 			if err := wait.Wait(ctx); err != nil {
 				return err
 			}
 		}
-		for k, err := range s.All(ctx, 500) {
-			if err != nil {
-				return err
-			}
-			if err := seen(k); err != nil {
-				return err
-			}
+		if err := c.index.scan(ctx, c.Keys, seen); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -376,16 +375,16 @@ func (x *exporter) one(ctx context.Context, row rows.KeyRow) ExportLine {
 	}
 	// The file is created before the export: a directory that cannot be
 	// written costs nothing.
-	f, err := safefile.Create(partial, 0o600)
+	out, err := safefile.CreateSecret(partial, final)
 	if err != nil {
 		return fail(fmt.Errorf("%w; nothing was exported", err))
 	}
+	defer out.Discard()
 	// The one check of the library: against the row's publicKey before the
 	// export is sent and after the key is recovered. A key that is not the
 	// row's is never returned, so never written.
 	key, faulty, err := x.opts.Client.SendExport(ctx, plan)
 	if err != nil {
-		safefile.RemoveIfSame(partial, f)
 		return fail(err)
 	}
 	defer key.Destroy()
@@ -397,58 +396,26 @@ func (x *exporter) one(ctx context.Context, row rows.KeyRow) ExportLine {
 	for _, f := range faulty {
 		l.FaultySigners = append(l.FaultySigners, f.String())
 	}
-	var data []byte
 	if x.opts.OutputFormat == "keystore" {
 		x.kdf.enter()
-		data, err = keyformat.Encode(keyformat.Keystore, key, keyformat.EncodeOptions{KeyID: row.KeyID, Password: x.opts.Password, Keystore: x.opts.Keystore})
+		err = out.SaveKey(key, keyformat.Keystore, keyformat.EncodeOptions{KeyID: row.KeyID, Password: x.opts.Password, Keystore: x.opts.Keystore}, x.ext)
 		x.kdf.leave()
 	} else {
-		data, err = keyformat.Encode(keyformat.JSON, key, keyformat.EncodeOptions{KeyID: row.KeyID})
+		err = out.SaveKey(key, keyformat.JSON, keyformat.EncodeOptions{KeyID: row.KeyID}, x.ext)
 	}
-	defer clear(data)
-	if err == nil {
-		err = finishFile(f, partial, final, data)
-	}
-	if err != nil {
-		// The key is exported: it must not be lost.
-		if rescued, rerr := rescue(key, row.KeyID); rerr == nil {
-			x.settle(row.KeyID, rescued, key.PublicKeyHex())
-			l.File = rescued
-			return fail(fmt.Errorf("the key was exported, but writing %s failed (%v): it was saved instead to %s (mode 0600); move it into %s", final, err, rescued, x.opts.OutDir))
+	if ns := (*safefile.NotSavedError)(nil); errors.As(err, &ns) {
+		if ns.Rescued != "" {
+			x.settle(row.KeyID, ns.Rescued, key.PublicKeyHex())
+			l.File = ns.Rescued
+			return fail(fmt.Errorf("the key was exported, but %v: it was saved instead to %s (mode 0600); move it into %s", ns.Err, ns.Rescued, x.opts.OutDir))
 		}
-		return fail(fmt.Errorf("the key was exported, but writing %s failed (%v), and so did saving it elsewhere: export it again", final, err))
+		return fail(fmt.Errorf("the key was exported, but %v, and so did saving it elsewhere: export it again", ns.Err))
+	} else if err != nil {
+		return fail(err)
 	}
 	x.settle(row.KeyID, final, key.PublicKeyHex())
 	l.File, l.Status = final, StatusExported
 	return l
-}
-
-// finishFile writes data to the partial file f, syncs it and links it to
-// final, which must not exist; the partial name is then removed.
-func finishFile(f *os.File, partial, final string, data []byte) error {
-	if err := safefile.Finish(partial, f, data); err != nil {
-		return err
-	}
-	if err := os.Link(partial, final); err != nil {
-		os.Remove(partial)
-		if errors.Is(err, fs.ErrExist) {
-			return fmt.Errorf("%s appeared meanwhile; not replaced", final)
-		}
-		return err
-	}
-	os.Remove(partial)
-	return safefile.SyncDir(filepath.Dir(final))
-}
-
-// rescue saves an exported key that could not be written where it belongs
-// as an export document (see [safefile.Rescue]), and returns its path.
-func rescue(key *keys.PrivateKey, keyID string) (string, error) {
-	doc, err := keyformat.Encode(keyformat.JSON, key, keyformat.EncodeOptions{KeyID: keyID})
-	if err != nil {
-		return "", err
-	}
-	defer clear(doc)
-	return safefile.Rescue(doc, keyID, ".json", "")
 }
 
 // validKeyID accepts what can be both a Dfns key ID and a file name.

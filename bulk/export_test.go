@@ -118,7 +118,7 @@ func TestExport(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, k.Equal(originals[lines[3].KeyID]))
 	_, err = keyformat.Parse(keyformat.Hex, keys.Ed25519, data, keyformat.Secrets{})
-	require.ErrorContains(t, err, "this is JSON, not hex", "the scalar cannot be read as a seed")
+	require.ErrorContains(t, err, "not hex: use format json", "the scalar cannot be read as a seed")
 	entries, _ := os.ReadDir(out)
 	require.Len(t, entries, 4)
 	for _, e := range entries {

@@ -2,6 +2,7 @@ package bulk
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -345,10 +346,15 @@ func setup(ctx context.Context, opts *ImportOptions, dryRun bool) (r *runner, cl
 	if err := r.journal.Bind(journal.Target{BaseURL: opts.Client.BaseURL(), OrgID: opts.Client.OrgID(), ClusterID: r.target.ClusterID()}); err != nil {
 		return nil, closeRun, err
 	}
-	if err := r.resolveStarted(ctx); err != nil {
+	spool, err := index.NewSpool()
+	if err != nil {
 		return nil, closeRun, err
 	}
-	if r.index, err = r.buildIndex(ctx); err != nil {
+	defer spool.Close()
+	if err := r.resolveStarted(ctx, spool); err != nil {
+		return nil, closeRun, err
+	}
+	if r.index, err = r.buildIndex(spool); err != nil {
 		return nil, closeRun, err
 	}
 	ix := r.index
@@ -557,6 +563,9 @@ type runner struct {
 	target  *dfnskeys.ImportTarget
 	kdf     kdfGate // keystore decryptions at the same time (shared with Export)
 	index   *index.Index
+	// listedAt is when the run's listing of Dfns's keys started: the
+	// client's look-ups for rows reuse it.
+	listedAt time.Time
 
 	mu       sync.Mutex
 	inflight map[index.Fingerprint]chan struct{} // keys being processed, closed when done
@@ -569,43 +578,10 @@ type runner struct {
 }
 
 // buildIndex indexes the public keys of the rows the journal records as
-// imported or possibly sent, and of the keys Dfns already holds (active,
-// imported, not exported), which it lists once.
-func (r *runner) buildIndex(ctx context.Context) (*index.Index, error) {
-	spool, err := index.NewSpool()
-	if err != nil {
-		return nil, err
-	}
-	defer spool.Close()
-	for k, err := range r.opts.Client.Keys.All(ctx, 500) {
-		if err != nil {
-			return nil, fmt.Errorf("listing the organisation's keys (to skip keys Dfns already has): %w", err)
-		}
-		if k.ID == "" || len(k.ID) > index.MaxKeyID {
-			return nil, fmt.Errorf("a key Dfns listed has an ID of %d bytes", len(k.ID))
-		}
-		// Every listed key exists, whatever its state: rows the journal
-		// calls imported are checked against these.
-		if err := spool.Add(index.Listed(k.ID), ""); err != nil {
-			return nil, err
-		}
-		if why := k.Unusable(); why != "" {
-			// Rows the journal calls imported as this key are told apart
-			// (docs/threat-model.md §4).
-			if err := spool.Add(index.Unusable(k.ID), why); err != nil {
-				return nil, err
-			}
-		}
-		if !k.Imported || !k.Usable() { // an exported, archived or deleted key is imported again
-			continue
-		}
-		if _, err := hex.DecodeString(k.PublicKey); err != nil || k.PublicKey == "" {
-			return nil, fmt.Errorf("key %s, as Dfns listed it, has an invalid public key %s", safetext.Text(k.ID), safetext.TextN(k.PublicKey, 140))
-		}
-		if err := spool.Add(index.Of(k.Identity()), k.ID); err != nil {
-			return nil, err
-		}
-	}
+// imported or possibly sent, and the key IDs resolveStarted spooled from
+// Dfns's listing. Whether Dfns already holds a row's key is the client's
+// look-up ([dfnskeys.Client.PlanImport]), not this index's.
+func (r *runner) buildIndex(spool *index.Spool) (*index.Index, error) {
 	// Room for every row, every spooled entry, and the keys this run
 	// creates (recorded as listed).
 	x, err := index.New(2*r.total + spool.Len())
@@ -633,10 +609,31 @@ func (r *runner) buildIndex(ctx context.Context) (*index.Index, error) {
 	return x, nil
 }
 
+// spoolListed records, from Dfns's listing, that key k exists and, when
+// Dfns no longer signs with it, why: rows the journal calls imported are
+// checked against these (docs/threat-model.md §4).
+func spoolListed(spool *index.Spool, k *keys.Key) error {
+	if k.ID == "" || len(k.ID) > index.MaxKeyID {
+		return fmt.Errorf("a key Dfns listed has an ID of %d bytes", len(k.ID))
+	}
+	if err := spool.Add(index.Listed(k.ID), ""); err != nil {
+		return err
+	}
+	if why := k.Unusable(); why != "" {
+		return spool.Add(index.Unusable(k.ID), why)
+	}
+	if !k.Imported {
+		return nil
+	}
+	if _, err := hex.DecodeString(k.PublicKey); err != nil || k.PublicKey == "" {
+		return fmt.Errorf("key %s, as Dfns listed it, has an invalid public key %s", safetext.Text(k.ID), safetext.TextN(k.PublicKey, 140))
+	}
+	return nil
+}
+
 // claim makes the calling row the only one processing the key with
 // fingerprint fp until release is called, waiting while another row holds
-// it, and returns where the key was seen before (another row, or a key in
-// Dfns), if anywhere.
+// it, and returns the earlier row that has the key, if any.
 func (r *runner) claim(fp index.Fingerprint, row int) (prior *index.Entry, release func(), err error) {
 	for {
 		r.mu.Lock()
@@ -666,50 +663,46 @@ func (r *runner) claim(fp index.Fingerprint, row int) (prior *index.Entry, relea
 	}
 }
 
-// settleDuplicate answers a row whose key was seen before, at prior. It
-// returns false when the row must import the key itself: the earlier row
-// failed without creating anything.
+// settleDuplicate answers a row whose key an earlier row has, at prior.
+// It returns false when the row must import the key itself: the earlier
+// row failed without creating anything.
 func (r *runner) settleDuplicate(row *rows.Row, pub []byte, scheme keys.Scheme, prior index.Entry, line ReportLine) (ReportLine, bool) {
 	fail := func(err error) (ReportLine, bool) {
 		line.Status, line.Error = StatusFailed, err.Error()
 		return line, true
 	}
-	keyID := prior.KeyID
-	if prior.Row > 0 {
-		line.DuplicateOf = prior.Row
-		rec, err := r.journal.Get(prior.Row)
-		if err != nil {
-			return fail(err)
-		}
-		switch rec.State {
-		case journal.StateImported:
-			keyID = rec.KeyID
-			if ok, err := r.listed(keyID); err != nil || !ok {
-				line.KeyID = keyID
-				return fail(fmt.Errorf("row %d has the same key: %s", prior.Row, notListed(keyID, err)))
-			}
-			if why, err := r.unusable(keyID); err != nil {
-				return fail(err)
-			} else if why != "" {
-				line.KeyID = keyID
-				unusableLine(&line, why)
-				return line, true
-			}
-		case journal.StateStarted, journal.StateUncertain:
-			return fail(fmt.Errorf("row %d has the same key and its import is unresolved; this row is not sent: rerun to resolve both", prior.Row))
-		case journal.StatePending:
-			return fail(fmt.Errorf("row %d has the same key and its import waits for policy approval %s; this row is not sent", prior.Row, safetext.Text(rec.KeyID)))
-		case journal.StateRejected:
-			line.KeyID = rec.KeyID
-			return fail(fmt.Errorf("row %d has the same key, and Dfns created key %s for it with a different public key; this row is not sent", prior.Row, safetext.Text(rec.KeyID)))
-		default: // the earlier row failed for sure: this one tries
-			return line, false
-		}
-	}
-	if err := r.journal.Put(row.Number, journal.Record{State: journal.StateImported, PublicKey: pub, KeyID: keyID, Scheme: scheme, DuplicateOf: line.DuplicateOf}); err != nil {
+	line.DuplicateOf = prior.Row
+	rec, err := r.journal.Get(prior.Row)
+	if err != nil {
 		return fail(err)
 	}
-	line.KeyID, line.Status = keyID, StatusAlreadyImported
+	switch rec.State {
+	case journal.StateImported:
+		if ok, err := r.listed(rec.KeyID); err != nil || !ok {
+			line.KeyID = rec.KeyID
+			return fail(fmt.Errorf("row %d has the same key: %s", prior.Row, notListed(rec.KeyID, err)))
+		}
+		if why, err := r.unusable(rec.KeyID); err != nil {
+			return fail(err)
+		} else if why != "" {
+			line.KeyID = rec.KeyID
+			unusableLine(&line, why)
+			return line, true
+		}
+	case journal.StateStarted, journal.StateUncertain:
+		return fail(fmt.Errorf("row %d has the same key and its import is unresolved; this row is not sent: rerun to resolve both", prior.Row))
+	case journal.StatePending:
+		return fail(fmt.Errorf("row %d has the same key and its import waits for policy approval %s; this row is not sent", prior.Row, safetext.Text(rec.KeyID)))
+	case journal.StateRejected:
+		line.KeyID = rec.KeyID
+		return fail(fmt.Errorf("row %d has the same key, and Dfns created key %s for it with a different public key; this row is not sent", prior.Row, safetext.Text(rec.KeyID)))
+	default: // the earlier row failed for sure: this one tries
+		return line, false
+	}
+	if err := r.journal.Put(row.Number, journal.Record{State: journal.StateImported, PublicKey: pub, KeyID: rec.KeyID, Scheme: scheme, DuplicateOf: line.DuplicateOf}); err != nil {
+		return fail(err)
+	}
+	line.KeyID, line.Status = rec.KeyID, StatusAlreadyImported
 	return line, true
 }
 
@@ -798,7 +791,12 @@ func notListed(id string, err error) string {
 // moment after a killed run sent them, so the search is repeated while rows
 // remain unresolved, as the client's retry policy sets for lookups
 // (LookupAttempts, LookupDelay).
-func (r *runner) resolveStarted(ctx context.Context) error {
+//
+// Its first listing is the run's one listing of the organisation: it fills
+// the client's index (which later look-ups reuse, see
+// [dfnskeys.ImportKeyOptions.ListedSince]) and spools every key's ID and
+// state for buildIndex.
+func (r *runner) resolveStarted(ctx context.Context, spool *index.Spool) error {
 	// Rows by what identifies their key: public key, and scheme when the
 	// record names it (a Dfns key of another scheme is another key).
 	pending := map[keys.Identity][]int{}
@@ -818,7 +816,14 @@ func (r *runner) resolveStarted(ctx context.Context) error {
 	}); err != nil {
 		return fmt.Errorf("reading the journal: %w", err)
 	}
-	err := r.opts.Client.Keys.LookUp(ctx, func(k *keys.Key) error {
+	looks := 0
+	r.listedAt = time.Now()
+	err := r.opts.Client.ScanKeys(ctx, func(k *keys.Key) error {
+		if looks == 0 {
+			if err := spoolListed(spool, k); err != nil {
+				return err
+			}
+		}
 		if !k.Imported || !k.Usable() {
 			return nil
 		}
@@ -838,9 +843,9 @@ func (r *runner) resolveStarted(ctx context.Context) error {
 		}
 		delete(pending, id)
 		return nil
-	}, func() bool { return len(pending) > 0 })
+	}, func() bool { looks++; return len(pending) > 0 })
 	if err != nil {
-		return fmt.Errorf("looking for keys an interrupted run may have imported: %w", err)
+		return fmt.Errorf("listing the organisation's keys (to skip keys Dfns already has and find those an interrupted run may have imported): %w", err)
 	}
 	for k, rows := range pending {
 		for _, row := range rows {
@@ -1044,24 +1049,44 @@ func (r *runner) importRow(ctx context.Context, row *rows.Row, schemeOut *keys.S
 		}
 		return fail(fmt.Errorf("the import waits for policy approval %s and is not sent again; rerun once it is approved (if it is rejected, import this row with a new journal)", safetext.Text(rec.KeyID)))
 	}
-	if rec.State == journal.StateUncertain || rec.State == journal.StateStarted {
-		// A torn record, or a started row the startup search missed.
-		found, err := r.opts.Client.Keys.FindImported(ctx, scheme, line.PublicKey)
-		if err != nil {
-			return fail(fmt.Errorf("looking for a key an interrupted run may have imported: %w", err))
+	// Whether Dfns already holds the key is the client's look-up, in the
+	// organisation as listed at the start of the run (and this run's own
+	// imports); a row an interrupted run may have sent is looked for
+	// afresh.
+	uncertain := rec.State == journal.StateUncertain || rec.State == journal.StateStarted
+	popts := dfnskeys.ImportKeyOptions{Target: r.target, Protocol: scheme.Protocol, Name: row.Name, ListedSince: r.listedAt}
+	if uncertain {
+		popts.ListedSince = time.Time{}
+	}
+	var plan *dfnskeys.ImportPlan
+	lookUp := func() (ReportLine, bool) {
+		var err error
+		if plan, err = r.opts.Client.PlanImport(ctx, key, popts); err != nil {
+			if uncertain {
+				err = fmt.Errorf("looking for a key an interrupted run may have imported: %w", err)
+			}
+			return fail(err), true
 		}
-		if found != nil && found.Usable() {
-			if err := r.journal.Put(row.Number, journal.Record{State: journal.StateImported, PublicKey: key.PublicKey(), KeyID: found.ID, Scheme: scheme, Approval: rec.Approval}); err != nil {
-				return fail(err)
-			}
-			if err := r.markListed(found.ID); err != nil {
-				return fail(err)
-			}
-			if err := r.index.Put(fp, index.Entry{Row: row.Number}, false); err != nil {
-				return fail(err)
-			}
-			line.KeyID, line.Status = found.ID, StatusAlreadyImported
-			return line
+		if plan.Existing == nil {
+			return line, false
+		}
+		found := plan.Existing
+		if err := r.journal.Put(row.Number, journal.Record{State: journal.StateImported, PublicKey: key.PublicKey(), KeyID: found.ID, Scheme: scheme, Approval: rec.Approval}); err != nil {
+			return fail(err), true
+		}
+		if err := r.markListed(found.ID); err != nil {
+			return fail(err), true
+		}
+		if err := r.index.Put(fp, index.Entry{Row: row.Number}, false); err != nil {
+			return fail(err), true
+		}
+		line.KeyID, line.Status = found.ID, StatusAlreadyImported
+		return line, true
+	}
+	if uncertain {
+		// A torn record, or a started row the startup search missed.
+		if l, done := lookUp(); done {
+			return l
 		}
 		if r.approvalsSeen.Load() {
 			if err := r.journal.Put(row.Number, journal.Record{State: journal.StatePending, PublicKey: key.PublicKey(), Scheme: scheme, Approval: true}); err != nil {
@@ -1075,16 +1100,18 @@ func (r *runner) importRow(ctx context.Context, row *rows.Row, schemeOut *keys.S
 			return l
 		}
 	}
+	if plan == nil {
+		if l, done := lookUp(); done {
+			return l
+		}
+	}
 	if err := r.journal.Put(row.Number, journal.Record{State: journal.StateStarted, PublicKey: key.PublicKey(), Scheme: scheme}); err != nil {
 		return fail(err)
 	}
 	if err := r.index.Put(fp, index.Entry{Row: row.Number}, false); err != nil {
 		return fail(err)
 	}
-	// The run's index already answered "does Dfns hold this key?" from one
-	// listing (disk-backed, for runs of any size); ImportKey need not look
-	// again for every row.
-	res, err := r.opts.Client.ImportKey(ctx, key, dfnskeys.ImportKeyOptions{Target: r.target, Protocol: scheme.Protocol, Name: row.Name, AllowDuplicate: true})
+	res, err := r.opts.Client.SendImport(ctx, plan)
 	var created *keys.Key
 	if res != nil {
 		created = res.Key
@@ -1154,29 +1181,22 @@ func (r *runner) loadKey(row *rows.Row) (*keys.PrivateKey, error) {
 	if !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
 		return nil, fmt.Errorf("reading keyFile %s: %w", row.KeyFile, err)
 	}
-	secrets := keyformat.Secrets{Path: row.Path, Ed25519Scalar: row.Kind == "scalar"}
-	if f == keyformat.Keystore || f == keyformat.Mnemonic {
-		secret := r.opts.Password
-		if f == keyformat.Mnemonic {
-			secret = r.opts.Passphrase
-		}
-		if row.PasswordEnv != "" || row.PasswordFile != "" {
-			if secret, err = rowSecret(row, r.opts.LookupEnv, r.dir); err != nil {
-				return nil, err
-			}
-			defer clear(secret)
-		}
-		if f == keyformat.Keystore {
-			secrets.Password = secret
-		} else {
-			secrets.Passphrase = secret
-		}
-	}
 	if f == keyformat.Keystore { // scrypt's memory: one at a time, whatever the workers
 		r.kdf.enter()
 		defer r.kdf.leave()
 	}
-	return keyformat.Parse(f, c, data[:n], secrets)
+	return keyformat.Load(data[:n], keyformat.LoadOptions{Format: f, Curve: c, Path: row.Path, Ed25519Scalar: row.Kind == "scalar",
+		Secret: func(f keyformat.Format) ([]byte, error) {
+			if row.PasswordEnv != "" || row.PasswordFile != "" {
+				return rowSecret(row, r.opts.LookupEnv, r.dir)
+			}
+			// Load clears what it is given: the run-wide secret is the
+			// caller's, so it gets a copy.
+			if f == keyformat.Keystore {
+				return bytes.Clone(r.opts.Password), nil
+			}
+			return bytes.Clone(r.opts.Passphrase), nil
+		}})
 }
 
 // openInput opens the input file, with an error that names it once.

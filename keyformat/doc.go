@@ -6,7 +6,11 @@
 // [Format], each Parse* function one format. [Encode] writes keys exported from
 // Dfns as an export document, hex, WIF or a V3 keystore ([EncodeJSON],
 // [EncodeWIF] and [EncryptKeystore] are its per-format forms), and
-// [RecordedKeyID] reads the Dfns key ID such a file records.
+// [RecordedKeyID] reads the Dfns key ID such a file records. [Load] is
+// how a key the user gives is read (the command line's key sources, bulk
+// rows): the format detected with [Detect] when none is named, the
+// password or passphrase asked for only when the format needs one; and a
+// key named in the wrong format is told the right one.
 // Specifications:
 // https://en.bitcoin.it/wiki/Wallet_import_format,
 // https://ethereum.org/developers/docs/data-structures-and-encoding/web3-secret-storage,
@@ -26,9 +30,15 @@
 //
 // # Secrets and timing
 //
-// [Parse] and [Encode] touch secrets; [RecordedKeyID], [ParseFormat],
-// [ParsePath], [DefaultPath], [Formats] and [Format.Curve] do not.
+// [Parse], [Load], [Detect] and [Encode] touch secrets; [RecordedKeyID],
+// [ParseFormat], [ParsePath], [DefaultPath], [Formats] and [Format.Curve]
+// do not.
 //
+//   - [Detect], and Parse when a key fails in the format named, classify
+//     the input with ordinary branches: its length, its first byte, its
+//     character classes (hex, base58, lower-case words) and a keystore's
+//     JSON field names, through timing. The input is the user's own file,
+//     read on the user's machine; it classifies and never decodes.
 //   - Hex digits and base58 characters are decoded without secret-indexed
 //     table lookups or secret-dependent branches (see package address for
 //     base58). Not hidden: where the whitespace is, whether the text starts

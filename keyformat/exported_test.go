@@ -95,7 +95,7 @@ func TestExportDocumentEd25519(t *testing.T) {
 	}
 	// The document given where hex is expected is refused, with the way out.
 	_, err = keyformat.Parse(keyformat.Hex, keys.Ed25519, doc, keyformat.Secrets{})
-	wantError(t, err, keyformat.Hex, "this is JSON, not hex: a key exported by dfnskeys is read with format json", edScalarHex)
+	wantError(t, err, keyformat.Hex, "this looks like an export document written by dfnskeys, not hex: use format json (--format json)", edScalarHex)
 	_, err = keyformat.Parse(keyformat.JSON, "", doc, keyformat.Secrets{Ed25519Scalar: true})
 	wantError(t, err, keyformat.JSON, "not needed: the file says what its key is", edScalarHex)
 }

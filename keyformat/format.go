@@ -108,8 +108,10 @@ func (Secrets) LogValue() slog.Value { return slog.StringValue(redactedSecrets) 
 
 // Parse reads a private key in format f. c is the key's curve; it may be
 // "" for formats that imply one (see [Format.Curve]) and for [JSON], whose
-// files name their curve, and must match it otherwise. A field of s that format f does not use is an error, so that
-// a password or path given by mistake is not silently ignored.
+// files name their curve, and must match it otherwise. A field of s that
+// format f does not use is an error, so that a password or path given by
+// mistake is not silently ignored. A key that does not parse as f but
+// looks like another format ([Detect]) is an error that names that format.
 func Parse(f Format, c keys.Curve, data []byte, s Secrets) (*keys.PrivateKey, error) {
 	f, err := ParseFormat(string(f))
 	if err != nil {
@@ -139,6 +141,14 @@ func Parse(f Format, c keys.Curve, data []byte, s Secrets) (*keys.PrivateKey, er
 		}
 		return nil, errorf(f, "the ed25519-scalar option is only used by the hex and raw formats")
 	}
+	k, err := parse(f, c, data, s)
+	if err != nil {
+		return nil, misnamed(f, data, err)
+	}
+	return k, nil
+}
+
+func parse(f Format, c keys.Curve, data []byte, s Secrets) (*keys.PrivateKey, error) {
 	switch f {
 	case Hex:
 		return parseHex(c, data, s.Ed25519Scalar)

@@ -23,7 +23,7 @@ var utf8BOM = []byte("\xef\xbb\xbf")
 func parseHex(c keys.Curve, text []byte, ed25519Scalar bool) (*keys.PrivateKey, error) {
 	text = bytes.TrimPrefix(text, utf8BOM) // files saved by some Windows editors
 	if i := nextNonSpace(text, 0); i < len(text) && text[i] == '{' {
-		return nil, errorf(Hex, "this is JSON, not hex: a key exported by dfnskeys is read with format json")
+		return nil, errorf(Hex, "this is JSON, not hex: name its format (keystore for an Ethereum keystore, json for a key exported by dfnskeys)")
 	}
 	start := 0
 	if i := nextNonSpace(text, 0); i < len(text) && text[i] == '0' {

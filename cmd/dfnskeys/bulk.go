@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -166,15 +165,15 @@ func runBulkImport(e *env, args []string) error {
 		opts.Client = c
 	}
 
-	var rf *reportFile
+	var rf *safefile.Staged
 	opts.Report = safetext.JSONWriter(e.stdout) // a report on standard output: escaped (safetext.JSON)
 	if *reportPath != "" {
 		var err error
 		if rf, err = createReport(*reportPath); err != nil {
 			return err
 		}
-		defer rf.abort()
-		opts.Report = safetext.JSONWriter(rf.f) // the same JSON, safe to cat (safetext.JSON)
+		defer rf.Abort()
+		opts.Report = safetext.JSONWriter(rf) // the same JSON, safe to cat (safetext.JSON)
 	}
 	bar := newProgressPrinter(e)
 	bar.dryRun = *dryRun
@@ -237,8 +236,8 @@ func runBulkImport(e *env, args []string) error {
 	}
 	if sum != nil {
 		if rf != nil {
-			if cerr := rf.commit(); cerr != nil && err == nil {
-				err = cerr
+			if cerr := rf.Commit(); cerr != nil && err == nil {
+				err = fmt.Errorf("--report: %w", cerr)
 			}
 		}
 		printSummary(e, sum, *dryRun)
@@ -351,54 +350,14 @@ func (p *progressPrinter) finish() {
 	p.line.end()
 }
 
-// reportFile writes a report to a temporary file beside its path and
-// renames it into place on commit, so a run that fails before producing a
-// report leaves the previous report as it was.
-type reportFile struct {
-	f    *os.File
-	path string
-	done bool
-}
-
-func createReport(path string) (*reportFile, error) {
-	dir, base := filepath.Dir(path), filepath.Base(path)
-	// Temporary files of runs that were killed.
-	if stale, err := filepath.Glob(filepath.Join(dir, "."+base+".tmp-*")); err == nil {
-		for _, s := range stale {
-			os.Remove(s)
-		}
-	}
-	// A report holds no secret: mode 0644 less the umask, never forced.
-	tmp := filepath.Join(dir, fmt.Sprintf(".%s.tmp-%d-%d", base, os.Getpid(), time.Now().UnixNano()))
-	f, err := safefile.Create(tmp, 0o644)
+// createReport stages the report (safefile.Stage): it is renamed into
+// place on commit, so a run that fails before producing a report leaves
+// the previous report as it was. A report holds no secret: mode 0644 less
+// the umask, never forced.
+func createReport(path string) (*safefile.Staged, error) {
+	rf, err := safefile.Stage(path, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("creating --report: %w", err)
 	}
-	return &reportFile{f: f, path: path}, nil
-}
-
-// commit makes the report visible under its name.
-func (r *reportFile) commit() error {
-	if r.done {
-		return nil
-	}
-	r.done = true
-	err := r.f.Close()
-	if err == nil {
-		err = os.Rename(r.f.Name(), r.path)
-	}
-	if err != nil {
-		os.Remove(r.f.Name())
-		return fmt.Errorf("writing --report %s: %w", r.path, err)
-	}
-	return nil
-}
-
-// abort drops an uncommitted report.
-func (r *reportFile) abort() {
-	if !r.done {
-		r.done = true
-		r.f.Close()
-		os.Remove(r.f.Name())
-	}
+	return rf, nil
 }

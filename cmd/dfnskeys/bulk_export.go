@@ -115,8 +115,8 @@ func runBulkExport(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer rf.abort()
-	opts.Report = safetext.JSONWriter(rf.f) // the same JSON, safe to cat (safetext.JSON)
+	defer rf.Abort()
+	opts.Report = safetext.JSONWriter(rf) // the same JSON, safe to cat (safetext.JSON)
 	bar := newExportProgress(e)
 	opts.Progress, opts.ProgressEvery = bar.update, bar.every
 	opts.Notice = func(s string) { fmt.Fprintf(e.stderr, "dfnskeys: bulk-export: %s\n", safetext.Line(s)) }
@@ -127,8 +127,8 @@ func runBulkExport(e *env, args []string) error {
 	sum, err := bulk.Export(ctx, opts)
 	bar.finish()
 	if sum != nil {
-		if cerr := rf.commit(); cerr != nil && err == nil {
-			err = cerr
+		if cerr := rf.Commit(); cerr != nil && err == nil {
+			err = fmt.Errorf("--report: %w", cerr)
 		}
 		fmt.Fprintf(e.stderr, "%d rows: %d exported, %d already exported (skipped), %d failed\n", sum.Total, sum.Exported, sum.AlreadyExported, sum.Failed)
 		if sum.APIOnly > 0 {

@@ -159,7 +159,7 @@ func runRecover(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer dest.discard()
+	defer dest.Discard()
 	var resp keys.ExportResponse
 	if err := readJSONFile(*respPath, "--response", &resp); err != nil {
 		return err
@@ -186,7 +186,7 @@ func runRecover(e *env, args []string) error {
 		return err
 	}
 	defer clear(text)
-	if err := dest.save(text, "recovered", "."+*format); err != nil {
+	if err := dest.Save(text, "recovered", "."+*format); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stderr, "curve: %s\nprotocol: %s\npublic key: %s\nformat: %s\n", key.Curve(), resp.Protocol, key.PublicKeyHex(), *format)
@@ -312,7 +312,7 @@ func runExport(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer dest.discard()
+	defer dest.Discard()
 	ctx, stop := e.context()
 	defer stop()
 	plan, err := client.PlanExport(ctx, keyID, dfnskeys.ExportOptions{Expect: expect})
@@ -357,21 +357,7 @@ func runExport(e *env, args []string) error {
 	}
 	defer key.Destroy()
 	warnFaulty(e, faulty)
-	data, err := keyformat.Encode(keyformat.Format(*format), key, keyformat.EncodeOptions{KeyID: keyID, Password: password})
-	defer clear(data)
-	if err != nil {
-		// Only a bug gets here (the curve was checked): save the key anyway.
-		doc, derr := keyformat.Encode(keyformat.JSON, key, keyformat.EncodeOptions{KeyID: keyID})
-		if derr != nil {
-			return fmt.Errorf("the key was exported but could not be encoded: %w", err)
-		}
-		defer clear(doc)
-		if serr := dest.save(doc, keyID, ".json"); serr != nil {
-			return serr
-		}
-		return fmt.Errorf("the key was exported but could not be written as %s (%v): it was written as an export document (format json) instead", *format, err)
-	}
-	if err := dest.save(data, keyID, exportFormats[*format]); err != nil {
+	if err := dest.SaveKey(key, keyformat.Format(*format), keyformat.EncodeOptions{KeyID: keyID, Password: password}, exportFormats[*format]); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stderr, "key: %s\ncurve: %s\npublic key: %s\nformat: %s\n", safetext.Text(keyID), key.Curve(), key.PublicKeyHex(), *format)

@@ -7,7 +7,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
 
 	"golang.org/x/term"
 
@@ -17,7 +16,6 @@ import (
 
 // Size limits for the files dfnskeys reads. Real inputs are far smaller.
 const (
-	maxKeyInput      = 4 << 10  // a hex private key, with white space
 	maxSecretFile    = 4 << 10  // a saved decryption key
 	maxJSONFile      = 16 << 20 // signer lists, export responses
 	stdinDisplayName = "standard input"
@@ -140,59 +138,23 @@ func refuseInput(out string, inputs ...string) error {
 	return nil
 }
 
-// secretOut is where a command writes a private key: a new 0600 file, or
-// standard output when that is not a terminal.
-type secretOut struct {
-	e   *env
-	out *outFile // nil: standard output
-}
-
-// openSecretOut checks the destination, and creates the file, before any
-// secret exists.
-func openSecretOut(e *env, path string) (*secretOut, error) {
+// openSecretOut is where a command writes a private key: a new 0600 file
+// (--out), or standard output when that is not a terminal. It checks the
+// destination, and creates the file, before any secret exists; the
+// library's SecretFile saves the key and rescues it when it cannot be
+// written there.
+func openSecretOut(e *env, path string) (*safefile.SecretFile, error) {
 	if path == "" {
 		if writerIsTerminal(e.stdout) {
 			return nil, errors.New("refusing to print a private key to a terminal: use --out FILE, or redirect standard output to a file or a pipe")
 		}
-		return &secretOut{e: e}, nil
+		return safefile.SecretTo(e.stdout, "standard output"), nil
 	}
-	o, err := createOut(path, "--out", 0o600)
+	f, err := safefile.CreateSecret(path, "")
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("--out %w", err)
 	}
-	return &secretOut{e: e, out: o}, nil
-}
-
-// discard removes the file created for a key that never came. It is safe
-// to defer.
-func (s *secretOut) discard() {
-	if s != nil {
-		s.out.discard()
-	}
-}
-
-// save writes the key. A key that cannot be written where asked is not
-// lost: [safefile.Rescue] writes it to a new 0600 file beside --out, or in
-// the working, home or temporary directory, and the error says where.
-func (s *secretOut) save(data []byte, keyID, ext string) error {
-	var err error
-	near := ""
-	if s.out == nil {
-		if _, err = s.e.stdout.Write(data); err != nil {
-			err = fmt.Errorf("writing the private key to standard output: %w", err)
-		}
-	} else {
-		err = s.out.write(data)
-		near = filepath.Dir(s.out.path)
-	}
-	if err == nil {
-		return nil
-	}
-	p, rerr := safefile.Rescue(data, keyID, ext, near)
-	if rerr != nil {
-		return fmt.Errorf("%w; %v: the key is lost", err, rerr)
-	}
-	return fmt.Errorf("%w; the key was saved instead to %s (mode 0600): move it where it belongs, and keep it secret", err, p)
+	return f, nil
 }
 
 // marshalBody encodes an API request body as indented JSON with a final

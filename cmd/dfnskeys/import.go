@@ -49,7 +49,6 @@ Flags:
 
 func runImport(e *env, args []string) error {
 	fs := newFlagSet("import")
-	curveName := fs.String("curve", "", "")
 	protocol := fs.String("protocol", "", "")
 	name := fs.String("name", "", "")
 	minSigners := fs.Int("min-signers", keys.DefaultThreshold, "")
@@ -59,7 +58,7 @@ func runImport(e *env, args []string) error {
 	prove := fs.Bool("prove", false, "")
 	pinFile := pathFlag(fs, "pinned-signers")
 	allowDuplicate := fs.Bool("allow-duplicate", false, "")
-	ks := addKeySource(fs)
+	ks := addKeySource(fs, "")
 	cf := addConnFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -70,7 +69,7 @@ func runImport(e *env, args []string) error {
 	if err := checkKeyName(*name); err != nil {
 		return err
 	}
-	f, c, err := ks.curveFor(*curveName, "")
+	_, c, err := ks.formatAndCurve()
 	if err != nil {
 		return err
 	}
@@ -91,7 +90,7 @@ func runImport(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	key, err := ks.load(e, f, c)
+	key, err := ks.load(e)
 	if err != nil {
 		return err
 	}

@@ -37,16 +37,11 @@ the file's own curve for --format json).
 
 func runInspect(e *env, args []string) error {
 	fs := newFlagSet("inspect")
-	curveName := fs.String("curve", "", "")
-	ks := addKeySource(fs)
+	ks := addKeySource(fs, keys.Secp256k1)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	f, c, err := ks.curveFor(*curveName, keys.Secp256k1)
-	if err != nil {
-		return err
-	}
-	key, err := ks.load(e, f, c)
+	key, err := ks.load(e)
 	if err != nil {
 		return err
 	}

@@ -16,18 +16,20 @@ const maxKeySourceFile = 64 << 10 // keystore JSON, keypair files, mnemonics
 // keySource holds the flags that say where a private key comes from; import
 // and inspect share them.
 type keySource struct {
-	keyFile, format, path *string
-	edScalar              *bool
+	keyFile, format, curve, path *string
+	edScalar                     *bool
+	def                          keys.Curve // the curve of a key nothing else names one for
 }
 
 const keySourceUsage = `Key source:
   --key-file FILE|-   where the key is; - or absent: standard input
-  --format F          hex (default; optional 0x), raw (32-byte binary file), wif
-                      (Bitcoin), keystore (Ethereum V3, scrypt or pbkdf2), solana
-                      (keypair JSON array or base58 of 64 bytes), mnemonic (BIP-39),
-                      xprv (BIP-32 extended private key: xprv, tprv, yprv, zprv),
-                      json (what 'dfnskeys export' writes: the file names its
-                      curve and kind, and its public key is checked)
+  --format F          the key's format, detected when not given: hex (optional 0x),
+                      raw (32-byte binary file), wif (Bitcoin), keystore (Ethereum
+                      V3, scrypt or pbkdf2), solana (keypair JSON array or base58
+                      of 64 bytes), mnemonic (BIP-39), xprv (BIP-32 extended
+                      private key: xprv, tprv, yprv, zprv), json (what 'dfnskeys
+                      export' writes: the file names its curve and kind, and its
+                      public key is checked)
   --path PATH         derivation path: for --format mnemonic from the seed (default
                       m/44'/60'/0'/0/0 for secp256k1, m/44'/501'/0'/0' for ed25519:
                       BIP-32 / SLIP-0010); for --format xprv below the extended key,
@@ -42,39 +44,59 @@ a command-line argument. With a mnemonic, pass --expect-address: a wrong
 passphrase or path derives another valid key, and only the address tells.
 `
 
-func addKeySource(fs *flag.FlagSet) *keySource {
+// addKeySource adds the key source flags and --curve; def is the curve of
+// a key whose format and --curve name none ("": --curve is required).
+func addKeySource(fs *flag.FlagSet, def keys.Curve) *keySource {
 	return &keySource{
 		keyFile:  pathFlag(fs, "key-file"),
-		format:   fs.String("format", "hex", ""),
+		format:   fs.String("format", "", ""),
+		curve:    fs.String("curve", "", ""),
 		path:     fs.String("path", "", ""),
 		edScalar: fs.Bool("ed25519-scalar", false, ""),
+		def:      def,
 	}
 }
 
-// curveFor returns the curve: the --curve flag, or the format's own curve,
-// or def. Conflicting key source flags are usage errors whichever way the
-// curve was chosen.
-func (ks *keySource) curveFor(flagValue string, def keys.Curve) (keyformat.Format, keys.Curve, error) {
-	f, err := keyformat.ParseFormat(*ks.format)
-	if err != nil {
-		return "", "", usagef("%v", err)
+// formatAndCurve returns the named format ("" when it is to be detected)
+// and the curve, or a usage error for flags that conflict.
+func (ks *keySource) formatAndCurve() (keyformat.Format, keys.Curve, error) {
+	var f keyformat.Format
+	if *ks.format != "" {
+		var err error
+		if f, err = keyformat.ParseFormat(*ks.format); err != nil {
+			return "", "", usagef("%v", err)
+		}
 	}
+	return ks.check(f)
+}
+
+// check returns the curve for format f: --curve, or the format's own
+// curve, or the default. Conflicting key source flags are usage errors
+// whichever way the curve was chosen. With f "" (to be detected) only what
+// holds for every format is checked.
+func (ks *keySource) check(f keyformat.Format) (keyformat.Format, keys.Curve, error) {
 	c := f.Curve() // implied by the format, or ""
-	if flagValue != "" {
-		fc, err := keys.ParseCurve(flagValue)
+	if *ks.curve != "" {
+		fc, err := keys.ParseCurve(*ks.curve)
 		if err != nil {
-			return "", "", usagef("unsupported --curve %q: the curves are %s", flagValue, supportedCurves())
+			return "", "", usagef("unsupported --curve %q: the curves are %s", *ks.curve, supportedCurves())
 		}
 		if c != "" && fc != c {
 			return "", "", usagef("--format %s keys are %s keys, not --curve %s", f, c, fc)
 		}
 		c = fc
 	}
+	if f == "" {
+		if *ks.edScalar && c != "" && c != keys.Ed25519 {
+			return "", "", usagef("--ed25519-scalar is only for --curve ed25519, not %s", c)
+		}
+		return "", c, nil
+	}
 	if c == "" && f == keyformat.JSON {
 		return f, "", nil // the file says
 	}
 	if c == "" {
-		c = def
+		c = ks.def
 	}
 	if c == "" {
 		return "", "", usagef("missing required flag --curve")
@@ -97,27 +119,27 @@ func (ks *keySource) curveFor(flagValue string, def keys.Curve) (keyformat.Forma
 	return f, c, nil
 }
 
-// load reads and parses the key. The caller must Destroy it.
-func (ks *keySource) load(e *env, f keyformat.Format, c keys.Curve) (*keys.PrivateKey, error) {
+// load reads the key, detects its format when --format was not given, and
+// parses it (keyformat.Load). The caller must Destroy it.
+func (ks *keySource) load(e *env) (*keys.PrivateKey, error) {
+	f, c, err := ks.formatAndCurve()
+	if err != nil {
+		return nil, err
+	}
 	data, err := ks.read(e)
 	if err != nil {
 		return nil, err
 	}
 	defer clear(data)
-	secrets := keyformat.Secrets{Path: *ks.path, Ed25519Scalar: *ks.edScalar}
-	if f == keyformat.Keystore || f == keyformat.Mnemonic {
-		pw, err := ks.password(e, f)
-		if err != nil {
-			return nil, err
-		}
-		defer clear(pw)
-		if f == keyformat.Keystore {
-			secrets.Password = pw
-		} else {
-			secrets.Passphrase = pw
+	if f == "" {
+		if d := keyformat.Detect(data); d != "" {
+			if f, c, err = ks.check(d); err != nil {
+				return nil, err
+			}
 		}
 	}
-	return keyformat.Parse(f, c, data, secrets)
+	return keyformat.Load(data, keyformat.LoadOptions{Format: f, Curve: c, Path: *ks.path, Ed25519Scalar: *ks.edScalar,
+		Secret: func(f keyformat.Format) ([]byte, error) { return ks.password(e, f) }})
 }
 
 func (ks *keySource) read(e *env) ([]byte, error) {
@@ -126,7 +148,7 @@ func (ks *keySource) read(e *env) ([]byte, error) {
 		return b, checkKeyInput(b, err, *ks.keyFile, false)
 	}
 	if f, ok := e.stdin.(*os.File); ok && isTerminal(f) {
-		fmt.Fprintf(e.stderr, "private key (%s, not echoed): ", *ks.format)
+		fmt.Fprint(e.stderr, "private key (not echoed): ")
 		b, err := readPassword(f)
 		fmt.Fprintln(e.stderr)
 		return b, checkKeyInput(b, err, "", true)

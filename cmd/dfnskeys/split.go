@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"github.com/dfnskeys/dfnskeys"
-	"os"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -179,38 +178,20 @@ func loadTarget(path, id string) (*dfnskeys.ImportTarget, error) {
 }
 
 // readKey reads the private key, hex or an export document (format f),
-// from --key-file or standard input (without echo on a terminal).
+// from --key-file or standard input (without echo on a terminal), as the
+// key sources of import and inspect do.
 func readKey(e *env, path string, c keys.Curve, f keyformat.Format, edScalar bool) (*keys.PrivateKey, error) {
-	var (
-		text []byte
-		err  error
-		from string
-	)
-	if path == "" || path == "-" {
-		from = "the key on " + stdinDisplayName
-		if in, ok := e.stdin.(*os.File); ok && isTerminal(in) {
-			fmt.Fprintf(e.stderr, "private key (%s, not echoed): ", f)
-			text, err = readPassword(in)
-			fmt.Fprintln(e.stderr)
-			if err == nil && len(text) > maxKeyInput {
-				clear(text)
-				err = fmt.Errorf("the key is longer than %d characters", maxKeyInput)
-			}
-			err = checkKeyInput(text, err, "", true)
-		} else {
-			text, err = readAllLimited(e.stdin, maxKeyInput, "the key on "+stdinDisplayName)
-			err = checkKeyInput(text, err, "", false)
-		}
-	} else {
-		from = "the key in " + path
-		text, err = readFileLimited(path, maxKeyInput, "--key-file")
-		err = checkKeyInput(text, err, path, false)
-	}
+	ks := &keySource{keyFile: &path}
+	text, err := ks.read(e)
 	if err != nil {
 		return nil, err
 	}
 	defer clear(text)
-	key, err := keyformat.Parse(f, c, text, keyformat.Secrets{Ed25519Scalar: edScalar})
+	from := "the key on " + stdinDisplayName
+	if path != "" && path != "-" {
+		from = "the key in " + path
+	}
+	key, err := keyformat.Load(text, keyformat.LoadOptions{Format: f, Curve: c, Ed25519Scalar: edScalar})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", from, err)
 	}

@@ -1,0 +1,202 @@
+package keyformat_test
+
+import (
+	"bytes"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/dfnskeys/dfnskeys/address"
+	"github.com/dfnskeys/dfnskeys/keyformat"
+	"github.com/dfnskeys/dfnskeys/keys"
+)
+
+// samples returns a key in every format, as a user's file would hold it.
+func samples(t *testing.T) map[keyformat.Format][]byte {
+	t.Helper()
+	secp := newKey(t, keys.Secp256k1, wikiKey)
+	t.Cleanup(secp.Destroy)
+	enc := func(f keyformat.Format) []byte {
+		b, err := keyformat.Encode(f, secp, keyformat.EncodeOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	return map[keyformat.Format][]byte{
+		keyformat.Hex:      enc(keyformat.Hex),
+		keyformat.Raw:      mustHex(t, wikiKey),
+		keyformat.WIF:      enc(keyformat.WIF),
+		keyformat.JSON:     enc(keyformat.JSON),
+		keyformat.Keystore: lightKeystore(t, secp, "pw", "pbkdf2"),
+		keyformat.Solana:   []byte(address.Base58Encode(mustHex(t, rfcSeed+rfcPub)) + "\n"),
+		keyformat.Mnemonic: []byte(abandonAbout + "\n"),
+		keyformat.XPRV:     []byte("xprv9s21ZrQH143K3QTDL4LXw2F7HEK3wJUD2nW2nRk4stbPy6cq3jPPqjiChkVvvNKmPGJxWUtg6LnF5kejMRNNU3TGtRBeJgk33yuGBxrMPHi\n"),
+	}
+}
+
+func TestDetect(t *testing.T) {
+	t.Parallel()
+	for want, data := range samples(t) {
+		if got := keyformat.Detect(data); got != want {
+			t.Errorf("Detect(%s sample) = %q", want, got)
+		}
+	}
+	for in, want := range map[string]keyformat.Format{
+		"0x" + wikiKey:                        keyformat.Hex,
+		"\xef\xbb\xbf " + wikiKey[:62] + "\n": keyformat.Hex, // short: hex says how short
+		"[1, 2, 3]":                           keyformat.Solana,
+		`{"version": 3}`:                      "",
+		"hello world":                         "",
+		"":                                    "",
+		"  \n":                                "",
+		"zzzz not base58 0OIl":                "",
+	} {
+		if got := keyformat.Detect([]byte(in)); got != want {
+			t.Errorf("Detect(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// A key read in the wrong named format is told which format it is in,
+// without its bytes in the message.
+func TestParseNamesTheFormatTheKeyIsIn(t *testing.T) {
+	t.Parallel()
+	s := samples(t)
+	for _, tc := range []struct {
+		named, is keyformat.Format
+	}{
+		{keyformat.Hex, keyformat.WIF},
+		{keyformat.Hex, keyformat.Keystore}, // not json: a keystore is no export document
+		{keyformat.Hex, keyformat.JSON},
+		{keyformat.Hex, keyformat.Mnemonic},
+		{keyformat.WIF, keyformat.Hex},
+		{keyformat.Raw, keyformat.Hex},
+		{keyformat.Keystore, keyformat.Solana},
+		{keyformat.Mnemonic, keyformat.XPRV},
+	} {
+		var sec keyformat.Secrets
+		if tc.named == keyformat.Mnemonic {
+			sec.Passphrase = []byte("p")
+		}
+		if tc.named == keyformat.Keystore {
+			sec.Password = []byte("p")
+		}
+		k, err := keyformat.Parse(tc.named, curveOf(tc.named), s[tc.is], sec)
+		if k != nil || err == nil {
+			t.Fatalf("%s read as %s: no error", tc.is, tc.named)
+		}
+		want := "use format " + string(tc.is) + " (--format " + string(tc.is) + ")"
+		if !strings.Contains(err.Error(), want) || !strings.HasPrefix(err.Error(), string(tc.named)+": ") {
+			t.Errorf("%s read as %s: %q, want it to say %q", tc.is, tc.named, err, want)
+		}
+		for _, line := range bytes.Fields(s[tc.is]) {
+			if len(line) >= 8 && strings.Contains(err.Error(), string(line)) {
+				t.Errorf("%s read as %s: the error %q echoes the input", tc.is, tc.named, err)
+			}
+		}
+	}
+	// A wrong password is not a wrong format.
+	_, err := keyformat.Parse(keyformat.Keystore, "", s[keyformat.Keystore], keyformat.Secrets{Password: []byte("wrong")})
+	if !errors.Is(err, keyformat.ErrWrongPassword) {
+		t.Errorf("wrong password: %v", err)
+	}
+}
+
+func TestLoad(t *testing.T) {
+	t.Parallel()
+	s := samples(t)
+	asked := []keyformat.Format{}
+	secret := func(f keyformat.Format) ([]byte, error) {
+		asked = append(asked, f)
+		if f == keyformat.Keystore {
+			return []byte("pw"), nil
+		}
+		return []byte{}, nil
+	}
+	for _, f := range []keyformat.Format{keyformat.Hex, keyformat.Raw, keyformat.WIF, keyformat.JSON, keyformat.Keystore} {
+		asked = asked[:0]
+		k, err := keyformat.Load(s[f], keyformat.LoadOptions{Curve: keys.Secp256k1, Secret: secret})
+		if err != nil {
+			t.Fatalf("%s detected: %v", f, err)
+		}
+		if got := keyHex(t, k); got != wikiKey {
+			t.Errorf("%s detected: key %s", f, got)
+		}
+		k.Destroy()
+		if want := f == keyformat.Keystore; want != (len(asked) == 1) {
+			t.Errorf("%s: secret asked for %v", f, asked)
+		}
+	}
+	// A format that implies its curve needs none; a named curve that
+	// contradicts it is an error.
+	k, err := keyformat.Load(s[keyformat.Solana], keyformat.LoadOptions{})
+	if err != nil || k.Curve() != keys.Ed25519 {
+		t.Fatalf("solana detected: %v", err)
+	}
+	k.Destroy()
+	if _, err := keyformat.Load(s[keyformat.Solana], keyformat.LoadOptions{Curve: keys.Stark}); err == nil {
+		t.Error("solana as stark: no error")
+	}
+	if _, err := keyformat.Load(s[keyformat.Hex], keyformat.LoadOptions{}); err == nil || !strings.Contains(err.Error(), "curve") {
+		t.Errorf("hex without a curve: %v", err)
+	}
+	if _, err := keyformat.Load([]byte("what is this"), keyformat.LoadOptions{Curve: keys.Secp256k1}); err == nil || !strings.Contains(err.Error(), "could not be recognised") || strings.Contains(err.Error(), "what is this") {
+		t.Errorf("unrecognisable: %v", err)
+	}
+	if _, err := keyformat.Load(s[keyformat.Keystore], keyformat.LoadOptions{}); err == nil || !strings.Contains(err.Error(), "keystore password") {
+		t.Errorf("keystore without Secret: %v", err)
+	}
+	failing := errors.New("no terminal")
+	if _, err := keyformat.Load(s[keyformat.Mnemonic], keyformat.LoadOptions{Curve: keys.Secp256k1, Secret: func(keyformat.Format) ([]byte, error) { return nil, failing }}); !errors.Is(err, failing) {
+		t.Errorf("failing Secret: %v", err)
+	}
+}
+
+func FuzzDetect(f *testing.F) {
+	f.Add([]byte(wikiKey))
+	f.Add([]byte("0x" + wikiKey))
+	f.Add([]byte(abandonAbout))
+	f.Add([]byte(`{"type":"dfnskeys-exported-key"}`))
+	f.Add([]byte(`{"Crypto":{}}`))
+	f.Add([]byte("[1,2]"))
+	f.Add([]byte("KyZpNDKnfs94vbrwhJneDi77V6jF64PWPF8x5cdJb8ifgg2DUc9d"))
+	f.Add(bytes.Repeat([]byte{0xff}, 32))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		in := bytes.Clone(data)
+		d := keyformat.Detect(data)
+		if !bytes.Equal(in, data) {
+			t.Fatal("Detect changed its input")
+		}
+		if d != "" {
+			if _, err := keyformat.ParseFormat(string(d)); err != nil {
+				t.Fatalf("Detect returned %q", d)
+			}
+		}
+		if keyformat.Detect(data) != d {
+			t.Fatal("Detect is not deterministic")
+		}
+		// Parse in any named format never panics and never returns both.
+		for _, f := range keyformat.Formats() {
+			if f == keyformat.Keystore || f == keyformat.Mnemonic || f == keyformat.XPRV {
+				continue // a KDF, a seed derivation, a required path: covered by their own fuzzers
+			}
+			k, err := keyformat.Parse(f, curveOf(f), data, keyformat.Secrets{})
+			if (k == nil) == (err == nil) {
+				t.Fatalf("Parse(%s): key %v, error %v", f, k != nil, err)
+			}
+			if k != nil {
+				k.Destroy()
+			}
+		}
+	})
+}
+
+// curveOf is the curve to name with format f: none when the format implies
+// one or names it, secp256k1 otherwise.
+func curveOf(f keyformat.Format) keys.Curve {
+	if f.Curve() != "" || f == keyformat.JSON {
+		return ""
+	}
+	return keys.Secp256k1
+}
