@@ -13,7 +13,7 @@ import (
 
 	starkcurve "github.com/consensys/gnark-crypto/ecc/stark-curve"
 
-	"github.com/dfnskeys/dfnskeys/address"
+	"github.com/dfnskeys/dfnskeys/internal/secp"
 	"github.com/dfnskeys/dfnskeys/internal/sharding"
 	"github.com/dfnskeys/dfnskeys/internal/signing"
 )
@@ -110,7 +110,7 @@ func VerifyTaproot(publicKey, hash, r, s []byte) error {
 	if len(hash) != 32 {
 		return fmt.Errorf("the hash is %d bytes; want 32", len(hash))
 	}
-	q, err := address.TaprootOutputKey(publicKey)
+	q, err := secp.TaprootOutputKey(publicKey)
 	if err != nil {
 		return fmt.Errorf("%w", err)
 	}
