@@ -14,17 +14,17 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dfnskeys/dfnskeys/dfnstest"
 	"github.com/dfnskeys/dfnskeys/encryption"
 	"github.com/dfnskeys/dfnskeys/internal/sharding"
+	"github.com/dfnskeys/dfnskeys/internal/sim"
 	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/dfnskeys/dfnskeys/signers"
 	"github.com/stretchr/testify/require"
 )
 
-func newCluster(t testing.TB, n int) *dfnstest.Cluster {
+func newCluster(t testing.TB, n int) *sim.Cluster {
 	t.Helper()
-	c, err := dfnstest.NewCluster(n)
+	c, err := sim.NewCluster(n)
 	require.NoError(t, err)
 	return c
 }

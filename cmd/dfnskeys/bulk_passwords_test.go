@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/dfnskeys/dfnskeys/dfnstest"
+	"github.com/dfnskeys/dfnskeys/internal/sim"
 	"github.com/dfnskeys/dfnskeys/keyformat"
 	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/stretchr/testify/require"
@@ -16,7 +16,7 @@ import (
 // On a terminal, bulk-import asks for the run-wide passwords its input
 // needs before sending anything, without echo.
 func TestBulkImportAsksForMissingPasswords(t *testing.T) {
-	srv := dfnstest.NewServer(t)
+	srv := sim.NewServer(t)
 	dir := t.TempDir()
 	pem := filepath.Join(dir, "cred.pem")
 	require.NoError(t, os.WriteFile(pem, srv.CredentialPEM(), 0o600))

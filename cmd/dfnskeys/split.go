@@ -2,11 +2,12 @@ package main
 
 import (
 	"fmt"
-	"github.com/dfnskeys/dfnskeys"
 	"os"
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/dfnskeys/dfnskeys"
 
 	"github.com/dfnskeys/dfnskeys/internal/safetext"
 	"github.com/dfnskeys/dfnskeys/keyformat"

@@ -21,9 +21,9 @@ import (
 	"github.com/dfnskeys/dfnskeys"
 	"github.com/dfnskeys/dfnskeys/auth"
 	"github.com/dfnskeys/dfnskeys/bulk"
-	"github.com/dfnskeys/dfnskeys/dfnstest"
 	"github.com/dfnskeys/dfnskeys/encryption"
 	"github.com/dfnskeys/dfnskeys/internal/sharding"
+	"github.com/dfnskeys/dfnskeys/internal/sim"
 	"github.com/dfnskeys/dfnskeys/keyformat"
 	"github.com/dfnskeys/dfnskeys/keys"
 )
@@ -185,9 +185,9 @@ func secretCases(t *testing.T) []secretCase {
 		is := sharding.ImportShare{SecretShare: sh.Shares[0], PublicShares: sh.PublicShares}
 		add("internal/sharding.ImportShare/"+c.Name(), secrets[:1], is, &is)
 		stored := loadStoredKey(t, keys.Curve(c.Name()), share)
-		add("dfnstest.StoredKey/"+c.Name(), secrets[:1], *stored, stored)
-		ssk := dfnstest.StoredServerKey{ClusterID: "cl-1", Shares: stored}
-		add("dfnstest.StoredServerKey/"+c.Name(), secrets[:1], ssk, &ssk)
+		add("sim.StoredKey/"+c.Name(), secrets[:1], *stored, stored)
+		ssk := sim.StoredServerKey{ClusterID: "cl-1", Shares: stored}
+		add("sim.StoredServerKey/"+c.Name(), secrets[:1], ssk, &ssk)
 	}
 
 	// auth: a Key credential's private key.
@@ -230,20 +230,20 @@ func secretCases(t *testing.T) []secretCase {
 	add("bulk.ExportOptions", [][]byte{password}, xo, &xo)
 
 	// dfnstest: the simulator's token and credential key, a passkey.
-	srv := dfnstest.NewServer(t)
+	srv := sim.NewServer(t)
 	block, _ := pem.Decode(srv.CredentialPEM())
-	add("dfnstest.Server", [][]byte{[]byte(srv.Token()), block.Bytes, srv.CredentialPEM()[30:90]}, srv)
-	pk, err := dfnstest.NewPasskey("cr-passkey", ecKey, []byte("user-handle-1"))
+	add("sim.Server", [][]byte{[]byte(srv.Token()), block.Bytes, srv.CredentialPEM()[30:90]}, srv)
+	pk, err := sim.NewPasskey("cr-passkey", ecKey, []byte("user-handle-1"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	add("dfnstest.Passkey", [][]byte{dBytes, der}, pk)
+	add("sim.Passkey", [][]byte{dBytes, der}, pk)
 	return cases
 }
 
-// loadStoredKey returns a dfnstest.StoredKey holding share, made the way
+// loadStoredKey returns a sim.StoredKey holding share, made the way
 // a user gets one (its shares are unexported): through LoadStoredKey.
-func loadStoredKey(t *testing.T, c keys.Curve, share sharding.Share) *dfnstest.StoredKey {
+func loadStoredKey(t *testing.T, c keys.Curve, share sharding.Share) *sim.StoredKey {
 	t.Helper()
 	sc, err := sharding.CurveByName(string(c))
 	if err != nil {
@@ -256,7 +256,7 @@ func loadStoredKey(t *testing.T, c keys.Curve, share sharding.Share) *dfnstest.S
 	if err := os.WriteFile(path, []byte(st), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	k, err := dfnstest.LoadStoredKey(path)
+	k, err := sim.LoadStoredKey(path)
 	if err != nil {
 		t.Fatal(err)
 	}
