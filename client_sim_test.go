@@ -21,6 +21,7 @@ import (
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 	"github.com/dfnskeys/dfnskeys"
 	"github.com/dfnskeys/dfnskeys/auth"
+	"github.com/dfnskeys/dfnskeys/internal/authwire"
 	"github.com/dfnskeys/dfnskeys/internal/sim"
 	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/dfnskeys/dfnskeys/signers"
@@ -152,7 +153,7 @@ func TestSignedPayloadEqualsSentBody(t *testing.T) {
 	for _, r := range srv.Requests() {
 		switch r.Method + " " + r.Path {
 		case "POST /auth/action/init":
-			var init auth.UserActionInitRequest
+			var init authwire.UserActionInitRequest
 			require.NoError(t, json.Unmarshal(r.Body, &init))
 			signed, signedPath, signedMethod = []byte(init.UserActionPayload), init.UserActionHTTPPath, init.UserActionHTTPMethod
 		case "POST /keys/import":

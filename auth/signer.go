@@ -11,7 +11,6 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -24,7 +23,7 @@ import (
 )
 
 // Signer answers user-action challenges. Implementations return the
-// assertion that goes into [UserActionRequest.FirstFactor].
+// assertion that answers the challenge (the firstFactor of POST /auth/action).
 type Signer interface {
 	// Sign answers challenge. It must not modify challenge.
 	Sign(ctx context.Context, challenge *UserActionChallenge) (*Assertion, error)
@@ -46,31 +45,6 @@ const (
 	// AlgorithmRSA signs SHA-256 of the client data with RSASSA-PKCS1-v1_5.
 	AlgorithmRSA Algorithm = "RSA"
 )
-
-// KeyClientData returns the client data a Key credential signs for
-// challenge: the compact JSON {"type":"key.get","challenge":"<challenge>"},
-// with the challenge JSON-escaped but not HTML-escaped. The challenge must be
-// non-empty valid UTF-8.
-func KeyClientData(challenge string) ([]byte, error) {
-	if challenge == "" {
-		return nil, errors.New("the challenge is empty; pass the challenge string from POST /auth/action/init")
-	}
-	if !utf8.ValidString(challenge) {
-		return nil, errors.New("the challenge is not valid UTF-8 and cannot be signed as JSON")
-	}
-	// Field order matters: the server receives these exact bytes.
-	v := struct {
-		Type      string `json:"type"`
-		Challenge string `json:"challenge"`
-	}{"key.get", challenge}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, fmt.Errorf("failed to encode client data: %w", err)
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
-}
 
 // KeySigner is a [Signer] for a Key credential: a credential ID and the
 // private key registered for it. Printing a KeySigner (String, GoString, any
@@ -283,7 +257,7 @@ func (s *KeySigner) Sign(ctx context.Context, challenge *UserActionChallenge) (*
 	if !ok {
 		return nil, &CredentialNotAllowedError{CredentialID: s.credID, Allowed: allowed}
 	}
-	clientData, err := KeyClientData(challenge.Challenge)
+	clientData, err := credkey.KeyClientData(challenge.Challenge)
 	if err != nil {
 		return nil, err
 	}

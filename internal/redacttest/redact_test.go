@@ -22,6 +22,7 @@ import (
 	"github.com/dfnskeys/dfnskeys/auth"
 	"github.com/dfnskeys/dfnskeys/bulk"
 	"github.com/dfnskeys/dfnskeys/encryption"
+	"github.com/dfnskeys/dfnskeys/internal/authwire"
 	"github.com/dfnskeys/dfnskeys/internal/sharding"
 	"github.com/dfnskeys/dfnskeys/internal/sim"
 	"github.com/dfnskeys/dfnskeys/keyformat"
@@ -207,8 +208,8 @@ func secretCases(t *testing.T) []secretCase {
 	dBytes := ecKey.D.FillBytes(make([]byte, 32))
 	add("auth.KeySigner", [][]byte{dBytes, der, pemBytes[30:90]}, ks)
 	token := "eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiJ1cy1yZWRhY3QifQ.c2lnbmF0dXJlLXJlZGFjdA"
-	ua := auth.UserActionResponse{UserAction: token}
-	add("auth.UserActionResponse", [][]byte{[]byte(token)}, ua, &ua)
+	ua := authwire.UserActionResponse{UserAction: token}
+	add("authwire.UserActionResponse", [][]byte{[]byte(token)}, ua, &ua)
 
 	// The API client: its token and its signer.
 	cl, err := dfnskeys.NewClient(dfnskeys.WithBaseURL("https://api.dfns.example"), dfnskeys.WithAuthToken(token), dfnskeys.WithSigner(ks))

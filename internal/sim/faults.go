@@ -3,13 +3,14 @@ package sim
 import (
 	"errors"
 	"fmt"
-	"github.com/dfnskeys/dfnskeys/internal/suggest"
 	mrand "math/rand/v2"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/dfnskeys/dfnskeys/internal/suggest"
 )
 
 // FaultKind is what a [Fault] does to a request.

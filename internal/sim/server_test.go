@@ -20,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dfnskeys/dfnskeys/auth"
+	"github.com/dfnskeys/dfnskeys/internal/authwire"
 	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/dfnskeys/dfnskeys/signers"
 )
@@ -81,7 +82,7 @@ func (c *testClient) get(path string, v any) {
 
 func (c *testClient) challenge(method, path string, body []byte) *auth.UserActionChallenge {
 	c.t.Helper()
-	init, err := auth.NewUserActionInitRequest(method, path, body)
+	init, err := authwire.NewUserActionInitRequest(method, path, body)
 	require.NoError(c.t, err)
 	resp, b := c.do("POST", "/auth/action/init", mustJSON(c.t, init), nil)
 	require.Equal(c.t, http.StatusOK, resp.StatusCode, "%s", b)
@@ -95,7 +96,7 @@ func (c *testClient) answer(ch *auth.UserActionChallenge, signer auth.Signer) (*
 	c.t.Helper()
 	a, err := signer.Sign(context.Background(), ch)
 	require.NoError(c.t, err)
-	return c.do("POST", "/auth/action", mustJSON(c.t, &auth.UserActionRequest{ChallengeIdentifier: ch.ChallengeIdentifier, FirstFactor: *a}), nil)
+	return c.do("POST", "/auth/action", mustJSON(c.t, &authwire.UserActionRequest{ChallengeIdentifier: ch.ChallengeIdentifier, FirstFactor: *a}), nil)
 }
 
 // userAction returns a user-action token for the request.
@@ -103,7 +104,7 @@ func (c *testClient) userAction(method, path string, body []byte) string {
 	c.t.Helper()
 	resp, b := c.answer(c.challenge(method, path, body), c.signer)
 	require.Equal(c.t, http.StatusOK, resp.StatusCode, "%s", b)
-	var ua auth.UserActionResponse
+	var ua authwire.UserActionResponse
 	require.NoError(c.t, json.Unmarshal(b, &ua))
 	require.NotEmpty(c.t, ua.UserAction)
 	return ua.UserAction
@@ -369,7 +370,7 @@ func TestUserActions(t *testing.T) {
 	})
 	t.Run("bad assertions", func(t *testing.T) {
 		post := func(a auth.Assertion, ch *auth.UserActionChallenge) (*http.Response, []byte) {
-			return c.do("POST", "/auth/action", mustJSON(t, &auth.UserActionRequest{ChallengeIdentifier: ch.ChallengeIdentifier, FirstFactor: a}), nil)
+			return c.do("POST", "/auth/action", mustJSON(t, &authwire.UserActionRequest{ChallengeIdentifier: ch.ChallengeIdentifier, FirstFactor: a}), nil)
 		}
 		sign := func(ch *auth.UserActionChallenge) auth.Assertion {
 			a, err := c.signer.Sign(context.Background(), ch)
@@ -400,7 +401,7 @@ func TestUserActions(t *testing.T) {
 		requireError(t, resp, b, http.StatusBadRequest, `firstFactor.kind "PasswordProtectedKey" is not supported: use "Key" or "Fido2"`)
 	})
 	t.Run("bad init", func(t *testing.T) {
-		for name, init := range map[string]auth.UserActionInitRequest{
+		for name, init := range map[string]authwire.UserActionInitRequest{
 			"kind":   {UserActionHTTPMethod: "POST", UserActionHTTPPath: "/keys/import", UserActionServerKind: "Staff"},
 			"query":  {UserActionHTTPMethod: "POST", UserActionHTTPPath: "/keys?limit=1", UserActionServerKind: "Api"},
 			"host":   {UserActionHTTPMethod: "POST", UserActionHTTPPath: "https://api.dfns.io/keys/import", UserActionServerKind: "Api"},
@@ -570,7 +571,7 @@ func TestRouting(t *testing.T) {
 	resp, b = c.do("POST", "/keys/key-1", []byte("{}"), nil)
 	requireError(t, resp, b, http.StatusMethodNotAllowed, "")
 
-	init := mustJSON(t, auth.UserActionInitRequest{UserActionHTTPMethod: "POST", UserActionHTTPPath: "/keys/import", UserActionServerKind: "Api"})
+	init := mustJSON(t, authwire.UserActionInitRequest{UserActionHTTPMethod: "POST", UserActionHTTPPath: "/keys/import", UserActionServerKind: "Api"})
 	resp, b = c.do("POST", "/auth/action/init", init, http.Header{"Content-Type": {"text/plain"}})
 	requireError(t, resp, b, http.StatusBadRequest, "Content-Type must be application/json")
 	resp, b = c.do("POST", "/auth/action/init", init, http.Header{"Content-Type": {"application/json; charset=utf-8"}})
