@@ -188,7 +188,7 @@ func TestProofConfirmedCountsAsSigned(t *testing.T) {
 		require.NoError(t, err, s.String())
 		got, err := c.Keys.GetSignature(ctx, created.ID, proof.SignatureID)
 		require.NoError(t, err)
-		require.Equal(t, signatures.StatusConfirmed, got.Status)
+		require.Equal(t, "Confirmed", got.Status)
 		require.NotNil(t, got.DateConfirmed)
 	}
 }
