@@ -561,7 +561,9 @@ func TestExportRequestShape(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, ek.Equal(ctx.DecryptionKey().EncryptionKey()))
 	ctx.Destroy()
-	require.Equal(t, make([]byte, 32), ctx.DecryptionKey().Bytes()[1:])
+	raw, err := base64.StdEncoding.DecodeString(string(ctx.DecryptionKey().MarshalBinaryText()))
+	require.NoError(t, err)
+	require.Equal(t, make([]byte, 32), raw[1:])
 }
 
 func TestGeneratePrivateKey(t *testing.T) {

@@ -159,9 +159,13 @@ func secretCases(t *testing.T) []secretCase {
 	if err != nil {
 		t.Fatal(err)
 	}
-	add("encryption.DecryptionKey", [][]byte{dk.Bytes(), dk.MarshalBinaryText()}, dk)
+	dkRaw, err := base64.StdEncoding.DecodeString(string(dk.MarshalBinaryText()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	add("encryption.DecryptionKey", [][]byte{dkRaw, dk.MarshalBinaryText()}, dk)
 	ec := keys.NewExportContextFromDecryptionKey(dk)
-	add("keys.ExportContext", [][]byte{dk.Bytes(), dk.MarshalBinaryText()}, ec)
+	add("keys.ExportContext", [][]byte{dkRaw, dk.MarshalBinaryText()}, ec)
 
 	// sharding: shares are secret.
 	for _, c := range sharding.Curves() {
