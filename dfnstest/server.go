@@ -27,8 +27,7 @@ func option(o sim.ServerOption) ServerOption {
 	return func(os *[]sim.ServerOption) { *os = append(*os, o) }
 }
 
-// WithSigners sets the number of signers per cluster, 2 to
-// [signers.MaxSigners] (default 5).
+// WithSigners sets the number of signers per cluster, 2 to 256 (default 5).
 func WithSigners(n int) ServerOption { return option(sim.WithSigners(n)) }
 
 // WithClusters sets the number of clusters GET /signers lists (default 1).

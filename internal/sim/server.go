@@ -22,6 +22,7 @@ import (
 
 	"github.com/dfnskeys/dfnskeys"
 	"github.com/dfnskeys/dfnskeys/auth"
+	"github.com/dfnskeys/dfnskeys/internal/signerid"
 	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/dfnskeys/dfnskeys/signers"
 )
@@ -136,8 +137,8 @@ func StartServer(opts ...ServerOption) (*Server, error) {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	if cfg.signers < 2 || cfg.signers > signers.MaxSigners {
-		return nil, fmt.Errorf("%d signers per cluster; want 2 to %d", cfg.signers, signers.MaxSigners)
+	if cfg.signers < 2 || cfg.signers > signerid.MaxSigners {
+		return nil, fmt.Errorf("%d signers per cluster; want 2 to %d", cfg.signers, signerid.MaxSigners)
 	}
 	if cfg.clusters < 1 {
 		return nil, fmt.Errorf("%d clusters; want at least 1", cfg.clusters)
