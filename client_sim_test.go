@@ -71,7 +71,7 @@ func TestRoundTripOverHTTP(t *testing.T) {
 			require.NoError(t, err)
 			require.Equal(t, key.PublicKeyHex(), created.PublicKey)
 			require.True(t, created.Imported)
-			require.Equal(t, s.SchemeName(), created.Scheme)
+			require.Equal(t, s.SignatureAlgorithm(), created.Scheme)
 
 			got, err := c.Keys.Get(ctx, created.ID)
 			require.NoError(t, err)

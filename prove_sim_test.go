@@ -27,7 +27,7 @@ func TestProveEveryScheme(t *testing.T) {
 			require.NoError(t, err)
 			require.Equal(t, created.ID, proof.KeyID)
 			require.Equal(t, key.PublicKeyHex(), proof.PublicKey)
-			require.Equal(t, s.SchemeName(), created.Scheme)
+			require.Equal(t, s.SignatureAlgorithm(), created.Scheme)
 			require.NoError(t, signatures.Verify(proof.Scheme, key.PublicKey(), proof.Hash, &proof.Signature), "the returned proof verifies again")
 			if s.Curve == keys.Stark {
 				require.Less(t, proof.Hash[0], byte(0x08))

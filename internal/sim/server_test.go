@@ -197,7 +197,7 @@ func TestImportExportEveryScheme(t *testing.T) {
 			require.NoError(t, json.Unmarshal(b, &k))
 			require.True(t, strings.HasPrefix(k.ID, "key-"))
 			require.Equal(t, req.Name, k.Name)
-			require.Equal(t, scheme.SchemeName(), k.Scheme)
+			require.Equal(t, scheme.SignatureAlgorithm(), k.Scheme)
 			require.Equal(t, scheme.Curve, k.Curve)
 			require.Equal(t, priv.PublicKeyHex(), k.PublicKey)
 			require.Equal(t, "Active", k.Status)
