@@ -182,7 +182,7 @@ func BenchmarkImportKeyLookup(b *testing.B) {
 	}
 }
 
-func signerFor(t testing.TB, srv *sim.Server) auth.Signer {
+func signerFor(t testing.TB, srv *sim.Server) auth.UserActionSigner {
 	s, err := auth.NewKeySigner(srv.CredentialID(), srv.CredentialPEM())
 	require.NoError(t, err)
 	return s

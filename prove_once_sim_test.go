@@ -276,7 +276,7 @@ func TestListSendsOwner(t *testing.T) {
 	require.Contains(t, reqs[len(reqs)-1].Query, "owner=us-1")
 }
 
-func signerOf(t *testing.T, srv *sim.Server) auth.Signer {
+func signerOf(t *testing.T, srv *sim.Server) auth.UserActionSigner {
 	t.Helper()
 	s, err := auth.NewKeySigner(srv.CredentialID(), srv.CredentialPEM())
 	require.NoError(t, err)

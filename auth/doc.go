@@ -4,11 +4,11 @@
 // The flow is the one in the project's protocol notes (docs/protocol.md §6,
 // "User action signing"): the client posts the exact body, method and path
 // of the call to authorize to POST /auth/action/init, and Dfns answers with a
-// [UserActionChallenge]; a [Signer] turns the challenge into an [Assertion];
+// [UserActionChallenge]; a [UserActionSigner] turns the challenge into an [Assertion];
 // the client posts it to POST /auth/action and receives a token good for one
 // request. [KeySigner] signs locally with a private key: it signs the compact
 // JSON {"type":"key.get","challenge":"…"} and encodes the client data and
-// signature as base64url without padding. Another [Signer] (a person's
+// signature as base64url without padding. Another [UserActionSigner] (a person's
 // passkey, a signing service) can answer the same challenge.
 //
 // This package only signs; sending the messages is the job of the client

@@ -22,9 +22,10 @@ import (
 	"github.com/dfnskeys/dfnskeys/internal/credkey"
 )
 
-// Signer answers user-action challenges. Implementations return the
+// UserActionSigner answers user-action challenges: a Key credential
+// ([KeySigner]), a passkey or a signing service. Implementations return the
 // assertion that answers the challenge (the firstFactor of POST /auth/action).
-type Signer interface {
+type UserActionSigner interface {
 	// Sign answers challenge. It must not modify challenge.
 	Sign(ctx context.Context, challenge *UserActionChallenge) (*Assertion, error)
 }
@@ -46,7 +47,7 @@ const (
 	AlgorithmRSA Algorithm = "RSA"
 )
 
-// KeySigner is a [Signer] for a Key credential: a credential ID and the
+// KeySigner is a [UserActionSigner] for a Key credential: a credential ID and the
 // private key registered for it. Printing a KeySigner (String, GoString, any
 // fmt verb) shows only the credential ID and the algorithm.
 //
@@ -63,7 +64,7 @@ type KeySigner struct {
 	sign func(clientData []byte) ([]byte, error)
 }
 
-var _ Signer = (*KeySigner)(nil)
+var _ UserActionSigner = (*KeySigner)(nil)
 
 // NewKeySigner returns a KeySigner for the Key credential credID whose
 // private key is the PEM in pemBytes. The key type is detected: Ed25519

@@ -31,7 +31,7 @@ type testClient struct {
 	s      *Server
 	hc     *http.Client
 	token  string
-	signer auth.Signer
+	signer auth.UserActionSigner
 }
 
 func newClient(t *testing.T, s *Server) *testClient {
@@ -92,7 +92,7 @@ func (c *testClient) challenge(method, path string, body []byte) *auth.UserActio
 }
 
 // answer signs ch with signer and posts the assertion.
-func (c *testClient) answer(ch *auth.UserActionChallenge, signer auth.Signer) (*http.Response, []byte) {
+func (c *testClient) answer(ch *auth.UserActionChallenge, signer auth.UserActionSigner) (*http.Response, []byte) {
 	c.t.Helper()
 	a, err := signer.Sign(context.Background(), ch)
 	require.NoError(c.t, err)
