@@ -14,36 +14,36 @@ type FaultKind int
 const (
 	// FailBefore answers with Fault.Status (default 503) without
 	// processing the request.
-	FailBefore = FaultKind(sim.FailBefore)
+	FailBefore FaultKind = iota + 1
 	// RateLimit answers 429 with a Retry-After header of Fault.Wait in
 	// whole seconds, rounded up, without processing the request.
-	RateLimit = FaultKind(sim.RateLimit)
+	RateLimit
 	// FailAfter processes the request (a key is imported, a token spent)
 	// and then answers with Fault.Status (default 502) instead of the
 	// result: an ambiguous outcome.
-	FailAfter = FaultKind(sim.FailAfter)
+	FailAfter
 	// DropResponse processes the request and then closes the connection
 	// in the middle of the status line, so the client gets a transport
 	// error. Because bytes were received, net/http does not transparently
 	// retry, even a GET.
-	DropResponse = FaultKind(sim.DropResponse)
+	DropResponse
 	// DelayAfter processes the request and then holds the response for
 	// Fault.Wait, even if the client has given up: a client timeout
 	// meanwhile leaves the request processed, the other ambiguous case.
-	DelayAfter = FaultKind(sim.DelayAfter)
+	DelayAfter
 	// PolicyApproval makes a mutating route answer 202 with a pending
 	// approval instead of processing the request, after the user action
 	// has been checked and spent. It has no effect on reading routes.
-	PolicyApproval = FaultKind(sim.PolicyApproval)
+	PolicyApproval
 	// BadSignature makes signatures the server produces invalid (one bit
 	// of s flipped), so that a caller's verification can be seen to fail.
 	// It concerns signature requests only: Fault.Route must be empty.
-	BadSignature = FaultKind(sim.BadSignature)
+	BadSignature
 	// Confirmed makes signature requests read back as Confirmed instead of
 	// Signed once signed (with dateConfirmed set), as Dfns reports a
 	// signature that was broadcast and confirmed: a client must take
 	// Confirmed as signed. Fault.Route must be empty.
-	Confirmed = FaultKind(sim.Confirmed)
+	Confirmed
 )
 
 // String returns the kind's Go name, such as "FailBefore".
