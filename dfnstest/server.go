@@ -21,10 +21,13 @@ type Server struct {
 }
 
 // ServerOption configures [NewServer] and [StartServer].
-type ServerOption func(*[]sim.ServerOption)
+type ServerOption func(*options)
+
+// options collects the simulator's options.
+type options struct{ sim []sim.ServerOption }
 
 func option(o sim.ServerOption) ServerOption {
-	return func(os *[]sim.ServerOption) { *os = append(*os, o) }
+	return func(os *options) { os.sim = append(os.sim, o) }
 }
 
 // WithSigners sets the number of signers per cluster, 2 to 256 (default 5).
@@ -52,11 +55,11 @@ func WithCredentialAlgorithm(alg auth.Algorithm) ServerOption {
 }
 
 func simOptions(opts []ServerOption) []sim.ServerOption {
-	var out []sim.ServerOption
+	var os options
 	for _, o := range opts {
-		o(&out)
+		o(&os)
 	}
-	return out
+	return os.sim
 }
 
 // NewServer starts a [Server] for a test and closes it when the test ends;
