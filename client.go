@@ -36,7 +36,7 @@ const (
 type Client struct {
 	baseURL   *url.URL
 	token     string
-	signer    auth.Signer
+	signer    auth.UserActionSigner
 	http      *http.Client
 	userAgent string
 	retry     RetryPolicy
@@ -110,7 +110,7 @@ func WithAuthToken(token string) Option {
 
 // WithSigner sets the credential signer for user actions (imports and
 // exports). Without one, those calls fail with ErrNoSigner; reads work.
-func WithSigner(s auth.Signer) Option {
+func WithSigner(s auth.UserActionSigner) Option {
 	return func(c *Client) error { c.signer = s; return nil }
 }
 

@@ -21,7 +21,8 @@ import (
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 	"github.com/dfnskeys/dfnskeys"
 	"github.com/dfnskeys/dfnskeys/auth"
-	"github.com/dfnskeys/dfnskeys/dfnstest"
+	"github.com/dfnskeys/dfnskeys/internal/authwire"
+	"github.com/dfnskeys/dfnskeys/internal/sim"
 	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/dfnskeys/dfnskeys/signers"
 	"github.com/stretchr/testify/require"
@@ -34,18 +35,18 @@ func fastRetries() dfnskeys.Option {
 }
 
 // setup starts a simulator and a client for its default user.
-func setup(t *testing.T, opts ...dfnstest.ServerOption) (*dfnstest.Server, *dfnskeys.Client) {
+func setup(t *testing.T, opts ...sim.ServerOption) (*sim.Server, *dfnskeys.Client) {
 	return setupTB(t, opts...)
 }
 
 // setupB is setup for benchmarks.
-func setupB(b *testing.B, opts ...dfnstest.ServerOption) (*dfnstest.Server, *dfnskeys.Client) {
+func setupB(b *testing.B, opts ...sim.ServerOption) (*sim.Server, *dfnskeys.Client) {
 	return setupTB(b, opts...)
 }
 
-func setupTB(t testing.TB, opts ...dfnstest.ServerOption) (*dfnstest.Server, *dfnskeys.Client) {
+func setupTB(t testing.TB, opts ...sim.ServerOption) (*sim.Server, *dfnskeys.Client) {
 	t.Helper()
-	srv := dfnstest.NewServer(t, opts...)
+	srv := sim.NewServer(t, opts...)
 	return srv, srv.Client(fastRetries())
 }
 
@@ -60,7 +61,7 @@ func freshKey(t testing.TB, c keys.Curve) *keys.PrivateKey {
 // path prefix so that absolute-path bugs show.
 func TestRoundTripOverHTTP(t *testing.T) {
 	t.Parallel()
-	srv, c := setup(t, dfnstest.WithPathPrefix("/api/v2"))
+	srv, c := setup(t, sim.WithPathPrefix("/api/v2"))
 	require.True(t, strings.HasSuffix(c.BaseURL(), "/api/v2"))
 	ctx := context.Background()
 	for _, s := range keys.SupportedSchemes() {
@@ -70,7 +71,7 @@ func TestRoundTripOverHTTP(t *testing.T) {
 			require.NoError(t, err)
 			require.Equal(t, key.PublicKeyHex(), created.PublicKey)
 			require.True(t, created.Imported)
-			require.Equal(t, s.SchemeName(), created.Scheme)
+			require.Equal(t, s.SignatureAlgorithm(), created.Scheme)
 
 			got, err := c.Keys.Get(ctx, created.ID)
 			require.NoError(t, err)
@@ -107,7 +108,7 @@ func TestWalletTwins(t *testing.T) {
 // Every credential type signs user actions the simulator verifies.
 func TestCredentialConformance(t *testing.T) {
 	t.Parallel()
-	srv := dfnstest.NewServer(t)
+	srv := sim.NewServer(t)
 	edPub, edPriv, _ := ed25519.GenerateKey(rand.Reader)
 	p256, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	k1, _ := secp256k1.GeneratePrivateKey()
@@ -152,7 +153,7 @@ func TestSignedPayloadEqualsSentBody(t *testing.T) {
 	for _, r := range srv.Requests() {
 		switch r.Method + " " + r.Path {
 		case "POST /auth/action/init":
-			var init auth.UserActionInitRequest
+			var init authwire.UserActionInitRequest
 			require.NoError(t, json.Unmarshal(r.Body, &init))
 			signed, signedPath, signedMethod = []byte(init.UserActionPayload), init.UserActionHTTPPath, init.UserActionHTTPMethod
 		case "POST /keys/import":
@@ -224,7 +225,7 @@ func TestDelegatedSigning(t *testing.T) {
 // party, ES256 and EdDSA alike.
 func TestDelegatedSigningFido2(t *testing.T) {
 	t.Parallel()
-	srv := dfnstest.NewServer(t)
+	srv := sim.NewServer(t)
 	ctx := context.Background()
 	c, err := dfnskeys.NewClient(dfnskeys.WithBaseURL(srv.URL()), dfnskeys.WithAuthToken(srv.Token()), fastRetries())
 	require.NoError(t, err)
@@ -236,7 +237,7 @@ func TestDelegatedSigningFido2(t *testing.T) {
 	require.NoError(t, err)
 
 	for _, priv := range []crypto.Signer{p256, ed} {
-		passkey, err := dfnstest.NewPasskey(fmt.Sprintf("passkey-%T", priv), priv, []byte("user-1"))
+		passkey, err := sim.NewPasskey(fmt.Sprintf("passkey-%T", priv), priv, []byte("user-1"))
 		require.NoError(t, err)
 		require.NoError(t, srv.RegisterWebAuthnCredential(passkey.CredentialID(), passkey.PublicKey(), passkey.UserHandle()))
 		key := freshKey(t, keys.Secp256k1)
@@ -245,7 +246,7 @@ func TestDelegatedSigningFido2(t *testing.T) {
 		pending, err := c.InitUserAction(ctx, "POST", "/keys/import", req)
 		require.NoError(t, err)
 		require.Contains(t, pending.Challenge.AllowCredentials.WebAuthn, auth.AllowCredential{Type: "public-key", ID: passkey.CredentialID()})
-		require.Equal(t, dfnstest.WebAuthnRPID, pending.Challenge.RP.ID)
+		require.Equal(t, sim.WebAuthnRPID, pending.Challenge.RP.ID)
 
 		assertion, err := passkey.Sign(ctx, pending.Challenge)
 		require.NoError(t, err)
@@ -260,7 +261,7 @@ func TestDelegatedSigningFido2(t *testing.T) {
 	}
 	require.Len(t, srv.Keys(), 2)
 
-	passkey, err := dfnstest.NewPasskey("passkey-1", p256, nil)
+	passkey, err := sim.NewPasskey("passkey-1", p256, nil)
 	require.NoError(t, err)
 	require.NoError(t, srv.RegisterWebAuthnCredential(passkey.CredentialID(), passkey.PublicKey(), nil))
 	req, err := keys.BuildImportRequest(freshKey(t, keys.Ed25519), list.Clusters[0].Signers, keys.ImportOptions{Protocol: keys.FROST})
@@ -278,7 +279,7 @@ func TestDelegatedSigningFido2(t *testing.T) {
 	// Signed by another key under the passkey's credential ID.
 	other, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	require.NoError(t, err)
-	impostor, err := dfnstest.NewPasskey("passkey-1", other, nil)
+	impostor, err := sim.NewPasskey("passkey-1", other, nil)
 	require.NoError(t, err)
 	refused("signature does not verify", func(p *dfnskeys.PendingAction) *auth.Assertion {
 		a, err := impostor.Sign(ctx, p.Challenge)
@@ -286,7 +287,7 @@ func TestDelegatedSigningFido2(t *testing.T) {
 		return a
 	})
 	// The Key credential's ID with kind Fido2.
-	asKey, err := dfnstest.NewPasskey(srv.CredentialID(), p256, nil)
+	asKey, err := sim.NewPasskey(srv.CredentialID(), p256, nil)
 	require.NoError(t, err)
 	refused("is registered as a Key credential", func(p *dfnskeys.PendingAction) *auth.Assertion {
 		a, err := asKey.Assert(p.Challenge.Challenge)
@@ -389,7 +390,7 @@ func TestPinnedSigners(t *testing.T) {
 	_, err := c.ImportKey(ctx, freshKey(t, keys.Secp256k1), dfnskeys.ImportKeyOptions{PinnedSigners: pinned})
 	require.NoError(t, err)
 
-	other, err := dfnstest.NewCluster(5)
+	other, err := sim.NewCluster(5)
 	require.NoError(t, err)
 	wrong := other.WireSigners()
 	_, err = c.ImportKey(ctx, freshKey(t, keys.Secp256k1), dfnskeys.ImportKeyOptions{PinnedSigners: wrong})
@@ -407,7 +408,7 @@ func TestPinnedSigners(t *testing.T) {
 }
 
 // importsSent counts the POST /keys/import requests the simulator saw.
-func importsSent(srv *dfnstest.Server) int {
+func importsSent(srv *sim.Server) int {
 	n := 0
 	for _, r := range srv.Requests() {
 		if r.Method == http.MethodPost && strings.HasSuffix(r.Path, "/keys/import") {
@@ -424,7 +425,7 @@ func TestPinnedSignersSubstituted(t *testing.T) {
 	srv, c := setup(t)
 	ctx := context.Background()
 	pinned := srv.Clusters()[0].WireSigners()
-	attacker, err := dfnstest.NewCluster(1)
+	attacker, err := sim.NewCluster(1)
 	require.NoError(t, err)
 	sub := signers.Signer{SignerID: pinned[3].SignerID, EncryptionKey: attacker.WireSigners()[0].EncryptionKey}
 	require.NoError(t, srv.SubstituteListedSigner(0, 3, sub))
@@ -459,7 +460,7 @@ func TestPinnedSignersSubstituted(t *testing.T) {
 
 func TestClusterChoice(t *testing.T) {
 	t.Parallel()
-	srv, c := setup(t, dfnstest.WithClusters(2))
+	srv, c := setup(t, sim.WithClusters(2))
 	ctx := context.Background()
 	_, err := c.ImportKey(ctx, freshKey(t, keys.Secp256k1), dfnskeys.ImportKeyOptions{})
 	require.ErrorContains(t, err, "choose one of")
@@ -479,7 +480,7 @@ func TestFaults(t *testing.T) {
 	t.Run("429 on import is resent with a fresh token, once", func(t *testing.T) {
 		t.Parallel()
 		srv, c := setup(t)
-		require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.RateLimit, Route: dfnstest.RouteImportKey, Count: 2}))
+		require.NoError(t, srv.SetFaults(sim.Fault{Kind: sim.RateLimit, Route: sim.RouteImportKey, Count: 2}))
 		_, err := c.ImportKey(ctx, freshKey(t, keys.Secp256k1), dfnskeys.ImportKeyOptions{})
 		require.NoError(t, err)
 		require.Len(t, srv.Keys(), 1)
@@ -499,7 +500,7 @@ func TestFaults(t *testing.T) {
 	t.Run("Retry-After is honoured", func(t *testing.T) {
 		t.Parallel()
 		srv, c := setup(t)
-		require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.RateLimit, Route: dfnstest.RouteListSigners, Count: 1, Wait: time.Second}))
+		require.NoError(t, srv.SetFaults(sim.Fault{Kind: sim.RateLimit, Route: sim.RouteListSigners, Count: 1, Wait: time.Second}))
 		start := time.Now()
 		_, err := c.Signers.List(ctx)
 		require.NoError(t, err)
@@ -509,7 +510,7 @@ func TestFaults(t *testing.T) {
 	t.Run("dropped import response ends with exactly one key", func(t *testing.T) {
 		t.Parallel()
 		srv, c := setup(t)
-		require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.DropResponse, Route: dfnstest.RouteImportKey, Count: 1}))
+		require.NoError(t, srv.SetFaults(sim.Fault{Kind: sim.DropResponse, Route: sim.RouteImportKey, Count: 1}))
 		key := freshKey(t, keys.Secp256k1)
 		got, err := c.ImportKey(ctx, key, dfnskeys.ImportKeyOptions{})
 		require.NoError(t, err)
@@ -521,7 +522,7 @@ func TestFaults(t *testing.T) {
 	t.Run("5xx after processing ends with exactly one key", func(t *testing.T) {
 		t.Parallel()
 		srv, c := setup(t)
-		require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.FailAfter, Route: dfnstest.RouteImportKey, Count: 1, Status: http.StatusBadGateway}))
+		require.NoError(t, srv.SetFaults(sim.Fault{Kind: sim.FailAfter, Route: sim.RouteImportKey, Count: 1, Status: http.StatusBadGateway}))
 		key := freshKey(t, keys.Ed25519)
 		got, err := c.ImportKey(ctx, key, dfnskeys.ImportKeyOptions{})
 		require.NoError(t, err)
@@ -532,7 +533,7 @@ func TestFaults(t *testing.T) {
 	t.Run("5xx before processing is reported as ambiguous, never resent", func(t *testing.T) {
 		t.Parallel()
 		srv, c := setup(t)
-		require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.FailBefore, Route: dfnstest.RouteImportKey, Count: 1, Status: http.StatusServiceUnavailable}))
+		require.NoError(t, srv.SetFaults(sim.Fault{Kind: sim.FailBefore, Route: sim.RouteImportKey, Count: 1, Status: http.StatusServiceUnavailable}))
 		_, err := c.ImportKey(ctx, freshKey(t, keys.Secp256k1), dfnskeys.ImportKeyOptions{})
 		require.ErrorIs(t, err, dfnskeys.ErrAmbiguous)
 		var aie *dfnskeys.AmbiguousImportError
@@ -553,7 +554,7 @@ func TestFaults(t *testing.T) {
 		srv, c := setup(t)
 		// The import is processed, but its response comes after the
 		// caller's context has ended.
-		require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.DelayAfter, Route: dfnstest.RouteImportKey, Count: 1, Wait: 500 * time.Millisecond}))
+		require.NoError(t, srv.SetFaults(sim.Fault{Kind: sim.DelayAfter, Route: sim.RouteImportKey, Count: 1, Wait: 500 * time.Millisecond}))
 		key := freshKey(t, keys.Secp256k1)
 		list, err := c.Signers.List(ctx)
 		require.NoError(t, err)
@@ -570,7 +571,7 @@ func TestFaults(t *testing.T) {
 
 		// ImportKey resolves the same situation by finding the key, on a
 		// context of its own since the caller's has expired.
-		require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.DelayAfter, Route: dfnstest.RouteImportKey, Count: 1, Wait: 500 * time.Millisecond}))
+		require.NoError(t, srv.SetFaults(sim.Fault{Kind: sim.DelayAfter, Route: sim.RouteImportKey, Count: 1, Wait: 500 * time.Millisecond}))
 		key2 := freshKey(t, keys.Ed25519)
 		got, err := c.ImportKey(cancelWhenKeys(t, ctx, srv, 2), key2, dfnskeys.ImportKeyOptions{})
 		require.NoError(t, err)
@@ -585,7 +586,7 @@ func TestFaults(t *testing.T) {
 			_, err := c.ImportKey(ctx, freshKey(t, keys.Ed25519), dfnskeys.ImportKeyOptions{})
 			require.NoError(t, err)
 		}
-		require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.FailBefore, Route: dfnstest.RouteListKeys, Rate: 0.3, Status: http.StatusServiceUnavailable}))
+		require.NoError(t, srv.SetFaults(sim.Fault{Kind: sim.FailBefore, Route: sim.RouteListKeys, Rate: 0.3, Status: http.StatusServiceUnavailable}))
 		c2, _ := dfnskeys.NewClient(dfnskeys.WithBaseURL(srv.URL()), dfnskeys.WithAuthToken(srv.Token()),
 			dfnskeys.WithRetryPolicy(dfnskeys.RetryPolicy{MaxAttempts: 12, InitialBackoff: time.Millisecond, MaxBackoff: 2 * time.Millisecond, MaxRetryAfter: time.Second}))
 		n := 0
@@ -599,7 +600,7 @@ func TestFaults(t *testing.T) {
 	t.Run("policy approval is a typed error and nothing is created", func(t *testing.T) {
 		t.Parallel()
 		srv, c := setup(t)
-		require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.PolicyApproval, Route: dfnstest.RouteImportKey, Rate: 1}))
+		require.NoError(t, srv.SetFaults(sim.Fault{Kind: sim.PolicyApproval, Route: sim.RouteImportKey, Rate: 1}))
 		_, err := c.ImportKey(ctx, freshKey(t, keys.Secp256k1), dfnskeys.ImportKeyOptions{})
 		require.ErrorIs(t, err, dfnskeys.ErrPolicyPending)
 		var pe *dfnskeys.PolicyPendingError
@@ -614,7 +615,7 @@ func TestFaults(t *testing.T) {
 		key := freshKey(t, keys.Stark)
 		created, err := c.ImportKey(ctx, key, dfnskeys.ImportKeyOptions{})
 		require.NoError(t, err)
-		require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.DropResponse, Route: dfnstest.RouteExportKey, Count: 1}))
+		require.NoError(t, srv.SetFaults(sim.Fault{Kind: sim.DropResponse, Route: sim.RouteExportKey, Count: 1}))
 		_, _, err = c.ExportKey(ctx, created.ID, dfnskeys.ExportOptions{})
 		require.ErrorIs(t, err, dfnskeys.ErrAmbiguous)
 		recovered, _, err := c.ExportKey(ctx, created.ID, dfnskeys.ExportOptions{})
@@ -626,7 +627,7 @@ func TestFaults(t *testing.T) {
 func TestErrorsNeverCarryTokens(t *testing.T) {
 	t.Parallel()
 	srv, c := setup(t)
-	require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.FailBefore, Route: dfnstest.RouteListSigners, Count: 10, Status: http.StatusInternalServerError}))
+	require.NoError(t, srv.SetFaults(sim.Fault{Kind: sim.FailBefore, Route: sim.RouteListSigners, Count: 10, Status: http.StatusInternalServerError}))
 	_, err := c.ImportKey(context.Background(), freshKey(t, keys.Secp256k1), dfnskeys.ImportKeyOptions{})
 	require.Error(t, err)
 	require.NotContains(t, err.Error(), srv.Token())
@@ -644,7 +645,7 @@ func TestRedirectsNotFollowed(t *testing.T) {
 		stolen.Add(1)
 	}))
 	t.Cleanup(evil.Close)
-	srv := dfnstest.NewServer(t)
+	srv := sim.NewServer(t)
 	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case r.Method == http.MethodGet && r.URL.Path == "/signers":
@@ -682,7 +683,7 @@ func TestRedirectsNotFollowed(t *testing.T) {
 }
 
 // cancelWhenKeys returns a context that is canceled once srv holds n keys.
-func cancelWhenKeys(t *testing.T, parent context.Context, srv *dfnstest.Server, n int) context.Context {
+func cancelWhenKeys(t *testing.T, parent context.Context, srv *sim.Server, n int) context.Context {
 	t.Helper()
 	ctx, cancel := context.WithCancel(parent)
 	t.Cleanup(cancel)

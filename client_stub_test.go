@@ -13,7 +13,7 @@ import (
 
 	"github.com/dfnskeys/dfnskeys"
 	"github.com/dfnskeys/dfnskeys/auth"
-	"github.com/dfnskeys/dfnskeys/dfnstest"
+	"github.com/dfnskeys/dfnskeys/internal/sim"
 	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/stretchr/testify/require"
 )
@@ -25,7 +25,7 @@ func TestImportWithUnreadableSuccessIsResolved(t *testing.T) {
 	t.Parallel()
 	key, err := keys.GeneratePrivateKey(keys.Secp256k1)
 	require.NoError(t, err)
-	cluster, err := dfnstest.NewCluster(3)
+	cluster, err := sim.NewCluster(3)
 	require.NoError(t, err)
 	list, _ := json.Marshal(cluster.ListResponse())
 	var imports atomic.Int32

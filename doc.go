@@ -10,7 +10,7 @@
 //
 //	c, err := dfnskeys.NewClient(
 //		dfnskeys.WithAuthToken(token),
-//		dfnskeys.WithSigner(signer), // an auth.Signer, e.g. auth.NewKeySigner
+//		dfnskeys.WithSigner(signer), // an auth.UserActionSigner, e.g. auth.NewKeySigner
 //	)
 //	key, err := c.ImportKey(ctx, privateKey, dfnskeys.ImportKeyOptions{Name: "treasury"})
 //	recovered, faulty, err := c.ExportKey(ctx, key.ID, dfnskeys.ExportOptions{

@@ -8,14 +8,14 @@ import (
 	"testing"
 
 	"github.com/dfnskeys/dfnskeys"
-	"github.com/dfnskeys/dfnskeys/dfnstest"
+	"github.com/dfnskeys/dfnskeys/internal/sim"
 	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/stretchr/testify/require"
 )
 
 func TestNewClientFromEnv(t *testing.T) {
 	t.Parallel()
-	srv := dfnstest.NewServer(t)
+	srv := sim.NewServer(t)
 	pemFile := filepath.Join(t.TempDir(), "cred.pem")
 	require.NoError(t, os.WriteFile(pemFile, srv.CredentialPEM(), 0o600))
 	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }

@@ -10,12 +10,12 @@ import (
 
 	"github.com/dfnskeys/dfnskeys"
 	"github.com/dfnskeys/dfnskeys/auth"
-	"github.com/dfnskeys/dfnskeys/dfnstest"
+	"github.com/dfnskeys/dfnskeys/internal/sim"
 	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/stretchr/testify/require"
 )
 
-func countImports(srv *dfnstest.Server) int {
+func countImports(srv *sim.Server) int {
 	n := 0
 	for _, r := range srv.Requests() {
 		if r.Method == "POST" && r.Path == "/keys/import" {
@@ -147,7 +147,7 @@ func (t *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 // AllowDuplicate" the same import without the lookup.
 func BenchmarkImportKeyLookup(b *testing.B) {
 	for _, n := range []int{1000, 100000} {
-		srv := dfnstest.NewServer(b, dfnstest.WithRequestLog(100))
+		srv := sim.NewServer(b, sim.WithRequestLog(100))
 		srv.AddPlaceholderKeys(n)
 		signer, err := auth.NewKeySigner(srv.CredentialID(), srv.CredentialPEM())
 		require.NoError(b, err)
@@ -182,7 +182,7 @@ func BenchmarkImportKeyLookup(b *testing.B) {
 	}
 }
 
-func signerFor(t testing.TB, srv *dfnstest.Server) auth.Signer {
+func signerFor(t testing.TB, srv *sim.Server) auth.UserActionSigner {
 	s, err := auth.NewKeySigner(srv.CredentialID(), srv.CredentialPEM())
 	require.NoError(t, err)
 	return s

@@ -270,14 +270,14 @@ func (c *Client) prove(ctx context.Context, key *keys.Key, opts ProveOptions, on
 	wait := c.retry.polls()
 	for !signatures.IsSigned(req.Status) {
 		switch req.Status {
-		case signatures.StatusPending, signatures.StatusExecuting:
-			if req.ApprovalID != "" && req.Status == signatures.StatusPending {
+		case "Pending", "Executing":
+			if req.ApprovalID != "" && req.Status == "Pending" {
 				// Held by a policy: waiting would only run out the
 				// timeout.
 				return nil, &PolicyPendingError{Method: http.MethodPost, Path: "/keys/" + key.ID + "/signatures",
 					ApprovalID: safe(req.ApprovalID), Status: req.Status}
 			}
-		case signatures.StatusFailed, signatures.StatusRejected:
+		case "Failed", "Rejected":
 			reason := "Dfns gives no reason"
 			if req.Reason != "" {
 				reason = "Dfns says: " + safe(req.Reason)

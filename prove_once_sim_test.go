@@ -16,15 +16,15 @@ import (
 
 	"github.com/dfnskeys/dfnskeys"
 	"github.com/dfnskeys/dfnskeys/auth"
-	"github.com/dfnskeys/dfnskeys/dfnstest"
+	"github.com/dfnskeys/dfnskeys/internal/sim"
 	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/dfnskeys/dfnskeys/signatures"
 	"github.com/stretchr/testify/require"
 )
 
-const signRoute = dfnstest.RouteCreateSignature
+const signRoute = sim.RouteCreateSignature
 
-func signPOSTs(srv *dfnstest.Server) int {
+func signPOSTs(srv *sim.Server) int {
 	n := 0
 	for _, r := range srv.Requests() {
 		if r.Method == "POST" && strings.HasSuffix(r.Path, "/signatures") {
@@ -48,11 +48,11 @@ func importFresh(t *testing.T, c *dfnskeys.Client, curve keys.Curve) (*keys.Key,
 func TestProofProcessedButUnansweredIsRetried(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	for name, fault := range map[string]dfnstest.Fault{
-		"dropped answer":       {Kind: dfnstest.DropResponse, Route: signRoute, Count: 2},
-		"502 after processing": {Kind: dfnstest.FailAfter, Route: signRoute, Count: 2, Status: http.StatusBadGateway},
-		"503 before":           {Kind: dfnstest.FailBefore, Route: signRoute, Count: 2, Status: http.StatusServiceUnavailable},
-		"429":                  {Kind: dfnstest.RateLimit, Route: signRoute, Count: 2},
+	for name, fault := range map[string]sim.Fault{
+		"dropped answer":       {Kind: sim.DropResponse, Route: signRoute, Count: 2},
+		"502 after processing": {Kind: sim.FailAfter, Route: signRoute, Count: 2, Status: http.StatusBadGateway},
+		"503 before":           {Kind: sim.FailBefore, Route: signRoute, Count: 2, Status: http.StatusServiceUnavailable},
+		"429":                  {Kind: sim.RateLimit, Route: signRoute, Count: 2},
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
@@ -160,7 +160,7 @@ func TestProofConflictResolvesToOurRequest(t *testing.T) {
 	created, key := importFresh(t, c, keys.Ed25519)
 	first, err := c.ProveKey(ctx, created, dfnskeys.ProveOptions{PublicKey: key.PublicKey()})
 	require.NoError(t, err)
-	require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.FailBefore, Route: signRoute, Count: 1, Status: http.StatusConflict}))
+	require.NoError(t, srv.SetFaults(sim.Fault{Kind: sim.FailBefore, Route: signRoute, Count: 1, Status: http.StatusConflict}))
 	again, err := c.ProveKey(ctx, created, dfnskeys.ProveOptions{PublicKey: key.PublicKey()})
 	require.NoError(t, err)
 	require.Equal(t, first.SignatureID, again.SignatureID)
@@ -179,7 +179,7 @@ func TestProofConfirmedCountsAsSigned(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	srv, c := setup(t)
-	require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.Confirmed, Rate: 1}))
+	require.NoError(t, srv.SetFaults(sim.Fault{Kind: sim.Confirmed, Rate: 1}))
 	for _, s := range keys.SupportedSchemes() {
 		key := freshKey(t, s.Curve)
 		created, err := c.ImportKey(ctx, key, dfnskeys.ImportKeyOptions{Protocol: s.Protocol})
@@ -188,7 +188,7 @@ func TestProofConfirmedCountsAsSigned(t *testing.T) {
 		require.NoError(t, err, s.String())
 		got, err := c.Keys.GetSignature(ctx, created.ID, proof.SignatureID)
 		require.NoError(t, err)
-		require.Equal(t, signatures.StatusConfirmed, got.Status)
+		require.Equal(t, "Confirmed", got.Status)
 		require.NotNil(t, got.DateConfirmed)
 	}
 }
@@ -201,14 +201,14 @@ func TestProofIncompleteIsNotAFailedProof(t *testing.T) {
 	ctx := context.Background()
 	srv, c := setup(t)
 	created, key := importFresh(t, c, keys.Secp256k1)
-	require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.DropResponse, Route: signRoute, Count: 10})) // more than the policy's 4 attempts
+	require.NoError(t, srv.SetFaults(sim.Fault{Kind: sim.DropResponse, Route: signRoute, Count: 10})) // more than the policy's 4 attempts
 	_, err := c.ProveKey(ctx, created, dfnskeys.ProveOptions{PublicKey: key.PublicKey()})
 	require.ErrorIs(t, err, dfnskeys.ErrProofIncomplete)
 	require.NotErrorIs(t, err, signatures.ErrInvalid)
 	require.ErrorContains(t, err, "not completed")
 	require.ErrorContains(t, err, "rerun to finish")
 	require.Equal(t, 1, srv.SignatureCount(), "four attempts, one request")
-	require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.DropResponse, Route: signRoute, Count: 0}))
+	require.NoError(t, srv.SetFaults(sim.Fault{Kind: sim.DropResponse, Route: signRoute, Count: 0}))
 	proof, err := c.ProveKey(ctx, created, dfnskeys.ProveOptions{PublicKey: key.PublicKey()})
 	require.NoError(t, err)
 	require.Equal(t, 1, srv.SignatureCount())
@@ -216,7 +216,7 @@ func TestProofIncompleteIsNotAFailedProof(t *testing.T) {
 
 	// A bad signature is a failed proof, not an incomplete one.
 	created2, key2 := importFresh(t, c, keys.Secp256k1)
-	require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.BadSignature, Count: 1}))
+	require.NoError(t, srv.SetFaults(sim.Fault{Kind: sim.BadSignature, Count: 1}))
 	_, err = c.ProveKey(ctx, created2, dfnskeys.ProveOptions{PublicKey: key2.PublicKey()})
 	require.ErrorIs(t, err, signatures.ErrInvalid)
 	require.NotErrorIs(t, err, dfnskeys.ErrProofIncomplete)
@@ -276,7 +276,7 @@ func TestListSendsOwner(t *testing.T) {
 	require.Contains(t, reqs[len(reqs)-1].Query, "owner=us-1")
 }
 
-func signerOf(t *testing.T, srv *dfnstest.Server) auth.Signer {
+func signerOf(t *testing.T, srv *sim.Server) auth.UserActionSigner {
 	t.Helper()
 	s, err := auth.NewKeySigner(srv.CredentialID(), srv.CredentialPEM())
 	require.NoError(t, err)
@@ -304,7 +304,7 @@ func TestCheckProof(t *testing.T) {
 	_, err = c.CheckProof(ctx, created, dfnskeys.ProveOptions{PublicKey: freshKey(t, keys.Secp256k1).PublicKey()})
 	require.ErrorIs(t, err, dfnskeys.ErrProofNotFound)
 	// A listing the API cannot answer is an incomplete check.
-	require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.FailBefore, Route: dfnstest.RouteListSignatures, Count: 10, Status: http.StatusBadGateway}))
+	require.NoError(t, srv.SetFaults(sim.Fault{Kind: sim.FailBefore, Route: sim.RouteListSignatures, Count: 10, Status: http.StatusBadGateway}))
 	_, err = c.CheckProof(ctx, created, dfnskeys.ProveOptions{PublicKey: key.PublicKey()})
 	require.ErrorIs(t, err, dfnskeys.ErrProofIncomplete)
 }

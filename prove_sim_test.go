@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/dfnskeys/dfnskeys"
-	"github.com/dfnskeys/dfnskeys/dfnstest"
+	"github.com/dfnskeys/dfnskeys/internal/sim"
 	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/dfnskeys/dfnskeys/signatures"
 	"github.com/stretchr/testify/require"
@@ -27,7 +27,7 @@ func TestProveEveryScheme(t *testing.T) {
 			require.NoError(t, err)
 			require.Equal(t, created.ID, proof.KeyID)
 			require.Equal(t, key.PublicKeyHex(), proof.PublicKey)
-			require.Equal(t, s.SchemeName(), created.Scheme)
+			require.Equal(t, s.SignatureAlgorithm(), created.Scheme)
 			require.NoError(t, signatures.Verify(proof.Scheme, key.PublicKey(), proof.Hash, &proof.Signature), "the returned proof verifies again")
 			if s.Curve == keys.Stark {
 				require.Less(t, proof.Hash[0], byte(0x08))
@@ -48,7 +48,7 @@ func TestProveRefusesBadSignatures(t *testing.T) {
 			key := freshKey(t, s.Curve)
 			created, err := c.ImportKey(ctx, key, dfnskeys.ImportKeyOptions{Protocol: s.Protocol})
 			require.NoError(t, err)
-			require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.BadSignature, Count: 1}))
+			require.NoError(t, srv.SetFaults(sim.Fault{Kind: sim.BadSignature, Count: 1}))
 			_, err = c.ProveKey(ctx, created.Key, dfnskeys.ProveOptions{PublicKey: key.PublicKey()})
 			require.ErrorIs(t, err, signatures.ErrInvalid)
 			var pe *dfnskeys.ProofError
@@ -87,7 +87,7 @@ func TestProveNativeExportedAndPending(t *testing.T) {
 	key := freshKey(t, keys.Ed25519)
 	created, err := c.ImportKey(ctx, key, dfnskeys.ImportKeyOptions{})
 	require.NoError(t, err)
-	require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.PolicyApproval, Route: dfnstest.RouteCreateSignature, Rate: 1}))
+	require.NoError(t, srv.SetFaults(sim.Fault{Kind: sim.PolicyApproval, Route: sim.RouteCreateSignature, Rate: 1}))
 	_, err = c.ProveKey(ctx, created.Key, dfnskeys.ProveOptions{})
 	var pending *dfnskeys.PolicyPendingError
 	require.ErrorAs(t, err, &pending)

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/dfnskeys/dfnskeys"
-	"github.com/dfnskeys/dfnskeys/dfnstest"
+	"github.com/dfnskeys/dfnskeys/internal/sim"
 	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/stretchr/testify/require"
 )
@@ -37,7 +37,7 @@ func TestAmbiguousImportIsNotResolvedByAnotherKey(t *testing.T) {
 		schnorr, err := c.ImportKey(ctx, key, dfnskeys.ImportKeyOptions{Protocol: keys.FROSTBitcoin})
 		require.NoError(t, err)
 		notResolved(t, c, func() {
-			require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.FailBefore, Route: dfnstest.RouteImportKey, Count: 1, Status: http.StatusServiceUnavailable}))
+			require.NoError(t, srv.SetFaults(sim.Fault{Kind: sim.FailBefore, Route: sim.RouteImportKey, Count: 1, Status: http.StatusServiceUnavailable}))
 		}, key, dfnskeys.ImportKeyOptions{Protocol: keys.CGGMP21})
 		found, err := c.Keys.FindImported(ctx, keys.Scheme{Protocol: keys.FROSTBitcoin, Curve: keys.Secp256k1}, key.PublicKeyHex())
 		require.NoError(t, err)
@@ -62,7 +62,7 @@ func TestAmbiguousImportIsNotResolvedByAnotherKey(t *testing.T) {
 		require.NoError(t, err)
 		exp.Destroy()
 		notResolved(t, c, func() {
-			require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.FailBefore, Route: dfnstest.RouteImportKey, Count: 1, Status: http.StatusServiceUnavailable}))
+			require.NoError(t, srv.SetFaults(sim.Fault{Kind: sim.FailBefore, Route: sim.RouteImportKey, Count: 1, Status: http.StatusServiceUnavailable}))
 		}, key, dfnskeys.ImportKeyOptions{})
 	})
 
@@ -77,7 +77,7 @@ func TestAmbiguousImportIsNotResolvedByAnotherKey(t *testing.T) {
 		// A deliberate second key: without AllowDuplicate, ImportKey
 		// would return the first without sending anything.
 		notResolved(t, c, func() {
-			require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.FailBefore, Route: dfnstest.RouteImportKey, Count: 1, Status: http.StatusServiceUnavailable}))
+			require.NoError(t, srv.SetFaults(sim.Fault{Kind: sim.FailBefore, Route: sim.RouteImportKey, Count: 1, Status: http.StatusServiceUnavailable}))
 		}, key, dfnskeys.ImportKeyOptions{AllowDuplicate: true})
 	})
 
@@ -88,7 +88,7 @@ func TestAmbiguousImportIsNotResolvedByAnotherKey(t *testing.T) {
 		_, err := c.ImportKey(ctx, key, dfnskeys.ImportKeyOptions{Name: "first"})
 		require.NoError(t, err)
 		notResolved(t, c, func() {
-			require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.FailBefore, Route: dfnstest.RouteImportKey, Count: 1, Status: http.StatusServiceUnavailable}))
+			require.NoError(t, srv.SetFaults(sim.Fault{Kind: sim.FailBefore, Route: sim.RouteImportKey, Count: 1, Status: http.StatusServiceUnavailable}))
 		}, key, dfnskeys.ImportKeyOptions{Name: "second", AllowDuplicate: true})
 	})
 
@@ -99,7 +99,7 @@ func TestAmbiguousImportIsNotResolvedByAnotherKey(t *testing.T) {
 		key := freshKey(t, keys.Secp256k1)
 		_, err := c.ImportKey(ctx, key, dfnskeys.ImportKeyOptions{Protocol: keys.FROSTBitcoin, Name: "first"})
 		require.NoError(t, err)
-		require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.FailAfter, Route: dfnstest.RouteImportKey, Count: 1, Status: http.StatusBadGateway}))
+		require.NoError(t, srv.SetFaults(sim.Fault{Kind: sim.FailAfter, Route: sim.RouteImportKey, Count: 1, Status: http.StatusBadGateway}))
 		got, err := c.ImportKey(ctx, key, dfnskeys.ImportKeyOptions{Protocol: keys.CGGMP21, Name: "second"})
 		require.NoError(t, err)
 		require.Equal(t, "ECDSA", got.Scheme)

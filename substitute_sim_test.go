@@ -9,13 +9,13 @@ import (
 
 	"github.com/dfnskeys/dfnskeys"
 	"github.com/dfnskeys/dfnskeys/address"
-	"github.com/dfnskeys/dfnskeys/dfnstest"
+	"github.com/dfnskeys/dfnskeys/internal/sim"
 	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/dfnskeys/dfnskeys/signers"
 )
 
 // exportsSent counts the export requests the simulator received.
-func exportsSent(srv *dfnstest.Server) int {
+func exportsSent(srv *sim.Server) int {
 	n := 0
 	for _, r := range srv.Requests() {
 		if r.Method == "POST" && strings.HasSuffix(r.Path, "/export") {

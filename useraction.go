@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"github.com/dfnskeys/dfnskeys/auth"
+	"github.com/dfnskeys/dfnskeys/internal/authwire"
 )
 
 // userActionToken obtains a one-time user-action token for cl: it asks
@@ -25,7 +26,7 @@ func (c *Client) userActionToken(ctx context.Context, cl *call) (string, error) 
 }
 
 func (c *Client) initUserAction(ctx context.Context, cl *call) (*PendingAction, error) {
-	init, err := auth.NewUserActionInitRequest(cl.method, cl.path, cl.body)
+	init, err := authwire.NewUserActionInitRequest(cl.method, cl.path, cl.body)
 	if err != nil {
 		return nil, fmt.Errorf("preparing the user action for %s %s: %w", cl.method, cl.path, err)
 	}
@@ -47,11 +48,11 @@ func (c *Client) exchangeAssertion(ctx context.Context, p *PendingAction, a *aut
 	if a == nil {
 		return "", errors.New("no assertion for the user action")
 	}
-	if err := a.Validate(); err != nil {
+	if err := authwire.ValidateAssertion(a); err != nil {
 		return "", fmt.Errorf("the assertion for the user action: %w", err)
 	}
-	var out auth.UserActionResponse
-	ec, err := newCall(http.MethodPost, "/auth/action", &auth.UserActionRequest{
+	var out authwire.UserActionResponse
+	ec, err := newCall(http.MethodPost, "/auth/action", &authwire.UserActionRequest{
 		ChallengeIdentifier: p.Challenge.ChallengeIdentifier,
 		FirstFactor:         *a,
 	}, &out)

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -13,6 +12,8 @@ import (
 	"golang.org/x/crypto/ripemd160"
 	"golang.org/x/crypto/sha3"
 
+	"github.com/dfnskeys/dfnskeys/internal/base58"
+	"github.com/dfnskeys/dfnskeys/internal/secp"
 	"github.com/dfnskeys/dfnskeys/keys"
 )
 
@@ -161,7 +162,7 @@ func mainnetBase58(s string) string {
 	if len(s) > 40 { // 25 bytes take at most 35 characters
 		return ""
 	}
-	b, err := Base58Decode([]byte(s))
+	b, err := base58.Decode([]byte(s))
 	if err != nil || len(b) != 25 {
 		return ""
 	}
@@ -187,7 +188,7 @@ func doubleSHA256(b []byte) [32]byte {
 func base58Check(version byte, payload []byte) string {
 	b := append([]byte{version}, payload...)
 	sum := doubleSHA256(b)
-	return Base58Encode(append(b, sum[:4]...))
+	return base58.Encode(append(b, sum[:4]...))
 }
 
 // ForKey returns the addresses of a public key on curve c, in the encoding
@@ -296,24 +297,10 @@ func Solana(pub []byte) (string, error) {
 	if len(pub) != 32 {
 		return "", fmt.Errorf("ed25519 public key is %d bytes, want 32", len(pub))
 	}
-	return Base58Encode(pub), nil
+	return base58.Encode(pub), nil
 }
 
-func parseSecp256k1(pub []byte) (*secp256k1.PublicKey, error) {
-	switch {
-	case len(pub) == 33 && (pub[0] == 2 || pub[0] == 3):
-	case len(pub) == 65 && pub[0] == 4:
-	case len(pub) == 33 || len(pub) == 65:
-		return nil, fmt.Errorf("secp256k1 public key has prefix 0x%02x; want 0x02 or 0x03 (compressed) or 0x04 (uncompressed)", pub[0])
-	default:
-		return nil, fmt.Errorf("secp256k1 public key is %d bytes; want 33 (compressed) or 65 (uncompressed)", len(pub))
-	}
-	p, err := secp256k1.ParsePubKey(pub)
-	if err != nil {
-		return nil, errors.New("invalid secp256k1 public key: not a point on the curve")
-	}
-	return p, nil
-}
+func parseSecp256k1(pub []byte) (*secp256k1.PublicKey, error) { return secp.ParsePublicKey(pub) }
 
 func keccak256(parts ...[]byte) []byte {
 	h := sha3.NewLegacyKeccak256()
@@ -360,18 +347,6 @@ func p2wpkh(p *secp256k1.PublicKey) string {
 	return a
 }
 
-// taggedHash is BIP-340's SHA256(SHA256(tag) ‖ SHA256(tag) ‖ msg).
-func taggedHash(tag string, msg []byte) [32]byte {
-	t := sha256.Sum256([]byte(tag))
-	h := sha256.New()
-	h.Write(t[:])
-	h.Write(t[:])
-	h.Write(msg)
-	var out [32]byte
-	h.Sum(out[:0])
-	return out
-}
-
 func p2tr(p *secp256k1.PublicKey) (string, error) {
 	q, err := taprootOutputKey(p)
 	if err != nil {
@@ -384,40 +359,6 @@ func p2tr(p *secp256k1.PublicKey) (string, error) {
 	return a, nil
 }
 
-// TaprootOutputKey returns x(Q), the x-only output key of the key-path-only
-// (BIP-86) Taproot output of a 33-byte compressed secp256k1 public key:
-// Q = P + int(hash_TapTweak(x(P)))·G with P the key with even y, as BIP-341
-// taproot_tweak_pubkey computes it with an empty script tree. Schnorr
-// signatures Dfns makes with taprootMerkleRoot "" verify under Q.
-func TaprootOutputKey(pub []byte) ([32]byte, error) {
-	p, err := parseSecp256k1(pub)
-	if err != nil {
-		return [32]byte{}, err
-	}
-	return taprootOutputKey(p)
-}
-
 // taprootOutputKey returns x(Q) for the BIP-86 key-path-only output of
-// internal key p (BIP-341 taproot_tweak_pubkey with an empty script tree).
-func taprootOutputKey(p *secp256k1.PublicKey) ([32]byte, error) {
-	xonly := p.SerializeCompressed()[1:]
-	even, err := secp256k1.ParsePubKey(append([]byte{2}, xonly...))
-	if err != nil {
-		return [32]byte{}, errors.New("invalid secp256k1 public key: not a point on the curve")
-	}
-	tweak := taggedHash("TapTweak", xonly)
-	var t secp256k1.ModNScalar
-	if t.SetByteSlice(tweak[:]) {
-		// Probability about 2^-128; BIP-341 says the key then has no taproot output.
-		return [32]byte{}, errors.New("taproot tweak is not below the group order; the key has no P2TR address")
-	}
-	var pj, tg, q secp256k1.JacobianPoint
-	even.AsJacobian(&pj)
-	secp256k1.ScalarBaseMultNonConst(&t, &tg)
-	secp256k1.AddNonConst(&pj, &tg, &q)
-	if (q.X.IsZero() && q.Y.IsZero()) || q.Z.IsZero() {
-		return [32]byte{}, errors.New("taproot output key is the point at infinity; the key has no P2TR address")
-	}
-	q.ToAffine()
-	return *q.X.Bytes(), nil
-}
+// internal key p.
+func taprootOutputKey(p *secp256k1.PublicKey) ([32]byte, error) { return secp.TaprootOutputKeyOf(p) }

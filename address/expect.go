@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/dfnskeys/dfnskeys/internal/base58"
 	"github.com/dfnskeys/dfnskeys/keys"
 )
 
@@ -62,7 +63,7 @@ func classify(s string) (keys.Curve, error) {
 			return "", errors.New("the expected address is a Bitcoin segwit address but not of a single key (P2WPKH or P2TR)")
 		}
 	}
-	b, err := Base58Decode([]byte(s))
+	b, err := base58.Decode([]byte(s))
 	if err != nil {
 		return "", errors.New("the expected address is not an address dfnskeys knows (Ethereum 0x…, Bitcoin, Solana)")
 	}

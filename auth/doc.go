@@ -2,21 +2,18 @@
 // mutating calls such as key import and export can carry an X-DFNS-USERACTION token.
 //
 // The flow is the one in the project's protocol notes (docs/protocol.md §6,
-// "User action signing"):
+// "User action signing"): the client posts the exact body, method and path
+// of the call to authorize to POST /auth/action/init, and Dfns answers with a
+// [UserActionChallenge]; a [UserActionSigner] turns the challenge into an [Assertion];
+// the client posts it to POST /auth/action and receives a token good for one
+// request. [KeySigner] signs locally with a private key: it signs the compact
+// JSON {"type":"key.get","challenge":"…"} and encodes the client data and
+// signature as base64url without padding. Another [UserActionSigner] (a person's
+// passkey, a signing service) can answer the same challenge.
 //
-//  1. POST /auth/action/init with a [UserActionInitRequest] naming the exact
-//     body, method and path of the call to authorize; Dfns answers with a
-//     [UserActionChallenge].
-//  2. A [Signer] turns the challenge into an [Assertion]. [KeySigner] does this
-//     locally with a private key: it signs the compact JSON
-//     {"type":"key.get","challenge":"…"} (see [KeyClientData]) and encodes the
-//     client data and signature as base64url without padding.
-//  3. POST /auth/action with a [UserActionRequest]; the [UserActionResponse]
-//     holds a token good for one request.
-//
-// This package only builds and signs the messages; sending them is the job of
-// the HTTP client; checking assertions is the server's (and the simulator's,
-// package dfnstest).
+// This package only signs; sending the messages is the job of the client
+// (package dfnskeys); checking assertions is the server's (and the
+// simulator's, package dfnstest).
 //
 // # Key types
 //

@@ -11,7 +11,6 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -23,9 +22,10 @@ import (
 	"github.com/dfnskeys/dfnskeys/internal/credkey"
 )
 
-// Signer answers user-action challenges. Implementations return the
-// assertion that goes into [UserActionRequest.FirstFactor].
-type Signer interface {
+// UserActionSigner answers user-action challenges: a Key credential
+// ([KeySigner]), a passkey or a signing service. Implementations return the
+// assertion that answers the challenge (the firstFactor of POST /auth/action).
+type UserActionSigner interface {
 	// Sign answers challenge. It must not modify challenge.
 	Sign(ctx context.Context, challenge *UserActionChallenge) (*Assertion, error)
 }
@@ -47,32 +47,7 @@ const (
 	AlgorithmRSA Algorithm = "RSA"
 )
 
-// KeyClientData returns the client data a Key credential signs for
-// challenge: the compact JSON {"type":"key.get","challenge":"<challenge>"},
-// with the challenge JSON-escaped but not HTML-escaped. The challenge must be
-// non-empty valid UTF-8.
-func KeyClientData(challenge string) ([]byte, error) {
-	if challenge == "" {
-		return nil, errors.New("the challenge is empty; pass the challenge string from POST /auth/action/init")
-	}
-	if !utf8.ValidString(challenge) {
-		return nil, errors.New("the challenge is not valid UTF-8 and cannot be signed as JSON")
-	}
-	// Field order matters: the server receives these exact bytes.
-	v := struct {
-		Type      string `json:"type"`
-		Challenge string `json:"challenge"`
-	}{"key.get", challenge}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, fmt.Errorf("failed to encode client data: %w", err)
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
-}
-
-// KeySigner is a [Signer] for a Key credential: a credential ID and the
+// KeySigner is a [UserActionSigner] for a Key credential: a credential ID and the
 // private key registered for it. Printing a KeySigner (String, GoString, any
 // fmt verb) shows only the credential ID and the algorithm.
 //
@@ -89,7 +64,7 @@ type KeySigner struct {
 	sign func(clientData []byte) ([]byte, error)
 }
 
-var _ Signer = (*KeySigner)(nil)
+var _ UserActionSigner = (*KeySigner)(nil)
 
 // NewKeySigner returns a KeySigner for the Key credential credID whose
 // private key is the PEM in pemBytes. The key type is detected: Ed25519
@@ -283,7 +258,7 @@ func (s *KeySigner) Sign(ctx context.Context, challenge *UserActionChallenge) (*
 	if !ok {
 		return nil, &CredentialNotAllowedError{CredentialID: s.credID, Allowed: allowed}
 	}
-	clientData, err := KeyClientData(challenge.Challenge)
+	clientData, err := credkey.KeyClientData(challenge.Challenge)
 	if err != nil {
 		return nil, err
 	}

@@ -164,7 +164,7 @@ func TestKeySignerRedacted(t *testing.T) {
 				outputs["value "+verb] = fmt.Sprintf(verb, *s)
 				outputs["holder "+verb] = fmt.Sprintf(verb, h)
 				outputs["slice "+verb] = fmt.Sprintf(verb, []*KeySigner{s})
-				outputs["signer interface "+verb] = fmt.Sprintf(verb, Signer(s))
+				outputs["signer interface "+verb] = fmt.Sprintf(verb, UserActionSigner(s))
 			}
 			require.Equal(t, `auth.KeySigner{credID: "cr-visible", alg: `+string(tc.alg)+`}`, s.String())
 			require.Equal(t, s.String(), fmt.Sprintf("%#v", s))

@@ -8,14 +8,14 @@ import (
 	"testing"
 
 	"github.com/dfnskeys/dfnskeys/bulk"
-	"github.com/dfnskeys/dfnskeys/dfnstest"
+	"github.com/dfnskeys/dfnskeys/internal/sim"
 )
 
 // BenchmarkRun imports 100 rows per iteration into an in-process simulator
 // (same process, so a CPU profile splits client and simulator time by
 // package). Report ns/op ÷ 100 for the cost of one row.
 func BenchmarkRun(b *testing.B) {
-	srv := dfnstest.NewServer(b, dfnstest.WithRequestLog(100))
+	srv := sim.NewServer(b, sim.WithRequestLog(100))
 	c := client(b, srv)
 	i := 0
 	for b.Loop() {

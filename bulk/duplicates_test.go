@@ -12,7 +12,7 @@ import (
 
 	"github.com/dfnskeys/dfnskeys"
 	"github.com/dfnskeys/dfnskeys/bulk"
-	"github.com/dfnskeys/dfnskeys/dfnstest"
+	"github.com/dfnskeys/dfnskeys/internal/sim"
 	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/stretchr/testify/require"
 )
@@ -32,7 +32,7 @@ func appendRows(t *testing.T, f *fixture, rows ...string) {
 
 func TestRunImportsADuplicatedKeyOnce(t *testing.T) {
 	t.Parallel()
-	srv := dfnstest.NewServer(t)
+	srv := sim.NewServer(t)
 	c := client(t, srv)
 	f := newFixture(t, 8)
 	// Rows 9-16: row 1's key again (WIF, FROST_BITCOIN), so eight rows hold
@@ -101,7 +101,7 @@ func TestRunImportsADuplicatedKeyOnce(t *testing.T) {
 // refuses): a new journal must not import again what Dfns already has.
 func TestRunWithNewJournalImportsOnlyWhatDfnsLacks(t *testing.T) {
 	t.Parallel()
-	srv := dfnstest.NewServer(t)
+	srv := sim.NewServer(t)
 	c := client(t, srv)
 	f := newFixture(t, 6, `{"keyFile":"missing","curve":"secp256k1"}`)
 	sum, first := run(t, context.Background(), f, c, nil)
@@ -135,7 +135,7 @@ func TestRunWithNewJournalImportsOnlyWhatDfnsLacks(t *testing.T) {
 // legitimate: an exported key does not count as already imported.
 func TestRunImportsAgainAKeyThatWasExported(t *testing.T) {
 	t.Parallel()
-	srv := dfnstest.NewServer(t)
+	srv := sim.NewServer(t)
 	c := client(t, srv)
 	f := newFixture(t, 2)
 	_, first := run(t, context.Background(), f, c, nil)
@@ -155,10 +155,10 @@ func TestRunImportsAgainAKeyThatWasExported(t *testing.T) {
 // created) imports it itself.
 func TestRunDuplicateOfAFailedRowImports(t *testing.T) {
 	t.Parallel()
-	srv := dfnstest.NewServer(t)
+	srv := sim.NewServer(t)
 	c := client(t, srv)
 	f := newFixture(t, 1, `{"keyFile":"k1","format":"wif","curve":"secp256k1","protocol":"FROST_BITCOIN"}`)
-	require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.FailBefore, Route: dfnstest.RouteImportKey, Count: 1, Status: http.StatusBadRequest}))
+	require.NoError(t, srv.SetFaults(sim.Fault{Kind: sim.FailBefore, Route: sim.RouteImportKey, Count: 1, Status: http.StatusBadRequest}))
 	sum, lines := run(t, context.Background(), f, c, func(o *bulk.ImportOptions) { o.Workers = 1 })
 	require.Equal(t, bulk.StatusFailed, lines[1].Status)
 	require.Equal(t, bulk.StatusImported, lines[2].Status, lines[2].Error)
@@ -179,10 +179,10 @@ func TestRunDuplicateOfAFailedRowImports(t *testing.T) {
 // sent either: once approved, it would be a second key.
 func TestRunDuplicateOfAPendingRowIsNotSent(t *testing.T) {
 	t.Parallel()
-	srv := dfnstest.NewServer(t)
+	srv := sim.NewServer(t)
 	c := client(t, srv)
 	f := newFixture(t, 1, `{"keyFile":"k1","format":"wif","curve":"secp256k1","protocol":"FROST_BITCOIN"}`)
-	require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.PolicyApproval, Route: dfnstest.RouteImportKey, Rate: 1}))
+	require.NoError(t, srv.SetFaults(sim.Fault{Kind: sim.PolicyApproval, Route: sim.RouteImportKey, Rate: 1}))
 	sum, lines := run(t, context.Background(), f, c, func(o *bulk.ImportOptions) { o.Workers = 1 })
 	require.Equal(t, 2, sum.Failed)
 	require.Contains(t, lines[1].Error, "approval")

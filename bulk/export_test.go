@@ -14,7 +14,7 @@ import (
 
 	"github.com/dfnskeys/dfnskeys"
 	"github.com/dfnskeys/dfnskeys/bulk"
-	"github.com/dfnskeys/dfnskeys/dfnstest"
+	"github.com/dfnskeys/dfnskeys/internal/sim"
 	"github.com/dfnskeys/dfnskeys/keyformat"
 	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/stretchr/testify/require"
@@ -22,7 +22,7 @@ import (
 
 func TestExport(t *testing.T) {
 	t.Parallel()
-	srv := dfnstest.NewServer(t)
+	srv := sim.NewServer(t)
 	c := client(t, srv)
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -133,7 +133,7 @@ func TestExport(t *testing.T) {
 // exporting it.
 func TestExportLeftovers(t *testing.T) {
 	t.Parallel()
-	srv := dfnstest.NewServer(t)
+	srv := sim.NewServer(t)
 	c := client(t, srv)
 	ctx := context.Background()
 	dir := t.TempDir()

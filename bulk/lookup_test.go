@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dfnskeys/dfnskeys/bulk"
-	"github.com/dfnskeys/dfnskeys/dfnstest"
+	"github.com/dfnskeys/dfnskeys/internal/sim"
 )
 
 // A run looks keys up as Client.PlanImport does, in the client's index:
@@ -18,7 +18,7 @@ import (
 // already-imported. A new run makes no import request for them.
 func TestRunLooksKeysUpThroughTheClient(t *testing.T) {
 	t.Parallel()
-	srv := dfnstest.NewServer(t)
+	srv := sim.NewServer(t)
 	c := client(t, srv)
 	f := newFixture(t, 12)
 	_, first := run(t, context.Background(), f, c, nil)

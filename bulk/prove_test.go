@@ -8,7 +8,7 @@ import (
 
 	"github.com/dfnskeys/dfnskeys"
 	"github.com/dfnskeys/dfnskeys/bulk"
-	"github.com/dfnskeys/dfnskeys/dfnstest"
+	"github.com/dfnskeys/dfnskeys/internal/sim"
 	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/stretchr/testify/require"
 )
@@ -20,7 +20,7 @@ func prove(o *bulk.ImportOptions) { o.Prove = true }
 // protocol/curve pairs; a rerun proves nothing again.
 func TestProveEveryRowOnce(t *testing.T) {
 	t.Parallel()
-	srv := dfnstest.NewServer(t)
+	srv := sim.NewServer(t)
 	c := client(t, srv)
 	secp, stark := randomKey(t, keys.Secp256k1), randomKey(t, keys.Stark)
 	f := newFixture(t, 8,
@@ -60,11 +60,11 @@ func TestProveEveryRowOnce(t *testing.T) {
 // does a rerun with Prove after a run without it.
 func TestProveFailuresAndLateProofs(t *testing.T) {
 	t.Parallel()
-	srv := dfnstest.NewServer(t)
+	srv := sim.NewServer(t)
 	c := client(t, srv)
 	f := newFixture(t, 8)
 
-	require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.BadSignature, Count: 3}))
+	require.NoError(t, srv.SetFaults(sim.Fault{Kind: sim.BadSignature, Count: 3}))
 	sum, lines := run(t, context.Background(), f, c, prove)
 	require.Equal(t, 8, sum.Imported)
 	require.Equal(t, 5, sum.Proved)
@@ -89,7 +89,7 @@ func TestProveFailuresAndLateProofs(t *testing.T) {
 
 	// Imported without Prove, proved by a later run.
 	g := newFixture(t, 4)
-	srv2 := dfnstest.NewServer(t)
+	srv2 := sim.NewServer(t)
 	c2 := client(t, srv2)
 	sum, lines = run(t, context.Background(), g, c2, nil)
 	require.Equal(t, 4, sum.Imported)
@@ -104,18 +104,18 @@ func TestProveFailuresAndLateProofs(t *testing.T) {
 // policy holding a proof is reported as such, not as a bad signature.
 func TestProveWithFaultsAndApprovals(t *testing.T) {
 	t.Parallel()
-	srv := dfnstest.NewServer(t)
+	srv := sim.NewServer(t)
 	c := client(t, srv)
 	f := newFixture(t, 8)
-	require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.FailBefore, Route: dfnstest.RouteGetSignature, Count: 3, Status: 503}))
-	require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.RateLimit, Route: dfnstest.RouteCreateSignature, Count: 2}))
+	require.NoError(t, srv.SetFaults(sim.Fault{Kind: sim.FailBefore, Route: sim.RouteGetSignature, Count: 3, Status: 503}))
+	require.NoError(t, srv.SetFaults(sim.Fault{Kind: sim.RateLimit, Route: sim.RouteCreateSignature, Count: 2}))
 	sum, _ := run(t, context.Background(), f, c, prove)
 	require.Equal(t, 8, sum.Proved)
 
 	g := newFixture(t, 2)
-	srv2 := dfnstest.NewServer(t)
+	srv2 := sim.NewServer(t)
 	c2 := client(t, srv2)
-	require.NoError(t, srv2.SetFaults(dfnstest.Fault{Kind: dfnstest.PolicyApproval, Route: dfnstest.RouteCreateSignature, Rate: 1}))
+	require.NoError(t, srv2.SetFaults(sim.Fault{Kind: sim.PolicyApproval, Route: sim.RouteCreateSignature, Rate: 1}))
 	sum, lines := run(t, context.Background(), g, c2, prove)
 	require.Equal(t, 2, sum.Imported)
 	require.Equal(t, 2, sum.ProofFailed)
@@ -128,7 +128,7 @@ func TestProveWithFaultsAndApprovals(t *testing.T) {
 // the other rows are proved again by Dfns, with the same requests.
 func TestRerunAsksDfnsNotTheJournal(t *testing.T) {
 	t.Parallel()
-	srv := dfnstest.NewServer(t)
+	srv := sim.NewServer(t)
 	c := client(t, srv)
 	f := newFixture(t, 5)
 	sum, first := run(t, context.Background(), f, c, prove)
@@ -181,10 +181,10 @@ func TestRerunAsksDfnsNotTheJournal(t *testing.T) {
 // with the request the first run asked for.
 func TestProofIncompleteThenRerun(t *testing.T) {
 	t.Parallel()
-	srv := dfnstest.NewServer(t)
+	srv := sim.NewServer(t)
 	c := client(t, srv)
 	f := newFixture(t, 3)
-	require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.DropResponse, Route: dfnstest.RouteCreateSignature, Rate: 1}))
+	require.NoError(t, srv.SetFaults(sim.Fault{Kind: sim.DropResponse, Route: sim.RouteCreateSignature, Rate: 1}))
 	sum, lines := run(t, context.Background(), f, c, prove)
 	require.Equal(t, 3, sum.Imported)
 	require.Equal(t, 3, sum.ProofIncomplete)
@@ -200,7 +200,7 @@ func TestProofIncompleteThenRerun(t *testing.T) {
 	require.Contains(t, sum.Reasons[0].Reason, "proof not completed")
 	require.Equal(t, 3, srv.SignatureCount(), "one request per key, however many attempts")
 
-	require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.DropResponse, Route: dfnstest.RouteCreateSignature, Rate: 0}))
+	require.NoError(t, srv.SetFaults(sim.Fault{Kind: sim.DropResponse, Route: sim.RouteCreateSignature, Rate: 0}))
 	sum, again := run(t, context.Background(), f, c, prove)
 	require.Equal(t, 3, sum.Proved)
 	require.Zero(t, sum.ProofIncomplete)
@@ -210,7 +210,7 @@ func TestProofIncompleteThenRerun(t *testing.T) {
 	}
 }
 
-func signPOSTs(srv *dfnstest.Server) int {
+func signPOSTs(srv *sim.Server) int {
 	n := 0
 	for _, r := range srv.Requests() {
 		if r.Method == "POST" && strings.HasSuffix(r.Path, "/signatures") {

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/dfnskeys/dfnskeys/bulk"
-	"github.com/dfnskeys/dfnskeys/dfnstest"
+	"github.com/dfnskeys/dfnskeys/internal/sim"
 	"github.com/dfnskeys/dfnskeys/keyformat"
 	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/stretchr/testify/require"
@@ -54,7 +54,7 @@ func noPassphrase(o *bulk.ImportOptions) { o.Passphrase = []byte{} }
 
 func TestRunExpandsPathRanges(t *testing.T) {
 	t.Parallel()
-	srv := dfnstest.NewServer(t)
+	srv := sim.NewServer(t)
 	c := client(t, srv)
 	f := rangeFixture(t,
 		`{"name":"eth","keyFile":"words","format":"mnemonic","curve":"secp256k1","path":"m/44'/60'/0'/0/0-9"}`, // rows 1-10

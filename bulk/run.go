@@ -934,7 +934,7 @@ func (r *runner) prove(ctx context.Context, rowNum int, line ReportLine, scheme 
 			return line
 		}
 	}
-	k := &keys.Key{ID: line.KeyID, Scheme: scheme.SchemeName(), Curve: scheme.Curve, PublicKey: line.PublicKey}
+	k := &keys.Key{ID: line.KeyID, Scheme: scheme.SignatureAlgorithm(), Curve: scheme.Curve, PublicKey: line.PublicKey}
 	popts := dfnskeys.ProveOptions{PublicKey: pub, ExternalID: ext}
 	err = errors.New("not checked")
 	if asked {

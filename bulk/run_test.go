@@ -20,13 +20,13 @@ import (
 	"github.com/dfnskeys/dfnskeys/address"
 	"github.com/dfnskeys/dfnskeys/bulk"
 	"github.com/dfnskeys/dfnskeys/bulk/internal/journal"
-	"github.com/dfnskeys/dfnskeys/dfnstest"
+	"github.com/dfnskeys/dfnskeys/internal/sim"
 	"github.com/dfnskeys/dfnskeys/keyformat"
 	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/stretchr/testify/require"
 )
 
-func client(t testing.TB, srv *dfnstest.Server) *dfnskeys.Client {
+func client(t testing.TB, srv *sim.Server) *dfnskeys.Client {
 	t.Helper()
 	return srv.Client(dfnskeys.WithRetryPolicy(dfnskeys.RetryPolicy{MaxAttempts: 6, InitialBackoff: time.Millisecond, MaxBackoff: 10 * time.Millisecond, MaxRetryAfter: 5 * time.Second, LookupAttempts: 2, LookupDelay: 10 * time.Millisecond}))
 }
@@ -135,7 +135,7 @@ func runWith(t testing.TB, entry func(context.Context, bulk.ImportOptions) (*bul
 }
 
 // serverKeys maps public key → number of keys the simulator holds with it.
-func serverKeys(srv *dfnstest.Server) map[string]int {
+func serverKeys(srv *sim.Server) map[string]int {
 	m := map[string]int{}
 	for _, k := range srv.Keys() {
 		m[k.Key.PublicKey]++
@@ -143,7 +143,7 @@ func serverKeys(srv *dfnstest.Server) map[string]int {
 	return m
 }
 
-func requireExactlyOnce(t *testing.T, srv *dfnstest.Server, f *fixture) {
+func requireExactlyOnce(t *testing.T, srv *sim.Server, f *fixture) {
 	t.Helper()
 	got := serverKeys(srv)
 	require.Len(t, got, len(f.want))
@@ -155,7 +155,7 @@ func requireExactlyOnce(t *testing.T, srv *dfnstest.Server, f *fixture) {
 
 func TestRunImportsEveryRowOnceAndReportsMalformedRows(t *testing.T) {
 	t.Parallel()
-	srv := dfnstest.NewServer(t)
+	srv := sim.NewServer(t)
 	c := client(t, srv)
 	f := newFixture(t, 12,
 		`{"keyFile":"k1"}`, // 13: no curve
@@ -217,7 +217,7 @@ func TestRunImportsEveryRowOnceAndReportsMalformedRows(t *testing.T) {
 // was journaled, and killed after journaling "started" but before sending.
 func TestRunResolvesInterruptedRows(t *testing.T) {
 	t.Parallel()
-	srv := dfnstest.NewServer(t)
+	srv := sim.NewServer(t)
 	c := client(t, srv)
 	f := newFixture(t, 3)
 	digest, err := journal.InputDigest(f.input)
@@ -262,16 +262,16 @@ func TestRunResolvesInterruptedRows(t *testing.T) {
 
 func TestRunUnderFaultsConverges(t *testing.T) {
 	t.Parallel()
-	srv := dfnstest.NewServer(t)
+	srv := sim.NewServer(t)
 	c := client(t, srv)
 	f := newFixture(t, 40)
 	srv.SetLatency(2 * time.Millisecond)
-	require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.FailBefore, Route: dfnstest.RouteImportKey, Rate: 0.1, Status: http.StatusServiceUnavailable})) // ambiguous: never resent
-	require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.FailBefore, Route: dfnstest.RouteListKeys, Rate: 0.1, Status: http.StatusBadGateway}))
-	require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.FailBefore, Route: dfnstest.RouteActionInit, Rate: 0.1, Status: http.StatusInternalServerError}))
-	require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.RateLimit, Route: dfnstest.RouteImportKey, Count: 5}))
-	require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.DropResponse, Route: dfnstest.RouteImportKey, Count: 3}))
-	require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.FailAfter, Route: dfnstest.RouteImportKey, Count: 3, Status: http.StatusBadGateway}))
+	require.NoError(t, srv.SetFaults(sim.Fault{Kind: sim.FailBefore, Route: sim.RouteImportKey, Rate: 0.1, Status: http.StatusServiceUnavailable})) // ambiguous: never resent
+	require.NoError(t, srv.SetFaults(sim.Fault{Kind: sim.FailBefore, Route: sim.RouteListKeys, Rate: 0.1, Status: http.StatusBadGateway}))
+	require.NoError(t, srv.SetFaults(sim.Fault{Kind: sim.FailBefore, Route: sim.RouteActionInit, Rate: 0.1, Status: http.StatusInternalServerError}))
+	require.NoError(t, srv.SetFaults(sim.Fault{Kind: sim.RateLimit, Route: sim.RouteImportKey, Count: 5}))
+	require.NoError(t, srv.SetFaults(sim.Fault{Kind: sim.DropResponse, Route: sim.RouteImportKey, Count: 3}))
+	require.NoError(t, srv.SetFaults(sim.Fault{Kind: sim.FailAfter, Route: sim.RouteImportKey, Count: 3, Status: http.StatusBadGateway}))
 	runs := 0
 	for {
 		runs++
@@ -288,7 +288,7 @@ func TestRunUnderFaultsConverges(t *testing.T) {
 
 func TestRunInterruptFinishesInFlightRows(t *testing.T) {
 	t.Parallel()
-	srv := dfnstest.NewServer(t)
+	srv := sim.NewServer(t)
 	c := client(t, srv)
 	f := newFixture(t, 60)
 	srv.SetLatency(5 * time.Millisecond)
@@ -348,7 +348,7 @@ func TestValidateSendsNothing(t *testing.T) {
 
 func TestCSVInputAndChangedInput(t *testing.T) {
 	t.Parallel()
-	srv := dfnstest.NewServer(t)
+	srv := sim.NewServer(t)
 	c := client(t, srv)
 	f := newFixture(t, 4)
 	var csv strings.Builder
@@ -382,17 +382,17 @@ func mustRead(t testing.TB, path string) string {
 // a rerun finds it.
 func TestRunPolicyApprovalIsNeverResent(t *testing.T) {
 	t.Parallel()
-	srv := dfnstest.NewServer(t)
+	srv := sim.NewServer(t)
 	c := client(t, srv)
 	f := newFixture(t, 3)
-	require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.PolicyApproval, Route: dfnstest.RouteImportKey, Rate: 1}))
+	require.NoError(t, srv.SetFaults(sim.Fault{Kind: sim.PolicyApproval, Route: sim.RouteImportKey, Rate: 1}))
 	sum, lines := run(t, context.Background(), f, c, nil)
 	require.Equal(t, 3, sum.Failed)
 	require.Contains(t, lines[1].Error, "needs policy approval ap-")
 	require.Empty(t, srv.Keys())
 
 	// Policies off now, but the rows are still waiting for their approvals.
-	require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.PolicyApproval, Route: dfnstest.RouteImportKey}))
+	require.NoError(t, srv.SetFaults(sim.Fault{Kind: sim.PolicyApproval, Route: sim.RouteImportKey}))
 	sum, lines = run(t, context.Background(), f, c, nil)
 	require.Equal(t, 3, sum.Failed)
 	require.Contains(t, lines[2].Error, "waits for policy approval ap-")
@@ -415,7 +415,7 @@ func TestRunPolicyApprovalIsNeverResent(t *testing.T) {
 // never imported again.
 func TestRunRejectedRowIsNeverResent(t *testing.T) {
 	t.Parallel()
-	srv := dfnstest.NewServer(t)
+	srv := sim.NewServer(t)
 	c := client(t, srv)
 	f := newFixture(t, 2)
 	digest, err := journal.InputDigest(f.input)
@@ -438,7 +438,7 @@ func TestRunRejectedRowIsNeverResent(t *testing.T) {
 // are imported as usual.
 func TestRunStartedRowIsNotResentOnceApprovalsWereSeen(t *testing.T) {
 	t.Parallel()
-	srv := dfnstest.NewServer(t)
+	srv := sim.NewServer(t)
 	c := client(t, srv)
 	f := newFixture(t, 3)
 	digest, err := journal.InputDigest(f.input)

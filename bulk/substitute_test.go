@@ -16,7 +16,7 @@ import (
 
 	"github.com/dfnskeys/dfnskeys"
 	"github.com/dfnskeys/dfnskeys/bulk"
-	"github.com/dfnskeys/dfnskeys/dfnstest"
+	"github.com/dfnskeys/dfnskeys/internal/sim"
 	"github.com/dfnskeys/dfnskeys/keyformat"
 	"github.com/dfnskeys/dfnskeys/keys"
 )
@@ -33,7 +33,7 @@ func exportLines(t *testing.T, report *bytes.Buffer) map[int]bulk.ExportLine {
 	return lines
 }
 
-func exportRequests(srv *dfnstest.Server) int {
+func exportRequests(srv *sim.Server) int {
 	n := 0
 	for _, r := range srv.Requests() {
 		if r.Method == "POST" && strings.HasSuffix(r.Path, "/export") {
@@ -49,7 +49,7 @@ func exportRequests(srv *dfnstest.Server) int {
 // publicKey say they were checked against the API's public key only.
 func TestExportSubstitutedKey(t *testing.T) {
 	t.Parallel()
-	srv := dfnstest.NewServer(t)
+	srv := sim.NewServer(t)
 	c := client(t, srv)
 	ctx := context.Background()
 	imported := func() (*keys.PrivateKey, *keys.Key) {
@@ -118,7 +118,7 @@ func TestExportSubstitutedKey(t *testing.T) {
 // fails and nothing is exported. A group-writable directory is refused.
 func TestExportPlantedDocument(t *testing.T) {
 	t.Parallel()
-	srv := dfnstest.NewServer(t)
+	srv := sim.NewServer(t)
 	c := client(t, srv)
 	ctx := context.Background()
 	mine := randomKey(t, keys.Secp256k1)
@@ -181,7 +181,7 @@ func TestExportPlantedDocument(t *testing.T) {
 // another publicKey, fails the row without an export.
 func TestExportRowPublicKeyErrors(t *testing.T) {
 	t.Parallel()
-	srv := dfnstest.NewServer(t)
+	srv := sim.NewServer(t)
 	c := client(t, srv)
 	ctx := context.Background()
 	k := randomKey(t, keys.Secp256k1)

@@ -9,7 +9,7 @@ import (
 
 	"github.com/dfnskeys/dfnskeys/bulk"
 	"github.com/dfnskeys/dfnskeys/bulk/internal/journal"
-	"github.com/dfnskeys/dfnskeys/dfnstest"
+	"github.com/dfnskeys/dfnskeys/internal/sim"
 	"github.com/stretchr/testify/require"
 )
 
@@ -18,7 +18,7 @@ import (
 // is sent, and a new journal there imports everything.
 func TestRunRefusesJournalOfAnotherTarget(t *testing.T) {
 	t.Parallel()
-	rehearsal, production := dfnstest.NewServer(t), dfnstest.NewServer(t)
+	rehearsal, production := sim.NewServer(t), sim.NewServer(t)
 	f := newFixture(t, 3)
 	sum, _ := run(t, context.Background(), f, client(t, rehearsal), nil)
 	require.Equal(t, 3, sum.Imported)
@@ -49,7 +49,7 @@ func TestRunRefusesJournalOfAnotherTarget(t *testing.T) {
 // imported again with that journal.
 func TestRunReportsImportedRowsDfnsDoesNotList(t *testing.T) {
 	t.Parallel()
-	srv := dfnstest.NewServer(t)
+	srv := sim.NewServer(t)
 	c := client(t, srv)
 	f := newFixture(t, 3)
 	digest, err := journal.InputDigest(f.input)

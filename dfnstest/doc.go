@@ -12,18 +12,21 @@
 // credentials and WebAuthn passkeys) as Dfns does, and it can create keys
 // itself (POST /keys), as Dfns does for native keys.
 //
-// [Server.Client] returns a client ready to use against the server.
-// Inspection helpers ([Server.Keys], [Server.Requests], …) show what
-// arrived; faults ([Server.SetFaults] with a [Fault] per route: failures
-// before or after processing, rate limits, dropped or delayed answers,
-// policy approvals, bad signatures; [ParseFaults] reads them as text) and
-// [Server.SetLatency] rehearse what production does. Hostile-API knobs ([Server.SubstituteListedSigner],
+// [Server.Client] returns a client ready to use against the server, so a
+// test needs one line. Inspection helpers ([Server.Keys], [Server.Requests],
+// [Server.Signers], …) show what arrived; faults ([Server.SetFaults] with a
+// [Fault] per route: failures before or after processing, rate limits,
+// dropped or delayed answers, policy approvals, bad signatures) rehearse
+// what production does, and a mistaken fault is an error, never a panic.
+// Hostile-API knobs ([Server.SubstituteListedSigner],
 // [Server.SubstituteKey], [Server.SubstituteExport]) rehearse a compromised
 // API front end, so that a client's defences can be shown to hold (see the
-// repository's docs/threat-model.md). The protocol it implements is
-// described in the repository's docs/protocol.md.
+// repository's docs/threat-model.md). A [Cluster] alone tests package keys'
+// offline steps without HTTP. The protocol it implements is described in
+// the repository's docs/protocol.md.
 //
-// The simulator is for tests and practice only: its state files hold the
-// signers' decryption keys and the key shares in the clear, and it listens
-// on loopback addresses only.
+// The simulator is for tests and practice only: it listens on loopback
+// addresses only. The dfnskeys simulator command runs the same simulator as
+// a program, with a state file (which holds the signers' decryption keys and
+// the key shares in the clear).
 package dfnstest

@@ -3,6 +3,7 @@ package dfnstest_test
 import (
 	"context"
 	"fmt"
+	"testing"
 
 	"github.com/dfnskeys/dfnskeys"
 	"github.com/dfnskeys/dfnskeys/dfnstest"
@@ -11,7 +12,7 @@ import (
 
 // exampleT stands in for the *testing.T of a test, which an example does
 // not have.
-type exampleT struct{}
+type exampleT struct{ testing.TB }
 
 func (exampleT) Helper()           {}
 func (exampleT) Fatal(args ...any) { panic(fmt.Sprint(args...)) }
@@ -27,8 +28,8 @@ func ExampleNewServer() {
 	if err != nil {
 		panic(err)
 	}
-	fmt.Println("signers:", len(srv.Clusters()[0].Signers))
-	fmt.Println("created:", k.Key.Curve, k.Shares.Scheme.Protocol, "imported:", k.Key.Imported)
+	fmt.Println("signers:", len(srv.Signers().Clusters[0].Signers))
+	fmt.Println("created:", k.Key.Curve, k.Protocol, "imported:", k.Key.Imported)
 	fmt.Println("keys held:", srv.KeyCount())
 	// Output:
 	// signers: 3
@@ -61,7 +62,7 @@ func ExampleServer_SetFaults() {
 	defer srv.Close()
 	// The next GET /signers fails before it is processed; the client
 	// retries it.
-	err := srv.SetFaults(dfnstest.Fault{Kind: dfnstest.FailBefore, Route: dfnstest.RouteListSigners, Count: 1})
+	err := srv.SetFaults(dfnstest.Fault{Kind: dfnstest.FailBefore, Route: "GET /signers", Count: 1})
 	if err != nil {
 		panic(err)
 	}
@@ -76,22 +77,5 @@ func ExampleServer_SetFaults() {
 	// Output:
 	// GET /signers 503
 	// GET /signers 200
-	// true
-}
-
-func ExampleParseFaults() {
-	faults, err := dfnstest.ParseFaults("429=0.05,import-drop=0.01")
-	if err != nil {
-		panic(err)
-	}
-	for _, f := range faults {
-		fmt.Printf("%v %q rate %g\n", f.Kind, f.Route, f.Rate)
-	}
-	_, err = dfnstest.ParseFaults("import-dorp=0.01")
-	fmt.Println(err != nil)
-	// Output:
-	// RateLimit "" rate 0.05
-	// DropResponse "POST /keys/import" rate 0.01
-	// DropResponse "POST /wallets/import" rate 0.01
 	// true
 }

@@ -1,27 +1,12 @@
 package dfnstest
 
 import (
-	"bytes"
-	"crypto"
-	"crypto/ecdsa"
-	"crypto/ed25519"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/x509"
-	"encoding/pem"
-	"fmt"
-	"net"
 	"net/http"
-	"net/http/httptest"
-	"slices"
-	"strings"
-	"sync"
-	"sync/atomic"
-	"time"
+	"testing"
 
 	"github.com/dfnskeys/dfnskeys"
 	"github.com/dfnskeys/dfnskeys/auth"
+	"github.com/dfnskeys/dfnskeys/internal/sim"
 	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/dfnskeys/dfnskeys/signers"
 )
@@ -30,61 +15,168 @@ import (
 // clusters: real routes with real validation (bearer tokens, permissions,
 // signed user actions, signers that decrypt and check every share), plus
 // inspection helpers and fault injection. All methods are safe for
-// concurrent use.
+// concurrent use. It holds no secret a print of it could show.
 type Server struct {
-	ts        *httptest.Server
-	prefix    string
-	clusters  []*Cluster
-	token     string
-	credID    string
-	credPEM   []byte
-	closed    chan struct{}
-	closeOnce sync.Once
-	skew      atomic.Int64 // added to the clock, for expiry tests
-	orgID     string       // named in the bearer tokens' claims
-	tb        TB           // NewServer's test, for Client
-
-	mu         sync.Mutex
-	tokens     map[string]permissions
-	creds      []*credential
-	challenges map[string]*signedAction
-	actions    map[string]*signedAction
-	keys       []*StoredServerKey
-	byID       map[string]*StoredServerKey
-	wallets    map[string]*keys.Wallet
-	requests   []RecordedRequest
-	reqDropped int // requests dropped from the front of requests
-	reqMax     int // 0: keep all
-	inserts    int // challenges and tokens made, for sweepLocked
-	faults     map[faultKey]*faultSlot
-	latency    time.Duration
-	listed     map[[2]int]signers.Signer // GET /signers substitutions
-	substitute map[string]string         // key ID → the key answered for it (SubstituteKey)
-	subExport  map[string]string         // key ID → the key exported for it (SubstituteExport)
-	sigs       map[string]*sigRequest    // signature requests by ID
-	sigsByExt  map[string]*sigRequest    // by key ID, a zero byte and externalId
-	sigSeq     int                       // signature requests made
-	gen        uint64                    // changes to the state kept in stateFile
-
-	stateFile string     // WithStateFile
-	addr      string     // the listen address, kept in stateFile
-	restored  bool       // the state came from stateFile
-	saveMu    sync.Mutex // serializes writes of stateFile
-	savedGen  uint64     // the last change saved; guarded by saveMu
-
-	keyIDPrefix string // WithKeyIDPrefix
+	s *sim.Server
 }
 
-// StoredServerKey is a key held by a [Server].
+// ServerOption configures [NewServer] and [StartServer].
+type ServerOption func(*options)
+
+// options collects the simulator's options.
+type options struct{ sim []sim.ServerOption }
+
+func option(o sim.ServerOption) ServerOption {
+	return func(os *options) { os.sim = append(os.sim, o) }
+}
+
+// WithSigners sets the number of signers per cluster, 2 to 256 (default 5).
+func WithSigners(n int) ServerOption { return option(sim.WithSigners(n)) }
+
+// WithClusters sets the number of clusters GET /signers lists (default 1).
+// A key is imported into the cluster whose signers its shares name.
+func WithClusters(n int) ServerOption { return option(sim.WithClusters(n)) }
+
+// WithPathPrefix serves the whole API under prefix, for example "/api/v2";
+// [Server.URL] includes it. Requests outside the prefix get 404.
+func WithPathPrefix(prefix string) ServerOption { return option(sim.WithPathPrefix(prefix)) }
+
+// WithRequestLog keeps only the last n requests for [Server.Requests]
+// (default: all of them, which suits tests; a long-running server should
+// bound it).
+func WithRequestLog(n int) ServerOption { return option(sim.WithRequestLog(n)) }
+
+// WithCredentialAlgorithm chooses the kind of key of the default user's
+// credential ([Server.CredentialPEM]): auth.AlgorithmEd25519 (the
+// default), auth.AlgorithmECDSAP256 or auth.AlgorithmRSA, each written as
+// a PKCS#8 PEM that [auth.NewKeySigner] reads.
+func WithCredentialAlgorithm(alg auth.Algorithm) ServerOption {
+	return option(sim.WithCredentialAlgorithm(alg))
+}
+
+func simOptions(opts []ServerOption) []sim.ServerOption {
+	var os options
+	for _, o := range opts {
+		o(&os)
+	}
+	return os.sim
+}
+
+// NewServer starts a [Server] for a test and closes it when the test ends;
+// it fails the test when the server cannot start (an invalid option).
+func NewServer(t testing.TB, opts ...ServerOption) *Server {
+	t.Helper()
+	return &Server{sim.NewServer(t, simOptions(opts)...)}
+}
+
+// StartServer starts a [Server] on a loopback address, for a program rather
+// than a test; the caller must [Server.Close] it.
+func StartServer(opts ...ServerOption) (*Server, error) {
+	s, err := sim.StartServer(simOptions(opts)...)
+	if err != nil {
+		return nil, err
+	}
+	return &Server{s}, nil
+}
+
+// Close stops the server. It is safe to call more than once.
+func (s *Server) Close() { s.s.Close() }
+
+// Client returns a client of the server, as httptest.Server.Client does
+// for HTTP: its base URL is [Server.URL], its token [Server.Token] (every
+// permission) and it signs user actions with the default credential
+// ([Server.CredentialID]). opts are applied after those, and may replace
+// them (dfnskeys.WithAuthToken(s.NewToken(...)) for a narrower token) or
+// add to them (dfnskeys.WithRetryPolicy, dfnskeys.WithHTTPClient, …).
+// Without options it cannot fail. An invalid option fails the test of a
+// server made by [NewServer]; for one made by [StartServer], Client panics,
+// as the option is a mistake in the program.
+func (s *Server) Client(opts ...dfnskeys.Option) *dfnskeys.Client { return s.s.Client(opts...) }
+
+// URL returns the base URL, including the path prefix, without a trailing
+// slash.
+func (s *Server) URL() string { return s.s.URL() }
+
+// Token returns the default user's bearer token, which has every permission.
+func (s *Server) Token() string { return s.s.Token() }
+
+// NewToken returns a new bearer token of the default user that has only the
+// given permissions, such as "Keys:Read" or "Keys:Import".
+func (s *Server) NewToken(permissions ...string) string { return s.s.NewToken(permissions...) }
+
+// CredentialID returns the ID of the default user's Key credential.
+func (s *Server) CredentialID() string { return s.s.CredentialID() }
+
+// CredentialPEM returns the private key of [Server.CredentialID] as PKCS#8
+// PEM, for [auth.NewKeySigner].
+func (s *Server) CredentialPEM() []byte { return s.s.CredentialPEM() }
+
+// Signers returns the clusters' true signers, as GET /signers lists them
+// when no [Server.SubstituteListedSigner] is in force: what a test pins
+// (dfnskeys.ImportKeyOptions.PinnedSigners). The first cluster is the
+// default.
+func (s *Server) Signers() *signers.ListResponse {
+	out := &signers.ListResponse{}
+	for _, c := range s.s.Clusters() {
+		out.Clusters = append(out.Clusters, c.ListResponse().Clusters...)
+	}
+	return out
+}
+
+// StoredServerKey is a copy of a key held by a [Server].
 type StoredServerKey struct {
 	// Key is the key as the API reports it.
 	Key keys.Key
-	// Shares is the key as its cluster holds it.
-	Shares *StoredKey
+	// Protocol is the protocol the key's cluster holds it under, which
+	// the API does not report; empty for a key with no shares.
+	Protocol keys.Protocol
 	// ClusterID names the cluster holding the key.
 	ClusterID string
 	// WalletID is the wallet's ID when the key came from POST /wallets/import.
 	WalletID string
+}
+
+func storedServerKey(k *sim.StoredServerKey) *StoredServerKey {
+	out := &StoredServerKey{Key: k.Key, ClusterID: k.ClusterID, WalletID: k.WalletID}
+	if k.Shares != nil {
+		out.Protocol = k.Shares.Scheme.Protocol
+	}
+	return out
+}
+
+// Keys returns copies of the stored keys in creation order.
+func (s *Server) Keys() []*StoredServerKey {
+	ks := s.s.Keys()
+	out := make([]*StoredServerKey, len(ks))
+	for i, k := range ks {
+		out[i] = storedServerKey(k)
+	}
+	return out
+}
+
+// Key returns a copy of the stored key with the given ID.
+func (s *Server) Key(id string) (*StoredServerKey, bool) {
+	k, ok := s.s.Key(id)
+	if !ok {
+		return nil, false
+	}
+	return storedServerKey(k), true
+}
+
+// KeyCount returns how many keys the server holds, without copying them:
+// cheap enough to poll.
+func (s *Server) KeyCount() int { return s.s.KeyCount() }
+
+// CreateKey generates a key in the first cluster, as Dfns does for keys it
+// creates itself (POST /keys): an ECDSA key is a CGGMP24 key, a Schnorr key
+// FROST_BITCOIN, an EdDSA key FROST. The key is reported with imported
+// false: a test can rehearse exporting a native key.
+func (s *Server) CreateKey(req *keys.CreateRequest) (*StoredServerKey, error) {
+	k, err := s.s.CreateKey(req)
+	if err != nil {
+		return nil, err
+	}
+	return storedServerKey(k), nil
 }
 
 // RecordedRequest is one request received by a [Server].
@@ -107,345 +199,54 @@ type RecordedRequest struct {
 	Status int
 }
 
-// TB is the part of [testing.TB] that [NewServer] uses; *testing.T,
-// *testing.B and *testing.F satisfy it. It keeps this package free of the
-// testing package, so that programs such as the dfnskeys command can link
-// it.
-type TB interface {
-	Helper()
-	Fatal(args ...any)
-	Cleanup(func())
-}
-
-// NewServer starts a [Server] for a test and closes it when the test ends;
-// it fails the test when the server cannot start.
-func NewServer(t TB, opts ...ServerOption) *Server {
-	t.Helper()
-	s, err := StartServer(opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.tb = t
-	t.Cleanup(s.Close)
-	return s
-}
-
-// StartServer starts a [Server]; the caller must [Server.Close] it.
-func StartServer(opts ...ServerOption) (*Server, error) {
-	cfg := serverConfig{signers: 5, clusters: 1, addr: "127.0.0.1:0"}
-	for _, o := range opts {
-		o(&cfg)
-	}
-	if cfg.signers < 2 || cfg.signers > signers.MaxSigners {
-		return nil, fmt.Errorf("%d signers per cluster; want 2 to %d", cfg.signers, signers.MaxSigners)
-	}
-	if cfg.clusters < 1 {
-		return nil, fmt.Errorf("%d clusters; want at least 1", cfg.clusters)
-	}
-	if cfg.prefix == "/" {
-		cfg.prefix = ""
-	}
-	if err := checkLoopback(cfg.addr); err != nil {
-		return nil, err
-	}
-	s := &Server{
-		stateFile:  cfg.stateFile,
-		orgID:      "or-" + randomHex(8),
-		prefix:     cfg.prefix,
-		reqMax:     cfg.requestLog,
-		closed:     make(chan struct{}),
-		tokens:     map[string]permissions{},
-		challenges: map[string]*signedAction{},
-		actions:    map[string]*signedAction{},
-		byID:       map[string]*StoredServerKey{},
-		wallets:    map[string]*keys.Wallet{},
-		faults:     map[faultKey]*faultSlot{},
-		sigs:       map[string]*sigRequest{},
-		sigsByExt:  map[string]*sigRequest{},
-	}
-	s.keyIDPrefix = cfg.hostile.keyIDPrefix
-	if s.stateFile != "" {
-		var err error
-		if s.restored, err = s.loadState(); err != nil {
-			return nil, err
-		}
-	}
-	if !s.restored {
-		if err := s.generate(&cfg); err != nil {
-			return nil, err
-		}
-		if err := s.SaveState(); err != nil {
-			return nil, err
-		}
-	}
-
-	addr := cfg.addr
-	if s.restored && s.addr != "" && strings.HasSuffix(addr, ":0") {
-		// No fixed address asked for: serve the URL of the saved state,
-		// which journals and scripts recorded.
-		addr = s.addr
-	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil && addr != cfg.addr {
-		// The saved address is taken (another simulator on the same
-		// state?): serve elsewhere; the new URL is reported as usual.
-		ln, err = net.Listen("tcp", cfg.addr)
-	}
-	if err != nil {
-		return nil, err
-	}
-	if s.stateFile != "" && s.addr != ln.Addr().String() {
-		s.addr = ln.Addr().String()
-		if err := s.SaveState(); err != nil {
-			ln.Close()
-			return nil, err
-		}
-	}
-	s.ts = &httptest.Server{Listener: ln, Config: &http.Server{Handler: s, ReadHeaderTimeout: time.Minute}}
-	s.ts.Start()
-	return s, nil
-}
-
-// generate makes a fresh state: clusters, credential and token.
-func (s *Server) generate(cfg *serverConfig) error {
-	for range cfg.clusters {
-		c, err := NewCluster(cfg.signers)
-		if err != nil {
-			return err
-		}
-		s.clusters = append(s.clusters, c)
-	}
-	if cfg.hostile.clusterID != "" {
-		s.clusters[0].ID = cfg.hostile.clusterID
-	}
-	var (
-		pub  crypto.PublicKey
-		priv any
-		err  error
-	)
-	switch cfg.credAlg {
-	case "", auth.AlgorithmEd25519:
-		pub, priv, err = ed25519.GenerateKey(rand.Reader)
-	case auth.AlgorithmECDSAP256:
-		var k *ecdsa.PrivateKey
-		if k, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader); err == nil {
-			pub, priv = k.Public(), k
-		}
-	case auth.AlgorithmRSA:
-		var k *rsa.PrivateKey
-		if k, err = rsa.GenerateKey(rand.Reader, 2048); err == nil {
-			pub, priv = k.Public(), k
-		}
-	default:
-		return fmt.Errorf("credential algorithm %q is not generated by the simulator: use %s, %s or %s, or register your own credential with RegisterCredential",
-			cfg.credAlg, auth.AlgorithmEd25519, auth.AlgorithmECDSAP256, auth.AlgorithmRSA)
-	}
-	if err != nil {
-		return err
-	}
-	der, err := x509.MarshalPKCS8PrivateKey(priv)
-	if ed, ok := priv.(ed25519.PrivateKey); ok {
-		clear(ed)
-	}
-	if err != nil {
-		return err
-	}
-	s.credPEM = pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})
-	clear(der)
-	s.credID = "Y2k-" + randomB64URL(16)
-	s.creds = []*credential{{id: s.credID, kind: auth.KindKey, pub: pub}}
-	s.token = s.NewToken()
-	s.tokens[s.token] = nil
-	return nil
-}
-
-// Close stops the server, ending any responses held by [Server.SetLatency].
-// With [WithStateFile], it saves the state a last time (call
-// [Server.SaveState] after Close to learn whether that works). It is safe
-// to call more than once.
-func (s *Server) Close() {
-	s.closeOnce.Do(func() {
-		close(s.closed)
-		s.ts.Close()
-		_ = s.SaveState()
-	})
-}
-
-// Client returns a client of the server, as httptest.Server.Client does
-// for HTTP: its base URL is [Server.URL], its token [Server.Token] (every
-// permission) and it signs user actions with the default credential
-// ([Server.CredentialID]). opts are applied after those, and may replace
-// them (dfnskeys.WithAuthToken(s.NewToken(...)) for a narrower token) or
-// add to them (dfnskeys.WithRetryPolicy, dfnskeys.WithHTTPClient, …).
-// Without options it cannot fail. An invalid option fails the test of a
-// server made by [NewServer]; for one made by [StartServer], Client panics,
-// as the option is a mistake in the program.
-func (s *Server) Client(opts ...dfnskeys.Option) *dfnskeys.Client {
-	c, err := s.client(opts)
-	if err != nil {
-		if s.tb != nil {
-			s.tb.Helper()
-			s.tb.Fatal(err)
-		}
-		panic(err)
-	}
-	return c
-}
-
-func (s *Server) client(opts []dfnskeys.Option) (*dfnskeys.Client, error) {
-	signer, err := auth.NewKeySigner(s.credID, s.credPEM)
-	if err != nil {
-		return nil, fmt.Errorf("dfnstest: the server's credential: %w", err)
-	}
-	all := append([]dfnskeys.Option{dfnskeys.WithBaseURL(s.URL()), dfnskeys.WithAuthToken(s.token), dfnskeys.WithSigner(signer)}, opts...)
-	c, err := dfnskeys.NewClient(all...)
-	if err != nil {
-		return nil, fmt.Errorf("dfnstest: Client: %w", err)
-	}
-	return c, nil
-}
-
-// URL returns the base URL, including the path prefix, without a trailing
-// slash.
-func (s *Server) URL() string { return s.ts.URL + s.prefix }
-
-// OrgID returns the simulated organisation's ID, which the bearer tokens'
-// claims name.
-func (s *Server) OrgID() string { return s.orgID }
-
-// Token returns the default user's bearer token, which has every permission.
-func (s *Server) Token() string { return s.token }
-
-// CredentialID returns the ID of the default user's Ed25519 Key credential.
-func (s *Server) CredentialID() string { return s.credID }
-
-// CredentialPEM returns the private key of [Server.CredentialID] as PKCS#8
-// PEM, for [auth.NewKeySigner].
-func (s *Server) CredentialPEM() []byte { return bytes.Clone(s.credPEM) }
-
-// Clusters returns the simulated clusters; the first is the default.
-func (s *Server) Clusters() []*Cluster { return slices.Clone(s.clusters) }
-
-// Keys returns copies of the stored keys in creation order.
-func (s *Server) Keys() []*StoredServerKey {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make([]*StoredServerKey, len(s.keys))
-	for i, k := range s.keys {
-		out[i] = k.clone()
-	}
-	return out
-}
-
-// KeyCount returns how many keys the server holds, without copying them:
-// cheap enough to poll.
-func (s *Server) KeyCount() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.keys)
-}
-
-// AddPlaceholderKeys adds n imported, active secp256k1 keys with random
-// public keys and no shares, as an organisation's other keys: they are
-// listed and read like any key, but cannot be exported. It makes large
-// organisations cheap to simulate, to measure what listing them costs.
-func (s *Server) AddPlaceholderKeys(n int) {
-	now := s.now()
-	s.mu.Lock()
-	for range n {
-		k := &StoredServerKey{
-			Key: keys.Key{
-				ID: "key-" + randomHex(10), Scheme: "ECDSA", Curve: keys.Secp256k1, PublicKey: "02" + randomHex(32),
-				Status: "Active", Custodial: true, Imported: true, DateCreated: now,
-			},
-			ClusterID: s.clusters[0].ID,
-		}
-		s.keys = append(s.keys, k)
-		s.byID[k.Key.ID] = k
-	}
-	gen := s.changedLocked()
-	s.mu.Unlock()
-	_ = s.persist(gen) // saved again on the next change and at Close
-}
-
-// Key returns a copy of the stored key with the given ID.
-func (s *Server) Key(id string) (*StoredServerKey, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	k, ok := s.byID[id]
-	if !ok {
-		return nil, false
-	}
-	return k.clone(), true
-}
-
-func (k *StoredServerKey) clone() *StoredServerKey {
-	c := *k
-	if d := k.Key.DateExported; d != nil {
-		t := *d
-		c.Key.DateExported = &t
-	}
-	if d := k.Key.DateDeleted; d != nil {
-		t := *d
-		c.Key.DateDeleted = &t
-	}
-	if st := k.Key.Store; st != nil {
-		x := *st
-		c.Key.Store = &x
-	}
-	c.Key.Wallets = slices.Clone(k.Key.Wallets)
-	return &c
-}
-
-// DeleteKey marks key id deleted (dateDeleted set), as Dfns reports a
-// deleted key: still listed and read, but it no longer signs. It reports
-// whether the key exists.
-func (s *Server) DeleteKey(id string) bool {
-	return s.changeKey(id, func(k *keys.Key) {
-		now := s.now()
-		k.DateDeleted = &now
-	})
-}
-
-// ArchiveKey sets key id's status to Archived: it no longer signs. It
-// reports whether the key exists.
-func (s *Server) ArchiveKey(id string) bool {
-	return s.changeKey(id, func(k *keys.Key) { k.Status = "Archived" })
-}
-
-func (s *Server) changeKey(id string, f func(*keys.Key)) bool {
-	s.mu.Lock()
-	k, ok := s.byID[id]
-	var gen uint64
-	if ok {
-		f(&k.Key)
-		gen = s.changedLocked()
-	}
-	s.mu.Unlock()
-	if ok {
-		_ = s.persist(gen)
-	}
-	return ok
-}
-
-// Requests returns copies of every request received, in order of arrival.
+// Requests returns copies of every request received, in order of arrival
+// (the last n with [WithRequestLog]).
 func (s *Server) Requests() []RecordedRequest {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make([]RecordedRequest, len(s.requests))
-	for i, r := range s.requests {
-		r.Header = r.Header.Clone()
-		r.Body = bytes.Clone(r.Body)
-		out[i] = r
+	rs := s.s.Requests()
+	out := make([]RecordedRequest, len(rs))
+	for i, r := range rs {
+		out[i] = RecordedRequest(r)
 	}
 	return out
 }
 
-// AdvanceClock moves the server's clock forward by d, to expire challenges
-// and user-action tokens (see [UserActionTTL]). Dates the server reports
-// move with it.
-func (s *Server) AdvanceClock(d time.Duration) { s.skew.Add(int64(d)) }
-
-func (s *Server) now() time.Time {
-	return time.Now().Add(time.Duration(s.skew.Load())).UTC().Truncate(time.Millisecond)
+// SubstituteListedSigner makes GET /signers list sub in place of the
+// signer at position i (in GET /signers order) of cluster ci, as a
+// tampered API front end or an intercepting proxy would: whoever holds
+// sub's decryption key then receives that signer's import shares. The
+// cluster itself is unchanged, so an import that is sent fails there, and
+// [Server.Signers] still reports the truth, for pinning. It returns an
+// error when there is no such cluster or signer.
+func (s *Server) SubstituteListedSigner(ci, i int, sub signers.Signer) error {
+	return s.s.SubstituteListedSigner(ci, i, sub)
 }
+
+// SubstituteKey makes the API answer for key keyID with the key
+// otherKeyID, consistently, as a compromised API front end could: GET /keys
+// and GET /keys/{keyId} report keyID with the other key's curve, scheme
+// and public key, and POST /keys/{keyId}/export (and the export of keyID's
+// wallet) returns the other key's shares (which recover, and match the
+// public key reported) while marking keyID exported, as Dfns would. It is
+// a hostile-API rehearsal: a client that checks the export only against
+// what the API says accepts the other key; one given the expected key
+// (dfnskeys.ExportOptions.Expect, dfnskeys export --expect-public-key)
+// refuses it (see the repository's docs/threat-model.md §2). [Server.Key]
+// still reports the truth. An empty otherKeyID ends the substitution. It
+// returns an error when either key does not exist.
+func (s *Server) SubstituteKey(keyID, otherKeyID string) error {
+	return s.s.SubstituteKey(keyID, otherKeyID)
+}
+
+// SubstituteExport is [Server.SubstituteKey] for the export only:
+// GET /keys and GET /keys/{keyId} report keyID truthfully, and the export
+// returns the other key's shares and public key. It rehearses a hostile
+// API that a client catches only after the export was sent (Dfns has then
+// marked keyID exported). An empty otherKeyID ends it. It returns an error
+// when either key does not exist.
+func (s *Server) SubstituteExport(keyID, otherKeyID string) error {
+	return s.s.SubstituteExport(keyID, otherKeyID)
+}
+
+// SignatureCount returns how many signature requests the server holds
+// (POST /keys/{keyId}/signatures), to check how often a caller signed.
+func (s *Server) SignatureCount() int { return s.s.SignatureCount() }

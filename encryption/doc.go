@@ -13,7 +13,7 @@
 // # Constant time
 //
 // Scalar parsing and comparison use dcrd's constant-time ModNScalar, and
-// [DecryptionKey.Equal] compares in constant time. The elliptic-curve
+// decryption keys are compared in constant time. The elliptic-curve
 // multiplications (k·G, k·EK and d·E) use dcrd's ScalarBaseMultNonConst and
 // ScalarMultNonConst, which are variable time: dcrd offers no constant-time
 // scalar multiplication. The timing of those operations may leak information

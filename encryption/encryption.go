@@ -1,6 +1,7 @@
 package encryption
 
 import (
+	"bytes"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/hkdf"
@@ -18,19 +19,19 @@ import (
 )
 
 const (
-	// Version is the only key format version this package understands. It is
+	// version is the only key format version this package understands. It is
 	// the first byte of every encoded encryption and decryption key.
-	Version = 1
+	version = 1
 
-	// EncryptionKeySize is the length of an encoded encryption key:
+	// encryptionKeySize is the length of an encoded encryption key:
 	// version byte plus compressed secp256k1 point.
-	EncryptionKeySize = 1 + 33
-	// DecryptionKeySize is the length of an encoded decryption key:
+	encryptionKeySize = 1 + 33
+	// decryptionKeySize is the length of an encoded decryption key:
 	// version byte plus 32-byte big-endian scalar.
-	DecryptionKeySize = 1 + 32
-	// Overhead is how much longer a ciphertext is than its plaintext:
+	decryptionKeySize = 1 + 32
+	// overhead is how much longer a ciphertext is than its plaintext:
 	// a 16-byte GCM tag and the 33-byte compressed ephemeral point.
-	Overhead = tagSize + pointSize
+	overhead = tagSize + pointSize
 
 	pointSize = 33
 	tagSize   = 16
@@ -45,22 +46,21 @@ var ErrDecryption = errors.New("decryption failed")
 
 // EncryptionKey is the public half of an envelope key pair: what a signer
 // publishes in GET /signers and what an export request carries.
-// The zero value is not usable; build one with [ParseEncryptionKey],
-// [ParseEncryptionKeyText] or [DecryptionKey.EncryptionKey].
+// The zero value is not usable; build one with [ParseEncryptionKeyText] or [DecryptionKey.EncryptionKey].
 type EncryptionKey struct {
 	pub     *secp256k1.PublicKey
-	encoded [EncryptionKeySize]byte
+	encoded [encryptionKeySize]byte
 }
 
-// ParseEncryptionKey parses the 34-byte binary form of an encryption key.
+// parseEncryptionKey parses the 34-byte binary form of an encryption key.
 // It rejects a version other than 1, a malformed or off-curve point, and the
 // identity (which has no SEC1 compressed encoding).
-func ParseEncryptionKey(b []byte) (*EncryptionKey, error) {
-	if len(b) != EncryptionKeySize {
-		return nil, fmt.Errorf("encryption key is %d bytes, want %d (version byte and compressed secp256k1 point)", len(b), EncryptionKeySize)
+func parseEncryptionKey(b []byte) (*EncryptionKey, error) {
+	if len(b) != encryptionKeySize {
+		return nil, fmt.Errorf("encryption key is %d bytes, want %d (version byte and compressed secp256k1 point)", len(b), encryptionKeySize)
 	}
-	if b[0] != Version {
-		return nil, fmt.Errorf("encryption key has format version %d, only version %d is supported", b[0], Version)
+	if b[0] != version {
+		return nil, fmt.Errorf("encryption key has format version %d, only version %d is supported", b[0], version)
 	}
 	if b[1] != 0x02 && b[1] != 0x03 {
 		return nil, fmt.Errorf("encryption key point has prefix 0x%02x, want a compressed point (0x02 or 0x03)", b[1])
@@ -81,7 +81,7 @@ func ParseEncryptionKeyText(s string) (*EncryptionKey, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encryption key is not standard padded base64: %w", err)
 	}
-	return ParseEncryptionKey(b)
+	return parseEncryptionKey(b)
 }
 
 // Bytes returns a copy of the 34-byte binary form of k.
@@ -122,7 +122,7 @@ func (k *EncryptionKey) UnmarshalText(text []byte) error {
 
 // DecryptionKey is the secret half of an envelope key pair. It never goes on
 // the wire. It redacts itself when printed, marshalled or logged; use
-// [DecryptionKey.Bytes] or [DecryptionKey.MarshalBinaryText] to persist it.
+// [DecryptionKey.MarshalBinaryText] to persist it.
 type DecryptionKey struct {
 	// d returns the secret scalar. It is a closure because fmt prints what a
 	// pointer field points to under some verbs (%s of a struct copy), but
@@ -151,19 +151,19 @@ func newDecryptionKey(d *secp256k1.ModNScalar) *DecryptionKey {
 	sc := new(secp256k1.ModNScalar).Set(d)
 	k := &DecryptionKey{d: func() *secp256k1.ModNScalar { return sc }}
 	k.pub = &EncryptionKey{pub: secp256k1.NewPublicKey(&p.X, &p.Y)}
-	k.pub.encoded[0] = Version
+	k.pub.encoded[0] = version
 	copy(k.pub.encoded[1:], k.pub.pub.SerializeCompressed())
 	return k
 }
 
-// ParseDecryptionKey parses the 33-byte binary form of a decryption key:
+// parseDecryptionKey parses the 33-byte binary form of a decryption key:
 // version byte 1 and a canonical, non-zero big-endian scalar.
-func ParseDecryptionKey(b []byte) (*DecryptionKey, error) {
-	if len(b) != DecryptionKeySize {
-		return nil, fmt.Errorf("decryption key is %d bytes, want %d (version byte and 32-byte scalar)", len(b), DecryptionKeySize)
+func parseDecryptionKey(b []byte) (*DecryptionKey, error) {
+	if len(b) != decryptionKeySize {
+		return nil, fmt.Errorf("decryption key is %d bytes, want %d (version byte and 32-byte scalar)", len(b), decryptionKeySize)
 	}
-	if b[0] != Version {
-		return nil, fmt.Errorf("decryption key has format version %d, only version %d is supported", b[0], Version)
+	if b[0] != version {
+		return nil, fmt.Errorf("decryption key has format version %d, only version %d is supported", b[0], version)
 	}
 	var d secp256k1.ModNScalar
 	overflow := d.SetByteSlice(b[1:])
@@ -180,42 +180,47 @@ func ParseDecryptionKey(b []byte) (*DecryptionKey, error) {
 }
 
 // ParseDecryptionKeyText parses the base64 text form written by
-// [DecryptionKey.MarshalBinaryText]. Surrounding white space is ignored.
-func ParseDecryptionKeyText(s string) (*DecryptionKey, error) {
-	b, err := base64.StdEncoding.Strict().DecodeString(strings.TrimSpace(s))
+// [DecryptionKey.MarshalBinaryText], such as the contents of a file;
+// surrounding white space is ignored. It decodes into a buffer it clears,
+// so the caller can clear text afterwards and leave no copy of the key.
+func ParseDecryptionKeyText(text []byte) (*DecryptionKey, error) {
+	text = bytes.TrimSpace(text)
+	b := make([]byte, base64.StdEncoding.DecodedLen(len(text)))
+	defer clear(b)
+	n, err := base64.StdEncoding.Strict().Decode(b, text)
 	if err != nil {
 		// The base64 error names an offset, never content.
 		return nil, fmt.Errorf("decryption key is not standard padded base64: %w", err)
 	}
-	defer clear(b)
-	return ParseDecryptionKey(b)
+	return parseDecryptionKey(b[:n])
 }
 
 // EncryptionKey returns the public key that encrypts to k.
 func (k *DecryptionKey) EncryptionKey() *EncryptionKey { return k.pub }
 
-// Bytes returns a copy of the 33-byte binary form of k. The caller owns the
+// bytes returns a copy of the 33-byte binary form of k. The caller owns the
 // copy and should clear it when done.
-func (k *DecryptionKey) Bytes() []byte {
-	out := make([]byte, DecryptionKeySize)
-	out[0] = Version
+func (k *DecryptionKey) bytes() []byte {
+	out := make([]byte, decryptionKeySize)
+	out[0] = version
 	k.d().PutBytesUnchecked(out[1:])
 	return out
 }
 
-// MarshalBinaryText returns the base64 form of [DecryptionKey.Bytes], the
-// form the dfnskeys CLI stores in files. It is a secret: the name is chosen
+// MarshalBinaryText returns the standard base64 form of k's 33 bytes (a
+// version byte 1 and the big-endian scalar), the form the dfnskeys command
+// stores in files and [ParseDecryptionKeyText] reads. It is a secret: the name is chosen
 // so that it is never picked up by encoding/json or fmt by accident.
 func (k *DecryptionKey) MarshalBinaryText() []byte {
-	raw := k.Bytes()
+	raw := k.bytes()
 	defer clear(raw)
 	out := make([]byte, base64.StdEncoding.EncodedLen(len(raw)))
 	base64.StdEncoding.Encode(out, raw)
 	return out
 }
 
-// Equal reports in constant time whether k and o hold the same scalar.
-func (k *DecryptionKey) Equal(o *DecryptionKey) bool {
+// equal reports in constant time whether k and o hold the same scalar.
+func (k *DecryptionKey) equal(o *DecryptionKey) bool {
 	return k.d().Equals(o.d())
 }
 
@@ -240,7 +245,7 @@ func (k *DecryptionKey) MarshalJSON() ([]byte, error) {
 
 // Encrypt seals plaintext to ek. Each call uses a fresh ephemeral key, so
 // encrypting the same plaintext twice gives different ciphertexts. The result
-// is len(plaintext)+[Overhead] bytes: ciphertext ‖ tag ‖ ephemeral point.
+// is len(plaintext)+49 bytes (a 16-byte tag and a 33-byte point): ciphertext ‖ tag ‖ ephemeral point.
 func Encrypt(ek *EncryptionKey, plaintext []byte) ([]byte, error) {
 	return encrypt(rand.Reader, ek, plaintext)
 }
@@ -295,7 +300,7 @@ func encryptMany(r io.Reader, keys []*EncryptionKey, plaintexts [][]byte) ([][]b
 		if err != nil {
 			return nil, err
 		}
-		c := make([]byte, 0, len(pt)+Overhead)
+		c := make([]byte, 0, len(pt)+overhead)
 		c = aead.Seal(c, zeroNonce[:], pt, nil)
 		c = c[:len(c)+pointSize]
 		compressAffine(&jac[2*i], c[len(c)-pointSize:])
@@ -309,11 +314,11 @@ func encryptMany(r io.Reader, keys []*EncryptionKey, plaintexts [][]byte) ([][]b
 }
 
 // Decrypt opens a ciphertext produced by [Encrypt] for k's encryption key.
-// A ciphertext shorter than [Overhead] gets a descriptive error; every other
+// A ciphertext shorter than 49 bytes gets a descriptive error; every other
 // failure is [ErrDecryption].
 func (k *DecryptionKey) Decrypt(ciphertext []byte) ([]byte, error) {
-	if len(ciphertext) < Overhead {
-		return nil, fmt.Errorf("ciphertext is %d bytes, shorter than the %d-byte minimum (tag and ephemeral key)", len(ciphertext), Overhead)
+	if len(ciphertext) < overhead {
+		return nil, fmt.Errorf("ciphertext is %d bytes, shorter than the %d-byte minimum (tag and ephemeral key)", len(ciphertext), overhead)
 	}
 	split := len(ciphertext) - pointSize
 	eph, err := secp256k1.ParsePubKey(ciphertext[split:])

@@ -60,7 +60,7 @@ func TestKnownAnswers(t *testing.T) {
 	for _, v := range loadECIES(t) {
 		t.Run(v.Name, func(t *testing.T) {
 			t.Parallel()
-			dk, err := ParseDecryptionKeyText(v.DecryptionKey)
+			dk, err := ParseDecryptionKeyText([]byte(v.DecryptionKey))
 			require.NoError(t, err)
 			require.Equal(t, v.EncryptionKey, dk.EncryptionKey().String(), "encryption key derived from decryption key")
 			ek, err := ParseEncryptionKeyText(v.EncryptionKey)
@@ -71,7 +71,7 @@ func TestKnownAnswers(t *testing.T) {
 			ct, err := encrypt(bytes.NewReader(mustHex(t, v.Ephemeral)), ek, pt)
 			require.NoError(t, err)
 			require.Equal(t, v.Ciphertext, base64.StdEncoding.EncodeToString(ct), "ciphertext from fixed ephemeral scalar")
-			require.Len(t, ct, len(pt)+Overhead)
+			require.Len(t, ct, len(pt)+overhead)
 
 			got, err := dk.Decrypt(mustB64(t, v.Ciphertext))
 			require.NoError(t, err)
@@ -149,7 +149,7 @@ func TestEnvelopeRules(t *testing.T) {
 		require.Error(t, open(full, "DFNS_KEY_IMPORT", "", body))
 	})
 	t.Run("prepended layout does not decrypt", func(t *testing.T) {
-		dk, err := ParseDecryptionKey(dBytes)
+		dk, err := parseDecryptionKey(dBytes)
 		require.NoError(t, err)
 		swapped := append(append([]byte{}, ct[len(ct)-33:]...), body...)
 		_, err = dk.Decrypt(swapped)
@@ -176,7 +176,7 @@ func TestRoundTripAndFreshEphemeral(t *testing.T) {
 		require.NoError(t, err)
 		c2, err := Encrypt(dk.EncryptionKey(), pt)
 		require.NoError(t, err)
-		require.Len(t, c1, n+Overhead)
+		require.Len(t, c1, n+overhead)
 		require.NotEqual(t, c1, c2, "each encryption draws a fresh ephemeral key")
 		require.NotEqual(t, c1[len(c1)-33:], c2[len(c2)-33:])
 		for _, c := range [][]byte{c1, c2} {
@@ -217,7 +217,7 @@ func TestDecryptFailuresAreOpaque(t *testing.T) {
 		"ephemeral off curve":  {dk, offCurve},
 		"bad ephemeral prefix": {dk, uncompressedPrefix},
 		"truncated by one":     {dk, ct[:len(ct)-1]},
-		"exactly overhead":     {dk, ct[len(ct)-Overhead:]},
+		"exactly overhead":     {dk, ct[len(ct)-overhead:]},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -226,7 +226,7 @@ func TestDecryptFailuresAreOpaque(t *testing.T) {
 			require.Equal(t, ErrDecryption.Error(), err.Error())
 		})
 	}
-	_, err = dk.Decrypt(ct[:Overhead-1])
+	_, err = dk.Decrypt(ct[:overhead-1])
 	require.Error(t, err)
 	require.Contains(t, err.Error(), "shorter than")
 }
@@ -262,12 +262,12 @@ func TestParseEncryptionKey(t *testing.T) {
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
-			_, err := ParseEncryptionKey(c.in)
+			_, err := parseEncryptionKey(c.in)
 			require.Error(t, err)
 			require.Contains(t, err.Error(), c.want)
 		})
 	}
-	k, err := ParseEncryptionKey(good)
+	k, err := parseEncryptionKey(good)
 	require.NoError(t, err)
 	require.Equal(t, good, k.Bytes())
 
@@ -317,17 +317,17 @@ func TestParseDecryptionKey(t *testing.T) {
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
-			_, err := ParseDecryptionKey(c.in)
+			_, err := parseDecryptionKey(c.in)
 			require.ErrorContains(t, err, c.want)
 		})
 	}
-	k, err := ParseDecryptionKey(append([]byte{1}, orderMinus1...))
+	k, err := parseDecryptionKey(append([]byte{1}, orderMinus1...))
 	require.NoError(t, err, "order-1 is the largest valid scalar")
-	require.Equal(t, append([]byte{1}, orderMinus1...), k.Bytes())
+	require.Equal(t, append([]byte{1}, orderMinus1...), k.bytes())
 
-	back, err := ParseDecryptionKeyText(string(k.MarshalBinaryText()) + "\n")
+	back, err := ParseDecryptionKeyText(append(k.MarshalBinaryText(), "\n"...))
 	require.NoError(t, err)
-	require.True(t, back.Equal(k))
+	require.True(t, back.equal(k))
 }
 
 // verbs is a variable so that vet does not reject the deliberately
@@ -338,7 +338,7 @@ func TestDecryptionKeyRedacts(t *testing.T) {
 	t.Parallel()
 	dk, err := GenerateDecryptionKey()
 	require.NoError(t, err)
-	raw := dk.Bytes()
+	raw := dk.bytes()
 	secretHex := hex.EncodeToString(raw[1:])
 	secretB64 := string(dk.MarshalBinaryText())
 
@@ -367,5 +367,22 @@ func TestDecryptionKeyRedacts(t *testing.T) {
 	require.Contains(t, fmt.Sprint(dk), "REDACTED")
 
 	dk.Destroy()
-	require.Equal(t, make([]byte, 32), dk.Bytes()[1:])
+	require.Equal(t, make([]byte, 32), dk.bytes()[1:])
+}
+
+// ParseDecryptionKeyText says what is wrong without showing the text, and
+// leaves the caller's buffer as it was.
+func TestParseDecryptionKeyTextRejects(t *testing.T) {
+	t.Parallel()
+	secretish := []byte("  secretish!!  ")
+	_, err := ParseDecryptionKeyText(secretish)
+	var ce base64.CorruptInputError
+	require.ErrorAs(t, err, &ce)
+	require.NotContains(t, err.Error(), "secretish")
+	require.Equal(t, "  secretish!!  ", string(secretish))
+
+	_, err = ParseDecryptionKeyText([]byte(base64.StdEncoding.EncodeToString(make([]byte, 32))))
+	require.EqualError(t, err, "decryption key is 32 bytes, want 33 (version byte and 32-byte scalar)")
+	_, err = ParseDecryptionKeyText([]byte(base64.StdEncoding.EncodeToString(append([]byte{1}, make([]byte, 32)...))))
+	require.EqualError(t, err, "decryption key scalar is zero")
 }

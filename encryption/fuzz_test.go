@@ -13,20 +13,20 @@ func FuzzDecrypt(f *testing.F) {
 	for _, v := range loadECIES(f) {
 		f.Add(mustB64(f, v.Ciphertext))
 	}
-	f.Add(make([]byte, Overhead))
-	dk, err := ParseDecryptionKeyText(fuzzKey)
+	f.Add(make([]byte, overhead))
+	dk, err := ParseDecryptionKeyText([]byte(fuzzKey))
 	if err != nil {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, ct []byte) {
 		pt, err := dk.Decrypt(ct)
 		if err != nil {
-			if len(ct) >= Overhead && err != ErrDecryption {
+			if len(ct) >= overhead && err != ErrDecryption {
 				t.Fatalf("non-opaque error %v", err)
 			}
 			return
 		}
-		if len(pt) != len(ct)-Overhead {
+		if len(pt) != len(ct)-overhead {
 			t.Fatalf("plaintext %d bytes from ciphertext %d bytes", len(pt), len(ct))
 		}
 	})
@@ -38,7 +38,7 @@ func FuzzParseEncryptionKey(f *testing.F) {
 	}
 	f.Add([]byte{1, 2})
 	f.Fuzz(func(t *testing.T, b []byte) {
-		k, err := ParseEncryptionKey(b)
+		k, err := parseEncryptionKey(b)
 		if err != nil {
 			return
 		}
@@ -61,11 +61,11 @@ func FuzzParseDecryptionKey(f *testing.F) {
 	}
 	f.Add(append([]byte{1}, bytes.Repeat([]byte{0xff}, 32)...))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		k, err := ParseDecryptionKey(b)
+		k, err := parseDecryptionKey(b)
 		if err != nil {
 			return
 		}
-		if !bytes.Equal(k.Bytes(), b) {
+		if !bytes.Equal(k.bytes(), b) {
 			t.Fatal("accepted a non-canonical encoding")
 		}
 		ct, err := Encrypt(k.EncryptionKey(), []byte("share"))

@@ -7,7 +7,7 @@ import (
 	"os"
 	"testing"
 
-	"github.com/dfnskeys/dfnskeys/address"
+	"github.com/dfnskeys/dfnskeys/internal/base58"
 	"github.com/dfnskeys/dfnskeys/keys"
 )
 
@@ -136,7 +136,7 @@ func TestBIP39TrezorVectors(t *testing.T) {
 			if v.Xprv == "" {
 				return
 			}
-			x, err := address.Base58Decode([]byte(v.Xprv))
+			x, err := base58.Decode([]byte(v.Xprv))
 			if err != nil || len(x) != 82 {
 				t.Fatalf("xprv: %v", err)
 			}

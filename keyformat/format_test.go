@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/dfnskeys/dfnskeys/address"
+	"github.com/dfnskeys/dfnskeys/internal/base58"
 	"github.com/dfnskeys/dfnskeys/keyformat"
 	"github.com/dfnskeys/dfnskeys/keys"
 )
@@ -44,7 +44,7 @@ func TestParse(t *testing.T) {
 	ed := newKey(t, keys.Ed25519, rfcSeed)
 	defer ed.Destroy()
 	ks := lightKeystore(t, secp, "pw", "pbkdf2")
-	kp := address.Base58Encode(mustHex(t, rfcSeed+rfcPub))
+	kp := base58.Encode(mustHex(t, rfcSeed+rfcPub))
 	mn, err := keyformat.ParseMnemonic(keys.Ed25519, []byte(abandonAbout), []byte("x"), "m/0'")
 	if err != nil {
 		t.Fatal(err)

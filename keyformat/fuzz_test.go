@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/dfnskeys/dfnskeys/address"
+	"github.com/dfnskeys/dfnskeys/internal/base58"
 	"github.com/dfnskeys/dfnskeys/keyformat"
 	"github.com/dfnskeys/dfnskeys/keys"
 )
@@ -92,7 +92,7 @@ func FuzzParseHex(f *testing.F) {
 func FuzzParseSolanaKeypair(f *testing.F) {
 	kp := mustHex(f, rfcSeed+rfcPub)
 	f.Add([]byte(jsonArray(kp)))
-	f.Add([]byte(address.Base58Encode(kp)))
+	f.Add([]byte(base58.Encode(kp)))
 	f.Add([]byte(" [0, 1,255 ,07, 1.5, -1, 256]\n"))
 	f.Add([]byte("[]"))
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -111,7 +111,7 @@ func FuzzParseSolanaKeypair(f *testing.F) {
 		pub := k.PublicKey()
 		in := bytes.TrimSpace(data)
 		if in[0] != '[' {
-			raw, err := address.Base58Decode(in)
+			raw, err := base58.Decode(in)
 			if err != nil || !bytes.Equal(raw[32:], pub) {
 				t.Fatalf("public key %x, input %q", pub, in)
 			}

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/dfnskeys/dfnskeys/address"
+	"github.com/dfnskeys/dfnskeys/internal/base58"
 	"github.com/dfnskeys/dfnskeys/keyformat"
 	"github.com/dfnskeys/dfnskeys/keys"
 )
@@ -44,7 +44,7 @@ func newKey(t testing.TB, c keys.Curve, h string) *keys.PrivateKey {
 func b58check(payload []byte) string {
 	h1 := sha256.Sum256(payload)
 	h2 := sha256.Sum256(h1[:])
-	return address.Base58Encode(append(append([]byte(nil), payload...), h2[:4]...))
+	return base58.Encode(append(append([]byte(nil), payload...), h2[:4]...))
 }
 
 // wantError checks that err is a *keyformat.Error for format f whose

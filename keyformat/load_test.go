@@ -3,10 +3,10 @@ package keyformat_test
 import (
 	"bytes"
 	"errors"
+	"github.com/dfnskeys/dfnskeys/internal/base58"
 	"strings"
 	"testing"
 
-	"github.com/dfnskeys/dfnskeys/address"
 	"github.com/dfnskeys/dfnskeys/keyformat"
 	"github.com/dfnskeys/dfnskeys/keys"
 )
@@ -29,7 +29,7 @@ func samples(t *testing.T) map[keyformat.Format][]byte {
 		keyformat.WIF:      enc(keyformat.WIF),
 		keyformat.JSON:     enc(keyformat.JSON),
 		keyformat.Keystore: lightKeystore(t, secp, "pw", "pbkdf2"),
-		keyformat.Solana:   []byte(address.Base58Encode(mustHex(t, rfcSeed+rfcPub)) + "\n"),
+		keyformat.Solana:   []byte(base58.Encode(mustHex(t, rfcSeed+rfcPub)) + "\n"),
 		keyformat.Mnemonic: []byte(abandonAbout + "\n"),
 		keyformat.XPRV:     []byte("xprv9s21ZrQH143K3QTDL4LXw2F7HEK3wJUD2nW2nRk4stbPy6cq3jPPqjiChkVvvNKmPGJxWUtg6LnF5kejMRNNU3TGtRBeJgk33yuGBxrMPHi\n"),
 	}

@@ -3,7 +3,7 @@ package keyformat
 import (
 	"bytes"
 
-	"github.com/dfnskeys/dfnskeys/address"
+	"github.com/dfnskeys/dfnskeys/internal/base58"
 	"github.com/dfnskeys/dfnskeys/keys"
 )
 
@@ -29,7 +29,7 @@ func parseSolanaKeypair(data []byte) (*keys.PrivateKey, error) {
 		if len(t) > 100 {
 			return nil, errorf(Solana, "%d characters; a base58 keypair has at most 88", len(t))
 		}
-		raw, err := address.Base58Decode(t)
+		raw, err := base58.Decode(t)
 		if err != nil {
 			return nil, base58Error(Solana, err, len(data)-len(trimLeftSpace(data)))
 		}

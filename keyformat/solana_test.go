@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/dfnskeys/dfnskeys/address"
+	"github.com/dfnskeys/dfnskeys/internal/base58"
 	"github.com/dfnskeys/dfnskeys/keyformat"
 )
 
@@ -27,7 +27,7 @@ func jsonArray(b []byte) string {
 func TestParseSolanaKeypair(t *testing.T) {
 	t.Parallel()
 	kp := mustHex(t, rfcSeed+rfcPub)
-	b58 := address.Base58Encode(kp)
+	b58 := base58.Encode(kp)
 	for name, in := range map[string]string{
 		"JSON array":             jsonArray(kp),
 		"JSON array with spaces": "\n[ " + strings.ReplaceAll(jsonArray(kp)[1:], ",", " ,\r\n\t") + " \n",
@@ -65,7 +65,7 @@ func TestParseSolanaKeypairErrors(t *testing.T) {
 	for _, tc := range []struct{ name, in, want string }{
 		{"empty", " \n", "empty input"},
 		{"mismatched public key (JSON)", jsonArray(badPub), "does not match the seed"},
-		{"mismatched public key (base58)", address.Base58Encode(badPub), "does not match the seed"},
+		{"mismatched public key (base58)", base58.Encode(badPub), "does not match the seed"},
 		{"public key of another seed", jsonArray(append(mustHex(t, rfcSeed), mustHex(t, "3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c")...)), "does not match the seed"},
 		{"63 numbers", jsonArray(kp[:63]), "has 63 numbers, want 64"},
 		{"65 numbers", jsonArray(append(append([]byte(nil), kp...), 0)), "has 65 numbers, want 64"},
@@ -85,10 +85,10 @@ func TestParseSolanaKeypairErrors(t *testing.T) {
 		{"semicolon", strings.Replace(arr, ",", ";", 1), "expected ',' or ']'"},
 		{"trailing data", arr + "x", "unexpected data after the JSON array"},
 		{"nested", "[" + arr + "]", "element 0 is not an integer"},
-		{"base58 of 63 bytes", address.Base58Encode(kp[:63]), "decodes to 63 bytes, want 64"},
-		{"base58 of 32 bytes", address.Base58Encode(kp[:32]), "decodes to 32 bytes"},
+		{"base58 of 63 bytes", base58.Encode(kp[:63]), "decodes to 63 bytes, want 64"},
+		{"base58 of 32 bytes", base58.Encode(kp[:32]), "decodes to 32 bytes"},
 		{"base58 too long", strings.Repeat("2", 101), "101 characters"},
-		{"invalid base58", "0" + address.Base58Encode(kp)[1:], "invalid base58 character at offset 0"},
+		{"invalid base58", "0" + base58.Encode(kp)[1:], "invalid base58 character at offset 0"},
 		{"hex", hex.EncodeToString(kp), "128 characters"},
 		{"short hex", hex.EncodeToString(kp[:40]), "invalid base58 character at offset 15"},
 	} {

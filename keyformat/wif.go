@@ -5,7 +5,7 @@ import (
 	"crypto/subtle"
 	"errors"
 
-	"github.com/dfnskeys/dfnskeys/address"
+	"github.com/dfnskeys/dfnskeys/internal/base58"
 	"github.com/dfnskeys/dfnskeys/keys"
 )
 
@@ -31,7 +31,7 @@ func parseWIF(text []byte) (*keys.PrivateKey, error) {
 	if len(t) > 60 {
 		return nil, errorf(WIF, "%d characters; a WIF key has 51 or 52", len(t))
 	}
-	raw, err := address.Base58Decode(t)
+	raw, err := base58.Decode(t)
 	if err != nil {
 		return nil, base58Error(WIF, err, len(text)-len(trimLeftSpace(text)))
 	}
@@ -92,7 +92,7 @@ func encodeWIF(k *keys.PrivateKey, compressed, testnet bool) ([]byte, error) {
 	sum := doubleSHA256(buf[:n])
 	copy(buf[n:], sum[:4])
 	clear(sum[:])
-	return address.Base58AppendEncode(make([]byte, 0, 52), buf[:n+4]), nil
+	return base58.AppendEncode(make([]byte, 0, 52), buf[:n+4]), nil
 }
 
 func doubleSHA256(b []byte) [32]byte {
@@ -107,7 +107,7 @@ func trimLeftSpace(b []byte) []byte { return b[nextNonSpace(b, 0):] }
 // base58Error reports a base58 decoding error at its offset in the
 // caller's text, shift being the whitespace trimmed in front.
 func base58Error(f Format, err error, shift int) error {
-	var ce address.Base58CorruptInputError
+	var ce base58.CorruptInputError
 	if errors.As(err, &ce) {
 		return errorf(f, "invalid base58 character at offset %d", int(ce)+shift)
 	}

@@ -6,7 +6,7 @@ import (
 
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 
-	"github.com/dfnskeys/dfnskeys/address"
+	"github.com/dfnskeys/dfnskeys/internal/base58"
 	"github.com/dfnskeys/dfnskeys/keys"
 )
 
@@ -53,7 +53,7 @@ func parseXPRV(text []byte, path string) (*keys.PrivateKey, error) {
 	if len(t) > 120 {
 		return nil, errorf(XPRV, "%d characters; an extended key has 111", len(t))
 	}
-	raw, err := address.Base58Decode(t)
+	raw, err := base58.Decode(t)
 	if err != nil {
 		return nil, base58Error(XPRV, err, len(text)-len(trimLeftSpace(text)))
 	}

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/dfnskeys/dfnskeys/address"
+	"github.com/dfnskeys/dfnskeys/internal/base58"
 	"github.com/dfnskeys/dfnskeys/keyformat"
 	"github.com/dfnskeys/dfnskeys/keys"
 )
@@ -79,13 +79,13 @@ func TestXPRVMatchesMnemonic(t *testing.T) {
 func reencode(payload []byte) string {
 	h := sha256.Sum256(payload)
 	h = sha256.Sum256(h[:])
-	return address.Base58Encode(append(append([]byte(nil), payload...), h[:4]...))
+	return base58.Encode(append(append([]byte(nil), payload...), h[:4]...))
 }
 
 func TestXPRVRejects(t *testing.T) {
 	t.Parallel()
 	const v1m = "xprv9s21ZrQH143K3QTDL4LXw2F7HEK3wJUD2nW2nRk4stbPy6cq3jPPqjiChkVvvNKmPGJxWUtg6LnF5kejMRNNU3TGtRBeJgk33yuGBxrMPHi"
-	raw, err := address.Base58Decode([]byte(v1m))
+	raw, err := base58.Decode([]byte(v1m))
 	if err != nil {
 		t.Fatal(err)
 	}

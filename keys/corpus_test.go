@@ -21,7 +21,7 @@ func TestWriteFuzzCorpus(t *testing.T) {
 	if os.Getenv("DFNSKEYS_WRITE_CORPUS") == "" {
 		t.Skip("set DFNSKEYS_WRITE_CORPUS=1 to regenerate the seed corpus")
 	}
-	dk, err := encryption.ParseDecryptionKeyText(fuzzDecryptionKey)
+	dk, err := encryption.ParseDecryptionKeyText([]byte(fuzzDecryptionKey))
 	require.NoError(t, err)
 	ctx := keys.NewExportContextFromDecryptionKey(dk)
 	dir := filepath.Join("testdata", "fuzz", "FuzzRecover")

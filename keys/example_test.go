@@ -20,7 +20,7 @@ func ExampleBuildImportRequest() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	signers := cluster.ListResponse().Clusters[0].Signers
+	signers := cluster.Signers()
 
 	raw, _ := hex.DecodeString("4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318")
 	key, err := keys.NewPrivateKey(keys.Secp256k1, raw)
@@ -43,7 +43,7 @@ func ExampleBuildImportRequest() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println("signers agree:", stored.PublicKeyHex() == key.PublicKeyHex())
+	fmt.Println("signers agree:", hex.EncodeToString(stored.PublicKey) == key.PublicKeyHex())
 	// Output:
 	// CGGMP24 secp256k1 minSigners: 3 shares: 5
 	// holds the key in the clear: false
@@ -64,7 +64,7 @@ func ExampleExportContext_Recover() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	req, err := keys.BuildImportRequest(original, cluster.WireSigners(), keys.ImportOptions{})
+	req, err := keys.BuildImportRequest(original, cluster.Signers(), keys.ImportOptions{})
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -14,7 +14,7 @@ import (
 	"github.com/dfnskeys/dfnskeys/encryption"
 	"github.com/dfnskeys/dfnskeys/internal/safetext"
 	"github.com/dfnskeys/dfnskeys/internal/sharding"
-	"github.com/dfnskeys/dfnskeys/signers"
+	"github.com/dfnskeys/dfnskeys/internal/signerid"
 )
 
 // MaxEncryptedShareSize bounds one encrypted export share (real ones are
@@ -171,8 +171,8 @@ func (c *ExportContext) Recover(ctx context.Context, resp *ExportResponse, opts 
 		return nil, nil, fmt.Errorf("export response has minSigners %d; it must be at least 2", t)
 	case n < t:
 		return nil, nil, fmt.Errorf("export response has %d share(s) but minSigners is %d", n, t)
-	case n > signers.MaxSigners:
-		return nil, nil, fmt.Errorf("export response has %d shares, more than the %d supported", n, signers.MaxSigners)
+	case n > signerid.MaxSigners:
+		return nil, nil, fmt.Errorf("export response has %d shares, more than the %d supported", n, signerid.MaxSigners)
 	}
 	pubBytes, err := hex.DecodeString(resp.PublicKey)
 	if err != nil {
@@ -184,7 +184,7 @@ func (c *ExportContext) Recover(ctx context.Context, resp *ExportResponse, opts 
 	}
 	var cluster [][]byte
 	for _, s := range opts.Signers {
-		id, err := signers.DecodeID(s)
+		id, err := signerid.Decode(s)
 		if err != nil {
 			return nil, nil, fmt.Errorf("RecoverOptions.Signers: %w", err)
 		}
@@ -216,7 +216,7 @@ func (c *ExportContext) Recover(ctx context.Context, resp *ExportResponse, opts 
 	// strength of the forgery (docs/threat-model.md §7).
 	seen := make(map[string]int, n)
 	for _, es := range resp.EncryptedKeyShares {
-		if id, err := signers.DecodeID(es.SignerID); err == nil {
+		if id, err := signerid.Decode(es.SignerID); err == nil {
 			seen[string(id)]++
 		}
 	}
@@ -224,7 +224,7 @@ func (c *ExportContext) Recover(ctx context.Context, resp *ExportResponse, opts 
 		if err := ctx.Err(); err != nil {
 			return nil, nil, err
 		}
-		id, err := signers.DecodeID(es.SignerID)
+		id, err := signerid.Decode(es.SignerID)
 		if err != nil {
 			bad = append(bad, faulty{i, err})
 			continue

@@ -28,7 +28,7 @@ func FuzzRecover(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Add([]byte(docs.Export))
-	dk, err := encryption.ParseDecryptionKeyText(fuzzDecryptionKey)
+	dk, err := encryption.ParseDecryptionKeyText([]byte(fuzzDecryptionKey))
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -33,7 +33,7 @@ type Identity struct {
 func NewIdentity(scheme Scheme, publicKey []byte) Identity {
 	id := Identity{PublicKey: hex.EncodeToString(publicKey)}
 	if scheme != (Scheme{}) {
-		id.Curve, id.SchemeName = scheme.Curve, strings.ToLower(scheme.SchemeName())
+		id.Curve, id.SchemeName = scheme.Curve, strings.ToLower(scheme.SignatureAlgorithm())
 	}
 	return id
 }

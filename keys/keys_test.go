@@ -14,17 +14,17 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dfnskeys/dfnskeys/dfnstest"
 	"github.com/dfnskeys/dfnskeys/encryption"
 	"github.com/dfnskeys/dfnskeys/internal/sharding"
+	"github.com/dfnskeys/dfnskeys/internal/sim"
 	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/dfnskeys/dfnskeys/signers"
 	"github.com/stretchr/testify/require"
 )
 
-func newCluster(t testing.TB, n int) *dfnstest.Cluster {
+func newCluster(t testing.TB, n int) *sim.Cluster {
 	t.Helper()
-	c, err := dfnstest.NewCluster(n)
+	c, err := sim.NewCluster(n)
 	require.NoError(t, err)
 	return c
 }
@@ -561,7 +561,9 @@ func TestExportRequestShape(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, ek.Equal(ctx.DecryptionKey().EncryptionKey()))
 	ctx.Destroy()
-	require.Equal(t, make([]byte, 32), ctx.DecryptionKey().Bytes()[1:])
+	raw, err := base64.StdEncoding.DecodeString(string(ctx.DecryptionKey().MarshalBinaryText()))
+	require.NoError(t, err)
+	require.Equal(t, make([]byte, 32), raw[1:])
 }
 
 func TestGeneratePrivateKey(t *testing.T) {

@@ -244,9 +244,11 @@ type WalletSigningKey struct {
 	PublicKey string `json:"publicKey"`
 }
 
-// SchemeName returns the signature scheme Dfns reports for a key of this
-// protocol and curve: ECDSA, Schnorr (FROST_BITCOIN) or EdDSA.
-func (s Scheme) SchemeName() string {
+// SignatureAlgorithm returns the signature algorithm a key of this protocol
+// and curve signs with, as Dfns names it in a key's "scheme" field
+// ([Key.Scheme]): ECDSA (CGGMP21, CGGMP24), Schnorr (FROST_BITCOIN) or
+// EdDSA (FROST).
+func (s Scheme) SignatureAlgorithm() string {
 	switch {
 	case s.Curve == Ed25519:
 		return "EdDSA"

@@ -13,7 +13,7 @@ import (
 
 	starkcurve "github.com/consensys/gnark-crypto/ecc/stark-curve"
 
-	"github.com/dfnskeys/dfnskeys/address"
+	"github.com/dfnskeys/dfnskeys/internal/secp"
 	"github.com/dfnskeys/dfnskeys/internal/sharding"
 	"github.com/dfnskeys/dfnskeys/internal/signing"
 )
@@ -22,12 +22,12 @@ import (
 // does not verify under the public key.
 var ErrInvalid = errors.New("the signature does not verify")
 
-// VerifySecp256k1ECDSA checks an ECDSA signature (r, s) over a 32-byte hash
+// verifySecp256k1ECDSA checks an ECDSA signature (r, s) over a 32-byte hash
 // under a 33-byte compressed secp256k1 public key. The hash is used as it
 // is, with no further hashing, as Dfns signs a Hash request. Both s and
 // order−s are accepted (ECDSA allows either; Bitcoin's low-s rule is a
 // transaction-relay policy, not part of verification).
-func VerifySecp256k1ECDSA(publicKey, hash, r, s []byte) error {
+func verifySecp256k1ECDSA(publicKey, hash, r, s []byte) error {
 	if len(hash) != 32 {
 		return fmt.Errorf("the hash is %d bytes; want 32", len(hash))
 	}
@@ -60,9 +60,9 @@ func setScalar(out *secp256k1.ModNScalar, b []byte, name string) error {
 	return nil
 }
 
-// VerifyBIP340 checks a 64-byte BIP-340 Schnorr signature over msg under
+// verifyBIP340 checks a 64-byte BIP-340 Schnorr signature over msg under
 // a 32-byte x-only public key, following BIP-340's verification algorithm.
-func VerifyBIP340(xonly [32]byte, msg []byte, sig []byte) error {
+func verifyBIP340(xonly [32]byte, msg []byte, sig []byte) error {
 	if len(sig) != 64 {
 		return fmt.Errorf("a BIP-340 signature is 64 bytes, not %d", len(sig))
 	}
@@ -102,15 +102,15 @@ func VerifyBIP340(xonly [32]byte, msg []byte, sig []byte) error {
 	return nil
 }
 
-// VerifyTaproot checks a BIP-340 signature (r = x(R), s) over a 32-byte
+// verifyTaproot checks a BIP-340 signature (r = x(R), s) over a 32-byte
 // hash under the BIP-341 output key of a 33-byte compressed secp256k1
 // public key with an empty script tree, which is how Dfns signs a Hash
 // with a Schnorr key and taprootMerkleRoot "".
-func VerifyTaproot(publicKey, hash, r, s []byte) error {
+func verifyTaproot(publicKey, hash, r, s []byte) error {
 	if len(hash) != 32 {
 		return fmt.Errorf("the hash is %d bytes; want 32", len(hash))
 	}
-	q, err := address.TaprootOutputKey(publicKey)
+	q, err := secp.TaprootOutputKey(publicKey)
 	if err != nil {
 		return fmt.Errorf("%w", err)
 	}
@@ -118,16 +118,16 @@ func VerifyTaproot(publicKey, hash, r, s []byte) error {
 	if err != nil {
 		return err
 	}
-	return VerifyBIP340(q, hash, sig)
+	return verifyBIP340(q, hash, sig)
 }
 
-// VerifyEd25519 checks an RFC 8032 Ed25519 signature over msg under a
+// verifyEd25519 checks an RFC 8032 Ed25519 signature over msg under a
 // 32-byte public key. r is the 32-byte encoding of R and s the 32-byte S,
 // little-endian as in RFC 8032. Dfns's documentation does not state the
 // byte order of s, so when the little-endian reading fails, the reversed
 // (big-endian) one is tried too; either way only a signature that
 // verifies under RFC 8032 is accepted.
-func VerifyEd25519(publicKey, msg, r, s []byte) error {
+func verifyEd25519(publicKey, msg, r, s []byte) error {
 	if len(publicKey) != ed25519.PublicKeySize {
 		return fmt.Errorf("an ed25519 public key is 32 bytes, not %d", len(publicKey))
 	}
@@ -151,11 +151,11 @@ func VerifyEd25519(publicKey, msg, r, s []byte) error {
 // hash below it.
 var starkBound = new(big.Int).Lsh(big.NewInt(1), 251)
 
-// VerifyStarkECDSA checks a StarkNet ECDSA signature (r, s) over a message
+// verifyStarkECDSA checks a StarkNet ECDSA signature (r, s) over a message
 // hash below 2^251 under a 33-byte compressed stark public key, as
 // StarkWare's reference verifier does: 1 ≤ r < 2^251, 1 ≤ s < n,
 // w = s⁻¹ mod n with 1 ≤ w < 2^251, and x(w·(h·G + r·Q)) = r.
-func VerifyStarkECDSA(publicKey, hash, r, s []byte) error {
+func verifyStarkECDSA(publicKey, hash, r, s []byte) error {
 	if len(hash) > 32 || len(r) > 32 || len(s) > 32 {
 		return fmt.Errorf("stark hash, r and s are at most 32 bytes each")
 	}

@@ -1,4 +1,4 @@
-package signatures_test
+package signatures
 
 import (
 	"encoding/csv"
@@ -11,7 +11,6 @@ import (
 
 	"github.com/dfnskeys/dfnskeys/internal/signing"
 	"github.com/dfnskeys/dfnskeys/keys"
-	"github.com/dfnskeys/dfnskeys/signatures"
 	"github.com/stretchr/testify/require"
 )
 
@@ -39,7 +38,7 @@ func TestBIP340Vectors(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			var pub [32]byte
 			copy(pub[:], unhex(t, row[2]))
-			err := signatures.VerifyBIP340(pub, unhex(t, row[4]), unhex(t, row[5]))
+			err := verifyBIP340(pub, unhex(t, row[4]), unhex(t, row[5]))
 			if row[6] == "TRUE" {
 				require.NoError(t, err)
 			} else {
@@ -81,13 +80,13 @@ func TestSecp256k1ECDSAVectors(t *testing.T) {
 			k, err := keys.NewPrivateKey(keys.Secp256k1, unhex(t, v.PrivateKey))
 			require.NoError(t, err)
 			pub, hash, r, s := k.PublicKey(), unhex(t, v.Hash), unhex(t, v.R), unhex(t, v.S)
-			require.NoError(t, signatures.VerifySecp256k1ECDSA(pub, hash, r, s))
-			require.ErrorIs(t, signatures.VerifySecp256k1ECDSA(pub, flip(hash, 3), r, s), signatures.ErrInvalid, "another hash")
-			require.ErrorIs(t, signatures.VerifySecp256k1ECDSA(pub, hash, flip(r, 9), s), signatures.ErrInvalid, "another r")
-			require.Error(t, signatures.VerifySecp256k1ECDSA(pub, hash, s, r), "r and s swapped")
+			require.NoError(t, verifySecp256k1ECDSA(pub, hash, r, s))
+			require.ErrorIs(t, verifySecp256k1ECDSA(pub, flip(hash, 3), r, s), ErrInvalid, "another hash")
+			require.ErrorIs(t, verifySecp256k1ECDSA(pub, hash, flip(r, 9), s), ErrInvalid, "another r")
+			require.Error(t, verifySecp256k1ECDSA(pub, hash, s, r), "r and s swapped")
 			other, err := keys.GeneratePrivateKey(keys.Secp256k1)
 			require.NoError(t, err)
-			require.ErrorIs(t, signatures.VerifySecp256k1ECDSA(other.PublicKey(), hash, r, s), signatures.ErrInvalid, "another key")
+			require.ErrorIs(t, verifySecp256k1ECDSA(other.PublicKey(), hash, r, s), ErrInvalid, "another key")
 		})
 	}
 }
@@ -101,19 +100,19 @@ func TestStarkECDSAVectors(t *testing.T) {
 			pub := k.PublicKey()
 			require.Equal(t, v.PublicKeyX, hex.EncodeToString(pub[1:]), "our stark public key has StarkWare's x")
 			hash, r, s := unhex(t, v.Hash), unhex(t, v.R), unhex(t, v.S)
-			require.NoError(t, signatures.VerifyStarkECDSA(pub, hash, r, s))
-			require.ErrorIs(t, signatures.VerifyStarkECDSA(pub, flip(hash, 17), r, s), signatures.ErrInvalid, "another hash")
-			require.ErrorIs(t, signatures.VerifyStarkECDSA(pub, hash, r, flip(s, 200)), signatures.ErrInvalid, "another s")
+			require.NoError(t, verifyStarkECDSA(pub, hash, r, s))
+			require.ErrorIs(t, verifyStarkECDSA(pub, flip(hash, 17), r, s), ErrInvalid, "another hash")
+			require.ErrorIs(t, verifyStarkECDSA(pub, hash, r, flip(s, 200)), ErrInvalid, "another s")
 			other, err := keys.GeneratePrivateKey(keys.Stark)
 			require.NoError(t, err)
-			require.ErrorIs(t, signatures.VerifyStarkECDSA(other.PublicKey(), hash, r, s), signatures.ErrInvalid, "another key")
+			require.ErrorIs(t, verifyStarkECDSA(other.PublicKey(), hash, r, s), ErrInvalid, "another key")
 		})
 	}
 	// A hash of 2^251 or more is not a stark message.
 	big := append([]byte{0x08}, make([]byte, 31)...)
 	k, err := keys.GeneratePrivateKey(keys.Stark)
 	require.NoError(t, err)
-	require.ErrorContains(t, signatures.VerifyStarkECDSA(k.PublicKey(), big, []byte{1}, []byte{1}), "below 2^251")
+	require.ErrorContains(t, verifyStarkECDSA(k.PublicKey(), big, []byte{1}, []byte{1}), "below 2^251")
 }
 
 func TestEd25519Vectors(t *testing.T) {
@@ -124,15 +123,15 @@ func TestEd25519Vectors(t *testing.T) {
 			require.NoError(t, err)
 			require.Equal(t, v.PublicKey, k.PublicKeyHex())
 			sig, msg := unhex(t, v.Signature), unhex(t, v.Message)
-			require.NoError(t, signatures.VerifyEd25519(k.PublicKey(), msg, sig[:32], sig[32:]))
+			require.NoError(t, verifyEd25519(k.PublicKey(), msg, sig[:32], sig[32:]))
 			// Big-endian S, which Dfns's documentation does not rule out.
 			be := make([]byte, 32)
 			for i := range be {
 				be[i] = sig[63-i]
 			}
-			require.NoError(t, signatures.VerifyEd25519(k.PublicKey(), msg, sig[:32], be))
-			require.ErrorIs(t, signatures.VerifyEd25519(k.PublicKey(), append(msg, 0), sig[:32], sig[32:]), signatures.ErrInvalid)
-			require.ErrorIs(t, signatures.VerifyEd25519(k.PublicKey(), msg, flip(sig[:32], 5), sig[32:]), signatures.ErrInvalid)
+			require.NoError(t, verifyEd25519(k.PublicKey(), msg, sig[:32], be))
+			require.ErrorIs(t, verifyEd25519(k.PublicKey(), append(msg, 0), sig[:32], sig[32:]), ErrInvalid)
+			require.ErrorIs(t, verifyEd25519(k.PublicKey(), msg, flip(sig[:32], 5), sig[32:]), ErrInvalid)
 		})
 	}
 }
@@ -148,15 +147,15 @@ func TestVerifyEveryScheme(t *testing.T) {
 			for range 20 {
 				k, err := keys.GeneratePrivateKey(scheme.Curve)
 				require.NoError(t, err)
-				hash := signatures.NewProofHash(scheme.Curve)
+				hash := NewProofHash(scheme.Curve)
 				sig := sign(t, scheme, k, hash)
-				require.NoError(t, signatures.Verify(scheme, k.PublicKey(), hash, sig))
+				require.NoError(t, Verify(scheme, k.PublicKey(), hash, sig))
 
-				other := signatures.NewProofHash(scheme.Curve)
-				require.ErrorIs(t, signatures.Verify(scheme, k.PublicKey(), other, sig), signatures.ErrInvalid, "another hash")
+				other := NewProofHash(scheme.Curve)
+				require.ErrorIs(t, Verify(scheme, k.PublicKey(), other, sig), ErrInvalid, "another hash")
 				k2, err := keys.GeneratePrivateKey(scheme.Curve)
 				require.NoError(t, err)
-				require.ErrorIs(t, signatures.Verify(scheme, k2.PublicKey(), hash, sig), signatures.ErrInvalid, "another key")
+				require.ErrorIs(t, Verify(scheme, k2.PublicKey(), hash, sig), ErrInvalid, "another key")
 			}
 		})
 	}
@@ -168,57 +167,57 @@ func TestTaprootNeedsTheTweak(t *testing.T) {
 	t.Parallel()
 	k, err := keys.GeneratePrivateKey(keys.Secp256k1)
 	require.NoError(t, err)
-	hash := signatures.NewProofHash(keys.Secp256k1)
+	hash := NewProofHash(keys.Secp256k1)
 	plain, err := signing.BIP340(k.Bytes(), hash, make([]byte, 32))
 	require.NoError(t, err)
-	require.ErrorIs(t, signatures.VerifyTaproot(k.PublicKey(), hash, plain.R[:], plain.S[:]), signatures.ErrInvalid)
+	require.ErrorIs(t, verifyTaproot(k.PublicKey(), hash, plain.R[:], plain.S[:]), ErrInvalid)
 	var x [32]byte
 	copy(x[:], k.PublicKey()[1:])
-	require.NoError(t, signatures.VerifyBIP340(x, hash, append(plain.R[:], plain.S[:]...)))
+	require.NoError(t, verifyBIP340(x, hash, append(plain.R[:], plain.S[:]...)))
 	tweaked, err := signing.Taproot(k.Bytes(), hash)
 	require.NoError(t, err)
-	require.NoError(t, signatures.VerifyTaproot(k.PublicKey(), hash, tweaked.R[:], tweaked.S[:]))
-	require.Error(t, signatures.VerifyBIP340(x, hash, append(tweaked.R[:], tweaked.S[:]...)))
+	require.NoError(t, verifyTaproot(k.PublicKey(), hash, tweaked.R[:], tweaked.S[:]))
+	require.Error(t, verifyBIP340(x, hash, append(tweaked.R[:], tweaked.S[:]...)))
 	// An ECDSA signature is not a Schnorr signature.
 	ec, err := signing.Secp256k1ECDSA(k.Bytes(), hash)
 	require.NoError(t, err)
-	require.Error(t, signatures.VerifyTaproot(k.PublicKey(), hash, ec.R[:], ec.S[:]))
+	require.Error(t, verifyTaproot(k.PublicKey(), hash, ec.R[:], ec.S[:]))
 }
 
 func TestVerifyRejectsMalformed(t *testing.T) {
 	t.Parallel()
 	k, err := keys.GeneratePrivateKey(keys.Secp256k1)
 	require.NoError(t, err)
-	hash := signatures.NewProofHash(keys.Secp256k1)
+	hash := NewProofHash(keys.Secp256k1)
 	scheme := keys.Scheme{Protocol: keys.CGGMP24, Curve: keys.Secp256k1}
 	good := sign(t, scheme, k, hash)
 	cases := map[string]struct {
 		scheme keys.Scheme
-		sig    *signatures.Signature
+		sig    *Signature
 		want   string
 	}{
 		"nil":            {scheme, nil, "no signature"},
-		"r not hex":      {scheme, &signatures.Signature{R: "0xzz", S: good.S}, "r is not hex"},
-		"s empty":        {scheme, &signatures.Signature{R: good.R, S: "0x"}, "s is 0 hex digits"},
-		"r too long":     {scheme, &signatures.Signature{R: "0x" + strings.Repeat("11", 33), S: good.S}, "r is 66 hex digits"},
-		"r zero":         {scheme, &signatures.Signature{R: "0x00", S: good.S}, "r is zero"},
+		"r not hex":      {scheme, &Signature{R: "0xzz", S: good.S}, "r is not hex"},
+		"s empty":        {scheme, &Signature{R: good.R, S: "0x"}, "s is 0 hex digits"},
+		"r too long":     {scheme, &Signature{R: "0x" + strings.Repeat("11", 33), S: good.S}, "r is 66 hex digits"},
+		"r zero":         {scheme, &Signature{R: "0x00", S: good.S}, "r is zero"},
 		"unknown scheme": {keys.Scheme{Protocol: "KU23", Curve: keys.Secp256k1}, good, "unsupported"},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
-			require.ErrorContains(t, signatures.Verify(c.scheme, k.PublicKey(), hash, c.sig), c.want)
+			require.ErrorContains(t, Verify(c.scheme, k.PublicKey(), hash, c.sig), c.want)
 		})
 	}
 	// The wire form may drop leading zeros and uses upper or lower case.
 	r := strings.TrimLeft(strings.TrimPrefix(good.R, "0x"), "0")
-	require.NoError(t, signatures.Verify(scheme, k.PublicKey(), hash, &signatures.Signature{R: "0x" + strings.ToUpper(r), S: good.S}))
+	require.NoError(t, Verify(scheme, k.PublicKey(), hash, &Signature{R: "0x" + strings.ToUpper(r), S: good.S}))
 }
 
 func TestNewProofHash(t *testing.T) {
 	t.Parallel()
 	seen := map[string]bool{}
 	for range 200 {
-		h := signatures.NewProofHash(keys.Stark)
+		h := NewProofHash(keys.Stark)
 		require.Len(t, h, 32)
 		require.Less(t, h[0], byte(0x08), "a stark hash is below 2^251")
 		seen[hex.EncodeToString(h)] = true
@@ -226,7 +225,7 @@ func TestNewProofHash(t *testing.T) {
 	require.Len(t, seen, 200, "fresh every time")
 	high := false
 	for range 200 {
-		if signatures.NewProofHash(keys.Secp256k1)[0] >= 0x08 {
+		if NewProofHash(keys.Secp256k1)[0] >= 0x08 {
 			high = true
 		}
 	}
@@ -235,7 +234,7 @@ func TestNewProofHash(t *testing.T) {
 
 // sign makes the signature Dfns would make for a key of this scheme, in
 // its wire form.
-func sign(t testing.TB, scheme keys.Scheme, k *keys.PrivateKey, hash []byte) *signatures.Signature {
+func sign(t testing.TB, scheme keys.Scheme, k *keys.PrivateKey, hash []byte) *Signature {
 	t.Helper()
 	var sig *signing.Signature
 	var err error
@@ -251,7 +250,7 @@ func sign(t testing.TB, scheme keys.Scheme, k *keys.PrivateKey, hash []byte) *si
 	}
 	require.NoError(t, err)
 	recid := sig.Recid
-	return &signatures.Signature{R: fmt.Sprintf("0x%x", sig.R), S: fmt.Sprintf("0x%x", sig.S), Recid: &recid}
+	return &Signature{R: fmt.Sprintf("0x%x", sig.R), S: fmt.Sprintf("0x%x", sig.S), Recid: &recid}
 }
 
 // The simulator's signer (internal/signing) reproduces the published

@@ -83,13 +83,13 @@ func Verify(scheme keys.Scheme, publicKey, hash []byte, sig *Signature) error {
 	}
 	switch {
 	case scheme.Curve == keys.Ed25519:
-		return VerifyEd25519(publicKey, hash, pad32(r), pad32(s))
+		return verifyEd25519(publicKey, hash, pad32(r), pad32(s))
 	case scheme.Protocol == keys.FROSTBitcoin:
-		return VerifyTaproot(publicKey, hash, r, s)
+		return verifyTaproot(publicKey, hash, r, s)
 	case scheme.Curve == keys.Stark:
-		return VerifyStarkECDSA(publicKey, hash, r, s)
+		return verifyStarkECDSA(publicKey, hash, r, s)
 	default:
-		return VerifySecp256k1ECDSA(publicKey, hash, r, s)
+		return verifySecp256k1ECDSA(publicKey, hash, r, s)
 	}
 }
 
@@ -160,22 +160,9 @@ func NewSignRequest(scheme keys.Scheme, hash []byte) *SignRequest {
 	return r
 }
 
-// The statuses of a signature request, as @dfns/sdk 0.8.21 lists them
-// (generated/keys/types.d.ts): Pending, Executing, Signed, Confirmed,
-// Failed and Rejected. Confirmed follows Signed (a broadcast signature
-// confirmed on chain) and carries the signature too.
-const (
-	StatusPending   = "Pending"
-	StatusExecuting = "Executing"
-	StatusSigned    = "Signed"
-	StatusConfirmed = "Confirmed"
-	StatusFailed    = "Failed"
-	StatusRejected  = "Rejected"
-)
-
 // IsSigned reports whether a request with this status carries its
 // signature: Signed or Confirmed.
-func IsSigned(status string) bool { return status == StatusSigned || status == StatusConfirmed }
+func IsSigned(status string) bool { return status == "Signed" || status == "Confirmed" }
 
 // Request is a Dfns signature request, as POST /keys/{keyId}/signatures
 // and GET /keys/{keyId}/signatures/{signatureId} return it. Only the fields
@@ -185,7 +172,11 @@ type Request struct {
 	ID string `json:"id"`
 	// KeyID is the key that signs.
 	KeyID string `json:"keyId"`
-	// Status is Pending, Executing, Signed, Confirmed, Failed or Rejected.
+	// Status is "Pending", "Executing", "Signed", "Confirmed", "Failed" or
+	// "Rejected", as @dfns/sdk 0.8.21 lists them
+	// (generated/keys/types.d.ts). Confirmed follows Signed (a broadcast
+	// signature confirmed on chain) and carries the signature too: see
+	// [IsSigned].
 	Status string `json:"status"`
 	// RequestBody is the body the request was made with, as Dfns reports
 	// it.

@@ -16,7 +16,6 @@ package signers
 
 import (
 	"bytes"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -25,6 +24,7 @@ import (
 
 	"github.com/dfnskeys/dfnskeys/encryption"
 	"github.com/dfnskeys/dfnskeys/internal/safetext"
+	"github.com/dfnskeys/dfnskeys/internal/signerid"
 )
 
 // Signer is one signer node as listed by GET /signers.
@@ -117,31 +117,16 @@ type Parsed struct {
 	EncryptionKey *encryption.EncryptionKey
 }
 
-// MaxSigners is the largest cluster this package accepts.
-const MaxSigners = 256
-
-// DecodeID decodes a signer ID: standard padded base64 of 1 to 64 bytes.
-func DecodeID(id string) ([]byte, error) {
-	b, err := base64.StdEncoding.Strict().DecodeString(id)
-	if err != nil {
-		return nil, fmt.Errorf("signer ID \"%s\" is not standard padded base64", safetext.TextN(id, 100))
-	}
-	if len(b) == 0 || len(b) > 64 {
-		return nil, fmt.Errorf("signer ID \"%s\" decodes to %d bytes, want 1 to 64", safetext.TextN(id, 100), len(b))
-	}
-	return b, nil
-}
-
 // Sort validates signers and returns them in share order: ascending by
 // decoded ID bytes. It rejects undecodable or duplicate IDs, invalid
-// encryption keys, and more than [MaxSigners] signers.
+// encryption keys, and more than 256 signers.
 func Sort(ss []Signer) ([]Parsed, error) {
-	if len(ss) > MaxSigners {
-		return nil, fmt.Errorf("%d signers is more than the %d supported", len(ss), MaxSigners)
+	if len(ss) > signerid.MaxSigners {
+		return nil, fmt.Errorf("%d signers is more than the %d supported", len(ss), signerid.MaxSigners)
 	}
 	out := make([]Parsed, len(ss))
 	for i, s := range ss {
-		id, err := DecodeID(s.SignerID)
+		id, err := signerid.Decode(s.SignerID)
 		if err != nil {
 			return nil, err
 		}

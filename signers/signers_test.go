@@ -74,7 +74,7 @@ func TestSortRejects(t *testing.T) {
 		"empty id":         {[]Signer{{"", ek}}, "0 bytes"},
 		"bad key":          {[]Signer{{id, "AQID"}}, "encryption key is 3 bytes"},
 		"key version 2":    {[]Signer{{id, "Ag" + ek[2:]}}, "version 2"},
-		"too many signers": {make([]Signer, MaxSigners+1), "more than"},
+		"too many signers": {make([]Signer, 257), "more than"},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {

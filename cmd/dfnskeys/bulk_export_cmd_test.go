@@ -13,7 +13,7 @@ import (
 
 	"github.com/dfnskeys/dfnskeys"
 	"github.com/dfnskeys/dfnskeys/bulk"
-	"github.com/dfnskeys/dfnskeys/dfnstest"
+	"github.com/dfnskeys/dfnskeys/internal/sim"
 	"github.com/dfnskeys/dfnskeys/keyformat"
 	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/stretchr/testify/require"
@@ -21,7 +21,7 @@ import (
 
 // cliHarness runs dfnskeys in-process against a simulator.
 type cliHarness struct {
-	srv  *dfnstest.Server
+	srv  *sim.Server
 	c    *dfnskeys.Client
 	dir  string
 	vars map[string]string
@@ -29,7 +29,7 @@ type cliHarness struct {
 
 func newCLIHarness(t *testing.T) *cliHarness {
 	t.Helper()
-	srv := dfnstest.NewServer(t)
+	srv := sim.NewServer(t)
 	c := srv.Client()
 	dir := t.TempDir()
 	pem := filepath.Join(dir, "cred.pem")

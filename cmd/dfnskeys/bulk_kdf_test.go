@@ -17,7 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dfnskeys/dfnskeys/bulk"
-	"github.com/dfnskeys/dfnskeys/dfnstest"
+	"github.com/dfnskeys/dfnskeys/internal/sim"
 )
 
 // Eight keystores at the most a keystore may cost (scrypt n = 2^19, r = 8:
@@ -43,7 +43,7 @@ func TestBulkImportKDFMemoryIndependentOfWorkers(t *testing.T) {
 
 	peak := map[int]int{}
 	for _, workers := range []int{rows, 1} {
-		srv := dfnstest.NewServer(t)
+		srv := sim.NewServer(t)
 		dir := t.TempDir()
 		var input strings.Builder
 		for i := range rows {

@@ -18,7 +18,7 @@ import (
 	"time"
 
 	"github.com/dfnskeys/dfnskeys/bulk"
-	"github.com/dfnskeys/dfnskeys/dfnstest"
+	"github.com/dfnskeys/dfnskeys/internal/sim"
 	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/stretchr/testify/require"
 )
@@ -45,14 +45,14 @@ func TestBulkImportSurvivesSIGKILL(t *testing.T) {
 	lostAt := maxKills / 2 // the journal is lost after this kill
 	const maxRuns = 20     // reruns after the kills, before giving up
 	bin := buildBinary(t)
-	srv := dfnstest.NewServer(t)
+	srv := sim.NewServer(t)
 	srv.SetLatency(time.Millisecond)
-	require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.FailBefore, Route: dfnstest.RouteListKeys, Rate: 0.05, Status: http.StatusServiceUnavailable}))
-	require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.FailBefore, Route: dfnstest.RouteActionInit, Rate: 0.02, Status: http.StatusBadGateway}))
-	require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.FailBefore, Route: dfnstest.RouteImportKey, Rate: 0.01, Status: http.StatusServiceUnavailable}))
-	require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.RateLimit, Route: dfnstest.RouteImportKey, Count: 20, Wait: time.Second}))
-	require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.DropResponse, Route: dfnstest.RouteImportKey, Count: 10}))
-	require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.FailAfter, Route: dfnstest.RouteImportKey, Count: 10, Status: http.StatusGatewayTimeout}))
+	require.NoError(t, srv.SetFaults(sim.Fault{Kind: sim.FailBefore, Route: sim.RouteListKeys, Rate: 0.05, Status: http.StatusServiceUnavailable}))
+	require.NoError(t, srv.SetFaults(sim.Fault{Kind: sim.FailBefore, Route: sim.RouteActionInit, Rate: 0.02, Status: http.StatusBadGateway}))
+	require.NoError(t, srv.SetFaults(sim.Fault{Kind: sim.FailBefore, Route: sim.RouteImportKey, Rate: 0.01, Status: http.StatusServiceUnavailable}))
+	require.NoError(t, srv.SetFaults(sim.Fault{Kind: sim.RateLimit, Route: sim.RouteImportKey, Count: 20, Wait: time.Second}))
+	require.NoError(t, srv.SetFaults(sim.Fault{Kind: sim.DropResponse, Route: sim.RouteImportKey, Count: 10}))
+	require.NoError(t, srv.SetFaults(sim.Fault{Kind: sim.FailAfter, Route: sim.RouteImportKey, Count: 10, Status: http.StatusGatewayTimeout}))
 
 	dir := t.TempDir()
 	want := map[string][]int{} // public key → rows
@@ -231,7 +231,7 @@ func TestBulkImportSIGINT(t *testing.T) {
 		t.Skip("slow: builds the binary")
 	}
 	bin := buildBinary(t)
-	srv := dfnstest.NewServer(t)
+	srv := sim.NewServer(t)
 	srv.SetLatency(20 * time.Millisecond)
 	dir := t.TempDir()
 	input, err := os.Create(filepath.Join(dir, "input.jsonl"))

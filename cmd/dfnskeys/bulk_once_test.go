@@ -18,7 +18,7 @@ import (
 	"time"
 
 	"github.com/dfnskeys/dfnskeys/bulk"
-	"github.com/dfnskeys/dfnskeys/dfnstest"
+	"github.com/dfnskeys/dfnskeys/internal/sim"
 	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/stretchr/testify/require"
 )
@@ -47,7 +47,7 @@ func onceInput(t *testing.T, dir string, rows int) (string, map[int]string) {
 }
 
 // simEnv returns the environment that points dfnskeys at srv.
-func simEnv(t *testing.T, srv *dfnstest.Server, dir string) []string {
+func simEnv(t *testing.T, srv *sim.Server, dir string) []string {
 	t.Helper()
 	pem := filepath.Join(dir, fmt.Sprintf("cred-%p.pem", srv))
 	require.NoError(t, os.WriteFile(pem, srv.CredentialPEM(), 0o600))
@@ -129,7 +129,7 @@ func (p *proc) stderr() string {
 }
 
 // countRequests counts the simulator's requests with method and path.
-func countRequests(srv *dfnstest.Server, method, path string) int {
+func countRequests(srv *sim.Server, method, path string) int {
 	n := 0
 	for _, r := range srv.Requests() {
 		if r.Method == method && r.Path == path {
@@ -142,7 +142,7 @@ func countRequests(srv *dfnstest.Server, method, path string) int {
 // requireOneKeyPerRow checks that the simulator holds exactly one key for
 // each row's public key and nothing else, and that report maps every row
 // to it.
-func requireOneKeyPerRow(t *testing.T, srv *dfnstest.Server, pubs map[int]string, report string) {
+func requireOneKeyPerRow(t *testing.T, srv *sim.Server, pubs map[int]string, report string) {
 	t.Helper()
 	byPub := map[string]string{}
 	for _, k := range srv.Keys() {
@@ -177,7 +177,7 @@ func TestBulkImportSIGINTStartsNothingNew(t *testing.T) {
 	if testing.Short() {
 		t.Skip("slow: builds the binary")
 	}
-	srv := dfnstest.NewServer(t)
+	srv := sim.NewServer(t)
 	srv.SetLatency(40 * time.Millisecond)
 	dir := t.TempDir()
 	input, pubs := onceInput(t, dir, 120)
@@ -216,7 +216,7 @@ func TestBulkImportSecondSIGINTStopsAtOnce(t *testing.T) {
 	if testing.Short() {
 		t.Skip("slow: builds the binary")
 	}
-	srv := dfnstest.NewServer(t)
+	srv := sim.NewServer(t)
 	srv.SetLatency(300 * time.Millisecond)
 	dir := t.TempDir()
 	input, pubs := onceInput(t, dir, 40)
@@ -251,7 +251,7 @@ func TestBulkImportTwoRunsOnOneJournal(t *testing.T) {
 	if testing.Short() {
 		t.Skip("slow: builds the binary")
 	}
-	srv := dfnstest.NewServer(t)
+	srv := sim.NewServer(t)
 	srv.SetLatency(20 * time.Millisecond)
 	dir := t.TempDir()
 	input, pubs := onceInput(t, dir, 60)
@@ -281,9 +281,9 @@ func TestBulkImportPolicyApprovalThenKill(t *testing.T) {
 	if testing.Short() {
 		t.Skip("slow: builds the binary")
 	}
-	srv := dfnstest.NewServer(t)
+	srv := sim.NewServer(t)
 	srv.SetLatency(30 * time.Millisecond)
-	require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.PolicyApproval, Route: dfnstest.RouteImportKey, Rate: 1}))
+	require.NoError(t, srv.SetFaults(sim.Fault{Kind: sim.PolicyApproval, Route: sim.RouteImportKey, Rate: 1}))
 	dir := t.TempDir()
 	input, _ := onceInput(t, dir, 60)
 	env := simEnv(t, srv, dir)
@@ -307,7 +307,7 @@ func TestBulkImportPolicyApprovalThenKill(t *testing.T) {
 
 	// The policy is lifted: the rerun imports the rows never sent, and
 	// sends none of the others again.
-	require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.PolicyApproval, Route: dfnstest.RouteImportKey}))
+	require.NoError(t, srv.SetFaults(sim.Fault{Kind: sim.PolicyApproval, Route: sim.RouteImportKey}))
 	p = startProc(t, env, args...)
 	require.Equal(t, 1, p.wait(t), "rows wait for approval: %s", p.stderr())
 	p = startProc(t, env, args...)
@@ -352,7 +352,7 @@ func TestBulkImportJournalOfAnotherTarget(t *testing.T) {
 	if testing.Short() {
 		t.Skip("slow: builds the binary")
 	}
-	rehearsal, production := dfnstest.NewServer(t), dfnstest.NewServer(t)
+	rehearsal, production := sim.NewServer(t), sim.NewServer(t)
 	dir := t.TempDir()
 	input, pubs := onceInput(t, dir, 20)
 	journal := filepath.Join(dir, "journal")

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/dfnskeys/dfnskeys/dfnstest"
+	"github.com/dfnskeys/dfnskeys/internal/sim"
 	"github.com/dfnskeys/dfnskeys/keyformat"
 	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/stretchr/testify/require"
@@ -17,7 +17,7 @@ import (
 // needs before sending anything, without echo.
 func TestBulkImportAsksForMissingPasswords(t *testing.T) {
 	t.Parallel()
-	srv := dfnstest.NewServer(t)
+	srv := sim.NewServer(t)
 	dir := t.TempDir()
 	pem := filepath.Join(dir, "cred.pem")
 	require.NoError(t, os.WriteFile(pem, srv.CredentialPEM(), 0o600))

@@ -12,7 +12,7 @@ import (
 
 	"github.com/dfnskeys/dfnskeys"
 	"github.com/dfnskeys/dfnskeys/bulk"
-	"github.com/dfnskeys/dfnskeys/dfnstest"
+	"github.com/dfnskeys/dfnskeys/internal/sim"
 	"github.com/stretchr/testify/require"
 )
 
@@ -30,13 +30,13 @@ func TestBulkImportProveSurvivesSIGKILL(t *testing.T) {
 	}
 	// Full size 40 rows and three kills (see longTests), by default 30 and two.
 	rows, kills := scale(30, 40), scale(2, 3)
-	srv := dfnstest.NewServer(t)
+	srv := sim.NewServer(t)
 	srv.SetLatency(5 * time.Millisecond)
-	require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.FailBefore, Route: dfnstest.RouteGetSignature, Rate: 0.1, Status: http.StatusServiceUnavailable}))
-	require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.RateLimit, Route: dfnstest.RouteCreateSignature, Count: 3}))
-	require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.FailBefore, Route: dfnstest.RouteCreateSignature, Rate: 0.12, Status: http.StatusServiceUnavailable}))
-	require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.DropResponse, Route: dfnstest.RouteCreateSignature, Rate: 0.12}))
-	require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.Confirmed, Rate: 0.3}))
+	require.NoError(t, srv.SetFaults(sim.Fault{Kind: sim.FailBefore, Route: sim.RouteGetSignature, Rate: 0.1, Status: http.StatusServiceUnavailable}))
+	require.NoError(t, srv.SetFaults(sim.Fault{Kind: sim.RateLimit, Route: sim.RouteCreateSignature, Count: 3}))
+	require.NoError(t, srv.SetFaults(sim.Fault{Kind: sim.FailBefore, Route: sim.RouteCreateSignature, Rate: 0.12, Status: http.StatusServiceUnavailable}))
+	require.NoError(t, srv.SetFaults(sim.Fault{Kind: sim.DropResponse, Route: sim.RouteCreateSignature, Rate: 0.12}))
+	require.NoError(t, srv.SetFaults(sim.Fault{Kind: sim.Confirmed, Rate: 0.3}))
 	dir := t.TempDir()
 	input, pubs := onceInput(t, dir, rows)
 	env := simEnv(t, srv, dir)
@@ -89,7 +89,7 @@ func TestBulkImportRerunAfterExport(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
-	srv := dfnstest.NewServer(t)
+	srv := sim.NewServer(t)
 	dir := t.TempDir()
 	input, _ := onceInput(t, dir, 3)
 	env := simEnv(t, srv, dir)
@@ -134,7 +134,7 @@ func readReport(t *testing.T, path string) map[int]bulk.ReportLine {
 	return out
 }
 
-func simClient(t *testing.T, srv *dfnstest.Server) *dfnskeys.Client {
+func simClient(t *testing.T, srv *sim.Server) *dfnskeys.Client {
 	t.Helper()
 	return srv.Client()
 }

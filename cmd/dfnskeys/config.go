@@ -68,7 +68,7 @@ func (cf *connFlags) client(e *env, withSigner bool) (*dfnskeys.Client, error) {
 	return dfnskeys.NewClient(opts...)
 }
 
-func (cf *connFlags) signer(e *env) (auth.Signer, error) {
+func (cf *connFlags) signer(e *env) (auth.UserActionSigner, error) {
 	credID := firstNonEmpty(*cf.credID, e.getenv("DFNS_CRED_ID"))
 	if credID == "" {
 		return nil, usagef("no credential: set DFNS_CRED_ID or pass --cred-id (imports, exports and proofs are signed user actions)")

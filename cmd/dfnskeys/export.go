@@ -198,23 +198,19 @@ func runRecover(e *env, args []string) error {
 	return nil
 }
 
-// loadDecryptionKey reads a file written by export-request. It decodes the
-// base64 itself, into a buffer it clears, rather than through a string that
-// could not be cleared.
+// loadDecryptionKey reads a file written by export-request. The library
+// decodes the base64 into a buffer it clears; text is cleared here.
 func loadDecryptionKey(path string) (*encryption.DecryptionKey, error) {
 	text, err := readFileLimited(path, maxSecretFile, "--decryption-key")
 	if err != nil {
 		return nil, err
 	}
 	defer clear(text)
-	trimmed := bytes.TrimSpace(text)
-	raw := make([]byte, base64.StdEncoding.DecodedLen(len(trimmed)))
-	defer clear(raw)
-	n, err := base64.StdEncoding.Strict().Decode(raw, trimmed)
-	if err != nil {
+	dk, err := encryption.ParseDecryptionKeyText(text)
+	var notBase64 base64.CorruptInputError
+	if errors.As(err, &notBase64) {
 		return nil, fmt.Errorf("--decryption-key %s is not a decryption key saved by 'dfnskeys export-request': it is not base64", path)
 	}
-	dk, err := encryption.ParseDecryptionKey(raw[:n])
 	if err != nil {
 		return nil, fmt.Errorf("--decryption-key %s: %w", path, err)
 	}

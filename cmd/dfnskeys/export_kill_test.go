@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dfnskeys/dfnskeys/dfnstest"
+	"github.com/dfnskeys/dfnskeys/internal/sim"
 	"github.com/dfnskeys/dfnskeys/keyformat"
 	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/stretchr/testify/require"
@@ -40,7 +40,7 @@ func TestExportSIGINT(t *testing.T) {
 
 	t.Run("during the response", func(t *testing.T) {
 		key, id := h.importKey(t, keys.Ed25519)
-		require.NoError(t, h.srv.SetFaults(dfnstest.Fault{Kind: dfnstest.DelayAfter, Route: dfnstest.RouteExportKey, Count: 1, Wait: 3 * time.Second}))
+		require.NoError(t, h.srv.SetFaults(sim.Fault{Kind: sim.DelayAfter, Route: sim.RouteExportKey, Count: 1, Wait: 3 * time.Second}))
 		out := filepath.Join(h.dir, "during.json")
 		cmd := exec.Command(bin, "export", id, "--out", out)
 		cmd.Env = h.environ()

@@ -13,9 +13,9 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
-	"github.com/dfnskeys/dfnskeys/dfnstest"
 	"github.com/dfnskeys/dfnskeys/encryption"
 	"github.com/dfnskeys/dfnskeys/internal/sharding"
+	"github.com/dfnskeys/dfnskeys/internal/sim"
 	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/dfnskeys/dfnskeys/signers"
 )
@@ -102,7 +102,7 @@ func simcluster(args []string) error {
 		return fmt.Errorf("bad N: %w", err)
 	}
 	dir := fs.Arg(1)
-	c, err := dfnstest.NewCluster(n)
+	c, err := sim.NewCluster(n)
 	if err != nil {
 		return err
 	}
@@ -129,7 +129,7 @@ func mergesigners(args []string) error {
 	}
 	var all signers.ListResponse
 	for _, dir := range args[1:] {
-		c, err := dfnstest.LoadCluster(filepath.Join(dir, clusterState))
+		c, err := sim.LoadCluster(filepath.Join(dir, clusterState))
 		if err != nil {
 			return err
 		}
@@ -145,7 +145,7 @@ func simimport(args []string) error {
 	if len(args) != 2 {
 		return errors.New("usage: simimport DIR BODY")
 	}
-	c, err := dfnstest.LoadCluster(filepath.Join(args[0], clusterState))
+	c, err := sim.LoadCluster(filepath.Join(args[0], clusterState))
 	if err != nil {
 		return err
 	}
@@ -183,11 +183,11 @@ func simexport(args []string) error {
 		return errors.New("usage: simexport [-publickey HEX] [-wrong I] [-garble I] DIR REQUEST RESPONSE")
 	}
 	dir := fs.Arg(0)
-	c, err := dfnstest.LoadCluster(filepath.Join(dir, clusterState))
+	c, err := sim.LoadCluster(filepath.Join(dir, clusterState))
 	if err != nil {
 		return err
 	}
-	k, err := dfnstest.LoadStoredKey(filepath.Join(dir, keyState))
+	k, err := sim.LoadStoredKey(filepath.Join(dir, keyState))
 	if err != nil {
 		return err
 	}

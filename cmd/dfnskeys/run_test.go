@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/dfnskeys/dfnskeys/dfnstest"
+	"github.com/dfnskeys/dfnskeys/internal/sim"
 )
 
 // TestRunOddArgs runs odd command lines in-process: run must never panic,
@@ -156,7 +156,7 @@ func TestSplitReadsTerminalWithoutEcho(t *testing.T) {
 
 func writeSigners(t *testing.T, path string, n int) {
 	t.Helper()
-	c, err := dfnstest.NewCluster(n)
+	c, err := sim.NewCluster(n)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,7 +16,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
-	"github.com/dfnskeys/dfnskeys/dfnstest"
+	"github.com/dfnskeys/dfnskeys/internal/sim"
 	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/dfnskeys/dfnskeys/signers"
 )
@@ -60,7 +60,7 @@ import (
 //	simsubstitute [-export-only] ID OTHER
 //	                  make the simulator answer for key ID with key OTHER
 //	                  in GET /keys, GET /keys/{keyId} and the export (a
-//	                  hostile API: dfnstest.Server.SubstituteKey), or in
+//	                  hostile API: sim.Server.SubstituteKey), or in
 //	                  the export only (Server.SubstituteExport)
 //	simexports        print how many export requests the simulator
 //	                  received: "N exports sent"
@@ -74,7 +74,7 @@ import (
 // its exit status for the status command.
 const statusFileEnv = "DFNSKEYS_TEST_STATUS_FILE"
 
-// simServerKey is the testscript.Env value holding the *dfnstest.Server.
+// simServerKey is the testscript.Env value holding the *sim.Server.
 type simServerKey struct{}
 
 // runRecordingStatus is the dfnskeys script command: run, with its exit
@@ -98,9 +98,9 @@ func runRecordingStatus() {
 // simulatorConfig is the simulator.json file of a script: JSON, so that
 // its strings may hold any character as a \u escape.
 type simulatorConfig struct {
-	// ClusterID is the first cluster's ID (dfnstest.WithClusterID).
+	// ClusterID is the first cluster's ID (sim.WithClusterID).
 	ClusterID string `json:"clusterId"`
-	// KeyIDPrefix starts every key ID (dfnstest.WithKeyIDPrefix).
+	// KeyIDPrefix starts every key ID (sim.WithKeyIDPrefix).
 	KeyIDPrefix string `json:"keyIdPrefix"`
 	// Env sets environment variables of the script.
 	Env map[string]string `json:"env"`
@@ -115,17 +115,17 @@ func setupSimulator(env *testscript.Env) error {
 	} else if !os.IsNotExist(err) {
 		return err
 	}
-	var opts []dfnstest.ServerOption
+	var opts []sim.ServerOption
 	if cfg.ClusterID != "" {
-		opts = append(opts, dfnstest.WithClusterID(cfg.ClusterID))
+		opts = append(opts, sim.WithClusterID(cfg.ClusterID))
 	}
 	if cfg.KeyIDPrefix != "" {
-		opts = append(opts, dfnstest.WithKeyIDPrefix(cfg.KeyIDPrefix))
+		opts = append(opts, sim.WithKeyIDPrefix(cfg.KeyIDPrefix))
 	}
 	for k, v := range cfg.Env {
 		env.Setenv(k, v)
 	}
-	srv, err := dfnstest.StartServer(opts...)
+	srv, err := sim.StartServer(opts...)
 	if err != nil {
 		return err
 	}
@@ -168,8 +168,8 @@ func closedURL() (string, error) {
 	return "http://" + addr, nil
 }
 
-func simServer(ts *testscript.TestScript) *dfnstest.Server {
-	srv, ok := ts.Value(simServerKey{}).(*dfnstest.Server)
+func simServer(ts *testscript.TestScript) *sim.Server {
+	srv, ok := ts.Value(simServerKey{}).(*sim.Server)
 	if !ok {
 		ts.Fatalf("no simulator: TestScript's Setup did not run")
 	}
@@ -263,7 +263,7 @@ func cmdSimcorrupt(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 1 || err != nil {
 		ts.Fatalf("usage: simcorrupt N")
 	}
-	if err := simServer(ts).SetFaults(dfnstest.Fault{Kind: dfnstest.BadSignature, Count: n}); err != nil {
+	if err := simServer(ts).SetFaults(sim.Fault{Kind: sim.BadSignature, Count: n}); err != nil {
 		ts.Fatalf("simcorrupt: %v", err)
 	}
 }
@@ -307,7 +307,7 @@ func cmdSimtamper(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(err)
 	srv := simServer(ts)
 	victim := srv.Clusters()[0].WireSigners()[i]
-	attacker, err := dfnstest.NewCluster(1)
+	attacker, err := sim.NewCluster(1)
 	ts.Check(err)
 	ts.Check(srv.SubstituteListedSigner(0, i, signers.Signer{SignerID: victim.SignerID, EncryptionKey: attacker.WireSigners()[0].EncryptionKey}))
 	ts.Setenv("VICTIM", victim.SignerID)

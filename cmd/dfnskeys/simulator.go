@@ -13,9 +13,9 @@ import (
 	"time"
 
 	"github.com/dfnskeys/dfnskeys"
-	"github.com/dfnskeys/dfnskeys/dfnstest"
 	"github.com/dfnskeys/dfnskeys/internal/safefile"
 	"github.com/dfnskeys/dfnskeys/internal/safetext"
+	"github.com/dfnskeys/dfnskeys/internal/sim"
 	"github.com/dfnskeys/dfnskeys/keys"
 )
 
@@ -127,11 +127,11 @@ func runSimulator(e *env, args []string) error {
 	})
 	stateFile := pathFlag(fs, "state-file")
 	latency := fs.Duration("latency", 0, "")
-	var faults []dfnstest.Fault
+	var faults []sim.Fault
 	faultSpec := ""
 	fs.Func("faults", "", func(v string) error {
 		var err error
-		faults, err = dfnstest.ParseFaults(v)
+		faults, err = sim.ParseFaults(v)
 		faultSpec = strings.Join(strings.Fields(strings.ReplaceAll(v, ",", " ")), ",")
 		return err
 	})
@@ -157,11 +157,11 @@ func runSimulator(e *env, args []string) error {
 	}
 	// Without a state file, start (and so validate --addr) before
 	// creating anything on disk.
-	opts := []dfnstest.ServerOption{dfnstest.WithAddr(*addr), dfnstest.WithSigners(*n), dfnstest.WithRequestLog(1000)}
+	opts := []sim.ServerOption{sim.WithAddr(*addr), sim.WithSigners(*n), sim.WithRequestLog(1000)}
 	if *stateFile != "" {
-		opts = append(opts, dfnstest.WithStateFile(*stateFile))
+		opts = append(opts, sim.WithStateFile(*stateFile))
 	}
-	srv, err := dfnstest.StartServer(opts...)
+	srv, err := sim.StartServer(opts...)
 	if err != nil {
 		return err
 	}
@@ -177,7 +177,7 @@ func runSimulator(e *env, args []string) error {
 	if err := srv.SetFaults(faults...); err != nil {
 		return err
 	}
-	var created []*dfnstest.StoredServerKey
+	var created []*sim.StoredServerKey
 	for _, req := range create {
 		k, err := srv.CreateKey(&req)
 		if err != nil {
@@ -202,7 +202,7 @@ func runSimulator(e *env, args []string) error {
 
 // writeSimulatorEnv writes the credential to stateDir/credential.pem and
 // prints the shell lines that point a client at srv.
-func writeSimulatorEnv(e *env, srv *dfnstest.Server, stateDir string) error {
+func writeSimulatorEnv(e *env, srv *sim.Server, stateDir string) error {
 	if err := makeStateDir(stateDir); err != nil {
 		return err
 	}
@@ -224,7 +224,7 @@ func writeSimulatorEnv(e *env, srv *dfnstest.Server, stateDir string) error {
 }
 
 // announceSimulator says on standard error what the simulator serves.
-func announceSimulator(e *env, srv *dfnstest.Server, n int, stateFile string, latency time.Duration, faultSpec string, created []*dfnstest.StoredServerKey) {
+func announceSimulator(e *env, srv *sim.Server, n int, stateFile string, latency time.Duration, faultSpec string, created []*sim.StoredServerKey) {
 	fmt.Fprintf(e.stderr, "dfnskeys simulator: serving %s with %d signers; interrupt to stop\n", srv.URL(), n)
 	switch {
 	case srv.Restored():
@@ -309,7 +309,7 @@ func runDemo(e *env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	srv, err := dfnstest.StartServer(dfnstest.WithRequestLog(1000))
+	srv, err := sim.StartServer(sim.WithRequestLog(1000))
 	if err != nil {
 		return err
 	}

@@ -279,7 +279,7 @@ func TestSimulatorSignatureFaults(t *testing.T) {
 		t.Fatalf("proof through signature faults: %v", err)
 	}
 	got, err := c.Keys.GetSignature(ctx, imported.ID, proof.SignatureID)
-	if err != nil || got.Status != signatures.StatusConfirmed {
+	if err != nil || got.Status != "Confirmed" {
 		t.Errorf("status %v (%v), want Confirmed", got, err)
 	}
 	page, err := c.Keys.ListSignatures(ctx, imported.ID, nil)

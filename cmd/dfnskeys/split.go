@@ -2,10 +2,11 @@ package main
 
 import (
 	"fmt"
-	"github.com/dfnskeys/dfnskeys"
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/dfnskeys/dfnskeys"
 
 	"github.com/dfnskeys/dfnskeys/internal/safetext"
 	"github.com/dfnskeys/dfnskeys/keyformat"

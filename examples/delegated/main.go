@@ -74,7 +74,7 @@ func main() {
 	fmt.Printf("imported as %s with the delegate's signature\n", created.ID)
 }
 
-func delegateSigns(ctx context.Context, s auth.Signer, ch *auth.UserActionChallenge) (*auth.Assertion, error) {
+func delegateSigns(ctx context.Context, s auth.UserActionSigner, ch *auth.UserActionChallenge) (*auth.Assertion, error) {
 	return s.Sign(ctx, ch)
 }
 
@@ -83,7 +83,7 @@ func delegateSigns(ctx context.Context, s auth.Signer, ch *auth.UserActionChalle
 // DFNS_CRED_ID and DFNS_PRIVATE_KEY (a PEM string or file) describe, or,
 // when DFNS_API_URL is not set, an embedded simulator (dfnstest), which
 // stop closes.
-func connect() (c *dfnskeys.Client, delegate auth.Signer, stop func(), err error) {
+func connect() (c *dfnskeys.Client, delegate auth.UserActionSigner, stop func(), err error) {
 	url, token, credID, pem := os.Getenv("DFNS_API_URL"), os.Getenv("DFNS_AUTH_TOKEN"), os.Getenv("DFNS_CRED_ID"), []byte(nil)
 	stop = func() {}
 	if url == "" {

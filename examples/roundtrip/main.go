@@ -28,7 +28,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("simulated cluster %s with %d signers\n\n", cluster.ID, len(cluster.Signers))
+	fmt.Printf("simulated cluster %s with %d signers\n\n", cluster.ID, len(cluster.Signers()))
 	fmt.Printf("%-24s %-68s %9s %9s  %s\n", "scheme", "public key", "import", "export", "result")
 	failed := 0
 	for _, s := range keys.SupportedSchemes() {
@@ -37,7 +37,7 @@ func run() error {
 			return err
 		}
 		start := time.Now()
-		req, err := keys.BuildImportRequest(key, cluster.WireSigners(), keys.ImportOptions{Protocol: s.Protocol})
+		req, err := keys.BuildImportRequest(key, cluster.Signers(), keys.ImportOptions{Protocol: s.Protocol})
 		if err != nil {
 			return err
 		}

@@ -6,8 +6,12 @@
 package credkey
 
 import (
+	"bytes"
 	encasn1 "encoding/asn1"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"unicode/utf8"
 )
 
 // Algorithm names a credential's signature algorithm; the values are those
@@ -56,3 +60,28 @@ func CurveName(oid encasn1.ObjectIdentifier) string {
 // ErrInvalidAssertion is wrapped by every error [VerifyKeyAssertion] returns
 // because the assertion itself is wrong.
 var ErrInvalidAssertion = errors.New("invalid assertion")
+
+// KeyClientData returns the client data a Key credential signs for
+// challenge: the compact JSON {"type":"key.get","challenge":"<challenge>"},
+// with the challenge JSON-escaped but not HTML-escaped. The challenge must be
+// non-empty valid UTF-8.
+func KeyClientData(challenge string) ([]byte, error) {
+	if challenge == "" {
+		return nil, errors.New("the challenge is empty; pass the challenge string from POST /auth/action/init")
+	}
+	if !utf8.ValidString(challenge) {
+		return nil, errors.New("the challenge is not valid UTF-8 and cannot be signed as JSON")
+	}
+	// Field order matters: the server receives these exact bytes.
+	v := struct {
+		Type      string `json:"type"`
+		Challenge string `json:"challenge"`
+	}{"key.get", challenge}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, fmt.Errorf("failed to encode client data: %w", err)
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}

@@ -22,9 +22,10 @@ import (
 	"github.com/dfnskeys/dfnskeys"
 	"github.com/dfnskeys/dfnskeys/auth"
 	"github.com/dfnskeys/dfnskeys/bulk"
-	"github.com/dfnskeys/dfnskeys/dfnstest"
 	"github.com/dfnskeys/dfnskeys/encryption"
+	"github.com/dfnskeys/dfnskeys/internal/authwire"
 	"github.com/dfnskeys/dfnskeys/internal/sharding"
+	"github.com/dfnskeys/dfnskeys/internal/sim"
 	"github.com/dfnskeys/dfnskeys/keyformat"
 	"github.com/dfnskeys/dfnskeys/keys"
 )
@@ -173,9 +174,13 @@ func secretCases(t *testing.T) []secretCase {
 	if err != nil {
 		t.Fatal(err)
 	}
-	add("encryption.DecryptionKey", [][]byte{dk.Bytes(), dk.MarshalBinaryText()}, dk)
+	dkRaw, err := base64.StdEncoding.DecodeString(string(dk.MarshalBinaryText()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	add("encryption.DecryptionKey", [][]byte{dkRaw, dk.MarshalBinaryText()}, dk)
 	ec := keys.NewExportContextFromDecryptionKey(dk)
-	add("keys.ExportContext", [][]byte{dk.Bytes(), dk.MarshalBinaryText()}, ec)
+	add("keys.ExportContext", [][]byte{dkRaw, dk.MarshalBinaryText()}, ec)
 
 	// sharding: shares are secret.
 	for _, c := range sharding.Curves() {
@@ -200,9 +205,9 @@ func secretCases(t *testing.T) []secretCase {
 		is := sharding.ImportShare{SecretShare: sh.Shares[0], PublicShares: sh.PublicShares}
 		add("internal/sharding.ImportShare/"+c.Name(), secrets[:1], is, &is)
 		stored := loadStoredKey(t, keys.Curve(c.Name()), share)
-		add("dfnstest.StoredKey/"+c.Name(), secrets[:1], *stored, stored)
-		ssk := dfnstest.StoredServerKey{ClusterID: "cl-1", Shares: stored}
-		add("dfnstest.StoredServerKey/"+c.Name(), secrets[:1], ssk, &ssk)
+		add("sim.StoredKey/"+c.Name(), secrets[:1], *stored, stored)
+		ssk := sim.StoredServerKey{ClusterID: "cl-1", Shares: stored}
+		add("sim.StoredServerKey/"+c.Name(), secrets[:1], ssk, &ssk)
 	}
 
 	// auth: a Key credential's private key.
@@ -222,8 +227,8 @@ func secretCases(t *testing.T) []secretCase {
 	dBytes := ecKey.D.FillBytes(make([]byte, 32))
 	add("auth.KeySigner", [][]byte{dBytes, der, pemBytes[30:90]}, ks)
 	token := "eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiJ1cy1yZWRhY3QifQ.c2lnbmF0dXJlLXJlZGFjdA"
-	ua := auth.UserActionResponse{UserAction: token}
-	add("auth.UserActionResponse", [][]byte{[]byte(token)}, ua, &ua)
+	ua := authwire.UserActionResponse{UserAction: token}
+	add("authwire.UserActionResponse", [][]byte{[]byte(token)}, ua, &ua)
 
 	// The API client: its token and its signer.
 	cl, err := dfnskeys.NewClient(dfnskeys.WithBaseURL("https://api.dfns.example"), dfnskeys.WithAuthToken(token), dfnskeys.WithSigner(ks))
@@ -245,20 +250,20 @@ func secretCases(t *testing.T) []secretCase {
 	add("bulk.ExportOptions", [][]byte{password}, xo, &xo)
 
 	// dfnstest: the simulator's token and credential key, a passkey.
-	srv := dfnstest.NewServer(t)
+	srv := sim.NewServer(t)
 	block, _ := pem.Decode(srv.CredentialPEM())
-	add("dfnstest.Server", [][]byte{[]byte(srv.Token()), block.Bytes, srv.CredentialPEM()[30:90]}, srv)
-	pk, err := dfnstest.NewPasskey("cr-passkey", ecKey, []byte("user-handle-1"))
+	add("sim.Server", [][]byte{[]byte(srv.Token()), block.Bytes, srv.CredentialPEM()[30:90]}, srv)
+	pk, err := sim.NewPasskey("cr-passkey", ecKey, []byte("user-handle-1"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	add("dfnstest.Passkey", [][]byte{dBytes, der}, pk)
+	add("sim.Passkey", [][]byte{dBytes, der}, pk)
 	return cases
 }
 
-// loadStoredKey returns a dfnstest.StoredKey holding share, made the way
+// loadStoredKey returns a sim.StoredKey holding share, made the way
 // a user gets one (its shares are unexported): through LoadStoredKey.
-func loadStoredKey(t *testing.T, c keys.Curve, share sharding.Share) *dfnstest.StoredKey {
+func loadStoredKey(t *testing.T, c keys.Curve, share sharding.Share) *sim.StoredKey {
 	t.Helper()
 	sc, err := sharding.CurveByName(string(c))
 	if err != nil {
@@ -271,7 +276,7 @@ func loadStoredKey(t *testing.T, c keys.Curve, share sharding.Share) *dfnstest.S
 	if err := os.WriteFile(path, []byte(st), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	k, err := dfnstest.LoadStoredKey(path)
+	k, err := sim.LoadStoredKey(path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,5 +1,6 @@
-// Package secp holds secp256k1 helpers shared by the encryption and sharding
-// packages.
+// Package secp holds secp256k1 helpers shared by the encryption, sharding,
+// address and signatures packages: batch affine conversion, strict public-key
+// parsing and the BIP-86 Taproot output key.
 package secp
 
 import "github.com/decred/dcrd/dcrec/secp256k1/v4"

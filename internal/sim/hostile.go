@@ -1,4 +1,4 @@
-package dfnstest
+package sim
 
 // hostileConfig holds the options that make the simulator answer as a
 // hostile API would, in what it names things: clients must print such

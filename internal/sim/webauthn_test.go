@@ -1,4 +1,4 @@
-package dfnstest
+package sim
 
 import (
 	"bytes"
@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dfnskeys/dfnskeys/auth"
+	"github.com/dfnskeys/dfnskeys/internal/authwire"
 	"github.com/dfnskeys/dfnskeys/keys"
 )
 
@@ -50,7 +51,7 @@ func registerPasskey(t *testing.T, s *Server, p *Passkey) {
 // postAssertion posts a as the answer to ch.
 func (c *testClient) postAssertion(ch *auth.UserActionChallenge, a *auth.Assertion) (*http.Response, []byte) {
 	c.t.Helper()
-	return c.do("POST", "/auth/action", mustJSON(c.t, &auth.UserActionRequest{ChallengeIdentifier: ch.ChallengeIdentifier, FirstFactor: *a}), nil)
+	return c.do("POST", "/auth/action", mustJSON(c.t, &authwire.UserActionRequest{ChallengeIdentifier: ch.ChallengeIdentifier, FirstFactor: *a}), nil)
 }
 
 // A passkey's assertion, ES256 or EdDSA, with or without a user handle,
@@ -79,7 +80,7 @@ func TestWebAuthnImport(t *testing.T) {
 			a, err := p.Sign(context.Background(), ch)
 			require.NoError(t, err)
 			require.Equal(t, auth.KindFido2, a.Kind)
-			require.NoError(t, a.Validate())
+			require.NoError(t, authwire.ValidateAssertion(a))
 			var cd map[string]any
 			raw, err := base64.RawURLEncoding.DecodeString(a.CredentialAssertion.ClientData)
 			require.NoError(t, err)
@@ -89,7 +90,7 @@ func TestWebAuthnImport(t *testing.T) {
 
 			resp, b := c.postAssertion(ch, a)
 			require.Equal(t, http.StatusOK, resp.StatusCode, "%s", b)
-			var ua auth.UserActionResponse
+			var ua authwire.UserActionResponse
 			require.NoError(t, json.Unmarshal(b, &ua))
 			resp, b = c.do("POST", "/keys/import", body, http.Header{"X-Dfns-Useraction": {ua.UserAction}})
 			require.Equal(t, http.StatusOK, resp.StatusCode, "%s", b)

@@ -1,4 +1,4 @@
-package dfnstest
+package sim
 
 import (
 	"encoding/base64"
@@ -72,7 +72,7 @@ func clusterFromState(st *clusterState) (*Cluster, error) {
 		if err != nil || len(id) == 0 {
 			return nil, fmt.Errorf("cluster %s: signer %d: bad ID", st.ID, i)
 		}
-		dk, err := encryption.ParseDecryptionKeyText(ss.DecryptionKey)
+		dk, err := encryption.ParseDecryptionKeyText([]byte(ss.DecryptionKey))
 		if err != nil {
 			return nil, fmt.Errorf("cluster %s: signer %s: %w", st.ID, ss.SignerID, err)
 		}

@@ -1,4 +1,4 @@
-package dfnstest
+package sim
 
 import (
 	"encoding/hex"
@@ -24,6 +24,14 @@ type sigRequest struct {
 	confirmed bool // report Confirmed rather than Signed once signed
 	seq       int  // order of creation, for listings
 }
+
+// The statuses of a signature request the simulator reports.
+const (
+	statusPending   = "Pending"
+	statusSigned    = "Signed"
+	statusConfirmed = "Confirmed"
+	statusFailed    = "Failed"
+)
 
 // SignatureCountOf returns how many signature requests the server holds
 // for key keyID.
@@ -98,7 +106,7 @@ func (s *Server) createSignature(c *call) (any, *apiError) {
 	reqBody := body
 	reqBody.ExternalID = ""
 	r := &sigRequest{hash: hash, req: signatures.Request{
-		ID: "sig-" + randomHex(10), KeyID: id, Status: signatures.StatusPending, DateRequested: s.now(),
+		ID: "sig-" + randomHex(10), KeyID: id, Status: statusPending, DateRequested: s.now(),
 		RequestBody: &reqBody, ExternalID: body.ExternalID,
 	}}
 	s.mu.Lock()
@@ -145,21 +153,21 @@ func (s *Server) getSignature(c *call) (any, *apiError) {
 		return nil, errorf(http.StatusNotFound, "signature %s of key %s not found", c.params["signatureId"], c.params["keyId"])
 	}
 	s.mu.Lock()
-	pending := r.req.Status == signatures.StatusPending
+	pending := r.req.Status == statusPending
 	s.mu.Unlock()
 	if pending {
 		sig, err := s.sign(k.Shares, r.hash)
 		s.mu.Lock()
 		if err != nil {
-			r.req.Status, r.req.Reason = signatures.StatusFailed, err.Error()
-		} else if r.req.Status == signatures.StatusPending {
+			r.req.Status, r.req.Reason = statusFailed, err.Error()
+		} else if r.req.Status == statusPending {
 			if r.bad {
 				sig.S[31] ^= 1
 			}
 			now := s.now()
-			r.req.Status, r.req.DateSigned = signatures.StatusSigned, &now
+			r.req.Status, r.req.DateSigned = statusSigned, &now
 			if r.confirmed {
-				r.req.Status, r.req.DateConfirmed = signatures.StatusConfirmed, &now
+				r.req.Status, r.req.DateConfirmed = statusConfirmed, &now
 			}
 			r.req.Signature = &signatures.Signature{R: "0x" + hex.EncodeToString(sig.R[:]), S: "0x" + hex.EncodeToString(sig.S[:])}
 			if k.Shares.Scheme.Curve != keys.Ed25519 && k.Shares.Scheme.Protocol != keys.FROSTBitcoin {

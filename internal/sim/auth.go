@@ -1,4 +1,4 @@
-package dfnstest
+package sim
 
 import (
 	"crypto"
@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/dfnskeys/dfnskeys/auth"
+	"github.com/dfnskeys/dfnskeys/internal/authwire"
 	"github.com/dfnskeys/dfnskeys/internal/credkey"
 )
 
@@ -134,14 +135,14 @@ func (s *Server) sweepLocked() {
 }
 
 func (s *Server) initAction(c *call) (any, *apiError) {
-	var req auth.UserActionInitRequest
+	var req authwire.UserActionInitRequest
 	if e := decode(c.body, &req); e != nil {
 		return nil, e
 	}
 	m, p := req.UserActionHTTPMethod, req.UserActionHTTPPath
 	switch {
-	case req.UserActionServerKind != auth.ServerKindAPI:
-		return nil, errorf(http.StatusBadRequest, "userActionServerKind must be %q", auth.ServerKindAPI)
+	case req.UserActionServerKind != authwire.ServerKindAPI:
+		return nil, errorf(http.StatusBadRequest, "userActionServerKind must be %q", authwire.ServerKindAPI)
 	case m == "" || strings.ToUpper(m) != m || strings.ContainsAny(m, " \t\r\n"):
 		return nil, errorf(http.StatusBadRequest, "userActionHttpMethod %q is not an upper-case HTTP method", m)
 	case !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.ContainsAny(p, "?# \t\r\n"):
@@ -177,7 +178,7 @@ func (s *Server) initAction(c *call) (any, *apiError) {
 }
 
 func (s *Server) completeAction(c *call) (any, *apiError) {
-	var req auth.UserActionRequest
+	var req authwire.UserActionRequest
 	if e := decode(c.body, &req); e != nil {
 		return nil, e
 	}
@@ -195,7 +196,7 @@ func (s *Server) completeAction(c *call) (any, *apiError) {
 	if f.Kind != auth.KindKey && f.Kind != auth.KindFido2 {
 		return nil, errorf(http.StatusBadRequest, "firstFactor.kind %q is not supported: use %q or %q", f.Kind, auth.KindKey, auth.KindFido2)
 	}
-	if err := f.Validate(); err != nil {
+	if err := authwire.ValidateAssertion(f); err != nil {
 		return nil, errorf(http.StatusBadRequest, "%v", err)
 	}
 	ca := &f.CredentialAssertion
@@ -213,7 +214,7 @@ func (s *Server) completeAction(c *call) (any, *apiError) {
 	s.actions[tok] = &signedAction{method: a.method, path: a.path, body: a.body, expires: s.now().Add(UserActionTTL)}
 	s.sweepLocked()
 	s.mu.Unlock()
-	return &auth.UserActionResponse{UserAction: tok}, nil
+	return &authwire.UserActionResponse{UserAction: tok}, nil
 }
 
 // verifyAssertion checks the assertion ca of kind against cr, the

@@ -1,4 +1,4 @@
-package dfnstest
+package sim
 
 import (
 	"fmt"

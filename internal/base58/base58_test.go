@@ -1,4 +1,4 @@
-package address_test
+package base58_test
 
 import (
 	"bytes"
@@ -7,7 +7,7 @@ import (
 	"math/big"
 	"testing"
 
-	"github.com/dfnskeys/dfnskeys/address"
+	"github.com/dfnskeys/dfnskeys/internal/base58"
 )
 
 // Vectors from Bitcoin Core's src/test/data/base58_encode_decode.json,
@@ -33,20 +33,20 @@ func TestBase58Vectors(t *testing.T) {
 	t.Parallel()
 	for _, v := range base58Vectors {
 		raw, _ := hex.DecodeString(v.hex)
-		if got := address.Base58Encode(raw); got != v.b58 {
-			t.Errorf("Base58Encode(%s) = %q, want %q", v.hex, got, v.b58)
+		if got := base58.Encode(raw); got != v.b58 {
+			t.Errorf("Encode(%s) = %q, want %q", v.hex, got, v.b58)
 		}
-		if got := address.Base58AppendEncode([]byte("x"), raw); string(got) != "x"+v.b58 {
-			t.Errorf("Base58AppendEncode(x, %s) = %q, want %q", v.hex, got, "x"+v.b58)
+		if got := base58.AppendEncode([]byte("x"), raw); string(got) != "x"+v.b58 {
+			t.Errorf("AppendEncode(x, %s) = %q, want %q", v.hex, got, "x"+v.b58)
 		}
-		got, err := address.Base58Decode([]byte(v.b58))
+		got, err := base58.Decode([]byte(v.b58))
 		if err != nil || !bytes.Equal(got, raw) {
-			t.Errorf("Base58Decode(%q) = %x, %v; want %s", v.b58, got, err, v.hex)
+			t.Errorf("Decode(%q) = %x, %v; want %s", v.b58, got, err, v.hex)
 		}
 	}
 }
 
-func TestBase58DecodeInvalid(t *testing.T) {
+func TestDecodeInvalid(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		in     string
@@ -55,10 +55,10 @@ func TestBase58DecodeInvalid(t *testing.T) {
 		{"0", 0}, {"O", 0}, {"I", 0}, {"l", 0}, {"11l", 2}, {"3SEo3LW+LoPntC", 7},
 		{" 2g", 0}, {"2g ", 2}, {"2g\x00", 2}, {"2g\xff", 2},
 	} {
-		_, err := address.Base58Decode([]byte(tc.in))
-		var ce address.Base58CorruptInputError
+		_, err := base58.Decode([]byte(tc.in))
+		var ce base58.CorruptInputError
 		if !errors.As(err, &ce) || int(ce) != tc.offset {
-			t.Errorf("Base58Decode(%q) error = %v, want offset %d", tc.in, err, tc.offset)
+			t.Errorf("Decode(%q) error = %v, want offset %d", tc.in, err, tc.offset)
 		}
 	}
 }
@@ -79,7 +79,7 @@ func base58Big(b []byte) string {
 	return string(out)
 }
 
-func FuzzBase58Decode(f *testing.F) {
+func FuzzDecode(f *testing.F) {
 	for _, v := range base58Vectors {
 		f.Add([]byte(v.b58))
 	}
@@ -89,13 +89,13 @@ func FuzzBase58Decode(f *testing.F) {
 		if len(s) > 512 {
 			return
 		}
-		raw, err := address.Base58Decode(s)
+		raw, err := base58.Decode(s)
 		if err != nil {
 			return
 		}
 		// Base58 is a bijection: decoding then encoding gives the input back.
-		if got := address.Base58Encode(raw); got != string(s) {
-			t.Fatalf("Base58Encode(Base58Decode(%q)) = %q", s, got)
+		if got := base58.Encode(raw); got != string(s) {
+			t.Fatalf("Encode(Decode(%q)) = %q", s, got)
 		}
 		if want := base58Big(raw); want != string(s) {
 			t.Fatalf("math/big encodes %x as %q, not %q", raw, want, s)
@@ -103,7 +103,7 @@ func FuzzBase58Decode(f *testing.F) {
 	})
 }
 
-func FuzzBase58Encode(f *testing.F) {
+func FuzzEncode(f *testing.F) {
 	for _, v := range base58Vectors {
 		raw, _ := hex.DecodeString(v.hex)
 		f.Add(raw)
@@ -112,13 +112,13 @@ func FuzzBase58Encode(f *testing.F) {
 		if len(b) > 256 {
 			return
 		}
-		s := address.Base58Encode(b)
+		s := base58.Encode(b)
 		if want := base58Big(b); s != want {
-			t.Fatalf("Base58Encode(%x) = %q, math/big gives %q", b, s, want)
+			t.Fatalf("Encode(%x) = %q, math/big gives %q", b, s, want)
 		}
-		back, err := address.Base58Decode([]byte(s))
+		back, err := base58.Decode([]byte(s))
 		if err != nil || !bytes.Equal(back, b) {
-			t.Fatalf("Base58Decode(Base58Encode(%x)) = %x, %v", b, back, err)
+			t.Fatalf("Decode(Encode(%x)) = %x, %v", b, back, err)
 		}
 	})
 }

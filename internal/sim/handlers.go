@@ -1,4 +1,4 @@
-package dfnstest
+package sim
 
 import (
 	"encoding/base64"
@@ -237,7 +237,7 @@ func (s *Server) CreateKey(req *keys.CreateRequest) (*StoredServerKey, error) {
 	}
 	k := &StoredServerKey{
 		Key: keys.Key{
-			ID: s.newKeyID(), Name: req.Name, Scheme: scheme.SchemeName(), Curve: req.Curve,
+			ID: s.newKeyID(), Name: req.Name, Scheme: scheme.SignatureAlgorithm(), Curve: req.Curve,
 			PublicKey: sk.PublicKeyHex(), Status: "Active", Custodial: true, DateCreated: s.now(),
 		},
 		Shares: sk, ClusterID: cl.ID,
@@ -313,7 +313,7 @@ func (s *Server) importShares(req *keys.ImportRequest, walletID string) (*Stored
 	}
 	k := &StoredServerKey{
 		Key: keys.Key{
-			ID: s.newKeyID(), Name: req.Name, Scheme: scheme.SchemeName(), Curve: req.Curve,
+			ID: s.newKeyID(), Name: req.Name, Scheme: scheme.SignatureAlgorithm(), Curve: req.Curve,
 			PublicKey: sk.PublicKeyHex(), Status: "Active", Custodial: true, Imported: true, DateCreated: s.now(),
 		},
 		Shares: sk, ClusterID: cl.ID, WalletID: walletID,

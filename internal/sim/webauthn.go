@@ -1,4 +1,4 @@
-package dfnstest
+package sim
 
 import (
 	"bytes"
@@ -298,7 +298,7 @@ func checkOrigin(origin, rpID string) error {
 // registered with [Server.RegisterWebAuthnCredential]. It behaves like a
 // synced passkey: user present and verified, backup eligible and backed up,
 // signature counter always 0. Printing a Passkey shows only its credential
-// ID. A Passkey implements [auth.Signer] and is safe for concurrent use.
+// ID. A Passkey implements [auth.UserActionSigner] and is safe for concurrent use.
 type Passkey struct {
 	credID       string
 	pub          crypto.PublicKey
@@ -308,7 +308,7 @@ type Passkey struct {
 	sign func(msg []byte) ([]byte, error)
 }
 
-var _ auth.Signer = (*Passkey)(nil)
+var _ auth.UserActionSigner = (*Passkey)(nil)
 
 // NewPasskey returns a Passkey for the credential credID that signs with
 // key: *ecdsa.PrivateKey on P-256 (ES256), ed25519.PrivateKey (EdDSA), or

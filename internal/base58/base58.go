@@ -1,4 +1,13 @@
-package address
+// Package base58 is the base58 codec in the Bitcoin alphabet, the one
+// Bitcoin and Solana use, shared by package address (Solana and legacy
+// Bitcoin addresses) and package keyformat (WIF, xprv and Solana keypairs).
+// Those callers pass secrets through it, so it is written for secret input:
+// the alphabet is searched with constant-time comparisons rather than
+// indexed, and the big-number conversion runs a number of steps fixed by the
+// input length. What does depend on the value is the count of leading zero
+// bytes (leading '1' characters), which base58 writes out as such, and the
+// length of the output. Buffers holding intermediate values are cleared.
+package base58
 
 import (
 	"crypto/subtle"
@@ -8,29 +17,29 @@ import (
 
 const base58Alphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 
-// Base58CorruptInputError is returned by [Base58Decode] for input that is
+// CorruptInputError is returned by [Decode] for input that is
 // not base58. Its value is the offset of the first bad character; the
 // character itself is never reported, since the input may be a secret.
-type Base58CorruptInputError int
+type CorruptInputError int
 
 // Error returns "invalid base58 character at offset N".
-func (e Base58CorruptInputError) Error() string {
+func (e CorruptInputError) Error() string {
 	return "invalid base58 character at offset " + strconv.Itoa(int(e))
 }
 
-// Base58Encode returns the base58 encoding of src in the Bitcoin alphabet,
+// Encode returns the base58 encoding of src in the Bitcoin alphabet,
 // the one Bitcoin and Solana use. Each leading zero byte becomes a '1'.
-func Base58Encode(src []byte) string {
-	b := Base58AppendEncode(nil, src)
+func Encode(src []byte) string {
+	b := AppendEncode(nil, src)
 	s := string(b)
 	clear(b)
 	return s
 }
 
-// Base58AppendEncode appends the base58 encoding of src to dst and returns
-// the extended buffer. Use it instead of [Base58Encode] when src is a
+// AppendEncode appends the base58 encoding of src to dst and returns
+// the extended buffer. Use it instead of [Encode] when src is a
 // secret, so that the caller can clear the result.
-func Base58AppendEncode(dst, src []byte) []byte {
+func AppendEncode(dst, src []byte) []byte {
 	zeros := 0
 	for zeros < len(src) && src[zeros] == 0 {
 		zeros++
@@ -84,14 +93,14 @@ func base58Digit(c byte) (byte, int) {
 	return d, ok
 }
 
-// Base58Decode decodes base58 text in the Bitcoin alphabet. Each leading
+// Decode decodes base58 text in the Bitcoin alphabet. Each leading
 // '1' becomes a zero byte. It does not skip whitespace. On error it returns
-// a [Base58CorruptInputError]. The caller owns the result and should clear
+// a [CorruptInputError]. The caller owns the result and should clear
 // it when it holds a secret.
 //
 // Decoding takes time quadratic in the input length; callers that read
 // untrusted input should bound its length first.
-func Base58Decode(src []byte) ([]byte, error) {
+func Decode(src []byte) ([]byte, error) {
 	zeros := 0
 	for zeros < len(src) && src[zeros] == '1' {
 		zeros++
@@ -102,7 +111,7 @@ func Base58Decode(src []byte) ([]byte, error) {
 	for i, c := range src[zeros:] {
 		d, ok := base58Digit(c)
 		if ok == 0 {
-			return nil, Base58CorruptInputError(zeros + i)
+			return nil, CorruptInputError(zeros + i)
 		}
 		carry := uint32(d)
 		for j := len(buf) - 1; j >= 0; j-- {
