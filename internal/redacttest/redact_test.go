@@ -88,7 +88,7 @@ type secretCase struct {
 
 // wireBodies are the cases that are request or response bodies: their JSON
 // is the wire format, secret included, and is sent only to Dfns.
-var wireBodies = map[string]bool{"auth.UserActionResponse": true}
+var wireBodies = map[string]bool{"authwire.UserActionResponse": true}
 
 func TestSecretBearingTypesRedactUnderEveryVerb(t *testing.T) {
 	cases := secretCases(t)
