@@ -56,18 +56,21 @@ func TestImportRequestDocumentStrict(t *testing.T) {
 		data []byte
 		want string
 	}{
-		"unknown field":  {edit(func(c map[string]any) { c["privateKey"] = "00" }), `unknown field "privateKey"`},
-		"version":        {edit(func(c map[string]any) { c["version"] = 2 }), "has version 2; this dfnskeys reads version 1"},
-		"kind":           {edit(func(c map[string]any) { c["kind"] = "dfnskeys export request" }), `"dfnskeys export request" document, not a dfnskeys import request`},
-		"bare body":      {edit(func(c map[string]any) { delete(c, "kind") }), `no "kind"`},
-		"trailing":       {append(bytes.Clone(doc), []byte(" {}")...), "data after its end"},
-		"too big":        {append(bytes.Clone(doc), bytes.Repeat([]byte(" "), dfnskeys.MaxDocumentSize)...), "more than the 1048576 allowed"},
-		"public key":     {edit(func(c map[string]any) { c["key"].(map[string]any)["publicKey"] = strings.Repeat("ab", 33) }), "not a valid secp256k1 public key"},
-		"addresses":      {edit(func(c map[string]any) { c["key"].(map[string]any)["addresses"].(map[string]any)["ethereum"] = "0x0" }), "addresses recorded are not those"},
-		"protocol":       {edit(func(c map[string]any) { req(c)["protocol"] = "FROST_BITCOIN" }), "recorded as CGGMP24/secp256k1"},
-		"threshold":      {edit(func(c map[string]any) { req(c)["minSigners"] = 5 }), "must be between 2 and 4"},
-		"share swapped":  {edit(func(c map[string]any) { s := req(c)["encryptedKeyShares"].([]any); s[0], s[1] = s[1], s[0] }), "not made for these signers"},
-		"share missing":  {edit(func(c map[string]any) { s := req(c)["encryptedKeyShares"].([]any); req(c)["encryptedKeyShares"] = s[1:] }), "3 shares for 4 signers"},
+		"unknown field": {edit(func(c map[string]any) { c["privateKey"] = "00" }), `unknown field "privateKey"`},
+		"version":       {edit(func(c map[string]any) { c["version"] = 2 }), "has version 2; this dfnskeys reads version 1"},
+		"kind":          {edit(func(c map[string]any) { c["kind"] = "dfnskeys export request" }), `"dfnskeys export request" document, not a dfnskeys import request`},
+		"bare body":     {edit(func(c map[string]any) { delete(c, "kind") }), `no "kind"`},
+		"trailing":      {append(bytes.Clone(doc), []byte(" {}")...), "data after its end"},
+		"too big":       {edit(func(c map[string]any) { c["purpose"] = strings.Repeat("x", dfnskeys.MaxDocumentSize) }), "more than the 1048576 allowed"},
+		"public key":    {edit(func(c map[string]any) { c["key"].(map[string]any)["publicKey"] = strings.Repeat("ab", 33) }), "not a valid secp256k1 public key"},
+		"addresses":     {edit(func(c map[string]any) { c["key"].(map[string]any)["addresses"].(map[string]any)["ethereum"] = "0x0" }), "addresses recorded are not those"},
+		"protocol":      {edit(func(c map[string]any) { req(c)["protocol"] = "FROST_BITCOIN" }), "recorded as CGGMP24/secp256k1"},
+		"threshold":     {edit(func(c map[string]any) { req(c)["minSigners"] = 5 }), "must be between 2 and 4"},
+		"share swapped": {edit(func(c map[string]any) { s := req(c)["encryptedKeyShares"].([]any); s[0], s[1] = s[1], s[0] }), "not made for these signers"},
+		"share missing": {edit(func(c map[string]any) {
+			s := req(c)["encryptedKeyShares"].([]any)
+			req(c)["encryptedKeyShares"] = s[1:]
+		}), "3 shares for 4 signers"},
 		"signer removed": {edit(func(c map[string]any) { c["signers"] = c["signers"].([]any)[:1] }), "the signers: the cluster has 1 signer"},
 		"master key":     {edit(func(c map[string]any) { req(c)["masterKey"] = true }), "master"},
 		"not json":       {[]byte("{"), "not a dfnskeys import request document"},
