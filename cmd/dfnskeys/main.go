@@ -157,8 +157,9 @@ Usage:
 
 Commands:
 %s
-Run 'dfnskeys help <command>' for a command's flags. Flags may be written
--flag or --flag. Private keys are read from a file or standard input, never
+Run 'dfnskeys help <command>' for a command's flags, and 'dfnskeys help
+ceremony' for importing and exporting with the keys on an offline machine.
+Flags may be written -flag or --flag. Private keys are read from a file or standard input, never
 from the command line, and are never printed in messages.
 
 Exit status: 0 on success, 1 on invalid input or a failed check, 2 on a
@@ -194,6 +195,10 @@ func runEnv(e *env, args []string) int {
 	}
 	switch name := args[0]; name {
 	case "help", "-h", "-help", "--help":
+		if name == "help" && len(args) == 2 && args[1] == "ceremony" {
+			fmt.Fprint(stdout, ceremonyHelp)
+			return 0
+		}
 		if name == "help" && len(args) > 1 {
 			c := lookup(args[1])
 			if c == nil || len(args) > 2 {
