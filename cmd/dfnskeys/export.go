@@ -21,7 +21,9 @@ import (
 var exportRequestCommand = &command{
 	name:    "export-request",
 	summary: "make the body of POST /keys/{keyId}/export and its decryption key",
-	usage: `Usage: dfnskeys export-request --decryption-key-out FILE [--out FILE | --request-out FILE [--key KEY_ID]]
+	usage: `Usage: dfnskeys export-request --decryption-key-out FILE [--out FILE]
+       dfnskeys export-request --decryption-key-out FILE --request-out FILE
+                               [--key KEY_ID]
 
 Generates a one-time key pair for one key export. Writes the body of
 POST /keys/{keyId}/export as JSON, and saves the decryption key that

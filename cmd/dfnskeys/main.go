@@ -159,8 +159,9 @@ Commands:
 %s
 Run 'dfnskeys help <command>' for a command's flags, and 'dfnskeys help
 ceremony' for importing and exporting with the keys on an offline machine.
-Flags may be written -flag or --flag. Private keys are read from a file or standard input, never
-from the command line, and are never printed in messages.
+Flags may be written -flag or --flag. Private keys are read from a file or
+standard input, never from the command line, and are never printed in
+messages.
 
 Exit status: 0 on success, 1 on invalid input or a failed check, 2 on a
 usage error.
