@@ -270,6 +270,7 @@ func (c *Client) PlanImportRequest(ctx context.Context, req *ImportPlan, pinned 
 	if err := signers.CheckPinned(cluster.Signers, pinned); err != nil {
 		return nil, fmt.Errorf("the signers Dfns lists now for cluster %s are not the ones the request was encrypted to: nothing was sent: %w", safe(cluster.ClusterID), err)
 	}
+	// The request's signers are the pinned ones, and so are the live ones.
 	existing, err := c.index.find(ctx, c.Keys, req.Identity)
 	if err != nil {
 		return nil, &lookupError{err}
@@ -279,6 +280,25 @@ func (c *Client) PlanImportRequest(ctx context.Context, req *ImportPlan, pinned 
 		plan = ImportPlan{Existing: existing, Identity: req.Identity, ClusterID: req.ClusterID}
 	}
 	return &plan, nil
+}
+
+// Check reports whether req, an import request made offline, was made
+// for this target: the same cluster, and shares encrypted to exactly the
+// target's signers (an error wrapping [signers.ErrPinMismatch] if not).
+// A target checked against pinned signers so checks req against them;
+// bulk sends of many requests check each this way, listing the signers
+// once.
+func (t *ImportTarget) Check(req *ImportPlan) error {
+	if req == nil || req.Request == nil {
+		return errors.New("no import request to check")
+	}
+	if req.ClusterID != "" && req.ClusterID != t.clusterID {
+		return fmt.Errorf("the import request is for cluster %s, not %s: nothing was sent", safe(req.ClusterID), safe(t.clusterID))
+	}
+	if err := t.builder.CheckPinned(req.Signers); err != nil {
+		return fmt.Errorf("the import request was encrypted to other signers than cluster %s's (\"pinned\" below means in the request): nothing was sent: %w", safe(t.clusterID), err)
+	}
+	return nil
 }
 
 // ExportRequestDocument is an export request carried from the offline

@@ -315,6 +315,9 @@ func setup(ctx context.Context, opts *ImportOptions, dryRun bool) (r *runner, cl
 			clear(b)
 		}
 	})
+	if err == nil {
+		err = checkRequestRows(&needs, opts, dryRun)
+	}
 	if err != nil {
 		return nil, closeRun, err
 	}
@@ -989,7 +992,7 @@ func (r *runner) importRow(ctx context.Context, row *rows.Row, schemeOut *keys.S
 		line.Status, line.Error = StatusFailed, err.Error()
 		return line
 	}
-	key, err := r.loadKey(row)
+	key, err := r.loadRow(row) // a private key, or a request made offline
 	if err != nil {
 		return fail(err)
 	}
@@ -1084,7 +1087,7 @@ func (r *runner) importRow(ctx context.Context, row *rows.Row, schemeOut *keys.S
 	// The run's index already answered "does Dfns hold this key?" from one
 	// listing (disk-backed, for runs of any size); ImportKey need not look
 	// again for every row.
-	res, err := r.opts.Client.ImportKey(ctx, key, dfnskeys.ImportKeyOptions{Target: r.target, Protocol: scheme.Protocol, Name: row.Name, AllowDuplicate: true})
+	res, err := r.send(ctx, key, scheme, row.Name)
 	var created *keys.Key
 	if res != nil {
 		created = res.Key
