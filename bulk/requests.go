@@ -163,6 +163,13 @@ func Split(ctx context.Context, opts SplitOptions) (*Summary, error) {
 	if err := os.MkdirAll(opts.OutDir, 0o755); err != nil {
 		return nil, fmt.Errorf("creating the output directory: %w", err)
 	}
+	// The temporary files of a killed run (safefile.Replace's names).
+	for _, pat := range []string{".row-*.json.tmp-*", "." + RequestsFile + ".tmp-*"} {
+		stale, _ := filepath.Glob(filepath.Join(opts.OutDir, pat))
+		for _, p := range stale {
+			os.Remove(p)
+		}
+	}
 	f, err := openInput(opts.InputPath)
 	if err != nil {
 		return nil, err
