@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/dfnskeys/dfnskeys/bulk"
@@ -60,8 +61,7 @@ Flags:
   --format F       keystore (default) or json
   --workers N      keys exported at the same time (default 4); keystore
                    encryption (scrypt, 256 MiB each) runs one at a time
-
-` + connUsage,
+` + bulkExportCarryUsage + "\n" + connUsage,
 	run: runBulkExport,
 }
 
@@ -71,6 +71,11 @@ Flags:
 const bulkExportMemoryLimit = 448 << 20
 
 func runBulkExport(e *env, args []string) error {
+	for _, a := range args {
+		if a == "--carry-dir" || a == "-carry-dir" || strings.HasPrefix(a, "--carry-dir=") || strings.HasPrefix(a, "-carry-dir=") {
+			return runBulkCeremony(e, args, "bulk-export")
+		}
+	}
 	fs := newFlagSet("bulk-export")
 	input := pathFlag(fs, "input")
 	outDir := pathFlag(fs, "out-dir")

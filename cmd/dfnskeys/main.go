@@ -137,7 +137,7 @@ func init() {
 	commands = []*command{
 		splitCommand, exportRequestCommand, recoverCommand,
 		signersCommand, keysCommand, inspectCommand, importCommand, exportCommand, proveCommand,
-		bulkImportCommand, bulkSplitCommand, bulkExportCommand, simulatorCommand, demoCommand,
+		bulkImportCommand, bulkSplitCommand, bulkExportCommand, bulkExportRequestCommand, bulkRecoverCommand, simulatorCommand, demoCommand,
 	}
 }
 
