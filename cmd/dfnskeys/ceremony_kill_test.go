@@ -20,6 +20,7 @@ import (
 
 	"github.com/dfnskeys/dfnskeys/bulk"
 	"github.com/dfnskeys/dfnskeys/dfnstest"
+	"github.com/dfnskeys/dfnskeys/keyformat"
 	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/dfnskeys/dfnskeys/signers"
 )
@@ -181,6 +182,45 @@ func TestCeremonyBulkSurvivesSIGKILL(t *testing.T) {
 	require.NoError(t, err, string(outb))
 	require.Contains(t, string(outb), fmt.Sprintf("0 imported, %d already imported", rows))
 	require.Equal(t, before, srv.KeyCount())
+
+	// The bulk export, the same way: requests offline, sending killed and
+	// rerun online, recovery offline against the report's public keys.
+	secret := filepath.Join(dir, "secret")
+	runKilled(t, bin, []string{"bulk-export-request", "--input", report, "--carry-dir", out, "--key-dir", secret, "--report", filepath.Join(dir, "q.jsonl")},
+		[]string{"PATH=" + os.Getenv("PATH")}, 0, 1, func() int { return 0 })
+	exports := func() int {
+		n := 0
+		for _, r := range srv.Requests() {
+			if r.Method == "POST" && strings.HasSuffix(r.Path, "/export") {
+				n++
+			}
+		}
+		return n
+	}
+	runs = runKilled(t, bin, []string{"bulk-export", "--input", report, "--carry-dir", out, "--report", filepath.Join(dir, "s.jsonl")},
+		env, 2, rows/4, exports)
+	t.Logf("bulk-export --carry-dir succeeded on run %d, after %d export requests for %d keys", runs, exports(), rows)
+	runKilled(t, bin, []string{"bulk-recover", "--input", report, "--carry-dir", out, "--key-dir", secret, "--report", filepath.Join(dir, "rec.jsonl")},
+		[]string{"PATH=" + os.Getenv("PATH")}, 0, 1, func() int { return 0 })
+	for pub, id := range got {
+		k, err := exportedPublicKey(filepath.Join(secret, id+".json"))
+		require.NoError(t, err)
+		require.Equal(t, pub, k)
+	}
+}
+
+// exportedPublicKey returns the public key of the export document at p.
+func exportedPublicKey(p string) (string, error) {
+	data, err := os.ReadFile(p)
+	if err != nil {
+		return "", err
+	}
+	k, err := keyformat.Parse(keyformat.JSON, "", data, keyformat.Secrets{})
+	if err != nil {
+		return "", err
+	}
+	defer k.Destroy()
+	return k.PublicKeyHex(), nil
 }
 
 func must[T any](v T, err error) T {
