@@ -12,7 +12,11 @@ import (
 // The bulk export of the ceremony: bulk-export-request (offline),
 // bulk-export --carry-dir (online), bulk-recover (offline).
 
-const bulkCeremonyFlags = `Flags:
+const bulkCeremonyFlags = `The report is JSON Lines: row, keyId, name, curve, publicKey, file, status
+(requested, answered or recovered; kept when an earlier run did the row;
+failed) and error. Exit status is 0 only when no row failed.
+
+Flags:
   --input FILE       the keys: keyId, name, publicKey (a bulk-import report)
   --carry-dir DIR    what is carried between the machines (no secret)
   --report FILE      where to write the report (JSON Lines)
@@ -65,7 +69,9 @@ The online step of a bulk export in the air-gapped ceremony: with
 answer saved, still encrypted, as DIR/KEY_ID.export-response.json; this
 machine cannot decrypt it. --format does not apply. A row's publicKey still
 stops an export Dfns reports as another key. A rerun sends only what has no
-answer yet. Then carry DIR back and run 'dfnskeys bulk-recover'.
+answer yet (an answer lost to a kill is asked for again with the same
+request). Report statuses: answered, kept, failed. Then carry DIR back and
+run 'dfnskeys bulk-recover'.
   --carry-dir DIR  the export requests, and where the answers go
 `
 

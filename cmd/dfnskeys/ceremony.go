@@ -65,6 +65,21 @@ Export
            another key than the one you expect: give the public key noted
            at import, or an address (--expect-address).
 
+Many keys: the same steps over a bulk input (see each command's help)
+  OFFLINE  dfnskeys bulk-split --input rows.jsonl --signers signers.json \
+             --out-dir carry
+  ONLINE   dfnskeys bulk-import --input carry/requests.jsonl --journal j \
+             --report imported.jsonl --pinned-signers signers.json
+  OFFLINE  dfnskeys bulk-export-request --input imported.jsonl \
+             --carry-dir carry --key-dir secret --report r1.jsonl
+  ONLINE   dfnskeys bulk-export --input ids.jsonl --carry-dir carry \
+             --report r2.jsonl
+  OFFLINE  dfnskeys bulk-recover --input imported.jsonl --carry-dir carry \
+             --key-dir secret --report r3.jsonl
+Each is resumable: rerun it after a failure, Ctrl-C or a kill. bulk-import
+keeps its journal, lock and exactly-once guarantees; bulk-recover needs the
+public keys (imported.jsonl has them) and refuses an answer for another key.
+
 What each side checks, and what it cannot: see docs/threat-model.md §10.
 `
 
