@@ -3,8 +3,6 @@ package dfnskeys_test
 import (
 	"bytes"
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -103,29 +101,8 @@ func TestExportDocumentsStrict(t *testing.T) {
 	require.ErrorContains(t, json.Unmarshal([]byte(`{"publicKey":"02"}`), &r), `no "kind"`)
 }
 
-// The fuzz targets write their seeds from real documents when asked:
-// DFNSKEYS_WRITE_SEEDS=1 go test -run TestWriteCeremonySeeds .
-func TestWriteCeremonySeeds(t *testing.T) {
-	if os.Getenv("DFNSKEYS_WRITE_SEEDS") == "" {
-		t.Skip("set DFNSKEYS_WRITE_SEEDS=1 to rewrite the seed corpora")
-	}
-	write := func(target, name string, data []byte) {
-		dir := filepath.Join("testdata", "fuzz", target)
-		require.NoError(t, os.MkdirAll(dir, 0o755))
-		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte("go test fuzz v1\n[]byte("+quoteGo(data)+")\n"), 0o644))
-	}
-	write("FuzzImportRequestDocument", "valid", sampleImportRequest(t))
-	ec, err := keys.NewExportContext()
-	require.NoError(t, err)
-	doc, err := json.Marshal(&dfnskeys.ExportRequestDocument{KeyID: "key-1", Request: ec.Request()})
-	require.NoError(t, err)
-	write("FuzzExportDocuments", "request", doc)
-}
-
-func quoteGo(b []byte) string {
-	q, _ := json.Marshal(string(b))
-	return string(q)
-}
+// The seed corpora in testdata/fuzz hold real documents: an import
+// request (sampleImportRequest), an export request and an export response.
 
 func FuzzImportRequestDocument(f *testing.F) {
 	f.Add([]byte(`{"kind":"dfnskeys import request","version":1}`))

@@ -70,10 +70,10 @@ const (
 // run of the step did (its file is kept; counted in
 // ExportSummary.AlreadyExported).
 const (
-	StatusRequested = "requested"
-	StatusAnswered  = "answered"
-	StatusRecovered = "recovered"
-	StatusKept      = "kept"
+	statusRequested = "requested"
+	statusAnswered  = "answered"
+	statusRecovered = "recovered"
+	statusKept      = "kept"
 )
 
 // MakeExportRequests makes, offline, the export request of every row
@@ -89,7 +89,7 @@ func MakeExportRequests(ctx context.Context, opts CeremonyExportOptions) (*Expor
 			if _, err := os.Lstat(dkPath); err != nil {
 				return failLine(l, fmt.Errorf("%s exists but its decryption key %s does not: an answer to it could never be read; remove the request and rerun", reqPath, dkPath))
 			}
-			l.Status, l.File = StatusKept, reqPath
+			l.Status, l.File = statusKept, reqPath
 			return l
 		}
 		// The decryption key first, as export-request saves it: a request
@@ -115,7 +115,7 @@ func MakeExportRequests(ctx context.Context, opts CeremonyExportOptions) (*Expor
 		if err != nil {
 			return failLine(l, err)
 		}
-		l.Status, l.File = StatusRequested, reqPath
+		l.Status, l.File = statusRequested, reqPath
 		return l
 	})
 }
@@ -136,7 +136,7 @@ func SendExportRequests(ctx context.Context, opts CeremonyExportOptions) (*Expor
 	return ceremonyRows(ctx, opts, func(row rows.KeyRow, l ExportLine) ExportLine {
 		respPath := filepath.Join(opts.CarryDir, row.KeyID+responseSuffix)
 		if _, err := os.Lstat(respPath); err == nil {
-			l.Status, l.File = StatusKept, respPath
+			l.Status, l.File = statusKept, respPath
 			return l
 		}
 		var req dfnskeys.ExportRequestDocument
@@ -175,7 +175,7 @@ func SendExportRequests(ctx context.Context, opts CeremonyExportOptions) (*Expor
 			}
 			return failLine(l, fmt.Errorf("the key was exported, but writing %s failed (%v), and so did saving it elsewhere: rerun to export it again with the same request", respPath, err))
 		}
-		l.Status, l.File = StatusAnswered, respPath
+		l.Status, l.File = statusAnswered, respPath
 		return l
 	})
 }
@@ -191,7 +191,7 @@ func RecoverExports(ctx context.Context, opts CeremonyExportOptions) (*ExportSum
 	return ceremonyRows(ctx, opts, func(row rows.KeyRow, l ExportLine) ExportLine {
 		out := filepath.Join(opts.KeyDir, row.KeyID+".json")
 		if _, err := os.Lstat(out); err == nil {
-			l.Status, l.File = StatusKept, out
+			l.Status, l.File = statusKept, out
 			return l
 		}
 		if row.PublicKey == "" {
@@ -231,7 +231,7 @@ func RecoverExports(ctx context.Context, opts CeremonyExportOptions) (*ExportSum
 			return failLine(l, err)
 		}
 		l.Curve, l.PublicKey, l.CheckedAgainst = string(key.Curve()), key.PublicKeyHex(), CheckedExpected
-		l.Status, l.File = StatusRecovered, out
+		l.Status, l.File = statusRecovered, out
 		return l
 	})
 }
@@ -296,7 +296,7 @@ func ceremonyRows(ctx context.Context, opts CeremonyExportOptions, one func(rows
 		switch l.Status {
 		case StatusFailed:
 			sum.Failed++
-		case StatusKept:
+		case statusKept:
 			sum.AlreadyExported++
 		default:
 			sum.Exported++

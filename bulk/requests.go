@@ -31,9 +31,9 @@ import (
 // RequestsFile is the name of the input [Split] writes in its OutDir.
 const RequestsFile = "requests.jsonl"
 
-// StatusSplit is the report status of a row [Split] made (or, on a
+// statusSplit is the report status of a row [Split] made (or, on a
 // rerun, found) an import request document for.
-const StatusSplit = "split"
+const statusSplit = "split"
 
 // rowKey is what a row imports: a private key (keyFile rows), or only the
 // public half of one and the import request made for it offline
@@ -139,7 +139,7 @@ type SplitOptions struct {
 }
 
 // Split makes, offline, an import request document for every row of a
-// bulk-import input, for opts.Target, and then RequestsFile in OutDir: a
+// bulk-import input (report status "split", or failed), for opts.Target, and then RequestsFile in OutDir: a
 // bulk-import input of requestFile rows, for [Import] on an online
 // machine. Nothing is sent; no client is needed. A row that fails is in
 // the report, and RequestsFile is then not written: fix the row and rerun.
@@ -212,7 +212,7 @@ func Split(ctx context.Context, opts SplitOptions) (*Summary, error) {
 		if writeErr == nil {
 			writeErr = enc.Encode(d.line)
 		}
-		if d.line.Status == StatusSplit {
+		if d.line.Status == statusSplit {
 			d.line.Status = StatusValid // counted as valid rows
 			split = append(split, *d.row)
 		}
@@ -310,7 +310,7 @@ func splitRow(r *runner, opts SplitOptions, row *rows.Row) (ReportLine, *rows.Ro
 		if plan.Identity != ident || plan.Request.Name != row.Name || opts.Target.Check(&plan) != nil {
 			return fail(fmt.Errorf("%s exists and is not this row's import request for this cluster: it is not overwritten; remove it (or use another directory) and rerun", name))
 		}
-		line.Status = StatusSplit
+		line.Status = statusSplit
 		return line, out
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return fail(fmt.Errorf("reading %s: %w", name, err))
@@ -328,6 +328,6 @@ func splitRow(r *runner, opts SplitOptions, row *rows.Row) (ReportLine, *rows.Ro
 		return fail(fmt.Errorf("writing %s: %w", name, err))
 	}
 	f.Close()
-	line.Status = StatusSplit
+	line.Status = statusSplit
 	return line, out
 }
