@@ -100,6 +100,9 @@ func jsonErr(err error) error {
 		return fmt.Errorf("invalid JSON at byte %d", se.Offset)
 	}
 	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) && te.Field == "" {
+		return fmt.Errorf("it is a JSON %s, not an object", te.Value)
+	}
 	if errors.As(err, &te) {
 		return fmt.Errorf("field %q has the wrong type (%s)", safe(te.Field), te.Value)
 	}
