@@ -9,6 +9,14 @@
 //	dfnskeys export-request --decryption-key-out FILE [--out FILE]
 //	dfnskeys recover --decryption-key FILE --response FILE [--expect-public-key HEX | --expect-address ADDR] [--out FILE]
 //	dfnskeys inspect [--curve CURVE] [key source flags]
+//	dfnskeys bulk-split --input FILE --signers FILE --out-dir DIR
+//	dfnskeys bulk-export-request --input FILE --carry-dir DIR --key-dir DIR --report FILE
+//	dfnskeys bulk-recover --input FILE --carry-dir DIR --key-dir DIR --report FILE
+//
+// With --request-out, split and export-request write the documents of the
+// air-gapped ceremony ('dfnskeys help ceremony'), which the online
+// commands import --request, export --request and bulk-export --carry-dir
+// send with no key on the online machine.
 //
 // Online commands call the API themselves, configured by DFNS_API_URL,
 // DFNS_AUTH_TOKEN, DFNS_CRED_ID and DFNS_PRIVATE_KEY (flags override them):
