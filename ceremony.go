@@ -39,9 +39,15 @@ import (
 // data or more than [MaxDocumentSize] bytes is refused, and what they hold
 // is checked before it is used.
 
-// MaxDocumentSize bounds a ceremony document. An import request for the
-// largest cluster (255 signers) is about 120 KB.
-const MaxDocumentSize = 1 << 20
+// MaxDocumentSize bounds a ceremony document. An import request grows
+// with the square of the cluster's size (each share carries something for
+// every signer): 9 KB for 5 signers, 0.9 MB for 64, 14 MB for the largest
+// cluster supported (255).
+const MaxDocumentSize = 32 << 20
+
+// maxImportShare bounds one encrypted import share, base64 (56 KB for 255
+// signers).
+const maxImportShare = 1 << 20
 
 // documentVersion is the version of every ceremony document.
 const documentVersion = 1
@@ -225,8 +231,8 @@ func (d *importDoc) check() (*ImportPlan, error) {
 		if s.SignerID != order[i].SignerID {
 			return nil, fmt.Errorf("share %d is for signer %s, not %s: the request was not made for these signers", i+1, safe(s.SignerID), safe(order[i].SignerID))
 		}
-		if len(s.EncryptedKeyShare) > 4*keys.MaxEncryptedShareSize/3+4 {
-			return nil, fmt.Errorf("share %d is too long", i+1)
+		if len(s.EncryptedKeyShare) > maxImportShare {
+			return nil, fmt.Errorf("share %d is longer than %d bytes", i+1, maxImportShare)
 		}
 		if _, err := base64.StdEncoding.Strict().DecodeString(s.EncryptedKeyShare); err != nil || s.EncryptedKeyShare == "" {
 			return nil, fmt.Errorf("share %d is not standard base64", i+1)

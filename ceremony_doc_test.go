@@ -3,6 +3,7 @@ package dfnskeys_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -59,7 +60,7 @@ func TestImportRequestDocumentStrict(t *testing.T) {
 		"kind":          {edit(func(c map[string]any) { c["kind"] = "dfnskeys export request" }), `"dfnskeys export request" document, not a dfnskeys import request`},
 		"bare body":     {edit(func(c map[string]any) { delete(c, "kind") }), `no "kind"`},
 		"trailing":      {append(bytes.Clone(doc), []byte(" {}")...), "data after its end"},
-		"too big":       {edit(func(c map[string]any) { c["purpose"] = strings.Repeat("x", dfnskeys.MaxDocumentSize) }), "more than the 1048576 allowed"},
+		"too big":       {edit(func(c map[string]any) { c["purpose"] = strings.Repeat("x", dfnskeys.MaxDocumentSize) }), fmt.Sprintf("more than the %d allowed", dfnskeys.MaxDocumentSize)},
 		"public key":    {edit(func(c map[string]any) { c["key"].(map[string]any)["publicKey"] = strings.Repeat("ab", 33) }), "not a valid secp256k1 public key"},
 		"addresses":     {edit(func(c map[string]any) { c["key"].(map[string]any)["addresses"].(map[string]any)["ethereum"] = "0x0" }), "addresses recorded are not those"},
 		"protocol":      {edit(func(c map[string]any) { req(c)["protocol"] = "FROST_BITCOIN" }), "recorded as CGGMP24/secp256k1"},
@@ -142,4 +143,27 @@ func FuzzExportDocuments(f *testing.F) {
 			require.Equal(t, d, d2)
 		}
 	})
+}
+
+// A large cluster's request (shares grow with the cluster: 0.9 MB for 64
+// signers) is within the limits and round-trips.
+func TestImportRequestDocumentLargeCluster(t *testing.T) {
+	t.Parallel()
+	cl, err := dfnstest.NewCluster(64)
+	require.NoError(t, err)
+	list := &signers.ListResponse{Clusters: []signers.Cluster{{ClusterID: "cl-big", Signers: cl.WireSigners()}}}
+	target, err := dfnskeys.NewImportTarget(list, "", nil)
+	require.NoError(t, err)
+	k, err := keys.GeneratePrivateKey(keys.Ed25519)
+	require.NoError(t, err)
+	defer k.Destroy()
+	plan, err := target.Plan(k, dfnskeys.ImportKeyOptions{Threshold: 40})
+	require.NoError(t, err)
+	doc, err := json.MarshalIndent(plan, "", "  ")
+	require.NoError(t, err)
+	require.Greater(t, len(doc), 1<<19)
+	var got dfnskeys.ImportPlan
+	require.NoError(t, got.UnmarshalJSON(doc))
+	require.Equal(t, *plan, got)
+	require.NoError(t, target.Check(&got))
 }
