@@ -229,3 +229,36 @@ func must[T any](v T, err error) T {
 	}
 	return v
 }
+
+// TestCeremonyExportSIGINT: Ctrl-C while Dfns's answer to 'export
+// --request --response-out' is on its way does not lose it: the answer is
+// saved, still encrypted, and recovers offline to the key.
+func TestCeremonyExportSIGINT(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow: builds the binary")
+	}
+	t.Parallel()
+	bin := buildBinary(t)
+	h := newCLIHarness(t)
+	key, id := h.importKey(t, keys.Secp256k1)
+	dk, req := filepath.Join(h.dir, "dk"), filepath.Join(h.dir, "req.json")
+	code, stderr := h.run(nil, "export-request", "--key", id, "--decryption-key-out", dk, "--request-out", req)
+	require.Zero(t, code, stderr)
+	require.NoError(t, h.srv.SetFaults(dfnstest.Fault{Kind: dfnstest.DelayAfter, Route: dfnstest.RouteExportKey, Count: 1, Wait: 3 * time.Second}))
+	resp := filepath.Join(h.dir, "resp.json")
+	cmd := exec.Command(bin, "export", id, "--request", req, "--response-out", resp)
+	cmd.Env = h.environ()
+	var errb strings.Builder
+	cmd.Stderr = &errb
+	require.NoError(t, cmd.Start())
+	require.Eventually(t, func() bool { k, _ := h.srv.Key(id); return k.Key.Exported }, 30*time.Second, 5*time.Millisecond)
+	require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
+	require.NoError(t, cmd.Wait(), errb.String())
+	require.Contains(t, errb.String(), "interrupt: the export is under way; finishing it and saving the answer")
+	out := filepath.Join(h.dir, "key.json")
+	code, stderr = h.run(nil, "recover", "--response", resp, "--decryption-key", dk, "--expect-public-key", key.PublicKeyHex(), "--out", out)
+	require.Zero(t, code, stderr)
+	got, err := exportedPublicKey(out)
+	require.NoError(t, err)
+	require.Equal(t, key.PublicKeyHex(), got)
+}
