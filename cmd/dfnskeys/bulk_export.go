@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
-	"strings"
 	"time"
 
 	"github.com/dfnskeys/dfnskeys/bulk"
@@ -71,12 +70,8 @@ Flags:
 const bulkExportMemoryLimit = 448 << 20
 
 func runBulkExport(e *env, args []string) error {
-	for _, a := range args {
-		if a == "--carry-dir" || a == "-carry-dir" || strings.HasPrefix(a, "--carry-dir=") || strings.HasPrefix(a, "-carry-dir=") {
-			return runBulkCeremony(e, args, "bulk-export")
-		}
-	}
 	fs := newFlagSet("bulk-export")
+	carry := pathFlag(fs, "carry-dir")
 	input := pathFlag(fs, "input")
 	outDir := pathFlag(fs, "out-dir")
 	reportPath := pathFlag(fs, "report")
@@ -85,6 +80,9 @@ func runBulkExport(e *env, args []string) error {
 	cf := addConnFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if *carry != "" {
+		return runBulkCeremony(e, args, "bulk-export") // the ceremony's online step
 	}
 	if err := requireFlags("input", *input, "out-dir", *outDir, "report", *reportPath); err != nil {
 		return err
