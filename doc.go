@@ -32,6 +32,21 @@
 // carries a fixed externalId, so a rerun after a crash finds the first
 // request instead of signing again.
 //
+// # The air-gapped ceremony
+//
+// The key may stay on a machine that never has network access or API
+// credentials. Offline, [NewImportTarget] takes a saved signers listing and
+// [ImportTarget.Plan] builds the request; json.Marshal of the [ImportPlan]
+// is an import request document, which holds no secret. Online, with no
+// key, [Client.PlanImportRequest] checks the request's and the live
+// signers against pinned ones and finds a key Dfns already holds, and
+// [Client.SendImport] sends it. Exports likewise: an
+// [ExportRequestDocument] made offline (its decryption key stays there),
+// [Client.PlanExport] and [Client.SendExportRequest] online, and the
+// [ExportResponseDocument] recovered offline with
+// [keys.ExportContext.Recover] against the key the user knows. See
+// docs/threat-model.md §10.
+//
 // # Retries and key import
 //
 // Reads (GET) are retried on 429, 5xx and network errors with capped

@@ -71,7 +71,8 @@ type ImportResult struct {
 // holds, or the request that would create it. Make one with
 // [Client.PlanImport] or, offline, [ImportTarget.Plan]; send it with
 // [Client.SendImport]. A plan holds no secret: the shares in Request are
-// encrypted to the signers.
+// encrypted to the signers. As JSON it is the import request document of
+// the air-gapped ceremony (see [ImportPlan.MarshalJSON]).
 type ImportPlan struct {
 	// Existing, when set, is the key Dfns already holds (see
 	// [Client.ImportKey]); Request is then nil and sending the plan sends
@@ -81,6 +82,10 @@ type ImportPlan struct {
 	Request *keys.ImportRequest
 	// ClusterID is the cluster Request is for.
 	ClusterID string
+	// Signers are the signers Request's shares are encrypted to, in share
+	// order: what an offline plan records for the online side to check
+	// (see [Client.PlanImportRequest]).
+	Signers []signers.Signer
 	// Identity is the identity of the Dfns key the import makes.
 	Identity keys.Identity
 }
@@ -153,7 +158,12 @@ func (t *ImportTarget) Plan(key *keys.PrivateKey, opts ImportKeyOptions) (*Impor
 		return nil, err
 	}
 	scheme := keys.Scheme{Protocol: req.Protocol, Curve: req.Curve}
-	return &ImportPlan{Request: req, ClusterID: t.clusterID, Identity: keys.NewIdentity(scheme, key.PublicKey())}, nil
+	listed := t.builder.Signers()
+	ss := make([]signers.Signer, len(listed))
+	for i, s := range listed {
+		ss[i] = signers.Signer{SignerID: s.SignerID, EncryptionKey: s.EncryptionKey.String()}
+	}
+	return &ImportPlan{Request: req, ClusterID: t.clusterID, Signers: ss, Identity: keys.NewIdentity(scheme, key.PublicKey())}, nil
 }
 
 // PlanImport is the first step of [Client.ImportKey]: unless

@@ -316,6 +316,9 @@ func setup(ctx context.Context, opts *ImportOptions, dryRun bool) (r *runner, cl
 			clear(b)
 		}
 	})
+	if err == nil {
+		err = checkRequestRows(&needs, opts, dryRun)
+	}
 	if err != nil {
 		return nil, closeRun, err
 	}
@@ -994,7 +997,7 @@ func (r *runner) importRow(ctx context.Context, row *rows.Row, schemeOut *keys.S
 		line.Status, line.Error = StatusFailed, err.Error()
 		return line
 	}
-	key, err := r.loadKey(row)
+	key, err := r.loadRow(row) // a private key, or a request made offline
 	if err != nil {
 		return fail(err)
 	}
@@ -1061,7 +1064,12 @@ func (r *runner) importRow(ctx context.Context, row *rows.Row, schemeOut *keys.S
 	var plan *dfnskeys.ImportPlan
 	lookUp := func() (ReportLine, bool) {
 		var err error
-		if plan, err = r.opts.Client.PlanImport(ctx, key, popts); err != nil {
+		if key.plan != nil {
+			plan, err = r.opts.Client.PlanImportRequest(ctx, key.plan, popts)
+		} else {
+			plan, err = r.opts.Client.PlanImport(ctx, key.key, popts)
+		}
+		if err != nil {
 			if uncertain {
 				err = fmt.Errorf("looking for a key an interrupted run may have imported: %w", err)
 			}
@@ -1110,6 +1118,9 @@ func (r *runner) importRow(ctx context.Context, row *rows.Row, schemeOut *keys.S
 	}
 	if err := r.index.Put(fp, index.Entry{Row: row.Number}, false); err != nil {
 		return fail(err)
+	}
+	if key.plan != nil && key.plan.Request.Protocol != scheme.Protocol {
+		return fail(fmt.Errorf("the import request is for protocol %s, not %s: nothing was sent", key.plan.Request.Protocol, scheme.Protocol))
 	}
 	res, err := r.opts.Client.SendImport(ctx, plan)
 	var created *keys.Key

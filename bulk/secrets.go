@@ -19,6 +19,7 @@ const maxPasswordFile = 4 << 10
 // variables and files rows name for their own.
 type secretNeeds struct {
 	passwordRow, passphraseRow int // first row needing each, 0 for none
+	requestRow                 int // first requestFile row, 0 for none
 	envs                       []envNeed
 	files                      []fileNeed
 }
@@ -37,6 +38,9 @@ type fileNeed struct {
 const maxSecretProblems = 10
 
 func (n *secretNeeds) add(r *rows.Row) {
+	if r.RequestFile != "" && n.requestRow == 0 {
+		n.requestRow = r.Number
+	}
 	switch {
 	case !r.NeedsSecret():
 	case r.PasswordEnv != "":

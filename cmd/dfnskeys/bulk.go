@@ -28,6 +28,11 @@ or two edits from a field's (keyFle, expectedAdress) is taken for a
 misspelling: that row fails with "did you mean", and such a CSV header
 refuses the input.
 
+Rows may instead have a requestFile: an import request document made
+offline by 'dfnskeys bulk-split', whose requests.jsonl is such an input
+(see 'dfnskeys help ceremony'). No key is read for them; --pinned-signers
+is then required, and each request must be for exactly the pinned signers.
+
 Many accounts of one mnemonic or xprv: one step of a row's path may be an
 inclusive range, such as m/44'/60'/0'/0/0-9 (ten accounts) or, hardened,
 m/44'/501'/0-4'/0' (ed25519 ranges must be hardened). The row stands for one
@@ -140,23 +145,7 @@ func runBulkImport(e *env, args []string) error {
 		return usagef("--prove cannot be used with --dry-run: a dry run imports nothing to prove")
 	}
 	opts := bulk.ImportOptions{InputPath: *input, JournalPath: *journal, Workers: *workers, ClusterID: *clusterID, PinnedSigners: pinned, Prove: *prove}
-	if pw, ok := lookupEnv(e, "DFNS_KEY_PASSWORD"); ok {
-		opts.Password = append([]byte{}, pw...)
-		defer clear(opts.Password)
-	}
-	if pp, ok := lookupEnv(e, "DFNS_MNEMONIC_PASSPHRASE"); ok {
-		opts.Passphrase = append([]byte{}, pp...) // non-nil when empty: "no passphrase"
-		defer clear(opts.Passphrase)
-	}
-	opts.LookupEnv = func(k string) (string, bool) { return lookupEnv(e, k) }
-	if in, ok := e.stdin.(*os.File); ok && isTerminal(in) {
-		opts.Prompt = func(what string) ([]byte, error) {
-			fmt.Fprintf(e.stderr, "%s (not echoed): ", what)
-			b, err := readPassword(in)
-			fmt.Fprintln(e.stderr)
-			return b, err
-		}
-	}
+	defer bulkSecrets(e, &opts)()
 	if !*dryRun {
 		c, err := cf.client(e, true)
 		if err != nil {
@@ -262,6 +251,29 @@ func runBulkImport(e *env, args []string) error {
 		return fmt.Errorf("%d of %d rows are imported but their proofs were not completed because of the network (proofIncomplete; see the report's proofError): rerun the same command to finish them; it asks Dfns for the same signature requests", sum.ProofIncomplete, sum.Total)
 	}
 	return nil
+}
+
+// bulkSecrets sets the run-wide secrets of a bulk run from the
+// environment (DFNS_KEY_PASSWORD, DFNS_MNEMONIC_PASSPHRASE), the rows'
+// variables, and a prompt on a terminal. The returned function clears
+// them.
+func bulkSecrets(e *env, opts *bulk.ImportOptions) func() {
+	if pw, ok := lookupEnv(e, "DFNS_KEY_PASSWORD"); ok {
+		opts.Password = append([]byte{}, pw...)
+	}
+	if pp, ok := lookupEnv(e, "DFNS_MNEMONIC_PASSPHRASE"); ok {
+		opts.Passphrase = append([]byte{}, pp...) // non-nil when empty: "no passphrase"
+	}
+	opts.LookupEnv = func(k string) (string, bool) { return lookupEnv(e, k) }
+	if in, ok := e.stdin.(*os.File); ok && isTerminal(in) {
+		opts.Prompt = func(what string) ([]byte, error) {
+			fmt.Fprintf(e.stderr, "%s (not echoed): ", what)
+			b, err := readPassword(in)
+			fmt.Fprintln(e.stderr)
+			return b, err
+		}
+	}
+	return func() { clear(opts.Password); clear(opts.Passphrase) }
 }
 
 func plural(n int, one, many string) string {

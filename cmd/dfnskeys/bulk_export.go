@@ -60,8 +60,7 @@ Flags:
   --format F       keystore (default) or json
   --workers N      keys exported at the same time (default 4); keystore
                    encryption (scrypt, 256 MiB each) runs one at a time
-
-` + connUsage,
+` + bulkExportCarryUsage + "\n" + connUsage,
 	run: runBulkExport,
 }
 
@@ -72,6 +71,7 @@ const bulkExportMemoryLimit = 448 << 20
 
 func runBulkExport(e *env, args []string) error {
 	fs := newFlagSet("bulk-export")
+	carry := pathFlag(fs, "carry-dir")
 	input := pathFlag(fs, "input")
 	outDir := pathFlag(fs, "out-dir")
 	reportPath := pathFlag(fs, "report")
@@ -80,6 +80,9 @@ func runBulkExport(e *env, args []string) error {
 	cf := addConnFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if *carry != "" {
+		return runBulkCeremony(e, args, "bulk-export") // the ceremony's online step
 	}
 	if err := requireFlags("input", *input, "out-dir", *outDir, "report", *reportPath); err != nil {
 		return err

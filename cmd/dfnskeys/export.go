@@ -22,6 +22,8 @@ var exportRequestCommand = &command{
 	name:    "export-request",
 	summary: "make the body of POST /keys/{keyId}/export and its decryption key",
 	usage: `Usage: dfnskeys export-request --decryption-key-out FILE [--out FILE]
+       dfnskeys export-request --decryption-key-out FILE --request-out FILE
+                               [--key KEY_ID]
 
 Generates a one-time key pair for one key export. Writes the body of
 POST /keys/{keyId}/export as JSON, and saves the decryption key that
@@ -29,9 +31,16 @@ POST /keys/{keyId}/export as JSON, and saves the decryption key that
 exist: dfnskeys never overwrites a file or follows a symbolic link. Keep it secret, and delete it once the key is
 recovered. Use a new export request for every export.
 
+With --request-out it writes, instead of the bare body, an export request
+document for 'dfnskeys export KEY_ID --request FILE --response-out FILE' on
+an online machine (see 'dfnskeys help ceremony'); --key records the only key
+it may be sent for.
+
 Flags:
   --decryption-key-out FILE   where to save the decryption key (required)
   --out FILE                  write the body to FILE instead of standard output
+  --request-out FILE          write the export request document to FILE
+  --key KEY_ID                the key the document is for (with --request-out)
 `,
 	run: runExportRequest,
 }
@@ -58,7 +67,9 @@ Prints the curve, protocol and public key on standard error.
 
 Flags:
   --decryption-key FILE   decryption key saved by export-request (required)
-  --response FILE         the export response JSON (required)
+  --response FILE         the export response document saved by 'dfnskeys
+                          export --response-out', or a bare export response
+                          body (required)
   --expect-public-key HEX the key's public key, hex, as Dfns encodes it
   --expect-address ADDR   one of the key's addresses ('dfnskeys inspect')
   --format F              json (default) or hex
@@ -71,11 +82,21 @@ func runExportRequest(e *env, args []string) error {
 	fs := newFlagSet("export-request")
 	dkOut := pathFlag(fs, "decryption-key-out")
 	out := pathFlag(fs, "out")
+	requestOut := pathFlag(fs, "request-out")
+	keyID := fs.String("key", "", "")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if err := requireFlags("decryption-key-out", *dkOut); err != nil {
 		return err
+	}
+	switch {
+	case *out != "" && *requestOut != "":
+		return usagef("give --out (the bare body) or --request-out (the export request document), not both")
+	case *keyID != "" && *requestOut == "":
+		return usagef("--key is recorded in the export request document: give --request-out too")
+	case *requestOut != "":
+		out = requestOut
 	}
 	if *out != "" && samePath(*out, *dkOut) {
 		return usagef("--out and --decryption-key-out name the same file")
@@ -101,7 +122,12 @@ func runExportRequest(e *env, args []string) error {
 		return err
 	}
 	defer ctx.Destroy()
-	body, err := marshalBody(ctx.Request())
+	var body []byte
+	if *requestOut != "" {
+		body, err = marshalBody(&dfnskeys.ExportRequestDocument{KeyID: *keyID, Request: ctx.Request()})
+	} else {
+		body, err = marshalBody(ctx.Request())
+	}
 	if err != nil {
 		return fmt.Errorf("encoding the export request: %w", err)
 	}
@@ -160,8 +186,8 @@ func runRecover(e *env, args []string) error {
 		return err
 	}
 	defer dest.Discard()
-	var resp keys.ExportResponse
-	if err := readJSONFile(*respPath, "--response", &resp); err != nil {
+	resp, keyID, err := readExportResponse(*respPath)
+	if err != nil {
 		return err
 	}
 	if *format == "hex" && resp.Curve == keys.Ed25519 {
@@ -174,7 +200,7 @@ func runRecover(e *env, args []string) error {
 	ctx := keys.NewExportContextFromDecryptionKey(dk)
 	defer ctx.Destroy()
 
-	key, faulty, err := ctx.Recover(context.Background(), &resp, keys.RecoverOptions{Expect: expect})
+	key, faulty, err := ctx.Recover(context.Background(), resp, keys.RecoverOptions{Expect: expect})
 	if err != nil {
 		return fmt.Errorf("recovering the key from %s: %w", *respPath, err)
 	}
@@ -188,6 +214,9 @@ func runRecover(e *env, args []string) error {
 	defer clear(text)
 	if err := dest.Save(text, "recovered", "."+*format); err != nil {
 		return err
+	}
+	if keyID != "" {
+		fmt.Fprintf(e.stderr, "key: %s\n", safetext.Text(keyID))
 	}
 	fmt.Fprintf(e.stderr, "curve: %s\nprotocol: %s\npublic key: %s\nformat: %s\n", key.Curve(), resp.Protocol, key.PublicKeyHex(), *format)
 	if expect != nil {
@@ -267,6 +296,15 @@ key recovered is another one, it is discarded and saved nowhere. Either way
 the exit status is 1. Without either flag the key is checked only against
 the public key the API reports, and a note on standard error says so.
 
+The online half of the two-step export (see 'dfnskeys help ceremony'):
+  --request FILE       an export request document made offline by
+                       'dfnskeys export-request --request-out'
+  --response-out FILE  where to save Dfns's answer, still encrypted (a new
+                       file): 'dfnskeys recover --response' on the offline
+                       machine decrypts it; this machine cannot
+With these two, --format and --out do not apply; --expect-* still stop the
+export before it is sent when Dfns reports another key.
+
 ` + connUsage,
 	run: runExport,
 }
@@ -283,10 +321,15 @@ func runExport(e *env, args []string) error {
 	out := pathFlag(fs, "out")
 	expectPub := fs.String("expect-public-key", "", "")
 	expectAddr := fs.String("expect-address", "", "")
+	request := pathFlag(fs, "request")
+	responseOut := pathFlag(fs, "response-out")
 	cf := addConnFlags(fs)
 	keyID, err := parseKeyIDArgs(fs, args, "export")
 	if err != nil {
 		return err
+	}
+	if *request != "" || *responseOut != "" {
+		return runExportRequestDoc(e, fs, keyID, *request, *responseOut, cf)
 	}
 	if _, ok := exportFormats[*format]; !ok {
 		return usagef("unknown --format %q: use json, hex, wif or keystore", *format)

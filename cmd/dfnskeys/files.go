@@ -67,18 +67,6 @@ func readFileLimited(path string, max int, what string) ([]byte, error) {
 	return readAllLimited(f, max, what+" "+path)
 }
 
-// readJSONFile decodes the named file into v.
-func readJSONFile(path, what string, v any) error {
-	b, err := readFileLimited(path, maxJSONFile, what)
-	if err != nil {
-		return err
-	}
-	if err := json.Unmarshal(b, v); err != nil {
-		return fmt.Errorf("%s %s is not valid JSON: %w", what, path, err)
-	}
-	return nil
-}
-
 // outFile is a file a command writes, created before the work that
 // produces its content, so that a destination that cannot be written is
 // found first. It is always a new file, never reached through a symbolic

@@ -43,6 +43,11 @@ Flags:
                           and verify it here against the local public key; prints
                           "proved": true (exit 1 if it does not verify)
   --dry-run               show the request that would be sent, and stop
+  --request FILE          send an import request document made offline by
+                          'dfnskeys split --request-out' instead of reading a
+                          key: no key here; --pinned-signers is required, and
+                          only --expect-address, --dry-run and --prove apply
+                          (see 'dfnskeys help ceremony')
 ` + pinUsage + "\n" + keySourceUsage + "\n" + connUsage,
 	run: runImport,
 }
@@ -58,6 +63,7 @@ func runImport(e *env, args []string) error {
 	prove := fs.Bool("prove", false, "")
 	pinFile := pathFlag(fs, "pinned-signers")
 	allowDuplicate := fs.Bool("allow-duplicate", false, "")
+	request := pathFlag(fs, "request")
 	ks := addKeySource(fs, "")
 	cf := addConnFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
@@ -65,6 +71,9 @@ func runImport(e *env, args []string) error {
 	}
 	if *prove && *dryRun {
 		return usagef("--prove cannot be used with --dry-run: a dry run imports nothing to prove")
+	}
+	if *request != "" {
+		return runImportRequest(e, fs, importRequestFlags{path: *request, pinFile: *pinFile, expect: *expect, dryRun: *dryRun, prove: *prove}, cf)
 	}
 	if err := checkKeyName(*name); err != nil {
 		return err
@@ -134,7 +143,7 @@ func runImport(e *env, args []string) error {
 		}
 		fmt.Fprintf(e.stderr, "%s: Dfns already holds this key as %s (imported, active, never exported); pass --allow-duplicate to import a second copy\n", what, safetext.Text(plan.Existing.ID))
 		if *prove && !*dryRun {
-			return proveImported(e, ctx, client, plan.Existing, key)
+			return proveImported(e, ctx, client, plan.Existing, key.PublicKey())
 		}
 		return printJSON(e, plan.Existing)
 	case *dryRun:
@@ -146,7 +155,7 @@ func runImport(e *env, args []string) error {
 		return err
 	}
 	if *prove {
-		return proveImported(e, ctx, client, res.Key, key)
+		return proveImported(e, ctx, client, res.Key, key.PublicKey())
 	}
 	return printJSON(e, res.Key)
 }
@@ -163,9 +172,10 @@ type provedKey struct {
 }
 
 // proveImported has Dfns sign with the key just imported (or found) and
-// verifies the signature under the local key's public key.
-func proveImported(e *env, ctx context.Context, client *dfnskeys.Client, k *keys.Key, local *keys.PrivateKey) error {
-	proof, err := client.ProveKey(ctx, k, dfnskeys.ProveOptions{PublicKey: local.PublicKey()})
+// verifies the signature under the public key computed locally (from the
+// key, or recorded offline in an import request).
+func proveImported(e *env, ctx context.Context, client *dfnskeys.Client, k *keys.Key, pub []byte) error {
+	proof, err := client.ProveKey(ctx, k, dfnskeys.ProveOptions{PublicKey: pub})
 	if err != nil {
 		out := provedKey{Key: k, ProofError: safetext.Line(err.Error())}
 		if perr := printJSON(e, out); perr != nil {

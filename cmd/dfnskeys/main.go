@@ -9,6 +9,14 @@
 //	dfnskeys export-request --decryption-key-out FILE [--out FILE]
 //	dfnskeys recover --decryption-key FILE --response FILE [--expect-public-key HEX | --expect-address ADDR] [--out FILE]
 //	dfnskeys inspect [--curve CURVE] [key source flags]
+//	dfnskeys bulk-split --input FILE --signers FILE --out-dir DIR
+//	dfnskeys bulk-export-request --input FILE --carry-dir DIR --key-dir DIR --report FILE
+//	dfnskeys bulk-recover --input FILE --carry-dir DIR --key-dir DIR --report FILE
+//
+// With --request-out, split and export-request write the documents of the
+// air-gapped ceremony ('dfnskeys help ceremony'), which the online
+// commands import --request, export --request and bulk-export --carry-dir
+// send with no key on the online machine.
 //
 // Online commands call the API themselves, configured by DFNS_API_URL,
 // DFNS_AUTH_TOKEN, DFNS_CRED_ID and DFNS_PRIVATE_KEY (flags override them):
@@ -137,7 +145,7 @@ func init() {
 	commands = []*command{
 		splitCommand, exportRequestCommand, recoverCommand,
 		signersCommand, keysCommand, inspectCommand, importCommand, exportCommand, proveCommand,
-		bulkImportCommand, bulkExportCommand, simulatorCommand, demoCommand,
+		bulkImportCommand, bulkSplitCommand, bulkExportCommand, bulkExportRequestCommand, bulkRecoverCommand, simulatorCommand, demoCommand,
 	}
 }
 
@@ -157,9 +165,11 @@ Usage:
 
 Commands:
 %s
-Run 'dfnskeys help <command>' for a command's flags. Flags may be written
--flag or --flag. Private keys are read from a file or standard input, never
-from the command line, and are never printed in messages.
+Run 'dfnskeys help <command>' for a command's flags, and 'dfnskeys help
+ceremony' for importing and exporting with the keys on an offline machine.
+Flags may be written -flag or --flag. Private keys are read from a file or
+standard input, never from the command line, and are never printed in
+messages.
 
 Exit status: 0 on success, 1 on invalid input or a failed check, 2 on a
 usage error.
@@ -194,6 +204,10 @@ func runEnv(e *env, args []string) int {
 	}
 	switch name := args[0]; name {
 	case "help", "-h", "-help", "--help":
+		if name == "help" && len(args) == 2 && args[1] == "ceremony" {
+			fmt.Fprint(stdout, ceremonyHelp)
+			return 0
+		}
 		if name == "help" && len(args) > 1 {
 			c := lookup(args[1])
 			if c == nil || len(args) > 2 {

@@ -25,6 +25,12 @@ prefix; white space anywhere is ignored) from --key-file, or from standard
 input when --key-file is - or absent. It is never taken from the command line.
 The public key is printed on standard error.
 
+With --request-out it writes, instead of the bare body, an import request
+document for 'dfnskeys import --request' on an online machine: the body, the
+key's curve, protocol, public key and addresses, and the signers the shares
+are encrypted to (see 'dfnskeys help ceremony'). It needs no network and no
+DFNS_* settings.
+
 Flags:
   --signers FILE     saved GET /signers response, or a JSON array of signers (required)
   --curve CURVE      secp256k1, stark or ed25519 (required)
@@ -42,6 +48,8 @@ Flags:
   --cluster ID       cluster to use when --signers lists several
   --out FILE         write the body to FILE, a new file (mode 0600) that must not
                      exist and is not one of the inputs, instead of standard output
+  --request-out FILE write the import request document to FILE, a new file
+                     (it holds no secret), instead of the bare body
 `,
 	run: runSplit,
 }
@@ -58,11 +66,19 @@ func runSplit(e *env, args []string) error {
 	name := fs.String("name", "", "")
 	clusterID := fs.String("cluster", "", "")
 	out := pathFlag(fs, "out")
+	requestOut := pathFlag(fs, "request-out")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if err := requireFlags("signers", *signersPath, "curve", *curveName); err != nil {
 		return err
+	}
+	if *out != "" && *requestOut != "" {
+		return usagef("give --out (the bare body) or --request-out (the import request document), not both")
+	}
+	outFlag := "--out"
+	if *requestOut != "" {
+		out, outFlag = requestOut, "--request-out"
 	}
 	curve, err := keys.ParseCurve(*curveName)
 	if err != nil {
@@ -111,7 +127,7 @@ func runSplit(e *env, args []string) error {
 	// The destination is created before the key is read.
 	var outF *outFile
 	if *out != "" {
-		if outF, err = createOut(*out, "--out", 0o600); err != nil {
+		if outF, err = createOut(*out, outFlag, 0o600); err != nil {
 			return err
 		}
 		defer outF.discard()
@@ -128,7 +144,12 @@ func runSplit(e *env, args []string) error {
 		return err
 	}
 	req := plan.Request
-	body, err := marshalBody(req)
+	var body []byte
+	if *requestOut != "" {
+		body, err = marshalBody(plan)
+	} else {
+		body, err = marshalBody(req)
+	}
 	if err != nil {
 		return fmt.Errorf("encoding the import request: %w", err)
 	}

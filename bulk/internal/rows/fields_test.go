@@ -71,7 +71,7 @@ func TestUnknownFieldsAreIgnoredAndNamed(t *testing.T) {
 	require.Equal(t, []string{"note", "owner"}, rd.Ignored())
 
 	_, err := NewReader(strings.NewReader("keyFile,curve,expectedAdress\n"), "in.csv")
-	require.EqualError(t, err, `unknown CSV column "expectedAdress": did you mean "expectedAddress"? (the columns are name, keyFile, format, curve, protocol, path, expectedAddress, kind, passwordEnv, passwordFile; others are ignored)`)
+	require.EqualError(t, err, `unknown CSV column "expectedAdress": did you mean "expectedAddress"? (the columns are name, keyFile, format, curve, protocol, path, expectedAddress, kind, passwordEnv, passwordFile, requestFile; others are ignored)`)
 
 	var many strings.Builder
 	for i := range 30 {

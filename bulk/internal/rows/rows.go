@@ -56,6 +56,10 @@ type Row struct {
 	// mnemonic passphrase (one trailing newline is ignored), relative to
 	// the input's directory unless absolute.
 	PasswordFile string `json:"passwordFile"`
+	// RequestFile, instead of KeyFile, is an import request document
+	// made offline (bulk-split), relative to the input's directory
+	// unless absolute: the row sends it, and no key is read.
+	RequestFile string `json:"requestFile"`
 }
 
 // RowError is a malformed input row. It is reported for that row; it does
@@ -203,7 +207,7 @@ func (rd *Reader) checkFields(line []byte) error {
 	return nil
 }
 
-var csvColumns = []string{"name", "keyFile", "format", "curve", "protocol", "path", "expectedAddress", "kind", "passwordEnv", "passwordFile"}
+var csvColumns = []string{"name", "keyFile", "format", "curve", "protocol", "path", "expectedAddress", "kind", "passwordEnv", "passwordFile", "requestFile"}
 
 func newCSVReader(in io.Reader) (*Reader, error) {
 	cr := csv.NewReader(in)
@@ -231,8 +235,9 @@ func newCSVReader(in io.Reader) (*Reader, error) {
 			rd.ignored.add(h)
 		}
 	}
+	_, hasRequest := index["requestFile"]
 	for _, req := range []string{"keyFile", "curve"} {
-		if _, ok := index[req]; !ok {
+		if _, ok := index[req]; !ok && !(req == "keyFile" && hasRequest) {
 			return nil, fmt.Errorf("the CSV header has no %q column", req)
 		}
 	}
@@ -267,7 +272,7 @@ func newCSVReader(in io.Reader) (*Reader, error) {
 			}
 			row := &Row{Number: rd.n, Source: rd.src, Name: get("name"), KeyFile: get("keyFile"), Format: get("format"),
 				Curve: get("curve"), Protocol: get("protocol"), Path: get("path"), ExpectedAddress: get("expectedAddress"), Kind: get("kind"),
-				PasswordEnv: get("passwordEnv"), PasswordFile: get("passwordFile")}
+				PasswordEnv: get("passwordEnv"), PasswordFile: get("passwordFile"), RequestFile: get("requestFile")}
 			if err := row.validate(); err != nil {
 				return nil, &RowError{rd.n, rd.src, err}
 			}
@@ -278,6 +283,9 @@ func newCSVReader(in io.Reader) (*Reader, error) {
 }
 
 func (r *Row) validate() error {
+	if r.RequestFile != "" {
+		return r.validateRequest()
+	}
 	switch {
 	case r.KeyFile == "":
 		return errors.New("keyFile is required")
@@ -309,6 +317,21 @@ func (r *Row) validate() error {
 		}
 	default:
 		return fmt.Errorf("kind %q is invalid: use seed or scalar (for an ed25519 key in hex or raw)", r.Kind)
+	}
+	return nil
+}
+
+// validateRequest checks a row that sends an import request document.
+func (r *Row) validateRequest() error {
+	switch {
+	case r.KeyFile != "" || r.Format != "" || r.Path != "" || r.Kind != "" || r.PasswordEnv != "" || r.PasswordFile != "":
+		return errors.New("a requestFile row sends an import request made offline and reads no key: it takes only name, curve, protocol and expectedAddress besides requestFile")
+	case secretish.Looks(r.RequestFile):
+		return errors.New("requestFile looks like a secret, not a file name (not shown)")
+	case r.Curve == "":
+		return errors.New("curve is required")
+	case len(r.Name) > 400:
+		return errors.New("name is too long")
 	}
 	return nil
 }

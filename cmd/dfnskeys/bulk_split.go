@@ -1,0 +1,122 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+
+	"github.com/dfnskeys/dfnskeys/bulk"
+	"github.com/dfnskeys/dfnskeys/internal/safefile"
+	"github.com/dfnskeys/dfnskeys/internal/safetext"
+)
+
+var bulkSplitCommand = &command{
+	name:    "bulk-split",
+	summary: "offline: make an import request document for every row",
+	usage: `Usage: dfnskeys bulk-split --input FILE --signers FILE --out-dir DIR
+                          [--report FILE] [--cluster ID] [--workers N]
+
+The offline half of a bulk import in the air-gapped ceremony (see 'dfnskeys
+help ceremony'). Reads the rows of --input as bulk-import does (keyFile
+rows, with their passwords) and, for each, splits the key among the signers
+of the saved --signers file and writes DIR/row-NNNNNN.json, an import request
+document. Once every row is split it writes DIR/requests.jsonl: carry DIR to
+the online machine and run
+  dfnskeys bulk-import --input DIR/requests.jsonl --journal FILE \
+    --report FILE --pinned-signers signers.json
+there. Needs no network and no DFNS_* settings; sends nothing.
+
+A rerun (after a failed row, Ctrl-C or a kill) keeps the documents already
+made for each row's key and makes the rest; documents are written whole or
+not at all, and never overwritten. requests.jsonl is written only when every
+row is split. The report (JSON Lines: row, name, publicKey, addresses,
+status split or failed, error) goes to --report or standard output.
+
+Flags:
+  --input FILE     the rows (JSON Lines or CSV, as for bulk-import)
+  --signers FILE   saved GET /signers response ('dfnskeys signers --save')
+  --out-dir DIR    where the documents go (created if missing)
+  --report FILE    where to write the report (default standard output)
+  --cluster ID     cluster to use when --signers lists several
+  --workers N      rows split at the same time (default 4)
+`,
+	run: runBulkSplit,
+}
+
+func runBulkSplit(e *env, args []string) error {
+	fs := newFlagSet("bulk-split")
+	input := pathFlag(fs, "input")
+	signersPath := pathFlag(fs, "signers")
+	outDir := pathFlag(fs, "out-dir")
+	reportPath := pathFlag(fs, "report")
+	clusterID := fs.String("cluster", "", "")
+	workers := fs.Int("workers", 4, "")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := requireFlags("input", *input, "signers", *signersPath, "out-dir", *outDir); err != nil {
+		return err
+	}
+	if *workers < 1 || *workers > 256 {
+		return usagef("--workers %d is invalid: use 1 to 256", *workers)
+	}
+	target, err := loadTarget(*signersPath, *clusterID)
+	if err != nil {
+		return err
+	}
+	opts := bulk.SplitOptions{ImportOptions: bulk.ImportOptions{InputPath: *input, Workers: *workers}, Target: target, OutDir: *outDir}
+	defer bulkSecrets(e, &opts.ImportOptions)()
+	var rf *safefile.Staged
+	opts.Report = safetext.JSONWriter(e.stdout)
+	if *reportPath != "" {
+		if rf, err = createReport(*reportPath); err != nil {
+			return err
+		}
+		defer rf.Abort()
+		opts.Report = safetext.JSONWriter(rf)
+	}
+	// Interrupts: the first starts no new row, the second stops at once;
+	// either way the documents made are whole, and a rerun continues.
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sigs, stopSignals := e.signals()
+	defer stopSignals()
+	runDone := make(chan struct{})
+	defer close(runDone)
+	go func() {
+		select {
+		case <-sigs:
+		case <-runDone:
+			return
+		}
+		fmt.Fprintln(e.stderr, "dfnskeys: bulk-split: interrupted: no new row is started (interrupt again to stop at once)")
+		cancel()
+		select {
+		case <-sigs:
+			fmt.Fprintln(e.stderr, "dfnskeys: bulk-split: stopped at once; rerun the same command to continue")
+			e.exitNow(1)
+		case <-runDone:
+		}
+	}()
+	sum, err := bulk.Split(ctx, opts)
+	if sum != nil && rf != nil {
+		if cerr := rf.Commit(); cerr != nil && err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "%d rows: %d split, %d failed\n", sum.Total, sum.Valid, sum.Failed)
+	for _, r := range sum.Reasons {
+		fmt.Fprintf(e.stderr, "  %d× %s\n", r.Count, safetext.Line(r.Reason))
+	}
+	switch {
+	case sum.Interrupted:
+		return fmt.Errorf("interrupted after %d of %d rows: rerun the same command to continue (%s was not written)", sum.Done, sum.Total, bulk.RequestsFile)
+	case sum.Failed > 0:
+		return fmt.Errorf("%d of %d rows failed: see the report; correct them and rerun (%s was not written; the documents made are kept)", sum.Failed, sum.Total, bulk.RequestsFile)
+	}
+	fmt.Fprintf(e.stderr, "wrote %s: carry %s to the online machine\n", filepath.Join(*outDir, bulk.RequestsFile), *outDir)
+	return nil
+}
