@@ -282,7 +282,7 @@ func (c *Client) PlanImportRequest(ctx context.Context, req *ImportPlan, pinned 
 	// The request's signers are the pinned ones, and so are the live ones.
 	existing, err := c.index.find(ctx, c.Keys, req.Identity)
 	if err != nil {
-		return nil, &lookupError{err}
+		return nil, fmt.Errorf("looking for a key Dfns already holds with the request's public key (nothing was sent; rerun once Dfns answers): %w", err)
 	}
 	plan := *req
 	if existing != nil {
