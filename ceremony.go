@@ -278,7 +278,7 @@ func (c *Client) PlanImportRequest(ctx context.Context, req *ImportPlan, opts Im
 	}
 	existing, err := c.index.find(ctx, c.Keys, req.Identity, opts.ListedSince)
 	if err != nil {
-		return nil, &lookupError{err}
+		return nil, fmt.Errorf("looking for a key Dfns already holds with the request's public key (nothing was sent; rerun once Dfns answers): %w", err)
 	}
 	plan := *req
 	if existing != nil {

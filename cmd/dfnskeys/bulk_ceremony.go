@@ -85,7 +85,7 @@ func runBulkCeremony(e *env, args []string, name string) error {
 	var cf *connFlags
 	online := name == "bulk-export"
 	if online {
-		fs.String("out-dir", "", "")
+		pathFlag(fs, "out-dir")
 		fs.String("format", "", "")
 		cf = addConnFlags(fs)
 	}

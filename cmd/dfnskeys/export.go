@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/dfnskeys/dfnskeys"
 	"github.com/dfnskeys/dfnskeys/address"
@@ -95,6 +96,8 @@ func runExportRequest(e *env, args []string) error {
 		return usagef("give --out (the bare body) or --request-out (the export request document), not both")
 	case *keyID != "" && *requestOut == "":
 		return usagef("--key is recorded in the export request document: give --request-out too")
+	case looksSecret(*keyID) && !strings.HasPrefix(*keyID, "key-"):
+		return usagef("--key (not shown) looks like a secret, not a Dfns key ID (key-…)")
 	case *requestOut != "":
 		out = requestOut
 	}
