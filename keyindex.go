@@ -2,6 +2,7 @@ package dfnskeys
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"sync"
@@ -37,7 +38,7 @@ type keyIndex struct {
 	// before it need not refresh again (concurrent callers share one).
 	refreshed time.Time
 	byID      map[string]indexedKey
-	byIdent   map[keys.Identity][]string
+	byIdent   map[identFP][]string
 	// tailToken fetches the last page seen ("" for the first page);
 	// tailFirst is the ID of that page's first key.
 	tailToken, tailFirst string
@@ -49,10 +50,31 @@ type keyIndex struct {
 	own map[string]keys.Key
 }
 
+// indexedKey is what the index keeps of a key: with its ID and the map
+// entries about 180 bytes, so 100,000 keys take some 17 MiB (it was 35 MiB
+// with the identity kept in full).
 type indexedKey struct {
-	ident   keys.Identity
-	created time.Time
+	ident   identFP
+	created int64 // DateCreated, Unix nanoseconds
 	usable  bool
+}
+
+// identFP is a key identity's fingerprint: the first 16 bytes of SHA-256
+// over its curve, scheme name and public key. A key the index finds by it
+// is confirmed by GET /keys/{keyId} and compared in full before it is
+// returned, so a collision could cost a request, never a wrong key.
+type identFP [16]byte
+
+func fingerprint(id keys.Identity) identFP {
+	h := sha256.New()
+	h.Write([]byte(id.Curve))
+	h.Write([]byte{0})
+	h.Write([]byte(id.SchemeName))
+	h.Write([]byte{0})
+	h.Write([]byte(id.PublicKey))
+	var fp identFP
+	copy(fp[:], h.Sum(nil))
+	return fp
 }
 
 // indexPageSize is the GET /keys page size of the index's listings.
@@ -62,20 +84,24 @@ func (ix *keyIndex) put(k *keys.Key) {
 	if !k.Imported || k.ID == "" {
 		return
 	}
-	ident := k.Identity()
+	ident := fingerprint(k.Identity())
+	entry := indexedKey{ident: ident, usable: k.Usable()}
+	if !k.DateCreated.IsZero() {
+		entry.created = k.DateCreated.UnixNano()
+	}
 	if old, ok := ix.byID[k.ID]; ok {
 		if old.ident != ident {
 			ix.drop(k.ID, old.ident)
 		} else {
-			ix.byID[k.ID] = indexedKey{ident: ident, created: k.DateCreated, usable: k.Usable()}
+			ix.byID[k.ID] = entry
 			return
 		}
 	}
-	ix.byID[k.ID] = indexedKey{ident: ident, created: k.DateCreated, usable: k.Usable()}
+	ix.byID[k.ID] = entry
 	ix.byIdent[ident] = append(ix.byIdent[ident], k.ID)
 }
 
-func (ix *keyIndex) drop(id string, ident keys.Identity) {
+func (ix *keyIndex) drop(id string, ident identFP) {
 	delete(ix.byID, id)
 	ids := ix.byIdent[ident]
 	for i, x := range ids {
@@ -127,12 +153,13 @@ func (ix *keyIndex) find(ctx context.Context, s *KeysService, want keys.Identity
 			return nil, err
 		}
 	}
+	wantFP := fingerprint(want)
 	for {
 		var best string
 		var bestKey indexedKey
-		for _, id := range ix.byIdent[want] {
+		for _, id := range ix.byIdent[wantFP] {
 			k := ix.byID[id]
-			if k.usable && (best == "" || k.created.After(bestKey.created)) {
+			if k.usable && (best == "" || k.created > bestKey.created) {
 				best, bestKey = id, k
 			}
 		}
@@ -142,12 +169,12 @@ func (ix *keyIndex) find(ctx context.Context, s *KeysService, want keys.Identity
 		k, err := s.Get(ctx, best)
 		switch {
 		case errors.Is(err, ErrNotFound):
-			ix.drop(best, want)
+			ix.drop(best, wantFP)
 			continue
 		case err != nil:
 			return nil, err
 		case !k.Imported:
-			ix.drop(best, want)
+			ix.drop(best, wantFP)
 			continue
 		}
 		ix.put(k)
@@ -190,7 +217,7 @@ func (ix *keyIndex) scan(ctx context.Context, s *KeysService, seen func(*keys.Ke
 // is not nil.
 func (ix *keyIndex) readAll(ctx context.Context, s *KeysService, seen func(*keys.Key) error) error {
 	byID, byIdent := ix.byID, ix.byIdent
-	ix.byID, ix.byIdent = map[string]indexedKey{}, map[keys.Identity][]string{}
+	ix.byID, ix.byIdent = map[string]indexedKey{}, map[identFP][]string{}
 	last, first, err := s.pages(ctx, "", func(page *keys.ListResponse) error {
 		for i := range page.Items {
 			if seen != nil {
