@@ -2,12 +2,12 @@ package dfnskeys
 
 import (
 	"context"
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"sync"
 	"time"
 
+	"github.com/dfnskeys/dfnskeys/internal/identfp"
 	"github.com/dfnskeys/dfnskeys/keys"
 )
 
@@ -59,23 +59,12 @@ type indexedKey struct {
 	usable  bool
 }
 
-// identFP is a key identity's fingerprint: the first 16 bytes of SHA-256
-// over its curve, scheme name and public key. A key the index finds by it
-// is confirmed by GET /keys/{keyId} and compared in full before it is
+// identFP is a key identity's fingerprint. A key the index finds by it is
+// confirmed by GET /keys/{keyId} and compared in full before it is
 // returned, so a collision could cost a request, never a wrong key.
-type identFP [16]byte
+type identFP = identfp.FP
 
-func fingerprint(id keys.Identity) identFP {
-	h := sha256.New()
-	h.Write([]byte(id.Curve))
-	h.Write([]byte{0})
-	h.Write([]byte(id.SchemeName))
-	h.Write([]byte{0})
-	h.Write([]byte(id.PublicKey))
-	var fp identFP
-	copy(fp[:], h.Sum(nil))
-	return fp
-}
+var fingerprint = identfp.Of
 
 // indexPageSize is the GET /keys page size of the index's listings.
 const indexPageSize = 500

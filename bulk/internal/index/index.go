@@ -11,6 +11,7 @@ import (
 	"os"
 	"sync"
 
+	"github.com/dfnskeys/dfnskeys/internal/identfp"
 	"github.com/dfnskeys/dfnskeys/keys"
 )
 
@@ -66,24 +67,11 @@ func Unusable(id string) Fingerprint {
 }
 
 // Fingerprint identifies a key in the index (see [Of] and [Listed]).
-type Fingerprint [16]byte
+type Fingerprint = identfp.FP
 
-// Of is the fingerprint of a Dfns key's identity (see [keys.Identity]):
-// the first 16 bytes of a SHA-256 over its curve, scheme name and public
-// key. Collisions among even billions of keys are out of reach (about
-// 2^-65 for 2^32 keys). The index is rebuilt by every run, so the
-// fingerprint is never stored.
-func Of(id keys.Identity) Fingerprint {
-	h := sha256.New()
-	h.Write([]byte(id.Curve))
-	h.Write([]byte{0})
-	h.Write([]byte(id.SchemeName))
-	h.Write([]byte{0})
-	h.Write([]byte(id.PublicKey))
-	var fp Fingerprint
-	copy(fp[:], h.Sum(nil))
-	return fp
-}
+// Of is the fingerprint of a Dfns key's identity (see [identfp.Of]). The
+// index is rebuilt by every run, so the fingerprint is never stored.
+func Of(id keys.Identity) Fingerprint { return identfp.Of(id) }
 
 const (
 	slotSize   = 32 // kind (1) | Fingerprint (16) | ref (8) | key ID length (1) | unused
