@@ -136,41 +136,52 @@ func (ix *keyIndex) find(ctx context.Context, s *KeysService, want keys.Identity
 		since = start
 	}
 	ix.mu.Lock()
-	defer ix.mu.Unlock()
 	if !ix.built || ix.refreshed.Before(since) {
 		if err := ix.refresh(ctx, s, start); err != nil {
+			ix.mu.Unlock()
 			return nil, err
 		}
 	}
+	ix.mu.Unlock()
 	wantFP := fingerprint(want)
 	for {
-		var best string
-		var bestKey indexedKey
-		for _, id := range ix.byIdent[wantFP] {
-			k := ix.byID[id]
-			if k.usable && (best == "" || k.created > bestKey.created) {
-				best, bestKey = id, k
-			}
-		}
+		ix.mu.Lock()
+		best := ix.newest(wantFP)
+		ix.mu.Unlock()
 		if best == "" {
 			return nil, nil
 		}
+		// Confirmed without the lock: concurrent look-ups of other keys
+		// (a bulk run's workers) do not wait for this one's request.
 		k, err := s.Get(ctx, best)
-		switch {
-		case errors.Is(err, ErrNotFound):
-			ix.drop(best, wantFP)
-			continue
-		case err != nil:
+		if err != nil && !errors.Is(err, ErrNotFound) {
 			return nil, err
-		case !k.Imported:
-			ix.drop(best, wantFP)
-			continue
 		}
-		ix.put(k)
-		if k.Usable() && k.Identity() == want {
+		ix.mu.Lock()
+		if err != nil || !k.Imported {
+			ix.drop(best, wantFP)
+		} else {
+			ix.put(k)
+		}
+		ix.mu.Unlock()
+		if err == nil && k.Imported && k.Usable() && k.Identity() == want {
 			return k, nil
 		}
 	}
+}
+
+// newest returns the ID of the newest usable key with fingerprint fp, or
+// "". The caller holds ix.mu.
+func (ix *keyIndex) newest(fp identFP) string {
+	var best string
+	var bestKey indexedKey
+	for _, id := range ix.byIdent[fp] {
+		k := ix.byID[id]
+		if k.usable && (best == "" || k.created > bestKey.created) {
+			best, bestKey = id, k
+		}
+	}
+	return best
 }
 
 func (ix *keyIndex) refresh(ctx context.Context, s *KeysService, start time.Time) error {
