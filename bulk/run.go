@@ -1062,10 +1062,7 @@ func (r *runner) importRow(ctx context.Context, row *rows.Row, schemeOut *keys.S
 	lookUp := func() (ReportLine, bool) {
 		var err error
 		if plan, err = r.opts.Client.PlanImport(ctx, key, popts); err != nil {
-			if uncertain {
-				err = fmt.Errorf("looking for a key an interrupted run may have imported: %w", err)
-			}
-			return fail(err), true
+			return fail(err), true // a failed look-up says so, and that nothing was sent
 		}
 		if plan.Existing == nil {
 			return line, false
