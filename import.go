@@ -258,8 +258,8 @@ func (c *Client) SendImport(ctx context.Context, plan *ImportPlan) (*ImportResul
 //
 // Finding it costs, on a Client's first call, a listing of the
 // organisation (one GET /keys per 500 keys); the Client then keeps an
-// index of the organisation's imported keys (an identity, an ID and a
-// date each), and each later call re-reads only the last page of
+// index of the organisation's imported keys (a fingerprint of the
+// identity, an ID and a date each), and each later call re-reads only the last page of
 // GET /keys and any after it, and confirms a key it finds with one
 // GET /keys/{keyId}: about one request at any size. The freshness rule:
 // every call sees the keys listed when it starts, including those other

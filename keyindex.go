@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/dfnskeys/dfnskeys/internal/identfp"
 	"github.com/dfnskeys/dfnskeys/keys"
 )
 
@@ -37,7 +38,7 @@ type keyIndex struct {
 	// before it need not refresh again (concurrent callers share one).
 	refreshed time.Time
 	byID      map[string]indexedKey
-	byIdent   map[keys.Identity][]string
+	byIdent   map[identFP][]string
 	// tailToken fetches the last page seen ("" for the first page);
 	// tailFirst is the ID of that page's first key.
 	tailToken, tailFirst string
@@ -49,11 +50,21 @@ type keyIndex struct {
 	own map[string]keys.Key
 }
 
+// indexedKey is what the index keeps of a key: with its ID and the map
+// entries about 180 bytes, so 100,000 keys take some 17 MiB (it was 35 MiB
+// with the identity kept in full).
 type indexedKey struct {
-	ident   keys.Identity
-	created time.Time
+	ident   identFP
+	created int64 // DateCreated, Unix nanoseconds
 	usable  bool
 }
+
+// identFP is a key identity's fingerprint. A key the index finds by it is
+// confirmed by GET /keys/{keyId} and compared in full before it is
+// returned, so a collision could cost a request, never a wrong key.
+type identFP = identfp.FP
+
+var fingerprint = identfp.Of
 
 // indexPageSize is the GET /keys page size of the index's listings.
 const indexPageSize = 500
@@ -62,20 +73,24 @@ func (ix *keyIndex) put(k *keys.Key) {
 	if !k.Imported || k.ID == "" {
 		return
 	}
-	ident := k.Identity()
+	ident := fingerprint(k.Identity())
+	entry := indexedKey{ident: ident, usable: k.Usable()}
+	if !k.DateCreated.IsZero() {
+		entry.created = k.DateCreated.UnixNano()
+	}
 	if old, ok := ix.byID[k.ID]; ok {
 		if old.ident != ident {
 			ix.drop(k.ID, old.ident)
 		} else {
-			ix.byID[k.ID] = indexedKey{ident: ident, created: k.DateCreated, usable: k.Usable()}
+			ix.byID[k.ID] = entry
 			return
 		}
 	}
-	ix.byID[k.ID] = indexedKey{ident: ident, created: k.DateCreated, usable: k.Usable()}
+	ix.byID[k.ID] = entry
 	ix.byIdent[ident] = append(ix.byIdent[ident], k.ID)
 }
 
-func (ix *keyIndex) drop(id string, ident keys.Identity) {
+func (ix *keyIndex) drop(id string, ident identFP) {
 	delete(ix.byID, id)
 	ids := ix.byIdent[ident]
 	for i, x := range ids {
@@ -121,40 +136,52 @@ func (ix *keyIndex) find(ctx context.Context, s *KeysService, want keys.Identity
 		since = start
 	}
 	ix.mu.Lock()
-	defer ix.mu.Unlock()
 	if !ix.built || ix.refreshed.Before(since) {
 		if err := ix.refresh(ctx, s, start); err != nil {
+			ix.mu.Unlock()
 			return nil, err
 		}
 	}
+	ix.mu.Unlock()
+	wantFP := fingerprint(want)
 	for {
-		var best string
-		var bestKey indexedKey
-		for _, id := range ix.byIdent[want] {
-			k := ix.byID[id]
-			if k.usable && (best == "" || k.created.After(bestKey.created)) {
-				best, bestKey = id, k
-			}
-		}
+		ix.mu.Lock()
+		best := ix.newest(wantFP)
+		ix.mu.Unlock()
 		if best == "" {
 			return nil, nil
 		}
+		// Confirmed without the lock: concurrent look-ups of other keys
+		// (a bulk run's workers) do not wait for this one's request.
 		k, err := s.Get(ctx, best)
-		switch {
-		case errors.Is(err, ErrNotFound):
-			ix.drop(best, want)
-			continue
-		case err != nil:
+		if err != nil && !errors.Is(err, ErrNotFound) {
 			return nil, err
-		case !k.Imported:
-			ix.drop(best, want)
-			continue
 		}
-		ix.put(k)
-		if k.Usable() && k.Identity() == want {
+		ix.mu.Lock()
+		if err != nil || !k.Imported {
+			ix.drop(best, wantFP)
+		} else {
+			ix.put(k)
+		}
+		ix.mu.Unlock()
+		if err == nil && k.Imported && k.Usable() && k.Identity() == want {
 			return k, nil
 		}
 	}
+}
+
+// newest returns the ID of the newest usable key with fingerprint fp, or
+// "". The caller holds ix.mu.
+func (ix *keyIndex) newest(fp identFP) string {
+	var best string
+	var bestKey indexedKey
+	for _, id := range ix.byIdent[fp] {
+		k := ix.byID[id]
+		if k.usable && (best == "" || k.created > bestKey.created) {
+			best, bestKey = id, k
+		}
+	}
+	return best
 }
 
 func (ix *keyIndex) refresh(ctx context.Context, s *KeysService, start time.Time) error {
@@ -190,7 +217,7 @@ func (ix *keyIndex) scan(ctx context.Context, s *KeysService, seen func(*keys.Ke
 // is not nil.
 func (ix *keyIndex) readAll(ctx context.Context, s *KeysService, seen func(*keys.Key) error) error {
 	byID, byIdent := ix.byID, ix.byIdent
-	ix.byID, ix.byIdent = map[string]indexedKey{}, map[keys.Identity][]string{}
+	ix.byID, ix.byIdent = map[string]indexedKey{}, map[identFP][]string{}
 	last, first, err := s.pages(ctx, "", func(page *keys.ListResponse) error {
 		for i := range page.Items {
 			if seen != nil {

@@ -1070,10 +1070,7 @@ func (r *runner) importRow(ctx context.Context, row *rows.Row, schemeOut *keys.S
 			plan, err = r.opts.Client.PlanImport(ctx, key.key, popts)
 		}
 		if err != nil {
-			if uncertain {
-				err = fmt.Errorf("looking for a key an interrupted run may have imported: %w", err)
-			}
-			return fail(err), true
+			return fail(err), true // a failed look-up says so, and that nothing was sent
 		}
 		if plan.Existing == nil {
 			return line, false

@@ -91,16 +91,7 @@ func createOut(path, flagName string, perm fs.FileMode) (*outFile, error) {
 // removed, so that no truncated copy is left behind.
 func (o *outFile) write(data []byte) error {
 	o.done = true
-	_, err := o.f.Write(data)
-	if err == nil {
-		err = o.f.Sync()
-	}
-	if err != nil {
-		safefile.RemoveIfSame(o.path, o.f)
-		return fmt.Errorf("writing %s %s: %w", o.flag, o.path, err)
-	}
-	if err := o.f.Close(); err != nil {
-		os.Remove(o.path)
+	if err := safefile.Finish(o.path, o.f, data); err != nil {
 		return fmt.Errorf("writing %s %s: %w", o.flag, o.path, err)
 	}
 	return nil

@@ -29,8 +29,8 @@ keys (one GET /keys per 500 keys). --allow-duplicate imports a second copy
 deliberately.
 
 Flags:
-  --curve CURVE           secp256k1, stark or ed25519 (implied by --format wif,
-                          keystore and solana)
+  --curve CURVE           secp256k1, stark or ed25519 (implied by a wif,
+                          keystore, xprv, solana or json key)
   --protocol NAME         CGGMP24 (default for secp256k1 and stark), CGGMP21,
                           FROST_BITCOIN (secp256k1) or FROST (ed25519, default)
   --name NAME             key name, at most 100 characters

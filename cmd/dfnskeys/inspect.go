@@ -28,8 +28,9 @@ var inspectCommand = &command{
 Parses a private key and prints one JSON object: curve, publicKey (hex, as
 Dfns reports it) and addresses: ethereum (EIP-55), bitcoinP2wpkh and
 bitcoinP2tr (mainnet) for secp256k1, solana for ed25519. The key itself is
-never printed. --curve defaults to secp256k1 (ed25519 for --format solana;
-the file's own curve for --format json).
+never printed. The format is detected when --format is not given; --curve
+defaults to secp256k1 for a key whose format does not imply a curve
+(ed25519 for solana; the file's own curve for json).
 
 ` + keySourceUsage,
 	run: runInspect,

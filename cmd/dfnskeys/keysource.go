@@ -148,7 +148,11 @@ func (ks *keySource) read(e *env) ([]byte, error) {
 		return b, checkKeyInput(b, err, *ks.keyFile, false)
 	}
 	if f, ok := e.stdin.(*os.File); ok && isTerminal(f) {
-		fmt.Fprint(e.stderr, "private key (not echoed): ")
+		if *ks.format != "" {
+			fmt.Fprintf(e.stderr, "private key (%s, not echoed): ", *ks.format)
+		} else {
+			fmt.Fprint(e.stderr, "private key (not echoed): ")
+		}
 		b, err := readPassword(f)
 		fmt.Fprintln(e.stderr)
 		return b, checkKeyInput(b, err, "", true)

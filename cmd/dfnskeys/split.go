@@ -203,7 +203,8 @@ func loadTarget(path, id string) (*dfnskeys.ImportTarget, error) {
 // from --key-file or standard input (without echo on a terminal), as the
 // key sources of import and inspect do.
 func readKey(e *env, path string, c keys.Curve, f keyformat.Format, edScalar bool) (*keys.PrivateKey, error) {
-	ks := &keySource{keyFile: &path}
+	name := string(f)
+	ks := &keySource{keyFile: &path, format: &name}
 	text, err := ks.read(e)
 	if err != nil {
 		return nil, err

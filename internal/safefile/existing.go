@@ -81,14 +81,11 @@ func ReadSmall(path string, max int) ([]byte, error) {
 // so that [RemoveIfSame] later removes path only while it is still this
 // file.
 func Replace(path string, data []byte, perm fs.FileMode) (*os.File, error) {
-	tmp, err := tempName(path)
+	f, err := createTemp(path, perm)
 	if err != nil {
 		return nil, err
 	}
-	f, err := Create(tmp, perm)
-	if err != nil {
-		return nil, err
-	}
+	tmp := f.Name()
 	if _, err := f.Write(data); err != nil {
 		RemoveIfSame(tmp, f)
 		return nil, err

@@ -28,24 +28,21 @@ func Stage(path string, perm fs.FileMode) (*Staged, error) {
 			os.Remove(s)
 		}
 	}
-	tmp, err := tempName(path)
-	if err != nil {
-		return nil, err
-	}
-	f, err := Create(tmp, perm)
+	f, err := createTemp(path, perm)
 	if err != nil {
 		return nil, err
 	}
 	return &Staged{f: f, path: path}, nil
 }
 
-// tempName is a new temporary name beside path: ".BASE.tmp-RANDOM".
-func tempName(path string) (string, error) {
+// createTemp creates a new file beside path, named ".BASE.tmp-RANDOM", as
+// [Create] does.
+func createTemp(path string, perm fs.FileMode) (*os.File, error) {
 	var rnd [8]byte
 	if _, err := rand.Read(rnd[:]); err != nil {
-		return "", err
+		return nil, err
 	}
-	return filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp-"+hex.EncodeToString(rnd[:])), nil
+	return Create(filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp-"+hex.EncodeToString(rnd[:])), perm)
 }
 
 func tempPattern(path string) string {

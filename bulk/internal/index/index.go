@@ -11,13 +11,16 @@ import (
 	"os"
 	"sync"
 
+	"github.com/dfnskeys/dfnskeys/internal/identfp"
 	"github.com/dfnskeys/dfnskeys/keys"
 )
 
-// Index maps public keys to where a run has seen them: an input row
-// recorded in the journal, or a key already imported into Dfns. It lets a
-// run import each distinct key once even when the input lists it twice or
-// the journal is new (lost, or restarted after the input was corrected).
+// Index maps public keys to the input rows a run has seen them in
+// (recorded in the journal), and the key IDs Dfns listed to whether they
+// exist and still sign ([Listed], [Unusable]). It lets a run import each
+// distinct key of the input once even when the input lists it twice, and
+// check the rows the journal calls imported against Dfns; whether Dfns
+// already holds a key is the client's look-up (dfnskeys.Client.PlanImport).
 //
 // It is an open-addressing hash table with linear probing in an unlinked
 // temporary file, so a run's memory does not grow with the number of rows
@@ -32,9 +35,9 @@ type Index struct {
 	idEnd int64
 }
 
-// Entry is where a public key was seen: Row > 0 for an input row,
-// otherwise KeyID names a key already in Dfns. The zero entry marks a key
-// ID as known to exist in Dfns (see [Listed]).
+// Entry is where a public key was seen: Row > 0 for an input row. For
+// [Listed] the zero entry marks a key ID as known to exist in Dfns, and
+// for [Unusable] KeyID holds the state.
 type Entry struct {
 	Row   int
 	KeyID string
@@ -64,24 +67,11 @@ func Unusable(id string) Fingerprint {
 }
 
 // Fingerprint identifies a key in the index (see [Of] and [Listed]).
-type Fingerprint [16]byte
+type Fingerprint = identfp.FP
 
-// Of is the fingerprint of a Dfns key's identity (see [keys.Identity]):
-// the first 16 bytes of a SHA-256 over its curve, scheme name and public
-// key. Collisions among even billions of keys are out of reach (about
-// 2^-65 for 2^32 keys). The index is rebuilt by every run, so the
-// fingerprint is never stored.
-func Of(id keys.Identity) Fingerprint {
-	h := sha256.New()
-	h.Write([]byte(id.Curve))
-	h.Write([]byte{0})
-	h.Write([]byte(id.SchemeName))
-	h.Write([]byte{0})
-	h.Write([]byte(id.PublicKey))
-	var fp Fingerprint
-	copy(fp[:], h.Sum(nil))
-	return fp
-}
+// Of is the fingerprint of a Dfns key's identity (see [identfp.Of]). The
+// index is rebuilt by every run, so the fingerprint is never stored.
+func Of(id keys.Identity) Fingerprint { return identfp.Of(id) }
 
 const (
 	slotSize   = 32 // kind (1) | Fingerprint (16) | ref (8) | key ID length (1) | unused
