@@ -143,7 +143,7 @@ func TestSplitReadsTerminalWithoutEcho(t *testing.T) {
 	if !read {
 		t.Error("the key was not read through readPassword")
 	}
-	if !strings.HasPrefix(stderr.String(), "private key (not echoed): \n") {
+	if !strings.HasPrefix(stderr.String(), "private key (hex, not echoed): \n") {
 		t.Errorf("no prompt on stderr:\n%s", stderr.String())
 	}
 	if !strings.Contains(stderr.String(), "public key: 0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798\n") {
