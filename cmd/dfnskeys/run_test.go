@@ -32,7 +32,8 @@ func TestRunOddArgs(t *testing.T) {
 		{"double dash", []string{"--"}, 2},
 		{"triple dash", []string{"---"}, 2},
 		{"help", []string{"help"}, 0},
-		{"help help", []string{"help", "help"}, 2},
+		{"help help", []string{"help", "help"}, 0}, // help's own help, as git help help
+		{"help help help", []string{"help", "help", "help"}, 2},
 		{"help empty", []string{"help", ""}, 2},
 		{"NUL command", []string{"split\x00"}, 2},
 		{"unicode command", []string{"spłit"}, 2},
