@@ -13,7 +13,7 @@ import (
 
 var bulkExportCommand = &command{
 	name:    "bulk-export",
-	summary: "export many keys, each to its own file (keystore by default)",
+	summary: "export many keys, each to its own file (keystore)",
 	usage: `Usage: dfnskeys bulk-export --input FILE --out-dir DIR --report FILE [--format keystore|json] [--workers N] [connection flags]
 
 Exports every key listed in --input and writes each to its own new file in

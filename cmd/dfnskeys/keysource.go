@@ -22,16 +22,18 @@ type keySource struct {
 
 const keySourceUsage = `Key source:
   --key-file FILE|-   where the key is; - or absent: standard input
-  --format F          hex (default; optional 0x), raw (32-byte binary file), wif
-                      (Bitcoin), keystore (Ethereum V3, scrypt or pbkdf2), solana
-                      (keypair JSON array or base58 of 64 bytes), mnemonic (BIP-39),
-                      xprv (BIP-32 extended private key: xprv, tprv, yprv, zprv),
-                      json (what 'dfnskeys export' writes: the file names its
-                      curve and kind, and its public key is checked)
-  --path PATH         derivation path: for --format mnemonic from the seed (default
-                      m/44'/60'/0'/0/0 for secp256k1, m/44'/501'/0'/0' for ed25519:
-                      BIP-32 / SLIP-0010); for --format xprv below the extended key,
-                      required (m/0/0 below an account key; m alone is the key itself)
+  --format F          hex (default; optional 0x), raw (32-byte binary file),
+                      wif (Bitcoin), keystore (Ethereum V3, scrypt or pbkdf2),
+                      solana (keypair JSON array or base58 of 64 bytes),
+                      mnemonic (BIP-39), xprv (BIP-32 extended private key:
+                      xprv, tprv, yprv, zprv), json (what 'dfnskeys export'
+                      writes: the file names its curve and kind, and its
+                      public key is checked)
+  --path PATH         derivation path: for --format mnemonic from the seed
+                      (default m/44'/60'/0'/0/0 for secp256k1, m/44'/501'/0'/0'
+                      for ed25519: BIP-32 / SLIP-0010); for --format xprv
+                      below the extended key, required (m/0/0 below an
+                      account key; m alone is the key itself)
   --ed25519-scalar    an ed25519 hex or raw key is a signing scalar (as Dfns
                       exports it), not an RFC 8032 seed
 The keystore password comes from DFNS_KEY_PASSWORD and the BIP-39 mnemonic

@@ -214,7 +214,7 @@ func cmdSimsigners(ts *testscript.TestScript, neg bool, args []string) {
 		fmt.Fprintf(ts.Stdout(), "cluster %s: %d signers\n", c.ID, len(ss))
 		for i, s := range ss {
 			sum := sha256.Sum256(s.keyBytes)
-			fmt.Fprintf(ts.Stdout(), "  %d  %s  key %s  fingerprint %x\n", i+1, s.wire, s.key, sum[:])
+			fmt.Fprintf(ts.Stdout(), "%3d signer      %s\n    key         %s\n    fingerprint %x\n", i+1, s.wire, s.key, sum[:])
 		}
 	}
 }

@@ -289,7 +289,7 @@ func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''
 
 var demoCommand = &command{
 	name:    "demo",
-	summary: "import and export a key of every scheme through an embedded simulator",
+	summary: "import and export a key of every scheme, offline",
 	usage: `Usage: dfnskeys demo
 
 Starts an embedded Dfns-compatible simulator, imports a fresh random key for

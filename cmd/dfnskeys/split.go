@@ -26,13 +26,15 @@ input when --key-file is - or absent. It is never taken from the command line.
 The public key is printed on standard error.
 
 Flags:
-  --signers FILE     saved GET /signers response, or a JSON array of signers (required)
+  --signers FILE     saved GET /signers response, or a JSON array of signers
+                     (required)
   --curve CURVE      secp256k1, stark or ed25519 (required)
   --protocol NAME    CGGMP24 or CGGMP21 (secp256k1, stark), FROST_BITCOIN
                      (secp256k1) or FROST (ed25519); default CGGMP24, as Dfns
                      uses for every ECDSA key, or FROST for ed25519
   --min-signers N    threshold: signers needed to sign (default 3)
-  --key-file FILE    read the key from FILE; - means standard input (the default)
+  --key-file FILE    read the key from FILE; - means standard input (the
+                     default)
   --format F         hex (the default) or json (an export document written by
                      'dfnskeys export' or 'dfnskeys recover', which says what
                      the key is)
@@ -40,8 +42,9 @@ Flags:
                      scalar, as Dfns exports it, not an RFC 8032 seed
   --name NAME        key name, at most 100 characters
   --cluster ID       cluster to use when --signers lists several
-  --out FILE         write the body to FILE, a new file (mode 0600) that must not
-                     exist and is not one of the inputs, instead of standard output
+  --out FILE         write the body to FILE, a new file (mode 0600) that must
+                     not exist and is not one of the inputs, instead of
+                     standard output
 `,
 	run: runSplit,
 }
