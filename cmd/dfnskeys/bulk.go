@@ -18,7 +18,9 @@ import (
 var bulkImportCommand = &command{
 	name:    "bulk-import",
 	summary: "import many keys, resumably and exactly once",
-	usage: `Usage: dfnskeys bulk-import --input FILE --journal FILE --report FILE [--workers N] [--dry-run] [--prove] [--cluster ID] [connection flags]
+	usage: `Usage: dfnskeys bulk-import --input FILE --journal FILE --report FILE
+         [--workers N] [--dry-run] [--prove] [--cluster ID]
+         [connection flags]
 
 Imports every row of --input, a JSON Lines (.jsonl) or CSV (.csv) file with
 the fields name, keyFile, format, curve, protocol, path, expectedAddress,
@@ -86,17 +88,21 @@ Flags:
   --report FILE    where to write the report (standard output with --dry-run
                    and no --report)
   --workers N      rows imported at the same time (default 4)
-  --dry-run        validate every row (key parses, address matches) and send nothing
-  --prove          after importing a row, have Dfns sign a hash with its key and
-                   verify the signature here, under the public key computed from the
-                   row's secret; the report says "proved". Each signature request has
-                   an externalId (recorded in the journal before it is sent) from which
-                   the hash is derived, so retries and reruns ask Dfns for the same
-                   request: one per key, across kills. A rerun with --prove proves
-                   every row again: it reads back each row's request and verifies it
-                   (asking for that same request again only when Dfns lists none);
-                   permissions Keys:Signatures:Create and Keys:Signatures:Read. A proof the network kept from completing
-                   is reported as not completed (proofIncomplete): rerun to finish
+  --dry-run        validate every row (key parses, address matches) and send
+                   nothing
+  --prove          after importing a row, have Dfns sign a hash with its key
+                   and verify the signature here, under the public key
+                   computed from the row's secret; the report says "proved".
+                   Each signature request has an externalId (recorded in the
+                   journal before it is sent) from which the hash is derived,
+                   so retries and reruns ask Dfns for the same request: one
+                   per key, across kills. A rerun with --prove proves every
+                   row again: it reads back each row's request and verifies
+                   it (asking for that same request again only when Dfns
+                   lists none). A proof the network kept from completing is
+                   reported as not completed (proofIncomplete): rerun to
+                   finish. Needs the Keys:Signatures:Create and
+                   Keys:Signatures:Read permissions.
   --cluster ID     signing cluster when several are listed
 ` + pinUsage + "\n" + connUsage,
 	run: runBulkImport,

@@ -29,8 +29,9 @@ Parses a private key and prints one JSON object: curve, publicKey (hex, as
 Dfns reports it) and addresses. For secp256k1 those are five: ethereum
 (EIP-55) and four Bitcoin mainnet kinds, bitcoinP2wpkh (bc1q…), bitcoinP2tr
 (bc1p…, BIP-86 key-path), bitcoinP2pkh (1…) and bitcoinP2shP2wpkh (3…); for
-ed25519, solana; none for stark. The key itself is never printed. --curve defaults to secp256k1 (ed25519 for --format solana;
-the file's own curve for --format json).
+ed25519, solana; none for stark. The key itself is never printed. --curve
+defaults to secp256k1 (ed25519 for --format solana; the file's own curve for
+--format json).
 
 ` + keySourceUsage,
 	run: runInspect,

@@ -22,7 +22,9 @@ import (
 var simulatorCommand = &command{
 	name:    "simulator",
 	summary: "run a local Dfns-compatible API to practise against",
-	usage: `Usage: dfnskeys simulator --state-dir DIR [--addr 127.0.0.1:0] [--signers 5] [--create-key SCHEME/CURVE]... [--state-file FILE] [--latency DURATION] [--faults SPEC]
+	usage: `Usage: dfnskeys simulator --state-dir DIR [--addr 127.0.0.1:0] [--signers 5]
+         [--create-key SCHEME/CURVE]... [--state-file FILE]
+         [--latency DURATION] [--faults SPEC]
 
 Runs a Dfns-compatible API on a loopback address until interrupted. Its
 signing cluster really decrypts, validates and recombines key shares, and it
@@ -40,11 +42,11 @@ State lives in memory: keys vanish when the simulator stops, unless
 (mode 0600, atomically, never through a symbolic link) after every change,
 before it answers, and when it stops; started again with the same
 --state-file and --state-dir it brings back its signers, credential, token,
-keys, signature requests and, unless --addr says otherwise, its address, so its URL (which
-journals record) stays the same (if that port is taken, it serves on another
-and prints the new settings). The state file holds the signers' decryption keys, every key's
-shares and the credential's private key IN THE CLEAR: it is for rehearsals
-only, never for a key of value.
+keys, signature requests and, unless --addr says otherwise, its address, so
+its URL (which journals record) stays the same (if that port is taken, it
+serves on another and prints the new settings). The state file holds the
+signers' decryption keys, every key's shares and the credential's private
+key IN THE CLEAR: it is for rehearsals only, never for a key of value.
 
 Rehearsing a migration: production answers slower and sometimes fails.
 --latency delays every response and --faults injects failures at random;
@@ -56,11 +58,13 @@ outage:
 	    --addr 127.0.0.1:8555 --latency 40ms \
 	    --faults 429=0.05,import-5xx=0.01,import-drop=0.01 > "$sim/env" &
 	sleep 1; . "$sim/env"
-	dfnskeys bulk-import --input keys.csv --journal run.journal --report imported.jsonl
+	dfnskeys bulk-import --input keys.csv --journal run.journal \
+	    --report imported.jsonl
 	# stop the simulator (kill %1) and start it again with the same
 	# command: the keys are still there, and a rerun of bulk-import
 	# skips the rows it imported
-	dfnskeys bulk-export --input imported.jsonl --out-dir out --report exported.jsonl
+	dfnskeys bulk-export --input imported.jsonl --out-dir out \
+	    --report exported.jsonl
 
 Faults (--faults), a comma list of NAME=RATE, RATE a fraction from 0 to 1
 of the requests that get the fault:
