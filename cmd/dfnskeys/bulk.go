@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -367,16 +366,9 @@ type reportFile struct {
 }
 
 func createReport(path string) (*reportFile, error) {
-	dir, base := filepath.Dir(path), filepath.Base(path)
-	// Temporary files of runs that were killed.
-	if stale, err := filepath.Glob(filepath.Join(dir, "."+base+".tmp-*")); err == nil {
-		for _, s := range stale {
-			os.Remove(s)
-		}
-	}
 	// A report holds no secret: mode 0644 less the umask, never forced.
-	tmp := filepath.Join(dir, fmt.Sprintf(".%s.tmp-%d-%d", base, os.Getpid(), time.Now().UnixNano()))
-	f, err := safefile.Create(tmp, 0o644)
+	// CreateTemp removes the temporary files of runs that were killed.
+	f, err := safefile.CreateTemp(path, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("creating --report: %w", err)
 	}

@@ -1,14 +1,11 @@
 package safefile
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
 )
 
 // ErrSymlink is wrapped by [OpenExisting] and [ReadSmall] when the path is
@@ -84,15 +81,11 @@ func ReadSmall(path string, max int) ([]byte, error) {
 // so that [RemoveIfSame] later removes path only while it is still this
 // file.
 func Replace(path string, data []byte, perm fs.FileMode) (*os.File, error) {
-	var rnd [8]byte
-	if _, err := rand.Read(rnd[:]); err != nil {
-		return nil, err
-	}
-	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp-"+hex.EncodeToString(rnd[:]))
-	f, err := Create(tmp, perm)
+	f, err := CreateTemp(path, perm)
 	if err != nil {
 		return nil, err
 	}
+	tmp := f.Name()
 	if _, err := f.Write(data); err != nil {
 		RemoveIfSame(tmp, f)
 		return nil, err
