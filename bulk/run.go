@@ -37,6 +37,9 @@ type ImportOptions struct {
 	// InputPath is the JSON Lines (.jsonl) or CSV (.csv) input. Key files
 	// are relative to its directory.
 	InputPath string
+	// InputFormat is the input's format, csv or jsonl, when its name does
+	// not end in one (a .txt file); "" reads it from the extension.
+	InputFormat string
 	// JournalPath is the journal file, created on the first run and used
 	// to resume later ones.
 	JournalPath string
@@ -234,7 +237,7 @@ func run(ctx context.Context, opts ImportOptions, dryRun bool) (*Summary, error)
 		return nil, err
 	}
 	defer f.Close()
-	rd, err := rows.NewReader(f, opts.InputPath)
+	rd, err := rows.NewReader(f, formatName(opts.InputPath, opts.InputFormat))
 	if err != nil {
 		return nil, err
 	}
@@ -301,7 +304,7 @@ func setup(ctx context.Context, opts *ImportOptions, dryRun bool) (r *runner, cl
 		opts.LookupEnv = os.LookupEnv
 	}
 	var needs secretNeeds
-	digest, total, ignored, err := scanInput(opts.InputPath, needs.add)
+	digest, total, ignored, err := scanInput(opts.InputPath, opts.InputFormat, needs.add)
 	if err != nil {
 		return nil, closeRun, err
 	}
@@ -495,14 +498,14 @@ func (t *tally) finish(elapsed time.Duration) *Summary {
 // scanInput hashes the input and counts its logical rows in one streaming
 // pass, showing each well-formed row to see, and returns the unknown fields
 // it ignored.
-func scanInput(path string, see func(*rows.Row)) (digest [32]byte, total int, ignored []string, err error) {
+func scanInput(path, format string, see func(*rows.Row)) (digest [32]byte, total int, ignored []string, err error) {
 	f, err := openInput(path)
 	if err != nil {
 		return [32]byte{}, 0, nil, err
 	}
 	defer f.Close()
 	h := sha256.New()
-	rd, err := rows.NewReader(io.TeeReader(f, h), path)
+	rd, err := rows.NewReader(io.TeeReader(f, h), formatName(path, format))
 	if err != nil {
 		return [32]byte{}, 0, nil, err
 	}
@@ -726,8 +729,10 @@ func (r *runner) fromJournal(row *rows.Row) (ReportLine, bool) {
 	// The journal's Proved flag is not reported: "proved" rests on what
 	// Dfns says in this run (a rerun with Prove asks again).
 	line.PublicKey, line.KeyID, line.Status, line.DuplicateOf = hex.EncodeToString(rec.PublicKey), rec.KeyID, StatusAlreadyImported, rec.DuplicateOf
-	if a, err := address.ForKey(keys.Curve(row.Curve), rec.PublicKey); err == nil {
-		line.Addresses = &a
+	if c, err := keys.ParseCurve(row.Curve); err == nil {
+		if a, err := address.ForKey(c, rec.PublicKey); err == nil {
+			line.Addresses = &a
+		}
 	}
 	if ok, err := r.listed(rec.KeyID); err != nil || !ok {
 		line.Status, line.Error = StatusFailed, notListed(rec.KeyID, err)

@@ -83,6 +83,8 @@ is imported (or already imported) and, with --prove, proved.
 
 Flags:
   --input FILE     the rows
+  --input-format F csv or jsonl: the input's format when its name ends in
+                   neither (.txt); by default, its extension
   --journal FILE   the run's journal (not needed with --dry-run)
   --report FILE    where to write the report (standard output with --dry-run
                    and no --report)
@@ -110,6 +112,7 @@ Flags:
 func runBulkImport(e *env, args []string) error {
 	fs := newFlagSet("bulk-import")
 	input := pathFlag(fs, "input")
+	inputFormat := fs.String("input-format", "", "")
 	journal := pathFlag(fs, "journal")
 	reportPath := pathFlag(fs, "report")
 	workers := fs.Int("workers", 4, "")
@@ -129,6 +132,9 @@ func runBulkImport(e *env, args []string) error {
 			return err
 		}
 	}
+	if err := checkInputFormat(*inputFormat); err != nil {
+		return err
+	}
 	if *workers < 1 || *workers > 256 {
 		return usagef("--workers %d is invalid: use 1 to 256", *workers)
 	}
@@ -145,7 +151,7 @@ func runBulkImport(e *env, args []string) error {
 	if *prove && *dryRun {
 		return usagef("--prove cannot be used with --dry-run: a dry run imports nothing to prove")
 	}
-	opts := bulk.ImportOptions{InputPath: *input, JournalPath: *journal, Workers: *workers, ClusterID: *clusterID, PinnedSigners: pinned, Prove: *prove}
+	opts := bulk.ImportOptions{InputPath: *input, InputFormat: *inputFormat, JournalPath: *journal, Workers: *workers, ClusterID: *clusterID, PinnedSigners: pinned, Prove: *prove}
 	if pw, ok := lookupEnv(e, "DFNS_KEY_PASSWORD"); ok {
 		opts.Password = append([]byte{}, pw...)
 		defer clear(opts.Password)
@@ -268,6 +274,16 @@ func runBulkImport(e *env, args []string) error {
 		return fmt.Errorf("%d of %d rows are imported but their proofs were not completed because of the network (proofIncomplete; see the report's proofError): rerun the same command to finish them; it asks Dfns for the same signature requests", sum.ProofIncomplete, sum.Total)
 	}
 	return nil
+}
+
+// checkInputFormat checks --input-format: csv, jsonl or empty (from the
+// file's extension).
+func checkInputFormat(f string) error {
+	switch strings.ToLower(f) {
+	case "", "csv", "jsonl":
+		return nil
+	}
+	return usagef("unknown --input-format %s: use csv or jsonl (or name the file .csv or .jsonl)", quotedOrHidden(f))
 }
 
 func plural(n int, one, many string) string {
