@@ -24,6 +24,7 @@ import (
 	"github.com/dfnskeys/dfnskeys/bulk/internal/index"
 	"github.com/dfnskeys/dfnskeys/bulk/internal/journal"
 	"github.com/dfnskeys/dfnskeys/bulk/internal/rows"
+	"github.com/dfnskeys/dfnskeys/internal/safefile"
 	"github.com/dfnskeys/dfnskeys/keyformat"
 	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/dfnskeys/dfnskeys/signatures"
@@ -98,6 +99,10 @@ type ImportOptions struct {
 	// processed, with the names of the input's unknown fields or columns
 	// when there are any (sorted, at most 20 then "…"): they are ignored.
 	IgnoredFields func(names []string)
+	// Notice, when set, receives warnings about the input that do not stop
+	// the run: a key file its group or others can read. It may be called
+	// from several goroutines at once, and more than once for one file.
+	Notice func(string)
 	// Progress, when set, is called from one goroutine at most every
 	// ProgressEvery (default 1 s) and once at the end.
 	Progress      func(Progress)
@@ -1150,6 +1155,9 @@ func (r *runner) loadKey(row *rows.Row) (*keys.PrivateKey, error) {
 		return nil, fmt.Errorf("opening keyFile %s: %w", row.KeyFile, errors.Unwrap(err))
 	}
 	defer fh.Close()
+	if w := safefile.ExposedKeyFileWarning(fh, row.KeyFile); w != "" && r.opts.Notice != nil {
+		r.opts.Notice(w)
+	}
 	data := make([]byte, maxKeyFile+1)
 	defer clear(data)
 	n, err := io.ReadFull(fh, data)

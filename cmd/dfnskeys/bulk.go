@@ -190,6 +190,13 @@ func runBulkImport(e *env, args []string) error {
 	bar := newProgressPrinter(e)
 	bar.dryRun = *dryRun
 	opts.Progress, opts.ProgressEvery = bar.update, bar.every
+	var warned sync.Map // key files already warned about
+	opts.Notice = func(s string) {
+		if _, dup := warned.LoadOrStore(s, true); !dup {
+			bar.finish()
+			fmt.Fprintf(e.stderr, "dfnskeys: bulk-import: warning: %s\n", safetext.Line(s))
+		}
+	}
 	opts.IgnoredFields = func(names []string) {
 		// The names are escaped and bounded by bulk (safetext).
 		fmt.Fprintf(e.stderr, "dfnskeys: bulk-import: ignoring the input's unknown %s %s (the fields read are %s)\n", plural(len(names), "field", "fields"), safetext.Line(strings.Join(names, ", ")), strings.Join(bulk.InputFields(), ", "))

@@ -111,7 +111,7 @@ func TestBulkExportCommand(t *testing.T) {
 
 	code, msg := h.run(nil, args...)
 	require.Equal(t, 1, code)
-	require.Contains(t, msg, "set DFNS_KEYSTORE_PASSWORD; nothing was exported")
+	require.Contains(t, msg, "set DFNS_KEYSTORE_PASSWORD (or run on a terminal to be asked); nothing was exported")
 	require.Empty(t, h.exportCalls(), "nothing exported without a password")
 
 	pw := map[string]string{"DFNS_KEYSTORE_PASSWORD": "pw"}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/dfnskeys/dfnskeys/internal/safefile"
 	"github.com/dfnskeys/dfnskeys/keyformat"
 	"github.com/dfnskeys/dfnskeys/keys"
 )
@@ -124,6 +125,12 @@ func (ks *keySource) load(e *env, f keyformat.Format, c keys.Curve) (*keys.Priva
 
 func (ks *keySource) read(e *env) ([]byte, error) {
 	if *ks.keyFile != "" && *ks.keyFile != "-" {
+		if f, err := os.Open(*ks.keyFile); err == nil {
+			if w := safefile.ExposedKeyFileWarning(f, *ks.keyFile); w != "" {
+				fmt.Fprintf(e.stderr, "dfnskeys: warning: %s\n", w)
+			}
+			f.Close()
+		}
 		b, err := readFileLimited(*ks.keyFile, maxKeySourceFile, "--key-file")
 		return b, checkKeyInput(b, err, *ks.keyFile, false)
 	}

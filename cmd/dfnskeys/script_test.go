@@ -107,6 +107,17 @@ type simulatorConfig struct {
 }
 
 func setupSimulator(env *testscript.Env) error {
+	// The script's files are made private (0600), as key files should be:
+	// dfnskeys warns about key files others can read, and a script that
+	// tests it makes one so with chmod.
+	if err := filepath.WalkDir(env.WorkDir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			err = os.Chmod(p, 0o600)
+		}
+		return err
+	}); err != nil {
+		return err
+	}
 	var cfg simulatorConfig
 	if b, err := os.ReadFile(filepath.Join(env.WorkDir, "simulator.json")); err == nil {
 		if err := json.Unmarshal(b, &cfg); err != nil {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 )
@@ -64,4 +65,18 @@ func RemoveStaleTemps(path string) int {
 		}
 	}
 	return n
+}
+
+// ExposedKeyFileWarning returns a warning when the key file f, named
+// name, can be read by its group or by others, and "" otherwise (and
+// always on Windows, whose permission bits say nothing of the kind).
+func ExposedKeyFileWarning(f *os.File, name string) string {
+	if runtime.GOOS == "windows" {
+		return ""
+	}
+	fi, err := f.Stat()
+	if err != nil || !fi.Mode().IsRegular() || fi.Mode().Perm()&0o044 == 0 {
+		return ""
+	}
+	return fmt.Sprintf("key file %s can be read by group or others (mode %04o): run chmod go-r %s, and treat the key as exposed if anyone else could log in here", name, fi.Mode().Perm(), name)
 }
