@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"text/tabwriter"
 	"time"
 
@@ -162,6 +163,16 @@ func runSimulator(e *env, args []string) error {
 	// Without a state file, start (and so validate --addr) before
 	// creating anything on disk.
 	opts := []dfnstest.ServerOption{dfnstest.WithAddr(*addr), dfnstest.WithSigners(*n), dfnstest.WithRequestLog(1000)}
+	if len(faults) > 0 {
+		// One line per fault injected, so that a rehearsal shows what it
+		// exercised. The path is the client's: escaped.
+		var mu sync.Mutex
+		opts = append(opts, dfnstest.WithFaultLog(func(line string) {
+			mu.Lock()
+			defer mu.Unlock()
+			fmt.Fprintf(e.stderr, "dfnskeys simulator: %s\n", safetext.Line(line))
+		}))
+	}
 	if *stateFile != "" {
 		opts = append(opts, dfnstest.WithStateFile(*stateFile))
 	}
