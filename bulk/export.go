@@ -140,6 +140,9 @@ type ExportSummary struct {
 	// APIOnly counts exported keys whose row had no publicKey: they were
 	// checked only against the public key the API reports.
 	APIOnly int
+	// Network is what the network did to the run's calls, as in
+	// [Summary].
+	Network dfnskeys.CallStats
 }
 
 // partialSuffix ends the name of a file being written: a hidden
@@ -221,6 +224,11 @@ func Export(ctx context.Context, opts ExportOptions) (*ExportSummary, error) {
 	}
 
 	x := &exporter{opts: opts, ext: ext, done: done, pubs: pubs, kdf: newKDFGate(opts.KDFConcurrency)}
+	before := opts.Client.Stats()
+	defer func() {
+		after := opts.Client.Stats()
+		sum.Network = dfnskeys.CallStats{Faults: after.Faults - before.Faults, Retries: after.Retries - before.Retries, Lookups: after.Lookups - before.Lookups}
+	}()
 	bw := bufio.NewWriter(opts.Report)
 	enc := json.NewEncoder(bw)
 	var writeErr error

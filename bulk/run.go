@@ -140,6 +140,11 @@ type Summary struct {
 	// Unusable counts the rows an earlier run imported whose key Dfns now
 	// reports exported, archived or deleted ([StatusUnusable]).
 	Unusable int
+	// Network is what the network did to the run's calls (the Client's
+	// [dfnskeys.CallStats] over the run): transient faults met, requests
+	// retried, imports looked up after a lost answer. Retries and their
+	// backoff are what makes a run through faults slower.
+	Network dfnskeys.CallStats
 }
 
 // Reason is one failure reason and how many rows it hit.
@@ -217,7 +222,16 @@ const maxKeyFile = 64 << 10
 // after the input was corrected — imports only what Dfns does not have yet.
 // A key that was exported or archived in Dfns is imported again.
 func Import(ctx context.Context, opts ImportOptions) (*Summary, error) {
-	return run(ctx, opts, false)
+	var before dfnskeys.CallStats
+	if opts.Client != nil {
+		before = opts.Client.Stats()
+	}
+	sum, err := run(ctx, opts, false)
+	if sum != nil && opts.Client != nil {
+		after := opts.Client.Stats()
+		sum.Network = dfnskeys.CallStats{Faults: after.Faults - before.Faults, Retries: after.Retries - before.Retries, Lookups: after.Lookups - before.Lookups}
+	}
+	return sum, err
 }
 
 // Validate checks every row of the input as [Import] would before sending

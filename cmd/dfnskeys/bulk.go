@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/dfnskeys/dfnskeys"
 	"github.com/dfnskeys/dfnskeys/bulk"
 	"github.com/dfnskeys/dfnskeys/internal/safefile"
 	"github.com/dfnskeys/dfnskeys/internal/safetext"
@@ -318,6 +319,7 @@ func printSummary(e *env, s *bulk.Summary, dryRun bool) {
 		}
 		fmt.Fprintf(e.stderr, "%d rows: %d imported, %d already imported (skipped)%s, %d failed%s, in %s (%.1f imports/s)\n",
 			s.Total, s.Imported, s.AlreadyImported, unusable, s.Failed, interrupted, s.Elapsed.Round(time.Millisecond), rate)
+		printNetwork(e, s.Network)
 		if s.Proved+s.ProofFailed+s.ProofIncomplete > 0 {
 			fmt.Fprintf(e.stderr, "proofs: %d proved (Dfns's signature verified under the row's public key), %d not proved, %d not completed (network: rerun to finish)\n", s.Proved, s.ProofFailed, s.ProofIncomplete)
 		}
@@ -325,6 +327,18 @@ func printSummary(e *env, s *bulk.Summary, dryRun bool) {
 	for _, r := range s.Reasons {
 		fmt.Fprintf(e.stderr, "  %d× %s\n", r.Count, safetext.Line(r.Reason))
 	}
+}
+
+// printNetwork says what the network did to a bulk run, when it did
+// anything: the transient faults its calls met, the retries (each after a
+// backoff: why a run through faults is slower) and the imports looked up
+// after a lost answer.
+func printNetwork(e *env, n dfnskeys.CallStats) {
+	if n.Faults+n.Retries+n.Lookups == 0 {
+		return
+	}
+	fmt.Fprintf(e.stderr, "network: %d %s met (429, 5xx, lost connections), %d %s after a backoff, %d %s by public key after a lost answer\n",
+		n.Faults, plural(int(n.Faults), "fault", "faults"), n.Retries, plural(int(n.Retries), "request retried", "requests retried"), n.Lookups, plural(int(n.Lookups), "import looked up", "imports looked up"))
 }
 
 // progressPrinter draws a line that fits the terminal (see progressLine)

@@ -169,6 +169,7 @@ func runBulkExport(e *env, args []string) error {
 		} else {
 			fmt.Fprintf(e.stderr, "%d rows: %d exported, %d already exported (skipped), %d failed%s\n", sum.Total, sum.Exported, sum.AlreadyExported, sum.Failed, notStarted)
 		}
+		printNetwork(e, sum.Network)
 		if sum.APIOnly > 0 {
 			fmt.Fprintf(e.stderr, "note: %d exported key(s) had no publicKey in the input and were checked only against the public key the API reports (see docs/threat-model.md §2); a bulk-import report has it\n", sum.APIOnly)
 		}

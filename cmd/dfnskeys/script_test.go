@@ -64,6 +64,10 @@ import (
 //	                  the export only (Server.SubstituteExport)
 //	simexports        print how many export requests the simulator
 //	                  received: "N exports sent"
+//	simfault 5xx|drop import|list-keys N
+//	                  the simulator's next N requests on that route fail
+//	                  (502 before processing) or are dropped (processed,
+//	                  no answer)
 //
 // A script with a file named simulator.json gets a simulator configured by
 // it (see simulatorConfig): a hostile cluster ID or key IDs, and
@@ -352,6 +356,35 @@ func cmdSimsubstitute(ts *testscript.TestScript, neg bool, args []string) {
 	if err := sub(args[0], args[1]); err != nil {
 		ts.Fatalf("simsubstitute: %v", err)
 	}
+}
+
+// cmdSimfault injects N faults of one kind (5xx: 502 before processing;
+// drop: processed, then the connection dropped) on one route (import:
+// POST /keys/import; list-keys: GET /keys).
+func cmdSimfault(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 3 {
+		ts.Fatalf("usage: simfault 5xx|drop import|list-keys N")
+	}
+	n, err := strconv.Atoi(args[2])
+	ts.Check(err)
+	f := dfnstest.Fault{Count: n}
+	switch args[0] {
+	case "5xx":
+		f.Kind, f.Status = dfnstest.FailBefore, 502
+	case "drop":
+		f.Kind = dfnstest.DropResponse
+	default:
+		ts.Fatalf("simfault: unknown kind %q", args[0])
+	}
+	switch args[1] {
+	case "import":
+		f.Route = dfnstest.RouteImportKey
+	case "list-keys":
+		f.Route = dfnstest.RouteListKeys
+	default:
+		ts.Fatalf("simfault: unknown route %q", args[1])
+	}
+	ts.Check(simServer(ts).SetFaults(f))
 }
 
 func cmdSimexports(ts *testscript.TestScript, neg bool, args []string) {
