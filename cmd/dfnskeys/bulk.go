@@ -341,6 +341,17 @@ func printNetwork(e *env, n dfnskeys.CallStats) {
 		n.Faults, plural(int(n.Faults), "fault", "faults"), n.Retries, plural(int(n.Retries), "request retried", "requests retried"), n.Lookups, plural(int(n.Lookups), "import looked up", "imports looked up"))
 }
 
+// fitLine returns the first of the lines that fits 79 columns (so that it
+// never wraps on an 80-column terminal or log viewer), or the last.
+func fitLine(lines ...string) string {
+	for _, l := range lines {
+		if len(l) <= 79 {
+			return l
+		}
+	}
+	return lines[len(lines)-1]
+}
+
 // progressPrinter draws a line that fits the terminal (see progressLine)
 // and prints a plain line every few seconds otherwise, both with an
 // estimate of the time left.
@@ -370,13 +381,16 @@ func (p *progressPrinter) update(pr bulk.Progress) {
 	}
 	left := eta(pr.Done, pr.Total, pr.Elapsed)
 	if !p.terminal {
+		elapsed := pr.Elapsed.Round(time.Second)
 		if p.dryRun || pr.Valid > 0 {
-			fmt.Fprintf(p.e.stderr, "progress: %d/%d rows (%.0f%%): %d valid, %d failed, %s elapsed, about %s left\n",
-				pr.Done, pr.Total, pct, pr.Valid, pr.Failed, pr.Elapsed.Round(time.Second), left)
+			fmt.Fprintln(p.e.stderr, fitLine(
+				fmt.Sprintf("progress: %d/%d rows (%.0f%%): %d valid, %d failed, %s elapsed, %s left", pr.Done, pr.Total, pct, pr.Valid, pr.Failed, elapsed, left),
+				fmt.Sprintf("progress: %d/%d: %d valid, %d failed, %s left", pr.Done, pr.Total, pr.Valid, pr.Failed, left)))
 			return
 		}
-		fmt.Fprintf(p.e.stderr, "progress: %d/%d rows (%.0f%%): %d imported, %d already imported, %d failed, %s elapsed, about %s left\n",
-			pr.Done, pr.Total, pct, pr.Imported, pr.AlreadyImported, pr.Failed, pr.Elapsed.Round(time.Second), left)
+		fmt.Fprintln(p.e.stderr, fitLine(
+			fmt.Sprintf("progress: %d/%d (%.0f%%): %d imported, %d skipped, %d failed, %s, %s left", pr.Done, pr.Total, pct, pr.Imported, pr.AlreadyImported, pr.Failed, elapsed, left),
+			fmt.Sprintf("progress: %d/%d: %d ok, %d skip, %d fail, %s left", pr.Done, pr.Total, pr.Imported, pr.AlreadyImported, pr.Failed, left)))
 		return
 	}
 	ok := pr.Imported

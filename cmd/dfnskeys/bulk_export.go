@@ -228,8 +228,9 @@ func (p *exportProgress) update(pr bulk.ExportProgress) {
 	}
 	left := eta(pr.Done, pr.Total, pr.Elapsed)
 	if !p.terminal {
-		fmt.Fprintf(p.e.stderr, "progress: %d/%d rows (%.0f%%): %d exported, %d already exported, %d failed, %s elapsed, about %s left\n",
-			pr.Done, pr.Total, pct, pr.Exported, pr.AlreadyExported, pr.Failed, pr.Elapsed.Round(time.Second), left)
+		fmt.Fprintln(p.e.stderr, fitLine(
+			fmt.Sprintf("progress: %d/%d (%.0f%%): %d exported, %d skipped, %d failed, %s, %s left", pr.Done, pr.Total, pct, pr.Exported, pr.AlreadyExported, pr.Failed, pr.Elapsed.Round(time.Second), left),
+			fmt.Sprintf("progress: %d/%d: %d ok, %d skip, %d fail, %s left", pr.Done, pr.Total, pr.Exported, pr.AlreadyExported, pr.Failed, left)))
 		return
 	}
 	p.line.draw(progressLine(terminalWidth(p.e.stderr), pr.Done, pr.Total,
