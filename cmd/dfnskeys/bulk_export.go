@@ -33,8 +33,9 @@ counts them).
 
   keystore   DIR/<keyId>.keystore.json, an Ethereum V3 keystore encrypted
              with DFNS_KEYSTORE_PASSWORD or a password asked on the
-             terminal, so keys never touch disk in the clear (the default; secp256k1 keys only: other keys fail
-             without being exported)
+             terminal, so keys never touch disk in the clear (the
+             default; secp256k1 keys only: other keys fail without being
+             exported)
   json       DIR/<keyId>.json, an export document: curve, kind (scalar),
              key ID, public key and key, in the clear (every curve; read it
              back with format json)

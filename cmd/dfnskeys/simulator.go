@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"text/tabwriter"
 	"time"
 
 	"github.com/dfnskeys/dfnskeys"
@@ -313,8 +312,10 @@ stark, FROST_BITCOIN/secp256k1, FROST/ed25519) through the API client with
 signed user actions, exports each back and checks that the recovered key
 equals the original. It then has the simulator create a key itself, as Dfns
 does for its own keys (CGGMP24/secp256k1), and exports it, checking the
-recovered key against the key's public key. It prints a report. No account
-and no network are needed.
+recovered key against the key's public key. It prints a table within 80
+columns: the scheme, the key ID, the import (or, marked *, creation) and
+export times, and ok, or FAILED and, below the table, why. No account and
+no network are needed.
 `,
 	run: runDemo,
 }
@@ -336,39 +337,54 @@ func runDemo(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "dfnskeys demo: simulated Dfns API at %s, cluster %s with %d signers\n\n",
+	fmt.Fprintf(e.stdout, "dfnskeys demo: simulated Dfns API at %s,\ncluster %s with %d signers\n\n",
 		srv.URL(), safetext.Text(list.Clusters[0].ClusterID), len(list.Clusters[0].Signers))
-	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "SCHEME\tKEY ID\tPUBLIC KEY\tIMPORT\tEXPORT\tRESULT")
-	failed := 0
-	for _, s := range keys.SupportedSchemes() {
-		row, ok := demoScheme(ctx, c, s)
-		if !ok {
-			failed++
+	// A table within 80 columns; what failed is said below it, in full.
+	table := [][]string{{"SCHEME", "KEY ID", "IMPORT", "EXPORT", "RESULT"}}
+	var failures []string
+	add := func(r demoRow) {
+		table = append(table, []string{r.label, r.keyID, r.importTime, r.exportTime, r.result})
+		if r.err != nil {
+			failures = append(failures, fmt.Sprintf("%s: %v", r.label, r.err))
 		}
-		fmt.Fprintln(tw, row)
 	}
-	row, ok := demoNative(ctx, c)
-	if !ok {
-		failed++
+	for _, s := range keys.SupportedSchemes() {
+		add(demoScheme(ctx, c, s))
 	}
-	fmt.Fprintln(tw, row)
-	tw.Flush()
-	if failed > 0 {
+	add(demoNative(ctx, c))
+	printTable(e.stdout, table, 80, nil)
+	fmt.Fprintln(e.stdout, "\nok: the key recovered from the export is the key imported")
+	fmt.Fprintln(e.stdout, "*: created by the simulated Dfns itself (create time shown), not imported;\n   the key recovered matches the public key Dfns reports")
+	for _, f := range failures {
+		fmt.Fprintf(e.stdout, "FAILED %s\n", safetext.Line(f))
+	}
+	if failed := len(failures); failed > 0 {
 		return fmt.Errorf("%d of %d demonstrations failed", failed, len(keys.SupportedSchemes())+1)
 	}
 	fmt.Fprintf(e.stdout, "\nall %d protocol/curve pairs: imported, exported and recovered the same key\n", len(keys.SupportedSchemes()))
-	fmt.Fprintf(e.stdout, "a key the simulated Dfns created itself: exported and recovered, matching its public key\n")
+	fmt.Fprintf(e.stdout, "a key the simulated Dfns created itself: exported and recovered, matching\nits public key\n")
 	return nil
 }
 
+// demoRow is one line of the demo's table; err says why it failed.
+type demoRow struct {
+	label, keyID, importTime, exportTime, result string
+	err                                          error
+}
+
+// demoFailed is the row of a demonstration that failed at stage.
+func demoFailed(label, stage string, err error) demoRow {
+	return demoRow{label: label, keyID: "-", importTime: "-", exportTime: "-", result: "FAILED at " + stage, err: fmt.Errorf("at %s: %w", stage, err)}
+}
+
+// demoDuration rounds d for the table.
+func demoDuration(d time.Duration) string { return d.Round(100 * time.Microsecond).String() }
+
 // demoNative creates a key in the simulated cluster (Dfns makes every
 // ECDSA key it creates a CGGMP24 key) and exports it.
-func demoNative(ctx context.Context, c *dfnskeys.Client) (string, bool) {
-	const label = "CGGMP24/secp256k1 created by Dfns"
-	fail := func(stage string, err error) (string, bool) {
-		return fmt.Sprintf("%s\t-\t-\t-\t-\tFAILED at %s: %v", label, stage, err), false
-	}
+func demoNative(ctx context.Context, c *dfnskeys.Client) demoRow {
+	const label = "CGGMP24/secp256k1*"
+	fail := func(stage string, err error) demoRow { return demoFailed(label, stage, err) }
 	start := time.Now()
 	created, err := c.Keys.Create(ctx, &keys.CreateRequest{Scheme: "ECDSA", Curve: keys.Secp256k1, Name: "demo native key"})
 	if err != nil {
@@ -390,21 +406,11 @@ func demoNative(ctx context.Context, c *dfnskeys.Client) (string, bool) {
 	if recovered.PublicKeyHex() != created.PublicKey {
 		return fail("comparison", errors.New("the recovered key's public key differs from the key's"))
 	}
-	return fmt.Sprintf("%s\t%s\t%s\t%s\t%s\tok: recovered key matches the public key", label, created.ID, shortHex(created.PublicKey),
-		"(create) "+createTime.Round(100*time.Microsecond).String(), exportTime.Round(100*time.Microsecond)), true
+	return demoRow{label: label, keyID: safetext.Text(created.ID), importTime: "*" + demoDuration(createTime), exportTime: demoDuration(exportTime), result: "ok*"}
 }
 
-func shortHex(h string) string {
-	if len(h) > 20 {
-		return h[:10] + "…" + h[len(h)-8:]
-	}
-	return h
-}
-
-func demoScheme(ctx context.Context, c *dfnskeys.Client, s keys.Scheme) (string, bool) {
-	fail := func(stage string, err error) (string, bool) {
-		return fmt.Sprintf("%s\t-\t-\t-\t-\tFAILED at %s: %v", s, stage, err), false
-	}
+func demoScheme(ctx context.Context, c *dfnskeys.Client, s keys.Scheme) demoRow {
+	fail := func(stage string, err error) demoRow { return demoFailed(s.String(), stage, err) }
 	key, err := keys.GeneratePrivateKey(s.Curve)
 	if err != nil {
 		return fail("key generation", err)
@@ -432,6 +438,5 @@ func demoScheme(ctx context.Context, c *dfnskeys.Client, s keys.Scheme) (string,
 	if !recovered.Equal(key) {
 		return fail("comparison", errors.New("the recovered key differs from the imported key"))
 	}
-	return fmt.Sprintf("%s\t%s\t%s\t%s\t%s\tok: recovered key equals the imported key", s, created.ID, shortHex(created.PublicKey),
-		importTime.Round(100*time.Microsecond), exportTime.Round(100*time.Microsecond)), true
+	return demoRow{label: s.String(), keyID: safetext.Text(created.ID), importTime: demoDuration(importTime), exportTime: demoDuration(exportTime), result: "ok"}
 }
