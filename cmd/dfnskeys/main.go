@@ -52,6 +52,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/dfnskeys/dfnskeys"
 	"github.com/dfnskeys/dfnskeys/internal/safetext"
 	"github.com/dfnskeys/dfnskeys/internal/suggest"
 )
@@ -306,10 +307,12 @@ COMMAND'.
 `,
 	"version": `Usage: dfnskeys version (or dfnskeys --version)
 
-Prints the module version dfnskeys was built from, the version control
-revision and time of its source (with "modified" when the tree had
-uncommitted changes) and the Go version: what to quote in a bug report.
-A binary built outside a module or a repository says "unknown".
+Prints dfnskeys's version, then the module version it was built from
+("(devel)" when built from a checkout rather than 'go install …@version'),
+the version control revision and time of its source (with "modified" when
+the tree had uncommitted changes; "revision unknown" when built with
+-buildvcs=false or outside a repository) and the Go version: what to quote
+in a bug report.
 `,
 }
 
@@ -320,9 +323,9 @@ func versionLine() string {
 	if !ok {
 		return "dfnskeys version unknown (built without module information)"
 	}
-	version := bi.Main.Version
-	if version == "" {
-		version = "unknown"
+	module := bi.Main.Version // "(devel)" when built from a checkout
+	if module == "" {
+		module = "unknown"
 	}
 	var rev, when string
 	modified := false
@@ -346,7 +349,7 @@ func versionLine() string {
 			vcs += ", modified"
 		}
 	}
-	return fmt.Sprintf("dfnskeys version %s, %s, %s", safetext.Line(version), safetext.Line(vcs), bi.GoVersion)
+	return fmt.Sprintf("dfnskeys version %s (module %s, %s, %s)", dfnskeys.Version, safetext.Line(module), safetext.Line(vcs), bi.GoVersion)
 }
 
 func commandNames() string {
