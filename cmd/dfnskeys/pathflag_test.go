@@ -17,6 +17,7 @@ var notPathFlags = map[string]bool{
 	"api-url": true, "cred-id": true, "curve": true, "protocol": true, "name": true,
 	"cluster": true, "expect-address": true, "expect-public-key": true, "format": true,
 	"path": true, "public-key": true, "addr": true, "external-id": true,
+	"input-format": true,
 }
 
 // commandFlags returns every flag set command c makes, found by running
