@@ -26,7 +26,9 @@
 //	dfnskeys simulator --state-dir DIR   # a local Dfns-compatible API
 //	dfnskeys demo                        # import and export every scheme
 //
-// 'dfnskeys help COMMAND' gives each command's flags.
+// 'dfnskeys help COMMAND' gives each command's flags; 'dfnskeys version'
+// (or --version) the version, source revision and Go version. A misspelt
+// command or flag gets the nearest one ("did you mean").
 //
 // Private keys are read from a file or standard input, never from the
 // command line, and never printed in a message. An ed25519 key is an RFC
