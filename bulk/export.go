@@ -117,8 +117,9 @@ const (
 type ExportProgress struct {
 	// Total is the number of data rows in the input.
 	Total int
-	// Done counts the rows processed so far, of every status.
-	Done, Exported, AlreadyExported, Failed int
+	// Done counts the rows processed so far, of every status; Valid the
+	// rows a dry run found valid.
+	Done, Exported, AlreadyExported, Failed, Valid int
 	// Elapsed is the time since the run started.
 	Elapsed time.Duration
 }
@@ -253,6 +254,7 @@ func Export(ctx context.Context, opts ExportOptions) (*ExportSummary, error) {
 		switch l.Status {
 		case StatusValid:
 			sum.Valid++
+			progress.Valid++
 		case StatusExported:
 			progress.Exported++
 			if len(l.FaultySigners) > 0 {

@@ -147,6 +147,7 @@ func runBulkExport(e *env, args []string) error {
 		opts.Report = safetext.JSONWriter(rf.f) // the same JSON, safe to cat (safetext.JSON)
 	}
 	bar := newExportProgress(e)
+	bar.dryRun = *dryRun
 	opts.Progress, opts.ProgressEvery = bar.update, bar.every
 	opts.Notice = func(s string) { fmt.Fprintf(e.stderr, "dfnskeys: bulk-export: %s\n", safetext.Line(s)) }
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(bulkExportMemoryLimit))
@@ -198,6 +199,7 @@ func runBulkExport(e *env, args []string) error {
 type exportProgress struct {
 	e        *env
 	terminal bool
+	dryRun   bool // counts valid rows, not exports
 	every    time.Duration
 	line     liveLine
 }
@@ -228,6 +230,12 @@ func (p *exportProgress) update(pr bulk.ExportProgress) {
 		pct = 100 * float64(pr.Done) / float64(pr.Total)
 	}
 	left := eta(pr.Done, pr.Total, pr.Elapsed)
+	if !p.terminal && p.dryRun {
+		fmt.Fprintln(p.e.stderr, fitLine(
+			fmt.Sprintf("progress: %d/%d (%.0f%%): %d valid, %d skipped, %d failed, %s, %s left", pr.Done, pr.Total, pct, pr.Valid, pr.AlreadyExported, pr.Failed, pr.Elapsed.Round(time.Second), left),
+			fmt.Sprintf("progress: %d/%d: %d valid, %d skip, %d fail, %s left", pr.Done, pr.Total, pr.Valid, pr.AlreadyExported, pr.Failed, left)))
+		return
+	}
 	if !p.terminal {
 		fmt.Fprintln(p.e.stderr, fitLine(
 			fmt.Sprintf("progress: %d/%d (%.0f%%): %d exported, %d skipped, %d failed, %s, %s left", pr.Done, pr.Total, pct, pr.Exported, pr.AlreadyExported, pr.Failed, pr.Elapsed.Round(time.Second), left),
@@ -235,7 +243,7 @@ func (p *exportProgress) update(pr bulk.ExportProgress) {
 		return
 	}
 	p.line.draw(progressLine(terminalWidth(p.e.stderr), pr.Done, pr.Total,
-		[]progressCount{{"ok", pr.Exported}, {"skip", pr.AlreadyExported}, {"fail", pr.Failed}}, pr.Elapsed))
+		[]progressCount{{"ok", pr.Exported + pr.Valid}, {"skip", pr.AlreadyExported}, {"fail", pr.Failed}}, pr.Elapsed))
 }
 
 func (p *exportProgress) finish() { p.line.end() }
