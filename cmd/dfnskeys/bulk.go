@@ -39,6 +39,9 @@ gets "-" and the account's index appended. At most 1000 accounts per row;
 expectedAddress is refused on a range row. Report rows are numbered in input
 order counting each account; inputRow gives the input's row when it differs.
 
+A key file its group or others can read is imported with a warning on
+stderr (chmod go-r it). Curve names are read in any case.
+
 Passwords: keystore rows use DFNS_KEY_PASSWORD, mnemonic rows the BIP-39
 passphrase in DFNS_MNEMONIC_PASSPHRASE (set it empty for mnemonics without
 one). A row that has its own names the environment variable (passwordEnv)

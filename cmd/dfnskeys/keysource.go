@@ -43,6 +43,7 @@ mnemonic without one), or from a prompt when standard input is a terminal;
 a missing one is an error before anything is sent. Secrets never come from
 a command-line argument. With a mnemonic, pass --expect-address: a wrong
 passphrase or path derives another valid key, and only the address tells.
+A key file its group or others can read is read with a warning (chmod go-r).
 `
 
 func addKeySource(fs *flag.FlagSet) *keySource {

@@ -3,6 +3,7 @@ package main
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -304,7 +305,7 @@ func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''
 var demoCommand = &command{
 	name:    "demo",
 	summary: "import and export a key of every scheme, offline",
-	usage: `Usage: dfnskeys demo
+	usage: `Usage: dfnskeys demo [--json]
 
 Starts an embedded Dfns-compatible simulator, imports a fresh random key for
 each supported protocol/curve pair (CGGMP24 and CGGMP21 on secp256k1 and
@@ -314,14 +315,16 @@ equals the original. It then has the simulator create a key itself, as Dfns
 does for its own keys (CGGMP24/secp256k1), and exports it, checking the
 recovered key against the key's public key. It prints a table within 80
 columns: the scheme, the key ID, the import (or, marked *, creation) and
-export times, and ok, or FAILED and, below the table, why. No account and
-no network are needed.
+export times, and ok, or FAILED and, below the table, why; --json prints
+one JSON object per row instead (scheme, keyId, created, importTime,
+exportTime, ok, error). No account and no network are needed.
 `,
 	run: runDemo,
 }
 
 func runDemo(e *env, args []string) error {
 	fs := newFlagSet("demo")
+	asJSON := fs.Bool("json", false, "")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -337,12 +340,23 @@ func runDemo(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "dfnskeys demo: simulated Dfns API at %s,\ncluster %s with %d signers\n\n",
-		srv.URL(), safetext.Text(list.Clusters[0].ClusterID), len(list.Clusters[0].Signers))
+	if !*asJSON {
+		fmt.Fprintf(e.stdout, "dfnskeys demo: simulated Dfns API at %s,\ncluster %s with %d signers\n\n",
+			srv.URL(), safetext.Text(list.Clusters[0].ClusterID), len(list.Clusters[0].Signers))
+	}
 	// A table within 80 columns; what failed is said below it, in full.
 	table := [][]string{{"SCHEME", "KEY ID", "IMPORT", "EXPORT", "RESULT"}}
 	var failures []string
 	add := func(r demoRow) {
+		if *asJSON {
+			j := demoJSON{Scheme: strings.TrimSuffix(r.label, "*"), KeyID: r.keyID, Created: strings.HasSuffix(r.label, "*"),
+				ImportTime: strings.TrimPrefix(r.importTime, "*"), ExportTime: r.exportTime, OK: r.err == nil}
+			if r.err != nil {
+				j.Error = r.err.Error()
+			}
+			b, _ := json.Marshal(j)
+			e.stdout.Write(safetext.JSON(append(b, '\n')))
+		}
 		table = append(table, []string{r.label, r.keyID, r.importTime, r.exportTime, r.result})
 		if r.err != nil {
 			failures = append(failures, fmt.Sprintf("%s: %v", r.label, r.err))
@@ -352,6 +366,12 @@ func runDemo(e *env, args []string) error {
 		add(demoScheme(ctx, c, s))
 	}
 	add(demoNative(ctx, c))
+	if *asJSON {
+		if len(failures) > 0 {
+			return fmt.Errorf("%d of %d demonstrations failed", len(failures), len(keys.SupportedSchemes())+1)
+		}
+		return nil
+	}
 	printTable(e.stdout, table, 80, nil)
 	fmt.Fprintln(e.stdout, "\nok: the key recovered from the export is the key imported")
 	fmt.Fprintln(e.stdout, "*: created by the simulated Dfns itself (create time shown), not imported;\n   the key recovered matches the public key Dfns reports")
@@ -364,6 +384,17 @@ func runDemo(e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "\nall %d protocol/curve pairs: imported, exported and recovered the same key\n", len(keys.SupportedSchemes()))
 	fmt.Fprintf(e.stdout, "a key the simulated Dfns created itself: exported and recovered, matching\nits public key\n")
 	return nil
+}
+
+// demoJSON is one line of 'dfnskeys demo --json'.
+type demoJSON struct {
+	Scheme     string `json:"scheme"`
+	KeyID      string `json:"keyId"`
+	Created    bool   `json:"created,omitempty"` // created by the simulated Dfns, not imported
+	ImportTime string `json:"importTime"`        // the creation time when Created
+	ExportTime string `json:"exportTime"`
+	OK         bool   `json:"ok"`
+	Error      string `json:"error,omitempty"`
 }
 
 // demoRow is one line of the demo's table; err says why it failed.
