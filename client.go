@@ -66,6 +66,7 @@ type Client struct {
 // because of one, and Lookups the imports whose answer was lost, looked up
 // by public key (GET /keys) rather than sent again.
 type CallStats struct {
+	// Faults, Retries and Lookups are the counts described above.
 	Faults, Retries, Lookups int64
 }
 

@@ -130,7 +130,9 @@ type ExportSummary struct {
 	// did not start Total-Exported-AlreadyExported-Failed-Valid of them.
 	Total, Exported, AlreadyExported, Failed int
 	// Valid counts, in a dry run, the rows that would be exported.
-	Valid       int
+	Valid int
+	// Interrupted is set when the context ended before every row was
+	// started; the exports in flight were finished.
 	Interrupted bool
 	// Finished counts complete files of an interrupted run that start-up
 	// moved into place; Removed counts incomplete ones it deleted.
