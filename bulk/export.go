@@ -43,7 +43,8 @@ type ExportOptions struct {
 	// a rerun knows the key is done, whatever the format: a file counts
 	// for a row with a publicKey only when it records that public key. A
 	// directory that group or others can write is refused (see
-	// docs/threat-model.md §6).
+	// docs/threat-model.md §6). A missing OutDir is created, mode 0700,
+	// but only its last level, as mkdir does: its parent must exist.
 	OutDir string
 	// OutputFormat is keystore (the default) or json (see
 	// [keyformat.JSON]). Keystores are for secp256k1 keys only; other keys
