@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dfnskeys/dfnskeys/auth"
@@ -45,6 +46,9 @@ type Client struct {
 	throttleMu    sync.Mutex
 	throttleUntil time.Time
 
+	// stats counts what the network did to this Client's calls (Stats).
+	faults, retries, lookups atomic.Int64
+
 	// index is what ImportKey knows of the organisation's imported keys.
 	index keyIndex
 
@@ -54,6 +58,21 @@ type Client struct {
 	Keys *KeysService
 	// Wallets calls the older /wallets import and export endpoints.
 	Wallets *WalletsService
+}
+
+// CallStats counts, since a [Client] was made, what the network did to its
+// calls: Faults the transient failures its requests met (429, 5xx, a
+// connection lost or timed out), Retries the requests it sent again
+// because of one, and Lookups the imports whose answer was lost, looked up
+// by public key (GET /keys) rather than sent again.
+type CallStats struct {
+	// Faults, Retries and Lookups are the counts described above.
+	Faults, Retries, Lookups int64
+}
+
+// Stats returns the counts so far; a bulk run reports its share of them.
+func (c *Client) Stats() CallStats {
+	return CallStats{Faults: c.faults.Load(), Retries: c.retries.Load(), Lookups: c.lookups.Load()}
 }
 
 // Option configures a [Client].
@@ -257,6 +276,10 @@ func (c *Client) do(ctx context.Context, cl *call) error {
 		if res.err == nil {
 			return nil
 		}
+		var amb *AmbiguousError
+		if res.retryable || errors.As(res.err, &amb) {
+			c.faults.Add(1) // a transient failure: 429, 5xx, a lost connection or answer
+		}
 		if res.retryAfter > 0 {
 			c.throttle(res.retryAfter)
 		}
@@ -267,6 +290,7 @@ func (c *Client) do(ctx context.Context, cl *call) error {
 			return fmt.Errorf("%w (Retry-After of %s exceeds the retry policy's limit of %s)", res.err, res.retryAfter, c.retry.MaxRetryAfter)
 		}
 		delay := max(wait.Next(), res.retryAfter)
+		c.retries.Add(1)
 		c.log(ctx, slog.LevelWarn, "dfns call will be retried", cl, attempt, 0, "", slog.Duration("delay", delay), slog.String("reason", res.reason))
 		if err := sleep(ctx, delay); err != nil {
 			return fmt.Errorf("%w (gave up waiting to retry: %w)", res.err, err)

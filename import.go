@@ -358,6 +358,7 @@ func (c *Client) resolveAmbiguousImport(ctx context.Context, plan *ImportPlan, s
 	// The caller's context may be what expired: look on a fresh one.
 	lookCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
 	defer cancel()
+	c.lookups.Add(1)
 	var lookupErr error
 	looks, wait := c.retry.lookups()
 	for i := 0; i < looks; i++ {

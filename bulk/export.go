@@ -8,8 +8,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -32,13 +34,17 @@ type ExportOptions struct {
 	// docs/threat-model.md §2); without it the key is checked only against
 	// the public key the API reports.
 	InputPath string
+	// InputFormat is the input's format, csv or jsonl, when its name does
+	// not end in one (a .txt file); "" reads it from the extension.
+	InputFormat string
 	// OutDir receives one new file per key, mode 0600:
 	// <keyId>.keystore.json for a keystore, <keyId>.json for an export
 	// document. Every file records its key ID and public key, which is how
 	// a rerun knows the key is done, whatever the format: a file counts
 	// for a row with a publicKey only when it records that public key. A
 	// directory that group or others can write is refused (see
-	// docs/threat-model.md §6).
+	// docs/threat-model.md §6). A missing OutDir is created, mode 0700,
+	// but only its last level, as mkdir does: its parent must exist.
 	OutDir string
 	// OutputFormat is keystore (the default) or json (see
 	// [keyformat.JSON]). Keystores are for secp256k1 keys only; other keys
@@ -68,6 +74,12 @@ type ExportOptions struct {
 	Notice func(string)
 	// Client is the API client.
 	Client *dfnskeys.Client
+	// DryRun checks every row as far as can be without exporting: the
+	// row, OutDir (not created), the key as the API reports it (GET
+	// /keys/{keyId}) against the row's publicKey and the format. Rows
+	// that would be exported get status valid (StatusValid) and the file
+	// they would be written to; nothing is exported or written.
+	DryRun bool
 }
 
 // ExportLine is one line of an export report. It never holds a secret.
@@ -106,16 +118,23 @@ const (
 type ExportProgress struct {
 	// Total is the number of data rows in the input.
 	Total int
-	// Done counts the rows processed so far, of every status.
-	Done, Exported, AlreadyExported, Failed int
+	// Done counts the rows processed so far, of every status; Valid the
+	// rows a dry run found valid.
+	Done, Exported, AlreadyExported, Failed, Valid int
 	// Elapsed is the time since the run started.
 	Elapsed time.Duration
 }
 
 // ExportSummary counts the outcome of [Export].
 type ExportSummary struct {
+	// Total is the number of data rows in the input; an interrupted run
+	// did not start Total-Exported-AlreadyExported-Failed-Valid of them.
 	Total, Exported, AlreadyExported, Failed int
-	Interrupted                              bool
+	// Valid counts, in a dry run, the rows that would be exported.
+	Valid int
+	// Interrupted is set when the context ended before every row was
+	// started; the exports in flight were finished.
+	Interrupted bool
 	// Finished counts complete files of an interrupted run that start-up
 	// moved into place; Removed counts incomplete ones it deleted.
 	Finished, Removed int
@@ -125,6 +144,9 @@ type ExportSummary struct {
 	// APIOnly counts exported keys whose row had no publicKey: they were
 	// checked only against the public key the API reports.
 	APIOnly int
+	// Network is what the network did to the run's calls, as in
+	// [Summary].
+	Network dfnskeys.CallStats
 }
 
 // partialSuffix ends the name of a file being written: a hidden
@@ -155,7 +177,7 @@ func Export(ctx context.Context, opts ExportOptions) (*ExportSummary, error) {
 	if !ok {
 		return nil, fmt.Errorf("unknown export format %q: use keystore or json", opts.OutputFormat)
 	}
-	if opts.OutputFormat == "keystore" && len(opts.Password) == 0 {
+	if opts.OutputFormat == "keystore" && len(opts.Password) == 0 && !opts.DryRun {
 		return nil, errors.New("keystore export needs a password")
 	}
 	if opts.Workers <= 0 {
@@ -170,23 +192,27 @@ func Export(ctx context.Context, opts ExportOptions) (*ExportSummary, error) {
 	if opts.Client == nil || opts.Report == nil {
 		return nil, errors.New("Export needs a client and a report writer")
 	}
-	total, ignored, err := countExportRows(opts.InputPath)
+	total, ignored, err := countExportRows(formatName(opts.InputPath, opts.InputFormat), opts.InputPath)
 	if err != nil {
 		return nil, err
 	}
 	if opts.Notice != nil && len(ignored) > 0 {
 		opts.Notice(fmt.Sprintf("ignoring the input's unknown %s %s (the fields read are keyId, name and publicKey; a bulk-import report's own fields are ignored silently)", plural(len(ignored), "field", "fields"), strings.Join(ignored, ", ")))
 	}
-	if err := os.MkdirAll(opts.OutDir, 0o700); err != nil {
-		return nil, fmt.Errorf("creating the output directory: %w", err)
-	}
-	if err := checkOutDirMode(opts.OutDir); err != nil {
-		return nil, err
-	}
 	sum := &ExportSummary{}
-	done, pubs, err := scanOutDir(opts.OutDir, sum)
-	if err != nil {
+	var done, pubs map[string]string
+	if err := makeOutDir(opts.OutDir, opts.DryRun); err != nil {
 		return nil, err
+	}
+	if _, err := os.Stat(opts.OutDir); err == nil || !opts.DryRun {
+		if err := checkOutDirMode(opts.OutDir); err != nil {
+			return nil, err
+		}
+		if done, pubs, err = scanOutDir(opts.OutDir, sum); err != nil {
+			return nil, err
+		}
+	} else {
+		done, pubs = map[string]string{}, map[string]string{} // a dry run: the directory would be created
 	}
 	if opts.Notice != nil && (sum.Finished > 0 || sum.Removed > 0) {
 		opts.Notice(fmt.Sprintf("%s: finished %d file(s) and removed %d incomplete temporary file(s) left by an interrupted run", opts.OutDir, sum.Finished, sum.Removed))
@@ -196,12 +222,17 @@ func Export(ctx context.Context, opts ExportOptions) (*ExportSummary, error) {
 		return nil, err
 	}
 	defer in.Close()
-	next, _, err := rows.NewKeyReader(in, opts.InputPath)
+	next, _, err := rows.NewKeyReader(in, formatName(opts.InputPath, opts.InputFormat))
 	if err != nil {
 		return nil, err
 	}
 
 	x := &exporter{opts: opts, ext: ext, done: done, pubs: pubs, kdf: newKDFGate(opts.KDFConcurrency)}
+	before := opts.Client.Stats()
+	defer func() {
+		after := opts.Client.Stats()
+		sum.Network = dfnskeys.CallStats{Faults: after.Faults - before.Faults, Retries: after.Retries - before.Retries, Lookups: after.Lookups - before.Lookups}
+	}()
 	bw := bufio.NewWriter(opts.Report)
 	enc := json.NewEncoder(bw)
 	var writeErr error
@@ -218,12 +249,15 @@ func Export(ctx context.Context, opts ExportOptions) (*ExportSummary, error) {
 	lastProgress := start
 	// Exports once sent are seen through: process does not get ctx.
 	process := func(row rows.KeyRow) ExportLine { return x.one(context.WithoutCancel(ctx), row) }
+	// The report is in input order, whatever order the rows finish in.
+	var lines []ExportLine
 	readErr := pipeline(ctx, opts.Workers, readNext, process, func(l ExportLine) {
-		if writeErr == nil {
-			writeErr = enc.Encode(l)
-		}
+		lines = append(lines, l)
 		progress.Done++
 		switch l.Status {
+		case StatusValid:
+			sum.Valid++
+			progress.Valid++
 		case StatusExported:
 			progress.Exported++
 			if len(l.FaultySigners) > 0 {
@@ -243,6 +277,12 @@ func Export(ctx context.Context, opts ExportOptions) (*ExportSummary, error) {
 			opts.Progress(progress)
 		}
 	})
+	slices.SortStableFunc(lines, func(a, b ExportLine) int { return a.Row - b.Row })
+	for _, l := range lines {
+		if writeErr == nil {
+			writeErr = enc.Encode(l)
+		}
+	}
 	if err := bw.Flush(); writeErr == nil {
 		writeErr = err
 	}
@@ -250,12 +290,47 @@ func Export(ctx context.Context, opts ExportOptions) (*ExportSummary, error) {
 	if opts.Progress != nil {
 		opts.Progress(progress)
 	}
-	sum.Total, sum.Exported, sum.AlreadyExported, sum.Failed = progress.Done, progress.Exported, progress.AlreadyExported, progress.Failed
+	sum.Total, sum.Exported, sum.AlreadyExported, sum.Failed = max(total, progress.Done), progress.Exported, progress.AlreadyExported, progress.Failed
 	sum.Interrupted = ctx.Err() != nil
 	if readErr != nil {
 		return sum, readErr
 	}
 	return sum, writeErr
+}
+
+// makeOutDir creates dir, mode 0700, when it does not exist (in a dry
+// run, checks that it could be): only dir itself, as mkdir does, so that
+// a misspelt parent is an error rather than a new tree.
+func makeOutDir(dir string, dryRun bool) error {
+	if fi, err := os.Stat(dir); err == nil {
+		if !fi.IsDir() {
+			return fmt.Errorf("the output directory %s is not a directory", dir)
+		}
+		return nil
+	}
+	parent := filepath.Dir(dir)
+	if fi, err := os.Stat(parent); err != nil || !fi.IsDir() {
+		return fmt.Errorf("the output directory %s cannot be created: its parent %s does not exist (only the last directory is created, as mkdir does: check the path, or create %s first)", dir, parent, parent)
+	}
+	if dryRun {
+		return nil
+	}
+	if err := os.Mkdir(dir, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("creating the output directory: %w", err)
+	}
+	return nil
+}
+
+// formatName is the name the rows readers take the input's format from,
+// its extension: path, or with format (csv or jsonl, any case) given, a
+// name ending in that extension. A format that is neither is left for the
+// readers to refuse, naming path.
+func formatName(path, format string) string {
+	switch f := strings.ToLower(format); f {
+	case "csv", "jsonl":
+		return path + " (read as " + f + ")." + f
+	}
+	return path
 }
 
 // exportExtensions maps the formats of Export to their file extensions.
@@ -372,6 +447,10 @@ func (x *exporter) one(ctx context.Context, row rows.KeyRow) ExportLine {
 	}
 	if x.opts.OutputFormat == "keystore" && info.Curve != keys.Secp256k1 {
 		return fail(fmt.Errorf("format keystore is for secp256k1 keys only; this key is %s: export it with format json (it was not exported)", info.Curve))
+	}
+	if x.opts.DryRun {
+		l.File, l.Status = final, StatusValid
+		return l
 	}
 	// The file is created before the export: a directory that cannot be
 	// written costs nothing.
@@ -564,13 +643,13 @@ func recordedKey(p string) (id, pub string) {
 
 // countExportRows counts the input's data rows, for progress, and returns
 // the unknown fields it ignored.
-func countExportRows(path string) (int, []string, error) {
+func countExportRows(name, path string) (int, []string, error) {
 	in, err := openInput(path)
 	if err != nil {
 		return 0, nil, err
 	}
 	defer in.Close()
-	next, ignored, err := rows.NewKeyReader(in, path)
+	next, ignored, err := rows.NewKeyReader(in, name)
 	if err != nil {
 		return 0, nil, err
 	}

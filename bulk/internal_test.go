@@ -40,7 +40,7 @@ func TestScanInputDigestMatchesInputDigest(t *testing.T) {
 	} {
 		p := filepath.Join(dir, name)
 		require.NoError(t, os.WriteFile(p, []byte(body), 0o600))
-		got, _, _, err := scanInput(p, func(*rows.Row) {})
+		got, _, _, err := scanInput(p, "", func(*rows.Row) {})
 		require.NoError(t, err)
 		want, err := journal.InputDigest(p)
 		require.NoError(t, err)

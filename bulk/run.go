@@ -25,6 +25,7 @@ import (
 	"github.com/dfnskeys/dfnskeys/bulk/internal/index"
 	"github.com/dfnskeys/dfnskeys/bulk/internal/journal"
 	"github.com/dfnskeys/dfnskeys/bulk/internal/rows"
+	"github.com/dfnskeys/dfnskeys/internal/safefile"
 	"github.com/dfnskeys/dfnskeys/keyformat"
 	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/dfnskeys/dfnskeys/signatures"
@@ -38,6 +39,9 @@ type ImportOptions struct {
 	// InputPath is the JSON Lines (.jsonl) or CSV (.csv) input. Key files
 	// are relative to its directory.
 	InputPath string
+	// InputFormat is the input's format, csv or jsonl, when its name does
+	// not end in one (a .txt file); "" reads it from the extension.
+	InputFormat string
 	// JournalPath is the journal file, created on the first run and used
 	// to resume later ones.
 	JournalPath string
@@ -96,6 +100,10 @@ type ImportOptions struct {
 	// processed, with the names of the input's unknown fields or columns
 	// when there are any (sorted, at most 20 then "…"): they are ignored.
 	IgnoredFields func(names []string)
+	// Notice, when set, receives warnings about the input that do not stop
+	// the run: a key file its group or others can read. It may be called
+	// from several goroutines at once, and more than once for one file.
+	Notice func(string)
 	// Progress, when set, is called from one goroutine at most every
 	// ProgressEvery (default 1 s) and once at the end.
 	Progress      func(Progress)
@@ -133,6 +141,11 @@ type Summary struct {
 	// Unusable counts the rows an earlier run imported whose key Dfns now
 	// reports exported, archived or deleted ([StatusUnusable]).
 	Unusable int
+	// Network is what the network did to the run's calls (the Client's
+	// [dfnskeys.CallStats] over the run): transient faults met, requests
+	// retried, imports looked up after a lost answer. Retries and their
+	// backoff are what makes a run through faults slower.
+	Network dfnskeys.CallStats
 }
 
 // Reason is one failure reason and how many rows it hit.
@@ -210,7 +223,16 @@ const maxKeyFile = 64 << 10
 // after the input was corrected — imports only what Dfns does not have yet.
 // A key that was exported or archived in Dfns is imported again.
 func Import(ctx context.Context, opts ImportOptions) (*Summary, error) {
-	return run(ctx, opts, false)
+	var before dfnskeys.CallStats
+	if opts.Client != nil {
+		before = opts.Client.Stats()
+	}
+	sum, err := run(ctx, opts, false)
+	if sum != nil && opts.Client != nil {
+		after := opts.Client.Stats()
+		sum.Network = dfnskeys.CallStats{Faults: after.Faults - before.Faults, Retries: after.Retries - before.Retries, Lookups: after.Lookups - before.Lookups}
+	}
+	return sum, err
 }
 
 // Validate checks every row of the input as [Import] would before sending
@@ -235,7 +257,7 @@ func run(ctx context.Context, opts ImportOptions, dryRun bool) (*Summary, error)
 		return nil, err
 	}
 	defer f.Close()
-	rd, err := rows.NewReader(f, opts.InputPath)
+	rd, err := rows.NewReader(f, formatName(opts.InputPath, opts.InputFormat))
 	if err != nil {
 		return nil, err
 	}
@@ -302,7 +324,7 @@ func setup(ctx context.Context, opts *ImportOptions, dryRun bool) (r *runner, cl
 		opts.LookupEnv = os.LookupEnv
 	}
 	var needs secretNeeds
-	digest, total, ignored, err := scanInput(opts.InputPath, needs.add)
+	digest, total, ignored, err := scanInput(opts.InputPath, opts.InputFormat, needs.add)
 	if err != nil {
 		return nil, closeRun, err
 	}
@@ -504,14 +526,14 @@ func (t *tally) finish(elapsed time.Duration) *Summary {
 // scanInput hashes the input and counts its logical rows in one streaming
 // pass, showing each well-formed row to see, and returns the unknown fields
 // it ignored.
-func scanInput(path string, see func(*rows.Row)) (digest [32]byte, total int, ignored []string, err error) {
+func scanInput(path, format string, see func(*rows.Row)) (digest [32]byte, total int, ignored []string, err error) {
 	f, err := openInput(path)
 	if err != nil {
 		return [32]byte{}, 0, nil, err
 	}
 	defer f.Close()
 	h := sha256.New()
-	rd, err := rows.NewReader(io.TeeReader(f, h), path)
+	rd, err := rows.NewReader(io.TeeReader(f, h), formatName(path, format))
 	if err != nil {
 		return [32]byte{}, 0, nil, err
 	}
@@ -722,8 +744,10 @@ func (r *runner) fromJournal(row *rows.Row) (ReportLine, bool) {
 	// The journal's Proved flag is not reported: "proved" rests on what
 	// Dfns says in this run (a rerun with Prove asks again).
 	line.PublicKey, line.KeyID, line.Status, line.DuplicateOf = hex.EncodeToString(rec.PublicKey), rec.KeyID, StatusAlreadyImported, rec.DuplicateOf
-	if a, err := address.ForKey(keys.Curve(row.Curve), rec.PublicKey); err == nil {
-		line.Addresses = &a
+	if c, err := keys.ParseCurve(row.Curve); err == nil {
+		if a, err := address.ForKey(c, rec.PublicKey); err == nil {
+			line.Addresses = &a
+		}
 	}
 	if ok, err := r.listed(rec.KeyID); err != nil || !ok {
 		line.Status, line.Error = StatusFailed, notListed(rec.KeyID, err)
@@ -1180,6 +1204,9 @@ func (r *runner) loadKey(row *rows.Row) (*keys.PrivateKey, error) {
 		return nil, fmt.Errorf("opening keyFile %s: %w", row.KeyFile, errors.Unwrap(err))
 	}
 	defer fh.Close()
+	if w := safefile.ExposedKeyFileWarning(fh, row.KeyFile); w != "" && r.opts.Notice != nil {
+		r.opts.Notice(w)
+	}
 	data := make([]byte, maxKeyFile+1)
 	defer clear(data)
 	n, err := io.ReadFull(fh, data)

@@ -472,3 +472,27 @@ func TestRunStartedRowIsNotResentOnceApprovalsWereSeen(t *testing.T) {
 	require.Equal(t, created.ID, lines[2].KeyID)
 	require.Len(t, srv.Keys(), 2)
 }
+
+// The summary counts what the network did to the run: counted faults on
+// the import route give exact numbers.
+func TestRunSummaryCountsFaultsRetriesAndLookups(t *testing.T) {
+	t.Parallel()
+	srv := sim.NewServer(t)
+	c := client(t, srv)
+	f := newFixture(t, 6)
+	// Two reads answered 502 (retried), one import dropped after it was
+	// processed (looked up by public key, not resent).
+	require.NoError(t, srv.SetFaults(sim.Fault{Kind: sim.FailBefore, Route: sim.RouteListKeys, Count: 2, Status: http.StatusBadGateway}))
+	require.NoError(t, srv.SetFaults(sim.Fault{Kind: sim.DropResponse, Route: sim.RouteImportKey, Count: 1}))
+	sum, lines := run(t, context.Background(), f, c, func(o *bulk.ImportOptions) { o.Workers = 1 })
+	require.Len(t, lines, 6)
+	require.Zero(t, sum.Failed)
+	require.Equal(t, int64(3), sum.Network.Faults, "2 failed reads and 1 dropped import")
+	require.Equal(t, int64(2), sum.Network.Retries, "the reads are retried; the import is not resent")
+	require.Equal(t, int64(1), sum.Network.Lookups, "the dropped import is looked up")
+	requireExactlyOnce(t, srv, f)
+
+	// A second run meets no fault: its own counts are zero.
+	sum, _ = run(t, context.Background(), f, c, nil)
+	require.Equal(t, dfnskeys.CallStats{}, sum.Network)
+}

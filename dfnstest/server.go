@@ -46,6 +46,13 @@ func WithPathPrefix(prefix string) ServerOption { return option(sim.WithPathPref
 // bound it).
 func WithRequestLog(n int) ServerOption { return option(sim.WithRequestLog(n)) }
 
+// WithFaultLog has the server call log with one line for every fault it
+// injects: what it did, to which route, and which request it hit (its
+// number in order of arrival, from 1, its method and path), such as
+// "fault RateLimit (429, unprocessed) on POST /keys/import: request 12,
+// POST /keys/import". log may be called from several goroutines at once.
+func WithFaultLog(log func(line string)) ServerOption { return option(sim.WithFaultLog(log)) }
+
 // WithCredentialAlgorithm chooses the kind of key of the default user's
 // credential ([Server.CredentialPEM]): auth.AlgorithmEd25519 (the
 // default), auth.AlgorithmECDSAP256 or auth.AlgorithmRSA, each written as

@@ -106,12 +106,15 @@ func (s Scheme) Validate() error {
 	return fmt.Errorf("unsupported protocol/curve pair %s: supported pairs are %s", s, supportedList)
 }
 
-// ParseCurve returns the curve with the given wire name.
+// ParseCurve returns the curve with the given wire name, in any case
+// (Secp256k1 and ED25519 are secp256k1 and ed25519, as bulk field names
+// are read in any case too).
 func ParseCurve(name string) (Curve, error) {
-	if _, err := sharding.CurveByName(name); err != nil {
+	lower := strings.ToLower(name)
+	if _, err := sharding.CurveByName(lower); err != nil {
 		return "", fmt.Errorf("unsupported curve %q: supported curves are secp256k1, stark and ed25519", name)
 	}
-	return Curve(name), nil
+	return Curve(lower), nil
 }
 
 func (c Curve) math() sharding.Curve {

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/dfnskeys/dfnskeys"
 	"github.com/dfnskeys/dfnskeys/bulk"
 	"github.com/dfnskeys/dfnskeys/internal/safefile"
 	"github.com/dfnskeys/dfnskeys/internal/safetext"
@@ -17,7 +18,9 @@ import (
 var bulkImportCommand = &command{
 	name:    "bulk-import",
 	summary: "import many keys, resumably and exactly once",
-	usage: `Usage: dfnskeys bulk-import --input FILE --journal FILE --report FILE [--workers N] [--dry-run] [--prove] [--cluster ID] [connection flags]
+	usage: `Usage: dfnskeys bulk-import --input FILE --journal FILE --report FILE
+         [--workers N] [--dry-run] [--prove] [--cluster ID]
+         [connection flags]
 
 Imports every row of --input, a JSON Lines (.jsonl) or CSV (.csv) file with
 the fields name, keyFile, format, curve, protocol, path, expectedAddress,
@@ -40,6 +43,9 @@ row per account, each imported, journaled and reported with its path; a name
 gets "-" and the account's index appended. At most 1000 accounts per row;
 expectedAddress is refused on a range row. Report rows are numbered in input
 order counting each account; inputRow gives the input's row when it differs.
+
+A key file its group or others can read is imported with a warning on
+stderr (chmod go-r it). Curve names are read in any case.
 
 Passwords: keystore rows use DFNS_KEY_PASSWORD, mnemonic rows the BIP-39
 passphrase in DFNS_MNEMONIC_PASSPHRASE (set it empty for mnemonics without
@@ -86,21 +92,27 @@ is imported (or already imported) and, with --prove, proved.
 
 Flags:
   --input FILE     the rows
+  --input-format F csv or jsonl: the input's format when its name ends in
+                   neither (.txt); by default, its extension
   --journal FILE   the run's journal (not needed with --dry-run)
   --report FILE    where to write the report (standard output with --dry-run
                    and no --report)
   --workers N      rows imported at the same time (default 4)
-  --dry-run        validate every row (key parses, address matches) and send nothing
-  --prove          after importing a row, have Dfns sign a hash with its key and
-                   verify the signature here, under the public key computed from the
-                   row's secret; the report says "proved". Each signature request has
-                   an externalId (recorded in the journal before it is sent) from which
-                   the hash is derived, so retries and reruns ask Dfns for the same
-                   request: one per key, across kills. A rerun with --prove proves
-                   every row again: it reads back each row's request and verifies it
-                   (asking for that same request again only when Dfns lists none);
-                   permissions Keys:Signatures:Create and Keys:Signatures:Read. A proof the network kept from completing
-                   is reported as not completed (proofIncomplete): rerun to finish
+  --dry-run        validate every row (key parses, address matches) and send
+                   nothing
+  --prove          after importing a row, have Dfns sign a hash with its key
+                   and verify the signature here, under the public key
+                   computed from the row's secret; the report says "proved".
+                   Each signature request has an externalId (recorded in the
+                   journal before it is sent) from which the hash is derived,
+                   so retries and reruns ask Dfns for the same request: one
+                   per key, across kills. A rerun with --prove proves every
+                   row again: it reads back each row's request and verifies
+                   it (asking for that same request again only when Dfns
+                   lists none). A proof the network kept from completing is
+                   reported as not completed (proofIncomplete): rerun to
+                   finish. Needs the Keys:Signatures:Create and
+                   Keys:Signatures:Read permissions.
   --cluster ID     signing cluster when several are listed
 ` + pinUsage + "\n" + connUsage,
 	run: runBulkImport,
@@ -109,6 +121,7 @@ Flags:
 func runBulkImport(e *env, args []string) error {
 	fs := newFlagSet("bulk-import")
 	input := pathFlag(fs, "input")
+	inputFormat := fs.String("input-format", "", "")
 	journal := pathFlag(fs, "journal")
 	reportPath := pathFlag(fs, "report")
 	workers := fs.Int("workers", 4, "")
@@ -128,6 +141,9 @@ func runBulkImport(e *env, args []string) error {
 			return err
 		}
 	}
+	if err := checkInputFormat(*inputFormat); err != nil {
+		return err
+	}
 	if *workers < 1 || *workers > 256 {
 		return usagef("--workers %d is invalid: use 1 to 256", *workers)
 	}
@@ -144,7 +160,7 @@ func runBulkImport(e *env, args []string) error {
 	if *prove && *dryRun {
 		return usagef("--prove cannot be used with --dry-run: a dry run imports nothing to prove")
 	}
-	opts := bulk.ImportOptions{InputPath: *input, JournalPath: *journal, Workers: *workers, ClusterID: *clusterID, PinnedSigners: pinned, Prove: *prove}
+	opts := bulk.ImportOptions{InputPath: *input, InputFormat: *inputFormat, JournalPath: *journal, Workers: *workers, ClusterID: *clusterID, PinnedSigners: pinned, Prove: *prove}
 	defer bulkSecrets(e, &opts)()
 	if !*dryRun {
 		c, err := cf.client(e, true)
@@ -167,6 +183,13 @@ func runBulkImport(e *env, args []string) error {
 	bar := newProgressPrinter(e)
 	bar.dryRun = *dryRun
 	opts.Progress, opts.ProgressEvery = bar.update, bar.every
+	var warned sync.Map // key files already warned about
+	opts.Notice = func(s string) {
+		if _, dup := warned.LoadOrStore(s, true); !dup {
+			bar.finish()
+			fmt.Fprintf(e.stderr, "dfnskeys: bulk-import: warning: %s\n", safetext.Line(s))
+		}
+	}
 	opts.IgnoredFields = func(names []string) {
 		// The names are escaped and bounded by bulk (safetext).
 		fmt.Fprintf(e.stderr, "dfnskeys: bulk-import: ignoring the input's unknown %s %s (the fields read are %s)\n", plural(len(names), "field", "fields"), safetext.Line(strings.Join(names, ", ")), strings.Join(bulk.InputFields(), ", "))
@@ -276,6 +299,16 @@ func bulkSecrets(e *env, opts *bulk.ImportOptions) func() {
 	return func() { clear(opts.Password); clear(opts.Passphrase) }
 }
 
+// checkInputFormat checks --input-format: csv, jsonl or empty (from the
+// file's extension).
+func checkInputFormat(f string) error {
+	switch strings.ToLower(f) {
+	case "", "csv", "jsonl":
+		return nil
+	}
+	return usagef("unknown --input-format %s: use csv or jsonl (or name the file .csv or .jsonl)", quotedOrHidden(f))
+}
+
 func plural(n int, one, many string) string {
 	if n == 1 {
 		return one
@@ -301,6 +334,7 @@ func printSummary(e *env, s *bulk.Summary, dryRun bool) {
 		}
 		fmt.Fprintf(e.stderr, "%d rows: %d imported, %d already imported (skipped)%s, %d failed%s, in %s (%.1f imports/s)\n",
 			s.Total, s.Imported, s.AlreadyImported, unusable, s.Failed, interrupted, s.Elapsed.Round(time.Millisecond), rate)
+		printNetwork(e, s.Network)
 		if s.Proved+s.ProofFailed+s.ProofIncomplete > 0 {
 			fmt.Fprintf(e.stderr, "proofs: %d proved (Dfns's signature verified under the row's public key), %d not proved, %d not completed (network: rerun to finish)\n", s.Proved, s.ProofFailed, s.ProofIncomplete)
 		}
@@ -308,6 +342,29 @@ func printSummary(e *env, s *bulk.Summary, dryRun bool) {
 	for _, r := range s.Reasons {
 		fmt.Fprintf(e.stderr, "  %d× %s\n", r.Count, safetext.Line(r.Reason))
 	}
+}
+
+// printNetwork says what the network did to a bulk run, when it did
+// anything: the transient faults its calls met, the retries (each after a
+// backoff: why a run through faults is slower) and the imports looked up
+// after a lost answer.
+func printNetwork(e *env, n dfnskeys.CallStats) {
+	if n.Faults+n.Retries+n.Lookups == 0 {
+		return
+	}
+	fmt.Fprintf(e.stderr, "network: %d %s met (429, 5xx, lost connections), %d %s after a backoff, %d %s by public key after a lost answer\n",
+		n.Faults, plural(int(n.Faults), "fault", "faults"), n.Retries, plural(int(n.Retries), "request retried", "requests retried"), n.Lookups, plural(int(n.Lookups), "import looked up", "imports looked up"))
+}
+
+// fitLine returns the first of the lines that fits 79 columns (so that it
+// never wraps on an 80-column terminal or log viewer), or the last.
+func fitLine(lines ...string) string {
+	for _, l := range lines {
+		if len(l) <= 79 {
+			return l
+		}
+	}
+	return lines[len(lines)-1]
 }
 
 // progressPrinter draws a line that fits the terminal (see progressLine)
@@ -339,13 +396,16 @@ func (p *progressPrinter) update(pr bulk.Progress) {
 	}
 	left := eta(pr.Done, pr.Total, pr.Elapsed)
 	if !p.terminal {
+		elapsed := pr.Elapsed.Round(time.Second)
 		if p.dryRun || pr.Valid > 0 {
-			fmt.Fprintf(p.e.stderr, "progress: %d/%d rows (%.0f%%): %d valid, %d failed, %s elapsed, about %s left\n",
-				pr.Done, pr.Total, pct, pr.Valid, pr.Failed, pr.Elapsed.Round(time.Second), left)
+			fmt.Fprintln(p.e.stderr, fitLine(
+				fmt.Sprintf("progress: %d/%d rows (%.0f%%): %d valid, %d failed, %s elapsed, %s left", pr.Done, pr.Total, pct, pr.Valid, pr.Failed, elapsed, left),
+				fmt.Sprintf("progress: %d/%d: %d valid, %d failed, %s left", pr.Done, pr.Total, pr.Valid, pr.Failed, left)))
 			return
 		}
-		fmt.Fprintf(p.e.stderr, "progress: %d/%d rows (%.0f%%): %d imported, %d already imported, %d failed, %s elapsed, about %s left\n",
-			pr.Done, pr.Total, pct, pr.Imported, pr.AlreadyImported, pr.Failed, pr.Elapsed.Round(time.Second), left)
+		fmt.Fprintln(p.e.stderr, fitLine(
+			fmt.Sprintf("progress: %d/%d (%.0f%%): %d imported, %d skipped, %d failed, %s, %s left", pr.Done, pr.Total, pct, pr.Imported, pr.AlreadyImported, pr.Failed, elapsed, left),
+			fmt.Sprintf("progress: %d/%d: %d ok, %d skip, %d fail, %s left", pr.Done, pr.Total, pr.Imported, pr.AlreadyImported, pr.Failed, left)))
 		return
 	}
 	ok := pr.Imported

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"runtime/debug"
 	"time"
@@ -13,8 +12,10 @@ import (
 
 var bulkExportCommand = &command{
 	name:    "bulk-export",
-	summary: "export many keys, each to its own file (keystore by default)",
-	usage: `Usage: dfnskeys bulk-export --input FILE --out-dir DIR --report FILE [--format keystore|json] [--workers N] [connection flags]
+	summary: "export many keys, each to its own file (keystore)",
+	usage: `Usage: dfnskeys bulk-export --input FILE --out-dir DIR --report FILE
+         [--format keystore|json] [--workers N] [--dry-run]
+         [--input-format csv|jsonl] [connection flags]
 
 Exports every key listed in --input and writes each to its own new file in
 DIR, mode 0600. --input is JSON Lines (.jsonl) or CSV (.csv) with a keyId
@@ -31,9 +32,10 @@ API reports (the report's checkedAgainst says "api-only"; a note on stderr
 counts them).
 
   keystore   DIR/<keyId>.keystore.json, an Ethereum V3 keystore encrypted
-             with DFNS_KEYSTORE_PASSWORD, so keys never touch disk in the
-             clear (the default; secp256k1 keys only: other keys fail
-             without being exported)
+             with DFNS_KEYSTORE_PASSWORD or a password asked on the
+             terminal, so keys never touch disk in the clear (the
+             default; secp256k1 keys only: other keys fail without being
+             exported)
   json       DIR/<keyId>.json, an export document: curve, kind (scalar),
              key ID, public key and key, in the clear (every curve; read it
              back with format json)
@@ -49,14 +51,26 @@ killed leaves at most its .partial files: the next run moves complete ones
 into place and deletes the others. Dfns by default stops signing with an
 exported key.
 
-The report is JSON Lines: row, keyId, name, curve, publicKey, file, status
-(exported, already-exported, failed) and error. Exit status is 0 only when
-no row failed.
+The report is JSON Lines, one line per row in input order: row, keyId,
+name, curve, publicKey, file, status (exported, already-exported, failed,
+or valid in a dry run) and error. An interrupted run says how many rows it
+did not start. Exit status is 0 only when no row failed.
+
+--dry-run checks every row without exporting anything: the row, DIR, and
+each key as Dfns reports it (GET /keys/{keyId}: it exists, its curve suits
+the format, its public key is the row's); the report (on standard output
+without --report) gives each row that would be exported status valid and
+the file it would go to. No password is needed.
 
 Flags:
   --input FILE     the keys to export
-  --out-dir DIR    where the files go (created if needed, mode 0700)
-  --report FILE    where to write the report
+  --input-format F csv or jsonl: the input's format when its name ends in
+                   neither (.txt); by default, its extension
+  --out-dir DIR    where the files go; created (mode 0700) if missing, but
+                   only DIR itself, as mkdir does: its parent must exist
+  --report FILE    where to write the report (standard output with
+                   --dry-run and no --report)
+  --dry-run        check every row and key, export nothing
   --format F       keystore (default) or json
   --workers N      keys exported at the same time (default 4); keystore
                    encryption (scrypt, 256 MiB each) runs one at a time
@@ -73,6 +87,8 @@ func runBulkExport(e *env, args []string) error {
 	fs := newFlagSet("bulk-export")
 	carry := pathFlag(fs, "carry-dir")
 	input := pathFlag(fs, "input")
+	inputFormat := fs.String("input-format", "", "")
+	dryRun := fs.Bool("dry-run", false, "")
 	outDir := pathFlag(fs, "out-dir")
 	reportPath := pathFlag(fs, "report")
 	format := fs.String("format", "keystore", "")
@@ -84,10 +100,18 @@ func runBulkExport(e *env, args []string) error {
 	if *carry != "" {
 		return runBulkCeremony(e, args, "bulk-export") // the ceremony's online step
 	}
-	if err := requireFlags("input", *input, "out-dir", *outDir, "report", *reportPath); err != nil {
+	if err := requireFlags("input", *input, "out-dir", *outDir); err != nil {
 		return err
 	}
-	if safefile.Same(*reportPath, *input) {
+	if !*dryRun {
+		if err := requireFlags("report", *reportPath); err != nil {
+			return err
+		}
+	}
+	if err := checkInputFormat(*inputFormat); err != nil {
+		return err
+	}
+	if *reportPath != "" && safefile.Same(*reportPath, *input) {
 		return usagef("--report %s is also the --input file, which it would overwrite: choose another report file", *reportPath)
 	}
 	switch *format {
@@ -100,27 +124,33 @@ func runBulkExport(e *env, args []string) error {
 	if *workers < 1 || *workers > 64 {
 		return usagef("--workers %d is invalid: use 1 to 64", *workers)
 	}
-	opts := bulk.ExportOptions{InputPath: *input, OutDir: *outDir, OutputFormat: *format, Workers: *workers}
-	if *format == "keystore" {
-		pw, ok := lookupEnv(e, "DFNS_KEYSTORE_PASSWORD")
-		if !ok || pw == "" {
-			return errors.New("keystore export needs a password: set DFNS_KEYSTORE_PASSWORD; nothing was exported")
+	opts := bulk.ExportOptions{InputPath: *input, InputFormat: *inputFormat, OutDir: *outDir, OutputFormat: *format, Workers: *workers, DryRun: *dryRun}
+	if *format == "keystore" && !*dryRun {
+		// From the environment, or asked twice on a terminal, as export
+		// does.
+		pw, err := keystorePassword(e)
+		if err != nil {
+			return fmt.Errorf("%w; nothing was exported", err)
 		}
-		opts.Password = []byte(pw)
+		opts.Password = pw
 		defer clear(opts.Password)
 	}
-	c, err := cf.client(e, true)
+	c, err := cf.client(e, !*dryRun)
 	if err != nil {
 		return err
 	}
 	opts.Client = c
-	rf, err := createReport(*reportPath)
-	if err != nil {
-		return err
+	var rf *safefile.Staged
+	opts.Report = safetext.JSONWriter(e.stdout) // a dry run's report on standard output: escaped (safetext.JSON)
+	if *reportPath != "" {
+		if rf, err = createReport(*reportPath); err != nil {
+			return err
+		}
+		defer rf.Abort()
+		opts.Report = safetext.JSONWriter(rf) // the same JSON, safe to cat (safetext.JSON)
 	}
-	defer rf.Abort()
-	opts.Report = safetext.JSONWriter(rf) // the same JSON, safe to cat (safetext.JSON)
 	bar := newExportProgress(e)
+	bar.dryRun = *dryRun
 	opts.Progress, opts.ProgressEvery = bar.update, bar.every
 	opts.Notice = func(s string) { fmt.Fprintf(e.stderr, "dfnskeys: bulk-export: %s\n", safetext.Line(s)) }
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(bulkExportMemoryLimit))
@@ -130,10 +160,21 @@ func runBulkExport(e *env, args []string) error {
 	sum, err := bulk.Export(ctx, opts)
 	bar.finish()
 	if sum != nil {
-		if cerr := rf.Commit(); cerr != nil && err == nil {
-			err = fmt.Errorf("--report: %w", cerr)
+		if rf != nil {
+			if cerr := rf.Commit(); cerr != nil && err == nil {
+				err = fmt.Errorf("--report: %w", cerr)
+			}
 		}
-		fmt.Fprintf(e.stderr, "%d rows: %d exported, %d already exported (skipped), %d failed\n", sum.Total, sum.Exported, sum.AlreadyExported, sum.Failed)
+		notStarted := ""
+		if n := sum.Total - sum.Exported - sum.AlreadyExported - sum.Failed - sum.Valid; n > 0 {
+			notStarted = fmt.Sprintf(", %d not started (interrupted)", n)
+		}
+		if *dryRun {
+			fmt.Fprintf(e.stderr, "dry run: %d rows: %d valid (would be exported), %d already exported (skipped), %d failed%s (nothing was exported)\n", sum.Total, sum.Valid, sum.AlreadyExported, sum.Failed, notStarted)
+		} else {
+			fmt.Fprintf(e.stderr, "%d rows: %d exported, %d already exported (skipped), %d failed%s\n", sum.Total, sum.Exported, sum.AlreadyExported, sum.Failed, notStarted)
+		}
+		printNetwork(e, sum.Network)
 		if sum.APIOnly > 0 {
 			fmt.Fprintf(e.stderr, "note: %d exported key(s) had no publicKey in the input and were checked only against the public key the API reports (see docs/threat-model.md §2); a bulk-import report has it\n", sum.APIOnly)
 		}
@@ -145,7 +186,10 @@ func runBulkExport(e *env, args []string) error {
 	case err != nil:
 		return err
 	case sum.Interrupted:
-		return fmt.Errorf("interrupted after %d rows: the exports in flight were finished and saved; rerun the same command to continue", sum.Total)
+		done := sum.Exported + sum.AlreadyExported + sum.Failed + sum.Valid
+		return fmt.Errorf("interrupted after %d of %d rows (%d not started): the exports in flight were finished and saved; rerun the same command to continue", done, sum.Total, sum.Total-done)
+	case sum.Failed > 0 && *dryRun:
+		return fmt.Errorf("%d rows would fail: see the report; nothing was exported", sum.Failed)
 	case sum.Failed > 0:
 		return fmt.Errorf("%d rows failed: see the report", sum.Failed)
 	}
@@ -158,6 +202,7 @@ func runBulkExport(e *env, args []string) error {
 type exportProgress struct {
 	e        *env
 	terminal bool
+	dryRun   bool // counts valid rows, not exports
 	every    time.Duration
 	line     liveLine
 }
@@ -188,13 +233,20 @@ func (p *exportProgress) update(pr bulk.ExportProgress) {
 		pct = 100 * float64(pr.Done) / float64(pr.Total)
 	}
 	left := eta(pr.Done, pr.Total, pr.Elapsed)
+	if !p.terminal && p.dryRun {
+		fmt.Fprintln(p.e.stderr, fitLine(
+			fmt.Sprintf("progress: %d/%d (%.0f%%): %d valid, %d skipped, %d failed, %s, %s left", pr.Done, pr.Total, pct, pr.Valid, pr.AlreadyExported, pr.Failed, pr.Elapsed.Round(time.Second), left),
+			fmt.Sprintf("progress: %d/%d: %d valid, %d skip, %d fail, %s left", pr.Done, pr.Total, pr.Valid, pr.AlreadyExported, pr.Failed, left)))
+		return
+	}
 	if !p.terminal {
-		fmt.Fprintf(p.e.stderr, "progress: %d/%d rows (%.0f%%): %d exported, %d already exported, %d failed, %s elapsed, about %s left\n",
-			pr.Done, pr.Total, pct, pr.Exported, pr.AlreadyExported, pr.Failed, pr.Elapsed.Round(time.Second), left)
+		fmt.Fprintln(p.e.stderr, fitLine(
+			fmt.Sprintf("progress: %d/%d (%.0f%%): %d exported, %d skipped, %d failed, %s, %s left", pr.Done, pr.Total, pct, pr.Exported, pr.AlreadyExported, pr.Failed, pr.Elapsed.Round(time.Second), left),
+			fmt.Sprintf("progress: %d/%d: %d ok, %d skip, %d fail, %s left", pr.Done, pr.Total, pr.Exported, pr.AlreadyExported, pr.Failed, left)))
 		return
 	}
 	p.line.draw(progressLine(terminalWidth(p.e.stderr), pr.Done, pr.Total,
-		[]progressCount{{"ok", pr.Exported}, {"skip", pr.AlreadyExported}, {"fail", pr.Failed}}, pr.Elapsed))
+		[]progressCount{{"ok", pr.Exported + pr.Valid}, {"skip", pr.AlreadyExported}, {"fail", pr.Failed}}, pr.Elapsed))
 }
 
 func (p *exportProgress) finish() { p.line.end() }

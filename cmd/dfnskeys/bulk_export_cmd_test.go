@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -111,7 +112,7 @@ func TestBulkExportCommand(t *testing.T) {
 
 	code, msg := h.run(nil, args...)
 	require.Equal(t, 1, code)
-	require.Contains(t, msg, "set DFNS_KEYSTORE_PASSWORD; nothing was exported")
+	require.Contains(t, msg, "set DFNS_KEYSTORE_PASSWORD (or run on a terminal to be asked); nothing was exported")
 	require.Empty(t, h.exportCalls(), "nothing exported without a password")
 
 	pw := map[string]string{"DFNS_KEYSTORE_PASSWORD": "pw"}
@@ -297,4 +298,34 @@ func umask() os.FileMode {
 		panic(err)
 	}
 	return 0o777 &^ fi.Mode().Perm()
+}
+
+// An interrupt before any export starts: the run stops, says how many rows
+// it did not start, and the rerun exports them all.
+func TestBulkExportInterruptedSaysNotStarted(t *testing.T) {
+	h := newCLIHarness(t)
+	var lines []string
+	for range 3 {
+		k, id := h.importKey(t, keys.Secp256k1)
+		lines = append(lines, fmt.Sprintf(`{"keyId":%q,"publicKey":%q}`, id, k.PublicKeyHex()))
+		k.Destroy()
+	}
+	in := filepath.Join(h.dir, "ids.jsonl")
+	require.NoError(t, os.WriteFile(in, []byte(strings.Join(lines, "\n")+"\n"), 0o600))
+	args := []string{"bulk-export", "--input", in, "--out-dir", filepath.Join(h.dir, "out"), "--report", filepath.Join(h.dir, "r.jsonl"), "--format", "json"}
+
+	interrupt := make(chan struct{}, 1)
+	interrupt <- struct{}{} // Ctrl-C before the first row
+	var stderr strings.Builder
+	e := &env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: &stderr, interrupt: interrupt,
+		getenv:    func(k string) string { return h.vars[k] },
+		lookupEnv: func(k string) (string, bool) { v, ok := h.vars[k]; return v, ok }}
+	require.Equal(t, 1, runEnv(e, args), stderr.String())
+	require.Contains(t, stderr.String(), "3 rows: 0 exported, 0 already exported (skipped), 0 failed, 3 not started (interrupted)\n")
+	require.Contains(t, stderr.String(), "interrupted after 0 of 3 rows (3 not started)")
+	require.Empty(t, h.exportCalls())
+
+	code, msg := h.run(nil, args...)
+	require.Equal(t, 0, code, msg)
+	require.Contains(t, msg, "3 rows: 3 exported, 0 already exported (skipped), 0 failed\n")
 }

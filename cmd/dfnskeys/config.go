@@ -23,10 +23,11 @@ type connFlags struct {
 
 const connUsage = `Connection (flags override the environment):
   --api-url URL           DFNS_API_URL (default https://api.dfns.io)
-  --auth-token-file FILE  file holding the token; DFNS_AUTH_TOKEN holds the token itself
+  --auth-token-file FILE  file holding the token; DFNS_AUTH_TOKEN holds the
+                          token itself
   --cred-id ID            DFNS_CRED_ID: the credential that signs user actions
-  --private-key FILE      PEM file of that credential; DFNS_PRIVATE_KEY holds a PEM
-                          string or the path of a PEM file
+  --private-key FILE      PEM file of that credential; DFNS_PRIVATE_KEY holds
+                          a PEM string or the path of a PEM file
 `
 
 func addConnFlags(fs *flag.FlagSet) *connFlags {
@@ -113,21 +114,21 @@ func getenvOS(k string) string { return os.Getenv(k) }
 
 var signersCommand = &command{
 	name:    "signers",
-	summary: "list the signing clusters, their signers and key fingerprints",
+	summary: "list the signing clusters, signers and fingerprints",
 	usage: `Usage: dfnskeys signers [--json] [--save FILE] [connection flags]
 
 Calls GET /signers and prints each cluster with its signers in share order
-(ascending decoded signer ID, the order key shares are assigned in), each
-with its encryption key and fingerprint: the SHA-256 of the key's bytes, all
-64 hex digits. --json prints the response as it came (invisible characters in
-its strings as \u escapes, which decode the same). --save FILE also writes
-the response to FILE (a new file) for --pinned-signers: compare its
-fingerprints with ones obtained out of band (from Dfns, or from another
-network) before pinning it.
+(ascending decoded signer ID, the order key shares are assigned in), each on
+three lines: its ID, its encryption key and its fingerprint, the SHA-256 of
+the key's bytes, all 64 hex digits. --json prints the response as it came
+(invisible characters in its strings as \u escapes, which decode the same).
+--save FILE also writes the response to FILE (a new file) for
+--pinned-signers: compare its fingerprints with ones obtained out of band
+(from Dfns, or from another network) before pinning it.
 
-Text from the API is printed escaped (\n, \x1b, \u202e; a backslash as
-\\) and cut after 256 characters (\…[N more bytes]), so that each line is
-one cluster or one signer whatever the API sends. --save refuses, saving
+Text from the API is printed escaped (\n, \x1b, \u202e; a backslash as \\)
+and cut after 256 characters (\…[N more bytes]), so that each line is one
+cluster or one signer's field whatever the API sends. --save refuses, saving
 nothing, a listing whose cluster or signer IDs would print escaped or cut:
 what is pinned must be what you checked.
 
@@ -197,8 +198,8 @@ func runSigners(e *env, args []string) error {
 	return nil
 }
 
-// printSigners prints the listing, one line per cluster and one per
-// signer: every ID from the API is escaped and bounded (safetext.Text), so
+// printSigners prints the listing, one line per cluster and three per
+// signer (ID, encryption key, fingerprint): every ID from the API is escaped and bounded (safetext.Text), so
 // that no cluster ID can add, hide or rewrite a line.
 func printSigners(e *env, list *signers.ListResponse) error {
 	if len(list.Clusters) == 0 {
@@ -211,7 +212,9 @@ func printSigners(e *env, list *signers.ListResponse) error {
 		}
 		fmt.Fprintf(e.stdout, "cluster %s: %d signers\n", safetext.Text(cl.ClusterID), len(sorted))
 		for i, s := range sorted {
-			fmt.Fprintf(e.stdout, "  %d  %s  key %s  fingerprint %s\n", i+1, safetext.Text(s.SignerID), safetext.Text(s.EncryptionKey.String()), signers.Fingerprint(s))
+			// Three lines a signer, within 80 columns: the fingerprint is
+			// compared out of band, so it is never shortened.
+			fmt.Fprintf(e.stdout, "%3d signer      %s\n    key         %s\n    fingerprint %s\n", i+1, safetext.Text(s.SignerID), safetext.Text(s.EncryptionKey.String()), signers.Fingerprint(s))
 		}
 	}
 	return nil

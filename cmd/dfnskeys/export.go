@@ -21,7 +21,7 @@ import (
 
 var exportRequestCommand = &command{
 	name:    "export-request",
-	summary: "make the body of POST /keys/{keyId}/export and its decryption key",
+	summary: "make an export request body and its decryption key",
 	usage: `Usage: dfnskeys export-request --decryption-key-out FILE [--out FILE]
        dfnskeys export-request --decryption-key-out FILE --request-out FILE
                                [--key KEY_ID]
@@ -29,8 +29,9 @@ var exportRequestCommand = &command{
 Generates a one-time key pair for one key export. Writes the body of
 POST /keys/{keyId}/export as JSON, and saves the decryption key that
 'dfnskeys recover' needs to a new file with mode 0600. Neither file may
-exist: dfnskeys never overwrites a file or follows a symbolic link. Keep it secret, and delete it once the key is
-recovered. Use a new export request for every export.
+exist: dfnskeys never overwrites a file or follows a symbolic link. Keep
+the decryption key secret, and delete it once the key is recovered. Use a
+new export request for every export.
 
 With --request-out it writes, instead of the bare body, an export request
 document for 'dfnskeys export KEY_ID --request FILE --response-out FILE' on
@@ -39,7 +40,8 @@ it may be sent for.
 
 Flags:
   --decryption-key-out FILE   where to save the decryption key (required)
-  --out FILE                  write the body to FILE instead of standard output
+  --out FILE                  write the body to FILE instead of standard
+                              output
   --request-out FILE          write the export request document to FILE
   --key KEY_ID                the key the document is for (with --request-out)
 `,
@@ -49,16 +51,19 @@ Flags:
 var recoverCommand = &command{
 	name:    "recover",
 	summary: "recover a private key from an export response",
-	usage: `Usage: dfnskeys recover --decryption-key FILE --response FILE [--expect-public-key HEX | --expect-address ADDR] [--format json|hex] [--out FILE]
+	usage: `Usage: dfnskeys recover --decryption-key FILE --response FILE
+         [--expect-public-key HEX | --expect-address ADDR]
+         [--format json|hex] [--out FILE]
 
 Decrypts the signers' shares in a key export response with the decryption key
 saved by 'dfnskeys export-request', recombines them and checks the result
 against the response's public key and, with --expect-public-key or
 --expect-address (as for 'dfnskeys export'), against the key you expect: a
-key recovered that is another one is discarded, nothing is written, and the
-exit status is 1 (see docs/threat-model.md §2). Writes the private key to --out, a new
-file with mode 0600 (an existing file is never overwritten, a symbolic link
-never followed), or to standard output when that is not a terminal:
+key recovered that is another one is discarded, nothing is written, and
+the exit status is 1 (see docs/threat-model.md §2). Writes the private key
+to --out, a new file with mode 0600 (an existing file is never overwritten,
+a symbolic link never followed), or to standard output when that is not a
+terminal:
   json   an export document: curve, kind (scalar), public key and key, which
          'import', 'inspect', 'split' and 'bulk-import' read with format json
          (the default)
@@ -74,7 +79,8 @@ Flags:
   --expect-public-key HEX the key's public key, hex, as Dfns encodes it
   --expect-address ADDR   one of the key's addresses ('dfnskeys inspect')
   --format F              json (default) or hex
-  --out FILE              write the key to this new file instead of standard output
+  --out FILE              write the key to this new file instead of
+                          standard output
 `,
 	run: runRecover,
 }
@@ -259,13 +265,15 @@ func samePath(a, b string) bool {
 var exportCommand = &command{
 	name:    "export",
 	summary: "export a private key from Dfns",
-	usage: `Usage: dfnskeys export KEY_ID [--expect-public-key HEX | --expect-address ADDR] [--format json|hex|wif|keystore] [--out FILE] [connection flags]
+	usage: `Usage: dfnskeys export KEY_ID
+         [--expect-public-key HEX | --expect-address ADDR]
+         [--format json|hex|wif|keystore] [--out FILE] [connection flags]
 
 Exports a key from Dfns (Dfns then stops signing with it, by default),
 recovers it locally and checks it against the key's public key and the key
-you expect. The output
-goes to --out (a new file, mode 0600: never overwritten, never through a
-symbolic link) or to standard output when that is not a terminal:
+you expect. The output goes to --out (a new file, mode 0600: never
+overwritten, never through a symbolic link) or to standard output when that
+is not a terminal:
   json       an export document (the default): curve, kind (scalar), key ID,
              public key and key, which 'import', 'inspect', 'split' and
              'bulk-import' read with --format json

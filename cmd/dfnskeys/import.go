@@ -13,7 +13,8 @@ import (
 var importCommand = &command{
 	name:    "import",
 	summary: "import a private key into Dfns",
-	usage: `Usage: dfnskeys import --curve CURVE [flags] [key source flags] [connection flags]
+	usage: `Usage: dfnskeys import --curve CURVE [flags] [key source flags]
+         [connection flags]
 
 Imports a private key: lists the signers, shows the key's public key and
 addresses on standard error, splits and encrypts the key locally, sends the
@@ -38,10 +39,11 @@ Flags:
   --cluster ID            signing cluster when several are listed
   --expect-address ADDR   refuse unless the key has this address
   --allow-duplicate       import even when Dfns already holds the key
-  --prove                 after importing, have Dfns sign a hash with the key (a
-                          request with an externalId, as 'dfnskeys prove' sends)
-                          and verify it here against the local public key; prints
-                          "proved": true (exit 1 if it does not verify)
+  --prove                 after importing, have Dfns sign a hash with the key
+                          (a request with an externalId, as 'dfnskeys prove'
+                          sends) and verify it here against the local public
+                          key; prints "proved": true (exit 1 if it does not
+                          verify)
   --dry-run               show the request that would be sent, and stop
   --request FILE          send an import request document made offline by
                           'dfnskeys split --request-out' instead of reading a

@@ -22,15 +22,17 @@ func reportFor(k *keys.PrivateKey) (*keyReport, error) {
 
 var inspectCommand = &command{
 	name:    "inspect",
-	summary: "print a private key's curve, public key and addresses (never the key)",
+	summary: "show a key file's curve, public key and addresses",
 	usage: `Usage: dfnskeys inspect [--curve CURVE] [key source flags]
 
 Parses a private key and prints one JSON object: curve, publicKey (hex, as
-Dfns reports it) and addresses: ethereum (EIP-55), bitcoinP2wpkh and
-bitcoinP2tr (mainnet) for secp256k1, solana for ed25519. The key itself is
-never printed. The format is detected when --format is not given; --curve
-defaults to secp256k1 for a key whose format does not imply a curve
-(ed25519 for solana; the file's own curve for json).
+Dfns reports it) and addresses. For secp256k1 those are five: ethereum
+(EIP-55) and four Bitcoin mainnet kinds, bitcoinP2wpkh (bc1q…), bitcoinP2tr
+(bc1p…, BIP-86 key-path), bitcoinP2pkh (1…) and bitcoinP2shP2wpkh (3…); for
+ed25519, solana; none for stark. The key itself is never printed. The format
+is detected when --format is not given; --curve defaults to secp256k1 for a
+key whose format does not imply a curve (ed25519 for solana; the file's own
+curve for json).
 
 ` + keySourceUsage,
 	run: runInspect,

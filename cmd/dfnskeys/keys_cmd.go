@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-	"text/tabwriter"
-	"time"
 
 	"github.com/dfnskeys/dfnskeys/internal/safetext"
 	"github.com/dfnskeys/dfnskeys/keys"
@@ -14,18 +12,25 @@ import (
 var keysCommand = &command{
 	name:    "keys",
 	summary: "list the organisation's keys",
-	usage: `Usage: dfnskeys keys [--json] [--imported|--native] [--exported|--usable] [--curve CURVE] [--name TEXT] [connection flags]
+	usage: `Usage: dfnskeys keys [--json] [--imported|--native] [--exported|--usable]
+         [--curve CURVE] [--name TEXT] [connection flags]
 
-Lists the keys Dfns holds, page by page (GET /keys): ID, name, scheme,
-curve, public key, whether each was imported and exported, and when it was
-created and exported. No key material is involved: a read-only token is
-enough. --json prints one JSON object per line (JSON Lines), as Dfns
-reports each key, for scripts.
+Lists the keys Dfns holds, page by page (GET /keys), as a table that fits
+the terminal (80 columns when not one): ID, name, curve, protocol, public
+key and status: exported (Dfns no longer signs with it), else imported or
+native (created by Dfns). The protocol is FROST for EdDSA keys,
+FROST_BITCOIN for Schnorr keys and CGGMP for ECDSA keys (Dfns's listing
+does not tell CGGMP24 from CGGMP21, which share one share format). When
+the table would be too wide, the public key, then the name, then the ID
+are shortened with an ellipsis (…). No key material is involved: a
+read-only token is enough. --json prints one JSON object per line (JSON
+Lines), every field in full as Dfns reports each key, for scripts.
 
 Filters (combined with AND):
   --imported        only keys that were imported
   --native          only keys Dfns created itself
-  --exported        only keys that were exported (Dfns no longer signs with them)
+  --exported        only keys that were exported (Dfns no longer signs with
+                    them)
   --usable          only active keys that were never exported
   --curve CURVE     secp256k1, stark or ed25519
   --name TEXT       only keys whose name contains TEXT (case-insensitive)
@@ -81,17 +86,16 @@ func runKeys(e *env, args []string) error {
 	ctx, stop := e.context()
 	defer stop()
 
-	var tw *tabwriter.Writer
-	if !*asJSON {
-		tw = tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tNAME\tSCHEME\tCURVE\tPUBLIC KEY\tIMPORTED\tEXPORTED\tCREATED")
+	table := [][]string{{"ID", "NAME", "CURVE", "PROTOCOL", "PUBLIC KEY", "STATUS"}}
+	flush := func() {
+		if !*asJSON {
+			printTable(e.stdout, table, outputWidth(e.stdout), keysShrink)
+		}
 	}
 	listed, shown := 0, 0
 	for k, err := range c.Keys.All(ctx, 500) {
 		if err != nil {
-			if tw != nil {
-				tw.Flush()
-			}
+			flush()
 			return fmt.Errorf("listing the keys (after %d): %w", listed, err)
 		}
 		listed++
@@ -109,28 +113,39 @@ func runKeys(e *env, args []string) error {
 			}
 			continue
 		}
-		exp := "no"
-		if k.Exported {
-			exp = "yes"
-			if k.DateExported != nil {
-				exp = k.DateExported.UTC().Format(time.DateOnly)
-			}
+		status := "native"
+		switch {
+		case k.Exported:
+			status = "exported"
+		case k.Imported:
+			status = "imported"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", printable(k.ID), printable(k.Name), printable(k.Scheme), printable(string(k.Curve)),
-			printable(k.PublicKey), yesNo(k.Imported), exp, k.DateCreated.UTC().Format(time.DateOnly))
+		table = append(table, []string{printable(k.ID), printable(k.Name), printable(string(k.Curve)), printable(protocolOf(k.Scheme)), printable(k.PublicKey), status})
 	}
-	if tw != nil {
-		tw.Flush()
+	if !*asJSON {
+		flush()
 		fmt.Fprintf(e.stderr, "%d of %d keys shown\n", shown, listed)
 	}
 	return nil
 }
 
-func yesNo(b bool) string {
-	if b {
-		return "yes"
+// keysShrink is the order in which keys's columns are shortened: the
+// public key to 11 columns, the name to 12 then 10, the ID to 18.
+var keysShrink = []shrinkStep{{col: 4, width: 11, middle: true}, {col: 1, width: 12}, {col: 1, width: 10}, {col: 0, width: 18}}
+
+// protocolOf names the protocol of a key of the given scheme, as the
+// keys table shows it: GET /keys reports the scheme, and ECDSA keys may be
+// CGGMP24 or CGGMP21 (one share format; see docs/protocol.md §2).
+func protocolOf(scheme string) string {
+	switch scheme {
+	case "EdDSA":
+		return string(keys.FROST)
+	case "Schnorr":
+		return string(keys.FROSTBitcoin)
+	case "ECDSA":
+		return "CGGMP"
 	}
-	return "no"
+	return scheme
 }
 
 // printable is safetext.Text: text from the server, escaped and bounded,

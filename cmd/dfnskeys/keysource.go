@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/dfnskeys/dfnskeys/internal/safefile"
 	"github.com/dfnskeys/dfnskeys/keyformat"
 	"github.com/dfnskeys/dfnskeys/keys"
 )
@@ -23,17 +24,19 @@ type keySource struct {
 
 const keySourceUsage = `Key source:
   --key-file FILE|-   where the key is; - or absent: standard input
-  --format F          the key's format, detected when not given: hex (optional 0x),
-                      raw (32-byte binary file), wif (Bitcoin), keystore (Ethereum
-                      V3, scrypt or pbkdf2), solana (keypair JSON array or base58
-                      of 64 bytes), mnemonic (BIP-39), xprv (BIP-32 extended
-                      private key: xprv, tprv, yprv, zprv), json (what 'dfnskeys
-                      export' writes: the file names its curve and kind, and its
+  --format F          detected when not given: hex (optional 0x), raw (32-byte
+                      binary file),
+                      wif (Bitcoin), keystore (Ethereum V3, scrypt or pbkdf2),
+                      solana (keypair JSON array or base58 of 64 bytes),
+                      mnemonic (BIP-39), xprv (BIP-32 extended private key:
+                      xprv, tprv, yprv, zprv), json (what 'dfnskeys export'
+                      writes: the file names its curve and kind, and its
                       public key is checked)
-  --path PATH         derivation path: for --format mnemonic from the seed (default
-                      m/44'/60'/0'/0/0 for secp256k1, m/44'/501'/0'/0' for ed25519:
-                      BIP-32 / SLIP-0010); for --format xprv below the extended key,
-                      required (m/0/0 below an account key; m alone is the key itself)
+  --path PATH         derivation path: for --format mnemonic from the seed
+                      (default m/44'/60'/0'/0/0 for secp256k1, m/44'/501'/0'/0'
+                      for ed25519: BIP-32 / SLIP-0010); for --format xprv
+                      below the extended key, required (m/0/0 below an
+                      account key; m alone is the key itself)
   --ed25519-scalar    an ed25519 hex or raw key is a signing scalar (as Dfns
                       exports it), not an RFC 8032 seed
 The keystore password comes from DFNS_KEY_PASSWORD and the BIP-39 mnemonic
@@ -42,6 +45,7 @@ mnemonic without one), or from a prompt when standard input is a terminal;
 a missing one is an error before anything is sent. Secrets never come from
 a command-line argument. With a mnemonic, pass --expect-address: a wrong
 passphrase or path derives another valid key, and only the address tells.
+A key file its group or others can read is read with a warning (chmod go-r).
 `
 
 // addKeySource adds the key source flags and --curve; def is the curve of
@@ -144,6 +148,12 @@ func (ks *keySource) load(e *env) (*keys.PrivateKey, error) {
 
 func (ks *keySource) read(e *env) ([]byte, error) {
 	if *ks.keyFile != "" && *ks.keyFile != "-" {
+		if f, err := os.Open(*ks.keyFile); err == nil {
+			if w := safefile.ExposedKeyFileWarning(f, *ks.keyFile); w != "" {
+				fmt.Fprintf(e.stderr, "dfnskeys: warning: %s\n", w)
+			}
+			f.Close()
+		}
 		b, err := readFileLimited(*ks.keyFile, maxKeySourceFile, "--key-file")
 		return b, checkKeyInput(b, err, *ks.keyFile, false)
 	}

@@ -34,7 +34,9 @@
 //	dfnskeys simulator --state-dir DIR   # a local Dfns-compatible API
 //	dfnskeys demo                        # import and export every scheme
 //
-// 'dfnskeys help COMMAND' gives each command's flags.
+// 'dfnskeys help COMMAND' gives each command's flags; 'dfnskeys version'
+// (or --version) the version, source revision and Go version. A misspelt
+// command or flag gets the nearest one ("did you mean").
 //
 // Private keys are read from a file or standard input, never from the
 // command line, and never printed in a message. An ed25519 key is an RFC
@@ -55,11 +57,14 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"syscall"
 
+	"github.com/dfnskeys/dfnskeys"
 	"github.com/dfnskeys/dfnskeys/internal/safetext"
+	"github.com/dfnskeys/dfnskeys/internal/suggest"
 )
 
 func main() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) }
@@ -181,6 +186,7 @@ func printMainUsage(w io.Writer) {
 		fmt.Fprintf(&b, "\t%-15s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintf(&b, "\t%-15s %s\n", "help", "show this help or a command's help")
+	fmt.Fprintf(&b, "\t%-15s %s\n", "version", "print the version, source revision and Go version")
 	fmt.Fprintf(w, mainUsage, b.String())
 }
 
@@ -203,15 +209,26 @@ func runEnv(e *env, args []string) int {
 		return 2
 	}
 	switch name := args[0]; name {
+	case "version", "-version", "--version":
+		if len(args) > 1 {
+			fmt.Fprintf(stderr, "dfnskeys: %s takes no arguments\n", name)
+			return 2
+		}
+		fmt.Fprintln(stdout, versionLine())
+		return 0
 	case "help", "-h", "-help", "--help":
 		if name == "help" && len(args) == 2 && args[1] == "ceremony" {
 			fmt.Fprint(stdout, ceremonyHelp)
 			return 0
 		}
 		if name == "help" && len(args) > 1 {
+			if len(args) == 2 && (args[1] == "help" || args[1] == "version") {
+				fmt.Fprint(stdout, builtinUsage[args[1]])
+				return 0
+			}
 			c := lookup(args[1])
 			if c == nil || len(args) > 2 {
-				fmt.Fprintf(stderr, "dfnskeys: help: unknown command %s: the commands are %s\n", quotedOrHidden(strings.Join(args[1:], " ")), commandNames())
+				fmt.Fprintf(stderr, "dfnskeys: help: %s\n", unknownCommand(strings.Join(args[1:], " ")))
 				return 2
 			}
 			fmt.Fprint(stdout, c.usage)
@@ -226,7 +243,7 @@ func runEnv(e *env, args []string) int {
 	default:
 		c := lookup(name)
 		if c == nil {
-			fmt.Fprintf(stderr, "dfnskeys: unknown command %s: the commands are %s; run 'dfnskeys help' for usage\n", quotedOrHidden(name), commandNames())
+			fmt.Fprintf(stderr, "dfnskeys: %s\n", withHint(unknownCommand(name), "run 'dfnskeys help' for usage"))
 			return 2
 		}
 		err := c.run(e, args[1:])
@@ -238,7 +255,7 @@ func runEnv(e *env, args []string) int {
 			fmt.Fprint(stdout, c.usage)
 			return 0
 		case errors.As(err, &ue):
-			fmt.Fprintf(stderr, "dfnskeys: %s: %s; run 'dfnskeys help %s' for usage\n", c.name, safetext.Line(hideSecretArgs(ue.msg, args)), c.name)
+			fmt.Fprintf(stderr, "dfnskeys: %s: %s\n", c.name, withHint(safetext.Line(hideSecretArgs(ue.msg, args)), "run 'dfnskeys help "+c.name+"' for usage"))
 			return 2
 		default:
 			// Errors embed server text, escaped where it was put in
@@ -271,6 +288,86 @@ func hideSecretArgs(msg string, args []string) string {
 	return msg
 }
 
+// withHint appends hint to msg: as a new sentence after a question ("did
+// you mean …?"), after a semicolon otherwise.
+func withHint(msg, hint string) string {
+	if strings.HasSuffix(msg, "?") {
+		return msg + " " + strings.ToUpper(hint[:1]) + hint[1:]
+	}
+	return msg + "; " + hint
+}
+
+// unknownCommand says that name is no command, and which one was meant
+// when one is close ("did you mean"), or lists them all.
+func unknownCommand(name string) string {
+	names := []string{}
+	for _, c := range commands {
+		names = append(names, c.name)
+	}
+	names = append(names, "help", "version")
+	if !looksSecret(name) {
+		if near, ok := suggest.Closest(name, names); ok {
+			return fmt.Sprintf("unknown command %s; did you mean %q?", quotedOrHidden(name), near)
+		}
+	}
+	return fmt.Sprintf("unknown command %s: the commands are %s", quotedOrHidden(name), commandNames())
+}
+
+// builtinUsage is the help of the commands run itself handles.
+var builtinUsage = map[string]string{
+	"help": `Usage: dfnskeys help [COMMAND]
+
+Prints the list of commands, or COMMAND's synopsis, flags and what it
+prints. 'dfnskeys COMMAND -h' (or --help) is the same as 'dfnskeys help
+COMMAND'.
+`,
+	"version": `Usage: dfnskeys version (or dfnskeys --version)
+
+Prints dfnskeys's version, then the module version it was built from
+("(devel)" when built from a checkout rather than 'go install …@version'),
+the version control revision and time of its source (with "modified" when
+the tree had uncommitted changes; "revision unknown" when built with
+-buildvcs=false or outside a repository) and the Go version: what to quote
+in a bug report.
+`,
+}
+
+// versionLine is what 'dfnskeys version' prints, from the build
+// information the Go toolchain embeds in the binary.
+func versionLine() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "dfnskeys version unknown (built without module information)"
+	}
+	module := bi.Main.Version // "(devel)" when built from a checkout
+	if module == "" {
+		module = "unknown"
+	}
+	var rev, when string
+	modified := false
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.time":
+			when = s.Value
+		case "vcs.modified":
+			modified = s.Value == "true"
+		}
+	}
+	vcs := "revision unknown"
+	if rev != "" {
+		vcs = "revision " + rev
+		if when != "" {
+			vcs += " of " + when
+		}
+		if modified {
+			vcs += ", modified"
+		}
+	}
+	return fmt.Sprintf("dfnskeys version %s (module %s, %s, %s)", dfnskeys.Version, safetext.Line(module), safetext.Line(vcs), bi.GoVersion)
+}
+
 func commandNames() string {
 	names := make([]string, len(commands))
 	for i, c := range commands {
@@ -297,7 +394,7 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
 		}
-		return flagError(err, args)
+		return flagError(fs, err, args)
 	}
 	if n := fs.NArg(); n > 0 {
 		where := ""
@@ -322,7 +419,7 @@ func parseKeyIDArgs(fs *flag.FlagSet, args []string, name string) (string, error
 		if errors.Is(err, flag.ErrHelp) {
 			return "", err
 		}
-		return "", flagError(err, args)
+		return "", flagError(fs, err, args)
 	}
 	synopsis := "dfnskeys " + name + " KEY_ID [flags]"
 	switch {
@@ -347,7 +444,7 @@ func parseKeyIDArgs(fs *flag.FlagSet, args []string, name string) (string, error
 // package quotes the offending value ("invalid value \"…\" for flag");
 // a path flag given a secret, or any value that looks like a secret, is
 // never shown: only the flag is named.
-func flagError(err error, args []string) error {
+func flagError(fs *flag.FlagSet, err error, args []string) error {
 	msg := err.Error()
 	if strings.HasSuffix(msg, ": "+errSecretPath.Error()) {
 		return usagef("%s", secretPathMessage("--"+flagNameIn(msg)))
@@ -360,6 +457,14 @@ func flagError(err error, args []string) error {
 			}
 			return usagef("invalid value for %s (not shown: it looks like a secret); secrets are never read from arguments: put it in a file", name)
 		}
+	}
+	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: -"); ok {
+		var names []string
+		fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
+		if near, ok := suggest.Closest(name, names); ok {
+			return usagef("unknown flag --%s; did you mean --%s?", name, near)
+		}
+		return usagef("unknown flag --%s", name)
 	}
 	return usagef("%v", err)
 }

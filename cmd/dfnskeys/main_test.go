@@ -62,6 +62,7 @@ func TestScript(t *testing.T) {
 			"simimports":    cmdSimimports,
 			"simsubstitute": cmdSimsubstitute,
 			"simexports":    cmdSimexports,
+			"simfault":      cmdSimfault,
 		},
 	})
 }

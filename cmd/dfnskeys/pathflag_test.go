@@ -18,6 +18,7 @@ var notPathFlags = map[string]bool{
 	"cluster": true, "expect-address": true, "expect-public-key": true, "format": true,
 	"path": true, "public-key": true, "addr": true, "external-id": true,
 	"key": true, // a key ID (export-request --key), refused when it looks like a secret
+	"input-format": true,
 }
 
 // commandFlags returns every flag set command c makes, found by running

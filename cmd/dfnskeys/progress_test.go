@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/dfnskeys/dfnskeys/bulk"
 )
 
 func TestProgressLine(t *testing.T) {
@@ -79,5 +81,30 @@ func TestLiveLine(t *testing.T) {
 	l.end()
 	if want := "\r12345\r12   \r12\n"; b.String() != want {
 		t.Errorf("drew %q, want %q", b.String(), want)
+	}
+}
+
+// The plain progress lines (standard error not a terminal: a log, a CI
+// job) fit 79 columns, however large the counts.
+func TestPlainProgressFitsEightyColumns(t *testing.T) {
+	for _, n := range []int{6, 62, 1000, 99999} {
+		var b strings.Builder
+		e := &env{stderr: &b}
+		imp := &progressPrinter{e: e, line: liveLine{w: &b}}
+		elapsed := 10*time.Hour + 59*time.Minute
+		imp.update(bulk.Progress{Total: n, Done: n / 3, Imported: n / 3, AlreadyImported: n / 3, Failed: n / 3, Elapsed: elapsed})
+		imp.dryRun = true
+		imp.update(bulk.Progress{Total: n, Done: n / 3, Valid: n / 3, Failed: n / 3, Elapsed: elapsed})
+		exp := &exportProgress{e: e, line: liveLine{w: &b}}
+		exp.update(bulk.ExportProgress{Total: n, Done: n / 3, Exported: n / 3, AlreadyExported: n / 3, Failed: n / 3, Elapsed: elapsed})
+		lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+		if len(lines) != 3 {
+			t.Fatalf("%d rows: %d lines, want 3:\n%s", n, len(lines), b.String())
+		}
+		for _, l := range lines {
+			if len(l) > 79 || !strings.HasPrefix(l, "progress: ") {
+				t.Errorf("%d rows: %d columns (at most 79): %q", n, len(l), l)
+			}
+		}
 	}
 }

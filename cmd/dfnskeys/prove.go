@@ -15,13 +15,14 @@ import (
 var proveCommand = &command{
 	name:    "prove",
 	summary: "have Dfns sign with a key and verify the signature here",
-	usage: `Usage: dfnskeys prove KEY_ID [--public-key HEX] [--external-id ID] [--timeout DURATION] [connection flags]
+	usage: `Usage: dfnskeys prove KEY_ID [--public-key HEX] [--external-id ID]
+         [--timeout DURATION] [connection flags]
 
 Shows that Dfns can sign with a key: asks Dfns to sign a hash with it (POST
 /keys/{keyId}/signatures, kind Hash), waits until it is signed (Signed or
-Confirmed) and verifies the signature on this machine: ECDSA over the raw hash on
-secp256k1, StarkNet ECDSA on stark, BIP-340 under the BIP-341 (key-path)
-tweak for Schnorr keys, RFC 8032 for EdDSA keys.
+Confirmed) and verifies the signature on this machine: ECDSA over the raw
+hash on secp256k1, StarkNet ECDSA on stark, BIP-340 under the BIP-341
+(key-path) tweak for Schnorr keys, RFC 8032 for EdDSA keys.
 
 The public key checked against is the one Dfns reports for the key, or
 --public-key, the key's public key as you computed it yourself (hex, as
@@ -37,12 +38,13 @@ hash once; give another --external-id for a fresh proof (after a request
 that failed or was rejected, one is needed).
 
 Prints the proof as JSON (key, signature request, externalId, hash,
-signature, public key). Exit status 0 only when the signature verifies; 1 when it does not,
-when Dfns fails or rejects the request, when the network kept the proof
-from completing (run it again to finish), or when a policy holds it for
-approval (approve it, then run prove again). It costs one signed user action
-and needs the Keys:Signatures:Create and Keys:Signatures:Read permissions.
-An exported key cannot be proved: Dfns no longer signs with it.
+signature, public key). Exit status 0 only when the signature verifies; 1
+when it does not, when Dfns fails or rejects the request, when the network
+kept the proof from completing (run it again to finish), or when a policy
+holds it for approval (approve it, then run prove again). It costs one
+signed user action and needs the Keys:Signatures:Create and
+Keys:Signatures:Read permissions. An exported key cannot be proved: Dfns no
+longer signs with it.
 
 Flags:
   --public-key HEX      verify against this public key instead of Dfns's

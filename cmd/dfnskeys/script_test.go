@@ -64,6 +64,10 @@ import (
 //	                  the export only (Server.SubstituteExport)
 //	simexports        print how many export requests the simulator
 //	                  received: "N exports sent"
+//	simfault 5xx|drop import|list-keys N
+//	                  the simulator's next N requests on that route fail
+//	                  (502 before processing) or are dropped (processed,
+//	                  no answer)
 //
 // A script with a file named simulator.json gets a simulator configured by
 // it (see simulatorConfig): a hostile cluster ID or key IDs, and
@@ -107,6 +111,17 @@ type simulatorConfig struct {
 }
 
 func setupSimulator(env *testscript.Env) error {
+	// The script's files are made private (0600), as key files should be:
+	// dfnskeys warns about key files others can read, and a script that
+	// tests it makes one so with chmod.
+	if err := filepath.WalkDir(env.WorkDir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			err = os.Chmod(p, 0o600)
+		}
+		return err
+	}); err != nil {
+		return err
+	}
 	var cfg simulatorConfig
 	if b, err := os.ReadFile(filepath.Join(env.WorkDir, "simulator.json")); err == nil {
 		if err := json.Unmarshal(b, &cfg); err != nil {
@@ -214,7 +229,7 @@ func cmdSimsigners(ts *testscript.TestScript, neg bool, args []string) {
 		fmt.Fprintf(ts.Stdout(), "cluster %s: %d signers\n", c.ID, len(ss))
 		for i, s := range ss {
 			sum := sha256.Sum256(s.keyBytes)
-			fmt.Fprintf(ts.Stdout(), "  %d  %s  key %s  fingerprint %x\n", i+1, s.wire, s.key, sum[:])
+			fmt.Fprintf(ts.Stdout(), "%3d signer      %s\n    key         %s\n    fingerprint %x\n", i+1, s.wire, s.key, sum[:])
 		}
 	}
 }
@@ -341,6 +356,35 @@ func cmdSimsubstitute(ts *testscript.TestScript, neg bool, args []string) {
 	if err := sub(args[0], args[1]); err != nil {
 		ts.Fatalf("simsubstitute: %v", err)
 	}
+}
+
+// cmdSimfault injects N faults of one kind (5xx: 502 before processing;
+// drop: processed, then the connection dropped) on one route (import:
+// POST /keys/import; list-keys: GET /keys).
+func cmdSimfault(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 3 {
+		ts.Fatalf("usage: simfault 5xx|drop import|list-keys N")
+	}
+	n, err := strconv.Atoi(args[2])
+	ts.Check(err)
+	f := sim.Fault{Count: n}
+	switch args[0] {
+	case "5xx":
+		f.Kind, f.Status = sim.FailBefore, 502
+	case "drop":
+		f.Kind = sim.DropResponse
+	default:
+		ts.Fatalf("simfault: unknown kind %q", args[0])
+	}
+	switch args[1] {
+	case "import":
+		f.Route = sim.RouteImportKey
+	case "list-keys":
+		f.Route = sim.RouteListKeys
+	default:
+		ts.Fatalf("simfault: unknown route %q", args[1])
+	}
+	ts.Check(simServer(ts).SetFaults(f))
 }
 
 func cmdSimexports(ts *testscript.TestScript, neg bool, args []string) {

@@ -3,13 +3,14 @@ package main
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
-	"text/tabwriter"
+	"sync"
 	"time"
 
 	"github.com/dfnskeys/dfnskeys"
@@ -22,7 +23,9 @@ import (
 var simulatorCommand = &command{
 	name:    "simulator",
 	summary: "run a local Dfns-compatible API to practise against",
-	usage: `Usage: dfnskeys simulator --state-dir DIR [--addr 127.0.0.1:0] [--signers 5] [--create-key SCHEME/CURVE]... [--state-file FILE] [--latency DURATION] [--faults SPEC]
+	usage: `Usage: dfnskeys simulator --state-dir DIR [--addr 127.0.0.1:0] [--signers 5]
+         [--create-key SCHEME/CURVE]... [--state-file FILE]
+         [--latency DURATION] [--faults SPEC]
 
 Runs a Dfns-compatible API on a loopback address until interrupted. Its
 signing cluster really decrypts, validates and recombines key shares, and it
@@ -40,11 +43,11 @@ State lives in memory: keys vanish when the simulator stops, unless
 (mode 0600, atomically, never through a symbolic link) after every change,
 before it answers, and when it stops; started again with the same
 --state-file and --state-dir it brings back its signers, credential, token,
-keys, signature requests and, unless --addr says otherwise, its address, so its URL (which
-journals record) stays the same (if that port is taken, it serves on another
-and prints the new settings). The state file holds the signers' decryption keys, every key's
-shares and the credential's private key IN THE CLEAR: it is for rehearsals
-only, never for a key of value.
+keys, signature requests and, unless --addr says otherwise, its address, so
+its URL (which journals record) stays the same (if that port is taken, it
+serves on another and prints the new settings). The state file holds the
+signers' decryption keys, every key's shares and the credential's private
+key IN THE CLEAR: it is for rehearsals only, never for a key of value.
 
 Rehearsing a migration: production answers slower and sometimes fails.
 --latency delays every response and --faults injects failures at random;
@@ -56,11 +59,13 @@ outage:
 	    --addr 127.0.0.1:8555 --latency 40ms \
 	    --faults 429=0.05,import-5xx=0.01,import-drop=0.01 > "$sim/env" &
 	sleep 1; . "$sim/env"
-	dfnskeys bulk-import --input keys.csv --journal run.journal --report imported.jsonl
+	dfnskeys bulk-import --input keys.csv --journal run.journal \
+	    --report imported.jsonl
 	# stop the simulator (kill %1) and start it again with the same
 	# command: the keys are still there, and a rerun of bulk-import
 	# skips the rows it imported
-	dfnskeys bulk-export --input imported.jsonl --out-dir out --report exported.jsonl
+	dfnskeys bulk-export --input imported.jsonl --out-dir out \
+	    --report exported.jsonl
 
 Faults (--faults), a comma list of NAME=RATE, RATE a fraction from 0 to 1
 of the requests that get the fault:
@@ -158,6 +163,16 @@ func runSimulator(e *env, args []string) error {
 	// Without a state file, start (and so validate --addr) before
 	// creating anything on disk.
 	opts := []sim.ServerOption{sim.WithAddr(*addr), sim.WithSigners(*n), sim.WithRequestLog(1000)}
+	if len(faults) > 0 {
+		// One line per fault injected, so that a rehearsal shows what it
+		// exercised. The path is the client's: escaped.
+		var mu sync.Mutex
+		opts = append(opts, sim.WithFaultLog(func(line string) {
+			mu.Lock()
+			defer mu.Unlock()
+			fmt.Fprintf(e.stderr, "dfnskeys simulator: %s\n", safetext.Line(line))
+		}))
+	}
 	if *stateFile != "" {
 		opts = append(opts, sim.WithStateFile(*stateFile))
 	}
@@ -289,8 +304,8 @@ func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''
 
 var demoCommand = &command{
 	name:    "demo",
-	summary: "import and export a key of every scheme through an embedded simulator",
-	usage: `Usage: dfnskeys demo
+	summary: "import and export a key of every scheme, offline",
+	usage: `Usage: dfnskeys demo [--json]
 
 Starts an embedded Dfns-compatible simulator, imports a fresh random key for
 each supported protocol/curve pair (CGGMP24 and CGGMP21 on secp256k1 and
@@ -298,14 +313,18 @@ stark, FROST_BITCOIN/secp256k1, FROST/ed25519) through the API client with
 signed user actions, exports each back and checks that the recovered key
 equals the original. It then has the simulator create a key itself, as Dfns
 does for its own keys (CGGMP24/secp256k1), and exports it, checking the
-recovered key against the key's public key. It prints a report. No account
-and no network are needed.
+recovered key against the key's public key. It prints a table within 80
+columns: the scheme, the key ID, the import (or, marked *, creation) and
+export times, and ok, or FAILED and, below the table, why; --json prints
+one JSON object per row instead (scheme, keyId, created, importTime,
+exportTime, ok, error). No account and no network are needed.
 `,
 	run: runDemo,
 }
 
 func runDemo(e *env, args []string) error {
 	fs := newFlagSet("demo")
+	asJSON := fs.Bool("json", false, "")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -321,39 +340,82 @@ func runDemo(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "dfnskeys demo: simulated Dfns API at %s, cluster %s with %d signers\n\n",
-		srv.URL(), safetext.Text(list.Clusters[0].ClusterID), len(list.Clusters[0].Signers))
-	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "SCHEME\tKEY ID\tPUBLIC KEY\tIMPORT\tEXPORT\tRESULT")
-	failed := 0
-	for _, s := range keys.SupportedSchemes() {
-		row, ok := demoScheme(ctx, c, s)
-		if !ok {
-			failed++
+	if !*asJSON {
+		fmt.Fprintf(e.stdout, "dfnskeys demo: simulated Dfns API at %s,\ncluster %s with %d signers\n\n",
+			srv.URL(), safetext.Text(list.Clusters[0].ClusterID), len(list.Clusters[0].Signers))
+	}
+	// A table within 80 columns; what failed is said below it, in full.
+	table := [][]string{{"SCHEME", "KEY ID", "IMPORT", "EXPORT", "RESULT"}}
+	var failures []string
+	add := func(r demoRow) {
+		if *asJSON {
+			j := demoJSON{Scheme: strings.TrimSuffix(r.label, "*"), KeyID: r.keyID, Created: strings.HasSuffix(r.label, "*"),
+				ImportTime: strings.TrimPrefix(r.importTime, "*"), ExportTime: r.exportTime, OK: r.err == nil}
+			if r.err != nil {
+				j.Error = r.err.Error()
+			}
+			b, _ := json.Marshal(j)
+			e.stdout.Write(safetext.JSON(append(b, '\n')))
 		}
-		fmt.Fprintln(tw, row)
+		table = append(table, []string{r.label, r.keyID, r.importTime, r.exportTime, r.result})
+		if r.err != nil {
+			failures = append(failures, fmt.Sprintf("%s: %v", r.label, r.err))
+		}
 	}
-	row, ok := demoNative(ctx, c)
-	if !ok {
-		failed++
+	for _, s := range keys.SupportedSchemes() {
+		add(demoScheme(ctx, c, s))
 	}
-	fmt.Fprintln(tw, row)
-	tw.Flush()
-	if failed > 0 {
+	add(demoNative(ctx, c))
+	if *asJSON {
+		if len(failures) > 0 {
+			return fmt.Errorf("%d of %d demonstrations failed", len(failures), len(keys.SupportedSchemes())+1)
+		}
+		return nil
+	}
+	printTable(e.stdout, table, 80, nil)
+	fmt.Fprintln(e.stdout, "\nok: the key recovered from the export is the key imported")
+	fmt.Fprintln(e.stdout, "*: created by the simulated Dfns itself (create time shown), not imported;\n   the key recovered matches the public key Dfns reports")
+	for _, f := range failures {
+		fmt.Fprintf(e.stdout, "FAILED %s\n", safetext.Line(f))
+	}
+	if failed := len(failures); failed > 0 {
 		return fmt.Errorf("%d of %d demonstrations failed", failed, len(keys.SupportedSchemes())+1)
 	}
 	fmt.Fprintf(e.stdout, "\nall %d protocol/curve pairs: imported, exported and recovered the same key\n", len(keys.SupportedSchemes()))
-	fmt.Fprintf(e.stdout, "a key the simulated Dfns created itself: exported and recovered, matching its public key\n")
+	fmt.Fprintf(e.stdout, "a key the simulated Dfns created itself: exported and recovered, matching\nits public key\n")
 	return nil
 }
 
+// demoJSON is one line of 'dfnskeys demo --json'.
+type demoJSON struct {
+	Scheme     string `json:"scheme"`
+	KeyID      string `json:"keyId"`
+	Created    bool   `json:"created,omitempty"` // created by the simulated Dfns, not imported
+	ImportTime string `json:"importTime"`        // the creation time when Created
+	ExportTime string `json:"exportTime"`
+	OK         bool   `json:"ok"`
+	Error      string `json:"error,omitempty"`
+}
+
+// demoRow is one line of the demo's table; err says why it failed.
+type demoRow struct {
+	label, keyID, importTime, exportTime, result string
+	err                                          error
+}
+
+// demoFailed is the row of a demonstration that failed at stage.
+func demoFailed(label, stage string, err error) demoRow {
+	return demoRow{label: label, keyID: "-", importTime: "-", exportTime: "-", result: "FAILED at " + stage, err: fmt.Errorf("at %s: %w", stage, err)}
+}
+
+// demoDuration rounds d for the table.
+func demoDuration(d time.Duration) string { return d.Round(100 * time.Microsecond).String() }
+
 // demoNative creates a key in the simulated cluster (Dfns makes every
 // ECDSA key it creates a CGGMP24 key) and exports it.
-func demoNative(ctx context.Context, c *dfnskeys.Client) (string, bool) {
-	const label = "CGGMP24/secp256k1 created by Dfns"
-	fail := func(stage string, err error) (string, bool) {
-		return fmt.Sprintf("%s\t-\t-\t-\t-\tFAILED at %s: %v", label, stage, err), false
-	}
+func demoNative(ctx context.Context, c *dfnskeys.Client) demoRow {
+	const label = "CGGMP24/secp256k1*"
+	fail := func(stage string, err error) demoRow { return demoFailed(label, stage, err) }
 	start := time.Now()
 	created, err := c.Keys.Create(ctx, &keys.CreateRequest{Scheme: "ECDSA", Curve: keys.Secp256k1, Name: "demo native key"})
 	if err != nil {
@@ -375,21 +437,11 @@ func demoNative(ctx context.Context, c *dfnskeys.Client) (string, bool) {
 	if recovered.PublicKeyHex() != created.PublicKey {
 		return fail("comparison", errors.New("the recovered key's public key differs from the key's"))
 	}
-	return fmt.Sprintf("%s\t%s\t%s\t%s\t%s\tok: recovered key matches the public key", label, created.ID, shortHex(created.PublicKey),
-		"(create) "+createTime.Round(100*time.Microsecond).String(), exportTime.Round(100*time.Microsecond)), true
+	return demoRow{label: label, keyID: safetext.Text(created.ID), importTime: "*" + demoDuration(createTime), exportTime: demoDuration(exportTime), result: "ok*"}
 }
 
-func shortHex(h string) string {
-	if len(h) > 20 {
-		return h[:10] + "…" + h[len(h)-8:]
-	}
-	return h
-}
-
-func demoScheme(ctx context.Context, c *dfnskeys.Client, s keys.Scheme) (string, bool) {
-	fail := func(stage string, err error) (string, bool) {
-		return fmt.Sprintf("%s\t-\t-\t-\t-\tFAILED at %s: %v", s, stage, err), false
-	}
+func demoScheme(ctx context.Context, c *dfnskeys.Client, s keys.Scheme) demoRow {
+	fail := func(stage string, err error) demoRow { return demoFailed(s.String(), stage, err) }
 	key, err := keys.GeneratePrivateKey(s.Curve)
 	if err != nil {
 		return fail("key generation", err)
@@ -417,6 +469,5 @@ func demoScheme(ctx context.Context, c *dfnskeys.Client, s keys.Scheme) (string,
 	if !recovered.Equal(key) {
 		return fail("comparison", errors.New("the recovered key differs from the imported key"))
 	}
-	return fmt.Sprintf("%s\t%s\t%s\t%s\t%s\tok: recovered key equals the imported key", s, created.ID, shortHex(created.PublicKey),
-		importTime.Round(100*time.Microsecond), exportTime.Round(100*time.Microsecond)), true
+	return demoRow{label: s.String(), keyID: safetext.Text(created.ID), importTime: demoDuration(importTime), exportTime: demoDuration(exportTime), result: "ok"}
 }

@@ -226,6 +226,15 @@ func TestSimulatorFaultsAndLatency(t *testing.T) {
 	if !strings.Contains(r.stderr(), "dfnskeys simulator: latency 150ms; faults: import-drop=1,read-429=0\n") {
 		t.Errorf("stderr:\n%s", r.stderr())
 	}
+	// Each fault injected is logged, one line each: the import's drop,
+	// with its request; no read got one (rate 0).
+	drops := regexp.MustCompile(`(?m)^dfnskeys simulator: fault DropResponse \(processed, connection dropped\) on POST /keys/import: request [0-9]+, POST /keys/import$`)
+	if n := len(drops.FindAllString(r.stderr(), -1)); n < 1 {
+		t.Errorf("no fault logged for the dropped import; stderr:\n%s", r.stderr())
+	}
+	if n := strings.Count(r.stderr(), "dfnskeys simulator: fault "); n != len(drops.FindAllString(r.stderr(), -1)) {
+		t.Errorf("%d faults logged, want only the import drops; stderr:\n%s", n, r.stderr())
+	}
 }
 
 // --faults bad-signature=1: every proof sees a signature that does not
@@ -289,5 +298,8 @@ func TestSimulatorSignatureFaults(t *testing.T) {
 	r.stop()
 	if !strings.Contains(r.stderr(), "faults: sign-drop=0.5,sign-5xx-after=0.3,confirmed=1\n") {
 		t.Errorf("stderr:\n%s", r.stderr())
+	}
+	if !regexp.MustCompile(`(?m)^dfnskeys simulator: fault Confirmed \(reported Confirmed, not Signed\) on signature request \S+$`).MatchString(r.stderr()) {
+		t.Errorf("confirmed=1, but no Confirmed fault logged; stderr:\n%s", r.stderr())
 	}
 }

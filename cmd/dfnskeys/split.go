@@ -32,13 +32,15 @@ are encrypted to (see 'dfnskeys help ceremony'). It needs no network and no
 DFNS_* settings.
 
 Flags:
-  --signers FILE     saved GET /signers response, or a JSON array of signers (required)
+  --signers FILE     saved GET /signers response, or a JSON array of signers
+                     (required)
   --curve CURVE      secp256k1, stark or ed25519 (required)
   --protocol NAME    CGGMP24 or CGGMP21 (secp256k1, stark), FROST_BITCOIN
                      (secp256k1) or FROST (ed25519); default CGGMP24, as Dfns
                      uses for every ECDSA key, or FROST for ed25519
   --min-signers N    threshold: signers needed to sign (default 3)
-  --key-file FILE    read the key from FILE; - means standard input (the default)
+  --key-file FILE    read the key from FILE; - means standard input (the
+                     default)
   --format F         hex (the default) or json (an export document written by
                      'dfnskeys export' or 'dfnskeys recover', which says what
                      the key is)
@@ -46,8 +48,9 @@ Flags:
                      scalar, as Dfns exports it, not an RFC 8032 seed
   --name NAME        key name, at most 100 characters
   --cluster ID       cluster to use when --signers lists several
-  --out FILE         write the body to FILE, a new file (mode 0600) that must not
-                     exist and is not one of the inputs, instead of standard output
+  --out FILE         write the body to FILE, a new file (mode 0600) that must
+                     not exist and is not one of the inputs, instead of
+                     standard output
   --request-out FILE write the import request document to FILE, a new file
                      (it holds no secret), instead of the bare body
 `,

@@ -81,7 +81,7 @@ func ReadSmall(path string, max int) ([]byte, error) {
 // so that [RemoveIfSame] later removes path only while it is still this
 // file.
 func Replace(path string, data []byte, perm fs.FileMode) (*os.File, error) {
-	f, err := createTemp(path, perm)
+	f, err := CreateTemp(path, perm)
 	if err != nil {
 		return nil, err
 	}

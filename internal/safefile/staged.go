@@ -1,12 +1,9 @@
 package safefile
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 )
 
 // Staged is a file written under a temporary name beside its path and
@@ -19,34 +16,15 @@ type Staged struct {
 	done bool
 }
 
-// Stage creates the temporary file for path (as [Create] does, mode perm
-// less the umask), after removing the temporary files of runs that were
-// killed before they committed.
+// Stage creates the temporary file for path with [CreateTemp] (mode perm
+// less the umask), which first removes the temporary files that runs no
+// longer running left behind.
 func Stage(path string, perm fs.FileMode) (*Staged, error) {
-	if stale, err := filepath.Glob(tempPattern(path)); err == nil {
-		for _, s := range stale {
-			os.Remove(s)
-		}
-	}
-	f, err := createTemp(path, perm)
+	f, err := CreateTemp(path, perm)
 	if err != nil {
 		return nil, err
 	}
 	return &Staged{f: f, path: path}, nil
-}
-
-// createTemp creates a new file beside path, named ".BASE.tmp-RANDOM", as
-// [Create] does.
-func createTemp(path string, perm fs.FileMode) (*os.File, error) {
-	var rnd [8]byte
-	if _, err := rand.Read(rnd[:]); err != nil {
-		return nil, err
-	}
-	return Create(filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp-"+hex.EncodeToString(rnd[:])), perm)
-}
-
-func tempPattern(path string) string {
-	return filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
 }
 
 // Write writes to the temporary file.

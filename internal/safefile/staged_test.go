@@ -14,7 +14,7 @@ func TestStaged(t *testing.T) {
 	if err := os.WriteFile(p, []byte("old\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	killed := filepath.Join(dir, ".report.jsonl.tmp-0123456789abcdef")
+	killed := filepath.Join(dir, ".report.jsonl.tmp-999999999-0123456789abcdef") // no such process
 	if err := os.WriteFile(killed, []byte("half"), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +45,7 @@ func TestStaged(t *testing.T) {
 	if b, _ := os.ReadFile(p); string(b) != "new\n" {
 		t.Fatalf("committed: %q", b)
 	}
-	if m, _ := filepath.Glob(tempPattern(p)); len(m) != 0 {
+	if m, _ := filepath.Glob(filepath.Join(dir, ".report.jsonl.tmp-*")); len(m) != 0 {
 		t.Fatalf("temporary files left: %v", m)
 	}
 }

@@ -421,3 +421,47 @@ func didYouMean(name string, known []string) string {
 	}
 	return fmt.Sprintf(" (did you mean %q?)", best)
 }
+
+// logFaults logs (WithFaultLog) each fault p injects into request c.
+func (s *Server) logFaults(route Route, c *call, p plan) {
+	if s.faultLog == nil {
+		return
+	}
+	var what []string
+	switch {
+	case p.pre != nil && p.pre.Status == http.StatusTooManyRequests:
+		what = append(what, "RateLimit (429, unprocessed)")
+	case p.pre != nil:
+		what = append(what, fmt.Sprintf("FailBefore (%d, unprocessed)", p.pre.Status))
+	}
+	if p.pre == nil {
+		if p.policy {
+			what = append(what, "PolicyApproval (202, pending approval)")
+		}
+		if p.drop {
+			what = append(what, "DropResponse (processed, connection dropped)")
+		}
+		if p.failAfter != 0 {
+			what = append(what, fmt.Sprintf("FailAfter (processed, then %d)", p.failAfter))
+		}
+		if p.delayAfter > 0 {
+			what = append(what, fmt.Sprintf("DelayAfter (processed, answer held %s)", p.delayAfter))
+		}
+	}
+	for _, w := range what {
+		s.faultLog(fmt.Sprintf("fault %s on %s: request %d, %s %s", w, route, c.seq+1, c.r.Method, c.path))
+	}
+}
+
+// logSignatureFaults logs the faults a new signature request gets.
+func (s *Server) logSignatureFaults(id string, confirmed, bad bool) {
+	if s.faultLog == nil {
+		return
+	}
+	if confirmed {
+		s.faultLog("fault Confirmed (reported Confirmed, not Signed) on signature request " + id)
+	}
+	if bad {
+		s.faultLog("fault BadSignature (a signature that does not verify) on signature request " + id)
+	}
+}

@@ -35,6 +35,16 @@ type serverConfig struct {
 	stateFile         string
 	credAlg           auth.Algorithm
 	hostile           hostileConfig // WithClusterID, WithKeyIDPrefix
+	faultLog          func(string)
+}
+
+// WithFaultLog has the server call log with one line for every fault it
+// injects: what it did, to which route, and which request it hit (its
+// number in order of arrival, from 1, its method and path), such as
+// "fault RateLimit (429, unprocessed) on POST /keys/import: request 12,
+// POST /keys/import". log may be called from several goroutines at once.
+func WithFaultLog(log func(line string)) ServerOption {
+	return func(c *serverConfig) { c.faultLog = log }
 }
 
 // WithCredentialAlgorithm chooses the kind of key of the default user's

@@ -93,6 +93,7 @@ type call struct {
 	path   string // without prefix
 	params map[string]string
 	body   []byte
+	seq    int // the request's number in order of arrival, from 0
 }
 
 // ServeHTTP serves the simulated API.
@@ -121,7 +122,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Unlock()
 
-	status := s.serve(w, &call{r: r, path: path, body: body}, inPrefix, err)
+	status := s.serve(w, &call{r: r, path: path, body: body, seq: seq}, inPrefix, err)
 
 	s.mu.Lock()
 	if i := seq - s.reqDropped; i >= 0 {
@@ -162,6 +163,7 @@ func (s *Server) serve(w http.ResponseWriter, c *call, inPrefix bool, bodyErr er
 	}
 	c.params = params
 	p := s.plan(rt.name())
+	s.logFaults(rt.name(), c, p)
 	if p.pre != nil {
 		if p.retryAfter != "" {
 			w.Header().Set("Retry-After", p.retryAfter)

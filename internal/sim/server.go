@@ -73,7 +73,8 @@ type Server struct {
 	saveMu    sync.Mutex // serializes writes of stateFile
 	savedGen  uint64     // the last change saved; guarded by saveMu
 
-	keyIDPrefix string // WithKeyIDPrefix
+	keyIDPrefix string       // WithKeyIDPrefix
+	faultLog    func(string) // WithFaultLog; nil: faults are not logged
 }
 
 // StoredServerKey is a key held by a [Server].
@@ -165,6 +166,7 @@ func StartServer(opts ...ServerOption) (*Server, error) {
 		sigsByExt:  map[string]*sigRequest{},
 	}
 	s.keyIDPrefix = cfg.hostile.keyIDPrefix
+	s.faultLog = cfg.faultLog
 	if s.stateFile != "" {
 		var err error
 		if s.restored, err = s.loadState(); err != nil {

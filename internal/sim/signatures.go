@@ -133,6 +133,7 @@ func (s *Server) createSignature(c *call) (any, *apiError) {
 	out := r.req
 	gen := s.changedLocked()
 	s.mu.Unlock()
+	s.logSignatureFaults(r.req.ID, r.confirmed, r.bad)
 	if err := s.persist(gen); err != nil {
 		return nil, errorf(http.StatusInternalServerError, "the simulator could not save its state: %v", err)
 	}

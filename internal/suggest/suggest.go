@@ -1,7 +1,9 @@
 // Package suggest finds the nearest of a set of names to one that was
 // misspelt, for "did you mean" hints (bulk field names, simulator fault
-// names; later flags and commands).
+// names, flags and commands).
 package suggest
+
+import "strings"
 
 // Distance is the optimal string alignment distance between a and b: the
 // number of insertions, deletions, substitutions and swaps of adjacent
@@ -32,4 +34,35 @@ func Distance(a, b string) int {
 		prev2, prev, cur = prev, cur, prev2
 	}
 	return prev[len(b)]
+}
+
+// Closest returns the name among candidates that name was most likely
+// meant to be, and false when none is close: one at most two edits away
+// (one for names of three bytes or fewer), or one that name starts or is
+// the start of (--in for --input, --output for --out). Case is ignored.
+// The first of equally close candidates wins.
+func Closest(name string, candidates []string) (string, bool) {
+	n := strings.ToLower(name)
+	limit := 2
+	if len(n) <= 3 {
+		limit = 1
+	}
+	best, bestD := "", 65
+	for _, c := range candidates {
+		lc := strings.ToLower(c)
+		d := Distance(n, lc)
+		if d > limit {
+			switch {
+			case len(n) >= 2 && strings.HasPrefix(lc, n),
+				len(lc) >= 3 && strings.HasPrefix(n, lc):
+				d = limit + 1 // a prefix: after every near spelling
+			default:
+				continue
+			}
+		}
+		if d < bestD {
+			best, bestD = c, d
+		}
+	}
+	return best, bestD < 65
 }

@@ -31,3 +31,34 @@ func TestDistance(t *testing.T) {
 		}
 	}
 }
+
+func TestClosest(t *testing.T) {
+	cmds := []string{"split", "export-request", "recover", "signers", "keys", "inspect", "import", "export", "prove", "bulk-import", "bulk-export", "simulator", "demo", "help", "version"}
+	flags := []string{"input", "journal", "report", "workers", "dry-run", "key-file", "out", "out-dir", "format", "curve"}
+	for _, c := range []struct {
+		name  string
+		cands []string
+		want  string // "" for none
+	}{
+		{"improt", cmds, "import"},
+		{"bulk_import", cmds, "bulk-import"},
+		{"BULK-EXPORT", cmds, "bulk-export"},
+		{"sigers", cmds, "signers"},
+		{"frobnicate", cmds, ""},
+		{"x", cmds, ""},
+		{"in", flags, "input"},
+		{"key", flags, "key-file"},
+		{"keyfile", flags, "key-file"},
+		{"output", flags, "out"},
+		{"worker", flags, "workers"},
+		{"outdir", flags, "out-dir"},
+		{"ot", flags, "out"},
+		{"zzzz", flags, ""},
+		{"dry", flags, "dry-run"},
+	} {
+		got, ok := Closest(c.name, c.cands)
+		if ok != (c.want != "") || got != c.want {
+			t.Errorf("Closest(%q) = %q, %v; want %q", c.name, got, ok, c.want)
+		}
+	}
+}

@@ -148,5 +148,5 @@ func newKeyReader(r io.Reader, name string, note func(string)) (func() (KeyRow, 
 			}
 		}, nil
 	}
-	return nil, fmt.Errorf("input %s: unknown format: use a .jsonl (JSON Lines) or .csv file", name)
+	return nil, fmt.Errorf("input %s: unknown format: use a .jsonl (JSON Lines) or .csv file, or name its format (csv or jsonl)", name)
 }

@@ -116,7 +116,7 @@ func NewReader(r io.Reader, name string) (*Reader, error) {
 	case ".csv":
 		return newCSVReader(r)
 	default:
-		return nil, fmt.Errorf("input %s: unknown format: use a .jsonl (JSON Lines) or .csv file", name)
+		return nil, fmt.Errorf("input %s: unknown format: use a .jsonl (JSON Lines) or .csv file, or name its format (csv or jsonl)", name)
 	}
 }
 
