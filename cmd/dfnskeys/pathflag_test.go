@@ -17,7 +17,7 @@ var notPathFlags = map[string]bool{
 	"api-url": true, "cred-id": true, "curve": true, "protocol": true, "name": true,
 	"cluster": true, "expect-address": true, "expect-public-key": true, "format": true,
 	"path": true, "public-key": true, "addr": true, "external-id": true,
-	"key": true, // a key ID (export-request --key), refused when it looks like a secret
+	"key":          true, // a key ID (export-request --key), refused when it looks like a secret
 	"input-format": true,
 }
 
