@@ -52,8 +52,6 @@ type Client struct {
 	Signers *SignersService
 	// Keys calls the /keys endpoints.
 	Keys *KeysService
-	// Wallets calls the older /wallets import and export endpoints.
-	Wallets *WalletsService
 }
 
 // Option configures a [Client].
@@ -186,7 +184,6 @@ func NewClient(opts ...Option) (*Client, error) {
 	c.http = &hc
 	c.Signers = &SignersService{c: c}
 	c.Keys = &KeysService{c: c}
-	c.Wallets = &WalletsService{c: c}
 	return c, nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dfnskeys/dfnskeys/internal/importbuild"
 	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/dfnskeys/dfnskeys/signers"
 )
@@ -96,7 +97,7 @@ type ImportPlan struct {
 // is safe for concurrent use.
 type ImportTarget struct {
 	clusterID string
-	builder   *keys.ImportBuilder
+	builder   *importbuild.Builder
 }
 
 // NewImportTarget chooses the cluster clusterID of list (it may be empty
@@ -117,7 +118,7 @@ func NewImportTarget(list *signers.ListResponse, clusterID string, pinned []sign
 			return nil, fmt.Errorf("refusing to import into cluster %s: %w", safe(cluster.ClusterID), err)
 		}
 	}
-	b, err := keys.NewImportBuilder(cluster.Signers)
+	b, err := importbuild.New(cluster.Signers)
 	if err != nil {
 		return nil, err
 	}
@@ -153,7 +154,7 @@ func (t *ImportTarget) Plan(key *keys.PrivateKey, opts ImportKeyOptions) (*Impor
 			return nil, fmt.Errorf("refusing to import into cluster %s: %w", safe(t.clusterID), err)
 		}
 	}
-	req, err := t.builder.Build(key, keys.ImportOptions{Protocol: opts.Protocol, Threshold: opts.Threshold, Name: opts.Name})
+	req, err := t.builder.Build(key, importbuild.Options{Protocol: opts.Protocol, Threshold: opts.Threshold, Name: opts.Name})
 	if err != nil {
 		return nil, err
 	}
@@ -163,7 +164,7 @@ func (t *ImportTarget) Plan(key *keys.PrivateKey, opts ImportKeyOptions) (*Impor
 	for i, s := range listed {
 		ss[i] = signers.Signer{SignerID: s.SignerID, EncryptionKey: s.EncryptionKey.String()}
 	}
-	return &ImportPlan{Request: req, ClusterID: t.clusterID, Signers: ss, Identity: keys.NewIdentity(scheme, key.PublicKey())}, nil
+	return &ImportPlan{Request: req, ClusterID: t.clusterID, Signers: ss, Identity: importbuild.Identity(scheme, key.PublicKey())}, nil
 }
 
 // PlanImport is the first step of [Client.ImportKey]: unless
@@ -182,7 +183,7 @@ func (c *Client) PlanImport(ctx context.Context, key *keys.PrivateKey, opts Impo
 		if scheme.Protocol == "" {
 			scheme.Protocol = keys.DefaultProtocol(key.Curve())
 		}
-		ident := keys.NewIdentity(scheme, key.PublicKey())
+		ident := importbuild.Identity(scheme, key.PublicKey())
 		existing, err := c.index.find(ctx, c.Keys, ident, opts.ListedSince)
 		if err != nil {
 			return nil, &lookupError{err}
@@ -228,7 +229,7 @@ func (c *Client) SendImport(ctx context.Context, plan *ImportPlan) (*ImportResul
 		return nil, ErrNoSigner
 	}
 	sent := time.Now()
-	created, err := c.Keys.Import(ctx, plan.Request)
+	created, err := c.Keys.importRequest(ctx, plan.Request)
 	if err != nil {
 		if !errors.Is(err, ErrAmbiguous) {
 			return nil, err
@@ -314,7 +315,7 @@ func (c *Client) ImportWallet(ctx context.Context, key *keys.PrivateKey, network
 		return nil, err
 	}
 	sent := time.Now()
-	w, err := c.Wallets.Import(ctx, &keys.WalletImportRequest{Network: network, ExternalID: externalID, ImportRequest: *plan.Request})
+	w, err := c.importWalletRequest(ctx, &importbuild.WalletRequest{Network: network, ExternalID: externalID, ImportRequest: *plan.Request})
 	if err != nil {
 		if !errors.Is(err, ErrAmbiguous) {
 			return nil, err
