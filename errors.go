@@ -104,8 +104,8 @@ func (e *AmbiguousError) Is(target error) bool { return target == ErrAmbiguous }
 
 // AmbiguousImportError is returned by ImportKey when the import request may
 // have been processed but no imported key with the expected public key
-// could be found. Before importing the same key again, look for it with
-// [KeysService.FindImported].
+// could be found. Before importing the same key again, call
+// [Client.ImportKey] again: it looks for the key first.
 type AmbiguousImportError struct {
 	// PublicKey is the public key of the key being imported, hex.
 	PublicKey string

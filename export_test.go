@@ -64,3 +64,7 @@ func CompleteImport(c *Client, ctx context.Context, p *PendingAction, assertion 
 	}
 	return &out, nil
 }
+
+// ImportClockSkew is importClockSkew, for the tests of resolving an
+// ambiguous import.
+const ImportClockSkew = importClockSkew

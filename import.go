@@ -272,8 +272,7 @@ func (c *Client) SendImport(ctx context.Context, plan *ImportPlan) (*ImportResul
 // everything again. The duplicate window for other writers is the one any
 // look-up has: a key another process is importing at the same moment, or
 // one Dfns does not list yet, is not seen, and importing the same private
-// key from two processes at once can make two Dfns keys. Use
-// [KeysService.FindImported] to tell the two outcomes apart beforehand.
+// key from two processes at once can make two Dfns keys.
 //
 // Otherwise it lists the signers (unless opts.Target is set), chooses the
 // cluster, checks pinned signers if any, splits and encrypts the key
@@ -284,7 +283,7 @@ func (c *Client) SendImport(ctx context.Context, plan *ImportPlan) (*ImportResul
 // it, or returns an *AmbiguousImportError. The key it looks for is an
 // imported key with the same [keys.Identity] (public key, curve and
 // signature scheme), active and never exported, with the same name when
-// one was given, and created no earlier than [ImportClockSkew] before the
+// one was given, and created no earlier than ten minutes (for clock skew) before the
 // import was sent — so an older import of the same private key is never
 // mistaken for this one.
 func (c *Client) ImportKey(ctx context.Context, key *keys.PrivateKey, opts ImportKeyOptions) (*ImportResult, error) {
@@ -341,17 +340,17 @@ func (e *lookupError) Error() string {
 
 func (e *lookupError) Unwrap() error { return e.err }
 
-// ImportClockSkew is how much earlier than the local clock says an import
+// importClockSkew is how much earlier than the local clock says an import
 // was sent Dfns may date the key it created: a key dated earlier than that
 // was not created by this import. A clock more than this far ahead of
 // Dfns's makes an ambiguous import unresolvable (reported, never resent),
 // not wrongly resolved.
-const ImportClockSkew = 10 * time.Minute
+const importClockSkew = 10 * time.Minute
 
 func (c *Client) resolveAmbiguousImport(ctx context.Context, plan *ImportPlan, sent time.Time, cause error) (*keys.Key, error) {
 	req := plan.Request
 	scheme := keys.Scheme{Protocol: req.Protocol, Curve: req.Curve}
-	notBefore := sent.Add(-ImportClockSkew)
+	notBefore := sent.Add(-importClockSkew)
 	thisImport := func(k *keys.Key) bool {
 		return k.Usable() && (req.Name == "" || k.Name == req.Name) &&
 			(k.DateCreated.IsZero() || !k.DateCreated.Before(notBefore))

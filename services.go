@@ -114,7 +114,7 @@ type ListOptions struct {
 
 // List calls GET /keys?limit=&paginationToken=&owner= (permission Keys:Read) and
 // returns one page. The page is decoded as a stream and may hold at most
-// [MaxListPageItems] keys.
+// 1,000 keys.
 func (s *KeysService) List(ctx context.Context, opts *ListOptions) (*keys.ListResponse, error) {
 	var out keys.ListResponse
 	cl, _ := newCall(http.MethodGet, "/keys", nil, nil)
@@ -143,8 +143,8 @@ func (s *KeysService) List(ctx context.Context, opts *ListOptions) (*keys.ListRe
 // All iterates over every key, fetching pages of the given size (0: the
 // server's default) as it goes. Iteration stops after yielding an error.
 // A listing is bounded: a pagination token seen twice, more than
-// [MaxListPages] pages, or more than [ListDeadline] (when ctx has no
-// deadline of its own) is an error.
+// 20,000 pages, or more than 15 minutes (when ctx has no deadline of its
+// own) is an error.
 func (s *KeysService) All(ctx context.Context, pageSize int) iter.Seq2[*keys.Key, error] {
 	return func(yield func(*keys.Key, error) bool) {
 		if _, ok := ctx.Deadline(); !ok {
