@@ -537,8 +537,9 @@ func TestFaults(t *testing.T) {
 		require.NoError(t, srv.SetFaults(sim.Fault{Kind: sim.FailBefore, Route: sim.RouteImportKey, Count: 1, Status: http.StatusServiceUnavailable}))
 		_, err := c.ImportKey(ctx, freshKey(t, keys.Secp256k1), dfnskeys.ImportKeyOptions{})
 		require.ErrorIs(t, err, dfnskeys.ErrAmbiguous)
-		var aie *dfnskeys.AmbiguousImportError
+		var aie *dfnskeys.AmbiguousError
 		require.ErrorAs(t, err, &aie)
+		require.NotEmpty(t, aie.PublicKey, "the import's own error, not the call's")
 		require.ErrorContains(t, err, "may or may not have happened")
 		require.Empty(t, srv.Keys())
 		imports := 0

@@ -106,7 +106,7 @@ func TestAPIErrorIsAs(t *testing.T) {
 	require.ErrorIs(t, amb, ErrAmbiguous)
 	var ae *APIError
 	require.ErrorAs(t, amb, &ae)
-	imp := &AmbiguousImportError{PublicKey: "02ab", Err: amb}
+	imp := &AmbiguousError{PublicKey: "02ab", Err: amb}
 	require.ErrorIs(t, imp, ErrAmbiguous)
 	require.ErrorAs(t, imp, &ae)
 	require.ErrorIs(t, &PolicyPendingError{}, ErrPolicyPending)

@@ -63,7 +63,7 @@
 // protocol and curve (one private key can be a Dfns ECDSA key and a Schnorr
 // key), active, never exported, with the same name, created no earlier than
 // ten minutes (for clock skew) before the request — and returns it when found, or
-// returns an *AmbiguousImportError saying the import may or may not have
+// returns an *AmbiguousError saying the import may or may not have
 // happened. Call [Client.ImportKey] again later: it looks for the key
 // first and sends nothing when Dfns holds it.
 //

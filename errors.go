@@ -82,41 +82,31 @@ func (e *APIError) Is(target error) bool {
 }
 
 // AmbiguousError is a failure of a mutating call after the request may have
-// reached Dfns: it may or may not have been processed.
+// reached Dfns: it may or may not have been processed. From
+// [Client.ImportKey], [Client.SendImport] and [Client.ImportWallet] it
+// also means that no imported key with the expected public key could be
+// found (PublicKey is set): before importing the same key again, call
+// ImportKey again, which looks for it first.
 type AmbiguousError struct {
 	// Method and Path identify the call.
 	Method, Path string
 	// Err is what went wrong: a transport error, a context error or an
-	// *APIError with a 5xx status.
+	// *APIError with a 5xx status (for an import, the call's own
+	// *AmbiguousError).
 	Err error
-}
-
-// Error says the outcome is unknown and why.
-func (e *AmbiguousError) Error() string {
-	return fmt.Sprintf("%s %s may or may not have been processed: %v", e.Method, e.Path, e.Err)
-}
-
-// Unwrap returns the underlying failure.
-func (e *AmbiguousError) Unwrap() error { return e.Err }
-
-// Is matches ErrAmbiguous.
-func (e *AmbiguousError) Is(target error) bool { return target == ErrAmbiguous }
-
-// AmbiguousImportError is returned by ImportKey when the import request may
-// have been processed but no imported key with the expected public key
-// could be found. Before importing the same key again, call
-// [Client.ImportKey] again: it looks for the key first.
-type AmbiguousImportError struct {
-	// PublicKey is the public key of the key being imported, hex.
+	// PublicKey, for an import, is the public key of the key being
+	// imported, hex.
 	PublicKey string
-	// Err is the original ambiguous failure.
-	Err error
-	// LookupErr is set when looking for the key failed too.
+	// LookupErr, for an import, is set when looking for the key failed
+	// too.
 	LookupErr error
 }
 
-// Error explains the situation and what to do.
-func (e *AmbiguousImportError) Error() string {
+// Error says the outcome is unknown, why, and for an import what to do.
+func (e *AmbiguousError) Error() string {
+	if e.PublicKey == "" {
+		return fmt.Sprintf("%s %s may or may not have been processed: %v", e.Method, e.Path, e.Err)
+	}
 	msg := fmt.Sprintf("the import of the key with public key %s may or may not have happened (%v)", safetext.Text(e.PublicKey), e.Err)
 	if e.LookupErr != nil {
 		return msg + "; looking for the key failed too: " + e.LookupErr.Error() + "; check for it before importing again"
@@ -124,8 +114,8 @@ func (e *AmbiguousImportError) Error() string {
 	return msg + "; no imported key with that public key was found yet; check again later before importing it again"
 }
 
-// Unwrap returns the original failure and the lookup failure.
-func (e *AmbiguousImportError) Unwrap() []error {
+// Unwrap returns the underlying failure and the lookup failure, if any.
+func (e *AmbiguousError) Unwrap() []error {
 	if e.LookupErr != nil {
 		return []error{e.Err, e.LookupErr}
 	}
@@ -133,7 +123,7 @@ func (e *AmbiguousImportError) Unwrap() []error {
 }
 
 // Is matches ErrAmbiguous.
-func (e *AmbiguousImportError) Is(target error) bool { return target == ErrAmbiguous }
+func (e *AmbiguousError) Is(target error) bool { return target == ErrAmbiguous }
 
 // PolicyPendingError is returned when Dfns answers any call with 202, as
 // Dfns's own client does (@dfns/sdk 0.8.21, utils/fetch.js): a policy

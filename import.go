@@ -214,7 +214,7 @@ func (c *Client) planNew(ctx context.Context, key *keys.PrivateKey, opts ImportK
 // that the key Dfns created has the plan's public key (a
 // *PublicKeyMismatchError if not, with the key), and after an ambiguous
 // failure looks for the key instead of resending (an
-// *AmbiguousImportError if it is not found).
+// *AmbiguousError (with PublicKey set) if it is not found).
 func (c *Client) SendImport(ctx context.Context, plan *ImportPlan) (*ImportResult, error) {
 	if plan == nil {
 		return nil, errors.New("no import plan to send")
@@ -280,7 +280,7 @@ func (c *Client) SendImport(ctx context.Context, plan *ImportPlan) (*ImportResul
 // Dfns created has the public key computed locally (a
 // *PublicKeyMismatchError if not). After an ambiguous failure it never
 // resends: it looks for the key the import would have created and returns
-// it, or returns an *AmbiguousImportError. The key it looks for is an
+// it, or returns an *AmbiguousError (with PublicKey set). The key it looks for is an
 // imported key with the same [keys.Identity] (public key, curve and
 // signature scheme), active and never exported, with the same name when
 // one was given, and created no earlier than ten minutes (for clock skew) before the
@@ -376,7 +376,12 @@ func (c *Client) resolveAmbiguousImport(ctx context.Context, plan *ImportPlan, s
 			return k, nil
 		}
 	}
-	return nil, &AmbiguousImportError{PublicKey: plan.Identity.PublicKey, Err: cause, LookupErr: lookupErr}
+	amb := &AmbiguousError{Method: "POST", Path: "/keys/import", PublicKey: plan.Identity.PublicKey, Err: cause, LookupErr: lookupErr}
+	var call *AmbiguousError
+	if errors.As(cause, &call) {
+		amb.Method, amb.Path = call.Method, call.Path
+	}
+	return nil, amb
 }
 
 func checkPublicKey(id, local, remote string) error {

@@ -25,8 +25,9 @@ func TestAmbiguousImportIsNotResolvedByAnotherKey(t *testing.T) {
 		t.Helper()
 		fail()
 		got, err := c.ImportKey(ctx, key, opts)
-		var aie *dfnskeys.AmbiguousImportError
+		var aie *dfnskeys.AmbiguousError
 		require.ErrorAs(t, err, &aie, "returned %+v", got)
+		require.NotEmpty(t, aie.PublicKey, "the import's own error, not the call's")
 		require.Nil(t, got)
 	}
 
