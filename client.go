@@ -114,7 +114,7 @@ func WithSigner(s auth.UserActionSigner) Option {
 
 // WithHTTPClient makes the client send requests with hc's transport,
 // timeout and cookie jar. hc is never modified: the client uses a copy
-// that follows no redirect (see [RedirectError]). The default is a client
+// that follows no redirect (see [ErrRedirect]). The default is a client
 // with a 60-second timeout.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *Client) error {
@@ -421,7 +421,7 @@ func (c *Client) send(ctx context.Context, cl *call, userActionToken string) (in
 	switch {
 	case resp.StatusCode >= 300 && resp.StatusCode < 400:
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBody))
-		return resp.StatusCode, requestID, &RedirectError{Method: cl.method, Path: cl.path, StatusCode: resp.StatusCode, Location: resp.Header.Get("Location")}
+		return resp.StatusCode, requestID, &APIError{Method: cl.method, Path: cl.path, StatusCode: resp.StatusCode, RequestID: requestID, Location: resp.Header.Get("Location")}
 	case resp.StatusCode == http.StatusAccepted:
 		// Any 202, as Dfns's own client (@dfns/sdk, utils/fetch.js
 		// catchPolicyPending) reads it: a policy holds the call, and the

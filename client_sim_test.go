@@ -667,7 +667,7 @@ func TestRedirectsNotFollowed(t *testing.T) {
 	require.Nil(t, hc.CheckRedirect, "the caller's client is not modified")
 
 	_, err = c.Signers.List(context.Background())
-	var re *dfnskeys.RedirectError
+	var re *dfnskeys.APIError
 	require.ErrorAs(t, err, &re)
 	require.ErrorIs(t, err, dfnskeys.ErrRedirect)
 	require.Equal(t, http.StatusFound, re.StatusCode)

@@ -40,10 +40,20 @@ type APIError struct {
 	Method, Path string
 	// RetryAfter is the Retry-After of a 429 response, if it had one.
 	RetryAfter time.Duration
+	// Location, for a 3xx answer, is where the server tried to send the
+	// request, as sent (see [ErrRedirect]).
+	Location string
 }
 
 // Error describes the call, status, message and identifiers.
 func (e *APIError) Error() string {
+	if e.StatusCode >= 300 && e.StatusCode < 400 {
+		loc := e.Location
+		if loc == "" {
+			loc = "(no Location header)"
+		}
+		return fmt.Sprintf("%s %s: the server answered %d %s and tried to redirect the request to %s; redirects are not followed (they would carry the credentials): check the API base URL", e.Method, e.Path, e.StatusCode, http.StatusText(e.StatusCode), quoted(loc))
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s: %d %s", e.Method, e.Path, e.StatusCode, http.StatusText(e.StatusCode))
 	// Message and identifiers come from the server: they are escaped and
@@ -64,8 +74,12 @@ func (e *APIError) Error() string {
 	return b.String()
 }
 
-// Is reports whether target is the sentinel for e's status.
+// Is reports whether target is the sentinel for e's status; a 3xx
+// matches [ErrRedirect].
 func (e *APIError) Is(target error) bool {
+	if e.StatusCode >= 300 && e.StatusCode < 400 {
+		return target == ErrRedirect
+	}
 	switch e.StatusCode {
 	case http.StatusNotFound:
 		return target == ErrNotFound
@@ -168,33 +182,11 @@ func (e *PublicKeyMismatchError) Error() string {
 	return fmt.Sprintf("key %s: Dfns reports public key %s but the local key's public key is %s", safetext.Text(e.KeyID), safetext.Text(e.Remote), e.Local)
 }
 
-// ErrRedirect is matched by a [*RedirectError].
+// ErrRedirect is matched by an [*APIError] with a 3xx status. The client
+// follows no redirect: it would send the bearer token (and, for a 307 or
+// 308, the user-action token and the request body) wherever the server
+// says. Check the base URL (DFNS_API_URL) instead.
 var ErrRedirect = errors.New("the API answered with a redirect")
-
-// RedirectError reports a 3xx answer. The client follows no redirect: it
-// would send the bearer token (and, for a 307 or 308, the user-action
-// token and the request body) wherever the server says. Check the base
-// URL (DFNS_API_URL) instead.
-type RedirectError struct {
-	// Method and Path identify the call.
-	Method, Path string
-	// StatusCode is the 3xx status.
-	StatusCode int
-	// Location is where the server tried to send the request, as sent.
-	Location string
-}
-
-// Error names the call and where the server tried to send it.
-func (e *RedirectError) Error() string {
-	loc := e.Location
-	if loc == "" {
-		loc = "(no Location header)"
-	}
-	return fmt.Sprintf("%s %s: the server answered %d %s and tried to redirect the request to %s; redirects are not followed (they would carry the credentials): check the API base URL", e.Method, e.Path, e.StatusCode, http.StatusText(e.StatusCode), quoted(loc))
-}
-
-// Is matches ErrRedirect.
-func (e *RedirectError) Is(target error) bool { return target == ErrRedirect }
 
 // safe is untrusted text (an ID, a name, a public key from the API) for a
 // message: [safetext.Text], the one output path for server text (see

@@ -14,7 +14,7 @@ func TestErrorsEscapeServerText(t *testing.T) {
 		"public key mismatch": &PublicKeyMismatchError{KeyID: hostile, Local: "02ab", Remote: hostile},
 		"ambiguous import":    &AmbiguousError{PublicKey: hostile, Err: errors.New("timeout")},
 		"policy pending":      &PolicyPendingError{Method: "POST", Path: "/keys/import", ApprovalID: hostile},
-		"redirect":            &RedirectError{Method: "GET", Path: "/signers", StatusCode: 302, Location: hostile},
+		"redirect":            &APIError{Method: "GET", Path: "/signers", StatusCode: 302, Location: hostile},
 		"proof":               &ProofError{KeyID: hostile, SignatureID: hostile, Status: hostile, Err: errors.New("x")},
 		"api":                 &APIError{StatusCode: 400, Method: "GET", Path: "/keys", Message: hostile, ID: hostile, RequestID: hostile},
 	} {
