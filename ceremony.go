@@ -15,6 +15,7 @@ import (
 
 	"github.com/dfnskeys/dfnskeys/address"
 	"github.com/dfnskeys/dfnskeys/encryption"
+	"github.com/dfnskeys/dfnskeys/internal/importbuild"
 	"github.com/dfnskeys/dfnskeys/internal/signerid"
 	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/dfnskeys/dfnskeys/signers"
@@ -199,8 +200,8 @@ func (d *importDoc) check() (*ImportPlan, error) {
 		return nil, fmt.Errorf("the key's scheme is recorded as %q, but %s keys are %s", safe(d.Key.Scheme), scheme, scheme.SignatureAlgorithm())
 	case r.MasterKey:
 		return nil, keys.ErrMasterKey
-	case utf8.RuneCountInString(r.Name) > keys.MaxNameLength:
-		return nil, fmt.Errorf("the key name is longer than %d characters", keys.MaxNameLength)
+	case utf8.RuneCountInString(r.Name) > importbuild.MaxNameLength:
+		return nil, fmt.Errorf("the key name is longer than %d characters", importbuild.MaxNameLength)
 	}
 	pub, err := hex.DecodeString(d.Key.PublicKey)
 	if err != nil || d.Key.PublicKey != strings.ToLower(d.Key.PublicKey) {
@@ -216,7 +217,7 @@ func (d *importDoc) check() (*ImportPlan, error) {
 	if d.Key.Addresses != nil && !sameAddresses(*d.Key.Addresses, addrs) {
 		return nil, errors.New("the addresses recorded are not those of the public key")
 	}
-	b, err := keys.NewImportBuilder(d.Signers)
+	b, err := importbuild.New(d.Signers)
 	if err != nil {
 		return nil, fmt.Errorf("the signers: %w", err)
 	}
@@ -239,7 +240,7 @@ func (d *importDoc) check() (*ImportPlan, error) {
 			return nil, fmt.Errorf("share %d is not standard base64", i+1)
 		}
 	}
-	return &ImportPlan{Request: r, ClusterID: d.ClusterID, Signers: d.Signers, Identity: keys.NewIdentity(scheme, pub)}, nil
+	return &ImportPlan{Request: r, ClusterID: d.ClusterID, Signers: d.Signers, Identity: importbuild.Identity(scheme, pub)}, nil
 }
 
 // sameAddresses compares the addresses a document lists (an unexported
@@ -467,7 +468,7 @@ func (c *Client) SendExportRequest(ctx context.Context, plan *ExportPlan, req *E
 	if req.KeyID != "" && req.KeyID != id {
 		return nil, fmt.Errorf("the export request was made for key %s, not %s: nothing was sent", safe(req.KeyID), safe(id))
 	}
-	resp, err := c.Keys.Export(ctx, id, req.Request)
+	resp, err := c.Keys.export(ctx, id, req.Request)
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/dfnskeys/dfnskeys"
+	"github.com/dfnskeys/dfnskeys/internal/importbuild"
 	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/stretchr/testify/require"
 )
@@ -79,11 +80,11 @@ func TestMasterKeyImportRefused(t *testing.T) {
 	t.Parallel()
 	srv, c := setup(t)
 	ctx := context.Background()
-	_, err := c.Keys.Import(ctx, &keys.ImportRequest{Protocol: keys.CGGMP24, Curve: keys.Secp256k1, MinSigners: 3, MasterKey: true})
+	_, err := dfnskeys.ImportRequest(c, ctx, &keys.ImportRequest{Protocol: keys.CGGMP24, Curve: keys.Secp256k1, MinSigners: 3, MasterKey: true})
 	require.ErrorIs(t, err, keys.ErrMasterKey)
-	_, err = c.Keys.PrepareImport(ctx, &keys.ImportRequest{Protocol: keys.CGGMP24, Curve: keys.Secp256k1, MinSigners: 3, MasterKey: true})
+	_, err = c.SendImport(ctx, &dfnskeys.ImportPlan{Request: &keys.ImportRequest{Protocol: keys.CGGMP24, Curve: keys.Secp256k1, MinSigners: 3, MasterKey: true}})
 	require.ErrorIs(t, err, keys.ErrMasterKey)
-	_, err = c.Wallets.Import(ctx, &keys.WalletImportRequest{Network: "Ethereum", ImportRequest: keys.ImportRequest{MasterKey: true}})
+	_, err = dfnskeys.ImportWalletRequest(c, ctx, &importbuild.WalletRequest{Network: "Ethereum", ImportRequest: keys.ImportRequest{MasterKey: true}})
 	require.ErrorIs(t, err, keys.ErrMasterKey)
 	for _, r := range srv.Requests() {
 		require.NotEqual(t, "/keys/import", r.Path, "nothing was sent")

@@ -56,8 +56,6 @@ type Client struct {
 	Signers *SignersService
 	// Keys calls the /keys endpoints.
 	Keys *KeysService
-	// Wallets calls the older /wallets import and export endpoints.
-	Wallets *WalletsService
 }
 
 // CallStats counts, since a [Client] was made, what the network did to its
@@ -135,7 +133,7 @@ func WithSigner(s auth.UserActionSigner) Option {
 
 // WithHTTPClient makes the client send requests with hc's transport,
 // timeout and cookie jar. hc is never modified: the client uses a copy
-// that follows no redirect (see [RedirectError]). The default is a client
+// that follows no redirect (see [ErrRedirect]). The default is a client
 // with a 60-second timeout.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *Client) error {
@@ -205,7 +203,6 @@ func NewClient(opts ...Option) (*Client, error) {
 	c.http = &hc
 	c.Signers = &SignersService{c: c}
 	c.Keys = &KeysService{c: c}
-	c.Wallets = &WalletsService{c: c}
 	return c, nil
 }
 
@@ -448,7 +445,7 @@ func (c *Client) send(ctx context.Context, cl *call, userActionToken string) (in
 	switch {
 	case resp.StatusCode >= 300 && resp.StatusCode < 400:
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBody))
-		return resp.StatusCode, requestID, &RedirectError{Method: cl.method, Path: cl.path, StatusCode: resp.StatusCode, Location: resp.Header.Get("Location")}
+		return resp.StatusCode, requestID, &APIError{Method: cl.method, Path: cl.path, StatusCode: resp.StatusCode, RequestID: requestID, Location: resp.Header.Get("Location")}
 	case resp.StatusCode == http.StatusAccepted:
 		// Any 202, as Dfns's own client (@dfns/sdk, utils/fetch.js
 		// catchPolicyPending) reads it: a policy holds the call, and the

@@ -22,6 +22,7 @@ import (
 	"github.com/dfnskeys/dfnskeys"
 	"github.com/dfnskeys/dfnskeys/auth"
 	"github.com/dfnskeys/dfnskeys/internal/authwire"
+	"github.com/dfnskeys/dfnskeys/internal/importbuild"
 	"github.com/dfnskeys/dfnskeys/internal/sim"
 	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/dfnskeys/dfnskeys/signers"
@@ -101,7 +102,7 @@ func TestWalletTwins(t *testing.T) {
 	recovered, _, err := c.ExportWallet(ctx, w.ID, dfnskeys.ExportOptions{})
 	require.NoError(t, err)
 	require.True(t, recovered.Equal(key))
-	_, err = c.Wallets.Import(ctx, &keys.WalletImportRequest{})
+	_, err = dfnskeys.ImportWalletRequest(c, ctx, &importbuild.WalletRequest{})
 	require.ErrorContains(t, err, "needs a network")
 }
 
@@ -178,12 +179,12 @@ func TestDelegatedSigning(t *testing.T) {
 	list, err := delegateFree.Signers.List(ctx)
 	require.NoError(t, err)
 	key := freshKey(t, keys.Stark)
-	req, err := keys.BuildImportRequest(key, list.Clusters[0].Signers, keys.ImportOptions{})
+	req, err := importbuild.Request(key, list.Clusters[0].Signers, importbuild.Options{})
 	require.NoError(t, err)
-	_, err = delegateFree.Keys.Import(ctx, req)
+	_, err = dfnskeys.ImportRequest(delegateFree, ctx, req)
 	require.ErrorIs(t, err, dfnskeys.ErrNoSigner)
 
-	pending, err := delegateFree.Keys.PrepareImport(ctx, req)
+	pending, err := dfnskeys.InitUserAction(delegateFree, ctx, "POST", "/keys/import", req)
 	require.NoError(t, err)
 	body, _ := json.Marshal(req)
 	require.Equal(t, body, pending.Body)
@@ -191,31 +192,31 @@ func TestDelegatedSigning(t *testing.T) {
 	require.NoError(t, err)
 	assertion, err := delegate.Sign(ctx, pending.Challenge)
 	require.NoError(t, err)
-	created, err := delegateFree.Keys.CompleteImport(ctx, pending, assertion)
+	created, err := dfnskeys.CompleteImport(delegateFree, ctx, pending, assertion)
 	require.NoError(t, err)
 	require.Equal(t, key.PublicKeyHex(), created.PublicKey)
 
 	// The challenge is spent: completing again fails and creates nothing.
-	_, err = delegateFree.Keys.CompleteImport(ctx, pending, assertion)
+	_, err = dfnskeys.CompleteImport(delegateFree, ctx, pending, assertion)
 	require.Error(t, err)
 	require.Len(t, srv.Keys(), 1)
 
 	// A body changed after the challenge was made is refused.
-	pending2, err := c.Keys.PrepareImport(ctx, req)
+	pending2, err := dfnskeys.InitUserAction(c, ctx, "POST", "/keys/import", req)
 	require.NoError(t, err)
 	a2, err := delegate.Sign(ctx, pending2.Challenge)
 	require.NoError(t, err)
 	pending2.Body = append([]byte(nil), pending2.Body...)
 	pending2.Body[len(pending2.Body)-1] = ' '
 	pending2.Body = append(pending2.Body, '}')
-	_, err = c.Keys.CompleteImport(ctx, pending2, a2)
+	_, err = dfnskeys.CompleteImport(c, ctx, pending2, a2)
 	require.ErrorIs(t, err, dfnskeys.ErrForbidden)
 	require.Len(t, srv.Keys(), 1)
 
 	// An assertion for another challenge is refused.
-	pending3, err := c.Keys.PrepareImport(ctx, req)
+	pending3, err := dfnskeys.InitUserAction(c, ctx, "POST", "/keys/import", req)
 	require.NoError(t, err)
-	_, err = c.Keys.CompleteImport(ctx, pending3, a2)
+	_, err = dfnskeys.CompleteImport(c, ctx, pending3, a2)
 	require.Error(t, err)
 	require.Len(t, srv.Keys(), 1)
 }
@@ -241,9 +242,9 @@ func TestDelegatedSigningFido2(t *testing.T) {
 		require.NoError(t, err)
 		require.NoError(t, srv.RegisterWebAuthnCredential(passkey.CredentialID(), passkey.PublicKey(), passkey.UserHandle()))
 		key := freshKey(t, keys.Secp256k1)
-		req, err := keys.BuildImportRequest(key, list.Clusters[0].Signers, keys.ImportOptions{})
+		req, err := importbuild.Request(key, list.Clusters[0].Signers, importbuild.Options{})
 		require.NoError(t, err)
-		pending, err := c.InitUserAction(ctx, "POST", "/keys/import", req)
+		pending, err := dfnskeys.InitUserAction(c, ctx, "POST", "/keys/import", req)
 		require.NoError(t, err)
 		require.Contains(t, pending.Challenge.AllowCredentials.WebAuthn, auth.AllowCredential{Type: "public-key", ID: passkey.CredentialID()})
 		require.Equal(t, sim.WebAuthnRPID, pending.Challenge.RP.ID)
@@ -252,11 +253,11 @@ func TestDelegatedSigningFido2(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, auth.KindFido2, assertion.Kind)
 		var created keys.Key
-		require.NoError(t, c.CompleteUserAction(ctx, pending, assertion, &created))
+		require.NoError(t, dfnskeys.CompleteUserAction(c, ctx, pending, assertion, &created))
 		require.Equal(t, key.PublicKeyHex(), created.PublicKey)
 
 		// The challenge is spent.
-		err = c.CompleteUserAction(ctx, pending, assertion, &created)
+		err = dfnskeys.CompleteUserAction(c, ctx, pending, assertion, &created)
 		require.ErrorContains(t, err, "unknown or already used challengeIdentifier")
 	}
 	require.Len(t, srv.Keys(), 2)
@@ -264,13 +265,13 @@ func TestDelegatedSigningFido2(t *testing.T) {
 	passkey, err := sim.NewPasskey("passkey-1", p256, nil)
 	require.NoError(t, err)
 	require.NoError(t, srv.RegisterWebAuthnCredential(passkey.CredentialID(), passkey.PublicKey(), nil))
-	req, err := keys.BuildImportRequest(freshKey(t, keys.Ed25519), list.Clusters[0].Signers, keys.ImportOptions{Protocol: keys.FROST})
+	req, err := importbuild.Request(freshKey(t, keys.Ed25519), list.Clusters[0].Signers, importbuild.Options{Protocol: keys.FROST})
 	require.NoError(t, err)
 	refused := func(msg string, assertion func(*dfnskeys.PendingAction) *auth.Assertion) {
 		t.Helper()
-		pending, err := c.Keys.PrepareImport(ctx, req)
+		pending, err := dfnskeys.InitUserAction(c, ctx, "POST", "/keys/import", req)
 		require.NoError(t, err)
-		_, err = c.Keys.CompleteImport(ctx, pending, assertion(pending))
+		_, err = dfnskeys.CompleteImport(c, ctx, pending, assertion(pending))
 		require.ErrorIs(t, err, dfnskeys.ErrUnauthorized)
 		var apiErr *dfnskeys.APIError
 		require.ErrorAs(t, err, &apiErr)
@@ -295,7 +296,7 @@ func TestDelegatedSigningFido2(t *testing.T) {
 		return a
 	})
 	// An assertion for another challenge.
-	stale, err := c.Keys.PrepareImport(ctx, req)
+	stale, err := dfnskeys.InitUserAction(c, ctx, "POST", "/keys/import", req)
 	require.NoError(t, err)
 	refused("is not base64url (no padding) of the UTF-8 bytes of this challenge", func(*dfnskeys.PendingAction) *auth.Assertion {
 		a, err := passkey.Sign(ctx, stale.Challenge)
@@ -536,8 +537,9 @@ func TestFaults(t *testing.T) {
 		require.NoError(t, srv.SetFaults(sim.Fault{Kind: sim.FailBefore, Route: sim.RouteImportKey, Count: 1, Status: http.StatusServiceUnavailable}))
 		_, err := c.ImportKey(ctx, freshKey(t, keys.Secp256k1), dfnskeys.ImportKeyOptions{})
 		require.ErrorIs(t, err, dfnskeys.ErrAmbiguous)
-		var aie *dfnskeys.AmbiguousImportError
+		var aie *dfnskeys.AmbiguousError
 		require.ErrorAs(t, err, &aie)
+		require.NotEmpty(t, aie.PublicKey, "the import's own error, not the call's")
 		require.ErrorContains(t, err, "may or may not have happened")
 		require.Empty(t, srv.Keys())
 		imports := 0
@@ -558,13 +560,13 @@ func TestFaults(t *testing.T) {
 		key := freshKey(t, keys.Secp256k1)
 		list, err := c.Signers.List(ctx)
 		require.NoError(t, err)
-		req, err := keys.BuildImportRequest(key, list.Clusters[0].Signers, keys.ImportOptions{})
+		req, err := importbuild.Request(key, list.Clusters[0].Signers, importbuild.Options{})
 		require.NoError(t, err)
 		// The caller's context ends once Dfns has processed the import,
 		// while its answer is held back: not on a timer, which on a loaded
 		// machine could end before the request is even sent.
 		tctx := cancelWhenKeys(t, ctx, srv, 1)
-		_, err = c.Keys.Import(tctx, req)
+		_, err = dfnskeys.ImportRequest(c, tctx, req)
 		require.ErrorIs(t, err, dfnskeys.ErrAmbiguous, "the low-level call reports the ambiguity")
 		require.ErrorIs(t, err, context.Canceled)
 		require.Eventually(t, func() bool { return len(srv.Keys()) == 1 }, 2*time.Second, 10*time.Millisecond)
@@ -665,7 +667,7 @@ func TestRedirectsNotFollowed(t *testing.T) {
 	require.Nil(t, hc.CheckRedirect, "the caller's client is not modified")
 
 	_, err = c.Signers.List(context.Background())
-	var re *dfnskeys.RedirectError
+	var re *dfnskeys.APIError
 	require.ErrorAs(t, err, &re)
 	require.ErrorIs(t, err, dfnskeys.ErrRedirect)
 	require.Equal(t, http.StatusFound, re.StatusCode)

@@ -50,7 +50,7 @@ func TestImportWithUnreadableSuccessIsResolved(t *testing.T) {
 	c, err := dfnskeys.NewClient(dfnskeys.WithAuthToken("t"), dfnskeys.WithBaseURL(srv.URL), dfnskeys.WithSigner(signer), fastRetries())
 	require.NoError(t, err)
 
-	_, err = c.Keys.Import(context.Background(), &keys.ImportRequest{})
+	_, err = dfnskeys.ImportRequest(c, context.Background(), &keys.ImportRequest{})
 	require.ErrorIs(t, err, dfnskeys.ErrAmbiguous, "the low-level call reports the ambiguity")
 	// The stub lists the key from the start: AllowDuplicate skips the
 	// lookup that would otherwise return it without importing.

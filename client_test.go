@@ -106,7 +106,7 @@ func TestAPIErrorIsAs(t *testing.T) {
 	require.ErrorIs(t, amb, ErrAmbiguous)
 	var ae *APIError
 	require.ErrorAs(t, amb, &ae)
-	imp := &AmbiguousImportError{PublicKey: "02ab", Err: amb}
+	imp := &AmbiguousError{PublicKey: "02ab", Err: amb}
 	require.ErrorIs(t, imp, ErrAmbiguous)
 	require.ErrorAs(t, imp, &ae)
 	require.ErrorIs(t, &PolicyPendingError{}, ErrPolicyPending)
@@ -336,14 +336,14 @@ func TestCompleteUserActionFido2(t *testing.T) {
 	c, err := NewClient(WithAuthToken("t"), WithBaseURL(srv.URL))
 	require.NoError(t, err)
 	body := []byte(`{"protocol":"CGGMP21", "curve":"secp256k1"}`) // exact bytes, odd spacing kept
-	p, err := c.InitUserAction(context.Background(), "POST", "/keys/import", body)
+	p, err := InitUserAction(c, context.Background(), "POST", "/keys/import", body)
 	require.NoError(t, err)
 	require.Equal(t, "Y2hhbA", p.Challenge.Challenge)
 	a := &auth.Assertion{Kind: auth.KindFido2, CredentialAssertion: auth.CredentialAssertion{
 		CredID: "pk-1", ClientData: "Y2Q", AuthenticatorData: "YWQ", Signature: "c2ln", UserHandle: "dWg",
 	}}
 	var out keys.Key
-	require.NoError(t, c.CompleteUserAction(context.Background(), p, a, &out))
+	require.NoError(t, CompleteUserAction(c, context.Background(), p, a, &out))
 	require.Equal(t, "key-1", out.ID)
 	require.JSONEq(t, `{"challengeIdentifier":"a.b.c","firstFactor":{"kind":"Fido2","credentialAssertion":{"credId":"pk-1","clientData":"Y2Q","authenticatorData":"YWQ","signature":"c2ln","userHandle":"dWg"}}}`, string(exchange))
 	require.Equal(t, body, sent)

@@ -62,10 +62,10 @@
 // key that import would have created — imported, with the same public key,
 // protocol and curve (one private key can be a Dfns ECDSA key and a Schnorr
 // key), active, never exported, with the same name, created no earlier than
-// [ImportClockSkew] before the request — and returns it when found, or
-// returns an *AmbiguousImportError saying the import may or may not have
-// happened. Check again later with [KeysService.FindImported] before
-// importing the same key again.
+// ten minutes (for clock skew) before the request — and returns it when found, or
+// returns an *AmbiguousError saying the import may or may not have
+// happened. Call [Client.ImportKey] again later: it looks for the key
+// first and sends nothing when Dfns holds it.
 //
 // # Secrets
 //

@@ -40,10 +40,20 @@ type APIError struct {
 	Method, Path string
 	// RetryAfter is the Retry-After of a 429 response, if it had one.
 	RetryAfter time.Duration
+	// Location, for a 3xx answer, is where the server tried to send the
+	// request, as sent (see [ErrRedirect]).
+	Location string
 }
 
 // Error describes the call, status, message and identifiers.
 func (e *APIError) Error() string {
+	if e.StatusCode >= 300 && e.StatusCode < 400 {
+		loc := e.Location
+		if loc == "" {
+			loc = "(no Location header)"
+		}
+		return fmt.Sprintf("%s %s: the server answered %d %s and tried to redirect the request to %s; redirects are not followed (they would carry the credentials): check the API base URL", e.Method, e.Path, e.StatusCode, http.StatusText(e.StatusCode), quoted(loc))
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s: %d %s", e.Method, e.Path, e.StatusCode, http.StatusText(e.StatusCode))
 	// Message and identifiers come from the server: they are escaped and
@@ -64,8 +74,12 @@ func (e *APIError) Error() string {
 	return b.String()
 }
 
-// Is reports whether target is the sentinel for e's status.
+// Is reports whether target is the sentinel for e's status; a 3xx
+// matches [ErrRedirect].
 func (e *APIError) Is(target error) bool {
+	if e.StatusCode >= 300 && e.StatusCode < 400 {
+		return target == ErrRedirect
+	}
 	switch e.StatusCode {
 	case http.StatusNotFound:
 		return target == ErrNotFound
@@ -82,41 +96,31 @@ func (e *APIError) Is(target error) bool {
 }
 
 // AmbiguousError is a failure of a mutating call after the request may have
-// reached Dfns: it may or may not have been processed.
+// reached Dfns: it may or may not have been processed. From
+// [Client.ImportKey], [Client.SendImport] and [Client.ImportWallet] it
+// also means that no imported key with the expected public key could be
+// found (PublicKey is set): before importing the same key again, call
+// ImportKey again, which looks for it first.
 type AmbiguousError struct {
 	// Method and Path identify the call.
 	Method, Path string
 	// Err is what went wrong: a transport error, a context error or an
-	// *APIError with a 5xx status.
+	// *APIError with a 5xx status (for an import, the call's own
+	// *AmbiguousError).
 	Err error
-}
-
-// Error says the outcome is unknown and why.
-func (e *AmbiguousError) Error() string {
-	return fmt.Sprintf("%s %s may or may not have been processed: %v", e.Method, e.Path, e.Err)
-}
-
-// Unwrap returns the underlying failure.
-func (e *AmbiguousError) Unwrap() error { return e.Err }
-
-// Is matches ErrAmbiguous.
-func (e *AmbiguousError) Is(target error) bool { return target == ErrAmbiguous }
-
-// AmbiguousImportError is returned by ImportKey when the import request may
-// have been processed but no imported key with the expected public key
-// could be found. Before importing the same key again, look for it with
-// [KeysService.FindImported].
-type AmbiguousImportError struct {
-	// PublicKey is the public key of the key being imported, hex.
+	// PublicKey, for an import, is the public key of the key being
+	// imported, hex.
 	PublicKey string
-	// Err is the original ambiguous failure.
-	Err error
-	// LookupErr is set when looking for the key failed too.
+	// LookupErr, for an import, is set when looking for the key failed
+	// too.
 	LookupErr error
 }
 
-// Error explains the situation and what to do.
-func (e *AmbiguousImportError) Error() string {
+// Error says the outcome is unknown, why, and for an import what to do.
+func (e *AmbiguousError) Error() string {
+	if e.PublicKey == "" {
+		return fmt.Sprintf("%s %s may or may not have been processed: %v", e.Method, e.Path, e.Err)
+	}
 	msg := fmt.Sprintf("the import of the key with public key %s may or may not have happened (%v)", safetext.Text(e.PublicKey), e.Err)
 	if e.LookupErr != nil {
 		return msg + "; looking for the key failed too: " + e.LookupErr.Error() + "; check for it before importing again"
@@ -124,8 +128,8 @@ func (e *AmbiguousImportError) Error() string {
 	return msg + "; no imported key with that public key was found yet; check again later before importing it again"
 }
 
-// Unwrap returns the original failure and the lookup failure.
-func (e *AmbiguousImportError) Unwrap() []error {
+// Unwrap returns the underlying failure and the lookup failure, if any.
+func (e *AmbiguousError) Unwrap() []error {
 	if e.LookupErr != nil {
 		return []error{e.Err, e.LookupErr}
 	}
@@ -133,7 +137,7 @@ func (e *AmbiguousImportError) Unwrap() []error {
 }
 
 // Is matches ErrAmbiguous.
-func (e *AmbiguousImportError) Is(target error) bool { return target == ErrAmbiguous }
+func (e *AmbiguousError) Is(target error) bool { return target == ErrAmbiguous }
 
 // PolicyPendingError is returned when Dfns answers any call with 202, as
 // Dfns's own client does (@dfns/sdk 0.8.21, utils/fetch.js): a policy
@@ -178,33 +182,11 @@ func (e *PublicKeyMismatchError) Error() string {
 	return fmt.Sprintf("key %s: Dfns reports public key %s but the local key's public key is %s", safetext.Text(e.KeyID), safetext.Text(e.Remote), e.Local)
 }
 
-// ErrRedirect is matched by a [*RedirectError].
+// ErrRedirect is matched by an [*APIError] with a 3xx status. The client
+// follows no redirect: it would send the bearer token (and, for a 307 or
+// 308, the user-action token and the request body) wherever the server
+// says. Check the base URL (DFNS_API_URL) instead.
 var ErrRedirect = errors.New("the API answered with a redirect")
-
-// RedirectError reports a 3xx answer. The client follows no redirect: it
-// would send the bearer token (and, for a 307 or 308, the user-action
-// token and the request body) wherever the server says. Check the base
-// URL (DFNS_API_URL) instead.
-type RedirectError struct {
-	// Method and Path identify the call.
-	Method, Path string
-	// StatusCode is the 3xx status.
-	StatusCode int
-	// Location is where the server tried to send the request, as sent.
-	Location string
-}
-
-// Error names the call and where the server tried to send it.
-func (e *RedirectError) Error() string {
-	loc := e.Location
-	if loc == "" {
-		loc = "(no Location header)"
-	}
-	return fmt.Sprintf("%s %s: the server answered %d %s and tried to redirect the request to %s; redirects are not followed (they would carry the credentials): check the API base URL", e.Method, e.Path, e.StatusCode, http.StatusText(e.StatusCode), quoted(loc))
-}
-
-// Is matches ErrRedirect.
-func (e *RedirectError) Is(target error) bool { return target == ErrRedirect }
 
 // safe is untrusted text (an ID, a name, a public key from the API) for a
 // message: [safetext.Text], the one output path for server text (see

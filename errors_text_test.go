@@ -12,9 +12,9 @@ func TestErrorsEscapeServerText(t *testing.T) {
 	hostile := "key-1\n  fake line\x1b[8m\u202e" + strings.Repeat("f", 100000)
 	for name, err := range map[string]error{
 		"public key mismatch": &PublicKeyMismatchError{KeyID: hostile, Local: "02ab", Remote: hostile},
-		"ambiguous import":    &AmbiguousImportError{PublicKey: hostile, Err: errors.New("timeout")},
+		"ambiguous import":    &AmbiguousError{PublicKey: hostile, Err: errors.New("timeout")},
 		"policy pending":      &PolicyPendingError{Method: "POST", Path: "/keys/import", ApprovalID: hostile},
-		"redirect":            &RedirectError{Method: "GET", Path: "/signers", StatusCode: 302, Location: hostile},
+		"redirect":            &APIError{Method: "GET", Path: "/signers", StatusCode: 302, Location: hostile},
 		"proof":               &ProofError{KeyID: hostile, SignatureID: hostile, Status: hostile, Err: errors.New("x")},
 		"api":                 &APIError{StatusCode: 400, Method: "GET", Path: "/keys", Message: hostile, ID: hostile, RequestID: hostile},
 	} {

@@ -99,7 +99,7 @@ func (c *Client) SendExport(ctx context.Context, plan *ExportPlan) (*keys.Privat
 	}
 	keyID := plan.Key.ID
 	return c.export(ctx, keyID, plan.Key.PublicKey, plan.opts, func(req *keys.ExportRequest) (*keys.ExportResponse, error) {
-		return c.Keys.Export(ctx, keyID, req)
+		return c.Keys.export(ctx, keyID, req)
 	})
 }
 
@@ -124,7 +124,7 @@ func checkExpected(keyID string, k *keys.Key, exp keys.Expectation) error {
 // export.
 func (c *Client) ExportWallet(ctx context.Context, walletID string, opts ExportOptions) (*keys.PrivateKey, []keys.FaultySigner, error) {
 	return c.export(ctx, walletID, "", opts, func(req *keys.ExportRequest) (*keys.ExportResponse, error) {
-		return c.Wallets.Export(ctx, walletID, req)
+		return c.exportWalletRequest(ctx, walletID, req)
 	})
 }
 

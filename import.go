@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dfnskeys/dfnskeys/internal/importbuild"
 	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/dfnskeys/dfnskeys/signers"
 )
@@ -96,7 +97,7 @@ type ImportPlan struct {
 // is safe for concurrent use.
 type ImportTarget struct {
 	clusterID string
-	builder   *keys.ImportBuilder
+	builder   *importbuild.Builder
 }
 
 // NewImportTarget chooses the cluster clusterID of list (it may be empty
@@ -117,7 +118,7 @@ func NewImportTarget(list *signers.ListResponse, clusterID string, pinned []sign
 			return nil, fmt.Errorf("refusing to import into cluster %s: %w", safe(cluster.ClusterID), err)
 		}
 	}
-	b, err := keys.NewImportBuilder(cluster.Signers)
+	b, err := importbuild.New(cluster.Signers)
 	if err != nil {
 		return nil, err
 	}
@@ -153,7 +154,7 @@ func (t *ImportTarget) Plan(key *keys.PrivateKey, opts ImportKeyOptions) (*Impor
 			return nil, fmt.Errorf("refusing to import into cluster %s: %w", safe(t.clusterID), err)
 		}
 	}
-	req, err := t.builder.Build(key, keys.ImportOptions{Protocol: opts.Protocol, Threshold: opts.Threshold, Name: opts.Name})
+	req, err := t.builder.Build(key, importbuild.Options{Protocol: opts.Protocol, Threshold: opts.Threshold, Name: opts.Name})
 	if err != nil {
 		return nil, err
 	}
@@ -163,7 +164,7 @@ func (t *ImportTarget) Plan(key *keys.PrivateKey, opts ImportKeyOptions) (*Impor
 	for i, s := range listed {
 		ss[i] = signers.Signer{SignerID: s.SignerID, EncryptionKey: s.EncryptionKey.String()}
 	}
-	return &ImportPlan{Request: req, ClusterID: t.clusterID, Signers: ss, Identity: keys.NewIdentity(scheme, key.PublicKey())}, nil
+	return &ImportPlan{Request: req, ClusterID: t.clusterID, Signers: ss, Identity: importbuild.Identity(scheme, key.PublicKey())}, nil
 }
 
 // PlanImport is the first step of [Client.ImportKey]: unless
@@ -182,7 +183,7 @@ func (c *Client) PlanImport(ctx context.Context, key *keys.PrivateKey, opts Impo
 		if scheme.Protocol == "" {
 			scheme.Protocol = keys.DefaultProtocol(key.Curve())
 		}
-		ident := keys.NewIdentity(scheme, key.PublicKey())
+		ident := importbuild.Identity(scheme, key.PublicKey())
 		existing, err := c.index.find(ctx, c.Keys, ident, opts.ListedSince)
 		if err != nil {
 			return nil, &lookupError{err}
@@ -213,7 +214,7 @@ func (c *Client) planNew(ctx context.Context, key *keys.PrivateKey, opts ImportK
 // that the key Dfns created has the plan's public key (a
 // *PublicKeyMismatchError if not, with the key), and after an ambiguous
 // failure looks for the key instead of resending (an
-// *AmbiguousImportError if it is not found).
+// *AmbiguousError (with PublicKey set) if it is not found).
 func (c *Client) SendImport(ctx context.Context, plan *ImportPlan) (*ImportResult, error) {
 	if plan == nil {
 		return nil, errors.New("no import plan to send")
@@ -228,7 +229,7 @@ func (c *Client) SendImport(ctx context.Context, plan *ImportPlan) (*ImportResul
 		return nil, ErrNoSigner
 	}
 	sent := time.Now()
-	created, err := c.Keys.Import(ctx, plan.Request)
+	created, err := c.Keys.importRequest(ctx, plan.Request)
 	if err != nil {
 		if !errors.Is(err, ErrAmbiguous) {
 			return nil, err
@@ -271,8 +272,7 @@ func (c *Client) SendImport(ctx context.Context, plan *ImportPlan) (*ImportResul
 // everything again. The duplicate window for other writers is the one any
 // look-up has: a key another process is importing at the same moment, or
 // one Dfns does not list yet, is not seen, and importing the same private
-// key from two processes at once can make two Dfns keys. Use
-// [KeysService.FindImported] to tell the two outcomes apart beforehand.
+// key from two processes at once can make two Dfns keys.
 //
 // Otherwise it lists the signers (unless opts.Target is set), chooses the
 // cluster, checks pinned signers if any, splits and encrypts the key
@@ -280,10 +280,10 @@ func (c *Client) SendImport(ctx context.Context, plan *ImportPlan) (*ImportResul
 // Dfns created has the public key computed locally (a
 // *PublicKeyMismatchError if not). After an ambiguous failure it never
 // resends: it looks for the key the import would have created and returns
-// it, or returns an *AmbiguousImportError. The key it looks for is an
+// it, or returns an *AmbiguousError (with PublicKey set). The key it looks for is an
 // imported key with the same [keys.Identity] (public key, curve and
 // signature scheme), active and never exported, with the same name when
-// one was given, and created no earlier than [ImportClockSkew] before the
+// one was given, and created no earlier than ten minutes (for clock skew) before the
 // import was sent — so an older import of the same private key is never
 // mistaken for this one.
 func (c *Client) ImportKey(ctx context.Context, key *keys.PrivateKey, opts ImportKeyOptions) (*ImportResult, error) {
@@ -314,7 +314,7 @@ func (c *Client) ImportWallet(ctx context.Context, key *keys.PrivateKey, network
 		return nil, err
 	}
 	sent := time.Now()
-	w, err := c.Wallets.Import(ctx, &keys.WalletImportRequest{Network: network, ExternalID: externalID, ImportRequest: *plan.Request})
+	w, err := c.importWalletRequest(ctx, &importbuild.WalletRequest{Network: network, ExternalID: externalID, ImportRequest: *plan.Request})
 	if err != nil {
 		if !errors.Is(err, ErrAmbiguous) {
 			return nil, err
@@ -340,17 +340,17 @@ func (e *lookupError) Error() string {
 
 func (e *lookupError) Unwrap() error { return e.err }
 
-// ImportClockSkew is how much earlier than the local clock says an import
+// importClockSkew is how much earlier than the local clock says an import
 // was sent Dfns may date the key it created: a key dated earlier than that
 // was not created by this import. A clock more than this far ahead of
 // Dfns's makes an ambiguous import unresolvable (reported, never resent),
 // not wrongly resolved.
-const ImportClockSkew = 10 * time.Minute
+const importClockSkew = 10 * time.Minute
 
 func (c *Client) resolveAmbiguousImport(ctx context.Context, plan *ImportPlan, sent time.Time, cause error) (*keys.Key, error) {
 	req := plan.Request
 	scheme := keys.Scheme{Protocol: req.Protocol, Curve: req.Curve}
-	notBefore := sent.Add(-ImportClockSkew)
+	notBefore := sent.Add(-importClockSkew)
 	thisImport := func(k *keys.Key) bool {
 		return k.Usable() && (req.Name == "" || k.Name == req.Name) &&
 			(k.DateCreated.IsZero() || !k.DateCreated.Before(notBefore))
@@ -377,7 +377,12 @@ func (c *Client) resolveAmbiguousImport(ctx context.Context, plan *ImportPlan, s
 			return k, nil
 		}
 	}
-	return nil, &AmbiguousImportError{PublicKey: plan.Identity.PublicKey, Err: cause, LookupErr: lookupErr}
+	amb := &AmbiguousError{Method: "POST", Path: "/keys/import", PublicKey: plan.Identity.PublicKey, Err: cause, LookupErr: lookupErr}
+	var call *AmbiguousError
+	if errors.As(cause, &call) {
+		amb.Method, amb.Path = call.Method, call.Path
+	}
+	return nil, amb
 }
 
 func checkPublicKey(id, local, remote string) error {

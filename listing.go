@@ -12,16 +12,11 @@ import (
 
 // Bounds on GET /keys listings, so that a hostile or broken server cannot
 // exhaust memory or keep a lookup paging forever.
+// [KeysService.List] and [KeysService.All] state them.
 const (
-	// MaxListPageItems is the most keys one GET /keys page may hold; a
+	// maxListPageItems is the most keys one GET /keys page may hold; a
 	// larger page is an error, detected while it is decoded.
-	MaxListPageItems = 1000
-	// MaxListPages is the most pages one listing ([KeysService.All] and
-	// the lookups built on it) fetches before it fails.
-	MaxListPages = 20000
-	// ListDeadline bounds a whole listing when the caller's context has
-	// no deadline of its own.
-	ListDeadline = 15 * time.Minute
+	maxListPageItems = 1000
 
 	maxListPageBody  = 8 << 20 // bytes of one page
 	maxPageTokenSize = 4096
@@ -29,8 +24,12 @@ const (
 
 // The bounds in effect; tests lower them.
 var (
-	maxListPages = MaxListPages
-	listDeadline = ListDeadline
+	// maxListPages is the most pages one listing ([KeysService.All] and
+	// the lookups built on it) fetches before it fails.
+	maxListPages = 20000
+	// listDeadline bounds a whole listing when the caller's context has
+	// no deadline of its own.
+	listDeadline = 15 * time.Minute
 )
 
 // readRecorder remembers the first read error, to tell a broken
@@ -49,7 +48,7 @@ func (r *readRecorder) Read(p []byte) (int, error) {
 }
 
 // decodeKeyPage decodes one GET /keys page as a stream: at most
-// [MaxListPageItems] keys and maxListPageBody bytes, unknown fields
+// [maxListPageItems] keys and maxListPageBody bytes, unknown fields
 // skipped.
 func decodeKeyPage(body io.Reader, out *keys.ListResponse) error {
 	rec := &readRecorder{r: body}
@@ -119,8 +118,8 @@ func decodeKeyItems(dec *json.Decoder, out *keys.ListResponse) error {
 	}
 	out.Items = out.Items[:0] // a repeated field replaces the earlier one, as in encoding/json
 	for dec.More() {
-		if len(out.Items) >= MaxListPageItems {
-			return fmt.Errorf("the page holds more than %d keys", MaxListPageItems)
+		if len(out.Items) >= maxListPageItems {
+			return fmt.Errorf("the page holds more than %d keys", maxListPageItems)
 		}
 		var k keys.Key
 		if err := dec.Decode(&k); err != nil {

@@ -49,17 +49,17 @@ func collect(c *Client) (int, error) {
 
 func TestListingBounds(t *testing.T) {
 	t.Parallel()
-	t.Run("page of MaxListPageItems keys is fine", func(t *testing.T) {
+	t.Run("page of maxListPageItems keys is fine", func(t *testing.T) {
 		c, _ := listingServer(t, func(int64, string) string {
-			return `{"items":[` + keyItems(MaxListPageItems) + `],"unknown":{"a":[1,2]}}`
+			return `{"items":[` + keyItems(maxListPageItems) + `],"unknown":{"a":[1,2]}}`
 		})
 		n, err := collect(c)
 		require.NoError(t, err)
-		require.Equal(t, MaxListPageItems, n)
+		require.Equal(t, maxListPageItems, n)
 	})
 	t.Run("one key too many", func(t *testing.T) {
 		c, _ := listingServer(t, func(int64, string) string {
-			return `{"items":[` + keyItems(MaxListPageItems+1) + `]}`
+			return `{"items":[` + keyItems(maxListPageItems+1) + `]}`
 		})
 		_, err := c.Keys.List(context.Background(), nil)
 		require.ErrorIs(t, err, errDecode)
@@ -130,7 +130,7 @@ func FuzzDecodeKeyPage(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if len(got.Items) > MaxListPageItems || len(got.NextPageToken) > maxPageTokenSize {
+		if len(got.Items) > maxListPageItems || len(got.NextPageToken) > maxPageTokenSize {
 			t.Fatal("bounds exceeded")
 		}
 		// Whatever the stream decoder accepts, encoding/json accepts too,

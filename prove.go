@@ -26,9 +26,9 @@ const DefaultProveTimeout = 2 * time.Minute
 // ProofExternalIDPrefix begins every externalId [ProofExternalID] makes.
 const ProofExternalIDPrefix = "dfnskeys-proof-v1-"
 
-// MaxExternalIDLength bounds [ProveOptions.ExternalID]. Dfns documents no
+// maxExternalIDLength bounds [ProveOptions.ExternalID]. Dfns documents no
 // limit; this one is dfnskeys's own, generous for any identifier.
-const MaxExternalIDLength = 200
+const maxExternalIDLength = 200
 
 // ProofExternalID returns the externalId [Client.ProveKey] sends by
 // default for a proof of key keyID under publicKey (the public key the
@@ -73,7 +73,7 @@ type ProveOptions struct {
 	// key; "" means [ProofExternalID] of the key and PublicKey. The hash
 	// signed is derived from it ([signatures.ProofHash]). Pass another
 	// value for a fresh proof: with the same one, Dfns answers with the
-	// request it signed before. At most [MaxExternalIDLength] bytes of
+	// request it signed before. At most 200 bytes of
 	// printable ASCII.
 	ExternalID string
 }
@@ -330,8 +330,8 @@ func checkRequest(r *signatures.Request, keyID string, body *signatures.SignRequ
 
 // checkExternalID refuses an externalId dfnskeys would not send.
 func checkExternalID(id string) error {
-	if len(id) > MaxExternalIDLength || !utf8.ValidString(id) {
-		return fmt.Errorf("the externalId has %d bytes; use at most %d printable ASCII characters", len(id), MaxExternalIDLength)
+	if len(id) > maxExternalIDLength || !utf8.ValidString(id) {
+		return fmt.Errorf("the externalId has %d bytes; use at most %d printable ASCII characters", len(id), maxExternalIDLength)
 	}
 	for _, r := range id {
 		if r < 0x21 || r > 0x7e {

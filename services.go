@@ -12,7 +12,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/dfnskeys/dfnskeys/auth"
+	"github.com/dfnskeys/dfnskeys/internal/importbuild"
 	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/dfnskeys/dfnskeys/signers"
 )
@@ -33,11 +33,10 @@ func (s *SignersService) List(ctx context.Context) (*signers.ListResponse, error
 // KeysService calls the /keys endpoints.
 type KeysService struct{ c *Client }
 
-// Import calls POST /keys/import (permission Keys:Import; a user action).
-// It does not check the returned key against the imported one and does not
-// resolve an ambiguous failure (errors.Is(err, ErrAmbiguous)); [Client.ImportKey]
-// does both.
-func (s *KeysService) Import(ctx context.Context, req *keys.ImportRequest) (*keys.Key, error) {
+// importRequest calls POST /keys/import (permission Keys:Import; a user
+// action). It does not check the returned key against the imported one and
+// does not resolve an ambiguous failure: [Client.SendImport] does both.
+func (s *KeysService) importRequest(ctx context.Context, req *keys.ImportRequest) (*keys.Key, error) {
 	if req.MasterKey {
 		return nil, keys.ErrMasterKey
 	}
@@ -68,10 +67,9 @@ func (s *KeysService) Create(ctx context.Context, req *keys.CreateRequest) (*key
 	return &out, nil
 }
 
-// Export calls POST /keys/{keyId}/export (permission Keys:Export; a user
-// action). Recover the key from the response with the export context that
-// made req; [Client.ExportKey] does all of it.
-func (s *KeysService) Export(ctx context.Context, keyID string, req *keys.ExportRequest) (*keys.ExportResponse, error) {
+// export calls POST /keys/{keyId}/export (permission Keys:Export; a user
+// action). [Client.SendExport] recovers the key from the response.
+func (s *KeysService) export(ctx context.Context, keyID string, req *keys.ExportRequest) (*keys.ExportResponse, error) {
 	p, err := idPath("/keys/", keyID, "/export")
 	if err != nil {
 		return nil, err
@@ -116,7 +114,7 @@ type ListOptions struct {
 
 // List calls GET /keys?limit=&paginationToken=&owner= (permission Keys:Read) and
 // returns one page. The page is decoded as a stream and may hold at most
-// [MaxListPageItems] keys.
+// 1,000 keys.
 func (s *KeysService) List(ctx context.Context, opts *ListOptions) (*keys.ListResponse, error) {
 	var out keys.ListResponse
 	cl, _ := newCall(http.MethodGet, "/keys", nil, nil)
@@ -145,8 +143,8 @@ func (s *KeysService) List(ctx context.Context, opts *ListOptions) (*keys.ListRe
 // All iterates over every key, fetching pages of the given size (0: the
 // server's default) as it goes. Iteration stops after yielding an error.
 // A listing is bounded: a pagination token seen twice, more than
-// [MaxListPages] pages, or more than [ListDeadline] (when ctx has no
-// deadline of its own) is an error.
+// 20,000 pages, or more than 15 minutes (when ctx has no deadline of its
+// own) is an error.
 func (s *KeysService) All(ctx context.Context, pageSize int) iter.Seq2[*keys.Key, error] {
 	return func(yield func(*keys.Key, error) bool) {
 		if _, ok := ctx.Deadline(); !ok {
@@ -212,23 +210,18 @@ func (c *Client) ScanKeys(ctx context.Context, seen func(*keys.Key) error, pendi
 	return nil
 }
 
-// FindImported returns the imported key of the given scheme (protocol and
-// curve) whose public key is publicKeyHex (compared case-insensitively), or
-// nil when there is none: the key with the same [keys.Identity]. The same
-// private key imported for ECDSA and for Schnorr is two Dfns keys; only the
-// one of this scheme is returned. Of
-// several, an active key that was never exported comes first, then the
-// most recently created. It lists every key: one GET /keys per page.
-func (s *KeysService) FindImported(ctx context.Context, scheme keys.Scheme, publicKeyHex string) (*keys.Key, error) {
-	return s.findImported(ctx, scheme, publicKeyHex, nil)
-}
-
+// findImported returns the imported key of the given scheme (protocol and
+// curve) whose public key is publicKeyHex (compared case-insensitively) and
+// that accept (nil: any) takes, or nil when there is none: the key with the
+// same [keys.Identity]. Of several, an active key that was never exported
+// comes first, then the most recently created. It lists every key: one
+// GET /keys per page.
 func (s *KeysService) findImported(ctx context.Context, scheme keys.Scheme, publicKeyHex string, accept func(*keys.Key) bool) (*keys.Key, error) {
 	pub, err := hex.DecodeString(strings.TrimSpace(publicKeyHex))
 	if err != nil || len(pub) == 0 {
 		return nil, fmt.Errorf("the public key %s is not hex", quoted(publicKeyHex))
 	}
-	want := keys.NewIdentity(scheme, pub)
+	want := importbuild.Identity(scheme, pub)
 	var best *keys.Key
 	for k, err := range s.All(ctx, 500) {
 		if err != nil {
@@ -256,32 +249,10 @@ func preferKey(a, b *keys.Key) bool {
 	return a.DateCreated.After(b.DateCreated)
 }
 
-// PrepareImport starts a delegated import: it returns the challenge to be
-// signed by someone else and the exact body that will be sent. Finish with
-// [KeysService.CompleteImport].
-func (s *KeysService) PrepareImport(ctx context.Context, req *keys.ImportRequest) (*PendingAction, error) {
-	if req.MasterKey {
-		return nil, keys.ErrMasterKey
-	}
-	return s.c.InitUserAction(ctx, http.MethodPost, "/keys/import", req)
-}
-
-// CompleteImport sends a prepared import with the delegate's assertion.
-func (s *KeysService) CompleteImport(ctx context.Context, p *PendingAction, assertion *auth.Assertion) (*keys.Key, error) {
-	var out keys.Key
-	if err := s.c.CompleteUserAction(ctx, p, assertion, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
-}
-
-// WalletsService calls the older wallet-level import and export endpoints
-// that existing integrations still use.
-type WalletsService struct{ c *Client }
-
-// Import calls POST /wallets/import (permission Wallets:Import; a user
-// action): a key import that also creates a wallet on req.Network.
-func (s *WalletsService) Import(ctx context.Context, req *keys.WalletImportRequest) (*keys.Wallet, error) {
+// importWalletRequest calls POST /wallets/import (permission
+// Wallets:Import; a user action): a key import that also creates a wallet
+// on req.Network. [Client.ImportWallet] checks and resolves it.
+func (c *Client) importWalletRequest(ctx context.Context, req *importbuild.WalletRequest) (*keys.Wallet, error) {
 	if req == nil || req.Network == "" {
 		return nil, errors.New("a wallet import needs a network, for example \"EthereumSepolia\"")
 	}
@@ -289,21 +260,22 @@ func (s *WalletsService) Import(ctx context.Context, req *keys.WalletImportReque
 		return nil, keys.ErrMasterKey
 	}
 	var out keys.Wallet
-	if err := s.c.mutate(ctx, http.MethodPost, "/wallets/import", req, &out); err != nil {
+	if err := c.mutate(ctx, http.MethodPost, "/wallets/import", req, &out); err != nil {
 		return nil, err
 	}
 	return &out, nil
 }
 
-// Export calls POST /wallets/{walletId}/export (permission Wallets:Export;
-// a user action; deprecated by Dfns in favour of key export).
-func (s *WalletsService) Export(ctx context.Context, walletID string, req *keys.ExportRequest) (*keys.ExportResponse, error) {
+// exportWalletRequest calls POST /wallets/{walletId}/export (permission
+// Wallets:Export; a user action; deprecated by Dfns in favour of key
+// export). [Client.ExportWallet] recovers the key from the response.
+func (c *Client) exportWalletRequest(ctx context.Context, walletID string, req *keys.ExportRequest) (*keys.ExportResponse, error) {
 	p, err := idPath("/wallets/", walletID, "/export")
 	if err != nil {
 		return nil, err
 	}
 	var out keys.ExportResponse
-	if err := s.c.mutate(ctx, http.MethodPost, p, req, &out); err != nil {
+	if err := c.mutate(ctx, http.MethodPost, p, req, &out); err != nil {
 		return nil, err
 	}
 	return &out, nil

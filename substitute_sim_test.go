@@ -9,6 +9,7 @@ import (
 
 	"github.com/dfnskeys/dfnskeys"
 	"github.com/dfnskeys/dfnskeys/address"
+	"github.com/dfnskeys/dfnskeys/internal/importbuild"
 	"github.com/dfnskeys/dfnskeys/internal/sim"
 	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/dfnskeys/dfnskeys/signers"
@@ -61,7 +62,7 @@ func TestExportKeySubstitutedKey(t *testing.T) {
 	require.NoError(t, err)
 	for name, exp := range map[string]keys.Expectation{
 		"public key": keys.ExpectPublicKey(mine.PublicKey()),
-		"identity":   mustIdentity(t, keys.NewIdentity(keys.Scheme{Protocol: keys.CGGMP24, Curve: keys.Secp256k1}, mine.PublicKey())),
+		"identity":   mustIdentity(t, importbuild.Identity(keys.Scheme{Protocol: keys.CGGMP24, Curve: keys.Secp256k1}, mine.PublicKey())),
 		"address":    byAddr,
 	} {
 		k, faulty, err := c.ExportKey(ctx, victim.ID, dfnskeys.ExportOptions{Expect: exp})

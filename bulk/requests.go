@@ -15,6 +15,7 @@ import (
 	"github.com/dfnskeys/dfnskeys"
 	"github.com/dfnskeys/dfnskeys/address"
 	"github.com/dfnskeys/dfnskeys/bulk/internal/rows"
+	"github.com/dfnskeys/dfnskeys/internal/importbuild"
 	"github.com/dfnskeys/dfnskeys/internal/safefile"
 	"github.com/dfnskeys/dfnskeys/keys"
 )
@@ -288,7 +289,7 @@ func splitRow(r *runner, opts SplitOptions, row *rows.Row) (ReportLine, *rows.Ro
 	name := fmt.Sprintf("row-%06d.json", row.Number)
 	out := &rows.Row{Number: row.Number, Name: row.Name, Curve: string(key.Curve()), Protocol: string(scheme.Protocol), ExpectedAddress: row.ExpectedAddress, RequestFile: name}
 	path := filepath.Join(opts.OutDir, name)
-	ident := keys.NewIdentity(scheme, key.PublicKey())
+	ident := importbuild.Identity(scheme, key.PublicKey())
 	if data, err := safefile.ReadSmall(path, dfnskeys.MaxDocumentSize); err == nil {
 		// A rerun: keep a document that is this row's, for this target.
 		var plan dfnskeys.ImportPlan

@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/dfnskeys/dfnskeys/internal/safetext"
 	"io"
 	"io/fs"
 	"os"
@@ -19,6 +18,9 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/dfnskeys/dfnskeys/internal/importbuild"
+	"github.com/dfnskeys/dfnskeys/internal/safetext"
 
 	"github.com/dfnskeys/dfnskeys"
 	"github.com/dfnskeys/dfnskeys/address"
@@ -617,7 +619,7 @@ func (r *runner) buildIndex(spool *index.Spool) (*index.Index, error) {
 		switch rec.State {
 		case journal.StateStarted, journal.StateImported, journal.StatePending, journal.StateRejected:
 			if len(rec.PublicKey) > 0 && rec.Scheme != (keys.Scheme{}) {
-				return x.Put(index.Of(keys.NewIdentity(rec.Scheme, rec.PublicKey)), index.Entry{Row: row}, true)
+				return x.Put(index.Of(importbuild.Identity(rec.Scheme, rec.PublicKey)), index.Entry{Row: row}, true)
 			}
 		}
 		return nil
@@ -834,7 +836,7 @@ func (r *runner) resolveStarted(ctx context.Context, spool *index.Spool) error {
 			r.approvalsSeen.Store(true)
 		}
 		if (rec.State == journal.StateStarted || rec.State == journal.StatePending) && len(rec.PublicKey) > 0 {
-			k := keys.NewIdentity(rec.Scheme, rec.PublicKey) // public key only when the scheme is unknown
+			k := importbuild.Identity(rec.Scheme, rec.PublicKey) // public key only when the scheme is unknown
 			pending[k] = append(pending[k], row)
 			schemes[k] = rec.Scheme
 			approvals[row] = rec.State == journal.StatePending
@@ -1043,7 +1045,7 @@ func (r *runner) importRow(ctx context.Context, row *rows.Row, schemeOut *keys.S
 		return fail(err)
 	}
 	*schemeOut = scheme
-	fp := index.Of(keys.NewIdentity(scheme, key.PublicKey()))
+	fp := index.Of(importbuild.Identity(scheme, key.PublicKey()))
 	prior, release, err := r.claim(fp, row.Number)
 	if err != nil {
 		return fail(err)

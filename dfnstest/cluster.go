@@ -10,7 +10,7 @@ import (
 )
 
 // Cluster is a simulated signing cluster on its own, without a server: for
-// testing package keys' offline steps (keys.BuildImportRequest, an
+// testing package keys' offline steps (dfnskeys.NewImportTarget and ImportTarget.Plan, an
 // ExportContext's Request and Recover) with no HTTP at all. Its signers
 // hold real decryption keys.
 type Cluster struct {
@@ -30,7 +30,7 @@ func NewCluster(n int) (*Cluster, error) {
 
 // Signers returns the cluster's signers as GET /signers lists them, in an
 // order deliberately different from share order, as input for
-// keys.BuildImportRequest.
+// dfnskeys.NewImportTarget and ImportTarget.Plan.
 func (c *Cluster) Signers() []signers.Signer { return c.c.WireSigners() }
 
 // StoredKey is a key held by a [Cluster]: one share per signer, which never

@@ -13,6 +13,7 @@ import (
 	"github.com/dfnskeys/dfnskeys"
 	"github.com/dfnskeys/dfnskeys/auth"
 	"github.com/dfnskeys/dfnskeys/dfnstest"
+	"github.com/dfnskeys/dfnskeys/internal/importbuild"
 	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/dfnskeys/dfnskeys/signers"
 )
@@ -168,7 +169,7 @@ func TestCluster(t *testing.T) {
 	key, err := keys.GeneratePrivateKey(keys.Ed25519)
 	require.NoError(t, err)
 	defer key.Destroy()
-	req, err := keys.BuildImportRequest(key, cluster.Signers(), keys.ImportOptions{})
+	req, err := importbuild.Request(key, cluster.Signers(), importbuild.Options{})
 	require.NoError(t, err)
 	stored, err := cluster.Import(req)
 	require.NoError(t, err)

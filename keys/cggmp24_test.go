@@ -6,6 +6,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/dfnskeys/dfnskeys/internal/importbuild"
 	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/stretchr/testify/require"
 )
@@ -26,7 +27,7 @@ func TestCGGMP24IsTheECDSADefault(t *testing.T) {
 			t.Parallel()
 			cluster := newCluster(t, 5)
 			key := randomKey(t, c)
-			req, err := keys.BuildImportRequest(key, cluster.WireSigners(), keys.ImportOptions{})
+			req, err := importbuild.Request(key, cluster.WireSigners(), importbuild.Options{})
 			require.NoError(t, err)
 			require.Equal(t, keys.CGGMP24, req.Protocol)
 			body, err := json.Marshal(req)
@@ -51,7 +52,7 @@ func TestCGGMPRoundTrips(t *testing.T) {
 				t.Parallel()
 				cluster := newCluster(t, 5)
 				key := randomKey(t, c)
-				req, err := keys.BuildImportRequest(key, cluster.WireSigners(), keys.ImportOptions{Protocol: p})
+				req, err := importbuild.Request(key, cluster.WireSigners(), importbuild.Options{Protocol: p})
 				require.NoError(t, err)
 				require.Equal(t, p, req.Protocol, "an explicit protocol is kept")
 				stored, err := cluster.Import(req)
@@ -82,7 +83,7 @@ func TestCGGMPLabelDoesNotChangeShares(t *testing.T) {
 			t.Parallel()
 			cluster := newCluster(t, 5)
 			key := randomKey(t, c)
-			req, err := keys.BuildImportRequest(key, cluster.WireSigners(), keys.ImportOptions{Protocol: keys.CGGMP24})
+			req, err := importbuild.Request(key, cluster.WireSigners(), importbuild.Options{Protocol: keys.CGGMP24})
 			require.NoError(t, err)
 			req.Protocol = keys.CGGMP21
 			stored, err := cluster.Import(req)
@@ -143,12 +144,12 @@ func TestUnknownProtocolsRefused(t *testing.T) {
 	cluster := newCluster(t, 3)
 	key := randomKey(t, keys.Secp256k1)
 	for _, p := range []keys.Protocol{"GLOW20_DH", "KU23"} {
-		_, err := keys.BuildImportRequest(key, cluster.WireSigners(), keys.ImportOptions{Protocol: p})
+		_, err := importbuild.Request(key, cluster.WireSigners(), importbuild.Options{Protocol: p})
 		require.ErrorContains(t, err, list)
 	}
 	// CGGMP24 is ECDSA only.
 	ed := randomKey(t, keys.Ed25519)
-	_, err := keys.BuildImportRequest(ed, cluster.WireSigners(), keys.ImportOptions{Protocol: keys.CGGMP24})
+	_, err := importbuild.Request(ed, cluster.WireSigners(), importbuild.Options{Protocol: keys.CGGMP24})
 	require.ErrorContains(t, err, "CGGMP24/ed25519")
 }
 
@@ -156,11 +157,14 @@ func TestMasterKeyRefused(t *testing.T) {
 	t.Parallel()
 	cluster := newCluster(t, 3)
 	for _, c := range []keys.Curve{keys.Secp256k1, keys.Stark, keys.Ed25519} {
-		_, err := keys.BuildImportRequest(randomKey(t, c), cluster.WireSigners(), keys.ImportOptions{MasterKey: true})
-		require.ErrorIs(t, err, keys.ErrMasterKey)
-		require.ErrorContains(t, err, "not public")
-		require.ErrorContains(t, err, "import the derived child keys")
+		// No option asks for a master key; the request never does.
+		req, err := importbuild.Request(randomKey(t, c), cluster.WireSigners(), importbuild.Options{})
+		require.NoError(t, err)
+		require.False(t, req.MasterKey)
 	}
+	// Sending one is refused (package dfnskeys) with this guidance.
+	require.ErrorContains(t, keys.ErrMasterKey, "not public")
+	require.ErrorContains(t, keys.ErrMasterKey, "import the derived child keys")
 }
 
 // Newer Key responses carry masterKey and derivedFrom; unknown fields are

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/dfnskeys/dfnskeys/encryption"
+	"github.com/dfnskeys/dfnskeys/internal/importbuild"
 	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/stretchr/testify/require"
 )
@@ -28,7 +29,7 @@ func TestWriteFuzzCorpus(t *testing.T) {
 	require.NoError(t, os.MkdirAll(dir, 0o755))
 	for i, s := range keys.SupportedSchemes() {
 		cluster := newCluster(t, 3+i)
-		req, err := keys.BuildImportRequest(randomKey(t, s.Curve), cluster.WireSigners(), keys.ImportOptions{Protocol: s.Protocol})
+		req, err := importbuild.Request(randomKey(t, s.Curve), cluster.WireSigners(), importbuild.Options{Protocol: s.Protocol})
 		require.NoError(t, err)
 		stored, err := cluster.Import(req)
 		require.NoError(t, err)

@@ -3,9 +3,9 @@
 // (docs/protocol.md §2–5).
 //
 // Import: [NewPrivateKey] (or [NewEd25519PrivateKeyFromScalar]) holds the
-// secret; [BuildImportRequest] orders the cluster's signers, splits the key
-// into Shamir shares, encrypts each share to its signer and returns the
-// POST /keys/import body. The whole key never leaves the process.
+// secret; dfnskeys.ImportTarget.Plan orders the cluster's signers, splits
+// the key into Shamir shares, encrypts each share to its signer and returns
+// the POST /keys/import body. The whole key never leaves the process.
 //
 // Export: [NewExportContext] makes a one-time envelope key pair;
 // [ExportContext.Request] is the POST /keys/{keyId}/export body, and

@@ -8,19 +8,21 @@ import (
 	"fmt"
 	"log"
 
+	"github.com/dfnskeys/dfnskeys"
 	"github.com/dfnskeys/dfnskeys/dfnstest"
+	"github.com/dfnskeys/dfnskeys/internal/importbuild"
 	"github.com/dfnskeys/dfnskeys/keys"
+	"github.com/dfnskeys/dfnskeys/signers"
 )
 
 // Split a key into an import request. A simulated five-signer cluster stands
 // in for the response of GET /signers; its signers decrypt and validate
 // their shares exactly as Dfns signers do.
-func ExampleBuildImportRequest() {
+func Example_import() {
 	cluster, err := dfnstest.NewCluster(5)
 	if err != nil {
 		log.Fatal(err)
 	}
-	signers := cluster.Signers()
 
 	raw, _ := hex.DecodeString("4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318")
 	key, err := keys.NewPrivateKey(keys.Secp256k1, raw)
@@ -30,10 +32,15 @@ func ExampleBuildImportRequest() {
 	}
 	defer key.Destroy()
 
-	req, err := keys.BuildImportRequest(key, signers, keys.ImportOptions{Name: "treasury"})
+	target, err := dfnskeys.NewImportTarget(&signers.ListResponse{Clusters: []signers.Cluster{{ClusterID: cluster.ID, Signers: cluster.Signers()}}}, "", nil)
 	if err != nil {
 		log.Fatal(err)
 	}
+	plan, err := target.Plan(key, dfnskeys.ImportKeyOptions{Name: "treasury"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	req := plan.Request
 	body, _ := json.Marshal(req) // POST /keys/import, as a signed user action
 	fmt.Println(req.Protocol, req.Curve, "minSigners:", req.MinSigners, "shares:", len(req.EncryptedKeyShares))
 	fmt.Println("holds the key in the clear:", bytes.Contains(body, []byte("4c0883a6")))
@@ -64,7 +71,7 @@ func ExampleExportContext_Recover() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	req, err := keys.BuildImportRequest(original, cluster.Signers(), keys.ImportOptions{})
+	req, err := importbuild.Request(original, cluster.Signers(), importbuild.Options{})
 	if err != nil {
 		log.Fatal(err)
 	}

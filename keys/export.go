@@ -17,9 +17,9 @@ import (
 	"github.com/dfnskeys/dfnskeys/internal/signerid"
 )
 
-// MaxEncryptedShareSize bounds one encrypted export share (real ones are
+// maxEncryptedShareSize bounds one encrypted export share (real ones are
 // 281 bytes), so that a hostile response cannot make us decrypt megabytes.
-const MaxEncryptedShareSize = 4096
+const maxEncryptedShareSize = 4096
 
 // ExportContext holds the one-time key pair of a key export. Make a new one
 // for every export, and [ExportContext.Destroy] it once the key is recovered.
@@ -321,8 +321,8 @@ func (c *ExportContext) asked(s Scheme) bool {
 }
 
 func (c *ExportContext) openShare(curve sharding.Curve, es EncryptedKeyShare) (sharding.Share, error) {
-	if base64.StdEncoding.DecodedLen(len(es.EncryptedKeyShare)) > MaxEncryptedShareSize {
-		return sharding.Share{}, fmt.Errorf("encrypted share is larger than %d bytes", MaxEncryptedShareSize)
+	if base64.StdEncoding.DecodedLen(len(es.EncryptedKeyShare)) > maxEncryptedShareSize {
+		return sharding.Share{}, fmt.Errorf("encrypted share is larger than %d bytes", maxEncryptedShareSize)
 	}
 	ct, err := base64.StdEncoding.Strict().DecodeString(es.EncryptedKeyShare)
 	if err != nil {

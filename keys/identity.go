@@ -1,14 +1,11 @@
 package keys
 
-import (
-	"encoding/hex"
-	"strings"
-)
+import "strings"
 
 // Identity is what tells one Dfns key from another for the same secret:
 // its curve, its signature scheme as Dfns names it (ECDSA, Schnorr, EdDSA)
 // and its public key. It is the one definition of "the Dfns key for this
-// secret": ImportKey and KeysService.FindImported (package dfnskeys) and
+// secret": Client.ImportKey (package dfnskeys) and
 // bulk runs all match keys by it. The same secp256k1 key imported for
 // ECDSA (CGGMP21 or CGGMP24) and for Schnorr (FROST_BITCOIN) is two Dfns
 // keys, and both may be wanted; the protocol within a signature scheme
@@ -25,17 +22,6 @@ type Identity struct {
 	SchemeName string
 	// PublicKey is the public key, lower-case hex, in Dfns's encoding.
 	PublicKey string
-}
-
-// NewIdentity returns the identity of the Dfns key that importing a key
-// with publicKey under scheme makes. The zero scheme gives an identity by
-// public key only.
-func NewIdentity(scheme Scheme, publicKey []byte) Identity {
-	id := Identity{PublicKey: hex.EncodeToString(publicKey)}
-	if scheme != (Scheme{}) {
-		id.Curve, id.SchemeName = scheme.Curve, strings.ToLower(scheme.SignatureAlgorithm())
-	}
-	return id
 }
 
 // Identity returns the key's identity, from the curve, scheme and public

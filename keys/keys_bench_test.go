@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
+	"github.com/dfnskeys/dfnskeys/internal/importbuild"
 	"github.com/dfnskeys/dfnskeys/keys"
 )
 
@@ -19,7 +20,7 @@ func BenchmarkBuildImportRequest(b *testing.B) {
 			key := randomKey(b, c)
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := keys.BuildImportRequest(key, ss, keys.ImportOptions{}); err != nil {
+				if _, err := importbuild.Request(key, ss, importbuild.Options{}); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -31,7 +32,7 @@ func BenchmarkRecover(b *testing.B) {
 	for _, c := range []keys.Curve{keys.Secp256k1, keys.Stark, keys.Ed25519} {
 		b.Run(string(c)+"/n=5", func(b *testing.B) {
 			cluster := newCluster(b, benchSigners)
-			req, err := keys.BuildImportRequest(randomKey(b, c), cluster.WireSigners(), keys.ImportOptions{})
+			req, err := importbuild.Request(randomKey(b, c), cluster.WireSigners(), importbuild.Options{})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -88,14 +89,14 @@ func BenchmarkUnavoidableECWork(b *testing.B) {
 func BenchmarkImportBuilder(b *testing.B) {
 	for _, c := range []keys.Curve{keys.Secp256k1, keys.Stark, keys.Ed25519} {
 		b.Run(string(c)+"/n=5", func(b *testing.B) {
-			builder, err := keys.NewImportBuilder(newCluster(b, benchSigners).WireSigners())
+			builder, err := importbuild.New(newCluster(b, benchSigners).WireSigners())
 			if err != nil {
 				b.Fatal(err)
 			}
 			key := randomKey(b, c)
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := builder.Build(key, keys.ImportOptions{}); err != nil {
+				if _, err := builder.Build(key, importbuild.Options{}); err != nil {
 					b.Fatal(err)
 				}
 			}

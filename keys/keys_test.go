@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/dfnskeys/dfnskeys/encryption"
+	"github.com/dfnskeys/dfnskeys/internal/importbuild"
 	"github.com/dfnskeys/dfnskeys/internal/sharding"
 	"github.com/dfnskeys/dfnskeys/internal/sim"
 	"github.com/dfnskeys/dfnskeys/keys"
@@ -46,7 +47,7 @@ func TestRoundTripAllSchemes(t *testing.T) {
 				t.Parallel()
 				cluster := newCluster(t, tn[1])
 				key := randomKey(t, s.Curve)
-				req, err := keys.BuildImportRequest(key, cluster.WireSigners(), keys.ImportOptions{Protocol: s.Protocol, Threshold: tn[0], Name: "k"})
+				req, err := importbuild.Request(key, cluster.WireSigners(), importbuild.Options{Protocol: s.Protocol, Threshold: tn[0], Name: "k"})
 				require.NoError(t, err)
 				require.Equal(t, s.Protocol, req.Protocol)
 				require.Equal(t, s.Curve, req.Curve)
@@ -74,7 +75,7 @@ func TestDefaults(t *testing.T) {
 	t.Parallel()
 	cluster := newCluster(t, 5)
 	for _, c := range []keys.Curve{keys.Secp256k1, keys.Stark, keys.Ed25519} {
-		req, err := keys.BuildImportRequest(randomKey(t, c), cluster.WireSigners(), keys.ImportOptions{})
+		req, err := importbuild.Request(randomKey(t, c), cluster.WireSigners(), importbuild.Options{})
 		require.NoError(t, err)
 		require.Equal(t, 3, req.MinSigners, "default threshold")
 		require.Equal(t, keys.DefaultProtocol(c), req.Protocol)
@@ -113,7 +114,7 @@ func TestDocsExampleSizes(t *testing.T) {
 
 	cluster := newCluster(t, 5)
 	key := randomKey(t, keys.Secp256k1)
-	req, err := keys.BuildImportRequest(key, cluster.WireSigners(), keys.ImportOptions{})
+	req, err := importbuild.Request(key, cluster.WireSigners(), importbuild.Options{})
 	require.NoError(t, err)
 	for _, es := range req.EncryptedKeyShares {
 		b, _ := base64.StdEncoding.DecodeString(es.EncryptedKeyShare)
@@ -149,7 +150,7 @@ func TestImportSignerOrder(t *testing.T) {
 	t.Parallel()
 	cluster := newCluster(t, 5)
 	key := randomKey(t, keys.Secp256k1)
-	req, err := keys.BuildImportRequest(key, cluster.WireSigners(), keys.ImportOptions{})
+	req, err := importbuild.Request(key, cluster.WireSigners(), importbuild.Options{})
 	require.NoError(t, err)
 	for i, s := range cluster.Signers {
 		require.Equal(t, s.SignerID, req.EncryptedKeyShares[i].SignerID)
@@ -172,30 +173,29 @@ func TestBuildImportRequestRejects(t *testing.T) {
 	cases := map[string]struct {
 		key     *keys.PrivateKey
 		signers []signers.Signer
-		opts    keys.ImportOptions
+		opts    importbuild.Options
 		want    string
 	}{
-		"nil key":           {nil, ss, keys.ImportOptions{}, "no private key"},
-		"one signer":        {key, ss[:1], keys.ImportOptions{Threshold: 2}, "1 signer(s)"},
-		"no signers":        {key, nil, keys.ImportOptions{}, "0 signer(s)"},
-		"threshold 1":       {key, ss, keys.ImportOptions{Threshold: 1}, "threshold 1"},
-		"threshold > n":     {key, ss, keys.ImportOptions{Threshold: 4}, "threshold 4 is invalid for 3 signers"},
-		"default 3 > n=2":   {key, ss[:2], keys.ImportOptions{}, "threshold 3 is invalid for 2 signers"},
-		"duplicate signers": {key, append(append([]signers.Signer(nil), ss...), ss[0]), keys.ImportOptions{}, "listed twice"},
-		"bad key":           {key, []signers.Signer{ss[0], ss[1], {SignerID: ss[2].SignerID, EncryptionKey: "AQID"}}, keys.ImportOptions{}, "3 bytes"},
-		"FROST on secp":     {key, ss, keys.ImportOptions{Protocol: keys.FROST}, "FROST/secp256k1"},
-		"KU23":              {key, ss, keys.ImportOptions{Protocol: "KU23"}, "unsupported protocol/curve pair KU23/secp256k1: supported pairs are CGGMP24/secp256k1, CGGMP21/secp256k1, FROST_BITCOIN/secp256k1, CGGMP24/stark, CGGMP21/stark, FROST/ed25519"},
-		"GLOW20_DH":         {key, ss, keys.ImportOptions{Protocol: "GLOW20_DH"}, "unsupported protocol/curve pair GLOW20_DH/secp256k1: supported pairs are CGGMP24/secp256k1"},
-		"masterKey":         {key, ss, keys.ImportOptions{MasterKey: true}, "import the derived child keys"},
-		"long name":         {key, ss, keys.ImportOptions{Name: strings.Repeat("é", 101)}, "101 characters"},
+		"nil key":           {nil, ss, importbuild.Options{}, "no private key"},
+		"one signer":        {key, ss[:1], importbuild.Options{Threshold: 2}, "1 signer(s)"},
+		"no signers":        {key, nil, importbuild.Options{}, "0 signer(s)"},
+		"threshold 1":       {key, ss, importbuild.Options{Threshold: 1}, "threshold 1"},
+		"threshold > n":     {key, ss, importbuild.Options{Threshold: 4}, "threshold 4 is invalid for 3 signers"},
+		"default 3 > n=2":   {key, ss[:2], importbuild.Options{}, "threshold 3 is invalid for 2 signers"},
+		"duplicate signers": {key, append(append([]signers.Signer(nil), ss...), ss[0]), importbuild.Options{}, "listed twice"},
+		"bad key":           {key, []signers.Signer{ss[0], ss[1], {SignerID: ss[2].SignerID, EncryptionKey: "AQID"}}, importbuild.Options{}, "3 bytes"},
+		"FROST on secp":     {key, ss, importbuild.Options{Protocol: keys.FROST}, "FROST/secp256k1"},
+		"KU23":              {key, ss, importbuild.Options{Protocol: "KU23"}, "unsupported protocol/curve pair KU23/secp256k1: supported pairs are CGGMP24/secp256k1, CGGMP21/secp256k1, FROST_BITCOIN/secp256k1, CGGMP24/stark, CGGMP21/stark, FROST/ed25519"},
+		"GLOW20_DH":         {key, ss, importbuild.Options{Protocol: "GLOW20_DH"}, "unsupported protocol/curve pair GLOW20_DH/secp256k1: supported pairs are CGGMP24/secp256k1"},
+		"long name":         {key, ss, importbuild.Options{Name: strings.Repeat("é", 101)}, "101 characters"},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
-			_, err := keys.BuildImportRequest(c.key, c.signers, c.opts)
+			_, err := importbuild.Request(c.key, c.signers, c.opts)
 			require.ErrorContains(t, err, c.want)
 		})
 	}
-	_, err := keys.BuildImportRequest(key, ss, keys.ImportOptions{Name: strings.Repeat("é", 100)})
+	_, err := importbuild.Request(key, ss, importbuild.Options{Name: strings.Repeat("é", 100)})
 	require.NoError(t, err, "100 characters is allowed")
 }
 

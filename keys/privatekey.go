@@ -104,11 +104,6 @@ func fromScalar(c Curve, s sharding.Scalar) *PrivateKey {
 	return k
 }
 
-// scalar returns the key as a sharding scalar; the caller must zeroize it.
-func (k *PrivateKey) scalarValue() (sharding.Scalar, error) {
-	return k.curve.math().ParseScalar(k.scalar()[:])
-}
-
 // Curve returns the key's curve.
 func (k *PrivateKey) Curve() Curve { return k.curve }
 

@@ -31,16 +31,6 @@ type ImportRequest struct {
 	MasterKey bool `json:"masterKey,omitempty"`
 }
 
-// WalletImportRequest is the body of the older POST /wallets/import: an
-// import request plus the wallet's network and an optional external ID.
-type WalletImportRequest struct {
-	// Network is the wallet's network, for example "EthereumSepolia".
-	Network string `json:"network"`
-	// ExternalID is an optional caller-chosen identifier.
-	ExternalID string `json:"externalId,omitempty"`
-	ImportRequest
-}
-
 // Key is a Dfns key, as returned by POST /keys/import and GET /keys/{keyId}.
 type Key struct {
 	// ID is the key ID ("key-…").

@@ -8,6 +8,7 @@ import (
 
 	"github.com/dfnskeys/dfnskeys"
 
+	"github.com/dfnskeys/dfnskeys/internal/importbuild"
 	"github.com/dfnskeys/dfnskeys/internal/safetext"
 	"github.com/dfnskeys/dfnskeys/keyformat"
 	"github.com/dfnskeys/dfnskeys/keys"
@@ -114,8 +115,8 @@ func runSplit(e *env, args []string) error {
 	if err := checkKeyName(*name); err != nil {
 		return err
 	}
-	if n := utf8.RuneCountInString(*name); n > keys.MaxNameLength {
-		return usagef("--name is %d characters long: at most %d are allowed", n, keys.MaxNameLength)
+	if n := utf8.RuneCountInString(*name); n > importbuild.MaxNameLength {
+		return usagef("--name is %d characters long: at most %d are allowed", n, importbuild.MaxNameLength)
 	}
 
 	// Everything about the cluster is checked before the key is read.

@@ -1,6 +1,7 @@
 // Command delegated imports a key with delegated signing: the service
-// prepares the request, someone else (an end user's passkey, an HSM, an
-// approver's device) signs the challenge, and the service completes it.
+// holds no credential; its signer hands each user-action challenge to
+// someone else (an end user's passkey, an HSM, an approver's device) and
+// waits for their assertion, and ImportKey does the rest.
 //
 //	go run ./examples/delegated
 //
@@ -24,12 +25,32 @@ import (
 )
 
 func main() {
-	client, delegate, stop, err := connect() // the service itself holds no credential
+	url, token, delegate, stop, err := connect() // the service itself holds no credential
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer stop()
 	ctx := context.Background()
+
+	// The service's signer relays each challenge to the delegate and
+	// waits for the assertion: here over channels, in a real service
+	// through whatever reaches the end user (a web page, a push message).
+	challenges := make(chan *auth.UserActionChallenge)
+	assertions := make(chan *auth.Assertion)
+	go func() {
+		for ch := range challenges {
+			a, err := delegate.Sign(ctx, ch) // on the delegate's side
+			if err != nil {
+				log.Fatal(err)
+			}
+			assertions <- a
+		}
+	}()
+	relay := relaySigner{challenges, assertions}
+	client, err := dfnskeys.NewClient(dfnskeys.WithBaseURL(url), dfnskeys.WithAuthToken(token), dfnskeys.WithSigner(relay))
+	if err != nil {
+		log.Fatal(err)
+	}
 
 	key, err := keys.GeneratePrivateKey(keys.Secp256k1)
 	if err != nil {
@@ -37,74 +58,63 @@ func main() {
 	}
 	defer key.Destroy()
 
-	// 1. The service builds the request offline and asks for a challenge
-	//    bound to its exact bytes.
-	list, err := client.Signers.List(ctx)
+	// ImportKey takes every step: it looks for the key, lists the signers,
+	// builds the request, has the delegate sign the challenge bound to its
+	// exact bytes, sends it and checks the key Dfns created.
+	res, err := client.ImportKey(ctx, key, dfnskeys.ImportKeyOptions{Name: "delegated import"})
 	if err != nil {
 		log.Fatal(err)
 	}
-	cluster, err := list.Cluster("")
-	if err != nil {
-		log.Fatal(err)
-	}
-	req, err := keys.BuildImportRequest(key, cluster.Signers, keys.ImportOptions{Name: "delegated import"})
-	if err != nil {
-		log.Fatal(err)
-	}
-	pending, err := client.Keys.PrepareImport(ctx, req)
-	if err != nil {
-		log.Fatal(err)
-	}
-	fmt.Printf("challenge for %s %s (%d-byte body) sent to the delegate\n", pending.Method, pending.Path, len(pending.Body))
-
-	// 2. The delegate signs the challenge wherever the credential lives.
-	assertion, err := delegateSigns(ctx, delegate, pending.Challenge)
-	if err != nil {
-		log.Fatal(err)
-	}
-
-	// 3. The service completes the action with exactly the prepared bytes.
-	created, err := client.Keys.CompleteImport(ctx, pending, assertion)
-	if err != nil {
-		log.Fatal(err)
-	}
-	if created.PublicKey != key.PublicKeyHex() {
-		log.Fatalf("Dfns reports public key %s, expected %s", created.PublicKey, key.PublicKeyHex())
-	}
-	fmt.Printf("imported as %s with the delegate's signature\n", created.ID)
+	fmt.Printf("imported as %s with the delegate's signature (public key %s)\n", res.ID, res.PublicKey)
 }
 
-func delegateSigns(ctx context.Context, s auth.UserActionSigner, ch *auth.UserActionChallenge) (*auth.Assertion, error) {
-	return s.Sign(ctx, ch)
+// relaySigner is a credential signer that hands each challenge to someone
+// else and waits for their assertion.
+type relaySigner struct {
+	challenges chan<- *auth.UserActionChallenge
+	assertions <-chan *auth.Assertion
 }
 
-// connect returns a client that holds no credential (the service's) and the
-// delegate's signer: the Dfns account DFNS_API_URL, DFNS_AUTH_TOKEN,
-// DFNS_CRED_ID and DFNS_PRIVATE_KEY (a PEM string or file) describe, or,
-// when DFNS_API_URL is not set, an embedded simulator (dfnstest), which
-// stop closes.
-func connect() (c *dfnskeys.Client, delegate auth.UserActionSigner, stop func(), err error) {
+// Sign sends the challenge to the delegate and returns their assertion.
+func (r relaySigner) Sign(ctx context.Context, ch *auth.UserActionChallenge) (*auth.Assertion, error) {
+	fmt.Println("user-action challenge sent to the delegate")
+	select {
+	case r.challenges <- ch:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	select {
+	case a := <-r.assertions:
+		return a, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// connect returns the API's base URL and token (the service's; it holds
+// no credential) and the delegate's signer: the Dfns account DFNS_API_URL,
+// DFNS_AUTH_TOKEN, DFNS_CRED_ID and DFNS_PRIVATE_KEY (a PEM string or
+// file) describe, or, when DFNS_API_URL is not set, an embedded simulator
+// (dfnstest), which stop closes.
+func connect() (url, token string, delegate auth.UserActionSigner, stop func(), err error) {
 	url, token, credID, pem := os.Getenv("DFNS_API_URL"), os.Getenv("DFNS_AUTH_TOKEN"), os.Getenv("DFNS_CRED_ID"), []byte(nil)
 	stop = func() {}
 	if url == "" {
 		srv, err := dfnstest.StartServer()
 		if err != nil {
-			return nil, nil, nil, err
+			return "", "", nil, nil, err
 		}
 		fmt.Fprintf(os.Stderr, "DFNS_API_URL is not set: using an embedded simulator at %s\n", srv.URL())
 		url, token, credID, pem, stop = srv.URL(), srv.Token(), srv.CredentialID(), srv.CredentialPEM(), srv.Close
 	} else if source := os.Getenv("DFNS_PRIVATE_KEY"); strings.Contains(source, "-----BEGIN") {
 		pem = []byte(strings.ReplaceAll(source, `\n`, "\n"))
 	} else if pem, err = os.ReadFile(source); err != nil {
-		return nil, nil, nil, fmt.Errorf("DFNS_PRIVATE_KEY is neither a PEM block nor a readable PEM file")
+		return "", "", nil, nil, fmt.Errorf("DFNS_PRIVATE_KEY is neither a PEM block nor a readable PEM file")
 	}
 	signer, err := auth.NewKeySigner(credID, pem)
-	if err == nil {
-		c, err = dfnskeys.NewClient(dfnskeys.WithBaseURL(url), dfnskeys.WithAuthToken(token))
-	}
 	if err != nil {
 		stop()
-		return nil, nil, nil, err
+		return "", "", nil, nil, err
 	}
-	return c, signer, stop, nil
+	return url, token, signer, stop, nil
 }

@@ -48,7 +48,7 @@ func main() {
 
 	created, err := client.ImportKey(context.Background(), key, dfnskeys.ImportKeyOptions{Name: "example import"})
 	if err != nil {
-		log.Fatal(err) // an *AmbiguousImportError says whether to look again
+		log.Fatal(err) // an *AmbiguousError says whether to look again
 	}
 	what := "already held by Dfns as"
 	if created.Created {

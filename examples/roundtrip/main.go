@@ -12,8 +12,10 @@ import (
 	"os"
 	"time"
 
+	"github.com/dfnskeys/dfnskeys"
 	"github.com/dfnskeys/dfnskeys/dfnstest"
 	"github.com/dfnskeys/dfnskeys/keys"
+	"github.com/dfnskeys/dfnskeys/signers"
 )
 
 func main() {
@@ -29,6 +31,13 @@ func run() error {
 		return err
 	}
 	fmt.Printf("simulated cluster %s with %d signers\n\n", cluster.ID, len(cluster.Signers()))
+	// The import target is what an offline machine makes from a saved
+	// GET /signers answer ('dfnskeys signers --save').
+	listed := &signers.ListResponse{Clusters: []signers.Cluster{{ClusterID: cluster.ID, Signers: cluster.Signers()}}}
+	target, err := dfnskeys.NewImportTarget(listed, cluster.ID, nil)
+	if err != nil {
+		return err
+	}
 	fmt.Printf("%-24s %-68s %9s %9s  %s\n", "scheme", "public key", "import", "export", "result")
 	failed := 0
 	for _, s := range keys.SupportedSchemes() {
@@ -37,12 +46,12 @@ func run() error {
 			return err
 		}
 		start := time.Now()
-		req, err := keys.BuildImportRequest(key, cluster.Signers(), keys.ImportOptions{Protocol: s.Protocol})
+		plan, err := target.Plan(key, dfnskeys.ImportKeyOptions{Protocol: s.Protocol})
 		if err != nil {
 			return err
 		}
 		importTime := time.Since(start)
-		stored, err := cluster.Import(req)
+		stored, err := cluster.Import(plan.Request)
 		if err != nil {
 			return fmt.Errorf("%s: the signers rejected the import: %w", s, err)
 		}

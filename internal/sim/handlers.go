@@ -10,6 +10,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/dfnskeys/dfnskeys/internal/importbuild"
 	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/dfnskeys/dfnskeys/signers"
 )
@@ -222,8 +223,8 @@ func (s *Server) createKey(c *call) (any, *apiError) {
 // FROST_BITCOIN, an EdDSA key FROST. The key is reported with imported
 // false. Tests and the demo use it to rehearse exporting a native key.
 func (s *Server) CreateKey(req *keys.CreateRequest) (*StoredServerKey, error) {
-	if n := utf8.RuneCountInString(req.Name); n > keys.MaxNameLength {
-		return nil, fmt.Errorf("name is %d characters; at most %d are allowed", n, keys.MaxNameLength)
+	if n := utf8.RuneCountInString(req.Name); n > importbuild.MaxNameLength {
+		return nil, fmt.Errorf("name is %d characters; at most %d are allowed", n, importbuild.MaxNameLength)
 	}
 	protocol, ok := nativeSchemes[req.Scheme][req.Curve]
 	if !ok {
@@ -255,7 +256,7 @@ func (s *Server) CreateKey(req *keys.CreateRequest) (*StoredServerKey, error) {
 }
 
 func (s *Server) importWallet(c *call) (any, *apiError) {
-	var req keys.WalletImportRequest
+	var req importbuild.WalletRequest
 	if e := decode(c.body, &req); e != nil {
 		return nil, e
 	}
@@ -284,8 +285,8 @@ func (s *Server) importWallet(c *call) (any, *apiError) {
 
 // importShares has the signers check and store an import request.
 func (s *Server) importShares(req *keys.ImportRequest, walletID string) (*StoredServerKey, *apiError) {
-	if n := utf8.RuneCountInString(req.Name); n > keys.MaxNameLength {
-		return nil, errorf(http.StatusBadRequest, "name is %d characters; at most %d are allowed", n, keys.MaxNameLength)
+	if n := utf8.RuneCountInString(req.Name); n > importbuild.MaxNameLength {
+		return nil, errorf(http.StatusBadRequest, "name is %d characters; at most %d are allowed", n, importbuild.MaxNameLength)
 	}
 	scheme := keys.Scheme{Protocol: req.Protocol, Curve: req.Curve}
 	if err := scheme.Validate(); err != nil {

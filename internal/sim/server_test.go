@@ -21,6 +21,7 @@ import (
 
 	"github.com/dfnskeys/dfnskeys/auth"
 	"github.com/dfnskeys/dfnskeys/internal/authwire"
+	"github.com/dfnskeys/dfnskeys/internal/importbuild"
 	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/dfnskeys/dfnskeys/signers"
 )
@@ -125,7 +126,7 @@ func (c *testClient) cluster(i int) []signers.Signer {
 
 func (c *testClient) importRequest(k *keys.PrivateKey, protocol keys.Protocol) *keys.ImportRequest {
 	c.t.Helper()
-	req, err := keys.BuildImportRequest(k, c.cluster(0), keys.ImportOptions{Protocol: protocol})
+	req, err := importbuild.Request(k, c.cluster(0), importbuild.Options{Protocol: protocol})
 	require.NoError(c.t, err)
 	return req
 }
@@ -245,7 +246,7 @@ func TestClusters(t *testing.T) {
 	}
 
 	priv := randomKey(t, keys.Ed25519)
-	req, err := keys.BuildImportRequest(priv, list.Clusters[1].Signers, keys.ImportOptions{Threshold: 2})
+	req, err := importbuild.Request(priv, list.Clusters[1].Signers, importbuild.Options{Threshold: 2})
 	require.NoError(t, err)
 	resp, b := c.signed("/keys/import", mustJSON(t, req))
 	require.Equal(t, http.StatusOK, resp.StatusCode, "%s", b)
@@ -271,7 +272,7 @@ func TestWalletImportExport(t *testing.T) {
 	s := NewServer(t)
 	c := newClient(t, s)
 	priv := randomKey(t, keys.Secp256k1)
-	req := &keys.WalletImportRequest{ImportRequest: *c.importRequest(priv, "")}
+	req := &importbuild.WalletRequest{ImportRequest: *c.importRequest(priv, "")}
 
 	resp, b := c.signed("/wallets/import", mustJSON(t, req))
 	requireError(t, resp, b, http.StatusBadRequest, "network is required")
