@@ -3,6 +3,7 @@ package bulk_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 
@@ -118,36 +119,44 @@ func TestRunExpandsPathRanges(t *testing.T) {
 	require.Equal(t, "m/44'/501'/1'/0'", lines[13].Path)
 }
 
+// TestRunRefusesBadRanges accepts a range of exactly the bound (1000
+// accounts, 1000 derivations: about 19 s under -race) only with
+// DFNSKEYS_LONG_TESTS=1; by default that row is a 10-account range. The
+// refusal of 1001 accounts, which derives nothing, runs in both.
 func TestRunRefusesBadRanges(t *testing.T) {
 	t.Parallel()
+	n := 10
+	if os.Getenv("DFNSKEYS_LONG_TESTS") == "1" {
+		n = 1000
+	}
 	f := rangeFixture(t,
 		`{"keyFile":"words","format":"mnemonic","curve":"secp256k1","path":"m/44'/60'/0'/0/0-1000"}`,                                                             // 1: 1001 accounts
-		`{"keyFile":"words","format":"mnemonic","curve":"secp256k1","path":"m/44'/60'/0'/0/0-999"}`,                                                              // 2-1001: exactly the bound
-		`{"keyFile":"words","format":"mnemonic","curve":"secp256k1","path":"m/44'/60'/0'/0/0-1","expectedAddress":"0x9858EfFD232B4033E47d90003D41EC34EcaEda94"}`, // 1002
-		`{"keyFile":"stark","curve":"stark","path":"m/0-1"}`,                                                                                                     // 1003: not mnemonic or xprv
-		`{"keyFile":"words","format":"mnemonic","curve":"secp256k1","path":"m/44'/60'/0-1'/0/0-1"}`,                                                              // 1004: two ranges
-		`{"keyFile":"words","format":"mnemonic","curve":"secp256k1","path":"m/44'/60'/0'/0/9-1"}`,                                                                // 1005: backwards
-		`{"keyFile":"words","format":"mnemonic","curve":"ed25519","path":"m/44'/501'/0-1/0'"}`,                                                                   // 1006: not hardened
-		`{"keyFile":"words","format":"mnemonic","curve":"secp256k1","path":"m/44'/60'/0'/0/0-2147483648"}`,                                                       // 1007: beyond 2^31
-		`{"keyFile":"words","format":"mnemonic","curve":"secp256k1","path":"m/44'/x'/0'/0/0-1"}`,                                                                 // 1008: bad step elsewhere
-		`{"keyFile":"words","format":"mnemonic","curve":"secp256k1","path":"m/44'/60'/0'/0/5"}`,                                                                  // 1009: no range
+		fmt.Sprintf(`{"keyFile":"words","format":"mnemonic","curve":"secp256k1","path":"m/44'/60'/0'/0/0-%d"}`, n-1),                                             // 2..n+1: n accounts (exactly the bound in the long run)
+		`{"keyFile":"words","format":"mnemonic","curve":"secp256k1","path":"m/44'/60'/0'/0/0-1","expectedAddress":"0x9858EfFD232B4033E47d90003D41EC34EcaEda94"}`, // n+2
+		`{"keyFile":"stark","curve":"stark","path":"m/0-1"}`,                                                                                                     // n+3: not mnemonic or xprv
+		`{"keyFile":"words","format":"mnemonic","curve":"secp256k1","path":"m/44'/60'/0-1'/0/0-1"}`,                                                              // n+4: two ranges
+		`{"keyFile":"words","format":"mnemonic","curve":"secp256k1","path":"m/44'/60'/0'/0/9-1"}`,                                                                // n+5: backwards
+		`{"keyFile":"words","format":"mnemonic","curve":"ed25519","path":"m/44'/501'/0-1/0'"}`,                                                                   // n+6: not hardened
+		`{"keyFile":"words","format":"mnemonic","curve":"secp256k1","path":"m/44'/60'/0'/0/0-2147483648"}`,                                                       // n+7: beyond 2^31
+		`{"keyFile":"words","format":"mnemonic","curve":"secp256k1","path":"m/44'/x'/0'/0/0-1"}`,                                                                 // n+8: bad step elsewhere
+		`{"keyFile":"words","format":"mnemonic","curve":"secp256k1","path":"m/44'/60'/0'/0/5"}`,                                                                  // n+9: no range
 	)
 	sum, lines := validate(t, context.Background(), f, noPassphrase)
-	require.Equal(t, 1009, sum.Total)
-	require.Equal(t, 1001, sum.Valid)
+	require.Equal(t, n+9, sum.Total)
+	require.Equal(t, n+1, sum.Valid)
 	require.Equal(t, 8, sum.Failed)
 	require.Equal(t, `path "m/44'/60'/0'/0/0-1000": the range 0-1000 is 1001 accounts; at most 1000 are allowed in one row: split it over several rows`, lines[1].Error)
-	require.Equal(t, "m/44'/60'/0'/0/999", lines[1001].Path)
-	require.Equal(t, 2, lines[1001].InputRow)
-	require.Contains(t, lines[1002].Error, "expectedAddress cannot be checked on a row with a path range")
-	require.Equal(t, 3, lines[1002].InputRow)
-	require.Contains(t, lines[1003].Error, `a path range (m/0-1) is only for mnemonic and xprv rows, not format hex (the default when format is empty)`)
-	require.Contains(t, lines[1004].Error, "more than one range")
-	require.Contains(t, lines[1005].Error, "runs backwards")
-	require.Contains(t, lines[1006].Error, "hardened steps only: write the range 0-1'")
-	require.Contains(t, lines[1007].Error, "not a range of two indices below 2^31")
-	require.Contains(t, lines[1008].Error, "step 2 is not a number")
-	require.Equal(t, bulk.StatusValid, lines[1009].Status)
-	require.Equal(t, mnemonicPub(t, keys.Secp256k1, "m/44'/60'/0'/0/5"), lines[1009].PublicKey)
-	require.Equal(t, 7, lines[1009].DuplicateOf, "account 5 of input row 2's range is row 7")
+	require.Equal(t, fmt.Sprintf("m/44'/60'/0'/0/%d", n-1), lines[n+1].Path)
+	require.Equal(t, 2, lines[n+1].InputRow)
+	require.Contains(t, lines[n+2].Error, "expectedAddress cannot be checked on a row with a path range")
+	require.Equal(t, 3, lines[n+2].InputRow)
+	require.Contains(t, lines[n+3].Error, `a path range (m/0-1) is only for mnemonic and xprv rows, not format hex (the default when format is empty)`)
+	require.Contains(t, lines[n+4].Error, "more than one range")
+	require.Contains(t, lines[n+5].Error, "runs backwards")
+	require.Contains(t, lines[n+6].Error, "hardened steps only: write the range 0-1'")
+	require.Contains(t, lines[n+7].Error, "not a range of two indices below 2^31")
+	require.Contains(t, lines[n+8].Error, "step 2 is not a number")
+	require.Equal(t, bulk.StatusValid, lines[n+9].Status)
+	require.Equal(t, mnemonicPub(t, keys.Secp256k1, "m/44'/60'/0'/0/5"), lines[n+9].PublicKey)
+	require.Equal(t, 7, lines[n+9].DuplicateOf, "account 5 of input row 2's range is row 7")
 }
