@@ -367,61 +367,6 @@ func fitLine(lines ...string) string {
 	return lines[len(lines)-1]
 }
 
-// progressPrinter draws a line that fits the terminal (see progressLine)
-// and prints a plain line every few seconds otherwise, both with an
-// estimate of the time left.
-type progressPrinter struct {
-	mu       sync.Mutex // update and finish run on different goroutines
-	e        *env
-	terminal bool
-	dryRun   bool // counts are valid and failed rows
-	every    time.Duration
-	line     liveLine
-}
-
-func newProgressPrinter(e *env) *progressPrinter {
-	p := &progressPrinter{e: e, terminal: writerIsTerminal(e.stderr), every: 5 * time.Second, line: liveLine{w: e.stderr}}
-	if p.terminal {
-		p.every = 200 * time.Millisecond
-	}
-	return p
-}
-
-func (p *progressPrinter) update(pr bulk.Progress) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	pct := 100.0
-	if pr.Total > 0 {
-		pct = 100 * float64(pr.Done) / float64(pr.Total)
-	}
-	left := eta(pr.Done, pr.Total, pr.Elapsed)
-	if !p.terminal {
-		elapsed := pr.Elapsed.Round(time.Second)
-		if p.dryRun || pr.Valid > 0 {
-			fmt.Fprintln(p.e.stderr, fitLine(
-				fmt.Sprintf("progress: %d/%d rows (%.0f%%): %d valid, %d failed, %s elapsed, %s left", pr.Done, pr.Total, pct, pr.Valid, pr.Failed, elapsed, left),
-				fmt.Sprintf("progress: %d/%d: %d valid, %d failed, %s left", pr.Done, pr.Total, pr.Valid, pr.Failed, left)))
-			return
-		}
-		fmt.Fprintln(p.e.stderr, fitLine(
-			fmt.Sprintf("progress: %d/%d (%.0f%%): %d imported, %d skipped, %d failed, %s, %s left", pr.Done, pr.Total, pct, pr.Imported, pr.AlreadyImported, pr.Failed, elapsed, left),
-			fmt.Sprintf("progress: %d/%d: %d ok, %d skip, %d fail, %s left", pr.Done, pr.Total, pr.Imported, pr.AlreadyImported, pr.Failed, left)))
-		return
-	}
-	ok := pr.Imported
-	if p.dryRun || pr.Valid > 0 {
-		ok = pr.Valid
-	}
-	p.line.draw(progressLine(terminalWidth(p.e.stderr), pr.Done, pr.Total,
-		[]progressCount{{"ok", ok}, {"skip", pr.AlreadyImported}, {"fail", pr.Failed}}, pr.Elapsed))
-}
-
-func (p *progressPrinter) finish() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.line.end()
-}
-
 // createReport stages the report (safefile.Stage): it is renamed into
 // place on commit, so a run that fails before producing a report leaves
 // the previous report as it was. A report holds no secret: mode 0644 less

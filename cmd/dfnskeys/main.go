@@ -144,6 +144,21 @@ func (e *env) context() (context.Context, context.CancelFunc) {
 	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 }
 
+// unstoppable returns ctx without its cancellation, for a step that must
+// finish once begun (a sent export: dropping the answer would lose the
+// key). An interrupt meanwhile prints notice; calling done ends the watch.
+func (e *env) unstoppable(ctx context.Context, notice string) (_ context.Context, done func()) {
+	finished := make(chan struct{})
+	go func() {
+		select {
+		case <-ctx.Done():
+			fmt.Fprintln(e.stderr, notice)
+		case <-finished:
+		}
+	}()
+	return context.WithoutCancel(ctx), func() { close(finished) }
+}
+
 var commands []*command
 
 func init() {
