@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -197,10 +196,6 @@ func runBulkImport(e *env, args []string) error {
 
 	// The first interrupt starts no new row and lets the rows in flight
 	// finish; a second one stops at once.
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	sigs, stopSignals := e.signals()
-	defer stopSignals()
 	var mu sync.Mutex
 	inFlight := -1 // rows in flight at the first interrupt; -1 before the rows start
 	opts.OnInterrupt = func(n int) {
@@ -210,20 +205,7 @@ func runBulkImport(e *env, args []string) error {
 		bar.finish()
 		fmt.Fprintf(e.stderr, "dfnskeys: bulk-import: interrupted: no new row is started; waiting for the %d %s in flight to finish (interrupt again to stop at once)\n", n, plural(n, "row", "rows"))
 	}
-	runDone := make(chan struct{})
-	defer close(runDone)
-	go func() {
-		select {
-		case <-sigs:
-		case <-runDone:
-			return
-		}
-		cancel()
-		select {
-		case <-sigs:
-		case <-runDone:
-			return
-		}
+	ctx, done := e.twoInterrupts(nil, func() {
 		mu.Lock()
 		n := inFlight
 		mu.Unlock()
@@ -234,8 +216,8 @@ func runBulkImport(e *env, args []string) error {
 		default:
 			fmt.Fprintf(e.stderr, "dfnskeys: bulk-import: stopped at once with up to %d %s in flight, whose imports may or may not have been sent. The journal records such rows as started, so a rerun looks each one up in Dfns before sending anything: none is imported twice. Rerun the same command to continue; this run's report was not written\n", n, plural(n, "row", "rows"))
 		}
-		e.exitNow(1)
-	}()
+	})
+	defer done()
 	entry := bulk.Import
 	if *dryRun {
 		entry = bulk.Validate // checks every row; sends nothing, writes no journal
