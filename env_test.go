@@ -66,7 +66,7 @@ func TestNewClientFromEnv(t *testing.T) {
 		"key only":       {map[string]string{"DFNS_AUTH_TOKEN": "t", "DFNS_PRIVATE_KEY": pemFile}, "DFNS_CRED_ID is not"},
 		"missing file":   {map[string]string{"DFNS_AUTH_TOKEN": "t", "DFNS_CRED_ID": "c", "DFNS_PRIVATE_KEY": "/no/such.pem"}, "names no existing file"},
 		"bare base64":    {map[string]string{"DFNS_AUTH_TOKEN": "t", "DFNS_CRED_ID": "c", "DFNS_PRIVATE_KEY": secret}, "names no existing file"},
-		"multi-line key": {map[string]string{"DFNS_AUTH_TOKEN": "t", "DFNS_CRED_ID": "c", "DFNS_PRIVATE_KEY": secret + "\n" + secret}, "neither a PEM block nor a file path"},
+		"multi-line key": {map[string]string{"DFNS_AUTH_TOKEN": "t", "DFNS_CRED_ID": "c", "DFNS_PRIVATE_KEY": secret + "\n" + secret}, "looks like key material"},
 		"bad URL":        {map[string]string{"DFNS_AUTH_TOKEN": "t", "DFNS_API_URL": "api.dfns.io"}, "must be an absolute"},
 	} {
 		_, err := dfnskeys.NewClientFromEnvFunc(env(tc.env))

@@ -556,15 +556,8 @@ func scanOutDir(dir string, sum *ExportSummary) (files, pubs map[string]string, 
 // write: whoever can write it could plant a file that makes a key count
 // as exported, or replace one (see docs/threat-model.md §6).
 func checkOutDirMode(dir string) error {
-	fi, err := os.Stat(dir)
-	if err != nil {
-		return fmt.Errorf("the output directory: %w", err)
-	}
-	if !fi.IsDir() {
-		return fmt.Errorf("the output directory %s is not a directory", dir)
-	}
-	if perm := fi.Mode().Perm(); perm&0o022 != 0 {
-		return fmt.Errorf("the output directory %s can be written by group or others (mode %04o): a file planted there could make a key count as exported; nothing was exported: run chmod go-w %s, or choose a directory only you can write", dir, perm, dir)
+	if err := safefile.CheckDir("the output directory "+dir, dir, safefile.TrustContents); err != nil {
+		return fmt.Errorf("%w; a file planted there could make a key count as exported, so nothing was exported", err)
 	}
 	return nil
 }

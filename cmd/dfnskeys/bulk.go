@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -197,10 +196,6 @@ func runBulkImport(e *env, args []string) error {
 
 	// The first interrupt starts no new row and lets the rows in flight
 	// finish; a second one stops at once.
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	sigs, stopSignals := e.signals()
-	defer stopSignals()
 	var mu sync.Mutex
 	inFlight := -1 // rows in flight at the first interrupt; -1 before the rows start
 	opts.OnInterrupt = func(n int) {
@@ -210,20 +205,7 @@ func runBulkImport(e *env, args []string) error {
 		bar.finish()
 		fmt.Fprintf(e.stderr, "dfnskeys: bulk-import: interrupted: no new row is started; waiting for the %d %s in flight to finish (interrupt again to stop at once)\n", n, plural(n, "row", "rows"))
 	}
-	runDone := make(chan struct{})
-	defer close(runDone)
-	go func() {
-		select {
-		case <-sigs:
-		case <-runDone:
-			return
-		}
-		cancel()
-		select {
-		case <-sigs:
-		case <-runDone:
-			return
-		}
+	ctx, done := e.twoInterrupts(nil, func() {
 		mu.Lock()
 		n := inFlight
 		mu.Unlock()
@@ -234,8 +216,8 @@ func runBulkImport(e *env, args []string) error {
 		default:
 			fmt.Fprintf(e.stderr, "dfnskeys: bulk-import: stopped at once with up to %d %s in flight, whose imports may or may not have been sent. The journal records such rows as started, so a rerun looks each one up in Dfns before sending anything: none is imported twice. Rerun the same command to continue; this run's report was not written\n", n, plural(n, "row", "rows"))
 		}
-		e.exitNow(1)
-	}()
+	})
+	defer done()
 	entry := bulk.Import
 	if *dryRun {
 		entry = bulk.Validate // checks every row; sends nothing, writes no journal
@@ -365,61 +347,6 @@ func fitLine(lines ...string) string {
 		}
 	}
 	return lines[len(lines)-1]
-}
-
-// progressPrinter draws a line that fits the terminal (see progressLine)
-// and prints a plain line every few seconds otherwise, both with an
-// estimate of the time left.
-type progressPrinter struct {
-	mu       sync.Mutex // update and finish run on different goroutines
-	e        *env
-	terminal bool
-	dryRun   bool // counts are valid and failed rows
-	every    time.Duration
-	line     liveLine
-}
-
-func newProgressPrinter(e *env) *progressPrinter {
-	p := &progressPrinter{e: e, terminal: writerIsTerminal(e.stderr), every: 5 * time.Second, line: liveLine{w: e.stderr}}
-	if p.terminal {
-		p.every = 200 * time.Millisecond
-	}
-	return p
-}
-
-func (p *progressPrinter) update(pr bulk.Progress) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	pct := 100.0
-	if pr.Total > 0 {
-		pct = 100 * float64(pr.Done) / float64(pr.Total)
-	}
-	left := eta(pr.Done, pr.Total, pr.Elapsed)
-	if !p.terminal {
-		elapsed := pr.Elapsed.Round(time.Second)
-		if p.dryRun || pr.Valid > 0 {
-			fmt.Fprintln(p.e.stderr, fitLine(
-				fmt.Sprintf("progress: %d/%d rows (%.0f%%): %d valid, %d failed, %s elapsed, %s left", pr.Done, pr.Total, pct, pr.Valid, pr.Failed, elapsed, left),
-				fmt.Sprintf("progress: %d/%d: %d valid, %d failed, %s left", pr.Done, pr.Total, pr.Valid, pr.Failed, left)))
-			return
-		}
-		fmt.Fprintln(p.e.stderr, fitLine(
-			fmt.Sprintf("progress: %d/%d (%.0f%%): %d imported, %d skipped, %d failed, %s, %s left", pr.Done, pr.Total, pct, pr.Imported, pr.AlreadyImported, pr.Failed, elapsed, left),
-			fmt.Sprintf("progress: %d/%d: %d ok, %d skip, %d fail, %s left", pr.Done, pr.Total, pr.Imported, pr.AlreadyImported, pr.Failed, left)))
-		return
-	}
-	ok := pr.Imported
-	if p.dryRun || pr.Valid > 0 {
-		ok = pr.Valid
-	}
-	p.line.draw(progressLine(terminalWidth(p.e.stderr), pr.Done, pr.Total,
-		[]progressCount{{"ok", ok}, {"skip", pr.AlreadyImported}, {"fail", pr.Failed}}, pr.Elapsed))
-}
-
-func (p *progressPrinter) finish() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.line.end()
 }
 
 // createReport stages the report (safefile.Stage): it is renamed into

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"runtime/debug"
-	"time"
 
 	"github.com/dfnskeys/dfnskeys/bulk"
 	"github.com/dfnskeys/dfnskeys/internal/safefile"
@@ -149,9 +148,9 @@ func runBulkExport(e *env, args []string) error {
 		defer rf.Abort()
 		opts.Report = safetext.JSONWriter(rf) // the same JSON, safe to cat (safetext.JSON)
 	}
-	bar := newExportProgress(e)
+	bar := newProgressPrinter(e)
 	bar.dryRun = *dryRun
-	opts.Progress, opts.ProgressEvery = bar.update, bar.every
+	opts.Progress, opts.ProgressEvery = bar.updateExport, bar.every
 	opts.Notice = func(s string) { fmt.Fprintf(e.stderr, "dfnskeys: bulk-export: %s\n", safetext.Line(s)) }
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(bulkExportMemoryLimit))
 
@@ -195,58 +194,3 @@ func runBulkExport(e *env, args []string) error {
 	}
 	return nil
 }
-
-// exportProgress prints bulk-export's progress: a bar on a terminal, a
-// plain line every few seconds otherwise, both with an estimate of the
-// time left.
-type exportProgress struct {
-	e        *env
-	terminal bool
-	dryRun   bool // counts valid rows, not exports
-	every    time.Duration
-	line     liveLine
-}
-
-func newExportProgress(e *env) *exportProgress {
-	p := &exportProgress{e: e, terminal: writerIsTerminal(e.stderr), every: 5 * time.Second, line: liveLine{w: e.stderr}}
-	if p.terminal {
-		p.every = 200 * time.Millisecond
-	}
-	return p
-}
-
-// eta estimates the time left from the pace so far.
-func eta(done, total int, elapsed time.Duration) string {
-	if done >= total {
-		return "0s"
-	}
-	if done == 0 {
-		return "?"
-	}
-	left := time.Duration(float64(elapsed) / float64(done) * float64(total-done))
-	return left.Round(time.Second).String()
-}
-
-func (p *exportProgress) update(pr bulk.ExportProgress) {
-	pct := 100.0
-	if pr.Total > 0 {
-		pct = 100 * float64(pr.Done) / float64(pr.Total)
-	}
-	left := eta(pr.Done, pr.Total, pr.Elapsed)
-	if !p.terminal && p.dryRun {
-		fmt.Fprintln(p.e.stderr, fitLine(
-			fmt.Sprintf("progress: %d/%d (%.0f%%): %d valid, %d skipped, %d failed, %s, %s left", pr.Done, pr.Total, pct, pr.Valid, pr.AlreadyExported, pr.Failed, pr.Elapsed.Round(time.Second), left),
-			fmt.Sprintf("progress: %d/%d: %d valid, %d skip, %d fail, %s left", pr.Done, pr.Total, pr.Valid, pr.AlreadyExported, pr.Failed, left)))
-		return
-	}
-	if !p.terminal {
-		fmt.Fprintln(p.e.stderr, fitLine(
-			fmt.Sprintf("progress: %d/%d (%.0f%%): %d exported, %d skipped, %d failed, %s, %s left", pr.Done, pr.Total, pct, pr.Exported, pr.AlreadyExported, pr.Failed, pr.Elapsed.Round(time.Second), left),
-			fmt.Sprintf("progress: %d/%d: %d ok, %d skip, %d fail, %s left", pr.Done, pr.Total, pr.Exported, pr.AlreadyExported, pr.Failed, left)))
-		return
-	}
-	p.line.draw(progressLine(terminalWidth(p.e.stderr), pr.Done, pr.Total,
-		[]progressCount{{"ok", pr.Exported + pr.Valid}, {"skip", pr.AlreadyExported}, {"fail", pr.Failed}}, pr.Elapsed))
-}
-
-func (p *exportProgress) finish() { p.line.end() }

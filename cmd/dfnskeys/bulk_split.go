@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"path/filepath"
 
@@ -77,27 +76,12 @@ func runBulkSplit(e *env, args []string) error {
 	}
 	// Interrupts: the first starts no new row, the second stops at once;
 	// either way the documents made are whole, and a rerun continues.
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	sigs, stopSignals := e.signals()
-	defer stopSignals()
-	runDone := make(chan struct{})
-	defer close(runDone)
-	go func() {
-		select {
-		case <-sigs:
-		case <-runDone:
-			return
-		}
+	ctx, done := e.twoInterrupts(func() {
 		fmt.Fprintln(e.stderr, "dfnskeys: bulk-split: interrupted: no new row is started (interrupt again to stop at once)")
-		cancel()
-		select {
-		case <-sigs:
-			fmt.Fprintln(e.stderr, "dfnskeys: bulk-split: stopped at once; rerun the same command to continue")
-			e.exitNow(1)
-		case <-runDone:
-		}
-	}()
+	}, func() {
+		fmt.Fprintln(e.stderr, "dfnskeys: bulk-split: stopped at once; rerun the same command to continue")
+	})
+	defer done()
 	sum, err := bulk.Split(ctx, opts)
 	if sum != nil && rf != nil {
 		if cerr := rf.Commit(); cerr != nil && err == nil {

@@ -1,14 +1,14 @@
 package main
 
 import (
-	"context"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/dfnskeys/dfnskeys/internal/safefile"
 	"path/filepath"
+
+	"github.com/dfnskeys/dfnskeys/internal/safefile"
 
 	"github.com/dfnskeys/dfnskeys"
 	"github.com/dfnskeys/dfnskeys/address"
@@ -251,16 +251,9 @@ func runExportRequestDoc(e *env, fs *flag.FlagSet, keyID, requestPath, responseO
 	if ctx.Err() != nil {
 		return errors.New("interrupted: nothing was exported")
 	}
-	sent := make(chan struct{})
-	defer close(sent)
-	go func() {
-		select {
-		case <-ctx.Done():
-			fmt.Fprintln(e.stderr, "interrupt: the export is under way; finishing it and saving the answer (this cannot be stopped safely)")
-		case <-sent:
-		}
-	}()
-	doc, err := client.SendExportRequest(context.WithoutCancel(ctx), plan, &req)
+	sendCtx, sent := e.unstoppable(ctx, "interrupt: the export is under way; finishing it and saving the answer (this cannot be stopped safely)")
+	defer sent()
+	doc, err := client.SendExportRequest(sendCtx, plan, &req)
 	if err != nil {
 		return err
 	}

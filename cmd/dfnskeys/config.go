@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/dfnskeys/dfnskeys"
-	"github.com/dfnskeys/dfnskeys/auth"
+	"github.com/dfnskeys/dfnskeys/internal/envconf"
 	"github.com/dfnskeys/dfnskeys/internal/safetext"
 	"github.com/dfnskeys/dfnskeys/signers"
 )
@@ -39,65 +39,49 @@ func addConnFlags(fs *flag.FlagSet) *connFlags {
 	}
 }
 
-// client builds an API client from flags and environment. withSigner asks
-// for the user-action signer too (imports and exports need it).
+// client builds an API client from flags and environment, through the
+// library's reader (internal/envconf), each flag standing for its
+// variable. withSigner asks for the user-action signer too (imports and
+// exports need it); without it the credential is not read.
 func (cf *connFlags) client(e *env, withSigner bool) (*dfnskeys.Client, error) {
-	opts := []dfnskeys.Option{dfnskeys.WithUserAgent("dfnskeys-cli/" + dfnskeys.Version)}
-	if u := firstNonEmpty(*cf.apiURL, e.getenv("DFNS_API_URL")); u != "" {
-		opts = append(opts, dfnskeys.WithBaseURL(u))
-	}
-	token := strings.TrimSpace(e.getenv("DFNS_AUTH_TOKEN"))
+	token := e.getenv("DFNS_AUTH_TOKEN")
 	if *cf.tokenFile != "" {
 		b, err := readFileLimited(*cf.tokenFile, maxSecretFile, "--auth-token-file")
 		if err != nil {
 			return nil, err
 		}
-		token = strings.TrimSpace(string(b))
+		token = string(b)
 		clear(b)
 	}
-	if token == "" {
-		return nil, usagef("no auth token: set DFNS_AUTH_TOKEN or pass --auth-token-file")
+	vars := map[string]string{
+		"DFNS_API_URL":    firstNonEmpty(*cf.apiURL, e.getenv("DFNS_API_URL")),
+		"DFNS_AUTH_TOKEN": strings.TrimSpace(token),
 	}
-	opts = append(opts, dfnskeys.WithAuthToken(token))
-	if withSigner {
-		s, err := cf.signer(e)
-		if err != nil {
-			return nil, err
-		}
-		opts = append(opts, dfnskeys.WithSigner(s))
+	keyFrom := "DFNS_PRIVATE_KEY"
+	if *cf.privateKey != "" {
+		keyFrom = "--private-key"
+	}
+	switch {
+	case vars["DFNS_AUTH_TOKEN"] == "":
+		return nil, usagef("no auth token: set DFNS_AUTH_TOKEN or pass --auth-token-file")
+	case !withSigner:
+	case firstNonEmpty(*cf.credID, e.getenv("DFNS_CRED_ID")) == "":
+		return nil, usagef("no credential: set DFNS_CRED_ID or pass --cred-id (imports, exports and proofs are signed user actions)")
+	case firstNonEmpty(*cf.privateKey, e.getenv("DFNS_PRIVATE_KEY")) == "":
+		return nil, usagef("no credential private key: set DFNS_PRIVATE_KEY (a PEM string or a PEM file's path) or pass --private-key FILE")
+	default:
+		vars["DFNS_CRED_ID"] = firstNonEmpty(*cf.credID, e.getenv("DFNS_CRED_ID"))
+		vars["DFNS_PRIVATE_KEY"] = firstNonEmpty(*cf.privateKey, e.getenv("DFNS_PRIVATE_KEY"))
+	}
+	s, err := envconf.Read(func(k string) string { return vars[k] }, keyFrom)
+	if err != nil {
+		return nil, err
+	}
+	opts := []dfnskeys.Option{dfnskeys.WithUserAgent("dfnskeys-cli/" + dfnskeys.Version), dfnskeys.WithAuthToken(s.Token), dfnskeys.WithSigner(s.Signer)}
+	if s.BaseURL != "" {
+		opts = append(opts, dfnskeys.WithBaseURL(s.BaseURL))
 	}
 	return dfnskeys.NewClient(opts...)
-}
-
-func (cf *connFlags) signer(e *env) (auth.UserActionSigner, error) {
-	credID := firstNonEmpty(*cf.credID, e.getenv("DFNS_CRED_ID"))
-	if credID == "" {
-		return nil, usagef("no credential: set DFNS_CRED_ID or pass --cred-id (imports, exports and proofs are signed user actions)")
-	}
-	var pemBytes []byte
-	switch source := e.getenv("DFNS_PRIVATE_KEY"); {
-	case *cf.privateKey != "":
-		b, err := readFileLimited(*cf.privateKey, maxJSONFile, "--private-key")
-		if err != nil {
-			return nil, err
-		}
-		pemBytes = b
-	case strings.Contains(source, "-----BEGIN"):
-		pemBytes = []byte(strings.ReplaceAll(source, `\n`, "\n"))
-	case source != "" && looksSecret(source):
-		// Never tried as a file name (docs/threat-model.md §5).
-		return nil, errors.New("DFNS_PRIVATE_KEY holds neither a PEM (-----BEGIN …) nor the path of a file; it looks like key material without its PEM armour (not shown): set it to the whole PEM, or to the path of a PEM file")
-	case source != "":
-		b, err := readFileLimited(source, maxJSONFile, "DFNS_PRIVATE_KEY file")
-		if err != nil {
-			return nil, err
-		}
-		pemBytes = b
-	default:
-		return nil, usagef("no credential private key: set DFNS_PRIVATE_KEY (a PEM string or a PEM file's path) or pass --private-key FILE")
-	}
-	defer clear(pemBytes)
-	return auth.NewKeySigner(credID, pemBytes)
 }
 
 func firstNonEmpty(xs ...string) string {

@@ -389,19 +389,12 @@ func runExport(e *env, args []string) error {
 
 	// From here on an interrupt does not stop the export: once sent, Dfns
 	// may have exported the key, and dropping the response would lose it.
-	sent := make(chan struct{})
-	defer close(sent)
-	go func() {
-		select {
-		case <-ctx.Done():
-			fmt.Fprintln(e.stderr, "interrupt: the export is under way; finishing it and saving the key (this cannot be stopped safely)")
-		case <-sent:
-		}
-	}()
+	sendCtx, sent := e.unstoppable(ctx, "interrupt: the export is under way; finishing it and saving the key (this cannot be stopped safely)")
+	defer sent()
 	// A key that is not the one expected never comes back: the library
 	// destroys it, and nothing is saved (the --out file created above is
 	// removed). It is not the user's key, so there is nothing to rescue.
-	key, faulty, err := client.SendExport(context.WithoutCancel(ctx), plan)
+	key, faulty, err := client.SendExport(sendCtx, plan)
 	if err != nil {
 		return err
 	}

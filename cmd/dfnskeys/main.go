@@ -118,6 +118,35 @@ func (e *env) signals() (sigs <-chan struct{}, stop func()) {
 	return out, func() { signal.Stop(in); close(done) }
 }
 
+// twoInterrupts returns a context that the first interrupt cancels (after
+// calling first, if not nil); a second interrupt calls second and ends the
+// process with exit code 1. done stops the watch; call it when the run
+// ends.
+func (e *env) twoInterrupts(first, second func()) (_ context.Context, done func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	sigs, stopSignals := e.signals()
+	runDone := make(chan struct{})
+	go func() {
+		select {
+		case <-sigs:
+		case <-runDone:
+			return
+		}
+		if first != nil {
+			first()
+		}
+		cancel()
+		select {
+		case <-sigs:
+		case <-runDone:
+			return
+		}
+		second()
+		e.exitNow(1)
+	}()
+	return ctx, func() { close(runDone); stopSignals(); cancel() }
+}
+
 // exitNow ends the process with code, at once.
 func (e *env) exitNow(code int) {
 	if e.exit != nil {
@@ -142,6 +171,21 @@ func (e *env) context() (context.Context, context.CancelFunc) {
 		return ctx, cancel
 	}
 	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+}
+
+// unstoppable returns ctx without its cancellation, for a step that must
+// finish once begun (a sent export: dropping the answer would lose the
+// key). An interrupt meanwhile prints notice; calling done ends the watch.
+func (e *env) unstoppable(ctx context.Context, notice string) (_ context.Context, done func()) {
+	finished := make(chan struct{})
+	go func() {
+		select {
+		case <-ctx.Done():
+			fmt.Fprintln(e.stderr, notice)
+		case <-finished:
+		}
+	}()
+	return context.WithoutCancel(ctx), func() { close(finished) }
 }
 
 var commands []*command

@@ -5,8 +5,10 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/dfnskeys/dfnskeys/bulk"
 	"golang.org/x/term"
 )
 
@@ -100,4 +102,96 @@ func (l *liveLine) end() {
 		fmt.Fprintln(l.w)
 		l.drawn = 0
 	}
+}
+
+// progressPrinter prints bulk-import's and bulk-export's progress: a bar
+// that fits the terminal (see progressLine), or a plain line every few
+// seconds otherwise, both with an estimate of the time left.
+type progressPrinter struct {
+	mu       sync.Mutex // update and finish run on different goroutines
+	e        *env
+	terminal bool
+	dryRun   bool // counts are valid and failed rows
+	every    time.Duration
+	line     liveLine
+}
+
+func newProgressPrinter(e *env) *progressPrinter {
+	p := &progressPrinter{e: e, terminal: writerIsTerminal(e.stderr), every: 5 * time.Second, line: liveLine{w: e.stderr}}
+	if p.terminal {
+		p.every = 200 * time.Millisecond
+	}
+	return p
+}
+
+// progressReport is one report in the printer's terms: the counts in
+// words for the plain line (short for when long does not fit) and for the
+// bar.
+type progressReport struct {
+	done, total int
+	elapsed     time.Duration
+	long, short string
+	bar         []progressCount
+}
+
+func (p *progressPrinter) show(r progressReport) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.terminal {
+		p.line.draw(progressLine(terminalWidth(p.e.stderr), r.done, r.total, r.bar, r.elapsed))
+		return
+	}
+	pct := 100.0
+	if r.total > 0 {
+		pct = 100 * float64(r.done) / float64(r.total)
+	}
+	left := eta(r.done, r.total, r.elapsed)
+	fmt.Fprintln(p.e.stderr, fitLine(
+		fmt.Sprintf("progress: %d/%d (%.0f%%): %s, %s, %s left", r.done, r.total, pct, r.long, r.elapsed.Round(time.Second), left),
+		fmt.Sprintf("progress: %d/%d: %s, %s left", r.done, r.total, r.short, left)))
+}
+
+// update shows bulk-import's progress: valid and failed rows in a dry run
+// (or once rows are being checked), else imported, skipped and failed.
+func (p *progressPrinter) update(pr bulk.Progress) {
+	r := progressReport{done: pr.Done, total: pr.Total, elapsed: pr.Elapsed,
+		long:  fmt.Sprintf("%d imported, %d skipped, %d failed", pr.Imported, pr.AlreadyImported, pr.Failed),
+		short: fmt.Sprintf("%d ok, %d skip, %d fail", pr.Imported, pr.AlreadyImported, pr.Failed),
+		bar:   []progressCount{{"ok", pr.Imported}, {"skip", pr.AlreadyImported}, {"fail", pr.Failed}}}
+	if p.dryRun || pr.Valid > 0 {
+		r.long = fmt.Sprintf("%d valid, %d failed", pr.Valid, pr.Failed)
+		r.short = r.long
+		r.bar[0].n = pr.Valid
+	}
+	p.show(r)
+}
+
+// updateExport shows bulk-export's progress.
+func (p *progressPrinter) updateExport(pr bulk.ExportProgress) {
+	long, short := "exported", "ok"
+	if p.dryRun {
+		long, short = "valid", "valid"
+	}
+	p.show(progressReport{done: pr.Done, total: pr.Total, elapsed: pr.Elapsed,
+		long:  fmt.Sprintf("%d %s, %d skipped, %d failed", pr.Exported+pr.Valid, long, pr.AlreadyExported, pr.Failed),
+		short: fmt.Sprintf("%d %s, %d skip, %d fail", pr.Exported+pr.Valid, short, pr.AlreadyExported, pr.Failed),
+		bar:   []progressCount{{"ok", pr.Exported + pr.Valid}, {"skip", pr.AlreadyExported}, {"fail", pr.Failed}}})
+}
+
+func (p *progressPrinter) finish() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.line.end()
+}
+
+// eta estimates the time left from the pace so far.
+func eta(done, total int, elapsed time.Duration) string {
+	if done >= total {
+		return "0s"
+	}
+	if done == 0 {
+		return "?"
+	}
+	left := time.Duration(float64(elapsed) / float64(done) * float64(total-done))
+	return left.Round(time.Second).String()
 }

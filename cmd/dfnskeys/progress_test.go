@@ -95,8 +95,8 @@ func TestPlainProgressFitsEightyColumns(t *testing.T) {
 		imp.update(bulk.Progress{Total: n, Done: n / 3, Imported: n / 3, AlreadyImported: n / 3, Failed: n / 3, Elapsed: elapsed})
 		imp.dryRun = true
 		imp.update(bulk.Progress{Total: n, Done: n / 3, Valid: n / 3, Failed: n / 3, Elapsed: elapsed})
-		exp := &exportProgress{e: e, line: liveLine{w: &b}}
-		exp.update(bulk.ExportProgress{Total: n, Done: n / 3, Exported: n / 3, AlreadyExported: n / 3, Failed: n / 3, Elapsed: elapsed})
+		exp := &progressPrinter{e: e, line: liveLine{w: &b}}
+		exp.updateExport(bulk.ExportProgress{Total: n, Done: n / 3, Exported: n / 3, AlreadyExported: n / 3, Failed: n / 3, Elapsed: elapsed})
 		lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
 		if len(lines) != 3 {
 			t.Fatalf("%d rows: %d lines, want 3:\n%s", n, len(lines), b.String())

@@ -260,32 +260,17 @@ func announceSimulator(e *env, srv *sim.Server, n int, stateFile string, latency
 // maxLatency bounds --latency: a longer delay rehearses nothing useful.
 const maxLatency = time.Minute
 
-// makeStateDir creates dir if needed and checks it with checkStateDir.
+// makeStateDir creates dir if needed and checks it: not a symbolic link
+// (one could be replaced to redirect the credential), and private
+// (safefile.CheckDir).
 func makeStateDir(dir string) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("creating --state-dir: %w", err)
 	}
-	return checkStateDir(dir)
-}
-
-// checkStateDir refuses a state directory that someone else could plant
-// files or links in: a symbolic link, not a directory, writable by group
-// or others, or owned by another user.
-func checkStateDir(dir string) error {
-	fi, err := os.Lstat(dir)
-	switch {
-	case err != nil:
-		return fmt.Errorf("--state-dir: %w", err)
-	case fi.Mode()&os.ModeSymlink != 0:
+	if fi, err := os.Lstat(dir); err == nil && fi.Mode()&os.ModeSymlink != 0 {
 		return fmt.Errorf("--state-dir %s is a symbolic link: give the directory itself (a fresh private one: mktemp -d)", dir)
-	case !fi.IsDir():
-		return fmt.Errorf("--state-dir %s is not a directory", dir)
-	case fi.Mode().Perm()&0o022 != 0:
-		return fmt.Errorf("--state-dir %s is writable by other users (mode %04o), who could plant a link to redirect the credential: use a private directory (mktemp -d, or chmod go-w)", dir, fi.Mode().Perm())
-	case !ownedByUs(fi):
-		return fmt.Errorf("--state-dir %s belongs to another user: use a directory of your own (mktemp -d)", dir)
 	}
-	return nil
+	return safefile.CheckDir("--state-dir "+dir, dir, safefile.TrustContents)
 }
 
 // writePrivateFile writes data to path, mode 0600, with

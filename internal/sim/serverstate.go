@@ -6,12 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 
 	"github.com/dfnskeys/dfnskeys/auth"
+	"github.com/dfnskeys/dfnskeys/internal/safefile"
 	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/dfnskeys/dfnskeys/signatures"
 )
@@ -296,15 +296,5 @@ func (s *Server) restore(b []byte) error {
 // to (without the sticky bit), where a planted file or link could replace
 // the state.
 func checkStateFileDir(path string) error {
-	dir := filepath.Dir(path)
-	fi, err := os.Stat(dir)
-	switch {
-	case err != nil:
-		return fmt.Errorf("simulator state file: %w", err)
-	case !fi.IsDir():
-		return fmt.Errorf("simulator state file %s: %s is not a directory", path, dir)
-	case fi.Mode().Perm()&0o022 != 0 && fi.Mode()&os.ModeSticky == 0:
-		return fmt.Errorf("simulator state file %s is in a directory writable by other users (mode %04o): keep it in a private directory", path, fi.Mode().Perm())
-	}
-	return nil
+	return safefile.CheckDir("the directory of simulator state file "+path, filepath.Dir(path), safefile.OwnFile)
 }

@@ -260,7 +260,7 @@ func TestStateFileInSharedDirectoryRefused(t *testing.T) {
 	require.NoError(t, os.Mkdir(dir, 0o700))
 	require.NoError(t, os.Chmod(dir, 0o770))
 	_, err := StartServer(WithStateFile(filepath.Join(dir, "state.json")))
-	require.ErrorContains(t, err, "is in a directory writable by other users (mode 0770): keep it in a private directory")
+	require.ErrorContains(t, err, "can be written by group or others (mode 0770)")
 	require.NoFileExists(t, filepath.Join(dir, "state.json"))
 	// With the sticky bit, as /tmp has, it is accepted.
 	require.NoError(t, os.Chmod(dir, 0o1777|os.ModeSticky))
