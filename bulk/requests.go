@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/dfnskeys/dfnskeys"
-	"github.com/dfnskeys/dfnskeys/address"
 	"github.com/dfnskeys/dfnskeys/bulk/internal/rows"
 	"github.com/dfnskeys/dfnskeys/internal/importbuild"
 	"github.com/dfnskeys/dfnskeys/internal/safefile"
@@ -270,20 +269,8 @@ func splitRow(r *runner, opts SplitOptions, row *rows.Row) (ReportLine, *rows.Ro
 		return fail(err)
 	}
 	defer key.Destroy()
-	line.PublicKey = key.PublicKeyHex()
-	a, err := address.ForKey(key.Curve(), key.PublicKey())
+	scheme, err := describeRowKey(row, key.Curve(), key.PublicKey(), &line)
 	if err != nil {
-		return fail(err)
-	}
-	line.Addresses = &a
-	if row.ExpectedAddress != "" && !a.Has(row.ExpectedAddress) {
-		return fail(fmt.Errorf("the key does not have the expected address %s", row.ExpectedAddress))
-	}
-	scheme := keys.Scheme{Protocol: keys.Protocol(row.Protocol), Curve: key.Curve()}
-	if scheme.Protocol == "" {
-		scheme.Protocol = keys.DefaultProtocol(key.Curve())
-	}
-	if err := scheme.Validate(); err != nil {
 		return fail(err)
 	}
 	name := fmt.Sprintf("row-%06d.json", row.Number)

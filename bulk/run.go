@@ -1017,6 +1017,30 @@ func (r *runner) prove(ctx context.Context, rowNum int, line ReportLine, scheme 
 
 // importRow imports one row; it sets *schemeOut once the row's scheme is
 // known.
+// describeRowKey sets line's public key and addresses for the row's key
+// (curve c, public key pub), checks the row's expectedAddress against
+// them, and returns the row's scheme (its protocol, or the curve's
+// default). Import and Split describe a row the same way.
+func describeRowKey(row *rows.Row, c keys.Curve, pub []byte, line *ReportLine) (keys.Scheme, error) {
+	line.PublicKey = hex.EncodeToString(pub)
+	a, err := address.ForKey(c, pub)
+	if err != nil {
+		return keys.Scheme{}, err
+	}
+	line.Addresses = &a
+	if row.ExpectedAddress != "" && !a.Has(row.ExpectedAddress) {
+		return keys.Scheme{}, fmt.Errorf("the key does not have the expected address %s", row.ExpectedAddress)
+	}
+	scheme := keys.Scheme{Protocol: keys.Protocol(row.Protocol), Curve: c}
+	if scheme.Protocol == "" {
+		scheme.Protocol = keys.DefaultProtocol(c)
+	}
+	if err := scheme.Validate(); err != nil {
+		return keys.Scheme{}, err
+	}
+	return scheme, nil
+}
+
 func (r *runner) importRow(ctx context.Context, row *rows.Row, schemeOut *keys.Scheme) ReportLine {
 	line := newLine(row)
 	fail := func(err error) ReportLine {
@@ -1028,20 +1052,8 @@ func (r *runner) importRow(ctx context.Context, row *rows.Row, schemeOut *keys.S
 		return fail(err)
 	}
 	defer key.Destroy()
-	line.PublicKey = key.PublicKeyHex()
-	a, err := address.ForKey(key.Curve(), key.PublicKey())
+	scheme, err := describeRowKey(row, key.Curve(), key.PublicKey(), &line)
 	if err != nil {
-		return fail(err)
-	}
-	line.Addresses = &a
-	if row.ExpectedAddress != "" && !a.Has(row.ExpectedAddress) {
-		return fail(fmt.Errorf("the key does not have the expected address %s", row.ExpectedAddress))
-	}
-	scheme := keys.Scheme{Protocol: keys.Protocol(row.Protocol), Curve: key.Curve()}
-	if scheme.Protocol == "" {
-		scheme.Protocol = keys.DefaultProtocol(key.Curve())
-	}
-	if err := scheme.Validate(); err != nil {
 		return fail(err)
 	}
 	*schemeOut = scheme
