@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"sync"
@@ -170,15 +171,10 @@ func runBulkImport(e *env, args []string) error {
 	}
 
 	var rf *safefile.Staged
-	opts.Report = safetext.JSONWriter(e.stdout) // a report on standard output: escaped (safetext.JSON)
-	if *reportPath != "" {
-		var err error
-		if rf, err = createReport(*reportPath); err != nil {
-			return err
-		}
-		defer rf.Abort()
-		opts.Report = safetext.JSONWriter(rf) // the same JSON, safe to cat (safetext.JSON)
+	if opts.Report, rf, err = openReport(e, *reportPath); err != nil {
+		return err
 	}
+	defer rf.Abort()
 	bar := newProgressPrinter(e)
 	bar.dryRun = *dryRun
 	opts.Progress, opts.ProgressEvery = bar.update, bar.every
@@ -349,14 +345,19 @@ func fitLine(lines ...string) string {
 	return lines[len(lines)-1]
 }
 
-// createReport stages the report (safefile.Stage): it is renamed into
-// place on commit, so a run that fails before producing a report leaves
-// the previous report as it was. A report holds no secret: mode 0644 less
-// the umask, never forced.
-func createReport(path string) (*safefile.Staged, error) {
+// openReport returns where a bulk command's report goes, escaped either
+// way (safetext.JSON, safe to cat): standard output when path is empty,
+// else path staged (safefile.Stage; staged is nil for standard output). A
+// staged report is renamed into place on commit, so a run that fails
+// before producing a report leaves the previous report as it was. A
+// report holds no secret: mode 0644 less the umask, never forced.
+func openReport(e *env, path string) (w io.Writer, staged *safefile.Staged, err error) {
+	if path == "" {
+		return safetext.JSONWriter(e.stdout), nil, nil
+	}
 	rf, err := safefile.Stage(path, 0o644)
 	if err != nil {
-		return nil, fmt.Errorf("creating --report: %w", err)
+		return nil, nil, fmt.Errorf("creating --report: %w", err)
 	}
-	return rf, nil
+	return safetext.JSONWriter(rf), rf, nil
 }

@@ -6,7 +6,6 @@ import (
 
 	"github.com/dfnskeys/dfnskeys/bulk"
 	"github.com/dfnskeys/dfnskeys/internal/safefile"
-	"github.com/dfnskeys/dfnskeys/internal/safetext"
 )
 
 // The bulk export of the ceremony: bulk-export-request (offline),
@@ -123,12 +122,12 @@ func runBulkCeremony(e *env, args []string, name string) error {
 		}
 		opts.Client = c
 	}
-	rf, err := createReport(*reportPath)
-	if err != nil {
+	var rf *safefile.Staged
+	var err error
+	if opts.Report, rf, err = openReport(e, *reportPath); err != nil {
 		return err
 	}
 	defer rf.Abort()
-	opts.Report = safetext.JSONWriter(rf)
 	ctx, stop := e.context()
 	defer stop()
 	sum, err := step(ctx, opts)

@@ -140,14 +140,10 @@ func runBulkExport(e *env, args []string) error {
 	}
 	opts.Client = c
 	var rf *safefile.Staged
-	opts.Report = safetext.JSONWriter(e.stdout) // a dry run's report on standard output: escaped (safetext.JSON)
-	if *reportPath != "" {
-		if rf, err = createReport(*reportPath); err != nil {
-			return err
-		}
-		defer rf.Abort()
-		opts.Report = safetext.JSONWriter(rf) // the same JSON, safe to cat (safetext.JSON)
+	if opts.Report, rf, err = openReport(e, *reportPath); err != nil {
+		return err
 	}
+	defer rf.Abort()
 	bar := newProgressPrinter(e)
 	bar.dryRun = *dryRun
 	opts.Progress, opts.ProgressEvery = bar.updateExport, bar.every

@@ -66,14 +66,10 @@ func runBulkSplit(e *env, args []string) error {
 	opts := bulk.SplitOptions{ImportOptions: bulk.ImportOptions{InputPath: *input, Workers: *workers}, Target: target, OutDir: *outDir}
 	defer bulkSecrets(e, &opts.ImportOptions)()
 	var rf *safefile.Staged
-	opts.Report = safetext.JSONWriter(e.stdout)
-	if *reportPath != "" {
-		if rf, err = createReport(*reportPath); err != nil {
-			return err
-		}
-		defer rf.Abort()
-		opts.Report = safetext.JSONWriter(rf)
+	if opts.Report, rf, err = openReport(e, *reportPath); err != nil {
+		return err
 	}
+	defer rf.Abort()
 	// Interrupts: the first starts no new row, the second stops at once;
 	// either way the documents made are whole, and a rerun continues.
 	ctx, done := e.twoInterrupts(func() {

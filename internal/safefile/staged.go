@@ -48,9 +48,10 @@ func (s *Staged) Commit() error {
 	return nil
 }
 
-// Abort drops an uncommitted file. It is safe to defer.
+// Abort drops an uncommitted file. It is safe to defer, and does nothing
+// on a nil *Staged.
 func (s *Staged) Abort() {
-	if !s.done {
+	if s != nil && !s.done {
 		s.done = true
 		s.f.Close()
 		os.Remove(s.f.Name())
