@@ -1,52 +1,13 @@
 // Command dfnskeys moves private keys into and out of Dfns. It is a thin
-// layer over the github.com/dfnskeys/dfnskeys packages.
+// layer over the github.com/dfnskeys/dfnskeys packages: flags, files and
+// messages around library calls.
 //
-// Offline commands need no account and no network. Three read and write the
-// JSON bodies of the Dfns API calls, which you send with any HTTP client;
-// inspect shows what a key file holds before it is imported:
-//
-//	dfnskeys split --signers FILE --curve CURVE [flags]
-//	dfnskeys export-request --decryption-key-out FILE [--out FILE]
-//	dfnskeys recover --decryption-key FILE --response FILE [--expect-public-key HEX | --expect-address ADDR] [--out FILE]
-//	dfnskeys inspect [--curve CURVE] [key source flags]
-//	dfnskeys bulk-split --input FILE --signers FILE --out-dir DIR
-//	dfnskeys bulk-export-request --input FILE --carry-dir DIR --key-dir DIR --report FILE
-//	dfnskeys bulk-recover --input FILE --carry-dir DIR --key-dir DIR --report FILE
-//
-// With --request-out, split and export-request write the documents of the
-// air-gapped ceremony ('dfnskeys help ceremony'), which the online
-// commands import --request, export --request and bulk-export --carry-dir
-// send with no key on the online machine.
-//
-// Online commands call the API themselves, configured by DFNS_API_URL,
-// DFNS_AUTH_TOKEN, DFNS_CRED_ID and DFNS_PRIVATE_KEY (flags override them):
-//
-//	dfnskeys signers [--json] [--save FILE]
-//	dfnskeys keys [--json] [filters]
-//	dfnskeys import --curve CURVE [flags] [key source flags]
-//	dfnskeys export KEY_ID [--expect-public-key HEX | --expect-address ADDR] [--format json|hex|wif|keystore] [--out FILE]
-//	dfnskeys prove KEY_ID [--public-key HEX]
-//	dfnskeys bulk-import --input FILE --journal FILE --report FILE [--workers N] [--prove]
-//	dfnskeys bulk-export --input FILE --out-dir DIR --report FILE [--format keystore|json]
-//
-// And for practice, with no account:
-//
-//	dfnskeys simulator --state-dir DIR   # a local Dfns-compatible API
-//	dfnskeys demo                        # import and export every scheme
-//
-// 'dfnskeys help COMMAND' gives each command's flags; 'dfnskeys version'
-// (or --version) the version, source revision and Go version. A misspelt
-// command or flag gets the nearest one ("did you mean").
-//
-// Private keys are read from a file or standard input, never from the
-// command line, and never printed in a message. An ed25519 key is an RFC
-// 8032 seed unless --ed25519-scalar is given; exports always give the
-// signing scalar, written in an export document (format json) that says
-// so.
-//
-// Flags may be written -flag or --flag. Exit status is 0 on success, 1 when
-// an input is invalid, a call fails or a cryptographic check fails, and 2
-// on a usage error.
+// 'dfnskeys help' lists the commands, 'dfnskeys help COMMAND' gives a
+// command's flags and 'dfnskeys help ceremony' the air-gapped ceremony;
+// README.md walks through them. Private keys are read from a file or
+// standard input, never from the command line, and never printed. Exit
+// status is 0 on success, 1 when an input is invalid, a call fails or a
+// check fails, and 2 on a usage error.
 package main
 
 import (
@@ -159,18 +120,16 @@ func (e *env) exitNow(code int) {
 // context returns a context that ends on SIGINT or SIGTERM (or on
 // e.interrupt in tests).
 func (e *env) context() (context.Context, context.CancelFunc) {
-	if e.interrupt != nil {
-		ctx, cancel := context.WithCancel(context.Background())
-		go func() {
-			select {
-			case <-e.interrupt:
-				cancel()
-			case <-ctx.Done():
-			}
-		}()
-		return ctx, cancel
-	}
-	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, cancel := context.WithCancel(context.Background())
+	sigs, stopSignals := e.signals()
+	go func() {
+		select {
+		case <-sigs:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	return ctx, func() { cancel(); stopSignals() }
 }
 
 // unstoppable returns ctx without its cancellation, for a step that must
@@ -261,29 +220,25 @@ func runEnv(e *env, args []string) int {
 		fmt.Fprintln(stdout, versionLine())
 		return 0
 	case "help", "-h", "-help", "--help":
-		if name == "help" && len(args) == 2 && args[1] == "ceremony" {
-			fmt.Fprint(stdout, ceremonyHelp)
+		switch {
+		case len(args) == 1:
+			printMainUsage(stdout)
 			return 0
-		}
-		if name == "help" && len(args) > 1 {
-			if len(args) == 2 && (args[1] == "help" || args[1] == "version") {
-				fmt.Fprint(stdout, builtinUsage[args[1]])
-				return 0
-			}
-			c := lookup(args[1])
-			if c == nil || len(args) > 2 {
-				fmt.Fprintf(stderr, "dfnskeys: help: %s\n", unknownCommand(strings.Join(args[1:], " ")))
-				return 2
-			}
-			fmt.Fprint(stdout, c.usage)
-			return 0
-		}
-		if len(args) > 1 {
+		case name != "help":
 			fmt.Fprintf(stderr, "dfnskeys: %s takes no arguments; run 'dfnskeys help <command>' for a command's help\n", name)
 			return 2
+		case len(args) == 2 && args[1] == "ceremony":
+			fmt.Fprint(stdout, ceremonyHelp)
+			return 0
+		case len(args) == 2 && builtinUsage[args[1]] != "":
+			fmt.Fprint(stdout, builtinUsage[args[1]])
+			return 0
+		case len(args) == 2 && lookup(args[1]) != nil:
+			fmt.Fprint(stdout, lookup(args[1]).usage)
+			return 0
 		}
-		printMainUsage(stdout)
-		return 0
+		fmt.Fprintf(stderr, "dfnskeys: help: %s\n", unknownCommand(strings.Join(args[1:], " ")))
+		return 2
 	default:
 		c := lookup(name)
 		if c == nil {
@@ -344,17 +299,12 @@ func withHint(msg, hint string) string {
 // unknownCommand says that name is no command, and which one was meant
 // when one is close ("did you mean"), or lists them all.
 func unknownCommand(name string) string {
-	names := []string{}
-	for _, c := range commands {
-		names = append(names, c.name)
-	}
-	names = append(names, "help", "version")
 	if !looksSecret(name) {
-		if near, ok := suggest.Closest(name, names); ok {
+		if near, ok := suggest.Closest(name, append(commandNames(), "help", "version")); ok {
 			return fmt.Sprintf("unknown command %s; did you mean %q?", quotedOrHidden(name), near)
 		}
 	}
-	return fmt.Sprintf("unknown command %s: the commands are %s", quotedOrHidden(name), commandNames())
+	return fmt.Sprintf("unknown command %s: the commands are %s", quotedOrHidden(name), strings.Join(commandNames(), ", "))
 }
 
 // builtinUsage is the help of the commands run itself handles.
@@ -412,12 +362,12 @@ func versionLine() string {
 	return fmt.Sprintf("dfnskeys version %s (module %s, %s, %s)", dfnskeys.Version, safetext.Line(module), safetext.Line(vcs), bi.GoVersion)
 }
 
-func commandNames() string {
+func commandNames() []string {
 	names := make([]string, len(commands))
 	for i, c := range commands {
 		names[i] = c.name
 	}
-	return strings.Join(names, ", ")
+	return names
 }
 
 // usageError is a mistake in the command line; it exits with status 2.
@@ -434,11 +384,8 @@ func usagef(format string, args ...any) error {
 // strayArgs). It returns flag.ErrHelp for -h and a *usageError for
 // anything wrong.
 func parseFlags(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return flagError(fs, err, args)
+	if err := parseOnly(fs, args); err != nil {
+		return err
 	}
 	if n := fs.NArg(); n > 0 {
 		where := ""
@@ -459,11 +406,8 @@ func parseKeyIDArgs(fs *flag.FlagSet, args []string, name string) (string, error
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		keyID, args = args[0], args[1:]
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return "", err
-		}
-		return "", flagError(fs, err, args)
+	if err := parseOnly(fs, args); err != nil {
+		return "", err
 	}
 	synopsis := "dfnskeys " + name + " KEY_ID [flags]"
 	switch {
@@ -482,6 +426,16 @@ func parseKeyIDArgs(fs *flag.FlagSet, args []string, name string) (string, error
 		return "", usagef("KEY_ID (not shown) looks like a secret, not a Dfns key ID (key-…): %s", synopsis)
 	}
 	return keyID, nil
+}
+
+// parseOnly parses args with fs: flag.ErrHelp for -h, a *usageError for
+// anything wrong (flagError).
+func parseOnly(fs *flag.FlagSet, args []string) error {
+	err := fs.Parse(args)
+	if err == nil || errors.Is(err, flag.ErrHelp) {
+		return err
+	}
+	return flagError(fs, err, args)
 }
 
 // flagError turns a flag parsing error into a usage error. The flag
