@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -120,11 +121,8 @@ Flags:
 
 func runBulkImport(e *env, args []string) error {
 	fs := newFlagSet("bulk-import")
-	input := pathFlag(fs, "input")
-	inputFormat := fs.String("input-format", "", "")
+	bf := addBulkFlags(fs, 256, true)
 	journal := pathFlag(fs, "journal")
-	reportPath := pathFlag(fs, "report")
-	workers := fs.Int("workers", 4, "")
 	dryRun := fs.Bool("dry-run", false, "")
 	prove := fs.Bool("prove", false, "")
 	clusterID := fs.String("cluster", "", "")
@@ -133,25 +131,12 @@ func runBulkImport(e *env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if err := requireFlags("input", *input); err != nil {
-		return err
-	}
+	required := []string{}
 	if !*dryRun {
-		if err := requireFlags("journal", *journal, "report", *reportPath); err != nil {
-			return err
-		}
+		required = []string{"journal", *journal, "report", *bf.report}
 	}
-	if err := checkInputFormat(*inputFormat); err != nil {
+	if err := bf.check(required, "journal", *journal); err != nil {
 		return err
-	}
-	if *workers < 1 || *workers > 256 {
-		return usagef("--workers %d is invalid: use 1 to 256", *workers)
-	}
-	// The report is truncated before the run starts.
-	for _, o := range []struct{ name, path string }{{"input", *input}, {"journal", *journal}} {
-		if safefile.Same(*reportPath, o.path) {
-			return usagef("--report %s is also the --%s file, which it would overwrite: choose another report file", *reportPath, o.name)
-		}
 	}
 	pinned, err := pinnedSigners(e, *pinFile, *clusterID)
 	if err != nil {
@@ -160,23 +145,14 @@ func runBulkImport(e *env, args []string) error {
 	if *prove && *dryRun {
 		return usagef("--prove cannot be used with --dry-run: a dry run imports nothing to prove")
 	}
-	opts := bulk.ImportOptions{InputPath: *input, InputFormat: *inputFormat, JournalPath: *journal, Workers: *workers, ClusterID: *clusterID, PinnedSigners: pinned, Prove: *prove}
+	opts := bulk.ImportOptions{InputPath: *bf.input, InputFormat: *bf.inputFormat, JournalPath: *journal, Workers: *bf.workers, ClusterID: *clusterID, PinnedSigners: pinned, Prove: *prove}
 	defer bulkSecrets(e, &opts)()
 	if !*dryRun {
-		c, err := cf.client(e, true)
-		if err != nil {
+		if opts.Client, err = cf.client(e, true); err != nil {
 			return err
 		}
-		opts.Client = c
 	}
-
-	var rf *safefile.Staged
-	if opts.Report, rf, err = openReport(e, *reportPath); err != nil {
-		return err
-	}
-	defer rf.Abort()
-	bar := newProgressPrinter(e)
-	bar.dryRun = *dryRun
+	bar := newProgressPrinter(e, *dryRun)
 	opts.Progress, opts.ProgressEvery = bar.update, bar.every
 	var warned sync.Map // key files already warned about
 	opts.Notice = func(s string) {
@@ -218,18 +194,15 @@ func runBulkImport(e *env, args []string) error {
 	if *dryRun {
 		entry = bulk.Validate // checks every row; sends nothing, writes no journal
 	}
-	sum, err := entry(ctx, opts)
+	sum, err := runWithReport(e, *bf.report, func(w io.Writer) (*bulk.Summary, error) {
+		opts.Report = w
+		return entry(ctx, opts)
+	})
 	bar.finish()
-
 	if err != nil && ctx.Err() != nil && sum == nil {
 		return errors.New("interrupted while starting up, before any row was imported: nothing was sent; rerun the same command to start")
 	}
 	if sum != nil {
-		if rf != nil {
-			if cerr := rf.Commit(); cerr != nil && err == nil {
-				err = fmt.Errorf("--report: %w", cerr)
-			}
-		}
 		printSummary(e, sum, *dryRun)
 	}
 	if err != nil {
@@ -277,14 +250,71 @@ func bulkSecrets(e *env, opts *bulk.ImportOptions) func() {
 	return func() { clear(opts.Password); clear(opts.Passphrase) }
 }
 
-// checkInputFormat checks --input-format: csv, jsonl or empty (from the
-// file's extension).
-func checkInputFormat(f string) error {
-	switch strings.ToLower(f) {
-	case "", "csv", "jsonl":
-		return nil
+// bulkFlags are the flags the bulk commands share.
+type bulkFlags struct {
+	input, inputFormat, report *string
+	workers                    *int
+	maxWorkers                 int
+}
+
+// addBulkFlags adds --input, --report, --workers (1 to maxWorkers) and,
+// withFormat, --input-format to fs.
+func addBulkFlags(fs *flag.FlagSet, maxWorkers int, withFormat bool) *bulkFlags {
+	b := &bulkFlags{input: pathFlag(fs, "input"), inputFormat: new(string), report: pathFlag(fs, "report"), workers: fs.Int("workers", 4, ""), maxWorkers: maxWorkers}
+	if withFormat {
+		b.inputFormat = fs.String("input-format", "", "")
 	}
-	return usagef("unknown --input-format %s: use csv or jsonl (or name the file .csv or .jsonl)", quotedOrHidden(f))
+	return b
+}
+
+// check checks the shared flags: --input and the other required flags
+// (name, value pairs) given, --input-format and --workers valid, and
+// --report none of the files it would overwrite: the input and others
+// (name, path pairs).
+func (b *bulkFlags) check(required []string, others ...string) error {
+	if err := requireFlags(append([]string{"input", *b.input}, required...)...); err != nil {
+		return err
+	}
+	switch strings.ToLower(*b.inputFormat) {
+	case "", "csv", "jsonl":
+	default:
+		return usagef("unknown --input-format %s: use csv or jsonl (or name the file .csv or .jsonl)", quotedOrHidden(*b.inputFormat))
+	}
+	if *b.workers < 1 || *b.workers > b.maxWorkers {
+		return usagef("--workers %d is invalid: use 1 to %d", *b.workers, b.maxWorkers)
+	}
+	others = append([]string{"input", *b.input}, others...)
+	for i := 0; i+1 < len(others); i += 2 {
+		if *b.report != "" && safefile.Same(*b.report, others[i+1]) {
+			return usagef("--report %s is also the --%s file, which it would overwrite: choose another report file", *b.report, others[i])
+		}
+	}
+	return nil
+}
+
+// runWithReport runs run with the report's writer (openReport) and
+// commits the report when run returns a summary: a run that fails before
+// producing one leaves the previous report as it was.
+func runWithReport[S any](e *env, path string, run func(io.Writer) (*S, error)) (*S, error) {
+	w, rf, err := openReport(e, path)
+	if err != nil {
+		return nil, err
+	}
+	defer rf.Abort()
+	sum, err := run(w)
+	if sum != nil && rf != nil {
+		if cerr := rf.Commit(); cerr != nil && err == nil {
+			err = fmt.Errorf("--report: %w", cerr)
+		}
+	}
+	return sum, err
+}
+
+// printReasons prints a bulk run's failures counted by reason.
+func printReasons(e *env, reasons []bulk.Reason) {
+	for _, r := range reasons {
+		fmt.Fprintf(e.stderr, "  %d× %s\n", r.Count, safetext.Line(r.Reason))
+	}
 }
 
 func plural(n int, one, many string) string {
@@ -317,9 +347,7 @@ func printSummary(e *env, s *bulk.Summary, dryRun bool) {
 			fmt.Fprintf(e.stderr, "proofs: %d proved (Dfns's signature verified under the row's public key), %d not proved, %d not completed (network: rerun to finish)\n", s.Proved, s.ProofFailed, s.ProofIncomplete)
 		}
 	}
-	for _, r := range s.Reasons {
-		fmt.Fprintf(e.stderr, "  %d× %s\n", r.Count, safetext.Line(r.Reason))
-	}
+	printReasons(e, s.Reasons)
 }
 
 // printNetwork says what the network did to a bulk run, when it did

@@ -3,9 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 
 	"github.com/dfnskeys/dfnskeys/bulk"
-	"github.com/dfnskeys/dfnskeys/internal/safefile"
 )
 
 // The bulk export of the ceremony: bulk-export-request (offline),
@@ -76,13 +76,11 @@ run 'dfnskeys bulk-recover'.
 
 func runBulkCeremony(e *env, args []string, name string) error {
 	fs := newFlagSet(name)
-	input := pathFlag(fs, "input")
+	bf := addBulkFlags(fs, 64, false)
 	carry := pathFlag(fs, "carry-dir")
 	keyDir := pathFlag(fs, "key-dir")
-	reportPath := pathFlag(fs, "report")
-	workers := fs.Int("workers", 4, "")
-	var cf *connFlags
 	online := name == "bulk-export"
+	var cf *connFlags
 	if online {
 		pathFlag(fs, "out-dir")
 		fs.String("format", "", "")
@@ -91,50 +89,35 @@ func runBulkCeremony(e *env, args []string, name string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if err := requireFlags("input", *input, "carry-dir", *carry, "report", *reportPath); err != nil {
+	required := []string{"carry-dir", *carry, "report", *bf.report}
+	if !online {
+		required = append(required, "key-dir", *keyDir)
+	}
+	if err := bf.check(required); err != nil {
 		return err
 	}
-	if !online {
-		if err := requireFlags("key-dir", *keyDir); err != nil {
-			return err
-		}
-	} else {
-		for _, f := range []string{"out-dir", "format", "key-dir"} {
-			if v := fs.Lookup(f); v != nil && v.Value.String() != "" {
-				return usagef("--%s cannot be used with --carry-dir: the answers are saved, still encrypted, to the carry directory", f)
-			}
+	for _, f := range []string{"out-dir", "format", "key-dir"} {
+		if v := fs.Lookup(f); online && v != nil && v.Value.String() != "" {
+			return usagef("--%s cannot be used with --carry-dir: the answers are saved, still encrypted, to the carry directory", f)
 		}
 	}
-	if safefile.Same(*reportPath, *input) {
-		return usagef("--report %s is also the --input file, which it would overwrite: choose another report file", *reportPath)
-	}
-	if *workers < 1 || *workers > 64 {
-		return usagef("--workers %d is invalid: use 1 to 64", *workers)
-	}
-	opts := bulk.CeremonyExportOptions{InputPath: *input, CarryDir: *carry, KeyDir: *keyDir, Workers: *workers}
+	opts := bulk.CeremonyExportOptions{InputPath: *bf.input, CarryDir: *carry, KeyDir: *keyDir, Workers: *bf.workers}
 	step := map[string]func(context.Context, bulk.CeremonyExportOptions) (*bulk.ExportSummary, error){
 		"bulk-export-request": bulk.MakeExportRequests, "bulk-export": bulk.SendExportRequests, "bulk-recover": bulk.RecoverExports,
 	}[name]
 	if online {
-		c, err := cf.client(e, true)
-		if err != nil {
+		var err error
+		if opts.Client, err = cf.client(e, true); err != nil {
 			return err
 		}
-		opts.Client = c
 	}
-	var rf *safefile.Staged
-	var err error
-	if opts.Report, rf, err = openReport(e, *reportPath); err != nil {
-		return err
-	}
-	defer rf.Abort()
 	ctx, stop := e.context()
 	defer stop()
-	sum, err := step(ctx, opts)
+	sum, err := runWithReport(e, *bf.report, func(w io.Writer) (*bulk.ExportSummary, error) {
+		opts.Report = w
+		return step(ctx, opts)
+	})
 	if sum != nil {
-		if cerr := rf.Commit(); cerr != nil && err == nil {
-			err = cerr
-		}
 		done := map[string]string{"bulk-export-request": "requested", "bulk-export": "answered (saved still encrypted)", "bulk-recover": "recovered"}[name]
 		fmt.Fprintf(e.stderr, "%d rows: %d %s, %d done by an earlier run, %d failed\n", sum.Total, sum.Exported, done, sum.AlreadyExported, sum.Failed)
 	}

@@ -2,10 +2,10 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"runtime/debug"
 
 	"github.com/dfnskeys/dfnskeys/bulk"
-	"github.com/dfnskeys/dfnskeys/internal/safefile"
 	"github.com/dfnskeys/dfnskeys/internal/safetext"
 )
 
@@ -85,13 +85,10 @@ const bulkExportMemoryLimit = 448 << 20
 func runBulkExport(e *env, args []string) error {
 	fs := newFlagSet("bulk-export")
 	carry := pathFlag(fs, "carry-dir")
-	input := pathFlag(fs, "input")
-	inputFormat := fs.String("input-format", "", "")
+	bf := addBulkFlags(fs, 64, true)
 	dryRun := fs.Bool("dry-run", false, "")
 	outDir := pathFlag(fs, "out-dir")
-	reportPath := pathFlag(fs, "report")
 	format := fs.String("format", "keystore", "")
-	workers := fs.Int("workers", 4, "")
 	cf := addConnFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -99,19 +96,12 @@ func runBulkExport(e *env, args []string) error {
 	if *carry != "" {
 		return runBulkCeremony(e, args, "bulk-export") // the ceremony's online step
 	}
-	if err := requireFlags("input", *input, "out-dir", *outDir); err != nil {
-		return err
-	}
+	required := []string{"out-dir", *outDir}
 	if !*dryRun {
-		if err := requireFlags("report", *reportPath); err != nil {
-			return err
-		}
+		required = append(required, "report", *bf.report)
 	}
-	if err := checkInputFormat(*inputFormat); err != nil {
+	if err := bf.check(required); err != nil {
 		return err
-	}
-	if *reportPath != "" && safefile.Same(*reportPath, *input) {
-		return usagef("--report %s is also the --input file, which it would overwrite: choose another report file", *reportPath)
 	}
 	switch *format {
 	case "keystore", "json":
@@ -120,10 +110,7 @@ func runBulkExport(e *env, args []string) error {
 	default:
 		return usagef("unknown --format %q: use keystore or json", *format)
 	}
-	if *workers < 1 || *workers > 64 {
-		return usagef("--workers %d is invalid: use 1 to 64", *workers)
-	}
-	opts := bulk.ExportOptions{InputPath: *input, InputFormat: *inputFormat, OutDir: *outDir, OutputFormat: *format, Workers: *workers, DryRun: *dryRun}
+	opts := bulk.ExportOptions{InputPath: *bf.input, InputFormat: *bf.inputFormat, OutDir: *outDir, OutputFormat: *format, Workers: *bf.workers, DryRun: *dryRun}
 	if *format == "keystore" && !*dryRun {
 		// From the environment, or asked twice on a terminal, as export
 		// does.
@@ -134,32 +121,23 @@ func runBulkExport(e *env, args []string) error {
 		opts.Password = pw
 		defer clear(opts.Password)
 	}
-	c, err := cf.client(e, !*dryRun)
-	if err != nil {
+	var err error
+	if opts.Client, err = cf.client(e, !*dryRun); err != nil {
 		return err
 	}
-	opts.Client = c
-	var rf *safefile.Staged
-	if opts.Report, rf, err = openReport(e, *reportPath); err != nil {
-		return err
-	}
-	defer rf.Abort()
-	bar := newProgressPrinter(e)
-	bar.dryRun = *dryRun
+	bar := newProgressPrinter(e, *dryRun)
 	opts.Progress, opts.ProgressEvery = bar.updateExport, bar.every
 	opts.Notice = func(s string) { fmt.Fprintf(e.stderr, "dfnskeys: bulk-export: %s\n", safetext.Line(s)) }
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(bulkExportMemoryLimit))
 
 	ctx, stop := e.context()
 	defer stop()
-	sum, err := bulk.Export(ctx, opts)
+	sum, err := runWithReport(e, *bf.report, func(w io.Writer) (*bulk.ExportSummary, error) {
+		opts.Report = w
+		return bulk.Export(ctx, opts)
+	})
 	bar.finish()
 	if sum != nil {
-		if rf != nil {
-			if cerr := rf.Commit(); cerr != nil && err == nil {
-				err = fmt.Errorf("--report: %w", cerr)
-			}
-		}
 		notStarted := ""
 		if n := sum.Total - sum.Exported - sum.AlreadyExported - sum.Failed - sum.Valid; n > 0 {
 			notStarted = fmt.Sprintf(", %d not started (interrupted)", n)

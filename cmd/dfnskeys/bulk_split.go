@@ -2,11 +2,10 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"path/filepath"
 
 	"github.com/dfnskeys/dfnskeys/bulk"
-	"github.com/dfnskeys/dfnskeys/internal/safefile"
-	"github.com/dfnskeys/dfnskeys/internal/safetext"
 )
 
 var bulkSplitCommand = &command{
@@ -44,32 +43,22 @@ Flags:
 
 func runBulkSplit(e *env, args []string) error {
 	fs := newFlagSet("bulk-split")
-	input := pathFlag(fs, "input")
+	bf := addBulkFlags(fs, 256, false)
 	signersPath := pathFlag(fs, "signers")
 	outDir := pathFlag(fs, "out-dir")
-	reportPath := pathFlag(fs, "report")
 	clusterID := fs.String("cluster", "", "")
-	workers := fs.Int("workers", 4, "")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if err := requireFlags("input", *input, "signers", *signersPath, "out-dir", *outDir); err != nil {
+	if err := bf.check([]string{"signers", *signersPath, "out-dir", *outDir}, "signers", *signersPath); err != nil {
 		return err
-	}
-	if *workers < 1 || *workers > 256 {
-		return usagef("--workers %d is invalid: use 1 to 256", *workers)
 	}
 	target, err := loadTarget(*signersPath, *clusterID)
 	if err != nil {
 		return err
 	}
-	opts := bulk.SplitOptions{ImportOptions: bulk.ImportOptions{InputPath: *input, Workers: *workers}, Target: target, OutDir: *outDir}
+	opts := bulk.SplitOptions{ImportOptions: bulk.ImportOptions{InputPath: *bf.input, Workers: *bf.workers}, Target: target, OutDir: *outDir}
 	defer bulkSecrets(e, &opts.ImportOptions)()
-	var rf *safefile.Staged
-	if opts.Report, rf, err = openReport(e, *reportPath); err != nil {
-		return err
-	}
-	defer rf.Abort()
 	// Interrupts: the first starts no new row, the second stops at once;
 	// either way the documents made are whole, and a rerun continues.
 	ctx, done := e.twoInterrupts(func() {
@@ -78,19 +67,15 @@ func runBulkSplit(e *env, args []string) error {
 		fmt.Fprintln(e.stderr, "dfnskeys: bulk-split: stopped at once; rerun the same command to continue")
 	})
 	defer done()
-	sum, err := bulk.Split(ctx, opts)
-	if sum != nil && rf != nil {
-		if cerr := rf.Commit(); cerr != nil && err == nil {
-			err = cerr
-		}
-	}
+	sum, err := runWithReport(e, *bf.report, func(w io.Writer) (*bulk.Summary, error) {
+		opts.Report = w
+		return bulk.Split(ctx, opts)
+	})
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stderr, "%d rows: %d split, %d failed\n", sum.Total, sum.Valid, sum.Failed)
-	for _, r := range sum.Reasons {
-		fmt.Fprintf(e.stderr, "  %d× %s\n", r.Count, safetext.Line(r.Reason))
-	}
+	printReasons(e, sum.Reasons)
 	switch {
 	case sum.Interrupted:
 		return fmt.Errorf("interrupted after %d of %d rows: rerun the same command to continue (%s was not written)", sum.Done, sum.Total, bulk.RequestsFile)

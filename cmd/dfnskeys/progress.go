@@ -116,8 +116,8 @@ type progressPrinter struct {
 	line     liveLine
 }
 
-func newProgressPrinter(e *env) *progressPrinter {
-	p := &progressPrinter{e: e, terminal: writerIsTerminal(e.stderr), every: 5 * time.Second, line: liveLine{w: e.stderr}}
+func newProgressPrinter(e *env, dryRun bool) *progressPrinter {
+	p := &progressPrinter{e: e, terminal: writerIsTerminal(e.stderr), dryRun: dryRun, every: 5 * time.Second, line: liveLine{w: e.stderr}}
 	if p.terminal {
 		p.every = 200 * time.Millisecond
 	}
