@@ -332,29 +332,26 @@ func runDemo(e *env, args []string) error {
 	// A table within 80 columns; what failed is said below it, in full.
 	table := [][]string{{"SCHEME", "KEY ID", "IMPORT", "EXPORT", "RESULT"}}
 	var failures []string
-	add := func(r demoRow) {
+	native := keys.Scheme{Protocol: keys.CGGMP24, Curve: keys.Secp256k1}
+	for i, s := range append(keys.SupportedSchemes(), native) {
+		r := demoRoundTrip(ctx, c, s, i == len(keys.SupportedSchemes()))
 		if *asJSON {
-			j := demoJSON{Scheme: strings.TrimSuffix(r.label, "*"), KeyID: r.keyID, Created: strings.HasSuffix(r.label, "*"),
-				ImportTime: strings.TrimPrefix(r.importTime, "*"), ExportTime: r.exportTime, OK: r.err == nil}
-			if r.err != nil {
-				j.Error = r.err.Error()
-			}
-			b, _ := json.Marshal(j)
+			b, _ := json.Marshal(r)
 			e.stdout.Write(safetext.JSON(append(b, '\n')))
 		}
-		table = append(table, []string{r.label, r.keyID, r.importTime, r.exportTime, r.result})
-		if r.err != nil {
-			failures = append(failures, fmt.Sprintf("%s: %v", r.label, r.err))
+		label, importTime, result := r.Scheme, r.ImportTime, "ok"
+		if r.Created {
+			label, importTime, result = label+"*", "*"+importTime, "ok*"
 		}
-	}
-	for _, s := range keys.SupportedSchemes() {
-		add(demoScheme(ctx, c, s))
-	}
-	add(demoNative(ctx, c))
-	if *asJSON {
-		if len(failures) > 0 {
-			return fmt.Errorf("%d of %d demonstrations failed", len(failures), len(keys.SupportedSchemes())+1)
+		if !r.OK {
+			importTime, result = "-", "FAILED at "+r.stage
+			failures = append(failures, fmt.Sprintf("%s: %s", label, r.Error))
 		}
+		table = append(table, []string{label, r.KeyID, importTime, r.ExportTime, result})
+	}
+	if len(failures) > 0 && *asJSON {
+		return fmt.Errorf("%d of %d demonstrations failed", len(failures), len(table)-1)
+	} else if *asJSON {
 		return nil
 	}
 	printTable(e.stdout, table, 80, nil)
@@ -363,16 +360,16 @@ func runDemo(e *env, args []string) error {
 	for _, f := range failures {
 		fmt.Fprintf(e.stdout, "FAILED %s\n", safetext.Line(f))
 	}
-	if failed := len(failures); failed > 0 {
-		return fmt.Errorf("%d of %d demonstrations failed", failed, len(keys.SupportedSchemes())+1)
+	if len(failures) > 0 {
+		return fmt.Errorf("%d of %d demonstrations failed", len(failures), len(table)-1)
 	}
 	fmt.Fprintf(e.stdout, "\nall %d protocol/curve pairs: imported, exported and recovered the same key\n", len(keys.SupportedSchemes()))
 	fmt.Fprintf(e.stdout, "a key the simulated Dfns created itself: exported and recovered, matching\nits public key\n")
 	return nil
 }
 
-// demoJSON is one line of 'dfnskeys demo --json'.
-type demoJSON struct {
+// demoRow is one demonstration: a line of the table, or of --json.
+type demoRow struct {
 	Scheme     string `json:"scheme"`
 	KeyID      string `json:"keyId"`
 	Created    bool   `json:"created,omitempty"` // created by the simulated Dfns, not imported
@@ -380,79 +377,62 @@ type demoJSON struct {
 	ExportTime string `json:"exportTime"`
 	OK         bool   `json:"ok"`
 	Error      string `json:"error,omitempty"`
+	stage      string // where it failed
 }
 
-// demoRow is one line of the demo's table; err says why it failed.
-type demoRow struct {
-	label, keyID, importTime, exportTime, result string
-	err                                          error
-}
-
-// demoFailed is the row of a demonstration that failed at stage.
-func demoFailed(label, stage string, err error) demoRow {
-	return demoRow{label: label, keyID: "-", importTime: "-", exportTime: "-", result: "FAILED at " + stage, err: fmt.Errorf("at %s: %w", stage, err)}
+// demoRoundTrip imports a fresh random key of scheme s, exports it and
+// checks that the recovered key is the key imported; or, native, has the
+// simulated Dfns create the key itself (every ECDSA key Dfns creates is a
+// CGGMP24 key) and checks the recovered key against its public key, the
+// only expectation there is for it.
+func demoRoundTrip(ctx context.Context, c *dfnskeys.Client, s keys.Scheme, native bool) demoRow {
+	r := demoRow{Scheme: s.String(), Created: native, KeyID: "-", ImportTime: "-", ExportTime: "-"}
+	fail := func(stage string, err error) demoRow {
+		r.KeyID, r.ImportTime, r.ExportTime, r.stage, r.Error = "-", "-", "-", stage, fmt.Sprintf("at %s: %v", stage, err)
+		return r
+	}
+	var key *keys.PrivateKey
+	var keyID, publicKey string
+	var opts dfnskeys.ExportOptions
+	start := time.Now()
+	if native {
+		created, err := c.Keys.Create(ctx, &keys.CreateRequest{Scheme: "ECDSA", Curve: s.Curve, Name: "demo native key"})
+		if err != nil {
+			return fail("create", err)
+		}
+		keyID, publicKey = created.ID, created.PublicKey
+	} else {
+		var err error
+		if key, err = keys.GeneratePrivateKey(s.Curve); err != nil {
+			return fail("key generation", err)
+		}
+		defer key.Destroy()
+		created, err := c.ImportKey(ctx, key, dfnskeys.ImportKeyOptions{Protocol: s.Protocol, Name: "demo " + s.String()})
+		if err != nil {
+			return fail("import", err)
+		}
+		// The export is bound to the key imported: its public key,
+		// computed here, not the one the API reports.
+		keyID, opts.Expect = created.ID, keys.ExpectPublicKey(key.PublicKey())
+	}
+	r.ImportTime, start = demoDuration(time.Since(start)), time.Now()
+	recovered, faulty, err := c.ExportKey(ctx, keyID, opts)
+	if err != nil {
+		return fail("export", err)
+	}
+	defer recovered.Destroy()
+	r.ExportTime = demoDuration(time.Since(start))
+	switch {
+	case len(faulty) > 0:
+		return fail("export", fmt.Errorf("faulty signers: %s", keys.FaultySignersString(faulty)))
+	case native && recovered.PublicKeyHex() != publicKey:
+		return fail("comparison", errors.New("the recovered key's public key differs from the key's"))
+	case !native && !recovered.Equal(key):
+		return fail("comparison", errors.New("the recovered key differs from the imported key"))
+	}
+	r.KeyID, r.OK = safetext.Text(keyID), true
+	return r
 }
 
 // demoDuration rounds d for the table.
 func demoDuration(d time.Duration) string { return d.Round(100 * time.Microsecond).String() }
-
-// demoNative creates a key in the simulated cluster (Dfns makes every
-// ECDSA key it creates a CGGMP24 key) and exports it.
-func demoNative(ctx context.Context, c *dfnskeys.Client) demoRow {
-	const label = "CGGMP24/secp256k1*"
-	fail := func(stage string, err error) demoRow { return demoFailed(label, stage, err) }
-	start := time.Now()
-	created, err := c.Keys.Create(ctx, &keys.CreateRequest{Scheme: "ECDSA", Curve: keys.Secp256k1, Name: "demo native key"})
-	if err != nil {
-		return fail("create", err)
-	}
-	createTime := time.Since(start)
-	start = time.Now()
-	// A key Dfns created is known only by what the API reports: there
-	// is no other expectation to give.
-	recovered, faulty, err := c.ExportKey(ctx, created.ID, dfnskeys.ExportOptions{})
-	if err != nil {
-		return fail("export", err)
-	}
-	defer recovered.Destroy()
-	exportTime := time.Since(start)
-	if len(faulty) > 0 {
-		return fail("export", fmt.Errorf("faulty signers: %s", keys.FaultySignersString(faulty)))
-	}
-	if recovered.PublicKeyHex() != created.PublicKey {
-		return fail("comparison", errors.New("the recovered key's public key differs from the key's"))
-	}
-	return demoRow{label: label, keyID: safetext.Text(created.ID), importTime: "*" + demoDuration(createTime), exportTime: demoDuration(exportTime), result: "ok*"}
-}
-
-func demoScheme(ctx context.Context, c *dfnskeys.Client, s keys.Scheme) demoRow {
-	fail := func(stage string, err error) demoRow { return demoFailed(s.String(), stage, err) }
-	key, err := keys.GeneratePrivateKey(s.Curve)
-	if err != nil {
-		return fail("key generation", err)
-	}
-	defer key.Destroy()
-	start := time.Now()
-	created, err := c.ImportKey(ctx, key, dfnskeys.ImportKeyOptions{Protocol: s.Protocol, Name: "demo " + s.String()})
-	if err != nil {
-		return fail("import", err)
-	}
-	importTime := time.Since(start)
-	start = time.Now()
-	// The export is bound to the key imported: its public key, computed
-	// here, not the one the API reports.
-	recovered, faulty, err := c.ExportKey(ctx, created.ID, dfnskeys.ExportOptions{Expect: keys.ExpectPublicKey(key.PublicKey())})
-	if err != nil {
-		return fail("export", err)
-	}
-	if len(faulty) > 0 {
-		defer recovered.Destroy()
-		return fail("export", fmt.Errorf("faulty signers: %s", keys.FaultySignersString(faulty)))
-	}
-	defer recovered.Destroy()
-	exportTime := time.Since(start)
-	if !recovered.Equal(key) {
-		return fail("comparison", errors.New("the recovered key differs from the imported key"))
-	}
-	return demoRow{label: s.String(), keyID: safetext.Text(created.ID), importTime: demoDuration(importTime), exportTime: demoDuration(exportTime), result: "ok"}
-}
