@@ -23,97 +23,76 @@ var bulkImportCommand = &command{
          [--workers N] [--dry-run] [--prove] [--cluster ID]
          [connection flags]
 
-Imports every row of --input, a JSON Lines (.jsonl) or CSV (.csv) file with
-the fields name, keyFile, format, curve, protocol, path, expectedAddress,
-kind, passwordEnv and passwordFile (keyFile and curve are required; files
-are relative to the input's directory; formats as for 'dfnskeys import').
-Other fields and columns are ignored, and named once on stderr; a name one
-or two edits from a field's (keyFle, expectedAdress) is taken for a
-misspelling: that row fails with "did you mean", and such a CSV header
-refuses the input.
+Imports every row of --input, JSON Lines (.jsonl) or CSV (.csv), with the
+fields name, keyFile, format, curve, protocol, path, expectedAddress, kind,
+passwordEnv and passwordFile (keyFile and curve required; files relative
+to the input's directory; formats as for 'dfnskeys import'; curves in any
+case; a key file group or others can read gets a warning: chmod go-r it).
+Other fields are ignored, and named once on stderr; one a field's name but
+for one or two edits (keyFle) is taken for a misspelling: that row fails
+with "did you mean", and such a CSV header refuses the input.
 
-Rows may instead have a requestFile: an import request document made
-offline by 'dfnskeys bulk-split', whose requests.jsonl is such an input
-(see 'dfnskeys help ceremony'). No key is read for them; --pinned-signers
-is then required, and each request must be for exactly the pinned signers.
+A row may instead have a requestFile, an import request document made
+offline by 'dfnskeys bulk-split' (whose requests.jsonl is such an input;
+see 'dfnskeys help ceremony'): no key is read, --pinned-signers is
+required, and each request must be for exactly the pinned signers.
 
-Many accounts of one mnemonic or xprv: one step of a row's path may be an
-inclusive range, such as m/44'/60'/0'/0/0-9 (ten accounts) or, hardened,
-m/44'/501'/0-4'/0' (ed25519 ranges must be hardened). The row stands for one
-row per account, each imported, journaled and reported with its path; a name
-gets "-" and the account's index appended. At most 1000 accounts per row;
-expectedAddress is refused on a range row. Report rows are numbered in input
-order counting each account; inputRow gives the input's row when it differs.
-
-A key file its group or others can read is imported with a warning on
-stderr (chmod go-r it). Curve names are read in any case.
+One step of a row's path may be an inclusive range of accounts of one
+mnemonic or xprv: m/44'/60'/0'/0/0-9, or hardened m/44'/501'/0-4'/0'
+(ed25519 ranges must be). The row stands for one row per account (at most
+1000), each imported, journaled and reported with its path; a name gets
+"-" and the index appended; expectedAddress is refused. Report rows count
+each account, in input order; inputRow gives the input's row.
 
 Passwords: keystore rows use DFNS_KEY_PASSWORD, mnemonic rows the BIP-39
-passphrase in DFNS_MNEMONIC_PASSPHRASE (set it empty for mnemonics without
-one). A row that has its own names the environment variable (passwordEnv)
-or the file (passwordFile) holding it, never the secret itself. Every
-password the input needs is checked before anything is sent: a missing one
-is asked for on a terminal, and is an error otherwise. Give mnemonic rows
-an expectedAddress: a wrong passphrase or path derives another valid key,
-and only the address tells.
+passphrase DFNS_MNEMONIC_PASSPHRASE (set it empty for none), unless the
+row names its own variable (passwordEnv) or file (passwordFile), never the
+secret itself. All are checked before anything is sent: a missing one is
+asked for on a terminal, an error otherwise. Give mnemonic rows an
+expectedAddress: a wrong passphrase or path derives another valid key.
 
-The journal (created on the first run, mode 0600) is written durably before
-and after each import, so the run can be killed at any moment and rerun: it
-skips rows already imported and looks up rows that may have been sent before
-importing anything again. A run locks its journal: a second run on it exits
-at once, naming the process that holds it. A journal belongs to the API,
-organisation and signing cluster it was made against, and is refused against
-another (start a new journal there). Rows it calls imported are checked
-against Dfns's key list, not taken on the journal's word: one Dfns does not
-list is reported as failed, and one Dfns now reports exported, archived or
-deleted (it no longer signs with it) as unusable (see docs/threat-model.md
-§4).
+The journal (mode 0600) is written durably before and after each import,
+so a run can be killed at any moment and rerun: it skips rows imported and
+looks up rows that may have been sent before sending them again. A run
+locks its journal (a second run exits, naming the holder). A journal is
+refused against another API, organisation or cluster than its own (start
+a new one there). Rows it calls imported are checked against Dfns's key
+list: one Dfns does not list fails, and one Dfns reports exported,
+archived or deleted is unusable (see docs/threat-model.md §4).
 
-Interrupt (Ctrl-C) starts no new row and says how many are in flight; they
-finish, and the run stops: rerun to continue. A second interrupt stops at
-once; the journal then holds those rows as started, and the rerun looks them
-up before sending anything. Rows answered 202 (a policy approval) are never
-resent; rerun once they are approved.
+Ctrl-C starts no new row, lets the rows in flight finish and stops: rerun
+to continue. A second Ctrl-C stops at once; the rerun looks up the rows
+then in flight before sending anything. Rows answered 202 (policy
+approval) are never resent: rerun once approved.
 
-Each distinct key is imported once. The run lists the organisation's keys at
-startup: a row whose key Dfns already holds (imported, active, never exported,
-same protocol and curve) is reported already-imported with that key, so a new
-journal (the old one lost, or refused after the input was corrected) never
-imports a key twice. A row repeating an earlier row's key gets that row's key
-and duplicateOf.
+Each distinct key is imported once: a row whose key Dfns already holds
+(imported, active, never exported, same protocol and curve) is reported
+already-imported with that key, even with a new journal, and a row
+repeating an earlier row's key gets its key and duplicateOf.
 
-The report (JSON Lines, one object per row: row, inputRow, name, path,
-publicKey, addresses, keyId, status, error, duplicateOf, and with --prove
-proved, proofError, proofIncomplete and proofExternalId) is rewritten by
-every run; status is imported, already-imported, unusable (imported by an
-earlier run, but Dfns now reports the key exported, archived or deleted),
-failed, or valid in a dry run. "proved" is only ever what Dfns answered in
-that run. It never contains a secret. Exit status is 0 only when every row
-is imported (or already imported) and, with --prove, proved.
+The report (JSON Lines, never a secret, rewritten by every run) has per
+row: row, inputRow, name, path, publicKey, addresses, keyId, status,
+error, duplicateOf and, with --prove, proved, proofError, proofIncomplete
+and proofExternalId. status is imported, already-imported, unusable,
+failed, or valid in a dry run; "proved" is only what Dfns answered in that
+run. Exit status is 0 only when every row is imported (or already) and,
+with --prove, proved.
 
 Flags:
   --input FILE     the rows
-  --input-format F csv or jsonl: the input's format when its name ends in
-                   neither (.txt); by default, its extension
-  --journal FILE   the run's journal (not needed with --dry-run)
-  --report FILE    where to write the report (standard output with --dry-run
-                   and no --report)
-  --workers N      rows imported at the same time (default 4)
-  --dry-run        validate every row (key parses, address matches) and send
+` + inputFormatUsage + `  --journal FILE   the run's journal (not needed with --dry-run)
+` + reportUsage + `  --workers N      rows imported at the same time (default 4)
+  --dry-run        validate every row (key parses, address matches), send
                    nothing
-  --prove          after importing a row, have Dfns sign a hash with its key
-                   and verify the signature here, under the public key
-                   computed from the row's secret; the report says "proved".
-                   Each signature request has an externalId (recorded in the
-                   journal before it is sent) from which the hash is derived,
-                   so retries and reruns ask Dfns for the same request: one
-                   per key, across kills. A rerun with --prove proves every
-                   row again: it reads back each row's request and verifies
-                   it (asking for that same request again only when Dfns
-                   lists none). A proof the network kept from completing is
-                   reported as not completed (proofIncomplete): rerun to
-                   finish. Needs the Keys:Signatures:Create and
-                   Keys:Signatures:Read permissions.
+  --prove          after each import, have Dfns sign a hash with the key and
+                   verify the signature here under the public key computed
+                   from the row's secret ("proved"). The hash comes from an
+                   externalId journaled before the request, so retries,
+                   kills and reruns ask for the same request: one per key.
+                   A rerun reads back and verifies every row's request
+                   (asking again only when Dfns lists none); one the
+                   network kept from completing is proofIncomplete: rerun.
+                   Needs Keys:Signatures:Create and Keys:Signatures:Read.
   --cluster ID     signing cluster when several are listed
 ` + pinUsage + "\n" + connUsage,
 	run: runBulkImport,
@@ -249,6 +228,15 @@ func bulkSecrets(e *env, opts *bulk.ImportOptions) func() {
 	}
 	return func() { clear(opts.Password); clear(opts.Passphrase) }
 }
+
+// inputFormatUsage and reportUsage describe flags of bulk-import and
+// bulk-export.
+const inputFormatUsage = `  --input-format F csv or jsonl: the input's format when its name ends in
+                   neither (.txt); by default, its extension
+`
+const reportUsage = `  --report FILE    where to write the report (standard output with --dry-run
+                   and no --report)
+`
 
 // bulkFlags are the flags the bulk commands share.
 type bulkFlags struct {

@@ -63,13 +63,9 @@ the file it would go to. No password is needed.
 
 Flags:
   --input FILE     the keys to export
-  --input-format F csv or jsonl: the input's format when its name ends in
-                   neither (.txt); by default, its extension
-  --out-dir DIR    where the files go; created (mode 0700) if missing, but
+` + inputFormatUsage + `  --out-dir DIR    where the files go; created (mode 0700) if missing, but
                    only DIR itself, as mkdir does: its parent must exist
-  --report FILE    where to write the report (standard output with
-                   --dry-run and no --report)
-  --dry-run        check every row and key, export nothing
+` + reportUsage + `  --dry-run        check every row and key, export nothing
   --format F       keystore (default) or json
   --workers N      keys exported at the same time (default 4); keystore
                    encryption (scrypt, 256 MiB each) runs one at a time
