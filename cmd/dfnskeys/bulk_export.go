@@ -16,50 +16,44 @@ var bulkExportCommand = &command{
          [--format keystore|json] [--workers N] [--dry-run]
          [--input-format csv|jsonl] [connection flags]
 
-Exports every key listed in --input and writes each to its own new file in
-DIR, mode 0600. --input is JSON Lines (.jsonl) or CSV (.csv) with a keyId
-field or column, an optional name and an optional publicKey; other fields
-and columns are ignored, so the report of 'dfnskeys bulk-import' is a valid
-input (fields that are not a bulk-import report's are named once on
-stderr).
+Exports every key listed in --input to its own new file in DIR (mode
+0600). --input is JSON Lines (.jsonl) or CSV (.csv) with a keyId, an
+optional name and an optional publicKey; other fields are ignored (those
+not a bulk-import report's named once on stderr), so the report of
+'dfnskeys bulk-import' is a valid input.
 
 A row's publicKey is the key it expects (see docs/threat-model.md §2): a
-key the API reports with another public key fails the row before it is
-exported, and a key recovered with another one fails it too, discarded and
-saved nowhere. Rows without one are checked only against the public key the
-API reports (the report's checkedAgainst says "api-only"; a note on stderr
-counts them).
+key the API reports, or that is recovered, with another public key fails
+the row, nothing saved. Rows without one are checked only against the
+public key the API reports (checkedAgainst "api-only"; counted on stderr).
 
   keystore   DIR/<keyId>.keystore.json, an Ethereum V3 keystore encrypted
              with DFNS_KEYSTORE_PASSWORD or a password asked on the
              terminal, so keys never touch disk in the clear (the
-             default; secp256k1 keys only: other keys fail without being
-             exported)
-  json       DIR/<keyId>.json, an export document: curve, kind (scalar),
-             key ID, public key and key, in the clear (every curve; read it
-             back with format json)
+             default; secp256k1 only: other keys fail, not exported)
+  json       DIR/<keyId>.json, an export document (curve, kind scalar,
+             key ID, public key, key) in the clear; every curve; read it
+             back with format json
 
-Every file records its key ID and public key. A rerun, with any format,
-skips every key a file in DIR records, and a key listed twice is exported
-once; for a row with a publicKey, a file counts only when it records that
-public key (otherwise the row fails, nothing exported). DIR must not be
-writable by group or others (fix with chmod go-w DIR). Each key's file
-is created (as a hidden .partial file) before Dfns is asked to export it;
-Ctrl-C finishes the exports in flight, saves them and stops. A run that was
-killed leaves at most its .partial files: the next run moves complete ones
-into place and deletes the others. Dfns by default stops signing with an
-exported key.
+Every file records its key ID and public key: a rerun, in any format,
+skips every key a file in DIR records (for a row with a publicKey, only a
+file recording that public key counts; otherwise the row fails), and a
+key listed twice is exported once. DIR must not be writable by group or
+others (chmod go-w DIR). Each key's file is created (a hidden .partial
+file) before Dfns is asked to export it; Ctrl-C finishes the exports in
+flight, saves them and stops. After a kill, the next run moves complete
+.partial files into place and deletes the others. Dfns by default stops
+signing with an exported key.
 
-The report is JSON Lines, one line per row in input order: row, keyId,
-name, curve, publicKey, file, status (exported, already-exported, failed,
-or valid in a dry run) and error. An interrupted run says how many rows it
+The report, JSON Lines in input order, has per row: row, keyId, name,
+curve, publicKey, file, status (exported, already-exported, failed, or
+valid in a dry run) and error. An interrupted run says how many rows it
 did not start. Exit status is 0 only when no row failed.
 
---dry-run checks every row without exporting anything: the row, DIR, and
-each key as Dfns reports it (GET /keys/{keyId}: it exists, its curve suits
-the format, its public key is the row's); the report (on standard output
-without --report) gives each row that would be exported status valid and
-the file it would go to. No password is needed.
+--dry-run exports nothing and needs no password: it checks every row, DIR
+and each key as Dfns reports it (GET /keys/{keyId}: it exists, its curve
+suits the format, its public key is the row's), and reports each row that
+would be exported as valid, with its file.
 
 Flags:
   --input FILE     the keys to export

@@ -28,73 +28,60 @@ var simulatorCommand = &command{
          [--latency DURATION] [--faults SPEC]
 
 Runs a Dfns-compatible API on a loopback address until interrupted. Its
-signing cluster really decrypts, validates and recombines key shares, and it
-verifies user-action signatures, so any Dfns client can practise imports
-and exports against it. It writes the credential's private key to
-DIR/credential.pem (mode 0600) and prints shell lines that set
-DFNS_API_URL, DFNS_AUTH_TOKEN, DFNS_CRED_ID and DFNS_PRIVATE_KEY:
+signers really decrypt, validate and recombine key shares, and it verifies
+user-action signatures, so any Dfns client can practise against it. It
+writes the credential's private key to DIR/credential.pem (mode 0600) and
+prints shell lines setting DFNS_API_URL, DFNS_AUTH_TOKEN, DFNS_CRED_ID and
+DFNS_PRIVATE_KEY:
 
 	sim=$(mktemp -d)
 	dfnskeys simulator --state-dir "$sim" > "$sim/env" &
 	sleep 1; . "$sim/env"
 
-State lives in memory: keys vanish when the simulator stops, unless
---state-file names a file to keep them in. The simulator writes that file
-(mode 0600, atomically, never through a symbolic link) after every change,
-before it answers, and when it stops; started again with the same
---state-file and --state-dir it brings back its signers, credential, token,
-keys, signature requests and, unless --addr says otherwise, its address, so
-its URL (which journals record) stays the same (if that port is taken, it
-serves on another and prints the new settings). The state file holds the
-signers' decryption keys, every key's shares and the credential's private
-key IN THE CLEAR: it is for rehearsals only, never for a key of value.
+State lives in memory unless --state-file names a file to keep it in,
+written (mode 0600, atomically, never through a symbolic link) after every
+change, before answering, and at stop. Started again with the same
+--state-file and --state-dir, it brings back its signers, credential,
+token, keys, signature requests and, unless --addr says otherwise, its
+address, so its URL (which journals record) stays the same (if the port
+is taken, it serves on another and prints the new settings). The file
+holds the signers' decryption keys, every key's shares and the
+credential's private key IN THE CLEAR: for rehearsals only.
 
-Rehearsing a migration: production answers slower and sometimes fails.
---latency delays every response and --faults injects failures at random;
-stop and restart the simulator midway with the same command to rehearse an
-outage:
+Rehearsing a migration: production is slower and sometimes fails.
+--latency delays every response, --faults injects failures at random, and
+a stop and restart with the same command (kill %1, then again) rehearses
+an outage: the keys are still there, and a rerun of bulk-import skips the
+rows it imported. For example:
 
-	sim=$(mktemp -d)
 	dfnskeys simulator --state-dir "$sim" --state-file "$sim/state.json" \
 	    --addr 127.0.0.1:8555 --latency 40ms \
 	    --faults 429=0.05,import-5xx=0.01,import-drop=0.01 > "$sim/env" &
-	sleep 1; . "$sim/env"
-	dfnskeys bulk-import --input keys.csv --journal run.journal \
-	    --report imported.jsonl
-	# stop the simulator (kill %1) and start it again with the same
-	# command: the keys are still there, and a rerun of bulk-import
-	# skips the rows it imported
-	dfnskeys bulk-export --input imported.jsonl --out-dir out \
-	    --report exported.jsonl
 
-Faults (--faults), a comma list of NAME=RATE, RATE a fraction from 0 to 1
-of the requests that get the fault:
+--faults is a comma list of NAME=RATE, RATE the fraction (0 to 1) of
+requests that get the fault:
 
   429          answer 429 Too Many Requests with Retry-After: 1, unprocessed
   5xx          answer 503 before processing the request
   5xx-after    process the request (a key is imported), then answer 502
   drop         process the request, then drop the connection unanswered
-  bad-signature  sign, but return a signature that does not verify, so that a
+  bad-signature  sign, but return a signature that does not verify: a
                proof (prove, import --prove, bulk-import --prove) fails
-  confirmed    report a signed request as Confirmed (as Dfns does once a
-               signature is broadcast) instead of Signed; a proof takes
-               either as signed
-               (bad-signature and confirmed take no prefix: they concern
-               signature requests only)
+  confirmed    report a signed request Confirmed (as Dfns does once it is
+               broadcast) instead of Signed; a proof takes either
 
 A name alone applies to every route; prefixed with import- (key and wallet
-imports), export- (key and wallet exports), sign- (signature requests, POST
+imports), export- (key and wallet exports), sign- (POST
 /keys/{keyId}/signatures), action- (user-action signing) or read- (every
-GET), to those routes only: import-drop=0.01. Signature requests are
-idempotent by externalId, as in Dfns: a proof whose POST got sign-5xx-after
-or sign-drop is retried and answered with the request made first, so
---faults sign-5xx=0.12,sign-drop=0.12,confirmed=0.3 rehearses proofs that
-still land once per key.
+GET), to those only (bad-signature and confirmed take no prefix). As in
+Dfns, signature requests are idempotent by externalId: a proof whose POST
+got sign-5xx-after or sign-drop is retried and answered with the first
+request, so sign-5xx=0.12,sign-drop=0.12,confirmed=0.3 rehearses proofs
+that still land once per key.
 
 Like Dfns, it also creates keys itself (POST /keys with scheme, curve and
-name; every ECDSA key it creates is a CGGMP24 key). To rehearse exporting
-such a native key, start it with --create-key: the key IDs are printed on
-standard error.
+name; every ECDSA key it creates is CGGMP24). To rehearse exporting such a
+native key, start it with --create-key: the key IDs go to standard error.
 
 Flags:
   --state-dir DIR        where to write credential.pem (created if needed, mode
