@@ -46,7 +46,7 @@ token, keys, signature requests and, unless --addr says otherwise, its
 address, so its URL (which journals record) stays the same (if the port
 is taken, it serves on another and prints the new settings). The file
 holds the signers' decryption keys, every key's shares and the
-credential's private key IN THE CLEAR: for rehearsals only.
+credential's private key IN THE CLEAR: it is for rehearsals only.
 
 Rehearsing a migration: production is slower and sometimes fails.
 --latency delays every response, --faults injects failures at random, and
