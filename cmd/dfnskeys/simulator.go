@@ -8,13 +8,11 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/dfnskeys/dfnskeys"
-	"github.com/dfnskeys/dfnskeys/internal/safefile"
 	"github.com/dfnskeys/dfnskeys/internal/safetext"
 	"github.com/dfnskeys/dfnskeys/internal/sim"
 	"github.com/dfnskeys/dfnskeys/keys"
@@ -143,7 +141,7 @@ func runSimulator(e *env, args []string) error {
 	fs.Visit(func(f *flag.Flag) { signersSet = signersSet || f.Name == "signers" })
 	if *stateFile != "" {
 		// The state file is written at start, often into --state-dir.
-		if err := makeStateDir(*stateDir); err != nil {
+		if err := sim.PrepareDir("--state-dir "+*stateDir, *stateDir); err != nil {
 			return err
 		}
 	}
@@ -187,8 +185,15 @@ func runSimulator(e *env, args []string) error {
 		}
 		created = append(created, k)
 	}
-	if err := writeSimulatorEnv(e, srv, *stateDir); err != nil {
+	settings, err := srv.WriteEnv("--state-dir "+*stateDir, *stateDir)
+	if err != nil {
 		return err
+	}
+	for _, kv := range settings {
+		fmt.Fprintf(e.stdout, "export %s=%s\n", kv[0], shellQuote(kv[1]))
+	}
+	if f, ok := e.stdout.(*os.File); ok {
+		_ = f.Sync()
 	}
 	announceSimulator(e, srv, *n, *stateFile, *latency, faultSpec, created)
 	ctx, stop := e.context()
@@ -199,29 +204,6 @@ func runSimulator(e *env, args []string) error {
 		return err
 	}
 	fmt.Fprintln(e.stderr, "dfnskeys simulator: stopped")
-	return nil
-}
-
-// writeSimulatorEnv writes the credential to stateDir/credential.pem and
-// prints the shell lines that point a client at srv.
-func writeSimulatorEnv(e *env, srv *sim.Server, stateDir string) error {
-	if err := makeStateDir(stateDir); err != nil {
-		return err
-	}
-	pemPath, err := filepath.Abs(filepath.Join(stateDir, "credential.pem"))
-	if err != nil {
-		return err
-	}
-	if err := writePrivateFile(pemPath, srv.CredentialPEM()); err != nil {
-		return fmt.Errorf("writing the credential: %w", err)
-	}
-	fmt.Fprintf(e.stdout, "export DFNS_API_URL=%s\n", shellQuote(srv.URL()))
-	fmt.Fprintf(e.stdout, "export DFNS_AUTH_TOKEN=%s\n", shellQuote(srv.Token()))
-	fmt.Fprintf(e.stdout, "export DFNS_CRED_ID=%s\n", shellQuote(srv.CredentialID()))
-	fmt.Fprintf(e.stdout, "export DFNS_PRIVATE_KEY=%s\n", shellQuote(pemPath))
-	if f, ok := e.stdout.(*os.File); ok {
-		_ = f.Sync()
-	}
 	return nil
 }
 
@@ -246,30 +228,6 @@ func announceSimulator(e *env, srv *sim.Server, n int, stateFile string, latency
 
 // maxLatency bounds --latency: a longer delay rehearses nothing useful.
 const maxLatency = time.Minute
-
-// makeStateDir creates dir if needed and checks it: not a symbolic link
-// (one could be replaced to redirect the credential), and private
-// (safefile.CheckDir).
-func makeStateDir(dir string) error {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("creating --state-dir: %w", err)
-	}
-	if fi, err := os.Lstat(dir); err == nil && fi.Mode()&os.ModeSymlink != 0 {
-		return fmt.Errorf("--state-dir %s is a symbolic link: give the directory itself (a fresh private one: mktemp -d)", dir)
-	}
-	return safefile.CheckDir("--state-dir "+dir, dir, safefile.TrustContents)
-}
-
-// writePrivateFile writes data to path, mode 0600, with
-// safefile.Replace: a new file beside it renamed into place, which
-// replaces a symbolic link rather than writing through it.
-func writePrivateFile(path string, data []byte) error {
-	f, err := safefile.Replace(path, data, 0o600)
-	if err != nil {
-		return err
-	}
-	return f.Close()
-}
 
 // shellQuote quotes s for POSIX shells.
 func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
