@@ -5,6 +5,8 @@ import (
 	"os"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/dfnskeys/dfnskeys/internal/safetext"
 )
 
 // outputWidth is the width of the terminal w writes to, or 80 when w is
@@ -75,15 +77,16 @@ func printTable(w io.Writer, rows [][]string, width int, steps []shrinkStep) {
 	}
 }
 
-// shorten cuts s to width runes with an ellipsis: at the end, or in the
-// middle.
+// shorten cuts s, text escaped by safetext, to width runes with an
+// ellipsis: at the end (safetext.Shorten, which never splits an escape),
+// or in the middle (a public key keeps its two ends).
 func shorten(s string, width int, middle bool) string {
 	r := []rune(s)
 	if len(r) <= width || width < 2 {
 		return s
 	}
 	if !middle {
-		return string(r[:escapeBoundary(r, width-1)]) + "…"
+		return safetext.Shorten(s, width)
 	}
 	head := (width - 1) / 2
 	if (width-1)%2 == 1 {
@@ -91,34 +94,4 @@ func shorten(s string, width int, middle bool) string {
 	}
 	tail := width - 1 - head
 	return string(r[:head]) + "…" + string(r[len(r)-tail:])
-}
-
-// escapeBoundary returns the largest cut at most n into r, text escaped by
-// safetext, that does not split an escape (\\, \n, \x1b, \u202e,
-// \U0001f600, \…[N more bytes]): half an escape would read as other text,
-// and a cut after a lone backslash would look like safetext's own marker.
-func escapeBoundary(r []rune, n int) int {
-	for i := 0; i < n; i++ {
-		if r[i] != '\\' {
-			continue
-		}
-		l := 2
-		if i+1 < len(r) {
-			switch r[i+1] {
-			case 'x':
-				l = 4
-			case 'u':
-				l = 6
-			case 'U':
-				l = 10
-			case '…':
-				l = len(r) - i // the marker runs to the end
-			}
-		}
-		if i+l > n {
-			return i
-		}
-		i += l - 1
-	}
-	return n
 }

@@ -21,6 +21,8 @@
 //   - [JSON] JSON text before it is printed: invisible and control
 //     characters inside strings become \u escapes, which decode to the
 //     same strings.
+//   - [Shorten] cuts escaped text to a width (a table cell) with an
+//     ellipsis, never splitting an escape.
 //   - [Clean] tells whether a text prints as itself; a listing that is
 //     saved to be trusted later (signers --save) is refused unless every
 //     ID in it is clean, so that what was saved is what was shown.
@@ -134,6 +136,44 @@ func escape(s string, max int, escapeBackslash bool) string {
 		i += size
 	}
 	return b.String()
+}
+
+// Shorten returns escaped, text escaped by [Text], cut to at most width
+// runes with an ellipsis (…) at the end, never in the middle of an escape
+// (\\, \n, \x1b, \u202e, \U0001f600, \…[N more bytes]): half an escape
+// would read as other text, and a cut after a lone backslash would look
+// like the cut marker of [TextN]. Text that fits, or a width below 2, is
+// returned as it is.
+func Shorten(escaped string, width int) string {
+	r := []rune(escaped)
+	if len(r) <= width || width < 2 {
+		return escaped
+	}
+	n := width - 1 // room left for the ellipsis
+	for i := 0; i < n; i++ {
+		if r[i] != '\\' {
+			continue
+		}
+		l := 2
+		if i+1 < len(r) {
+			switch r[i+1] {
+			case 'x':
+				l = 4
+			case 'u':
+				l = 6
+			case 'U':
+				l = 10
+			case '…':
+				l = len(r) - i // the marker runs to the end
+			}
+		}
+		if i+l > n {
+			n = i
+			break
+		}
+		i += l - 1
+	}
+	return string(r[:n]) + "…"
 }
 
 func maxInt(a, b int) int {

@@ -194,3 +194,32 @@ func TestJSONWriter(t *testing.T) {
 		t.Errorf("JSONWriter wrote %q, want %q", b.String(), want)
 	}
 }
+
+// TestShorten checks that a cut never splits an escape: the cut goes
+// before it.
+func TestShorten(t *testing.T) {
+	for _, tc := range []struct {
+		in    string
+		width int
+		want  string
+	}{
+		{"short", 10, "short"},
+		{"short", 1, "short"},
+		{"treasury cold wallet", 10, "treasury …"},
+		{`treasury\x1b[2J`, 10, "treasury…"},
+		{`key-\x1b[8m\n  forged-0123`, 18, `key-\x1b[8m\n  fo…`},
+		{`key-\x1b[8m\n  forged-0123`, 13, `key-\x1b[8m…`},
+		{`key-\x1b[8m\n  forged-0123`, 7, "key-…"},
+		{`ab\\cdefghijkl`, 6, `ab\\c…`},
+		{`ab\\cdefghijkl`, 4, "ab…"},
+		{`name\u202e`, 8, "name…"},
+		{`name\U0001f600x`, 14, "name…"},
+		{`name\U0001f600xy`, 15, `name\U0001f600…`},
+		{`name\…[12 more bytes]`, 12, "name…"},
+		{Text("a\x1bb\nc" + strings.Repeat("x", 300)), 9, `a\x1bb\n…`},
+	} {
+		if got := Shorten(tc.in, tc.width); got != tc.want {
+			t.Errorf("Shorten(%q, %d) = %q, want %q", tc.in, tc.width, got, tc.want)
+		}
+	}
+}
