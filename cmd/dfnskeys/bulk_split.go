@@ -15,20 +15,17 @@ var bulkSplitCommand = &command{
                           [--report FILE] [--cluster ID] [--workers N]
 
 The offline half of a bulk import in the air-gapped ceremony (see 'dfnskeys
-help ceremony'). Reads the rows of --input as bulk-import does (keyFile
-rows, with their passwords) and, for each, splits the key among the signers
-of the saved --signers file and writes DIR/row-NNNNNN.json, an import request
-document. Once every row is split it writes DIR/requests.jsonl: carry DIR to
-the online machine and run
+help ceremony'); needs no network and no DFNS_* settings. Reads the rows of
+--input as bulk-import does (keyFile rows, with their passwords), splits
+each key among the signers of the saved --signers file into
+DIR/row-NNNNNN.json, an import request document, and, once every row is
+split, writes DIR/requests.jsonl: carry DIR to the online machine and run
   dfnskeys bulk-import --input DIR/requests.jsonl --journal FILE \
     --report FILE --pinned-signers signers.json
-there. Needs no network and no DFNS_* settings; sends nothing.
-
-A rerun (after a failed row, Ctrl-C or a kill) keeps the documents already
-made for each row's key and makes the rest; documents are written whole or
-not at all, and never overwritten. requests.jsonl is written only when every
-row is split. The report (JSON Lines: row, name, publicKey, addresses,
-status split or failed, error) goes to --report or standard output.
+there. A rerun (after a failed row, Ctrl-C or a kill) keeps the documents
+made (written whole or not at all, never overwritten) and makes the rest.
+The report (JSON Lines: row, name, publicKey, addresses, status split or
+failed, error) goes to --report or standard output.
 
 Flags:
   --input FILE     the rows (JSON Lines or CSV, as for bulk-import)

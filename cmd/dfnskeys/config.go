@@ -101,20 +101,19 @@ var signersCommand = &command{
 	summary: "list the signing clusters, signers and fingerprints",
 	usage: `Usage: dfnskeys signers [--json] [--save FILE] [connection flags]
 
-Calls GET /signers and prints each cluster with its signers in share order
-(ascending decoded signer ID, the order key shares are assigned in), each on
-three lines: its ID, its encryption key and its fingerprint, the SHA-256 of
-the key's bytes, all 64 hex digits. --json prints the response as it came
-(invisible characters in its strings as \u escapes, which decode the same).
---save FILE also writes the response to FILE (a new file) for
---pinned-signers: compare its fingerprints with ones obtained out of band
-(from Dfns, or from another network) before pinning it.
+Calls GET /signers and prints each cluster's signers in share order
+(ascending decoded signer ID), each on three lines: ID, encryption key and
+fingerprint (SHA-256 of the key's bytes, all 64 hex digits). --json prints
+the response as it came (invisible characters as \u escapes, which decode
+the same). --save FILE also writes it to FILE (a new file) for
+--pinned-signers: check its fingerprints out of band (from Dfns, or from
+another network) before pinning it.
 
 Text from the API is printed escaped (\n, \x1b, \u202e; a backslash as \\)
-and cut after 256 characters (\…[N more bytes]), so that each line is one
-cluster or one signer's field whatever the API sends. --save refuses, saving
-nothing, a listing whose cluster or signer IDs would print escaped or cut:
-what is pinned must be what you checked.
+and cut after 256 characters (\…[N more bytes]): each line is one cluster
+or one signer's field whatever the API sends. --save refuses, saving
+nothing, a listing whose IDs would print escaped or cut: what is pinned
+must be what you checked.
 
 ` + connUsage,
 	run: runSigners,

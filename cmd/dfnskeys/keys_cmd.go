@@ -15,16 +15,15 @@ var keysCommand = &command{
 	usage: `Usage: dfnskeys keys [--json] [--imported|--native] [--exported|--usable]
          [--curve CURVE] [--name TEXT] [connection flags]
 
-Lists the keys Dfns holds, page by page (GET /keys), as a table that fits
-the terminal (80 columns when not one): ID, name, curve, protocol, public
-key and status: exported (Dfns no longer signs with it), else imported or
-native (created by Dfns). The protocol is FROST for EdDSA keys,
-FROST_BITCOIN for Schnorr keys and CGGMP for ECDSA keys (Dfns's listing
-does not tell CGGMP24 from CGGMP21, which share one share format). When
-the table would be too wide, the public key, then the name, then the ID
-are shortened with an ellipsis (…). No key material is involved: a
-read-only token is enough. --json prints one JSON object per line (JSON
-Lines), every field in full as Dfns reports each key, for scripts.
+Lists the keys Dfns holds (GET /keys, page by page) in a table that fits
+the terminal (80 columns when not one): ID, name, curve, protocol (FROST
+for EdDSA, FROST_BITCOIN for Schnorr, CGGMP for ECDSA: the listing does
+not tell CGGMP24 from CGGMP21, which share one share format), public key
+and status: exported (Dfns no longer signs with it), else imported or
+native (created by Dfns). Too wide a table shortens the public key, then
+the name, then the ID with an ellipsis (…). A read-only token is enough.
+--json prints one JSON object per line, each key in full as Dfns reports
+it, for scripts.
 
 Filters (combined with AND):
   --imported        only keys that were imported
