@@ -35,7 +35,8 @@ type ExportOptions struct {
 	// the public key the API reports.
 	InputPath string
 	// InputFormat is the input's format, csv or jsonl, when its name does
-	// not end in one (a .txt file); "" reads it from the extension.
+	// not end in one (a .txt file); "" reads it from the extension. Any
+	// other value is refused before anything is read.
 	InputFormat string
 	// OutDir receives one new file per key, mode 0600:
 	// <keyId>.keystore.json for a keystore, <keyId>.json for an export
@@ -170,6 +171,9 @@ const maxOutputFile = 1 << 20
 // partial file: the next run moves a complete one into place and deletes
 // an incomplete one, so no stray copy of a key is left behind.
 func Export(ctx context.Context, opts ExportOptions) (*ExportSummary, error) {
+	if err := checkInputFormat(opts.InputFormat); err != nil {
+		return nil, err
+	}
 	if opts.OutputFormat == "" {
 		opts.OutputFormat = "keystore"
 	}
@@ -323,14 +327,24 @@ func makeOutDir(dir string, dryRun bool) error {
 
 // formatName is the name the rows readers take the input's format from,
 // its extension: path, or with format (csv or jsonl, any case) given, a
-// name ending in that extension. A format that is neither is left for the
-// readers to refuse, naming path.
+// name ending in that extension. Any other format was refused before
+// (checkInputFormat).
 func formatName(path, format string) string {
 	switch f := strings.ToLower(format); f {
 	case "csv", "jsonl":
 		return path + " (read as " + f + ")." + f
 	}
 	return path
+}
+
+// checkInputFormat refuses an InputFormat other than csv, jsonl or ""
+// (by the input's extension), which formatName would otherwise ignore.
+func checkInputFormat(format string) error {
+	switch strings.ToLower(format) {
+	case "", "csv", "jsonl":
+		return nil
+	}
+	return fmt.Errorf("unknown input format %q: use csv or jsonl, or none to go by the input's extension (.csv or .jsonl); nothing was read", format)
 }
 
 // exportExtensions maps the formats of Export to their file extensions.

@@ -110,9 +110,10 @@ func checkRequestRows(n *secretNeeds, opts *ImportOptions, dryRun bool) error {
 
 // SplitOptions configures [Split].
 type SplitOptions struct {
-	// InputPath, Report, Workers, KDFConcurrency, the secrets (Password,
-	// Passphrase, LookupEnv, Prompt), IgnoredFields and Progress are as
-	// for [Validate]; the input's rows must have a keyFile.
+	// InputPath, InputFormat, Report, Workers, KDFConcurrency, the
+	// secrets (Password, Passphrase, LookupEnv, Prompt), IgnoredFields
+	// and Progress are as for [Validate]; the input's rows must have a
+	// keyFile.
 	ImportOptions
 	// Target is the cluster to split for, made offline from a saved
 	// signers listing ([dfnskeys.NewImportTarget]), checked against
@@ -163,7 +164,7 @@ func Split(ctx context.Context, opts SplitOptions) (*Summary, error) {
 		return nil, err
 	}
 	defer f.Close()
-	rd, err := rows.NewReader(f, opts.InputPath)
+	rd, err := rows.NewReader(f, formatName(opts.InputPath, opts.InputFormat))
 	if err != nil {
 		return nil, err
 	}

@@ -106,3 +106,43 @@ func TestSplitRerun(t *testing.T) {
 	require.Equal(t, first, mustRead(t, filepath.Join(out, "row-000003.json")), "never overwritten")
 	require.NoFileExists(t, filepath.Join(out, bulk.RequestsFile), "written only when every row is split")
 }
+
+// InputFormat is honoured by every entry point, Split included, and an
+// unknown one is refused before anything is read, never ignored.
+func TestInputFormat(t *testing.T) {
+	t.Parallel()
+	srv := sim.NewServer(t)
+	ctx := context.Background()
+	f := newFixture(t, 3)
+	txt := filepath.Join(f.dir, "input.txt")
+	b, err := os.ReadFile(f.input)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(txt, b, 0o600))
+	target, err := dfnskeys.NewImportTarget(listing(srv), "", nil)
+	require.NoError(t, err)
+
+	sum, err := bulk.Split(ctx, bulk.SplitOptions{ImportOptions: bulk.ImportOptions{InputPath: txt, InputFormat: "JSONL", Report: &bytes.Buffer{}}, Target: target, OutDir: filepath.Join(f.dir, "carry")})
+	require.NoError(t, err, "Split reads a .txt input as the InputFormat says")
+	require.Equal(t, 3, sum.Valid)
+
+	for name, call := range map[string]func(format string) error{
+		"Validate": func(format string) error {
+			_, err := bulk.Validate(ctx, bulk.ImportOptions{InputPath: f.input, InputFormat: format, Report: &bytes.Buffer{}})
+			return err
+		},
+		"Split": func(format string) error {
+			_, err := bulk.Split(ctx, bulk.SplitOptions{ImportOptions: bulk.ImportOptions{InputPath: f.input, InputFormat: format, Report: &bytes.Buffer{}}, Target: target, OutDir: filepath.Join(f.dir, "carry2")})
+			return err
+		},
+		"Export": func(format string) error {
+			_, err := bulk.Export(ctx, bulk.ExportOptions{InputPath: f.input, InputFormat: format, OutDir: filepath.Join(f.dir, "out"), OutputFormat: "json", Report: &bytes.Buffer{}, Client: client(t, srv)})
+			return err
+		},
+	} {
+		require.ErrorContains(t, call("xml"), `unknown input format "xml": use csv or jsonl`, name)
+	}
+	for _, dir := range []string{"carry2", "out"} {
+		_, err := os.Stat(filepath.Join(f.dir, dir))
+		require.True(t, os.IsNotExist(err), "%s created for a refused run", dir)
+	}
+}

@@ -35,14 +35,15 @@ import (
 )
 
 // ImportOptions configures [Import] and [Validate]. Validate uses only
-// InputPath, Report, Workers, the secrets (Password, Passphrase,
-// LookupEnv, Prompt) and Progress.
+// InputPath, InputFormat, Report, Workers, the secrets (Password,
+// Passphrase, LookupEnv, Prompt) and Progress.
 type ImportOptions struct {
 	// InputPath is the JSON Lines (.jsonl) or CSV (.csv) input. Key files
 	// are relative to its directory.
 	InputPath string
 	// InputFormat is the input's format, csv or jsonl, when its name does
-	// not end in one (a .txt file); "" reads it from the extension.
+	// not end in one (a .txt file); "" reads it from the extension. Any
+	// other value is refused before anything is read.
 	InputFormat string
 	// JournalPath is the journal file, created on the first run and used
 	// to resume later ones.
@@ -324,6 +325,9 @@ func setup(ctx context.Context, opts *ImportOptions, dryRun bool) (r *runner, cl
 	}
 	if opts.LookupEnv == nil {
 		opts.LookupEnv = os.LookupEnv
+	}
+	if err := checkInputFormat(opts.InputFormat); err != nil {
+		return nil, closeRun, err
 	}
 	var needs secretNeeds
 	digest, total, ignored, err := scanInput(opts.InputPath, opts.InputFormat, needs.add)
