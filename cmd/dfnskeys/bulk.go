@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dfnskeys/dfnskeys"
@@ -147,19 +148,14 @@ func runBulkImport(e *env, args []string) error {
 
 	// The first interrupt starts no new row and lets the rows in flight
 	// finish; a second one stops at once.
-	var mu sync.Mutex
-	inFlight := -1 // rows in flight at the first interrupt; -1 before the rows start
+	var inFlight atomic.Int64 // rows in flight at the first interrupt
 	opts.OnInterrupt = func(n int) {
-		mu.Lock()
-		inFlight = n
-		mu.Unlock()
+		inFlight.Store(int64(n))
 		bar.finish()
 		fmt.Fprintf(e.stderr, "dfnskeys: bulk-import: interrupted: no new row is started; waiting for the %d %s in flight to finish (interrupt again to stop at once)\n", n, plural(n, "row", "rows"))
 	}
 	ctx, done := e.twoInterrupts(nil, func() {
-		mu.Lock()
-		n := inFlight
-		mu.Unlock()
+		n := int(inFlight.Load())
 		bar.finish()
 		switch {
 		case n <= 0:

@@ -1,10 +1,10 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"flag"
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/dfnskeys/dfnskeys"
@@ -54,8 +54,10 @@ func (cf *connFlags) client(e *env, withSigner bool) (*dfnskeys.Client, error) {
 		clear(b)
 	}
 	vars := map[string]string{
-		"DFNS_API_URL":    firstNonEmpty(*cf.apiURL, e.getenv("DFNS_API_URL")),
-		"DFNS_AUTH_TOKEN": strings.TrimSpace(token),
+		"DFNS_API_URL":     cmp.Or(*cf.apiURL, e.getenv("DFNS_API_URL")),
+		"DFNS_AUTH_TOKEN":  strings.TrimSpace(token),
+		"DFNS_CRED_ID":     cmp.Or(*cf.credID, e.getenv("DFNS_CRED_ID")),
+		"DFNS_PRIVATE_KEY": cmp.Or(*cf.privateKey, e.getenv("DFNS_PRIVATE_KEY")),
 	}
 	keyFrom := "DFNS_PRIVATE_KEY"
 	if *cf.privateKey != "" {
@@ -65,13 +67,12 @@ func (cf *connFlags) client(e *env, withSigner bool) (*dfnskeys.Client, error) {
 	case vars["DFNS_AUTH_TOKEN"] == "":
 		return nil, usagef("no auth token: set DFNS_AUTH_TOKEN or pass --auth-token-file")
 	case !withSigner:
-	case firstNonEmpty(*cf.credID, e.getenv("DFNS_CRED_ID")) == "":
+		delete(vars, "DFNS_CRED_ID") // the credential is not read
+		delete(vars, "DFNS_PRIVATE_KEY")
+	case vars["DFNS_CRED_ID"] == "":
 		return nil, usagef("no credential: set DFNS_CRED_ID or pass --cred-id (imports, exports and proofs are signed user actions)")
-	case firstNonEmpty(*cf.privateKey, e.getenv("DFNS_PRIVATE_KEY")) == "":
+	case vars["DFNS_PRIVATE_KEY"] == "":
 		return nil, usagef("no credential private key: set DFNS_PRIVATE_KEY (a PEM string or a PEM file's path) or pass --private-key FILE")
-	default:
-		vars["DFNS_CRED_ID"] = firstNonEmpty(*cf.credID, e.getenv("DFNS_CRED_ID"))
-		vars["DFNS_PRIVATE_KEY"] = firstNonEmpty(*cf.privateKey, e.getenv("DFNS_PRIVATE_KEY"))
 	}
 	s, err := envconf.Read(func(k string) string { return vars[k] }, keyFrom)
 	if err != nil {
@@ -83,18 +84,6 @@ func (cf *connFlags) client(e *env, withSigner bool) (*dfnskeys.Client, error) {
 	}
 	return dfnskeys.NewClient(opts...)
 }
-
-func firstNonEmpty(xs ...string) string {
-	for _, x := range xs {
-		if x != "" {
-			return x
-		}
-	}
-	return ""
-}
-
-// getenvOS is the default env.getenv.
-func getenvOS(k string) string { return os.Getenv(k) }
 
 var signersCommand = &command{
 	name:    "signers",

@@ -195,7 +195,7 @@ func printMainUsage(w io.Writer) {
 
 // run is the whole program: it returns the exit status.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenvOS}
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: os.Getenv}
 	return runEnv(e, args)
 }
 
@@ -204,7 +204,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 func runEnv(e *env, args []string) int {
 	stdout, stderr := e.stdout, e.stderr
 	if e.getenv == nil {
-		e.getenv = getenvOS
+		e.getenv = os.Getenv
 	}
 	if len(args) == 0 {
 		printMainUsage(stderr)
