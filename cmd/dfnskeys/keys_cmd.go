@@ -65,18 +65,9 @@ func runKeys(e *env, args []string) error {
 		}
 		curve = c
 	}
-	keep := func(k *keys.Key) bool {
-		switch {
-		case *imported && !k.Imported, *native && k.Imported:
-			return false
-		case *exported && !k.Exported, *usable && !k.Usable():
-			return false
-		case curve != "" && k.Curve != curve:
-			return false
-		case *name != "" && !strings.Contains(strings.ToLower(k.Name), strings.ToLower(*name)):
-			return false
-		}
-		return true
+	keep := func(k *keys.Key) bool { // the filters, combined with AND
+		return (!*imported || k.Imported) && (!*native || !k.Imported) && (!*exported || k.Exported) && (!*usable || k.Usable()) &&
+			(curve == "" || k.Curve == curve) && (*name == "" || strings.Contains(strings.ToLower(k.Name), strings.ToLower(*name)))
 	}
 	c, err := cf.client(e, false)
 	if err != nil {
