@@ -11,6 +11,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -333,32 +334,21 @@ func versionLine() string {
 	if !ok {
 		return "dfnskeys version unknown (built without module information)"
 	}
-	module := bi.Main.Version // "(devel)" when built from a checkout
-	if module == "" {
-		module = "unknown"
-	}
-	var rev, when string
-	modified := false
+	set := map[string]string{}
 	for _, s := range bi.Settings {
-		switch s.Key {
-		case "vcs.revision":
-			rev = s.Value
-		case "vcs.time":
-			when = s.Value
-		case "vcs.modified":
-			modified = s.Value == "true"
-		}
+		set[s.Key] = s.Value
 	}
 	vcs := "revision unknown"
-	if rev != "" {
+	if rev := set["vcs.revision"]; rev != "" {
 		vcs = "revision " + rev
-		if when != "" {
+		if when := set["vcs.time"]; when != "" {
 			vcs += " of " + when
 		}
-		if modified {
+		if set["vcs.modified"] == "true" {
 			vcs += ", modified"
 		}
 	}
+	module := cmp.Or(bi.Main.Version, "unknown") // "(devel)" when built from a checkout
 	return fmt.Sprintf("dfnskeys version %s (module %s, %s, %s)", dfnskeys.Version, safetext.Line(module), safetext.Line(vcs), bi.GoVersion)
 }
 
