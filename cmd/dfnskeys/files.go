@@ -157,3 +157,30 @@ func printJSON(e *env, v any) error {
 	_, err = e.stdout.Write(safetext.JSON(append(b, '\n')))
 	return err
 }
+
+// createOptional is createOut for an optional flag: nil when path is "",
+// for a command that then writes to standard output.
+func createOptional(path, flagName string, perm fs.FileMode) (*outFile, error) {
+	if path == "" {
+		return nil, nil
+	}
+	return createOut(path, flagName, perm)
+}
+
+// emit writes v as indented JSON to the file, or to standard output when
+// there is none (a nil *outFile); what names it in errors.
+func (o *outFile) emit(e *env, v any, what string) error {
+	body, err := marshalBody(v)
+	if err != nil {
+		return fmt.Errorf("encoding %s: %w", what, err)
+	}
+	if o != nil {
+		err = o.write(body)
+	} else {
+		_, err = e.stdout.Write(body)
+	}
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", what, err)
+	}
+	return nil
+}

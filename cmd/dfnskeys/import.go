@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/dfnskeys/dfnskeys"
+	"github.com/dfnskeys/dfnskeys/address"
 	"github.com/dfnskeys/dfnskeys/internal/safetext"
 	"github.com/dfnskeys/dfnskeys/keys"
 )
@@ -75,7 +76,7 @@ func runImport(e *env, args []string) error {
 		return usagef("--prove cannot be used with --dry-run: a dry run imports nothing to prove")
 	}
 	if *request != "" {
-		return runImportRequest(e, fs, importRequestFlags{path: *request, pinFile: *pinFile, expect: *expect, dryRun: *dryRun, prove: *prove}, cf)
+		return runImportRequest(e, fs, *request, *pinFile, *expect, *dryRun, *prove, cf)
 	}
 	if err := checkKeyName(*name); err != nil {
 		return err
@@ -112,23 +113,8 @@ func runImport(e *env, args []string) error {
 			return err
 		}
 	}
-	report, err := reportFor(key)
-	if err != nil {
+	if err := showKey(e, "the key", c, scheme.Protocol, key.PublicKey(), *expect); err != nil {
 		return err
-	}
-	fmt.Fprintf(e.stderr, "curve: %s\nprotocol: %s\npublic key: %s\n", c, scheme.Protocol, report.PublicKey)
-	for _, a := range report.Addresses.List() {
-		fmt.Fprintf(e.stderr, "%s address: %s\n", a.Kind, a.Address)
-	}
-	if *expect != "" {
-		kind, ok := report.Addresses.Match(*expect)
-		if !ok {
-			return fmt.Errorf("the key does not have address %s (its addresses are listed above): nothing was sent", *expect)
-		}
-		fmt.Fprintf(e.stderr, "expected address matches the key's %s address\n", kind)
-		if kind == "bitcoinP2pkhUncompressed" {
-			fmt.Fprintf(e.stderr, "note: that is the legacy address of the uncompressed public key, which old wallets used; Dfns's Bitcoin addresses for this key are the ones listed above\n")
-		}
 	}
 	opts := dfnskeys.ImportKeyOptions{ClusterID: *clusterID, PinnedSigners: pinned, Protocol: scheme.Protocol, Threshold: *minSigners, Name: *name, AllowDuplicate: *allowDuplicate}
 	ctx, stop := e.context()
@@ -137,27 +123,58 @@ func runImport(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	switch {
-	case plan.Existing != nil:
-		what := "nothing was imported"
-		if *dryRun {
-			what = "dry run: nothing would be imported"
-		}
-		fmt.Fprintf(e.stderr, "%s: Dfns already holds this key as %s (imported, active, never exported); pass --allow-duplicate to import a second copy\n", what, safetext.Text(plan.Existing.ID))
-		if *prove && !*dryRun {
-			return proveImported(e, ctx, client, plan.Existing, key.PublicKey())
-		}
-		return printJSON(e, plan.Existing)
-	case *dryRun:
-		fmt.Fprintf(e.stderr, "dry run: this POST /keys/import body would be sent to cluster %s; nothing was sent\n", safetext.Text(plan.ClusterID))
-		return printJSON(e, plan.Request)
-	}
-	res, err := client.SendImport(ctx, plan)
+	return finishImport(e, ctx, client, plan, key.PublicKey(), *dryRun, *prove, "; pass --allow-duplicate to import a second copy")
+}
+
+// showKey prints the curve, protocol, public key and addresses of the key
+// to import (whose, in errors) and checks --expect-address against them.
+func showKey(e *env, whose string, c keys.Curve, p keys.Protocol, pub []byte, expect string) error {
+	addrs, err := address.ForKey(c, pub)
 	if err != nil {
 		return err
 	}
-	if *prove {
-		return proveImported(e, ctx, client, res.Key, key.PublicKey())
+	fmt.Fprintf(e.stderr, "curve: %s\nprotocol: %s\npublic key: %x\n", c, p, pub)
+	for _, a := range addrs.List() {
+		fmt.Fprintf(e.stderr, "%s address: %s\n", a.Kind, a.Address)
+	}
+	if expect == "" {
+		return nil
+	}
+	kind, ok := addrs.Match(expect)
+	if !ok {
+		return fmt.Errorf("%s does not have address %s (its addresses are listed above): nothing was sent", whose, expect)
+	}
+	fmt.Fprintf(e.stderr, "expected address matches the key's %s address\n", kind)
+	if kind == "bitcoinP2pkhUncompressed" {
+		fmt.Fprintf(e.stderr, "note: that is the legacy address of the uncompressed public key, which old wallets used; Dfns's Bitcoin addresses for this key are the ones listed above\n")
+	}
+	return nil
+}
+
+// finishImport ends import and import --request: it sends plan unless Dfns
+// already holds the key (dupHint ends that message) or this is a dry run,
+// prints the key as JSON and, with prove, has Dfns sign with it.
+func finishImport(e *env, ctx context.Context, client *dfnskeys.Client, plan *dfnskeys.ImportPlan, pub []byte, dryRun, prove bool, dupHint string) error {
+	switch {
+	case plan.Existing != nil:
+		what := "nothing was imported"
+		if dryRun {
+			what = "dry run: nothing would be imported"
+		}
+		fmt.Fprintf(e.stderr, "%s: Dfns already holds this key as %s (imported, active, never exported)%s\n", what, safetext.Text(plan.Existing.ID), dupHint)
+		if !prove || dryRun {
+			return printJSON(e, plan.Existing)
+		}
+	case dryRun:
+		fmt.Fprintf(e.stderr, "dry run: this POST /keys/import body would be sent to cluster %s; nothing was sent\n", safetext.Text(plan.ClusterID))
+		return printJSON(e, plan.Request)
+	}
+	res, err := client.SendImport(ctx, plan) // sends nothing for an existing key
+	if err != nil {
+		return err
+	}
+	if prove {
+		return proveImported(e, ctx, client, res.Key, pub)
 	}
 	return printJSON(e, res.Key)
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/dfnskeys/dfnskeys/internal/secretish"
@@ -90,4 +91,15 @@ func checkKeyName(name string) error {
 		return usagef("--name (not shown) looks like a secret, not a key name: Dfns stores a key's name and shows it to everyone who can list keys; give a short descriptive name")
 	}
 	return nil
+}
+
+// given returns the first (by name) of the flags names set on the command
+// line, or "" when none is.
+func given(fs *flag.FlagSet, names ...string) (name string) {
+	fs.Visit(func(f *flag.Flag) {
+		if name == "" && slices.Contains(names, f.Name) {
+			name = f.Name
+		}
+	})
+	return name
 }

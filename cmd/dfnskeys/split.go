@@ -129,43 +129,28 @@ func runSplit(e *env, args []string) error {
 	}
 
 	// The destination is created before the key is read.
-	var outF *outFile
-	if *out != "" {
-		if outF, err = createOut(*out, outFlag, 0o600); err != nil {
-			return err
-		}
-		defer outF.discard()
+	outF, err := createOptional(*out, outFlag, 0o600)
+	if err != nil {
+		return err
 	}
-
+	defer outF.discard()
 	key, err := readKey(e, *keyFile, curve, f, *edScalar)
 	if err != nil {
 		return err
 	}
 	defer key.Destroy()
-
 	plan, err := target.Plan(key, dfnskeys.ImportKeyOptions{Protocol: scheme.Protocol, Threshold: threshold, Name: *name})
 	if err != nil {
 		return err
 	}
-	req := plan.Request
-	var body []byte
+	var body any = plan.Request
 	if *requestOut != "" {
-		body, err = marshalBody(plan)
-	} else {
-		body, err = marshalBody(req)
+		body = plan
 	}
-	if err != nil {
-		return fmt.Errorf("encoding the import request: %w", err)
+	if err := outF.emit(e, body, "the import request"); err != nil {
+		return err
 	}
-	if outF != nil {
-		err = outF.write(body)
-	} else {
-		_, err = e.stdout.Write(body)
-	}
-	if err != nil {
-		return fmt.Errorf("writing the import request: %w", err)
-	}
-
+	req := plan.Request
 	fmt.Fprintf(e.stderr, "public key: %s\n", key.PublicKeyHex())
 	summary := fmt.Sprintf("curve %s, protocol %s, threshold %d of %d signers", curve, scheme.Protocol, req.MinSigners, len(req.EncryptedKeyShares))
 	if target.ClusterID() != "" {
