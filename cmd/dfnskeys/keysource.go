@@ -20,18 +20,18 @@ type keySource struct {
 	keyFile, format, curve, path *string
 	edScalar                     *bool
 	def                          keys.Curve // the curve of a key nothing else names one for
+	named                        bool       // parse errors say where the key was read from
 }
 
 const keySourceUsage = `Key source:
   --key-file FILE|-   where the key is; - or absent: standard input
   --format F          detected when not given: hex (optional 0x), raw (32-byte
-                      binary file),
-                      wif (Bitcoin), keystore (Ethereum V3, scrypt or pbkdf2),
-                      solana (keypair JSON array or base58 of 64 bytes),
-                      mnemonic (BIP-39), xprv (BIP-32 extended private key:
-                      xprv, tprv, yprv, zprv), json (what 'dfnskeys export'
-                      writes: the file names its curve and kind, and its
-                      public key is checked)
+                      binary file), wif (Bitcoin), keystore (Ethereum V3,
+                      scrypt or pbkdf2), solana (keypair JSON array or base58
+                      of 64 bytes), mnemonic (BIP-39), xprv (BIP-32 extended
+                      private key: xprv, tprv, yprv, zprv), json (what
+                      'dfnskeys export' writes: it names its curve and kind,
+                      and its public key is checked)
   --path PATH         derivation path: for --format mnemonic from the seed
                       (default m/44'/60'/0'/0/0 for secp256k1, m/44'/501'/0'/0'
                       for ed25519: BIP-32 / SLIP-0010); for --format xprv
@@ -41,11 +41,11 @@ const keySourceUsage = `Key source:
                       exports it), not an RFC 8032 seed
 The keystore password comes from DFNS_KEY_PASSWORD and the BIP-39 mnemonic
 passphrase from DFNS_MNEMONIC_PASSPHRASE (set it to the empty string for a
-mnemonic without one), or from a prompt when standard input is a terminal;
-a missing one is an error before anything is sent. Secrets never come from
-a command-line argument. With a mnemonic, pass --expect-address: a wrong
-passphrase or path derives another valid key, and only the address tells.
-A key file its group or others can read is read with a warning (chmod go-r).
+mnemonic without one), or from a prompt on a terminal; a missing one is an
+error before anything is sent. Secrets never come from a command-line
+argument. With a mnemonic, pass --expect-address: a wrong passphrase or path
+derives another valid key, and only the address tells. A key file its group
+or others can read is read with a warning (chmod go-r).
 `
 
 // addKeySource adds the key source flags and --curve; def is the curve of
@@ -142,8 +142,16 @@ func (ks *keySource) load(e *env) (*keys.PrivateKey, error) {
 			}
 		}
 	}
-	return keyformat.Load(data, keyformat.LoadOptions{Format: f, Curve: c, Path: *ks.path, Ed25519Scalar: *ks.edScalar,
+	key, err := keyformat.Load(data, keyformat.LoadOptions{Format: f, Curve: c, Path: *ks.path, Ed25519Scalar: *ks.edScalar,
 		Secret: func(f keyformat.Format) ([]byte, error) { return ks.password(e, f) }})
+	if err != nil && ks.named {
+		from := "the key on " + stdinDisplayName
+		if *ks.keyFile != "" && *ks.keyFile != "-" {
+			from = "the key in " + *ks.keyFile
+		}
+		return nil, fmt.Errorf("%s: %w", from, err)
+	}
+	return key, err
 }
 
 func (ks *keySource) read(e *env) ([]byte, error) {

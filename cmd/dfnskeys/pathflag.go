@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
+	"github.com/dfnskeys/dfnskeys/internal/importbuild"
 	"github.com/dfnskeys/dfnskeys/internal/secretish"
 )
 
@@ -84,11 +86,15 @@ func flagNameIn(msg string) string {
 	return strings.SplitN(after, ":", 2)[0]
 }
 
-// checkKeyName refuses a --name that looks like a secret: Dfns stores the
-// name and shows it to everyone who can list keys. It is not shown.
+// checkKeyName refuses a --name that looks like a secret (Dfns stores the
+// name and shows it to everyone who can list keys; it is not shown), or
+// that is longer than Dfns accepts, before any key is read.
 func checkKeyName(name string) error {
 	if secretish.Looks(name) {
 		return usagef("--name (not shown) looks like a secret, not a key name: Dfns stores a key's name and shows it to everyone who can list keys; give a short descriptive name")
+	}
+	if n := utf8.RuneCountInString(name); n > importbuild.MaxNameLength {
+		return usagef("--name is %d characters long: at most %d are allowed", n, importbuild.MaxNameLength)
 	}
 	return nil
 }
