@@ -218,53 +218,49 @@ var exportCommand = &command{
 	usage: `Usage: dfnskeys export KEY_ID
          [--expect-public-key HEX | --expect-address ADDR]
          [--format json|hex|wif|keystore] [--out FILE] [connection flags]
+       dfnskeys export KEY_ID --request FILE --response-out FILE
+         [--expect-public-key HEX | --expect-address ADDR] [connection flags]
 
 Exports a key from Dfns (Dfns then stops signing with it, by default),
 recovers it locally and checks it against the key's public key and the key
-you expect. The output goes to --out (a new file, mode 0600: never
-overwritten, never through a symbolic link) or to standard output when that
-is not a terminal:
+you expect. The key goes to --out, a new file (mode 0600: never overwritten,
+never through a symbolic link), or to standard output when that is not a
+terminal, as --format says:
   json       an export document (the default): curve, kind (scalar), key ID,
              public key and key, which 'import', 'inspect', 'split' and
              'bulk-import' read with --format json
-  hex        64 hex digits and a newline (secp256k1 and stark only: an
-             ed25519 key comes out as its signing scalar, which bare hex
-             would read back as a seed of another key)
+  hex        64 hex digits and a newline (not for ed25519: Dfns exports its
+             signing scalar, which bare hex would read back as a seed)
   wif        Bitcoin WIF, compressed, mainnet (secp256k1 only)
   keystore   Ethereum V3 keystore encrypted with DFNS_KEYSTORE_PASSWORD or a
              password asked on the terminal, so the key never touches disk
              in the clear (secp256k1 only); it records the key ID
 
-Everything that can be checked is checked before Dfns is asked to export:
-the --out file is created first, the format is checked against the key's
-curve, the keystore password is read. Once the export is sent it is seen
-through, interrupt (Ctrl-C) or not, and the key is saved; if it cannot be
-written where asked, it is saved to a new file named
-dfnskeys-rescued-KEY_ID-TIME (beside --out, else in the working, home or
-temporary directory) and the error says where.
+Before the export is sent, --out is created, the format is checked against
+the key's curve and the keystore password is read. Once sent, the export is
+seen through, interrupt (Ctrl-C) or not; a key that cannot be written where
+asked is saved to a new file dfnskeys-rescued-KEY_ID-TIME (beside --out,
+else in the working, home or temporary directory) and the error says where.
 
 Bind the export to the key you know: the API is not trusted to say which
 key it returns (see docs/threat-model.md §2).
   --expect-public-key HEX  the key's public key, hex, as Dfns encodes it
-                           (33 bytes compressed on secp256k1 and stark, 32
-                           on ed25519), e.g. from the import or a
-                           bulk-import report
-  --expect-address ADDR    one of the key's addresses, of any kind
-                           'dfnskeys inspect' prints (Ethereum, Bitcoin,
-                           Solana)
-When GET /keys/KEY_ID already reports another key, nothing is sent; when the
-key recovered is another one, it is discarded and saved nowhere. Either way
-the exit status is 1. Without either flag the key is checked only against
-the public key the API reports, and a note on standard error says so.
+                           (33 bytes on secp256k1 and stark, 32 on ed25519),
+                           e.g. from the import or a bulk-import report
+  --expect-address ADDR    one of the key's addresses 'dfnskeys inspect'
+                           prints (Ethereum, Bitcoin, Solana)
+When GET /keys/KEY_ID reports another key, nothing is sent; a key recovered
+that is another one is discarded. Either way the exit status is 1. Without
+either flag the key is checked only against the public key the API reports,
+and a note on standard error says so.
 
 The online half of the two-step export (see 'dfnskeys help ceremony'):
   --request FILE       an export request document made offline by
                        'dfnskeys export-request --request-out'
-  --response-out FILE  where to save Dfns's answer, still encrypted (a new
-                       file): 'dfnskeys recover --response' on the offline
-                       machine decrypts it; this machine cannot
-With these two, --format and --out do not apply; --expect-* still stop the
-export before it is sent when Dfns reports another key.
+  --response-out FILE  a new file for Dfns's answer, still encrypted, which
+                       only 'dfnskeys recover' on the offline machine reads
+--expect-* still stop the export before it is sent when Dfns reports another
+key.
 
 ` + connUsage,
 	run: runExport,

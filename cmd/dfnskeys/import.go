@@ -24,11 +24,9 @@ never leaves this machine.
 
 Importing is idempotent: when Dfns already holds the key (an imported key
 with the same public key, protocol and curve, active and never exported),
-nothing is sent; that key is printed, standard error says nothing was
-imported, and the exit status is 0. So a script rerun after a crash or a
-timeout does not create a second key. Finding it lists the organisation's
-keys (one GET /keys per 500 keys). --allow-duplicate imports a second copy
-deliberately.
+nothing is sent, that key is printed and the exit status is 0, so a rerun
+after a crash or a timeout makes no second key. Finding it lists the keys
+(one GET /keys per 500 keys); --allow-duplicate imports a second copy.
 
 Flags:
   --curve CURVE           secp256k1, stark or ed25519 (implied by a wif,
@@ -40,17 +38,15 @@ Flags:
   --cluster ID            signing cluster when several are listed
   --expect-address ADDR   refuse unless the key has this address
   --allow-duplicate       import even when Dfns already holds the key
-  --prove                 after importing, have Dfns sign a hash with the key
-                          (a request with an externalId, as 'dfnskeys prove'
-                          sends) and verify it here against the local public
-                          key; prints "proved": true (exit 1 if it does not
-                          verify)
+  --prove                 then have Dfns sign with the key, as 'dfnskeys
+                          prove' does, and verify it under the local public
+                          key; prints "proved": true (exit 1 if it fails)
   --dry-run               show the request that would be sent, and stop
   --request FILE          send an import request document made offline by
                           'dfnskeys split --request-out' instead of reading a
-                          key: no key here; --pinned-signers is required, and
-                          only --expect-address, --dry-run and --prove apply
-                          (see 'dfnskeys help ceremony')
+                          key; --pinned-signers is required, and only
+                          --expect-address, --dry-run and --prove apply (see
+                          'dfnskeys help ceremony')
 ` + pinUsage + "\n" + keySourceUsage + "\n" + connUsage,
 	run: runImport,
 }
