@@ -134,15 +134,6 @@ func readDocument(path, flagName string, v document) error {
 	return nil
 }
 
-// isDocument reports whether data looks like a ceremony document (a JSON
-// object with a "kind") rather than a bare API body.
-func isDocument(data []byte) bool {
-	var h struct {
-		Kind json.RawMessage `json:"kind"`
-	}
-	return json.Unmarshal(data, &h) == nil && h.Kind != nil
-}
-
 // readExportResponse reads recover's --response: an export response
 // document (with the key's ID), or a bare export response body.
 func readExportResponse(path string) (*keys.ExportResponse, string, error) {
@@ -150,7 +141,10 @@ func readExportResponse(path string) (*keys.ExportResponse, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	if isDocument(data) {
+	var h struct {
+		Kind json.RawMessage `json:"kind"`
+	}
+	if json.Unmarshal(data, &h) == nil && h.Kind != nil { // a document, not a bare body
 		var doc dfnskeys.ExportResponseDocument
 		if err := doc.UnmarshalJSON(data); err != nil {
 			return nil, "", fmt.Errorf("--response %s: %w", path, err)

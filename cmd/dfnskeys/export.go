@@ -7,7 +7,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -479,19 +478,15 @@ func keystorePassword(e *env) ([]byte, error) {
 		}
 		return []byte(pw), nil
 	}
-	in, ok := e.stdin.(*os.File)
-	if !ok || !isTerminal(in) {
+	in := terminalIn(e)
+	if in == nil {
 		return nil, errors.New("the keystore needs a password: set DFNS_KEYSTORE_PASSWORD (or run on a terminal to be asked)")
 	}
-	fmt.Fprint(e.stderr, "keystore password (not echoed): ")
-	pw, err := readPassword(in)
-	fmt.Fprintln(e.stderr)
+	pw, err := ask(e, in, "keystore password (not echoed): ")
 	if err != nil {
 		return nil, err
 	}
-	fmt.Fprint(e.stderr, "again: ")
-	again, err := readPassword(in)
-	fmt.Fprintln(e.stderr)
+	again, err := ask(e, in, "again: ")
 	defer clear(again)
 	if err != nil || !bytes.Equal(pw, again) || len(pw) == 0 {
 		clear(pw)

@@ -28,6 +28,23 @@ var isTerminal = func(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
 // replace it.
 var readPassword = func(f *os.File) ([]byte, error) { return term.ReadPassword(int(f.Fd())) }
 
+// terminalIn is standard input when it is a terminal, else nil.
+func terminalIn(e *env) *os.File {
+	if f, ok := e.stdin.(*os.File); ok && isTerminal(f) {
+		return f
+	}
+	return nil
+}
+
+// ask prints prompt and reads a line typed on the terminal in, without
+// echo.
+func ask(e *env, in *os.File, prompt string) ([]byte, error) {
+	fmt.Fprint(e.stderr, prompt)
+	b, err := readPassword(in)
+	fmt.Fprintln(e.stderr)
+	return b, err
+}
+
 // writerIsTerminal reports whether w is an *os.File open on a terminal.
 func writerIsTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)

@@ -87,8 +87,9 @@ func runImport(e *env, args []string) error {
 			return err
 		}
 	}
-	if *minSigners < 2 {
-		return usagef("--min-signers %d is invalid: it must be at least 2", *minSigners)
+	threshold, err := thresholdFlag(*minSigners)
+	if err != nil {
+		return err
 	}
 	pinned, err := pinnedSigners(e, *pinFile, *clusterID)
 	if err != nil {
@@ -112,7 +113,7 @@ func runImport(e *env, args []string) error {
 	if err := showKey(e, "the key", c, scheme.Protocol, key.PublicKey(), *expect); err != nil {
 		return err
 	}
-	opts := dfnskeys.ImportKeyOptions{ClusterID: *clusterID, PinnedSigners: pinned, Protocol: scheme.Protocol, Threshold: *minSigners, Name: *name, AllowDuplicate: *allowDuplicate}
+	opts := dfnskeys.ImportKeyOptions{ClusterID: *clusterID, PinnedSigners: pinned, Protocol: scheme.Protocol, Threshold: threshold, Name: *name, AllowDuplicate: *allowDuplicate}
 	ctx, stop := e.context()
 	defer stop()
 	plan, err := client.PlanImport(ctx, key, opts)

@@ -165,14 +165,12 @@ func (ks *keySource) read(e *env) ([]byte, error) {
 		b, err := readFileLimited(*ks.keyFile, maxKeySourceFile, "--key-file")
 		return b, checkKeyInput(b, err, *ks.keyFile, false)
 	}
-	if f, ok := e.stdin.(*os.File); ok && isTerminal(f) {
+	if in := terminalIn(e); in != nil {
+		what := "private key (not echoed): "
 		if *ks.format != "" {
-			fmt.Fprintf(e.stderr, "private key (%s, not echoed): ", *ks.format)
-		} else {
-			fmt.Fprint(e.stderr, "private key (not echoed): ")
+			what = "private key (" + *ks.format + ", not echoed): "
 		}
-		b, err := readPassword(f)
-		fmt.Fprintln(e.stderr)
+		b, err := ask(e, in, what)
 		return b, checkKeyInput(b, err, "", true)
 	}
 	b, err := readAllLimited(e.stdin, maxKeySourceFile, "the key on "+stdinDisplayName)
@@ -208,12 +206,8 @@ func (ks *keySource) password(e *env, f keyformat.Format) ([]byte, error) {
 	if pw, ok := lookupEnv(e, name); ok {
 		return []byte(pw), nil
 	}
-	keyOnStdin := *ks.keyFile == "" || *ks.keyFile == "-"
-	if in, ok := e.stdin.(*os.File); ok && !keyOnStdin && isTerminal(in) {
-		fmt.Fprintf(e.stderr, "%s (not echoed): ", what)
-		b, err := readPassword(in)
-		fmt.Fprintln(e.stderr)
-		return b, err
+	if in := terminalIn(e); in != nil && *ks.keyFile != "" && *ks.keyFile != "-" {
+		return ask(e, in, what+" (not echoed): ")
 	}
 	if f == keyformat.Mnemonic {
 		hint := ""

@@ -80,12 +80,9 @@ func runSplit(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	threshold := *minSigners
-	if threshold == 0 {
-		threshold = keys.DefaultThreshold
-	}
-	if threshold < 2 {
-		return usagef("--min-signers %d is invalid: it must be at least 2", *minSigners)
+	threshold, err := thresholdFlag(*minSigners)
+	if err != nil {
+		return err
 	}
 	if err := refuseInput(*out, "--signers", *signersPath, "--key-file", *ks.keyFile); err != nil {
 		return err
@@ -139,6 +136,18 @@ func runSplit(e *env, args []string) error {
 		fmt.Fprintf(e.stderr, "the ed25519 key was read as %s\n", what)
 	}
 	return nil
+}
+
+// thresholdFlag is --min-signers of import and split: 0 means the default,
+// and one signer is no threshold.
+func thresholdFlag(n int) (int, error) {
+	if n == 0 {
+		return keys.DefaultThreshold, nil
+	}
+	if n < 2 {
+		return 0, usagef("--min-signers %d is invalid: it must be at least 2", n)
+	}
+	return n, nil
 }
 
 // loadTarget reads --signers and picks the cluster: the offline
