@@ -17,48 +17,41 @@ on the offline one.
 
 Two machines: OFFLINE holds the private keys and has no network and no DFNS_*
 settings; ONLINE holds the API credentials and never a private key. Between
-them you carry (on removable media, by hand) three kinds of document, none of
-which holds a secret: each is JSON with a "kind", a "version" and a "purpose"
-saying what it is for, and is read strictly (an unknown field, another kind
-or version is refused).
+them you carry (on removable media, by hand) documents that hold no secret:
+JSON with a "kind", a "version" and a "purpose", read strictly (an unknown
+field, another kind or version is refused).
 
-Once, on ONLINE: save the signers and check them out of band
-  dfnskeys signers --save signers.json    compare the fingerprints printed
-                                          with ones from Dfns, then carry
-                                          signers.json to OFFLINE
+Once, on ONLINE: dfnskeys signers --save signers.json, compare the
+fingerprints printed with ones from Dfns, and carry signers.json to OFFLINE.
 
 Import
   OFFLINE  dfnskeys split --signers signers.json --curve secp256k1 \
              --key-file key.hex --request-out request.json
-           Splits the key and encrypts each share to one signer. The import
-           request records the POST /keys/import body, the key's curve,
-           protocol, public key and addresses, and the cluster and signers
-           the shares are encrypted to. Carry request.json to ONLINE; note
-           the public key printed, which you will check exports against.
+           Splits the key and encrypts each share to one signer; the request
+           also records the key's curve, protocol, public key and addresses
+           and the signers. Carry it to ONLINE; note the public key printed,
+           which you will check exports against.
   ONLINE   dfnskeys import --request request.json \
              --pinned-signers signers.json
            Refuses, before sending anything, a request encrypted to other
            signers than the pinned ones, and live signers (GET /signers)
-           that are not the pinned ones. Does nothing when Dfns already
-           holds the key (a rerun creates nothing); otherwise signs the
-           user action, sends the body, and checks that the key Dfns made
+           that are not the pinned ones; does nothing when Dfns already
+           holds the key; sends the body and checks that the key Dfns made
            has the request's public key. --prove has Dfns sign with it.
 
 Export
   OFFLINE  dfnskeys export-request --key KEY_ID \
              --decryption-key-out dk --request-out export-request.json
            The decryption key (dk) never leaves OFFLINE: keep it secret.
-           Carry export-request.json (a public key only) to ONLINE.
   ONLINE   dfnskeys export KEY_ID --request export-request.json \
              --response-out response.json [--expect-public-key HEX]
            Sends the request (refused if made for another key) and saves
            Dfns's answer, still encrypted: ONLINE cannot read the key.
-           Carry response.json to OFFLINE.
   OFFLINE  dfnskeys recover --response response.json --decryption-key dk \
              --expect-public-key HEX --out key.json
            Decrypts and recombines the shares, and refuses an answer for
-           another key than the one you expect: give the public key noted
-           at import, or an address (--expect-address).
+           another key than the public key noted at import (or an address,
+           --expect-address).
 
 Many keys: the same steps over a bulk input (see each command's help)
   OFFLINE  dfnskeys bulk-split --input rows.jsonl --signers signers.json \
