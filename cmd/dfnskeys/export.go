@@ -62,7 +62,9 @@ Flags:
   --response FILE         the export response document saved by 'dfnskeys
                           export --response-out', or a bare export response
                           body (required)
-  --expect-public-key HEX --expect-address ADDR   the key you expect
+  --expect-public-key HEX, --expect-address ADDR
+                          the key you expect: a key recovered that is
+                          another one is discarded (exit status 1)
   --format F              json (default) or hex
   --out FILE              a new file for the key instead of standard output
 `,
