@@ -105,20 +105,19 @@ func (ks *keySource) check(f keyformat.Format) (keyformat.Format, keys.Curve, er
 	if c == "" {
 		return "", "", usagef("missing required flag --curve")
 	}
-	if *ks.edScalar && f == keyformat.JSON {
-		return "", "", usagef("--ed25519-scalar is not needed with --format json: the file says what its key is")
-	}
-	if *ks.edScalar && f != keyformat.Hex && f != keyformat.Raw {
-		return "", "", usagef("--ed25519-scalar is only for --format hex or raw")
-	}
-	if *ks.edScalar && c != keys.Ed25519 {
-		return "", "", usagef("--ed25519-scalar is only for --curve ed25519, not %s", c)
-	}
-	if *ks.path != "" && f != keyformat.Mnemonic && f != keyformat.XPRV {
-		return "", "", usagef("--path is only for --format mnemonic or xprv")
-	}
-	if *ks.path == "" && f == keyformat.XPRV {
-		return "", "", usagef("--format xprv needs --path: the derivation path below the extended key, for example m/44'/60'/0'/0/0 below a master key or m/0/0 below an account key (m alone is the extended key itself)")
+	for _, r := range []struct {
+		bad bool
+		msg string
+	}{
+		{*ks.edScalar && f == keyformat.JSON, "--ed25519-scalar is not needed with --format json: the file says what its key is"},
+		{*ks.edScalar && f != keyformat.Hex && f != keyformat.Raw, "--ed25519-scalar is only for --format hex or raw"},
+		{*ks.edScalar && c != keys.Ed25519, "--ed25519-scalar is only for --curve ed25519, not " + string(c)},
+		{*ks.path != "" && f != keyformat.Mnemonic && f != keyformat.XPRV, "--path is only for --format mnemonic or xprv"},
+		{*ks.path == "" && f == keyformat.XPRV, "--format xprv needs --path: the derivation path below the extended key, for example m/44'/60'/0'/0/0 below a master key or m/0/0 below an account key (m alone is the extended key itself)"},
+	} {
+		if r.bad {
+			return "", "", usagef("%s", r.msg)
+		}
 	}
 	return f, c, nil
 }
