@@ -111,12 +111,10 @@ func runImportRequest(e *env, fs *flag.FlagSet, path, pinFile, expect string, dr
 	return finishImport(e, ctx, client, plan, pub, dryRun, prove, "")
 }
 
-// document is a ceremony document type (dfnskeys.ImportPlan and the export
-// documents).
-type document interface{ UnmarshalJSON([]byte) error }
-
-// readDocument reads the ceremony document at path, named by flag.
-func readDocument(path, flagName string, v document) error {
+// readDocument reads the ceremony document at path, named by flag, into v
+// (a dfnskeys.ImportPlan or an export document, which read themselves
+// strictly).
+func readDocument(path, flagName string, v json.Unmarshaler) error {
 	data, err := readFileLimited(path, dfnskeys.MaxDocumentSize, flagName)
 	if err != nil {
 		return err
