@@ -54,17 +54,13 @@ Flags:
 
 func runImport(e *env, args []string) error {
 	fs := newFlagSet("import")
-	protocol := fs.String("protocol", "", "")
-	name := fs.String("name", "", "")
-	minSigners := fs.Int("min-signers", keys.DefaultThreshold, "")
-	clusterID := fs.String("cluster", "", "")
+	sf := addSplitFlags(fs)
 	expect := fs.String("expect-address", "", "")
 	dryRun := fs.Bool("dry-run", false, "")
 	prove := fs.Bool("prove", false, "")
 	pinFile := pathFlag(fs, "pinned-signers")
 	allowDuplicate := fs.Bool("allow-duplicate", false, "")
 	request := pathFlag(fs, "request")
-	ks := addKeySource(fs, "")
 	cf := addConnFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -75,46 +71,32 @@ func runImport(e *env, args []string) error {
 	if *request != "" {
 		return runImportRequest(e, fs, *request, *pinFile, *expect, *dryRun, *prove, cf)
 	}
-	if err := checkKeyName(*name); err != nil {
-		return err
-	}
-	_, c, err := ks.formatAndCurve()
+	_, c, opts, err := sf.options()
 	if err != nil {
 		return err
 	}
-	var scheme keys.Scheme
-	if c != "" { // else the key file says, and the scheme is checked once it is read
-		if scheme, err = schemeFlag(*protocol, c); err != nil {
-			return err
-		}
-	}
-	threshold, err := thresholdFlag(*minSigners)
-	if err != nil {
+	if opts.PinnedSigners, err = pinnedSigners(e, *pinFile, opts.ClusterID); err != nil {
 		return err
 	}
-	pinned, err := pinnedSigners(e, *pinFile, *clusterID)
-	if err != nil {
-		return err
-	}
+	opts.AllowDuplicate = *allowDuplicate
 	client, err := cf.client(e, !*dryRun)
 	if err != nil {
 		return err
 	}
-	key, err := ks.load(e)
+	key, err := sf.ks.load(e)
 	if err != nil {
 		return err
 	}
 	defer key.Destroy()
-	if c == "" {
+	if c == "" { // the key file said: its scheme is checked now
 		c = key.Curve()
-		if scheme, err = schemeFlag(*protocol, c); err != nil {
+		if opts.Protocol, err = sf.protocolFor(c); err != nil {
 			return err
 		}
 	}
-	if err := showKey(e, "the key", c, scheme.Protocol, key.PublicKey(), *expect); err != nil {
+	if err := showKey(e, "the key", c, opts.Protocol, key.PublicKey(), *expect); err != nil {
 		return err
 	}
-	opts := dfnskeys.ImportKeyOptions{ClusterID: *clusterID, PinnedSigners: pinned, Protocol: scheme.Protocol, Threshold: threshold, Name: *name, AllowDuplicate: *allowDuplicate}
 	ctx, stop := e.context()
 	defer stop()
 	plan, err := client.PlanImport(ctx, key, opts)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"slices"
 	"strings"
@@ -48,13 +49,10 @@ required even for a format that implies one.
 func runSplit(e *env, args []string) error {
 	fs := newFlagSet("split")
 	signersPath := pathFlag(fs, "signers")
-	protocol := fs.String("protocol", "", "")
-	minSigners := fs.Int("min-signers", keys.DefaultThreshold, "")
-	name := fs.String("name", "", "")
-	clusterID := fs.String("cluster", "", "")
+	sf := addSplitFlags(fs)
 	out := pathFlag(fs, "out")
 	requestOut := pathFlag(fs, "request-out")
-	ks := addKeySource(fs, "")
+	ks := sf.ks
 	ks.named = true
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -72,32 +70,21 @@ func runSplit(e *env, args []string) error {
 	if *ks.format == "" {
 		*ks.format = string(keyformat.Hex)
 	}
-	f, curve, err := ks.formatAndCurve()
-	if err != nil {
-		return err
-	}
-	scheme, err := schemeFlag(*protocol, curve)
-	if err != nil {
-		return err
-	}
-	threshold, err := thresholdFlag(*minSigners)
+	f, curve, opts, err := sf.options()
 	if err != nil {
 		return err
 	}
 	if err := refuseInput(*out, "--signers", *signersPath, "--key-file", *ks.keyFile); err != nil {
 		return err
 	}
-	if err := checkKeyName(*name); err != nil {
-		return err
-	}
 
 	// Everything about the cluster is checked before the key is read.
-	target, err := loadTarget(*signersPath, *clusterID)
+	target, err := loadTarget(*signersPath, opts.ClusterID)
 	if err != nil {
 		return err
 	}
-	if n := len(target.Signers()); threshold > n {
-		return fmt.Errorf("--min-signers %d is more than the %d signers of the cluster: it must be between 2 and %d", threshold, n, n)
+	if n := len(target.Signers()); opts.Threshold > n {
+		return fmt.Errorf("--min-signers %d is more than the %d signers of the cluster: it must be between 2 and %d", opts.Threshold, n, n)
 	}
 	// The destination is created before the key is read.
 	outF, err := createOptional(*out, outFlag, 0o600)
@@ -110,7 +97,7 @@ func runSplit(e *env, args []string) error {
 		return err
 	}
 	defer key.Destroy()
-	plan, err := target.Plan(key, dfnskeys.ImportKeyOptions{Protocol: scheme.Protocol, Threshold: threshold, Name: *name})
+	plan, err := target.Plan(key, opts)
 	if err != nil {
 		return err
 	}
@@ -123,7 +110,7 @@ func runSplit(e *env, args []string) error {
 	}
 	req := plan.Request
 	fmt.Fprintf(e.stderr, "public key: %s\n", key.PublicKeyHex())
-	summary := fmt.Sprintf("curve %s, protocol %s, threshold %d of %d signers", curve, scheme.Protocol, req.MinSigners, len(req.EncryptedKeyShares))
+	summary := fmt.Sprintf("curve %s, protocol %s, threshold %d of %d signers", curve, opts.Protocol, req.MinSigners, len(req.EncryptedKeyShares))
 	if target.ClusterID() != "" {
 		summary += ", cluster " + safetext.Text(target.ClusterID())
 	}
@@ -136,6 +123,53 @@ func runSplit(e *env, args []string) error {
 		fmt.Fprintf(e.stderr, "the ed25519 key was read as %s\n", what)
 	}
 	return nil
+}
+
+// splitFlags say how import and split split a key: --protocol,
+// --min-signers, --name, --cluster and the key source flags.
+type splitFlags struct {
+	protocol, name, cluster *string
+	minSigners              *int
+	ks                      *keySource
+}
+
+func addSplitFlags(fs *flag.FlagSet) *splitFlags {
+	return &splitFlags{fs.String("protocol", "", ""), fs.String("name", "", ""), fs.String("cluster", "", ""),
+		fs.Int("min-signers", keys.DefaultThreshold, ""), addKeySource(fs, "")}
+}
+
+// options checks the flags, before any key is read, and returns the key's
+// format and curve ("" for either when the key file is to say) and the
+// import options (without a protocol when the curve is not known yet).
+func (sf *splitFlags) options() (keyformat.Format, keys.Curve, dfnskeys.ImportKeyOptions, error) {
+	opts := dfnskeys.ImportKeyOptions{Name: *sf.name, ClusterID: *sf.cluster}
+	if err := checkKeyName(*sf.name); err != nil {
+		return "", "", opts, err
+	}
+	f, c, err := sf.ks.formatAndCurve()
+	if err == nil && c != "" {
+		opts.Protocol, err = sf.protocolFor(c)
+	}
+	if err == nil {
+		opts.Threshold, err = thresholdFlag(*sf.minSigners)
+	}
+	return f, c, opts, err
+}
+
+// protocolFor is --protocol for a key on curve c (default: the curve's),
+// or a usage error that lists the supported pairs.
+func (sf *splitFlags) protocolFor(c keys.Curve) (keys.Protocol, error) {
+	if *sf.protocol == "" {
+		return keys.DefaultProtocol(c), nil
+	}
+	p, err := keys.ParseProtocol(*sf.protocol)
+	if err != nil {
+		return "", usagef("unsupported --protocol %q: the supported protocol/curve pairs are %s", *sf.protocol, supportedPairs())
+	}
+	if (keys.Scheme{Protocol: p, Curve: c}).Validate() != nil {
+		return "", usagef("--protocol %s cannot be used with --curve %s: the supported pairs are %s", p, c, supportedPairs())
+	}
+	return p, nil
 }
 
 // thresholdFlag is --min-signers of import and split: 0 means the default,
@@ -179,23 +213,6 @@ func supportedCurves() string {
 		}
 	}
 	return strings.Join(cs, ", ")
-}
-
-// schemeFlag is the scheme of --protocol (default: the curve's) and a
-// curve, or a usage error that lists the supported pairs.
-func schemeFlag(protocol string, c keys.Curve) (keys.Scheme, error) {
-	if protocol == "" {
-		return keys.Scheme{Protocol: keys.DefaultProtocol(c), Curve: c}, nil
-	}
-	p, err := keys.ParseProtocol(protocol)
-	if err != nil {
-		return keys.Scheme{}, usagef("unsupported --protocol %q: the supported protocol/curve pairs are %s", protocol, supportedPairs())
-	}
-	s := keys.Scheme{Protocol: p, Curve: c}
-	if s.Validate() != nil {
-		return keys.Scheme{}, usagef("--protocol %s cannot be used with --curve %s: the supported pairs are %s", p, c, supportedPairs())
-	}
-	return s, nil
 }
 
 func supportedPairs() string {
