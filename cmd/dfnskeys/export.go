@@ -7,13 +7,13 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/dfnskeys/dfnskeys"
 	"github.com/dfnskeys/dfnskeys/address"
 	"github.com/dfnskeys/dfnskeys/encryption"
+	"github.com/dfnskeys/dfnskeys/internal/safefile"
 	"github.com/dfnskeys/dfnskeys/internal/safetext"
 	"github.com/dfnskeys/dfnskeys/keyformat"
 	"github.com/dfnskeys/dfnskeys/keys"
@@ -33,17 +33,13 @@ exist: dfnskeys never overwrites a file or follows a symbolic link. Keep
 the decryption key secret, and delete it once the key is recovered. Use a
 new export request for every export.
 
-With --request-out it writes, instead of the bare body, an export request
-document for 'dfnskeys export KEY_ID --request FILE --response-out FILE' on
-an online machine (see 'dfnskeys help ceremony'); --key records the only key
-it may be sent for.
-
 Flags:
   --decryption-key-out FILE   where to save the decryption key (required)
-  --out FILE                  write the body to FILE instead of standard
-                              output
-  --request-out FILE          write the export request document to FILE
-  --key KEY_ID                the key the document is for (with --request-out)
+  --out FILE                  write the body to FILE, not standard output
+  --request-out FILE          write instead an export request document for
+                              'dfnskeys export KEY_ID --request FILE' on an
+                              online machine (see 'dfnskeys help ceremony')
+  --key KEY_ID                the only key the document may be sent for
 `,
 	run: runExportRequest,
 }
@@ -57,30 +53,20 @@ var recoverCommand = &command{
 
 Decrypts the signers' shares in a key export response with the decryption key
 saved by 'dfnskeys export-request', recombines them and checks the result
-against the response's public key and, with --expect-public-key or
---expect-address (as for 'dfnskeys export'), against the key you expect: a
-key recovered that is another one is discarded, nothing is written, and
-the exit status is 1 (see docs/threat-model.md §2). Writes the private key
-to --out, a new file with mode 0600 (an existing file is never overwritten,
-a symbolic link never followed), or to standard output when that is not a
-terminal:
-  json   an export document: curve, kind (scalar), public key and key, which
-         'import', 'inspect', 'split' and 'bulk-import' read with format json
-         (the default)
-  hex    64 lowercase hex digits and a newline (not for ed25519: Dfns exports
-         the signing scalar, which bare hex would read back as a seed)
-Prints the curve, protocol and public key on standard error.
+against the response's public key and the key you expect, as 'dfnskeys
+export' does (see its help for --expect-*, --format and --out). Prints the
+curve, protocol and public key on standard error.
 
 Flags:
   --decryption-key FILE   decryption key saved by export-request (required)
   --response FILE         the export response document saved by 'dfnskeys
                           export --response-out', or a bare export response
                           body (required)
-  --expect-public-key HEX the key's public key, hex, as Dfns encodes it
-  --expect-address ADDR   one of the key's addresses ('dfnskeys inspect')
+  --expect-public-key HEX, --expect-address ADDR
+                          the key you expect: a key recovered that is
+                          another one is discarded (exit status 1)
   --format F              json (default) or hex
-  --out FILE              write the key to this new file instead of
-                          standard output
+  --out FILE              a new file for the key instead of standard output
 `,
 	run: runRecover,
 }
@@ -107,10 +93,9 @@ func runExportRequest(e *env, args []string) error {
 	case *requestOut != "":
 		out = requestOut
 	}
-	if *out != "" && samePath(*out, *dkOut) {
+	if safefile.Same(*out, *dkOut) {
 		return usagef("--out and --decryption-key-out name the same file")
 	}
-
 	// Both files are created before anything else, so that a destination
 	// that cannot be written costs nothing.
 	dkFile, err := createOut(*dkOut, "--decryption-key-out", 0o600)
@@ -118,45 +103,31 @@ func runExportRequest(e *env, args []string) error {
 		return err
 	}
 	defer dkFile.discard()
-	var bodyFile *outFile
-	if *out != "" {
-		if bodyFile, err = createOut(*out, "--out", 0o644); err != nil {
-			return err
-		}
-		defer bodyFile.discard()
+	bodyFile, err := createOptional(*out, "--out", 0o644)
+	if err != nil {
+		return err
 	}
+	defer bodyFile.discard()
 
 	ctx, err := keys.NewExportContext()
 	if err != nil {
 		return err
 	}
 	defer ctx.Destroy()
-	var body []byte
+	var body any = ctx.Request()
 	if *requestOut != "" {
-		body, err = marshalBody(&dfnskeys.ExportRequestDocument{KeyID: *keyID, Request: ctx.Request()})
-	} else {
-		body, err = marshalBody(ctx.Request())
+		body = &dfnskeys.ExportRequestDocument{KeyID: *keyID, Request: ctx.Request()}
 	}
-	if err != nil {
-		return fmt.Errorf("encoding the export request: %w", err)
-	}
-
 	// The decryption key is saved first: a request whose key is lost
 	// would export the key to nobody.
-	text := ctx.DecryptionKey().MarshalBinaryText()
-	text = append(text, '\n')
+	text := append(ctx.DecryptionKey().MarshalBinaryText(), '\n')
 	err = dkFile.write(text)
 	clear(text)
 	if err != nil {
 		return err
 	}
-	if bodyFile != nil {
-		err = bodyFile.write(body)
-	} else {
-		_, err = e.stdout.Write(body)
-	}
-	if err != nil {
-		return fmt.Errorf("writing the export request: %w (the decryption key was saved to %s and kept; remove it, or rerun with another --decryption-key-out)", err, *dkOut)
+	if err := bodyFile.emit(e, body, "the export request"); err != nil {
+		return fmt.Errorf("%w (the decryption key was saved to %s and kept; remove it, or rerun with another --decryption-key-out)", err, *dkOut)
 	}
 	fmt.Fprintf(e.stderr, "decryption key saved to %s: keep it secret until 'dfnskeys recover' has used it, then delete it\n", *dkOut)
 	return nil
@@ -168,18 +139,14 @@ func runRecover(e *env, args []string) error {
 	respPath := pathFlag(fs, "response")
 	out := pathFlag(fs, "out")
 	format := fs.String("format", "json", "")
-	expectPub := fs.String("expect-public-key", "", "")
-	expectAddr := fs.String("expect-address", "", "")
+	x := addExpectFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if err := requireFlags("decryption-key", *dkPath, "response", *respPath); err != nil {
 		return err
 	}
-	if err := refuseEmptyExpectation(fs); err != nil {
-		return err
-	}
-	expect, err := exportExpectation(*expectPub, *expectAddr, "")
+	expect, err := x.parse("")
 	if err != nil {
 		return err
 	}
@@ -199,8 +166,8 @@ func runRecover(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *format == "hex" && resp.Curve == keys.Ed25519 {
-		return usagef("%s", ed25519HexRefusal)
+	if err := checkFormatCurve(*format, resp.Curve, keyID); err != nil {
+		return err
 	}
 	dk, err := loadDecryptionKey(*dkPath)
 	if err != nil {
@@ -208,14 +175,12 @@ func runRecover(e *env, args []string) error {
 	}
 	ctx := keys.NewExportContextFromDecryptionKey(dk)
 	defer ctx.Destroy()
-
 	key, faulty, err := ctx.Recover(context.Background(), resp, keys.RecoverOptions{Expect: expect})
 	if err != nil {
 		return fmt.Errorf("recovering the key from %s: %w", *respPath, err)
 	}
 	defer key.Destroy()
 	warnFaulty(e, faulty)
-
 	text, err := keyformat.Encode(keyformat.Format(*format), key, keyformat.EncodeOptions{})
 	if err != nil {
 		return err
@@ -224,15 +189,8 @@ func runRecover(e *env, args []string) error {
 	if err := dest.Save(text, "recovered", "."+*format); err != nil {
 		return err
 	}
-	if keyID != "" {
-		fmt.Fprintf(e.stderr, "key: %s\n", safetext.Text(keyID))
-	}
-	fmt.Fprintf(e.stderr, "curve: %s\nprotocol: %s\npublic key: %s\nformat: %s\n", key.Curve(), resp.Protocol, key.PublicKeyHex(), *format)
-	if expect != nil {
-		fmt.Fprintf(e.stderr, "checked: the key is %s\n", expect)
-	} else {
-		fmt.Fprintln(e.stderr, "note: the key was checked only against the public key in the response; pass --expect-public-key or --expect-address to bind it to the key you know (see docs/threat-model.md §2)")
-	}
+	printKey(e, keyID, key.Curve(), string(resp.Protocol), key.PublicKeyHex(), *format)
+	printChecked(e, expect, "the key was checked only against the public key in the response; pass --expect-public-key or --expect-address to bind it")
 	return nil
 }
 
@@ -255,83 +213,71 @@ func loadDecryptionKey(path string) (*encryption.DecryptionKey, error) {
 	return dk, nil
 }
 
-// samePath reports whether two flag values obviously name the same file.
-func samePath(a, b string) bool {
-	aa, err1 := filepath.Abs(a)
-	bb, err2 := filepath.Abs(b)
-	return err1 == nil && err2 == nil && aa == bb
-}
-
 var exportCommand = &command{
 	name:    "export",
 	summary: "export a private key from Dfns",
 	usage: `Usage: dfnskeys export KEY_ID
          [--expect-public-key HEX | --expect-address ADDR]
          [--format json|hex|wif|keystore] [--out FILE] [connection flags]
+       dfnskeys export KEY_ID --request FILE --response-out FILE
+         [--expect-public-key HEX | --expect-address ADDR] [connection flags]
 
 Exports a key from Dfns (Dfns then stops signing with it, by default),
 recovers it locally and checks it against the key's public key and the key
-you expect. The output goes to --out (a new file, mode 0600: never
-overwritten, never through a symbolic link) or to standard output when that
-is not a terminal:
+you expect. The key goes to --out, a new file (mode 0600: never overwritten,
+never through a symbolic link), or to standard output when that is not a
+terminal, as --format says:
   json       an export document (the default): curve, kind (scalar), key ID,
              public key and key, which 'import', 'inspect', 'split' and
              'bulk-import' read with --format json
-  hex        64 hex digits and a newline (secp256k1 and stark only: an
-             ed25519 key comes out as its signing scalar, which bare hex
-             would read back as a seed of another key)
+  hex        64 hex digits and a newline (not for ed25519: Dfns exports its
+             signing scalar, which bare hex would read back as a seed)
   wif        Bitcoin WIF, compressed, mainnet (secp256k1 only)
   keystore   Ethereum V3 keystore encrypted with DFNS_KEYSTORE_PASSWORD or a
              password asked on the terminal, so the key never touches disk
              in the clear (secp256k1 only); it records the key ID
 
-Everything that can be checked is checked before Dfns is asked to export:
-the --out file is created first, the format is checked against the key's
-curve, the keystore password is read. Once the export is sent it is seen
-through, interrupt (Ctrl-C) or not, and the key is saved; if it cannot be
-written where asked, it is saved to a new file named
-dfnskeys-rescued-KEY_ID-TIME (beside --out, else in the working, home or
-temporary directory) and the error says where.
+Before the export is sent, --out is created, the format is checked against
+the key's curve and the keystore password is read. Once sent, the export is
+seen through, interrupt (Ctrl-C) or not; a key that cannot be written where
+asked is saved to a new file dfnskeys-rescued-KEY_ID-TIME (beside --out,
+else in the working, home or temporary directory) and the error says where.
 
 Bind the export to the key you know: the API is not trusted to say which
 key it returns (see docs/threat-model.md §2).
   --expect-public-key HEX  the key's public key, hex, as Dfns encodes it
-                           (33 bytes compressed on secp256k1 and stark, 32
-                           on ed25519), e.g. from the import or a
-                           bulk-import report
-  --expect-address ADDR    one of the key's addresses, of any kind
-                           'dfnskeys inspect' prints (Ethereum, Bitcoin,
-                           Solana)
-When GET /keys/KEY_ID already reports another key, nothing is sent; when the
-key recovered is another one, it is discarded and saved nowhere. Either way
-the exit status is 1. Without either flag the key is checked only against
-the public key the API reports, and a note on standard error says so.
+                           (33 bytes on secp256k1 and stark, 32 on ed25519),
+                           e.g. from the import or a bulk-import report
+  --expect-address ADDR    one of the key's addresses 'dfnskeys inspect'
+                           prints (Ethereum, Bitcoin, Solana)
+When GET /keys/KEY_ID reports another key, nothing is sent; a key recovered
+that is another one is discarded. Either way the exit status is 1. Without
+either flag the key is checked only against the public key the API reports,
+and a note on standard error says so.
 
 The online half of the two-step export (see 'dfnskeys help ceremony'):
   --request FILE       an export request document made offline by
                        'dfnskeys export-request --request-out'
-  --response-out FILE  where to save Dfns's answer, still encrypted (a new
-                       file): 'dfnskeys recover --response' on the offline
-                       machine decrypts it; this machine cannot
-With these two, --format and --out do not apply; --expect-* still stop the
-export before it is sent when Dfns reports another key.
+  --response-out FILE  a new file for Dfns's answer, still encrypted, which
+                       only 'dfnskeys recover' on the offline machine reads
+--expect-* still stop the export before it is sent when Dfns reports another
+key.
 
 ` + connUsage,
 	run: runExport,
 }
 
-// ed25519HexRefusal says why an ed25519 key is not written as bare hex.
-const ed25519HexRefusal = "--format hex cannot be used for an ed25519 key: Dfns exports its signing scalar, which as bare hex would read back as the seed of another key; use --format json, which says what the key is"
-
 // exportFormats maps export formats to the extension of their files.
 var exportFormats = map[string]string{"json": ".json", "hex": ".hex", "wif": ".wif", "keystore": ".json"}
 
+// runExport is 'export KEY_ID', and with --request and --response-out the
+// online half of the two-step export, which holds no decryption key and
+// so cannot read the key it exports.
 func runExport(e *env, args []string) error {
 	fs := newFlagSet("export")
 	format := fs.String("format", "json", "")
 	out := pathFlag(fs, "out")
-	expectPub := fs.String("expect-public-key", "", "")
-	expectAddr := fs.String("expect-address", "", "")
+	x := addExpectFlags(fs)
 	request := pathFlag(fs, "request")
 	responseOut := pathFlag(fs, "response-out")
 	cf := addConnFlags(fs)
@@ -339,18 +285,32 @@ func runExport(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *request != "" || *responseOut != "" {
-		return runExportRequestDoc(e, fs, keyID, *request, *responseOut, cf)
-	}
-	if _, ok := exportFormats[*format]; !ok {
+	twoStep := *request != "" || *responseOut != ""
+	if twoStep {
+		if err := requireFlags("request", *request, "response-out", *responseOut); err != nil {
+			return err
+		}
+		if bad := given(fs, "format", "out"); bad != "" {
+			return usagef("--%s cannot be used with --request: the answer is saved, still encrypted, to --response-out", bad)
+		}
+		if safefile.Same(*request, *responseOut) {
+			return usagef("--response-out and --request name the same file")
+		}
+	} else if _, ok := exportFormats[*format]; !ok {
 		return usagef("unknown --format %q: use json, hex, wif or keystore", *format)
 	}
-	if err := refuseEmptyExpectation(fs); err != nil {
-		return err
-	}
-	expect, err := exportExpectation(*expectPub, *expectAddr, "; nothing was exported")
+	expect, err := x.parse("; nothing was exported")
 	if err != nil {
 		return err
+	}
+	var req dfnskeys.ExportRequestDocument
+	if twoStep {
+		if err := readDocument(*request, "--request", &req); err != nil {
+			return err
+		}
+		if req.KeyID != "" && req.KeyID != keyID {
+			return fmt.Errorf("--request %s was made for key %s, not %s: nothing was exported", *request, safetext.Text(req.KeyID), safetext.Text(keyID))
+		}
 	}
 	client, err := cf.client(e, true)
 	if err != nil {
@@ -358,39 +318,47 @@ func runExport(e *env, args []string) error {
 	}
 	// Everything that can fail is checked before the key is exported:
 	// Dfns stops signing with an exported key. First the destination.
-	dest, err := openSecretOut(e, *out)
+	var dest *safefile.SecretFile
+	var answer *outFile
+	if twoStep {
+		answer, err = createOut(*responseOut, "--response-out", 0o644)
+		defer answer.discard()
+	} else {
+		dest, err = openSecretOut(e, *out)
+		defer dest.Discard()
+	}
 	if err != nil {
 		return err
 	}
-	defer dest.Discard()
 	ctx, stop := e.context()
 	defer stop()
 	plan, err := client.PlanExport(ctx, keyID, dfnskeys.ExportOptions{Expect: expect})
 	if err != nil {
 		return err
 	}
-	info := plan.Key
-	switch {
-	case *format == "hex" && info.Curve == keys.Ed25519:
-		return usagef("%s", ed25519HexRefusal)
-	case (*format == "wif" || *format == "keystore") && info.Curve != keys.Secp256k1:
-		return usagef("--format %s is only for secp256k1 keys; %s is on %s: use --format json", *format, safetext.Text(keyID), safetext.Text(string(info.Curve)))
-	}
 	var password []byte
-	if *format == "keystore" {
-		if password, err = keystorePassword(e); err != nil {
+	if !twoStep {
+		if err := checkFormatCurve(*format, plan.Key.Curve, keyID); err != nil {
 			return err
 		}
-		defer clear(password)
+		if *format == "keystore" {
+			if password, err = keystorePassword(e); err != nil {
+				return err
+			}
+			defer clear(password)
+		}
 	}
 	if ctx.Err() != nil {
 		return errors.New("interrupted: nothing was exported")
 	}
-
 	// From here on an interrupt does not stop the export: once sent, Dfns
 	// may have exported the key, and dropping the response would lose it.
-	sendCtx, sent := e.unstoppable(ctx, "interrupt: the export is under way; finishing it and saving the key (this cannot be stopped safely)")
+	what := map[bool]string{false: "key", true: "answer"}[twoStep]
+	sendCtx, sent := e.unstoppable(ctx, "interrupt: the export is under way; finishing it and saving the "+what+" (this cannot be stopped safely)")
 	defer sent()
+	if twoStep {
+		return saveAnswer(e, client, sendCtx, keyID, plan, &req, answer, expect)
+	}
 	// A key that is not the one expected never comes back: the library
 	// destroys it, and nothing is saved (the --out file created above is
 	// removed). It is not the user's key, so there is nothing to rescue.
@@ -403,54 +371,106 @@ func runExport(e *env, args []string) error {
 	if err := dest.SaveKey(key, keyformat.Format(*format), keyformat.EncodeOptions{KeyID: keyID, Password: password}, exportFormats[*format]); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stderr, "key: %s\ncurve: %s\npublic key: %s\nformat: %s\n", safetext.Text(keyID), key.Curve(), key.PublicKeyHex(), *format)
+	printKey(e, keyID, key.Curve(), "", key.PublicKeyHex(), *format)
+	printChecked(e, expect, "the key was checked only against the public key the API reports; pass --expect-public-key or --expect-address to bind the export")
+	return nil
+}
+
+// saveAnswer sends the two-step export's request and saves Dfns's answer,
+// still encrypted, to answer; an answer that cannot be written there is
+// rescued, never lost.
+func saveAnswer(e *env, client *dfnskeys.Client, ctx context.Context, keyID string, plan *dfnskeys.ExportPlan, req *dfnskeys.ExportRequestDocument, answer *outFile, expect keys.Expectation) error {
+	doc, err := client.SendExportRequest(ctx, plan, req)
+	if err != nil {
+		return err
+	}
+	body, err := marshalBody(doc)
+	if err != nil {
+		return fmt.Errorf("encoding the export response: %w", err)
+	}
+	if err := answer.write(body); err != nil {
+		p, rerr := safefile.Rescue(body, keyID, ".json", filepath.Dir(answer.path))
+		if rerr != nil {
+			return fmt.Errorf("%w; %v: the answer is lost", err, rerr)
+		}
+		return fmt.Errorf("%w; the answer was saved instead to %s: carry that file to the offline machine", err, p)
+	}
+	fmt.Fprintf(e.stderr, "key: %s\ncurve: %s\npublic key (as Dfns reports it): %s\n", safetext.Text(keyID), safetext.Text(string(plan.Key.Curve)), safetext.Text(plan.Key.PublicKey))
+	if expect != nil {
+		fmt.Fprintf(e.stderr, "checked: Dfns reports %s\n", expect)
+	}
+	fmt.Fprintf(e.stderr, "saved the answer, still encrypted, to %s: carry it to the offline machine and run 'dfnskeys recover --response %s --decryption-key FILE --expect-public-key HEX' there\n", answer.path, answer.path)
+	return nil
+}
+
+// checkFormatCurve refuses, before anything is sent or decrypted, an
+// output format that cannot hold a key of curve c.
+func checkFormatCurve(format string, c keys.Curve, keyID string) error {
+	switch {
+	case format == "hex" && c == keys.Ed25519:
+		return usagef("--format hex cannot be used for an ed25519 key: Dfns exports its signing scalar, which as bare hex would read back as the seed of another key; use --format json, which says what the key is")
+	case (format == "wif" || format == "keystore") && c != keys.Secp256k1:
+		return usagef("--format %s is only for secp256k1 keys; %s is on %s: use --format json", format, safetext.Text(keyID), safetext.Text(string(c)))
+	}
+	return nil
+}
+
+// printKey says on standard error which key was exported or recovered;
+// empty values are left out.
+func printKey(e *env, keyID string, c keys.Curve, protocol, pub, format string) {
+	for _, l := range [][2]string{{"key", safetext.Text(keyID)}, {"curve", string(c)}, {"protocol", protocol}, {"public key", pub}, {"format", format}} {
+		if l[1] != "" {
+			fmt.Fprintf(e.stderr, "%s: %s\n", l[0], l[1])
+		}
+	}
+}
+
+// printChecked says what the key was checked against: the key expected,
+// or only what the API said (note).
+func printChecked(e *env, expect keys.Expectation, note string) {
 	if expect != nil {
 		fmt.Fprintf(e.stderr, "checked: the key is %s\n", expect)
 	} else {
-		fmt.Fprintln(e.stderr, exportAPIOnlyNote)
+		fmt.Fprintf(e.stderr, "note: %s to the key you know (see docs/threat-model.md §2)\n", note)
 	}
-	return nil
 }
 
-// exportAPIOnlyNote is what export says when no key was expected.
-const exportAPIOnlyNote = "note: the key was checked only against the public key the API reports; pass --expect-public-key or --expect-address to bind the export to the key you know (see docs/threat-model.md §2)"
+// expectFlags are --expect-public-key and --expect-address, the key an
+// export or a recovery is bound to. Their values are never printed back:
+// one may be key material pasted by mistake.
+type expectFlags struct {
+	fs        *flag.FlagSet
+	pub, addr *string
+}
 
-// refuseEmptyExpectation refuses --expect-public-key or --expect-address
-// given as an empty string, which would otherwise mean no expectation.
-func refuseEmptyExpectation(fs *flag.FlagSet) error {
-	var empty string
-	fs.Visit(func(f *flag.Flag) {
-		if (f.Name == "expect-public-key" || f.Name == "expect-address") && f.Value.String() == "" {
-			empty = f.Name
+func addExpectFlags(fs *flag.FlagSet) *expectFlags {
+	return &expectFlags{fs, fs.String("expect-public-key", "", ""), fs.String("expect-address", "", "")}
+}
+
+// parse returns the expectation the flags give (nil for none); suffix
+// ends its errors. A flag given as an empty string is refused: it would
+// otherwise mean no expectation.
+func (x *expectFlags) parse(suffix string) (keys.Expectation, error) {
+	for _, n := range []string{"expect-public-key", "expect-address"} {
+		if given(x.fs, n) != "" && x.fs.Lookup(n).Value.String() == "" {
+			return nil, usagef("--%s is empty: give the key's %s, or leave the flag out", n, strings.ReplaceAll(strings.TrimPrefix(n, "expect-"), "-", " "))
 		}
-	})
-	if empty != "" {
-		return usagef("--%s is empty: give the key's %s, or leave the flag out", empty, map[string]string{"expect-public-key": "public key", "expect-address": "address"}[empty])
 	}
-	return nil
-}
-
-// exportExpectation parses the --expect-public-key and --expect-address
-// of export and recover; suffix ends their errors. The values are never
-// printed back: one may be key material pasted by mistake.
-func exportExpectation(pub, addr, suffix string) (keys.Expectation, error) {
+	var exp keys.Expectation
+	var err error
 	switch {
-	case pub != "" && addr != "":
+	case *x.pub != "" && *x.addr != "":
 		return nil, usagef("give --expect-public-key or --expect-address, not both")
-	case pub != "":
-		exp, err := keys.ParseExpectedPublicKey(pub)
-		if err != nil {
+	case *x.pub != "":
+		if exp, err = keys.ParseExpectedPublicKey(*x.pub); err != nil {
 			return nil, usagef("--expect-public-key: %v%s", err, suffix)
 		}
-		return exp, nil
-	case addr != "":
-		exp, err := address.Expect(addr)
-		if err != nil {
+	case *x.addr != "":
+		if exp, err = address.Expect(*x.addr); err != nil {
 			return nil, usagef("--expect-address: %v%s", err, suffix)
 		}
-		return exp, nil
 	}
-	return nil, nil
+	return exp, nil
 }
 
 func keystorePassword(e *env) ([]byte, error) {
@@ -460,23 +480,31 @@ func keystorePassword(e *env) ([]byte, error) {
 		}
 		return []byte(pw), nil
 	}
-	in, ok := e.stdin.(*os.File)
-	if !ok || !isTerminal(in) {
+	in := terminalIn(e)
+	if in == nil {
 		return nil, errors.New("the keystore needs a password: set DFNS_KEYSTORE_PASSWORD (or run on a terminal to be asked)")
 	}
-	fmt.Fprint(e.stderr, "keystore password (not echoed): ")
-	pw, err := readPassword(in)
-	fmt.Fprintln(e.stderr)
+	pw, err := ask(e, in, "keystore password (not echoed): ")
 	if err != nil {
 		return nil, err
 	}
-	fmt.Fprint(e.stderr, "again: ")
-	again, err := readPassword(in)
-	fmt.Fprintln(e.stderr)
+	again, err := ask(e, in, "again: ")
 	defer clear(again)
 	if err != nil || !bytes.Equal(pw, again) || len(pw) == 0 {
 		clear(pw)
 		return nil, errors.New("the passwords differ or are empty; nothing was exported")
 	}
 	return pw, nil
+}
+
+// warnFaulty tells the user which signers sent faulty export shares when
+// the key was recovered from the others anyway.
+func warnFaulty(e *env, faulty []keys.FaultySigner) {
+	if len(faulty) == 0 {
+		return
+	}
+	fmt.Fprintf(e.stderr, "dfnskeys: warning: %d signer(s) sent faulty export shares; the key was recovered from the others and matches its public key. Tell Dfns about:\n", len(faulty))
+	for _, f := range faulty {
+		fmt.Fprintf(e.stderr, "  %s\n", safetext.Line(f.String()))
+	}
 }

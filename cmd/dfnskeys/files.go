@@ -28,6 +28,23 @@ var isTerminal = func(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
 // replace it.
 var readPassword = func(f *os.File) ([]byte, error) { return term.ReadPassword(int(f.Fd())) }
 
+// terminalIn is standard input when it is a terminal, else nil.
+func terminalIn(e *env) *os.File {
+	if f, ok := e.stdin.(*os.File); ok && isTerminal(f) {
+		return f
+	}
+	return nil
+}
+
+// ask prints prompt and reads a line typed on the terminal in, without
+// echo.
+func ask(e *env, in *os.File, prompt string) ([]byte, error) {
+	fmt.Fprint(e.stderr, prompt)
+	b, err := readPassword(in)
+	fmt.Fprintln(e.stderr)
+	return b, err
+}
+
 // writerIsTerminal reports whether w is an *os.File open on a terminal.
 func writerIsTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
@@ -156,4 +173,31 @@ func printJSON(e *env, v any) error {
 	// cannot drive the terminal (docs/threat-model.md §3).
 	_, err = e.stdout.Write(safetext.JSON(append(b, '\n')))
 	return err
+}
+
+// createOptional is createOut for an optional flag: nil when path is "",
+// for a command that then writes to standard output.
+func createOptional(path, flagName string, perm fs.FileMode) (*outFile, error) {
+	if path == "" {
+		return nil, nil
+	}
+	return createOut(path, flagName, perm)
+}
+
+// emit writes v as indented JSON to the file, or to standard output when
+// there is none (a nil *outFile); what names it in errors.
+func (o *outFile) emit(e *env, v any, what string) error {
+	body, err := marshalBody(v)
+	if err != nil {
+		return fmt.Errorf("encoding %s: %w", what, err)
+	}
+	if o != nil {
+		err = o.write(body)
+	} else {
+		_, err = e.stdout.Write(body)
+	}
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", what, err)
+	}
+	return nil
 }

@@ -5,21 +5,6 @@ import (
 	"github.com/dfnskeys/dfnskeys/keys"
 )
 
-// keyReport is what inspect prints and import shows before sending.
-type keyReport struct {
-	Curve     keys.Curve        `json:"curve"`
-	PublicKey string            `json:"publicKey"`
-	Addresses address.Addresses `json:"addresses"`
-}
-
-func reportFor(k *keys.PrivateKey) (*keyReport, error) {
-	a, err := address.ForKey(k.Curve(), k.PublicKey())
-	if err != nil {
-		return nil, err
-	}
-	return &keyReport{Curve: k.Curve(), PublicKey: k.PublicKeyHex(), Addresses: a}, nil
-}
-
 var inspectCommand = &command{
 	name:    "inspect",
 	summary: "show a key file's curve, public key and addresses",
@@ -49,9 +34,13 @@ func runInspect(e *env, args []string) error {
 		return err
 	}
 	defer key.Destroy()
-	r, err := reportFor(key)
+	a, err := address.ForKey(key.Curve(), key.PublicKey())
 	if err != nil {
 		return err
 	}
-	return printJSON(e, r)
+	return printJSON(e, struct {
+		Curve     keys.Curve        `json:"curve"`
+		PublicKey string            `json:"publicKey"`
+		Addresses address.Addresses `json:"addresses"`
+	}{key.Curve(), key.PublicKeyHex(), a})
 }

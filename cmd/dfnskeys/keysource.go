@@ -20,18 +20,18 @@ type keySource struct {
 	keyFile, format, curve, path *string
 	edScalar                     *bool
 	def                          keys.Curve // the curve of a key nothing else names one for
+	named                        bool       // parse errors say where the key was read from
 }
 
 const keySourceUsage = `Key source:
   --key-file FILE|-   where the key is; - or absent: standard input
   --format F          detected when not given: hex (optional 0x), raw (32-byte
-                      binary file),
-                      wif (Bitcoin), keystore (Ethereum V3, scrypt or pbkdf2),
-                      solana (keypair JSON array or base58 of 64 bytes),
-                      mnemonic (BIP-39), xprv (BIP-32 extended private key:
-                      xprv, tprv, yprv, zprv), json (what 'dfnskeys export'
-                      writes: the file names its curve and kind, and its
-                      public key is checked)
+                      binary file), wif (Bitcoin), keystore (Ethereum V3,
+                      scrypt or pbkdf2), solana (keypair JSON array or base58
+                      of 64 bytes), mnemonic (BIP-39), xprv (BIP-32 extended
+                      private key: xprv, tprv, yprv, zprv), json (what
+                      'dfnskeys export' writes: it names its curve and kind,
+                      and its public key is checked)
   --path PATH         derivation path: for --format mnemonic from the seed
                       (default m/44'/60'/0'/0/0 for secp256k1, m/44'/501'/0'/0'
                       for ed25519: BIP-32 / SLIP-0010); for --format xprv
@@ -41,11 +41,11 @@ const keySourceUsage = `Key source:
                       exports it), not an RFC 8032 seed
 The keystore password comes from DFNS_KEY_PASSWORD and the BIP-39 mnemonic
 passphrase from DFNS_MNEMONIC_PASSPHRASE (set it to the empty string for a
-mnemonic without one), or from a prompt when standard input is a terminal;
-a missing one is an error before anything is sent. Secrets never come from
-a command-line argument. With a mnemonic, pass --expect-address: a wrong
-passphrase or path derives another valid key, and only the address tells.
-A key file its group or others can read is read with a warning (chmod go-r).
+mnemonic without one), or from a prompt on a terminal; a missing one is an
+error before anything is sent. Secrets never come from a command-line
+argument. With a mnemonic, pass --expect-address: a wrong passphrase or path
+derives another valid key, and only the address tells. A key file its group
+or others can read is read with a warning (chmod go-r).
 `
 
 // addKeySource adds the key source flags and --curve; def is the curve of
@@ -105,20 +105,19 @@ func (ks *keySource) check(f keyformat.Format) (keyformat.Format, keys.Curve, er
 	if c == "" {
 		return "", "", usagef("missing required flag --curve")
 	}
-	if *ks.edScalar && f == keyformat.JSON {
-		return "", "", usagef("--ed25519-scalar is not needed with --format json: the file says what its key is")
-	}
-	if *ks.edScalar && f != keyformat.Hex && f != keyformat.Raw {
-		return "", "", usagef("--ed25519-scalar is only for --format hex or raw")
-	}
-	if *ks.edScalar && c != keys.Ed25519 {
-		return "", "", usagef("--ed25519-scalar is only for --curve ed25519, not %s", c)
-	}
-	if *ks.path != "" && f != keyformat.Mnemonic && f != keyformat.XPRV {
-		return "", "", usagef("--path is only for --format mnemonic or xprv")
-	}
-	if *ks.path == "" && f == keyformat.XPRV {
-		return "", "", usagef("--format xprv needs --path: the derivation path below the extended key, for example m/44'/60'/0'/0/0 below a master key or m/0/0 below an account key (m alone is the extended key itself)")
+	for _, r := range []struct {
+		bad bool
+		msg string
+	}{
+		{*ks.edScalar && f == keyformat.JSON, "--ed25519-scalar is not needed with --format json: the file says what its key is"},
+		{*ks.edScalar && f != keyformat.Hex && f != keyformat.Raw, "--ed25519-scalar is only for --format hex or raw"},
+		{*ks.edScalar && c != keys.Ed25519, "--ed25519-scalar is only for --curve ed25519, not " + string(c)},
+		{*ks.path != "" && f != keyformat.Mnemonic && f != keyformat.XPRV, "--path is only for --format mnemonic or xprv"},
+		{*ks.path == "" && f == keyformat.XPRV, "--format xprv needs --path: the derivation path below the extended key, for example m/44'/60'/0'/0/0 below a master key or m/0/0 below an account key (m alone is the extended key itself)"},
+	} {
+		if r.bad {
+			return "", "", usagef("%s", r.msg)
+		}
 	}
 	return f, c, nil
 }
@@ -142,8 +141,16 @@ func (ks *keySource) load(e *env) (*keys.PrivateKey, error) {
 			}
 		}
 	}
-	return keyformat.Load(data, keyformat.LoadOptions{Format: f, Curve: c, Path: *ks.path, Ed25519Scalar: *ks.edScalar,
+	key, err := keyformat.Load(data, keyformat.LoadOptions{Format: f, Curve: c, Path: *ks.path, Ed25519Scalar: *ks.edScalar,
 		Secret: func(f keyformat.Format) ([]byte, error) { return ks.password(e, f) }})
+	if err != nil && ks.named {
+		from := "the key on " + stdinDisplayName
+		if *ks.keyFile != "" && *ks.keyFile != "-" {
+			from = "the key in " + *ks.keyFile
+		}
+		return nil, fmt.Errorf("%s: %w", from, err)
+	}
+	return key, err
 }
 
 func (ks *keySource) read(e *env) ([]byte, error) {
@@ -157,14 +164,12 @@ func (ks *keySource) read(e *env) ([]byte, error) {
 		b, err := readFileLimited(*ks.keyFile, maxKeySourceFile, "--key-file")
 		return b, checkKeyInput(b, err, *ks.keyFile, false)
 	}
-	if f, ok := e.stdin.(*os.File); ok && isTerminal(f) {
+	if in := terminalIn(e); in != nil {
+		what := "private key (not echoed): "
 		if *ks.format != "" {
-			fmt.Fprintf(e.stderr, "private key (%s, not echoed): ", *ks.format)
-		} else {
-			fmt.Fprint(e.stderr, "private key (not echoed): ")
+			what = "private key (" + *ks.format + ", not echoed): "
 		}
-		b, err := readPassword(f)
-		fmt.Fprintln(e.stderr)
+		b, err := ask(e, in, what)
 		return b, checkKeyInput(b, err, "", true)
 	}
 	b, err := readAllLimited(e.stdin, maxKeySourceFile, "the key on "+stdinDisplayName)
@@ -200,12 +205,8 @@ func (ks *keySource) password(e *env, f keyformat.Format) ([]byte, error) {
 	if pw, ok := lookupEnv(e, name); ok {
 		return []byte(pw), nil
 	}
-	keyOnStdin := *ks.keyFile == "" || *ks.keyFile == "-"
-	if in, ok := e.stdin.(*os.File); ok && !keyOnStdin && isTerminal(in) {
-		fmt.Fprintf(e.stderr, "%s (not echoed): ", what)
-		b, err := readPassword(in)
-		fmt.Fprintln(e.stderr)
-		return b, err
+	if in := terminalIn(e); in != nil && *ks.keyFile != "" && *ks.keyFile != "-" {
+		return ask(e, in, what+" (not echoed): ")
 	}
 	if f == keyformat.Mnemonic {
 		hint := ""

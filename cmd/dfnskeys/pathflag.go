@@ -4,8 +4,12 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"slices"
 	"strings"
+	"unicode/utf8"
 
+	"github.com/dfnskeys/dfnskeys/internal/importbuild"
+	"github.com/dfnskeys/dfnskeys/internal/safetext"
 	"github.com/dfnskeys/dfnskeys/internal/secretish"
 )
 
@@ -83,11 +87,39 @@ func flagNameIn(msg string) string {
 	return strings.SplitN(after, ":", 2)[0]
 }
 
-// checkKeyName refuses a --name that looks like a secret: Dfns stores the
-// name and shows it to everyone who can list keys. It is not shown.
+// checkKeyName refuses a --name that looks like a secret (Dfns stores the
+// name and shows it to everyone who can list keys; it is not shown), or
+// that is longer than Dfns accepts, before any key is read.
 func checkKeyName(name string) error {
 	if secretish.Looks(name) {
 		return usagef("--name (not shown) looks like a secret, not a key name: Dfns stores a key's name and shows it to everyone who can list keys; give a short descriptive name")
 	}
+	if n := utf8.RuneCountInString(name); n > importbuild.MaxNameLength {
+		return usagef("--name is %d characters long: at most %d are allowed", n, importbuild.MaxNameLength)
+	}
 	return nil
+}
+
+// given returns the first (by name) of the flags names set on the command
+// line, or "" when none is.
+func given(fs *flag.FlagSet, names ...string) (name string) {
+	fs.Visit(func(f *flag.Flag) {
+		if name == "" && slices.Contains(names, f.Name) {
+			name = f.Name
+		}
+	})
+	return name
+}
+
+// looksSecret is [secretish.Looks], the one rule for values that may be
+// secrets given in place of a name.
+func looksSecret(s string) bool { return secretish.Looks(s) }
+
+// quotedOrHidden quotes a value for a message, or says it is not shown
+// when it looks like a secret.
+func quotedOrHidden(s string) string {
+	if looksSecret(s) {
+		return "(not shown: it looks like a secret)"
+	}
+	return `"` + safetext.Text(s) + `"`
 }

@@ -19,23 +19,18 @@ var proveCommand = &command{
          [--timeout DURATION] [connection flags]
 
 Shows that Dfns can sign with a key: asks Dfns to sign a hash with it (POST
-/keys/{keyId}/signatures, kind Hash), waits until it is signed (Signed or
-Confirmed) and verifies the signature on this machine: ECDSA over the raw
-hash on secp256k1, StarkNet ECDSA on stark, BIP-340 under the BIP-341
-(key-path) tweak for Schnorr keys, RFC 8032 for EdDSA keys.
+/keys/{keyId}/signatures, kind Hash), waits until it is signed and verifies
+the signature here (ECDSA over the raw hash on secp256k1, StarkNet ECDSA on
+stark, BIP-340 under the BIP-341 key-path tweak for Schnorr, RFC 8032 for
+EdDSA) under the public key Dfns reports, or --public-key, the one you
+computed yourself ('dfnskeys inspect'): use that before retiring the old copy
+of a key, so that the proof does not rest on what the API says.
 
-The public key checked against is the one Dfns reports for the key, or
---public-key, the key's public key as you computed it yourself (hex, as
-'dfnskeys inspect' prints it): use it before retiring the old copy of a key,
-so that the proof does not rest on what the API says.
-
-The request carries an externalId, Dfns's idempotency key, derived from the
-key ID and the public key checked against (or --external-id), and the hash
-is derived from the externalId: a request whose answer was lost is retried,
-and prove run again asks Dfns for the same request, which Dfns answers with
-the signature it made the first time. So a proof shows the key signed that
-hash once; give another --external-id for a fresh proof (after a request
-that failed or was rejected, one is needed).
+The request's externalId (Dfns's idempotency key) is derived from the key ID
+and that public key, or is --external-id, and the hash from the externalId:
+a lost answer is retried, and prove run again gets the signature Dfns made
+the first time. Give another --external-id for a fresh proof (one is needed
+after a request that failed or was rejected).
 
 Prints the proof as JSON (key, signature request, externalId, hash,
 signature, public key). Exit status 0 only when the signature verifies; 1

@@ -1,14 +1,13 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/dfnskeys/dfnskeys"
 
-	"github.com/dfnskeys/dfnskeys/internal/importbuild"
 	"github.com/dfnskeys/dfnskeys/internal/safetext"
 	"github.com/dfnskeys/dfnskeys/keyformat"
 	"github.com/dfnskeys/dfnskeys/keys"
@@ -19,34 +18,20 @@ var splitCommand = &command{
 	name:    "split",
 	summary: "split a private key into the body of POST /keys/import",
 	usage: `Usage: dfnskeys split --signers FILE --curve CURVE [flags]
+         [key source flags]
 
 Splits a private key among the signers of one Dfns signing cluster and writes
-the body of POST /keys/import as JSON. The key is read as hex (an optional 0x
-prefix; white space anywhere is ignored) from --key-file, or from standard
-input when --key-file is - or absent. It is never taken from the command line.
-The public key is printed on standard error.
-
-With --request-out it writes, instead of the bare body, an import request
-document for 'dfnskeys import --request' on an online machine: the body, the
-key's curve, protocol, public key and addresses, and the signers the shares
-are encrypted to (see 'dfnskeys help ceremony'). It needs no network and no
-DFNS_* settings.
+the body of POST /keys/import as JSON, or with --request-out an import
+request document for 'dfnskeys import --request' on an online machine (see
+'dfnskeys help ceremony'). It needs no network and no DFNS_* settings. The
+public key is printed on standard error.
 
 Flags:
   --signers FILE     saved GET /signers response, or a JSON array of signers
                      (required)
   --curve CURVE      secp256k1, stark or ed25519 (required)
-  --protocol NAME    CGGMP24 or CGGMP21 (secp256k1, stark), FROST_BITCOIN
-                     (secp256k1) or FROST (ed25519); default CGGMP24, as Dfns
-                     uses for every ECDSA key, or FROST for ed25519
+  --protocol NAME    as for 'dfnskeys import'
   --min-signers N    threshold: signers needed to sign (default 3)
-  --key-file FILE    read the key from FILE; - means standard input (the
-                     default)
-  --format F         hex (the default) or json (an export document written by
-                     'dfnskeys export' or 'dfnskeys recover', which says what
-                     the key is)
-  --ed25519-scalar   the hex ed25519 key is a 32-byte big-endian signing
-                     scalar, as Dfns exports it, not an RFC 8032 seed
   --name NAME        key name, at most 100 characters
   --cluster ID       cluster to use when --signers lists several
   --out FILE         write the body to FILE, a new file (mode 0600) that must
@@ -54,27 +39,25 @@ Flags:
                      standard output
   --request-out FILE write the import request document to FILE, a new file
                      (it holds no secret), instead of the bare body
-`,
+Here --format is hex unless given (a format is never detected); --curve is
+required even for a format that implies one.
+
+` + keySourceUsage,
 	run: runSplit,
 }
 
 func runSplit(e *env, args []string) error {
 	fs := newFlagSet("split")
 	signersPath := pathFlag(fs, "signers")
-	curveName := fs.String("curve", "", "")
-	protocol := fs.String("protocol", "", "")
-	minSigners := fs.Int("min-signers", keys.DefaultThreshold, "")
-	keyFile := pathFlag(fs, "key-file")
-	keyFormat := fs.String("format", "hex", "")
-	edScalar := fs.Bool("ed25519-scalar", false, "")
-	name := fs.String("name", "", "")
-	clusterID := fs.String("cluster", "", "")
+	sf := addSplitFlags(fs)
 	out := pathFlag(fs, "out")
 	requestOut := pathFlag(fs, "request-out")
+	ks := sf.ks
+	ks.named = true
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if err := requireFlags("signers", *signersPath, "curve", *curveName); err != nil {
+	if err := requireFlags("signers", *signersPath, "curve", *ks.curve); err != nil {
 		return err
 	}
 	if *out != "" && *requestOut != "" {
@@ -84,102 +67,121 @@ func runSplit(e *env, args []string) error {
 	if *requestOut != "" {
 		out, outFlag = requestOut, "--request-out"
 	}
-	curve, err := keys.ParseCurve(*curveName)
+	if *ks.format == "" {
+		*ks.format = string(keyformat.Hex)
+	}
+	f, curve, opts, err := sf.options()
 	if err != nil {
-		return usagef("unsupported --curve %q: the curves are %s", *curveName, supportedCurves())
-	}
-	scheme, err := schemeFlag(*protocol, curve)
-	if err != nil {
 		return err
 	}
-	threshold := *minSigners
-	if threshold == 0 {
-		threshold = keys.DefaultThreshold
-	}
-	if threshold < 2 {
-		return usagef("--min-signers %d is invalid: it must be at least 2", *minSigners)
-	}
-	if *edScalar && curve != keys.Ed25519 {
-		return usagef("--ed25519-scalar is only for --curve ed25519, not %s", curve)
-	}
-	f, err := keyformat.ParseFormat(*keyFormat)
-	if err != nil || (f != keyformat.Hex && f != keyformat.JSON) {
-		return usagef("unknown --format %q: use hex or json", *keyFormat)
-	}
-	if *edScalar && f == keyformat.JSON {
-		return usagef("--ed25519-scalar is not needed with --format json: the file says what its key is")
-	}
-	if err := refuseInput(*out, "--signers", *signersPath, "--key-file", *keyFile); err != nil {
+	if err := refuseInput(*out, "--signers", *signersPath, "--key-file", *ks.keyFile); err != nil {
 		return err
-	}
-	if err := checkKeyName(*name); err != nil {
-		return err
-	}
-	if n := utf8.RuneCountInString(*name); n > importbuild.MaxNameLength {
-		return usagef("--name is %d characters long: at most %d are allowed", n, importbuild.MaxNameLength)
 	}
 
 	// Everything about the cluster is checked before the key is read.
-	target, err := loadTarget(*signersPath, *clusterID)
+	target, err := loadTarget(*signersPath, opts.ClusterID)
 	if err != nil {
 		return err
 	}
-	if n := len(target.Signers()); threshold > n {
-		return fmt.Errorf("--min-signers %d is more than the %d signers of the cluster: it must be between 2 and %d", threshold, n, n)
+	if n := len(target.Signers()); opts.Threshold > n {
+		return fmt.Errorf("--min-signers %d is more than the %d signers of the cluster: it must be between 2 and %d", opts.Threshold, n, n)
 	}
-
 	// The destination is created before the key is read.
-	var outF *outFile
-	if *out != "" {
-		if outF, err = createOut(*out, outFlag, 0o600); err != nil {
-			return err
-		}
-		defer outF.discard()
+	outF, err := createOptional(*out, outFlag, 0o600)
+	if err != nil {
+		return err
 	}
-
-	key, err := readKey(e, *keyFile, curve, f, *edScalar)
+	defer outF.discard()
+	key, err := ks.load(e)
 	if err != nil {
 		return err
 	}
 	defer key.Destroy()
-
-	plan, err := target.Plan(key, dfnskeys.ImportKeyOptions{Protocol: scheme.Protocol, Threshold: threshold, Name: *name})
+	plan, err := target.Plan(key, opts)
 	if err != nil {
 		return err
 	}
-	req := plan.Request
-	var body []byte
+	var body any = plan.Request
 	if *requestOut != "" {
-		body, err = marshalBody(plan)
-	} else {
-		body, err = marshalBody(req)
+		body = plan
 	}
-	if err != nil {
-		return fmt.Errorf("encoding the import request: %w", err)
+	if err := outF.emit(e, body, "the import request"); err != nil {
+		return err
 	}
-	if outF != nil {
-		err = outF.write(body)
-	} else {
-		_, err = e.stdout.Write(body)
-	}
-	if err != nil {
-		return fmt.Errorf("writing the import request: %w", err)
-	}
-
+	req := plan.Request
 	fmt.Fprintf(e.stderr, "public key: %s\n", key.PublicKeyHex())
-	summary := fmt.Sprintf("curve %s, protocol %s, threshold %d of %d signers", curve, scheme.Protocol, req.MinSigners, len(req.EncryptedKeyShares))
+	summary := fmt.Sprintf("curve %s, protocol %s, threshold %d of %d signers", curve, opts.Protocol, req.MinSigners, len(req.EncryptedKeyShares))
 	if target.ClusterID() != "" {
 		summary += ", cluster " + safetext.Text(target.ClusterID())
 	}
 	fmt.Fprintln(e.stderr, summary)
 	if curve == keys.Ed25519 {
-		if *edScalar || f == keyformat.JSON {
-			fmt.Fprintln(e.stderr, "the ed25519 key was read as a signing scalar")
-		} else {
-			fmt.Fprintln(e.stderr, "the ed25519 key was read as an RFC 8032 seed")
+		what := "an RFC 8032 seed"
+		if *ks.edScalar || f == keyformat.JSON {
+			what = "a signing scalar"
 		}
+		fmt.Fprintf(e.stderr, "the ed25519 key was read as %s\n", what)
 	}
 	return nil
+}
+
+// splitFlags say how import and split split a key: --protocol,
+// --min-signers, --name, --cluster and the key source flags.
+type splitFlags struct {
+	protocol, name, cluster *string
+	minSigners              *int
+	ks                      *keySource
+}
+
+func addSplitFlags(fs *flag.FlagSet) *splitFlags {
+	return &splitFlags{fs.String("protocol", "", ""), fs.String("name", "", ""), fs.String("cluster", "", ""),
+		fs.Int("min-signers", keys.DefaultThreshold, ""), addKeySource(fs, "")}
+}
+
+// options checks the flags, before any key is read, and returns the key's
+// format and curve ("" for either when the key file is to say) and the
+// import options (without a protocol when the curve is not known yet).
+func (sf *splitFlags) options() (keyformat.Format, keys.Curve, dfnskeys.ImportKeyOptions, error) {
+	opts := dfnskeys.ImportKeyOptions{Name: *sf.name, ClusterID: *sf.cluster}
+	if err := checkKeyName(*sf.name); err != nil {
+		return "", "", opts, err
+	}
+	f, c, err := sf.ks.formatAndCurve()
+	if err == nil && c != "" {
+		opts.Protocol, err = sf.protocolFor(c)
+	}
+	if err == nil {
+		opts.Threshold, err = thresholdFlag(*sf.minSigners)
+	}
+	return f, c, opts, err
+}
+
+// protocolFor is --protocol for a key on curve c (default: the curve's),
+// or a usage error that lists the supported pairs.
+func (sf *splitFlags) protocolFor(c keys.Curve) (keys.Protocol, error) {
+	if *sf.protocol == "" {
+		return keys.DefaultProtocol(c), nil
+	}
+	p, err := keys.ParseProtocol(*sf.protocol)
+	if err != nil {
+		return "", usagef("unsupported --protocol %q: the supported protocol/curve pairs are %s", *sf.protocol, supportedPairs())
+	}
+	if (keys.Scheme{Protocol: p, Curve: c}).Validate() != nil {
+		return "", usagef("--protocol %s cannot be used with --curve %s: the supported pairs are %s", p, c, supportedPairs())
+	}
+	return p, nil
+}
+
+// thresholdFlag is --min-signers of import and split: 0 means the default,
+// and one signer is no threshold.
+func thresholdFlag(n int) (int, error) {
+	if n == 0 {
+		return keys.DefaultThreshold, nil
+	}
+	if n < 2 {
+		return 0, usagef("--min-signers %d is invalid: it must be at least 2", n)
+	}
+	return n, nil
 }
 
 // loadTarget reads --signers and picks the cluster: the offline
@@ -203,28 +205,6 @@ func loadTarget(path, id string) (*dfnskeys.ImportTarget, error) {
 	return target, nil
 }
 
-// readKey reads the private key, hex or an export document (format f),
-// from --key-file or standard input (without echo on a terminal), as the
-// key sources of import and inspect do.
-func readKey(e *env, path string, c keys.Curve, f keyformat.Format, edScalar bool) (*keys.PrivateKey, error) {
-	name := string(f)
-	ks := &keySource{keyFile: &path, format: &name}
-	text, err := ks.read(e)
-	if err != nil {
-		return nil, err
-	}
-	defer clear(text)
-	from := "the key on " + stdinDisplayName
-	if path != "" && path != "-" {
-		from = "the key in " + path
-	}
-	key, err := keyformat.Load(text, keyformat.LoadOptions{Format: f, Curve: c, Ed25519Scalar: edScalar})
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", from, err)
-	}
-	return key, nil
-}
-
 func supportedCurves() string {
 	var cs []string
 	for _, s := range keys.SupportedSchemes() {
@@ -233,23 +213,6 @@ func supportedCurves() string {
 		}
 	}
 	return strings.Join(cs, ", ")
-}
-
-// schemeFlag is the scheme of --protocol (default: the curve's) and a
-// curve, or a usage error that lists the supported pairs.
-func schemeFlag(protocol string, c keys.Curve) (keys.Scheme, error) {
-	if protocol == "" {
-		return keys.Scheme{Protocol: keys.DefaultProtocol(c), Curve: c}, nil
-	}
-	p, err := keys.ParseProtocol(protocol)
-	if err != nil {
-		return keys.Scheme{}, usagef("unsupported --protocol %q: the supported protocol/curve pairs are %s", protocol, supportedPairs())
-	}
-	s := keys.Scheme{Protocol: p, Curve: c}
-	if s.Validate() != nil {
-		return keys.Scheme{}, usagef("--protocol %s cannot be used with --curve %s: the supported pairs are %s", p, c, supportedPairs())
-	}
-	return s, nil
 }
 
 func supportedPairs() string {
