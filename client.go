@@ -212,9 +212,6 @@ func (c *Client) BaseURL() string { return c.baseURL.String() }
 // String describes the client without its token.
 func (c *Client) String() string { return "dfnskeys.Client{" + c.baseURL.String() + "}" }
 
-// GoString describes the client without its token.
-func (c *Client) GoString() string { return c.String() }
-
 // Format prints the client without its token for every verb.
 func (c *Client) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, c.String()) }
 

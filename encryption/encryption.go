@@ -232,9 +232,6 @@ const redacted = "encryption.DecryptionKey{REDACTED}"
 // String returns a redacted description; it never contains key material.
 func (k *DecryptionKey) String() string { return redacted }
 
-// GoString returns a redacted description for %#v.
-func (k *DecryptionKey) GoString() string { return redacted }
-
 // Format implements [fmt.Formatter] so that every verb prints the redacted form.
 func (k *DecryptionKey) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, redacted) }
 

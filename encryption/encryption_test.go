@@ -350,7 +350,7 @@ func TestDecryptionKeyRedacts(t *testing.T) {
 		fmt.Sprint(dk), fmt.Sprintf("%v %+v %#v %s %x %X %q", dk, dk, dk, dk, dk, dk, dk),
 		fmt.Sprintf("%v", *dk), fmt.Sprintf("%+v", struct{ K *DecryptionKey }{dk}),
 		fmt.Sprintf(verbs, *dk, *dk, *dk, struct{ K DecryptionKey }{*dk}, []DecryptionKey{*dk}),
-		dk.String(), dk.GoString(), string(js), logged.String(),
+		dk.String(), fmt.Sprintf("%#v", dk), string(js), logged.String(),
 	}
 	var d secp256k1.ModNScalar
 	d.SetByteSlice(raw[1:])

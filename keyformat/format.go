@@ -94,9 +94,6 @@ const redactedSecrets = "keyformat.Secrets{REDACTED}"
 // String returns a redacted description.
 func (Secrets) String() string { return redactedSecrets }
 
-// GoString returns the redacted description for %#v.
-func (Secrets) GoString() string { return redactedSecrets }
-
 // Format implements [fmt.Formatter]: every verb prints the redacted form.
 func (Secrets) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, redactedSecrets) }
 

@@ -349,11 +349,11 @@ func aes128CTR(key, iv, dst, src []byte) error {
 // keystoreAddress is the key's Ethereum address as keystores write it:
 // lowercase hex without "0x".
 func keystoreAddress(k *keys.PrivateKey) (string, error) {
-	a, err := address.Ethereum(k.PublicKey())
+	a, err := address.ForKey(keys.Secp256k1, k.PublicKey())
 	if err != nil {
 		return "", wrap(Keystore, err)
 	}
-	return strings.ToLower(a[2:]), nil
+	return strings.ToLower(a.Ethereum[2:]), nil
 }
 
 // KeystoreOptions selects the key-derivation function encryptKeystore

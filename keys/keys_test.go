@@ -271,7 +271,7 @@ func TestPrivateKeyRedacts(t *testing.T) {
 	txt, err := k.MarshalText()
 	require.NoError(t, err)
 	outs := []string{
-		k.String(), k.GoString(), string(js), string(txt), logged.String(),
+		k.String(), fmt.Sprintf("%#v", k), string(js), string(txt), logged.String(),
 		fmt.Sprintf("%v|%+v|%#v|%s|%x|%X|%q|%d", k, k, k, k, k, k, k, k),
 		fmt.Sprintf("%v|%+v|%#v", *k, *k, *k), // a copy of the struct
 		fmt.Sprintf(verbs, *k, *k, *k, *k, *k),
