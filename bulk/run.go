@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/dfnskeys/dfnskeys/internal/importbuild"
+	"github.com/dfnskeys/dfnskeys/internal/proof"
 	"github.com/dfnskeys/dfnskeys/internal/safetext"
 
 	"github.com/dfnskeys/dfnskeys"
@@ -949,7 +950,7 @@ func (r *runner) prove(ctx context.Context, rowNum int, line ReportLine, scheme 
 	}
 	rec, err := r.journal.Get(rowNum)
 	journaled := err == nil && rec.State == journal.StateImported && rec.KeyID == line.KeyID
-	ext := dfnskeys.ProofExternalID(line.KeyID, pub)
+	ext := proof.ExternalID(line.KeyID, pub)
 	asked := journaled && rec.ProofExternalID != "" // by an earlier run
 	if asked {
 		ext = rec.ProofExternalID // the request an earlier run asked for
@@ -996,7 +997,7 @@ func (r *runner) prove(ctx context.Context, rowNum int, line ReportLine, scheme 
 			// externalId, it would answer the same. The next run asks
 			// for a new request, under an externalId recorded before it
 			// is sent.
-			rec.ProofExternalID = dfnskeys.NewProofExternalID()
+			rec.ProofExternalID = proof.NewExternalID()
 			if jerr := r.journal.Put(rowNum, rec); jerr != nil {
 				line.ProofError += fmt.Sprintf(" (recording a new externalId for the next run failed: %v)", jerr)
 			}
