@@ -352,7 +352,7 @@ func (c *Client) resolveAmbiguousImport(ctx context.Context, plan *ImportPlan, s
 	scheme := keys.Scheme{Protocol: req.Protocol, Curve: req.Curve}
 	notBefore := sent.Add(-importClockSkew)
 	thisImport := func(k *keys.Key) bool {
-		return k.Usable() && (req.Name == "" || k.Name == req.Name) &&
+		return k.Unusable() == "" && (req.Name == "" || k.Name == req.Name) &&
 			(k.DateCreated.IsZero() || !k.DateCreated.Before(notBefore))
 	}
 	// The caller's context may be what expired: look on a fresh one.

@@ -854,13 +854,13 @@ func (r *runner) resolveStarted(ctx context.Context, spool *index.Spool) error {
 				return err
 			}
 		}
-		if !k.Imported || !k.Usable() {
+		if !k.Imported || k.Unusable() != "" {
 			return nil
 		}
 		id := k.Identity()
 		rows, ok := pending[id]
 		if !ok {
-			id = id.PublicKeyOnly() // a record without its scheme
+			id = keys.Identity{PublicKey: id.PublicKey} // a record without its scheme
 			if rows, ok = pending[id]; !ok {
 				return nil
 			}

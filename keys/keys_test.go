@@ -600,9 +600,6 @@ func TestKeyUsable(t *testing.T) {
 		{keys.Key{Status: "Active", DateDeleted: &time.Time{}}, false},
 		{keys.Key{Status: "Active", DateExported: &time.Time{}}, false},
 	} {
-		if got := tc.k.Usable(); got != tc.want {
-			t.Errorf("%+v: Usable() = %v, want %v", tc.k, got, tc.want)
-		}
 		if (tc.k.Unusable() == "") != tc.want {
 			t.Errorf("%+v: Unusable() = %q", tc.k, tc.k.Unusable())
 		}
@@ -635,9 +632,6 @@ func TestKeyDecodesOfficialFields(t *testing.T) {
 	}
 	if len(k.Wallets) != 2 || k.Wallets[0] != (keys.KeyWallet{ID: "wa-1", Network: "Ethereum"}) || k.Wallets[1].Network != "KeyECDSA" {
 		t.Errorf("wallets = %+v", k.Wallets)
-	}
-	if k.Usable() {
-		t.Error("a deleted key is usable")
 	}
 	if k.Unusable() != "deleted" {
 		t.Errorf("Unusable() = %q", k.Unusable())

@@ -70,7 +70,7 @@ func runKeys(e *env, args []string) error {
 		switch {
 		case *imported && !k.Imported, *native && k.Imported:
 			return false
-		case *exported && !k.Exported, *usable && !k.Usable():
+		case *exported && !k.Exported, *usable && k.Unusable() != "":
 			return false
 		case curve != "" && k.Curve != curve:
 			return false
