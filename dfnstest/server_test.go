@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -22,9 +23,9 @@ import (
 // log and credential algorithm.
 func TestOptions(t *testing.T) {
 	t.Parallel()
-	srv := dfnstest.NewServer(t, dfnstest.WithSigners(3), dfnstest.WithClusters(2),
-		dfnstest.WithPathPrefix("/api/v2"), dfnstest.WithRequestLog(1),
-		dfnstest.WithCredentialAlgorithm(auth.AlgorithmECDSAP256))
+	srv := dfnstest.NewServer(t, dfnstest.Options{Signers: 3, Clusters: 2,
+		PathPrefix: "/api/v2", RequestLog: 1,
+		CredentialAlgorithm: auth.AlgorithmECDSAP256})
 	require.True(t, strings.HasSuffix(srv.URL(), "/api/v2"), srv.URL())
 	list, err := srv.Client().Signers.List(context.Background())
 	require.NoError(t, err)
@@ -39,7 +40,7 @@ func TestOptions(t *testing.T) {
 	_, err = srv.Client().Signers.List(context.Background())
 	require.NoError(t, err)
 	reqs := srv.Requests()
-	require.Len(t, reqs, 1, "WithRequestLog(1) keeps the last request only")
+	require.Len(t, reqs, 1, "RequestLog: 1 keeps the last request only")
 	require.Equal(t, "GET", reqs[0].Method)
 	require.Equal(t, "/signers", reqs[0].Path)
 	require.Equal(t, http.StatusOK, reqs[0].Status)
@@ -48,12 +49,12 @@ func TestOptions(t *testing.T) {
 
 func TestStartServerRejectsOptions(t *testing.T) {
 	t.Parallel()
-	_, err := dfnstest.StartServer(dfnstest.WithSigners(1))
+	_, err := dfnstest.StartServer(dfnstest.Options{Signers: 1})
 	require.ErrorContains(t, err, "1 signers per cluster; want 2 to")
-	_, err = dfnstest.StartServer(dfnstest.WithClusters(0))
+	_, err = dfnstest.StartServer(dfnstest.Options{Clusters: -1})
 	require.ErrorContains(t, err, "want at least 1")
 
-	srv, err := dfnstest.StartServer()
+	srv, err := dfnstest.StartServer(dfnstest.Options{})
 	require.NoError(t, err)
 	srv.Close()
 	srv.Close() // twice is fine
@@ -62,7 +63,7 @@ func TestStartServerRejectsOptions(t *testing.T) {
 // A print of a Server shows no credential.
 func TestServerPrintsNoSecret(t *testing.T) {
 	t.Parallel()
-	srv := dfnstest.NewServer(t)
+	srv := dfnstest.NewServer(t, dfnstest.Options{})
 	pem := string(srv.CredentialPEM())
 	for _, s := range []string{fmt.Sprint(srv), fmt.Sprintf("%+v", srv), fmt.Sprintf("%#v", srv), fmt.Sprintf("%#v", *srv)} {
 		require.NotContains(t, s, srv.Token())
@@ -70,11 +71,11 @@ func TestServerPrintsNoSecret(t *testing.T) {
 	}
 }
 
-// Import and export through the client show up in Keys, Key and KeyCount,
+// Import and export through the client show up in Keys and Key,
 // with the protocol the cluster holds the key under.
 func TestKeys(t *testing.T) {
 	t.Parallel()
-	srv := dfnstest.NewServer(t)
+	srv := dfnstest.NewServer(t, dfnstest.Options{})
 	ctx := context.Background()
 	key, err := keys.GeneratePrivateKey(keys.Secp256k1)
 	require.NoError(t, err)
@@ -82,7 +83,7 @@ func TestKeys(t *testing.T) {
 	created, err := srv.Client().ImportKey(ctx, key, dfnskeys.ImportKeyOptions{Name: "k"})
 	require.NoError(t, err)
 
-	require.Equal(t, 1, srv.KeyCount())
+	require.Equal(t, 1, len(srv.Keys()))
 	got, ok := srv.Key(created.ID)
 	require.True(t, ok)
 	require.Equal(t, key.PublicKeyHex(), got.Key.PublicKey)
@@ -98,7 +99,7 @@ func TestKeys(t *testing.T) {
 	require.False(t, native.Key.Imported)
 	_, err = srv.CreateKey(&keys.CreateRequest{Scheme: "EdDSA", Curve: keys.Secp256k1})
 	require.ErrorContains(t, err, "not supported")
-	require.Equal(t, 2, srv.KeyCount())
+	require.Equal(t, 2, len(srv.Keys()))
 	require.Zero(t, srv.SignatureCount())
 }
 
@@ -106,7 +107,7 @@ func TestKeys(t *testing.T) {
 // error that names the nearest route, and nothing is injected.
 func TestSetFaults(t *testing.T) {
 	t.Parallel()
-	srv := dfnstest.NewServer(t)
+	srv := dfnstest.NewServer(t, dfnstest.Options{})
 	err := srv.SetFaults(dfnstest.Fault{Kind: dfnstest.FailBefore, Route: "GET /signers", Count: 1, Status: 500})
 	require.NoError(t, err)
 	_, err = srv.Client(dfnskeys.WithRetryPolicy(dfnskeys.RetryPolicy{MaxAttempts: 1})).Signers.List(context.Background())
@@ -127,7 +128,7 @@ func TestSetFaults(t *testing.T) {
 // SubstituteListedSigner changes what GET /signers says, not Signers.
 func TestSubstituteListedSigner(t *testing.T) {
 	t.Parallel()
-	srv := dfnstest.NewServer(t)
+	srv := dfnstest.NewServer(t, dfnstest.Options{})
 	truth := srv.Signers()
 	other, err := dfnstest.NewCluster(2)
 	require.NoError(t, err)
@@ -143,7 +144,7 @@ func TestSubstituteListedSigner(t *testing.T) {
 
 func TestSubstituteUnknownKeys(t *testing.T) {
 	t.Parallel()
-	srv := dfnstest.NewServer(t)
+	srv := dfnstest.NewServer(t, dfnstest.Options{})
 	require.ErrorContains(t, srv.SubstituteKey("key-a", "key-b"), `no key "key-a"`)
 	require.ErrorContains(t, srv.SubstituteExport("key-a", "key-b"), `no key "key-a"`)
 }
@@ -151,7 +152,7 @@ func TestSubstituteUnknownKeys(t *testing.T) {
 // NewToken's permissions are enforced.
 func TestNewToken(t *testing.T) {
 	t.Parallel()
-	srv := dfnstest.NewServer(t)
+	srv := dfnstest.NewServer(t, dfnstest.Options{})
 	c := srv.Client(dfnskeys.WithAuthToken(srv.NewToken("Keys:Read")))
 	_, err := c.Signers.List(context.Background())
 	require.Error(t, err)
@@ -195,4 +196,23 @@ func TestCluster(t *testing.T) {
 	require.ErrorContains(t, err, "not one that Cluster.Import returned")
 	_, err = other.Import(req)
 	require.ErrorContains(t, err, "unknown signer")
+}
+
+// Options.FaultLog is told of every injected fault.
+func TestOptionsFaultLog(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	var lines []string
+	srv := dfnstest.NewServer(t, dfnstest.Options{FaultLog: func(line string) {
+		mu.Lock()
+		defer mu.Unlock()
+		lines = append(lines, line)
+	}})
+	require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.FailBefore, Route: "GET /signers", Count: 1}))
+	_, err := srv.Client().Signers.List(context.Background())
+	require.NoError(t, err, "the client retries the failed read")
+	mu.Lock()
+	defer mu.Unlock()
+	require.Len(t, lines, 1)
+	require.Contains(t, lines[0], "GET /signers")
 }
