@@ -112,7 +112,7 @@ func checkRequestRows(n *secretNeeds, opts *ImportOptions, dryRun bool) error {
 type SplitOptions struct {
 	// InputPath, Report, Workers, KDFConcurrency, the secrets (Password,
 	// Passphrase, LookupEnv, Prompt), IgnoredFields and Progress are as
-	// for [Validate]; the input's rows must have a keyFile.
+	// for a dry run ([ImportOptions.DryRun]); the input's rows must have a keyFile.
 	ImportOptions
 	// Target is the cluster to split for, made offline from a saved
 	// signers listing ([dfnskeys.NewImportTarget]), checked against

@@ -35,10 +35,18 @@ import (
 	"github.com/dfnskeys/dfnskeys/signers"
 )
 
-// ImportOptions configures [Import] and [Validate]. Validate uses only
+// ImportOptions configures [Import]. A dry run (DryRun) uses only
 // InputPath, Report, Workers, the secrets (Password, Passphrase,
-// LookupEnv, Prompt) and Progress.
+// LookupEnv, Prompt), IgnoredFields and Progress.
 type ImportOptions struct {
+	// DryRun checks every row of the input as Import would before sending
+	// it (and calls IgnoredFields as Import does): the key file parses with
+	// its format and secret, the protocol suits the curve, the expected
+	// address matches, and keys repeated across rows are reported
+	// (DuplicateOf). It sends nothing, needs no client, and writes no
+	// journal; rows that pass are reported with [StatusValid]. [Split]
+	// ignores it.
+	DryRun bool
 	// InputPath is the JSON Lines (.jsonl) or CSV (.csv) input. Key files
 	// are relative to its directory.
 	InputPath string
@@ -230,7 +238,7 @@ func Import(ctx context.Context, opts ImportOptions) (*Summary, error) {
 	if opts.Client != nil {
 		before = opts.Client.Stats()
 	}
-	sum, err := run(ctx, opts, false)
+	sum, err := run(ctx, opts, opts.DryRun)
 	if sum != nil && opts.Client != nil {
 		after := opts.Client.Stats()
 		sum.Network = dfnskeys.CallStats{Faults: after.Faults - before.Faults, Retries: after.Retries - before.Retries, Lookups: after.Lookups - before.Lookups}
@@ -238,16 +246,7 @@ func Import(ctx context.Context, opts ImportOptions) (*Summary, error) {
 	return sum, err
 }
 
-// Validate checks every row of the input as [Import] would before sending
-// it (and calls IgnoredFields as Import does): the key file parses with its format and secret, the protocol suits
-// the curve, the expected address matches, and keys repeated across rows
-// are reported (DuplicateOf). It sends nothing, needs no client, and
-// writes no journal; rows that pass are reported with [StatusValid].
-func Validate(ctx context.Context, opts ImportOptions) (*Summary, error) {
-	return run(ctx, opts, true)
-}
-
-// run is Import, or Validate when dryRun is set.
+// run is Import, or its dry run when dryRun is set.
 func run(ctx context.Context, opts ImportOptions, dryRun bool) (*Summary, error) {
 	start := time.Now()
 	r, closeRun, err := setup(ctx, &opts, dryRun)
