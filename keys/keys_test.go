@@ -268,6 +268,7 @@ func TestPrivateKeyRedacts(t *testing.T) {
 	logger.Info("key", "k", k, "wrapped", struct{ K *keys.PrivateKey }{k})
 	js, err := json.Marshal(map[string]any{"k": k})
 	require.NoError(t, err)
+	require.JSONEq(t, `{"k":"REDACTED"}`, string(js), "encoding/json uses MarshalText")
 	txt, err := k.MarshalText()
 	require.NoError(t, err)
 	outs := []string{

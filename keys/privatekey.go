@@ -140,10 +140,8 @@ func (k *PrivateKey) String() string { return k.redacted() }
 // Format implements [fmt.Formatter]: every verb prints the redacted form.
 func (k *PrivateKey) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, k.redacted()) }
 
-// MarshalJSON encodes the key as the string "REDACTED".
-func (k *PrivateKey) MarshalJSON() ([]byte, error) { return []byte(`"REDACTED"`), nil }
-
-// MarshalText encodes the key as "REDACTED".
+// MarshalText encodes the key as "REDACTED", and so encoding/json as the
+// string "REDACTED".
 func (k *PrivateKey) MarshalText() ([]byte, error) { return []byte("REDACTED"), nil }
 
 // LogValue implements [slog.LogValuer] with the redacted form.
