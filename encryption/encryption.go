@@ -101,25 +101,6 @@ func (k *EncryptionKey) Equal(o *EncryptionKey) bool {
 	return subtle.ConstantTimeCompare(k.encoded[:], o.encoded[:]) == 1
 }
 
-// MarshalText implements [encoding.TextMarshaler] with the base64 form.
-func (k *EncryptionKey) MarshalText() ([]byte, error) {
-	if k.pub == nil {
-		return nil, errors.New("cannot marshal an uninitialised encryption key")
-	}
-	return []byte(k.String()), nil
-}
-
-// UnmarshalText implements [encoding.TextUnmarshaler]; it validates like
-// [ParseEncryptionKeyText].
-func (k *EncryptionKey) UnmarshalText(text []byte) error {
-	p, err := ParseEncryptionKeyText(string(text))
-	if err != nil {
-		return err
-	}
-	*k = *p
-	return nil
-}
-
 // DecryptionKey is the secret half of an envelope key pair. It never goes on
 // the wire. It redacts itself when printed, marshalled or logged; use
 // [DecryptionKey.MarshalBinaryText] to persist it.
