@@ -19,6 +19,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/dfnskeys/dfnskeys/internal/bip32path"
 	"github.com/dfnskeys/dfnskeys/internal/importbuild"
 	"github.com/dfnskeys/dfnskeys/internal/proof"
 	"github.com/dfnskeys/dfnskeys/internal/safetext"
@@ -575,7 +576,7 @@ func newLine(row *rows.Row) ReportLine {
 	}
 	if line.Path == "" && strings.EqualFold(row.Format, string(keyformat.Mnemonic)) {
 		if c, err := keys.ParseCurve(row.Curve); err == nil {
-			line.Path = keyformat.DefaultPath(c)
+			line.Path = bip32path.Default(c)
 		}
 	}
 	return line

@@ -29,7 +29,7 @@
 // # Secrets and timing
 //
 // [Parse], [Load], [Detect] and [Encode] touch secrets; [RecordedKeyID],
-// [ParseFormat], [ParsePath], [DefaultPath], [Formats] and [Format.Curve]
+// [ParseFormat], [Formats] and [Format.Curve]
 // do not.
 //
 //   - [Detect], and Parse when a key fails in the format named, classify
