@@ -2,7 +2,6 @@ package dfnstest_test
 
 import (
 	"context"
-	"encoding/hex"
 	"fmt"
 	"net/http"
 	"strings"
@@ -14,7 +13,7 @@ import (
 	"github.com/dfnskeys/dfnskeys"
 	"github.com/dfnskeys/dfnskeys/auth"
 	"github.com/dfnskeys/dfnskeys/dfnstest"
-	"github.com/dfnskeys/dfnskeys/internal/importbuild"
+	"github.com/dfnskeys/dfnskeys/internal/sim"
 	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/dfnskeys/dfnskeys/signers"
 )
@@ -130,9 +129,9 @@ func TestSubstituteListedSigner(t *testing.T) {
 	t.Parallel()
 	srv := dfnstest.NewServer(t, dfnstest.Options{})
 	truth := srv.Signers()
-	other, err := dfnstest.NewCluster(2)
+	other, err := sim.NewCluster(2)
 	require.NoError(t, err)
-	sub := signers.Signer{SignerID: truth.Clusters[0].Signers[1].SignerID, EncryptionKey: other.Signers()[0].EncryptionKey}
+	sub := signers.Signer{SignerID: truth.Clusters[0].Signers[1].SignerID, EncryptionKey: other.WireSigners()[0].EncryptionKey}
 	require.NoError(t, srv.SubstituteListedSigner(0, 1, sub))
 	listed, err := srv.Client().Signers.List(context.Background())
 	require.NoError(t, err)
@@ -159,43 +158,6 @@ func TestNewToken(t *testing.T) {
 	c = srv.Client(dfnskeys.WithAuthToken(srv.NewToken("Signers:ListSigners")))
 	_, err = c.Signers.List(context.Background())
 	require.NoError(t, err)
-}
-
-// A Cluster alone imports and exports, and refuses a key it does not hold.
-func TestCluster(t *testing.T) {
-	t.Parallel()
-	cluster, err := dfnstest.NewCluster(4)
-	require.NoError(t, err)
-	require.Len(t, cluster.Signers(), 4)
-	key, err := keys.GeneratePrivateKey(keys.Ed25519)
-	require.NoError(t, err)
-	defer key.Destroy()
-	req, err := importbuild.Request(key, cluster.Signers(), importbuild.Options{})
-	require.NoError(t, err)
-	stored, err := cluster.Import(req)
-	require.NoError(t, err)
-	require.Equal(t, key.PublicKeyHex(), hex.EncodeToString(stored.PublicKey))
-	require.Equal(t, keys.Scheme{Protocol: keys.FROST, Curve: keys.Ed25519}, stored.Scheme)
-
-	ec, err := keys.NewExportContext()
-	require.NoError(t, err)
-	defer ec.Destroy()
-	resp, err := cluster.Export(stored, ec.Request())
-	require.NoError(t, err)
-	got, faulty, err := ec.Recover(context.Background(), resp, keys.RecoverOptions{})
-	require.NoError(t, err)
-	defer got.Destroy()
-	require.Empty(t, faulty)
-	require.True(t, got.Equal(key))
-
-	other, err := dfnstest.NewCluster(4)
-	require.NoError(t, err)
-	_, err = other.Export(stored, ec.Request())
-	require.ErrorContains(t, err, "not held by this cluster")
-	_, err = cluster.Export(&dfnstest.StoredKey{}, ec.Request())
-	require.ErrorContains(t, err, "not one that Cluster.Import returned")
-	_, err = other.Import(req)
-	require.ErrorContains(t, err, "unknown signer")
 }
 
 // Options.FaultLog is told of every injected fault.
