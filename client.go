@@ -328,7 +328,7 @@ func (c *Client) attempt(ctx context.Context, cl *call, attempt int) attemptResu
 		return attemptResult{err: err, retryable: true, retryAfter: retryAfterOf(err), reason: "rate limited"}
 	case errors.As(err, &ae) && ae.StatusCode < 500:
 		return attemptResult{err: err}
-	case errors.Is(err, ErrPolicyPending), errors.Is(err, ErrRedirect):
+	case policyPending(err), errors.Is(err, ErrRedirect):
 		return attemptResult{err: err}
 	default:
 		// A 5xx, a timeout or a broken connection after sending, or a

@@ -220,7 +220,7 @@ func (c *Client) prove(ctx context.Context, key *keys.Key, opts ProveOptions, on
 	}
 	switch {
 	case onlyExisting:
-	case errors.Is(err, ErrPolicyPending):
+	case policyPending(err):
 		return nil, err
 	case errors.Is(err, ErrConflict):
 		// Dfns holds a request with this externalId: ours, answered
@@ -322,7 +322,7 @@ func transient(err error) bool {
 	if errors.As(err, &ae) {
 		return ae.StatusCode >= 500 || ae.StatusCode == http.StatusTooManyRequests
 	}
-	if errors.Is(err, ErrPolicyPending) || errors.Is(err, ErrRedirect) || errors.Is(err, errDecode) || errors.Is(err, ErrNoSigner) {
+	if policyPending(err) || errors.Is(err, ErrRedirect) || errors.Is(err, errDecode) || errors.Is(err, ErrNoSigner) {
 		return false
 	}
 	var ue *url.Error

@@ -248,13 +248,12 @@ func TestAccepted202OnAReadIsPolicyPending(t *testing.T) {
 	require.NoError(t, err)
 	k, err := c.Keys.Get(context.Background(), "key-1")
 	require.Nil(t, k)
-	require.ErrorIs(t, err, dfnskeys.ErrPolicyPending)
 	var pe *dfnskeys.PolicyPendingError
 	require.ErrorAs(t, err, &pe)
 	require.Equal(t, "ap-123", pe.ApprovalID)
 	require.Equal(t, "GET", pe.Method)
 	_, err = c.Signers.List(context.Background())
-	require.ErrorIs(t, err, dfnskeys.ErrPolicyPending)
+	require.ErrorAs(t, err, &pe)
 }
 
 // Create refuses a master key as import does, and sends nothing.
@@ -362,7 +361,8 @@ func TestProofRefusesAnotherRequest(t *testing.T) {
 			require.ErrorContains(t, err, tc.want)
 			require.NotErrorIs(t, err, dfnskeys.ErrProofIncomplete)
 			if tc.field == "approvalId" {
-				require.ErrorIs(t, err, dfnskeys.ErrPolicyPending, "held, not failed and not waited for")
+				var pe *dfnskeys.PolicyPendingError
+				require.ErrorAs(t, err, &pe, "held, not failed and not waited for")
 				return
 			}
 			var pe *dfnskeys.ProofError

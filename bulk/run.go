@@ -362,8 +362,12 @@ func setup(ctx context.Context, opts *ImportOptions, dryRun bool) (r *runner, cl
 	// The API is asked first: an unreachable API, a wrong token, a
 	// wrong cluster or signers that differ from the pins leave no
 	// journal behind.
-	if r.target, err = opts.Client.ImportTarget(ctx, opts.ClusterID, opts.PinnedSigners); err != nil {
+	list, err := opts.Client.Signers.List(ctx)
+	if err != nil {
 		return nil, closeRun, err // names GET /signers already
+	}
+	if r.target, err = dfnskeys.NewImportTarget(list, opts.ClusterID, opts.PinnedSigners); err != nil {
+		return nil, closeRun, err
 	}
 	if r.journal, err = journal.Open(opts.JournalPath, digest); err != nil {
 		return nil, closeRun, err
