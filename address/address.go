@@ -70,12 +70,6 @@ func (a Addresses) List() []Address {
 	return out
 }
 
-// Has reports whether s is one of a's addresses; see [Addresses.Match].
-func (a Addresses) Has(s string) bool {
-	_, ok := a.Match(s)
-	return ok
-}
-
 // Match reports which of a's addresses s is, written as wallets and
 // explorers write it, and returns its kind as [Address.Kind] names it. An
 // Ethereum address matches in its EIP-55 form or in all-lower or all-upper

@@ -1033,7 +1033,7 @@ func describeRowKey(row *rows.Row, c keys.Curve, pub []byte, line *ReportLine) (
 		return keys.Scheme{}, err
 	}
 	line.Addresses = &a
-	if row.ExpectedAddress != "" && !a.Has(row.ExpectedAddress) {
+	if _, ok := a.Match(row.ExpectedAddress); row.ExpectedAddress != "" && !ok {
 		return keys.Scheme{}, fmt.Errorf("the key does not have the expected address %s", row.ExpectedAddress)
 	}
 	scheme := keys.Scheme{Protocol: keys.Protocol(row.Protocol), Curve: c}

@@ -417,7 +417,7 @@ func demoNative(ctx context.Context, c *dfnskeys.Client) demoRow {
 	defer recovered.Destroy()
 	exportTime := time.Since(start)
 	if len(faulty) > 0 {
-		return fail("export", fmt.Errorf("faulty signers: %s", keys.FaultySignersString(faulty)))
+		return fail("export", fmt.Errorf("faulty signers: %s", faulty))
 	}
 	if recovered.PublicKeyHex() != created.PublicKey {
 		return fail("comparison", errors.New("the recovered key's public key differs from the key's"))
@@ -447,7 +447,7 @@ func demoScheme(ctx context.Context, c *dfnskeys.Client, s keys.Scheme) demoRow 
 	}
 	if len(faulty) > 0 {
 		defer recovered.Destroy()
-		return fail("export", fmt.Errorf("faulty signers: %s", keys.FaultySignersString(faulty)))
+		return fail("export", fmt.Errorf("faulty signers: %s", faulty))
 	}
 	defer recovered.Destroy()
 	exportTime := time.Since(start)
