@@ -236,14 +236,9 @@ func encrypt(r io.Reader, ek *EncryptionKey, plaintext []byte) ([]byte, error) {
 	return out[0], nil
 }
 
-// EncryptMany seals plaintexts[i] to keys[i] for every i, each with its own
-// fresh ephemeral key. It gives the same result as calling [Encrypt] for
-// each pair, but shares one field inversion across all the points it must
-// encode, which makes an import for n signers noticeably cheaper.
-func EncryptMany(keys []*EncryptionKey, plaintexts [][]byte) ([][]byte, error) {
-	return encryptMany(rand.Reader, keys, plaintexts)
-}
-
+// encryptMany seals plaintexts[i] to keys[i] for every i, each with its
+// own ephemeral key read from r, sharing one field inversion across all
+// the points it must encode. [Encrypt] is its one-key case.
 func encryptMany(r io.Reader, keys []*EncryptionKey, plaintexts [][]byte) ([][]byte, error) {
 	if len(keys) != len(plaintexts) {
 		return nil, fmt.Errorf("%d keys for %d plaintexts", len(keys), len(plaintexts))
