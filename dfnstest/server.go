@@ -167,15 +167,6 @@ func (s *Server) Keys() []*StoredServerKey {
 	return out
 }
 
-// Key returns a copy of the stored key with the given ID.
-func (s *Server) Key(id string) (*StoredServerKey, bool) {
-	k, ok := s.s.Key(id)
-	if !ok {
-		return nil, false
-	}
-	return storedServerKey(k), true
-}
-
 // CreateKey generates a key in the first cluster, as Dfns does for keys it
 // creates itself (POST /keys): an ECDSA key is a CGGMP24 key, a Schnorr key
 // FROST_BITCOIN, an EdDSA key FROST. The key is reported with imported
@@ -239,7 +230,7 @@ func (s *Server) SubstituteListedSigner(ci, i int, sub signers.Signer) error {
 // a hostile-API rehearsal: a client that checks the export only against
 // what the API says accepts the other key; one given the expected key
 // (dfnskeys.ExportOptions.Expect, dfnskeys export --expect-public-key)
-// refuses it (see the repository's docs/threat-model.md §2). [Server.Key]
+// refuses it (see the repository's docs/threat-model.md §2). [Server.Keys]
 // still reports the truth. An empty otherKeyID ends the substitution. It
 // returns an error when either key does not exist.
 func (s *Server) SubstituteKey(keyID, otherKeyID string) error {
