@@ -212,9 +212,6 @@ func (c *Client) BaseURL() string { return c.baseURL.String() }
 // String describes the client without its token.
 func (c *Client) String() string { return "dfnskeys.Client{" + c.baseURL.String() + "}" }
 
-// GoString describes the client without its token.
-func (c *Client) GoString() string { return c.String() }
-
 // Format prints the client without its token for every verb.
 func (c *Client) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, c.String()) }
 
@@ -331,7 +328,7 @@ func (c *Client) attempt(ctx context.Context, cl *call, attempt int) attemptResu
 		return attemptResult{err: err, retryable: true, retryAfter: retryAfterOf(err), reason: "rate limited"}
 	case errors.As(err, &ae) && ae.StatusCode < 500:
 		return attemptResult{err: err}
-	case errors.Is(err, ErrPolicyPending), errors.Is(err, ErrRedirect):
+	case policyPending(err), errors.Is(err, ErrRedirect):
 		return attemptResult{err: err}
 	default:
 		// A 5xx, a timeout or a broken connection after sending, or a

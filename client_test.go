@@ -109,7 +109,8 @@ func TestAPIErrorIsAs(t *testing.T) {
 	imp := &AmbiguousError{PublicKey: "02ab", Err: amb}
 	require.ErrorIs(t, imp, ErrAmbiguous)
 	require.ErrorAs(t, imp, &ae)
-	require.ErrorIs(t, &PolicyPendingError{}, ErrPolicyPending)
+	require.True(t, policyPending(fmt.Errorf("wrapped: %w", &PolicyPendingError{})))
+	require.False(t, policyPending(amb))
 	require.NotErrorIs(t, &PolicyPendingError{}, ErrAmbiguous)
 }
 

@@ -12,16 +12,16 @@ import (
 )
 
 // Sentinel errors for errors.Is. An *APIError matches the one for its HTTP
-// status; ErrAmbiguous and ErrPolicyPending match the errors of those cases.
+// status; ErrAmbiguous matches an *AmbiguousError. A policy that holds a
+// call is a *PolicyPendingError (errors.As).
 var (
-	ErrNotFound      = errors.New("not found")
-	ErrUnauthorized  = errors.New("unauthorized")
-	ErrForbidden     = errors.New("forbidden")
-	ErrRateLimited   = errors.New("rate limited")
-	ErrConflict      = errors.New("conflict")
-	ErrAmbiguous     = errors.New("the request may or may not have been processed")
-	ErrPolicyPending = errors.New("a policy requires approval")
-	ErrNoSigner      = errors.New("this call is a user action and needs a credential signer (WithSigner)")
+	ErrNotFound     = errors.New("not found")
+	ErrUnauthorized = errors.New("unauthorized")
+	ErrForbidden    = errors.New("forbidden")
+	ErrRateLimited  = errors.New("rate limited")
+	ErrConflict     = errors.New("conflict")
+	ErrAmbiguous    = errors.New("the request may or may not have been processed")
+	ErrNoSigner     = errors.New("this call is a user action and needs a credential signer (WithSigner)")
 )
 
 // APIError is an error response from the Dfns API.
@@ -163,8 +163,11 @@ func (e *PolicyPendingError) Error() string {
 	return fmt.Sprintf("%s %s needs policy approval %s before it is carried out", e.Method, e.Path, id)
 }
 
-// Is matches ErrPolicyPending.
-func (e *PolicyPendingError) Is(target error) bool { return target == ErrPolicyPending }
+// policyPending reports whether err is, or wraps, a *PolicyPendingError.
+func policyPending(err error) bool {
+	var pe *PolicyPendingError
+	return errors.As(err, &pe)
+}
 
 // PublicKeyMismatchError reports that Dfns holds a different public key
 // than the one computed locally.

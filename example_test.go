@@ -15,7 +15,7 @@ import (
 // exampleClient starts a simulator and a client for its default user; a
 // real program takes the URL, token and credential from its configuration.
 func exampleClient() (*dfnstest.Server, *dfnskeys.Client) {
-	srv, err := dfnstest.StartServer()
+	srv, err := dfnstest.StartServer(dfnstest.Options{})
 	if err != nil {
 		log.Fatal(err)
 	}

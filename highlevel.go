@@ -172,7 +172,7 @@ func (c *Client) export(ctx context.Context, id, expectedPublicKey string, opts 
 		c.logger.WarnContext(ctx, "dfns export: no expected key was given, so the key was checked only against the public key the API reports (see docs/threat-model.md §2)", "id", id)
 	}
 	if len(faulty) > 0 && c.logger != nil {
-		c.logger.WarnContext(ctx, "dfns export: some signers returned faulty shares; the key was recovered from the others and matches its public key", "id", id, "faulty", keys.FaultySignersString(faulty))
+		c.logger.WarnContext(ctx, "dfns export: some signers returned faulty shares; the key was recovered from the others and matches its public key", "id", id, "faulty", fmt.Sprint(faulty))
 	}
 	return key, faulty, nil
 }

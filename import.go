@@ -20,8 +20,8 @@ import (
 // [ImportTarget.Plan].
 type ImportKeyOptions struct {
 	// Target is the cluster to import into, listed and checked against
-	// pinned signers once (see [Client.ImportTarget] and
-	// [NewImportTarget]): many imports share one. Without it the signers
+	// pinned signers once (see [NewImportTarget]): many imports share
+	// one. Without it the signers
 	// are listed (GET /signers) for each plan, and ClusterID and
 	// PinnedSigners choose and check the cluster.
 	Target *ImportTarget
@@ -92,8 +92,8 @@ type ImportPlan struct {
 }
 
 // ImportTarget is a signing cluster checked against pinned signers, which
-// builds import requests locally: make it once with [Client.ImportTarget],
-// or offline from a saved GET /signers answer with [NewImportTarget]. It
+// builds import requests locally: make it once with [NewImportTarget] from
+// a GET /signers answer ([SignersService.List]) or a saved one, offline. It
 // is safe for concurrent use.
 type ImportTarget struct {
 	clusterID string
@@ -123,16 +123,6 @@ func NewImportTarget(list *signers.ListResponse, clusterID string, pinned []sign
 		return nil, err
 	}
 	return &ImportTarget{clusterID: cluster.ClusterID, builder: b}, nil
-}
-
-// ImportTarget lists the signers (GET /signers) and returns
-// [NewImportTarget] of the answer.
-func (c *Client) ImportTarget(ctx context.Context, clusterID string, pinned []signers.Signer) (*ImportTarget, error) {
-	list, err := c.Signers.List(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return NewImportTarget(list, clusterID, pinned)
 }
 
 // ClusterID is the target's cluster.
@@ -199,8 +189,11 @@ func (c *Client) PlanImport(ctx context.Context, key *keys.PrivateKey, opts Impo
 func (c *Client) planNew(ctx context.Context, key *keys.PrivateKey, opts ImportKeyOptions) (*ImportPlan, error) {
 	t := opts.Target
 	if t == nil {
-		var err error
-		if t, err = c.ImportTarget(ctx, opts.ClusterID, opts.PinnedSigners); err != nil {
+		list, err := c.Signers.List(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if t, err = NewImportTarget(list, opts.ClusterID, opts.PinnedSigners); err != nil {
 			return nil, err
 		}
 		opts.PinnedSigners = nil // checked
@@ -352,7 +345,7 @@ func (c *Client) resolveAmbiguousImport(ctx context.Context, plan *ImportPlan, s
 	scheme := keys.Scheme{Protocol: req.Protocol, Curve: req.Curve}
 	notBefore := sent.Add(-importClockSkew)
 	thisImport := func(k *keys.Key) bool {
-		return k.Usable() && (req.Name == "" || k.Name == req.Name) &&
+		return k.Unusable() == "" && (req.Name == "" || k.Name == req.Name) &&
 			(k.DateCreated.IsZero() || !k.DateCreated.Before(notBefore))
 	}
 	// The caller's context may be what expired: look on a fresh one.

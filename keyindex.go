@@ -74,7 +74,7 @@ func (ix *keyIndex) put(k *keys.Key) {
 		return
 	}
 	ident := fingerprint(k.Identity())
-	entry := indexedKey{ident: ident, usable: k.Usable()}
+	entry := indexedKey{ident: ident, usable: k.Unusable() == ""}
 	if !k.DateCreated.IsZero() {
 		entry.created = k.DateCreated.UnixNano()
 	}
@@ -164,7 +164,7 @@ func (ix *keyIndex) find(ctx context.Context, s *KeysService, want keys.Identity
 			ix.put(k)
 		}
 		ix.mu.Unlock()
-		if err == nil && k.Imported && k.Usable() && k.Identity() == want {
+		if err == nil && k.Imported && k.Unusable() == "" && k.Identity() == want {
 			return k, nil
 		}
 	}

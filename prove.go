@@ -2,9 +2,6 @@ package dfnskeys
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -15,6 +12,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/dfnskeys/dfnskeys/internal/proof"
 	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/dfnskeys/dfnskeys/signatures"
 )
@@ -23,42 +21,9 @@ import (
 // sign.
 const DefaultProveTimeout = 2 * time.Minute
 
-// ProofExternalIDPrefix begins every externalId [ProofExternalID] makes.
-const ProofExternalIDPrefix = "dfnskeys-proof-v1-"
-
 // maxExternalIDLength bounds [ProveOptions.ExternalID]. Dfns documents no
 // limit; this one is dfnskeys's own, generous for any identifier.
 const maxExternalIDLength = 200
-
-// ProofExternalID returns the externalId [Client.ProveKey] sends by
-// default for a proof of key keyID under publicKey (the public key the
-// signature must verify under): ProofExternalIDPrefix and the hex of the
-// first 16 bytes of a SHA-256 over "dfnskeys proof externalId v1", a zero
-// byte, then the key ID and the public key, each preceded by its length
-// (8 bytes, big-endian). It is deterministic: the same key and public key
-// always give the same externalId, and so the same hash to sign (see
-// [signatures.ProofHash]).
-func ProofExternalID(keyID string, publicKey []byte) string {
-	h := sha256.New()
-	h.Write([]byte("dfnskeys proof externalId v1\x00"))
-	var n [8]byte
-	for _, part := range [][]byte{[]byte(keyID), publicKey} {
-		binary.BigEndian.PutUint64(n[:], uint64(len(part)))
-		h.Write(n[:])
-		h.Write(part)
-	}
-	return ProofExternalIDPrefix + hex.EncodeToString(h.Sum(nil)[:16])
-}
-
-// NewProofExternalID returns a fresh random externalId of the form
-// [ProofExternalID] makes (ProofExternalIDPrefix and 32 hex digits), for
-// a new proof of a key whose earlier proof Dfns refused or failed: with
-// the old externalId, Dfns would answer with that same request.
-func NewProofExternalID() string {
-	b := make([]byte, 16)
-	_, _ = rand.Read(b)
-	return ProofExternalIDPrefix + hex.EncodeToString(b)
-}
 
 // ProveOptions configures [Client.ProveKey].
 type ProveOptions struct {
@@ -70,8 +35,12 @@ type ProveOptions struct {
 	// [DefaultProveTimeout].
 	Timeout time.Duration
 	// ExternalID is the signature request's externalId, Dfns's idempotency
-	// key; "" means [ProofExternalID] of the key and PublicKey. The hash
-	// signed is derived from it ([signatures.ProofHash]). Pass another
+	// key; "" means one derived from the key's ID and PublicKey, the same
+	// on every run (SHA-256 over "dfnskeys proof externalId v1", a zero
+	// byte, then the key ID and the public key, each preceded by its
+	// 8-byte big-endian length; its first 16 bytes in hex after
+	// "dfnskeys-proof-v1-"). The hash signed is derived from it (see
+	// [Proof.Hash]). Pass another
 	// value for a fresh proof: with the same one, Dfns answers with the
 	// request it signed before. At most 200 bytes of
 	// printable ASCII.
@@ -90,8 +59,11 @@ type Proof struct {
 	Scheme keys.Scheme
 	// PublicKey is the public key it verified under, hex.
 	PublicKey string
-	// Hash is the hash that was signed: [signatures.ProofHash] of
-	// ExternalID.
+	// Hash is the hash that was signed, derived from ExternalID alone
+	// (so a proof sent again asks for the same signature): SHA-256 over
+	// "dfnskeys proof hash v1", a zero byte, the externalId's 8-byte
+	// big-endian length and the externalId, its top 5 bits cleared for a
+	// stark key (StarkNet signs values below 2^251).
 	Hash []byte
 	// Signature is the signature as Dfns returned it.
 	Signature signatures.Signature
@@ -155,8 +127,8 @@ func (e *ProofError) Is(target error) bool { return target == ErrProofIncomplete
 // (see the signatures package for each scheme). See docs/protocol.md §7
 // and docs/threat-model.md §8.
 //
-// The request carries an externalId (opts.ExternalID, by default
-// [ProofExternalID] of the key and the public key), and the hash is
+// The request carries an externalId (opts.ExternalID, by default one
+// derived from the key ID and the public key), and the hash is
 // derived from it, so every attempt sends the identical body: a POST that
 // failed or whose answer was lost (5xx, a dropped connection, 429) is
 // retried, and a rerun after a crash asks for the same request, which
@@ -199,7 +171,7 @@ func (c *Client) prove(ctx context.Context, key *keys.Key, opts ProveOptions, on
 	if key == nil {
 		return nil, errors.New("no key to prove")
 	}
-	scheme, err := signatures.SchemeOf(key)
+	scheme, err := proof.SchemeOf(key)
 	if err != nil {
 		return nil, err
 	}
@@ -213,7 +185,7 @@ func (c *Client) prove(ctx context.Context, key *keys.Key, opts ProveOptions, on
 	}
 	extID := opts.ExternalID
 	if extID == "" {
-		extID = ProofExternalID(key.ID, pub)
+		extID = proof.ExternalID(key.ID, pub)
 	} else if err := checkExternalID(extID); err != nil {
 		return nil, err
 	}
@@ -224,7 +196,7 @@ func (c *Client) prove(ctx context.Context, key *keys.Key, opts ProveOptions, on
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	hash := signatures.ProofHash(scheme.Curve, extID)
+	hash := proof.Hash(scheme.Curve, extID)
 	body := signatures.NewSignRequest(scheme, hash)
 	body.ExternalID = extID
 	var req *signatures.Request
@@ -248,7 +220,7 @@ func (c *Client) prove(ctx context.Context, key *keys.Key, opts ProveOptions, on
 	}
 	switch {
 	case onlyExisting:
-	case errors.Is(err, ErrPolicyPending):
+	case policyPending(err):
 		return nil, err
 	case errors.Is(err, ErrConflict):
 		// Dfns holds a request with this externalId: ours, answered
@@ -268,7 +240,7 @@ func (c *Client) prove(ctx context.Context, key *keys.Key, opts ProveOptions, on
 		return nil, fail(err)
 	}
 	wait := c.retry.polls()
-	for !signatures.IsSigned(req.Status) {
+	for !proof.IsSigned(req.Status) {
 		switch req.Status {
 		case "Pending", "Executing":
 			if req.ApprovalID != "" && req.Status == "Pending" {
@@ -322,7 +294,7 @@ func checkRequest(r *signatures.Request, keyID string, body *signatures.SignRequ
 		return fmt.Errorf("the answer is signature request %s of another key (%s)", safe(r.ID), safe(r.KeyID))
 	case r.ExternalID != "" && r.ExternalID != body.ExternalID:
 		return fmt.Errorf("the answer is signature request %s, whose externalId is %q, not %s", safe(r.ID), safe(r.ExternalID), body.ExternalID)
-	case r.RequestBody != nil && !r.RequestBody.SameBody(body):
+	case r.RequestBody != nil && !proof.SameBody(r.RequestBody, body):
 		return fmt.Errorf("signature request %s holds externalId %s but asks for another signature (hash %s, not %s): Dfns keeps that externalId for that request; pass another externalId to prove the key", safe(r.ID), body.ExternalID, safe(r.RequestBody.Hash), body.Hash)
 	}
 	return nil
@@ -350,7 +322,7 @@ func transient(err error) bool {
 	if errors.As(err, &ae) {
 		return ae.StatusCode >= 500 || ae.StatusCode == http.StatusTooManyRequests
 	}
-	if errors.Is(err, ErrPolicyPending) || errors.Is(err, ErrRedirect) || errors.Is(err, errDecode) || errors.Is(err, ErrNoSigner) {
+	if policyPending(err) || errors.Is(err, ErrRedirect) || errors.Is(err, errDecode) || errors.Is(err, ErrNoSigner) {
 		return false
 	}
 	var ue *url.Error

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dfnskeys/dfnskeys/internal/proof"
 	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/dfnskeys/dfnskeys/signatures"
 )
@@ -19,7 +20,7 @@ func FuzzCheckSignatureRequest(f *testing.F) {
 	f.Add([]byte(`{"id":"","requestBody":{"kind":"Hash","hash":"0x11","taprootMerkleRoot":""}}`))
 	f.Add([]byte(`{"items":[{"id":"sig-1"}],"nextPageToken":"x"}`))
 	scheme := keys.Scheme{Protocol: keys.CGGMP24, Curve: keys.Secp256k1}
-	body := signatures.NewSignRequest(scheme, signatures.ProofHash(keys.Secp256k1, "e"))
+	body := signatures.NewSignRequest(scheme, proof.Hash(keys.Secp256k1, "e"))
 	body.ExternalID = "e"
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var r signatures.Request

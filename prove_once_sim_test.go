@@ -16,6 +16,7 @@ import (
 
 	"github.com/dfnskeys/dfnskeys"
 	"github.com/dfnskeys/dfnskeys/auth"
+	iproof "github.com/dfnskeys/dfnskeys/internal/proof"
 	"github.com/dfnskeys/dfnskeys/internal/sim"
 	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/dfnskeys/dfnskeys/signatures"
@@ -63,8 +64,8 @@ func TestProofProcessedButUnansweredIsRetried(t *testing.T) {
 			require.NoError(t, err)
 			require.Equal(t, 3, signPOSTs(srv), "two failed attempts and one answered")
 			require.Equal(t, 1, srv.SignatureCount(), "exactly one signature request on the server")
-			require.Equal(t, dfnskeys.ProofExternalID(created.ID, key.PublicKey()), proof.ExternalID)
-			require.Equal(t, signatures.ProofHash(keys.Secp256k1, proof.ExternalID), proof.Hash)
+			require.Equal(t, iproof.ExternalID(created.ID, key.PublicKey()), proof.ExternalID)
+			require.Equal(t, iproof.Hash(keys.Secp256k1, proof.ExternalID), proof.Hash)
 			// Every attempt sent the identical body.
 			var bodies []string
 			for _, r := range srv.Requests() {
@@ -119,8 +120,8 @@ func TestProofExternalIDReusedWithAnotherBody(t *testing.T) {
 	ctx := context.Background()
 	srv, c := setup(t)
 	created, key := importFresh(t, c, keys.Secp256k1)
-	ext := dfnskeys.ProofExternalID(created.ID, key.PublicKey())
-	other := signatures.NewSignRequest(keys.Scheme{Protocol: keys.CGGMP24, Curve: keys.Secp256k1}, signatures.NewProofHash(keys.Secp256k1))
+	ext := iproof.ExternalID(created.ID, key.PublicKey())
+	other := signatures.NewSignRequest(keys.Scheme{Protocol: keys.CGGMP24, Curve: keys.Secp256k1}, iproof.NewHash(keys.Secp256k1))
 	other.ExternalID = ext
 	squatter, err := c.Keys.Sign(ctx, created.ID, other)
 	require.NoError(t, err)
@@ -247,13 +248,12 @@ func TestAccepted202OnAReadIsPolicyPending(t *testing.T) {
 	require.NoError(t, err)
 	k, err := c.Keys.Get(context.Background(), "key-1")
 	require.Nil(t, k)
-	require.ErrorIs(t, err, dfnskeys.ErrPolicyPending)
 	var pe *dfnskeys.PolicyPendingError
 	require.ErrorAs(t, err, &pe)
 	require.Equal(t, "ap-123", pe.ApprovalID)
 	require.Equal(t, "GET", pe.Method)
 	_, err = c.Signers.List(context.Background())
-	require.ErrorIs(t, err, dfnskeys.ErrPolicyPending)
+	require.ErrorAs(t, err, &pe)
 }
 
 // Create refuses a master key as import does, and sends nothing.
@@ -361,7 +361,8 @@ func TestProofRefusesAnotherRequest(t *testing.T) {
 			require.ErrorContains(t, err, tc.want)
 			require.NotErrorIs(t, err, dfnskeys.ErrProofIncomplete)
 			if tc.field == "approvalId" {
-				require.ErrorIs(t, err, dfnskeys.ErrPolicyPending, "held, not failed and not waited for")
+				var pe *dfnskeys.PolicyPendingError
+				require.ErrorAs(t, err, &pe, "held, not failed and not waited for")
 				return
 			}
 			var pe *dfnskeys.ProofError

@@ -243,8 +243,8 @@ func (s *KeysService) findImported(ctx context.Context, scheme keys.Scheme, publ
 // preferKey reports whether a is a better answer than b to "which key is
 // it": a usable key first, then the newest.
 func preferKey(a, b *keys.Key) bool {
-	if a.Usable() != b.Usable() {
-		return a.Usable()
+	if (a.Unusable() == "") != (b.Unusable() == "") {
+		return a.Unusable() == ""
 	}
 	return a.DateCreated.After(b.DateCreated)
 }

@@ -70,12 +70,6 @@ func (a Addresses) List() []Address {
 	return out
 }
 
-// Has reports whether s is one of a's addresses; see [Addresses.Match].
-func (a Addresses) Has(s string) bool {
-	_, ok := a.Match(s)
-	return ok
-}
-
 // Match reports which of a's addresses s is, written as wallets and
 // explorers write it, and returns its kind as [Address.Kind] names it. An
 // Ethereum address matches in its EIP-55 form or in all-lower or all-upper
@@ -215,11 +209,10 @@ func ForKey(c keys.Curve, pub []byte) (Addresses, error) {
 			p2pkhUncompressed: base58Check(versionP2PKH, hash160(p.SerializeUncompressed())),
 		}, nil
 	case keys.Ed25519:
-		s, err := Solana(pub)
-		if err != nil {
-			return Addresses{}, err
+		if len(pub) != 32 {
+			return Addresses{}, fmt.Errorf("ed25519 public key is %d bytes, want 32", len(pub))
 		}
-		return Addresses{Solana: s}, nil
+		return Addresses{Solana: base58.Encode(pub)}, nil
 	case keys.Stark:
 		return Addresses{}, nil
 	default:
@@ -227,77 +220,9 @@ func ForKey(c keys.Curve, pub []byte) (Addresses, error) {
 	}
 }
 
-// Ethereum returns the EIP-55 mixed-case checksummed address ("0x" and 40
-// hex digits) of a secp256k1 public key given as 33 bytes compressed or 65
-// bytes uncompressed.
-func Ethereum(pub []byte) (string, error) {
-	p, err := parseSecp256k1(pub)
-	if err != nil {
-		return "", err
-	}
-	return ethereum(p), nil
-}
-
-// BitcoinP2WPKH returns the mainnet pay-to-witness-public-key-hash address
-// ("bc1q…", bech32, witness version 0) of a secp256k1 public key given as 33
-// bytes compressed or 65 bytes uncompressed: the witness program is the
-// HASH160 of the compressed key, as BIP-84 wallets derive it.
-func BitcoinP2WPKH(pub []byte) (string, error) {
-	p, err := parseSecp256k1(pub)
-	if err != nil {
-		return "", err
-	}
-	return p2wpkh(p), nil
-}
-
-// BitcoinP2TR returns the mainnet pay-to-taproot address ("bc1p…", bech32m,
-// witness version 1) that BIP-86 assigns to a secp256k1 public key given as
-// 33 bytes compressed or 65 bytes uncompressed: a key-path-only output whose
-// key is Q = P + int(hash_TapTweak(x(P)))·G, P being the key with even y.
-func BitcoinP2TR(pub []byte) (string, error) {
-	p, err := parseSecp256k1(pub)
-	if err != nil {
-		return "", err
-	}
-	return p2tr(p)
-}
-
-// BitcoinP2PKH returns the mainnet legacy pay-to-public-key-hash address
-// ("1…", Base58Check version 0) of a secp256k1 public key given as 33 bytes
-// compressed or 65 bytes uncompressed: the HASH160 of the compressed key,
-// as BIP-44 wallets derive it.
-func BitcoinP2PKH(pub []byte) (string, error) {
-	p, err := parseSecp256k1(pub)
-	if err != nil {
-		return "", err
-	}
-	return base58Check(versionP2PKH, hash160(p.SerializeCompressed())), nil
-}
-
-// BitcoinP2SHP2WPKH returns the mainnet nested SegWit address ("3…",
-// Base58Check version 5) of a secp256k1 public key given as 33 bytes
-// compressed or 65 bytes uncompressed: P2SH of the P2WPKH script
-// 0x00 0x14 ‖ HASH160(compressed key), as BIP-49 wallets derive it.
-func BitcoinP2SHP2WPKH(pub []byte) (string, error) {
-	p, err := parseSecp256k1(pub)
-	if err != nil {
-		return "", err
-	}
-	return p2shP2wpkh(p), nil
-}
-
 func p2shP2wpkh(p *secp256k1.PublicKey) string {
 	script := append([]byte{0x00, 0x14}, hash160(p.SerializeCompressed())...)
 	return base58Check(versionP2SH, hash160(script))
-}
-
-// Solana returns the Solana address of a 32-byte ed25519 public key: its
-// base58 encoding.
-func Solana(pub []byte) (string, error) {
-	if len(pub) != 32 {
-		return "", fmt.Errorf("ed25519 public key is %d bytes, want 32", len(pub))
-	}
-	return base58.Encode(pub), nil
 }
 
 func parseSecp256k1(pub []byte) (*secp256k1.PublicKey, error) { return secp.ParsePublicKey(pub) }

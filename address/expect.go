@@ -105,7 +105,8 @@ func (e addressExpectation) Matches(c keys.Curve, publicKey []byte) bool {
 		return false
 	}
 	a, err := ForKey(c, publicKey)
-	return err == nil && a.Has(e.addr)
+	_, ok := a.Match(e.addr)
+	return err == nil && ok
 }
 
 func (e addressExpectation) String() string { return "the expected address " + e.addr }

@@ -25,7 +25,7 @@
 // the scalar is in [1, n−1] and that an embedded public key, if present,
 // belongs to the private key.
 //
-// A [KeySigner] never prints key material: String, GoString and Format show
+// A [KeySigner] never prints key material: String and Format (every fmt verb) show
 // only the credential ID and the algorithm.
 //
 // # Timing

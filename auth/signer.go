@@ -48,7 +48,7 @@ const (
 )
 
 // KeySigner is a [UserActionSigner] for a Key credential: a credential ID and the
-// private key registered for it. Printing a KeySigner (String, GoString, any
+// private key registered for it. Printing a KeySigner (String, any
 // fmt verb) shows only the credential ID and the algorithm.
 //
 // A KeySigner is safe for concurrent use (one built around a caller's
@@ -227,9 +227,6 @@ func (s *KeySigner) String() string {
 	}
 	return fmt.Sprintf("auth.KeySigner{credID: %q, alg: %s}", s.credID, s.alg)
 }
-
-// GoString returns the same as String.
-func (s *KeySigner) GoString() string { return s.String() }
 
 // Format implements [fmt.Formatter]: every verb prints String.
 func (s *KeySigner) Format(f fmt.State, _ rune) { _, _ = fmt.Fprint(f, s.String()) }

@@ -155,9 +155,9 @@ func TestKeySignerRedacted(t *testing.T) {
 			jsonBytes, err := json.Marshal(s)
 			require.NoError(t, err)
 			outputs := map[string]string{
-				"String":   s.String(),
-				"GoString": s.GoString(),
-				"json":     string(jsonBytes),
+				"String": s.String(),
+				"%#v":    fmt.Sprintf("%#v", s),
+				"json":   string(jsonBytes),
 			}
 			for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%d", "%T"} {
 				outputs["pointer "+verb] = fmt.Sprintf(verb, s)

@@ -20,7 +20,7 @@ import (
 // continue where a killed run stopped, and read the report. The second run
 // finds every key already imported and sends no import.
 func ExampleImport() {
-	srv, err := dfnstest.StartServer() // stands in for Dfns
+	srv, err := dfnstest.StartServer(dfnstest.Options{}) // stands in for Dfns
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -79,7 +79,7 @@ func ExampleImport() {
 			fmt.Printf("  row %d %s: %s\n", l.Row, l.Name, l.Status)
 		}
 	}
-	fmt.Println("keys in Dfns:", srv.KeyCount())
+	fmt.Println("keys in Dfns:", len(srv.Keys()))
 	// Output:
 	// run 1: 2 rows, 2 imported, 0 already imported, 0 failed
 	//   row 1 treasury: imported

@@ -8,9 +8,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/dfnskeys/dfnskeys"
 	"github.com/dfnskeys/dfnskeys/bulk/internal/journal"
 	"github.com/dfnskeys/dfnskeys/bulk/internal/rows"
+	"github.com/dfnskeys/dfnskeys/internal/proof"
 )
 
 func TestOptionsRedactPassword(t *testing.T) {
@@ -51,11 +51,11 @@ func TestScanInputDigestMatchesInputDigest(t *testing.T) {
 // The journal stores the externalIds the client makes, in compact form:
 // both must agree on their shape.
 func TestJournalHoldsTheClientsExternalIDs(t *testing.T) {
-	require.Equal(t, dfnskeys.ProofExternalIDPrefix, journal.ProofExternalIDPrefix)
+	require.Equal(t, proof.ExternalIDPrefix, journal.ProofExternalIDPrefix)
 	j, err := journal.Open(filepath.Join(t.TempDir(), "j"), [32]byte{})
 	require.NoError(t, err)
 	defer j.Close()
-	for i, ext := range []string{dfnskeys.ProofExternalID("key-1", []byte{2, 3}), dfnskeys.NewProofExternalID()} {
+	for i, ext := range []string{proof.ExternalID("key-1", []byte{2, 3}), proof.NewExternalID()} {
 		require.NoError(t, j.Put(i+1, journal.Record{State: journal.StateImported, KeyID: "key-1", ProofExternalID: ext}))
 		rec, err := j.Get(i + 1)
 		require.NoError(t, err)

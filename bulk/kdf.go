@@ -4,7 +4,7 @@ import "runtime/debug"
 
 // kdfGate bounds the keystore key derivations that run at the same time
 // in one run: the encryptions of [Export], the decryptions of [Import] and
-// [Validate] (the one mechanism both use). A keystore's scrypt takes up to
+// its dry run (the one mechanism both use). A keystore's scrypt takes up to
 // 512 MiB (keyformat's limit; 256 MiB at geth's default), so with the gate
 // a run's peak memory is that of its KDFConcurrency derivations (default
 // 1), whatever its number of workers: without it, eight workers opening

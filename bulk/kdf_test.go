@@ -55,7 +55,7 @@ func TestImportRefusesCostlyKeystores(t *testing.T) {
 	require.NoError(t, os.WriteFile(in, []byte(input.String()), 0o600))
 
 	var report bytes.Buffer
-	sum, err := bulk.Validate(context.Background(), bulk.ImportOptions{InputPath: in, Report: &report, Workers: 8, Password: []byte("pw")})
+	sum, err := bulk.Import(context.Background(), bulk.ImportOptions{DryRun: true, InputPath: in, Report: &report, Workers: 8, Password: []byte("pw")})
 	require.NoError(t, err)
 	require.Equal(t, 1, sum.Valid)
 	require.Equal(t, 8, sum.Failed)

@@ -112,8 +112,8 @@ func checkRequestRows(n *secretNeeds, opts *ImportOptions, dryRun bool) error {
 type SplitOptions struct {
 	// InputPath, InputFormat, Report, Workers, KDFConcurrency, the
 	// secrets (Password, Passphrase, LookupEnv, Prompt), IgnoredFields
-	// and Progress are as for [Validate]; the input's rows must have a
-	// keyFile.
+	// and Progress are as for a dry run ([ImportOptions.DryRun]); the
+	// input's rows must have a keyFile.
 	ImportOptions
 	// Target is the cluster to split for, made offline from a saved
 	// signers listing ([dfnskeys.NewImportTarget]), checked against

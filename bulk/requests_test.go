@@ -126,8 +126,8 @@ func TestInputFormat(t *testing.T) {
 	require.Equal(t, 3, sum.Valid)
 
 	for name, call := range map[string]func(format string) error{
-		"Validate": func(format string) error {
-			_, err := bulk.Validate(ctx, bulk.ImportOptions{InputPath: f.input, InputFormat: format, Report: &bytes.Buffer{}})
+		"Import (dry run)": func(format string) error {
+			_, err := bulk.Import(ctx, bulk.ImportOptions{DryRun: true, InputPath: f.input, InputFormat: format, Report: &bytes.Buffer{}})
 			return err
 		},
 		"Split": func(format string) error {

@@ -19,7 +19,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/dfnskeys/dfnskeys/internal/bip32path"
 	"github.com/dfnskeys/dfnskeys/internal/importbuild"
+	"github.com/dfnskeys/dfnskeys/internal/proof"
 	"github.com/dfnskeys/dfnskeys/internal/safetext"
 
 	"github.com/dfnskeys/dfnskeys"
@@ -34,10 +36,18 @@ import (
 	"github.com/dfnskeys/dfnskeys/signers"
 )
 
-// ImportOptions configures [Import] and [Validate]. Validate uses only
+// ImportOptions configures [Import]. A dry run (DryRun) uses only
 // InputPath, InputFormat, Report, Workers, the secrets (Password,
-// Passphrase, LookupEnv, Prompt) and Progress.
+// Passphrase, LookupEnv, Prompt), IgnoredFields and Progress.
 type ImportOptions struct {
+	// DryRun checks every row of the input as Import would before sending
+	// it (and calls IgnoredFields as Import does): the key file parses with
+	// its format and secret, the protocol suits the curve, the expected
+	// address matches, and keys repeated across rows are reported
+	// (DuplicateOf). It sends nothing, needs no client, and writes no
+	// journal; rows that pass are reported with [StatusValid]. [Split]
+	// ignores it.
+	DryRun bool
 	// InputPath is the JSON Lines (.jsonl) or CSV (.csv) input. Key files
 	// are relative to its directory.
 	InputPath string
@@ -230,7 +240,7 @@ func Import(ctx context.Context, opts ImportOptions) (*Summary, error) {
 	if opts.Client != nil {
 		before = opts.Client.Stats()
 	}
-	sum, err := run(ctx, opts, false)
+	sum, err := run(ctx, opts, opts.DryRun)
 	if sum != nil && opts.Client != nil {
 		after := opts.Client.Stats()
 		sum.Network = dfnskeys.CallStats{Faults: after.Faults - before.Faults, Retries: after.Retries - before.Retries, Lookups: after.Lookups - before.Lookups}
@@ -238,16 +248,7 @@ func Import(ctx context.Context, opts ImportOptions) (*Summary, error) {
 	return sum, err
 }
 
-// Validate checks every row of the input as [Import] would before sending
-// it (and calls IgnoredFields as Import does): the key file parses with its format and secret, the protocol suits
-// the curve, the expected address matches, and keys repeated across rows
-// are reported (DuplicateOf). It sends nothing, needs no client, and
-// writes no journal; rows that pass are reported with [StatusValid].
-func Validate(ctx context.Context, opts ImportOptions) (*Summary, error) {
-	return run(ctx, opts, true)
-}
-
-// run is Import, or Validate when dryRun is set.
+// run is Import, or its dry run when dryRun is set.
 func run(ctx context.Context, opts ImportOptions, dryRun bool) (*Summary, error) {
 	start := time.Now()
 	r, closeRun, err := setup(ctx, &opts, dryRun)
@@ -365,8 +366,12 @@ func setup(ctx context.Context, opts *ImportOptions, dryRun bool) (r *runner, cl
 	// The API is asked first: an unreachable API, a wrong token, a
 	// wrong cluster or signers that differ from the pins leave no
 	// journal behind.
-	if r.target, err = opts.Client.ImportTarget(ctx, opts.ClusterID, opts.PinnedSigners); err != nil {
+	list, err := opts.Client.Signers.List(ctx)
+	if err != nil {
 		return nil, closeRun, err // names GET /signers already
+	}
+	if r.target, err = dfnskeys.NewImportTarget(list, opts.ClusterID, opts.PinnedSigners); err != nil {
+		return nil, closeRun, err
 	}
 	if r.journal, err = journal.Open(opts.JournalPath, digest); err != nil {
 		return nil, closeRun, err
@@ -579,7 +584,7 @@ func newLine(row *rows.Row) ReportLine {
 	}
 	if line.Path == "" && strings.EqualFold(row.Format, string(keyformat.Mnemonic)) {
 		if c, err := keys.ParseCurve(row.Curve); err == nil {
-			line.Path = keyformat.DefaultPath(c)
+			line.Path = bip32path.Default(c)
 		}
 	}
 	return line
@@ -857,13 +862,13 @@ func (r *runner) resolveStarted(ctx context.Context, spool *index.Spool) error {
 				return err
 			}
 		}
-		if !k.Imported || !k.Usable() {
+		if !k.Imported || k.Unusable() != "" {
 			return nil
 		}
 		id := k.Identity()
 		rows, ok := pending[id]
 		if !ok {
-			id = id.PublicKeyOnly() // a record without its scheme
+			id = keys.Identity{PublicKey: id.PublicKey} // a record without its scheme
 			if rows, ok = pending[id]; !ok {
 				return nil
 			}
@@ -953,7 +958,7 @@ func (r *runner) prove(ctx context.Context, rowNum int, line ReportLine, scheme 
 	}
 	rec, err := r.journal.Get(rowNum)
 	journaled := err == nil && rec.State == journal.StateImported && rec.KeyID == line.KeyID
-	ext := dfnskeys.ProofExternalID(line.KeyID, pub)
+	ext := proof.ExternalID(line.KeyID, pub)
 	asked := journaled && rec.ProofExternalID != "" // by an earlier run
 	if asked {
 		ext = rec.ProofExternalID // the request an earlier run asked for
@@ -1000,7 +1005,7 @@ func (r *runner) prove(ctx context.Context, rowNum int, line ReportLine, scheme 
 			// externalId, it would answer the same. The next run asks
 			// for a new request, under an externalId recorded before it
 			// is sent.
-			rec.ProofExternalID = dfnskeys.NewProofExternalID()
+			rec.ProofExternalID = proof.NewExternalID()
 			if jerr := r.journal.Put(rowNum, rec); jerr != nil {
 				line.ProofError += fmt.Sprintf(" (recording a new externalId for the next run failed: %v)", jerr)
 			}
@@ -1032,7 +1037,7 @@ func describeRowKey(row *rows.Row, c keys.Curve, pub []byte, line *ReportLine) (
 		return keys.Scheme{}, err
 	}
 	line.Addresses = &a
-	if row.ExpectedAddress != "" && !a.Has(row.ExpectedAddress) {
+	if _, ok := a.Match(row.ExpectedAddress); row.ExpectedAddress != "" && !ok {
 		return keys.Scheme{}, fmt.Errorf("the key does not have the expected address %s", row.ExpectedAddress)
 	}
 	scheme := keys.Scheme{Protocol: keys.Protocol(row.Protocol), Curve: c}

@@ -107,10 +107,15 @@ func run(t testing.TB, ctx context.Context, f *fixture, c *dfnskeys.Client, mod 
 	return runWith(t, bulk.Import, ctx, f, c, mod)
 }
 
-// validate is run with bulk.Validate: no client, no journal.
+// validate is run as a dry run (ImportOptions.DryRun): no client, no
+// journal.
 func validate(t testing.TB, ctx context.Context, f *fixture, mod func(*bulk.ImportOptions)) (*bulk.Summary, map[int]bulk.ReportLine) {
 	t.Helper()
-	return runWith(t, bulk.Validate, ctx, f, nil, mod)
+	dryRun := func(ctx context.Context, opts bulk.ImportOptions) (*bulk.Summary, error) {
+		opts.DryRun = true
+		return bulk.Import(ctx, opts)
+	}
+	return runWith(t, dryRun, ctx, f, nil, mod)
 }
 
 func runWith(t testing.TB, entry func(context.Context, bulk.ImportOptions) (*bulk.Summary, error), ctx context.Context, f *fixture, c *dfnskeys.Client, mod func(*bulk.ImportOptions)) (*bulk.Summary, map[int]bulk.ReportLine) {

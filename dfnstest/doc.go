@@ -21,9 +21,11 @@
 // Hostile-API knobs ([Server.SubstituteListedSigner],
 // [Server.SubstituteKey], [Server.SubstituteExport]) rehearse a compromised
 // API front end, so that a client's defences can be shown to hold (see the
-// repository's docs/threat-model.md). A [Cluster] alone tests package keys'
-// offline steps without HTTP. The protocol it implements is described in
-// the repository's docs/protocol.md.
+// repository's docs/threat-model.md). Package keys' offline steps are
+// tested against it too: [Server.Signers] is the listing to plan an import
+// with offline, and an export request made offline is sent with
+// dfnskeys.Client.SendExportRequest. The protocol it implements is
+// described in the repository's docs/protocol.md.
 //
 // The simulator is for tests and practice only: it listens on loopback
 // addresses only. The dfnskeys simulator command runs the same simulator as

@@ -20,7 +20,7 @@ func (exampleT) Cleanup(func())    {}
 
 func ExampleNewServer() {
 	t := exampleT{} // in a test: the test's t
-	srv := dfnstest.NewServer(t, dfnstest.WithSigners(3))
+	srv := dfnstest.NewServer(t, dfnstest.Options{Signers: 3})
 	defer srv.Close() // in a test, NewServer closes it when the test ends
 
 	// Dfns creates a key itself, as for a native key.
@@ -30,7 +30,7 @@ func ExampleNewServer() {
 	}
 	fmt.Println("signers:", len(srv.Signers().Clusters[0].Signers))
 	fmt.Println("created:", k.Key.Curve, k.Protocol, "imported:", k.Key.Imported)
-	fmt.Println("keys held:", srv.KeyCount())
+	fmt.Println("keys held:", len(srv.Keys()))
 	// Output:
 	// signers: 3
 	// created: secp256k1 CGGMP24 imported: false
@@ -38,7 +38,7 @@ func ExampleNewServer() {
 }
 
 func ExampleServer_Client() {
-	srv := dfnstest.NewServer(exampleT{}, dfnstest.WithSigners(3))
+	srv := dfnstest.NewServer(exampleT{}, dfnstest.Options{Signers: 3})
 	defer srv.Close()
 
 	c := srv.Client() // base URL, token and the credential's signer
@@ -58,7 +58,7 @@ func ExampleServer_Client() {
 }
 
 func ExampleServer_SetFaults() {
-	srv := dfnstest.NewServer(exampleT{})
+	srv := dfnstest.NewServer(exampleT{}, dfnstest.Options{})
 	defer srv.Close()
 	// The next GET /signers fails before it is processed; the client
 	// retries it.

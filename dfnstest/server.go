@@ -20,66 +20,72 @@ type Server struct {
 	s *sim.Server
 }
 
-// ServerOption configures [NewServer] and [StartServer].
-type ServerOption func(*options)
-
-// options collects the simulator's options.
-type options struct{ sim []sim.ServerOption }
-
-func option(o sim.ServerOption) ServerOption {
-	return func(os *options) { os.sim = append(os.sim, o) }
+// Options configures [NewServer] and [StartServer]; the zero value is a
+// server with one cluster of five signers.
+type Options struct {
+	// Signers is the number of signers per cluster, 2 to 256; 0 means 5.
+	Signers int
+	// Clusters is the number of clusters GET /signers lists; 0 means 1.
+	// A key is imported into the cluster whose signers its shares name.
+	Clusters int
+	// PathPrefix, when set, serves the whole API under it, for example
+	// "/api/v2"; [Server.URL] includes it. Requests outside the prefix get
+	// 404.
+	PathPrefix string
+	// RequestLog, when positive, keeps only the last RequestLog requests
+	// for [Server.Requests]; 0 keeps all of them, which suits tests (a
+	// long-running server should bound it).
+	RequestLog int
+	// FaultLog, when set, is called with one line for every fault the
+	// server injects: what it did, to which route, and which request it
+	// hit (its number in order of arrival, from 1, its method and path),
+	// such as "fault RateLimit (429, unprocessed) on POST /keys/import:
+	// request 12, POST /keys/import". It may be called from several
+	// goroutines at once.
+	FaultLog func(line string)
+	// CredentialAlgorithm is the kind of key of the default user's
+	// credential ([Server.CredentialPEM]): auth.AlgorithmEd25519 (the
+	// default, when empty), auth.AlgorithmECDSAP256 or auth.AlgorithmRSA,
+	// each written as a PKCS#8 PEM that [auth.NewKeySigner] reads.
+	CredentialAlgorithm auth.Algorithm
 }
 
-// WithSigners sets the number of signers per cluster, 2 to 256 (default 5).
-func WithSigners(n int) ServerOption { return option(sim.WithSigners(n)) }
-
-// WithClusters sets the number of clusters GET /signers lists (default 1).
-// A key is imported into the cluster whose signers its shares name.
-func WithClusters(n int) ServerOption { return option(sim.WithClusters(n)) }
-
-// WithPathPrefix serves the whole API under prefix, for example "/api/v2";
-// [Server.URL] includes it. Requests outside the prefix get 404.
-func WithPathPrefix(prefix string) ServerOption { return option(sim.WithPathPrefix(prefix)) }
-
-// WithRequestLog keeps only the last n requests for [Server.Requests]
-// (default: all of them, which suits tests; a long-running server should
-// bound it).
-func WithRequestLog(n int) ServerOption { return option(sim.WithRequestLog(n)) }
-
-// WithFaultLog has the server call log with one line for every fault it
-// injects: what it did, to which route, and which request it hit (its
-// number in order of arrival, from 1, its method and path), such as
-// "fault RateLimit (429, unprocessed) on POST /keys/import: request 12,
-// POST /keys/import". log may be called from several goroutines at once.
-func WithFaultLog(log func(line string)) ServerOption { return option(sim.WithFaultLog(log)) }
-
-// WithCredentialAlgorithm chooses the kind of key of the default user's
-// credential ([Server.CredentialPEM]): auth.AlgorithmEd25519 (the
-// default), auth.AlgorithmECDSAP256 or auth.AlgorithmRSA, each written as
-// a PKCS#8 PEM that [auth.NewKeySigner] reads.
-func WithCredentialAlgorithm(alg auth.Algorithm) ServerOption {
-	return option(sim.WithCredentialAlgorithm(alg))
-}
-
-func simOptions(opts []ServerOption) []sim.ServerOption {
-	var os options
-	for _, o := range opts {
-		o(&os)
+// simOptions are o as the simulator's options; a zero field keeps the
+// simulator's default, and any other value reaches it to be checked.
+func (o Options) simOptions() []sim.ServerOption {
+	var out []sim.ServerOption
+	if o.Signers != 0 {
+		out = append(out, sim.WithSigners(o.Signers))
 	}
-	return os.sim
+	if o.Clusters != 0 {
+		out = append(out, sim.WithClusters(o.Clusters))
+	}
+	if o.PathPrefix != "" {
+		out = append(out, sim.WithPathPrefix(o.PathPrefix))
+	}
+	if o.RequestLog != 0 {
+		out = append(out, sim.WithRequestLog(o.RequestLog))
+	}
+	if o.FaultLog != nil {
+		out = append(out, sim.WithFaultLog(o.FaultLog))
+	}
+	if o.CredentialAlgorithm != "" {
+		out = append(out, sim.WithCredentialAlgorithm(o.CredentialAlgorithm))
+	}
+	return out
 }
 
 // NewServer starts a [Server] for a test and closes it when the test ends;
 // it fails the test when the server cannot start (an invalid option).
-func NewServer(t testing.TB, opts ...ServerOption) *Server {
+func NewServer(t testing.TB, opts Options) *Server {
 	t.Helper()
-	return &Server{sim.NewServer(t, simOptions(opts)...)}
+	return &Server{sim.NewServer(t, opts.simOptions()...)}
 }
 
 // StartServer starts a [Server] on a loopback address, for a program rather
 // than a test; the caller must [Server.Close] it.
-func StartServer(opts ...ServerOption) (*Server, error) {
-	s, err := sim.StartServer(simOptions(opts)...)
+func StartServer(opts Options) (*Server, error) {
+	s, err := sim.StartServer(opts.simOptions()...)
 	if err != nil {
 		return nil, err
 	}
@@ -161,19 +167,6 @@ func (s *Server) Keys() []*StoredServerKey {
 	return out
 }
 
-// Key returns a copy of the stored key with the given ID.
-func (s *Server) Key(id string) (*StoredServerKey, bool) {
-	k, ok := s.s.Key(id)
-	if !ok {
-		return nil, false
-	}
-	return storedServerKey(k), true
-}
-
-// KeyCount returns how many keys the server holds, without copying them:
-// cheap enough to poll.
-func (s *Server) KeyCount() int { return s.s.KeyCount() }
-
 // CreateKey generates a key in the first cluster, as Dfns does for keys it
 // creates itself (POST /keys): an ECDSA key is a CGGMP24 key, a Schnorr key
 // FROST_BITCOIN, an EdDSA key FROST. The key is reported with imported
@@ -207,7 +200,7 @@ type RecordedRequest struct {
 }
 
 // Requests returns copies of every request received, in order of arrival
-// (the last n with [WithRequestLog]).
+// (the last [Options.RequestLog] of them, when set).
 func (s *Server) Requests() []RecordedRequest {
 	rs := s.s.Requests()
 	out := make([]RecordedRequest, len(rs))
@@ -237,7 +230,7 @@ func (s *Server) SubstituteListedSigner(ci, i int, sub signers.Signer) error {
 // a hostile-API rehearsal: a client that checks the export only against
 // what the API says accepts the other key; one given the expected key
 // (dfnskeys.ExportOptions.Expect, dfnskeys export --expect-public-key)
-// refuses it (see the repository's docs/threat-model.md §2). [Server.Key]
+// refuses it (see the repository's docs/threat-model.md §2). [Server.Keys]
 // still reports the truth. An empty otherKeyID ends the substitution. It
 // returns an error when either key does not exist.
 func (s *Server) SubstituteKey(keyID, otherKeyID string) error {

@@ -2,10 +2,10 @@ package dfnstest_test
 
 import (
 	"context"
-	"encoding/hex"
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -13,7 +13,7 @@ import (
 	"github.com/dfnskeys/dfnskeys"
 	"github.com/dfnskeys/dfnskeys/auth"
 	"github.com/dfnskeys/dfnskeys/dfnstest"
-	"github.com/dfnskeys/dfnskeys/internal/importbuild"
+	"github.com/dfnskeys/dfnskeys/internal/sim"
 	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/dfnskeys/dfnskeys/signers"
 )
@@ -22,9 +22,9 @@ import (
 // log and credential algorithm.
 func TestOptions(t *testing.T) {
 	t.Parallel()
-	srv := dfnstest.NewServer(t, dfnstest.WithSigners(3), dfnstest.WithClusters(2),
-		dfnstest.WithPathPrefix("/api/v2"), dfnstest.WithRequestLog(1),
-		dfnstest.WithCredentialAlgorithm(auth.AlgorithmECDSAP256))
+	srv := dfnstest.NewServer(t, dfnstest.Options{Signers: 3, Clusters: 2,
+		PathPrefix: "/api/v2", RequestLog: 1,
+		CredentialAlgorithm: auth.AlgorithmECDSAP256})
 	require.True(t, strings.HasSuffix(srv.URL(), "/api/v2"), srv.URL())
 	list, err := srv.Client().Signers.List(context.Background())
 	require.NoError(t, err)
@@ -39,7 +39,7 @@ func TestOptions(t *testing.T) {
 	_, err = srv.Client().Signers.List(context.Background())
 	require.NoError(t, err)
 	reqs := srv.Requests()
-	require.Len(t, reqs, 1, "WithRequestLog(1) keeps the last request only")
+	require.Len(t, reqs, 1, "RequestLog: 1 keeps the last request only")
 	require.Equal(t, "GET", reqs[0].Method)
 	require.Equal(t, "/signers", reqs[0].Path)
 	require.Equal(t, http.StatusOK, reqs[0].Status)
@@ -48,12 +48,12 @@ func TestOptions(t *testing.T) {
 
 func TestStartServerRejectsOptions(t *testing.T) {
 	t.Parallel()
-	_, err := dfnstest.StartServer(dfnstest.WithSigners(1))
+	_, err := dfnstest.StartServer(dfnstest.Options{Signers: 1})
 	require.ErrorContains(t, err, "1 signers per cluster; want 2 to")
-	_, err = dfnstest.StartServer(dfnstest.WithClusters(0))
+	_, err = dfnstest.StartServer(dfnstest.Options{Clusters: -1})
 	require.ErrorContains(t, err, "want at least 1")
 
-	srv, err := dfnstest.StartServer()
+	srv, err := dfnstest.StartServer(dfnstest.Options{})
 	require.NoError(t, err)
 	srv.Close()
 	srv.Close() // twice is fine
@@ -62,7 +62,7 @@ func TestStartServerRejectsOptions(t *testing.T) {
 // A print of a Server shows no credential.
 func TestServerPrintsNoSecret(t *testing.T) {
 	t.Parallel()
-	srv := dfnstest.NewServer(t)
+	srv := dfnstest.NewServer(t, dfnstest.Options{})
 	pem := string(srv.CredentialPEM())
 	for _, s := range []string{fmt.Sprint(srv), fmt.Sprintf("%+v", srv), fmt.Sprintf("%#v", srv), fmt.Sprintf("%#v", *srv)} {
 		require.NotContains(t, s, srv.Token())
@@ -70,11 +70,11 @@ func TestServerPrintsNoSecret(t *testing.T) {
 	}
 }
 
-// Import and export through the client show up in Keys, Key and KeyCount,
+// Import and export through the client show up in Keys,
 // with the protocol the cluster holds the key under.
 func TestKeys(t *testing.T) {
 	t.Parallel()
-	srv := dfnstest.NewServer(t)
+	srv := dfnstest.NewServer(t, dfnstest.Options{})
 	ctx := context.Background()
 	key, err := keys.GeneratePrivateKey(keys.Secp256k1)
 	require.NoError(t, err)
@@ -82,15 +82,13 @@ func TestKeys(t *testing.T) {
 	created, err := srv.Client().ImportKey(ctx, key, dfnskeys.ImportKeyOptions{Name: "k"})
 	require.NoError(t, err)
 
-	require.Equal(t, 1, srv.KeyCount())
-	got, ok := srv.Key(created.ID)
-	require.True(t, ok)
+	require.Equal(t, 1, len(srv.Keys()))
+	got := srv.Keys()[0]
+	require.Equal(t, created.ID, got.Key.ID)
 	require.Equal(t, key.PublicKeyHex(), got.Key.PublicKey)
 	require.Equal(t, keys.CGGMP24, got.Protocol)
 	require.Equal(t, srv.Signers().Clusters[0].ClusterID, got.ClusterID)
 	require.Equal(t, []*dfnstest.StoredServerKey{got}, srv.Keys())
-	_, ok = srv.Key("key-none")
-	require.False(t, ok)
 
 	native, err := srv.CreateKey(&keys.CreateRequest{Scheme: "EdDSA", Curve: keys.Ed25519})
 	require.NoError(t, err)
@@ -98,7 +96,7 @@ func TestKeys(t *testing.T) {
 	require.False(t, native.Key.Imported)
 	_, err = srv.CreateKey(&keys.CreateRequest{Scheme: "EdDSA", Curve: keys.Secp256k1})
 	require.ErrorContains(t, err, "not supported")
-	require.Equal(t, 2, srv.KeyCount())
+	require.Equal(t, 2, len(srv.Keys()))
 	require.Zero(t, srv.SignatureCount())
 }
 
@@ -106,7 +104,7 @@ func TestKeys(t *testing.T) {
 // error that names the nearest route, and nothing is injected.
 func TestSetFaults(t *testing.T) {
 	t.Parallel()
-	srv := dfnstest.NewServer(t)
+	srv := dfnstest.NewServer(t, dfnstest.Options{})
 	err := srv.SetFaults(dfnstest.Fault{Kind: dfnstest.FailBefore, Route: "GET /signers", Count: 1, Status: 500})
 	require.NoError(t, err)
 	_, err = srv.Client(dfnskeys.WithRetryPolicy(dfnskeys.RetryPolicy{MaxAttempts: 1})).Signers.List(context.Background())
@@ -127,11 +125,11 @@ func TestSetFaults(t *testing.T) {
 // SubstituteListedSigner changes what GET /signers says, not Signers.
 func TestSubstituteListedSigner(t *testing.T) {
 	t.Parallel()
-	srv := dfnstest.NewServer(t)
+	srv := dfnstest.NewServer(t, dfnstest.Options{})
 	truth := srv.Signers()
-	other, err := dfnstest.NewCluster(2)
+	other, err := sim.NewCluster(2)
 	require.NoError(t, err)
-	sub := signers.Signer{SignerID: truth.Clusters[0].Signers[1].SignerID, EncryptionKey: other.Signers()[0].EncryptionKey}
+	sub := signers.Signer{SignerID: truth.Clusters[0].Signers[1].SignerID, EncryptionKey: other.WireSigners()[0].EncryptionKey}
 	require.NoError(t, srv.SubstituteListedSigner(0, 1, sub))
 	listed, err := srv.Client().Signers.List(context.Background())
 	require.NoError(t, err)
@@ -143,7 +141,7 @@ func TestSubstituteListedSigner(t *testing.T) {
 
 func TestSubstituteUnknownKeys(t *testing.T) {
 	t.Parallel()
-	srv := dfnstest.NewServer(t)
+	srv := dfnstest.NewServer(t, dfnstest.Options{})
 	require.ErrorContains(t, srv.SubstituteKey("key-a", "key-b"), `no key "key-a"`)
 	require.ErrorContains(t, srv.SubstituteExport("key-a", "key-b"), `no key "key-a"`)
 }
@@ -151,7 +149,7 @@ func TestSubstituteUnknownKeys(t *testing.T) {
 // NewToken's permissions are enforced.
 func TestNewToken(t *testing.T) {
 	t.Parallel()
-	srv := dfnstest.NewServer(t)
+	srv := dfnstest.NewServer(t, dfnstest.Options{})
 	c := srv.Client(dfnskeys.WithAuthToken(srv.NewToken("Keys:Read")))
 	_, err := c.Signers.List(context.Background())
 	require.Error(t, err)
@@ -160,39 +158,21 @@ func TestNewToken(t *testing.T) {
 	require.NoError(t, err)
 }
 
-// A Cluster alone imports and exports, and refuses a key it does not hold.
-func TestCluster(t *testing.T) {
+// Options.FaultLog is told of every injected fault.
+func TestOptionsFaultLog(t *testing.T) {
 	t.Parallel()
-	cluster, err := dfnstest.NewCluster(4)
-	require.NoError(t, err)
-	require.Len(t, cluster.Signers(), 4)
-	key, err := keys.GeneratePrivateKey(keys.Ed25519)
-	require.NoError(t, err)
-	defer key.Destroy()
-	req, err := importbuild.Request(key, cluster.Signers(), importbuild.Options{})
-	require.NoError(t, err)
-	stored, err := cluster.Import(req)
-	require.NoError(t, err)
-	require.Equal(t, key.PublicKeyHex(), hex.EncodeToString(stored.PublicKey))
-	require.Equal(t, keys.Scheme{Protocol: keys.FROST, Curve: keys.Ed25519}, stored.Scheme)
-
-	ec, err := keys.NewExportContext()
-	require.NoError(t, err)
-	defer ec.Destroy()
-	resp, err := cluster.Export(stored, ec.Request())
-	require.NoError(t, err)
-	got, faulty, err := ec.Recover(context.Background(), resp, keys.RecoverOptions{})
-	require.NoError(t, err)
-	defer got.Destroy()
-	require.Empty(t, faulty)
-	require.True(t, got.Equal(key))
-
-	other, err := dfnstest.NewCluster(4)
-	require.NoError(t, err)
-	_, err = other.Export(stored, ec.Request())
-	require.ErrorContains(t, err, "not held by this cluster")
-	_, err = cluster.Export(&dfnstest.StoredKey{}, ec.Request())
-	require.ErrorContains(t, err, "not one that Cluster.Import returned")
-	_, err = other.Import(req)
-	require.ErrorContains(t, err, "unknown signer")
+	var mu sync.Mutex
+	var lines []string
+	srv := dfnstest.NewServer(t, dfnstest.Options{FaultLog: func(line string) {
+		mu.Lock()
+		defer mu.Unlock()
+		lines = append(lines, line)
+	}})
+	require.NoError(t, srv.SetFaults(dfnstest.Fault{Kind: dfnstest.FailBefore, Route: "GET /signers", Count: 1}))
+	_, err := srv.Client().Signers.List(context.Background())
+	require.NoError(t, err, "the client retries the failed read")
+	mu.Lock()
+	defer mu.Unlock()
+	require.Len(t, lines, 1)
+	require.Contains(t, lines[0], "GET /signers")
 }

@@ -101,25 +101,6 @@ func (k *EncryptionKey) Equal(o *EncryptionKey) bool {
 	return subtle.ConstantTimeCompare(k.encoded[:], o.encoded[:]) == 1
 }
 
-// MarshalText implements [encoding.TextMarshaler] with the base64 form.
-func (k *EncryptionKey) MarshalText() ([]byte, error) {
-	if k.pub == nil {
-		return nil, errors.New("cannot marshal an uninitialised encryption key")
-	}
-	return []byte(k.String()), nil
-}
-
-// UnmarshalText implements [encoding.TextUnmarshaler]; it validates like
-// [ParseEncryptionKeyText].
-func (k *EncryptionKey) UnmarshalText(text []byte) error {
-	p, err := ParseEncryptionKeyText(string(text))
-	if err != nil {
-		return err
-	}
-	*k = *p
-	return nil
-}
-
 // DecryptionKey is the secret half of an envelope key pair. It never goes on
 // the wire. It redacts itself when printed, marshalled or logged; use
 // [DecryptionKey.MarshalBinaryText] to persist it.
@@ -232,9 +213,6 @@ const redacted = "encryption.DecryptionKey{REDACTED}"
 // String returns a redacted description; it never contains key material.
 func (k *DecryptionKey) String() string { return redacted }
 
-// GoString returns a redacted description for %#v.
-func (k *DecryptionKey) GoString() string { return redacted }
-
 // Format implements [fmt.Formatter] so that every verb prints the redacted form.
 func (k *DecryptionKey) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, redacted) }
 
@@ -258,14 +236,9 @@ func encrypt(r io.Reader, ek *EncryptionKey, plaintext []byte) ([]byte, error) {
 	return out[0], nil
 }
 
-// EncryptMany seals plaintexts[i] to keys[i] for every i, each with its own
-// fresh ephemeral key. It gives the same result as calling [Encrypt] for
-// each pair, but shares one field inversion across all the points it must
-// encode, which makes an import for n signers noticeably cheaper.
-func EncryptMany(keys []*EncryptionKey, plaintexts [][]byte) ([][]byte, error) {
-	return encryptMany(rand.Reader, keys, plaintexts)
-}
-
+// encryptMany seals plaintexts[i] to keys[i] for every i, each with its
+// own ephemeral key read from r, sharing one field inversion across all
+// the points it must encode. [Encrypt] is its one-key case.
 func encryptMany(r io.Reader, keys []*EncryptionKey, plaintexts [][]byte) ([][]byte, error) {
 	if len(keys) != len(plaintexts) {
 		return nil, fmt.Errorf("%d keys for %d plaintexts", len(keys), len(plaintexts))

@@ -3,10 +3,8 @@
 // keypair files, BIP-39 mnemonics, BIP-32 extended private keys (xprv and
 // its variants) and dfnskeys's own export documents (json) — and returns
 // them as [keys.PrivateKey] values ready for import: [Parse] takes a
-// [Format], each Parse* function one format. [Encode] writes keys exported from
-// Dfns as an export document, hex, WIF or a V3 keystore ([EncodeJSON],
-// [EncodeWIF] and [EncryptKeystore] are its per-format forms), and
-// [RecordedKeyID] reads the Dfns key ID such a file records. [Load] is
+// [Format]. [Encode] writes keys exported from Dfns as an export document,
+// hex, WIF or a V3 keystore, and [RecordedKeyID] reads the Dfns key ID such a file records. [Load] is
 // how a key the user gives is read (the command line's key sources, bulk
 // rows): the format detected with [Detect] when none is named, the
 // password or passphrase asked for only when the format needs one; and a
@@ -31,7 +29,7 @@
 // # Secrets and timing
 //
 // [Parse], [Load], [Detect] and [Encode] touch secrets; [RecordedKeyID],
-// [ParseFormat], [ParsePath], [DefaultPath], [Formats] and [Format.Curve]
+// [ParseFormat], [Formats] and [Format.Curve]
 // do not.
 //
 //   - [Detect], and Parse when a key fails in the format named, classify

@@ -23,11 +23,11 @@ func ExampleParse_mnemonic() {
 	}
 	defer key.Destroy()
 
-	addr, err := address.Ethereum(key.PublicKey())
+	addrs, err := address.ForKey(key.Curve(), key.PublicKey())
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(addr)
+	fmt.Println(addrs.Ethereum)
 	// Output:
 	// 0x9858EfFD232B4033E47d90003D41EC34EcaEda94
 }

@@ -75,7 +75,10 @@ type Secrets struct {
 	// used by [Mnemonic] only.
 	Passphrase []byte
 	// Path is the derivation path: for [Mnemonic] from the seed ("" means
-	// [DefaultPath]), for [XPRV] below the extended key (required).
+	// "m/44'/60'/0'/0/0", the first Ethereum account, on secp256k1 and
+	// "m/44'/501'/0'/0'", the first Solana account, on ed25519), for
+	// [XPRV] below the extended key (required). A step is a decimal index
+	// below 2^31, hardened when followed by ', h or H.
 	Path string
 	// Ed25519Scalar says that an ed25519 key in [Hex] or [Raw] form is a
 	// big-endian signing scalar, as Dfns exports it, rather than an RFC 8032
@@ -93,9 +96,6 @@ const redactedSecrets = "keyformat.Secrets{REDACTED}"
 
 // String returns a redacted description.
 func (Secrets) String() string { return redactedSecrets }
-
-// GoString returns the redacted description for %#v.
-func (Secrets) GoString() string { return redactedSecrets }
 
 // Format implements [fmt.Formatter]: every verb prints the redacted form.
 func (Secrets) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, redactedSecrets) }

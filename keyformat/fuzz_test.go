@@ -151,18 +151,3 @@ func FuzzParseMnemonic(f *testing.F) {
 		}
 	})
 }
-
-func FuzzParsePath(f *testing.F) {
-	for _, p := range []string{"m", "m/44'/60'/0'/0/0", "m/44h/501H/0'/0'", "m/2147483647'", "m/2147483648", "m//0"} {
-		f.Add(p)
-	}
-	f.Fuzz(func(t *testing.T, path string) {
-		steps, err := keyformat.ParsePath(path)
-		if err != nil {
-			return
-		}
-		if len(steps) > 255 || !strings.HasPrefix(strings.TrimSpace(path), "m") || strings.Count(path, "/") != len(steps) {
-			t.Fatalf("ParsePath(%q) = %v", path, steps)
-		}
-	})
-}

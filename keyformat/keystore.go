@@ -80,14 +80,14 @@ const kdfAdvice = "; the file was refused before any key derivation. Keystores f
 // Parameters encryptKeystore uses by default: geth's standard scrypt
 // setting and its PBKDF2 iteration count.
 const (
-	// DefaultScryptN is scrypt's CPU/memory cost n: 2^18 = 262144.
-	DefaultScryptN = 1 << 18
-	// DefaultScryptR is scrypt's block size r.
-	DefaultScryptR = 8
-	// DefaultScryptP is scrypt's parallelism p.
-	DefaultScryptP = 1
-	// DefaultPBKDF2Iterations is PBKDF2's iteration count: 2^18 = 262144.
-	DefaultPBKDF2Iterations = 1 << 18
+	// defaultScryptN is scrypt's CPU/memory cost n: 2^18 = 262144.
+	defaultScryptN = 1 << 18
+	// defaultScryptR is scrypt's block size r.
+	defaultScryptR = 8
+	// defaultScryptP is scrypt's parallelism p.
+	defaultScryptP = 1
+	// defaultPBKDF2Iterations is PBKDF2's iteration count: 2^18 = 262144.
+	defaultPBKDF2Iterations = 1 << 18
 )
 
 type keystoreJSON struct {
@@ -349,11 +349,11 @@ func aes128CTR(key, iv, dst, src []byte) error {
 // keystoreAddress is the key's Ethereum address as keystores write it:
 // lowercase hex without "0x".
 func keystoreAddress(k *keys.PrivateKey) (string, error) {
-	a, err := address.Ethereum(k.PublicKey())
+	a, err := address.ForKey(keys.Secp256k1, k.PublicKey())
 	if err != nil {
 		return "", wrap(Keystore, err)
 	}
-	return strings.ToLower(a[2:]), nil
+	return strings.ToLower(a.Ethereum[2:]), nil
 }
 
 // KeystoreOptions selects the key-derivation function encryptKeystore
@@ -362,10 +362,10 @@ type KeystoreOptions struct {
 	// KDF is "scrypt" (the default when empty) or "pbkdf2".
 	KDF string
 	// ScryptN, ScryptR and ScryptP are scrypt's cost parameters; zero
-	// means DefaultScryptN, DefaultScryptR and DefaultScryptP.
+	// means geth's standard n = 262144 (2^18), r = 8 and p = 1.
 	ScryptN, ScryptR, ScryptP int
-	// PBKDF2Iterations is PBKDF2's iteration count; zero means
-	// DefaultPBKDF2Iterations.
+	// PBKDF2Iterations is PBKDF2's iteration count; zero means 262144
+	// (2^18).
 	PBKDF2Iterations int
 	// KeyID, when set, is the key's Dfns ID. It is recorded, with the
 	// curve, the kind (scalar) and the public key, in a "dfnskeys" object
@@ -410,7 +410,7 @@ func encryptKeystore(k *keys.PrivateKey, password []byte, opts KeystoreOptions) 
 		if opts.PBKDF2Iterations != 0 {
 			return nil, errorf(Keystore, "PBKDF2Iterations is set but the KDF is scrypt")
 		}
-		n, r, p := orDefault(opts.ScryptN, DefaultScryptN), orDefault(opts.ScryptR, DefaultScryptR), orDefault(opts.ScryptP, DefaultScryptP)
+		n, r, p := orDefault(opts.ScryptN, defaultScryptN), orDefault(opts.ScryptR, defaultScryptR), orDefault(opts.ScryptP, defaultScryptP)
 		if err := checkScrypt(n, r, p, defaultKDFLimits); err != nil {
 			return nil, wrap(Keystore, err)
 		}
@@ -424,7 +424,7 @@ func encryptKeystore(k *keys.PrivateKey, password []byte, opts KeystoreOptions) 
 		if opts.ScryptN != 0 || opts.ScryptR != 0 || opts.ScryptP != 0 {
 			return nil, errorf(Keystore, "scrypt parameters are set but the KDF is pbkdf2")
 		}
-		c := orDefault(opts.PBKDF2Iterations, DefaultPBKDF2Iterations)
+		c := orDefault(opts.PBKDF2Iterations, defaultPBKDF2Iterations)
 		if err := checkPBKDF2(c, defaultKDFLimits); err != nil {
 			return nil, wrap(Keystore, err)
 		}

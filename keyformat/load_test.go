@@ -3,9 +3,10 @@ package keyformat_test
 import (
 	"bytes"
 	"errors"
-	"github.com/dfnskeys/dfnskeys/internal/base58"
 	"strings"
 	"testing"
+
+	"github.com/dfnskeys/dfnskeys/internal/base58"
 
 	"github.com/dfnskeys/dfnskeys/keyformat"
 	"github.com/dfnskeys/dfnskeys/keys"

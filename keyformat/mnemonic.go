@@ -5,83 +5,29 @@ import (
 	"crypto/sha256"
 	"crypto/sha512"
 	"crypto/subtle"
-	"errors"
-	"fmt"
-	"strconv"
-	"strings"
 	"unicode/utf8"
 
 	"golang.org/x/crypto/pbkdf2"
 	unicodenorm "golang.org/x/text/unicode/norm"
 
+	"github.com/dfnskeys/dfnskeys/internal/bip32path"
 	"github.com/dfnskeys/dfnskeys/keys"
 )
 
 // hardened is the first hardened child index, 2^31.
-const hardened = 1 << 31
+const hardened = bip32path.Hardened
 
 // maxPathDepth is BIP-32's limit: depth is serialized in one byte.
-const maxPathDepth = 255
+const maxPathDepth = bip32path.MaxDepth
 
-// DefaultPath returns the derivation path parseMnemonic uses for curve c
-// when none is given: "m/44'/60'/0'/0/0" (the first Ethereum account) on
-// secp256k1 and "m/44'/501'/0'/0'" (the first Solana account, as Phantom
-// and solana-keygen derive it) on ed25519. It returns "" for other curves.
-func DefaultPath(c keys.Curve) string {
-	switch c {
-	case keys.Secp256k1:
-		return "m/44'/60'/0'/0/0"
-	case keys.Ed25519:
-		return "m/44'/501'/0'/0'"
-	}
-	return ""
-}
-
-// ParsePath parses a BIP-32 derivation path such as "m/44'/60'/0'/0/0"
-// into child indices. "m" alone is the master key. A step is a decimal
-// index below 2^31, hardened (2^31 added) when followed by ', h or H.
-// Surrounding whitespace is ignored; paths deeper than 255 are refused.
-func ParsePath(path string) ([]uint32, error) {
-	p, err := parsePath(path)
-	if err != nil {
-		return nil, errors.New("" + err.Error())
-	}
-	return p, nil
-}
-
-func parsePath(path string) ([]uint32, error) {
-	s := strings.TrimSpace(path)
-	if s != "m" && !strings.HasPrefix(s, "m/") {
-		return nil, fmt.Errorf("invalid derivation path %q: it must start with \"m\"", path)
-	}
-	if s == "m" {
-		return []uint32{}, nil
-	}
-	steps := strings.Split(s[2:], "/")
-	if len(steps) > maxPathDepth {
-		return nil, fmt.Errorf("invalid derivation path %q: %d steps, at most %d allowed", path, len(steps), maxPathDepth)
-	}
-	out := make([]uint32, len(steps))
-	for i, step := range steps {
-		var offset uint32
-		if n := len(step); n > 0 && (step[n-1] == '\'' || step[n-1] == 'h' || step[n-1] == 'H') {
-			step, offset = step[:n-1], hardened
-		}
-		if step == "" || strings.TrimLeft(step, "0123456789") != "" {
-			return nil, fmt.Errorf("invalid derivation path %q: step %d is not a number", path, i+1)
-		}
-		v, err := strconv.ParseUint(step, 10, 32)
-		if err != nil || v >= hardened {
-			return nil, fmt.Errorf("invalid derivation path %q: step %d is not below 2^31", path, i+1)
-		}
-		out[i] = uint32(v) + offset
-	}
-	return out, nil
-}
+// parsePath is [bip32path.Parse].
+func parsePath(path string) ([]uint32, error) { return bip32path.Parse(path) }
 
 // parseMnemonic derives a private key on curve c from a BIP-39 mnemonic in
 // the English word list, an optional passphrase and a derivation path (""
-// means [DefaultPath]).
+// means the curve's default: "m/44'/60'/0'/0/0", the first Ethereum
+// account, on secp256k1, and "m/44'/501'/0'/0'", the first Solana account
+// as Phantom and solana-keygen derive it, on ed25519).
 //
 // The mnemonic is normalised as wallets do: upper-case letters are folded
 // to lower case and words are separated by single spaces, whatever the
@@ -114,7 +60,7 @@ func parseMnemonic(c keys.Curve, mnemonic []byte, passphrase []byte, path string
 		return nil, errorf(Mnemonic, "unsupported curve %q: supported curves are secp256k1 and ed25519", c)
 	}
 	if path == "" {
-		path = DefaultPath(c)
+		path = bip32path.Default(c)
 	}
 	steps, err := parsePath(path)
 	if err != nil {

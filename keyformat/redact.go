@@ -15,9 +15,6 @@ func (o EncodeOptions) String() string {
 	return fmt.Sprintf("keyformat.EncodeOptions{KeyID: %q, Password: %s, Keystore: %+v}", o.KeyID, pw, o.Keystore)
 }
 
-// GoString is String, for %#v.
-func (o EncodeOptions) GoString() string { return o.String() }
-
 // Format implements [fmt.Formatter]: every verb prints String, never the
 // password.
 func (o EncodeOptions) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, o.String()) }

@@ -10,19 +10,18 @@ import (
 
 	"github.com/dfnskeys/dfnskeys"
 	"github.com/dfnskeys/dfnskeys/dfnstest"
-	"github.com/dfnskeys/dfnskeys/internal/importbuild"
 	"github.com/dfnskeys/dfnskeys/keys"
-	"github.com/dfnskeys/dfnskeys/signers"
 )
 
-// Split a key into an import request. A simulated five-signer cluster stands
-// in for the response of GET /signers; its signers decrypt and validate
-// their shares exactly as Dfns signers do.
+// Split a key into an import request. A simulated Dfns with a five-signer
+// cluster stands in for the response of GET /signers; its signers decrypt
+// and validate their shares exactly as Dfns signers do.
 func Example_import() {
-	cluster, err := dfnstest.NewCluster(5)
+	srv, err := dfnstest.StartServer(dfnstest.Options{})
 	if err != nil {
 		log.Fatal(err)
 	}
+	defer srv.Close()
 
 	raw, _ := hex.DecodeString("4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318")
 	key, err := keys.NewPrivateKey(keys.Secp256k1, raw)
@@ -32,7 +31,8 @@ func Example_import() {
 	}
 	defer key.Destroy()
 
-	target, err := dfnskeys.NewImportTarget(&signers.ListResponse{Clusters: []signers.Cluster{{ClusterID: cluster.ID, Signers: cluster.Signers()}}}, "", nil)
+	// Offline: a saved GET /signers answer is all the plan needs.
+	target, err := dfnskeys.NewImportTarget(srv.Signers(), "", nil)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -46,11 +46,12 @@ func Example_import() {
 	fmt.Println("holds the key in the clear:", bytes.Contains(body, []byte("4c0883a6")))
 	fmt.Println("public key:", key.PublicKeyHex())
 
-	stored, err := cluster.Import(req)
+	// Online: the signers check their shares.
+	res, err := srv.Client().SendImport(context.Background(), plan)
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println("signers agree:", hex.EncodeToString(stored.PublicKey) == key.PublicKeyHex())
+	fmt.Println("signers agree:", res.Key.PublicKey == key.PublicKeyHex())
 	// Output:
 	// CGGMP24 secp256k1 minSigners: 3 shares: 5
 	// holds the key in the clear: false
@@ -62,20 +63,18 @@ func Example_import() {
 // into POST /keys/{keyId}/export; the response holds one encrypted share per
 // signer.
 func ExampleExportContext_Recover() {
-	cluster, err := dfnstest.NewCluster(5)
+	srv, err := dfnstest.StartServer(dfnstest.Options{})
 	if err != nil {
 		log.Fatal(err)
 	}
+	defer srv.Close()
+	c := srv.Client()
 	seed, _ := hex.DecodeString("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60")
 	original, err := keys.NewPrivateKey(keys.Ed25519, seed)
 	if err != nil {
 		log.Fatal(err)
 	}
-	req, err := importbuild.Request(original, cluster.Signers(), importbuild.Options{})
-	if err != nil {
-		log.Fatal(err)
-	}
-	stored, err := cluster.Import(req)
+	imported, err := c.ImportKey(context.Background(), original, dfnskeys.ImportKeyOptions{})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -85,11 +84,16 @@ func ExampleExportContext_Recover() {
 		log.Fatal(err)
 	}
 	defer ctx.Destroy()
-	resp, err := cluster.Export(stored, ctx.Request()) // the API's answer
+	plan, err := c.PlanExport(context.Background(), imported.Key.ID, dfnskeys.ExportOptions{})
 	if err != nil {
 		log.Fatal(err)
 	}
-	key, faulty, err := ctx.Recover(context.Background(), resp, keys.RecoverOptions{})
+	doc, err := c.SendExportRequest(context.Background(), plan, &dfnskeys.ExportRequestDocument{Request: ctx.Request()})
+	if err != nil {
+		log.Fatal(err)
+	}
+	resp := doc.Response // the API's answer, its shares still encrypted
+	key, faulty, err := ctx.Recover(context.Background(), resp, keys.RecoverOptions{Expect: keys.ExpectPublicKey(original.PublicKey())})
 	if err != nil {
 		log.Fatal(err) // a *keys.RecoveryError names the faulty signers
 	}

@@ -171,9 +171,3 @@ func (e *UnexpectedKeyError) Error() string {
 	fmt.Fprintf(&b, "the API returned another key than expected: the export is of a key with %s, which is not %s; it was discarded and not saved. Dfns may have marked the real key exported (and stop signing with it): do not destroy your original copy of the key (see docs/threat-model.md §2)", got, expected)
 	return b.String()
 }
-
-// Is matches [ErrUnexpectedKey].
-func (e *UnexpectedKeyError) Is(target error) bool { return target == ErrUnexpectedKey }
-
-// ErrUnexpectedKey is matched by every [*UnexpectedKeyError].
-var ErrUnexpectedKey = errors.New("the API returned another key than expected")

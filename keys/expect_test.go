@@ -149,7 +149,6 @@ func TestRecoverExpectation(t *testing.T) {
 	require.Nil(t, faulty)
 	var uk *keys.UnexpectedKeyError
 	require.ErrorAs(t, err, &uk)
-	require.ErrorIs(t, err, keys.ErrUnexpectedKey)
 	require.True(t, uk.Exported)
 	require.Equal(t, f.key.PublicKeyHex(), uk.PublicKey)
 	msg := err.Error()
@@ -163,7 +162,7 @@ func TestRecoverExpectation(t *testing.T) {
 	exp, err := keys.ExpectIdentity(keys.Identity{Curve: keys.Stark, PublicKey: f.key.PublicKeyHex()})
 	require.NoError(t, err)
 	_, _, err = f.ctx.Recover(context.Background(), f.response(t, 3, nil), keys.RecoverOptions{Expect: exp})
-	require.ErrorIs(t, err, keys.ErrUnexpectedKey)
+	require.ErrorAs(t, err, &uk)
 	exp, err = keys.ExpectIdentity(keys.Identity{Curve: keys.Secp256k1, PublicKey: strings.ToUpper(f.key.PublicKeyHex())})
 	require.NoError(t, err)
 	got, _, err = f.ctx.Recover(context.Background(), f.response(t, 3, nil), keys.RecoverOptions{Expect: exp})
@@ -236,7 +235,8 @@ func TestUnexpectedKeyErrorEscapes(t *testing.T) {
 	require.NotContains(t, msg, "\x1b")
 	require.Less(t, len(msg), 1000)
 	require.Contains(t, msg, `nothing was exported`)
-	require.True(t, errors.Is(&keys.UnexpectedKeyError{}, keys.ErrUnexpectedKey))
+	var uk *keys.UnexpectedKeyError
+	require.True(t, errors.As(fmt.Errorf("wrapped: %w", &keys.UnexpectedKeyError{}), &uk), "errors.As finds it wrapped")
 }
 
 // The expected public key is compared with crypto/subtle, in constant

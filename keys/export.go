@@ -89,14 +89,14 @@ func (e *RecoveryError) Error() string {
 	if len(e.Faulty) == 0 {
 		return e.Err.Error()
 	}
-	return e.Err.Error() + "; faulty: " + FaultySignersString(e.Faulty)
+	return e.Err.Error() + "; faulty: " + faultyList(e.Faulty)
 }
 
 // Unwrap returns the underlying failure.
 func (e *RecoveryError) Unwrap() error { return e.Err }
 
-// FaultySignersString lists faulty signers on one line, for messages.
-func FaultySignersString(fs []FaultySigner) string {
+// faultyList lists faulty signers on one line, for messages.
+func faultyList(fs []FaultySigner) string {
 	parts := make([]string, len(fs))
 	for i, f := range fs {
 		parts[i] = f.String()

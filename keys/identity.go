@@ -29,7 +29,3 @@ type Identity struct {
 func (k *Key) Identity() Identity {
 	return Identity{Curve: k.Curve, SchemeName: strings.ToLower(k.Scheme), PublicKey: strings.ToLower(strings.TrimSpace(k.PublicKey))}
 }
-
-// PublicKeyOnly returns the identity with only its public key, which
-// matches an identity of unknown scheme.
-func (id Identity) PublicKeyOnly() Identity { return Identity{PublicKey: id.PublicKey} }

@@ -14,7 +14,7 @@ import (
 
 // PrivateKey is a private key that is being imported or has been exported:
 // a scalar on one of the supported curves. It redacts itself everywhere it
-// could be printed — String, GoString, every fmt verb, JSON, text
+// could be printed — String, every fmt verb (%#v included), JSON, text
 // marshalling and slog — and gives its bytes only through [PrivateKey.Bytes].
 // Call [PrivateKey.Destroy] when done.
 type PrivateKey struct {
@@ -137,16 +137,11 @@ func (k *PrivateKey) redacted() string {
 // String returns a redacted description: curve and public key only.
 func (k *PrivateKey) String() string { return k.redacted() }
 
-// GoString returns the redacted description for %#v.
-func (k *PrivateKey) GoString() string { return k.redacted() }
-
 // Format implements [fmt.Formatter]: every verb prints the redacted form.
 func (k *PrivateKey) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, k.redacted()) }
 
-// MarshalJSON encodes the key as the string "REDACTED".
-func (k *PrivateKey) MarshalJSON() ([]byte, error) { return []byte(`"REDACTED"`), nil }
-
-// MarshalText encodes the key as "REDACTED".
+// MarshalText encodes the key as "REDACTED", and so encoding/json as the
+// string "REDACTED".
 func (k *PrivateKey) MarshalText() ([]byte, error) { return []byte("REDACTED"), nil }
 
 // LogValue implements [slog.LogValuer] with the redacted form.

@@ -12,9 +12,6 @@ const redactedExportContext = "keys.ExportContext{REDACTED}"
 // key.
 func (c *ExportContext) String() string { return redactedExportContext }
 
-// GoString returns the redacted description for %#v.
-func (c *ExportContext) GoString() string { return redactedExportContext }
-
 // Format implements [fmt.Formatter]: every verb prints the redacted form.
 func (c *ExportContext) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, redactedExportContext) }
 

@@ -105,15 +105,10 @@ type DerivedFrom struct {
 	Path string `json:"path"`
 }
 
-// Usable reports whether Dfns signs with k: it is not archived, not
-// deleted and was never exported (Dfns by default stops signing with an
-// exported key).
-func (k *Key) Usable() bool {
-	return k.Status != "Archived" && !k.Exported && k.DateExported == nil && k.DateDeleted == nil
-}
-
 // Unusable says why Dfns does not sign with k ("exported", "archived",
-// "deleted", joined with " and "), or "" when k is [Key.Usable].
+// "deleted", joined with " and "), or "" when Dfns signs with it: it is
+// not archived, not deleted and was never exported (Dfns by default stops
+// signing with an exported key).
 func (k *Key) Unusable() string {
 	var why []string
 	if k.DateDeleted != nil {

@@ -1,15 +1,11 @@
 package signatures
 
 import (
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"strings"
 	"time"
 
-	"github.com/dfnskeys/dfnskeys/internal/safetext"
 	"github.com/dfnskeys/dfnskeys/keys"
 )
 
@@ -25,40 +21,6 @@ type Signature struct {
 	Recid *int `json:"recid,omitempty"`
 	// Encoded is the signature in the chain's own encoding, when given.
 	Encoded string `json:"encoded,omitempty"`
-}
-
-// NewProofHash returns a fresh random 32-byte hash that a key of the given
-// curve can sign: below 2^251 for stark (StarkNet signs field elements),
-// any 32 bytes otherwise.
-func NewProofHash(c keys.Curve) []byte {
-	h := make([]byte, 32)
-	_, _ = rand.Read(h)
-	if c == keys.Stark {
-		h[0] &= 0x07
-	}
-	return h
-}
-
-// ProofHash returns the 32-byte hash a proof with the given externalId
-// signs: SHA-256 over "dfnskeys proof hash v1", a zero byte, the
-// externalId's length (8 bytes, big-endian) and the externalId, with the
-// same range constraint as [NewProofHash] (below 2^251 for stark). The
-// hash follows from the externalId alone, so a proof sent again with the
-// same externalId (a retry, or a rerun after a crash) sends the same body,
-// and Dfns, which treats externalId as an idempotency key, answers with the
-// request it made the first time instead of signing again.
-func ProofHash(c keys.Curve, externalID string) []byte {
-	h := sha256.New()
-	h.Write([]byte("dfnskeys proof hash v1\x00"))
-	var n [8]byte
-	binary.BigEndian.PutUint64(n[:], uint64(len(externalID)))
-	h.Write(n[:])
-	h.Write([]byte(externalID))
-	out := h.Sum(nil)
-	if c == keys.Stark {
-		out[0] &= 0x07
-	}
-	return out
 }
 
 // Verify checks sig, a signature Dfns made over hash with a key of the
@@ -135,20 +97,6 @@ type SignRequest struct {
 	ExternalID string `json:"externalId,omitempty"`
 }
 
-// SameBody reports whether r and o ask for the same signature: same kind,
-// hash (compared as hex, in any case) and taproot merkle root. The
-// externalId is not compared.
-func (r *SignRequest) SameBody(o *SignRequest) bool {
-	if r == nil || o == nil {
-		return false
-	}
-	if (r.TaprootMerkleRoot == nil) != (o.TaprootMerkleRoot == nil) ||
-		(r.TaprootMerkleRoot != nil && *r.TaprootMerkleRoot != *o.TaprootMerkleRoot) {
-		return false
-	}
-	return r.Kind == o.Kind && strings.EqualFold(r.Hash, o.Hash)
-}
-
 // NewSignRequest returns the request that signs hash with a key of the
 // given scheme.
 func NewSignRequest(scheme keys.Scheme, hash []byte) *SignRequest {
@@ -159,10 +107,6 @@ func NewSignRequest(scheme keys.Scheme, hash []byte) *SignRequest {
 	}
 	return r
 }
-
-// IsSigned reports whether a request with this status carries its
-// signature: Signed or Confirmed.
-func IsSigned(status string) bool { return status == "Signed" || status == "Confirmed" }
 
 // Request is a Dfns signature request, as POST /keys/{keyId}/signatures
 // and GET /keys/{keyId}/signatures/{signatureId} return it. Only the fields
@@ -175,8 +119,7 @@ type Request struct {
 	// Status is "Pending", "Executing", "Signed", "Confirmed", "Failed" or
 	// "Rejected", as @dfns/sdk 0.8.21 lists them
 	// (generated/keys/types.d.ts). Confirmed follows Signed (a broadcast
-	// signature confirmed on chain) and carries the signature too: see
-	// [IsSigned].
+	// signature confirmed on chain) and carries the signature too.
 	Status string `json:"status"`
 	// RequestBody is the body the request was made with, as Dfns reports
 	// it.
@@ -204,25 +147,4 @@ type ListResponse struct {
 	Items []Request `json:"items"`
 	// NextPageToken, when not empty, fetches the next page.
 	NextPageToken string `json:"nextPageToken,omitempty"`
-}
-
-// SchemeOf returns the scheme that verifying a signature of a Dfns key
-// needs, from the key's reported scheme and curve. The CGGMP protocol does
-// not matter for verification; CGGMP24 is returned for ECDSA keys.
-func SchemeOf(k *keys.Key) (keys.Scheme, error) {
-	var s keys.Scheme
-	switch k.Scheme {
-	case "ECDSA":
-		s = keys.Scheme{Protocol: keys.CGGMP24, Curve: k.Curve}
-	case "Schnorr":
-		s = keys.Scheme{Protocol: keys.FROSTBitcoin, Curve: k.Curve}
-	case "EdDSA":
-		s = keys.Scheme{Protocol: keys.FROST, Curve: k.Curve}
-	default:
-		return keys.Scheme{}, fmt.Errorf("key %s has scheme \"%s\", which dfnskeys cannot verify (ECDSA, Schnorr and EdDSA can be)", safetext.Text(k.ID), safetext.Text(k.Scheme))
-	}
-	if err := s.Validate(); err != nil {
-		return keys.Scheme{}, fmt.Errorf("key %s: %w", safetext.Text(k.ID), err)
-	}
-	return s, nil
 }

@@ -167,7 +167,7 @@ func runBulkImport(e *env, args []string) error {
 	defer done()
 	entry := bulk.Import
 	if *dryRun {
-		entry = bulk.Validate // checks every row; sends nothing, writes no journal
+		opts.DryRun = true // checks every row; sends nothing, writes no journal
 	}
 	sum, err := runWithReport(e, *bf.report, func(w io.Writer) (*bulk.Summary, error) {
 		opts.Report = w

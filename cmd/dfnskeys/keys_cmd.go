@@ -66,7 +66,7 @@ func runKeys(e *env, args []string) error {
 		curve = c
 	}
 	keep := func(k *keys.Key) bool { // the filters, combined with AND
-		return (!*imported || k.Imported) && (!*native || !k.Imported) && (!*exported || k.Exported) && (!*usable || k.Usable()) &&
+		return (!*imported || k.Imported) && (!*native || !k.Imported) && (!*exported || k.Exported) && (!*usable || k.Unusable() == "") &&
 			(curve == "" || k.Curve == curve) && (*name == "" || strings.Contains(strings.ToLower(k.Name), strings.ToLower(*name)))
 	}
 	c, err := cf.client(e, false)

@@ -369,7 +369,7 @@ func demoRoundTrip(ctx context.Context, c *dfnskeys.Client, s keys.Scheme, nativ
 	r.ExportTime = demoDuration(time.Since(start))
 	switch {
 	case len(faulty) > 0:
-		return fail("export", fmt.Errorf("faulty signers: %s", keys.FaultySignersString(faulty)))
+		return fail("export", fmt.Errorf("faulty signers: %s", faulty))
 	case native && recovered.PublicKeyHex() != publicKey:
 		return fail("comparison", errors.New("the recovered key's public key differs from the key's"))
 	case !native && !recovered.Equal(key):

@@ -100,7 +100,7 @@ func connect() (url, token string, delegate auth.UserActionSigner, stop func(), 
 	url, token, credID, pem := os.Getenv("DFNS_API_URL"), os.Getenv("DFNS_AUTH_TOKEN"), os.Getenv("DFNS_CRED_ID"), []byte(nil)
 	stop = func() {}
 	if url == "" {
-		srv, err := dfnstest.StartServer()
+		srv, err := dfnstest.StartServer(dfnstest.Options{})
 		if err != nil {
 			return "", "", nil, nil, err
 		}

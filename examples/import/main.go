@@ -83,7 +83,7 @@ func connect() (c *dfnskeys.Client, simulated bool, stop func(), err error) {
 		c, err := dfnskeys.NewClientFromEnv()
 		return c, false, func() {}, err
 	}
-	srv, err := dfnstest.StartServer()
+	srv, err := dfnstest.StartServer(dfnstest.Options{})
 	if err != nil {
 		return nil, false, nil, err
 	}

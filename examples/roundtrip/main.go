@@ -1,5 +1,7 @@
 // Command roundtrip imports a fresh key for each supported scheme into a
-// simulated Dfns signing cluster and exports it back, entirely offline.
+// simulated Dfns (package dfnstest, on a loopback address) and exports it
+// back, planning the import and recovering the export as an offline
+// machine would.
 // The simulated signers decrypt, validate and recombine shares as real ones
 // do, so this exercises the whole wire format with no account.
 //
@@ -15,7 +17,6 @@ import (
 	"github.com/dfnskeys/dfnskeys"
 	"github.com/dfnskeys/dfnskeys/dfnstest"
 	"github.com/dfnskeys/dfnskeys/keys"
-	"github.com/dfnskeys/dfnskeys/signers"
 )
 
 func main() {
@@ -26,15 +27,18 @@ func main() {
 }
 
 func run() error {
-	cluster, err := dfnstest.NewCluster(5)
+	srv, err := dfnstest.StartServer(dfnstest.Options{})
 	if err != nil {
 		return err
 	}
-	fmt.Printf("simulated cluster %s with %d signers\n\n", cluster.ID, len(cluster.Signers()))
+	defer srv.Close()
+	c := srv.Client()
+	ctx := context.Background()
+	listed := srv.Signers()
+	fmt.Printf("simulated cluster %s with %d signers\n\n", listed.Clusters[0].ClusterID, len(listed.Clusters[0].Signers))
 	// The import target is what an offline machine makes from a saved
 	// GET /signers answer ('dfnskeys signers --save').
-	listed := &signers.ListResponse{Clusters: []signers.Cluster{{ClusterID: cluster.ID, Signers: cluster.Signers()}}}
-	target, err := dfnskeys.NewImportTarget(listed, cluster.ID, nil)
+	target, err := dfnskeys.NewImportTarget(listed, "", nil)
 	if err != nil {
 		return err
 	}
@@ -51,22 +55,26 @@ func run() error {
 			return err
 		}
 		importTime := time.Since(start)
-		stored, err := cluster.Import(plan.Request)
+		imported, err := c.SendImport(ctx, plan)
 		if err != nil {
 			return fmt.Errorf("%s: the signers rejected the import: %w", s, err)
 		}
-		ctx, err := keys.NewExportContext()
+		ec, err := keys.NewExportContext()
 		if err != nil {
 			return err
 		}
-		resp, err := cluster.Export(stored, ctx.Request())
+		exportPlan, err := c.PlanExport(ctx, imported.Key.ID, dfnskeys.ExportOptions{})
+		if err != nil {
+			return err
+		}
+		doc, err := c.SendExportRequest(ctx, exportPlan, &dfnskeys.ExportRequestDocument{Request: ec.Request()})
 		if err != nil {
 			return err
 		}
 		start = time.Now()
-		got, faulty, err := ctx.Recover(context.Background(), resp, keys.RecoverOptions{})
+		got, faulty, err := ec.Recover(ctx, doc.Response, keys.RecoverOptions{Expect: keys.ExpectPublicKey(key.PublicKey())})
 		exportTime := time.Since(start)
-		ctx.Destroy()
+		ec.Destroy()
 		result := "ok: recovered key equals the imported key"
 		switch {
 		case err != nil:
@@ -74,7 +82,7 @@ func run() error {
 		case !got.Equal(key):
 			result, failed = "FAILED: recovered a different key", failed+1
 		case len(faulty) > 0:
-			result, failed = "FAILED: faulty signers: "+keys.FaultySignersString(faulty), failed+1
+			result, failed = fmt.Sprintf("FAILED: %d faulty signers, first %s", len(faulty), faulty[0]), failed+1
 		}
 		fmt.Printf("%-24s %-68s %9s %9s  %s\n", s, key.PublicKeyHex(), importTime.Round(time.Microsecond), exportTime.Round(time.Microsecond), result)
 		key.Destroy()

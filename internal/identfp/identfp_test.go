@@ -16,7 +16,7 @@ func TestOf(t *testing.T) {
 		{Curve: keys.Stark, SchemeName: "ecdsa", PublicKey: "02ab"},
 		{Curve: keys.Secp256k1, SchemeName: "ecdsa", PublicKey: "02ac"},
 		{Curve: keys.Secp256k1, SchemeName: "ecdsa02", PublicKey: "ab"},
-		base.PublicKeyOnly(),
+		keys.Identity{PublicKey: base.PublicKey},
 	} {
 		if prev, ok := seen[Of(id)]; ok {
 			t.Fatalf("%+v and %+v have one fingerprint", id, prev)

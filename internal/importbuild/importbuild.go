@@ -147,9 +147,11 @@ func (b *Builder) Build(key *keys.PrivateKey, opts Options) (*keys.ImportRequest
 			clear(p)
 		}
 	}()
-	cts, err := encryption.EncryptMany(b.keys, plaintexts)
-	if err != nil {
-		return nil, fmt.Errorf("encrypting the shares: %w", err)
+	cts := make([][]byte, n)
+	for i, pt := range plaintexts {
+		if cts[i], err = encryption.Encrypt(b.keys[i], pt); err != nil {
+			return nil, fmt.Errorf("encrypting the shares: %w", err)
+		}
 	}
 	req := &keys.ImportRequest{
 		Name:               opts.Name,

@@ -23,7 +23,7 @@ func TestIdentity(t *testing.T) {
 		"another public key":               {ecdsa, Identity(keys.Scheme{Protocol: keys.CGGMP21, Curve: keys.Secp256k1}, []byte{2, 0xab, 0xce}), false},
 		"as Dfns lists it, any case":       {ecdsa, (&keys.Key{Curve: keys.Secp256k1, Scheme: "ECDSA", PublicKey: " 02ABcd"}).Identity(), true},
 		"listed under another scheme":      {ecdsa, (&keys.Key{Curve: keys.Secp256k1, Scheme: "Schnorr", PublicKey: "02abcd"}).Identity(), false},
-		"unknown scheme: public key only":  {ecdsa.PublicKeyOnly(), Identity(keys.Scheme{}, pub), true},
+		"unknown scheme: public key only":  {keys.Identity{PublicKey: ecdsa.PublicKey}, Identity(keys.Scheme{}, pub), true},
 		"ed25519 is EdDSA":                 {Identity(keys.Scheme{Protocol: keys.FROST, Curve: keys.Ed25519}, pub), (&keys.Key{Curve: keys.Ed25519, Scheme: "EdDSA", PublicKey: "02abcd"}).Identity(), true},
 	} {
 		t.Run(name, func(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/dfnskeys/dfnskeys/internal/proof"
 	"github.com/dfnskeys/dfnskeys/internal/sharding"
 	"github.com/dfnskeys/dfnskeys/internal/signing"
 	"github.com/dfnskeys/dfnskeys/keys"
@@ -115,7 +116,7 @@ func (s *Server) createSignature(c *call) (any, *apiError) {
 		// answers the request made first; with another body, 409.
 		xk := id + "\x00" + body.ExternalID
 		if prev := s.sigsByExt[xk]; prev != nil {
-			same := prev.req.RequestBody.SameBody(&body)
+			same := proof.SameBody(prev.req.RequestBody, &body)
 			out := prev.req
 			s.mu.Unlock()
 			if !same {

@@ -3,14 +3,15 @@ package rows
 import (
 	"errors"
 	"fmt"
-	"github.com/dfnskeys/dfnskeys/internal/suggest"
 	"sort"
 	"strconv"
 	"strings"
 
+	"github.com/dfnskeys/dfnskeys/internal/bip32path"
+	"github.com/dfnskeys/dfnskeys/internal/suggest"
+
 	"github.com/dfnskeys/dfnskeys/internal/safetext"
 	"github.com/dfnskeys/dfnskeys/internal/secretish"
-	"github.com/dfnskeys/dfnskeys/keyformat"
 )
 
 // MaxRange bounds the accounts one row with a path range expands into.
@@ -103,7 +104,7 @@ func expand(row *Row, first int) ([]*Row, error) {
 		return nil, fmt.Errorf("path %q: ed25519 keys derive with hardened steps only: write the range %s'", row.Path, pr.parts[pr.step])
 	}
 	// The paths differ only in the range step: checking one checks all.
-	if _, err := keyformat.ParsePath(pr.at(pr.hi)); err != nil {
+	if _, err := bip32path.Parse(pr.at(pr.hi)); err != nil {
 		return nil, err
 	}
 	out := make([]*Row, 0, pr.hi-pr.lo+1)
