@@ -16,6 +16,7 @@ import (
 	"github.com/dfnskeys/dfnskeys/address"
 	"github.com/dfnskeys/dfnskeys/encryption"
 	"github.com/dfnskeys/dfnskeys/internal/importbuild"
+	"github.com/dfnskeys/dfnskeys/internal/safefile"
 	"github.com/dfnskeys/dfnskeys/internal/signerid"
 	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/dfnskeys/dfnskeys/signers"
@@ -38,14 +39,8 @@ import (
 // Each is a JSON object with a "kind", a "version" and a "purpose" a
 // person reading the file understands; none holds a secret. They are
 // parsed strictly: an unknown field, another kind or version, trailing
-// data or more than [MaxDocumentSize] bytes is refused, and what they hold
+// data or more than 32 MiB is refused, and what they hold
 // is checked before it is used.
-
-// MaxDocumentSize bounds a ceremony document. An import request grows
-// with the square of the cluster's size (each share carries something for
-// every signer): 9 KB for 5 signers, 0.9 MB for 64, 14 MB for the largest
-// cluster supported (255).
-const MaxDocumentSize = 32 << 20
 
 // maxImportShare bounds one encrypted import share, base64 (56 KB for 255
 // signers).
@@ -75,8 +70,8 @@ type docHeader struct {
 
 // decodeDocument parses data, a document of kind, strictly into v.
 func decodeDocument(data []byte, kind string, v any) error {
-	if len(data) > MaxDocumentSize {
-		return fmt.Errorf("the %s is %d bytes, more than the %d allowed", kind, len(data), MaxDocumentSize)
+	if len(data) > safefile.MaxDocumentSize {
+		return fmt.Errorf("the %s is %d bytes, more than the %d allowed", kind, len(data), safefile.MaxDocumentSize)
 	}
 	var h docHeader
 	if err := json.NewDecoder(bytes.NewReader(data)).Decode(&h); err != nil {
@@ -333,7 +328,7 @@ func (t *ImportTarget) Check(req *ImportPlan) error {
 // ExportRequestDocument is an export request carried from the offline
 // machine, which keeps its decryption key, to the online one: the body of
 // POST /keys/{keyId}/export and, optionally, the key it is for. It holds
-// no secret. As JSON it is a ceremony document (see [MaxDocumentSize]).
+// no secret. As JSON it is a ceremony document (at most 32 MiB).
 type ExportRequestDocument struct {
 	// KeyID, when set, is the only key the request may be sent for.
 	KeyID string
@@ -386,8 +381,8 @@ func (d *ExportRequestDocument) UnmarshalJSON(data []byte) error {
 // ExportResponseDocument is Dfns's answer to an export request, saved on
 // the online machine and carried to the offline one: the key's shares,
 // still encrypted to the request's key, with the key asked for and its
-// identity as Dfns reported it. As JSON it is a ceremony document (see
-// [MaxDocumentSize]).
+// identity as Dfns reported it. As JSON it is a ceremony document (at
+// most 32 MiB).
 type ExportResponseDocument struct {
 	// KeyID is the key the export was sent for.
 	KeyID string

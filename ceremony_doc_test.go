@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dfnskeys/dfnskeys"
+	"github.com/dfnskeys/dfnskeys/internal/safefile"
 	"github.com/dfnskeys/dfnskeys/internal/sim"
 	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/dfnskeys/dfnskeys/signers"
@@ -60,7 +61,7 @@ func TestImportRequestDocumentStrict(t *testing.T) {
 		"kind":          {edit(func(c map[string]any) { c["kind"] = "dfnskeys export request" }), `"dfnskeys export request" document, not a dfnskeys import request`},
 		"bare body":     {edit(func(c map[string]any) { delete(c, "kind") }), `no "kind"`},
 		"trailing":      {append(bytes.Clone(doc), []byte(" {}")...), "data after its end"},
-		"too big":       {edit(func(c map[string]any) { c["purpose"] = strings.Repeat("x", dfnskeys.MaxDocumentSize) }), fmt.Sprintf("more than the %d allowed", dfnskeys.MaxDocumentSize)},
+		"too big":       {edit(func(c map[string]any) { c["purpose"] = strings.Repeat("x", safefile.MaxDocumentSize) }), fmt.Sprintf("more than the %d allowed", safefile.MaxDocumentSize)},
 		"public key":    {edit(func(c map[string]any) { c["key"].(map[string]any)["publicKey"] = strings.Repeat("ab", 33) }), "not a valid secp256k1 public key"},
 		"addresses":     {edit(func(c map[string]any) { c["key"].(map[string]any)["addresses"].(map[string]any)["ethereum"] = "0x0" }), "addresses recorded are not those"},
 		"protocol":      {edit(func(c map[string]any) { req(c)["protocol"] = "FROST_BITCOIN" }), "recorded as CGGMP24/secp256k1"},

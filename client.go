@@ -21,8 +21,9 @@ import (
 	"github.com/dfnskeys/dfnskeys/auth"
 )
 
-// DefaultBaseURL is the Dfns API in its default region.
-const DefaultBaseURL = "https://api.dfns.io"
+// defaultBaseURL is the Dfns API in its default region, the base URL of a
+// client made without [WithBaseURL].
+const defaultBaseURL = "https://api.dfns.io"
 
 // Version is this module's version, sent in the default User-Agent.
 const Version = "0.1.0"
@@ -86,7 +87,7 @@ func WithBaseURL(raw string) Option {
 			return fmt.Errorf("base URL %q is not a URL: %w", raw, err)
 		}
 		if u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-			return fmt.Errorf("base URL %q must be an absolute http(s) URL such as %s", raw, DefaultBaseURL)
+			return fmt.Errorf("base URL %q must be an absolute http(s) URL such as %s", raw, defaultBaseURL)
 		}
 		if u.Scheme == "http" && !isLoopback(u.Hostname()) {
 			return fmt.Errorf("base URL %q uses plain http; only loopback hosts (localhost, 127.0.0.1, ::1) may, everything else must use https", raw)
@@ -181,7 +182,7 @@ func NewClient(opts ...Option) (*Client, error) {
 		userAgent: "dfnskeys-go/" + Version,
 		retry:     DefaultRetryPolicy(),
 	}
-	if err := WithBaseURL(DefaultBaseURL)(c); err != nil {
+	if err := WithBaseURL(defaultBaseURL)(c); err != nil {
 		return nil, err
 	}
 	for _, o := range opts {

@@ -56,7 +56,7 @@ func TestNewClientOptions(t *testing.T) {
 	}
 	c, err := NewClient(WithAuthToken("secret-token"))
 	require.NoError(t, err)
-	require.Equal(t, DefaultBaseURL, c.BaseURL())
+	require.Equal(t, "https://api.dfns.io", c.BaseURL())
 	for _, s := range []string{fmt.Sprint(c), fmt.Sprintf("%+v %#v %s", c, c, c)} {
 		require.NotContains(t, s, "secret-token")
 	}

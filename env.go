@@ -9,7 +9,7 @@ import (
 // NewClientFromEnv returns a client configured from the environment, as
 // the dfnskeys command reads it:
 //
-//   - DFNS_API_URL: the API base URL ([DefaultBaseURL] when unset), for
+//   - DFNS_API_URL: the API base URL (https://api.dfns.io when unset), for
 //     example https://api.uae.dfns.io or a local simulator's URL;
 //   - DFNS_AUTH_TOKEN: the service account or user token (required);
 //   - DFNS_CRED_ID and DFNS_PRIVATE_KEY: the credential that signs user

@@ -54,7 +54,7 @@ func TestNewClientFromEnv(t *testing.T) {
 	// Unset, the URL is Dfns's.
 	c, err = dfnskeys.NewClientFromEnvFunc(env(map[string]string{"DFNS_AUTH_TOKEN": "t"}))
 	require.NoError(t, err)
-	require.Equal(t, dfnskeys.DefaultBaseURL, c.BaseURL())
+	require.Equal(t, "https://api.dfns.io", c.BaseURL())
 
 	secret := "MC4CAQAwBQYDK2VwBCIEIPLACEHOLDERSECRETKEYMATERIAL0000000000000"
 	for name, tc := range map[string]struct {

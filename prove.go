@@ -17,9 +17,9 @@ import (
 	"github.com/dfnskeys/dfnskeys/signatures"
 )
 
-// DefaultProveTimeout bounds how long [Client.ProveKey] waits for Dfns to
-// sign.
-const DefaultProveTimeout = 2 * time.Minute
+// defaultProveTimeout bounds how long [Client.ProveKey] waits for Dfns to
+// sign when [ProveOptions.Timeout] is 0.
+const defaultProveTimeout = 2 * time.Minute
 
 // maxExternalIDLength bounds [ProveOptions.ExternalID]. Dfns documents no
 // limit; this one is dfnskeys's own, generous for any identifier.
@@ -31,8 +31,7 @@ type ProveOptions struct {
 	// Dfns's encoding; nil means the key's own, as Dfns reports it. After
 	// an import, pass the public key computed from the local secret.
 	PublicKey []byte
-	// Timeout bounds the wait for the signature; 0 means
-	// [DefaultProveTimeout].
+	// Timeout bounds the wait for the signature; 0 means 2 minutes.
 	Timeout time.Duration
 	// ExternalID is the signature request's externalId, Dfns's idempotency
 	// key; "" means one derived from the key's ID and PublicKey, the same
@@ -191,7 +190,7 @@ func (c *Client) prove(ctx context.Context, key *keys.Key, opts ProveOptions, on
 	}
 	timeout := opts.Timeout
 	if timeout <= 0 {
-		timeout = DefaultProveTimeout
+		timeout = defaultProveTimeout
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()

@@ -330,7 +330,7 @@ func writeWhole(path string, data []byte, perm os.FileMode) error {
 
 // readDoc reads a ceremony document.
 func readDoc(path string, v interface{ UnmarshalJSON([]byte) error }) error {
-	data, err := safefile.ReadSmall(path, dfnskeys.MaxDocumentSize)
+	data, err := safefile.ReadSmall(path, safefile.MaxDocumentSize)
 	if err != nil {
 		return fmt.Errorf("reading %s: %w", filepath.Base(path), err)
 	}

@@ -69,7 +69,7 @@ func (r *runner) loadRow(row *rows.Row) (*rowKey, error) {
 	if !filepath.IsAbs(path) {
 		path = filepath.Join(r.dir, path)
 	}
-	data, err := safefile.ReadSmall(path, dfnskeys.MaxDocumentSize)
+	data, err := safefile.ReadSmall(path, safefile.MaxDocumentSize)
 	if err != nil {
 		return nil, fmt.Errorf("reading requestFile %s: %w", row.RequestFile, err)
 	}
@@ -278,7 +278,7 @@ func splitRow(r *runner, opts SplitOptions, row *rows.Row) (ReportLine, *rows.Ro
 	out := &rows.Row{Number: row.Number, Name: row.Name, Curve: string(key.Curve()), Protocol: string(scheme.Protocol), ExpectedAddress: row.ExpectedAddress, RequestFile: name}
 	path := filepath.Join(opts.OutDir, name)
 	ident := importbuild.Identity(scheme, key.PublicKey())
-	if data, err := safefile.ReadSmall(path, dfnskeys.MaxDocumentSize); err == nil {
+	if data, err := safefile.ReadSmall(path, safefile.MaxDocumentSize); err == nil {
 		// A rerun: keep a document that is this row's, for this target.
 		var plan dfnskeys.ImportPlan
 		if err := plan.UnmarshalJSON(data); err != nil {

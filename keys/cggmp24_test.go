@@ -175,7 +175,7 @@ func TestKeyNewerFields(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(`{"id":"key-1","scheme":"ECDSA","curve":"secp256k1","publicKey":"02aa","status":"Active",
 		"masterKey":false,"derivedFrom":{"keyId":"key-0","path":"m/44'/60'/0'/0/0"},"storeAux":true,"someFutureField":{"a":[1,2]}}`), &k))
 	require.False(t, k.MasterKey)
-	require.Equal(t, &keys.DerivedFrom{KeyID: "key-0", Path: "m/44'/60'/0'/0/0"}, k.DerivedFrom)
+	require.Equal(t, &keys.Derivation{KeyID: "key-0", Path: "m/44'/60'/0'/0/0"}, k.DerivedFrom)
 	require.NoError(t, json.Unmarshal([]byte(`{"id":"key-2","scheme":"ECDSA","curve":"secp256k1","publicKey":"02aa","status":"Active","masterKey":true}`), &k))
 	require.True(t, k.MasterKey)
 	var old keys.Key

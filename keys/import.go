@@ -2,10 +2,6 @@ package keys
 
 import "errors"
 
-// DefaultThreshold is the threshold used when none is given; it is the only
-// value Dfns accepts today.
-const DefaultThreshold = 3
-
 // ErrMasterKey is returned when an import asks for masterKey: true. An HD
 // master key's chain code travels inside Dfns's key shares in a format that
 // Dfns has not published, and dfnskeys never guesses a format for key

@@ -642,7 +642,7 @@ func TestKeyDecodesOfficialFields(t *testing.T) {
 // The create request has CreateKeyBody's field names.
 func TestCreateRequestFields(t *testing.T) {
 	b, err := json.Marshal(keys.CreateRequest{Scheme: "ECDSA", Curve: keys.Secp256k1, Name: "n",
-		DeriveFrom: &keys.DeriveFrom{KeyID: "key-m", Path: "m/1"}, StoreID: "ks-1", DelegateTo: "us-1", DelayDelegation: true})
+		DeriveFrom: &keys.Derivation{KeyID: "key-m", Path: "m/1"}, StoreID: "ks-1", DelegateTo: "us-1", DelayDelegation: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -62,7 +62,7 @@ type Key struct {
 	MasterKey bool `json:"masterKey,omitempty"`
 	// DerivedFrom names the master key and path this key was derived
 	// from, for a derived key; nil otherwise.
-	DerivedFrom *DerivedFrom `json:"derivedFrom,omitempty"`
+	DerivedFrom *Derivation `json:"derivedFrom,omitempty"`
 	// DateDeleted is when the key was deleted, if it was; Dfns does not
 	// sign with a deleted key.
 	DateDeleted *time.Time `json:"dateDeleted,omitempty"`
@@ -94,15 +94,6 @@ type KeyWallet struct {
 	// Network is the wallet's network, such as "Ethereum", or KeyECDSA,
 	// KeyEdDSA or KeyECDSAStark for a wallet that is a bare key.
 	Network string `json:"network"`
-}
-
-// DerivedFrom is where a derived key comes from: its master key and the
-// derivation path, as Dfns reports them.
-type DerivedFrom struct {
-	// KeyID is the master key's ID.
-	KeyID string `json:"keyId"`
-	// Path is the derivation path, as Dfns reports it.
-	Path string `json:"path"`
 }
 
 // Unusable says why Dfns does not sign with k ("exported", "archived",
@@ -140,7 +131,7 @@ type CreateRequest struct {
 	// [ErrMasterKey].
 	MasterKey bool `json:"masterKey,omitempty"`
 	// DeriveFrom, when set, derives the key from a master key.
-	DeriveFrom *DeriveFrom `json:"deriveFrom,omitempty"`
+	DeriveFrom *Derivation `json:"deriveFrom,omitempty"`
 	// StoreID names the key store to keep the key in.
 	StoreID string `json:"storeId,omitempty"`
 	// DelegateTo is the end user the key is delegated to.
@@ -149,11 +140,14 @@ type CreateRequest struct {
 	DelayDelegation bool `json:"delayDelegation,omitempty"`
 }
 
-// DeriveFrom asks Dfns to derive a new key from a master key.
-type DeriveFrom struct {
+// Derivation is a key's master key and derivation path: what a derived
+// key comes from (Key.DerivedFrom, as Dfns reports it), and what a new key
+// is derived from (CreateRequest.DeriveFrom, where Path "" lets Dfns
+// choose one).
+type Derivation struct {
 	// KeyID is the master key's ID.
 	KeyID string `json:"keyId"`
-	// Path is the derivation path; "" lets Dfns choose one.
+	// Path is the derivation path.
 	Path string `json:"path,omitempty"`
 }
 

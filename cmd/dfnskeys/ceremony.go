@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/dfnskeys/dfnskeys"
+	"github.com/dfnskeys/dfnskeys/internal/safefile"
 	"github.com/dfnskeys/dfnskeys/internal/safetext"
 	"github.com/dfnskeys/dfnskeys/keys"
 )
@@ -115,7 +116,7 @@ func runImportRequest(e *env, fs *flag.FlagSet, path, pinFile, expect string, dr
 // (a dfnskeys.ImportPlan or an export document, which read themselves
 // strictly).
 func readDocument(path, flagName string, v json.Unmarshaler) error {
-	data, err := readFileLimited(path, dfnskeys.MaxDocumentSize, flagName)
+	data, err := readFileLimited(path, safefile.MaxDocumentSize, flagName)
 	if err != nil {
 		return err
 	}
@@ -128,7 +129,7 @@ func readDocument(path, flagName string, v json.Unmarshaler) error {
 // readExportResponse reads recover's --response: an export response
 // document (with the key's ID), or a bare export response body.
 func readExportResponse(path string) (*keys.ExportResponse, string, error) {
-	data, err := readFileLimited(path, dfnskeys.MaxDocumentSize, "--response")
+	data, err := readFileLimited(path, safefile.MaxDocumentSize, "--response")
 	if err != nil {
 		return nil, "", err
 	}

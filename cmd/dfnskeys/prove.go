@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/dfnskeys/dfnskeys"
 	"github.com/dfnskeys/dfnskeys/internal/safetext"
@@ -73,7 +74,7 @@ func proofOutput(p *dfnskeys.Proof) proofJSON {
 func runProve(e *env, args []string) error {
 	fs := newFlagSet("prove")
 	pubHex := fs.String("public-key", "", "")
-	timeout := fs.Duration("timeout", dfnskeys.DefaultProveTimeout, "")
+	timeout := fs.Duration("timeout", 2*time.Minute, "")
 	externalID := fs.String("external-id", "", "")
 	cf := addConnFlags(fs)
 	keyID, err := parseKeyIDArgs(fs, args, "prove")

@@ -8,6 +8,7 @@ import (
 
 	"github.com/dfnskeys/dfnskeys"
 
+	"github.com/dfnskeys/dfnskeys/internal/importbuild"
 	"github.com/dfnskeys/dfnskeys/internal/safetext"
 	"github.com/dfnskeys/dfnskeys/keyformat"
 	"github.com/dfnskeys/dfnskeys/keys"
@@ -135,7 +136,7 @@ type splitFlags struct {
 
 func addSplitFlags(fs *flag.FlagSet) *splitFlags {
 	return &splitFlags{fs.String("protocol", "", ""), fs.String("name", "", ""), fs.String("cluster", "", ""),
-		fs.Int("min-signers", keys.DefaultThreshold, ""), addKeySource(fs, "")}
+		fs.Int("min-signers", importbuild.DefaultThreshold, ""), addKeySource(fs, "")}
 }
 
 // options checks the flags, before any key is read, and returns the key's
@@ -176,7 +177,7 @@ func (sf *splitFlags) protocolFor(c keys.Curve) (keys.Protocol, error) {
 // and one signer is no threshold.
 func thresholdFlag(n int) (int, error) {
 	if n == 0 {
-		return keys.DefaultThreshold, nil
+		return importbuild.DefaultThreshold, nil
 	}
 	if n < 2 {
 		return 0, usagef("--min-signers %d is invalid: it must be at least 2", n)

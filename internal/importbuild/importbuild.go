@@ -18,6 +18,10 @@ import (
 	"github.com/dfnskeys/dfnskeys/signers"
 )
 
+// DefaultThreshold is the threshold used when none is given (3); it is
+// the only value Dfns accepts today.
+const DefaultThreshold = 3
+
 // MaxNameLength is the longest key name Dfns accepts, in characters.
 const MaxNameLength = 100
 
@@ -27,7 +31,7 @@ type Options struct {
 	// Protocol defaults to [keys.DefaultProtocol] of the key's curve.
 	Protocol keys.Protocol
 	// Threshold is t, the number of signers needed to sign; 0 means
-	// [keys.DefaultThreshold]. It must be between 2 and the number of
+	// [DefaultThreshold]. It must be between 2 and the number of
 	// signers.
 	Threshold int
 	// Name is an optional key name of at most [MaxNameLength] characters.
@@ -118,7 +122,7 @@ func (b *Builder) Build(key *keys.PrivateKey, opts Options) (*keys.ImportRequest
 	n := len(b.signers)
 	t := opts.Threshold
 	if t == 0 {
-		t = keys.DefaultThreshold
+		t = DefaultThreshold
 	}
 	if t < 2 || t > n {
 		return nil, fmt.Errorf("threshold %d is invalid for %d signers: it must be between 2 and %d", t, n, n)

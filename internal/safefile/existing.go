@@ -51,6 +51,13 @@ func symlinkError(path string) error {
 	return &pathError{msg: path + " is a symbolic link: dfnskeys does not open its files through a link (whoever can write the directory could point it at another file); give the path of the file itself", err: ErrSymlink}
 }
 
+// MaxDocumentSize bounds a ceremony document (an import request, an
+// export request or response) read from a file: 32 MiB. An import request
+// grows with the square of the cluster's size (each share carries
+// something for every signer): 9 KB for 5 signers, 0.9 MB for 64, 14 MB
+// for the largest cluster supported (255).
+const MaxDocumentSize = 32 << 20
+
 // ReadSmall reads the regular file at path, opened as [OpenExisting] does
 // (never through a link), and at most max bytes of it: a longer file is an
 // error.

@@ -232,7 +232,7 @@ func (s *Server) CreateKey(req *keys.CreateRequest) (*StoredServerKey, error) {
 	}
 	scheme := keys.Scheme{Protocol: protocol, Curve: req.Curve}
 	cl := s.clusters[0]
-	sk, err := cl.generateKey(scheme, min(keys.DefaultThreshold, len(cl.Signers)))
+	sk, err := cl.generateKey(scheme, min(importbuild.DefaultThreshold, len(cl.Signers)))
 	if err != nil {
 		return nil, fmt.Errorf("key generation failed: %w", err)
 	}
