@@ -111,7 +111,7 @@ func checkRequestRows(n *secretNeeds, opts *ImportOptions, dryRun bool) error {
 // SplitOptions configures [Split].
 type SplitOptions struct {
 	// InputPath, InputFormat, Report, Workers, KDFConcurrency, the
-	// secrets (Password, Passphrase, LookupEnv, Prompt), IgnoredFields
+	// secrets (Password, Passphrase, LookupEnv, Prompt), Notice
 	// and Progress are as for a dry run ([ImportOptions.DryRun]); the
 	// input's rows must have a keyFile.
 	ImportOptions

@@ -38,10 +38,10 @@ import (
 
 // ImportOptions configures [Import]. A dry run (DryRun) uses only
 // InputPath, InputFormat, Report, Workers, the secrets (Password,
-// Passphrase, LookupEnv, Prompt), IgnoredFields and Progress.
+// Passphrase, LookupEnv, Prompt), Notice and Progress.
 type ImportOptions struct {
 	// DryRun checks every row of the input as Import would before sending
-	// it (and calls IgnoredFields as Import does): the key file parses with
+	// it (and calls Notice as Import does): the key file parses with
 	// its format and secret, the protocol suits the curve, the expected
 	// address matches, and keys repeated across rows are reported
 	// (DuplicateOf). It sends nothing, needs no client, and writes no
@@ -109,13 +109,12 @@ type ImportOptions struct {
 	// network kept from completing is reported as such (ProofIncomplete):
 	// rerun to finish it.
 	Prove bool
-	// IgnoredFields, when set, is called once, before any row is
-	// processed, with the names of the input's unknown fields or columns
-	// when there are any (sorted, at most 20 then "…"): they are ignored.
-	IgnoredFields func(names []string)
 	// Notice, when set, receives warnings about the input that do not stop
-	// the run: a key file its group or others can read. It may be called
-	// from several goroutines at once, and more than once for one file.
+	// the run, each one line: before any row is processed, the input's
+	// unknown fields or columns, which are ignored (named once, sorted, at
+	// most 20 then "…", escaped, with the fields that are read); then a
+	// key file its group or others can read. It may be called from
+	// several goroutines at once, and more than once for one file.
 	Notice func(string)
 	// Progress, when set, is called from one goroutine at most every
 	// ProgressEvery (default 1 s) and once at the end.
@@ -335,8 +334,8 @@ func setup(ctx context.Context, opts *ImportOptions, dryRun bool) (r *runner, cl
 	if err != nil {
 		return nil, closeRun, err
 	}
-	if len(ignored) > 0 && opts.IgnoredFields != nil {
-		opts.IgnoredFields(ignored)
+	if len(ignored) > 0 && opts.Notice != nil {
+		opts.Notice(fmt.Sprintf("ignoring the input's unknown %s %s (the fields read are %s)", plural(len(ignored), "field", "fields"), strings.Join(ignored, ", "), strings.Join(rows.Fields(), ", ")))
 	}
 	// Every secret the rows need is found before anything is sent.
 	prompted, err := needs.check(opts, filepath.Dir(opts.InputPath))
@@ -571,10 +570,6 @@ func scanInput(path, format string, see func(*rows.Row)) (digest [32]byte, total
 	copy(digest[:], h.Sum(nil))
 	return digest, n, rd.Ignored(), nil
 }
-
-// InputFields returns the names of the fields of a bulk-import input row
-// (JSON Lines fields, CSV columns). Other fields are ignored.
-func InputFields() []string { return rows.Fields() }
 
 // newLine starts the report line of row.
 func newLine(row *rows.Row) ReportLine {

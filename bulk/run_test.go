@@ -170,11 +170,11 @@ func TestRunImportsEveryRowOnceAndReportsMalformedRows(t *testing.T) {
 		`{"keyFile":"k4","curve":"secp256k1","extra":true,"note":"x"}`,                                        // 17: unknown fields, ignored
 		`{"keyFle":"k4","curve":"secp256k1"}`,                                                                 // 18: misspelt field
 	)
-	var notices [][]string
+	var notices []string
 	sum, lines := run(t, context.Background(), f, c, func(o *bulk.ImportOptions) {
-		o.IgnoredFields = func(names []string) { notices = append(notices, names) }
+		o.Notice = func(s string) { notices = append(notices, s) }
 	})
-	require.Equal(t, [][]string{{"extra", "note"}}, notices, "the unknown fields are mentioned once")
+	require.Equal(t, []string{"ignoring the input's unknown fields extra, note (the fields read are name, keyFile, format, curve, protocol, path, expectedAddress, kind, passwordEnv, passwordFile, requestFile)"}, notices, "the unknown fields are mentioned once")
 	require.Equal(t, 18, sum.Total)
 	require.Equal(t, 12, sum.Imported)
 	require.Equal(t, 1, sum.AlreadyImported)

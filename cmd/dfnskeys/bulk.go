@@ -141,10 +141,6 @@ func runBulkImport(e *env, args []string) error {
 			fmt.Fprintf(e.stderr, "dfnskeys: bulk-import: warning: %s\n", safetext.Line(s))
 		}
 	}
-	opts.IgnoredFields = func(names []string) {
-		// The names are escaped and bounded by bulk (safetext).
-		fmt.Fprintf(e.stderr, "dfnskeys: bulk-import: ignoring the input's unknown %s %s (the fields read are %s)\n", plural(len(names), "field", "fields"), safetext.Line(strings.Join(names, ", ")), strings.Join(bulk.InputFields(), ", "))
-	}
 
 	// The first interrupt starts no new row and lets the rows in flight
 	// finish; a second one stops at once.
