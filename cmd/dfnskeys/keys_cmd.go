@@ -69,11 +69,10 @@ func runKeys(e *env, args []string) error {
 		return (!*imported || k.Imported) && (!*native || !k.Imported) && (!*exported || k.Exported) && (!*usable || k.Usable()) &&
 			(curve == "" || k.Curve == curve) && (*name == "" || strings.Contains(strings.ToLower(k.Name), strings.ToLower(*name)))
 	}
-	c, err := cf.client(e, false)
+	c, ctx, stop, err := cf.connect(e, false)
 	if err != nil {
 		return err
 	}
-	ctx, stop := e.context()
 	defer stop()
 
 	table := [][]string{{"ID", "NAME", "CURVE", "PROTOCOL", "PUBLIC KEY", "STATUS"}}

@@ -90,11 +90,10 @@ func runProve(e *env, args []string) error {
 		}
 		pub = b
 	}
-	c, err := cf.client(e, true)
+	c, ctx, stop, err := cf.connect(e, true)
 	if err != nil {
 		return err
 	}
-	ctx, stop := e.context()
 	defer stop()
 	key, err := c.Keys.Get(ctx, keyID)
 	if err != nil {
