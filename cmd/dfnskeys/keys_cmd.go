@@ -57,13 +57,9 @@ func runKeys(e *env, args []string) error {
 	if *exported && *usable {
 		return usagef("--exported and --usable exclude each other")
 	}
-	var curve keys.Curve
-	if *curveName != "" {
-		c, err := keys.ParseCurve(*curveName)
-		if err != nil {
-			return usagef("unsupported --curve %q: the curves are %s", *curveName, supportedCurves())
-		}
-		curve = c
+	curve, err := curveFlag(*curveName)
+	if err != nil {
+		return err
 	}
 	keep := func(k *keys.Key) bool { // the filters, combined with AND
 		return (!*imported || k.Imported) && (!*native || !k.Imported) && (!*exported || k.Exported) && (!*usable || k.Usable()) &&

@@ -80,17 +80,14 @@ func (ks *keySource) formatAndCurve() (keyformat.Format, keys.Curve, error) {
 // whichever way the curve was chosen. With f "" (to be detected) only what
 // holds for every format is checked.
 func (ks *keySource) check(f keyformat.Format) (keyformat.Format, keys.Curve, error) {
-	var c keys.Curve
-	if *ks.curve != "" {
-		var err error
-		if c, err = keys.ParseCurve(*ks.curve); err != nil {
-			return "", "", usagef("unsupported --curve %q: the curves are %s", *ks.curve, supportedCurves())
-		}
+	c, err := curveFlag(*ks.curve)
+	if err != nil {
+		return "", "", err
 	}
 	if c == "" && f != "" && f != keyformat.JSON && f.Curve() == "" {
 		c = ks.def
 	}
-	if err := ks.options(f, c).Check(); err != nil {
+	if err = ks.options(f, c).Check(); err != nil {
 		return "", "", err
 	}
 	return f, cmp.Or(c, f.Curve()), nil

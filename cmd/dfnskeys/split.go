@@ -191,14 +191,23 @@ func loadTarget(path, id string) (*dfnskeys.ImportTarget, error) {
 	return target, nil
 }
 
-func supportedCurves() string {
+// curveFlag is a --curve flag's value: "" when not given, else a
+// supported curve or a usage error that lists them.
+func curveFlag(name string) (keys.Curve, error) {
+	if name == "" {
+		return "", nil
+	}
+	c, err := keys.ParseCurve(name)
+	if err == nil {
+		return c, nil
+	}
 	var cs []string
 	for _, s := range keys.SupportedSchemes() {
 		if !slices.Contains(cs, string(s.Curve)) {
 			cs = append(cs, string(s.Curve))
 		}
 	}
-	return strings.Join(cs, ", ")
+	return "", usagef("unsupported --curve %q: the curves are %s", name, strings.Join(cs, ", "))
 }
 
 func supportedPairs() string {
