@@ -49,13 +49,13 @@ func TestCheckOptions(t *testing.T) {
 	}{
 		"defaults":         {"", 0, 0, "", false},
 		"default fits 3":   {"treasury", 0, 3, "", false},
-		"default too big":  {"", 0, 2, "threshold 3 is invalid for 2 signers: it must be between 2 and 2 (--min-signers)", false},
-		"threshold > n":    {"", 6, 5, "threshold 6 is invalid for 5 signers: it must be between 2 and 5 (--min-signers)", false},
+		"default too big":  {"", 0, 2, "threshold 3 is invalid for 2 signers (Threshold, --min-signers): it must be between 2 and 2", false},
+		"threshold > n":    {"", 6, 5, "threshold 6 is invalid for 5 signers (Threshold, --min-signers): it must be between 2 and 5", false},
 		"n unknown":        {"", 6, 0, "", false},
-		"threshold 1":      {"", 1, 5, "threshold 1 is invalid: it must be at least 2 (--min-signers)", true},
-		"negative":         {"", -3, 0, "threshold -3 is invalid: it must be at least 2", true},
+		"threshold 1":      {"", 1, 5, "threshold 1 is invalid (Threshold, --min-signers): it must be at least 2", true},
+		"negative":         {"", -3, 0, "threshold -3 is invalid (Threshold, --min-signers): it must be at least 2", true},
 		"name of 100":      {strings.Repeat("é", MaxNameLength), 0, 0, "", false},
-		"name too long":    {strings.Repeat("x", MaxNameLength+1), 0, 0, "the key name (--name) is 101 characters long: at most 100 are allowed", true},
+		"name too long":    {strings.Repeat("x", MaxNameLength+1), 0, 0, "the key name (Name, --name) is 101 characters long: at most 100 are allowed", true},
 		"name is a secret": {secret, 0, 0, "looks like a secret, not a key name", true},
 	} {
 		t.Run(name, func(t *testing.T) {
