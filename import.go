@@ -57,6 +57,19 @@ type ImportKeyOptions struct {
 	AllowDuplicate bool
 }
 
+// Check checks the options before any key is read: the name (not one
+// that looks like a secret, at most 100 characters) and the threshold (at
+// least 2, and at most the number of signers of o.Target when it is set).
+// [ImportTarget.Plan] runs the same check. A bad name or a threshold below
+// 2 wraps [keys.ErrInvalidOption].
+func (o ImportKeyOptions) Check() error {
+	n := 0
+	if o.Target != nil {
+		n = len(o.Target.Signers())
+	}
+	return importbuild.CheckOptions(o.Name, o.Threshold, n)
+}
+
 // ImportResult is what [Client.ImportKey] and [Client.SendImport] did.
 // It is the key, with whether this call created it.
 type ImportResult struct {

@@ -175,7 +175,13 @@ func (c *Client) prove(ctx context.Context, key *keys.Key, opts ProveOptions, on
 		return nil, err
 	}
 	pub := opts.PublicKey
-	if pub == nil {
+	if pub != nil {
+		// Before anything is sent: a public key that cannot be one of this
+		// curve (a private key pasted?) is never shown.
+		if err := keys.ExpectPublicKey(pub).CheckCurve(scheme.Curve); err != nil {
+			return nil, keys.OptionError("the public key to verify under (PublicKey, --public-key; not shown) cannot be key %s's: %w", safe(key.ID), err)
+		}
+	} else {
 		b, err := hex.DecodeString(key.PublicKey)
 		if err != nil {
 			return nil, fmt.Errorf("key %s: publicKey is not hex", safe(key.ID))

@@ -2,6 +2,7 @@ package dfnskeys_test
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"testing"
 
@@ -92,4 +93,23 @@ func TestProveNativeExportedAndPending(t *testing.T) {
 	var pending *dfnskeys.PolicyPendingError
 	require.ErrorAs(t, err, &pending)
 	require.False(t, errors.Is(err, signatures.ErrInvalid))
+}
+
+// A public key that cannot be one of the key's curve (a private key
+// pasted, 32 bytes on secp256k1) is refused before any signature request
+// is sent, as an invalid option, and is never shown.
+func TestProveRefusesPublicKeyOfAnotherCurve(t *testing.T) {
+	t.Parallel()
+	srv, c := setup(t)
+	ctx := context.Background()
+	key := freshKey(t, keys.Secp256k1)
+	created, err := c.ImportKey(ctx, key, dfnskeys.ImportKeyOptions{})
+	require.NoError(t, err)
+	priv := key.Bytes()
+	defer clear(priv)
+	_, err = c.ProveKey(ctx, created.Key, dfnskeys.ProveOptions{PublicKey: priv})
+	require.ErrorIs(t, err, keys.ErrInvalidOption)
+	require.ErrorContains(t, err, "has 32 bytes, but a secp256k1 public key in Dfns's encoding has 33")
+	require.NotContains(t, err.Error(), hex.EncodeToString(priv))
+	require.Zero(t, srv.SignatureCount(), "nothing was sent")
 }

@@ -459,8 +459,8 @@ func (x *exporter) one(ctx context.Context, row rows.KeyRow) ExportLine {
 		// copied into the report; the export below refuses it.
 		l.PublicKey = wantPub
 	}
-	if x.opts.OutputFormat == "keystore" && info.Curve != keys.Secp256k1 {
-		return fail(fmt.Errorf("format keystore is for secp256k1 keys only; this key is %s: export it with format json (it was not exported)", info.Curve))
+	if err := keyformat.CheckEncode(keyformat.Format(x.opts.OutputFormat), info.Curve); err != nil {
+		return fail(fmt.Errorf("%w (it was not exported)", err))
 	}
 	if x.opts.DryRun {
 		l.File, l.Status = final, StatusValid

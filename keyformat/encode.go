@@ -37,13 +37,13 @@ func Encode(f Format, k *keys.PrivateKey, opts EncodeOptions) ([]byte, error) {
 	if len(opts.Password) > 0 && f != Keystore {
 		return nil, errorf(f, "a password is only used by the keystore format")
 	}
+	if err := CheckEncode(f, k.Curve()); err != nil {
+		return nil, wrap(f, err)
+	}
 	switch f {
 	case JSON:
 		return encodeJSON(k, opts.KeyID)
 	case Hex:
-		if k.Curve() == keys.Ed25519 {
-			return nil, errorf(f, "an ed25519 key cannot be written as hex: Dfns exports its signing scalar, which as bare hex would read back as the seed of another key; use the json format, which says what the key is")
-		}
 		return encodeHex(k), nil
 	case WIF:
 		b, err := encodeWIF(k, true, false)
@@ -65,6 +65,23 @@ func Encode(f Format, k *keys.PrivateKey, opts EncodeOptions) ([]byte, error) {
 	default:
 		return nil, errorf(f, "keys are read from this format but not written to it; write json, hex, wif or keystore")
 	}
+}
+
+// CheckEncode returns nil when a key on curve c can be written in format
+// f by [Encode], and otherwise an error wrapping [keys.ErrInvalidOption]
+// that says which format to use: hex is refused for ed25519 keys, WIF and
+// keystores are for secp256k1 keys only. It is the check an export runs,
+// with the curve the API reports, before the export is sent, so that a key
+// Dfns stops signing with is never exported to a format that cannot hold
+// it; Encode runs it again.
+func CheckEncode(f Format, c keys.Curve) error {
+	switch {
+	case f == Hex && c == keys.Ed25519:
+		return keys.OptionError("format hex cannot be used for an ed25519 key: Dfns exports its signing scalar, which as bare hex would read back as the seed of another key; use format json (--format json), which says what the key is")
+	case (f == WIF || f == Keystore) && c != keys.Secp256k1:
+		return keys.OptionError("format %s is for secp256k1 keys only; this key is %s: export it with format json (--format json)", f, c)
+	}
+	return nil
 }
 
 // encodeHex returns the key as 64 lowercase hex digits and a newline,

@@ -116,3 +116,23 @@ func TestEncodeHexDigits(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckEncode checks the pre-flight format check against Encode: it
+// refuses exactly what Encode refuses for the curve, with an error that
+// wraps keys.ErrInvalidOption.
+func TestCheckEncode(t *testing.T) {
+	t.Parallel()
+	for _, f := range []keyformat.Format{keyformat.JSON, keyformat.Hex, keyformat.WIF, keyformat.Keystore} {
+		for _, c := range []keys.Curve{keys.Secp256k1, keys.Stark, keys.Ed25519} {
+			err := keyformat.CheckEncode(f, c)
+			refused := (f == keyformat.WIF || f == keyformat.Keystore) && c != keys.Secp256k1 ||
+				f == keyformat.Hex && c == keys.Ed25519
+			if refused != (err != nil) {
+				t.Fatalf("CheckEncode(%s, %s) = %v, want refused %v", f, c, err, refused)
+			}
+			if refused && (!errors.Is(err, keys.ErrInvalidOption) || !strings.Contains(err.Error(), "format json")) {
+				t.Fatalf("CheckEncode(%s, %s) = %v, want an invalid option error naming format json", f, c, err)
+			}
+		}
+	}
+}

@@ -117,29 +117,15 @@ func Parse(f Format, c keys.Curve, data []byte, s Secrets) (*keys.PrivateKey, er
 	if err != nil {
 		return nil, err
 	}
-	if implied := f.Curve(); implied != "" {
-		if c != "" && c != implied {
-			return nil, errorf(f, "keys in this format are %s keys, not %s", implied, c)
-		}
-		c = implied
-	}
-	if c == "" && f != JSON {
-		return nil, errorf(f, "a curve is required: secp256k1, stark or ed25519")
+	c, err = checkOptions(f, c, s.Path, s.Ed25519Scalar)
+	if err != nil {
+		return nil, wrap(f, err)
 	}
 	if len(s.Password) > 0 && f != Keystore {
 		return nil, errorf(f, "a password is only used by the keystore format")
 	}
 	if len(s.Passphrase) > 0 && f != Mnemonic {
 		return nil, errorf(f, "a passphrase is only used by the mnemonic format")
-	}
-	if s.Path != "" && f != Mnemonic && f != XPRV {
-		return nil, errorf(f, "a derivation path is only used by the mnemonic and xprv formats")
-	}
-	if s.Ed25519Scalar && f != Hex && f != Raw {
-		if f == JSON {
-			return nil, errorf(f, "the ed25519-scalar option is not needed: the file says what its key is")
-		}
-		return nil, errorf(f, "the ed25519-scalar option is only used by the hex and raw formats")
 	}
 	k, err := parse(f, c, data, s)
 	if err != nil {

@@ -29,6 +29,51 @@ type LoadOptions struct {
 	Secret func(Format) ([]byte, error)
 }
 
+// Check checks the options before any key is read, so that a mistake in
+// them costs nothing: a curve that the format contradicts ([Format.Curve]),
+// a missing curve, a derivation path for a format that has none, an
+// [XPRV] key without one, and Ed25519Scalar anywhere but on an ed25519 key
+// in [Hex] or [Raw]. With Format "" (to be detected) only what needs no
+// format is checked; [Parse] (and so Load) runs the same checks again once
+// the format is known. Its errors wrap [keys.ErrInvalidOption] and name
+// the options as the command line's flags (--format, --curve, --path,
+// --ed25519-scalar).
+func (o LoadOptions) Check() error {
+	_, err := checkOptions(o.Format, o.Curve, o.Path, o.Ed25519Scalar)
+	return err
+}
+
+// checkOptions is [LoadOptions.Check] and the start of [Parse]: it
+// returns the key's curve, c or the one f implies ("" for a [JSON] file
+// without c: the file says).
+func checkOptions(f Format, c keys.Curve, path string, scalar bool) (keys.Curve, error) {
+	if implied := f.Curve(); implied != "" {
+		if c != "" && c != implied {
+			return "", keys.OptionError("--format %s keys are %s keys, not --curve %s", f, implied, c)
+		}
+		c = implied
+	}
+	switch {
+	case f == "" && scalar && c != "" && c != keys.Ed25519:
+		return "", keys.OptionError("--ed25519-scalar is only for --curve ed25519, not %s", c)
+	case f == "":
+		return c, nil // the rest needs the format
+	case c == "" && f != JSON:
+		return "", keys.OptionError("a curve is required (--curve): a %s key can be on secp256k1, stark or ed25519", f)
+	case scalar && f == JSON:
+		return "", keys.OptionError("--ed25519-scalar is not needed with --format json: the file says what its key is")
+	case scalar && f != Hex && f != Raw:
+		return "", keys.OptionError("--ed25519-scalar is only for --format hex or raw")
+	case scalar && c != keys.Ed25519:
+		return "", keys.OptionError("--ed25519-scalar is only for --curve ed25519, not %s", c)
+	case path != "" && f != Mnemonic && f != XPRV:
+		return "", keys.OptionError("--path is only for --format mnemonic or xprv")
+	case path == "" && f == XPRV:
+		return "", keys.OptionError("--format xprv needs --path: the derivation path below the extended key, for example m/44'/60'/0'/0/0 below a master key or m/0/0 below an account key (m alone is the extended key itself)")
+	}
+	return c, nil
+}
+
 // Load reads a private key from data, the contents of a key file or what
 // was typed, as opts say: it detects the format when opts.Format is "",
 // asks opts.Secret for the password or passphrase the format needs, and
@@ -47,6 +92,11 @@ func Load(data []byte, opts LoadOptions) (*keys.PrivateKey, error) {
 	f, err := ParseFormat(string(f))
 	if err != nil {
 		return nil, err
+	}
+	// The options are checked before a secret is asked for; Parse checks
+	// them again.
+	if _, err := checkOptions(f, opts.Curve, opts.Path, opts.Ed25519Scalar); err != nil {
+		return nil, wrap(f, err)
 	}
 	s := Secrets{Path: opts.Path, Ed25519Scalar: opts.Ed25519Scalar}
 	if f == Keystore || f == Mnemonic {

@@ -201,3 +201,52 @@ func curveOf(f keyformat.Format) keys.Curve {
 	}
 	return keys.Secp256k1
 }
+
+// TestLoadOptionsCheck checks the options alone, before any key is read:
+// what no key could satisfy is refused with an invalid option error, the
+// same one Parse returns once it has the key; what needs the format waits
+// for it when the format is to be detected.
+func TestLoadOptionsCheck(t *testing.T) {
+	t.Parallel()
+	for name, tc := range map[string]struct {
+		opts keyformat.LoadOptions
+		want string // "" for no error
+	}{
+		"hex on secp256k1":          {keyformat.LoadOptions{Format: keyformat.Hex, Curve: keys.Secp256k1}, ""},
+		"wif implies its curve":     {keyformat.LoadOptions{Format: keyformat.WIF}, ""},
+		"json says its curve":       {keyformat.LoadOptions{Format: keyformat.JSON}, ""},
+		"detected, nothing given":   {keyformat.LoadOptions{}, ""},
+		"detected, scalar ed25519":  {keyformat.LoadOptions{Curve: keys.Ed25519, Ed25519Scalar: true}, ""},
+		"detected, path":            {keyformat.LoadOptions{Curve: keys.Secp256k1, Path: "m/0"}, ""},
+		"wif as ed25519":            {keyformat.LoadOptions{Format: keyformat.WIF, Curve: keys.Ed25519}, "--format wif keys are secp256k1 keys, not --curve ed25519"},
+		"hex without a curve":       {keyformat.LoadOptions{Format: keyformat.Hex}, "a curve is required (--curve): a hex key can be on secp256k1, stark or ed25519"},
+		"detected, scalar on stark": {keyformat.LoadOptions{Curve: keys.Stark, Ed25519Scalar: true}, "--ed25519-scalar is only for --curve ed25519, not stark"},
+		"scalar on secp256k1 hex":   {keyformat.LoadOptions{Format: keyformat.Hex, Curve: keys.Secp256k1, Ed25519Scalar: true}, "--ed25519-scalar is only for --curve ed25519, not secp256k1"},
+		"scalar for a mnemonic":     {keyformat.LoadOptions{Format: keyformat.Mnemonic, Curve: keys.Ed25519, Ed25519Scalar: true}, "--ed25519-scalar is only for --format hex or raw"},
+		"scalar for json":           {keyformat.LoadOptions{Format: keyformat.JSON, Ed25519Scalar: true}, "--ed25519-scalar is not needed with --format json"},
+		"path for hex":              {keyformat.LoadOptions{Format: keyformat.Hex, Curve: keys.Secp256k1, Path: "m/0"}, "--path is only for --format mnemonic or xprv"},
+		"xprv without a path":       {keyformat.LoadOptions{Format: keyformat.XPRV}, "--format xprv needs --path"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			err := tc.opts.Check()
+			if tc.want == "" {
+				if err != nil {
+					t.Fatalf("Check() = %v, want nil", err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !errors.Is(err, keys.ErrInvalidOption) {
+				t.Fatalf("Check() = %v, want an invalid option error containing %q", err, tc.want)
+			}
+			if tc.opts.Format == "" {
+				return
+			}
+			// Load, given a key, refuses the same options the same way.
+			_, err = keyformat.Load([]byte("x"), tc.opts)
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !errors.Is(err, keys.ErrInvalidOption) {
+				t.Fatalf("Load() = %v, want an invalid option error containing %q", err, tc.want)
+			}
+		})
+	}
+}

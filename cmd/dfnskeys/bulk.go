@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -210,13 +209,8 @@ func bulkSecrets(e *env, opts *bulk.ImportOptions) func() {
 		opts.Passphrase = append([]byte{}, pp...) // non-nil when empty: "no passphrase"
 	}
 	opts.LookupEnv = func(k string) (string, bool) { return lookupEnv(e, k) }
-	if in, ok := e.stdin.(*os.File); ok && isTerminal(in) {
-		opts.Prompt = func(what string) ([]byte, error) {
-			fmt.Fprintf(e.stderr, "%s (not echoed): ", what)
-			b, err := readPassword(in)
-			fmt.Fprintln(e.stderr)
-			return b, err
-		}
+	if in := terminalIn(e); in != nil {
+		opts.Prompt = func(what string) ([]byte, error) { return ask(e, in, what+" (not echoed): ") }
 	}
 	return func() { clear(opts.Password); clear(opts.Passphrase) }
 }

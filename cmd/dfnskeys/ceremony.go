@@ -98,11 +98,10 @@ func runImportRequest(e *env, fs *flag.FlagSet, path, pinFile, expect string, dr
 	if err := showKey(e, "the request's key", req.Request.Curve, req.Request.Protocol, pub, expect); err != nil {
 		return err
 	}
-	client, err := cf.client(e, !dryRun)
+	client, ctx, stop, err := cf.connect(e, !dryRun)
 	if err != nil {
 		return err
 	}
-	ctx, stop := e.context()
 	defer stop()
 	plan, err := client.PlanImportRequest(ctx, &req, dfnskeys.ImportKeyOptions{PinnedSigners: pinned})
 	if err != nil {

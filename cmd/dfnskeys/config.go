@@ -2,6 +2,7 @@ package main
 
 import (
 	"cmp"
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -37,6 +38,17 @@ func addConnFlags(fs *flag.FlagSet) *connFlags {
 		credID:     fs.String("cred-id", "", ""),
 		privateKey: pathFlag(fs, "private-key"),
 	}
+}
+
+// connect is client and then e.context, the start of every command that
+// talks to Dfns once its flags are checked; call stop when done.
+func (cf *connFlags) connect(e *env, withSigner bool) (*dfnskeys.Client, context.Context, context.CancelFunc, error) {
+	c, err := cf.client(e, withSigner)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	ctx, stop := e.context()
+	return c, ctx, stop, nil
 }
 
 // client builds an API client from flags and environment, through the
@@ -125,11 +137,10 @@ func runSigners(e *env, args []string) error {
 		defer o.discard()
 		saveTo = o
 	}
-	c, err := cf.client(e, false)
+	c, ctx, stop, err := cf.connect(e, false)
 	if err != nil {
 		return err
 	}
-	ctx, stop := e.context()
 	defer stop()
 	list, err := c.Signers.List(ctx)
 	if err != nil {

@@ -166,7 +166,7 @@ func runRecover(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := checkFormatCurve(*format, resp.Curve, keyID); err != nil {
+	if err := keyformat.CheckEncode(keyformat.Format(*format), resp.Curve); err != nil {
 		return err
 	}
 	dk, err := loadDecryptionKey(*dkPath)
@@ -338,7 +338,7 @@ func runExport(e *env, args []string) error {
 	}
 	var password []byte
 	if !twoStep {
-		if err := checkFormatCurve(*format, plan.Key.Curve, keyID); err != nil {
+		if err := keyformat.CheckEncode(keyformat.Format(*format), plan.Key.Curve); err != nil {
 			return err
 		}
 		if *format == "keystore" {
@@ -400,18 +400,6 @@ func saveAnswer(e *env, client *dfnskeys.Client, ctx context.Context, keyID stri
 		fmt.Fprintf(e.stderr, "checked: Dfns reports %s\n", expect)
 	}
 	fmt.Fprintf(e.stderr, "saved the answer, still encrypted, to %s: carry it to the offline machine and run 'dfnskeys recover --response %s --decryption-key FILE --expect-public-key HEX' there\n", answer.path, answer.path)
-	return nil
-}
-
-// checkFormatCurve refuses, before anything is sent or decrypted, an
-// output format that cannot hold a key of curve c.
-func checkFormatCurve(format string, c keys.Curve, keyID string) error {
-	switch {
-	case format == "hex" && c == keys.Ed25519:
-		return usagef("--format hex cannot be used for an ed25519 key: Dfns exports its signing scalar, which as bare hex would read back as the seed of another key; use --format json, which says what the key is")
-	case (format == "wif" || format == "keystore") && c != keys.Secp256k1:
-		return usagef("--format %s is only for secp256k1 keys; %s is on %s: use --format json", format, safetext.Text(keyID), safetext.Text(string(c)))
-	}
 	return nil
 }
 

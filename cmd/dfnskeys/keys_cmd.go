@@ -57,23 +57,18 @@ func runKeys(e *env, args []string) error {
 	if *exported && *usable {
 		return usagef("--exported and --usable exclude each other")
 	}
-	var curve keys.Curve
-	if *curveName != "" {
-		c, err := keys.ParseCurve(*curveName)
-		if err != nil {
-			return usagef("unsupported --curve %q: the curves are %s", *curveName, supportedCurves())
-		}
-		curve = c
+	curve, err := curveFlag(*curveName)
+	if err != nil {
+		return err
 	}
 	keep := func(k *keys.Key) bool { // the filters, combined with AND
 		return (!*imported || k.Imported) && (!*native || !k.Imported) && (!*exported || k.Exported) && (!*usable || k.Unusable() == "") &&
 			(curve == "" || k.Curve == curve) && (*name == "" || strings.Contains(strings.ToLower(k.Name), strings.ToLower(*name)))
 	}
-	c, err := cf.client(e, false)
+	c, ctx, stop, err := cf.connect(e, false)
 	if err != nil {
 		return err
 	}
-	ctx, stop := e.context()
 	defer stop()
 
 	table := [][]string{{"ID", "NAME", "CURVE", "PROTOCOL", "PUBLIC KEY", "STATUS"}}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"flag"
 	"fmt"
@@ -79,47 +80,22 @@ func (ks *keySource) formatAndCurve() (keyformat.Format, keys.Curve, error) {
 // whichever way the curve was chosen. With f "" (to be detected) only what
 // holds for every format is checked.
 func (ks *keySource) check(f keyformat.Format) (keyformat.Format, keys.Curve, error) {
-	c := f.Curve() // implied by the format, or ""
-	if *ks.curve != "" {
-		fc, err := keys.ParseCurve(*ks.curve)
-		if err != nil {
-			return "", "", usagef("unsupported --curve %q: the curves are %s", *ks.curve, supportedCurves())
-		}
-		if c != "" && fc != c {
-			return "", "", usagef("--format %s keys are %s keys, not --curve %s", f, c, fc)
-		}
-		c = fc
+	c, err := curveFlag(*ks.curve)
+	if err != nil {
+		return "", "", err
 	}
-	if f == "" {
-		if *ks.edScalar && c != "" && c != keys.Ed25519 {
-			return "", "", usagef("--ed25519-scalar is only for --curve ed25519, not %s", c)
-		}
-		return "", c, nil
-	}
-	if c == "" && f == keyformat.JSON {
-		return f, "", nil // the file says
-	}
-	if c == "" {
+	if c == "" && f != "" && f != keyformat.JSON && f.Curve() == "" {
 		c = ks.def
 	}
-	if c == "" {
-		return "", "", usagef("missing required flag --curve")
+	if err = ks.options(f, c).Check(); err != nil {
+		return "", "", err
 	}
-	for _, r := range []struct {
-		bad bool
-		msg string
-	}{
-		{*ks.edScalar && f == keyformat.JSON, "--ed25519-scalar is not needed with --format json: the file says what its key is"},
-		{*ks.edScalar && f != keyformat.Hex && f != keyformat.Raw, "--ed25519-scalar is only for --format hex or raw"},
-		{*ks.edScalar && c != keys.Ed25519, "--ed25519-scalar is only for --curve ed25519, not " + string(c)},
-		{*ks.path != "" && f != keyformat.Mnemonic && f != keyformat.XPRV, "--path is only for --format mnemonic or xprv"},
-		{*ks.path == "" && f == keyformat.XPRV, "--format xprv needs --path: the derivation path below the extended key, for example m/44'/60'/0'/0/0 below a master key or m/0/0 below an account key (m alone is the extended key itself)"},
-	} {
-		if r.bad {
-			return "", "", usagef("%s", r.msg)
-		}
-	}
-	return f, c, nil
+	return f, cmp.Or(c, f.Curve()), nil
+}
+
+// options are the options keyformat.Load reads the key with.
+func (ks *keySource) options(f keyformat.Format, c keys.Curve) keyformat.LoadOptions {
+	return keyformat.LoadOptions{Format: f, Curve: c, Path: *ks.path, Ed25519Scalar: *ks.edScalar}
 }
 
 // load reads the key, detects its format when --format was not given, and
@@ -141,8 +117,9 @@ func (ks *keySource) load(e *env) (*keys.PrivateKey, error) {
 			}
 		}
 	}
-	key, err := keyformat.Load(data, keyformat.LoadOptions{Format: f, Curve: c, Path: *ks.path, Ed25519Scalar: *ks.edScalar,
-		Secret: func(f keyformat.Format) ([]byte, error) { return ks.password(e, f) }})
+	opts := ks.options(f, c)
+	opts.Secret = func(f keyformat.Format) ([]byte, error) { return ks.password(e, f) }
+	key, err := keyformat.Load(data, opts)
 	if err != nil && ks.named {
 		from := "the key on " + stdinDisplayName
 		if *ks.keyFile != "" && *ks.keyFile != "-" {

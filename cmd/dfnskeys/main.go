@@ -27,6 +27,7 @@ import (
 	"github.com/dfnskeys/dfnskeys"
 	"github.com/dfnskeys/dfnskeys/internal/safetext"
 	"github.com/dfnskeys/dfnskeys/internal/suggest"
+	"github.com/dfnskeys/dfnskeys/keys"
 )
 
 func main() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) }
@@ -254,8 +255,14 @@ func runEnv(e *env, args []string) int {
 		case errors.Is(err, flag.ErrHelp):
 			fmt.Fprint(stdout, c.usage)
 			return 0
-		case errors.As(err, &ue):
-			fmt.Fprintf(stderr, "dfnskeys: %s: %s\n", c.name, withHint(safetext.Line(hideSecretArgs(ue.msg, args)), "run 'dfnskeys help "+c.name+"' for usage"))
+		case errors.As(err, &ue) || errors.Is(err, keys.ErrInvalidOption):
+			// A library's pre-flight check (keys.ErrInvalidOption) is a
+			// usage error too: each check has one copy, in the library.
+			msg := err.Error()
+			if ue != nil {
+				msg = ue.msg
+			}
+			fmt.Fprintf(stderr, "dfnskeys: %s: %s\n", c.name, withHint(safetext.Line(hideSecretArgs(msg, args)), "run 'dfnskeys help "+c.name+"' for usage"))
 			return 2
 		default:
 			// Errors embed server text, escaped where it was put in

@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
-	"github.com/dfnskeys/dfnskeys/internal/importbuild"
 	"github.com/dfnskeys/dfnskeys/internal/safetext"
 	"github.com/dfnskeys/dfnskeys/internal/secretish"
 )
@@ -85,19 +83,6 @@ func flagNameIn(msg string) string {
 		return ""
 	}
 	return strings.SplitN(after, ":", 2)[0]
-}
-
-// checkKeyName refuses a --name that looks like a secret (Dfns stores the
-// name and shows it to everyone who can list keys; it is not shown), or
-// that is longer than Dfns accepts, before any key is read.
-func checkKeyName(name string) error {
-	if secretish.Looks(name) {
-		return usagef("--name (not shown) looks like a secret, not a key name: Dfns stores a key's name and shows it to everyone who can list keys; give a short descriptive name")
-	}
-	if n := utf8.RuneCountInString(name); n > importbuild.MaxNameLength {
-		return usagef("--name is %d characters long: at most %d are allowed", n, importbuild.MaxNameLength)
-	}
-	return nil
 }
 
 // given returns the first (by name) of the flags names set on the command

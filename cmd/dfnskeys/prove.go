@@ -10,7 +10,6 @@ import (
 
 	"github.com/dfnskeys/dfnskeys"
 	"github.com/dfnskeys/dfnskeys/internal/safetext"
-	"github.com/dfnskeys/dfnskeys/keys"
 )
 
 var proveCommand = &command{
@@ -92,22 +91,16 @@ func runProve(e *env, args []string) error {
 		}
 		pub = b
 	}
-	c, err := cf.client(e, true)
+	c, ctx, stop, err := cf.connect(e, true)
 	if err != nil {
 		return err
 	}
-	ctx, stop := e.context()
 	defer stop()
 	key, err := c.Keys.Get(ctx, keyID)
 	if err != nil {
 		return err
 	}
 	if pub != nil {
-		// A private key pasted by mistake has 32 bytes: on secp256k1 and
-		// stark that cannot be a public key. The value is never shown.
-		if want := map[keys.Curve]int{keys.Secp256k1: 33, keys.Stark: 33, keys.Ed25519: 32}[key.Curve]; len(pub) != want {
-			return usagef("--public-key (not shown) has %d bytes, but a %s public key has %d: give the public key as 'dfnskeys inspect' prints it, never the private key", len(pub), printable(string(key.Curve)), want)
-		}
 		if !strings.EqualFold(hex.EncodeToString(pub), key.PublicKey) {
 			fmt.Fprintf(e.stderr, "note: Dfns reports public key %s for %s; verifying against the --public-key given instead\n", printable(key.PublicKey), printable(key.ID))
 		}

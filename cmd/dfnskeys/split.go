@@ -84,8 +84,9 @@ func runSplit(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if n := len(target.Signers()); opts.Threshold > n {
-		return fmt.Errorf("--min-signers %d is more than the %d signers of the cluster: it must be between 2 and %d", opts.Threshold, n, n)
+	opts.Target = target
+	if err := opts.Check(); err != nil {
+		return err
 	}
 	// The destination is created before the key is read.
 	outF, err := createOptional(*out, outFlag, 0o600)
@@ -143,16 +144,13 @@ func addSplitFlags(fs *flag.FlagSet) *splitFlags {
 // format and curve ("" for either when the key file is to say) and the
 // import options (without a protocol when the curve is not known yet).
 func (sf *splitFlags) options() (keyformat.Format, keys.Curve, dfnskeys.ImportKeyOptions, error) {
-	opts := dfnskeys.ImportKeyOptions{Name: *sf.name, ClusterID: *sf.cluster}
-	if err := checkKeyName(*sf.name); err != nil {
+	opts := dfnskeys.ImportKeyOptions{Name: *sf.name, ClusterID: *sf.cluster, Threshold: *sf.minSigners}
+	if err := opts.Check(); err != nil {
 		return "", "", opts, err
 	}
 	f, c, err := sf.ks.formatAndCurve()
 	if err == nil && c != "" {
 		opts.Protocol, err = sf.protocolFor(c)
-	}
-	if err == nil {
-		opts.Threshold, err = thresholdFlag(*sf.minSigners)
 	}
 	return f, c, opts, err
 }
@@ -171,18 +169,6 @@ func (sf *splitFlags) protocolFor(c keys.Curve) (keys.Protocol, error) {
 		return "", usagef("--protocol %s cannot be used with --curve %s: the supported pairs are %s", p, c, supportedPairs())
 	}
 	return p, nil
-}
-
-// thresholdFlag is --min-signers of import and split: 0 means the default,
-// and one signer is no threshold.
-func thresholdFlag(n int) (int, error) {
-	if n == 0 {
-		return importbuild.DefaultThreshold, nil
-	}
-	if n < 2 {
-		return 0, usagef("--min-signers %d is invalid: it must be at least 2", n)
-	}
-	return n, nil
 }
 
 // loadTarget reads --signers and picks the cluster: the offline
@@ -206,14 +192,23 @@ func loadTarget(path, id string) (*dfnskeys.ImportTarget, error) {
 	return target, nil
 }
 
-func supportedCurves() string {
+// curveFlag is a --curve flag's value: "" when not given, else a
+// supported curve or a usage error that lists them.
+func curveFlag(name string) (keys.Curve, error) {
+	if name == "" {
+		return "", nil
+	}
+	c, err := keys.ParseCurve(name)
+	if err == nil {
+		return c, nil
+	}
 	var cs []string
 	for _, s := range keys.SupportedSchemes() {
 		if !slices.Contains(cs, string(s.Curve)) {
 			cs = append(cs, string(s.Curve))
 		}
 	}
-	return strings.Join(cs, ", ")
+	return "", usagef("unsupported --curve %q: the curves are %s", name, strings.Join(cs, ", "))
 }
 
 func supportedPairs() string {

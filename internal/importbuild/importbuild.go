@@ -6,6 +6,7 @@
 package importbuild
 
 import (
+	"cmp"
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/dfnskeys/dfnskeys/encryption"
+	"github.com/dfnskeys/dfnskeys/internal/secretish"
 	"github.com/dfnskeys/dfnskeys/internal/sharding"
 	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/dfnskeys/dfnskeys/signers"
@@ -96,6 +98,29 @@ func (b *Builder) CheckPinned(pinned []signers.Signer) error {
 	return signers.CheckPinned(b.Listed(), pinned)
 }
 
+// CheckOptions checks an import's key name and threshold (0: the
+// default) for a cluster of n signers (0 when not known yet), before any
+// key is read: every import (the command line's pre-flight, [Builder.Build])
+// runs this one copy. A name that looks like a secret (Dfns shows names to
+// everyone who can list keys) or is longer than [MaxNameLength], and a
+// threshold below 2, are errors wrapping [keys.ErrInvalidOption]; a
+// threshold above n is a plain error (the cluster, not the option, may be
+// what is wrong). No error shows the name.
+func CheckOptions(name string, threshold, n int) error {
+	t := cmp.Or(threshold, DefaultThreshold)
+	switch l := utf8.RuneCountInString(name); {
+	case secretish.Looks(name):
+		return keys.OptionError("the key name (Name, --name; not shown) looks like a secret, not a key name: Dfns stores a key's name and shows it to everyone who can list keys; give a short descriptive name")
+	case l > MaxNameLength:
+		return keys.OptionError("the key name (Name, --name) is %d characters long: at most %d are allowed", l, MaxNameLength)
+	case t < 2:
+		return keys.OptionError("threshold %d is invalid (Threshold, --min-signers): it must be at least 2", t)
+	case n > 0 && t > n:
+		return fmt.Errorf("threshold %d is invalid for %d signers (Threshold, --min-signers): it must be between 2 and %d", t, n, n)
+	}
+	return nil
+}
+
 // Build splits key among the builder's signers and returns the import body.
 //
 // Signers are in ascending order of their decoded IDs; the i-th gets f(i)
@@ -116,17 +141,11 @@ func (b *Builder) Build(key *keys.PrivateKey, opts Options) (*keys.ImportRequest
 	if err := scheme.Validate(); err != nil {
 		return nil, err
 	}
-	if n := utf8.RuneCountInString(opts.Name); n > MaxNameLength {
-		return nil, fmt.Errorf("key name is %d characters, at most %d allowed", n, MaxNameLength)
-	}
 	n := len(b.signers)
-	t := opts.Threshold
-	if t == 0 {
-		t = DefaultThreshold
+	if err := CheckOptions(opts.Name, opts.Threshold, n); err != nil {
+		return nil, err
 	}
-	if t < 2 || t > n {
-		return nil, fmt.Errorf("threshold %d is invalid for %d signers: it must be between 2 and %d", t, n, n)
-	}
+	t := cmp.Or(opts.Threshold, DefaultThreshold)
 
 	math, err := sharding.CurveByName(string(curve))
 	if err != nil {

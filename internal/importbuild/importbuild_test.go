@@ -1,6 +1,8 @@
 package importbuild
 
 import (
+	"errors"
+	"strings"
 	"testing"
 
 	"github.com/dfnskeys/dfnskeys/keys"
@@ -28,6 +30,44 @@ func TestIdentity(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			require.Equal(t, tc.same, tc.a == tc.b, "%+v vs %+v", tc.a, tc.b)
+		})
+	}
+}
+
+// TestCheckOptions checks the one copy of the import pre-flight: what is
+// wrong with the options themselves wraps keys.ErrInvalidOption, a
+// threshold the cluster is too small for does not, and nothing shows the
+// name.
+func TestCheckOptions(t *testing.T) {
+	t.Parallel()
+	secret := "4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f3c0ffee"
+	for name, tc := range map[string]struct {
+		name         string
+		threshold, n int
+		want         string // "" for no error
+		option       bool
+	}{
+		"defaults":         {"", 0, 0, "", false},
+		"default fits 3":   {"treasury", 0, 3, "", false},
+		"default too big":  {"", 0, 2, "threshold 3 is invalid for 2 signers (Threshold, --min-signers): it must be between 2 and 2", false},
+		"threshold > n":    {"", 6, 5, "threshold 6 is invalid for 5 signers (Threshold, --min-signers): it must be between 2 and 5", false},
+		"n unknown":        {"", 6, 0, "", false},
+		"threshold 1":      {"", 1, 5, "threshold 1 is invalid (Threshold, --min-signers): it must be at least 2", true},
+		"negative":         {"", -3, 0, "threshold -3 is invalid (Threshold, --min-signers): it must be at least 2", true},
+		"name of 100":      {strings.Repeat("é", MaxNameLength), 0, 0, "", false},
+		"name too long":    {strings.Repeat("x", MaxNameLength+1), 0, 0, "the key name (Name, --name) is 101 characters long: at most 100 are allowed", true},
+		"name is a secret": {secret, 0, 0, "looks like a secret, not a key name", true},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			err := CheckOptions(tc.name, tc.threshold, tc.n)
+			if tc.want == "" {
+				require.NoError(t, err)
+				return
+			}
+			require.ErrorContains(t, err, tc.want)
+			require.Equal(t, tc.option, errors.Is(err, keys.ErrInvalidOption))
+			require.NotContains(t, err.Error(), "c0ffee")
 		})
 	}
 }
