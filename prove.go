@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/dfnskeys/dfnskeys/internal/optionerr"
 	"io"
 	"net"
 	"net/http"
@@ -179,7 +180,7 @@ func (c *Client) prove(ctx context.Context, key *keys.Key, opts ProveOptions, on
 		// Before anything is sent: a public key that cannot be one of this
 		// curve (a private key pasted?) is never shown.
 		if err := keys.ExpectPublicKey(pub).CheckCurve(scheme.Curve); err != nil {
-			return nil, keys.OptionError("the public key to verify under (PublicKey, --public-key; not shown) cannot be key %s's: %w", safe(key.ID), err)
+			return nil, optionerr.New("the public key to verify under (PublicKey, --public-key; not shown) cannot be key %s's: %w", safe(key.ID), err)
 		}
 	} else {
 		b, err := hex.DecodeString(key.PublicKey)

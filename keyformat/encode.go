@@ -1,6 +1,7 @@
 package keyformat
 
 import (
+	"github.com/dfnskeys/dfnskeys/internal/optionerr"
 	"github.com/dfnskeys/dfnskeys/keys"
 )
 
@@ -77,9 +78,9 @@ func Encode(f Format, k *keys.PrivateKey, opts EncodeOptions) ([]byte, error) {
 func CheckEncode(f Format, c keys.Curve) error {
 	switch {
 	case f == Hex && c == keys.Ed25519:
-		return keys.OptionError("format hex cannot be used for an ed25519 key: Dfns exports its signing scalar, which as bare hex would read back as the seed of another key; use format json (--format json), which says what the key is")
+		return optionerr.New("format hex cannot be used for an ed25519 key: Dfns exports its signing scalar, which as bare hex would read back as the seed of another key; use format json (--format json), which says what the key is")
 	case (f == WIF || f == Keystore) && c != keys.Secp256k1:
-		return keys.OptionError("format %s is for secp256k1 keys only; this key is %s: export it with format json (--format json)", f, c)
+		return optionerr.New("format %s is for secp256k1 keys only; this key is %s: export it with format json (--format json)", f, c)
 	}
 	return nil
 }

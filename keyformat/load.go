@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"github.com/dfnskeys/dfnskeys/internal/optionerr"
 	"strings"
 	"unicode/utf8"
 
@@ -49,27 +50,27 @@ func (o LoadOptions) Check() error {
 func checkOptions(f Format, c keys.Curve, path string, scalar bool) (keys.Curve, error) {
 	if implied := f.Curve(); implied != "" {
 		if c != "" && c != implied {
-			return "", keys.OptionError("--format %s keys are %s keys, not --curve %s", f, implied, c)
+			return "", optionerr.New("--format %s keys are %s keys, not --curve %s", f, implied, c)
 		}
 		c = implied
 	}
 	switch {
 	case f == "" && scalar && c != "" && c != keys.Ed25519:
-		return "", keys.OptionError("--ed25519-scalar is only for --curve ed25519, not %s", c)
+		return "", optionerr.New("--ed25519-scalar is only for --curve ed25519, not %s", c)
 	case f == "":
 		return c, nil // the rest needs the format
 	case c == "" && f != JSON:
-		return "", keys.OptionError("a curve is required (--curve): a %s key can be on secp256k1, stark or ed25519", f)
+		return "", optionerr.New("a curve is required (--curve): a %s key can be on secp256k1, stark or ed25519", f)
 	case scalar && f == JSON:
-		return "", keys.OptionError("--ed25519-scalar is not needed with --format json: the file says what its key is")
+		return "", optionerr.New("--ed25519-scalar is not needed with --format json: the file says what its key is")
 	case scalar && f != Hex && f != Raw:
-		return "", keys.OptionError("--ed25519-scalar is only for --format hex or raw")
+		return "", optionerr.New("--ed25519-scalar is only for --format hex or raw")
 	case scalar && c != keys.Ed25519:
-		return "", keys.OptionError("--ed25519-scalar is only for --curve ed25519, not %s", c)
+		return "", optionerr.New("--ed25519-scalar is only for --curve ed25519, not %s", c)
 	case path != "" && f != Mnemonic && f != XPRV:
-		return "", keys.OptionError("--path is only for --format mnemonic or xprv")
+		return "", optionerr.New("--path is only for --format mnemonic or xprv")
 	case path == "" && f == XPRV:
-		return "", keys.OptionError("--format xprv needs --path: the derivation path below the extended key, for example m/44'/60'/0'/0/0 below a master key or m/0/0 below an account key (m alone is the extended key itself)")
+		return "", optionerr.New("--format xprv needs --path: the derivation path below the extended key, for example m/44'/60'/0'/0/0 below a master key or m/0/0 below an account key (m alone is the extended key itself)")
 	}
 	return c, nil
 }

@@ -1,9 +1,6 @@
 package keys
 
-import (
-	"errors"
-	"fmt"
-)
+import "github.com/dfnskeys/dfnskeys/internal/optionerr"
 
 // ErrInvalidOption is wrapped by the errors of the checks that run before
 // a key is read, sent or written: an option the caller chose (a format, a
@@ -14,16 +11,4 @@ import (
 // options' Check) and again in the step itself, so one copy serves both.
 // The command line exits with status 2 (a usage error) on any error that
 // wraps it.
-var ErrInvalidOption = errors.New("invalid option")
-
-// OptionError returns an error whose text is fmt.Sprintf(format, args...)
-// and which wraps [ErrInvalidOption] (and any %w argument).
-func OptionError(format string, args ...any) error {
-	return &optionError{fmt.Errorf(format, args...)}
-}
-
-type optionError struct{ err error }
-
-func (e *optionError) Error() string        { return e.err.Error() }
-func (e *optionError) Unwrap() error        { return e.err }
-func (e *optionError) Is(target error) bool { return target == ErrInvalidOption }
+var ErrInvalidOption = optionerr.ErrInvalid

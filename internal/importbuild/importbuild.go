@@ -10,6 +10,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"github.com/dfnskeys/dfnskeys/internal/optionerr"
 	"strings"
 	"unicode/utf8"
 
@@ -110,11 +111,11 @@ func CheckOptions(name string, threshold, n int) error {
 	t := cmp.Or(threshold, DefaultThreshold)
 	switch l := utf8.RuneCountInString(name); {
 	case secretish.Looks(name):
-		return keys.OptionError("the key name (Name, --name; not shown) looks like a secret, not a key name: Dfns stores a key's name and shows it to everyone who can list keys; give a short descriptive name")
+		return optionerr.New("the key name (Name, --name; not shown) looks like a secret, not a key name: Dfns stores a key's name and shows it to everyone who can list keys; give a short descriptive name")
 	case l > MaxNameLength:
-		return keys.OptionError("the key name (Name, --name) is %d characters long: at most %d are allowed", l, MaxNameLength)
+		return optionerr.New("the key name (Name, --name) is %d characters long: at most %d are allowed", l, MaxNameLength)
 	case t < 2:
-		return keys.OptionError("threshold %d is invalid (Threshold, --min-signers): it must be at least 2", t)
+		return optionerr.New("threshold %d is invalid (Threshold, --min-signers): it must be at least 2", t)
 	case n > 0 && t > n:
 		return fmt.Errorf("threshold %d is invalid for %d signers (Threshold, --min-signers): it must be between 2 and %d", t, n, n)
 	}
