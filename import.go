@@ -65,7 +65,7 @@ type ImportKeyOptions struct {
 func (o ImportKeyOptions) Check() error {
 	n := 0
 	if o.Target != nil {
-		n = len(o.Target.Signers())
+		n = len(o.Target.builder.Signers())
 	}
 	return importbuild.CheckOptions(o.Name, o.Threshold, n)
 }
@@ -141,8 +141,6 @@ func NewImportTarget(list *signers.ListResponse, clusterID string, pinned []sign
 // ClusterID is the target's cluster.
 func (t *ImportTarget) ClusterID() string { return t.clusterID }
 
-// Signers are the target's signers, in share order.
-func (t *ImportTarget) Signers() []signers.Parsed { return t.builder.Signers() }
 
 // Plan splits and encrypts key for the target's signers and returns the
 // plan that imports it, without looking for an existing key and without
