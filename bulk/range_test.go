@@ -122,7 +122,10 @@ func TestRunExpandsPathRanges(t *testing.T) {
 // TestRunRefusesBadRanges accepts a range of exactly the bound (1000
 // accounts, 1000 derivations: about 19 s under -race) only with
 // DFNSKEYS_LONG_TESTS=1; by default that row is a 10-account range. The
-// refusal of 1001 accounts, which derives nothing, runs in both.
+// refusal of 1001 accounts, which derives nothing, runs in both. One worker
+// keeps the rows in input order, so that the duplicate is the later row
+// (with several, whichever is reached first holds the key: see
+// ReportLine.DuplicateOf).
 func TestRunRefusesBadRanges(t *testing.T) {
 	t.Parallel()
 	n := 10
@@ -141,7 +144,7 @@ func TestRunRefusesBadRanges(t *testing.T) {
 		`{"keyFile":"words","format":"mnemonic","curve":"secp256k1","path":"m/44'/x'/0'/0/0-1"}`,                                                                 // n+8: bad step elsewhere
 		`{"keyFile":"words","format":"mnemonic","curve":"secp256k1","path":"m/44'/60'/0'/0/5"}`,                                                                  // n+9: no range
 	)
-	sum, lines := validate(t, context.Background(), f, noPassphrase)
+	sum, lines := validate(t, context.Background(), f, func(o *bulk.ImportOptions) { noPassphrase(o); o.Workers = 1 })
 	require.Equal(t, n+9, sum.Total)
 	require.Equal(t, n+1, sum.Valid)
 	require.Equal(t, 8, sum.Failed)

@@ -195,8 +195,10 @@ type ReportLine struct {
 	KeyID     string             `json:"keyId,omitempty"`
 	Status    string             `json:"status"`
 	Error     string             `json:"error,omitempty"`
-	// DuplicateOf is the earlier row with the same key, when there is one:
+	// DuplicateOf is the other row with the same key, when there is one:
 	// such a row is not imported again but answered with that row's key.
+	// It is the row reached first, which with Workers > 1 need not be the
+	// earlier one in the input.
 	DuplicateOf int `json:"duplicateOf,omitempty"`
 	// Proved, with [ImportOptions.Prove], says whether Dfns's signature
 	// with the key, asked for in this run, verified under the row's public
