@@ -141,7 +141,6 @@ func NewImportTarget(list *signers.ListResponse, clusterID string, pinned []sign
 // ClusterID is the target's cluster.
 func (t *ImportTarget) ClusterID() string { return t.clusterID }
 
-
 // Plan splits and encrypts key for the target's signers and returns the
 // plan that imports it, without looking for an existing key and without
 // the network. opts.Target and opts.ClusterID are not used; PinnedSigners,
