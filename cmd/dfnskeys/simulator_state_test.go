@@ -279,8 +279,9 @@ func TestSimulatorSignatureFaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	var proof *dfnskeys.Proof
+	var pe *dfnskeys.ProofError
 	for range 5 { // a rerun finishes a proof the faults kept from completing
-		if proof, err = c.ProveKey(ctx, imported.Key, dfnskeys.ProveOptions{PublicKey: key.PublicKey()}); !errors.Is(err, dfnskeys.ErrProofIncomplete) {
+		if proof, err = c.ProveKey(ctx, imported.Key, dfnskeys.ProveOptions{PublicKey: key.PublicKey()}); !errors.As(err, &pe) || !pe.Incomplete {
 			break
 		}
 	}
