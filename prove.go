@@ -69,18 +69,10 @@ type Proof struct {
 	Signature signatures.Signature
 }
 
-// ErrProofIncomplete is matched by a [*ProofError] for a proof that could
-// not be completed because of the network or Dfns's availability (a
-// refused connection, a lost answer, 5xx or 429 answers after every retry,
-// or no signature within the timeout). Nothing is known to be wrong with
-// the key: rerun the proof to finish it; with the same externalId it asks
-// Dfns for the same signature request.
-var ErrProofIncomplete = errors.New("the proof could not be completed")
-
 // ProofError is a proof that did not succeed after Dfns was asked to sign:
-// it could not be completed (errors.Is(err, ErrProofIncomplete): rerun to
-// finish), the request failed or was rejected, or the signature does not
-// verify (errors.Is(err, signatures.ErrInvalid)).
+// it could not be completed (Incomplete: rerun to finish), the request
+// failed or was rejected, or the signature does not verify
+// (errors.Is(err, signatures.ErrInvalid)).
 type ProofError struct {
 	// KeyID is the key that was to sign.
 	KeyID string
@@ -91,7 +83,11 @@ type ProofError struct {
 	// Status is the request's last status.
 	Status string
 	// Incomplete is set when the proof could not be completed because of
-	// the network (see [ErrProofIncomplete]).
+	// the network or Dfns's availability (a refused connection, a lost
+	// answer, 5xx or 429 answers after every retry, or no signature within
+	// the timeout). Nothing is known to be wrong with the key: rerun the
+	// proof to finish it; with the same externalId it asks Dfns for the
+	// same signature request.
 	Incomplete bool
 	// Err says what went wrong.
 	Err error
@@ -116,9 +112,6 @@ func (e *ProofError) Error() string {
 // Unwrap returns the cause.
 func (e *ProofError) Unwrap() error { return e.Err }
 
-// Is matches ErrProofIncomplete for an incomplete proof.
-func (e *ProofError) Is(target error) bool { return target == ErrProofIncomplete && e.Incomplete }
-
 // ProveKey shows that Dfns signs with key: it asks Dfns to sign a hash
 // (POST /keys/{keyId}/signatures, kind Hash; a user action and the
 // Keys:Signatures:Create permission), polls until the request is Signed or
@@ -141,7 +134,7 @@ func (e *ProofError) Is(target error) bool { return target == ErrProofIncomplete
 // A policy holding the request (a 202, or a request read back Pending
 // with an approvalId) returns a *PolicyPendingError. Otherwise
 // every failure is a *ProofError: one that could not be completed because
-// of the network matches [ErrProofIncomplete] (rerun to finish); a Failed
+// of the network has [ProofError.Incomplete] set (rerun to finish); a Failed
 // or Rejected request, or a signature that does not verify
 // (errors.Is(err, signatures.ErrInvalid)), does not.
 func (c *Client) ProveKey(ctx context.Context, key *keys.Key, opts ProveOptions) (*Proof, error) {

@@ -108,7 +108,7 @@ type ListOptions struct {
 	PaginationToken string
 	// Owner, when set, lists only the keys of this owner (a user ID or
 	// username; the owner query of ListKeysQuery in @dfns/sdk 0.8.21).
-	// [KeysService.ListSignatures] ignores it.
+	// [KeysService.FindSignature] does not use it.
 	Owner string
 }
 

@@ -58,10 +58,10 @@ func (s *KeysService) GetSignature(ctx context.Context, keyID, signatureID strin
 	return &out, nil
 }
 
-// ListSignatures calls GET /keys/{keyId}/signatures?limit=&paginationToken=
+// listSignatures calls GET /keys/{keyId}/signatures?limit=&paginationToken=
 // (permission Keys:Signatures:Read) and returns one page of the key's
 // signature requests. opts may be nil.
-func (s *KeysService) ListSignatures(ctx context.Context, keyID string, opts *ListOptions) (*signatures.ListResponse, error) {
+func (s *KeysService) listSignatures(ctx context.Context, keyID string, opts *ListOptions) (*signatures.ListResponse, error) {
 	p, err := idPath("/keys/", keyID, "/signatures")
 	if err != nil {
 		return nil, err
@@ -84,8 +84,9 @@ func (s *KeysService) ListSignatures(ctx context.Context, keyID string, opts *Li
 }
 
 // FindSignature returns the key's signature request with the given
-// externalId, or nil when Dfns lists none: it pages through
-// [KeysService.ListSignatures], bounded as [KeysService.All] is.
+// externalId, or nil when Dfns lists none: it pages through the key's
+// signature requests (GET /keys/{keyId}/signatures, permission
+// Keys:Signatures:Read), bounded as [KeysService.All] is.
 func (s *KeysService) FindSignature(ctx context.Context, keyID, externalID string) (*signatures.Request, error) {
 	if externalID == "" {
 		return nil, fmt.Errorf("no externalId to look for")
@@ -96,7 +97,7 @@ func (s *KeysService) FindSignature(ctx context.Context, keyID, externalID strin
 		if pages > maxListPages {
 			return nil, fmt.Errorf("%w: GET /keys/%s/signatures: still more signature requests after %d pages; stopping", errDecode, keyID, maxListPages)
 		}
-		page, err := s.ListSignatures(ctx, keyID, opts)
+		page, err := s.listSignatures(ctx, keyID, opts)
 		if err != nil {
 			return nil, err
 		}

@@ -985,12 +985,13 @@ func (r *runner) prove(ctx context.Context, rowNum int, line ReportLine, scheme 
 	}
 	if err != nil {
 		var pending *dfnskeys.PolicyPendingError
+		var perr *dfnskeys.ProofError
 		line.ProofError, line.proofReason = err.Error(), "the proof failed (see each row's proofError)"
 		switch {
 		case errors.As(err, &pending):
 			line.ProofError = "a policy holds the signature request for approval; approve it, then rerun with --prove"
 			line.proofReason = line.ProofError
-		case errors.Is(err, dfnskeys.ErrProofIncomplete):
+		case errors.As(err, &perr) && perr.Incomplete:
 			line.ProofIncomplete = true
 			line.proofReason = "the network kept the proof from completing (see each row's proofError); rerun to finish: the rerun asks Dfns for the same signature requests"
 		case errors.Is(err, signatures.ErrInvalid):

@@ -6,7 +6,7 @@
 // [Format]. [Encode] writes keys exported from Dfns as an export document,
 // hex, WIF or a V3 keystore, and [RecordedKeyID] reads the Dfns key ID such a file records. [Load] is
 // how a key the user gives is read (the command line's key sources, bulk
-// rows): the format detected with [Detect] when none is named, the
+// rows): the format detected when none is named ([LoadOptions.Format]), the
 // password or passphrase asked for only when the format needs one; and a
 // key named in the wrong format is told the right one.
 // Specifications:
@@ -28,11 +28,11 @@
 //
 // # Secrets and timing
 //
-// [Parse], [Load], [Detect] and [Encode] touch secrets; [RecordedKeyID],
+// [Parse], [Load] and [Encode] touch secrets; [RecordedKeyID],
 // [ParseFormat], [Formats] and [Format.Curve]
 // do not.
 //
-//   - [Detect], and Parse when a key fails in the format named, classify
+//   - Load detecting a format, and Parse when a key fails in the format named, classify
 //     the input with ordinary branches: its length, its first byte, its
 //     character classes (hex, base58, lower-case words) and a keystore's
 //     JSON field names, through timing. The input is the user's own file,

@@ -18,3 +18,6 @@ var (
 	EncodeJSON         = encodeJSON
 	EncryptKeystore    = encryptKeystore
 )
+
+// Detect is the format detection behind Load, for the external tests.
+var Detect = detect

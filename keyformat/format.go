@@ -111,7 +111,8 @@ func (Secrets) LogValue() slog.Value { return slog.StringValue(redactedSecrets) 
 // files name their curve, and must match it otherwise. A field of s that
 // format f does not use is an error, so that a password or path given by
 // mistake is not silently ignored. A key that does not parse as f but
-// looks like another format ([Detect]) is an error that names that format.
+// looks like another format (as [LoadOptions.Format] detects it) is an
+// error that names that format.
 func Parse(f Format, c keys.Curve, data []byte, s Secrets) (*keys.PrivateKey, error) {
 	f, err := ParseFormat(string(f))
 	if err != nil {

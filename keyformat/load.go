@@ -13,13 +13,22 @@ import (
 
 // LoadOptions configures [Load].
 type LoadOptions struct {
-	// Format is the key's format; "" detects it from the bytes (see
-	// [Detect]).
+	// Format is the key's format; "" detects it from the bytes: a JSON
+	// object is a [Keystore] (it has "crypto") or a [JSON] export document
+	// (its type says so), a JSON array a [Solana] keypair, 64 hex digits
+	// (with or without 0x) [Hex], twelve or more lower-case words a
+	// [Mnemonic], a base58 string an [XPRV] (by its prefix), a [WIF] key or
+	// a base58 [Solana] keypair (by its length), and 32 bytes that are not
+	// text [Raw].
 	Format Format
 	// Curve is the key's curve. It may be "" for a format that implies
 	// one (see [Format.Curve]) or names it ([JSON]), and must match it
 	// otherwise.
 	Curve keys.Curve
+	// DefaultCurve is the curve of a key when Curve is "" and its format
+	// (named or detected) neither implies nor names one, as a hex key
+	// does not; "" (the zero value) makes Curve required for such a key.
+	DefaultCurve keys.Curve
 	// Path and Ed25519Scalar are as in [Secrets].
 	Path          string
 	Ed25519Scalar bool
@@ -40,8 +49,17 @@ type LoadOptions struct {
 // the options as the command line's flags (--format, --curve, --path,
 // --ed25519-scalar).
 func (o LoadOptions) Check() error {
-	_, err := checkOptions(o.Format, o.Curve, o.Path, o.Ed25519Scalar)
+	_, err := checkOptions(o.Format, o.curve(o.Format), o.Path, o.Ed25519Scalar)
 	return err
+}
+
+// curve is the curve to read a key in format f with: Curve, or
+// DefaultCurve when f is known and neither implies nor names one.
+func (o LoadOptions) curve(f Format) keys.Curve {
+	if o.Curve == "" && f != "" && f != JSON && f.Curve() == "" {
+		return o.DefaultCurve
+	}
+	return o.Curve
 }
 
 // checkOptions is [LoadOptions.Check] and the start of [Parse]: it
@@ -82,11 +100,15 @@ func checkOptions(f Format, c keys.Curve, path string, scalar bool) (keys.Curve,
 // (the command line's key sources, bulk rows) goes through it. A format
 // that cannot be detected is an error that lists the formats; a key in
 // another format than the one named is an error that names the right one
-// (see [Parse]). No error holds the key's bytes.
+// (see [Parse]). Options that do not fit a detected format are refused
+// with the error [LoadOptions.Check] gives with that format named (not
+// wrapped in an [*Error]: the options are wrong, not the key). No error
+// holds the key's bytes.
 func Load(data []byte, opts LoadOptions) (*keys.PrivateKey, error) {
 	f := opts.Format
-	if f == "" {
-		if f = Detect(data); f == "" {
+	detected := f == ""
+	if detected {
+		if f = detect(data); f == "" {
 			return nil, errors.New("the key's format could not be recognised: name it (--format): hex, raw, wif, keystore, solana, mnemonic, xprv or json")
 		}
 	}
@@ -96,7 +118,11 @@ func Load(data []byte, opts LoadOptions) (*keys.PrivateKey, error) {
 	}
 	// The options are checked before a secret is asked for; Parse checks
 	// them again.
-	if _, err := checkOptions(f, opts.Curve, opts.Path, opts.Ed25519Scalar); err != nil {
+	c := opts.curve(f)
+	if _, err := checkOptions(f, c, opts.Path, opts.Ed25519Scalar); err != nil {
+		if detected {
+			return nil, err // about the options, as Check says it
+		}
 		return nil, wrap(f, err)
 	}
 	s := Secrets{Path: opts.Path, Ed25519Scalar: opts.Ed25519Scalar}
@@ -115,7 +141,7 @@ func Load(data []byte, opts LoadOptions) (*keys.PrivateKey, error) {
 			s.Passphrase = secret
 		}
 	}
-	return Parse(f, opts.Curve, data, s)
+	return Parse(f, c, data, s)
 }
 
 func secretName(f Format) string {
@@ -125,7 +151,7 @@ func secretName(f Format) string {
 	return "mnemonic passphrase"
 }
 
-// Detect returns the format data looks like, or "" when it looks like
+// detect returns the format data looks like, or "" when it looks like
 // none: a JSON object is a [Keystore] (it has "crypto") or a [JSON] export
 // document (its type says so), a JSON array a [Solana] keypair, 64 hex
 // digits (with or without 0x, or with a few wrong ones) [Hex], twelve or more lower-case words a
@@ -133,7 +159,7 @@ func secretName(f Format) string {
 // base58 [Solana] keypair (by its length), and 32 bytes that are not text
 // [Raw]. It reads the bytes only to classify them and keeps nothing;
 // [Parse] still checks everything.
-func Detect(data []byte) Format {
+func detect(data []byte) Format {
 	if len(data) == 32 && !isText(data) {
 		return Raw
 	}
@@ -287,7 +313,7 @@ func misnamed(f Format, data []byte, err error) error {
 	if !errors.As(err, &fe) || fe.Format != f {
 		return err
 	}
-	d := Detect(data)
+	d := detect(data)
 	if d == "" || d == f {
 		return err
 	}

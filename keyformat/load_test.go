@@ -148,6 +148,30 @@ func TestLoad(t *testing.T) {
 	if _, err := keyformat.Load(s[keyformat.Keystore], keyformat.LoadOptions{}); err == nil || !strings.Contains(err.Error(), "keystore password") {
 		t.Errorf("keystore without Secret: %v", err)
 	}
+	// DefaultCurve is the curve of a key whose format implies none and
+	// names none, detected or named; it never overrides a format's own
+	// curve or the curve a json file names.
+	for _, f := range []keyformat.Format{"", keyformat.Hex} {
+		k, err := keyformat.Load(s[keyformat.Hex], keyformat.LoadOptions{Format: f, DefaultCurve: keys.Ed25519})
+		if err != nil || k.Curve() != keys.Ed25519 {
+			t.Fatalf("hex (format %q) with DefaultCurve ed25519: %v", f, err)
+		}
+		k.Destroy()
+	}
+	for _, f := range []keyformat.Format{keyformat.Solana, keyformat.JSON} {
+		k, err := keyformat.Load(s[f], keyformat.LoadOptions{DefaultCurve: keys.Stark})
+		if err != nil || k.Curve() == keys.Stark {
+			t.Fatalf("%s with DefaultCurve stark: %v", f, err)
+		}
+		k.Destroy()
+	}
+	// Options that do not fit the detected format are refused before the
+	// key is parsed, as Check words them, not as a format's error.
+	_, err = keyformat.Load(s[keyformat.Hex], keyformat.LoadOptions{DefaultCurve: keys.Secp256k1, Path: "m/0"})
+	var fe *keyformat.Error
+	if !errors.Is(err, keys.ErrInvalidOption) || errors.As(err, &fe) || err.Error() != "--path is only for --format mnemonic or xprv" {
+		t.Errorf("hex detected with a path: %v", err)
+	}
 	failing := errors.New("no terminal")
 	if _, err := keyformat.Load(s[keyformat.Mnemonic], keyformat.LoadOptions{Curve: keys.Secp256k1, Secret: func(keyformat.Format) ([]byte, error) { return nil, failing }}); !errors.Is(err, failing) {
 		t.Errorf("failing Secret: %v", err)
@@ -220,6 +244,9 @@ func TestLoadOptionsCheck(t *testing.T) {
 		"detected, path":            {keyformat.LoadOptions{Curve: keys.Secp256k1, Path: "m/0"}, ""},
 		"wif as ed25519":            {keyformat.LoadOptions{Format: keyformat.WIF, Curve: keys.Ed25519}, "--format wif keys are secp256k1 keys, not --curve ed25519"},
 		"hex without a curve":       {keyformat.LoadOptions{Format: keyformat.Hex}, "a curve is required (--curve): a hex key can be on secp256k1, stark or ed25519"},
+		"hex with a default curve":  {keyformat.LoadOptions{Format: keyformat.Hex, DefaultCurve: keys.Secp256k1}, ""},
+		"default scalar secp256k1":  {keyformat.LoadOptions{Format: keyformat.Hex, DefaultCurve: keys.Secp256k1, Ed25519Scalar: true}, "--ed25519-scalar is only for --curve ed25519, not secp256k1"},
+		"wif ignores the default":   {keyformat.LoadOptions{Format: keyformat.WIF, DefaultCurve: keys.Ed25519}, ""},
 		"detected, scalar on stark": {keyformat.LoadOptions{Curve: keys.Stark, Ed25519Scalar: true}, "--ed25519-scalar is only for --curve ed25519, not stark"},
 		"scalar on secp256k1 hex":   {keyformat.LoadOptions{Format: keyformat.Hex, Curve: keys.Secp256k1, Ed25519Scalar: true}, "--ed25519-scalar is only for --curve ed25519, not secp256k1"},
 		"scalar for a mnemonic":     {keyformat.LoadOptions{Format: keyformat.Mnemonic, Curve: keys.Ed25519, Ed25519Scalar: true}, "--ed25519-scalar is only for --format hex or raw"},

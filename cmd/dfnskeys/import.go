@@ -181,10 +181,11 @@ func proveImported(e *env, ctx context.Context, client *dfnskeys.Client, k *keys
 			return perr
 		}
 		var pending *dfnskeys.PolicyPendingError
+		var failed *dfnskeys.ProofError
 		if errors.As(err, &pending) {
 			return fmt.Errorf("the key is imported as %s, but a policy holds the proof's signature request for approval: approve it, then run 'dfnskeys prove %s' (%w)", safetext.Text(k.ID), safetext.Text(k.ID), err)
 		}
-		if errors.Is(err, dfnskeys.ErrProofIncomplete) {
+		if errors.As(err, &failed) && failed.Incomplete {
 			return fmt.Errorf("the key is imported as %s, but the proof was not completed because of the network: %w; run the same command again (or 'dfnskeys prove %s') to finish it", safetext.Text(k.ID), err, safetext.Text(k.ID))
 		}
 		return fmt.Errorf("the key is imported as %s, but the proof failed: %w; asked again with the same externalId, Dfns answers with this same request: run 'dfnskeys prove %s --external-id NEW-ID' to ask for a new one", safetext.Text(k.ID), err, safetext.Text(k.ID))

@@ -62,46 +62,40 @@ func addKeySource(fs *flag.FlagSet, def keys.Curve) *keySource {
 	}
 }
 
-// formatAndCurve returns the named format ("" when it is to be detected)
-// and the curve, or a usage error for flags that conflict.
+// formatAndCurve checks the flags before any key is read (options) and
+// returns the named format ("" when it is to be detected) and the curve
+// (--curve, or the one the format implies).
 func (ks *keySource) formatAndCurve() (keyformat.Format, keys.Curve, error) {
-	var f keyformat.Format
+	opts, err := ks.options()
+	return opts.Format, cmp.Or(opts.Curve, opts.Format.Curve()), err
+}
+
+// options are the options keyformat.Load reads the key with, checked
+// before any key is read: conflicting flags are a usage error. With the
+// format to be detected only what holds for every format is checked;
+// keyformat.Load checks the rest once it knows the format.
+func (ks *keySource) options() (keyformat.LoadOptions, error) {
+	opts := keyformat.LoadOptions{DefaultCurve: ks.def, Path: *ks.path, Ed25519Scalar: *ks.edScalar}
+	var err error
 	if *ks.format != "" {
-		var err error
-		if f, err = keyformat.ParseFormat(*ks.format); err != nil {
-			return "", "", usagef("%v", err)
+		if opts.Format, err = keyformat.ParseFormat(*ks.format); err != nil {
+			return keyformat.LoadOptions{}, usagef("%v", err)
 		}
 	}
-	return ks.check(f)
+	if opts.Curve, err = curveFlag(*ks.curve); err != nil {
+		return keyformat.LoadOptions{}, err
+	}
+	if err := opts.Check(); err != nil {
+		return keyformat.LoadOptions{}, err
+	}
+	return opts, nil
 }
 
-// check returns the curve for format f: --curve, or the format's own
-// curve, or the default. Conflicting key source flags are usage errors
-// whichever way the curve was chosen. With f "" (to be detected) only what
-// holds for every format is checked.
-func (ks *keySource) check(f keyformat.Format) (keyformat.Format, keys.Curve, error) {
-	c, err := curveFlag(*ks.curve)
-	if err != nil {
-		return "", "", err
-	}
-	if c == "" && f != "" && f != keyformat.JSON && f.Curve() == "" {
-		c = ks.def
-	}
-	if err = ks.options(f, c).Check(); err != nil {
-		return "", "", err
-	}
-	return f, cmp.Or(c, f.Curve()), nil
-}
-
-// options are the options keyformat.Load reads the key with.
-func (ks *keySource) options(f keyformat.Format, c keys.Curve) keyformat.LoadOptions {
-	return keyformat.LoadOptions{Format: f, Curve: c, Path: *ks.path, Ed25519Scalar: *ks.edScalar}
-}
-
-// load reads the key, detects its format when --format was not given, and
-// parses it (keyformat.Load). The caller must Destroy it.
+// load checks the flags, reads the key and parses it (keyformat.Load,
+// which detects its format when --format was not given). The caller must
+// Destroy it.
 func (ks *keySource) load(e *env) (*keys.PrivateKey, error) {
-	f, c, err := ks.formatAndCurve()
+	opts, err := ks.options()
 	if err != nil {
 		return nil, err
 	}
@@ -110,14 +104,6 @@ func (ks *keySource) load(e *env) (*keys.PrivateKey, error) {
 		return nil, err
 	}
 	defer clear(data)
-	if f == "" {
-		if d := keyformat.Detect(data); d != "" {
-			if f, c, err = ks.check(d); err != nil {
-				return nil, err
-			}
-		}
-	}
-	opts := ks.options(f, c)
 	opts.Secret = func(f keyformat.Format) ([]byte, error) { return ks.password(e, f) }
 	key, err := keyformat.Load(data, opts)
 	if err != nil && ks.named {
