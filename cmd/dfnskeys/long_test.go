@@ -16,3 +16,18 @@ func scale(small, full int) int {
 	}
 	return small
 }
+
+// fullKDF reports whether the tests that make dfnskeys write a keystore
+// at its fixed cost (scrypt n = 2^18, r = 8: 256 MiB) and read it back run:
+// always without the race detector, and under it only with longTests. A
+// derivation takes about 7.5 s race-built against 0.9 s plain, and exercises
+// no concurrency of ours. Scripts spell it [fullkdf].
+func fullKDF() bool { return !raceEnabled || longTests() }
+
+// skipUnlessFullKDF skips t under the race detector unless longTests is set
+// (see fullKDF); plain `go test ./...` and CI's long race run still run it.
+func skipUnlessFullKDF(t interface{ Skip(...any) }) {
+	if !fullKDF() {
+		t.Skip("keystore scrypt at dfnskeys's cost (n = 2^18) takes ~7.5 s per derivation under -race: runs without -race, or with DFNSKEYS_LONG_TESTS=1")
+	}
+}
