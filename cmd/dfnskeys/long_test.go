@@ -21,7 +21,8 @@ func scale(small, full int) int {
 // at its fixed cost (scrypt n = 2^18, r = 8: 256 MiB) and read it back run:
 // always without the race detector, and under it only with longTests. A
 // derivation takes about 7.5 s race-built against 0.9 s plain, and exercises
-// no concurrency of ours. Scripts spell it [fullkdf].
+// no concurrency of ours. (Scripts need no such switch: see
+// usePlainCommands.)
 func fullKDF() bool { return !raceEnabled || longTests() }
 
 // skipUnlessFullKDF skips t under the race detector unless longTests is set

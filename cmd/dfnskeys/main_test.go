@@ -54,13 +54,6 @@ func TestScript(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:   "testdata/script",
 		Setup: setupSimulator,
-		// [fullkdf]: see fullKDF.
-		Condition: func(cond string) (bool, error) {
-			if cond == "fullkdf" {
-				return fullKDF(), nil
-			}
-			return false, fmt.Errorf("unknown condition %q", cond)
-		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"status":        cmdStatus,
 			"simsigners":    cmdSimsigners,
