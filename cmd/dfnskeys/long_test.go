@@ -1,6 +1,11 @@
 package main
 
-import "os"
+import (
+	"flag"
+	"os"
+	"runtime"
+	"strconv"
+)
 
 // longTests reports whether the full-size versions of the slow
 // real-process tests run (SIGKILL reruns over thousands of rows, eight
@@ -30,5 +35,25 @@ func fullKDF() bool { return !raceEnabled || longTests() }
 func skipUnlessFullKDF(t interface{ Skip(...any) }) {
 	if !fullKDF() {
 		t.Skip("keystore scrypt at dfnskeys's cost (n = 2^18) takes ~7.5 s per derivation under -race: runs without -race, or with DFNSKEYS_LONG_TESTS=1")
+	}
+}
+
+// defaultParallel is how many tests of this package run at once unless
+// -parallel says otherwise: more than go test's default (GOMAXPROCS, 2 on
+// a 2-core machine), because most of them spend their time waiting (on a
+// dfnskeys process, a simulated latency, a 429's Retry-After) rather than
+// computing. Peak memory stays under 1 GB.
+const defaultParallel = 4
+
+// setDefaultParallel sets -test.parallel to defaultParallel unless it was
+// given or GOMAXPROCS is larger.
+func setDefaultParallel() {
+	if !flag.Parsed() {
+		flag.Parse()
+	}
+	given := false
+	flag.Visit(func(f *flag.Flag) { given = given || f.Name == "test.parallel" })
+	if !given && runtime.GOMAXPROCS(0) < defaultParallel {
+		_ = flag.Set("test.parallel", strconv.Itoa(defaultParallel))
 	}
 }

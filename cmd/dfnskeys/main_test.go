@@ -40,6 +40,7 @@ func TestMain(m *testing.M) {
 type cleanupM struct{ m *testing.M }
 
 func (c cleanupM) Run() int {
+	setDefaultParallel()
 	code := c.m.Run()
 	if binPath != "" {
 		_ = os.RemoveAll(filepath.Dir(binPath))
@@ -51,6 +52,7 @@ func (c cleanupM) Run() int {
 }
 
 func TestScript(t *testing.T) {
+	t.Parallel() // its scripts share the parallel slots with the other tests
 	testscript.Run(t, testscript.Params{
 		Dir:   "testdata/script",
 		Setup: setupSimulator,
