@@ -161,6 +161,12 @@ func (e *env) exitNow(code int) {
 func (e *env) context() (context.Context, context.CancelFunc) {
 	if e.interrupt != nil {
 		ctx, cancel := context.WithCancel(context.Background())
+		select {
+		case <-e.interrupt: // already interrupted: cancelled before the run starts
+			cancel()
+			return ctx, cancel
+		default:
+		}
 		go func() {
 			select {
 			case <-e.interrupt:
