@@ -42,7 +42,7 @@ func skipUnlessFullKDF(t interface{ Skip(...any) }) {
 // -parallel says otherwise: more than go test's default (GOMAXPROCS, 2 on
 // a 2-core machine), because most of them spend their time waiting (on a
 // dfnskeys process, a simulated latency, a 429's Retry-After) rather than
-// computing. Peak memory stays under 1 GB.
+// computing. Measured under -race: the largest process peaked at 670 MB.
 const defaultParallel = 4
 
 // setDefaultParallel sets -test.parallel to defaultParallel unless it was
