@@ -43,13 +43,18 @@ func skipUnlessFullKDF(t interface{ Skip(...any) }) {
 // a 2-core machine), because most of them spend their time waiting (on a
 // dfnskeys process, a simulated latency, a 429's Retry-After) rather than
 // computing. Measured under -race: the largest process peaked at 670 MB.
+// Not with longTests: at full size, four at once under -race took 3.5 GB
+// (one process 2.4 GB), so the long run keeps go test's default.
 const defaultParallel = 4
 
 // setDefaultParallel sets -test.parallel to defaultParallel unless it was
-// given or GOMAXPROCS is larger.
+// given, GOMAXPROCS is larger or longTests is set.
 func setDefaultParallel() {
 	if !flag.Parsed() {
 		flag.Parse()
+	}
+	if longTests() {
+		return
 	}
 	given := false
 	flag.Visit(func(f *flag.Flag) { given = given || f.Name == "test.parallel" })
