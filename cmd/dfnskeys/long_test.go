@@ -43,8 +43,8 @@ func skipUnlessFullKDF(t interface{ Skip(...any) }) {
 // a 2-core machine), because most of them spend their time waiting (on a
 // dfnskeys process, a simulated latency, a 429's Retry-After) rather than
 // computing. Measured under -race: the largest process peaked at 670 MB.
-// Not with longTests: at full size, four at once under -race took 3.5 GB
-// (one process 2.4 GB), so the long run keeps go test's default.
+// Not with longTests: at full size under -race, four at once had 3.5 GB of
+// memory in use (one process 2.4 GB), so the long run keeps go test's default.
 const defaultParallel = 4
 
 // setDefaultParallel sets -test.parallel to defaultParallel unless it was
