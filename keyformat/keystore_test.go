@@ -60,6 +60,9 @@ func TestKeystoreVectors(t *testing.T) {
 	for _, file := range []string{"testdata/web3-pbkdf2.json", "testdata/web3-scrypt.json"} {
 		t.Run(file, func(t *testing.T) {
 			t.Parallel()
+			if strings.Contains(file, "scrypt") {
+				skipUnlessFullKDF(t)
+			}
 			data := readFile(t, file)
 			k, err := keyformat.ParseKeystore(data, []byte(web3Password))
 			if err != nil {
@@ -154,6 +157,7 @@ func TestEncryptKeystoreDefaults(t *testing.T) {
 		t.Skip("scrypt with n = 2^18, r = 8 takes 256 MiB and a second or more")
 	}
 	t.Parallel()
+	skipUnlessFullKDF(t)
 	k := newKey(t, keys.Secp256k1, web3Key)
 	defer k.Destroy()
 	data, err := keyformat.EncryptKeystore(k, []byte("pw"), keyformat.KeystoreOptions{})

@@ -89,6 +89,9 @@ func TestRecoverCorrectsWrongShares(t *testing.T) {
 			e := (n - th) / 2
 			t.Run(fmt.Sprintf("%s/t=%d/n=%d", c, th, n), func(t *testing.T) {
 				t.Parallel()
+				if n > 30 {
+					skipUnlessFullSize(t)
+				}
 				sk := newSharedKey(t, c, th, n)
 				ctx, err := keys.NewExportContext()
 				require.NoError(t, err)

@@ -90,6 +90,7 @@ func readExportReport(t *testing.T, path string) map[int]bulk.ExportLine {
 // still missing are exported, and every file reads back to its key.
 func TestBulkExportCommand(t *testing.T) {
 	t.Parallel()
+	skipUnlessFullKDF(t) // two keystores written and read back
 	h := newCLIHarness(t)
 	type want struct {
 		key *keys.PrivateKey

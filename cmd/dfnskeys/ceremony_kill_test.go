@@ -81,6 +81,7 @@ func TestCeremonyBulkSurvivesSIGKILL(t *testing.T) {
 	if testing.Short() {
 		t.Skip("slow: builds the binary")
 	}
+	t.Parallel()
 	rows := scale(60, 600)
 	bin := buildBinary(t)
 	srv := sim.NewServer(t)

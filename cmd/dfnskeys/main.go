@@ -124,13 +124,18 @@ func (e *env) exitNow(code int) {
 func (e *env) context() (context.Context, context.CancelFunc) {
 	ctx, cancel := context.WithCancel(context.Background())
 	sigs, stopSignals := e.signals()
-	go func() {
-		select {
-		case <-sigs:
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
+	select {
+	case <-sigs: // already interrupted (a test queues one before the run): cancelled before it starts
+		cancel()
+	default:
+		go func() {
+			select {
+			case <-sigs:
+				cancel()
+			case <-ctx.Done():
+			}
+		}()
+	}
 	return ctx, func() { cancel(); stopSignals() }
 }
 

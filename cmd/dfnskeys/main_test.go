@@ -20,30 +20,39 @@ import (
 	"github.com/dfnskeys/dfnskeys/signers"
 )
 
+// scriptCommands are the programs scripts run: this test binary, run under
+// these names.
+var scriptCommands = map[string]func(){
+	"dfnskeys":     runRecordingStatus,
+	"simcluster":   helper(simcluster),
+	"mergesigners": helper(mergesigners),
+	"simimport":    helper(simimport),
+	"simexport":    helper(simexport),
+	"filemode":     helper(filemode),
+}
+
 func TestMain(m *testing.M) {
-	testscript.Main(cleanupM{m}, map[string]func(){
-		"dfnskeys":     runRecordingStatus,
-		"simcluster":   helper(simcluster),
-		"mergesigners": helper(mergesigners),
-		"simimport":    helper(simimport),
-		"simexport":    helper(simexport),
-		"filemode":     helper(filemode),
-	})
+	testscript.Main(cleanupM{m}, scriptCommands)
 }
 
 // cleanupM runs the tests, then removes what outlives a single test (the
-// binary buildBinary shares between tests).
+// binaries buildBinary and buildPlainCommands share between tests).
 type cleanupM struct{ m *testing.M }
 
 func (c cleanupM) Run() int {
+	setDefaultParallel()
 	code := c.m.Run()
 	if binPath != "" {
 		_ = os.RemoveAll(filepath.Dir(binPath))
+	}
+	if plainTmp != "" {
+		_ = os.RemoveAll(plainTmp)
 	}
 	return code
 }
 
 func TestScript(t *testing.T) {
+	t.Parallel() // its scripts share the parallel slots with the other tests
 	testscript.Run(t, testscript.Params{
 		Dir:   "testdata/script",
 		Setup: setupSimulator,

@@ -133,6 +133,7 @@ func TestKeysTableFitsTheTerminal(t *testing.T) {
 // bulk-export asks for the keystore password on a terminal, twice and
 // without echo, as export does, and writes keystores that open with it.
 func TestBulkExportAsksForThePasswordOnATerminal(t *testing.T) {
+	skipUnlessFullKDF(t) // a keystore written and read back
 	h := newCLIHarness(t)
 	k, id := h.importKey(t, keys.Secp256k1)
 	defer k.Destroy()

@@ -167,7 +167,7 @@ func setupSimulator(env *testscript.Env) error {
 		// run: it exits 66, which status and the output checks catch.
 		env.Setenv("GORACE", "atexit_sleep_ms=0")
 	}
-	return nil
+	return usePlainCommands(env)
 }
 
 // closedURL returns the URL of a loopback port that was just free.

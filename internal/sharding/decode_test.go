@@ -44,6 +44,9 @@ func TestDecodeCorrectsUpToHalfTheRedundancy(t *testing.T) {
 			e := (n - th) / 2
 			t.Run(fmt.Sprintf("%s/t=%d/n=%d", c.Name(), th, n), func(t *testing.T) {
 				t.Parallel()
+				if n > 30 {
+					skipUnlessFullSize(t)
+				}
 				rng := mrand.New(mrand.NewPCG(uint64(th), uint64(n)))
 				secret, err := c.randomScalar(rand.Reader)
 				require.NoError(t, err)

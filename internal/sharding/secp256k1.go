@@ -83,10 +83,15 @@ func (c secpCurve) randomScalar(r io.Reader) (Scalar, error) {
 
 func (secpCurve) identity() Point { return &secpPoint{inf: true} }
 
+// secpG is the generator, from the curve's published coordinates: not
+// computed as 1·G, because the first base-point multiplication decodes
+// the library's precomputed tables (~200 ms in a race-built process), a
+// cost every process importing this package would otherwise pay at start.
 var secpG = func() *secpPoint {
-	var one secp256k1.ModNScalar
-	one.SetInt(1)
-	return secpFromJacobian(secpBase(&one))
+	var p secpPoint
+	p.x.SetByteSlice(secp256k1.Params().Gx.Bytes())
+	p.y.SetByteSlice(secp256k1.Params().Gy.Bytes())
+	return &p
 }()
 
 func (secpCurve) Generator() Point { p := *secpG; return &p }

@@ -19,6 +19,9 @@ func TestSplitRecombineEverySubset(t *testing.T) {
 			th, n := tn[0], tn[1]
 			t.Run(fmt.Sprintf("%s/t=%d/n=%d", c.Name(), th, n), func(t *testing.T) {
 				t.Parallel()
+				if n > 7 {
+					skipUnlessFullSize(t) // 512 subsets
+				}
 				secret, err := c.randomScalar(rand.Reader)
 				require.NoError(t, err)
 				s, err := Split(secret, th, n)
