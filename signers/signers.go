@@ -63,7 +63,7 @@ func ParseList(data []byte) (*ListResponse, error) {
 	}
 	var r ListResponse
 	if err := json.Unmarshal(trimmed, &r); err != nil {
-		return nil, fmt.Errorf("parsing GET /signers response: %w", jsonError(err))
+		return nil, fmt.Errorf("not a signers listing (the body of GET /signers, or a JSON array of signers): %w", jsonError(err))
 	}
 	if r.Clusters == nil {
 		return nil, errors.New(`no "clusters" field: expected a GET /signers response or a JSON array of signers`)
