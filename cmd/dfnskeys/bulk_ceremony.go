@@ -24,7 +24,7 @@ Flags:
 
 var bulkExportRequestCommand = &command{
 	name:    "bulk-export-request",
-	summary: "offline: make an export request for every key listed",
+	summary: "offline: an export request for every key listed",
 	usage: `Usage: dfnskeys bulk-export-request --input FILE --carry-dir DIR
                                    --key-dir DIR --report FILE
 
@@ -43,7 +43,7 @@ FILE --carry-dir DIR --report FILE' there; bring CARRY_DIR back and run
 
 var bulkRecoverCommand = &command{
 	name:    "bulk-recover",
-	summary: "offline: recover every key from its saved export answer",
+	summary: "offline: recover every key from its export answer",
 	usage: `Usage: dfnskeys bulk-recover --input FILE --carry-dir DIR --key-dir DIR
                             --report FILE
 

@@ -10,7 +10,7 @@ import (
 
 var bulkSplitCommand = &command{
 	name:    "bulk-split",
-	summary: "offline: make an import request document for every row",
+	summary: "offline: an import request document for every row",
 	usage: `Usage: dfnskeys bulk-split --input FILE --signers FILE --out-dir DIR
                           [--report FILE] [--cluster ID] [--workers N]
 

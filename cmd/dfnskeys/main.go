@@ -192,11 +192,15 @@ usage error.
 
 func printMainUsage(w io.Writer) {
 	var b strings.Builder
+	width := 0
 	for _, c := range commands {
-		fmt.Fprintf(&b, "\t%-15s %s\n", c.name, c.summary)
+		width = max(width, len(c.name))
 	}
-	fmt.Fprintf(&b, "\t%-15s %s\n", "help", "show this help or a command's help")
-	fmt.Fprintf(&b, "\t%-15s %s\n", "version", "print the version, source revision and Go version")
+	for _, c := range commands {
+		fmt.Fprintf(&b, "\t%-*s %s\n", width, c.name, c.summary)
+	}
+	fmt.Fprintf(&b, "\t%-*s %s\n", width, "help", "show this help or a command's help")
+	fmt.Fprintf(&b, "\t%-*s %s\n", width, "version", "print the version, source revision and Go version")
 	fmt.Fprintf(w, mainUsage, b.String())
 }
 

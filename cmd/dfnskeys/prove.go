@@ -14,7 +14,7 @@ import (
 
 var proveCommand = &command{
 	name:    "prove",
-	summary: "have Dfns sign with a key and verify the signature here",
+	summary: "have Dfns sign with a key, and verify it here",
 	usage: `Usage: dfnskeys prove KEY_ID [--public-key HEX] [--external-id ID]
          [--timeout DURATION] [connection flags]
 

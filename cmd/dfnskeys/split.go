@@ -17,7 +17,7 @@ import (
 
 var splitCommand = &command{
 	name:    "split",
-	summary: "split a private key into the body of POST /keys/import",
+	summary: "split a private key into a POST /keys/import body",
 	usage: `Usage: dfnskeys split --signers FILE --curve CURVE [flags]
          [key source flags]
 
