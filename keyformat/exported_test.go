@@ -97,7 +97,7 @@ func TestExportDocumentEd25519(t *testing.T) {
 	_, err = keyformat.Parse(keyformat.Hex, keys.Ed25519, doc, keyformat.Secrets{})
 	wantError(t, err, keyformat.Hex, "this looks like an export document written by dfnskeys, not hex: use format json (--format json)", edScalarHex)
 	_, err = keyformat.Parse(keyformat.JSON, "", doc, keyformat.Secrets{Ed25519Scalar: true})
-	wantError(t, err, keyformat.JSON, "--ed25519-scalar is not needed with --format json: the file says what its key is", edScalarHex)
+	wantError(t, err, keyformat.JSON, "the ed25519 scalar form (--ed25519-scalar) is not needed with format json: the file says what its key is", edScalarHex)
 }
 
 func TestParseJSONErrors(t *testing.T) {

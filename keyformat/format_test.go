@@ -89,15 +89,15 @@ func TestParse(t *testing.T) {
 		s      keyformat.Secrets
 		want   string
 	}{
-		{"wif as ed25519", keyformat.WIF, keys.Ed25519, keyformat.Secrets{}, "--format wif keys are secp256k1 keys, not --curve ed25519"},
-		{"keystore as stark", keyformat.Keystore, keys.Stark, keyformat.Secrets{}, "secp256k1 keys, not --curve stark"},
-		{"solana as secp256k1", keyformat.Solana, keys.Secp256k1, keyformat.Secrets{}, "ed25519 keys, not --curve secp256k1"},
+		{"wif as ed25519", keyformat.WIF, keys.Ed25519, keyformat.Secrets{}, "format wif keys are secp256k1 keys, not ed25519 (--format, --curve)"},
+		{"keystore as stark", keyformat.Keystore, keys.Stark, keyformat.Secrets{}, "secp256k1 keys, not stark (--format, --curve)"},
+		{"solana as secp256k1", keyformat.Solana, keys.Secp256k1, keyformat.Secrets{}, "ed25519 keys, not secp256k1 (--format, --curve)"},
 		{"hex without curve", keyformat.Hex, "", keyformat.Secrets{}, "a curve is required"},
 		{"mnemonic without curve", keyformat.Mnemonic, "", keyformat.Secrets{}, "a curve is required"},
 		{"password for hex", keyformat.Hex, keys.Secp256k1, keyformat.Secrets{Password: []byte("pw")}, "a password is only used by the keystore format"},
 		{"passphrase for wif", keyformat.WIF, "", keyformat.Secrets{Passphrase: []byte("pw")}, "a passphrase is only used by the mnemonic format"},
-		{"path for keystore", keyformat.Keystore, "", keyformat.Secrets{Path: "m/0"}, "--path is only for --format mnemonic or xprv"},
-		{"scalar for mnemonic", keyformat.Mnemonic, keys.Ed25519, keyformat.Secrets{Ed25519Scalar: true}, "--ed25519-scalar is only for --format hex or raw"},
+		{"path for keystore", keyformat.Keystore, "", keyformat.Secrets{Path: "m/0"}, "a derivation path (--path) is only for formats mnemonic and xprv"},
+		{"scalar for mnemonic", keyformat.Mnemonic, keys.Ed25519, keyformat.Secrets{Ed25519Scalar: true}, "the ed25519 scalar form (--ed25519-scalar) is only for formats hex and raw"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := keyformat.Parse(tc.format, tc.curve, []byte("x"), tc.s)

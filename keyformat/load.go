@@ -68,27 +68,27 @@ func (o LoadOptions) curve(f Format) keys.Curve {
 func checkOptions(f Format, c keys.Curve, path string, scalar bool) (keys.Curve, error) {
 	if implied := f.Curve(); implied != "" {
 		if c != "" && c != implied {
-			return "", optionerr.New("--format %s keys are %s keys, not --curve %s", f, implied, c)
+			return "", optionerr.New("format %s keys are %s keys, not %s (--format, --curve)", f, implied, c)
 		}
 		c = implied
 	}
 	switch {
 	case f == "" && scalar && c != "" && c != keys.Ed25519:
-		return "", optionerr.New("--ed25519-scalar is only for --curve ed25519, not %s", c)
+		return "", optionerr.New("the ed25519 scalar form (--ed25519-scalar) is only for ed25519 keys, not %s", c)
 	case f == "":
 		return c, nil // the rest needs the format
 	case c == "" && f != JSON:
 		return "", optionerr.New("a curve is required (--curve): a %s key can be on secp256k1, stark or ed25519", f)
 	case scalar && f == JSON:
-		return "", optionerr.New("--ed25519-scalar is not needed with --format json: the file says what its key is")
+		return "", optionerr.New("the ed25519 scalar form (--ed25519-scalar) is not needed with format json: the file says what its key is")
 	case scalar && f != Hex && f != Raw:
-		return "", optionerr.New("--ed25519-scalar is only for --format hex or raw")
+		return "", optionerr.New("the ed25519 scalar form (--ed25519-scalar) is only for formats hex and raw")
 	case scalar && c != keys.Ed25519:
-		return "", optionerr.New("--ed25519-scalar is only for --curve ed25519, not %s", c)
+		return "", optionerr.New("the ed25519 scalar form (--ed25519-scalar) is only for ed25519 keys, not %s", c)
 	case path != "" && f != Mnemonic && f != XPRV:
-		return "", optionerr.New("--path is only for --format mnemonic or xprv")
+		return "", optionerr.New("a derivation path (--path) is only for formats mnemonic and xprv")
 	case path == "" && f == XPRV:
-		return "", optionerr.New("--format xprv needs --path: the derivation path below the extended key, for example m/44'/60'/0'/0/0 below a master key or m/0/0 below an account key (m alone is the extended key itself)")
+		return "", optionerr.New("format xprv needs a derivation path (--path): the path below the extended key, for example m/44'/60'/0'/0/0 below a master key or m/0/0 below an account key (m alone is the extended key itself)")
 	}
 	return c, nil
 }

@@ -169,7 +169,7 @@ func TestLoad(t *testing.T) {
 	// key is parsed, as Check words them, not as a format's error.
 	_, err = keyformat.Load(s[keyformat.Hex], keyformat.LoadOptions{DefaultCurve: keys.Secp256k1, Path: "m/0"})
 	var fe *keyformat.Error
-	if !errors.Is(err, keys.ErrInvalidOption) || errors.As(err, &fe) || err.Error() != "--path is only for --format mnemonic or xprv" {
+	if !errors.Is(err, keys.ErrInvalidOption) || errors.As(err, &fe) || err.Error() != "a derivation path (--path) is only for formats mnemonic and xprv" {
 		t.Errorf("hex detected with a path: %v", err)
 	}
 	failing := errors.New("no terminal")
@@ -242,17 +242,17 @@ func TestLoadOptionsCheck(t *testing.T) {
 		"detected, nothing given":   {keyformat.LoadOptions{}, ""},
 		"detected, scalar ed25519":  {keyformat.LoadOptions{Curve: keys.Ed25519, Ed25519Scalar: true}, ""},
 		"detected, path":            {keyformat.LoadOptions{Curve: keys.Secp256k1, Path: "m/0"}, ""},
-		"wif as ed25519":            {keyformat.LoadOptions{Format: keyformat.WIF, Curve: keys.Ed25519}, "--format wif keys are secp256k1 keys, not --curve ed25519"},
+		"wif as ed25519":            {keyformat.LoadOptions{Format: keyformat.WIF, Curve: keys.Ed25519}, "format wif keys are secp256k1 keys, not ed25519 (--format, --curve)"},
 		"hex without a curve":       {keyformat.LoadOptions{Format: keyformat.Hex}, "a curve is required (--curve): a hex key can be on secp256k1, stark or ed25519"},
 		"hex with a default curve":  {keyformat.LoadOptions{Format: keyformat.Hex, DefaultCurve: keys.Secp256k1}, ""},
-		"default scalar secp256k1":  {keyformat.LoadOptions{Format: keyformat.Hex, DefaultCurve: keys.Secp256k1, Ed25519Scalar: true}, "--ed25519-scalar is only for --curve ed25519, not secp256k1"},
+		"default scalar secp256k1":  {keyformat.LoadOptions{Format: keyformat.Hex, DefaultCurve: keys.Secp256k1, Ed25519Scalar: true}, "the ed25519 scalar form (--ed25519-scalar) is only for ed25519 keys, not secp256k1"},
 		"wif ignores the default":   {keyformat.LoadOptions{Format: keyformat.WIF, DefaultCurve: keys.Ed25519}, ""},
-		"detected, scalar on stark": {keyformat.LoadOptions{Curve: keys.Stark, Ed25519Scalar: true}, "--ed25519-scalar is only for --curve ed25519, not stark"},
-		"scalar on secp256k1 hex":   {keyformat.LoadOptions{Format: keyformat.Hex, Curve: keys.Secp256k1, Ed25519Scalar: true}, "--ed25519-scalar is only for --curve ed25519, not secp256k1"},
-		"scalar for a mnemonic":     {keyformat.LoadOptions{Format: keyformat.Mnemonic, Curve: keys.Ed25519, Ed25519Scalar: true}, "--ed25519-scalar is only for --format hex or raw"},
-		"scalar for json":           {keyformat.LoadOptions{Format: keyformat.JSON, Ed25519Scalar: true}, "--ed25519-scalar is not needed with --format json"},
-		"path for hex":              {keyformat.LoadOptions{Format: keyformat.Hex, Curve: keys.Secp256k1, Path: "m/0"}, "--path is only for --format mnemonic or xprv"},
-		"xprv without a path":       {keyformat.LoadOptions{Format: keyformat.XPRV}, "--format xprv needs --path"},
+		"detected, scalar on stark": {keyformat.LoadOptions{Curve: keys.Stark, Ed25519Scalar: true}, "the ed25519 scalar form (--ed25519-scalar) is only for ed25519 keys, not stark"},
+		"scalar on secp256k1 hex":   {keyformat.LoadOptions{Format: keyformat.Hex, Curve: keys.Secp256k1, Ed25519Scalar: true}, "the ed25519 scalar form (--ed25519-scalar) is only for ed25519 keys, not secp256k1"},
+		"scalar for a mnemonic":     {keyformat.LoadOptions{Format: keyformat.Mnemonic, Curve: keys.Ed25519, Ed25519Scalar: true}, "the ed25519 scalar form (--ed25519-scalar) is only for formats hex and raw"},
+		"scalar for json":           {keyformat.LoadOptions{Format: keyformat.JSON, Ed25519Scalar: true}, "the ed25519 scalar form (--ed25519-scalar) is not needed with format json"},
+		"path for hex":              {keyformat.LoadOptions{Format: keyformat.Hex, Curve: keys.Secp256k1, Path: "m/0"}, "a derivation path (--path) is only for formats mnemonic and xprv"},
+		"xprv without a path":       {keyformat.LoadOptions{Format: keyformat.XPRV}, "format xprv needs a derivation path (--path)"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
