@@ -3,12 +3,12 @@ package bulk_test
 import (
 	"context"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 
 	"github.com/dfnskeys/dfnskeys/bulk"
 	"github.com/dfnskeys/dfnskeys/internal/sim"
+	"github.com/dfnskeys/dfnskeys/internal/slowtest"
 	"github.com/dfnskeys/dfnskeys/keyformat"
 	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/stretchr/testify/require"
@@ -129,7 +129,7 @@ func TestRunExpandsPathRanges(t *testing.T) {
 func TestRunRefusesBadRanges(t *testing.T) {
 	t.Parallel()
 	n := 10
-	if os.Getenv("DFNSKEYS_LONG_TESTS") == "1" {
+	if slowtest.Long() {
 		n = 1000
 	}
 	f := rangeFixture(t,

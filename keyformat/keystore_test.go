@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dfnskeys/dfnskeys/internal/slowtest"
 	"github.com/dfnskeys/dfnskeys/keyformat"
 	"github.com/dfnskeys/dfnskeys/keys"
 )
@@ -61,7 +62,7 @@ func TestKeystoreVectors(t *testing.T) {
 		t.Run(file, func(t *testing.T) {
 			t.Parallel()
 			if strings.Contains(file, "scrypt") {
-				skipUnlessFullKDF(t)
+				slowtest.SkipUnderRace(t, "scrypt at n = 2^18 (~7 s per derivation race-built)")
 			}
 			data := readFile(t, file)
 			k, err := keyformat.ParseKeystore(data, []byte(web3Password))
@@ -157,7 +158,7 @@ func TestEncryptKeystoreDefaults(t *testing.T) {
 		t.Skip("scrypt with n = 2^18, r = 8 takes 256 MiB and a second or more")
 	}
 	t.Parallel()
-	skipUnlessFullKDF(t)
+	slowtest.SkipUnderRace(t, "scrypt at n = 2^18 (~7 s per derivation race-built)")
 	k := newKey(t, keys.Secp256k1, web3Key)
 	defer k.Destroy()
 	data, err := keyformat.EncryptKeystore(k, []byte("pw"), keyformat.KeystoreOptions{})

@@ -11,6 +11,7 @@ import (
 
 	"github.com/dfnskeys/dfnskeys/encryption"
 	"github.com/dfnskeys/dfnskeys/internal/sharding"
+	"github.com/dfnskeys/dfnskeys/internal/slowtest"
 	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/stretchr/testify/require"
 )
@@ -90,7 +91,7 @@ func TestRecoverCorrectsWrongShares(t *testing.T) {
 			t.Run(fmt.Sprintf("%s/t=%d/n=%d", c, th, n), func(t *testing.T) {
 				t.Parallel()
 				if n > 30 {
-					skipUnlessFullSize(t)
+					slowtest.SkipUnderRace(t, "recovering 64 shares (12 s race-built)")
 				}
 				sk := newSharedKey(t, c, th, n)
 				ctx, err := keys.NewExportContext()

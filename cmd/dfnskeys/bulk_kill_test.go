@@ -19,6 +19,7 @@ import (
 
 	"github.com/dfnskeys/dfnskeys/bulk"
 	"github.com/dfnskeys/dfnskeys/internal/sim"
+	"github.com/dfnskeys/dfnskeys/internal/slowtest"
 	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/stretchr/testify/require"
 )
@@ -38,7 +39,7 @@ func TestBulkImportSurvivesSIGKILL(t *testing.T) {
 	// in-process simulator ~10×) and eight kills; by default 200 rows and
 	// four kills (see longTests).
 	rows := scale(200, 2000)
-	if raceEnabled && longTests() {
+	if slowtest.Race && longTests() {
 		rows = 600
 	}
 	maxKills := scale(4, 8)

@@ -2,9 +2,10 @@ package main
 
 import (
 	"flag"
-	"os"
 	"runtime"
 	"strconv"
+
+	"github.com/dfnskeys/dfnskeys/internal/slowtest"
 )
 
 // longTests reports whether the full-size versions of the slow
@@ -12,7 +13,7 @@ import (
 // 512 MiB key derivations): set DFNSKEYS_LONG_TESTS=1, as .ci/run does.
 // By default they run small — fewer rows, kills and derivations, the same
 // assertions — so that `go test -race ./...` stays within minutes.
-func longTests() bool { return os.Getenv("DFNSKEYS_LONG_TESTS") == "1" }
+func longTests() bool { return slowtest.Long() }
 
 // scale returns full when longTests is set and small otherwise.
 func scale(small, full int) int {
@@ -28,7 +29,7 @@ func scale(small, full int) int {
 // derivation takes about 7.5 s race-built against 0.9 s plain, and exercises
 // no concurrency of ours. (Scripts need no such switch: see
 // usePlainCommands.)
-func fullKDF() bool { return !raceEnabled || longTests() }
+func fullKDF() bool { return !slowtest.Race || longTests() }
 
 // skipUnlessFullKDF skips t under the race detector unless longTests is set
 // (see fullKDF); plain `go test ./...` and CI's long race run still run it.

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/dfnskeys/dfnskeys/internal/slowtest"
+
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
@@ -41,7 +43,7 @@ var (
 // first in the script's PATH, when the race detector is on, longTests is
 // not set and the script runs no concurrent command.
 func usePlainCommands(env *testscript.Env) error {
-	if !raceEnabled || longTests() {
+	if !slowtest.Race || longTests() {
 		return nil
 	}
 	name := strings.TrimPrefix(filepath.Base(env.WorkDir), "script-")

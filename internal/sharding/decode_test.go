@@ -10,6 +10,8 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/dfnskeys/dfnskeys/internal/slowtest"
+
 	"github.com/stretchr/testify/require"
 )
 
@@ -45,7 +47,7 @@ func TestDecodeCorrectsUpToHalfTheRedundancy(t *testing.T) {
 			t.Run(fmt.Sprintf("%s/t=%d/n=%d", c.Name(), th, n), func(t *testing.T) {
 				t.Parallel()
 				if n > 30 {
-					skipUnlessFullSize(t)
+					slowtest.SkipUnderRace(t, "decoding 64 shares (7 s race-built)")
 				}
 				rng := mrand.New(mrand.NewPCG(uint64(th), uint64(n)))
 				secret, err := c.randomScalar(rand.Reader)

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dfnskeys/dfnskeys/internal/slowtest"
+
 	"github.com/stretchr/testify/require"
 )
 
@@ -20,7 +22,7 @@ func TestSplitRecombineEverySubset(t *testing.T) {
 			t.Run(fmt.Sprintf("%s/t=%d/n=%d", c.Name(), th, n), func(t *testing.T) {
 				t.Parallel()
 				if n > 7 {
-					skipUnlessFullSize(t) // 512 subsets
+					slowtest.SkipUnderRace(t, "every subset of 9 shares (512)")
 				}
 				secret, err := c.randomScalar(rand.Reader)
 				require.NoError(t, err)
