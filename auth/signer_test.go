@@ -13,13 +13,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/dfnskeys/dfnskeys/internal/credkey"
 	"io"
 	"math/big"
 	"strings"
 	"testing"
 
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
+	"github.com/dfnskeys/dfnskeys/internal/credkey"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )

@@ -4,10 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"github.com/dfnskeys/dfnskeys/internal/optionerr"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/dfnskeys/dfnskeys/internal/optionerr"
 	"github.com/dfnskeys/dfnskeys/keys"
 )
 
@@ -46,8 +46,8 @@ type LoadOptions struct {
 // in [Hex] or [Raw]. With Format "" (to be detected) only what needs no
 // format is checked; [Parse] (and so Load) runs the same checks again once
 // the format is known. Its errors wrap [keys.ErrInvalidOption] and name
-// the options as the command line's flags (--format, --curve, --path,
-// --ed25519-scalar).
+// each option, then the command line's flag for it ("a derivation path
+// (--path) is only for formats mnemonic and xprv").
 func (o LoadOptions) Check() error {
 	_, err := checkOptions(o.Format, o.curve(o.Format), o.Path, o.Ed25519Scalar)
 	return err

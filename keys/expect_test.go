@@ -5,16 +5,15 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 	"go/ast"
 	"go/parser"
 	"go/token"
 	"strings"
 	"testing"
 
-	"github.com/stretchr/testify/require"
-
+	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 	"github.com/dfnskeys/dfnskeys/keys"
+	"github.com/stretchr/testify/require"
 )
 
 // A forged share that repeats an honest share's index: which of the two is

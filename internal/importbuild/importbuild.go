@@ -10,11 +10,11 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
-	"github.com/dfnskeys/dfnskeys/internal/optionerr"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/dfnskeys/dfnskeys/encryption"
+	"github.com/dfnskeys/dfnskeys/internal/optionerr"
 	"github.com/dfnskeys/dfnskeys/internal/secretish"
 	"github.com/dfnskeys/dfnskeys/internal/sharding"
 	"github.com/dfnskeys/dfnskeys/keys"
