@@ -163,3 +163,20 @@ func TestRunRefusesBadRanges(t *testing.T) {
 	require.Equal(t, mnemonicPub(t, keys.Secp256k1, "m/44'/60'/0'/0/5"), lines[n+9].PublicKey)
 	require.Equal(t, 7, lines[n+9].DuplicateOf, "account 5 of input row 2's range is row 7")
 }
+
+// TestExpectedAddressSecretNotShown: a private key pasted into a row's
+// expectedAddress column fails the row without the key in its error (the
+// report and the terminal would show it); a wrong address is named.
+func TestExpectedAddressSecretNotShown(t *testing.T) {
+	t.Parallel()
+	secret := strings.Repeat("3f", 32) // 64 hex digits: key material, not an address
+	f := rangeFixture(t,
+		`{"keyFile":"words","format":"mnemonic","curve":"secp256k1","expectedAddress":"`+secret+`"}`,
+		`{"keyFile":"words","format":"mnemonic","curve":"secp256k1","expectedAddress":"0x0000000000000000000000000000000000000001"}`,
+	)
+	sum, lines := validate(t, context.Background(), f, noPassphrase)
+	require.Equal(t, 2, sum.Failed)
+	require.Equal(t, "the key does not have the expected address (not shown: it looks like a secret, not an address)", lines[1].Error)
+	require.NotContains(t, lines[1].Error, secret)
+	require.Equal(t, "the key does not have the expected address 0x0000000000000000000000000000000000000001", lines[2].Error)
+}

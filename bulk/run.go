@@ -19,17 +19,17 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/dfnskeys/dfnskeys/internal/bip32path"
-	"github.com/dfnskeys/dfnskeys/internal/importbuild"
-	"github.com/dfnskeys/dfnskeys/internal/proof"
-	"github.com/dfnskeys/dfnskeys/internal/safetext"
-
 	"github.com/dfnskeys/dfnskeys"
 	"github.com/dfnskeys/dfnskeys/address"
 	"github.com/dfnskeys/dfnskeys/bulk/internal/index"
 	"github.com/dfnskeys/dfnskeys/bulk/internal/journal"
 	"github.com/dfnskeys/dfnskeys/bulk/internal/rows"
+	"github.com/dfnskeys/dfnskeys/internal/bip32path"
+	"github.com/dfnskeys/dfnskeys/internal/importbuild"
+	"github.com/dfnskeys/dfnskeys/internal/proof"
 	"github.com/dfnskeys/dfnskeys/internal/safefile"
+	"github.com/dfnskeys/dfnskeys/internal/safetext"
+	"github.com/dfnskeys/dfnskeys/internal/secretish"
 	"github.com/dfnskeys/dfnskeys/keyformat"
 	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/dfnskeys/dfnskeys/signatures"
@@ -1036,7 +1036,10 @@ func describeRowKey(row *rows.Row, c keys.Curve, pub []byte, line *ReportLine) (
 	}
 	line.Addresses = &a
 	if _, ok := a.Match(row.ExpectedAddress); row.ExpectedAddress != "" && !ok {
-		return keys.Scheme{}, fmt.Errorf("the key does not have the expected address %s", row.ExpectedAddress)
+		if secretish.Looks(row.ExpectedAddress) { // a key pasted in the wrong column is never shown
+			return keys.Scheme{}, errors.New("the key does not have the expected address (not shown: it looks like a secret, not an address)")
+		}
+		return keys.Scheme{}, fmt.Errorf("the key does not have the expected address %s", safetext.Text(row.ExpectedAddress))
 	}
 	scheme := keys.Scheme{Protocol: keys.Protocol(row.Protocol), Curve: c}
 	if scheme.Protocol == "" {
