@@ -8,6 +8,7 @@ import (
 	"github.com/dfnskeys/dfnskeys"
 	"github.com/dfnskeys/dfnskeys/address"
 	"github.com/dfnskeys/dfnskeys/internal/safetext"
+	"github.com/dfnskeys/dfnskeys/internal/secretish"
 	"github.com/dfnskeys/dfnskeys/keys"
 	"github.com/dfnskeys/dfnskeys/signers"
 )
@@ -121,8 +122,11 @@ func showKey(e *env, whose string, c keys.Curve, p keys.Protocol, pub []byte, ex
 		return nil
 	}
 	kind, ok := addrs.Match(expect)
+	if !ok && secretish.Looks(expect) { // a key pasted in place of the address is never shown
+		return fmt.Errorf("%s does not have the --expect-address given (not shown: it looks like a secret, not an address): nothing was sent", whose)
+	}
 	if !ok {
-		return fmt.Errorf("%s does not have address %s (its addresses are listed above): nothing was sent", whose, expect)
+		return fmt.Errorf("%s does not have address %s (its addresses are listed above): nothing was sent", whose, safetext.Text(expect))
 	}
 	fmt.Fprintf(e.stderr, "expected address matches the key's %s address\n", kind)
 	if kind == "bitcoinP2pkhUncompressed" {
